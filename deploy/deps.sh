@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs, from Debian 12's packages, what huibao needs to build and test.
+# Does nothing when everything is already there. Needs root (or sudo) only
+# when something is missing.
+set -euo pipefail
+
+PKGS=(
+  build-essential cmake pkg-config
+  libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
+  liblmdb-dev lmdb-utils libinih-dev libjansson-dev
+  python3 clang libclang-rt-14-dev iproute2 procps
+)
+# Extra groups: deploy/deps.sh [--bench] [--browser] adds more.
+for arg in "$@"; do
+  case "$arg" in
+    --bench) PKGS+=(redis-server libhiredis-dev mosquitto libmosquitto-dev libsqlite3-dev hyperfine) ;;
+    --browser) PKGS+=(chromium) ;;
+  esac
+done
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps.sh: installing ${missing[*]}" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+if ! $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

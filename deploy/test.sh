@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, builds with -Werror, runs
+# every test (unit, integration, fuzz smoke), then the same suite under
+# AddressSanitizer + UndefinedBehaviorSanitizer.
+#   ./deploy/test.sh            everything
+#   ./deploy/test.sh --quick    the plain build only (no sanitizer pass)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./deploy/deps.sh
+
+QUICK=0
+[ "${1:-}" = "--quick" ] && QUICK=1
+
+echo "== build (RelWithDebInfo, -Werror)"
+BUILD_DIR=build ./deploy/build.sh
+echo "== tests"
+(cd build && ctest --output-on-failure -j2 --timeout 600)
+
+if [ $QUICK -eq 0 ]; then
+  echo "== build (ASan + UBSan)"
+  BUILD_DIR=build-asan ./deploy/build.sh -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=address,undefined
+  echo "== tests under sanitizers"
+  (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+     ctest --output-on-failure -j2 --timeout 900 -LE nosan)
+fi

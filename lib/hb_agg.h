@@ -1,0 +1,76 @@
+/* hb_agg.h: the running totals of one (campaign, unit).
+ *
+ * The county keeps one hb_agg per (campaign, unit) and changes it by
+ * subtracting a record's old version and adding its new one, so the cost of
+ * a record never grows with the number stored. The same struct, rebuilt from
+ * the stored records, is what `huibao-aggregator verify` compares against.
+ * Stored in LMDB as the UnitAggregate message of huibao.proto. */
+#ifndef HB_AGG_H
+#define HB_AGG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "huibao/v1/huibao.pb-c.h"
+#include "hb_vocab.h"
+
+typedef struct hb_totals {
+  uint64_t records, sessions, participants, outputs;
+} hb_totals;
+
+typedef struct hb_cat_count {
+  char *code;        /* owned */
+  uint64_t count;    /* problems of this category (not deleted) */
+  uint64_t resolved; /* of which status resolved */
+} hb_cat_count;
+
+typedef struct hb_deadline_count {
+  int32_t day;       /* deadline, days since epoch */
+  uint64_t count;    /* unresolved problems with this deadline */
+} hb_deadline_count;
+
+typedef struct hb_agg {
+  char *campaign;    /* owned */
+  char *unit;        /* owned */
+  uint64_t records;  /* live (not deleted) activities + problems */
+  hb_totals act[HB_LEVEL_MAX + 1][HB_KIND_MAX + 1]; /* [level][kind], index 0 unused */
+  uint64_t problems;                 /* live problems */
+  uint64_t by_status[HB_STATUS_MAX + 1];
+  uint64_t by_scope[HB_SCOPE_MAX + 1];
+  uint64_t measures;
+  hb_cat_count *cats;                /* sorted by code */
+  size_t ncats, capcats;
+  hb_deadline_count *deadlines;      /* sorted by day, counts > 0 only */
+  size_t ndeadlines, capdeadlines;
+} hb_agg;
+
+/* Initialises an empty aggregate for (campaign, unit); copies both strings. */
+int hb_agg_init(hb_agg *a, const char *campaign, const char *unit);
+void hb_agg_free(hb_agg *a);
+
+/* Adds (sign = +1) or removes (sign = -1) one record's contribution.
+ * Tombstones (deleted) contribute nothing. The record must be valid and of
+ * this aggregate's campaign. Removing what was never added is a bug:
+ * returns HB_EINVAL and leaves a unchanged. */
+int hb_agg_add_activity(hb_agg *a, const Huibao__V1__Activity *r, int sign);
+int hb_agg_add_problem(hb_agg *a, const Huibao__V1__Problem *r, int sign);
+
+/* Unresolved problems whose deadline is before today. */
+uint64_t hb_agg_overdue(const hb_agg *a, int32_t today);
+
+/* Activity totals over all levels and kinds. */
+hb_totals hb_agg_activity_totals(const hb_agg *a);
+
+bool hb_agg_is_empty(const hb_agg *a);
+
+/* True if both hold the same figures (campaign and unit included). */
+bool hb_agg_equal(const hb_agg *x, const hb_agg *y);
+
+/* A one-line description of the first difference, for verify's report. */
+void hb_agg_diff(const hb_agg *x, const hb_agg *y, char *buf, size_t len);
+
+/* Serialises to a packed UnitAggregate (*buf malloc'd) and back. */
+int hb_agg_pack(const hb_agg *a, uint8_t **buf, size_t *len);
+int hb_agg_unpack(const uint8_t *buf, size_t len, hb_agg *out);
+
+#endif

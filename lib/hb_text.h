@@ -1,0 +1,44 @@
+/* hb_text.h: encodings and UTF-8.
+ *
+ * Clerks save CSV from Excel as UTF-8 (with or without BOM) or GBK; WPS may
+ * write UTF-16 with a BOM. Everything inside huibao is UTF-8. */
+#ifndef HB_TEXT_H
+#define HB_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum hb_encoding {
+  HB_ENC_UTF8 = 1,
+  HB_ENC_UTF8_BOM = 2,
+  HB_ENC_GB18030 = 3, /* GBK and GB2312 are subsets; decoded with iconv */
+  HB_ENC_UTF16LE = 4,
+  HB_ENC_UTF16BE = 5,
+} hb_encoding;
+
+/* Decodes a whole file's bytes to NUL-terminated UTF-8 without BOM.
+ * Detects: BOMs; valid UTF-8; otherwise GB18030 (a superset of GBK).
+ * On success *out is malloc'd (caller frees), *out_len excludes the NUL.
+ * Fails with HB_EPARSE and a message naming the line ("line 12: byte 0x00
+ * (NUL) in text", "line 3: not valid UTF-8 or GBK") in err. */
+int hb_text_to_utf8(const char *in, size_t len, char **out, size_t *out_len,
+                    hb_encoding *detected, char *err, size_t errlen);
+
+/* True if s[0..len) is well-formed UTF-8 (no overlongs, no surrogates) and
+ * contains no NUL byte. */
+bool hb_utf8_valid(const char *s, size_t len);
+
+/* Number of code points in a valid UTF-8 string. */
+size_t hb_utf8_chars(const char *s);
+
+/* Columns the string takes in a terminal (CJK wide = 2). */
+size_t hb_utf8_width(const char *s);
+
+/* Reads a whole file into memory, refusing files over max bytes
+ * (HB_ETOOBIG). *out is malloc'd and NUL-terminated. */
+int hb_file_read(const char *path, size_t max, char **out, size_t *len, char *err, size_t errlen);
+
+/* Writes data to path atomically: path.new, fsync, rename, fsync dir. */
+int hb_file_write_atomic(const char *path, const void *data, size_t len, int mode);
+
+#endif

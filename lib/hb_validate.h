@@ -1,0 +1,49 @@
+/* hb_validate.h: the rules every record must meet, shared by the agent's
+ * ledger check and the county's acceptance, so that both say the same.
+ *
+ * A violation is reported as (field, reason): field is the proto field name
+ * ("participants"), reason a sentence in Chinese and English for a clerk
+ * ("参加人次超出范围 / participants out of range 0..1000000"). */
+#ifndef HB_VALIDATE_H
+#define HB_VALIDATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "huibao/v1/huibao.pb-c.h"
+#include "hb_campaigns.h"
+
+#define HB_ID_MAX 64            /* bytes of a record id */
+#define HB_TITLE_MAX 512        /* bytes of title / description */
+#define HB_SESSIONS_MAX 100000
+#define HB_PARTICIPANTS_MAX 10000000
+#define HB_OUTPUTS_MAX 1000000
+#define HB_MEASURES_MAX 1000
+
+typedef struct hb_violation {
+  const char *field; /* static string: proto field name */
+  char reason[256];
+} hb_violation;
+
+/* What a valid record's campaign and category resolve to, when campaigns
+ * were given: the row may name them by id or by display name. */
+typedef struct hb_canon {
+  const hb_campaign *campaign; /* NULL when campaigns was NULL or deleted */
+  int category;                /* index into campaign->categories, -1 if none */
+} hb_canon;
+
+/* Checks one activity. campaigns may be NULL (agent without a campaigns
+ * file: campaign and category are then only checked for form). today is
+ * the day that "in the future" is measured against. A tombstone
+ * (deleted=true) needs only unit, id and version. canon may be NULL.
+ * Returns 0 if valid, else HB_EINVAL with *v filled for the first problem. */
+int hb_validate_activity(const Huibao__V1__Activity *a, const hb_campaigns *campaigns,
+                         int32_t today, hb_violation *v, hb_canon *canon);
+int hb_validate_problem(const Huibao__V1__Problem *p, const hb_campaigns *campaigns,
+                        int32_t today, hb_violation *v, hb_canon *canon);
+
+/* Checks what protobuf-c unpack does not: every enum value known, every
+ * string valid UTF-8 without NUL and within its length limit. Used on
+ * anything decoded from the network before any other use. */
+int hb_validate_record_form(const Huibao__V1__Record *r, hb_violation *v);
+
+#endif
