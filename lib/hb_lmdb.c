@@ -1,0 +1,111 @@
+/* hb_lmdb.c: opening, growing and mapping errors of LMDB environments. */
+#include "hb_lmdb.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hb_err.h"
+
+int hb_lmdb_err(int rc)
+{
+  switch (rc) {
+  case MDB_SUCCESS: return HB_OK;
+  case MDB_MAP_FULL: return HB_EFULL;
+  case ENOSPC: return HB_EFULL;
+  case EDQUOT: return HB_EFULL;
+  case MDB_NOTFOUND: return HB_ENOTFOUND;
+  case EIO: return HB_EIO;
+  case ENOMEM: return HB_ENOMEM;
+  default: return HB_EDB;
+  }
+}
+
+static int mkdir_p(const char *dir)
+{
+  char path[4096];
+  size_t n = strlen(dir);
+  if (n == 0 || n >= sizeof path) return -1;
+  memcpy(path, dir, n + 1);
+  for (char *p = path + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = '\0';
+    if (mkdir(path, 0700) != 0 && errno != EEXIST) return -1;
+    *p = '/';
+  }
+  if (mkdir(path, 0700) != 0 && errno != EEXIST) return -1;
+  return 0;
+}
+
+int hb_lmdb_open(hb_lmdb *l, const char *dir, size_t mapsize, const char *const *names,
+                 MDB_dbi *dbis, int ndbs, char *err, size_t errlen)
+{
+  memset(l, 0, sizeof *l);
+  l->mapsize = mapsize ? mapsize : HB_LMDB_DEFAULT_MAP;
+  if (mkdir_p(dir) != 0) {
+    snprintf(err, errlen, "create %s: %s", dir, strerror(errno));
+    return errno == ENOSPC ? HB_EFULL : HB_EIO;
+  }
+
+  int rc = mdb_env_create(&l->env);
+  if (rc) goto fail;
+  if ((rc = mdb_env_set_maxdbs(l->env, (MDB_dbi)(ndbs > 0 ? ndbs : 1))) != 0) goto env_close;
+  /* The stored file may already be larger than what we ask for: LMDB then
+   * keeps the file's size, and mdb_env_info tells us which it used. */
+  if ((rc = mdb_env_set_mapsize(l->env, l->mapsize)) != 0) goto env_close;
+  if ((rc = mdb_env_set_maxreaders(l->env, 126)) != 0) goto env_close;
+  if ((rc = mdb_env_open(l->env, dir, MDB_NOTLS, 0600)) != 0) goto env_close;
+
+  MDB_envinfo info;
+  if (mdb_env_info(l->env, &info) == 0 && info.me_mapsize > l->mapsize)
+    l->mapsize = info.me_mapsize;
+  mdb_reader_check(l->env, &l->stale_readers);
+
+  MDB_txn *txn;
+  if ((rc = mdb_txn_begin(l->env, NULL, 0, &txn)) != 0) goto env_close;
+  for (int i = 0; i < ndbs; i++) {
+    if ((rc = mdb_dbi_open(txn, names[i], MDB_CREATE, &dbis[i])) != 0) {
+      mdb_txn_abort(txn);
+      goto env_close;
+    }
+  }
+  if ((rc = mdb_txn_commit(txn)) != 0) goto env_close;
+  return HB_OK;
+
+env_close:
+  mdb_env_close(l->env);
+  l->env = NULL;
+fail:
+  snprintf(err, errlen, "open LMDB store in %s: %s", dir, mdb_strerror(rc));
+  return hb_lmdb_err(rc);
+}
+
+void hb_lmdb_close(hb_lmdb *l)
+{
+  if (l->env) mdb_env_close(l->env);
+  l->env = NULL;
+}
+
+int hb_lmdb_grow(hb_lmdb *l)
+{
+  size_t next = l->mapsize * 2;
+  if (l->map_max && next > l->map_max) next = l->map_max;
+  if (next <= l->mapsize) return HB_EFULL;
+  int rc = mdb_env_set_mapsize(l->env, next);
+  if (rc != 0) return hb_lmdb_err(rc) == HB_EDB ? HB_EFULL : hb_lmdb_err(rc);
+  l->mapsize = next;
+  return HB_OK;
+}
+
+void hb_lmdb_usage(hb_lmdb *l, size_t *used, size_t *mapsize)
+{
+  MDB_envinfo info;
+  MDB_stat st;
+  *used = 0;
+  *mapsize = l->mapsize;
+  if (!l->env || mdb_env_info(l->env, &info) != 0 || mdb_env_stat(l->env, &st) != 0) return;
+  *used = (info.me_last_pgno + 1) * (size_t)st.ms_psize;
+  *mapsize = info.me_mapsize;
+}
