@@ -1,7 +1,401 @@
-/* huibao-agent: placeholder main, replaced by the real program. */
+/* huibao-agent: a township's ledger -> outbox -> county.
+ *
+ *   huibao-agent sync --unit CODE --ledger DIR --state DIR --county ENDPOINT ...
+ *   huibao-agent check --ledger DIR [--unit CODE] [--campaigns FILE]
+ *
+ * Exit codes (sysexits.h): 0 done; 64 bad command line; 65 invalid rows or
+ * records the county rejected (each printed); 66 ledger folder missing;
+ * 74 the state cannot be written; 75 county unreachable or not everything
+ * acked in time (the outbox keeps it for the next run; wins over 65). */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "hb_campaigns.h"
+#include "hb_date.h"
+#include "hb_diag.h"
+#include "hb_err.h"
+#include "hb_ledger.h"
+#include "hb_log.h"
+#include "hb_units.h"
+#include "hb_wire.h"
+#include "hb_zmq.h"
+#include "report.h"
+#include "sender.h"
+#include "state.h"
+
+enum {
+  EX_OK_ = 0,
+  EX_USAGE_ = 64,
+  EX_DATAERR_ = 65,
+  EX_NOINPUT_ = 66,
+  EX_SOFTWARE_ = 70,
+  EX_IOERR_ = 74,
+  EX_TEMPFAIL_ = 75,
+};
+
+#define PROGRAM "huibao-agent"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
 {
-  fputs("huibao-agent: not built yet\n", stderr);
-  return 70;
+  (void)sig;
+  stop_requested = 1;
+}
+
+typedef struct opts {
+  const char *unit, *ledger, *state, *county, *campaigns;
+  int timeout_s, window, batch;
+} opts;
+
+static const char usage_main[] =
+    "Usage: huibao-agent COMMAND [OPTIONS]\n"
+    "\n"
+    "Sends a unit's ledger (台账) to the county.\n"
+    "\n"
+    "Commands:\n"
+    "  sync    validate the ledger, store what changed in the outbox, send it\n"
+    "  check   validate the ledger offline\n"
+    "\n"
+    "  huibao-agent COMMAND --help   options of a command\n"
+    "  huibao-agent --version\n";
+
+static const char usage_sync[] =
+    "Usage: huibao-agent sync --unit CODE --ledger DIR --state DIR --county ENDPOINT\n"
+    "                         [--timeout S] [--window N] [--batch N] [--campaigns FILE]\n"
+    "                         [--log-level LEVEL]\n"
+    "\n"
+    "  --unit CODE        the unit whose ledger this is (e.g. xq-dlz)\n"
+    "  --ledger DIR       folder with activities.csv and problems.csv\n"
+    "  --state DIR        the agent's state (outbox, versions); created if missing\n"
+    "  --county ENDPOINT  the county aggregator, e.g. tcp://county.example:7010\n"
+    "  --timeout S        give up after S seconds without any ack (default 10); what\n"
+    "                     is not acked stays in the outbox for the next run\n"
+    "  --window N         batches in flight (default 8, 1..64)\n"
+    "  --batch N          records per batch (default 500, 1..1000)\n"
+    "  --campaigns FILE   also check campaign and category against this file\n"
+    "  --log-level LEVEL  error|warning|notice|info|debug (default notice)\n"
+    "\n"
+    "Exit: 0 all stored; 65 invalid rows or rejected records (printed); 66 no ledger\n"
+    "folder; 74 state not writable; 75 county unreachable (nothing lost; run again).\n";
+
+static const char usage_check[] =
+    "Usage: huibao-agent check --ledger DIR [--unit CODE] [--campaigns FILE]\n"
+    "\n"
+    "Validates the ledger offline and prints every bad row as FILE:LINE: column: reason.\n"
+    "Exit: 0 valid; 65 some rows invalid; 66 no ledger folder.\n";
+
+__attribute__((format(printf, 2, 3))) static int usage_error(const char *usage, const char *fmt,
+                                                             ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "%s: ", PROGRAM);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "\nTry '%s %s --help'.\n", PROGRAM, usage == usage_sync ? "sync" : "check");
+  return EX_USAGE_;
+}
+
+static int parse_int(const char *s, int lo, int hi, int *out)
+{
+  char *end;
+  errno = 0;
+  long v = strtol(s, &end, 10);
+  if (errno || end == s || *end || v < lo || v > hi) return -1;
+  *out = (int)v;
+  return 0;
+}
+
+/* Parses the flags of sync (is_sync) or check. Returns 0, or an exit code
+ * (EX_USAGE_, or -1 for --help: exit 0). */
+static int opts_parse(int argc, char **argv, int is_sync, opts *o)
+{
+  static const struct option longs[] = {
+      {"unit", required_argument, NULL, 'u'},
+      {"ledger", required_argument, NULL, 'l'},
+      {"state", required_argument, NULL, 's'},
+      {"county", required_argument, NULL, 'c'},
+      {"timeout", required_argument, NULL, 't'},
+      {"window", required_argument, NULL, 'w'},
+      {"batch", required_argument, NULL, 'b'},
+      {"campaigns", required_argument, NULL, 'C'},
+      {"log-level", required_argument, NULL, 'L'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0},
+  };
+  const char *usage = is_sync ? usage_sync : usage_check;
+  *o = (opts){.timeout_s = 10, .window = 8, .batch = 500};
+  int level = HB_LOG_NOTICE;
+  opterr = 0;
+  optind = 1;
+  for (;;) {
+    int li = 0;
+    int c = getopt_long(argc, argv, ":h", longs, &li);
+    if (c == -1) break;
+    const char *arg = optarg;
+    switch (c) {
+    case 'h':
+      fputs(usage, stdout);
+      return -1;
+    case 'u':
+      o->unit = arg;
+      break;
+    case 'l':
+      o->ledger = arg;
+      break;
+    case 'C':
+      o->campaigns = arg;
+      break;
+    case 's':
+    case 'c':
+    case 't':
+    case 'w':
+    case 'b':
+      if (!is_sync) {
+        const char *name = "?";
+        for (const struct option *lo = longs; lo->name; lo++)
+          if (lo->val == c) name = lo->name;
+        return usage_error(usage, "--%s is an option of sync, not check", name);
+      }
+      if (c == 's') o->state = arg;
+      if (c == 'c') o->county = arg;
+      if (c == 't' && parse_int(arg, 1, 86400, &o->timeout_s))
+        return usage_error(usage, "--timeout %s: expected whole seconds, 1..86400", arg);
+      if (c == 'w' && parse_int(arg, 1, 64, &o->window))
+        return usage_error(usage, "--window %s: expected a number of batches, 1..64", arg);
+      if (c == 'b' && parse_int(arg, 1, HB_WIRE_MAX_BATCH, &o->batch))
+        return usage_error(usage, "--batch %s: expected a number of records, 1..1000", arg);
+      break;
+    case 'L':
+      if ((level = hb_log_level_parse(arg)) < 0)
+        return usage_error(usage, "--log-level %s: expected error|warning|notice|info|debug", arg);
+      break;
+    case ':':
+      return usage_error(usage, "%s needs a value", argv[optind - 1]);
+    default:
+      return usage_error(usage, "unknown option %s", argv[optind - 1]);
+    }
+  }
+  if (optind < argc) return usage_error(usage, "unexpected argument %s", argv[optind]);
+  hb_log_set_level(level);
+  if (!o->ledger) return usage_error(usage, "%s", "--ledger DIR is required");
+  if (is_sync) {
+    if (!o->unit) return usage_error(usage, "%s", "--unit CODE is required");
+    if (!o->state) return usage_error(usage, "%s", "--state DIR is required");
+    if (!o->county) return usage_error(usage, "%s", "--county ENDPOINT is required");
+    char err[256];
+    if (hb_zmq_endpoint_valid(o->county, err, sizeof err))
+      return usage_error(usage, "--county: %s", err);
+  }
+  if (o->unit && !hb_unit_code_valid(o->unit))
+    return usage_error(usage, "--unit %s: a unit code is 1-64 of A-Z a-z 0-9 _ . -", o->unit);
+  return 0;
+}
+
+/* Step 1: loads (and checks) the ledger; prints every diagnostic. Returns
+ * 0, EX_DATAERR_ when rows were left out (the rest is in *l), or
+ * EX_NOINPUT_ when the folder or the campaigns file cannot be read. */
+static int ledger_load(const opts *o, const char *unit, hb_campaigns *camps, hb_ledger *l)
+{
+  hb_diags diags;
+  hb_diags_init(&diags);
+  int ex = EX_OK_;
+  const hb_campaigns *cp = NULL;
+  struct stat sb;
+  if (stat(o->ledger, &sb) != 0) {
+    fprintf(stderr, "%s: ledger folder %s: %s\n", PROGRAM, o->ledger, strerror(errno));
+    return EX_NOINPUT_;
+  }
+  if (!S_ISDIR(sb.st_mode)) {
+    fprintf(stderr, "%s: ledger %s: not a folder\n", PROGRAM, o->ledger);
+    return EX_NOINPUT_;
+  }
+  if (o->campaigns) {
+    int rc = hb_campaigns_load(o->campaigns, camps, &diags);
+    hb_diags_write(&diags, stderr);
+    if (rc) {
+      fprintf(stderr, "%s: campaigns file %s: %s\n", PROGRAM, o->campaigns, hb_strerror(rc));
+      hb_diags_free(&diags);
+      return rc == HB_EINVAL || rc == HB_EPARSE ? EX_DATAERR_ : EX_NOINPUT_;
+    }
+    hb_diags_free(&diags);
+    hb_diags_init(&diags);
+    cp = camps;
+  }
+  int rc = hb_ledger_load(o->ledger, unit, cp, hb_date_today(), l, &diags);
+  hb_diags_write(&diags, stderr);
+  if (rc == HB_EINVAL || hb_diags_errors(&diags) > 0)
+    ex = EX_DATAERR_;
+  else if (rc == HB_ENOTFOUND || rc == HB_EIO)
+    ex = EX_NOINPUT_;
+  else if (rc == HB_EPARSE || rc == HB_ETOOBIG)
+    ex = EX_DATAERR_;
+  else if (rc)
+    ex = EX_SOFTWARE_;
+  if (rc && rc != HB_EINVAL)
+    fprintf(stderr, "%s: ledger %s: %s\n", PROGRAM, o->ledger, hb_strerror(rc));
+  hb_diags_free(&diags);
+  return ex;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+  opts o;
+  int ex = opts_parse(argc, argv, 0, &o);
+  if (ex) return ex < 0 ? EX_OK_ : ex;
+  hb_campaigns camps = {0};
+  hb_ledger l;
+  memset(&l, 0, sizeof l);
+  ex = ledger_load(&o, o.unit ? o.unit : "check", &camps, &l);
+  if (ex == EX_OK_ || ex == EX_DATAERR_)
+    hb_log_info("%s: %zu rows read, %zu valid", o.ledger, l.rows_read, l.nactivities + l.nproblems);
+  hb_ledger_free(&l);
+  hb_campaigns_free(&camps);
+  return ex;
+}
+
+static void on_reject(void *arg, char kind, const char *id, const char *field, const char *reason)
+{
+  char line[2048];
+  unsigned at = agent_line_find(arg, kind, id);
+  agent_report_reject(line, sizeof line, kind, id, at, field, reason);
+  fprintf(stderr, "%s\n", line);
+}
+
+static int state_exit(int rc)
+{
+  return rc == HB_EFULL || rc == HB_EIO || rc == HB_EDB ? EX_IOERR_ : EX_SOFTWARE_;
+}
+
+static int cmd_sync(int argc, char **argv)
+{
+  opts o;
+  int ex = opts_parse(argc, argv, 1, &o);
+  if (ex) return ex < 0 ? EX_OK_ : ex;
+
+  /* 1. Load and check the ledger. */
+  hb_campaigns camps = {0};
+  hb_ledger l;
+  memset(&l, 0, sizeof l);
+  int ledger_ex = ledger_load(&o, o.unit, &camps, &l);
+  if (ledger_ex != EX_OK_ && ledger_ex != EX_DATAERR_) {
+    hb_ledger_free(&l);
+    hb_campaigns_free(&camps);
+    return ledger_ex;
+  }
+
+  /* 2. Open the state. */
+  agent_state *s = NULL;
+  char err[512];
+  int rc = agent_state_open(&s, o.state, o.unit, err, sizeof err);
+  if (rc) {
+    fprintf(stderr, "%s: state: %s\n", PROGRAM, err);
+    hb_ledger_free(&l);
+    hb_campaigns_free(&camps);
+    return rc == HB_EINVAL ? EX_USAGE_ : state_exit(rc);
+  }
+
+  /* 3. Diff into the outbox, committed before anything is sent. */
+  agent_diff_stats d;
+  rc = agent_state_diff(s, &l, agent_now_us(), &d);
+  hb_campaigns_free(&camps);
+  if (rc) {
+    fprintf(stderr, "%s: state %s cannot be written: %s\n", PROGRAM, o.state, hb_strerror(rc));
+    agent_state_close(s);
+    hb_ledger_free(&l);
+    return state_exit(rc);
+  }
+  size_t outbox = agent_state_outbox_count(s);
+  hb_log_info("%s: %zu new, %zu changed, %zu deleted, %zu unchanged; %zu in the outbox", o.unit,
+              d.added, d.changed, d.tombstones, d.unchanged, outbox);
+
+  /* 4. Nothing to send. */
+  agent_send_stats st;
+  memset(&st, 0, sizeof st);
+  if (outbox == 0) {
+    agent_state_close(s);
+    hb_ledger_free(&l);
+    char line[256];
+    agent_report_summary(line, sizeof line, &st);
+    fprintf(stderr, "%s\n", line);
+    return ledger_ex;
+  }
+
+  /* 5-6. Send with a window until all is acked or no progress for --timeout. */
+  agent_send_opts so = {
+      .endpoint = o.county,
+      .unit = o.unit,
+      .agent_version = PROGRAM "/" HUIBAO_VERSION,
+      .timeout_ms = o.timeout_s * 1000,
+      .window = o.window,
+      .batch = o.batch,
+      .resend_ms = 3000,
+      .retry_ms = 1000,
+      .stop = &stop_requested,
+  };
+  agent_line_index lines;
+  agent_line_index_build(&lines, &l); /* on failure rejections show no line */
+  hb_ledger_free(&l);
+  rc = agent_send(s, &so, on_reject, &lines, &st);
+  agent_state_close(s);
+  agent_line_index_free(&lines);
+
+  int result = ledger_ex;
+  if (st.rejected > 0) result = EX_DATAERR_;
+  if (rc == HB_EPROTO) {
+    fprintf(stderr, "%s: the county refused the batch: %s\n", PROGRAM, st.error);
+    result = EX_DATAERR_;
+  } else if (rc == HB_EFULL || rc == HB_EIO || rc == HB_EDB) {
+    fprintf(stderr, "%s: state %s cannot be written: %s\n", PROGRAM, o.state, hb_strerror(rc));
+    result = EX_IOERR_;
+  } else if (rc == HB_ETIMEDOUT || (rc == 0 && st.pending > 0)) {
+    if (st.retried && st.error[0]) fprintf(stderr, "%s: %s\n", PROGRAM, st.error);
+    fprintf(stderr, "county unreachable: %zu records kept in the outbox for the next run\n",
+            st.pending);
+    result = EX_TEMPFAIL_;
+  } else if (rc) {
+    fprintf(stderr, "%s: sending to %s: %s\n", PROGRAM, o.county, hb_strerror(rc));
+    result = EX_TEMPFAIL_;
+  }
+  char line[256];
+  agent_report_summary(line, sizeof line, &st);
+  fprintf(stderr, "%s\n", line);
+  return result;
+}
+
+int main(int argc, char **argv)
+{
+  hb_log_init(PROGRAM, HB_LOG_NOTICE);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+
+  if (argc < 2) {
+    fprintf(stderr, "%s: a command is needed\n%s", PROGRAM, usage_main);
+    return EX_USAGE_;
+  }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+    fputs(usage_main, stdout);
+    return EX_OK_;
+  }
+  if (strcmp(cmd, "--version") == 0) {
+    printf("%s %s\n", PROGRAM, HUIBAO_VERSION);
+    return EX_OK_;
+  }
+  if (strcmp(cmd, "sync") == 0) return cmd_sync(argc - 1, argv + 1);
+  if (strcmp(cmd, "check") == 0) return cmd_check(argc - 1, argv + 1);
+  fprintf(stderr, "%s: unknown command %s\n%s", PROGRAM, cmd, usage_main);
+  return EX_USAGE_;
 }

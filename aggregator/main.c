@@ -1,7 +1,42 @@
-/* huibao-aggregator: placeholder main, replaced by the real program. */
+/* huibao-aggregator: the county service. See docs/architecture.md. */
 #include <stdio.h>
-int main(void)
+#include <string.h>
+#include <sysexits.h>
+#include "config.h"
+#include "hb_err.h"
+#include "hb_log.h"
+#include "server.h"
+#include "verify.h"
+
+int main(int argc, char **argv)
 {
-  fputs("huibao-aggregator: not built yet\n", stderr);
-  return 70;
+  if (argc > 1 && strcmp(argv[1], "verify") == 0)
+    return verify_main(argc - 1, argv + 1);
+
+  agg_config cfg;
+  char err[512];
+  int rc = config_parse(&cfg, argc, argv, err, sizeof err);
+  if (rc != 0) {
+    fprintf(stderr, "huibao-aggregator: %s\n", err);
+    config_free(&cfg);
+    return rc == HB_EINVAL ? EX_USAGE : EX_CONFIG;
+  }
+  int code = 0;
+  switch (cfg.action) {
+  case CONFIG_HELP:
+    fputs(config_usage(), stdout);
+    break;
+  case CONFIG_VERSION:
+    printf("huibao-aggregator %s\n", HUIBAO_VERSION);
+    break;
+  case CONFIG_CHECK:
+    code = server_check_config(&cfg);
+    break;
+  case CONFIG_RUN:
+    hb_log_init("huibao-aggregator", cfg.log_level);
+    code = server_run(&cfg);
+    break;
+  }
+  config_free(&cfg);
+  return code;
 }

@@ -48,6 +48,10 @@ typedef struct hb_agg {
 int hb_agg_init(hb_agg *a, const char *campaign, const char *unit);
 void hb_agg_free(hb_agg *a);
 
+/* Makes dst an independent deep copy of src (dst is overwritten, not freed
+ * first). On failure dst is left empty-initialised-free (safe to free). */
+int hb_agg_copy(hb_agg *dst, const hb_agg *src);
+
 /* Adds (sign = +1) or removes (sign = -1) one record's contribution.
  * Tombstones (deleted) contribute nothing. The record must be valid and of
  * this aggregate's campaign. Removing what was never added is a bug:

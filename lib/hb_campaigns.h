@@ -40,6 +40,11 @@ typedef struct hb_campaigns {
 int hb_campaigns_load(const char *path, hb_campaigns *out, hb_diags *diags);
 void hb_campaigns_free(hb_campaigns *c);
 
+/* Parses an INI text already decoded to UTF-8 (path names it in messages);
+ * out must be zeroed. Same contract as hb_campaigns_load. */
+int hb_campaigns_parse(const char *path, const char *text, size_t len, hb_campaigns *out,
+                       hb_diags *diags);
+
 /* The campaign whose id OR name equals s (blanks trimmed), or NULL. */
 const hb_campaign *hb_campaigns_find(const hb_campaigns *c, const char *s);
 

@@ -14,6 +14,7 @@ typedef struct hb_diag {
   unsigned line; /* 1-based physical line, 0 = whole file */
   char *column;  /* column/field name as the file names it; may be NULL */
   char *message; /* why, in words a clerk understands */
+  int is_note;   /* 1: informational (e.g. "file not found, taken as empty"), not an error */
 } hb_diag;
 
 typedef struct hb_diags {
@@ -22,6 +23,7 @@ typedef struct hb_diags {
   size_t cap;
   size_t limit;     /* stop storing after this many (0 = 1000); count goes on */
   size_t dropped;   /* diagnostics not stored because of limit */
+  size_t notes;     /* how many of items are notes (is_note) */
 } hb_diags;
 
 void hb_diags_init(hb_diags *d);
@@ -30,6 +32,18 @@ void hb_diags_free(hb_diags *d);
 /* Appends a diagnostic; fmt is printf-style. Returns 0 or HB_ENOMEM. */
 int hb_diags_add(hb_diags *d, const char *file, unsigned line, const char *column,
                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Like hb_diags_add, but the entry is a note (is_note = 1): something a
+ * person should know that does not make the input invalid. */
+int hb_diags_note(hb_diags *d, const char *file, unsigned line, const char *column,
+                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Adds msg (no column) as an error of file; a leading "line N: " in msg, as
+ * hb_csv and hb_text write it, becomes the diagnostic's line. */
+int hb_diags_add_lined(hb_diags *d, const char *file, const char *msg);
+
+/* Errors recorded so far: entries that are not notes, plus dropped ones. */
+size_t hb_diags_errors(const hb_diags *d);
 
 /* Writes "file:line: column: message" (parts that are absent are left out)
  * into buf, always NUL-terminated. Returns the length it wanted. */

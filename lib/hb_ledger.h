@@ -30,7 +30,23 @@ typedef struct hb_ledger {
   char **invalid_ids;
   size_t ninvalid;
   size_t rows_read; /* data rows seen in both files */
+  /* Added for the agent. activity_lines[i] / problem_lines[i] is the
+   * physical line (1-based) where activities[i] / problems[i] starts in its
+   * file, so that a county rejection can be shown as "problems.csv:18: ...". */
+  unsigned *activity_lines;
+  unsigned *problem_lines;
+  /* 1 when that table could not be read completely (file unreadable or
+   * undecodable, a required column missing, a CSV syntax error such as an
+   * unterminated quote that may have swallowed rows): its rows are not all
+   * known, so the agent must NOT take a row missing from it for a deletion.
+   * A file that does not exist is an empty table (flag 0, with a note). */
+  int activities_incomplete;
+  int problems_incomplete;
 } hb_ledger;
+
+/* Names of the two files inside a ledger folder. */
+#define HB_LEDGER_ACTIVITIES "activities.csv"
+#define HB_LEDGER_PROBLEMS "problems.csv"
 
 /* Reads dir/activities.csv and dir/problems.csv. unit is copied into every
  * row. campaigns may be NULL (then campaign/category are checked for form
@@ -41,8 +57,13 @@ typedef struct hb_ledger {
 int hb_ledger_load(const char *dir, const char *unit, const hb_campaigns *campaigns,
                    int32_t today, hb_ledger *out, hb_diags *diags);
 
-/* Parses one CSV file's bytes (already read); name is used in messages.
- * Which table it is comes from is_problems. Same contract as above. */
+/* Parses one CSV file's bytes (already read, any hb_text encoding); name is
+ * used in messages ("activities.csv:12: ..."). Which table it is comes from
+ * is_problems. Rows are APPENDED to *out, which must be zeroed before the
+ * first call. Same return contract as hb_ledger_load.
+ *
+ * hb_ledger_load names files in messages by their base name
+ * ("problems.csv:18: 销号日期: ..."), not dir/problems.csv. */
 int hb_ledger_parse(const char *name, const char *bytes, size_t len, int is_problems,
                     const char *unit, const hb_campaigns *campaigns, int32_t today,
                     hb_ledger *out, hb_diags *diags);

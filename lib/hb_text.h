@@ -41,4 +41,20 @@ int hb_file_read(const char *path, size_t max, char **out, size_t *len, char *er
 /* Writes data to path atomically: path.new, fsync, rename, fsync dir. */
 int hb_file_write_atomic(const char *path, const void *data, size_t len, int mode);
 
+/* Reads a whole file (at most max bytes) and decodes it as hb_text_to_utf8
+ * does. *out is malloc'd UTF-8 (caller frees). err gets "line 3: ..." for
+ * encoding problems or "path: reason" for I/O ones. Returns 0, HB_ENOTFOUND,
+ * HB_ETOOBIG, HB_EIO, HB_EPARSE or HB_ENOMEM. */
+int hb_text_read_file(const char *path, size_t max, char **out, size_t *out_len,
+                      hb_encoding *detected, char *err, size_t errlen);
+
+/* Trims ASCII blanks and U+3000 (ideographic space) from both ends of s in
+ * place; returns the new start (inside s). */
+char *hb_text_trim(char *s);
+
+/* Writes a printable excerpt of s for a message: at most about max bytes, cut
+ * on a character boundary with "…" appended when cut, control characters and
+ * invalid bytes shown as '?'. buf is always NUL-terminated. */
+void hb_text_excerpt(const char *s, size_t max, char *buf, size_t len);
+
 #endif

@@ -14,6 +14,7 @@
 
 #define HB_ID_MAX 64            /* bytes of a record id */
 #define HB_TITLE_MAX 512        /* bytes of title / description */
+#define HB_NAME_MAX 256         /* bytes of a campaign or category, by id or display name */
 #define HB_SESSIONS_MAX 100000
 #define HB_PARTICIPANTS_MAX 10000000
 #define HB_OUTPUTS_MAX 1000000

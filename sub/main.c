@@ -1,7 +1,50 @@
-/* huibao-sub: placeholder main, replaced by the real program. */
+/* huibao-sub: the city side. Subscribes to county aggregators' rollups,
+ * merges them, prints them (snapshot, watch) or keeps them (run, show). */
+#include <signal.h>
 #include <stdio.h>
-int main(void)
+#include <string.h>
+#include <sysexits.h>
+#include "cli.h"
+#include "hb_log.h"
+#include "live.h"
+
+static void on_signal(int sig)
 {
-  fputs("huibao-sub: not built yet\n", stderr);
-  return 70;
+  (void)sig;
+  sub_stop = 1;
+}
+
+static void install_signals(void)
+{
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+int main(int argc, char **argv)
+{
+  sub_cli cli;
+  char err[512];
+  switch (sub_cli_parse(argc, argv, &cli, stdout, err, sizeof err)) {
+  case SUB_CLI_EXIT_OK:
+    return EX_OK;
+  case SUB_CLI_USAGE:
+    fprintf(stderr, "%s: %s\nTry '%s --help'.\n", SUB_PROGRAM, err, SUB_PROGRAM);
+    return EX_USAGE;
+  default:
+    break;
+  }
+  hb_log_init(SUB_PROGRAM, cli.log_level);
+  install_signals();
+  switch (cli.cmd) {
+  case SUB_CMD_SNAPSHOT: return sub_snapshot(&cli);
+  case SUB_CMD_WATCH: return sub_watch(&cli);
+  case SUB_CMD_RUN: return sub_run(&cli);
+  case SUB_CMD_SHOW: return sub_show(&cli);
+  default: return EX_SOFTWARE;
+  }
 }

@@ -1,0 +1,88 @@
+/* report.c: the agent's messages for the clerk. */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hb_err.h"
+
+struct agent_line_ref {
+  char kind;
+  const char *id;
+  unsigned line;
+};
+
+const char *agent_report_file(char kind)
+{
+  return kind == 'P' ? HB_LEDGER_PROBLEMS : HB_LEDGER_ACTIVITIES;
+}
+
+int agent_report_reject(char *buf, size_t len, char kind, const char *id, unsigned line,
+                        const char *field, const char *reason)
+{
+  char where[32] = "";
+  if (line) snprintf(where, sizeof where, ":%u", line);
+  return snprintf(buf, len, "%s%s: id %s: %s: %s", agent_report_file(kind), where, id,
+                  field && *field ? field : "record",
+                  reason && *reason ? reason : "rejected by the county");
+}
+
+int agent_report_summary(char *buf, size_t len, const agent_send_stats *st)
+{
+  int n = snprintf(buf, len, "sent %zu, stored %zu, duplicate %zu, rejected %zu, pending %zu",
+                   st->sent, st->stored, st->duplicate, st->rejected, st->pending);
+  if (st->stale && n >= 0 && (size_t)n < len)
+    n += snprintf(buf + n, len - (size_t)n, ", stale %zu", st->stale);
+  return n;
+}
+
+static int line_ref_cmp(const void *x, const void *y)
+{
+  const struct agent_line_ref *a = x, *b = y;
+  if (a->kind != b->kind) return a->kind < b->kind ? -1 : 1;
+  return strcmp(a->id, b->id);
+}
+
+int agent_line_index_build(agent_line_index *ix, const hb_ledger *l)
+{
+  memset(ix, 0, sizeof *ix);
+  size_t total = l->nactivities + l->nproblems, bytes = 0;
+  for (size_t i = 0; i < l->nactivities; i++)
+    bytes += strlen(l->activities[i]->id) + 1;
+  for (size_t i = 0; i < l->nproblems; i++)
+    bytes += strlen(l->problems[i]->id) + 1;
+  ix->refs = malloc((total ? total : 1) * sizeof *ix->refs);
+  ix->ids = malloc(bytes ? bytes : 1);
+  if (!ix->refs || !ix->ids) {
+    agent_line_index_free(ix);
+    return HB_ENOMEM;
+  }
+  char *p = ix->ids;
+  for (size_t i = 0; i < total; i++) {
+    int act = i < l->nactivities;
+    size_t j = act ? i : i - l->nactivities;
+    const char *id = act ? l->activities[j]->id : l->problems[j]->id;
+    const unsigned *lines = act ? l->activity_lines : l->problem_lines;
+    size_t n = strlen(id) + 1;
+    memcpy(p, id, n);
+    ix->refs[ix->n++] = (struct agent_line_ref){act ? 'A' : 'P', p, lines ? lines[j] : 0};
+    p += n;
+  }
+  qsort(ix->refs, ix->n, sizeof *ix->refs, line_ref_cmp);
+  return HB_OK;
+}
+
+unsigned agent_line_find(const agent_line_index *ix, char kind, const char *id)
+{
+  if (!ix->refs) return 0;
+  struct agent_line_ref want = {kind, id, 0};
+  const struct agent_line_ref *r = bsearch(&want, ix->refs, ix->n, sizeof *ix->refs, line_ref_cmp);
+  return r ? r->line : 0;
+}
+
+void agent_line_index_free(agent_line_index *ix)
+{
+  free(ix->refs);
+  free(ix->ids);
+  memset(ix, 0, sizeof *ix);
+}

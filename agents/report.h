@@ -1,0 +1,40 @@
+/* report.h: what the agent tells the clerk on stderr. */
+#ifndef AGENT_REPORT_H
+#define AGENT_REPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "hb_ledger.h"
+#include "sender.h"
+
+/* The ledger file a record of kind 'A' or 'P' comes from. */
+const char *agent_report_file(char kind);
+
+/* "problems.csv:18: id P2: category: reason" for a record the county
+ * rejected ("problems.csv: id P2: ..." when line is 0, i.e. unknown).
+ * field and reason may be NULL. Writes into buf (always NUL-terminated);
+ * returns the length it wanted. */
+int agent_report_reject(char *buf, size_t len, char kind, const char *id, unsigned line,
+                        const char *field, const char *reason);
+
+/* "sent 120, stored 118, duplicate 0, rejected 2, pending 0" (plus
+ * ", stale N" when some records were re-versioned). */
+int agent_report_summary(char *buf, size_t len, const agent_send_stats *st);
+
+/* Where each ledger row is (kind, id -> line), for rejections; a copy, so
+ * that the ledger can be freed before sending. */
+typedef struct agent_line_index {
+  struct agent_line_ref *refs; /* sorted by kind, id */
+  size_t n;
+  char *ids; /* every id, NUL-terminated, one block */
+} agent_line_index;
+
+/* Copies what it needs from l. Returns 0 or HB_ENOMEM (then the index is
+ * empty and every lookup answers 0). */
+int agent_line_index_build(agent_line_index *ix, const hb_ledger *l);
+
+/* The 1-based line of row (kind, id), or 0 if unknown. */
+unsigned agent_line_find(const agent_line_index *ix, char kind, const char *id);
+void agent_line_index_free(agent_line_index *ix);
+
+#endif

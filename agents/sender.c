@@ -1,0 +1,407 @@
+/* sender.c: the outbox over a DEALER socket, a window of Submits in flight. */
+#include "sender.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "hb_date.h"
+#include "hb_err.h"
+#include "hb_wire.h"
+#include "hb_zmq.h"
+
+#define ACKS_PER_DRAIN 64
+#define POLL_MS 50
+
+typedef struct entry {
+  uint64_t seq;
+  uint8_t keylen;
+  uint8_t key[AGENT_KEY_MAX];
+} entry;
+
+typedef struct batch {
+  int used;
+  uint64_t id;
+  uint8_t *buf; /* the packed Submit */
+  size_t len, cap;
+  entry *e; /* sorted by seq once built */
+  size_t n;
+  int64_t sent_ms;    /* 0: not (successfully) sent yet */
+  int64_t not_before; /* county asked to retry later */
+  int counted;        /* its records were counted in st->sent */
+  int acked;
+} batch;
+
+typedef struct sender {
+  agent_state *s;
+  const agent_send_opts *o;
+  agent_send_stats *st;
+  void *ctx, *sock;
+  batch *b; /* o->window slots */
+  uint64_t next_batch;
+  entry *requeue; /* STALE keys to send again */
+  size_t nrequeue, caprequeue;
+  uint8_t cursor[AGENT_KEY_MAX]; /* last key taken from the outbox scan */
+  size_t cursorlen;
+  int scan_done;
+  batch *filling;
+  int fill_err;
+} sender;
+
+static int put_varint(uint8_t **buf, size_t *len, size_t *cap, uint64_t v)
+{
+  if (*len + 10 > *cap) {
+    size_t n = *cap ? *cap * 2 : 4096;
+    while (n < *len + 10)
+      n *= 2;
+    uint8_t *b = realloc(*buf, n);
+    if (!b) return HB_ENOMEM;
+    *buf = b;
+    *cap = n;
+  }
+  do {
+    uint8_t byte = v & 0x7f;
+    v >>= 7;
+    (*buf)[(*len)++] = byte | (v ? 0x80 : 0);
+  } while (v);
+  return HB_OK;
+}
+
+static int put_bytes(uint8_t **buf, size_t *len, size_t *cap, uint8_t tag, const void *p, size_t n)
+{
+  if (put_varint(buf, len, cap, tag) || put_varint(buf, len, cap, n)) return HB_ENOMEM;
+  if (*len + n > *cap) {
+    size_t c = *cap * 2;
+    while (c < *len + n)
+      c *= 2;
+    uint8_t *b = realloc(*buf, c);
+    if (!b) return HB_ENOMEM;
+    *buf = b;
+    *cap = c;
+  }
+  memcpy(*buf + *len, p, n);
+  *len += n;
+  return HB_OK;
+}
+
+/* Submit fields: 1 batch_id (varint), 2 unit, 3 records, 4 agent_version.
+ * Records are copied as packed, without unpacking and repacking them. */
+static int submit_header(uint64_t batch_id, const char *unit, const char *agent_version,
+                         uint8_t **buf, size_t *len, size_t *cap)
+{
+  *len = 0;
+  if (put_varint(buf, len, cap, 0x08) || put_varint(buf, len, cap, batch_id) ||
+      put_bytes(buf, len, cap, 0x12, unit, strlen(unit)))
+    return HB_ENOMEM;
+  if (agent_version && put_bytes(buf, len, cap, 0x22, agent_version, strlen(agent_version)))
+    return HB_ENOMEM;
+  return HB_OK;
+}
+
+int agent_submit_encode(uint64_t batch_id, const char *unit, const char *agent_version,
+                        const uint8_t *const *recs, const size_t *lens, size_t n, uint8_t **buf,
+                        size_t *len, size_t *cap)
+{
+  int rc = submit_header(batch_id, unit, agent_version, buf, len, cap);
+  for (size_t i = 0; rc == 0 && i < n; i++)
+    rc = put_bytes(buf, len, cap, 0x1a, recs[i], lens[i]);
+  return rc;
+}
+
+static int entry_cmp(const void *x, const void *y)
+{
+  const entry *a = x, *b = y;
+  return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* Outbox visitor: appends one record to the batch being filled. */
+static int batch_add(void *arg, const uint8_t *key, size_t keylen, const uint8_t *val,
+                     size_t vallen)
+{
+  sender *x = arg;
+  batch *b = x->filling;
+  if (keylen <= AGENT_KEY_MAX && keylen > 0) {
+    memcpy(x->cursor, key, keylen);
+    x->cursorlen = keylen;
+  }
+  uint64_t seq;
+  if (keylen == 0 || keylen > AGENT_KEY_MAX || agent_record_seq(val, vallen, &seq) != 0)
+    return 0; /* unreadable entry: left alone, counted as pending */
+  if (put_bytes(&b->buf, &b->len, &b->cap, 0x1a, val, vallen)) {
+    x->fill_err = HB_ENOMEM;
+    return 1;
+  }
+  entry *e = &b->e[b->n++];
+  e->seq = seq;
+  e->keylen = (uint8_t)keylen;
+  memcpy(e->key, key, keylen);
+  return 0;
+}
+
+/* Fills free slot b with up to o->batch records: STALE ones first, then the
+ * next ones of the outbox scan. Leaves b unused when there is nothing. */
+static int batch_fill(sender *x, batch *b)
+{
+  size_t max = (size_t)x->o->batch;
+  if (!b->e && !(b->e = malloc(max * sizeof *b->e))) return HB_ENOMEM;
+  b->n = 0;
+  b->id = x->next_batch++;
+  b->sent_ms = b->not_before = 0;
+  b->counted = b->acked = 0;
+  int rc = submit_header(b->id, x->o->unit, x->o->agent_version, &b->buf, &b->len, &b->cap);
+  if (rc) return rc;
+  x->filling = b;
+  x->fill_err = 0;
+
+  uint8_t save[AGENT_KEY_MAX];
+  size_t savelen = x->cursorlen;
+  memcpy(save, x->cursor, savelen);
+  while (x->nrequeue > 0 && b->n < max) {
+    entry *q = &x->requeue[--x->nrequeue];
+    rc = agent_state_outbox_get(x->s, q->key, q->keylen, batch_add, x);
+    if (rc && rc != HB_ENOTFOUND) return rc;
+    if (x->fill_err) return x->fill_err;
+  }
+  memcpy(x->cursor, save, savelen); /* requeued keys do not move the scan */
+  x->cursorlen = savelen;
+
+  if (!x->scan_done && b->n < max) {
+    size_t want = max - b->n, visited;
+    rc = agent_state_outbox_scan(x->s, x->cursor, x->cursorlen, want, batch_add, x, &visited);
+    if (rc) return rc;
+    if (x->fill_err) return x->fill_err;
+    if (visited < want) x->scan_done = 1;
+  }
+  if (b->n == 0) return HB_OK;
+  qsort(b->e, b->n, sizeof *b->e, entry_cmp);
+  b->used = 1;
+  return HB_OK;
+}
+
+static int requeue_push(sender *x, const entry *e)
+{
+  if (x->nrequeue == x->caprequeue) {
+    size_t n = x->caprequeue ? x->caprequeue * 2 : 64;
+    entry *q = realloc(x->requeue, n * sizeof *q);
+    if (!q) return HB_ENOMEM;
+    x->requeue = q;
+    x->caprequeue = n;
+  }
+  x->requeue[x->nrequeue++] = *e;
+  return HB_OK;
+}
+
+static batch *batch_find(sender *x, uint64_t id)
+{
+  for (int i = 0; i < x->o->window; i++)
+    if (x->b[i].used && !x->b[i].acked && x->b[i].id == id) return &x->b[i];
+  return NULL;
+}
+
+/* Receives one message (all frames; the Ack is the last one). 1 if got,
+ * 0 if none is waiting, <0 on error. */
+static int recv_ack(sender *x, Huibao__V1__Ack **ack)
+{
+  zmq_msg_t msg;
+  zmq_msg_init(&msg);
+  int more = 1, got = 0;
+  while (more) {
+    if (zmq_msg_recv(&msg, x->sock, got ? 0 : ZMQ_DONTWAIT) < 0) {
+      int e = errno;
+      zmq_msg_close(&msg);
+      if (!got && e == EAGAIN) return 0;
+      return HB_EZMQ;
+    }
+    got = 1;
+    more = zmq_msg_more(&msg);
+  }
+  *ack = NULL;
+  hb_wire_ack_unpack(zmq_msg_data(&msg), zmq_msg_size(&msg), ack);
+  zmq_msg_close(&msg);
+  return 1;
+}
+
+typedef struct drain {
+  Huibao__V1__Ack *acks[ACKS_PER_DRAIN];
+  size_t nacks;
+  agent_result *r;
+  const Huibao__V1__RecordResult **rr;
+  size_t n, cap;
+} drain;
+
+static int drain_push(drain *d, const entry *e, const Huibao__V1__RecordResult *res)
+{
+  if (d->n == d->cap) {
+    size_t n = d->cap ? d->cap * 2 : 1024;
+    agent_result *r = realloc(d->r, n * sizeof *r);
+    if (!r) return HB_ENOMEM;
+    d->r = r;
+    const Huibao__V1__RecordResult **rr = realloc(d->rr, n * sizeof *rr);
+    if (!rr) return HB_ENOMEM;
+    d->rr = rr;
+    d->cap = n;
+  }
+  d->r[d->n] = (agent_result){e->key, e->keylen, e->seq, (int)res->code, res->stored_version, 0};
+  d->rr[d->n] = res;
+  d->n++;
+  return HB_OK;
+}
+
+/* Receives the acks waiting now, applies them in one state transaction and
+ * reports. *progress is set when some ack matched a Submit in flight. */
+static int acks_drain(sender *x, agent_reject_fn on_reject, void *arg, int *progress)
+{
+  drain d;
+  memset(&d, 0, sizeof d);
+  int rc = 0, county_error = 0;
+  int64_t now = hb_time_mono_ms();
+  while (d.nacks < ACKS_PER_DRAIN && !county_error) {
+    Huibao__V1__Ack *ack = NULL;
+    int got = recv_ack(x, &ack);
+    if (got < 0) {
+      rc = got;
+      break;
+    }
+    if (got == 0) break;
+    batch *b = ack ? batch_find(x, ack->batch_id) : NULL;
+    if (!b) {
+      if (ack) huibao__v1__ack__free_unpacked(ack, NULL);
+      continue;
+    }
+    d.acks[d.nacks++] = ack;
+    if (ack->retry) { /* before error: a retry may carry its reason in error */
+      if (ack->error) snprintf(x->st->error, sizeof x->st->error, "%s", ack->error);
+      x->st->retried = 1;
+      b->sent_ms = 0;
+      b->not_before = now + x->o->retry_ms;
+      continue;
+    }
+    if (ack->error) {
+      snprintf(x->st->error, sizeof x->st->error, "%s", ack->error);
+      county_error = 1;
+      break;
+    }
+    *progress = 1;
+    b->acked = 1;
+    for (size_t i = 0; rc == 0 && i < ack->n_results; i++) {
+      entry want = {.seq = ack->results[i]->seq};
+      const entry *e = bsearch(&want, b->e, b->n, sizeof *b->e, entry_cmp);
+      if (e) rc = drain_push(&d, e, ack->results[i]);
+    }
+    if (rc) break;
+  }
+  if (rc == 0 && d.n > 0) rc = agent_state_apply(x->s, d.r, d.n, agent_now_us());
+  for (size_t i = 0; rc == 0 && i < d.n; i++) {
+    const agent_result *r = &d.r[i];
+    if (r->outcome == AGENT_RESEND) {
+      x->st->stale++;
+      entry e = {.seq = r->seq, .keylen = (uint8_t)r->keylen};
+      memcpy(e.key, r->key, r->keylen);
+      rc = requeue_push(x, &e);
+      continue;
+    }
+    if (r->outcome != AGENT_DONE) continue;
+    if (r->code == HUIBAO__V1__RESULT_CODE__STORED) x->st->stored++;
+    if (r->code == HUIBAO__V1__RESULT_CODE__DUPLICATE) x->st->duplicate++;
+    if (r->code == HUIBAO__V1__RESULT_CODE__REJECTED) {
+      x->st->rejected++;
+      char id[AGENT_KEY_MAX];
+      memcpy(id, r->key + 1, r->keylen - 1);
+      id[r->keylen - 1] = '\0';
+      if (on_reject) on_reject(arg, (char)r->key[0], id, d.rr[i]->field, d.rr[i]->reason);
+    }
+  }
+  for (int i = 0; i < x->o->window; i++)
+    if (x->b[i].used && x->b[i].acked) x->b[i].used = 0;
+  for (size_t i = 0; i < d.nacks; i++)
+    huibao__v1__ack__free_unpacked(d.acks[i], NULL);
+  free(d.r);
+  free(d.rr);
+  if (rc == 0 && county_error) rc = HB_EPROTO;
+  return rc;
+}
+
+/* Sends every Submit in flight that was never sent, or not acked within
+ * resend_ms. A Submit the socket cannot take now (no connection yet:
+ * IMMEDIATE) is tried again on the next round. */
+static int submits_send(sender *x)
+{
+  int64_t now = hb_time_mono_ms();
+  for (int i = 0; i < x->o->window; i++) {
+    batch *b = &x->b[i];
+    if (!b->used || now < b->not_before) continue;
+    if (b->sent_ms && now - b->sent_ms < x->o->resend_ms) continue;
+    if (zmq_send(x->sock, b->buf, b->len, ZMQ_DONTWAIT) < 0) {
+      if (errno == EAGAIN || errno == EINTR) continue;
+      return HB_EZMQ;
+    }
+    b->sent_ms = now;
+    if (!b->counted) x->st->sent += b->n;
+    b->counted = 1;
+  }
+  return HB_OK;
+}
+
+static int sender_loop(sender *x, agent_reject_fn on_reject, void *arg)
+{
+  int64_t last_progress = hb_time_mono_ms();
+  for (;;) {
+    if (x->o->stop && *x->o->stop) return HB_ETIMEDOUT;
+    int inflight = 0;
+    for (int i = 0; i < x->o->window; i++) {
+      batch *b = &x->b[i];
+      if (!b->used && (x->nrequeue > 0 || !x->scan_done)) {
+        int rc = batch_fill(x, b);
+        if (rc) return rc;
+      }
+      inflight += b->used;
+    }
+    if (inflight == 0) return HB_OK;
+
+    int rc = submits_send(x);
+    if (rc) return rc;
+    zmq_pollitem_t item = {x->sock, 0, ZMQ_POLLIN, 0};
+    if (zmq_poll(&item, 1, POLL_MS) < 0 && errno != EINTR) return HB_EZMQ;
+    if (item.revents & ZMQ_POLLIN) {
+      int progress = 0;
+      rc = acks_drain(x, on_reject, arg, &progress);
+      if (rc) return rc;
+      if (progress) last_progress = hb_time_mono_ms();
+    }
+    if (hb_time_mono_ms() - last_progress >= x->o->timeout_ms) return HB_ETIMEDOUT;
+  }
+}
+
+int agent_send(agent_state *s, const agent_send_opts *o, agent_reject_fn on_reject, void *arg,
+               agent_send_stats *st)
+{
+  memset(st, 0, sizeof *st);
+  if (o->window < 1 || o->batch < 1 || o->batch > HB_WIRE_MAX_BATCH) return HB_EINVAL;
+  sender x;
+  memset(&x, 0, sizeof x);
+  x.s = s;
+  x.o = o;
+  x.st = st;
+  x.next_batch = (uint64_t)hb_time_now_ms() * 1000; /* distinct across runs */
+  int rc = HB_ENOMEM;
+  if (!(x.b = calloc((size_t)o->window, sizeof *x.b))) goto done;
+  rc = HB_EZMQ;
+  if (!(x.ctx = zmq_ctx_new())) goto done;
+  if (!(x.sock = zmq_socket(x.ctx, ZMQ_DEALER))) goto done;
+  if (hb_zmq_common(x.sock, HB_WIRE_MAXMSGSIZE, 1000, 3000) || hb_zmq_dealer(x.sock)) goto done;
+  if (zmq_connect(x.sock, o->endpoint) != 0) goto done;
+  rc = sender_loop(&x, on_reject, arg);
+done:
+  if (x.sock) zmq_close(x.sock);
+  if (x.ctx) zmq_ctx_term(x.ctx);
+  for (int i = 0; x.b && i < o->window; i++) {
+    free(x.b[i].buf);
+    free(x.b[i].e);
+  }
+  free(x.b);
+  free(x.requeue);
+  st->pending = agent_state_outbox_count(s);
+  return rc;
+}

@@ -1,0 +1,66 @@
+/* sender.h: sends the outbox to the county over a DEALER socket and applies
+ * the county's acks to the state.
+ *
+ * Up to `window` Submits are in flight; each carries up to `batch` records
+ * read from the outbox in key order. An Ack is matched to its Submit by
+ * batch_id (unknown ids are ignored: the answer to a resent Submit whose
+ * first answer already came). A Submit not acked within resend_ms is sent
+ * again, unchanged: the county may have restarted, and resending is safe
+ * because the county keeps the highest version per key. Acks received
+ * together are applied in one committed state transaction.
+ *
+ * Timeout: timeout_ms is the longest the sender waits WITHOUT PROGRESS (an
+ * ack that matched a Submit in flight); a long sync that keeps receiving
+ * acks is never cut off. */
+#ifndef AGENT_SENDER_H
+#define AGENT_SENDER_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "state.h"
+
+typedef struct agent_send_opts {
+  const char *endpoint;
+  const char *unit;
+  const char *agent_version;   /* may be NULL */
+  int timeout_ms;              /* without progress; see above */
+  int window;                  /* Submits in flight, >= 1 */
+  int batch;                   /* records per Submit, 1..HB_WIRE_MAX_BATCH */
+  int resend_ms;               /* resend a Submit not acked after this long */
+  int retry_ms;                /* wait after an Ack with retry = true */
+  volatile sig_atomic_t *stop; /* set by a signal handler: stop early; may be NULL */
+} agent_send_opts;
+
+typedef struct agent_send_stats {
+  size_t sent; /* records sent (resends of the same Submit not counted) */
+  size_t stored, duplicate, stale, rejected;
+  size_t pending;   /* records left in the outbox at the end */
+  char error[1024]; /* Ack.error of the county: why it refused a batch, or
+                     * why it asked to retry (then retried is 1) */
+  int retried;      /* the county asked to resend later (Ack.retry) */
+} agent_send_stats;
+
+/* Called once per REJECTED record, after its removal was committed.
+ * kind is 'A' or 'P'; field and reason may be NULL. */
+typedef void (*agent_reject_fn)(void *arg, char kind, const char *id, const char *field,
+                                const char *reason);
+
+/* Sends everything in the outbox. Returns:
+ *   0             every record acked (STORED, DUPLICATE or REJECTED);
+ *   HB_ETIMEDOUT  no progress within timeout_ms (or *stop set): the rest
+ *                 stays in the outbox (st->pending);
+ *   HB_EPROTO     the county refused a batch (st->error);
+ *   HB_EFULL, HB_EIO, HB_EDB  the state could not be written;
+ *   HB_EZMQ, HB_ENOMEM.
+ * st is filled in every case. */
+int agent_send(agent_state *s, const agent_send_opts *o, agent_reject_fn on_reject, void *arg,
+               agent_send_stats *st);
+
+/* Packs a Submit from already packed Records (exposed for tests): appends
+ * to *buf (malloc'd, grown as needed). */
+int agent_submit_encode(uint64_t batch_id, const char *unit, const char *agent_version,
+                        const uint8_t *const *recs, const size_t *lens, size_t n, uint8_t **buf,
+                        size_t *len, size_t *cap);
+
+#endif

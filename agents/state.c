@@ -1,0 +1,605 @@
+/* state.c: the agent's LMDB state: known rows, outbox, versions. */
+#include "state.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hb_err.h"
+#include "hb_lmdb.h"
+
+#define KNOWN_HDR 9 /* version (8) + flags (1) */
+#define KNOWN_DELETED 1u
+
+struct agent_state {
+  hb_lmdb lmdb;
+  MDB_dbi known, outbox, meta;
+  uint64_t floor;    /* committed */
+  uint64_t next_seq; /* committed */
+  uint8_t *content;  /* scratch: packed content */
+  size_t content_cap;
+  uint8_t *rec; /* scratch: packed Record */
+  size_t rec_cap;
+  char *unit;
+};
+
+/* What one write transaction changes in memory; copied to the state only
+ * after its commit returned 0. */
+typedef struct txn_ctx {
+  agent_state *s;
+  MDB_txn *txn;
+  uint64_t floor;
+  uint64_t next_seq;
+} txn_ctx;
+
+int64_t agent_now_us(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void be64_put(uint8_t *p, uint64_t v)
+{
+  for (int i = 7; i >= 0; i--) {
+    p[i] = (uint8_t)v;
+    v >>= 8;
+  }
+}
+
+static uint64_t be64_get(const uint8_t *p)
+{
+  uint64_t v = 0;
+  for (int i = 0; i < 8; i++)
+    v = v << 8 | p[i];
+  return v;
+}
+
+static int buf_reserve(uint8_t **buf, size_t *cap, size_t need)
+{
+  if (need <= *cap) return HB_OK;
+  size_t n = *cap ? *cap : 1024;
+  while (n < need)
+    n *= 2;
+  uint8_t *b = realloc(*buf, n);
+  if (!b) return HB_ENOMEM;
+  *buf = b;
+  *cap = n;
+  return HB_OK;
+}
+
+static int meta_get_u64(MDB_txn *txn, MDB_dbi dbi, const char *name, uint64_t *v)
+{
+  MDB_val k = {strlen(name), (void *)name}, d;
+  int rc = mdb_get(txn, dbi, &k, &d);
+  if (rc == MDB_NOTFOUND) {
+    *v = 0;
+    return HB_OK;
+  }
+  if (rc) return hb_lmdb_err(rc);
+  if (d.mv_size != 8) return HB_EDB;
+  *v = be64_get(d.mv_data);
+  return HB_OK;
+}
+
+static int meta_put_u64(MDB_txn *txn, MDB_dbi dbi, const char *name, uint64_t v)
+{
+  uint8_t b[8];
+  be64_put(b, v);
+  MDB_val k = {strlen(name), (void *)name}, d = {8, b};
+  return mdb_put(txn, dbi, &k, &d, 0);
+}
+
+/* Runs body in a write transaction, growing the map on MDB_MAP_FULL.
+ * body returns an LMDB code (0, MDB_MAP_FULL, ...) or a negative hb_err. */
+static int write_txn(agent_state *s, int (*body)(txn_ctx *, void *), void *arg)
+{
+  for (;;) {
+    txn_ctx c = {s, NULL, s->floor, s->next_seq};
+    int rc = mdb_txn_begin(s->lmdb.env, NULL, 0, &c.txn);
+    if (rc) return hb_lmdb_err(rc);
+    rc = body(&c, arg);
+    if (rc == 0) {
+      if ((rc = meta_put_u64(c.txn, s->meta, "floor", c.floor)) == 0)
+        rc = meta_put_u64(c.txn, s->meta, "seq", c.next_seq);
+    }
+    if (rc == 0) {
+      rc = mdb_txn_commit(c.txn);
+      if (rc == 0) {
+        s->floor = c.floor;
+        s->next_seq = c.next_seq;
+        return HB_OK;
+      }
+    } else {
+      mdb_txn_abort(c.txn);
+    }
+    if (rc < 0) return rc;
+    if (rc != MDB_MAP_FULL) return hb_lmdb_err(rc);
+    int g = hb_lmdb_grow(&s->lmdb);
+    if (g) return g;
+  }
+}
+
+int agent_state_open(agent_state **out, const char *dir, const char *unit, char *err, size_t errlen)
+{
+  static const char *const names[] = {"known", "outbox", "meta"};
+  MDB_dbi dbis[3];
+  *out = NULL;
+  agent_state *s = calloc(1, sizeof *s);
+  if (!s) {
+    snprintf(err, errlen, "out of memory");
+    return HB_ENOMEM;
+  }
+  int rc = hb_lmdb_open(&s->lmdb, dir, AGENT_STATE_MAP, names, dbis, 3, err, errlen);
+  if (rc) {
+    free(s);
+    return rc;
+  }
+  if (!(s->unit = strdup(unit))) {
+    snprintf(err, errlen, "out of memory");
+    rc = HB_ENOMEM;
+    goto close;
+  }
+  s->known = dbis[0];
+  s->outbox = dbis[1];
+  s->meta = dbis[2];
+
+  MDB_txn *txn;
+  int lrc = mdb_txn_begin(s->lmdb.env, NULL, 0, &txn);
+  if (lrc) goto lmdb_fail;
+  if ((rc = meta_get_u64(txn, s->meta, "floor", &s->floor)) ||
+      (rc = meta_get_u64(txn, s->meta, "seq", &s->next_seq))) {
+    mdb_txn_abort(txn);
+    snprintf(err, errlen, "%s: state is damaged (meta)", dir);
+    goto close;
+  }
+  if (s->next_seq == 0) s->next_seq = 1;
+  MDB_val k = {4, "unit"}, d;
+  lrc = mdb_get(txn, s->meta, &k, &d);
+  if (lrc == 0) {
+    if (d.mv_size != strlen(unit) || memcmp(d.mv_data, unit, d.mv_size) != 0) {
+      snprintf(err, errlen, "%s holds the state of unit %.*s, not %s: use another --state", dir,
+               (int)(d.mv_size > 64 ? 64 : d.mv_size), (const char *)d.mv_data, unit);
+      mdb_txn_abort(txn);
+      rc = HB_EINVAL;
+      goto close;
+    }
+    mdb_txn_abort(txn);
+  } else if (lrc == MDB_NOTFOUND) {
+    MDB_val v = {strlen(unit), (void *)unit};
+    if ((lrc = mdb_put(txn, s->meta, &k, &v, 0)) != 0) {
+      mdb_txn_abort(txn);
+      goto lmdb_fail;
+    }
+    if ((lrc = mdb_txn_commit(txn)) != 0) goto lmdb_fail;
+  } else {
+    mdb_txn_abort(txn);
+    goto lmdb_fail;
+  }
+  *out = s;
+  return HB_OK;
+
+lmdb_fail:
+  snprintf(err, errlen, "%s: %s", dir, mdb_strerror(lrc));
+  rc = hb_lmdb_err(lrc);
+close:
+  hb_lmdb_close(&s->lmdb);
+  free(s->unit);
+  free(s);
+  return rc;
+}
+
+void agent_state_close(agent_state *s)
+{
+  if (!s) return;
+  hb_lmdb_close(&s->lmdb);
+  free(s->content);
+  free(s->rec);
+  free(s->unit);
+  free(s);
+}
+
+uint64_t agent_state_floor(const agent_state *s)
+{
+  return s->floor;
+}
+uint64_t agent_state_next_seq(const agent_state *s)
+{
+  return s->next_seq;
+}
+
+static uint64_t version_next(txn_ctx *c, int64_t now_us, uint64_t above)
+{
+  uint64_t v = now_us > 0 ? (uint64_t)now_us : 0;
+  if (v <= c->floor) v = c->floor + 1;
+  if (v <= above) v = above + 1;
+  c->floor = v;
+  return v;
+}
+
+/* Packs m into the content scratch buffer. */
+static int pack_content(agent_state *s, const ProtobufCMessage *m, size_t *len)
+{
+  size_t n = protobuf_c_message_get_packed_size(m);
+  if (buf_reserve(&s->content, &s->content_cap, n + KNOWN_HDR)) return HB_ENOMEM;
+  *len = protobuf_c_message_pack(m, s->content + KNOWN_HDR);
+  return HB_OK;
+}
+
+/* Puts rec (packed) into the outbox under key. */
+static int outbox_put(txn_ctx *c, const MDB_val *key, const Huibao__V1__Record *rec)
+{
+  agent_state *s = c->s;
+  size_t n = protobuf_c_message_get_packed_size(&rec->base);
+  if (buf_reserve(&s->rec, &s->rec_cap, n)) return HB_ENOMEM;
+  MDB_val d = {protobuf_c_message_pack(&rec->base, s->rec), s->rec};
+  return mdb_put(c->txn, s->outbox, (MDB_val *)key, &d, 0);
+}
+
+/* Puts known[key] = version | flags | s->content[KNOWN_HDR..KNOWN_HDR+len). */
+static int known_put(txn_ctx *c, const MDB_val *key, uint64_t version, unsigned flags, size_t len)
+{
+  agent_state *s = c->s;
+  be64_put(s->content, version);
+  s->content[8] = (uint8_t)flags;
+  MDB_val d = {KNOWN_HDR + len, s->content};
+  return mdb_put(c->txn, s->known, (MDB_val *)key, &d, 0);
+}
+
+typedef struct diff_arg {
+  const hb_ledger *l;
+  int64_t now_us;
+  agent_diff_stats st;
+} diff_arg;
+
+/* One valid row: m is the row with version 0 (a shallow copy). version and
+ * the outbox record are set here when the content changed. */
+static int diff_row(txn_ctx *c, diff_arg *a, char kind, const char *id, ProtobufCMessage *m,
+                    uint64_t *version_field, Huibao__V1__Record *rec)
+{
+  agent_state *s = c->s;
+  size_t idlen = strlen(id);
+  if (idlen == 0 || idlen > HB_ID_MAX) return 0;
+  uint8_t kb[AGENT_KEY_MAX];
+  kb[0] = (uint8_t)kind;
+  memcpy(kb + 1, id, idlen);
+  MDB_val key = {1 + idlen, kb}, old;
+
+  size_t len;
+  *version_field = 0;
+  int rc = pack_content(s, m, &len);
+  if (rc) return rc;
+  rc = mdb_get(c->txn, s->known, &key, &old);
+  if (rc && rc != MDB_NOTFOUND) return rc;
+  if (rc == 0 && old.mv_size == KNOWN_HDR + len &&
+      !(((const uint8_t *)old.mv_data)[8] & KNOWN_DELETED) &&
+      memcmp((const uint8_t *)old.mv_data + KNOWN_HDR, s->content + KNOWN_HDR, len) == 0) {
+    a->st.unchanged++;
+    return 0;
+  }
+  if (rc == 0 && !(((const uint8_t *)old.mv_data)[8] & KNOWN_DELETED))
+    a->st.changed++;
+  else
+    a->st.added++;
+
+  uint64_t v = version_next(c, a->now_us, 0);
+  if ((rc = known_put(c, &key, v, 0, len)) != 0) return rc;
+  *version_field = v;
+  rec->seq = c->next_seq++;
+  return outbox_put(c, &key, rec);
+}
+
+typedef struct id_ref {
+  char kind;
+  const char *id;
+} id_ref;
+
+static int id_ref_cmp(const void *x, const void *y)
+{
+  const id_ref *a = x, *b = y;
+  if (a->kind != b->kind) return (unsigned char)a->kind < (unsigned char)b->kind ? -1 : 1;
+  return strcmp(a->id, b->id);
+}
+
+/* Sorted (kind, id) of every row the ledger holds, valid or not. */
+static id_ref *ledger_ids(const hb_ledger *l, size_t *n)
+{
+  size_t total = l->nactivities + l->nproblems + l->ninvalid, k = 0;
+  id_ref *ids = malloc((total ? total : 1) * sizeof *ids);
+  if (!ids) return NULL;
+  for (size_t i = 0; i < l->nactivities; i++)
+    ids[k++] = (id_ref){'A', l->activities[i]->id};
+  for (size_t i = 0; i < l->nproblems; i++)
+    ids[k++] = (id_ref){'P', l->problems[i]->id};
+  for (size_t i = 0; i < l->ninvalid; i++) {
+    const char *s = l->invalid_ids[i];
+    if (s && (s[0] == 'A' || s[0] == 'P') && s[1] == ':') ids[k++] = (id_ref){s[0], s + 2};
+  }
+  qsort(ids, k, sizeof *ids, id_ref_cmp);
+  *n = k;
+  return ids;
+}
+
+static int tombstone_put(txn_ctx *c, diff_arg *a, const uint8_t *kb, size_t klen, const char *unit)
+{
+  char id[AGENT_KEY_MAX];
+  memcpy(id, kb + 1, klen - 1);
+  id[klen - 1] = '\0';
+  MDB_val key = {klen, (void *)kb};
+  Huibao__V1__Record rec = HUIBAO__V1__RECORD__INIT;
+  Huibao__V1__Activity act = HUIBAO__V1__ACTIVITY__INIT;
+  Huibao__V1__Problem prob = HUIBAO__V1__PROBLEM__INIT;
+  uint64_t v = version_next(c, a->now_us, 0);
+  if (kb[0] == 'A') {
+    act.unit = (char *)unit;
+    act.id = id;
+    act.version = v;
+    act.has_deleted = 1;
+    act.deleted = 1;
+    rec.body_case = HUIBAO__V1__RECORD__BODY_ACTIVITY;
+    rec.activity = &act;
+  } else {
+    prob.unit = (char *)unit;
+    prob.id = id;
+    prob.version = v;
+    prob.has_deleted = 1;
+    prob.deleted = 1;
+    rec.body_case = HUIBAO__V1__RECORD__BODY_PROBLEM;
+    rec.problem = &prob;
+  }
+  rec.seq = c->next_seq++;
+  int rc = outbox_put(c, &key, &rec);
+  if (rc) return rc;
+  if (buf_reserve(&c->s->content, &c->s->content_cap, KNOWN_HDR)) return HB_ENOMEM;
+  a->st.tombstones++;
+  return known_put(c, &key, v, KNOWN_DELETED, 0);
+}
+
+/* Collects the keys of known, not deleted ids absent from ids[], then
+ * writes their tombstones (not while the cursor walks known). */
+static int diff_tombstones(txn_ctx *c, diff_arg *a, const char *unit)
+{
+  size_t nids;
+  id_ref *ids = ledger_ids(a->l, &nids);
+  if (!ids) return HB_ENOMEM;
+  uint8_t *gone = NULL;
+  size_t ngone = 0, cap = 0;
+  MDB_cursor *cur;
+  int rc = mdb_cursor_open(c->txn, c->s->known, &cur);
+  if (rc) goto done;
+  MDB_val k, d;
+  for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
+       rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+    if (k.mv_size < 2 || k.mv_size > AGENT_KEY_MAX || d.mv_size < KNOWN_HDR) continue;
+    if (((const uint8_t *)d.mv_data)[8] & KNOWN_DELETED) continue;
+    char kind = ((const char *)k.mv_data)[0];
+    if ((kind == 'A' && a->l->activities_incomplete) || (kind == 'P' && a->l->problems_incomplete))
+      continue; /* that table was not read completely: absence proves nothing */
+    char id[AGENT_KEY_MAX];
+    memcpy(id, (const uint8_t *)k.mv_data + 1, k.mv_size - 1);
+    id[k.mv_size - 1] = '\0';
+    id_ref want = {kind, id};
+    if (bsearch(&want, ids, nids, sizeof *ids, id_ref_cmp)) continue;
+    if (ngone == cap) {
+      cap = cap ? cap * 2 : 64;
+      uint8_t *g = realloc(gone, cap * (AGENT_KEY_MAX + 1));
+      if (!g) {
+        rc = HB_ENOMEM;
+        break;
+      }
+      gone = g;
+    }
+    uint8_t *slot = gone + ngone++ * (AGENT_KEY_MAX + 1);
+    slot[0] = (uint8_t)k.mv_size;
+    memcpy(slot + 1, k.mv_data, k.mv_size);
+  }
+  mdb_cursor_close(cur);
+  if (rc == MDB_NOTFOUND) rc = 0;
+  for (size_t i = 0; rc == 0 && i < ngone; i++) {
+    const uint8_t *slot = gone + i * (AGENT_KEY_MAX + 1);
+    rc = tombstone_put(c, a, slot + 1, slot[0], unit);
+  }
+done:
+  free(gone);
+  free(ids);
+  return rc;
+}
+
+static int diff_body(txn_ctx *c, void *arg)
+{
+  diff_arg *a = arg;
+  const hb_ledger *l = a->l;
+  memset(&a->st, 0, sizeof a->st);
+  int rc = 0;
+  for (size_t i = 0; rc == 0 && i < l->nactivities; i++) {
+    Huibao__V1__Activity row = *l->activities[i];
+    Huibao__V1__Record rec = HUIBAO__V1__RECORD__INIT;
+    rec.body_case = HUIBAO__V1__RECORD__BODY_ACTIVITY;
+    rec.activity = &row;
+    row.version = 0;
+    rc = diff_row(c, a, 'A', row.id, &row.base, &row.version, &rec);
+  }
+  for (size_t i = 0; rc == 0 && i < l->nproblems; i++) {
+    Huibao__V1__Problem row = *l->problems[i];
+    Huibao__V1__Record rec = HUIBAO__V1__RECORD__INIT;
+    rec.body_case = HUIBAO__V1__RECORD__BODY_PROBLEM;
+    rec.problem = &row;
+    row.version = 0;
+    rc = diff_row(c, a, 'P', row.id, &row.base, &row.version, &rec);
+  }
+  if (rc) return rc;
+  return diff_tombstones(c, a, c->s->unit);
+}
+
+int agent_state_diff(agent_state *s, const hb_ledger *l, int64_t now_us, agent_diff_stats *st)
+{
+  diff_arg a = {l, now_us, {0, 0, 0, 0}};
+  int rc = write_txn(s, diff_body, &a);
+  if (st) *st = a.st;
+  return rc;
+}
+
+size_t agent_state_outbox_count(agent_state *s)
+{
+  MDB_txn *txn;
+  MDB_stat st;
+  if (mdb_txn_begin(s->lmdb.env, NULL, MDB_RDONLY, &txn)) return 0;
+  size_t n = mdb_stat(txn, s->outbox, &st) == 0 ? st.ms_entries : 0;
+  mdb_txn_abort(txn);
+  return n;
+}
+
+int agent_state_outbox_scan(agent_state *s, const uint8_t *after, size_t afterlen, size_t max,
+                            agent_outbox_fn fn, void *arg, size_t *visited)
+{
+  MDB_txn *txn;
+  MDB_cursor *cur;
+  *visited = 0;
+  int rc = mdb_txn_begin(s->lmdb.env, NULL, MDB_RDONLY, &txn);
+  if (rc) return hb_lmdb_err(rc);
+  if ((rc = mdb_cursor_open(txn, s->outbox, &cur)) != 0) {
+    mdb_txn_abort(txn);
+    return hb_lmdb_err(rc);
+  }
+  MDB_val k = {afterlen, (void *)after}, d;
+  if (afterlen == 0) {
+    rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST);
+  } else {
+    rc = mdb_cursor_get(cur, &k, &d, MDB_SET_RANGE);
+    if (rc == 0 && k.mv_size == afterlen && memcmp(k.mv_data, after, afterlen) == 0)
+      rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT);
+  }
+  for (; rc == 0 && *visited < max; rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+    (*visited)++;
+    if (fn(arg, k.mv_data, k.mv_size, d.mv_data, d.mv_size)) break;
+  }
+  mdb_cursor_close(cur);
+  mdb_txn_abort(txn);
+  return rc == 0 || rc == MDB_NOTFOUND ? HB_OK : hb_lmdb_err(rc);
+}
+
+int agent_state_outbox_get(agent_state *s, const uint8_t *key, size_t keylen, agent_outbox_fn fn,
+                           void *arg)
+{
+  MDB_txn *txn;
+  int rc = mdb_txn_begin(s->lmdb.env, NULL, MDB_RDONLY, &txn);
+  if (rc) return hb_lmdb_err(rc);
+  MDB_val k = {keylen, (void *)key}, d;
+  rc = mdb_get(txn, s->outbox, &k, &d);
+  if (rc == 0) fn(arg, key, keylen, d.mv_data, d.mv_size);
+  mdb_txn_abort(txn);
+  return hb_lmdb_err(rc);
+}
+
+int agent_state_known_get(agent_state *s, const uint8_t *key, size_t keylen, uint64_t *version,
+                          int *deleted)
+{
+  MDB_txn *txn;
+  int rc = mdb_txn_begin(s->lmdb.env, NULL, MDB_RDONLY, &txn);
+  if (rc) return hb_lmdb_err(rc);
+  MDB_val k = {keylen, (void *)key}, d;
+  rc = mdb_get(txn, s->known, &k, &d);
+  if (rc == 0 && d.mv_size >= KNOWN_HDR) {
+    *version = be64_get(d.mv_data);
+    *deleted = (((const uint8_t *)d.mv_data)[8] & KNOWN_DELETED) != 0;
+  } else if (rc == 0) {
+    rc = MDB_CORRUPTED;
+  }
+  mdb_txn_abort(txn);
+  return hb_lmdb_err(rc);
+}
+
+int agent_record_seq(const uint8_t *val, size_t len, uint64_t *seq)
+{
+  if (len < 2 || val[0] != 0x08) return HB_EPROTO; /* field 1, varint */
+  uint64_t v = 0;
+  for (size_t i = 1, shift = 0; i < len && shift < 64; i++, shift += 7) {
+    v |= (uint64_t)(val[i] & 0x7f) << shift;
+    if (!(val[i] & 0x80)) {
+      *seq = v;
+      return HB_OK;
+    }
+  }
+  return HB_EPROTO;
+}
+
+/* STALE: the outbox entry (cur, holding the record that was sent) gets a
+ * version above stored_version and a new seq; known's version follows. */
+static int apply_stale(txn_ctx *c, const MDB_val *key, const MDB_val *val, uint64_t stored,
+                       int64_t now_us)
+{
+  agent_state *s = c->s;
+  Huibao__V1__Record *rec = huibao__v1__record__unpack(NULL, val->mv_size, val->mv_data);
+  if (!rec) return HB_EDB;
+  uint64_t v = version_next(c, now_us, stored);
+  if (rec->body_case == HUIBAO__V1__RECORD__BODY_ACTIVITY)
+    rec->activity->version = v;
+  else if (rec->body_case == HUIBAO__V1__RECORD__BODY_PROBLEM)
+    rec->problem->version = v;
+  rec->seq = c->next_seq++;
+  int rc = outbox_put(c, key, rec);
+  huibao__v1__record__free_unpacked(rec, NULL);
+  if (rc) return rc;
+
+  MDB_val old;
+  rc = mdb_get(c->txn, s->known, (MDB_val *)key, &old);
+  if (rc == MDB_NOTFOUND) return 0;
+  if (rc) return rc;
+  if (old.mv_size < KNOWN_HDR) return HB_EDB;
+  if (buf_reserve(&s->content, &s->content_cap, old.mv_size)) return HB_ENOMEM;
+  memcpy(s->content, old.mv_data, old.mv_size);
+  return known_put(c, key, v, s->content[8], old.mv_size - KNOWN_HDR);
+}
+
+typedef struct apply_arg {
+  agent_result *r;
+  size_t n;
+  int64_t now_us;
+} apply_arg;
+
+static int apply_body(txn_ctx *c, void *arg)
+{
+  apply_arg *a = arg;
+  agent_state *s = c->s;
+  for (size_t i = 0; i < a->n; i++) {
+    agent_result *r = &a->r[i];
+    MDB_val key = {r->keylen, (void *)r->key}, val;
+    uint64_t seq;
+    r->outcome = AGENT_SUPERSEDED;
+    int rc = mdb_get(c->txn, s->outbox, &key, &val);
+    if (rc == MDB_NOTFOUND) continue;
+    if (rc) return rc;
+    if (agent_record_seq(val.mv_data, val.mv_size, &seq) != 0 || seq != r->seq) continue;
+    switch (r->code) {
+    case HUIBAO__V1__RESULT_CODE__STORED:
+    case HUIBAO__V1__RESULT_CODE__DUPLICATE:
+      rc = mdb_del(c->txn, s->outbox, &key, NULL);
+      r->outcome = AGENT_DONE;
+      break;
+    case HUIBAO__V1__RESULT_CODE__REJECTED:
+      rc = mdb_del(c->txn, s->outbox, &key, NULL);
+      if (rc == 0) {
+        rc = mdb_del(c->txn, s->known, &key, NULL);
+        if (rc == MDB_NOTFOUND) rc = 0;
+      }
+      r->outcome = AGENT_DONE;
+      break;
+    case HUIBAO__V1__RESULT_CODE__STALE:
+      rc = apply_stale(c, &key, &val, r->stored_version, a->now_us);
+      r->outcome = AGENT_RESEND;
+      break;
+    default:
+      r->outcome = AGENT_IGNORED;
+      break;
+    }
+    if (rc) return rc;
+  }
+  return 0;
+}
+
+int agent_state_apply(agent_state *s, agent_result *r, size_t n, int64_t now_us)
+{
+  apply_arg a = {r, n, now_us};
+  return write_txn(s, apply_body, &a);
+}

@@ -1,0 +1,113 @@
+/* state.h: the agent's on-disk state (LMDB in --state).
+ *
+ * Named databases:
+ *   known   key kind-byte ('A'|'P') + id
+ *           value: version (uint64 big-endian) | flags (1 byte, bit 0 = deleted)
+ *                  | content: the Activity/Problem packed with version = 0
+ *           Change detection is an exact byte comparison of the content.
+ *   outbox  key kind-byte + id, value: packed Record (seq, body) waiting for
+ *           the county's ack. One pending record per id: a newer one replaces.
+ *   meta    "floor": uint64 BE, the last version used;
+ *           "seq": uint64 BE, the next outbox sequence number;
+ *           "unit": the unit code this state belongs to.
+ *
+ * Versions are max(now in microseconds, floor + 1); floor is persisted in the
+ * same transaction as the records that use it, so versions never go back,
+ * not even when the clock does. Every function that writes does so in one
+ * committed write transaction; on MDB_MAP_FULL it aborts, grows the map and
+ * retries, and returns HB_EFULL only when the disk or ceiling stops it. */
+#ifndef AGENT_STATE_H
+#define AGENT_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "hb_ledger.h"
+#include "hb_validate.h"
+
+#define AGENT_KEY_MAX (1 + HB_ID_MAX) /* kind byte + id */
+#define AGENT_STATE_MAP (64u * 1024 * 1024)
+
+typedef struct agent_state agent_state;
+
+/* Opens (creating if needed) the state in dir for unit. A state written for
+ * another unit is refused (HB_EINVAL), so one folder cannot mix two units'
+ * versions. On failure *out is NULL and err says why. */
+int agent_state_open(agent_state **out, const char *dir, const char *unit, char *err,
+                     size_t errlen);
+void agent_state_close(agent_state *s);
+
+typedef struct agent_diff_stats {
+  size_t added;   /* rows not known before (or known as deleted) */
+  size_t changed; /* rows whose content differs from known */
+  size_t unchanged;
+  size_t tombstones; /* known rows gone from the ledger */
+} agent_diff_stats;
+
+/* Compares the ledger's valid rows with known and, in ONE write transaction
+ * committed before returning, puts every new or changed row (and a tombstone
+ * for every known, not deleted id that is neither a valid row nor in
+ * l->invalid_ids) into the outbox with a new version, and updates known.
+ * No tombstones are made for a table flagged incomplete (activities_ or
+ * problems_incomplete): its missing rows may only be unreadable.
+ * now_us is the clock (tests pass a fixed value). Rows whose id is longer
+ * than HB_ID_MAX are skipped (the validator refuses them anyway).
+ * Returns 0, HB_EFULL (state cannot grow), HB_ENOMEM or HB_EDB. */
+int agent_state_diff(agent_state *s, const hb_ledger *l, int64_t now_us, agent_diff_stats *st);
+
+/* Number of records waiting in the outbox (0 if it cannot be read). */
+size_t agent_state_outbox_count(agent_state *s);
+
+/* Visits outbox entries in key order. fn returns 0 to go on, nonzero to stop.
+ * key/val are valid only during the call. */
+typedef int (*agent_outbox_fn)(void *arg, const uint8_t *key, size_t keylen, const uint8_t *val,
+                               size_t vallen);
+
+/* Visits up to max entries whose key is greater than after[0..afterlen)
+ * (afterlen 0: from the first). *visited gets the count visited. */
+int agent_state_outbox_scan(agent_state *s, const uint8_t *after, size_t afterlen, size_t max,
+                            agent_outbox_fn fn, void *arg, size_t *visited);
+
+/* Visits the entry of one key; HB_ENOTFOUND if there is none. */
+int agent_state_outbox_get(agent_state *s, const uint8_t *key, size_t keylen, agent_outbox_fn fn,
+                           void *arg);
+
+/* The seq of a packed Record (its first field). HB_EPROTO if unreadable. */
+int agent_record_seq(const uint8_t *val, size_t len, uint64_t *seq);
+
+enum agent_outcome {
+  AGENT_DONE = 1,       /* outbox entry removed (STORED, DUPLICATE, REJECTED) */
+  AGENT_SUPERSEDED = 2, /* the outbox holds another seq for this id: nothing done */
+  AGENT_RESEND = 3,     /* STALE: re-versioned above stored_version, send it again */
+  AGENT_IGNORED = 4,    /* unknown result code: left in the outbox */
+};
+
+/* One county RecordResult matched to the outbox key it answers. */
+typedef struct agent_result {
+  const uint8_t *key;
+  size_t keylen;
+  uint64_t seq;
+  int code;                /* Huibao__V1__ResultCode */
+  uint64_t stored_version; /* for STALE */
+  int outcome;             /* set by agent_state_apply: enum agent_outcome */
+} agent_result;
+
+/* Applies n results in one committed write transaction:
+ * STORED/DUPLICATE delete the outbox entry if it still holds r->seq;
+ * REJECTED also deletes the known entry (so the next run sends the row
+ * again and the clerk sees the reason again); STALE sets floor above
+ * stored_version and rewrites the outbox entry with a new version and seq
+ * (and known's version). Sets each r->outcome. */
+int agent_state_apply(agent_state *s, agent_result *r, size_t n, int64_t now_us);
+
+/* The last version used (floor) and the next seq, as committed. */
+uint64_t agent_state_floor(const agent_state *s);
+uint64_t agent_state_next_seq(const agent_state *s);
+
+/* Looks up known: *version and *deleted of key. HB_ENOTFOUND if unknown. */
+int agent_state_known_get(agent_state *s, const uint8_t *key, size_t keylen, uint64_t *version,
+                          int *deleted);
+
+/* Microseconds since the epoch (CLOCK_REALTIME). */
+int64_t agent_now_us(void);
+
+#endif

@@ -1,0 +1,40 @@
+/* config.h: huibao-aggregator's settings, from flags and an INI file.
+ *
+ * `-c FILE` holds the same settings as keys (data=, units=, campaigns=,
+ * listen=, publish=, code=, name=, heartbeat-ms=, log-level=), with or
+ * without an [aggregator] section; flags override the file. */
+#ifndef AGG_CONFIG_H
+#define AGG_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum config_action {
+  CONFIG_RUN = 0,
+  CONFIG_HELP,
+  CONFIG_VERSION,
+  CONFIG_CHECK,
+} config_action;
+
+typedef struct agg_config {
+  char *data, *units, *campaigns, *listen, *publish, *code, *name; /* owned */
+  char *config_file;
+  int heartbeat_ms;   /* 1000 */
+  int log_level;      /* HB_LOG_INFO */
+  config_action action;
+} agg_config;
+
+/* Parses argv (argv[0] is the program). Returns 0; HB_EINVAL for a bad
+ * command line (exit 64), HB_EPARSE for a bad or missing -c file (exit 78);
+ * err says why ("FILE:LINE: unknown key 'x'"). Free with config_free. */
+int config_parse(agg_config *c, int argc, char **argv, char *err, size_t errlen);
+void config_free(agg_config *c);
+
+/* Checks that every required setting is present and endpoints are well
+ * formed. Returns 0 or HB_EINVAL with err set. */
+int config_check(const agg_config *c, char *err, size_t errlen);
+
+/* The --help text. */
+const char *config_usage(void);
+
+#endif

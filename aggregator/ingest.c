@@ -1,0 +1,297 @@
+/* ingest.c: decode, validate, store and answer one drain of Submits. */
+#include "ingest.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hb_err.h"
+#include "hb_validate.h"
+#include "hb_wire.h"
+
+#define INGEST_GROW_TRIES 16
+
+typedef struct rec_res {
+  int code;          /* ResultCode; 0 = not decided yet (valid, to store) */
+  const char *field; /* static */
+  char *reason;      /* malloc'd, only for REJECTED */
+  uint64_t stored_version;
+  bool invalid;      /* refused by validation: final for every attempt */
+} rec_res;
+
+typedef struct sub_state {
+  Huibao__V1__Submit *sub; /* NULL: malformed */
+  char error[256];         /* whole-batch refusal, "" if none */
+  rec_res *res;
+} sub_state;
+
+static char *dup_str(const char *s)
+{
+  size_t n = strlen(s) + 1;
+  char *d = malloc(n);
+  if (d)
+    memcpy(d, s, n);
+  return d;
+}
+
+/* Replaces *slot (a string of an unpacked message, malloc'd) with a copy
+ * of s if they differ. */
+static int replace_str(char **slot, const char *s)
+{
+  if (*slot && strcmp(*slot, s) == 0)
+    return 0;
+  char *d = dup_str(s);
+  if (!d)
+    return HB_ENOMEM;
+  free(*slot);
+  *slot = d;
+  return 0;
+}
+
+static void reject(rec_res *r, const char *field, const char *reason)
+{
+  r->invalid = true;
+  r->code = HUIBAO__V1__RESULT_CODE__REJECTED;
+  r->field = field;
+  free(r->reason);
+  r->reason = dup_str(reason);
+}
+
+/* Validates and canonicalises one record; on failure r is REJECTED. */
+/* The body of a record: a oneof, so activity and problem share storage. */
+static Huibao__V1__Activity *rec_activity(const Huibao__V1__Record *rec)
+{
+  return rec->body_case == HUIBAO__V1__RECORD__BODY_ACTIVITY ? rec->activity : NULL;
+}
+
+static Huibao__V1__Problem *rec_problem(const Huibao__V1__Record *rec)
+{
+  return rec->body_case == HUIBAO__V1__RECORD__BODY_PROBLEM ? rec->problem : NULL;
+}
+
+static int check_record(const ingest_ctx *c, const char *unit, Huibao__V1__Record *rec,
+                        rec_res *r)
+{
+  Huibao__V1__Activity *act = rec_activity(rec);
+  Huibao__V1__Problem *prob = rec_problem(rec);
+  hb_violation v;
+  memset(&v, 0, sizeof v);
+  if (hb_validate_record_form(rec, &v) != 0) {
+    reject(r, v.field, v.reason);
+    return 0;
+  }
+  const char *rec_unit = act ? act->unit : prob->unit;
+  if (!rec_unit || strcmp(rec_unit, unit) != 0) {
+    char msg[256];
+    snprintf(msg, sizeof msg, "单位不符 / unit mismatch: record unit %s, batch unit %s",
+             rec_unit ? rec_unit : "(none)", unit);
+    reject(r, "unit", msg);
+    return 0;
+  }
+  hb_canon canon = {NULL, -1};
+  int rc;
+  if (act)
+    rc = hb_validate_activity(act, c->campaigns, c->today, &v, &canon);
+  else
+    rc = hb_validate_problem(prob, c->campaigns, c->today, &v, &canon);
+  if (rc != 0) {
+    reject(r, v.field ? v.field : "record", v.reason);
+    return 0;
+  }
+  if (canon.campaign) {
+    char **camp = act ? &act->campaign : &prob->campaign;
+    if (replace_str(camp, canon.campaign->id) != 0)
+      return HB_ENOMEM;
+    if (prob && canon.category >= 0 &&
+        (size_t)canon.category < canon.campaign->ncategories &&
+        replace_str(&prob->category,
+                    canon.campaign->categories[canon.category].code) != 0)
+      return HB_ENOMEM;
+  }
+  return 0;
+}
+
+static int decode_all(const ingest_ctx *c, ingest_item *items, sub_state *st, size_t n,
+                      ingest_stats *stats)
+{
+  for (size_t i = 0; i < n; i++) {
+    sub_state *s = &st[i];
+    char why[200];
+    if (hb_wire_submit_unpack(items[i].data, items[i].len, &s->sub, why, sizeof why) != 0) {
+      snprintf(s->error, sizeof s->error, "无法解析的批次 / malformed submit: %s", why);
+      stats->refused++;
+      continue;
+    }
+    if (!hb_units_find(c->units, s->sub->unit)) {
+      snprintf(s->error, sizeof s->error, "未知单位 / unknown unit %s (not in units.csv)",
+               s->sub->unit);
+      stats->refused++;
+      continue;
+    }
+    s->res = calloc(s->sub->n_records ? s->sub->n_records : 1, sizeof *s->res);
+    if (!s->res)
+      return HB_ENOMEM;
+    for (size_t j = 0; j < s->sub->n_records; j++) {
+      int rc = check_record(c, s->sub->unit, s->sub->records[j], &s->res[j]);
+      if (rc != 0)
+        return rc;
+    }
+  }
+  return 0;
+}
+
+/* One attempt at storing everything valid in one transaction. */
+static int store_all(const ingest_ctx *c, sub_state *st, size_t n, char *err, size_t errlen)
+{
+  int rc = store_batch_begin(c->st, err, errlen);
+  if (rc != 0)
+    return rc;
+  for (size_t i = 0; i < n; i++) {
+    sub_state *s = &st[i];
+    if (!s->sub || s->error[0])
+      continue;
+    bool stored = false;
+    for (size_t j = 0; j < s->sub->n_records; j++) {
+      rec_res *r = &s->res[j];
+      if (r->invalid)
+        continue;
+      Huibao__V1__Record *rec = s->sub->records[j];
+      const char *reason = NULL;
+      rc = store_batch_put(c->st, rec_activity(rec), rec_problem(rec), &r->code, &r->stored_version,
+                           &reason);
+      if (rc != 0) {
+        snprintf(err, errlen, "store %s record %s: %s", s->sub->unit,
+                 rec_activity(rec) ? rec_activity(rec)->id : rec_problem(rec)->id,
+                 hb_strerror(rc));
+        store_batch_abort(c->st);
+        return rc;
+      }
+      if (r->code == HUIBAO__V1__RESULT_CODE__REJECTED) {
+        r->field = "record";
+        free(r->reason);
+        r->reason = dup_str(reason ? reason : "rejected");
+      }
+      stored |= r->code == HUIBAO__V1__RESULT_CODE__STORED;
+    }
+    if (stored && (rc = store_batch_sync(c->st, s->sub->unit, c->now_s)) != 0) {
+      store_batch_abort(c->st);
+      return rc;
+    }
+  }
+  return store_batch_commit(c->st, err, errlen);
+}
+
+/* Undoes what a failed attempt decided, so the next attempt starts clean;
+ * validation refusals (field set) are kept. */
+static void reset_results(sub_state *st, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; st[i].sub && st[i].res && j < st[i].sub->n_records; j++) {
+      rec_res *r = &st[i].res[j];
+      if (r->invalid)
+        continue;
+      free(r->reason);
+      memset(r, 0, sizeof *r);
+    }
+}
+
+static int ack_pack(const sub_state *s, bool retry, const char *retry_why, ingest_item *it,
+                    ingest_stats *stats)
+{
+  Huibao__V1__Ack ack = HUIBAO__V1__ACK__INIT;
+  Huibao__V1__RecordResult *rr = NULL, **rp = NULL;
+  ack.batch_id = s->sub ? s->sub->batch_id : 0;
+  char retry_msg[300];
+  if (s->error[0]) {
+    ack.error = (char *)s->error;
+  } else if (retry) {
+    ack.has_retry = 1;
+    ack.retry = 1;
+    snprintf(retry_msg, sizeof retry_msg, "县级暂时无法存储 / county cannot store now: %s",
+             retry_why);
+    ack.error = retry_msg;
+  } else if (s->sub->n_records) {
+    size_t nr = s->sub->n_records;
+    rr = calloc(nr, sizeof *rr);
+    rp = calloc(nr, sizeof *rp);
+    if (!rr || !rp) {
+      free(rr);
+      free(rp);
+      return HB_ENOMEM;
+    }
+    for (size_t j = 0; j < nr; j++) {
+      const rec_res *r = &s->res[j];
+      huibao__v1__record_result__init(&rr[j]);
+      rr[j].seq = s->sub->records[j]->seq;
+      rr[j].code = (Huibao__V1__ResultCode)r->code;
+      if (r->code == HUIBAO__V1__RESULT_CODE__REJECTED) {
+        rr[j].field = (char *)r->field;
+        rr[j].reason = r->reason;
+        stats->rejected++;
+      } else if (r->code == HUIBAO__V1__RESULT_CODE__STALE) {
+        rr[j].has_stored_version = 1;
+        rr[j].stored_version = r->stored_version;
+        stats->stale++;
+      } else if (r->code == HUIBAO__V1__RESULT_CODE__DUPLICATE) {
+        stats->duplicate++;
+      } else {
+        stats->stored++;
+      }
+      rp[j] = &rr[j];
+    }
+    ack.n_results = nr;
+    ack.results = rp;
+  }
+  int rc = hb_wire_pack(&ack.base, &it->ack, &it->acklen);
+  free(rr);
+  free(rp);
+  return rc;
+}
+
+int ingest_run(const ingest_ctx *c, ingest_item *items, size_t n, ingest_stats *stats,
+               char *err, size_t errlen)
+{
+  err[0] = '\0';
+  for (size_t i = 0; i < n; i++) {
+    items[i].ack = NULL;
+    items[i].acklen = 0;
+  }
+  sub_state *st = calloc(n ? n : 1, sizeof *st);
+  if (!st) {
+    snprintf(err, errlen, "out of memory");
+    return HB_ENOMEM;
+  }
+  stats->submits += n;
+  int rc = decode_all(c, items, st, n, stats);
+  bool any = false;
+  for (size_t i = 0; i < n && rc == 0; i++)
+    if (st[i].sub && !st[i].error[0]) {
+      any = true;
+      stats->records += st[i].sub->n_records;
+    }
+  if (rc == 0 && any) {
+    for (int attempt = 0;; attempt++) {
+      rc = store_all(c, st, n, err, errlen);
+      if (rc != HB_EFULL || attempt >= INGEST_GROW_TRIES)
+        break;
+      reset_results(st, n);
+      if (store_grow(c->st) != 0) {
+        snprintf(err, errlen, "storage full: the map cannot grow (disk full or at its limit)");
+        break;
+      }
+    }
+  }
+  if (rc != 0 && !err[0])
+    snprintf(err, errlen, "%s", hb_strerror(rc));
+  for (size_t i = 0; i < n; i++) {
+    ack_pack(&st[i], rc != 0, err, &items[i], stats); /* no memory: no ack, agent resends */
+  }
+  for (size_t i = 0; i < n; i++) {
+    for (size_t j = 0; st[i].res && j < st[i].sub->n_records; j++)
+      free(st[i].res[j].reason);
+    free(st[i].res);
+    hb_wire_submit_free(st[i].sub);
+  }
+  free(st);
+  return rc;
+}

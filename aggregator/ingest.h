@@ -1,0 +1,43 @@
+/* ingest.h: one drain of the ROUTER socket as one LMDB transaction.
+ *
+ * ingest_run decodes, validates and stores n Submits in ONE write
+ * transaction and produces one packed Ack per Submit. The acks may be sent
+ * only after ingest_run returned (the commit happened inside it). No
+ * sockets here: server.c does the I/O, so this is testable on its own. */
+#ifndef AGG_INGEST_H
+#define AGG_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "hb_campaigns.h"
+#include "hb_units.h"
+#include "store.h"
+
+typedef struct ingest_ctx {
+  store *st;
+  const hb_units *units;
+  const hb_campaigns *campaigns;
+  int32_t today;  /* for "date in the future" */
+  int64_t now_s;  /* unix seconds written as sync/<unit> */
+} ingest_ctx;
+
+typedef struct ingest_item {
+  const uint8_t *data; /* in: one packed Submit (borrowed) */
+  size_t len;
+  uint8_t *ack;        /* out: packed Ack, malloc'd; caller frees */
+  size_t acklen;
+} ingest_item;
+
+typedef struct ingest_stats {
+  size_t submits, records, stored, duplicate, stale, rejected, refused;
+} ingest_stats;
+
+/* Processes items[0..n) as one batch. Every item gets an ack (unless memory
+ * ran out, then ack is NULL). Returns 0 if the batch committed (or had
+ * nothing to store); HB_EFULL / HB_EIO / HB_EDB when storing failed even
+ * after growing the map: then every ack says retry and nothing was stored,
+ * and err says why. */
+int ingest_run(const ingest_ctx *c, ingest_item *items, size_t n, ingest_stats *stats,
+               char *err, size_t errlen);
+
+#endif

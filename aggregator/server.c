@@ -1,0 +1,405 @@
+/* server.c: the poll loop: drain the ROUTER into one transaction, ack,
+ * publish; signals set flags that the loop acts on. */
+#include "server.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <zmq.h>
+#include "hb_date.h"
+#include "hb_err.h"
+#include "hb_log.h"
+#include "hb_wire.h"
+#include "hb_zmq.h"
+#include "ingest.h"
+#include "publish.h"
+#include "store.h"
+
+#define DRAIN_MAX_MSGS 1000
+#define DRAIN_MAX_BYTES (64u * 1024 * 1024)
+#define DRAIN_GATHER_MS 1
+#define DRAIN_MAX_FRAMES 4
+#define ROUTER_HWM_PER_UNIT 1000
+#define NET_HEARTBEAT_MS 5000
+
+static volatile sig_atomic_t stop_flag, reload_flag;
+
+static void on_stop(int sig)
+{
+  (void)sig;
+  stop_flag = 1;
+}
+
+static void on_hup(int sig)
+{
+  (void)sig;
+  reload_flag = 1;
+}
+
+static void signals_install(void)
+{
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sigemptyset(&sa.sa_mask);
+  sa.sa_handler = on_stop; /* no SA_RESTART: zmq_poll returns EINTR */
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+  sa.sa_handler = on_hup;
+  sigaction(SIGHUP, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+int server_load_inputs(const agg_config *cfg, hb_units *u, hb_campaigns *c, FILE *diag_out)
+{
+  hb_diags d;
+  hb_diags_init(&d);
+  memset(u, 0, sizeof *u);
+  memset(c, 0, sizeof *c);
+  int ru = hb_units_load(cfg->units, u, &d);
+  if (ru == 0 && u->count == 0)
+    hb_diags_add(&d, cfg->units, 0, NULL, "no units");
+  int rcmp = hb_campaigns_load(cfg->campaigns, c, &d);
+  if (rcmp == 0 && c->count == 0)
+    hb_diags_add(&d, cfg->campaigns, 0, NULL, "no campaigns");
+  int rc = (ru != 0 || rcmp != 0 || d.count) ? HB_EINVAL : 0;
+  if (rc != 0 && diag_out) {
+    if (d.count == 0)
+      fprintf(diag_out, "%s / %s: %s\n", cfg->units, cfg->campaigns,
+              hb_strerror(ru ? ru : rcmp));
+    hb_diags_write(&d, diag_out);
+  }
+  hb_diags_free(&d);
+  return rc;
+}
+
+int server_check_config(const agg_config *cfg)
+{
+  char err[512];
+  int bad = 0;
+  if (config_check(cfg, err, sizeof err) != 0) {
+    fprintf(stderr, "huibao-aggregator: %s\n", err);
+    bad = 1;
+  }
+  if (cfg->units && cfg->campaigns) {
+    hb_units u;
+    hb_campaigns c;
+    if (server_load_inputs(cfg, &u, &c, stderr) != 0)
+      bad = 1;
+    hb_units_free(&u);
+    hb_campaigns_free(&c);
+  }
+  if (!bad)
+    printf("configuration OK\n");
+  return bad ? EX_CONFIG : 0;
+}
+
+typedef struct in_msg {
+  zmq_msg_t frames[DRAIN_MAX_FRAMES];
+  int nframes;
+} in_msg;
+
+typedef struct server {
+  const agg_config *cfg;
+  void *ctx, *router, *xpub;
+  store *st;
+  hb_units units;
+  hb_campaigns campaigns;
+  char *code, *name;
+  publisher pub;
+  in_msg *msgs;
+  ingest_item *items;
+  ingest_stats stats;
+  int64_t last_full_log_ms;
+  uint64_t acks_dropped;
+} server;
+
+/* Receives one whole multipart message; frames beyond DRAIN_MAX_FRAMES are
+ * dropped and the message marked bad (nframes = 0). Returns 0, or -1 with
+ * errno (EAGAIN when nothing is waiting). */
+static int recv_message(void *sock, in_msg *m)
+{
+  m->nframes = 0;
+  int bad = 0;
+  for (;;) {
+    zmq_msg_t f;
+    zmq_msg_init(&f);
+    if (zmq_msg_recv(&f, sock, m->nframes == 0 && !bad ? ZMQ_DONTWAIT : 0) < 0) {
+      int e = errno;
+      zmq_msg_close(&f);
+      for (int i = 0; i < m->nframes; i++)
+        zmq_msg_close(&m->frames[i]);
+      m->nframes = 0;
+      errno = e;
+      return -1;
+    }
+    int more = zmq_msg_more(&f);
+    if (m->nframes < DRAIN_MAX_FRAMES && !bad)
+      m->frames[m->nframes++] = f;
+    else {
+      zmq_msg_close(&f);
+      bad = 1;
+    }
+    if (!more)
+      break;
+  }
+  if (bad || m->nframes < 2) {
+    for (int i = 0; i < m->nframes; i++)
+      zmq_msg_close(&m->frames[i]);
+    m->nframes = 0;
+  }
+  return 0;
+}
+
+static void send_ack(server *s, in_msg *m, const ingest_item *it)
+{
+  if (!it->ack)
+    return;
+  for (int i = 0; i < m->nframes - 1; i++) {
+    if (zmq_send(s->router, zmq_msg_data(&m->frames[i]), zmq_msg_size(&m->frames[i]),
+                 ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+      goto dropped;
+  }
+  if (zmq_send(s->router, it->ack, it->acklen, ZMQ_DONTWAIT) < 0)
+    goto dropped;
+  return;
+dropped:
+  /* EHOSTUNREACH / EAGAIN: the agent resends from its outbox */
+  s->acks_dropped++;
+  hb_log_debug("ack not sent: %s", zmq_strerror(errno));
+}
+
+static void drain(server *s)
+{
+  size_t n = 0, bytes = 0;
+  int64_t deadline = hb_time_mono_ms() + DRAIN_GATHER_MS;
+  while (n < DRAIN_MAX_MSGS && bytes < DRAIN_MAX_BYTES) {
+    if (recv_message(s->router, &s->msgs[n]) != 0) {
+      if (errno != EAGAIN)
+        break;
+      int64_t left = deadline - hb_time_mono_ms();
+      if (left <= 0)
+        break;
+      zmq_pollitem_t pi = {s->router, 0, ZMQ_POLLIN, 0};
+      if (zmq_poll(&pi, 1, (long)left) <= 0)
+        break;
+      continue;
+    }
+    if (s->msgs[n].nframes == 0)
+      continue; /* malformed envelope: no way to answer */
+    bytes += zmq_msg_size(&s->msgs[n].frames[s->msgs[n].nframes - 1]);
+    n++;
+  }
+  if (n == 0)
+    return;
+  for (size_t i = 0; i < n; i++) {
+    zmq_msg_t *payload = &s->msgs[i].frames[s->msgs[i].nframes - 1];
+    s->items[i].data = zmq_msg_data(payload);
+    s->items[i].len = zmq_msg_size(payload);
+  }
+  ingest_ctx c = {s->st, &s->units, &s->campaigns, hb_date_today(), hb_time_now_ms() / 1000};
+  char err[512];
+  ingest_stats before = s->stats;
+  int rc = ingest_run(&c, s->items, n, &s->stats, err, sizeof err);
+  if (rc != 0) {
+    int64_t now = hb_time_mono_ms();
+    if (s->last_full_log_ms == 0 || now - s->last_full_log_ms >= 60000) {
+      hb_log_err("cannot store a batch of %zu submits, agents will resend: %s", n, err);
+      s->last_full_log_ms = now;
+    }
+  } else if (s->last_full_log_ms) {
+    hb_log_notice("storing again");
+    s->last_full_log_ms = 0;
+  }
+  for (size_t i = 0; i < n; i++) {
+    send_ack(s, &s->msgs[i], &s->items[i]);
+    free(s->items[i].ack);
+    s->items[i].ack = NULL;
+    for (int f = 0; f < s->msgs[i].nframes; f++)
+      zmq_msg_close(&s->msgs[i].frames[f]);
+  }
+  if (rc == 0) {
+    const char *const *ids;
+    size_t nc = store_changed(s->st, &ids);
+    for (size_t i = 0; i < nc; i++)
+      publisher_mark(&s->pub, ids[i]);
+  }
+  if (s->stats.refused > before.refused)
+    hb_log_warn("refused %zu submits (unknown unit or malformed)",
+                s->stats.refused - before.refused);
+  hb_log_debug("drain: %zu submits, stored %zu, duplicate %zu, stale %zu, rejected %zu", n,
+               s->stats.stored - before.stored, s->stats.duplicate - before.duplicate,
+               s->stats.stale - before.stale, s->stats.rejected - before.rejected);
+}
+
+static void reload(server *s)
+{
+  hb_units u;
+  hb_campaigns c;
+  if (server_load_inputs(s->cfg, &u, &c, stderr) != 0) {
+    hb_log_err("reload: keeping the old units and campaigns (see the messages above)");
+    hb_units_free(&u);
+    hb_campaigns_free(&c);
+    return;
+  }
+  if (publisher_set_config(&s->pub, &u, &c) != 0) {
+    hb_log_err("reload: out of memory; keeping the old units and campaigns");
+    hb_units_free(&u);
+    hb_campaigns_free(&c);
+    publisher_set_config(&s->pub, &s->units, &s->campaigns);
+    return;
+  }
+  hb_units_free(&s->units);
+  hb_campaigns_free(&s->campaigns);
+  s->units = u;
+  s->campaigns = c;
+  s->pub.units = &s->units;
+  s->pub.campaigns = &s->campaigns;
+  hb_log_notice("reloaded: %zu units, %zu campaigns", s->units.count, s->campaigns.count);
+  publisher_send_all(&s->pub);
+}
+
+static int choose_source(server *s)
+{
+  const hb_unit *county = NULL;
+  for (size_t i = 0; i < s->units.count && !county; i++)
+    if (s->units.items[i].type == HB_UNIT_COUNTY)
+      county = &s->units.items[i];
+  const char *code = s->cfg->code ? s->cfg->code : county ? county->code : "county";
+  const char *name = s->cfg->name ? s->cfg->name : county && county->name ? county->name : code;
+  s->code = strdup(code);
+  s->name = strdup(name);
+  return s->code && s->name ? 0 : HB_ENOMEM;
+}
+
+static int sockets_open(server *s, char *err, size_t errlen)
+{
+  s->ctx = zmq_ctx_new();
+  if (!s->ctx) {
+    snprintf(err, errlen, "zmq_ctx_new: %s", zmq_strerror(errno));
+    return HB_EZMQ;
+  }
+  s->router = zmq_socket(s->ctx, ZMQ_ROUTER);
+  s->xpub = zmq_socket(s->ctx, ZMQ_XPUB);
+  if (!s->router || !s->xpub) {
+    snprintf(err, errlen, "zmq_socket: %s", zmq_strerror(errno));
+    return HB_EZMQ;
+  }
+  int hwm = (int)(s->units.count + 1) * ROUTER_HWM_PER_UNIT;
+  if (hwm < 100000)
+    hwm = 100000;
+  int one = 1, pub_hwm = 100000;
+  if (hb_zmq_common(s->router, HB_WIRE_MAXMSGSIZE, NET_HEARTBEAT_MS, 3 * NET_HEARTBEAT_MS) ||
+      hb_zmq_router(s->router, hwm) ||
+      hb_zmq_common(s->xpub, 64 * 1024, NET_HEARTBEAT_MS, 3 * NET_HEARTBEAT_MS) ||
+      zmq_setsockopt(s->xpub, ZMQ_XPUB_VERBOSE, &one, sizeof one) ||
+      zmq_setsockopt(s->xpub, ZMQ_SNDHWM, &pub_hwm, sizeof pub_hwm)) {
+    snprintf(err, errlen, "socket options: %s", zmq_strerror(errno));
+    return HB_EZMQ;
+  }
+  if (zmq_bind(s->router, s->cfg->listen) != 0) {
+    snprintf(err, errlen, "bind %s: %s", s->cfg->listen, zmq_strerror(errno));
+    return HB_EZMQ;
+  }
+  if (zmq_bind(s->xpub, s->cfg->publish) != 0) {
+    snprintf(err, errlen, "bind %s: %s", s->cfg->publish, zmq_strerror(errno));
+    return HB_EZMQ;
+  }
+  return 0;
+}
+
+static void server_close(server *s)
+{
+  if (s->router)
+    zmq_close(s->router);
+  if (s->xpub)
+    zmq_close(s->xpub);
+  if (s->ctx)
+    zmq_ctx_term(s->ctx);
+  publisher_free(&s->pub);
+  store_close(s->st);
+  hb_units_free(&s->units);
+  hb_campaigns_free(&s->campaigns);
+  free(s->code);
+  free(s->name);
+  free(s->msgs);
+  free(s->items);
+}
+
+int server_run(const agg_config *cfg)
+{
+  server s;
+  memset(&s, 0, sizeof s);
+  s.cfg = cfg;
+  char err[512];
+  int code = 0;
+  if (config_check(cfg, err, sizeof err) != 0) {
+    hb_log_err("%s", err);
+    return EX_USAGE;
+  }
+  if (server_load_inputs(cfg, &s.units, &s.campaigns, stderr) != 0) {
+    hb_log_err("bad configuration (see the messages above)");
+    server_close(&s);
+    return EX_CONFIG;
+  }
+  signals_install();
+  s.msgs = calloc(DRAIN_MAX_MSGS, sizeof *s.msgs);
+  s.items = calloc(DRAIN_MAX_MSGS, sizeof *s.items);
+  if (!s.msgs || !s.items || choose_source(&s) != 0) {
+    hb_log_err("out of memory");
+    server_close(&s);
+    return EX_SOFTWARE;
+  }
+  int rc = store_open(&s.st, cfg->data, 0, 0, err, sizeof err);
+  if (rc != 0) {
+    hb_log_err("%s", err);
+    server_close(&s);
+    return rc == HB_EIO || rc == HB_EFULL ? EX_IOERR : EX_CONFIG;
+  }
+  if ((rc = sockets_open(&s, err, sizeof err)) != 0) {
+    hb_log_err("%s", err);
+    server_close(&s);
+    return EX_CONFIG;
+  }
+  if (publisher_init(&s.pub, s.xpub, s.st, &s.units, &s.campaigns, s.code, s.name,
+                     (uint32_t)cfg->heartbeat_ms) != 0) {
+    hb_log_err("out of memory");
+    server_close(&s);
+    return EX_SOFTWARE;
+  }
+  hb_log_notice("ready: county %s, %zu units, %zu campaigns, %zu aggregates; listening on %s, "
+                "publishing on %s",
+                s.code, s.units.count, s.campaigns.count, store_aggs(s.st)->count, cfg->listen,
+                cfg->publish);
+
+  while (!stop_flag) {
+    if (reload_flag) {
+      reload_flag = 0;
+      reload(&s);
+    }
+    int timeout = publisher_tick(&s.pub, hb_time_mono_ms());
+    zmq_pollitem_t items[2] = {{s.router, 0, ZMQ_POLLIN, 0}, {s.xpub, 0, ZMQ_POLLIN, 0}};
+    int n = zmq_poll(items, 2, timeout);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      hb_log_err("zmq_poll: %s", zmq_strerror(errno));
+      code = EX_SOFTWARE;
+      break;
+    }
+    if (items[0].revents & ZMQ_POLLIN)
+      drain(&s);
+    if (items[1].revents & ZMQ_POLLIN)
+      publisher_on_readable(&s.pub);
+  }
+  if (store_inconsistencies(s.st))
+    hb_log_warn("%llu removals did not match their aggregate; run verify",
+                (unsigned long long)store_inconsistencies(s.st));
+  hb_log_notice("stopping: %zu submits, %zu records stored, %zu duplicate, %zu stale, "
+                "%zu rejected, %llu acks not deliverable",
+                s.stats.submits, s.stats.stored, s.stats.duplicate, s.stats.stale,
+                s.stats.rejected, (unsigned long long)s.acks_dropped);
+  server_close(&s);
+  return code;
+}

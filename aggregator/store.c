@@ -1,0 +1,781 @@
+/* store.c: records, aggregates and meta in LMDB, aggregates also in memory. */
+#include "store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "hb_err.h"
+#include "hb_lmdb.h"
+
+#define STORE_KEY_MAX 511
+
+typedef struct kv {
+  char *key;
+  uint64_t v;
+} kv;
+
+typedef struct kvlist {
+  kv *items;
+  size_t n, cap;
+} kvlist;
+
+struct store {
+  hb_lmdb l;
+  MDB_dbi records, aggs, meta;
+  bool readonly;
+  aggmap cache;
+  kvlist seqs, syncs;
+  /* the open batch */
+  MDB_txn *txn;
+  aggmap work;
+  kvlist bsync, changed;
+  const char **changed_ids;
+  size_t changed_cap;
+  uint8_t *buf;
+  size_t bufcap;
+  uint64_t inconsistent;
+};
+
+/* ---------------------------------------------------------------- kvlist */
+
+static kv *kv_find(const kvlist *l, const char *key)
+{
+  for (size_t i = 0; i < l->n; i++)
+    if (strcmp(l->items[i].key, key) == 0)
+      return &l->items[i];
+  return NULL;
+}
+
+static int kv_set(kvlist *l, const char *key, uint64_t v)
+{
+  kv *e = kv_find(l, key);
+  if (e) {
+    e->v = v;
+    return 0;
+  }
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? 2 * l->cap : 16;
+    kv *n = realloc(l->items, cap * sizeof *n);
+    if (!n)
+      return HB_ENOMEM;
+    l->items = n;
+    l->cap = cap;
+  }
+  size_t len = strlen(key) + 1;
+  char *k = malloc(len);
+  if (!k)
+    return HB_ENOMEM;
+  memcpy(k, key, len);
+  l->items[l->n++] = (kv){k, v};
+  return 0;
+}
+
+static void kv_clear(kvlist *l)
+{
+  for (size_t i = 0; i < l->n; i++)
+    free(l->items[i].key);
+  l->n = 0;
+}
+
+static void kv_free(kvlist *l)
+{
+  kv_clear(l);
+  free(l->items);
+  memset(l, 0, sizeof *l);
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+static void be64_put(uint8_t *b, uint64_t v)
+{
+  for (int i = 7; i >= 0; i--) {
+    b[i] = (uint8_t)v;
+    v >>= 8;
+  }
+}
+
+static uint64_t be64_get(const uint8_t *b)
+{
+  uint64_t v = 0;
+  for (int i = 0; i < 8; i++)
+    v = (v << 8) | b[i];
+  return v;
+}
+
+static int buf_reserve(store *s, size_t n)
+{
+  if (n <= s->bufcap)
+    return 0;
+  size_t cap = s->bufcap ? s->bufcap : 4096;
+  while (cap < n)
+    cap *= 2;
+  uint8_t *b = realloc(s->buf, cap);
+  if (!b)
+    return HB_ENOMEM;
+  s->buf = b;
+  s->bufcap = cap;
+  return 0;
+}
+
+/* Reads field 3 (version, a varint in Activity and Problem) of a packed
+ * record without unpacking it. Returns 0 or -1. */
+static int packed_version(const uint8_t *b, size_t len, uint64_t *out)
+{
+  size_t pos = 0;
+  while (pos < len) {
+    uint64_t tag = 0, v = 0;
+    for (int sh = 0;; sh += 7) {
+      if (pos >= len || sh > 63)
+        return -1;
+      tag |= (uint64_t)(b[pos] & 0x7f) << sh;
+      if (!(b[pos++] & 0x80))
+        break;
+    }
+    switch (tag & 7) {
+    case 0:
+      for (int sh = 0;; sh += 7) {
+        if (pos >= len || sh > 63)
+          return -1;
+        v |= (uint64_t)(b[pos] & 0x7f) << sh;
+        if (!(b[pos++] & 0x80))
+          break;
+      }
+      if ((tag >> 3) == 3) {
+        *out = v;
+        return 0;
+      }
+      break;
+    case 1:
+      if (len - pos < 8)
+        return -1;
+      pos += 8;
+      break;
+    case 2:
+      for (int sh = 0;; sh += 7) {
+        if (pos >= len || sh > 63)
+          return -1;
+        v |= (uint64_t)(b[pos] & 0x7f) << sh;
+        if (!(b[pos++] & 0x80))
+          break;
+      }
+      if (v > len - pos)
+        return -1;
+      pos += (size_t)v;
+      break;
+    case 5:
+      if (len - pos < 4)
+        return -1;
+      pos += 4;
+      break;
+    default:
+      return -1;
+    }
+  }
+  return -1;
+}
+
+static size_t key2(char *buf, const char *a, char sep, const char *b)
+{
+  size_t la = strlen(a), lb = strlen(b);
+  if (la + 1 + lb > STORE_KEY_MAX)
+    return 0;
+  memcpy(buf, a, la);
+  buf[la] = sep;
+  memcpy(buf + la + 1, b, lb);
+  return la + 1 + lb;
+}
+
+/* ---------------------------------------------------------------- open */
+
+static int store_load(store *s, char *err, size_t errlen)
+{
+  MDB_txn *txn;
+  MDB_cursor *cur;
+  MDB_val k, v;
+  int rc = mdb_txn_begin(s->l.env, NULL, MDB_RDONLY, &txn);
+  if (rc != 0) {
+    snprintf(err, errlen, "read transaction: %s", mdb_strerror(rc));
+    return hb_lmdb_err(rc);
+  }
+  aggmap_clear(&s->cache);
+  kv_clear(&s->seqs);
+  kv_clear(&s->syncs);
+  if ((rc = mdb_cursor_open(txn, s->aggs, &cur)) != 0)
+    goto lmdb_fail;
+  for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+       rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    hb_agg *a = malloc(sizeof *a);
+    if (!a) {
+      mdb_cursor_close(cur);
+      mdb_txn_abort(txn);
+      return HB_ENOMEM;
+    }
+    int r = hb_agg_unpack(v.mv_data, v.mv_size, a);
+    if (r == 0 && (r = aggmap_put(&s->cache, a)) != 0)
+      hb_agg_free(a);
+    if (r != 0) {
+      free(a);
+      mdb_cursor_close(cur);
+      mdb_txn_abort(txn);
+      snprintf(err, errlen, "aggs db: entry of %zu bytes: %s", v.mv_size, hb_strerror(r));
+      return r;
+    }
+  }
+  mdb_cursor_close(cur);
+  if (rc != MDB_NOTFOUND)
+    goto lmdb_fail;
+  if ((rc = mdb_cursor_open(txn, s->meta, &cur)) != 0)
+    goto lmdb_fail;
+  for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+       rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    char key[STORE_KEY_MAX + 1];
+    if (k.mv_size > STORE_KEY_MAX || v.mv_size != 8)
+      continue;
+    memcpy(key, k.mv_data, k.mv_size);
+    key[k.mv_size] = '\0';
+    int r = 0;
+    if (strncmp(key, "seq/", 4) == 0)
+      r = kv_set(&s->seqs, key + 4, be64_get(v.mv_data));
+    else if (strncmp(key, "sync/", 5) == 0)
+      r = kv_set(&s->syncs, key + 5, be64_get(v.mv_data));
+    if (r != 0) {
+      mdb_cursor_close(cur);
+      mdb_txn_abort(txn);
+      return r;
+    }
+  }
+  mdb_cursor_close(cur);
+  if (rc != MDB_NOTFOUND)
+    goto lmdb_fail;
+  mdb_txn_abort(txn);
+  return 0;
+lmdb_fail:
+  mdb_txn_abort(txn);
+  snprintf(err, errlen, "load store: %s", mdb_strerror(rc));
+  return hb_lmdb_err(rc);
+}
+
+static store *store_new(void)
+{
+  store *s = calloc(1, sizeof *s);
+  if (!s)
+    return NULL;
+  aggmap_init(&s->cache);
+  aggmap_init(&s->work);
+  return s;
+}
+
+int store_open(store **out, const char *dir, size_t mapsize, size_t map_max, char *err,
+               size_t errlen)
+{
+  *out = NULL;
+  store *s = store_new();
+  if (!s)
+    return HB_ENOMEM;
+  static const char *const names[] = {"records", "aggs", "meta"};
+  MDB_dbi dbis[3];
+  int rc = hb_lmdb_open(&s->l, dir, mapsize, names, dbis, 3, err, errlen);
+  if (rc != 0) {
+    free(s);
+    return rc;
+  }
+  s->l.map_max = map_max;
+  s->records = dbis[0];
+  s->aggs = dbis[1];
+  s->meta = dbis[2];
+  if ((rc = store_load(s, err, errlen)) != 0) {
+    store_close(s);
+    return rc;
+  }
+  *out = s;
+  return 0;
+}
+
+int store_open_readonly(store **out, const char *dir, char *err, size_t errlen)
+{
+  *out = NULL;
+  struct stat st;
+  char path[4096];
+  snprintf(path, sizeof path, "%s/data.mdb", dir);
+  if (stat(path, &st) != 0) {
+    snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    return HB_ENOTFOUND;
+  }
+  store *s = store_new();
+  if (!s)
+    return HB_ENOMEM;
+  s->readonly = true;
+  MDB_txn *txn = NULL;
+  int rc = mdb_env_create(&s->l.env);
+  if (rc == 0)
+    rc = mdb_env_set_maxdbs(s->l.env, 3);
+  if (rc == 0)
+    rc = mdb_env_open(s->l.env, dir, MDB_RDONLY | MDB_NOTLS, 0600);
+  if (rc == 0) {
+    mdb_reader_check(s->l.env, &s->l.stale_readers);
+    rc = mdb_txn_begin(s->l.env, NULL, MDB_RDONLY, &txn);
+  }
+  if (rc == 0)
+    rc = mdb_dbi_open(txn, "records", 0, &s->records);
+  if (rc == 0)
+    rc = mdb_dbi_open(txn, "aggs", 0, &s->aggs);
+  if (rc == 0)
+    rc = mdb_dbi_open(txn, "meta", 0, &s->meta);
+  if (txn) {
+    int crc = mdb_txn_commit(txn);
+    if (rc == 0)
+      rc = crc;
+  }
+  if (rc != 0) {
+    snprintf(err, errlen, "open LMDB store in %s read-only: %s", dir, mdb_strerror(rc));
+    store_close(s);
+    return hb_lmdb_err(rc);
+  }
+  if ((rc = store_load(s, err, errlen)) != 0) {
+    store_close(s);
+    return rc;
+  }
+  *out = s;
+  return 0;
+}
+
+void store_close(store *s)
+{
+  if (!s)
+    return;
+  if (s->txn)
+    store_batch_abort(s);
+  hb_lmdb_close(&s->l);
+  aggmap_free(&s->cache);
+  aggmap_free(&s->work);
+  kv_free(&s->seqs);
+  kv_free(&s->syncs);
+  kv_free(&s->bsync);
+  kv_free(&s->changed);
+  free(s->changed_ids);
+  free(s->buf);
+  free(s);
+}
+
+const aggmap *store_aggs(const store *s)
+{
+  return &s->cache;
+}
+
+const hb_agg *store_agg(const store *s, const char *campaign, const char *unit)
+{
+  return aggmap_get(&s->cache, campaign, unit);
+}
+
+uint64_t store_seq(const store *s, const char *campaign)
+{
+  const kv *e = kv_find(&s->seqs, campaign);
+  return e ? e->v : 0;
+}
+
+int64_t store_last_sync(const store *s, const char *unit)
+{
+  const kv *e = kv_find(&s->syncs, unit);
+  return e ? (int64_t)e->v : 0;
+}
+
+uint64_t store_inconsistencies(const store *s)
+{
+  return s->inconsistent;
+}
+
+int store_grow(store *s)
+{
+  if (s->txn || s->readonly)
+    return HB_EINVAL;
+  return hb_lmdb_grow(&s->l);
+}
+
+/* ---------------------------------------------------------------- batch */
+
+int store_batch_begin(store *s, char *err, size_t errlen)
+{
+  if (s->readonly || s->txn) {
+    snprintf(err, errlen, "store is read-only or a batch is open");
+    return HB_EINVAL;
+  }
+  aggmap_clear(&s->work);
+  kv_clear(&s->bsync);
+  kv_clear(&s->changed);
+  int rc = mdb_txn_begin(s->l.env, NULL, 0, &s->txn);
+  if (rc != 0) {
+    s->txn = NULL;
+    snprintf(err, errlen, "begin write transaction: %s", mdb_strerror(rc));
+    return hb_lmdb_err(rc);
+  }
+  return 0;
+}
+
+void store_batch_abort(store *s)
+{
+  if (s->txn)
+    mdb_txn_abort(s->txn);
+  s->txn = NULL;
+  aggmap_clear(&s->work);
+  kv_clear(&s->bsync);
+  kv_clear(&s->changed);
+}
+
+/* The working copy of (campaign, unit), made on first use in a batch. */
+static int work_get(store *s, const char *campaign, const char *unit, hb_agg **out)
+{
+  hb_agg *w = aggmap_get(&s->work, campaign, unit);
+  if (w) {
+    *out = w;
+    return 0;
+  }
+  w = malloc(sizeof *w);
+  if (!w)
+    return HB_ENOMEM;
+  const hb_agg *c = aggmap_get(&s->cache, campaign, unit);
+  int rc = c ? hb_agg_copy(w, c) : hb_agg_init(w, campaign, unit);
+  if (rc == 0 && (rc = aggmap_put(&s->work, w)) != 0)
+    hb_agg_free(w);
+  if (rc != 0) {
+    free(w);
+    return rc;
+  }
+  *out = w;
+  return 0;
+}
+
+typedef struct rec_view {
+  char kind; /* 'A' or 'P' */
+  Huibao__V1__Activity *a;
+  Huibao__V1__Problem *p;
+  const char *unit, *id, *campaign;
+  uint64_t *version;
+  bool deleted;
+} rec_view;
+
+static rec_view rec_view_of(Huibao__V1__Activity *a, Huibao__V1__Problem *p)
+{
+  rec_view v;
+  memset(&v, 0, sizeof v);
+  v.a = a;
+  v.p = p;
+  if (a) {
+    v.kind = 'A';
+    v.unit = a->unit;
+    v.id = a->id;
+    v.campaign = a->campaign;
+    v.version = &a->version;
+    v.deleted = a->has_deleted && a->deleted;
+  } else {
+    v.kind = 'P';
+    v.unit = p->unit;
+    v.id = p->id;
+    v.campaign = p->campaign;
+    v.version = &p->version;
+    v.deleted = p->has_deleted && p->deleted;
+  }
+  return v;
+}
+
+static size_t rec_pack(store *s, const rec_view *r)
+{
+  const ProtobufCMessage *m = r->a ? &r->a->base : &r->p->base;
+  size_t n = protobuf_c_message_get_packed_size(m);
+  if (buf_reserve(s, n ? n : 1) != 0)
+    return (size_t)-1;
+  return protobuf_c_message_pack(m, s->buf);
+}
+
+static int rec_add(hb_agg *agg, const rec_view *r, int sign)
+{
+  return r->a ? hb_agg_add_activity(agg, r->a, sign) : hb_agg_add_problem(agg, r->p, sign);
+}
+
+static int mark_changed(store *s, const char *campaign)
+{
+  return campaign ? kv_set(&s->changed, campaign, 0) : 0;
+}
+
+int store_batch_put(store *s, Huibao__V1__Activity *a, Huibao__V1__Problem *p, int *code,
+                    uint64_t *stored_version, const char **reason)
+{
+  *code = HUIBAO__V1__RESULT_CODE__REJECTED;
+  *stored_version = 0;
+  *reason = NULL;
+  if (!s->txn || (!a == !p))
+    return HB_EINVAL;
+  rec_view r = rec_view_of(a, p);
+  char key[STORE_KEY_MAX];
+  size_t ul = strlen(r.unit), il = strlen(r.id);
+  if (ul + 2 + il > STORE_KEY_MAX) {
+    *reason = "编号过长 / id too long";
+    return 0;
+  }
+  memcpy(key, r.unit, ul);
+  key[ul] = '\0';
+  key[ul + 1] = r.kind;
+  memcpy(key + ul + 2, r.id, il);
+  MDB_val k = {ul + 2 + il, key}, old;
+  int rc = mdb_get(s->txn, s->records, &k, &old);
+  if (rc != 0 && rc != MDB_NOTFOUND)
+    return hb_lmdb_err(rc);
+  bool has_old = rc == 0;
+
+  if (has_old) {
+    uint64_t oldver;
+    if (packed_version(old.mv_data, old.mv_size, &oldver) != 0)
+      return HB_EDB;
+    if (*r.version <= oldver) {
+      uint64_t mine = *r.version;
+      *r.version = oldver;
+      size_t n = rec_pack(s, &r);
+      *r.version = mine;
+      if (n == (size_t)-1)
+        return HB_ENOMEM;
+      if (n == old.mv_size && memcmp(s->buf, old.mv_data, n) == 0) {
+        *code = HUIBAO__V1__RESULT_CODE__DUPLICATE;
+      } else {
+        *code = HUIBAO__V1__RESULT_CODE__STALE;
+        *stored_version = oldver;
+      }
+      return 0;
+    }
+  }
+
+  hb_agg *agg;
+  if (!r.deleted) {
+    if (!r.campaign) {
+      *reason = "缺少专项 / campaign missing";
+      return 0;
+    }
+    if ((rc = work_get(s, r.campaign, r.unit, &agg)) != 0)
+      return rc;
+    rc = rec_add(agg, &r, +1);
+    if (rc == HB_EINVAL) {
+      *reason = "记录无法统计 / record cannot be counted (level, kind, status or scope)";
+      return 0;
+    }
+    if (rc != 0)
+      return rc;
+    if ((rc = mark_changed(s, r.campaign)) != 0)
+      return rc;
+  }
+
+  if (has_old) {
+    Huibao__V1__Activity *oa = NULL;
+    Huibao__V1__Problem *op = NULL;
+    if (r.kind == 'A')
+      oa = huibao__v1__activity__unpack(NULL, old.mv_size, old.mv_data);
+    else
+      op = huibao__v1__problem__unpack(NULL, old.mv_size, old.mv_data);
+    if (!oa && !op) {
+      s->inconsistent++;
+    } else {
+      rec_view o = rec_view_of(oa, op);
+      if (!o.deleted && o.campaign) {
+        rc = work_get(s, o.campaign, o.unit, &agg);
+        if (rc == 0 && rec_add(agg, &o, -1) != 0)
+          s->inconsistent++;
+        if (rc == 0)
+          rc = mark_changed(s, o.campaign);
+      }
+      if (oa)
+        huibao__v1__activity__free_unpacked(oa, NULL);
+      else
+        huibao__v1__problem__free_unpacked(op, NULL);
+      if (rc != 0)
+        return rc;
+    }
+  }
+
+  size_t n = rec_pack(s, &r);
+  if (n == (size_t)-1)
+    return HB_ENOMEM;
+  MDB_val v = {n, s->buf};
+  if ((rc = mdb_put(s->txn, s->records, &k, &v, 0)) != 0)
+    return hb_lmdb_err(rc);
+  *code = HUIBAO__V1__RESULT_CODE__STORED;
+  return 0;
+}
+
+int store_batch_sync(store *s, const char *unit, int64_t now_s)
+{
+  if (!s->txn)
+    return HB_EINVAL;
+  return kv_set(&s->bsync, unit, (uint64_t)now_s);
+}
+
+static int meta_put(store *s, const char *prefix, const char *name, uint64_t value)
+{
+  char key[STORE_KEY_MAX];
+  size_t pl = strlen(prefix), nl = strlen(name);
+  if (pl + nl > STORE_KEY_MAX)
+    return HB_EINVAL;
+  memcpy(key, prefix, pl);
+  memcpy(key + pl, name, nl);
+  uint8_t b[8];
+  be64_put(b, value);
+  MDB_val k = {pl + nl, key}, v = {8, b};
+  int rc = mdb_put(s->txn, s->meta, &k, &v, 0);
+  return rc ? hb_lmdb_err(rc) : 0;
+}
+
+int store_batch_commit(store *s, char *err, size_t errlen)
+{
+  if (!s->txn) {
+    snprintf(err, errlen, "no batch open");
+    return HB_EINVAL;
+  }
+  int rc = 0;
+  size_t it;
+  for (aggmap_node *n = aggmap_first(&s->work, &it); n && rc == 0;
+       n = aggmap_next(&s->work, n, &it)) {
+    char key[STORE_KEY_MAX];
+    size_t kl = key2(key, n->agg->campaign, '\0', n->agg->unit);
+    if (kl == 0) {
+      rc = HB_EINVAL;
+      break;
+    }
+    MDB_val k = {kl, key};
+    if (hb_agg_is_empty(n->agg)) {
+      int r = mdb_del(s->txn, s->aggs, &k, NULL);
+      if (r != 0 && r != MDB_NOTFOUND)
+        rc = hb_lmdb_err(r);
+      continue;
+    }
+    uint8_t *packed;
+    size_t len;
+    if ((rc = hb_agg_pack(n->agg, &packed, &len)) != 0)
+      break;
+    MDB_val v = {len, packed};
+    int r = mdb_put(s->txn, s->aggs, &k, &v, 0);
+    free(packed);
+    if (r != 0)
+      rc = hb_lmdb_err(r);
+  }
+  for (size_t i = 0; i < s->changed.n && rc == 0; i++)
+    rc = meta_put(s, "seq/", s->changed.items[i].key, store_seq(s, s->changed.items[i].key) + 1);
+  for (size_t i = 0; i < s->bsync.n && rc == 0; i++)
+    rc = meta_put(s, "sync/", s->bsync.items[i].key, s->bsync.items[i].v);
+  if (rc != 0) {
+    snprintf(err, errlen, "write batch: %s", hb_strerror(rc));
+    store_batch_abort(s);
+    return rc;
+  }
+  int mrc = mdb_txn_commit(s->txn);
+  s->txn = NULL;
+  if (mrc != 0) {
+    snprintf(err, errlen, "commit: %s", mdb_strerror(mrc));
+    store_batch_abort(s);
+    return hb_lmdb_err(mrc);
+  }
+
+  /* committed: make memory equal to what is stored */
+  for (size_t i = 0; i < s->changed.n; i++)
+    if (kv_set(&s->seqs, s->changed.items[i].key, store_seq(s, s->changed.items[i].key) + 1))
+      rc = HB_ENOMEM;
+  for (size_t i = 0; i < s->bsync.n; i++)
+    if (kv_set(&s->syncs, s->bsync.items[i].key, s->bsync.items[i].v))
+      rc = HB_ENOMEM;
+  aggmap_node *n = aggmap_first(&s->work, &it);
+  while (n) {
+    aggmap_node *next = aggmap_next(&s->work, n, &it);
+    hb_agg *w = aggmap_take(&s->work, n->agg->campaign, n->agg->unit);
+    if (hb_agg_is_empty(w)) {
+      aggmap_remove(&s->cache, w->campaign, w->unit);
+      hb_agg_free(w);
+      free(w);
+    } else if (aggmap_put(&s->cache, w) != 0) {
+      hb_agg_free(w);
+      free(w);
+      rc = HB_ENOMEM;
+    }
+    n = next;
+  }
+  kv_clear(&s->bsync);
+  if (s->changed_cap < s->changed.n) {
+    const char **ids = realloc(s->changed_ids, s->changed.n * sizeof *ids);
+    if (ids) {
+      s->changed_ids = ids;
+      s->changed_cap = s->changed.n;
+    }
+  }
+  if (rc != 0) {
+    /* out of memory after commit: reload so memory equals the store */
+    char e2[256];
+    store_reload_aggs(s, e2, sizeof e2);
+    snprintf(err, errlen, "committed, but memory ran out updating the cache; reloaded");
+  }
+  return 0;
+}
+
+size_t store_changed(const store *s, const char *const **ids)
+{
+  size_t n = s->changed.n <= s->changed_cap ? s->changed.n : 0;
+  for (size_t i = 0; i < n; i++)
+    s->changed_ids[i] = s->changed.items[i].key;
+  *ids = s->changed_ids;
+  return n;
+}
+
+int store_reload_aggs(store *s, char *err, size_t errlen)
+{
+  if (s->txn)
+    return HB_EINVAL;
+  return store_load(s, err, errlen);
+}
+
+int store_records_foreach(store *s, store_record_fn fn, void *ctx, char *err, size_t errlen)
+{
+  MDB_txn *txn;
+  MDB_cursor *cur;
+  MDB_val k, v;
+  int rc = mdb_txn_begin(s->l.env, NULL, MDB_RDONLY, &txn);
+  if (rc != 0) {
+    snprintf(err, errlen, "read transaction: %s", mdb_strerror(rc));
+    return hb_lmdb_err(rc);
+  }
+  if ((rc = mdb_cursor_open(txn, s->records, &cur)) != 0) {
+    mdb_txn_abort(txn);
+    snprintf(err, errlen, "records cursor: %s", mdb_strerror(rc));
+    return hb_lmdb_err(rc);
+  }
+  int ret = 0;
+  for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && ret == 0;
+       rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    const char *kb = k.mv_data;
+    const char *nul = memchr(kb, '\0', k.mv_size);
+    if (!nul || (size_t)(nul - kb) + 1 >= k.mv_size) {
+      snprintf(err, errlen, "records: malformed key of %zu bytes", k.mv_size);
+      ret = HB_EPARSE;
+      break;
+    }
+    char kind = nul[1];
+    Huibao__V1__Activity *a = NULL;
+    Huibao__V1__Problem *p = NULL;
+    if (kind == 'A')
+      a = huibao__v1__activity__unpack(NULL, v.mv_size, v.mv_data);
+    else if (kind == 'P')
+      p = huibao__v1__problem__unpack(NULL, v.mv_size, v.mv_data);
+    if (!a && !p) {
+      snprintf(err, errlen, "records: cannot decode the record of key %.*s/%c%.*s",
+               (int)(nul - kb), kb, kind, (int)(k.mv_size - (size_t)(nul - kb) - 2), nul + 2);
+      ret = HB_EPARSE;
+      break;
+    }
+    ret = fn(ctx, a, p);
+    if (a)
+      huibao__v1__activity__free_unpacked(a, NULL);
+    if (p)
+      huibao__v1__problem__free_unpacked(p, NULL);
+  }
+  mdb_cursor_close(cur);
+  mdb_txn_abort(txn);
+  if (ret == 0 && rc != MDB_NOTFOUND && rc != 0) {
+    snprintf(err, errlen, "records scan: %s", mdb_strerror(rc));
+    return hb_lmdb_err(rc);
+  }
+  return ret;
+}

@@ -1,0 +1,80 @@
+/* store.h: the aggregator's LMDB store and its in-memory aggregates.
+ *
+ * Databases (docs/architecture.md "Storage"): records, aggs, meta. Every
+ * aggregate is also kept in memory (units x campaigns, small) and the two
+ * are equal whenever no batch is open: a batch changes working copies, and
+ * only store_batch_commit, after mdb_txn_commit returned 0, swaps them in.
+ *
+ * One batch = one write transaction = one drain of the ROUTER socket:
+ *   store_batch_begin; store_batch_put (per valid record); store_batch_sync
+ *   (per stored Submit); store_batch_commit or store_batch_abort.
+ * On HB_EFULL from put or commit: abort, store_grow, and replay the batch. */
+#ifndef AGG_STORE_H
+#define AGG_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "aggmap.h"
+#include "huibao/v1/huibao.pb-c.h"
+
+typedef struct store store;
+
+/* Opens (creating) the store in dir. mapsize 0 = default; map_max 0 =
+ * unlimited growth. Loads all aggregates and meta into memory. */
+int store_open(store **out, const char *dir, size_t mapsize, size_t map_max, char *err,
+               size_t errlen);
+/* Opens an existing store read-only (verify); HB_ENOTFOUND if none. */
+int store_open_readonly(store **out, const char *dir, char *err, size_t errlen);
+void store_close(store *s);
+
+/* The in-memory aggregates (owned by the store; valid until the next commit). */
+const aggmap *store_aggs(const store *s);
+const hb_agg *store_agg(const store *s, const char *campaign, const char *unit);
+uint64_t store_seq(const store *s, const char *campaign);
+/* Unix seconds of the unit's last stored batch, 0 = never. */
+int64_t store_last_sync(const store *s, const char *unit);
+
+int store_batch_begin(store *s, char *err, size_t errlen);
+
+/* Applies one record of the given unit (already validated and canonical).
+ * Exactly one of a / p is non-NULL. Sets *code to one of
+ * HUIBAO__V1__RESULT_CODE__STORED / DUPLICATE / STALE / REJECTED (the
+ * record cannot be counted; *reason says why) and *stored_version for
+ * STALE. The record message's version field is used as is (it is
+ * temporarily changed and restored). Returns 0, HB_EFULL (map full: abort
+ * and grow), or another hb_err (abort). */
+int store_batch_put(store *s, Huibao__V1__Activity *a, Huibao__V1__Problem *p, int *code,
+                    uint64_t *stored_version, const char **reason);
+
+/* Records that unit had a batch stored now (meta sync/<unit>). */
+int store_batch_sync(store *s, const char *unit, int64_t now_s);
+
+/* Writes the touched aggregates, seq/<campaign> bumps and sync times, then
+ * commits. On 0 the in-memory state is updated and store_changed lists the
+ * campaigns whose seq grew. On error the batch is aborted (nothing stored,
+ * memory unchanged) and err says why; HB_EFULL means grow and retry. */
+int store_batch_commit(store *s, char *err, size_t errlen);
+void store_batch_abort(store *s);
+
+/* Campaign ids changed by the last successful commit (valid until the next
+ * batch begins). */
+size_t store_changed(const store *s, const char *const **ids);
+
+/* Grows the map (no batch may be open). HB_EFULL when it cannot. */
+int store_grow(store *s);
+
+/* Number of removals that did not match the aggregate (should stay 0). */
+uint64_t store_inconsistencies(const store *s);
+
+/* Calls fn for every stored record (tombstones included), in key order, in
+ * a read transaction. Exactly one of a / p is non-NULL. Stops and returns
+ * fn's value if it is not 0. */
+typedef int (*store_record_fn)(void *ctx, const Huibao__V1__Activity *a,
+                               const Huibao__V1__Problem *p);
+int store_records_foreach(store *s, store_record_fn fn, void *ctx, char *err, size_t errlen);
+
+/* Reloads the in-memory aggregates from the aggs db. */
+int store_reload_aggs(store *s, char *err, size_t errlen);
+
+#endif

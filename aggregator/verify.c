@@ -1,0 +1,175 @@
+/* verify.c: recompute the aggregates from the records and compare. */
+#include "verify.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include "aggmap.h"
+#include "hb_campaigns.h"
+#include "hb_diag.h"
+#include "hb_err.h"
+#include "hb_units.h"
+
+typedef struct recount {
+  aggmap aggs;
+  size_t records, uncountable;
+  FILE *out;
+} recount;
+
+static int recount_one(void *ctx, const Huibao__V1__Activity *a, const Huibao__V1__Problem *p)
+{
+  recount *r = ctx;
+  r->records++;
+  bool deleted = a ? a->deleted : p->deleted;
+  if (deleted)
+    return 0;
+  const char *campaign = a ? a->campaign : p->campaign;
+  const char *unit = a ? a->unit : p->unit;
+  const char *id = a ? a->id : p->id;
+  if (!campaign) {
+    fprintf(r->out, "record %s/%s: no campaign\n", unit, id);
+    r->uncountable++;
+    return 0;
+  }
+  hb_agg *g = aggmap_get(&r->aggs, campaign, unit);
+  if (!g) {
+    g = malloc(sizeof *g);
+    if (!g || hb_agg_init(g, campaign, unit) != 0) {
+      free(g);
+      return HB_ENOMEM;
+    }
+    if (aggmap_put(&r->aggs, g) != 0) {
+      hb_agg_free(g);
+      free(g);
+      return HB_ENOMEM;
+    }
+  }
+  int rc = a ? hb_agg_add_activity(g, a, +1) : hb_agg_add_problem(g, p, +1);
+  if (rc == HB_EINVAL) {
+    fprintf(r->out, "record %s/%c%s: cannot be counted\n", unit, a ? 'A' : 'P', id);
+    r->uncountable++;
+    return 0;
+  }
+  return rc;
+}
+
+long verify_store(store *s, FILE *out, size_t *nrecords, char *err, size_t errlen)
+{
+  recount r;
+  memset(&r, 0, sizeof r);
+  aggmap_init(&r.aggs);
+  r.out = out;
+  int rc = store_records_foreach(s, recount_one, &r, err, errlen);
+  if (rc != 0) {
+    if (!err[0])
+      snprintf(err, errlen, "%s", hb_strerror(rc));
+    aggmap_free(&r.aggs);
+    return rc;
+  }
+  long diffs = (long)r.uncountable;
+  char line[512];
+  size_t it;
+  for (aggmap_node *n = aggmap_first(&r.aggs, &it); n; n = aggmap_next(&r.aggs, n, &it)) {
+    const hb_agg *stored = store_agg(s, n->agg->campaign, n->agg->unit);
+    if (!stored) {
+      if (!hb_agg_is_empty(n->agg)) {
+        fprintf(out, "%s/%s: no stored aggregate, records count %llu\n", n->agg->campaign,
+                n->agg->unit, (unsigned long long)n->agg->records);
+        diffs++;
+      }
+      continue;
+    }
+    hb_agg_diff(stored, n->agg, line, sizeof line);
+    if (line[0]) {
+      fprintf(out, "stored != recomputed: %s\n", line);
+      diffs++;
+    }
+  }
+  const aggmap *all = store_aggs(s);
+  for (aggmap_node *n = aggmap_first(all, &it); n; n = aggmap_next(all, n, &it)) {
+    if (!aggmap_get(&r.aggs, n->agg->campaign, n->agg->unit) && !hb_agg_is_empty(n->agg)) {
+      fprintf(out, "%s/%s: stored aggregate counts %llu records, none stored\n",
+              n->agg->campaign, n->agg->unit, (unsigned long long)n->agg->records);
+      diffs++;
+    }
+  }
+  *nrecords = r.records;
+  aggmap_free(&r.aggs);
+  return diffs;
+}
+
+int verify_main(int argc, char **argv)
+{
+  const char *data = NULL, *units = NULL, *campaigns = NULL;
+  for (int i = 1; i < argc; i++) {
+    const char **slot = NULL;
+    if (!strcmp(argv[i], "--data"))
+      slot = &data;
+    else if (!strcmp(argv[i], "--units"))
+      slot = &units;
+    else if (!strcmp(argv[i], "--campaigns"))
+      slot = &campaigns;
+    else if (!strcmp(argv[i], "--help")) {
+      printf("usage: huibao-aggregator verify --data DIR [--units FILE --campaigns FILE]\n");
+      return 0;
+    }
+    if (!slot || i + 1 >= argc) {
+      fprintf(stderr, "huibao-aggregator verify: %s '%s'\n",
+              slot ? "missing value for" : "unknown option", argv[i]);
+      return EX_USAGE;
+    }
+    *slot = argv[++i];
+  }
+  if (!data) {
+    fprintf(stderr, "huibao-aggregator verify: --data DIR is required\n");
+    return EX_USAGE;
+  }
+  hb_units u;
+  hb_campaigns c;
+  hb_diags d;
+  memset(&u, 0, sizeof u);
+  memset(&c, 0, sizeof c);
+  hb_diags_init(&d);
+  int bad = (units && hb_units_load(units, &u, &d) != 0) ||
+            (campaigns && hb_campaigns_load(campaigns, &c, &d) != 0);
+  if (bad) {
+    hb_diags_write(&d, stderr);
+    hb_diags_free(&d);
+    hb_units_free(&u);
+    hb_campaigns_free(&c);
+    return EX_CONFIG;
+  }
+  hb_diags_free(&d);
+  store *s;
+  char err[512] = "";
+  int rc = store_open_readonly(&s, data, err, sizeof err);
+  if (rc != 0) {
+    fprintf(stderr, "huibao-aggregator verify: %s\n", err);
+    hb_units_free(&u);
+    hb_campaigns_free(&c);
+    return rc == HB_ENOTFOUND ? EX_NOINPUT : EX_IOERR;
+  }
+  size_t nrec = 0;
+  long diffs = verify_store(s, stdout, &nrec, err, sizeof err);
+  int code = 0;
+  if (diffs < 0) {
+    fprintf(stderr, "huibao-aggregator verify: %s\n", err);
+    code = EX_IOERR;
+  } else {
+    size_t unknown = 0;
+    const aggmap *all = store_aggs(s);
+    size_t it;
+    for (aggmap_node *n = aggmap_first(all, &it); n; n = aggmap_next(all, n, &it))
+      if ((units && !hb_units_find(&u, n->agg->unit)) ||
+          (campaigns && !hb_campaigns_find(&c, n->agg->campaign)))
+        unknown++;
+    if (unknown)
+      printf("note: %zu aggregates of units or campaigns not in the given files\n", unknown);
+    printf("verify: %zu records, %zu aggregates, %ld differences\n", nrec, all->count, diffs);
+    code = diffs ? 1 : 0;
+  }
+  store_close(s);
+  hb_units_free(&u);
+  hb_campaigns_free(&c);
+  return code;
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The whole pipeline on one machine: builds huibao, writes the ledgers of the
+# sample county (61 units, deploy/sample/), starts a county aggregator on a
+# free loopback port, runs every unit's agent (a few at a time), prints the
+# city view of each campaign as a table, and stops everything.
+#   ./deploy/demo.sh            (KEEP=1 keeps the temp folder)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+./deploy/deps.sh
+export BUILD_DIR=${BUILD_DIR:-build}
+./deploy/build.sh
+B=$ROOT/$BUILD_DIR
+AGENT=$B/agents/huibao-agent
+AGG=$B/aggregator/huibao-aggregator
+SUB=$B/sub/huibao-sub
+# The sample reports describe 2022-2023; fix "today" so overdue figures are stable.
+export HUIBAO_TODAY=${HUIBAO_TODAY:-2023-12-31}
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/huibao-demo.XXXXXX")
+AGG_PID=""
+cleanup() {
+  if [ -n "$AGG_PID" ] && kill -0 "$AGG_PID" 2>/dev/null; then
+    kill -TERM "$AGG_PID" 2>/dev/null || true
+    wait "$AGG_PID" 2>/dev/null || true
+  fi
+  if [ "${KEEP:-0}" = 1 ]; then echo "demo: kept $WORK" >&2; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+echo "== sample county: 61 units, ledgers in $WORK/county/ledgers"
+python3 deploy/sample/make_ledgers.py --out "$WORK/county"
+
+LISTEN=tcp://127.0.0.1:$(free_port)
+PUBLISH=tcp://127.0.0.1:$(free_port)
+echo "== county aggregator: agents -> $LISTEN, city <- $PUBLISH"
+mkdir -p "$WORK/aggregator"
+"$AGG" --data "$WORK/aggregator" --units deploy/sample/units.csv \
+  --campaigns deploy/sample/campaigns.ini --listen "$LISTEN" --publish "$PUBLISH" \
+  2>"$WORK/aggregator.log" &
+AGG_PID=$!
+for _ in $(seq 100); do
+  grep -q ready "$WORK/aggregator.log" 2>/dev/null && break
+  kill -0 "$AGG_PID" 2>/dev/null || { cat "$WORK/aggregator.log" >&2; echo "demo: aggregator died" >&2; exit 1; }
+  sleep 0.1
+done
+grep -q ready "$WORK/aggregator.log" || { cat "$WORK/aggregator.log" >&2; echo "demo: aggregator not ready" >&2; exit 1; }
+
+echo "== agents: huibao-agent sync for every unit, 6 at a time"
+mkdir -p "$WORK/state" "$WORK/agents"
+units=$(tail -n +2 deploy/sample/units.csv | cut -d, -f1)
+failed=0
+printf '%s\n' $units | xargs -P 6 -I{} sh -c \
+  '"$1" sync --unit "$2" --ledger "$3/county/ledgers/$2" --state "$3/state/$2" --county "$4" \
+     --timeout 10 >"$3/agents/$2.log" 2>&1 || { echo "  $2: exit $?"; exit 1; }' \
+  sh "$AGENT" {} "$WORK" "$LISTEN" || failed=1
+n=$(printf '%s\n' $units | wc -l)
+if [ $failed = 1 ]; then
+  echo "demo: some agents failed (logs in $WORK/agents; KEEP=1 keeps them)" >&2
+else
+  echo "   $n units synced"
+fi
+
+status=0
+for c in $(sed -n 's/^\[\(.*\)\][[:space:]]*$/\1/p' deploy/sample/campaigns.ini); do
+  echo
+  echo "== city view: huibao-sub snapshot --campaign $c"
+  "$SUB" snapshot --connect "$PUBLISH" --campaign "$c" --format table --timeout 5 || status=$?
+done
+[ $failed = 0 ] && [ $status = 0 ] || exit 1

@@ -1,0 +1,399 @@
+/* hb_rollup_build.c: a county's Rollup of one campaign, from its aggregates.
+ *
+ * Cost: units x (cells + categories); records are never read. */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hb_err.h"
+#include "hb_rollup.h"
+#include "hb_vocab.h"
+#include "hb_wire.h"
+
+#define NTYPES (HB_UNIT_TYPE_MAX + 1) /* index 0: unit not in units.csv */
+#define NCELLS (NTYPES * HB_LEVEL_MAX * HB_KIND_MAX)
+
+typedef struct pc_sum {
+  uint64_t total, identified, rectifying, resolved, measures, overdue, individual, team;
+} pc_sum;
+
+typedef struct cat_sum {
+  const char *code, *name;
+  uint64_t count, resolved, units;
+} cat_sum;
+
+/* Everything the packed message points to, freed in one place. */
+typedef struct build_mem {
+  Huibao__V1__UnitRow *rows;
+  Huibao__V1__UnitRow **rowp;
+  Huibao__V1__Totals *row_tots;
+  Huibao__V1__ProblemCounts *row_pcs;
+  Huibao__V1__CategoryCount *row_cats;
+  Huibao__V1__CategoryCount **row_catp;
+  Huibao__V1__CategoryCount *cats;
+  Huibao__V1__CategoryCount **catp;
+  cat_sum *csum;
+  const hb_agg **by_row;
+  const hb_agg **extra;
+} build_mem;
+
+static void build_mem_free(build_mem *m)
+{
+  free(m->rows);
+  free(m->rowp);
+  free(m->row_tots);
+  free(m->row_pcs);
+  free(m->row_cats);
+  free(m->row_catp);
+  free(m->cats);
+  free(m->catp);
+  free(m->csum);
+  free(m->by_row);
+  free(m->extra);
+}
+
+static void totals_set(Huibao__V1__Totals *pb, const hb_totals *t)
+{
+  huibao__v1__totals__init(pb);
+  pb->has_records = pb->has_sessions = pb->has_participants = pb->has_outputs = 1;
+  pb->records = t->records;
+  pb->sessions = t->sessions;
+  pb->participants = t->participants;
+  pb->outputs = t->outputs;
+}
+
+static void totals_add(hb_totals *sum, const hb_totals *t)
+{
+  sum->records += t->records;
+  sum->sessions += t->sessions;
+  sum->participants += t->participants;
+  sum->outputs += t->outputs;
+}
+
+static void pc_from_agg(pc_sum *s, const hb_agg *a, int32_t today)
+{
+  memset(s, 0, sizeof *s);
+  if (!a)
+    return;
+  s->total = a->problems;
+  s->identified = a->by_status[HUIBAO__V1__PROBLEM_STATUS__IDENTIFIED];
+  s->rectifying = a->by_status[HUIBAO__V1__PROBLEM_STATUS__RECTIFYING];
+  s->resolved = a->by_status[HUIBAO__V1__PROBLEM_STATUS__RESOLVED];
+  s->measures = a->measures;
+  s->overdue = hb_agg_overdue(a, today);
+  s->individual = a->by_scope[HUIBAO__V1__PROBLEM_SCOPE__INDIVIDUAL];
+  s->team = a->by_scope[HUIBAO__V1__PROBLEM_SCOPE__TEAM];
+}
+
+static void pc_add(pc_sum *sum, const pc_sum *s)
+{
+  sum->total += s->total;
+  sum->identified += s->identified;
+  sum->rectifying += s->rectifying;
+  sum->resolved += s->resolved;
+  sum->measures += s->measures;
+  sum->overdue += s->overdue;
+  sum->individual += s->individual;
+  sum->team += s->team;
+}
+
+static void pc_set(Huibao__V1__ProblemCounts *pb, const pc_sum *s)
+{
+  huibao__v1__problem_counts__init(pb);
+  pb->has_total = pb->has_identified = pb->has_rectifying = pb->has_resolved = 1;
+  pb->has_measures = pb->has_overdue = pb->has_individual = pb->has_team = 1;
+  pb->total = s->total;
+  pb->identified = s->identified;
+  pb->rectifying = s->rectifying;
+  pb->resolved = s->resolved;
+  pb->measures = s->measures;
+  pb->overdue = s->overdue;
+  pb->individual = s->individual;
+  pb->team = s->team;
+}
+
+static const hb_cat_count *agg_cat(const hb_agg *a, const char *code)
+{
+  size_t lo = 0, hi = a->ncats;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = strcmp(a->cats[mid].code, code);
+    if (c == 0)
+      return &a->cats[mid];
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return NULL;
+}
+
+static int cmp_agg_unit(const void *x, const void *y)
+{
+  const hb_agg *a = *(const hb_agg *const *)x, *b = *(const hb_agg *const *)y;
+  return strcmp(a->unit, b->unit);
+}
+
+static const char *unit_type_name(int t)
+{
+  return t >= 1 && t <= HB_UNIT_TYPE_MAX ? hb_vocab_unit_type_code(t) : "unknown";
+}
+
+/* Category list: the campaign's categories in file order, then codes that
+ * only the aggregates know (e.g. a category removed from the file), by code. */
+static int build_cat_list(const hb_rollup_input *in, build_mem *m, size_t *ncat)
+{
+  const hb_campaign *c = in->campaign;
+  size_t cap = c->ncategories;
+  for (size_t i = 0; i < in->naggs; i++)
+    cap += in->aggs[i]->ncats;
+  m->csum = calloc(cap ? cap : 1, sizeof *m->csum);
+  if (!m->csum)
+    return HB_ENOMEM;
+  size_t n = 0;
+  for (size_t i = 0; i < c->ncategories; i++)
+    m->csum[n++] = (cat_sum){c->categories[i].code, c->categories[i].name, 0, 0, 0};
+  size_t known = n;
+  for (size_t i = 0; i < in->naggs; i++)
+    for (size_t j = 0; j < in->aggs[i]->ncats; j++) {
+      const char *code = in->aggs[i]->cats[j].code;
+      bool found = false;
+      for (size_t k = 0; k < n && !found; k++)
+        found = strcmp(m->csum[k].code, code) == 0;
+      if (found)
+        continue;
+      size_t at = n;
+      while (at > known && strcmp(m->csum[at - 1].code, code) > 0) {
+        m->csum[at] = m->csum[at - 1];
+        at--;
+      }
+      m->csum[at] = (cat_sum){code, code, 0, 0, 0};
+      n++;
+    }
+  *ncat = n;
+  return 0;
+}
+
+/* Fills row from unit (may be NULL) and agg (may be NULL). */
+static void build_row(const hb_rollup_input *in, build_mem *m, size_t r, const hb_unit *unit,
+                     const hb_agg *a, int64_t last_sync, bool expected, size_t ncat,
+                     size_t *cat_used)
+{
+  Huibao__V1__UnitRow *row = &m->rows[r];
+  huibao__v1__unit_row__init(row);
+  row->code = unit ? unit->code : a->unit;
+  row->name = unit ? unit->name : NULL;
+  row->type = (char *)unit_type_name(unit ? (int)unit->type : 0);
+  row->county = (char *)in->source;
+  row->has_last_sync = 1;
+  row->last_sync = last_sync;
+  row->has_expected = 1;
+  row->expected = expected;
+  row->has_records = 1;
+  row->records = a ? a->records : 0;
+  hb_totals t = {0, 0, 0, 0};
+  if (a)
+    t = hb_agg_activity_totals(a);
+  totals_set(&m->row_tots[r], &t);
+  row->activities = &m->row_tots[r];
+  pc_sum s;
+  pc_from_agg(&s, a, in->today);
+  pc_set(&m->row_pcs[r], &s);
+  row->problems = &m->row_pcs[r];
+  size_t first = *cat_used;
+  for (size_t k = 0; a && k < ncat; k++) {
+    const hb_cat_count *cc = agg_cat(a, m->csum[k].code);
+    if (!cc || cc->count == 0)
+      continue;
+    Huibao__V1__CategoryCount *pc = &m->row_cats[*cat_used];
+    huibao__v1__category_count__init(pc);
+    pc->code = (char *)m->csum[k].code;
+    pc->name = (char *)m->csum[k].name;
+    pc->has_count = pc->has_resolved = pc->has_units = 1;
+    pc->count = cc->count;
+    pc->resolved = cc->resolved;
+    pc->units = 1;
+    m->row_catp[*cat_used] = pc;
+    (*cat_used)++;
+  }
+  row->n_categories = *cat_used - first;
+  row->categories = row->n_categories ? &m->row_catp[first] : NULL;
+  m->rowp[r] = row;
+}
+
+int hb_rollup_build(const hb_rollup_input *in, uint8_t **out, size_t *len)
+{
+  build_mem m;
+  memset(&m, 0, sizeof m);
+  int rc = HB_ENOMEM;
+  const hb_units *units = in->units;
+  size_t nunits = units ? units->count : 0;
+  *out = NULL;
+  *len = 0;
+  if (!in->campaign || !in->source)
+    return HB_EINVAL;
+
+  /* match aggregates to units.csv rows; the rest are unexpected units */
+  m.by_row = calloc(nunits ? nunits : 1, sizeof *m.by_row);
+  m.extra = calloc(in->naggs ? in->naggs : 1, sizeof *m.extra);
+  if (!m.by_row || !m.extra)
+    goto out;
+  size_t nextra = 0;
+  int *agg_type = calloc(in->naggs ? in->naggs : 1, sizeof *agg_type);
+  if (!agg_type)
+    goto out;
+  for (size_t i = 0; i < in->naggs; i++) {
+    const hb_agg *a = in->aggs[i];
+    const hb_unit *u = units ? hb_units_find(units, a->unit) : NULL;
+    if (u) {
+      size_t idx = (size_t)(u - units->items);
+      m.by_row[idx] = a;
+      agg_type[i] = (int)u->type;
+    } else if (!hb_agg_is_empty(a)) {
+      m.extra[nextra++] = a;
+    }
+  }
+  qsort(m.extra, nextra, sizeof *m.extra, cmp_agg_unit);
+
+  size_t ncat = 0;
+  if ((rc = build_cat_list(in, &m, &ncat)) != 0) {
+    free(agg_type);
+    goto out;
+  }
+  rc = HB_ENOMEM;
+
+  /* county-wide sums */
+  hb_totals cube[NTYPES][HB_LEVEL_MAX + 1][HB_KIND_MAX + 1];
+  memset(cube, 0, sizeof cube);
+  hb_totals act_total = {0, 0, 0, 0};
+  pc_sum pc_total;
+  memset(&pc_total, 0, sizeof pc_total);
+  size_t row_cat_cap = 0;
+  for (size_t i = 0; i < in->naggs; i++) {
+    const hb_agg *a = in->aggs[i];
+    int t = agg_type[i] >= 0 && agg_type[i] <= HB_UNIT_TYPE_MAX ? agg_type[i] : 0;
+    for (int l = 1; l <= HB_LEVEL_MAX; l++)
+      for (int k = 1; k <= HB_KIND_MAX; k++)
+        totals_add(&cube[t][l][k], &a->act[l][k]);
+    hb_totals at = hb_agg_activity_totals(a);
+    totals_add(&act_total, &at);
+    pc_sum s;
+    pc_from_agg(&s, a, in->today);
+    pc_add(&pc_total, &s);
+    for (size_t k = 0; k < ncat; k++) {
+      const hb_cat_count *cc = agg_cat(a, m.csum[k].code);
+      if (cc && cc->count > 0) {
+        m.csum[k].count += cc->count;
+        m.csum[k].resolved += cc->resolved;
+        m.csum[k].units++;
+      }
+    }
+    row_cat_cap += a->ncats;
+  }
+  free(agg_type);
+
+  Huibao__V1__Rollup r = HUIBAO__V1__ROLLUP__INIT;
+  r.source = (char *)in->source;
+  r.source_name = (char *)in->source_name;
+  r.campaign = in->campaign->id;
+  r.campaign_name = in->campaign->name;
+  r.seq = in->seq;
+  r.as_of_ms = in->as_of_ms;
+  r.has_heartbeat_ms = 1;
+  r.heartbeat_ms = in->heartbeat_ms;
+  r.has_campaign_count = 1;
+  r.campaign_count = in->campaign_count;
+  r.has_today = 1;
+  r.today = in->today;
+
+  Huibao__V1__Source src = HUIBAO__V1__SOURCE__INIT, *srcp = &src;
+  src.code = (char *)in->source;
+  src.name = (char *)in->source_name;
+  src.has_seq = src.has_as_of_ms = src.has_stale = 1;
+  src.seq = in->seq;
+  src.as_of_ms = in->as_of_ms;
+  src.stale = 0;
+  r.n_sources = 1;
+  r.sources = &srcp;
+
+  Huibao__V1__Totals act_pb;
+  totals_set(&act_pb, &act_total);
+  r.activities = &act_pb;
+
+  Huibao__V1__CubeCell cells[NCELLS], *cellp[NCELLS];
+  Huibao__V1__Totals cell_tots[NCELLS];
+  size_t nc = 0;
+  static const int type_order[NTYPES] = {HB_UNIT_COUNTY, HB_UNIT_TOWNSHIP, HB_UNIT_DEPARTMENT, 0};
+  for (int ti = 0; ti < NTYPES; ti++) {
+    int t = type_order[ti];
+    for (int l = 1; l <= HB_LEVEL_MAX; l++)
+      for (int k = 1; k <= HB_KIND_MAX; k++) {
+        if (cube[t][l][k].records == 0)
+          continue;
+        huibao__v1__cube_cell__init(&cells[nc]);
+        cells[nc].unit_type = (char *)unit_type_name(t);
+        cells[nc].level = (Huibao__V1__ActivityLevel)l;
+        cells[nc].kind = (Huibao__V1__ActivityKind)k;
+        totals_set(&cell_tots[nc], &cube[t][l][k]);
+        cells[nc].totals = &cell_tots[nc];
+        cellp[nc] = &cells[nc];
+        nc++;
+      }
+  }
+  r.n_cube = nc;
+  r.cube = nc ? cellp : NULL;
+
+  Huibao__V1__ProblemCounts pc_pb;
+  pc_set(&pc_pb, &pc_total);
+  r.problems = &pc_pb;
+
+  m.cats = calloc(ncat ? ncat : 1, sizeof *m.cats);
+  m.catp = calloc(ncat ? ncat : 1, sizeof *m.catp);
+  if (!m.cats || !m.catp)
+    goto out;
+  for (size_t k = 0; k < ncat; k++) {
+    Huibao__V1__CategoryCount *c = &m.cats[k];
+    huibao__v1__category_count__init(c);
+    c->code = (char *)m.csum[k].code;
+    c->name = (char *)m.csum[k].name;
+    c->has_count = c->has_resolved = c->has_units = 1;
+    c->count = m.csum[k].count;
+    c->resolved = m.csum[k].resolved;
+    c->units = m.csum[k].units;
+    m.catp[k] = c;
+  }
+  r.n_categories = ncat;
+  r.categories = ncat ? m.catp : NULL;
+
+  size_t nrows = nunits + nextra;
+  size_t nalloc = nrows ? nrows : 1;
+  m.rows = calloc(nalloc, sizeof *m.rows);
+  m.rowp = calloc(nalloc, sizeof *m.rowp);
+  m.row_tots = calloc(nalloc, sizeof *m.row_tots);
+  m.row_pcs = calloc(nalloc, sizeof *m.row_pcs);
+  m.row_cats = calloc(row_cat_cap ? row_cat_cap : 1, sizeof *m.row_cats);
+  m.row_catp = calloc(row_cat_cap ? row_cat_cap : 1, sizeof *m.row_catp);
+  if (!m.rows || !m.rowp || !m.row_tots || !m.row_pcs || !m.row_cats || !m.row_catp)
+    goto out;
+  size_t cat_used = 0;
+  for (size_t i = 0; i < nunits; i++)
+    build_row(in, &m, i, &units->items[i], m.by_row[i], in->last_sync ? in->last_sync[i] : 0,
+              true, ncat, &cat_used);
+  for (size_t i = 0; i < nextra; i++)
+    build_row(in, &m, nunits + i, NULL, m.extra[i], 0, false, ncat, &cat_used);
+  r.n_units = nrows;
+  r.units = nrows ? m.rowp : NULL;
+
+  size_t sz = huibao__v1__rollup__get_packed_size(&r);
+  if (sz > HB_WIRE_MAX_ROLLUP) {
+    rc = HB_ETOOBIG;
+    goto out;
+  }
+  *out = malloc(sz ? sz : 1);
+  if (!*out)
+    goto out;
+  *len = huibao__v1__rollup__pack(&r, *out);
+  rc = 0;
+out:
+  build_mem_free(&m);
+  return rc;
+}

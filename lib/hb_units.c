@@ -1,0 +1,216 @@
+/* hb_units.c: units.csv, the units a county expects to report. */
+#include "hb_units.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "hb_csv.h"
+#include "hb_err.h"
+#include "hb_text.h"
+
+#define UNITS_MAX_FILE (16u * 1024 * 1024)
+#define UNITS_MAX 10000
+
+enum { COL_CODE, COL_NAME, COL_TYPE, NCOLS };
+
+static const char *const col_en[NCOLS] = {"code", "name", "type"};
+static const char *const col_zh[NCOLS] = {"编码", "名称", "类型"};
+/* Also accepted: 代码 / 单位编码 for code, 单位名称 / 单位 for name. */
+static const char *const col_alt[NCOLS][2] = {{"代码", "单位编码"}, {"单位名称", "单位"}, {"单位类型", ""}};
+
+int hb_unit_code_valid(const char *code)
+{
+  if (!code)
+    return 0;
+  size_t n = strlen(code);
+  if (n < 1 || n > HB_UNIT_CODE_MAX)
+    return 0;
+  for (size_t i = 0; i < n; i++) {
+    char c = code[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+          c == '_' || c == '.' || c == '-'))
+      return 0;
+  }
+  return 1;
+}
+
+static int header_col(const char *h)
+{
+  for (int i = 0; i < NCOLS; i++)
+    if (strcasecmp(h, col_en[i]) == 0 || strcmp(h, col_zh[i]) == 0 ||
+        (col_alt[i][0][0] && strcmp(h, col_alt[i][0]) == 0) ||
+        (col_alt[i][1][0] && strcmp(h, col_alt[i][1]) == 0))
+      return i;
+  return -1;
+}
+
+void hb_units_free(hb_units *u)
+{
+  if (!u)
+    return;
+  for (size_t i = 0; i < u->count; i++) {
+    free(u->items[i].code);
+    free(u->items[i].name);
+  }
+  free(u->items);
+  u->items = NULL;
+  u->count = 0;
+}
+
+const hb_unit *hb_units_find(const hb_units *u, const char *code)
+{
+  if (!u || !code)
+    return NULL;
+  for (size_t i = 0; i < u->count; i++)
+    if (strcmp(u->items[i].code, code) == 0)
+      return &u->items[i];
+  return NULL;
+}
+
+static int units_parse(const char *path, const char *text, size_t len, hb_units *out,
+                       hb_diags *diags)
+{
+  hb_csv *csv;
+  int rc = hb_csv_open(&csv, text, len);
+  if (rc)
+    return rc;
+  const hb_csv_row *row;
+  char err[256];
+  int col[NCOLS] = {-1, -1, -1};
+  char *hdr[NCOLS] = {0};
+  size_t cap = 0, errors = 0;
+  int have_header = 0;
+  int r;
+  while ((r = hb_csv_next(csv, &row, err, sizeof(err))) != 0) {
+    if (r == HB_ENOMEM) {
+      rc = HB_ENOMEM;
+      goto out;
+    }
+    if (r < 0) {
+      hb_diags_add_lined(diags, path, err);
+      errors++;
+      if (!have_header)
+        goto out;
+      continue;
+    }
+    if (!have_header) {
+      have_header = 1;
+      for (size_t i = 0; i < row->nfields; i++) {
+        char *h = hb_text_trim(row->fields[i]);
+        int c = header_col(h);
+        if (c < 0)
+          continue;
+        if (col[c] >= 0) {
+          hb_diags_add(diags, path, row->line, h, "重复的列 (duplicate column)");
+          errors++;
+          goto out;
+        }
+        col[c] = (int)i;
+        hdr[c] = strdup(h);
+        if (!hdr[c]) {
+          rc = HB_ENOMEM;
+          goto out;
+        }
+      }
+      if (col[COL_CODE] < 0 || col[COL_TYPE] < 0) {
+        hb_diags_add(diags, path, row->line, NULL,
+                     "缺少必需的列 (missing required column): %s",
+                     col[COL_CODE] < 0 ? "code/编码" : "type/类型");
+        errors++;
+        goto out;
+      }
+      continue;
+    }
+    const char *cell[NCOLS];
+    int blank = 1;
+    for (int c = 0; c < NCOLS; c++) {
+      cell[c] = col[c] >= 0 && (size_t)col[c] < row->nfields
+                    ? hb_text_trim(row->fields[col[c]])
+                    : "";
+      if (*cell[c])
+        blank = 0;
+    }
+    if (blank)
+      continue;
+    char ex[160];
+    hb_text_excerpt(cell[COL_CODE], 64, ex, sizeof(ex));
+    if (!hb_unit_code_valid(cell[COL_CODE])) {
+      hb_diags_add(diags, path, row->line, hdr[COL_CODE],
+                   "单位编码无效 (invalid unit code, use 1..64 of A-Z a-z 0-9 _ . -): %s", ex);
+      errors++;
+      continue;
+    }
+    if (hb_units_find(out, cell[COL_CODE])) {
+      hb_diags_add(diags, path, row->line, hdr[COL_CODE], "单位编码重复 (duplicate unit code): %s",
+                   ex);
+      errors++;
+      continue;
+    }
+    int type = hb_vocab_unit_type(cell[COL_TYPE]);
+    if (!type) {
+      hb_text_excerpt(cell[COL_TYPE], 64, ex, sizeof(ex));
+      hb_diags_add(diags, path, row->line, hdr[COL_TYPE],
+                   "未知单位类型 (unknown unit type, use county 县 | township 乡镇 | department "
+                   "部门): %s",
+                   ex);
+      errors++;
+      continue;
+    }
+    if (*cell[COL_NAME] && !hb_utf8_valid(cell[COL_NAME], strlen(cell[COL_NAME]))) {
+      hb_diags_add(diags, path, row->line, hdr[COL_NAME], "名称不是有效文本 (name is not valid text)");
+      errors++;
+      continue;
+    }
+    if (out->count >= UNITS_MAX) {
+      hb_diags_add(diags, path, row->line, NULL, "单位过多 (more than %d units)", UNITS_MAX);
+      errors++;
+      goto out;
+    }
+    if (out->count == cap) {
+      size_t ncap = cap ? cap * 2 : 64;
+      hb_unit *items = realloc(out->items, ncap * sizeof(*items));
+      if (!items) {
+        rc = HB_ENOMEM;
+        goto out;
+      }
+      out->items = items;
+      cap = ncap;
+    }
+    hb_unit *u = &out->items[out->count];
+    u->code = strdup(cell[COL_CODE]);
+    u->name = strdup(*cell[COL_NAME] ? cell[COL_NAME] : cell[COL_CODE]);
+    u->type = (hb_unit_type)type;
+    if (!u->code || !u->name) {
+      free(u->code);
+      free(u->name);
+      rc = HB_ENOMEM;
+      goto out;
+    }
+    out->count++;
+  }
+out:
+  for (int c = 0; c < NCOLS; c++)
+    free(hdr[c]);
+  hb_csv_close(csv);
+  if (!rc && errors)
+    rc = HB_EINVAL;
+  return rc;
+}
+
+int hb_units_load(const char *path, hb_units *out, hb_diags *diags)
+{
+  memset(out, 0, sizeof(*out));
+  char *text;
+  size_t len;
+  char err[512];
+  int rc = hb_text_read_file(path, UNITS_MAX_FILE, &text, &len, NULL, err, sizeof(err));
+  if (rc) {
+    if (rc == HB_EPARSE || rc == HB_ETOOBIG || rc == HB_EIO || rc == HB_ENOTFOUND)
+      hb_diags_add_lined(diags, rc == HB_EPARSE ? path : NULL, err);
+    return rc == HB_EPARSE ? HB_EINVAL : rc;
+  }
+  rc = units_parse(path, text, len, out, diags);
+  free(text);
+  return rc;
+}

@@ -1,0 +1,275 @@
+/* hb_validate.c: the rules every Activity and Problem must meet. */
+#include "hb_validate.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hb_date.h"
+#include "hb_err.h"
+#include "hb_text.h"
+#include "hb_units.h"
+
+#define DATE_MAX 2932896 /* 9999-12-31 */
+
+static int fail(hb_violation *v, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(hb_violation *v, const char *field, const char *fmt, ...)
+{
+  if (v) {
+    va_list ap;
+    va_start(ap, fmt);
+    v->field = field;
+    vsnprintf(v->reason, sizeof(v->reason), fmt, ap);
+    va_end(ap);
+  }
+  return HB_EINVAL;
+}
+
+/* A string field: length 1..max bytes (min 0 allows empty/absent), valid
+ * UTF-8, and (when no_ctl) no control characters. */
+static int check_text(hb_violation *v, const char *field, const char *zh, const char *s,
+                      size_t min, size_t max, int no_ctl)
+{
+  size_t n = s ? strlen(s) : 0;
+  if (n < min)
+    return fail(v, field, "缺少%s (%s is missing)", zh, field);
+  if (n > max)
+    return fail(v, field, "%s过长 (%s longer than %zu bytes)", zh, field, max);
+  if (n && !hb_utf8_valid(s, n))
+    return fail(v, field, "%s不是有效的 UTF-8 文本 (%s is not valid UTF-8)", zh, field);
+  if (no_ctl)
+    for (size_t i = 0; i < n; i++)
+      if ((unsigned char)s[i] < 0x20 || s[i] == 0x7F)
+        return fail(v, field, "%s含控制字符 (%s contains control characters)", zh, field);
+  return 0;
+}
+
+static int check_unit_id(hb_violation *v, const char *unit, const char *id)
+{
+  if (!hb_unit_code_valid(unit)) {
+    char ex[100];
+    hb_text_excerpt(unit, 64, ex, sizeof(ex));
+    return fail(v, "unit", "单位编码无效 (invalid unit code): %s", ex);
+  }
+  return check_text(v, "id", "编号", id, 1, HB_ID_MAX, 1);
+}
+
+/* A date: required or not; not before 2000-01-01; not after today when
+ * today >= 0 is given. */
+static int check_date(hb_violation *v, const char *field, const char *zh, int has, int32_t day,
+                      int required, int32_t today)
+{
+  char buf[32];
+  if (!has || day == 0) {
+    if (required)
+      return fail(v, field, "缺少%s (%s is missing)", zh, field);
+    return 0;
+  }
+  if (day < HB_DATE_MIN || day > DATE_MAX) {
+    if (day > DATE_MAX)
+      snprintf(buf, sizeof(buf), "%d", (int)day);
+    else
+      hb_date_format(day, buf, sizeof(buf));
+    return fail(v, field, "%s早于 2000-01-01 或无效 (%s before 2000-01-01 or invalid): %s", zh,
+                field, buf);
+  }
+  if (today >= 0 && day > today) {
+    hb_date_format(day, buf, sizeof(buf));
+    return fail(v, field, "%s晚于今天 (%s is in the future): %s", zh, field, buf);
+  }
+  return 0;
+}
+
+static int check_count(hb_violation *v, const char *field, const char *zh, int has,
+                       uint32_t val, int required, uint32_t min, uint32_t max)
+{
+  if (!has) {
+    if (required)
+      return fail(v, field, "缺少%s (%s is missing)", zh, field);
+    return 0;
+  }
+  if (val < min || val > max)
+    return fail(v, field, "%s超出范围 (%s out of range %u..%u): %u", zh, field, min, max, val);
+  return 0;
+}
+
+static int check_enum(hb_violation *v, const char *field, const char *zh, int has, int val,
+                      const ProtobufCEnumDescriptor *d)
+{
+  if (!has || val == 0)
+    return fail(v, field, "缺少%s (%s is missing)", zh, field);
+  if (!protobuf_c_enum_descriptor_get_value(d, val))
+    return fail(v, field, "%s取值无效 (unknown %s value): %d", zh, field, val);
+  return 0;
+}
+
+static int check_campaign(hb_violation *v, const char *campaign, const hb_campaigns *campaigns,
+                          const hb_campaign **out)
+{
+  int rc = check_text(v, "campaign", "专项", campaign, 1, HB_NAME_MAX, 1);
+  if (rc)
+    return rc;
+  *out = NULL;
+  if (campaigns) {
+    *out = hb_campaigns_find(campaigns, campaign);
+    if (!*out) {
+      char ex[100];
+      hb_text_excerpt(campaign, 64, ex, sizeof(ex));
+      return fail(v, "campaign", "未知专项 (unknown campaign): %s", ex);
+    }
+  }
+  return 0;
+}
+
+int hb_validate_activity(const Huibao__V1__Activity *a, const hb_campaigns *campaigns,
+                         int32_t today, hb_violation *v, hb_canon *canon)
+{
+  if (canon) {
+    canon->campaign = NULL;
+    canon->category = -1;
+  }
+  int rc = check_unit_id(v, a->unit, a->id);
+  if (rc)
+    return rc;
+  if (a->has_deleted && a->deleted) {
+    if (a->version == 0)
+      return fail(v, "version", "删除记录缺少版本号 (tombstone without version)");
+    return 0;
+  }
+  const hb_campaign *c = NULL;
+  if ((rc = check_campaign(v, a->campaign, campaigns, &c)) ||
+      (rc = check_date(v, "date", "日期", a->has_date, a->date, 1, today)) ||
+      (rc = check_enum(v, "kind", "类型", a->has_kind, a->kind,
+                       &huibao__v1__activity_kind__descriptor)) ||
+      (rc = check_enum(v, "level", "层级", a->has_level, a->level,
+                       &huibao__v1__activity_level__descriptor)) ||
+      (rc = check_count(v, "sessions", "次数", a->has_sessions, a->sessions, 1, 1,
+                        HB_SESSIONS_MAX)) ||
+      (rc = check_count(v, "participants", "参加人次", a->has_participants, a->participants, 0,
+                        0, HB_PARTICIPANTS_MAX)) ||
+      (rc = check_count(v, "outputs", "成果数", a->has_outputs, a->outputs, 0, 0,
+                        HB_OUTPUTS_MAX)) ||
+      (rc = check_text(v, "title", "主题", a->title, 0, HB_TITLE_MAX, 0)))
+    return rc;
+  if (canon)
+    canon->campaign = c;
+  return 0;
+}
+
+int hb_validate_problem(const Huibao__V1__Problem *p, const hb_campaigns *campaigns,
+                        int32_t today, hb_violation *v, hb_canon *canon)
+{
+  if (canon) {
+    canon->campaign = NULL;
+    canon->category = -1;
+  }
+  int rc = check_unit_id(v, p->unit, p->id);
+  if (rc)
+    return rc;
+  if (p->has_deleted && p->deleted) {
+    if (p->version == 0)
+      return fail(v, "version", "删除记录缺少版本号 (tombstone without version)");
+    return 0;
+  }
+  const hb_campaign *c = NULL;
+  if ((rc = check_campaign(v, p->campaign, campaigns, &c)) ||
+      (rc = check_date(v, "identified_on", "查摆日期", p->has_identified_on, p->identified_on, 1,
+                       today)) ||
+      (rc = check_enum(v, "scope", "范围", p->has_scope, p->scope,
+                       &huibao__v1__problem_scope__descriptor)) ||
+      (rc = check_text(v, "category", "类别", p->category, 1, HB_NAME_MAX, 1)))
+    return rc;
+  int cat = -1;
+  if (c) {
+    cat = hb_campaign_category(c, p->category);
+    if (cat < 0) {
+      char ex[100];
+      hb_text_excerpt(p->category, 64, ex, sizeof(ex));
+      return fail(v, "category", "类别不属于专项 %s (category not in campaign %s): %s", c->id,
+                  c->id, ex);
+    }
+  }
+  if ((rc = check_enum(v, "status", "状态", p->has_status, p->status,
+                       &huibao__v1__problem_status__descriptor)) ||
+      (rc = check_count(v, "measures", "整改措施数", p->has_measures, p->measures, 0, 0,
+                        HB_MEASURES_MAX)) ||
+      (rc = check_date(v, "deadline", "整改时限", p->has_deadline, p->deadline, 0, -1)))
+    return rc;
+  char d1[32], d2[32];
+  int has_deadline = p->has_deadline && p->deadline != 0;
+  if (has_deadline && p->deadline < p->identified_on) {
+    hb_date_format(p->deadline, d1, sizeof(d1));
+    hb_date_format(p->identified_on, d2, sizeof(d2));
+    return fail(v, "deadline", "整改时限早于查摆日期 (deadline before identified_on): %s < %s", d1,
+                d2);
+  }
+  int has_resolved = p->has_resolved_on && p->resolved_on != 0;
+  if (p->status == HUIBAO__V1__PROBLEM_STATUS__RESOLVED) {
+    if (!has_resolved)
+      return fail(v, "resolved_on",
+                  "已整改的问题须填销号日期 (resolved_on is required when status is resolved)");
+    if ((rc = check_date(v, "resolved_on", "销号日期", 1, p->resolved_on, 1, today)))
+      return rc;
+    if (p->resolved_on < p->identified_on) {
+      hb_date_format(p->resolved_on, d1, sizeof(d1));
+      hb_date_format(p->identified_on, d2, sizeof(d2));
+      return fail(v, "resolved_on",
+                  "销号日期早于查摆日期 (resolved_on before identified_on): %s < %s", d1, d2);
+    }
+  } else if (has_resolved) {
+    return fail(v, "resolved_on",
+                "未整改完成的问题不能填销号日期 (resolved_on is only allowed when status is "
+                "resolved)");
+  }
+  if ((rc = check_text(v, "description", "问题描述", p->description, 0, HB_TITLE_MAX, 0)))
+    return rc;
+  if (canon) {
+    canon->campaign = c;
+    canon->category = cat;
+  }
+  return 0;
+}
+
+static int form_enum(hb_violation *v, const char *field, int has, int val,
+                     const ProtobufCEnumDescriptor *d)
+{
+  if (has && !protobuf_c_enum_descriptor_get_value(d, val))
+    return fail(v, field, "取值无效 (unknown %s value): %d", field, val);
+  return 0;
+}
+
+int hb_validate_record_form(const Huibao__V1__Record *r, hb_violation *v)
+{
+  if (!r || !protobuf_c_message_check(&r->base))
+    return fail(v, "record", "记录不完整 (record is incomplete)");
+  int rc;
+  if (r->body_case == HUIBAO__V1__RECORD__BODY_ACTIVITY && r->activity) {
+    const Huibao__V1__Activity *a = r->activity;
+    if ((rc = check_text(v, "unit", "单位", a->unit, 1, HB_UNIT_CODE_MAX, 1)) ||
+        (rc = check_text(v, "id", "编号", a->id, 1, HB_ID_MAX, 1)) ||
+        (rc = check_text(v, "campaign", "专项", a->campaign, 0, HB_NAME_MAX, 1)) ||
+        (rc = check_text(v, "title", "主题", a->title, 0, HB_TITLE_MAX, 0)) ||
+        (rc = form_enum(v, "kind", a->has_kind, a->kind, &huibao__v1__activity_kind__descriptor)) ||
+        (rc = form_enum(v, "level", a->has_level, a->level,
+                        &huibao__v1__activity_level__descriptor)))
+      return rc;
+    return 0;
+  }
+  if (r->body_case == HUIBAO__V1__RECORD__BODY_PROBLEM && r->problem) {
+    const Huibao__V1__Problem *p = r->problem;
+    if ((rc = check_text(v, "unit", "单位", p->unit, 1, HB_UNIT_CODE_MAX, 1)) ||
+        (rc = check_text(v, "id", "编号", p->id, 1, HB_ID_MAX, 1)) ||
+        (rc = check_text(v, "campaign", "专项", p->campaign, 0, HB_NAME_MAX, 1)) ||
+        (rc = check_text(v, "category", "类别", p->category, 0, HB_NAME_MAX, 1)) ||
+        (rc = check_text(v, "description", "问题描述", p->description, 0, HB_TITLE_MAX, 0)) ||
+        (rc = form_enum(v, "scope", p->has_scope, p->scope,
+                        &huibao__v1__problem_scope__descriptor)) ||
+        (rc = form_enum(v, "status", p->has_status, p->status,
+                        &huibao__v1__problem_status__descriptor)))
+      return rc;
+    return 0;
+  }
+  return fail(v, "record", "记录既非活动也非问题 (record is neither an activity nor a problem)");
+}

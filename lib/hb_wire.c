@@ -1,0 +1,219 @@
+/* hb_wire.c: size-capped decoding of what arrives from the network. */
+#include "hb_wire.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hb_err.h"
+#include "hb_text.h"
+#include "hb_units.h"
+
+#define WIRE_AGENT_VERSION_MAX 128
+#define WIRE_ACK_TEXT_MAX 1024
+
+/* A protobuf-c allocator that refuses to hand out more than cap bytes in
+ * total, so that a small hostile message cannot make unpack allocate without
+ * bound. Freeing goes straight to free(), so messages it produced can be
+ * freed with protobuf_c_message_free_unpacked(m, NULL). */
+typedef struct wire_budget {
+  size_t used, cap;
+} wire_budget;
+
+static void *wire_alloc(void *data, size_t size)
+{
+  wire_budget *b = data;
+  if (size > b->cap - b->used)
+    return NULL;
+  b->used += size;
+  return malloc(size ? size : 1);
+}
+
+static void wire_free(void *data, void *ptr)
+{
+  (void)data;
+  free(ptr);
+}
+
+static size_t wire_cap_for(size_t len)
+{
+  return 64 * len + 64 * 1024;
+}
+
+static int wire_varint(const uint8_t *buf, size_t len, size_t *pos, uint64_t *v)
+{
+  uint64_t r = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (*pos >= len)
+      return -1;
+    uint8_t b = buf[(*pos)++];
+    r |= (uint64_t)(b & 0x7f) << shift;
+    if (!(b & 0x80)) {
+      *v = r;
+      return 0;
+    }
+  }
+  return -1;
+}
+
+/* Walks the top level of a packed message, counting occurrences of field
+ * number `field` (length-delimited) and the largest of them, without
+ * allocating anything. Returns 0, or -1 if the framing is broken. */
+static int wire_scan(const uint8_t *buf, size_t len, uint32_t field, size_t *count,
+                     size_t *largest)
+{
+  size_t pos = 0;
+  *count = 0;
+  *largest = 0;
+  while (pos < len) {
+    uint64_t tag, v;
+    if (wire_varint(buf, len, &pos, &tag) != 0)
+      return -1;
+    switch (tag & 7) {
+    case 0:
+      if (wire_varint(buf, len, &pos, &v) != 0)
+        return -1;
+      break;
+    case 1:
+      if (len - pos < 8)
+        return -1;
+      pos += 8;
+      break;
+    case 2:
+      if (wire_varint(buf, len, &pos, &v) != 0 || v > len - pos)
+        return -1;
+      pos += (size_t)v;
+      if ((tag >> 3) == field) {
+        (*count)++;
+        if (v > *largest)
+          *largest = (size_t)v;
+      }
+      break;
+    case 5:
+      if (len - pos < 4)
+        return -1;
+      pos += 4;
+      break;
+    default:
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static bool wire_text_ok(const char *s, size_t max)
+{
+  if (!s)
+    return true;
+  size_t n = strlen(s);
+  return n <= max && hb_utf8_valid(s, n);
+}
+
+int hb_wire_submit_unpack(const uint8_t *buf, size_t len, Huibao__V1__Submit **out,
+                          char *err, size_t errlen)
+{
+  *out = NULL;
+  if (len > HB_WIRE_MAX_SUBMIT) {
+    snprintf(err, errlen, "submit of %zu bytes is over the limit of %u", len,
+             (unsigned)HB_WIRE_MAX_SUBMIT);
+    return HB_ETOOBIG;
+  }
+  size_t nrec, largest;
+  if (wire_scan(buf, len, 3, &nrec, &largest) != 0) {
+    snprintf(err, errlen, "malformed submit (broken framing)");
+    return HB_EPROTO;
+  }
+  if (nrec > HB_WIRE_MAX_BATCH) {
+    snprintf(err, errlen, "submit of %zu records is over the limit of %d", nrec,
+             HB_WIRE_MAX_BATCH);
+    return HB_ETOOBIG;
+  }
+  if (largest > HB_WIRE_MAX_RECORD) {
+    snprintf(err, errlen, "record of %zu bytes is over the limit of %d", largest,
+             HB_WIRE_MAX_RECORD);
+    return HB_ETOOBIG;
+  }
+  wire_budget budget = {0, wire_cap_for(len)};
+  ProtobufCAllocator alloc = {wire_alloc, wire_free, &budget};
+  Huibao__V1__Submit *s = huibao__v1__submit__unpack(&alloc, len, buf);
+  if (!s) {
+    snprintf(err, errlen, "malformed submit (protobuf unpack failed)");
+    return HB_EPROTO;
+  }
+  int rc = HB_EPROTO;
+  if (!protobuf_c_message_check(&s->base)) {
+    snprintf(err, errlen, "malformed submit (required field missing)");
+    goto fail;
+  }
+  if (!s->unit || strlen(s->unit) > HB_UNIT_CODE_MAX || !hb_unit_code_valid(s->unit)) {
+    snprintf(err, errlen, "submit unit is not a valid unit code");
+    goto fail;
+  }
+  if (!wire_text_ok(s->agent_version, WIRE_AGENT_VERSION_MAX)) {
+    snprintf(err, errlen, "submit agent_version is not valid UTF-8 of at most %d bytes",
+             WIRE_AGENT_VERSION_MAX);
+    goto fail;
+  }
+  for (size_t i = 0; i < s->n_records; i++) {
+    const Huibao__V1__Record *r = s->records[i];
+    bool ok = (r->body_case == HUIBAO__V1__RECORD__BODY_ACTIVITY && r->activity) ||
+              (r->body_case == HUIBAO__V1__RECORD__BODY_PROBLEM && r->problem);
+    if (!ok) {
+      snprintf(err, errlen, "record %zu (seq %llu) has no body", i,
+               (unsigned long long)r->seq);
+      goto fail;
+    }
+  }
+  *out = s;
+  return 0;
+fail:
+  huibao__v1__submit__free_unpacked(s, NULL);
+  return rc;
+}
+
+void hb_wire_submit_free(Huibao__V1__Submit *s)
+{
+  if (s)
+    huibao__v1__submit__free_unpacked(s, NULL);
+}
+
+int hb_wire_ack_unpack(const uint8_t *buf, size_t len, Huibao__V1__Ack **out)
+{
+  *out = NULL;
+  if (len > HB_WIRE_MAX_SUBMIT)
+    return HB_ETOOBIG;
+  size_t n, largest;
+  if (wire_scan(buf, len, 2, &n, &largest) != 0)
+    return HB_EPROTO;
+  if (n > HB_WIRE_MAX_BATCH)
+    return HB_ETOOBIG;
+  wire_budget budget = {0, wire_cap_for(len)};
+  ProtobufCAllocator alloc = {wire_alloc, wire_free, &budget};
+  Huibao__V1__Ack *a = huibao__v1__ack__unpack(&alloc, len, buf);
+  if (!a)
+    return HB_EPROTO;
+  if (!protobuf_c_message_check(&a->base) || !wire_text_ok(a->error, WIRE_ACK_TEXT_MAX))
+    goto fail;
+  for (size_t i = 0; i < a->n_results; i++) {
+    const Huibao__V1__RecordResult *r = a->results[i];
+    if (!protobuf_c_enum_descriptor_get_value(&huibao__v1__result_code__descriptor, r->code) ||
+        !wire_text_ok(r->field, WIRE_ACK_TEXT_MAX) || !wire_text_ok(r->reason, WIRE_ACK_TEXT_MAX))
+      goto fail;
+  }
+  *out = a;
+  return 0;
+fail:
+  huibao__v1__ack__free_unpacked(a, NULL);
+  return HB_EPROTO;
+}
+
+int hb_wire_pack(const ProtobufCMessage *m, uint8_t **buf, size_t *len)
+{
+  size_t n = protobuf_c_message_get_packed_size(m);
+  uint8_t *b = malloc(n ? n : 1);
+  if (!b)
+    return HB_ENOMEM;
+  *len = protobuf_c_message_pack(m, b);
+  *buf = b;
+  return 0;
+}

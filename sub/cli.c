@@ -1,0 +1,212 @@
+/* cli.c: parsing huibao-sub's command line. */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hb_log.h"
+
+void sub_cli_usage(FILE *f)
+{
+  fputs("Usage: huibao-sub COMMAND [OPTIONS]\n"
+        "\n"
+        "The city side of huibao: subscribes to county aggregators' rollups and\n"
+        "merges them (the city is the sum of its counties).\n"
+        "\n"
+        "Commands:\n"
+        "  snapshot --connect EP[,EP...] [--campaign ID] [--format json|table] [--timeout S]\n"
+        "      wait for every endpoint's rollups, merge, print, exit 0;\n"
+        "      exit 75 after --timeout (default 10 s), printing what arrived\n"
+        "  watch --connect EP[,EP...] [--campaign ID] [--stale-after-ms N]\n"
+        "      the table, redrawn on every change, until Ctrl-C\n"
+        "  run --connect EP[,EP...] --data DIR [--campaign ID] [--stale-after-ms N]\n"
+        "      keep the latest rollup per (county, campaign) in LMDB in DIR and mark\n"
+        "      a county stale when its heartbeats stop (3 x its heartbeat_ms)\n"
+        "  show --data DIR [--campaign ID] [--format json|table]\n"
+        "      print the view stored by `run`, offline\n"
+        "\n"
+        "Options:\n"
+        "  --source CODE        code of the merged view (default city)\n"
+        "  --source-name NAME   its name\n"
+        "  --log-level LEVEL    error|warning|notice|info|debug (default info)\n"
+        "  -h, --help           this text\n"
+        "  -V, --version        the version\n"
+        "\n"
+        "Exit codes: 0 done, 64 bad command line, 66 no stored view, 70 internal\n"
+        "error, 74 I/O error, 75 some endpoint gave nothing in time.\n",
+        f);
+}
+
+static const struct {
+  const char *name;
+  sub_cmd cmd;
+  const char *allowed; /* option letters this command takes */
+} commands[] = {
+    {"snapshot", SUB_CMD_SNAPSHOT, "cmftsnl"},
+    {"watch", SUB_CMD_WATCH, "cmasnl"},
+    {"run", SUB_CMD_RUN, "cmdasnl"},
+    {"show", SUB_CMD_SHOW, "dmfsnl"},
+};
+
+/* Parses a positive duration in seconds ("10", "0.5") into ms. */
+static int parse_secs(const char *s, int64_t *ms)
+{
+  char *end;
+  errno = 0;
+  double v = strtod(s, &end);
+  if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > 86400.0 * 365)
+    return -1;
+  *ms = (int64_t)(v * 1000.0 + 0.5);
+  return *ms > 0 ? 0 : -1;
+}
+
+static int parse_ms(const char *s, int64_t *ms)
+{
+  char *end;
+  errno = 0;
+  long long v = strtoll(s, &end, 10);
+  if (errno || end == s || *end || v <= 0 || v > 86400LL * 1000 * 365)
+    return -1;
+  *ms = v;
+  return 0;
+}
+
+int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, size_t errlen)
+{
+  static const struct option opts[] = {
+      {"connect", required_argument, NULL, 'c'},
+      {"campaign", required_argument, NULL, 'm'},
+      {"format", required_argument, NULL, 'f'},
+      {"timeout", required_argument, NULL, 't'},
+      {"data", required_argument, NULL, 'd'},
+      {"stale-after-ms", required_argument, NULL, 'a'},
+      {"source", required_argument, NULL, 's'},
+      {"source-name", required_argument, NULL, 'n'},
+      {"log-level", required_argument, NULL, 'l'},
+      {"help", no_argument, NULL, 'h'},
+      {"version", no_argument, NULL, 'V'},
+      {NULL, 0, NULL, 0},
+  };
+  memset(cli, 0, sizeof *cli);
+  cli->source = "city";
+  cli->timeout_ms = 10000;
+  cli->log_level = HB_LOG_INFO;
+  if (argc < 2) {
+    snprintf(err, errlen, "no command given (snapshot, watch, run or show)");
+    return SUB_CLI_USAGE;
+  }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+    sub_cli_usage(out);
+    return SUB_CLI_EXIT_OK;
+  }
+  if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+    fprintf(out, "%s %s\n", SUB_PROGRAM, HUIBAO_VERSION);
+    return SUB_CLI_EXIT_OK;
+  }
+  const char *allowed = NULL;
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (strcmp(cmd, commands[i].name) == 0) {
+      cli->cmd = commands[i].cmd;
+      allowed = commands[i].allowed;
+    }
+  if (!allowed) {
+    snprintf(err, errlen, "unknown command '%s' (snapshot, watch, run or show)", cmd);
+    return SUB_CLI_USAGE;
+  }
+
+  opterr = 0;
+  optind = 1;
+  int c;
+  argv++;
+  argc--;
+  while ((c = getopt_long(argc, argv, ":hV", opts, NULL)) != -1) {
+    if (c == 'h') {
+      sub_cli_usage(out);
+      return SUB_CLI_EXIT_OK;
+    }
+    if (c == 'V') {
+      fprintf(out, "%s %s\n", SUB_PROGRAM, HUIBAO_VERSION);
+      return SUB_CLI_EXIT_OK;
+    }
+    if (c == '?') {
+      snprintf(err, errlen, "%s: unknown option '%s'", cmd, argv[optind - 1]);
+      return SUB_CLI_USAGE;
+    }
+    if (c == ':') {
+      snprintf(err, errlen, "%s: option '%s' needs a value", cmd, argv[optind - 1]);
+      return SUB_CLI_USAGE;
+    }
+    if (!strchr(allowed, c)) {
+      snprintf(err, errlen, "%s: option '%s' does not apply to this command", cmd,
+               argv[optind - 1]);
+      return SUB_CLI_USAGE;
+    }
+    switch (c) {
+    case 'c': cli->connect = optarg; break;
+    case 'm':
+      if (!*optarg || strlen(optarg) > 200) {
+        snprintf(err, errlen, "%s: --campaign: empty or too long", cmd);
+        return SUB_CLI_USAGE;
+      }
+      cli->campaign = optarg;
+      break;
+    case 'f':
+      if (!(cli->format = sub_view_format_parse(optarg))) {
+        snprintf(err, errlen, "%s: --format: '%s' is not json or table", cmd, optarg);
+        return SUB_CLI_USAGE;
+      }
+      break;
+    case 't':
+      if (parse_secs(optarg, &cli->timeout_ms) != 0) {
+        snprintf(err, errlen, "%s: --timeout: '%s' is not a positive number of seconds", cmd,
+                 optarg);
+        return SUB_CLI_USAGE;
+      }
+      break;
+    case 'd': cli->data = optarg; break;
+    case 'a':
+      if (parse_ms(optarg, &cli->stale_after_ms) != 0) {
+        snprintf(err, errlen, "%s: --stale-after-ms: '%s' is not a positive integer", cmd,
+                 optarg);
+        return SUB_CLI_USAGE;
+      }
+      break;
+    case 's':
+      if (!*optarg) {
+        snprintf(err, errlen, "%s: --source: empty", cmd);
+        return SUB_CLI_USAGE;
+      }
+      cli->source = optarg;
+      break;
+    case 'n': cli->source_name = optarg; break;
+    case 'l':
+      if ((cli->log_level = hb_log_level_parse(optarg)) < 0) {
+        snprintf(err, errlen, "%s: --log-level: '%s' is not error|warning|notice|info|debug",
+                 cmd, optarg);
+        return SUB_CLI_USAGE;
+      }
+      break;
+    default:
+      snprintf(err, errlen, "%s: unexpected option", cmd);
+      return SUB_CLI_USAGE;
+    }
+  }
+  if (optind < argc) {
+    snprintf(err, errlen, "%s: unexpected argument '%s'", cmd, argv[optind]);
+    return SUB_CLI_USAGE;
+  }
+  if (strchr(allowed, 'c') && !cli->connect) {
+    snprintf(err, errlen, "%s: --connect EP[,EP...] is required", cmd);
+    return SUB_CLI_USAGE;
+  }
+  if (strchr(allowed, 'd') && !cli->data) {
+    snprintf(err, errlen, "%s: --data DIR is required", cmd);
+    return SUB_CLI_USAGE;
+  }
+  if (!cli->format)
+    cli->format = cli->cmd == SUB_CMD_WATCH ? SUB_FORMAT_TABLE : SUB_FORMAT_JSON;
+  return SUB_CLI_RUN;
+}

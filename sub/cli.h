@@ -1,0 +1,43 @@
+/* cli.h: huibao-sub's command line. */
+#ifndef SUB_CLI_H
+#define SUB_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "view.h"
+
+#define SUB_PROGRAM "huibao-sub"
+
+typedef enum sub_cmd {
+  SUB_CMD_NONE = 0,
+  SUB_CMD_SNAPSHOT,
+  SUB_CMD_WATCH,
+  SUB_CMD_RUN,
+  SUB_CMD_SHOW,
+} sub_cmd;
+
+typedef struct sub_cli {
+  sub_cmd cmd;
+  const char *connect;     /* EP[,EP...] */
+  const char *campaign;
+  const char *data;
+  const char *source;      /* code of the merged view (default "city") */
+  const char *source_name;
+  sub_format format;       /* default json for snapshot/show */
+  int64_t timeout_ms;      /* snapshot, default 10 s */
+  int64_t stale_after_ms;  /* 0: 3 x each publisher's heartbeat */
+  int log_level;
+} sub_cli;
+
+/* What sub_cli_parse decided. */
+enum { SUB_CLI_RUN = 0, SUB_CLI_EXIT_OK = 1, SUB_CLI_USAGE = 2 };
+
+/* Parses argv (argv[1] is the command). Returns SUB_CLI_RUN with *cli
+ * filled, SUB_CLI_EXIT_OK after printing --help or --version to out, or
+ * SUB_CLI_USAGE with a one-line reason in err (the program exits 64).
+ * Uses getopt_long (resets optind). */
+int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, size_t errlen);
+
+void sub_cli_usage(FILE *f);
+
+#endif

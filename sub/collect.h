@@ -1,0 +1,72 @@
+/* collect.h: the latest Rollup per (origin, campaign).
+ *
+ * Publishers send state, not deltas (docs/protocol.md): of the messages of
+ * one (origin, campaign) the subscriber keeps the one with the highest seq,
+ * and of equal seqs the one with the later as_of_ms; anything older is
+ * dropped, so lost or reordered messages do no harm. The origin is whatever
+ * tells publishers apart for the caller: the endpoint (snapshot) or the
+ * county's source code (run). */
+#ifndef SUB_COLLECT_H
+#define SUB_COLLECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "huibao/v1/huibao.pb-c.h"
+
+#define SUB_COLLECT_MAX 4096 /* (origin, campaign) pairs kept; more are refused */
+#define SUB_STALE_DEFAULT_MS 3000
+
+typedef struct sub_entry {
+  char *origin;
+  char *campaign;
+  Huibao__V1__Rollup *r; /* owned; freed with protobuf_c_message_free_unpacked */
+  int64_t rx_ms;         /* monotonic ms of the last message for this pair, kept or not */
+  bool stale;
+  bool dirty;            /* changed since the caller last cleared it */
+} sub_entry;
+
+typedef struct sub_collect {
+  sub_entry *items; /* in order of first arrival */
+  size_t count, cap;
+} sub_collect;
+
+void sub_collect_init(sub_collect *c);
+void sub_collect_free(sub_collect *c);
+
+/* True if a (seq, as_of_ms) is newer than b: higher seq, or equal seq and
+ * later as_of_ms. */
+bool sub_rollup_newer(const Huibao__V1__Rollup *a, const Huibao__V1__Rollup *b);
+
+/* Offers a decoded rollup from origin. Takes ownership of r in every case.
+ * Returns 1 if it was kept (new pair, or newer than the one held; the entry
+ * is marked dirty and no longer stale), 0 if it was older or equal (dropped;
+ * the pair's rx_ms is still refreshed), HB_EFULL when SUB_COLLECT_MAX pairs
+ * are held already, HB_ENOMEM. *was_stale (may be NULL) tells whether the
+ * pair was stale before this message. */
+int sub_collect_offer(sub_collect *c, const char *origin, Huibao__V1__Rollup *r, int64_t now_ms,
+                      bool *was_stale);
+
+/* Adds an entry as loaded from storage (rx_ms = now_ms, not dirty). Same
+ * ownership and returns as sub_collect_offer. */
+int sub_collect_load(sub_collect *c, const char *origin, Huibao__V1__Rollup *r, bool stale,
+                     int64_t now_ms);
+
+sub_entry *sub_collect_find(sub_collect *c, const char *origin, const char *campaign);
+
+/* Marks stale every entry that heard nothing for its stale time:
+ * stale_after_ms if > 0, else 3 x the rollup's heartbeat_ms, else
+ * SUB_STALE_DEFAULT_MS. Newly stale entries become dirty and are passed to
+ * on_stale (may be NULL). Returns how many became stale. */
+size_t sub_collect_mark_stale(sub_collect *c, int64_t now_ms, int64_t stale_after_ms,
+                              void (*on_stale)(const sub_entry *e, void *arg), void *arg);
+
+/* The distinct campaign ids held, sorted (strcmp). *ids is a malloc'd array
+ * of pointers into the entries (valid until the next offer); free(*ids). */
+int sub_collect_campaigns(const sub_collect *c, const char ***ids, size_t *n);
+
+/* Number of campaigns held for origin, and the largest campaign_count any of
+ * its rollups announced (0 if none). */
+size_t sub_collect_origin_count(const sub_collect *c, const char *origin, uint32_t *announced);
+
+#endif

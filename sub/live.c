@@ -1,0 +1,333 @@
+/* live.c: the listening loops of huibao-sub. */
+#include "live.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+#include "collect.h"
+#include "hb_date.h"
+#include "hb_err.h"
+#include "hb_log.h"
+#include "net.h"
+#include "view.h"
+#include "view_store.h"
+
+volatile sig_atomic_t sub_stop;
+
+#define FLUSH_EVERY_MS 250
+#define REDRAW_EVERY_MS 250
+#define POLL_MS 100
+
+bool sub_snapshot_complete(const sub_collect *c, char *const *origins, size_t n,
+                           const char *campaign)
+{
+  for (size_t i = 0; i < n; i++) {
+    if (campaign) {
+      if (!sub_collect_find((sub_collect *)c, origins[i], campaign))
+        return false;
+      continue;
+    }
+    uint32_t announced;
+    size_t have = sub_collect_origin_count(c, origins[i], &announced);
+    if (have == 0 || have < announced)
+      return false;
+  }
+  return true;
+}
+
+static int exit_for(int err)
+{
+  switch (err) {
+  case HB_EIO: return EX_IOERR;
+  case HB_EFULL: return EX_IOERR;
+  case HB_EINVAL: return EX_USAGE;
+  default: return EX_SOFTWARE;
+  }
+}
+
+/* Opens the sockets of cli->connect; on failure prints why and returns the
+ * exit code. */
+static int open_net(const sub_cli *cli, sub_net *net, char ***eps, size_t *neps)
+{
+  char err[512];
+  if (sub_net_parse_list(cli->connect, eps, neps, err, sizeof err) != 0) {
+    fprintf(stderr, "%s: --connect: %s\n", SUB_PROGRAM, err);
+    return EX_USAGE;
+  }
+  int rc = sub_net_open(net, *eps, *neps, cli->campaign, err, sizeof err);
+  if (rc != 0) {
+    fprintf(stderr, "%s: %s\n", SUB_PROGRAM, err);
+    sub_net_free_list(*eps, *neps);
+    *eps = NULL;
+    return rc == HB_EINVAL ? EX_USAGE : EX_SOFTWARE;
+  }
+  return 0;
+}
+
+static void view_opts(const sub_cli *cli, sub_view_opts *o)
+{
+  memset(o, 0, sizeof *o);
+  o->source = cli->source;
+  o->source_name = cli->source_name;
+  o->campaign = cli->campaign;
+}
+
+/* Receives one message (waiting at most wait_ms) and offers it. origin_ep:
+ * key by endpoint (snapshot) rather than by the rollup's source. Returns 1
+ * if something was kept, 0 if not, <0 on a socket error. */
+static int receive(sub_net *net, sub_collect *c, const sub_cli *cli, int wait_ms, bool origin_ep)
+{
+  size_t ep;
+  Huibao__V1__Rollup *r = NULL;
+  int rc = sub_net_recv(net, wait_ms, &ep, &r);
+  if (rc <= 0)
+    return rc;
+  if (cli->campaign && strcmp(r->campaign, cli->campaign) != 0) {
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    return 0;
+  }
+  char origin[512];
+  snprintf(origin, sizeof origin, "%s", origin_ep ? net->eps[ep] : r->source);
+  char campaign[512];
+  snprintf(campaign, sizeof campaign, "%s", r->campaign);
+  sub_entry *old = sub_collect_find(c, origin, campaign);
+  uint64_t old_seq = old ? old->r->seq : 0;
+  bool was_stale = false;
+  uint64_t seq = r->seq;
+  rc = sub_collect_offer(c, origin, r, hb_time_mono_ms(), &was_stale);
+  if (rc == HB_EFULL) {
+    hb_log_warn("too many (county, campaign) pairs; dropped %s/%s", origin, campaign);
+    return 0;
+  }
+  if (rc < 0)
+    return rc;
+  if (was_stale)
+    hb_log_notice("county %s campaign %s: heard again", origin, campaign);
+  if (rc == 1 && !old)
+    hb_log_info("county %s campaign %s: seq %" PRIu64, origin, campaign, seq);
+  else if (rc == 1 && seq != old_seq)
+    hb_log_info("county %s campaign %s: seq %" PRIu64 " -> %" PRIu64, origin, campaign, old_seq,
+                seq);
+  return rc;
+}
+
+int sub_snapshot(const sub_cli *cli)
+{
+  sub_net net;
+  char **eps = NULL;
+  size_t neps = 0;
+  int ex = open_net(cli, &net, &eps, &neps);
+  if (ex)
+    return ex;
+  sub_collect c;
+  sub_collect_init(&c);
+  int64_t deadline = hb_time_mono_ms() + cli->timeout_ms;
+  bool done = false;
+  while (!sub_stop && !done) {
+    int64_t left = deadline - hb_time_mono_ms();
+    if (left <= 0)
+      break;
+    int rc = receive(&net, &c, cli, left < POLL_MS ? (int)left : POLL_MS, true);
+    if (rc < 0) {
+      hb_log_err("receive: %s", hb_strerror(rc));
+      break;
+    }
+    done = sub_snapshot_complete(&c, eps, neps, cli->campaign);
+  }
+  if (net.bad)
+    hb_log_warn("dropped %zu malformed messages", net.bad);
+  sub_view_opts o;
+  view_opts(cli, &o);
+  o.origins = eps;
+  o.norigins = neps;
+  o.mark_missing = true;
+  int prc = sub_view_print(&c, &o, cli->format, stdout);
+  if (!done) {
+    for (size_t i = 0; i < neps; i++) {
+      uint32_t ann;
+      size_t have = sub_collect_origin_count(&c, eps[i], &ann);
+      if (cli->campaign ? !sub_collect_find(&c, eps[i], cli->campaign) : have == 0 || have < ann)
+        fprintf(stderr, "%s: %s: no%s rollup within %.1f s\n", SUB_PROGRAM, eps[i],
+                have ? " complete" : "", (double)cli->timeout_ms / 1000.0);
+    }
+  }
+  sub_collect_free(&c);
+  sub_net_close(&net);
+  sub_net_free_list(eps, neps);
+  if (prc != 0) {
+    fprintf(stderr, "%s: writing the view: %s\n", SUB_PROGRAM, hb_strerror(prc));
+    return exit_for(prc);
+  }
+  return done ? EX_OK : EX_TEMPFAIL;
+}
+
+static void log_stale(const sub_entry *e, void *arg)
+{
+  (void)arg;
+  hb_log_warn("county %s campaign %s: stale (nothing heard for %.1f s)", e->origin, e->campaign,
+              (double)(hb_time_mono_ms() - e->rx_ms) / 1000.0);
+}
+
+static bool any_dirty(const sub_collect *c)
+{
+  for (size_t i = 0; i < c->count; i++)
+    if (c->items[i].dirty)
+      return true;
+  return false;
+}
+
+int sub_watch(const sub_cli *cli)
+{
+  sub_net net;
+  char **eps = NULL;
+  size_t neps = 0;
+  int ex = open_net(cli, &net, &eps, &neps);
+  if (ex)
+    return ex;
+  sub_collect c;
+  sub_collect_init(&c);
+  sub_view_opts o;
+  view_opts(cli, &o);
+  int64_t last_draw = 0;
+  bool first = true;
+  ex = EX_OK;
+  while (!sub_stop) {
+    int rc = receive(&net, &c, cli, POLL_MS, false);
+    if (rc < 0) {
+      hb_log_err("receive: %s", hb_strerror(rc));
+      ex = EX_SOFTWARE;
+      break;
+    }
+    int64_t now = hb_time_mono_ms();
+    sub_collect_mark_stale(&c, now, cli->stale_after_ms, NULL, NULL);
+    if (!(first || any_dirty(&c)) || now - last_draw < REDRAW_EVERY_MS)
+      continue;
+    char iso[40];
+    hb_time_format_iso(hb_time_now_ms(), iso, sizeof iso);
+    fputs("\x1b[H\x1b[2J", stdout);
+    if (c.count == 0)
+      printf("等待汇总 waiting for rollups from %s ...\n", cli->connect);
+    else
+      sub_view_print(&c, &o, SUB_FORMAT_TABLE, stdout);
+    printf("\n刷新于 %s   Ctrl-C 退出 (quit)\n", iso);
+    fflush(stdout);
+    for (size_t i = 0; i < c.count; i++)
+      c.items[i].dirty = false;
+    last_draw = now;
+    first = false;
+  }
+  sub_collect_free(&c);
+  sub_net_close(&net);
+  sub_net_free_list(eps, neps);
+  return ex;
+}
+
+int sub_run(const sub_cli *cli)
+{
+  char err[512];
+  sub_store st;
+  int rc = sub_store_open(&st, cli->data, err, sizeof err);
+  if (rc != 0) {
+    fprintf(stderr, "%s: %s\n", SUB_PROGRAM, err);
+    return exit_for(rc);
+  }
+  sub_collect c;
+  sub_collect_init(&c);
+  size_t skipped = 0;
+  if ((rc = sub_store_load(&st, &c, hb_time_mono_ms(), &skipped)) != 0) {
+    fprintf(stderr, "%s: reading %s: %s\n", SUB_PROGRAM, cli->data, hb_strerror(rc));
+    sub_collect_free(&c);
+    sub_store_close(&st);
+    return exit_for(rc);
+  }
+  if (skipped)
+    hb_log_warn("%zu stored rollups could not be read and were skipped", skipped);
+  hb_log_info("loaded %zu stored rollups from %s", c.count, cli->data);
+
+  sub_net net;
+  char **eps = NULL;
+  size_t neps = 0;
+  int ex = open_net(cli, &net, &eps, &neps);
+  if (ex) {
+    sub_collect_free(&c);
+    sub_store_close(&st);
+    return ex;
+  }
+  hb_log_info("subscribed to %s", cli->connect);
+  int64_t last_flush = 0;
+  size_t last_bad = 0;
+  while (!sub_stop) {
+    rc = receive(&net, &c, cli, POLL_MS, false);
+    if (rc < 0) {
+      hb_log_err("receive: %s", hb_strerror(rc));
+      ex = EX_SOFTWARE;
+      break;
+    }
+    if (net.bad != last_bad) {
+      hb_log_warn("dropped %zu malformed messages so far", net.bad);
+      last_bad = net.bad;
+    }
+    int64_t now = hb_time_mono_ms();
+    sub_collect_mark_stale(&c, now, cli->stale_after_ms, log_stale, NULL);
+    if (now - last_flush >= FLUSH_EVERY_MS && any_dirty(&c)) {
+      if ((rc = sub_store_flush(&st, &c, NULL)) != 0) {
+        hb_log_err("storing the view in %s: %s", cli->data, hb_strerror(rc));
+        ex = exit_for(rc);
+        break;
+      }
+      last_flush = now;
+    }
+  }
+  if (ex == EX_OK && any_dirty(&c) && (rc = sub_store_flush(&st, &c, NULL)) != 0) {
+    hb_log_err("storing the view in %s: %s", cli->data, hb_strerror(rc));
+    ex = exit_for(rc);
+  }
+  hb_log_info("stopped");
+  sub_collect_free(&c);
+  sub_net_close(&net);
+  sub_net_free_list(eps, neps);
+  sub_store_close(&st);
+  return ex;
+}
+
+int sub_show(const sub_cli *cli)
+{
+  char path[4096], err[512];
+  struct stat sb;
+  snprintf(path, sizeof path, "%s/data.mdb", cli->data);
+  if (stat(path, &sb) != 0) {
+    fprintf(stderr, "%s: no stored view in %s (run `huibao-sub run --data %s` first)\n",
+            SUB_PROGRAM, cli->data, cli->data);
+    return EX_NOINPUT;
+  }
+  sub_store st;
+  int rc = sub_store_open(&st, cli->data, err, sizeof err);
+  if (rc != 0) {
+    fprintf(stderr, "%s: %s\n", SUB_PROGRAM, err);
+    return exit_for(rc);
+  }
+  sub_collect c;
+  sub_collect_init(&c);
+  size_t skipped = 0;
+  rc = sub_store_load(&st, &c, hb_time_mono_ms(), &skipped);
+  sub_store_close(&st);
+  if (rc != 0) {
+    fprintf(stderr, "%s: reading %s: %s\n", SUB_PROGRAM, cli->data, hb_strerror(rc));
+    sub_collect_free(&c);
+    return exit_for(rc);
+  }
+  if (skipped)
+    fprintf(stderr, "%s: %zu stored rollups could not be read\n", SUB_PROGRAM, skipped);
+  sub_view_opts o;
+  view_opts(cli, &o);
+  rc = sub_view_print(&c, &o, cli->format, stdout);
+  sub_collect_free(&c);
+  if (rc != 0) {
+    fprintf(stderr, "%s: writing the view: %s\n", SUB_PROGRAM, hb_strerror(rc));
+    return exit_for(rc);
+  }
+  return EX_OK;
+}

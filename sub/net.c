@@ -1,0 +1,210 @@
+/* net.c: SUB sockets and frame decoding. */
+#include "net.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+#include "hb_err.h"
+#include "hb_rollup.h"
+#include "hb_wire.h"
+#include "hb_zmq.h"
+
+#define SUB_MAX_ENDPOINTS 64
+#define TOPIC_MAX 512
+
+void sub_net_free_list(char **eps, size_t n)
+{
+  for (size_t i = 0; eps && i < n; i++)
+    free(eps[i]);
+  free(eps);
+}
+
+int sub_net_parse_list(const char *list, char ***eps, size_t *n, char *err, size_t errlen)
+{
+  *eps = NULL;
+  *n = 0;
+  char **v = calloc(SUB_MAX_ENDPOINTS, sizeof *v);
+  if (!v)
+    return HB_ENOMEM;
+  size_t k = 0;
+  const char *p = list;
+  for (;;) {
+    const char *comma = strchr(p, ',');
+    size_t len = comma ? (size_t)(comma - p) : strlen(p);
+    if (len == 0) {
+      snprintf(err, errlen, "empty endpoint in '%s'", list);
+      goto fail;
+    }
+    if (k == SUB_MAX_ENDPOINTS) {
+      snprintf(err, errlen, "more than %d endpoints", SUB_MAX_ENDPOINTS);
+      goto fail;
+    }
+    v[k] = strndup(p, len);
+    if (!v[k])
+      goto fail;
+    char why[256];
+    if (hb_zmq_endpoint_valid(v[k], why, sizeof why) != 0) {
+      snprintf(err, errlen, "%s", why);
+      k++;
+      goto fail;
+    }
+    for (size_t j = 0; j < k; j++)
+      if (strcmp(v[j], v[k]) == 0) {
+        snprintf(err, errlen, "endpoint %s given twice", v[k]);
+        k++;
+        goto fail;
+      }
+    k++;
+    if (!comma)
+      break;
+    p = comma + 1;
+  }
+  *eps = v;
+  *n = k;
+  return 0;
+fail:
+  sub_net_free_list(v, k);
+  return HB_EINVAL;
+}
+
+int sub_net_open(sub_net *s, char *const *eps, size_t n, const char *campaign, char *err,
+                 size_t errlen)
+{
+  memset(s, 0, sizeof *s);
+  char topic[TOPIC_MAX];
+  int tl = snprintf(topic, sizeof topic, "%s%s", HB_WIRE_TOPIC_PREFIX, campaign ? campaign : "");
+  if (tl < 0 || (size_t)tl >= sizeof topic) {
+    snprintf(err, errlen, "campaign id too long");
+    return HB_EINVAL;
+  }
+  s->ctx = zmq_ctx_new();
+  s->socks = calloc(n ? n : 1, sizeof *s->socks);
+  s->eps = calloc(n ? n : 1, sizeof *s->eps);
+  if (!s->ctx || !s->socks || !s->eps) {
+    snprintf(err, errlen, "out of memory");
+    sub_net_close(s);
+    return HB_ENOMEM;
+  }
+  for (size_t i = 0; i < n; i++) {
+    void *sock = zmq_socket(s->ctx, ZMQ_SUB);
+    if (!sock) {
+      snprintf(err, errlen, "zmq_socket: %s", zmq_strerror(errno));
+      sub_net_close(s);
+      return HB_EZMQ;
+    }
+    s->socks[i] = sock;
+    s->eps[i] = strdup(eps[i]);
+    s->count = i + 1;
+    if (!s->eps[i]) {
+      snprintf(err, errlen, "out of memory");
+      sub_net_close(s);
+      return HB_ENOMEM;
+    }
+    if (hb_zmq_common(sock, (int64_t)HB_WIRE_MAX_ROLLUP, 1000, 3000) != 0 ||
+        zmq_setsockopt(sock, ZMQ_SUBSCRIBE, topic, (size_t)tl) != 0 ||
+        zmq_connect(sock, eps[i]) != 0) {
+      snprintf(err, errlen, "%s: %s", eps[i], zmq_strerror(errno));
+      sub_net_close(s);
+      return HB_EZMQ;
+    }
+  }
+  return 0;
+}
+
+void sub_net_close(sub_net *s)
+{
+  for (size_t i = 0; i < s->count; i++) {
+    if (s->socks[i])
+      zmq_close(s->socks[i]);
+    free(s->eps ? s->eps[i] : NULL);
+  }
+  free(s->socks);
+  free(s->eps);
+  if (s->ctx)
+    zmq_ctx_term(s->ctx);
+  memset(s, 0, sizeof *s);
+}
+
+/* Reads one whole multipart message from sock (which is ready). Returns 1
+ * with *r for a good one, 0 if it was dropped, HB_EZMQ. */
+static int read_one(sub_net *s, void *sock, Huibao__V1__Rollup **r)
+{
+  zmq_msg_t parts[2];
+  int nparts = 0, more = 0, rc = 0;
+  do {
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    if (zmq_msg_recv(&m, sock, ZMQ_DONTWAIT) < 0) {
+      int e = errno;
+      zmq_msg_close(&m);
+      rc = (e == EAGAIN || e == EINTR) ? 0 : HB_EZMQ;
+      goto out;
+    }
+    more = zmq_msg_more(&m);
+    if (nparts < 2)
+      parts[nparts] = m;
+    else
+      zmq_msg_close(&m);
+    nparts++;
+  } while (more);
+  if (nparts != 2) {
+    s->bad++;
+    goto out;
+  }
+  size_t tlen = zmq_msg_size(&parts[0]);
+  const char *topic = zmq_msg_data(&parts[0]);
+  size_t plen = strlen(HB_WIRE_TOPIC_PREFIX);
+  Huibao__V1__Rollup *got = NULL;
+  if (hb_rollup_unpack(zmq_msg_data(&parts[1]), zmq_msg_size(&parts[1]), &got) != 0) {
+    s->bad++;
+    goto out;
+  }
+  if (tlen != plen + strlen(got->campaign) || memcmp(topic, HB_WIRE_TOPIC_PREFIX, plen) != 0 ||
+      memcmp(topic + plen, got->campaign, tlen - plen) != 0) {
+    s->bad++;
+    protobuf_c_message_free_unpacked(&got->base, NULL);
+    goto out;
+  }
+  *r = got;
+  rc = 1;
+out:
+  for (int i = 0; i < nparts && i < 2; i++)
+    zmq_msg_close(&parts[i]);
+  return rc;
+}
+
+int sub_net_recv(sub_net *s, int timeout_ms, size_t *ep, Huibao__V1__Rollup **r)
+{
+  *r = NULL;
+  if (s->count == 0)
+    return 0;
+  zmq_pollitem_t items[SUB_MAX_ENDPOINTS];
+  size_t n = s->count < SUB_MAX_ENDPOINTS ? s->count : SUB_MAX_ENDPOINTS;
+  for (size_t i = 0; i < n; i++)
+    items[i] = (zmq_pollitem_t){s->socks[i], 0, ZMQ_POLLIN, 0};
+  int rc = zmq_poll(items, (int)n, timeout_ms);
+  if (rc < 0)
+    return errno == EINTR ? 0 : HB_EZMQ;
+  for (size_t k = 0; k < n; k++) {
+    size_t i = (s->next + k) % n;
+    if (!(items[i].revents & ZMQ_POLLIN))
+      continue;
+    /* drain this socket's queue until one good message, bad ones dropped */
+    for (int tries = 0; tries < 64; tries++) {
+      int got = read_one(s, s->socks[i], r);
+      if (got < 0)
+        return got;
+      if (got == 1) {
+        *ep = i;
+        s->next = (i + 1) % n;
+        return 1;
+      }
+      int ev = 0;
+      size_t evl = sizeof ev;
+      if (zmq_getsockopt(s->socks[i], ZMQ_EVENTS, &ev, &evl) != 0 || !(ev & ZMQ_POLLIN))
+        break;
+    }
+  }
+  return 0;
+}

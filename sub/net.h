@@ -1,0 +1,38 @@
+/* net.h: one SUB socket per endpoint, so every message is known by the
+ * endpoint it came from. Frames are [topic "rollup/<campaign>"][Rollup]. */
+#ifndef SUB_NET_H
+#define SUB_NET_H
+
+#include <stddef.h>
+#include "huibao/v1/huibao.pb-c.h"
+
+typedef struct sub_net {
+  void *ctx;
+  void **socks;
+  char **eps; /* copies of the endpoints, index = socket index */
+  size_t count;
+  size_t next;  /* round robin start among ready sockets */
+  size_t bad;   /* messages dropped as malformed (for the log) */
+} sub_net;
+
+/* Splits "EP[,EP...]" into a malloc'd array of malloc'd strings, checking
+ * each with hb_zmq_endpoint_valid. Empty items, duplicates and more than 64
+ * endpoints are refused with a message in err. Free with sub_net_free_list. */
+int sub_net_parse_list(const char *list, char ***eps, size_t *n, char *err, size_t errlen);
+void sub_net_free_list(char **eps, size_t n);
+
+/* Creates a context and connects one SUB socket per endpoint, subscribed to
+ * "rollup/" or "rollup/<campaign>" (campaign may be NULL), with
+ * ZMQ_MAXMSGSIZE = HB_WIRE_MAX_ROLLUP and ZMQ_LINGER = 0. */
+int sub_net_open(sub_net *s, char *const *eps, size_t n, const char *campaign, char *err,
+                 size_t errlen);
+void sub_net_close(sub_net *s);
+
+/* Waits at most timeout_ms for one well-formed rollup. Returns 1 with
+ * *ep (socket index) and *r (caller frees with
+ * protobuf_c_message_free_unpacked), 0 on timeout or signal, HB_EZMQ. Messages
+ * whose frames, topic or content are wrong are dropped and counted in bad;
+ * a topic must be exactly "rollup/" + the rollup's campaign. */
+int sub_net_recv(sub_net *s, int timeout_ms, size_t *ep, Huibao__V1__Rollup **r);
+
+#endif

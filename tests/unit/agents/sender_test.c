@@ -1,0 +1,322 @@
+/* sender_test.c: the sender against a scripted county (a ROUTER on tcp
+ * loopback in a thread): resend of an unanswered Submit, STALE, REJECTED,
+ * Ack.error, and an unreachable county. */
+#include "sender.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "hb_err.h"
+#include "test.h"
+
+#define T0 1700000000000000LL
+
+typedef struct county {
+  void *ctx, *sock;
+  char endpoint[64];
+  pthread_t thread;
+  volatile int stop;
+  int drop_first;   /* do not answer the first Submit */
+  int refuse;       /* answer every Submit with Ack.error */
+  int retry_first;  /* answer the first Submit with retry (and a reason) */
+  int submits;      /* Submits received */
+  int records;      /* records received */
+  int stale_sent;   /* A2 answered STALE once */
+  uint64_t a2_last; /* last version of A2 received */
+  uint64_t a2_stale_at;
+  char unit[32];
+} county;
+
+static void county_answer(county *c, zmq_msg_t *ident, const Huibao__V1__Submit *s)
+{
+  Huibao__V1__Ack ack = HUIBAO__V1__ACK__INIT;
+  Huibao__V1__RecordResult res[64], *resp[64];
+  ack.batch_id = s->batch_id;
+  if (c->refuse) {
+    ack.error = "unit x99 is not expected by this county";
+  } else if (c->retry_first && c->submits == 1) {
+    ack.has_retry = 1;
+    ack.retry = 1;
+    ack.error = "county cannot store now: disk full";
+  } else {
+    for (size_t i = 0; i < s->n_records && i < 64; i++) {
+      const Huibao__V1__Record *r = s->records[i];
+      Huibao__V1__RecordResult rr = HUIBAO__V1__RECORD_RESULT__INIT;
+      rr.seq = r->seq;
+      rr.code = HUIBAO__V1__RESULT_CODE__STORED;
+      const char *id =
+          r->body_case == HUIBAO__V1__RECORD__BODY_ACTIVITY ? r->activity->id : r->problem->id;
+      if (strcmp(id, "A2") == 0) {
+        c->a2_last = r->activity->version;
+        if (!c->stale_sent) {
+          c->stale_sent = 1;
+          rr.code = HUIBAO__V1__RESULT_CODE__STALE;
+          rr.has_stored_version = 1;
+          rr.stored_version = c->a2_stale_at;
+        }
+      }
+      if (strcmp(id, "P1") == 0) {
+        rr.code = HUIBAO__V1__RESULT_CODE__REJECTED;
+        rr.field = "category";
+        rr.reason = "类别未知 / unknown category";
+      }
+      res[i] = rr;
+      resp[i] = &res[i];
+    }
+    ack.n_results = s->n_records < 64 ? s->n_records : 64;
+    ack.results = resp;
+  }
+  size_t n = huibao__v1__ack__get_packed_size(&ack);
+  uint8_t *buf = malloc(n);
+  huibao__v1__ack__pack(&ack, buf);
+  zmq_send(c->sock, zmq_msg_data(ident), zmq_msg_size(ident), ZMQ_SNDMORE);
+  zmq_send(c->sock, buf, n, 0);
+  free(buf);
+}
+
+static void *county_run(void *arg)
+{
+  county *c = arg;
+  while (!c->stop) {
+    zmq_pollitem_t it = {c->sock, 0, ZMQ_POLLIN, 0};
+    if (zmq_poll(&it, 1, 20) <= 0) continue;
+    zmq_msg_t ident, body;
+    zmq_msg_init(&ident);
+    zmq_msg_init(&body);
+    zmq_msg_recv(&ident, c->sock, 0);
+    zmq_msg_recv(&body, c->sock, 0);
+    Huibao__V1__Submit *s =
+        huibao__v1__submit__unpack(NULL, zmq_msg_size(&body), zmq_msg_data(&body));
+    if (s) {
+      c->submits++;
+      c->records += (int)s->n_records;
+      snprintf(c->unit, sizeof c->unit, "%s", s->unit);
+      if (!(c->drop_first && c->submits == 1)) county_answer(c, &ident, s);
+      huibao__v1__submit__free_unpacked(s, NULL);
+    }
+    zmq_msg_close(&ident);
+    zmq_msg_close(&body);
+  }
+  return NULL;
+}
+
+static void county_start(county *c)
+{
+  c->ctx = zmq_ctx_new();
+  c->sock = zmq_socket(c->ctx, ZMQ_ROUTER);
+  CHECK_EQ_INT(0, zmq_bind(c->sock, "tcp://127.0.0.1:*"));
+  size_t len = sizeof c->endpoint;
+  zmq_getsockopt(c->sock, ZMQ_LAST_ENDPOINT, c->endpoint, &len);
+  pthread_create(&c->thread, NULL, county_run, c);
+}
+
+static void county_stop(county *c)
+{
+  c->stop = 1;
+  pthread_join(c->thread, NULL);
+  zmq_close(c->sock);
+  zmq_ctx_term(c->ctx);
+}
+
+/* A state in a temp dir holding A1..A3 and P1..P2. */
+typedef struct fixture {
+  char dir[64];
+  agent_state *s;
+  Huibao__V1__Activity acts[3];
+  Huibao__V1__Activity *actp[3];
+  Huibao__V1__Problem probs[2];
+  Huibao__V1__Problem *probp[2];
+  char ids[5][4];
+  hb_ledger l;
+} fixture;
+
+static void fixture_init(fixture *f)
+{
+  memset(f, 0, sizeof *f);
+  snprintf(f->dir, sizeof f->dir, "/tmp/hb-sender-test-XXXXXX");
+  CHECK(mkdtemp(f->dir) != NULL);
+  char err[256];
+  CHECK_EQ_INT(0, agent_state_open(&f->s, f->dir, "t01", err, sizeof err));
+  for (int i = 0; i < 3; i++) {
+    Huibao__V1__Activity a = HUIBAO__V1__ACTIVITY__INIT;
+    snprintf(f->ids[i], 4, "A%d", i + 1);
+    a.unit = "t01";
+    a.id = f->ids[i];
+    a.campaign = "c1";
+    f->acts[i] = a;
+    f->actp[i] = &f->acts[i];
+  }
+  for (int i = 0; i < 2; i++) {
+    Huibao__V1__Problem p = HUIBAO__V1__PROBLEM__INIT;
+    snprintf(f->ids[3 + i], 4, "P%d", i + 1);
+    p.unit = "t01";
+    p.id = f->ids[3 + i];
+    p.campaign = "c1";
+    f->probs[i] = p;
+    f->probp[i] = &f->probs[i];
+  }
+  f->l = (hb_ledger){.activities = f->actp,
+                     .nactivities = 3,
+                     .problems = f->probp,
+                     .nproblems = 2,
+                     .rows_read = 5};
+  CHECK_EQ_INT(0, agent_state_diff(f->s, &f->l, T0, NULL));
+}
+
+static void fixture_free(fixture *f)
+{
+  agent_state_close(f->s);
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+  CHECK_EQ_INT(0, system(cmd));
+}
+
+typedef struct rejects {
+  int n;
+  char last[256];
+} rejects;
+
+static void on_reject(void *arg, char kind, const char *id, const char *field, const char *reason)
+{
+  rejects *r = arg;
+  r->n++;
+  snprintf(r->last, sizeof r->last, "%c %s %s %s", kind, id, field, reason);
+}
+
+static agent_send_opts opts_for(const char *ep, int timeout_ms)
+{
+  return (agent_send_opts){.endpoint = ep,
+                           .unit = "t01",
+                           .agent_version = "test",
+                           .timeout_ms = timeout_ms,
+                           .window = 2,
+                           .batch = 2,
+                           .resend_ms = 300,
+                           .retry_ms = 100,
+                           .stop = NULL};
+}
+
+static void test_resend_stale_rejected(void)
+{
+  fixture f;
+  fixture_init(&f);
+  county c;
+  memset(&c, 0, sizeof c);
+  c.drop_first = 1;
+  c.a2_stale_at = T0 + 1000000;
+  county_start(&c);
+  agent_send_opts o = opts_for(c.endpoint, 5000);
+  agent_send_stats st;
+  rejects rj = {0, ""};
+  CHECK_EQ_INT(0, agent_send(f.s, &o, on_reject, &rj, &st));
+  county_stop(&c);
+  CHECK_EQ_STR("t01", c.unit);
+  /* 5 records in batches of 2 (3 Submits), the first one sent twice,
+   * and A2 once more after STALE. */
+  CHECK_EQ_INT(5, c.submits);
+  CHECK_EQ_INT(8, c.records);
+  CHECK_EQ_INT(6, st.sent);
+  CHECK_EQ_INT(4, st.stored);
+  CHECK_EQ_INT(1, st.stale);
+  CHECK_EQ_INT(1, st.rejected);
+  CHECK_EQ_INT(0, st.pending);
+  CHECK(c.a2_last > c.a2_stale_at); /* above stored_version (clock: now) */
+  CHECK_EQ_INT(1, rj.n);
+  CHECK_EQ_STR("P P1 category 类别未知 / unknown category", rj.last);
+  CHECK_EQ_INT(0, agent_state_outbox_count(f.s));
+  /* The rejected row is sent again next time; nothing else is. */
+  agent_diff_stats d;
+  CHECK_EQ_INT(0, agent_state_diff(f.s, &f.l, T0, &d));
+  CHECK_EQ_INT(1, d.added);
+  CHECK_EQ_INT(4, d.unchanged);
+  fixture_free(&f);
+}
+
+static void test_county_error(void)
+{
+  fixture f;
+  fixture_init(&f);
+  county c;
+  memset(&c, 0, sizeof c);
+  c.refuse = 1;
+  county_start(&c);
+  agent_send_opts o = opts_for(c.endpoint, 5000);
+  agent_send_stats st;
+  CHECK_EQ_INT(HB_EPROTO, agent_send(f.s, &o, NULL, NULL, &st));
+  county_stop(&c);
+  CHECK_EQ_STR("unit x99 is not expected by this county", st.error);
+  CHECK_EQ_INT(5, st.pending);
+  fixture_free(&f);
+}
+
+static void test_retry_resends_later(void)
+{
+  fixture f;
+  fixture_init(&f);
+  county c;
+  memset(&c, 0, sizeof c);
+  c.retry_first = 1;
+  county_start(&c);
+  agent_send_opts o = opts_for(c.endpoint, 5000);
+  o.batch = 5;
+  o.window = 1;
+  agent_send_stats st;
+  rejects rj = {0, ""};
+  CHECK_EQ_INT(0, agent_send(f.s, &o, on_reject, &rj, &st));
+  county_stop(&c);
+  CHECK_EQ_INT(3, c.submits); /* refused (retry), resent, then A2 after STALE */
+  CHECK_EQ_INT(1, st.retried);
+  CHECK_EQ_STR("county cannot store now: disk full", st.error);
+  CHECK_EQ_INT(6, st.sent);
+  CHECK_EQ_INT(4, st.stored);
+  CHECK_EQ_INT(1, st.stale);
+  CHECK_EQ_INT(1, st.rejected);
+  CHECK_EQ_INT(0, st.pending);
+  fixture_free(&f);
+}
+
+static void test_unreachable_keeps_outbox(void)
+{
+  fixture f;
+  fixture_init(&f);
+  agent_send_opts o = opts_for("tcp://127.0.0.1:1", 300);
+  agent_send_stats st;
+  CHECK_EQ_INT(HB_ETIMEDOUT, agent_send(f.s, &o, NULL, NULL, &st));
+  CHECK_EQ_INT(0, st.sent);
+  CHECK_EQ_INT(5, st.pending);
+  fixture_free(&f);
+}
+
+static void test_submit_encoding(void)
+{
+  const uint8_t rec[] = {0x08, 0x07};
+  const uint8_t *recs[2] = {rec, rec};
+  size_t lens[2] = {sizeof rec, sizeof rec};
+  uint8_t *buf = NULL;
+  size_t len = 0, cap = 0;
+  CHECK_EQ_INT(0, agent_submit_encode(300, "t01", "v1", recs, lens, 2, &buf, &len, &cap));
+  Huibao__V1__Submit *s = huibao__v1__submit__unpack(NULL, len, buf);
+  CHECK(s != NULL);
+  if (s) {
+    CHECK_EQ_INT(300, s->batch_id);
+    CHECK_EQ_STR("t01", s->unit);
+    CHECK_EQ_STR("v1", s->agent_version);
+    CHECK_EQ_INT(2, s->n_records);
+    CHECK_EQ_INT(7, s->records[1]->seq);
+    huibao__v1__submit__free_unpacked(s, NULL);
+  }
+  free(buf);
+}
+
+int main(void)
+{
+  RUN(test_submit_encoding);
+  RUN(test_resend_stale_rejected);
+  RUN(test_county_error);
+  RUN(test_retry_resends_later);
+  RUN(test_unreachable_keeps_outbox);
+  return test_summary();
+}

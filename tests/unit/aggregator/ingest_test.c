@@ -1,0 +1,140 @@
+/* ingest_test.c: one drain: unknown unit, unit mismatch, rejection, canon. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "hb_err.h"
+#include "hb_wire.h"
+#include "ingest.h"
+#include "test.h"
+
+static char dir[64];
+
+static void write_file(const char *name, const char *text)
+{
+  char path[128];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "w");
+  fputs(text, f);
+  fclose(f);
+}
+
+static uint8_t *submit(const char *unit, Huibao__V1__Activity *a, size_t n, size_t *len)
+{
+  Huibao__V1__Submit s = HUIBAO__V1__SUBMIT__INIT;
+  Huibao__V1__Record r[4], *rp[4];
+  for (size_t i = 0; i < n; i++) {
+    huibao__v1__record__init(&r[i]);
+    r[i].seq = i + 1;
+    r[i].body_case = HUIBAO__V1__RECORD__BODY_ACTIVITY;
+    r[i].activity = &a[i];
+    rp[i] = &r[i];
+  }
+  s.batch_id = 9;
+  s.unit = (char *)unit;
+  s.n_records = n;
+  s.records = rp;
+  uint8_t *buf;
+  hb_wire_pack(&s.base, &buf, len);
+  return buf;
+}
+
+static Huibao__V1__Activity act(const char *unit, const char *id, const char *campaign)
+{
+  Huibao__V1__Activity a = HUIBAO__V1__ACTIVITY__INIT;
+  a.unit = (char *)unit;
+  a.id = (char *)id;
+  a.version = 5;
+  a.campaign = (char *)campaign;
+  a.has_date = a.has_kind = a.has_level = a.has_sessions = a.has_participants = 1;
+  a.date = 19200; /* 2022-07-26 */
+  a.kind = HUIBAO__V1__ACTIVITY_KIND__SEMINAR;
+  a.level = HUIBAO__V1__ACTIVITY_LEVEL__LEVEL_UNIT;
+  a.sessions = 2;
+  a.participants = 40;
+  return a;
+}
+
+static void test_drain(void)
+{
+  snprintf(dir, sizeof dir, "/tmp/hb-ingest-XXXXXX");
+  CHECK(mkdtemp(dir) != NULL);
+  write_file("units.csv", "code,name,type\nxw,县委,county\ndlz,大罗镇,township\n");
+  write_file("c.ini", "[jf]\nname = 解放思想\nstart = 2022-06-01\nend = 2022-12-31\n"
+                      "category.county = 深化县情认识\n");
+  char path[128], err[256];
+  hb_units u;
+  hb_campaigns c;
+  hb_diags d;
+  hb_diags_init(&d);
+  snprintf(path, sizeof path, "%s/units.csv", dir);
+  CHECK_EQ_INT(0, hb_units_load(path, &u, &d));
+  snprintf(path, sizeof path, "%s/c.ini", dir);
+  CHECK_EQ_INT(0, hb_campaigns_load(path, &c, &d));
+  hb_diags_write(&d, stderr);
+  hb_diags_free(&d);
+  store *st;
+  snprintf(path, sizeof path, "%s/data", dir);
+  CHECK_EQ_INT(0, store_open(&st, path, 0, 0, err, sizeof err));
+
+  Huibao__V1__Activity good[3] = {act("dlz", "A1", "解放思想"), act("xw", "A2", "jf"),
+                                  act("dlz", "A3", "nosuch")};
+  Huibao__V1__Activity other[1] = {act("dlz", "A1", "jf")};
+  ingest_item items[3];
+  memset(items, 0, sizeof items);
+  uint8_t *b0 = submit("dlz", good, 3, &items[0].len);
+  uint8_t *b1 = submit("zz", other, 1, &items[1].len);
+  items[0].data = b0;
+  items[1].data = b1;
+  items[2].data = (const uint8_t *)"\x08";
+  items[2].len = 1;
+  ingest_ctx ctx = {st, &u, &c, 19236, 1700000000};
+  ingest_stats stats;
+  memset(&stats, 0, sizeof stats);
+  CHECK_EQ_INT(0, ingest_run(&ctx, items, 3, &stats, err, sizeof err));
+
+  Huibao__V1__Ack *a;
+  CHECK_EQ_INT(0, hb_wire_ack_unpack(items[0].ack, items[0].acklen, &a));
+  CHECK_EQ_INT(9, a->batch_id);
+  CHECK_EQ_INT(3, a->n_results);
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, a->results[0]->code);
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__REJECTED, a->results[1]->code);
+  CHECK_EQ_STR("unit", a->results[1]->field);
+  CHECK_EQ_STR("单位不符 / unit mismatch: record unit xw, batch unit dlz", a->results[1]->reason);
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__REJECTED, a->results[2]->code);
+  CHECK_EQ_STR("campaign", a->results[2]->field);
+  protobuf_c_message_free_unpacked(&a->base, NULL);
+  CHECK_EQ_INT(0, hb_wire_ack_unpack(items[1].ack, items[1].acklen, &a));
+  CHECK_EQ_STR("未知单位 / unknown unit zz (not in units.csv)", a->error);
+  CHECK_EQ_INT(0, a->n_results);
+  protobuf_c_message_free_unpacked(&a->base, NULL);
+  CHECK_EQ_INT(0, hb_wire_ack_unpack(items[2].ack, items[2].acklen, &a));
+  CHECK_EQ_INT(0, a->batch_id);
+  CHECK_CONTAINS(a->error, "malformed submit");
+  protobuf_c_message_free_unpacked(&a->base, NULL);
+  /* stored under the canonical campaign id */
+  const hb_agg *g = store_agg(st, "jf", "dlz");
+  CHECK(g != NULL);
+  CHECK_EQ_INT(40, g ? g->act[1][2].participants : 0);
+  CHECK_EQ_INT(1, store_seq(st, "jf"));
+  CHECK_EQ_INT(1700000000, store_last_sync(st, "dlz"));
+  CHECK_EQ_INT(0, store_last_sync(st, "zz"));
+  CHECK_EQ_INT(1, stats.stored);
+  CHECK_EQ_INT(2, stats.rejected);
+  CHECK_EQ_INT(2, stats.refused);
+  for (int i = 0; i < 3; i++)
+    free(items[i].ack);
+  free(b0);
+  free(b1);
+  store_close(st);
+  hb_units_free(&u);
+  hb_campaigns_free(&c);
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  CHECK_EQ_INT(0, system(cmd));
+}
+
+int main(void)
+{
+  RUN(test_drain);
+  return test_summary();
+}

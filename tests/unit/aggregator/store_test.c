@@ -1,0 +1,242 @@
+/* store_test.c: the aggregator's LMDB store in a temporary directory. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "hb_err.h"
+#include "store.h"
+#include "test.h"
+#include "verify.h"
+
+static char tmpdir[64];
+
+static void rmrf(const char *dir)
+{
+  char cmd[256];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  if (system(cmd) != 0)
+    fprintf(stderr, "cannot remove %s\n", dir);
+}
+
+static const char *fresh_dir(void)
+{
+  if (tmpdir[0])
+    rmrf(tmpdir);
+  snprintf(tmpdir, sizeof tmpdir, "/tmp/hb-store-XXXXXX");
+  if (!mkdtemp(tmpdir))
+    abort();
+  return tmpdir;
+}
+
+static Huibao__V1__Problem prob(const char *id, uint64_t version, const char *campaign,
+                               int status, const char *category)
+{
+  Huibao__V1__Problem p = HUIBAO__V1__PROBLEM__INIT;
+  p.unit = "xq-a";
+  p.id = (char *)id;
+  p.version = version;
+  p.campaign = (char *)campaign;
+  p.category = (char *)category;
+  p.has_status = p.has_scope = p.has_measures = 1;
+  p.status = (Huibao__V1__ProblemStatus)status;
+  p.scope = HUIBAO__V1__PROBLEM_SCOPE__TEAM;
+  p.measures = 2;
+  return p;
+}
+
+static Huibao__V1__Activity act(const char *id, uint64_t version, uint32_t participants)
+{
+  Huibao__V1__Activity a = HUIBAO__V1__ACTIVITY__INIT;
+  a.unit = "xq-a";
+  a.id = (char *)id;
+  a.version = version;
+  a.campaign = "jf";
+  a.has_level = a.has_kind = a.has_sessions = a.has_participants = 1;
+  a.level = HUIBAO__V1__ACTIVITY_LEVEL__LEVEL_UNIT;
+  a.kind = HUIBAO__V1__ACTIVITY_KIND__STUDY;
+  a.sessions = 1;
+  a.participants = participants;
+  return a;
+}
+
+/* Puts one record in its own batch and commits; returns the result code. */
+static int put1(store *s, Huibao__V1__Activity *a, Huibao__V1__Problem *p, uint64_t *sv)
+{
+  char err[256];
+  int code = 0;
+  uint64_t v = 0;
+  const char *reason;
+  CHECK_EQ_INT(0, store_batch_begin(s, err, sizeof err));
+  CHECK_EQ_INT(0, store_batch_put(s, a, p, &code, &v, &reason));
+  CHECK_EQ_INT(0, store_batch_sync(s, "xq-a", 1700000000));
+  CHECK_EQ_INT(0, store_batch_commit(s, err, sizeof err));
+  if (sv)
+    *sv = v;
+  return code;
+}
+
+static long verify_diffs(store *s)
+{
+  char err[256] = "";
+  size_t n;
+  return verify_store(s, stderr, &n, err, sizeof err);
+}
+
+static void test_versions(void)
+{
+  store *s;
+  char err[256];
+  CHECK_EQ_INT(0, store_open(&s, fresh_dir(), 0, 0, err, sizeof err));
+  Huibao__V1__Activity a1 = act("A1", 100, 30);
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, put1(s, &a1, NULL, NULL));
+  CHECK_EQ_INT(1, store_seq(s, "jf"));
+  CHECK_EQ_INT(1700000000, store_last_sync(s, "xq-a"));
+  const hb_agg *g = store_agg(s, "jf", "xq-a");
+  CHECK(g != NULL);
+  CHECK_EQ_INT(30, g ? g->act[1][1].participants : 0);
+  /* same content, same or lower version: duplicate, nothing changes */
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__DUPLICATE, put1(s, &a1, NULL, NULL));
+  a1.version = 50;
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__DUPLICATE, put1(s, &a1, NULL, NULL));
+  CHECK_EQ_INT(1, store_seq(s, "jf"));
+  /* other content at a lower version: stale, with the stored version */
+  Huibao__V1__Activity a1b = act("A1", 99, 31);
+  uint64_t sv = 0;
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STALE, put1(s, &a1b, NULL, &sv));
+  CHECK_EQ_INT(100, sv);
+  /* higher version: replaces, the aggregate moves by the delta */
+  a1b.version = 101;
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, put1(s, &a1b, NULL, NULL));
+  g = store_agg(s, "jf", "xq-a");
+  CHECK_EQ_INT(1, g->records);
+  CHECK_EQ_INT(31, g->act[1][1].participants);
+  CHECK_EQ_INT(2, store_seq(s, "jf"));
+  /* problem: status move, then campaign move */
+  Huibao__V1__Problem p1 = prob("P1", 10, "jf", 2, "county");
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, put1(s, NULL, &p1, NULL));
+  Huibao__V1__Problem p1b = prob("P1", 11, "jf", 3, "county");
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, put1(s, NULL, &p1b, NULL));
+  g = store_agg(s, "jf", "xq-a");
+  CHECK_EQ_INT(1, g->problems);
+  CHECK_EQ_INT(0, g->by_status[2]);
+  CHECK_EQ_INT(1, g->by_status[3]);
+  Huibao__V1__Problem p1c = prob("P1", 12, "zt", 3, "study");
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, put1(s, NULL, &p1c, NULL));
+  CHECK_EQ_INT(0, store_agg(s, "jf", "xq-a")->problems);
+  CHECK_EQ_INT(1, store_agg(s, "zt", "xq-a")->problems);
+  CHECK_EQ_INT(1, store_seq(s, "zt"));
+  /* tombstone: the old contribution leaves; the empty aggregate goes away */
+  Huibao__V1__Problem tomb = HUIBAO__V1__PROBLEM__INIT;
+  tomb.unit = "xq-a";
+  tomb.id = "P1";
+  tomb.version = 13;
+  tomb.has_deleted = 1;
+  tomb.deleted = 1;
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, put1(s, NULL, &tomb, NULL));
+  CHECK(store_agg(s, "zt", "xq-a") == NULL);
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__DUPLICATE, put1(s, NULL, &tomb, NULL));
+  /* an older edit arriving after the deletion is stale */
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STALE, put1(s, NULL, &p1c, &sv));
+  CHECK_EQ_INT(13, sv);
+  CHECK_EQ_INT(0, verify_diffs(s));
+  CHECK_EQ_INT(0, store_inconsistencies(s));
+  store_close(s);
+
+  /* reopen: aggregates and meta come back from LMDB, equal to recomputation */
+  CHECK_EQ_INT(0, store_open(&s, tmpdir, 0, 0, err, sizeof err));
+  CHECK_EQ_INT(31, store_agg(s, "jf", "xq-a")->act[1][1].participants);
+  CHECK_EQ_INT(2, store_seq(s, "zt")); /* the move in, the tombstone */
+  CHECK_EQ_INT(1700000000, store_last_sync(s, "xq-a"));
+  CHECK_EQ_INT(0, verify_diffs(s));
+  store_close(s);
+  CHECK_EQ_INT(0, store_open_readonly(&s, tmpdir, err, sizeof err));
+  CHECK_EQ_INT(0, verify_diffs(s));
+  CHECK_EQ_INT(HB_EINVAL, store_batch_begin(s, err, sizeof err));
+  store_close(s);
+}
+
+static void test_abort_keeps_memory(void)
+{
+  store *s;
+  char err[256];
+  CHECK_EQ_INT(0, store_open(&s, fresh_dir(), 0, 0, err, sizeof err));
+  Huibao__V1__Activity a1 = act("A1", 100, 30);
+  put1(s, &a1, NULL, NULL);
+  Huibao__V1__Activity a2 = act("A2", 100, 5);
+  int code;
+  uint64_t v;
+  const char *reason;
+  CHECK_EQ_INT(0, store_batch_begin(s, err, sizeof err));
+  CHECK_EQ_INT(0, store_batch_put(s, &a2, NULL, &code, &v, &reason));
+  store_batch_abort(s);
+  CHECK_EQ_INT(1, store_agg(s, "jf", "xq-a")->records);
+  CHECK_EQ_INT(1, store_seq(s, "jf"));
+  CHECK_EQ_INT(0, verify_diffs(s));
+  store_close(s);
+}
+
+static void test_map_full_grows(void)
+{
+  store *s;
+  char err[256];
+  CHECK_EQ_INT(0, store_open(&s, fresh_dir(), 64 * 1024, 0, err, sizeof err));
+  enum { N = 3000 };
+  static char ids[N][16];
+  Huibao__V1__Activity *recs = calloc(N, sizeof *recs);
+  for (int i = 0; i < N; i++) {
+    snprintf(ids[i], sizeof ids[i], "A%05d", i);
+    recs[i] = act(ids[i], 5, (uint32_t)i);
+    recs[i].title = "集中学习 / a title long enough to fill pages quickly";
+  }
+  int grows = 0, rc;
+  for (;;) {
+    CHECK_EQ_INT(0, store_batch_begin(s, err, sizeof err));
+    rc = 0;
+    for (int i = 0; i < N && rc == 0; i++) {
+      int code;
+      uint64_t v;
+      const char *reason;
+      rc = store_batch_put(s, &recs[i], NULL, &code, &v, &reason);
+    }
+    if (rc == 0)
+      rc = store_batch_commit(s, err, sizeof err);
+    else
+      store_batch_abort(s);
+    if (rc != HB_EFULL)
+      break;
+    CHECK_EQ_INT(0, store_grow(s));
+    grows++;
+  }
+  CHECK_EQ_INT(0, rc);
+  CHECK(grows >= 1);
+  CHECK_EQ_INT(N, store_agg(s, "jf", "xq-a")->records);
+  CHECK_EQ_INT((long long)N * (N - 1) / 2, store_agg(s, "jf", "xq-a")->act[1][1].participants);
+  CHECK_EQ_INT(1, store_seq(s, "jf"));
+  CHECK_EQ_INT(0, verify_diffs(s));
+  store_close(s);
+  /* a ceiling that stops growth: HB_EFULL, nothing stored */
+  CHECK_EQ_INT(0, store_open(&s, fresh_dir(), 64 * 1024, 64 * 1024, err, sizeof err));
+  CHECK_EQ_INT(0, store_batch_begin(s, err, sizeof err));
+  rc = 0;
+  for (int i = 0; i < N && rc == 0; i++) {
+    int code;
+    uint64_t v;
+    const char *reason;
+    rc = store_batch_put(s, &recs[i], NULL, &code, &v, &reason);
+  }
+  CHECK_EQ_INT(HB_EFULL, rc);
+  store_batch_abort(s);
+  CHECK_EQ_INT(HB_EFULL, store_grow(s));
+  CHECK(store_agg(s, "jf", "xq-a") == NULL);
+  store_close(s);
+  free(recs);
+}
+
+int main(void)
+{
+  RUN(test_versions);
+  RUN(test_abort_keeps_memory);
+  RUN(test_map_full_grows);
+  if (tmpdir[0])
+    rmrf(tmpdir);
+  return test_summary();
+}

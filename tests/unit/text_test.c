@@ -1,0 +1,132 @@
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hb_err.h"
+#include "hb_text.h"
+#include "test.h"
+
+static void test_utf8(void)
+{
+  char *out;
+  size_t len;
+  hb_encoding enc;
+  char err[256];
+  CHECK_EQ_INT(0, hb_text_to_utf8("编号,日期\n", 14, &out, &len, &enc, err, sizeof(err)));
+  CHECK_EQ_INT(HB_ENC_UTF8, enc);
+  CHECK_EQ_STR("编号,日期\n", out);
+  CHECK_EQ_INT(14, len);
+  free(out);
+  CHECK_EQ_INT(0, hb_text_to_utf8("\xEF\xBB\xBFid\n", 6, &out, &len, &enc, err, sizeof(err)));
+  CHECK_EQ_INT(HB_ENC_UTF8_BOM, enc);
+  CHECK_EQ_STR("id\n", out);
+  free(out);
+}
+
+static void test_gbk(void)
+{
+  /* "编号,日期\n学习" in GBK */
+  const char gbk[] = "\xB1\xE0\xBA\xC5,\xC8\xD5\xC6\xDA\n\xD1\xA7\xCF\xB0";
+  char *out;
+  size_t len;
+  hb_encoding enc;
+  char err[256];
+  CHECK_EQ_INT(0, hb_text_to_utf8(gbk, sizeof(gbk) - 1, &out, &len, &enc, err, sizeof(err)));
+  CHECK_EQ_INT(HB_ENC_GB18030, enc);
+  CHECK_EQ_STR("编号,日期\n学习", out);
+  free(out);
+  /* 0xFF is neither UTF-8 nor GB18030, on line 2 */
+  CHECK_EQ_INT(HB_EPARSE, hb_text_to_utf8("a\n\xFF\xFF", 4, &out, &len, &enc, err, sizeof(err)));
+  CHECK_EQ_STR("line 2: 既不是 UTF-8 也不是 GBK 文本 (not valid UTF-8 or GBK text, byte 0xFF)", err);
+}
+
+static void test_nul(void)
+{
+  char *out;
+  size_t len;
+  char err[256];
+  CHECK_EQ_INT(HB_EPARSE, hb_text_to_utf8("a\nb\nc\0d", 7, &out, &len, NULL, err, sizeof(err)));
+  CHECK_EQ_STR("line 3: 文本中有 NUL 字节 (byte 0x00 (NUL) in text)", err);
+  CHECK(out == NULL);
+}
+
+static void test_utf16(void)
+{
+  /* BOM + "日期\n" little endian, then big endian */
+  const char le[] = "\xFF\xFE\xE5\x65\x1F\x67\x0A\x00";
+  const char be[] = "\xFE\xFF\x65\xE5\x67\x1F\x00\x0A";
+  char *out;
+  size_t len;
+  hb_encoding enc;
+  char err[256];
+  CHECK_EQ_INT(0, hb_text_to_utf8(le, 8, &out, &len, &enc, err, sizeof(err)));
+  CHECK_EQ_INT(HB_ENC_UTF16LE, enc);
+  CHECK_EQ_STR("日期\n", out);
+  free(out);
+  CHECK_EQ_INT(0, hb_text_to_utf8(be, 8, &out, &len, &enc, err, sizeof(err)));
+  CHECK_EQ_INT(HB_ENC_UTF16BE, enc);
+  CHECK_EQ_STR("日期\n", out);
+  free(out);
+  CHECK_EQ_INT(HB_EPARSE, hb_text_to_utf8("\xFF\xFE" "a\0\n\0\0\0", 8, &out, &len, &enc, err,
+                                          sizeof(err)));
+  CHECK_EQ_STR("line 2: 文本中有 NUL 字符 (character U+0000 (NUL) in text)", err);
+}
+
+static void test_valid_width(void)
+{
+  CHECK(hb_utf8_valid("abc 中文", strlen("abc 中文")));
+  CHECK(!hb_utf8_valid("\xC0\xAF", 2));         /* overlong */
+  CHECK(!hb_utf8_valid("\xED\xA0\x80", 3));     /* surrogate */
+  CHECK(!hb_utf8_valid("a\0b", 3));
+  CHECK(!hb_utf8_valid("\xE4\xB8", 2));         /* truncated */
+  CHECK_EQ_INT(4, hb_utf8_chars("ab中文"));
+  CHECK_EQ_INT(6, hb_utf8_width("ab中文"));
+}
+
+static void test_trim_excerpt(void)
+{
+  char s[] = " \t\xE3\x80\x80 日期 \xE3\x80\x80\r\n";
+  CHECK_EQ_STR("日期", hb_text_trim(s));
+  char buf[64];
+  hb_text_excerpt("a\x01" "b", 80, buf, sizeof(buf));
+  CHECK_EQ_STR("a?b", buf);
+  hb_text_excerpt("中文中文", 7, buf, sizeof(buf));
+  CHECK_EQ_STR("中文…", buf);
+}
+
+static void test_files(void)
+{
+  char dir[] = "/tmp/hbtextXXXXXX";
+  CHECK(mkdtemp(dir) != NULL);
+  char path[128];
+  snprintf(path, sizeof(path), "%s/f.txt", dir);
+  CHECK_EQ_INT(0, hb_file_write_atomic(path, "hello", 5, 0600));
+  char *out;
+  size_t len;
+  char err[256];
+  CHECK_EQ_INT(0, hb_file_read(path, 100, &out, &len, err, sizeof(err)));
+  CHECK_EQ_INT(5, len);
+  CHECK_EQ_STR("hello", out);
+  free(out);
+  CHECK_EQ_INT(HB_ETOOBIG, hb_file_read(path, 4, &out, &len, err, sizeof(err)));
+  char nf[160];
+  snprintf(nf, sizeof(nf), "%s/none", dir);
+  CHECK_EQ_INT(HB_ENOTFOUND, hb_file_read(nf, 4, &out, &len, err, sizeof(err)));
+  char newp[140];
+  snprintf(newp, sizeof(newp), "%s.new", path);
+  CHECK(access(newp, F_OK) != 0);
+  unlink(path);
+  rmdir(dir);
+}
+
+int main(void)
+{
+  RUN(test_utf8);
+  RUN(test_gbk);
+  RUN(test_nul);
+  RUN(test_utf16);
+  RUN(test_valid_width);
+  RUN(test_trim_excerpt);
+  RUN(test_files);
+  return test_summary();
+}
