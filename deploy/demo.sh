@@ -11,7 +11,7 @@ ROOT=$PWD
 ./deploy/deps.sh
 export BUILD_DIR=${BUILD_DIR:-build}
 ./deploy/build.sh
-B=$ROOT/$BUILD_DIR
+case "$BUILD_DIR" in /*) B=$BUILD_DIR ;; *) B=$ROOT/$BUILD_DIR ;; esac
 AGENT=$B/agents/huibao-agent
 AGG=$B/aggregator/huibao-aggregator
 SUB=$B/sub/huibao-sub

@@ -755,6 +755,10 @@ static void write_header(const Huibao__V1__Rollup *r, FILE *f)
       const Huibao__V1__UnitRow *u = r->units[i];
       if (!u->expected || u->records != 0)
         continue;
+      if (shown == 30) {
+        fprintf(f, " 等 %" PRIu64 " 家", missing);
+        break;
+      }
       fprintf(f, "%s%s", shown ? "、" : "", safe(u->name ? u->name : u->code, a, sizeof a));
       shown++;
     }

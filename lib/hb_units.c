@@ -198,19 +198,37 @@ out:
   return rc;
 }
 
-int hb_units_load(const char *path, hb_units *out, hb_diags *diags)
+int hb_units_parse(const char *path, const char *bytes, size_t len, hb_units *out,
+                   hb_diags *diags)
 {
   memset(out, 0, sizeof(*out));
   char *text;
-  size_t len;
+  size_t tlen;
   char err[512];
-  int rc = hb_text_read_file(path, UNITS_MAX_FILE, &text, &len, NULL, err, sizeof(err));
+  int rc = hb_text_to_utf8(bytes, len, &text, &tlen, NULL, err, sizeof(err));
   if (rc) {
-    if (rc == HB_EPARSE || rc == HB_ETOOBIG || rc == HB_EIO || rc == HB_ENOTFOUND)
-      hb_diags_add_lined(diags, rc == HB_EPARSE ? path : NULL, err);
+    if (rc == HB_EPARSE)
+      hb_diags_add_lined(diags, path, err);
     return rc == HB_EPARSE ? HB_EINVAL : rc;
   }
-  rc = units_parse(path, text, len, out, diags);
+  rc = units_parse(path, text, tlen, out, diags);
   free(text);
+  return rc;
+}
+
+int hb_units_load(const char *path, hb_units *out, hb_diags *diags)
+{
+  memset(out, 0, sizeof(*out));
+  char *raw;
+  size_t len;
+  char err[512];
+  int rc = hb_file_read(path, UNITS_MAX_FILE, &raw, &len, err, sizeof(err));
+  if (rc) {
+    if (rc == HB_ETOOBIG || rc == HB_EIO || rc == HB_ENOTFOUND)
+      hb_diags_add_lined(diags, NULL, err);
+    return rc;
+  }
+  rc = hb_units_parse(path, raw, len, out, diags);
+  free(raw);
   return rc;
 }

@@ -92,7 +92,7 @@ int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, siz
   memset(cli, 0, sizeof *cli);
   cli->source = "city";
   cli->timeout_ms = 10000;
-  cli->log_level = HB_LOG_INFO;
+  cli->log_level = -1;
   if (argc < 2) {
     snprintf(err, errlen, "no command given (snapshot, watch, run or show)");
     return SUB_CLI_USAGE;
@@ -206,6 +206,9 @@ int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, siz
     snprintf(err, errlen, "%s: --data DIR is required", cmd);
     return SUB_CLI_USAGE;
   }
+  if (cli->log_level < 0)
+    cli->log_level = cli->cmd == SUB_CMD_RUN || cli->cmd == SUB_CMD_WATCH ? HB_LOG_INFO
+                                                                          : HB_LOG_WARNING;
   if (!cli->format)
     cli->format = cli->cmd == SUB_CMD_WATCH ? SUB_FORMAT_TABLE : SUB_FORMAT_JSON;
   return SUB_CLI_RUN;
