@@ -232,10 +232,12 @@ static int ledger_load(const opts *o, const char *unit, hb_campaigns *camps, hb_
   }
   int rc = hb_ledger_load(o->ledger, unit, cp, hb_date_today(), l, &diags);
   hb_diags_write(&diags, stderr);
-  if (rc == HB_EINVAL || hb_diags_errors(&diags) > 0)
-    ex = EX_DATAERR_;
-  else if (rc == HB_ENOTFOUND || rc == HB_EIO)
+  /* A missing or unreadable ledger comes first: it must stop a sync before
+   * the diff, or every row sent before would look deleted. */
+  if (rc == HB_ENOTFOUND || rc == HB_EIO)
     ex = EX_NOINPUT_;
+  else if (rc == HB_EINVAL || hb_diags_errors(&diags) > 0)
+    ex = EX_DATAERR_;
   else if (rc == HB_EPARSE || rc == HB_ETOOBIG)
     ex = EX_DATAERR_;
   else if (rc)

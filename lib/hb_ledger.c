@@ -694,7 +694,14 @@ int hb_ledger_load(const char *dir, const char *unit, const hb_campaigns *campai
     int rc = hb_file_read(path, HB_LEDGER_MAX_FILE, &raw, &len, err, sizeof(err));
     free(path);
     if (rc == HB_ENOTFOUND) {
-      hb_diags_note(diags, files[i], 0, NULL, "文件不存在，按空表处理 (file not found, taken as empty)");
+      /* Absent is not "emptied": a moved or renamed file must not delete
+       * what was reported before. To delete every row, keep the header row. */
+      hb_diags_note(diags, files[i], 0, NULL,
+                    "文件不存在，本次不报送该表 (file not found: this table is not sent)");
+      if (i)
+        out->problems_incomplete = 1;
+      else
+        out->activities_incomplete = 1;
       missing++;
       continue;
     }

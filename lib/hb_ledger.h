@@ -1,7 +1,7 @@
 /* hb_ledger.h: a unit's ledger (台账), as a clerk keeps it.
  *
  * A ledger is a folder with activities.csv and problems.csv (either may be
- * missing: an absent file is an empty table, and is reported as a note).
+ * missing: an absent file is reported as a note and its table is not sent).
  * Encodings per hb_text; header names in English or Chinese, in any order;
  * values in English or Chinese. See docs/ledger-format.md.
  *
@@ -39,7 +39,9 @@ typedef struct hb_ledger {
    * undecodable, a required column missing, a CSV syntax error such as an
    * unterminated quote that may have swallowed rows): its rows are not all
    * known, so the agent must NOT take a row missing from it for a deletion.
-   * A file that does not exist is an empty table (flag 0, with a note). */
+   * A file that does not exist sets the flag too (with a note): a moved or
+   * renamed file must not delete what was reported; to delete every row,
+   * keep the file with its header row only. */
   int activities_incomplete;
   int problems_incomplete;
 } hb_ledger;

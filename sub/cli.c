@@ -119,10 +119,10 @@ int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, siz
 
   opterr = 0;
   optind = 1;
-  int c;
+  int c, li = -1;
   argv++;
   argc--;
-  while ((c = getopt_long(argc, argv, ":hV", opts, NULL)) != -1) {
+  while ((li = -1, c = getopt_long(argc, argv, ":hV", opts, &li)) != -1) {
     if (c == 'h') {
       sub_cli_usage(out);
       return SUB_CLI_EXIT_OK;
@@ -140,8 +140,8 @@ int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, siz
       return SUB_CLI_USAGE;
     }
     if (!strchr(allowed, c)) {
-      snprintf(err, errlen, "%s: option '%s' does not apply to this command", cmd,
-               argv[optind - 1]);
+      snprintf(err, errlen, "%s: option '--%s' does not apply to this command", cmd,
+               li >= 0 ? opts[li].name : "?");
       return SUB_CLI_USAGE;
     }
     switch (c) {
@@ -207,8 +207,7 @@ int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, siz
     return SUB_CLI_USAGE;
   }
   if (cli->log_level < 0)
-    cli->log_level = cli->cmd == SUB_CMD_RUN || cli->cmd == SUB_CMD_WATCH ? HB_LOG_INFO
-                                                                          : HB_LOG_WARNING;
+    cli->log_level = cli->cmd == SUB_CMD_RUN ? HB_LOG_INFO : HB_LOG_WARNING;
   if (!cli->format)
     cli->format = cli->cmd == SUB_CMD_WATCH ? SUB_FORMAT_TABLE : SUB_FORMAT_JSON;
   return SUB_CLI_RUN;

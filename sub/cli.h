@@ -26,7 +26,7 @@ typedef struct sub_cli {
   sub_format format;       /* default json for snapshot/show */
   int64_t timeout_ms;      /* snapshot, default 10 s */
   int64_t stale_after_ms;  /* 0: 3 x each publisher's heartbeat */
-  int log_level;           /* default: info for run/watch, warning otherwise */
+  int log_level;           /* default: info for run, warning otherwise */
 } sub_cli;
 
 /* What sub_cli_parse decided. */

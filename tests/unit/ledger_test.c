@@ -224,7 +224,7 @@ static void test_load_dir(void)
   CHECK_EQ_INT(1, d.notes);
   char buf[256];
   hb_diag_format(&d.items[0], buf, sizeof(buf));
-  CHECK_EQ_STR("problems.csv: 文件不存在，按空表处理 (file not found, taken as empty)", buf);
+  CHECK_EQ_STR("problems.csv: 文件不存在，本次不报送该表 (file not found: this table is not sent)", buf);
   CHECK_EQ_INT(1, l.nactivities);
   CHECK_EQ_INT(1, l.nactivities ? l.activities[0]->kind : 0);
   CHECK_EQ_STR("c", l.nactivities ? l.activities[0]->campaign : NULL);

@@ -19,7 +19,7 @@ typedef struct fixture {
   Huibao__V1__Activity *actp[8];
   Huibao__V1__Problem probs[8];
   Huibao__V1__Problem *probp[8];
-  char ids[16][8];
+  char ids[16][24];
   char *invalid[4];
 } fixture;
 
@@ -32,7 +32,7 @@ static void fixture_init(fixture *f, size_t nact, size_t nprob)
   CHECK_EQ_INT(0, agent_state_open(&f->s, f->dir, "xq-dlz", err, sizeof err));
   for (size_t i = 0; i < nact; i++) {
     Huibao__V1__Activity a = HUIBAO__V1__ACTIVITY__INIT;
-    snprintf(f->ids[i], 8, "A%zu", i + 1);
+    snprintf(f->ids[i], sizeof f->ids[i], "A%zu", i + 1);
     a.unit = "xq-dlz";
     a.id = f->ids[i];
     a.campaign = "jiefang-2022";
@@ -47,7 +47,7 @@ static void fixture_init(fixture *f, size_t nact, size_t nprob)
   }
   for (size_t i = 0; i < nprob; i++) {
     Huibao__V1__Problem p = HUIBAO__V1__PROBLEM__INIT;
-    snprintf(f->ids[8 + i], 8, "P%zu", i + 1);
+    snprintf(f->ids[8 + i], sizeof f->ids[8 + i], "P%zu", i + 1);
     p.unit = "xq-dlz";
     p.id = f->ids[8 + i];
     p.campaign = "jiefang-2022";

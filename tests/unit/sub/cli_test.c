@@ -1,0 +1,82 @@
+/* cli_test.c: huibao-sub's command line. */
+#include <string.h>
+#include "cli.h"
+#include "hb_log.h"
+#include "test.h"
+
+static int parse(sub_cli *cli, char *err, const char *const *args)
+{
+  char *argv[32];
+  int argc = 0;
+  argv[argc++] = "huibao-sub";
+  for (; *args && argc < 31; args++)
+    argv[argc++] = (char *)*args;
+  argv[argc] = NULL;
+  FILE *devnull = fopen("/dev/null", "w");
+  err[0] = '\0';
+  int rc = sub_cli_parse(argc, argv, cli, devnull, err, 256);
+  fclose(devnull);
+  return rc;
+}
+
+static void test_good(void)
+{
+  sub_cli c;
+  char err[256];
+  CHECK_EQ_INT(SUB_CLI_RUN, parse(&c, err, (const char *[]){"snapshot", "--connect", "tcp://a:1",
+                                                             "--timeout", "1.5", NULL}));
+  CHECK_EQ_INT(SUB_CMD_SNAPSHOT, c.cmd);
+  CHECK_EQ_INT(1500, c.timeout_ms);
+  CHECK_EQ_INT(SUB_FORMAT_JSON, c.format);
+  CHECK_EQ_STR("city", c.source);
+  CHECK_EQ_INT(HB_LOG_WARNING, c.log_level);
+  CHECK_EQ_INT(SUB_CLI_RUN,
+               parse(&c, err, (const char *[]){"run", "--connect", "tcp://a:1", "--data", "/d",
+                                               "--stale-after-ms", "500", NULL}));
+  CHECK_EQ_INT(500, c.stale_after_ms);
+  CHECK_EQ_INT(HB_LOG_INFO, c.log_level);
+  CHECK_EQ_INT(SUB_CLI_RUN, parse(&c, err, (const char *[]){"show", "--data", "/d", "--format",
+                                                             "table", NULL}));
+  CHECK_EQ_INT(SUB_FORMAT_TABLE, c.format);
+  CHECK_EQ_INT(SUB_CLI_EXIT_OK, parse(&c, err, (const char *[]){"--version", NULL}));
+  CHECK_EQ_INT(SUB_CLI_EXIT_OK, parse(&c, err, (const char *[]){"watch", "--help", NULL}));
+}
+
+static void test_bad(void)
+{
+  sub_cli c;
+  char err[256];
+  CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err, (const char *[]){NULL}));
+  CHECK_EQ_STR("no command given (snapshot, watch, run or show)", err);
+  CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err, (const char *[]){"frob", NULL}));
+  CHECK_EQ_STR("unknown command 'frob' (snapshot, watch, run or show)", err);
+  CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err, (const char *[]){"snapshot", "--bogus-flag", NULL}));
+  CHECK_EQ_STR("snapshot: unknown option '--bogus-flag'", err);
+  CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err, (const char *[]){"snapshot", NULL}));
+  CHECK_EQ_STR("snapshot: --connect EP[,EP...] is required", err);
+  CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err, (const char *[]){"run", "--connect", "tcp://a:1", NULL}));
+  CHECK_EQ_STR("run: --data DIR is required", err);
+  CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err, (const char *[]){"snapshot", "--connect", "x",
+                                                               "--timeout", "abc", NULL}));
+  CHECK_EQ_STR("snapshot: --timeout: 'abc' is not a positive number of seconds", err);
+  CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err, (const char *[]){"snapshot", "--connect", "x",
+                                                               "--timeout", "-1", NULL}));
+  CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err, (const char *[]){"snapshot", "--connect", "x",
+                                                               "--format", "xml", NULL}));
+  CHECK_EQ_STR("snapshot: --format: 'xml' is not json or table", err);
+  CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err, (const char *[]){"show", "--data", "/d",
+                                                               "--timeout", "1", NULL}));
+  CHECK_EQ_STR("show: option '--timeout' does not apply to this command", err);
+  CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err, (const char *[]){"snapshot", "--connect", NULL}));
+  CHECK_EQ_STR("snapshot: option '--connect' needs a value", err);
+  CHECK_EQ_INT(SUB_CLI_USAGE,
+               parse(&c, err, (const char *[]){"snapshot", "--connect", "x", "extra", NULL}));
+  CHECK_EQ_STR("snapshot: unexpected argument 'extra'", err);
+}
+
+int main(void)
+{
+  RUN(test_good);
+  RUN(test_bad);
+  return test_summary();
+}
