@@ -12,8 +12,8 @@
  *   individual: 个人问题              team: 领导班子, 班子问题
  *   identified: 查摆                  rectifying: 正在整改
  *   resolved: 已解决, 已销号, 已完成
- *   county: 县级, 县委, 县直          township: 乡镇, 街道, 乡, 镇
- *   department: 部门, 县直部门
+ *   county: 县级, 县委                township: 乡镇, 街道, 乡, 镇
+ *   department: 部门, 县直部门, 县直 (县直 = county departments)
  * Lookups ignore surrounding blanks (ASCII and U+3000) and ASCII case. */
 #include "hb_vocab.h"
 
@@ -55,8 +55,8 @@ static const vocab_word status_syn[] = {{1, "查摆"}, {2, "正在整改"}, {3, 
 static const char *const unit_type_code[] = {"?", "county", "township", "department"};
 static const char *const unit_type_zh[] = {"?", "县", "乡镇", "部门"};
 static const vocab_word unit_type_syn[] = {
-    {1, "县级"}, {1, "县委"}, {1, "县直"}, {2, "街道"}, {2, "乡"}, {2, "镇"},
-    {3, "县直部门"}, {0, NULL}};
+    {1, "县级"}, {1, "县委"}, {2, "街道"}, {2, "乡"}, {2, "镇"},
+    {3, "县直部门"}, {3, "县直"}, {3, "县直单位"}, {0, NULL}};
 
 /* Sets [*b, *e) to s without surrounding blanks. */
 static void trim(const char *s, const char **b, const char **e)
