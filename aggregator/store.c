@@ -1,6 +1,8 @@
 /* store.c: records, aggregates and meta in LMDB, aggregates also in memory. */
 #include "store.h"
 
+#include "hb_pbscan.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,53 +126,12 @@ static int buf_reserve(store *s, size_t n)
 static int packed_version(const uint8_t *b, size_t len, uint64_t *out)
 {
   size_t pos = 0;
-  while (pos < len) {
-    uint64_t tag = 0, v = 0;
-    for (int sh = 0;; sh += 7) {
-      if (pos >= len || sh > 63)
-        return -1;
-      tag |= (uint64_t)(b[pos] & 0x7f) << sh;
-      if (!(b[pos++] & 0x80))
-        break;
-    }
-    switch (tag & 7) {
-    case 0:
-      for (int sh = 0;; sh += 7) {
-        if (pos >= len || sh > 63)
-          return -1;
-        v |= (uint64_t)(b[pos] & 0x7f) << sh;
-        if (!(b[pos++] & 0x80))
-          break;
-      }
-      if ((tag >> 3) == 3) {
-        *out = v;
-        return 0;
-      }
-      break;
-    case 1:
-      if (len - pos < 8)
-        return -1;
-      pos += 8;
-      break;
-    case 2:
-      for (int sh = 0;; sh += 7) {
-        if (pos >= len || sh > 63)
-          return -1;
-        v |= (uint64_t)(b[pos] & 0x7f) << sh;
-        if (!(b[pos++] & 0x80))
-          break;
-      }
-      if (v > len - pos)
-        return -1;
-      pos += (size_t)v;
-      break;
-    case 5:
-      if (len - pos < 4)
-        return -1;
-      pos += 4;
-      break;
-    default:
-      return -1;
+  hb_pbfield f;
+  int rc;
+  while ((rc = hb_pbscan_next(b, len, &pos, &f)) == 1) {
+    if (f.number == 3 && f.wire_type == 0) {
+      *out = f.varint;
+      return 0;
     }
   }
   return -1;

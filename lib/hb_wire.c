@@ -1,6 +1,8 @@
 /* hb_wire.c: size-capped decoding of what arrives from the network. */
 #include "hb_wire.h"
 
+#include "hb_pbscan.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,22 +42,6 @@ static size_t wire_cap_for(size_t len)
   return 64 * len + 64 * 1024;
 }
 
-static int wire_varint(const uint8_t *buf, size_t len, size_t *pos, uint64_t *v)
-{
-  uint64_t r = 0;
-  for (int shift = 0; shift < 64; shift += 7) {
-    if (*pos >= len)
-      return -1;
-    uint8_t b = buf[(*pos)++];
-    r |= (uint64_t)(b & 0x7f) << shift;
-    if (!(b & 0x80)) {
-      *v = r;
-      return 0;
-    }
-  }
-  return -1;
-}
-
 /* Walks the top level of a packed message, counting occurrences of field
  * number `field` (length-delimited) and the largest of them, without
  * allocating anything. Returns 0, or -1 if the framing is broken. */
@@ -63,42 +49,18 @@ static int wire_scan(const uint8_t *buf, size_t len, uint32_t field, size_t *cou
                      size_t *largest)
 {
   size_t pos = 0;
+  hb_pbfield f;
+  int rc;
   *count = 0;
   *largest = 0;
-  while (pos < len) {
-    uint64_t tag, v;
-    if (wire_varint(buf, len, &pos, &tag) != 0)
-      return -1;
-    switch (tag & 7) {
-    case 0:
-      if (wire_varint(buf, len, &pos, &v) != 0)
-        return -1;
-      break;
-    case 1:
-      if (len - pos < 8)
-        return -1;
-      pos += 8;
-      break;
-    case 2:
-      if (wire_varint(buf, len, &pos, &v) != 0 || v > len - pos)
-        return -1;
-      pos += (size_t)v;
-      if ((tag >> 3) == field) {
-        (*count)++;
-        if (v > *largest)
-          *largest = (size_t)v;
-      }
-      break;
-    case 5:
-      if (len - pos < 4)
-        return -1;
-      pos += 4;
-      break;
-    default:
-      return -1;
+  while ((rc = hb_pbscan_next(buf, len, &pos, &f)) == 1) {
+    if (f.number == field && f.wire_type == 2) {
+      (*count)++;
+      if (f.len > *largest)
+        *largest = f.len;
     }
   }
-  return 0;
+  return rc;
 }
 
 static bool wire_text_ok(const char *s, size_t max)
