@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "hb_campaigns.h"
+#include "hb_cert.h"
 #include "hb_date.h"
 #include "hb_diag.h"
 #include "hb_err.h"
@@ -38,6 +39,7 @@ enum {
   EX_SOFTWARE_ = 70,
   EX_IOERR_ = 74,
   EX_TEMPFAIL_ = 75,
+  EX_CONFIG_ = 78, /* a key file missing or invalid */
 };
 
 #define PROGRAM "huibao-agent"
@@ -52,6 +54,8 @@ static void on_signal(int sig)
 
 typedef struct opts {
   const char *unit, *ledger, *state, *county, *campaigns;
+  const char *key, *county_key; /* CURVE: own secret cert, the county's public cert */
+  int insecure;                 /* plain TCP, explicitly */
   int timeout_s, window, batch;
 } opts;
 
@@ -81,10 +85,14 @@ static const char usage_sync[] =
     "  --window N         batches in flight (default 8, 1..64)\n"
     "  --batch N          records per batch (default 500, 1..1000)\n"
     "  --campaigns FILE   also check campaign and category against this file\n"
+    "  --key FILE         this unit's secret cert (huibao-keygen CODE.key_secret)\n"
+    "  --county-key FILE  the county's public cert (its NAME.key)\n"
+    "  --insecure         plain TCP, no encryption or authentication\n"
     "  --log-level LEVEL  error|warning|notice|info|debug (default notice)\n"
     "\n"
     "Exit: 0 all stored; 65 invalid rows or rejected records (printed); 66 no ledger\n"
-    "folder; 74 state not writable; 75 county unreachable (nothing lost; run again).\n";
+    "folder; 74 state not writable; 75 county unreachable (nothing lost; run again);\n"
+    "78 a key file missing or invalid.\n";
 
 static const char usage_check[] =
     "Usage: huibao-agent check --ledger DIR [--unit CODE] [--campaigns FILE]\n"
@@ -128,6 +136,9 @@ static int opts_parse(int argc, char **argv, int is_sync, opts *o)
       {"batch", required_argument, NULL, 'b'},
       {"campaigns", required_argument, NULL, 'C'},
       {"log-level", required_argument, NULL, 'L'},
+      {"key", required_argument, NULL, 'k'},
+      {"county-key", required_argument, NULL, 'K'},
+      {"insecure", no_argument, NULL, 'I'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -159,6 +170,9 @@ static int opts_parse(int argc, char **argv, int is_sync, opts *o)
     case 't':
     case 'w':
     case 'b':
+    case 'k':
+    case 'K':
+    case 'I':
       if (!is_sync) {
         const char *name = "?";
         for (const struct option *lo = longs; lo->name; lo++)
@@ -166,6 +180,9 @@ static int opts_parse(int argc, char **argv, int is_sync, opts *o)
         return usage_error(usage, "--%s is an option of sync, not check", name);
       }
       if (c == 's') o->state = arg;
+      if (c == 'k') o->key = arg;
+      if (c == 'K') o->county_key = arg;
+      if (c == 'I') o->insecure = 1;
       if (c == 'c') o->county = arg;
       if (c == 't' && parse_int(arg, 1, 86400, &o->timeout_s))
         return usage_error(usage, "--timeout %s: expected whole seconds, 1..86400", arg);
@@ -191,6 +208,10 @@ static int opts_parse(int argc, char **argv, int is_sync, opts *o)
     if (!o->unit) return usage_error(usage, "%s", "--unit CODE is required");
     if (!o->state) return usage_error(usage, "%s", "--state DIR is required");
     if (!o->county) return usage_error(usage, "%s", "--county ENDPOINT is required");
+    if (!o->insecure && (!o->key || !o->county_key))
+      return usage_error(usage, "%s",
+                         "--key FILE (this unit's secret cert) and --county-key FILE (the "
+                         "county's public cert) are required, or --insecure for plain TCP");
     char err[256];
     if (hb_zmq_endpoint_valid(o->county, err, sizeof err))
       return usage_error(usage, "--county: %s", err);
@@ -277,11 +298,28 @@ static int state_exit(int rc)
   return rc == HB_EFULL || rc == HB_EIO || rc == HB_EDB ? EX_IOERR_ : EX_SOFTWARE_;
 }
 
+/* Reads this unit's secret cert and the county's public cert, printing
+ * what is wrong with them. */
+static int keys_load(const opts *o, hb_cert *key, hb_cert *county_key)
+{
+  hb_diags d;
+  hb_diags_init(&d);
+  int rc = hb_cert_read(o->key, 1, key, &d);
+  if (rc == HB_OK) rc = hb_cert_read(o->county_key, 0, county_key, &d);
+  hb_diags_write(&d, stderr);
+  hb_diags_free(&d);
+  return rc;
+}
+
 static int cmd_sync(int argc, char **argv)
 {
   opts o;
   int ex = opts_parse(argc, argv, 1, &o);
   if (ex) return ex < 0 ? EX_OK_ : ex;
+
+  /* 0. Keys (fail before any work). */
+  hb_cert key, county_key;
+  if (!o.insecure && keys_load(&o, &key, &county_key) != 0) return EX_CONFIG_;
 
   /* 1. Load and check the ledger. */
   hb_campaigns camps = {0};
@@ -342,6 +380,8 @@ static int cmd_sync(int argc, char **argv)
       .resend_ms = 3000,
       .retry_ms = 1000,
       .stop = &stop_requested,
+      .key = o.insecure ? NULL : &key,
+      .county_public = o.insecure ? NULL : county_key.public_key,
   };
   agent_line_index lines;
   agent_line_index_build(&lines, &l); /* on failure rejections show no line */
@@ -360,6 +400,9 @@ static int cmd_sync(int argc, char **argv)
     result = EX_IOERR_;
   } else if (rc == HB_ETIMEDOUT || (rc == 0 && st.pending > 0)) {
     if (st.retried && st.error[0]) fprintf(stderr, "%s: %s\n", PROGRAM, st.error);
+    if (!o.insecure)
+      fputs("(if the county is up, it may not know this unit's key: ask it to install "
+            "this unit's .key file)\n", stderr);
     fprintf(stderr, "county unreachable: %zu records kept in the outbox for the next run\n",
             st.pending);
     result = EX_TEMPFAIL_;

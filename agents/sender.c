@@ -1,6 +1,8 @@
 /* sender.c: the outbox over a DEALER socket, a window of Submits in flight. */
 #include "sender.h"
 
+#include "hb_zap.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -391,6 +393,7 @@ int agent_send(agent_state *s, const agent_send_opts *o, agent_reject_fn on_reje
   if (!(x.ctx = zmq_ctx_new())) goto done;
   if (!(x.sock = zmq_socket(x.ctx, ZMQ_DEALER))) goto done;
   if (hb_zmq_common(x.sock, HB_WIRE_MAXMSGSIZE, 1000, 3000) || hb_zmq_dealer(x.sock)) goto done;
+  if (o->key && hb_zap_client_socket(x.sock, o->key, o->county_public) != HB_OK) goto done;
   if (zmq_connect(x.sock, o->endpoint) != 0) goto done;
   rc = sender_loop(&x, on_reject, arg);
 done:

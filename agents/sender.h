@@ -15,6 +15,7 @@
 #ifndef AGENT_SENDER_H
 #define AGENT_SENDER_H
 
+#include "hb_cert.h"
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -30,6 +31,8 @@ typedef struct agent_send_opts {
   int resend_ms;               /* resend a Submit not acked after this long */
   int retry_ms;                /* wait after an Ack with retry = true */
   volatile sig_atomic_t *stop; /* set by a signal handler: stop early; may be NULL */
+  const hb_cert *key;          /* CURVE client key pair; NULL = plain TCP */
+  const char *county_public;   /* the county's Z85 public key, with key */
 } agent_send_opts;
 
 typedef struct agent_send_stats {

@@ -23,13 +23,17 @@ const char *config_usage(void)
          "  --publish EP        XPUB endpoint subscribers connect to, e.g. tcp://*:7702\n"
          "  --code CODE         the county's code (default: the unit of type county)\n"
          "  --name NAME         the county's name\n"
+         "  --secret FILE       the county's secret cert (huibao-keygen NAME.key_secret)\n"
+         "  --keys DIR          units' public certs, one CODE.key per unit\n"
+         "  --subscriber-keys DIR  public certs of the cities allowed to subscribe\n"
+         "  --insecure          plain TCP, no authentication (tests and labs only)\n"
          "  --heartbeat-ms N    republish every campaign every N ms (default 1000)\n"
          "  --log-level LEVEL   error|warning|notice|info|debug (default info)\n"
          "  -c FILE             read the settings above from FILE (key = value)\n"
          "  --check-config      validate units, campaigns and settings, then exit\n"
          "  --help, --version\n"
          "\n"
-         "Signals: SIGTERM/SIGINT stop cleanly; SIGHUP reloads units and campaigns.\n";
+         "Signals: SIGTERM/SIGINT stop cleanly; SIGHUP reloads units, campaigns and keys.\n";
 }
 
 static int set_str(char **slot, const char *v)
@@ -77,12 +81,27 @@ static int config_set(agg_config *c, const char *name, const char *value, char *
     slot = &c->code;
   else if (!strcmp(n, "name"))
     slot = &c->name;
+  else if (!strcmp(n, "secret"))
+    slot = &c->secret;
+  else if (!strcmp(n, "keys"))
+    slot = &c->keys;
+  else if (!strcmp(n, "subscriber-keys"))
+    slot = &c->subscriber_keys;
   if (slot) {
     if (!*value) {
       snprintf(why, whylen, "%s: empty value", name);
       return -2;
     }
     return set_str(slot, value) == 0 ? 0 : -2;
+  }
+  if (!strcmp(n, "insecure")) {
+    if (strcmp(value, "true") && strcmp(value, "yes") && strcmp(value, "1") &&
+        strcmp(value, "false") && strcmp(value, "no") && strcmp(value, "0")) {
+      snprintf(why, whylen, "%s: '%s' is not true or false", name, value);
+      return -2;
+    }
+    c->insecure = !strcmp(value, "true") || !strcmp(value, "yes") || !strcmp(value, "1");
+    return 0;
   }
   if (!strcmp(n, "heartbeat-ms")) {
     if (parse_int(value, 10, 3600000, &c->heartbeat_ms) != 0) {
@@ -144,6 +163,9 @@ void config_free(agg_config *c)
   free(c->publish);
   free(c->code);
   free(c->name);
+  free(c->secret);
+  free(c->keys);
+  free(c->subscriber_keys);
   free(c->config_file);
   config_init(c);
 }
@@ -168,7 +190,8 @@ int config_parse(agg_config *c, int argc, char **argv, char *err, size_t errlen)
 {
   static const char *const valued[] = {"--data", "--units", "--campaigns", "--listen",
                                        "--publish", "--code", "--name", "--heartbeat-ms",
-                                       "--log-level", "-c", "--config"};
+                                       "--log-level", "-c", "--config",
+                                       "--secret", "--keys", "--subscriber-keys"};
   config_init(c);
   /* pass 1: find -c and the actions; pass 2 (after the file): flags */
   for (int pass = 0; pass < 2; pass++) {
@@ -181,6 +204,10 @@ int config_parse(agg_config *c, int argc, char **argv, char *err, size_t errlen)
       if (!strcmp(a, "--version")) {
         c->action = CONFIG_VERSION;
         return 0;
+      }
+      if (!strcmp(a, "--insecure")) {
+        c->insecure = true;
+        continue;
       }
       if (!strcmp(a, "--check-config")) {
         c->action = CONFIG_CHECK;
@@ -244,6 +271,19 @@ int config_check(const agg_config *c, char *err, size_t errlen)
                req[i].name);
       return HB_EINVAL;
     }
+  if (!c->insecure) {
+    const struct {
+      const char *name, *value;
+    } sec[] = {{"secret", c->secret}, {"keys", c->keys}, {"subscriber-keys", c->subscriber_keys}};
+    for (size_t i = 0; i < sizeof sec / sizeof *sec; i++)
+      if (!sec[i].value) {
+        snprintf(err, errlen,
+                 "--%s is required: agents and subscribers are authenticated with CURVE keys "
+                 "(see docs/security.md), or run with --insecure for plain TCP",
+                 sec[i].name);
+        return HB_EINVAL;
+      }
+  }
   char why[256];
   if (hb_zmq_endpoint_valid(c->listen, why, sizeof why) != 0) {
     snprintf(err, errlen, "--listen: %s", why);

@@ -122,6 +122,14 @@ static int decode_all(const ingest_ctx *c, ingest_item *items, sub_state *st, si
       stats->refused++;
       continue;
     }
+    if (items[i].user_id && strcmp(items[i].user_id, s->sub->unit) != 0) {
+      snprintf(s->error, sizeof s->error,
+               "单位不符 / unit mismatch: this connection's key is unit %s, the batch says %s",
+               items[i].user_id, s->sub->unit);
+      stats->refused++;
+      stats->impersonations++;
+      continue;
+    }
     if (!hb_units_find(c->units, s->sub->unit)) {
       snprintf(s->error, sizeof s->error, "未知单位 / unknown unit %s (not in units.csv)",
                s->sub->unit);

@@ -24,12 +24,14 @@ typedef struct ingest_ctx {
 typedef struct ingest_item {
   const uint8_t *data; /* in: one packed Submit (borrowed) */
   size_t len;
+  const char *user_id; /* in: unit authenticated by CURVE/ZAP, NULL when insecure */
   uint8_t *ack;        /* out: packed Ack, malloc'd; caller frees */
   size_t acklen;
 } ingest_item;
 
 typedef struct ingest_stats {
   size_t submits, records, stored, duplicate, stale, rejected, refused;
+  size_t impersonations; /* refused: batch unit differs from the authenticated one */
 } ingest_stats;
 
 /* Processes items[0..n) as one batch. Every item gets an ack (unless memory

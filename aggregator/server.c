@@ -2,6 +2,9 @@
  * publish; signals set flags that the loop acts on. */
 #include "server.h"
 
+#include "hb_cert.h"
+#include "hb_zap.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -113,7 +116,41 @@ typedef struct server {
   ingest_stats stats;
   int64_t last_full_log_ms;
   uint64_t acks_dropped;
+  hb_cert cert; /* the county's own key pair (CURVE), unless insecure */
+  hb_zap *zap;  /* authenticates agents (domain huibao) and cities (huibao-sub) */
 } server;
+
+#define ZAP_DOMAIN_SUB "huibao-sub"
+
+static void on_zap_refuse(void *arg, const char *domain, const char *address, const char *reason)
+{
+  (void)arg;
+  hb_log_warn("refused a %s connection from %s: %s",
+              strcmp(domain, ZAP_DOMAIN_SUB) == 0 ? "subscriber" : "agent", address, reason);
+}
+
+/* Loads one keyring folder into the ZAP handler. On failure the handler
+ * keeps the keyring it had (at start-up: none, so nobody can connect). */
+static int keys_load(server *s, const char *dir, const char *domain)
+{
+  hb_keyring ring;
+  hb_diags d;
+  hb_diags_init(&d);
+  int rc = hb_keyring_load(dir, &ring, &d);
+  for (size_t i = 0; i < d.count; i++) {
+    char line[600];
+    hb_diag_format(&d.items[i], line, sizeof line);
+    hb_log_err("%s", line);
+  }
+  hb_diags_free(&d);
+  if (rc != HB_OK && rc != HB_EINVAL) {
+    hb_keyring_free(&ring);
+    return rc;
+  }
+  hb_log_info("%s: %zu keys for %s", dir, ring.count, domain);
+  hb_zap_set_keyring(s->zap, domain, &ring);
+  return rc;
+}
 
 /* Receives one whole multipart message; frames beyond DRAIN_MAX_FRAMES are
  * dropped and the message marked bad (nframes = 0). Returns 0, or -1 with
@@ -197,6 +234,7 @@ static void drain(server *s)
     zmq_msg_t *payload = &s->msgs[i].frames[s->msgs[i].nframes - 1];
     s->items[i].data = zmq_msg_data(payload);
     s->items[i].len = zmq_msg_size(payload);
+    s->items[i].user_id = s->zap ? zmq_msg_gets(payload, "User-Id") : NULL;
   }
   ingest_ctx c = {s->st, &s->units, &s->campaigns, hb_date_today(), hb_time_now_ms() / 1000};
   char err[512];
@@ -225,6 +263,9 @@ static void drain(server *s)
     for (size_t i = 0; i < nc; i++)
       publisher_mark(&s->pub, ids[i]);
   }
+  if (s->stats.impersonations > before.impersonations)
+    hb_log_warn("refused %zu submits for a unit other than the one their key belongs to",
+                s->stats.impersonations - before.impersonations);
   if (s->stats.refused > before.refused)
     hb_log_warn("refused %zu submits (unknown unit or malformed)",
                 s->stats.refused - before.refused);
@@ -237,6 +278,12 @@ static void reload(server *s)
 {
   hb_units u;
   hb_campaigns c;
+  if (s->zap) {
+    if (keys_load(s, s->cfg->keys, HB_ZAP_DOMAIN) == HB_ENOTFOUND)
+      hb_log_err("reload: keeping the old unit keys");
+    if (keys_load(s, s->cfg->subscriber_keys, ZAP_DOMAIN_SUB) == HB_ENOTFOUND)
+      hb_log_err("reload: keeping the old subscriber keys");
+  }
   if (server_load_inputs(s->cfg, &u, &c, stderr) != 0) {
     hb_log_err("reload: keeping the old units and campaigns (see the messages above)");
     hb_units_free(&u);
@@ -273,6 +320,43 @@ static int choose_source(server *s)
   return s->code && s->name ? 0 : HB_ENOMEM;
 }
 
+/* Reads the county's secret cert and binds the ZAP handler in s->ctx:
+ * both must exist before any server socket binds (a CURVE server without a
+ * ZAP handler would accept any key). */
+static int security_open(server *s, char *err, size_t errlen)
+{
+  if (s->cfg->insecure) {
+    hb_log_warn("insecure: plain TCP, no authentication: any peer may report for any unit "
+                "and read every rollup");
+    return 0;
+  }
+  hb_diags d;
+  hb_diags_init(&d);
+  int rc = hb_cert_read(s->cfg->secret, 1, &s->cert, &d);
+  if (rc != HB_OK) {
+    if (d.count)
+      hb_diag_format(&d.items[0], err, errlen);
+    hb_diags_free(&d);
+    return rc;
+  }
+  hb_diags_free(&d);
+  if (hb_zap_open(s->ctx, &s->zap) != HB_OK) {
+    snprintf(err, errlen, "ZAP handler: %s", zmq_strerror(errno));
+    return HB_EZMQ;
+  }
+  if (keys_load(s, s->cfg->keys, HB_ZAP_DOMAIN) == HB_ENOTFOUND ||
+      keys_load(s, s->cfg->subscriber_keys, ZAP_DOMAIN_SUB) == HB_ENOTFOUND) {
+    snprintf(err, errlen, "cannot read a key folder (see above)");
+    return HB_ENOTFOUND;
+  }
+  if (hb_zap_server_socket(s->router, &s->cert, HB_ZAP_DOMAIN) != HB_OK ||
+      hb_zap_server_socket(s->xpub, &s->cert, ZAP_DOMAIN_SUB) != HB_OK) {
+    snprintf(err, errlen, "CURVE options: %s", zmq_strerror(errno));
+    return HB_EZMQ;
+  }
+  return 0;
+}
+
 static int sockets_open(server *s, char *err, size_t errlen)
 {
   s->ctx = zmq_ctx_new();
@@ -298,6 +382,9 @@ static int sockets_open(server *s, char *err, size_t errlen)
     snprintf(err, errlen, "socket options: %s", zmq_strerror(errno));
     return HB_EZMQ;
   }
+  int rc = security_open(s, err, errlen);
+  if (rc != 0)
+    return rc;
   if (zmq_bind(s->router, s->cfg->listen) != 0) {
     snprintf(err, errlen, "bind %s: %s", s->cfg->listen, zmq_strerror(errno));
     return HB_EZMQ;
@@ -315,6 +402,7 @@ static void server_close(server *s)
     zmq_close(s->router);
   if (s->xpub)
     zmq_close(s->xpub);
+  hb_zap_close(s->zap);
   if (s->ctx)
     zmq_ctx_term(s->ctx);
   publisher_free(&s->pub);
@@ -379,8 +467,10 @@ int server_run(const agg_config *cfg)
       reload(&s);
     }
     int timeout = publisher_tick(&s.pub, hb_time_mono_ms());
-    zmq_pollitem_t items[2] = {{s.router, 0, ZMQ_POLLIN, 0}, {s.xpub, 0, ZMQ_POLLIN, 0}};
-    int n = zmq_poll(items, 2, timeout);
+    zmq_pollitem_t items[3] = {{s.router, 0, ZMQ_POLLIN, 0},
+                               {s.xpub, 0, ZMQ_POLLIN, 0},
+                               {s.zap ? hb_zap_socket(s.zap) : NULL, 0, ZMQ_POLLIN, 0}};
+    int n = zmq_poll(items, s.zap ? 3 : 2, timeout);
     if (n < 0) {
       if (errno == EINTR)
         continue;
@@ -392,6 +482,8 @@ int server_run(const agg_config *cfg)
       drain(&s);
     if (items[1].revents & ZMQ_POLLIN)
       publisher_on_readable(&s.pub);
+    if (s.zap && (items[2].revents & ZMQ_POLLIN))
+      hb_zap_handle(s.zap, on_zap_refuse, NULL);
   }
   if (store_inconsistencies(s.st))
     hb_log_warn("%llu removals did not match their aggregate; run verify",

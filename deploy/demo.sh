@@ -14,6 +14,7 @@ export BUILD_DIR=${BUILD_DIR:-build}
 case "$BUILD_DIR" in /*) B=$BUILD_DIR ;; *) B=$ROOT/$BUILD_DIR ;; esac
 AGENT=$B/agents/huibao-agent
 AGG=$B/aggregator/huibao-aggregator
+KEYGEN=$B/tools/huibao-keygen
 SUB=$B/sub/huibao-sub
 # The sample reports describe 2022-2023; fix "today" so overdue figures are stable.
 export HUIBAO_TODAY=${HUIBAO_TODAY:-2023-12-31}
@@ -37,12 +38,22 @@ free_port() {
 echo "== sample county: 61 units, ledgers in $WORK/county/ledgers"
 python3 deploy/sample/make_ledgers.py --out "$WORK/county"
 
+units=$(tail -n +2 deploy/sample/units.csv | cut -d, -f1)
+echo "== CURVE keys (huibao-keygen): the county, the city and every unit"
+K=$WORK/keys
+mkdir -p "$K/units" "$K/cities"
+# shellcheck disable=SC2086
+"$KEYGEN" --out "$K/pairs" county city $units >/dev/null
+for u in $units; do cp "$K/pairs/$u.key" "$K/units/"; done
+cp "$K/pairs/city.key" "$K/cities/"
+
 LISTEN=tcp://127.0.0.1:$(free_port)
 PUBLISH=tcp://127.0.0.1:$(free_port)
 echo "== county aggregator: agents -> $LISTEN, city <- $PUBLISH"
 mkdir -p "$WORK/aggregator"
 "$AGG" --data "$WORK/aggregator" --units deploy/sample/units.csv \
   --campaigns deploy/sample/campaigns.ini --listen "$LISTEN" --publish "$PUBLISH" \
+  --secret "$K/pairs/county.key_secret" --keys "$K/units" --subscriber-keys "$K/cities" \
   2>"$WORK/aggregator.log" &
 AGG_PID=$!
 for _ in $(seq 100); do
@@ -54,10 +65,10 @@ grep -q ready "$WORK/aggregator.log" || { cat "$WORK/aggregator.log" >&2; echo "
 
 echo "== agents: huibao-agent sync for every unit, 6 at a time"
 mkdir -p "$WORK/state" "$WORK/agents"
-units=$(tail -n +2 deploy/sample/units.csv | cut -d, -f1)
 failed=0
 printf '%s\n' $units | xargs -P 6 -I{} sh -c \
   '"$1" sync --unit "$2" --ledger "$3/county/ledgers/$2" --state "$3/state/$2" --county "$4" \
+     --key "$3/keys/pairs/$2.key_secret" --county-key "$3/keys/pairs/county.key" \
      --timeout 10 >"$3/agents/$2.log" 2>&1 || { echo "  $2: exit $?"; exit 1; }' \
   sh "$AGENT" {} "$WORK" "$LISTEN" || failed=1
 n=$(printf '%s\n' $units | wc -l)
@@ -71,6 +82,7 @@ status=0
 for c in $(sed -n 's/^\[\(.*\)\][[:space:]]*$/\1/p' deploy/sample/campaigns.ini); do
   echo
   echo "== city view: huibao-sub snapshot --campaign $c"
-  "$SUB" snapshot --connect "$PUBLISH" --campaign "$c" --format table --timeout 5 || status=$?
+  "$SUB" snapshot --connect "$PUBLISH" --campaign "$c" --format table --timeout 5 \
+    --key "$K/pairs/city.key_secret" --server-key "$K/pairs/county.key" || status=$?
 done
 [ $failed = 0 ] && [ $status = 0 ] || exit 1

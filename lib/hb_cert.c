@@ -99,19 +99,14 @@ static int zpl_pair(char *line, char **key, char **value)
   return 0;
 }
 
-int hb_cert_read(const char *path, int need_secret, hb_cert *out, hb_diags *diags)
+/* Parses text (NUL-terminated, len bytes before the NUL; modified in
+ * place) into *out, which is zeroed. Checks everything but the file's mode
+ * and whether the secret key matches the public one. */
+static int cert_parse_text(const char *path, char *text, size_t len, int need_secret,
+                           hb_cert *out, hb_diags *diags)
 {
-  memset(out, 0, sizeof *out);
-  char *text = NULL, err[512];
-  size_t len;
-  int rc = hb_file_read(path, CERT_FILE_MAX, &text, &len, err, sizeof err);
-  if (rc != HB_OK) {
-    hb_diags_add(diags, path, 0, NULL, "%s", err);
-    return rc;
-  }
   if (memchr(text, '\0', len)) {
     hb_diags_add(diags, path, 0, NULL, "not a certificate: contains NUL bytes");
-    free(text);
     return HB_EPARSE;
   }
 
@@ -159,7 +154,6 @@ int hb_cert_read(const char *path, int need_secret, hb_cert *out, hb_diags *diag
       }
     }
   }
-  free(text);
   if (bad) return HB_EINVAL;
   if (!out->public_key[0]) {
     hb_diags_add(diags, path, 0, "public-key", "no curve public-key in this file");
@@ -170,6 +164,51 @@ int hb_cert_read(const char *path, int need_secret, hb_cert *out, hb_diags *diag
                  "no curve secret-key: give the NAME.key_secret file, not NAME.key");
     return HB_EINVAL;
   }
+  return HB_OK;
+}
+
+static int cert_check_pair(const char *path, const hb_cert *c, hb_diags *diags)
+{
+  if (c->secret_key[0]) {
+    char derived[HB_Z85_KEY_LEN + 1];
+    if (zmq_curve_public(derived, c->secret_key) != 0 || strcmp(derived, c->public_key)) {
+      hb_diags_add(diags, path, 0, "secret-key", "secret and public key do not belong together");
+      return HB_EINVAL;
+    }
+  }
+  return HB_OK;
+}
+
+int hb_cert_parse(const char *path, const char *bytes, size_t len, int need_secret, hb_cert *out,
+                  hb_diags *diags)
+{
+  memset(out, 0, sizeof *out);
+  if (len > CERT_FILE_MAX) {
+    hb_diags_add(diags, path, 0, NULL, "文件过大 (file larger than %d bytes)", CERT_FILE_MAX);
+    return HB_ETOOBIG;
+  }
+  char *text = malloc(len + 1);
+  if (!text) return HB_ENOMEM;
+  if (len) memcpy(text, bytes, len);
+  text[len] = '\0';
+  int rc = cert_parse_text(path, text, len, need_secret, out, diags);
+  free(text);
+  return rc != HB_OK ? rc : cert_check_pair(path, out, diags);
+}
+
+int hb_cert_read(const char *path, int need_secret, hb_cert *out, hb_diags *diags)
+{
+  memset(out, 0, sizeof *out);
+  char *text = NULL, err[512];
+  size_t len;
+  int rc = hb_file_read(path, CERT_FILE_MAX, &text, &len, err, sizeof err);
+  if (rc != HB_OK) {
+    hb_diags_add(diags, path, 0, NULL, "%s", err);
+    return rc;
+  }
+  rc = cert_parse_text(path, text, len, need_secret, out, diags);
+  free(text);
+  if (rc != HB_OK) return rc;
   struct stat st;
   if (out->secret_key[0] && stat(path, &st) == 0 && (st.st_mode & 077)) {
     hb_diags_add(diags, path, 0, NULL,
@@ -177,14 +216,7 @@ int hb_cert_read(const char *path, int need_secret, hb_cert *out, hb_diags *diag
                  (unsigned)(st.st_mode & 0777));
     return HB_EINVAL;
   }
-  if (out->secret_key[0]) {
-    char derived[HB_Z85_KEY_LEN + 1];
-    if (zmq_curve_public(derived, out->secret_key) != 0 || strcmp(derived, out->public_key)) {
-      hb_diags_add(diags, path, 0, "secret-key", "secret and public key do not belong together");
-      return HB_EINVAL;
-    }
-  }
-  return HB_OK;
+  return cert_check_pair(path, out, diags);
 }
 
 static int entry_cmp(const void *a, const void *b)

@@ -37,6 +37,12 @@ int hb_cert_write(const hb_cert *c, const char *dir, const char *name, char *err
  * is refused. */
 int hb_cert_read(const char *path, int need_secret, hb_cert *out, hb_diags *diags);
 
+/* Parses a cert file's bytes (need not be NUL-terminated; at most 64 KiB);
+ * path names it in messages. Same checks as hb_cert_read except the file
+ * mode, which only a file has. *out is zeroed first. */
+int hb_cert_parse(const char *path, const char *bytes, size_t len, int need_secret, hb_cert *out,
+                  hb_diags *diags);
+
 /* One public cert per unit in a folder: file CODE.key gives unit CODE. */
 typedef struct hb_keyring_entry {
   char code[65];

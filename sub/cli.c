@@ -28,6 +28,9 @@ void sub_cli_usage(FILE *f)
         "      print the view stored by `run`, offline\n"
         "\n"
         "Options:\n"
+        "  --key FILE           the city's secret cert (huibao-keygen NAME.key_secret)\n"
+        "  --server-key FILE    a county's public cert; once per --connect endpoint, same order\n"
+        "  --insecure           plain TCP, no encryption or authentication\n"
         "  --source CODE        code of the merged view (default city)\n"
         "  --source-name NAME   its name\n"
         "  --log-level LEVEL    error|warning|notice|info|debug (default info)\n"
@@ -44,9 +47,9 @@ static const struct {
   sub_cmd cmd;
   const char *allowed; /* option letters this command takes */
 } commands[] = {
-    {"snapshot", SUB_CMD_SNAPSHOT, "cmftsnl"},
-    {"watch", SUB_CMD_WATCH, "cmasnl"},
-    {"run", SUB_CMD_RUN, "cmdasnl"},
+    {"snapshot", SUB_CMD_SNAPSHOT, "cmftsnlkKI"},
+    {"watch", SUB_CMD_WATCH, "cmasnlkKI"},
+    {"run", SUB_CMD_RUN, "cmdasnlkKI"},
     {"show", SUB_CMD_SHOW, "dmfsnl"},
 };
 
@@ -85,6 +88,9 @@ int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, siz
       {"source", required_argument, NULL, 's'},
       {"source-name", required_argument, NULL, 'n'},
       {"log-level", required_argument, NULL, 'l'},
+      {"key", required_argument, NULL, 'k'},
+      {"server-key", required_argument, NULL, 'K'},
+      {"insecure", no_argument, NULL, 'I'},
       {"help", no_argument, NULL, 'h'},
       {"version", no_argument, NULL, 'V'},
       {NULL, 0, NULL, 0},
@@ -167,6 +173,15 @@ int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, siz
       }
       break;
     case 'd': cli->data = optarg; break;
+    case 'k': cli->key = optarg; break;
+    case 'I': cli->insecure = 1; break;
+    case 'K':
+      if (cli->nserver_keys == SUB_MAX_ENDPOINTS) {
+        snprintf(err, errlen, "%s: more than %d --server-key", cmd, SUB_MAX_ENDPOINTS);
+        return SUB_CLI_USAGE;
+      }
+      cli->server_keys[cli->nserver_keys++] = optarg;
+      break;
     case 'a':
       if (parse_ms(optarg, &cli->stale_after_ms) != 0) {
         snprintf(err, errlen, "%s: --stale-after-ms: '%s' is not a positive integer", cmd,
@@ -204,6 +219,13 @@ int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, siz
   }
   if (strchr(allowed, 'd') && !cli->data) {
     snprintf(err, errlen, "%s: --data DIR is required", cmd);
+    return SUB_CLI_USAGE;
+  }
+  if (strchr(allowed, 'I') && !cli->insecure && (!cli->key || !cli->nserver_keys)) {
+    snprintf(err, errlen,
+             "%s: --key FILE (the city's secret cert) and one --server-key FILE per --connect "
+             "endpoint are required, or --insecure for plain TCP",
+             cmd);
     return SUB_CLI_USAGE;
   }
   if (cli->log_level < 0)

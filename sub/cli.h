@@ -7,6 +7,7 @@
 #include "view.h"
 
 #define SUB_PROGRAM "huibao-sub"
+#define SUB_MAX_ENDPOINTS 64
 
 typedef enum sub_cmd {
   SUB_CMD_NONE = 0,
@@ -27,6 +28,10 @@ typedef struct sub_cli {
   int64_t timeout_ms;      /* snapshot, default 10 s */
   int64_t stale_after_ms;  /* 0: 3 x each publisher's heartbeat */
   int log_level;           /* default: info for run, warning otherwise */
+  const char *key;         /* CURVE: the city's secret cert */
+  const char *server_keys[SUB_MAX_ENDPOINTS]; /* each county's public cert, in --connect order */
+  size_t nserver_keys;
+  int insecure;            /* plain TCP, explicitly */
 } sub_cli;
 
 /* What sub_cli_parse decided. */

@@ -1,4 +1,5 @@
 /* live.c: the listening loops of huibao-sub. */
+#include "hb_cert.h"
 #include "live.h"
 
 #include <inttypes.h>
@@ -57,7 +58,34 @@ static int open_net(const sub_cli *cli, sub_net *net, char ***eps, size_t *neps)
     fprintf(stderr, "%s: --connect: %s\n", SUB_PROGRAM, err);
     return EX_USAGE;
   }
-  int rc = sub_net_open(net, *eps, *neps, cli->campaign, err, sizeof err);
+  hb_cert key;
+  char *publics[SUB_MAX_ENDPOINTS];
+  if (!cli->insecure) {
+    if (cli->nserver_keys != *neps) {
+      fprintf(stderr, "%s: %zu --connect endpoints but %zu --server-key: give one per endpoint, "
+              "in the same order\n", SUB_PROGRAM, *neps, cli->nserver_keys);
+      sub_net_free_list(*eps, *neps);
+      *eps = NULL;
+      return EX_USAGE;
+    }
+    hb_diags d;
+    hb_diags_init(&d);
+    int krc = hb_cert_read(cli->key, 1, &key, &d);
+    static hb_cert servers[SUB_MAX_ENDPOINTS];
+    for (size_t i = 0; krc == HB_OK && i < *neps; i++) {
+      krc = hb_cert_read(cli->server_keys[i], 0, &servers[i], &d);
+      publics[i] = servers[i].public_key;
+    }
+    hb_diags_write(&d, stderr);
+    hb_diags_free(&d);
+    if (krc != HB_OK) {
+      sub_net_free_list(*eps, *neps);
+      *eps = NULL;
+      return EX_CONFIG;
+    }
+  }
+  int rc = sub_net_open_secure(net, *eps, *neps, cli->campaign, cli->insecure ? NULL : &key,
+                               publics, err, sizeof err);
   if (rc != 0) {
     fprintf(stderr, "%s: %s\n", SUB_PROGRAM, err);
     sub_net_free_list(*eps, *neps);

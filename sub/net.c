@@ -8,6 +8,7 @@
 #include "hb_err.h"
 #include "hb_rollup.h"
 #include "hb_wire.h"
+#include "hb_zap.h"
 #include "hb_zmq.h"
 
 #define SUB_MAX_ENDPOINTS 64
@@ -71,6 +72,13 @@ fail:
 int sub_net_open(sub_net *s, char *const *eps, size_t n, const char *campaign, char *err,
                  size_t errlen)
 {
+  return sub_net_open_secure(s, eps, n, campaign, NULL, NULL, err, errlen);
+}
+
+int sub_net_open_secure(sub_net *s, char *const *eps, size_t n, const char *campaign,
+                        const hb_cert *key, char *const *server_public, char *err,
+                        size_t errlen)
+{
   memset(s, 0, sizeof *s);
   char topic[TOPIC_MAX];
   int tl = snprintf(topic, sizeof topic, "%s%s", HB_WIRE_TOPIC_PREFIX, campaign ? campaign : "");
@@ -100,6 +108,11 @@ int sub_net_open(sub_net *s, char *const *eps, size_t n, const char *campaign, c
       snprintf(err, errlen, "out of memory");
       sub_net_close(s);
       return HB_ENOMEM;
+    }
+    if (key && hb_zap_client_socket(sock, key, server_public[i]) != HB_OK) {
+      snprintf(err, errlen, "%s: CURVE options: %s", eps[i], zmq_strerror(errno));
+      sub_net_close(s);
+      return HB_EZMQ;
     }
     if (hb_zmq_common(sock, (int64_t)HB_WIRE_MAX_ROLLUP, 1000, 3000) != 0 ||
         zmq_setsockopt(sock, ZMQ_SUBSCRIBE, topic, (size_t)tl) != 0 ||

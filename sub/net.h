@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include "huibao/v1/huibao.pb-c.h"
+#include "hb_cert.h"
 
 typedef struct sub_net {
   void *ctx;
@@ -26,6 +27,12 @@ void sub_net_free_list(char **eps, size_t n);
  * ZMQ_MAXMSGSIZE = HB_WIRE_MAX_ROLLUP and ZMQ_LINGER = 0. */
 int sub_net_open(sub_net *s, char *const *eps, size_t n, const char *campaign, char *err,
                  size_t errlen);
+
+/* The same, as a CURVE client with key pair key of the servers whose Z85
+ * public keys are server_public[0..n), one per endpoint. key NULL = plain. */
+int sub_net_open_secure(sub_net *s, char *const *eps, size_t n, const char *campaign,
+                        const hb_cert *key, char *const *server_public, char *err,
+                        size_t errlen);
 void sub_net_close(sub_net *s);
 
 /* Waits at most timeout_ms for one well-formed rollup. Returns 1 with

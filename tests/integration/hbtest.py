@@ -51,6 +51,7 @@ def _bin(env, sub, name):
 AGENT = _bin("HUIBAO_AGENT", "agents", "huibao-agent")
 AGGREGATOR = _bin("HUIBAO_AGGREGATOR", "aggregator", "huibao-aggregator")
 SUB = _bin("HUIBAO_SUB", "sub", "huibao-sub")
+KEYGEN = _bin("HUIBAO_KEYGEN", "tools", "huibao-keygen")
 GEN = os.path.join(REPO, "tests", "tools", "gen_ledgers.py")
 
 _live = []  # every Popen started here
@@ -139,6 +140,59 @@ class County:
             return json.load(f)
 
 
+class Keys:
+    """CURVE key pairs of one test, made with huibao-keygen: every program
+    runs authenticated and encrypted, as in production.
+      pairs/NAME.key(_secret)  every key pair made
+      units/CODE.key           the county's --keys folder (unit public certs)
+      cities/NAME.key          the county's --subscriber-keys folder"""
+
+    def __init__(self, root):
+        self.root = root
+        self.pairs = os.path.join(root, "pairs")
+        self.units = os.path.join(root, "units")
+        self.cities = os.path.join(root, "cities")
+        for d in (self.pairs, self.units, self.cities):
+            os.makedirs(d, exist_ok=True)
+        self.make(["county", "city"])
+        self.install("city", self.cities)
+
+    def make(self, names):
+        names = [n for n in names if not os.path.exists(self.public(n))]
+        for i in range(0, len(names), 200):
+            r = run([KEYGEN, "--out", self.pairs] + names[i:i + 200])
+            if r.rc != 0:
+                raise RuntimeError(f"huibao-keygen failed: {r}")
+
+    def public(self, name):
+        return os.path.join(self.pairs, name + ".key")
+
+    def secret(self, name):
+        return os.path.join(self.pairs, name + ".key_secret")
+
+    def install(self, name, folder, as_name=None):
+        """Copies NAME's public cert into folder (as AS_NAME.key)."""
+        self.make([name])
+        shutil.copyfile(self.public(name), os.path.join(folder, (as_name or name) + ".key"))
+
+    def install_units(self, codes):
+        self.make(codes)
+        for c in codes:
+            if not os.path.exists(os.path.join(self.units, c + ".key")):
+                self.install(c, self.units)
+
+    def aggregator_flags(self):
+        return ["--secret", self.secret("county"), "--keys", self.units,
+                "--subscriber-keys", self.cities]
+
+    def agent_flags(self, unit, key_of=None):
+        """Flags of an agent of unit; key_of: use another unit's key pair."""
+        return ["--key", self.secret(key_of or unit), "--county-key", self.public("county")]
+
+    def sub_flags(self, n_endpoints):
+        return ["--key", self.secret("city")] + ["--server-key", self.public("county")] * n_endpoints
+
+
 class Aggregator:
     def __init__(self, t, county, data, listen_port, pub_port, extra):
         self.t, self.county, self.data = t, county, data
@@ -156,6 +210,9 @@ class Aggregator:
         argv = [AGGREGATOR, "--data", self.data, "--units", self.county.units_csv,
                 "--campaigns", self.county.campaigns_ini, "--listen", self.listen,
                 "--publish", self.publish] + self.extra
+        if "--insecure" not in self.extra:
+            self.t.keys.install_units(self.county.units())
+            argv += self.t.keys.aggregator_flags()
         self.argv = argv
         self.logf = open(self.log, "wb")
         self.proc = subprocess.Popen(argv, stdout=self.logf, stderr=subprocess.STDOUT)
@@ -214,11 +271,39 @@ class Test:
         self.failed = 0
         self.dir = tempfile.mkdtemp(prefix=f"huibao-it-{name}-")
         self.logs = []
+        self.aggs = []
+        self._keys = None
         self.t0 = time.monotonic()
         for p in (AGENT, AGGREGATOR, SUB):
             if not os.access(p, os.X_OK):
                 print(f"missing program {p}", file=sys.stderr)
         print(f"== {name} (today {TODAY}, dir {self.dir})", flush=True)
+
+    @property
+    def keys(self):
+        if self._keys is None:
+            self._keys = Keys(os.path.join(self.dir, "keys"))
+        return self._keys
+
+    def agent_keys(self, unit, extra):
+        """The key flags for an agent of unit (none when --insecure is in
+        extra). A unit the county has no key for gets one installed, and
+        running aggregators reload their keys (SIGHUP), so that a test of
+        "unit not in units.csv" reaches the county's validation."""
+        if "--insecure" in extra or "--key" in extra:
+            return []
+        if not os.path.exists(os.path.join(self.keys.units, unit + ".key")):
+            self.keys.install_units([unit])
+            for a in self.aggs:
+                if a.proc and a.proc.poll() is None:
+                    a.proc.send_signal(signal.SIGHUP)
+            time.sleep(0.5)
+        return self.keys.agent_flags(unit)
+
+    def sub_keys(self, eps, extra=()):
+        if "--insecure" in extra:
+            return []
+        return self.keys.sub_flags(len(eps.split(",")))
 
     # ---------------------------------------------------------------- checks
     def check(self, cond, what, detail=None):
@@ -287,15 +372,17 @@ class Test:
         if heartbeat_ms:
             ex += ["--heartbeat-ms", str(heartbeat_ms)]
         a = Aggregator(self, county, data, free_port(), free_port(), ex)
+        self.aggs.append(a)
         return a.start() if start else a
 
     # ---------------------------------------------------------------- programs
     def sync(self, county, unit, endpoint, timeout=10, ledger=None, extra=None):
         ep = endpoint.listen if isinstance(endpoint, Aggregator) else endpoint
         os.makedirs(county.states, exist_ok=True)
+        extra = list(extra or [])
         return run([AGENT, "sync", "--unit", unit, "--ledger", ledger or county.ledger(unit),
                     "--state", county.state(unit), "--county", ep, "--timeout", str(timeout)]
-                   + list(extra or []), timeout=timeout + 30)
+                   + self.agent_keys(unit, extra) + extra, timeout=timeout + 30)
 
     def sync_all(self, county, endpoint, timeout=10, workers=6, units=None):
         """{unit: Run} for every unit, a few at a time."""
@@ -309,7 +396,7 @@ class Test:
         os.makedirs(county.states, exist_ok=True)
         p = subprocess.Popen([AGENT, "sync", "--unit", unit, "--ledger", county.ledger(unit),
                               "--state", county.state(unit), "--county", endpoint,
-                              "--timeout", str(timeout)],
+                              "--timeout", str(timeout)] + self.agent_keys(unit, []),
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         _live.append(p)
         return p
@@ -317,6 +404,7 @@ class Test:
     def snapshot(self, agg, campaign=None, timeout=5, fmt="json"):
         eps = agg if isinstance(agg, str) else agg.publish
         argv = [SUB, "snapshot", "--connect", eps, "--format", fmt, "--timeout", str(timeout)]
+        argv += self.sub_keys(eps)
         if campaign:
             argv += ["--campaign", campaign]
         return run(argv, timeout=timeout + 30)

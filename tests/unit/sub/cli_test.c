@@ -23,20 +23,22 @@ static void test_good(void)
 {
   sub_cli c;
   char err[256];
-  CHECK_EQ_INT(SUB_CLI_RUN, parse(&c, err, (const char *[]){"snapshot", "--connect", "tcp://a:1",
-                                                             "--timeout", "1.5", NULL}));
+  CHECK_EQ_INT(SUB_CLI_RUN, parse(&c, err,
+                                  (const char *[]){"snapshot", "--insecure", "--connect",
+                                                   "tcp://a:1", "--timeout", "1.5", NULL}));
   CHECK_EQ_INT(SUB_CMD_SNAPSHOT, c.cmd);
   CHECK_EQ_INT(1500, c.timeout_ms);
   CHECK_EQ_INT(SUB_FORMAT_JSON, c.format);
   CHECK_EQ_STR("city", c.source);
   CHECK_EQ_INT(HB_LOG_WARNING, c.log_level);
   CHECK_EQ_INT(SUB_CLI_RUN,
-               parse(&c, err, (const char *[]){"run", "--connect", "tcp://a:1", "--data", "/d",
-                                               "--stale-after-ms", "500", NULL}));
+               parse(&c, err,
+                     (const char *[]){"run", "--insecure", "--connect", "tcp://a:1", "--data", "/d",
+                                      "--stale-after-ms", "500", NULL}));
   CHECK_EQ_INT(500, c.stale_after_ms);
   CHECK_EQ_INT(HB_LOG_INFO, c.log_level);
-  CHECK_EQ_INT(SUB_CLI_RUN, parse(&c, err, (const char *[]){"show", "--data", "/d", "--format",
-                                                             "table", NULL}));
+  CHECK_EQ_INT(SUB_CLI_RUN,
+               parse(&c, err, (const char *[]){"show", "--data", "/d", "--format", "table", NULL}));
   CHECK_EQ_INT(SUB_FORMAT_TABLE, c.format);
   CHECK_EQ_INT(SUB_CLI_EXIT_OK, parse(&c, err, (const char *[]){"--version", NULL}));
   CHECK_EQ_INT(SUB_CLI_EXIT_OK, parse(&c, err, (const char *[]){"watch", "--help", NULL}));
@@ -54,18 +56,22 @@ static void test_bad(void)
   CHECK_EQ_STR("snapshot: unknown option '--bogus-flag'", err);
   CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err, (const char *[]){"snapshot", NULL}));
   CHECK_EQ_STR("snapshot: --connect EP[,EP...] is required", err);
-  CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err, (const char *[]){"run", "--connect", "tcp://a:1", NULL}));
+  CHECK_EQ_INT(SUB_CLI_USAGE,
+               parse(&c, err, (const char *[]){"run", "--connect", "tcp://a:1", NULL}));
   CHECK_EQ_STR("run: --data DIR is required", err);
-  CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err, (const char *[]){"snapshot", "--connect", "x",
-                                                               "--timeout", "abc", NULL}));
+  CHECK_EQ_INT(
+      SUB_CLI_USAGE,
+      parse(&c, err, (const char *[]){"snapshot", "--connect", "x", "--timeout", "abc", NULL}));
   CHECK_EQ_STR("snapshot: --timeout: 'abc' is not a positive number of seconds", err);
-  CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err, (const char *[]){"snapshot", "--connect", "x",
-                                                               "--timeout", "-1", NULL}));
-  CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err, (const char *[]){"snapshot", "--connect", "x",
-                                                               "--format", "xml", NULL}));
+  CHECK_EQ_INT(
+      SUB_CLI_USAGE,
+      parse(&c, err, (const char *[]){"snapshot", "--connect", "x", "--timeout", "-1", NULL}));
+  CHECK_EQ_INT(
+      SUB_CLI_USAGE,
+      parse(&c, err, (const char *[]){"snapshot", "--connect", "x", "--format", "xml", NULL}));
   CHECK_EQ_STR("snapshot: --format: 'xml' is not json or table", err);
-  CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err, (const char *[]){"show", "--data", "/d",
-                                                               "--timeout", "1", NULL}));
+  CHECK_EQ_INT(SUB_CLI_USAGE,
+               parse(&c, err, (const char *[]){"show", "--data", "/d", "--timeout", "1", NULL}));
   CHECK_EQ_STR("show: option '--timeout' does not apply to this command", err);
   CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err, (const char *[]){"snapshot", "--connect", NULL}));
   CHECK_EQ_STR("snapshot: option '--connect' needs a value", err);
@@ -74,9 +80,30 @@ static void test_bad(void)
   CHECK_EQ_STR("snapshot: unexpected argument 'extra'", err);
 }
 
+/* Secure is the default: keys are required, one --server-key per endpoint. */
+static void test_keys(void)
+{
+  sub_cli c;
+  char err[256];
+  CHECK_EQ_INT(SUB_CLI_USAGE,
+               parse(&c, err, (const char *[]){"snapshot", "--connect", "tcp://a:1", NULL}));
+  CHECK_EQ_STR("snapshot: --key FILE (the city's secret cert) and one --server-key FILE per "
+               "--connect endpoint are required, or --insecure for plain TCP",
+               err);
+  CHECK_EQ_INT(SUB_CLI_RUN, parse(&c, err,
+                                  (const char *[]){"watch", "--connect", "tcp://a:1,tcp://b:2",
+                                                   "--key", "city.key_secret", "--server-key",
+                                                   "a.key", "--server-key", "b.key", NULL}));
+  CHECK_EQ_INT(2, c.nserver_keys);
+  CHECK_EQ_STR("b.key", c.server_keys[1]);
+  CHECK_EQ_STR("city.key_secret", c.key);
+  CHECK_EQ_INT(0, c.insecure);
+}
+
 int main(void)
 {
   RUN(test_good);
+  RUN(test_keys);
   RUN(test_bad);
   return test_summary();
 }

@@ -1,0 +1,80 @@
+/* fuzz_ledger: a unit's ledger files as hb_ledger_load reads them: raw
+ * bytes (UTF-8 with or without BOM, GBK, UTF-16) into hb_ledger_parse,
+ * which decodes with hb_text_to_utf8 first.
+ *
+ * Input: if it contains the line "--8<--", the bytes before it are
+ * activities.csv and those after it problems.csv, parsed in that order into
+ * one ledger (as the loader does); otherwise the whole input is one table,
+ * problems.csv if its length is odd, activities.csv if even. */
+#define _GNU_SOURCE /* memmem */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_common.h"
+#include "hb_err.h"
+#include "hb_ledger.h"
+#include "hb_text.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char sep[] = "\n--8<--\n";
+
+static void check(const hb_ledger *l)
+{
+  for (size_t i = 0; i < l->nactivities; i++) {
+    const Huibao__V1__Activity *a = l->activities[i];
+    if (!a || strcmp(a->unit, "xq-dlz") != 0 || !hb_utf8_valid(a->id, strlen(a->id)) ||
+        l->activity_lines[i] == 0)
+      abort();
+  }
+  for (size_t i = 0; i < l->nproblems; i++) {
+    const Huibao__V1__Problem *p = l->problems[i];
+    if (!p || strcmp(p->unit, "xq-dlz") != 0 || !hb_utf8_valid(p->id, strlen(p->id)) ||
+        l->problem_lines[i] == 0)
+      abort();
+  }
+  for (size_t i = 0; i < l->ninvalid; i++)
+    if (!l->invalid_ids[i])
+      abort();
+}
+
+/* Parses one table; a table that parsed with 0 must not have added errors. */
+static int parse(const char *name, const char *bytes, size_t len, int is_problems, hb_ledger *l,
+                 hb_diags *d)
+{
+  size_t before = hb_diags_errors(d);
+  int rc = hb_ledger_parse(name, bytes, len, is_problems, "xq-dlz", fuzz_campaigns(),
+                           fuzz_today(), l, d);
+  if (rc == HB_OK && hb_diags_errors(d) != before)
+    abort();
+  return rc;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+  const char *bytes = (const char *)data;
+  hb_ledger l;
+  memset(&l, 0, sizeof l);
+  hb_diags d;
+  hb_diags_init(&d);
+  const char *cut = size >= sizeof sep - 1 ? memmem(bytes, size, sep, sizeof sep - 1) : NULL;
+  if (cut) {
+    size_t alen = (size_t)(cut - bytes) + 1; /* keep the newline ending the last row */
+    const char *pb = cut + sizeof sep - 1;
+    if (parse(HB_LEDGER_ACTIVITIES, bytes, alen, 0, &l, &d) != HB_ENOMEM)
+      parse(HB_LEDGER_PROBLEMS, pb, size - (size_t)(pb - bytes), 1, &l, &d);
+  } else {
+    int is_problems = (int)(size & 1);
+    parse(is_problems ? HB_LEDGER_PROBLEMS : HB_LEDGER_ACTIVITIES, bytes, size, is_problems, &l,
+          &d);
+  }
+  check(&l);
+  char line[1024];
+  for (size_t i = 0; i < d.count; i++)
+    hb_diag_format(&d.items[i], line, sizeof line);
+  hb_diags_free(&d);
+  hb_ledger_free(&l);
+  return 0;
+}

@@ -1,0 +1,53 @@
+#!/bin/sh
+# Regenerates the seed corpora in fuzz/corpus/ from real inputs: the sample
+# county (deploy/sample), ledgers from tests/tools/gen_ledgers.py, keys from
+# huibao-keygen, and packed Submits/Rollups from fuzz/seedgen.c. Needs a
+# fuzz build (./fuzz/run.sh builds one into build-fuzz). The seeds are
+# committed; run this only when an input format changes.
+#   fuzz/make_corpus.sh [BUILD_DIR (default build-fuzz)]
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$root/build-fuzz}
+case $build in /*) ;; *) build=$(pwd)/$build ;; esac
+cmake --build "$build" --target fuzz fuzz-seedgen huibao-keygen >/dev/null
+out=$root/fuzz/corpus
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for t in submit ledger campaigns units cert rollup; do
+  rm -rf "$out/$t"
+  mkdir -p "$out/$t"
+done
+
+python3 "$root/tests/tools/gen_ledgers.py" --out "$tmp/county" --seed 7 --units 8 --rows 6 \
+  --gbk 0.4 --bom 0.3 --bad 6 >/dev/null
+
+# campaigns: the sample file, the generated one, and a GBK copy
+cp "$root/deploy/sample/campaigns.ini" "$out/campaigns/sample.ini"
+cp "$tmp/county/campaigns.ini" "$out/campaigns/generated.ini"
+iconv -f UTF-8 -t GB18030 "$root/deploy/sample/campaigns.ini" >"$out/campaigns/sample-gbk.ini"
+
+# units: the sample file, the generated one, a GBK copy with Chinese headers
+cp "$root/deploy/sample/units.csv" "$out/units/sample.csv"
+cp "$tmp/county/units.csv" "$out/units/generated.csv"
+{ printf '编码,名称,类型\r\n'; tail -n +2 "$root/deploy/sample/units.csv" | head -5; } |
+  iconv -f UTF-8 -t GB18030 >"$out/units/zh-gbk.csv"
+
+# ledgers: each unit's two files joined by the separator line fuzz_ledger.c splits on
+for d in "$tmp"/county/ledgers/*/; do
+  u=$(basename "$d")
+  a=$d/activities.csv p=$d/problems.csv
+  [ -f "$a" ] && [ -f "$p" ] || continue
+  { cat "$a"; printf '\n--8<--\n'; cat "$p"; } >"$out/ledger/$u"
+done
+
+# certs: first byte 0 = read as public, 1 = need the secret
+"$build/tools/huibao-keygen" --out "$tmp" seed-unit >/dev/null
+{ printf '\0'; cat "$tmp/seed-unit.key"; } >"$out/cert/public"
+{ printf '\1'; cat "$tmp/seed-unit.key_secret"; } >"$out/cert/secret"
+{ printf '\0'; cat "$tmp/seed-unit.key_secret"; } >"$out/cert/secret-as-public"
+
+# packed Submits and Rollups
+"$build/fuzz/fuzz-seedgen" "$tmp/county/campaigns.ini" "$tmp/county/units.csv" \
+  "$tmp/county/ledgers" "$out/submit" "$out/rollup"
+
+du -sh "$out"
