@@ -125,8 +125,8 @@ typedef struct server {
 static void on_zap_refuse(void *arg, const char *domain, const char *address, const char *reason)
 {
   (void)arg;
-  hb_log_warn("refused a %s connection from %s: %s",
-              strcmp(domain, ZAP_DOMAIN_SUB) == 0 ? "subscriber" : "agent", address, reason);
+  hb_log_warn("refused %s connection from %s: %s",
+              strcmp(domain, ZAP_DOMAIN_SUB) == 0 ? "a subscriber" : "an agent", address, reason);
 }
 
 /* Loads one keyring folder into the ZAP handler. On failure the handler
@@ -266,9 +266,10 @@ static void drain(server *s)
   if (s->stats.impersonations > before.impersonations)
     hb_log_warn("refused %zu submits for a unit other than the one their key belongs to",
                 s->stats.impersonations - before.impersonations);
-  if (s->stats.refused > before.refused)
-    hb_log_warn("refused %zu submits (unknown unit or malformed)",
-                s->stats.refused - before.refused);
+  size_t other_refusals = (s->stats.refused - before.refused) -
+                          (s->stats.impersonations - before.impersonations);
+  if (other_refusals)
+    hb_log_warn("refused %zu submits (unknown unit or malformed)", other_refusals);
   hb_log_debug("drain: %zu submits, stored %zu, duplicate %zu, stale %zu, rejected %zu", n,
                s->stats.stored - before.stored, s->stats.duplicate - before.duplicate,
                s->stats.stale - before.stale, s->stats.rejected - before.rejected);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds with -Werror, runs
-# every test (unit, integration, fuzz smoke), then the same suite under
-# AddressSanitizer + UndefinedBehaviorSanitizer.
+# every test (unit, integration), a smoke run of every fuzz target, then the
+# same suite under AddressSanitizer + UndefinedBehaviorSanitizer.
 #   ./deploy/test.sh            everything
 #   ./deploy/test.sh --quick    the plain build only (no sanitizer pass)
 set -euo pipefail
@@ -17,6 +17,9 @@ echo "== tests"
 (cd build && ctest --output-on-failure -j2 --timeout 600)
 
 if [ $QUICK -eq 0 ]; then
+  echo "== fuzz smoke (libFuzzer, 8 s per target; ./fuzz/run.sh 600 for a real run)"
+  FUZZ_BUILD_DIR=build-fuzz ./fuzz/run.sh 8
+
   echo "== build (ASan + UBSan)"
   BUILD_DIR=build-asan ./deploy/build.sh -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=address,undefined
   echo "== tests under sanitizers"

@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Only the right unit may report (CurveZMQ + ZAP), one test per attack:
+an unknown key cannot connect; a known key cannot report for another unit;
+a plain-text agent cannot talk to a CURVE county; a subscriber with an
+unknown key gets nothing; adding or removing a unit's key takes effect on
+SIGHUP without a restart; --insecure is explicit and logged. After every
+attack the victim's figures are unchanged (nothing was stored)."""
+import json
+import os
+import signal
+import time
+
+import hbtest
+
+
+def unit_records(t, agg, county, unit):
+    """Records of unit summed over every campaign, from a fresh snapshot."""
+    _, got = t.rollups(agg)
+    n = 0
+    for c in county.campaigns():
+        for u in got.get(c, {}).get("units", []):
+            if u.get("code") == unit:
+                n += u.get("records", 0)
+    return n
+
+
+def sighup(agg):
+    agg.proc.send_signal(signal.SIGHUP)
+    time.sleep(0.7)
+
+
+def main(t):
+    county = t.county(units=4, rows=6, seed=31)
+    units = county.units()
+    victim, thief, late = units[1], units[2], units[3]
+    agg = t.aggregator(county)
+    keys = t.keys
+
+    # An unknown key cannot connect at all: the agent times out (75) and the
+    # county logs the refusal.
+    keys.make(["stranger"])
+    r = t.sync(county, victim, agg, timeout=2,
+               extra=["--key", keys.secret("stranger"), "--county-key", keys.public("county")])
+    t.check_rc(r, hbtest.EX_TEMPFAIL, "unknown key: the agent cannot connect")
+    t.check("may not know this unit's key" in r.err, "the agent says the key may be unknown", r)
+    t.check("refused an agent connection" in agg.log_text() and "unknown key" in agg.log_text(),
+            "the county logs the refused key", agg.log_text()[-2000:])
+    t.check_eq(unit_records(t, agg, county, victim), 0, "nothing stored for the victim")
+
+    # A known key reporting for another unit: the whole batch is refused.
+    r = t.sync(county, victim, agg, timeout=3,
+               extra=["--key", keys.secret(thief), "--county-key", keys.public("county")])
+    t.check_rc(r, hbtest.EX_DATAERR, "known key, other unit: refused")
+    t.check(f"unit mismatch: this connection's key is unit {thief}, the batch says {victim}"
+            in r.err, "the agent prints the county's reason", r)
+    t.check("for a unit other than the one their key belongs to" in agg.log_text(),
+            "the county logs the impersonation", agg.log_text()[-2000:])
+    t.check_eq(unit_records(t, agg, county, victim), 0, "still nothing stored for the victim")
+
+    # A plain-text agent against a CURVE county.
+    r = t.sync(county, victim, agg, timeout=2, extra=["--insecure"])
+    t.check_rc(r, hbtest.EX_TEMPFAIL, "plain-text agent refused by a CURVE county")
+    t.check_eq(unit_records(t, agg, county, victim), 0, "plain text stored nothing")
+
+    # The right key works, and the figures are exactly the ledger's.
+    r = t.sync(county, victim, agg)
+    t.check_rc(r, 0, "the victim's own key syncs")
+    want = sum(u["activities"]["records"] + u["problems"]["total"]
+               for e in county.expected().values() for u in e["units"] if u["code"] == victim)
+    t.check_eq(unit_records(t, agg, county, victim), want, "the victim's records are exact")
+
+    # A subscriber with an unknown key gets nothing.
+    keys.make(["spy"])
+    r = hbtest.run([hbtest.SUB, "snapshot", "--connect", agg.publish, "--timeout", "2",
+                    "--key", keys.secret("spy"), "--server-key", keys.public("county")],
+                   timeout=30)
+    t.check_rc(r, hbtest.EX_TEMPFAIL, "subscriber with an unknown key gets nothing")
+    doc = json.loads(r.out) if r.out.strip() else {}
+    t.check_eq(doc.get("missing"), [agg.publish], "the endpoint is reported missing")
+    t.check("refused a subscriber connection" in agg.log_text(),
+            "the county logs the refused subscriber", agg.log_text()[-2000:])
+
+    # Removing a unit's key takes effect on SIGHUP, without a restart...
+    os.unlink(os.path.join(keys.units, late + ".key"))
+    sighup(agg)
+    own = ["--key", keys.secret(late), "--county-key", keys.public("county")]
+    r = t.sync(county, late, agg, timeout=2, extra=own)
+    t.check_rc(r, hbtest.EX_TEMPFAIL, "a removed key is refused after SIGHUP")
+    t.check_eq(unit_records(t, agg, county, late), 0, "nothing stored with a removed key")
+    # ...and so does adding it back.
+    keys.install(late, keys.units)
+    sighup(agg)
+    r = t.sync(county, late, agg, extra=own)
+    t.check_rc(r, 0, "an added key syncs after SIGHUP")
+    t.check(unit_records(t, agg, county, late) > 0, "its records are stored")
+    pid = agg.proc.pid
+    t.check(agg.proc.poll() is None and agg.proc.pid == pid, "no restart was needed")
+    t.check_eq(agg.stop(), 0, "the aggregator stops cleanly")
+
+    # Secure is the default: no keys and no --insecure is a usage error...
+    r = hbtest.run([hbtest.AGGREGATOR, "--data", agg.data, "--units", county.units_csv,
+                    "--campaigns", county.campaigns_ini, "--listen", "tcp://127.0.0.1:1",
+                    "--publish", "tcp://127.0.0.1:2"], timeout=10)
+    t.check_rc(r, hbtest.EX_USAGE, "aggregator without keys or --insecure")
+    t.check("--secret is required" in r.err, "it says which flag is missing", r)
+    # ...and --insecure warns on every start.
+    ins = t.aggregator(county, extra=["--insecure"])
+    t.check("insecure: plain TCP, no authentication" in ins.log_text(),
+            "--insecure is logged as a warning at start", ins.log_text()[-1000:])
+    t.check_eq(ins.stop(), 0, "the insecure aggregator stops cleanly")
+
+
+hbtest.Test("auth").guard(main)
