@@ -77,6 +77,31 @@ int server_load_inputs(const agg_config *cfg, hb_units *u, hb_campaigns *c, FILE
   return rc;
 }
 
+/* --check-config of the CURVE settings: the secret cert and both key
+ * folders must be readable and valid. Prints every problem; returns 0 or -1. */
+static int check_keys(const agg_config *cfg)
+{
+  hb_diags d;
+  hb_diags_init(&d);
+  int bad = 0;
+  hb_cert cert;
+  if (cfg->secret && hb_cert_read(cfg->secret, 1, &cert, &d) != HB_OK)
+    bad = 1;
+  const char *dirs[] = {cfg->keys, cfg->subscriber_keys};
+  for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+    if (!dirs[i])
+      continue;
+    hb_keyring ring;
+    if (hb_keyring_load(dirs[i], &ring, &d) != HB_OK)
+      bad = 1;
+    hb_keyring_free(&ring);
+  }
+  hb_diags_write(&d, stderr);
+  hb_diags_free(&d);
+  memset(&cert, 0, sizeof cert);
+  return bad ? -1 : 0;
+}
+
 int server_check_config(const agg_config *cfg)
 {
   char err[512];
@@ -93,6 +118,8 @@ int server_check_config(const agg_config *cfg)
     hb_units_free(&u);
     hb_campaigns_free(&c);
   }
+  if (!cfg->insecure && check_keys(cfg) != 0)
+    bad = 1;
   if (!bad)
     printf("configuration OK\n");
   return bad ? EX_CONFIG : 0;
@@ -234,7 +261,10 @@ static void drain(server *s)
     zmq_msg_t *payload = &s->msgs[i].frames[s->msgs[i].nframes - 1];
     s->items[i].data = zmq_msg_data(payload);
     s->items[i].len = zmq_msg_size(payload);
-    s->items[i].user_id = s->zap ? zmq_msg_gets(payload, "User-Id") : NULL;
+    /* Under CURVE a message without a User-Id must not skip the unit
+     * check: "" matches no unit, so the batch is refused (fail closed). */
+    const char *uid = s->zap ? zmq_msg_gets(payload, "User-Id") : NULL;
+    s->items[i].user_id = s->zap ? (uid ? uid : "") : NULL;
   }
   ingest_ctx c = {s->st, &s->units, &s->campaigns, hb_date_today(), hb_time_now_ms() / 1000};
   char err[512];

@@ -80,6 +80,22 @@ def main(t):
     t.check("refused a subscriber connection" in agg.log_text(),
             "the county logs the refused subscriber", agg.log_text()[-2000:])
 
+    # The two keyrings are separate ZAP domains: the city's key cannot
+    # report as an agent, and a unit's key cannot subscribe.
+    other = late  # not synced yet: its outbox has records to send
+    r = t.sync(county, other, agg, timeout=2,
+               extra=["--key", keys.secret("city"), "--county-key", keys.public("county")])
+    t.check_rc(r, hbtest.EX_TEMPFAIL, "the city's key cannot connect as an agent")
+    t.check_eq(unit_records(t, agg, county, other), 0, "nothing stored with the city's key")
+    r = hbtest.run([hbtest.SUB, "snapshot", "--connect", agg.publish, "--timeout", "2",
+                    "--key", keys.secret(victim), "--server-key", keys.public("county")],
+                   timeout=30)
+    t.check_rc(r, hbtest.EX_TEMPFAIL, "a unit's key cannot subscribe")
+    # The city's own key does get the rollups.
+    r = hbtest.run([hbtest.SUB, "snapshot", "--connect", agg.publish, "--timeout", "5"]
+                   + keys.sub_flags(1), timeout=30)
+    t.check_rc(r, 0, "the city's key subscribes")
+
     # Removing a unit's key takes effect on SIGHUP, without a restart...
     os.unlink(os.path.join(keys.units, late + ".key"))
     sighup(agg)
@@ -93,6 +109,16 @@ def main(t):
     r = t.sync(county, late, agg, extra=own)
     t.check_rc(r, 0, "an added key syncs after SIGHUP")
     t.check(unit_records(t, agg, county, late) > 0, "its records are stored")
+    # An unreadable key folder on SIGHUP keeps the keys loaded before.
+    moved = keys.units + ".moved"
+    os.rename(keys.units, moved)
+    sighup(agg)
+    t.check("reload: keeping the old unit keys" in agg.log_text(),
+            "an unreadable key folder is logged on reload", agg.log_text()[-2000:])
+    r = t.sync(county, thief, agg, extra=["--key", keys.secret(thief),
+                                          "--county-key", keys.public("county")])
+    t.check_rc(r, 0, "the old keys still admit a known unit")
+    os.rename(moved, keys.units)
     pid = agg.proc.pid
     t.check(agg.proc.poll() is None and agg.proc.pid == pid, "no restart was needed")
     t.check_eq(agg.stop(), 0, "the aggregator stops cleanly")
@@ -103,6 +129,14 @@ def main(t):
                     "--publish", "tcp://127.0.0.1:2"], timeout=10)
     t.check_rc(r, hbtest.EX_USAGE, "aggregator without keys or --insecure")
     t.check("--secret is required" in r.err, "it says which flag is missing", r)
+    # --check-config reads the keys too: a missing key folder is exit 78.
+    nope = os.path.join(t.dir, "no-such-keys")
+    r = hbtest.run([hbtest.AGGREGATOR, "--check-config", "--data", agg.data,
+                    "--units", county.units_csv, "--campaigns", county.campaigns_ini,
+                    "--listen", "tcp://127.0.0.1:1", "--publish", "tcp://127.0.0.1:2"]
+                   + keys.aggregator_flags() + ["--keys", nope], timeout=10)
+    t.check_rc(r, 78, "--check-config with a missing key folder")
+    t.check(f"{nope}: cannot read key folder" in r.err, "it names the folder", r)
     # ...and --insecure warns on every start.
     ins = t.aggregator(county, extra=["--insecure"])
     t.check("insecure: plain TCP, no authentication" in ins.log_text(),
