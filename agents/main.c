@@ -320,6 +320,8 @@ static int cmd_sync(int argc, char **argv)
   /* 0. Keys (fail before any work). */
   hb_cert key, county_key;
   if (!o.insecure && keys_load(&o, &key, &county_key) != 0) return EX_CONFIG_;
+  if (o.insecure)
+    hb_log_warn("insecure: plain TCP to %s, not encrypted, not authenticated", o.county);
 
   /* 1. Load and check the ledger. */
   hb_campaigns camps = {0};

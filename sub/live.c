@@ -60,6 +60,8 @@ static int open_net(const sub_cli *cli, sub_net *net, char ***eps, size_t *neps)
   }
   hb_cert key;
   char *publics[SUB_MAX_ENDPOINTS];
+  if (cli->insecure)
+    hb_log_warn("insecure: plain TCP to %s, not encrypted, not authenticated", cli->connect);
   if (!cli->insecure) {
     if (cli->nserver_keys != *neps) {
       fprintf(stderr, "%s: %zu --connect endpoints but %zu --server-key: give one per endpoint, "
