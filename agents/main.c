@@ -295,7 +295,7 @@ static void on_reject(void *arg, char kind, const char *id, const char *field, c
 
 static int state_exit(int rc)
 {
-  return rc == HB_EFULL || rc == HB_EIO || rc == HB_EDB ? EX_IOERR_ : EX_SOFTWARE_;
+  return rc == HB_EFULL || rc == HB_ENOSPC || rc == HB_EIO || rc == HB_EDB ? EX_IOERR_ : EX_SOFTWARE_;
 }
 
 /* Reads this unit's secret cert and the county's public cert, printing
@@ -397,7 +397,7 @@ static int cmd_sync(int argc, char **argv)
   if (rc == HB_EPROTO) {
     fprintf(stderr, "%s: the county refused the batch: %s\n", PROGRAM, st.error);
     result = EX_DATAERR_;
-  } else if (rc == HB_EFULL || rc == HB_EIO || rc == HB_EDB) {
+  } else if (rc == HB_EFULL || rc == HB_ENOSPC || rc == HB_EIO || rc == HB_EDB) {
     fprintf(stderr, "%s: state %s cannot be written: %s\n", PROGRAM, o.state, hb_strerror(rc));
     result = EX_IOERR_;
   } else if (rc == HB_ETIMEDOUT || (rc == 0 && st.pending > 0)) {

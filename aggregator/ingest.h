@@ -36,7 +36,7 @@ typedef struct ingest_stats {
 
 /* Processes items[0..n) as one batch. Every item gets an ack (unless memory
  * ran out, then ack is NULL). Returns 0 if the batch committed (or had
- * nothing to store); HB_EFULL / HB_EIO / HB_EDB when storing failed even
+ * nothing to store); HB_EFULL / HB_ENOSPC / HB_EIO / HB_EDB when storing failed even
  * after growing the map: then every ack says retry and nothing was stored,
  * and err says why. */
 int ingest_run(const ingest_ctx *c, ingest_item *items, size_t n, ingest_stats *stats,

@@ -474,7 +474,7 @@ int server_run(const agg_config *cfg)
   if (rc != 0) {
     hb_log_err("%s", err);
     server_close(&s);
-    return rc == HB_EIO || rc == HB_EFULL ? EX_IOERR : EX_CONFIG;
+    return rc == HB_EIO || rc == HB_EFULL || rc == HB_ENOSPC ? EX_IOERR : EX_CONFIG;
   }
   if ((rc = sockets_open(&s, err, sizeof err)) != 0) {
     hb_log_err("%s", err);

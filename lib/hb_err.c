@@ -16,6 +16,7 @@ const char *hb_strerror(int err)
   case HB_EDB: return "database error";
   case HB_EZMQ: return "messaging error";
   case HB_EAGAIN: return "try again later";
+  case HB_ENOSPC: return "disk full";
   default: return "unknown error";
   }
 }

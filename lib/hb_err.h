@@ -14,13 +14,14 @@ typedef enum hb_err {
   HB_EPARSE = -3,    /* input could not be parsed; details in diagnostics */
   HB_EINVAL = -4,    /* input parsed but is invalid; details in diagnostics */
   HB_ENOTFOUND = -5, /* no such file / key / unit / campaign */
-  HB_EFULL = -6,     /* storage full (MDB_MAP_FULL after growing, ENOSPC) */
+  HB_EFULL = -6,     /* LMDB map full: abort, grow the map, retry (or a ceiling reached) */
   HB_ETIMEDOUT = -7, /* peer did not answer in time */
   HB_EPROTO = -8,    /* peer spoke the protocol wrongly */
   HB_ETOOBIG = -9,   /* input over a documented size limit */
   HB_EDB = -10,      /* LMDB failed in a way not listed above */
   HB_EZMQ = -11,     /* libzmq failed */
   HB_EAGAIN = -12,   /* try again later (would block, busy) */
+  HB_ENOSPC = -13,   /* the disk is full (ENOSPC, EDQUOT): growing the map cannot help */
 } hb_err;
 
 /* A static, English description of err; never NULL. */

@@ -14,8 +14,8 @@ int hb_lmdb_err(int rc)
   switch (rc) {
   case MDB_SUCCESS: return HB_OK;
   case MDB_MAP_FULL: return HB_EFULL;
-  case ENOSPC: return HB_EFULL;
-  case EDQUOT: return HB_EFULL;
+  case ENOSPC: return HB_ENOSPC;
+  case EDQUOT: return HB_ENOSPC;
   case MDB_NOTFOUND: return HB_ENOTFOUND;
   case EIO: return HB_EIO;
   case ENOMEM: return HB_ENOMEM;
@@ -46,7 +46,7 @@ int hb_lmdb_open(hb_lmdb *l, const char *dir, size_t mapsize, const char *const 
   l->mapsize = mapsize ? mapsize : HB_LMDB_DEFAULT_MAP;
   if (mkdir_p(dir) != 0) {
     snprintf(err, errlen, "create %s: %s", dir, strerror(errno));
-    return errno == ENOSPC ? HB_EFULL : HB_EIO;
+    return errno == ENOSPC ? HB_ENOSPC : HB_EIO;
   }
 
   int rc = mdb_env_create(&l->env);
@@ -90,8 +90,11 @@ void hb_lmdb_close(hb_lmdb *l)
 
 int hb_lmdb_grow(hb_lmdb *l)
 {
+  /* A ceiling even when none was set: a failed mdb_env_set_mapsize leaves
+   * the environment without a map, so never ask for absurd sizes. */
+  size_t ceiling = l->map_max ? l->map_max : HB_LMDB_MAX_MAP;
   size_t next = l->mapsize * 2;
-  if (l->map_max && next > l->map_max) next = l->map_max;
+  if (next > ceiling) next = ceiling;
   if (next <= l->mapsize) return HB_EFULL;
   int rc = mdb_env_set_mapsize(l->env, next);
   if (rc != 0) return hb_lmdb_err(rc) == HB_EDB ? HB_EFULL : hb_lmdb_err(rc);

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #define HB_LMDB_DEFAULT_MAP (1ull << 30) /* 1 GiB to start; grows */
+#define HB_LMDB_MAX_MAP (256ull << 30)   /* growth ceiling when map_max is 0 */
 
 typedef struct hb_lmdb {
   MDB_env *env;
@@ -32,8 +33,9 @@ void hb_lmdb_close(hb_lmdb *l);
  * may be open. Returns HB_EFULL when the ceiling or the disk stops it. */
 int hb_lmdb_grow(hb_lmdb *l);
 
-/* Maps an LMDB return code to hb_err (MDB_MAP_FULL -> HB_EFULL, ENOSPC ->
- * HB_EFULL, MDB_NOTFOUND -> HB_ENOTFOUND, EIO -> HB_EIO, else HB_EDB). */
+/* Maps an LMDB return code to hb_err (MDB_MAP_FULL -> HB_EFULL: grow and
+ * retry; ENOSPC/EDQUOT -> HB_ENOSPC: the disk is full and growing cannot
+ * help; MDB_NOTFOUND -> HB_ENOTFOUND, EIO -> HB_EIO, else HB_EDB). */
 int hb_lmdb_err(int rc);
 
 /* Bytes used by the data (last page number * page size) and the map size. */

@@ -44,6 +44,7 @@ static int exit_for(int err)
   switch (err) {
   case HB_EIO: return EX_IOERR;
   case HB_EFULL: return EX_IOERR;
+  case HB_ENOSPC: return EX_IOERR;
   case HB_EINVAL: return EX_USAGE;
   default: return EX_SOFTWARE;
   }
