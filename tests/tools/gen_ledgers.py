@@ -397,7 +397,9 @@ def mutate(args):
                                     continue
                                 cells[idx[k]] = c[k]
                 out_cells.append(cells)
-            prefix = re.sub(r"\d+$", "", ids[-1]) if ids else ("P" if is_p else "A")
+            # the file's base letters ("HD" of "HD0001"), not the last id: ids
+            # added in earlier rounds ("HD5x001") must not grow round by round
+            prefix = (re.match(r"\D*", ids[0]).group(0) if ids else "") or ("P" if is_p else "A")
             for j in range(rng.choice([0, 0, 1, 2, 3])):
                 camp = rng.choice(active)
                 rid = f"{prefix}{args.mutate}x{j:03d}"
