@@ -30,6 +30,7 @@
 #include "report.h"
 #include "sender.h"
 #include "state.h"
+#include "template.h"
 
 enum {
   EX_OK_ = 0,
@@ -67,6 +68,7 @@ static const char usage_main[] =
     "Commands:\n"
     "  sync    validate the ledger, store what changed in the outbox, send it\n"
     "  check   validate the ledger offline\n"
+    "  template  write an empty ledger workbook (.xlsx) with drop-down lists\n"
     "\n"
     "  huibao-agent COMMAND --help   options of a command\n"
     "  huibao-agent --version\n";
@@ -443,6 +445,7 @@ int main(int argc, char **argv)
   }
   if (strcmp(cmd, "sync") == 0) return cmd_sync(argc - 1, argv + 1);
   if (strcmp(cmd, "check") == 0) return cmd_check(argc - 1, argv + 1);
+  if (strcmp(cmd, "template") == 0) return agent_template_main(argc - 1, argv + 1);
   fprintf(stderr, "%s: unknown command %s\n%s", PROGRAM, cmd, usage_main);
   return EX_USAGE_;
 }

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
+#include "backup.h"
 #include "config.h"
 #include "hb_err.h"
 #include "hb_log.h"
@@ -12,6 +13,8 @@ int main(int argc, char **argv)
 {
   if (argc > 1 && strcmp(argv[1], "verify") == 0)
     return verify_main(argc - 1, argv + 1);
+  if (argc > 1 && strcmp(argv[1], "backup") == 0)
+    return backup_main(argc - 1, argv + 1);
 
   agg_config cfg;
   char err[512];

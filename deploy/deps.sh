@@ -9,14 +9,23 @@ PKGS=(
   libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
   liblmdb-dev lmdb-utils libinih-dev libjansson-dev
   python3 clang libclang-rt-14-dev iproute2 procps
+  libzip-dev libexpat1-dev libxlsxwriter-dev libmicrohttpd-dev libsystemd-dev
+  nftables libnetfilter-queue-dev
+  python3-openpyxl python3-prometheus-client systemd
 )
+# Test-only heavy tools (office conversion, browser) are in the default set too,
+# because ./deploy/test.sh uses them; --no-heavy leaves them out for a build box.
+HEAVY=(chromium libreoffice-writer-nogui fonts-noto-cjk poppler-utils)
 # Extra groups: deploy/deps.sh [--bench] [--browser] adds more.
+heavy=1
 for arg in "$@"; do
   case "$arg" in
-    --bench) PKGS+=(redis-server libhiredis-dev mosquitto libmosquitto-dev libsqlite3-dev hyperfine) ;;
-    --browser) PKGS+=(chromium) ;;
+    --no-heavy) heavy=0 ;;
+    --bench) PKGS+=(redis-server libhiredis-dev mosquitto libmosquitto-dev libsqlite3-dev hyperfine valgrind) ;;
+    --browser) ;;  # kept for old scripts: chromium is in the default set now
   esac
 done
+[ "$heavy" -eq 1 ] && PKGS+=("${HEAVY[@]}")
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -26,11 +26,20 @@ void sub_cli_usage(FILE *f)
         "      a county stale when its heartbeats stop (3 x its heartbeat_ms)\n"
         "  show --data DIR [--campaign ID] [--format json|table]\n"
         "      print the view stored by `run`, offline\n"
+        "  report (--connect EP[,EP...] | --data DIR) --campaign ID --template FILE\n"
+        "         [--format text|md|docx] [--out FILE]\n"
+        "      fill a report template (docs/templates/) with the campaign's rollup\n"
+        "  export (--connect EP[,EP...] | --data DIR) --format csv|xlsx [--out FILE]\n"
+        "         [--campaign ID]\n"
+        "      the per-unit table and the totals, one sheet per campaign\n"
+        "  serve --connect EP[,EP...] --http ADDR:PORT [--data DIR]\n"
+        "      the live dashboard (and its JSON) over HTTP\n"
         "\n"
         "Options:\n"
         "  --key FILE           the city's secret cert (huibao-keygen NAME.key_secret)\n"
         "  --server-key FILE    a county's public cert; once per --connect endpoint, same order\n"
         "  --insecure           plain TCP, no encryption or authentication\n"
+        "  --metrics ADDR:PORT  (run, serve) Prometheus metrics over HTTP\n"
         "  --source CODE        code of the merged view (default city)\n"
         "  --source-name NAME   its name\n"
         "  --log-level LEVEL    error|warning|notice|info|debug (default info)\n"
@@ -45,12 +54,16 @@ void sub_cli_usage(FILE *f)
 static const struct {
   const char *name;
   sub_cmd cmd;
-  const char *allowed; /* option letters this command takes */
+  const char *allowed;  /* option letters this command takes */
+  const char *required; /* of those, the ones it cannot do without; "|" = --connect or --data */
 } commands[] = {
-    {"snapshot", SUB_CMD_SNAPSHOT, "cmftsnlkKI"},
-    {"watch", SUB_CMD_WATCH, "cmasnlkKI"},
-    {"run", SUB_CMD_RUN, "cmdasnlkKI"},
-    {"show", SUB_CMD_SHOW, "dmfsnl"},
+    {"snapshot", SUB_CMD_SNAPSHOT, "cmftsnlkKI", "c"},
+    {"watch", SUB_CMD_WATCH, "cmasnlkKI", "c"},
+    {"run", SUB_CMD_RUN, "cmdasnlkKIM", "cd"},
+    {"show", SUB_CMD_SHOW, "dmfsnl", "d"},
+    {"report", SUB_CMD_REPORT, "cdmfTotsnlkKI", "|mT"},
+    {"export", SUB_CMD_EXPORT, "cdmfotsnlkKI", "|f"},
+    {"serve", SUB_CMD_SERVE, "cdmHMasnlkKI", "cH"},
 };
 
 /* Parses a positive duration in seconds ("10", "0.5") into ms. */
@@ -91,6 +104,10 @@ int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, siz
       {"key", required_argument, NULL, 'k'},
       {"server-key", required_argument, NULL, 'K'},
       {"insecure", no_argument, NULL, 'I'},
+      {"template", required_argument, NULL, 'T'},
+      {"out", required_argument, NULL, 'o'},
+      {"http", required_argument, NULL, 'H'},
+      {"metrics", required_argument, NULL, 'M'},
       {"help", no_argument, NULL, 'h'},
       {"version", no_argument, NULL, 'V'},
       {NULL, 0, NULL, 0},
@@ -100,7 +117,7 @@ int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, siz
   cli->timeout_ms = 10000;
   cli->log_level = -1;
   if (argc < 2) {
-    snprintf(err, errlen, "no command given (snapshot, watch, run or show)");
+    snprintf(err, errlen, "no command given (snapshot, watch, run, show, report, export or serve)");
     return SUB_CLI_USAGE;
   }
   const char *cmd = argv[1];
@@ -112,14 +129,16 @@ int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, siz
     fprintf(out, "%s %s\n", SUB_PROGRAM, HUIBAO_VERSION);
     return SUB_CLI_EXIT_OK;
   }
-  const char *allowed = NULL;
+  const char *allowed = NULL, *required = "";
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp(cmd, commands[i].name) == 0) {
       cli->cmd = commands[i].cmd;
       allowed = commands[i].allowed;
+      required = commands[i].required;
     }
   if (!allowed) {
-    snprintf(err, errlen, "unknown command '%s' (snapshot, watch, run or show)", cmd);
+    snprintf(err, errlen,
+             "unknown command '%s' (snapshot, watch, run, show, report, export or serve)", cmd);
     return SUB_CLI_USAGE;
   }
 
@@ -160,6 +179,9 @@ int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, siz
       cli->campaign = optarg;
       break;
     case 'f':
+      cli->format_name = optarg;
+      if (cli->cmd == SUB_CMD_REPORT || cli->cmd == SUB_CMD_EXPORT)
+        break; /* the command checks its own formats */
       if (!(cli->format = sub_view_format_parse(optarg))) {
         snprintf(err, errlen, "%s: --format: '%s' is not json or table", cmd, optarg);
         return SUB_CLI_USAGE;
@@ -173,6 +195,10 @@ int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, siz
       }
       break;
     case 'd': cli->data = optarg; break;
+    case 'T': cli->template_path = optarg; break;
+    case 'o': cli->out = optarg; break;
+    case 'H': cli->http = optarg; break;
+    case 'M': cli->metrics = optarg; break;
     case 'k': cli->key = optarg; break;
     case 'I': cli->insecure = 1; break;
     case 'K':
@@ -213,15 +239,33 @@ int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, siz
     snprintf(err, errlen, "%s: unexpected argument '%s'", cmd, argv[optind]);
     return SUB_CLI_USAGE;
   }
-  if (strchr(allowed, 'c') && !cli->connect) {
+  if (strchr(required, 'c') && !cli->connect) {
     snprintf(err, errlen, "%s: --connect EP[,EP...] is required", cmd);
     return SUB_CLI_USAGE;
   }
-  if (strchr(allowed, 'd') && !cli->data) {
+  if (strchr(required, 'd') && !cli->data) {
     snprintf(err, errlen, "%s: --data DIR is required", cmd);
     return SUB_CLI_USAGE;
   }
-  if (strchr(allowed, 'I') && !cli->insecure && (!cli->key || !cli->nserver_keys)) {
+  if (strchr(required, '|') && !cli->connect == !cli->data) {
+    snprintf(err, errlen, "%s: give either --connect EP[,EP...] (live) or --data DIR (the view "
+             "stored by `run`)", cmd);
+    return SUB_CLI_USAGE;
+  }
+  static const struct { char letter; const char *name; } named[] = {
+      {'m', "--campaign ID"}, {'T', "--template FILE"}, {'f', "--format"}, {'H', "--http ADDR:PORT"}};
+  for (size_t i = 0; i < sizeof named / sizeof named[0]; i++) {
+    const char *have = named[i].letter == 'm'   ? cli->campaign
+                       : named[i].letter == 'T' ? cli->template_path
+                       : named[i].letter == 'f' ? cli->format_name
+                                                : cli->http;
+    if (strchr(required, named[i].letter) && !have) {
+      snprintf(err, errlen, "%s: %s is required", cmd, named[i].name);
+      return SUB_CLI_USAGE;
+    }
+  }
+  if (strchr(allowed, 'I') && cli->connect && !cli->insecure &&
+      (!cli->key || !cli->nserver_keys)) {
     snprintf(err, errlen,
              "%s: --key FILE (the city's secret cert) and one --server-key FILE per --connect "
              "endpoint are required, or --insecure for plain TCP",
@@ -229,7 +273,8 @@ int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, siz
     return SUB_CLI_USAGE;
   }
   if (cli->log_level < 0)
-    cli->log_level = cli->cmd == SUB_CMD_RUN ? HB_LOG_INFO : HB_LOG_WARNING;
+    cli->log_level =
+        cli->cmd == SUB_CMD_RUN || cli->cmd == SUB_CMD_SERVE ? HB_LOG_INFO : HB_LOG_WARNING;
   if (!cli->format)
     cli->format = cli->cmd == SUB_CMD_WATCH ? SUB_FORMAT_TABLE : SUB_FORMAT_JSON;
   return SUB_CLI_RUN;

@@ -15,6 +15,9 @@ typedef enum sub_cmd {
   SUB_CMD_WATCH,
   SUB_CMD_RUN,
   SUB_CMD_SHOW,
+  SUB_CMD_REPORT, /* report.h */
+  SUB_CMD_EXPORT, /* export.h */
+  SUB_CMD_SERVE,  /* serve.h */
 } sub_cmd;
 
 typedef struct sub_cli {
@@ -24,7 +27,12 @@ typedef struct sub_cli {
   const char *data;
   const char *source;      /* code of the merged view (default "city") */
   const char *source_name;
-  sub_format format;       /* default json for snapshot/show */
+  sub_format format;       /* snapshot/watch/run/show: default json (table for watch) */
+  const char *format_name; /* --format as given (report, export: checked by the command) */
+  const char *template_path; /* report --template FILE */
+  const char *out;         /* report/export --out FILE (NULL: stdout where allowed) */
+  const char *http;        /* serve --http ADDR:PORT */
+  const char *metrics;     /* run/serve --metrics ADDR:PORT (NULL: none) */
   int64_t timeout_ms;      /* snapshot, default 10 s */
   int64_t stale_after_ms;  /* 0: 3 x each publisher's heartbeat */
   int log_level;           /* default: info for run, warning otherwise */

@@ -145,7 +145,10 @@ static int receive(sub_net *net, sub_collect *c, const sub_cli *cli, int wait_ms
   return rc;
 }
 
-int sub_snapshot(const sub_cli *cli)
+/* Receives until every endpoint gave what was asked, or the timeout; names
+ * the missing endpoints on stderr. Returns EX_OK, EX_TEMPFAIL or an exit code
+ * (after printing why) when the sockets cannot be opened. */
+static int gather_live(const sub_cli *cli, sub_collect *c, char ***eps_out, size_t *neps_out)
 {
   sub_net net;
   char **eps = NULL;
@@ -153,46 +156,108 @@ int sub_snapshot(const sub_cli *cli)
   int ex = open_net(cli, &net, &eps, &neps);
   if (ex)
     return ex;
-  sub_collect c;
-  sub_collect_init(&c);
   int64_t deadline = hb_time_mono_ms() + cli->timeout_ms;
   bool done = false;
   while (!sub_stop && !done) {
     int64_t left = deadline - hb_time_mono_ms();
     if (left <= 0)
       break;
-    int rc = receive(&net, &c, cli, left < POLL_MS ? (int)left : POLL_MS, true);
+    int rc = receive(&net, c, cli, left < POLL_MS ? (int)left : POLL_MS, true);
     if (rc < 0) {
       hb_log_err("receive: %s", hb_strerror(rc));
       break;
     }
-    done = sub_snapshot_complete(&c, eps, neps, cli->campaign);
+    done = sub_snapshot_complete(c, eps, neps, cli->campaign);
   }
   if (net.bad)
     hb_log_warn("dropped %zu malformed messages", net.bad);
+  if (!done) {
+    for (size_t i = 0; i < neps; i++) {
+      uint32_t ann;
+      size_t have = sub_collect_origin_count(c, eps[i], &ann);
+      if (cli->campaign ? !sub_collect_find(c, eps[i], cli->campaign) : have == 0 || have < ann)
+        fprintf(stderr, "%s: %s: no%s rollup within %.1f s\n", SUB_PROGRAM, eps[i],
+                have ? " complete" : "", (double)cli->timeout_ms / 1000.0);
+    }
+  }
+  sub_net_close(&net);
+  *eps_out = eps;
+  *neps_out = neps;
+  return done ? EX_OK : EX_TEMPFAIL;
+}
+
+/* Loads the view stored by `run` in cli->data. */
+static int gather_stored(const sub_cli *cli, sub_collect *c)
+{
+  char path[4096], err[512];
+  struct stat sb;
+  snprintf(path, sizeof path, "%s/data.mdb", cli->data);
+  if (stat(path, &sb) != 0) {
+    fprintf(stderr, "%s: no stored view in %s (run `huibao-sub run --data %s` first)\n",
+            SUB_PROGRAM, cli->data, cli->data);
+    return EX_NOINPUT;
+  }
+  sub_store st;
+  int rc = sub_store_open(&st, cli->data, err, sizeof err);
+  if (rc != 0) {
+    fprintf(stderr, "%s: %s\n", SUB_PROGRAM, err);
+    return exit_for(rc);
+  }
+  size_t skipped = 0;
+  rc = sub_store_load(&st, c, hb_time_mono_ms(), &skipped);
+  sub_store_close(&st);
+  if (rc != 0) {
+    fprintf(stderr, "%s: reading %s: %s\n", SUB_PROGRAM, cli->data, hb_strerror(rc));
+    return exit_for(rc);
+  }
+  if (skipped)
+    fprintf(stderr, "%s: %zu stored rollups could not be read\n", SUB_PROGRAM, skipped);
+  return EX_OK;
+}
+
+int sub_gather(const sub_cli *cli, sub_collect *c, char ***origins, size_t *norigins)
+{
+  char **eps = NULL;
+  size_t neps = 0;
+  int ex = cli->connect ? gather_live(cli, c, &eps, &neps) : gather_stored(cli, c);
+  if (origins) {
+    *origins = eps;
+    *norigins = neps;
+  } else {
+    sub_net_free_list(eps, neps);
+  }
+  return ex;
+}
+
+void sub_view_opts_from_cli(const sub_cli *cli, sub_view_opts *o)
+{
+  view_opts(cli, o);
+}
+
+int sub_snapshot(const sub_cli *cli)
+{
+  sub_collect c;
+  sub_collect_init(&c);
+  char **eps = NULL;
+  size_t neps = 0;
+  int ex = gather_live(cli, &c, &eps, &neps);
+  if (ex != EX_OK && ex != EX_TEMPFAIL) {
+    sub_collect_free(&c);
+    return ex;
+  }
   sub_view_opts o;
   view_opts(cli, &o);
   o.origins = eps;
   o.norigins = neps;
   o.mark_missing = true;
   int prc = sub_view_print(&c, &o, cli->format, stdout);
-  if (!done) {
-    for (size_t i = 0; i < neps; i++) {
-      uint32_t ann;
-      size_t have = sub_collect_origin_count(&c, eps[i], &ann);
-      if (cli->campaign ? !sub_collect_find(&c, eps[i], cli->campaign) : have == 0 || have < ann)
-        fprintf(stderr, "%s: %s: no%s rollup within %.1f s\n", SUB_PROGRAM, eps[i],
-                have ? " complete" : "", (double)cli->timeout_ms / 1000.0);
-    }
-  }
   sub_collect_free(&c);
-  sub_net_close(&net);
   sub_net_free_list(eps, neps);
   if (prc != 0) {
     fprintf(stderr, "%s: writing the view: %s\n", SUB_PROGRAM, hb_strerror(prc));
     return exit_for(prc);
   }
-  return done ? EX_OK : EX_TEMPFAIL;
+  return ex;
 }
 
 static void log_stale(const sub_entry *e, void *arg)
@@ -326,35 +391,16 @@ int sub_run(const sub_cli *cli)
 
 int sub_show(const sub_cli *cli)
 {
-  char path[4096], err[512];
-  struct stat sb;
-  snprintf(path, sizeof path, "%s/data.mdb", cli->data);
-  if (stat(path, &sb) != 0) {
-    fprintf(stderr, "%s: no stored view in %s (run `huibao-sub run --data %s` first)\n",
-            SUB_PROGRAM, cli->data, cli->data);
-    return EX_NOINPUT;
-  }
-  sub_store st;
-  int rc = sub_store_open(&st, cli->data, err, sizeof err);
-  if (rc != 0) {
-    fprintf(stderr, "%s: %s\n", SUB_PROGRAM, err);
-    return exit_for(rc);
-  }
   sub_collect c;
   sub_collect_init(&c);
-  size_t skipped = 0;
-  rc = sub_store_load(&st, &c, hb_time_mono_ms(), &skipped);
-  sub_store_close(&st);
-  if (rc != 0) {
-    fprintf(stderr, "%s: reading %s: %s\n", SUB_PROGRAM, cli->data, hb_strerror(rc));
+  int ex = gather_stored(cli, &c);
+  if (ex != EX_OK) {
     sub_collect_free(&c);
-    return exit_for(rc);
+    return ex;
   }
-  if (skipped)
-    fprintf(stderr, "%s: %zu stored rollups could not be read\n", SUB_PROGRAM, skipped);
   sub_view_opts o;
   view_opts(cli, &o);
-  rc = sub_view_print(&c, &o, cli->format, stdout);
+  int rc = sub_view_print(&c, &o, cli->format, stdout);
   sub_collect_free(&c);
   if (rc != 0) {
     fprintf(stderr, "%s: writing the view: %s\n", SUB_PROGRAM, hb_strerror(rc));

@@ -6,6 +6,8 @@
 
 #include <signal.h>
 #include "cli.h"
+#include "collect.h"
+#include "view.h"
 
 /* Set by the program's SIGINT/SIGTERM handler; the loops stop when it is. */
 extern volatile sig_atomic_t sub_stop;
@@ -14,6 +16,20 @@ int sub_snapshot(const sub_cli *cli);
 int sub_watch(const sub_cli *cli);
 int sub_run(const sub_cli *cli);
 int sub_show(const sub_cli *cli);
+
+/* The rollups a one-shot command (report, export) works from: with
+ * cli->connect, those of the counties, received like `snapshot` does (until
+ * every endpoint gave every campaign, or cli->timeout_ms); else the view
+ * stored in cli->data by `run`. c must be initialised by the caller, who
+ * frees it. origins and norigins (may be NULL) get the endpoints in --connect
+ * order (free with sub_net_free_list), or NULL/0 for a stored view. Returns
+ * EX_OK; EX_TEMPFAIL when some endpoint gave nothing in time (c holds what
+ * arrived, each missing endpoint was named on stderr); or another exit code
+ * after printing why. */
+int sub_gather(const sub_cli *cli, sub_collect *c, char ***origins, size_t *norigins);
+
+/* The view options (source, name, campaign) of the command line. */
+void sub_view_opts_from_cli(const sub_cli *cli, sub_view_opts *o);
 
 /* True when every origin has given every campaign it announced (at least
  * one), or the wanted campaign when campaign is not NULL. */

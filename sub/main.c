@@ -1,12 +1,16 @@
 /* huibao-sub: the city side. Subscribes to county aggregators' rollups,
- * merges them, prints them (snapshot, watch) or keeps them (run, show). */
+ * merges them, prints them (snapshot, watch) or keeps them (run, show), and
+ * turns them into reports, spreadsheets and a dashboard (report, export, serve). */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
 #include "cli.h"
 #include "hb_log.h"
+#include "export.h"
 #include "live.h"
+#include "report.h"
+#include "serve.h"
 
 static void on_signal(int sig)
 {
@@ -45,6 +49,9 @@ int main(int argc, char **argv)
   case SUB_CMD_WATCH: return sub_watch(&cli);
   case SUB_CMD_RUN: return sub_run(&cli);
   case SUB_CMD_SHOW: return sub_show(&cli);
+  case SUB_CMD_REPORT: return sub_report(&cli);
+  case SUB_CMD_EXPORT: return sub_export(&cli);
+  case SUB_CMD_SERVE: return sub_serve(&cli);
   default: return EX_SOFTWARE;
   }
 }

@@ -49,9 +49,10 @@ static void test_bad(void)
   sub_cli c;
   char err[256];
   CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err, (const char *[]){NULL}));
-  CHECK_EQ_STR("no command given (snapshot, watch, run or show)", err);
+  CHECK_EQ_STR("no command given (snapshot, watch, run, show, report, export or serve)", err);
   CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err, (const char *[]){"frob", NULL}));
-  CHECK_EQ_STR("unknown command 'frob' (snapshot, watch, run or show)", err);
+  CHECK_EQ_STR("unknown command 'frob' (snapshot, watch, run, show, report, export or serve)",
+               err);
   CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err, (const char *[]){"snapshot", "--bogus-flag", NULL}));
   CHECK_EQ_STR("snapshot: unknown option '--bogus-flag'", err);
   CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err, (const char *[]){"snapshot", NULL}));
@@ -78,6 +79,22 @@ static void test_bad(void)
   CHECK_EQ_INT(SUB_CLI_USAGE,
                parse(&c, err, (const char *[]){"snapshot", "--connect", "x", "extra", NULL}));
   CHECK_EQ_STR("snapshot: unexpected argument 'extra'", err);
+  CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err, (const char *[]){"report", "--campaign", "a",
+                                                               "--template", "t", NULL}));
+  CHECK_EQ_STR("report: give either --connect EP[,EP...] (live) or --data DIR (the view stored "
+               "by `run`)",
+               err);
+  CHECK_EQ_INT(SUB_CLI_USAGE,
+               parse(&c, err, (const char *[]){"report", "--data", "/d", "--campaign", "a", NULL}));
+  CHECK_EQ_STR("report: --template FILE is required", err);
+  CHECK_EQ_INT(SUB_CLI_RUN, parse(&c, err, (const char *[]){"export", "--data", "/d", "--format",
+                                                             "xlsx", "--out", "x.xlsx", NULL}));
+  CHECK_EQ_STR("xlsx", c.format_name);
+  CHECK_EQ_STR("x.xlsx", c.out);
+  CHECK_EQ_INT(SUB_CLI_USAGE,
+               parse(&c, err, (const char *[]){"serve", "--connect", "tcp://a:1", "--insecure",
+                                               NULL}));
+  CHECK_EQ_STR("serve: --http ADDR:PORT is required", err);
 }
 
 /* Secure is the default: keys are required, one --server-key per endpoint. */
