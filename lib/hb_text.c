@@ -62,6 +62,31 @@ static size_t utf8_bad_offset(const char *s, size_t len)
   return len;
 }
 
+/* True for text that is valid UTF-8 but reads better as GBK: its non-ASCII
+ * characters are all two-byte UTF-8 sequences (Latin-1, Greek, Cyrillic...)
+ * and none takes three or four bytes, as every Chinese character in UTF-8
+ * does. Two GBK hanzi are often valid UTF-8 by chance ("学习" is D1A7 CFB0:
+ * U+0467 U+03F0), while a Chinese ledger in UTF-8 without a single CJK
+ * character but with Cyrillic or Greek is implausible. */
+static bool utf8_looks_like_gbk(const char *s, size_t len)
+{
+  const unsigned char *u = (const unsigned char *)s;
+  size_t two = 0;
+  for (size_t i = 0; i < len;) {
+    if (u[i] < 0x80) {
+      i++;
+      continue;
+    }
+    uint32_t cp;
+    size_t n = utf8_seq(u + i, len - i, &cp);
+    if (n != 2)
+      return false;
+    two++;
+    i += n;
+  }
+  return two > 0;
+}
+
 bool hb_utf8_valid(const char *s, size_t len)
 {
   return utf8_bad_offset(s, len) == len;
@@ -264,9 +289,18 @@ int hb_text_to_utf8(const char *in, size_t len, char **out, size_t *out_len,
   } else {
     rc = nul_error(in, len, err, errlen);
     if (!rc) {
-      if (utf8_bad_offset(in, len) == len) {
+      if (utf8_bad_offset(in, len) == len && !utf8_looks_like_gbk(in, len)) {
         enc = HB_ENC_UTF8;
         rc = copy_utf8(in, len, out, out_len);
+      } else if (utf8_bad_offset(in, len) == len) {
+        /* see utf8_looks_like_gbk; if GB18030 cannot decode it either, it
+         * stays what it validly is */
+        enc = HB_ENC_GB18030;
+        rc = gb18030_to_utf8(in, len, out, out_len, err, errlen);
+        if (rc == HB_EPARSE) {
+          enc = HB_ENC_UTF8;
+          rc = copy_utf8(in, len, out, out_len);
+        }
       } else {
         enc = HB_ENC_GB18030;
         rc = gb18030_to_utf8(in, len, out, out_len, err, errlen);

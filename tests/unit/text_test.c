@@ -40,6 +40,30 @@ static void test_gbk(void)
   CHECK_EQ_STR("line 2: 既不是 UTF-8 也不是 GBK 文本 (not valid UTF-8 or GBK text, byte 0xFF)", err);
 }
 
+/* GBK text that happens to be valid UTF-8: "id,学习\n" in GBK is D1A7 CFB0,
+ * two valid two-byte UTF-8 sequences (U+0467 U+03F0). */
+static void test_gbk_valid_utf8(void)
+{
+  char *out;
+  size_t len;
+  hb_encoding enc;
+  char err[256];
+  const char gbk[] = "id,\xD1\xA7\xCF\xB0\n";
+  CHECK_EQ_INT(0, hb_text_to_utf8(gbk, sizeof(gbk) - 1, &out, &len, &enc, err, sizeof(err)));
+  CHECK_EQ_INT(HB_ENC_GB18030, enc);
+  CHECK_EQ_STR("id,学习\n", out);
+  free(out);
+  /* real UTF-8 Chinese (three-byte sequences) stays UTF-8, even with a 2-byte é */
+  CHECK_EQ_INT(0, hb_text_to_utf8("学习,caf\xC3\xA9", strlen("学习,caf\xC3\xA9"), &out, &len, &enc, err, sizeof(err)));
+  CHECK_EQ_INT(HB_ENC_UTF8, enc);
+  CHECK_EQ_STR("学习,café", out);
+  free(out);
+  /* plain ASCII is UTF-8 */
+  CHECK_EQ_INT(0, hb_text_to_utf8("a,b\n", 4, &out, &len, &enc, err, sizeof(err)));
+  CHECK_EQ_INT(HB_ENC_UTF8, enc);
+  free(out);
+}
+
 static void test_nul(void)
 {
   char *out;
@@ -123,6 +147,7 @@ int main(void)
 {
   RUN(test_utf8);
   RUN(test_gbk);
+  RUN(test_gbk_valid_utf8);
   RUN(test_nul);
   RUN(test_utf16);
   RUN(test_valid_width);
