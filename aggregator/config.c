@@ -281,7 +281,7 @@ int config_check(const agg_config *c, char *err, size_t errlen)
                  "--%s is required: agents and subscribers are authenticated with CURVE keys "
                  "(see docs/security.md), or run with --insecure for plain TCP",
                  sec[i].name);
-        return HB_EINVAL;
+        return HB_ENOTFOUND; /* a configuration error (78), not a usage error */
       }
   }
   char why[256];

@@ -453,9 +453,10 @@ int server_run(const agg_config *cfg)
   s.cfg = cfg;
   char err[512];
   int code = 0;
-  if (config_check(cfg, err, sizeof err) != 0) {
+  int crc = config_check(cfg, err, sizeof err);
+  if (crc != 0) {
     hb_log_err("%s", err);
-    return EX_USAGE;
+    return crc == HB_EINVAL ? EX_USAGE : EX_CONFIG; /* missing keys: configuration */
   }
   if (server_load_inputs(cfg, &s.units, &s.campaigns, stderr) != 0) {
     hb_log_err("bad configuration (see the messages above)");

@@ -37,7 +37,7 @@ TODAY = "2023-12-31"
 os.environ["HUIBAO_TODAY"] = TODAY
 TODAY_DATE = hbledger.parse_date(TODAY)
 
-EX_OK, EX_USAGE, EX_DATAERR, EX_NOINPUT, EX_TEMPFAIL = 0, 64, 65, 66, 75
+EX_OK, EX_USAGE, EX_DATAERR, EX_NOINPUT, EX_TEMPFAIL, EX_CONFIG = 0, 64, 65, 66, 75, 78
 
 
 def _bin(env, sub, name):

@@ -127,7 +127,7 @@ def main(t):
     r = hbtest.run([hbtest.AGGREGATOR, "--data", agg.data, "--units", county.units_csv,
                     "--campaigns", county.campaigns_ini, "--listen", "tcp://127.0.0.1:1",
                     "--publish", "tcp://127.0.0.1:2"], timeout=10)
-    t.check_rc(r, hbtest.EX_USAGE, "aggregator without keys or --insecure")
+    t.check_rc(r, hbtest.EX_CONFIG, "aggregator without keys or --insecure: a configuration error")
     t.check("--secret is required" in r.err, "it says which flag is missing", r)
     # --check-config reads the keys too: a missing key folder is exit 78.
     nope = os.path.join(t.dir, "no-such-keys")
