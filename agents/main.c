@@ -402,6 +402,9 @@ static int cmd_sync(int argc, char **argv)
   } else if (rc == HB_EFULL || rc == HB_ENOSPC || rc == HB_EIO || rc == HB_EDB) {
     fprintf(stderr, "%s: state %s cannot be written: %s\n", PROGRAM, o.state, hb_strerror(rc));
     result = EX_IOERR_;
+  } else if (rc == HB_EAGAIN) {
+    fprintf(stderr, "%s: %s\n", PROGRAM, st.error);
+    result = EX_TEMPFAIL_;
   } else if (rc == HB_ETIMEDOUT || (rc == 0 && st.pending > 0)) {
     if (st.retried && st.error[0]) fprintf(stderr, "%s: %s\n", PROGRAM, st.error);
     if (!o.insecure)

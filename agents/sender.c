@@ -48,6 +48,7 @@ typedef struct sender {
   uint8_t cursor[AGENT_KEY_MAX]; /* last key taken from the outbox scan */
   size_t cursorlen;
   int scan_done;
+  size_t scanned; /* distinct records taken from the outbox scan this run */
   batch *filling;
   int fill_err;
 } sender;
@@ -171,8 +172,10 @@ static int batch_fill(sender *x, batch *b)
 
   if (!x->scan_done && b->n < max) {
     size_t want = max - b->n, visited;
+    size_t before = b->n;
     rc = agent_state_outbox_scan(x->s, x->cursor, x->cursorlen, want, batch_add, x, &visited);
     if (rc) return rc;
+    x->scanned += b->n - before;
     if (x->fill_err) return x->fill_err;
     if (visited < want) x->scan_done = 1;
   }
@@ -346,6 +349,9 @@ static int submits_send(sender *x)
   return HB_OK;
 }
 
+#define STALE_MAX_RATIO 3
+#define STALE_SLACK 64
+
 static int sender_loop(sender *x, agent_reject_fn on_reject, void *arg)
 {
   int64_t last_progress = hb_time_mono_ms();
@@ -371,6 +377,17 @@ static int sender_loop(sender *x, agent_reject_fn on_reject, void *arg)
       rc = acks_drain(x, on_reject, arg, &progress);
       if (rc) return rc;
       if (progress) last_progress = hb_time_mono_ms();
+      /* A record answered STALE is sent again with a higher version; a
+       * sound county stores it then. One that answers STALE forever would
+       * keep this loop busy (every ack counts as progress), so a run gives
+       * up once STALE answers outnumber the records taken 3 to 1. */
+      if (x->st->stale > STALE_MAX_RATIO * x->scanned + STALE_SLACK) {
+        snprintf(x->st->error, sizeof x->st->error,
+                 "the county answered STALE %zu times to %zu records: it keeps asking for a "
+                 "newer version; stopped (everything stays in the outbox)",
+                 x->st->stale, x->scanned);
+        return HB_EAGAIN;
+      }
     }
     if (hb_time_mono_ms() - last_progress >= x->o->timeout_ms) return HB_ETIMEDOUT;
   }

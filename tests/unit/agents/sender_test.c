@@ -22,6 +22,7 @@ typedef struct county {
   int drop_first;   /* do not answer the first Submit */
   int refuse;       /* answer every Submit with Ack.error */
   int retry_first;  /* answer the first Submit with retry (and a reason) */
+  int stale_always; /* answer every record STALE, with a stored version far ahead */
   int submits;      /* Submits received */
   int records;      /* records received */
   int stale_sent;   /* A2 answered STALE once */
@@ -49,7 +50,11 @@ static void county_answer(county *c, zmq_msg_t *ident, const Huibao__V1__Submit 
       rr.code = HUIBAO__V1__RESULT_CODE__STORED;
       const char *id =
           r->body_case == HUIBAO__V1__RECORD__BODY_ACTIVITY ? r->activity->id : r->problem->id;
-      if (strcmp(id, "A2") == 0) {
+      if (c->stale_always) {
+        rr.code = HUIBAO__V1__RESULT_CODE__STALE;
+        rr.has_stored_version = 1;
+        rr.stored_version = UINT64_C(1) << 62;
+      } else if (strcmp(id, "A2") == 0) {
         c->a2_last = r->activity->version;
         if (!c->stale_sent) {
           c->stale_sent = 1;
@@ -58,7 +63,7 @@ static void county_answer(county *c, zmq_msg_t *ident, const Huibao__V1__Submit 
           rr.stored_version = c->a2_stale_at;
         }
       }
-      if (strcmp(id, "P1") == 0) {
+      if (strcmp(id, "P1") == 0 && !c->stale_always) {
         rr.code = HUIBAO__V1__RESULT_CODE__REJECTED;
         rr.field = "category";
         rr.reason = "类别未知 / unknown category";
@@ -252,6 +257,32 @@ static void test_county_error(void)
   fixture_free(&f);
 }
 
+/* A county that answers STALE forever does not keep the agent busy forever:
+ * the run stops once STALE answers outnumber first sends 3 to 1 (+ 64), and
+ * the outbox keeps every record. */
+static void test_stale_forever_stops(void)
+{
+  fixture f;
+  fixture_init(&f);
+  county c;
+  memset(&c, 0, sizeof c);
+  c.stale_always = 1;
+  CHECK_EQ_INT(5, agent_state_outbox_count(f.s));
+  county_start(&c);
+  agent_send_opts o = opts_for(c.endpoint, 20000);
+  agent_send_stats st;
+  CHECK_EQ_INT(HB_EAGAIN, agent_send(f.s, &o, NULL, NULL, &st));
+  county_stop(&c);
+  /* first sends: 4 (window 2 x batch 2; STALE ones go first) or all 5;
+   * the run stops at the first drain past 3 x that + 64 */
+  CHECK(st.stale >= 3 * 4 + 64 + 1 && st.stale <= 3 * 5 + 64 + 4);
+  CHECK_EQ_INT(0, st.stored);
+  CHECK_EQ_INT(5, agent_state_outbox_count(f.s));
+  CHECK(strncmp(st.error, "the county answered STALE ", 26) == 0);
+  CHECK(strstr(st.error, "stopped (everything stays in the outbox)") != NULL);
+  fixture_free(&f);
+}
+
 static void test_retry_resends_later(void)
 {
   fixture f;
@@ -316,6 +347,7 @@ int main(void)
   RUN(test_submit_encoding);
   RUN(test_resend_stale_rejected);
   RUN(test_county_error);
+  RUN(test_stale_forever_stops);
   RUN(test_retry_resends_later);
   RUN(test_unreachable_keeps_outbox);
   return test_summary();
