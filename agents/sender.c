@@ -11,6 +11,7 @@
 
 #include "hb_date.h"
 #include "hb_err.h"
+#include "hb_handshake.h"
 #include "hb_wire.h"
 #include "hb_zmq.h"
 
@@ -48,6 +49,7 @@ typedef struct sender {
   uint8_t cursor[AGENT_KEY_MAX]; /* last key taken from the outbox scan */
   size_t cursorlen;
   int scan_done;
+  hb_handshake hs; /* why nothing comes back, when the handshake says */
   size_t scanned; /* distinct records taken from the outbox scan this run */
   batch *filling;
   int fill_err;
@@ -372,6 +374,7 @@ static int sender_loop(sender *x, agent_reject_fn on_reject, void *arg)
     if (rc) return rc;
     zmq_pollitem_t item = {x->sock, 0, ZMQ_POLLIN, 0};
     if (zmq_poll(&item, 1, POLL_MS) < 0 && errno != EINTR) return HB_EZMQ;
+    hb_handshake_poll(&x->hs);
     if (item.revents & ZMQ_POLLIN) {
       int progress = 0;
       rc = acks_drain(x, on_reject, arg, &progress);
@@ -411,9 +414,13 @@ int agent_send(agent_state *s, const agent_send_opts *o, agent_reject_fn on_reje
   if (!(x.sock = zmq_socket(x.ctx, ZMQ_DEALER))) goto done;
   if (hb_zmq_common(x.sock, HB_WIRE_MAXMSGSIZE, 1000, 3000) || hb_zmq_dealer(x.sock)) goto done;
   if (o->key && hb_zap_client_socket(x.sock, o->key, o->county_public) != HB_OK) goto done;
+  if (hb_handshake_watch(&x.hs, x.ctx, x.sock, "agent") != HB_OK) goto done;
   if (zmq_connect(x.sock, o->endpoint) != 0) goto done;
   rc = sender_loop(&x, on_reject, arg);
+  hb_handshake_poll(&x.hs);
+  if (rc == HB_ETIMEDOUT) hb_handshake_explain(&x.hs, st->handshake, sizeof st->handshake);
 done:
+  hb_handshake_close(&x.hs, x.sock);
   if (x.sock) zmq_close(x.sock);
   if (x.ctx) zmq_ctx_term(x.ctx);
   for (int i = 0; x.b && i < o->window; i++) {

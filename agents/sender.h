@@ -42,6 +42,8 @@ typedef struct agent_send_stats {
   char error[1024]; /* Ack.error of the county: why it refused a batch, or
                      * why it asked to retry (then retried is 1) */
   int retried;      /* the county asked to resend later (Ack.retry) */
+  char handshake[256]; /* on a timeout: why the connection never came up, when
+                        * the handshake events say (key refused...), else "" */
 } agent_send_stats;
 
 /* Called once per REJECTED record, after its removal was committed.

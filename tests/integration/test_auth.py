@@ -42,7 +42,8 @@ def main(t):
     r = t.sync(county, victim, agg, timeout=2,
                extra=["--key", keys.secret("stranger"), "--county-key", keys.public("county")])
     t.check_rc(r, hbtest.EX_TEMPFAIL, "unknown key: the agent cannot connect")
-    t.check("may not know this unit's key" in r.err, "the agent says the key may be unknown", r)
+    t.check("the peer refused our key (ZAP status 400" in r.err and "county refused the connection"
+            in r.err, "the agent says the county refused its key, not that it is down", r)
     t.check("refused an agent connection" in agg.log_text() and "unknown key" in agg.log_text(),
             "the county logs the refused key", agg.log_text()[-2000:])
     t.check_eq(unit_records(t, agg, county, victim), 0, "nothing stored for the victim")
@@ -60,6 +61,7 @@ def main(t):
     # A plain-text agent against a CURVE county.
     r = t.sync(county, victim, agg, timeout=2, extra=["--insecure"])
     t.check_rc(r, hbtest.EX_TEMPFAIL, "plain-text agent refused by a CURVE county")
+    t.check("another security mechanism" in r.err, "the agent says the mechanisms differ", r.err)
     t.check_eq(unit_records(t, agg, county, victim), 0, "plain text stored nothing")
 
     # The right key works, and the figures are exactly the ledger's.
