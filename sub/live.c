@@ -175,9 +175,12 @@ static int gather_live(const sub_cli *cli, sub_collect *c, char ***eps_out, size
     for (size_t i = 0; i < neps; i++) {
       uint32_t ann;
       size_t have = sub_collect_origin_count(c, eps[i], &ann);
+      char why[256];
+      const char *hs = sub_net_explain(&net, i, why, sizeof why);
       if (cli->campaign ? !sub_collect_find(c, eps[i], cli->campaign) : have == 0 || have < ann)
-        fprintf(stderr, "%s: %s: no%s rollup within %.1f s\n", SUB_PROGRAM, eps[i],
-                have ? " complete" : "", (double)cli->timeout_ms / 1000.0);
+        fprintf(stderr, "%s: %s: no%s rollup within %.1f s%s%s\n", SUB_PROGRAM, eps[i],
+                have ? " complete" : "", (double)cli->timeout_ms / 1000.0, hs ? ": " : "",
+                hs ? hs : "");
     }
   }
   sub_net_close(&net);

@@ -89,7 +89,8 @@ int sub_net_open_secure(sub_net *s, char *const *eps, size_t n, const char *camp
   s->ctx = zmq_ctx_new();
   s->socks = calloc(n ? n : 1, sizeof *s->socks);
   s->eps = calloc(n ? n : 1, sizeof *s->eps);
-  if (!s->ctx || !s->socks || !s->eps) {
+  s->hs = calloc(n ? n : 1, sizeof *s->hs);
+  if (!s->ctx || !s->socks || !s->eps || !s->hs) {
     snprintf(err, errlen, "out of memory");
     sub_net_close(s);
     return HB_ENOMEM;
@@ -114,7 +115,10 @@ int sub_net_open_secure(sub_net *s, char *const *eps, size_t n, const char *camp
       sub_net_close(s);
       return HB_EZMQ;
     }
-    if (hb_zmq_common(sock, (int64_t)HB_WIRE_MAX_ROLLUP, 1000, 3000) != 0 ||
+    char name[32];
+    snprintf(name, sizeof name, "sub-%zu", i);
+    if (hb_handshake_watch(&s->hs[i], s->ctx, sock, name) != HB_OK ||
+        hb_zmq_common(sock, (int64_t)HB_WIRE_MAX_ROLLUP, 1000, 3000) != 0 ||
         zmq_setsockopt(sock, ZMQ_SUBSCRIBE, topic, (size_t)tl) != 0 ||
         zmq_connect(sock, eps[i]) != 0) {
       snprintf(err, errlen, "%s: %s", eps[i], zmq_strerror(errno));
@@ -128,12 +132,15 @@ int sub_net_open_secure(sub_net *s, char *const *eps, size_t n, const char *camp
 void sub_net_close(sub_net *s)
 {
   for (size_t i = 0; i < s->count; i++) {
+    if (s->hs)
+      hb_handshake_close(&s->hs[i], s->socks[i]);
     if (s->socks[i])
       zmq_close(s->socks[i]);
     free(s->eps ? s->eps[i] : NULL);
   }
   free(s->socks);
   free(s->eps);
+  free(s->hs);
   if (s->ctx)
     zmq_ctx_term(s->ctx);
   memset(s, 0, sizeof *s);
@@ -185,6 +192,14 @@ out:
   for (int i = 0; i < nparts && i < 2; i++)
     zmq_msg_close(&parts[i]);
   return rc;
+}
+
+const char *sub_net_explain(sub_net *s, size_t i, char *buf, size_t len)
+{
+  if (!s->hs || i >= s->count)
+    return NULL;
+  hb_handshake_poll(&s->hs[i]);
+  return hb_handshake_explain(&s->hs[i], buf, len);
 }
 
 int sub_net_recv(sub_net *s, int timeout_ms, size_t *ep, Huibao__V1__Rollup **r)

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include "huibao/v1/huibao.pb-c.h"
 #include "hb_cert.h"
+#include "hb_handshake.h"
 
 typedef struct sub_net {
   void *ctx;
@@ -14,6 +15,7 @@ typedef struct sub_net {
   size_t count;
   size_t next;  /* round robin start among ready sockets */
   size_t bad;   /* messages dropped as malformed (for the log) */
+  hb_handshake *hs; /* handshake events per socket (why a county gives nothing) */
 } sub_net;
 
 /* Splits "EP[,EP...]" into a malloc'd array of malloc'd strings, checking
@@ -34,6 +36,11 @@ int sub_net_open_secure(sub_net *s, char *const *eps, size_t n, const char *camp
                         const hb_cert *key, char *const *server_public, char *err,
                         size_t errlen);
 void sub_net_close(sub_net *s);
+
+/* Why endpoint i gave nothing, when its handshake events say (its county
+ * refused our key, or one side runs --insecure), in buf; NULL when they do
+ * not (the county may simply be down). */
+const char *sub_net_explain(sub_net *s, size_t i, char *buf, size_t len);
 
 /* Waits at most timeout_ms for one well-formed rollup. Returns 1 with
  * *ep (socket index) and *r (caller frees with

@@ -24,6 +24,14 @@ def unit_records(t, agg, county, unit):
     return n
 
 
+def log_has(agg, text, timeout=3.0):
+    """The aggregator logs after it has sent the acks: wait a little for the line."""
+    end = time.time() + timeout
+    while text not in agg.log_text() and time.time() < end:
+        time.sleep(0.05)
+    return text in agg.log_text()
+
+
 def sighup(agg):
     agg.proc.send_signal(signal.SIGHUP)
     time.sleep(0.7)
@@ -54,7 +62,7 @@ def main(t):
     t.check_rc(r, hbtest.EX_DATAERR, "known key, other unit: refused")
     t.check(f"unit mismatch: this connection's key is unit {thief}, the batch says {victim}"
             in r.err, "the agent prints the county's reason", r)
-    t.check("for a unit other than the one their key belongs to" in agg.log_text(),
+    t.check(log_has(agg, "for a unit other than the one their key belongs to"),
             "the county logs the impersonation", agg.log_text()[-2000:])
     t.check_eq(unit_records(t, agg, county, victim), 0, "still nothing stored for the victim")
 
@@ -77,6 +85,8 @@ def main(t):
                     "--key", keys.secret("spy"), "--server-key", keys.public("county")],
                    timeout=30)
     t.check_rc(r, hbtest.EX_TEMPFAIL, "subscriber with an unknown key gets nothing")
+    t.check("the peer refused our key (ZAP status 400" in r.err,
+            "the subscriber says the county refused its key", r.err)
     doc = json.loads(r.out) if r.out.strip() else {}
     t.check_eq(doc.get("missing"), [agg.publish], "the endpoint is reported missing")
     t.check("refused a subscriber connection" in agg.log_text(),
