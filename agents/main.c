@@ -79,7 +79,8 @@ static const char usage_sync[] =
     "                         [--log-level LEVEL]\n"
     "\n"
     "  --unit CODE        the unit whose ledger this is (e.g. xq-dlz)\n"
-    "  --ledger DIR       folder with activities.csv and problems.csv\n"
+    "  --ledger DIR       folder with activities.csv and problems.csv, or a workbook\n"
+    "                     FILE.xlsx with sheets 活动/activities and 问题/problems\n"
     "  --state DIR        the agent's state (outbox, versions); created if missing\n"
     "  --county ENDPOINT  the county aggregator, e.g. tcp://county.example:7010\n"
     "  --timeout S        give up after S seconds without any ack (default 10); what\n"
@@ -99,7 +100,8 @@ static const char usage_sync[] =
 static const char usage_check[] =
     "Usage: huibao-agent check --ledger DIR [--unit CODE] [--campaigns FILE]\n"
     "\n"
-    "Validates the ledger offline and prints every bad row as FILE:LINE: column: reason.\n"
+    "Validates the ledger offline and prints every bad row as FILE:LINE: column: reason\n"
+    "(FILE:SHEET!CELL: column: reason for a workbook, --ledger FILE.xlsx).\n"
     "Exit: 0 valid; 65 some rows invalid; 66 no ledger folder.\n";
 
 __attribute__((format(printf, 2, 3))) static int usage_error(const char *usage, const char *fmt,
@@ -237,8 +239,8 @@ static int ledger_load(const opts *o, const char *unit, hb_campaigns *camps, hb_
     fprintf(stderr, "%s: ledger folder %s: %s\n", PROGRAM, o->ledger, strerror(errno));
     return EX_NOINPUT_;
   }
-  if (!S_ISDIR(sb.st_mode)) {
-    fprintf(stderr, "%s: ledger %s: not a folder\n", PROGRAM, o->ledger);
+  if (!S_ISDIR(sb.st_mode) && !(S_ISREG(sb.st_mode) && hb_ledger_is_xlsx(o->ledger))) {
+    fprintf(stderr, "%s: ledger %s: not a folder or an .xlsx workbook\n", PROGRAM, o->ledger);
     return EX_NOINPUT_;
   }
   if (o->campaigns) {

@@ -1,12 +1,382 @@
-/* template.c: huibao-agent template. Placeholder until it is written. */
+/* template.c: huibao-agent template: an empty ledger workbook.
+ *
+ * Two sheets, 活动 and 问题, with the Chinese headers of
+ * docs/ledger-format.md (from hb_ledger_column, so they cannot drift from
+ * what the reader accepts), the header row frozen, and data validation on
+ * every column a clerk could get wrong: drop-down lists for 类型, 层级,
+ * 范围, 状态 (and 专项, 类别 when a campaigns file is given), dates between
+ * 2000-01-01 and 9999-12-31 in the date columns (shown as yyyy-mm-dd), whole
+ * numbers in their ranges in the count columns. The lists live in a hidden
+ * sheet "lists" and are referenced as ranges: inline lists are limited to
+ * 255 characters, cannot hold a name with a comma, and libxlsxwriter before
+ * 1.1.6 may overflow a buffer on long UTF-8 inline lists (upstream issue 394).
+ * (Debian's 1.1.4 leaks the formula of each list validation, a few bytes;
+ * the sanitizer run of tests/integration/test_xlsx.py suppresses that.) The file is written
+ * next to --out and renamed over it, so a half-written template never
+ * replaces a good one. */
 #include "template.h"
 
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#include "hb_campaigns.h"
+#include "hb_diag.h"
+#include "hb_err.h"
+#include "hb_ledger.h"
+#include "hb_validate.h"
+#include "hb_vocab.h"
+
+#define PROGRAM "huibao-agent"
+#define LIST_SHEET "lists"
+#define DATA_ROWS 1048575 /* validation down to Excel's last row */
+
+enum { EX_OK_ = 0, EX_USAGE_ = 64, EX_DATAERR_ = 65, EX_NOINPUT_ = 66, EX_CANTCREAT_ = 73 };
+
+static const char usage[] =
+    "Usage: huibao-agent template --out FILE.xlsx [--campaigns FILE [--campaign ID]]\n"
+    "\n"
+    "Writes an empty ledger workbook (sheets 活动 and 问题) with the headers of\n"
+    "docs/ledger-format.md and drop-down lists, to be filled in Excel or WPS and\n"
+    "read with `huibao-agent sync --ledger FILE.xlsx`.\n"
+    "\n"
+    "  --out FILE.xlsx    the workbook to write (replaced if it exists)\n"
+    "  --campaigns FILE   the county's campaigns file: adds lists of 专项 and 类别\n"
+    "  --campaign ID      only this campaign (default: every campaign of the file)\n"
+    "\n"
+    "Exit: 0 written; 64 bad command line; 65 campaigns file invalid; 66 campaigns\n"
+    "file missing; 73 the workbook cannot be written.\n";
+
+typedef struct tpl_opts {
+  const char *out, *campaigns, *campaign;
+} tpl_opts;
+
+/* A drop-down list: its values and where they sit in the lists sheet. */
+typedef struct tpl_list {
+  const char *values[1024];
+  size_t n;
+  int col; /* column in the lists sheet, -1 when empty */
+} tpl_list;
+
+enum { L_KIND, L_LEVEL, L_SCOPE, L_STATUS, L_CAMPAIGN, L_CATEGORY, L_COUNT };
+
+static const char *const list_titles[L_COUNT] = {"类型", "层级", "范围", "状态", "专项", "类别"};
+
+static void list_add(tpl_list *l, const char *v)
+{
+  for (size_t i = 0; i < l->n; i++)
+    if (strcmp(l->values[i], v) == 0)
+      return;
+  if (l->n < sizeof l->values / sizeof l->values[0])
+    l->values[l->n++] = v;
+}
+
+static int opts_parse(int argc, char **argv, tpl_opts *o)
+{
+  static const struct option longs[] = {
+      {"out", required_argument, NULL, 'o'},
+      {"campaigns", required_argument, NULL, 'C'},
+      {"campaign", required_argument, NULL, 'c'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0},
+  };
+  memset(o, 0, sizeof *o);
+  opterr = 0;
+  optind = 1;
+  for (;;) {
+    int c = getopt_long(argc, argv, ":h", longs, NULL);
+    if (c == -1)
+      break;
+    switch (c) {
+    case 'h':
+      fputs(usage, stdout);
+      return -1;
+    case 'o':
+      o->out = optarg;
+      break;
+    case 'C':
+      o->campaigns = optarg;
+      break;
+    case 'c':
+      o->campaign = optarg;
+      break;
+    case ':':
+      fprintf(stderr, "%s: %s needs a value\nTry '%s template --help'.\n", PROGRAM,
+              argv[optind - 1], PROGRAM);
+      return EX_USAGE_;
+    default:
+      fprintf(stderr, "%s: unknown option %s\nTry '%s template --help'.\n", PROGRAM,
+              argv[optind - 1], PROGRAM);
+      return EX_USAGE_;
+    }
+  }
+  const char *why = NULL;
+  if (optind < argc)
+    why = "unexpected argument";
+  else if (!o->out)
+    why = "--out FILE.xlsx is required";
+  else if (!hb_ledger_is_xlsx(o->out))
+    why = "--out: the file name must end in .xlsx";
+  else if (o->campaign && !o->campaigns)
+    why = "--campaign needs --campaigns FILE";
+  if (why) {
+    fprintf(stderr, "%s: template: %s%s%s\nTry '%s template --help'.\n", PROGRAM, why,
+            optind < argc ? " " : "", optind < argc ? argv[optind] : "", PROGRAM);
+    return EX_USAGE_;
+  }
+  return 0;
+}
+
+/* Fills the lists: the vocabularies (Chinese names, as clerks write them)
+ * and, with a campaigns file, the campaigns' names and categories. */
+static int lists_fill(const tpl_opts *o, const hb_campaigns *camps, tpl_list *lists)
+{
+  for (int v = 1; v <= HB_KIND_MAX; v++)
+    list_add(&lists[L_KIND], hb_vocab_kind_zh(v));
+  for (int v = 1; v <= HB_LEVEL_MAX; v++)
+    list_add(&lists[L_LEVEL], hb_vocab_level_zh(v));
+  for (int v = 1; v <= HB_SCOPE_MAX; v++)
+    list_add(&lists[L_SCOPE], hb_vocab_scope_zh(v));
+  for (int v = 1; v <= HB_STATUS_MAX; v++)
+    list_add(&lists[L_STATUS], hb_vocab_status_zh(v));
+  for (size_t i = 0; i < camps->count; i++) {
+    const hb_campaign *c = &camps->items[i];
+    if (o->campaign && strcmp(c->id, o->campaign) != 0)
+      continue;
+    list_add(&lists[L_CAMPAIGN], c->name);
+    for (size_t k = 0; k < c->ncategories; k++)
+      list_add(&lists[L_CATEGORY], c->categories[k].name);
+  }
+  int col = 0;
+  for (int l = 0; l < L_COUNT; l++)
+    lists[l].col = lists[l].n ? col++ : -1;
+  if (o->campaign && lists[L_CAMPAIGN].n == 0) {
+    fprintf(stderr, "%s: template: --campaign %s is not in %s\n", PROGRAM, o->campaign,
+            o->campaigns);
+    return EX_USAGE_;
+  }
+  return 0;
+}
+
+/* Writes the hidden sheet of lists, each in its column. */
+static lxw_error lists_write(lxw_workbook *wb, const tpl_list *lists)
+{
+  lxw_worksheet *ws = workbook_add_worksheet(wb, LIST_SHEET);
+  if (!ws)
+    return LXW_ERROR_MEMORY_MALLOC_FAILED;
+  lxw_error err = LXW_NO_ERROR;
+  for (int l = 0; l < L_COUNT && !err; l++) {
+    if (lists[l].col < 0)
+      continue;
+    lxw_col_t col = (lxw_col_t)lists[l].col;
+    err = worksheet_write_string(ws, 0, col, list_titles[l], NULL);
+    for (size_t i = 0; i < lists[l].n && !err; i++)
+      err = worksheet_write_string(ws, (lxw_row_t)(i + 1), col, lists[l].values[i], NULL);
+  }
+  if (!err)
+    worksheet_hide(ws);
+  return err;
+}
+
+static lxw_error validate_list(lxw_worksheet *ws, int col, const tpl_list *l, const char *what)
+{
+  if (l->col < 0)
+    return LXW_NO_ERROR;
+  char formula[64], msg[128];
+  char letter = (char)('A' + l->col); /* at most L_COUNT columns */
+  snprintf(formula, sizeof formula, "=" LIST_SHEET "!$%c$2:$%c$%zu", letter, letter, l->n + 1);
+  snprintf(msg, sizeof msg, "请从下拉列表中选择%s (choose from the list)", what);
+  lxw_data_validation v = {
+      .validate = LXW_VALIDATION_TYPE_LIST_FORMULA,
+      .value_formula = formula,
+      .ignore_blank = LXW_VALIDATION_ON,
+      .dropdown = LXW_VALIDATION_ON,
+      .show_error = LXW_VALIDATION_ON,
+      .error_type = LXW_VALIDATION_ERROR_TYPE_STOP,
+      .error_title = (char *)what,
+      .error_message = msg,
+  };
+  return worksheet_data_validation_range(ws, 1, (lxw_col_t)col, DATA_ROWS, (lxw_col_t)col, &v);
+}
+
+static lxw_error validate_date(lxw_worksheet *ws, int col, const char *what)
+{
+  lxw_data_validation v = {
+      .validate = LXW_VALIDATION_TYPE_DATE,
+      .criteria = LXW_VALIDATION_CRITERIA_BETWEEN,
+      .minimum_datetime = {2000, 1, 1, 0, 0, 0},
+      .maximum_datetime = {9999, 12, 31, 0, 0, 0},
+      .ignore_blank = LXW_VALIDATION_ON,
+      .show_error = LXW_VALIDATION_ON,
+      .error_type = LXW_VALIDATION_ERROR_TYPE_STOP,
+      .error_title = (char *)what,
+      .error_message = "请填写 2000-01-01 以后的日期，如 2022-06-15 (a date, e.g. 2022-06-15)",
+  };
+  return worksheet_data_validation_range(ws, 1, (lxw_col_t)col, DATA_ROWS, (lxw_col_t)col, &v);
+}
+
+static lxw_error validate_count(lxw_worksheet *ws, int col, const char *what, int min, int max)
+{
+  char msg[160];
+  snprintf(msg, sizeof msg, "请填写 %d～%d 的整数 (a whole number, %d..%d)", min, max, min, max);
+  lxw_data_validation v = {
+      .validate = LXW_VALIDATION_TYPE_INTEGER,
+      .criteria = LXW_VALIDATION_CRITERIA_BETWEEN,
+      .minimum_number = min,
+      .maximum_number = max,
+      .ignore_blank = LXW_VALIDATION_ON,
+      .show_error = LXW_VALIDATION_ON,
+      .error_type = LXW_VALIDATION_ERROR_TYPE_STOP,
+      .error_title = (char *)what,
+      .error_message = msg,
+  };
+  return worksheet_data_validation_range(ws, 1, (lxw_col_t)col, DATA_ROWS, (lxw_col_t)col, &v);
+}
+
+static int is_date_column(const char *en)
+{
+  return strcmp(en, "date") == 0 || strcmp(en, "identified_on") == 0 ||
+         strcmp(en, "deadline") == 0 || strcmp(en, "resolved_on") == 0;
+}
+
+/* One ledger sheet: headers, widths, formats, validations. */
+static lxw_error sheet_write(lxw_workbook *wb, int is_problems, const tpl_list *lists,
+                             lxw_format *head, lxw_format *date, lxw_format *text)
+{
+  lxw_worksheet *ws = workbook_add_worksheet(wb, is_problems ? "问题" : "活动");
+  if (!ws)
+    return LXW_ERROR_MEMORY_MALLOC_FAILED;
+  worksheet_freeze_panes(ws, 1, 0);
+  lxw_error err = LXW_NO_ERROR, e;
+  const char *zh, *en;
+  for (int c = 0; !err && hb_ledger_column(is_problems, (size_t)c, &zh, &en) == 0; c++) {
+    lxw_col_t col = (lxw_col_t)c;
+    err = worksheet_write_string(ws, 0, col, zh, head);
+    if (err)
+      break;
+    double width = 12;
+    lxw_format *f = NULL;
+    if (is_date_column(en)) {
+      f = date;
+      err = validate_date(ws, c, zh);
+    } else if (strcmp(en, "kind") == 0) {
+      err = validate_list(ws, c, &lists[L_KIND], zh);
+    } else if (strcmp(en, "level") == 0) {
+      width = 10;
+      err = validate_list(ws, c, &lists[L_LEVEL], zh);
+    } else if (strcmp(en, "scope") == 0) {
+      width = 8;
+      err = validate_list(ws, c, &lists[L_SCOPE], zh);
+    } else if (strcmp(en, "status") == 0) {
+      width = 10;
+      err = validate_list(ws, c, &lists[L_STATUS], zh);
+    } else if (strcmp(en, "campaign") == 0) {
+      width = 26;
+      f = text;
+      err = validate_list(ws, c, &lists[L_CAMPAIGN], zh);
+    } else if (strcmp(en, "category") == 0) {
+      width = 18;
+      f = text;
+      err = validate_list(ws, c, &lists[L_CATEGORY], zh);
+    } else if (strcmp(en, "sessions") == 0) {
+      width = 8;
+      err = validate_count(ws, c, zh, 1, HB_SESSIONS_MAX);
+    } else if (strcmp(en, "participants") == 0) {
+      width = 10;
+      err = validate_count(ws, c, zh, 0, HB_PARTICIPANTS_MAX);
+    } else if (strcmp(en, "outputs") == 0) {
+      width = 8;
+      err = validate_count(ws, c, zh, 0, HB_OUTPUTS_MAX);
+    } else if (strcmp(en, "measures") == 0) {
+      err = validate_count(ws, c, zh, 0, HB_MEASURES_MAX);
+    } else if (strcmp(en, "title") == 0 || strcmp(en, "description") == 0) {
+      width = 48;
+      f = text;
+    } else if (strcmp(en, "id") == 0) {
+      width = 10;
+      f = text; /* "001" stays "001" */
+    }
+    if (!err && (e = worksheet_set_column(ws, col, col, width, f)) != LXW_NO_ERROR)
+      err = e;
+  }
+  return err;
+}
+
+/* Writes the workbook to path. Returns LXW_NO_ERROR or the first error. */
+static lxw_error workbook_write(const char *path, tpl_list *lists)
+{
+  lxw_workbook *wb = workbook_new(path);
+  if (!wb)
+    return LXW_ERROR_CREATING_XLSX_FILE;
+  lxw_format *head = workbook_add_format(wb);
+  lxw_format *date = workbook_add_format(wb);
+  lxw_format *text = workbook_add_format(wb);
+  format_set_bold(head);
+  format_set_bg_color(head, 0xDDEBF7);
+  format_set_border(head, LXW_BORDER_THIN);
+  format_set_num_format(date, "yyyy-mm-dd");
+  format_set_num_format(text, "@");
+  lxw_error err = sheet_write(wb, 0, lists, head, date, text);
+  if (!err)
+    err = sheet_write(wb, 1, lists, head, date, text);
+  if (!err)
+    err = lists_write(wb, lists);
+  lxw_error cerr = workbook_close(wb);
+  return err ? err : cerr;
+}
 
 int agent_template_main(int argc, char **argv)
 {
-  (void)argc;
-  (void)argv;
-  fprintf(stderr, "huibao-agent: template: not implemented yet\n");
-  return 70;
+  tpl_opts o;
+  int ex = opts_parse(argc, argv, &o);
+  if (ex)
+    return ex < 0 ? EX_OK_ : ex;
+
+  /* 1. The campaigns file, when given. */
+  hb_campaigns camps = {0};
+  if (o.campaigns) {
+    hb_diags d;
+    hb_diags_init(&d);
+    int rc = hb_campaigns_load(o.campaigns, &camps, &d);
+    hb_diags_write(&d, stderr);
+    hb_diags_free(&d);
+    if (rc) {
+      fprintf(stderr, "%s: campaigns file %s: %s\n", PROGRAM, o.campaigns, hb_strerror(rc));
+      hb_campaigns_free(&camps);
+      return rc == HB_EINVAL || rc == HB_EPARSE ? EX_DATAERR_ : EX_NOINPUT_;
+    }
+  }
+
+  /* 2. The lists. */
+  tpl_list lists[L_COUNT];
+  memset(lists, 0, sizeof lists);
+  ex = lists_fill(&o, &camps, lists);
+
+  /* 3. Write beside the target, then rename over it. */
+  if (!ex) {
+    size_t n = strlen(o.out) + 32;
+    char *tmp = malloc(n);
+    if (!tmp) {
+      hb_campaigns_free(&camps);
+      return 70;
+    }
+    snprintf(tmp, n, "%s.%ld.new.xlsx", o.out, (long)getpid());
+    lxw_error err = workbook_write(tmp, lists);
+    if (err) {
+      fprintf(stderr, "%s: template: cannot write %s: %s\n", PROGRAM, o.out, lxw_strerror(err));
+      unlink(tmp);
+      ex = EX_CANTCREAT_;
+    } else if (rename(tmp, o.out) != 0) {
+      fprintf(stderr, "%s: template: cannot write %s: %s\n", PROGRAM, o.out, strerror(errno));
+      unlink(tmp);
+      ex = EX_CANTCREAT_;
+    }
+    free(tmp);
+  }
+  hb_campaigns_free(&camps);
+  return ex;
 }

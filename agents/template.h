@@ -3,7 +3,7 @@
 #ifndef AGENT_TEMPLATE_H
 #define AGENT_TEMPLATE_H
 
-/* `huibao-agent template --out FILE.xlsx [--campaigns FILE]`; argv[0] is
+/* `huibao-agent template --out FILE.xlsx [--campaigns FILE [--campaign ID]]`; argv[0] is
  * "template". Returns the process exit code after printing its messages. */
 int agent_template_main(int argc, char **argv);
 

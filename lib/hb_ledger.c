@@ -24,6 +24,7 @@
 #include "hb_units.h"
 #include "hb_validate.h"
 #include "hb_vocab.h"
+#include "hb_xlsx.h"
 
 enum {
   F_ID, F_CAMPAIGN, F_DATE, F_KIND, F_LEVEL, F_SESSIONS, F_PARTICIPANTS, F_OUTPUTS, F_TITLE,
@@ -62,6 +63,17 @@ static const int activity_fields[] = {F_ID, F_CAMPAIGN, F_DATE, F_KIND, F_LEVEL,
 static const int problem_fields[] = {F_ID, F_CAMPAIGN, F_IDENTIFIED_ON, F_SCOPE,
                                      F_CATEGORY, F_STATUS, F_MEASURES, F_DEADLINE,
                                      F_RESOLVED_ON, F_DESCRIPTION, -1};
+
+int hb_ledger_column(int is_problems, size_t i, const char **zh, const char **en)
+{
+  const int *list = is_problems ? problem_fields : activity_fields;
+  for (size_t k = 0; k <= i; k++)
+    if (list[k] < 0)
+      return -1;
+  *zh = specs[list[i]].zh;
+  *en = specs[list[i]].field;
+  return 0;
+}
 
 /* ---------------------------------------------------------------- id set */
 
@@ -187,6 +199,7 @@ static int parse_count(const char *s, uint64_t *out)
 
 typedef struct table_ctx {
   const char *name;
+  const char *sheet;  /* sheet of a workbook (name is the file), NULL for CSV */
   int is_problems;
   const char *unit;
   const hb_campaigns *campaigns;
@@ -202,22 +215,55 @@ typedef struct table_ctx {
   size_t cap_a, cap_al, cap_p, cap_pl, cap_inv;
 } table_ctx;
 
+/* Reports a problem of a row (field -1: of the row or the header). A sheet
+ * of a workbook is named "台账.xlsx:问题!E7" (line 0): the cell of column
+ * index col, or of the field's column, or column A when it has none. */
+__attribute__((format(printf, 5, 0))) static void row_verror(table_ctx *t, unsigned line,
+                                                             int col, int field,
+                                                             const char *fmt, va_list ap)
+{
+  char msg[512];
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  const char *column = NULL;
+  if (field >= 0)
+    column = t->hdr[field] ? t->hdr[field] : specs[field].zh;
+  const char *file = t->name;
+  char where[512];
+  if (t->sheet) {
+    char ref[16];
+    if (col < 0 && field >= 0)
+      col = t->col[field];
+    hb_xlsx_cell_name(col < 0 ? 0u : (unsigned)col, line, ref, sizeof ref);
+    snprintf(where, sizeof where, "%s:%s!%s", t->name, t->sheet, ref);
+    file = where;
+    line = 0;
+  }
+  if (hb_diags_add(t->diags, file, line, column, "%s", msg) != 0)
+    t->nomem = 1;
+  t->errors++;
+}
+
 static void row_error(table_ctx *t, unsigned line, int field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 static void row_error(table_ctx *t, unsigned line, int field, const char *fmt, ...)
 {
-  char msg[512];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof(msg), fmt, ap);
+  row_verror(t, line, -1, field, fmt, ap);
   va_end(ap);
-  const char *column = NULL;
-  if (field >= 0)
-    column = t->hdr[field] ? t->hdr[field] : specs[field].zh;
-  if (hb_diags_add(t->diags, t->name, line, column, "%s", msg) != 0)
-    t->nomem = 1;
-  t->errors++;
+}
+
+/* As row_error, at the cell of column index col (for workbooks). */
+static void row_error_at(table_ctx *t, unsigned line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void row_error_at(table_ctx *t, unsigned line, int col, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  row_verror(t, line, col, -1, fmt, ap);
+  va_end(ap);
 }
 
 static int field_of(const char *proto_field)
@@ -250,7 +296,7 @@ static int read_header(table_ctx *t, const hb_csv_row *row)
     if (f < 0)
       continue;
     if (t->col[f] >= 0) {
-      row_error(t, row->line, -1, "列重复 (duplicate column): %s", h);
+      row_error_at(t, row->line, (int)i, "列重复 (duplicate column): %s", h);
       return 1;
     }
     t->col[f] = (int)i;
@@ -566,7 +612,11 @@ static void table_row(table_ctx *t, const hb_csv_row *row)
   const char *id = row_id(t, row);
   int bad = 0;
   if (row->nfields > t->ncols) {
-    row_error(t, row->line, -1, "字段数多于表头 (more fields than the header: %zu > %zu)",
+    size_t extra = t->ncols; /* the first cell past the header that holds something */
+    while (extra + 1 < row->nfields && !row->fields[extra][0])
+      extra++;
+    row_error_at(t, row->line, (int)extra,
+                 "字段数多于表头 (more fields than the header: %zu > %zu)",
               row->nfields, t->ncols);
     bad = 1;
   }
@@ -593,6 +643,35 @@ static void table_row(table_ctx *t, const hb_csv_row *row)
     row_activity(t, row, id, bad);
 }
 
+static void table_init(table_ctx *t, const char *name, const char *sheet, int is_problems,
+                       const char *unit, const hb_campaigns *campaigns, int32_t today,
+                       hb_ledger *out, hb_diags *diags)
+{
+  memset(t, 0, sizeof(*t));
+  t->name = name;
+  t->sheet = sheet;
+  t->is_problems = is_problems;
+  t->unit = unit;
+  t->campaigns = campaigns;
+  t->today = today;
+  t->out = out;
+  t->diags = diags;
+  /* The capacities of the arrays already in out (appending calls). */
+  t->cap_a = t->cap_al = out->nactivities;
+  t->cap_p = t->cap_pl = out->nproblems;
+  t->cap_inv = out->ninvalid;
+}
+
+static int table_finish(table_ctx *t)
+{
+  id_set_free(&t->ids);
+  for (int f = 0; f < F_COUNT; f++)
+    free(t->hdr[f]);
+  if (t->nomem)
+    return HB_ENOMEM;
+  return t->errors ? HB_EINVAL : 0;
+}
+
 int hb_ledger_parse(const char *name, const char *bytes, size_t len, int is_problems,
                     const char *unit, const hb_campaigns *campaigns, int32_t today,
                     hb_ledger *out, hb_diags *diags)
@@ -616,18 +695,8 @@ int hb_ledger_parse(const char *name, const char *bytes, size_t len, int is_prob
     *incomplete = 1;
     return HB_EINVAL;
   }
-  table_ctx t = {0};
-  t.name = name;
-  t.is_problems = is_problems;
-  t.unit = unit;
-  t.campaigns = campaigns;
-  t.today = today;
-  t.out = out;
-  t.diags = diags;
-  /* The capacities of the arrays already in out (appending calls). */
-  t.cap_a = t.cap_al = out->nactivities;
-  t.cap_p = t.cap_pl = out->nproblems;
-  t.cap_inv = out->ninvalid;
+  table_ctx t;
+  table_init(&t, name, NULL, is_problems, unit, campaigns, today, out, diags);
   hb_csv *csv;
   rc = hb_csv_open(&csv, text, tlen);
   if (rc) {
@@ -661,18 +730,49 @@ int hb_ledger_parse(const char *name, const char *bytes, size_t len, int is_prob
   }
   hb_csv_close(csv);
   free(text);
-  id_set_free(&t.ids);
-  for (int f = 0; f < F_COUNT; f++)
-    free(t.hdr[f]);
-  if (t.nomem)
-    return HB_ENOMEM;
-  return t.errors ? HB_EINVAL : 0;
+  return table_finish(&t);
+}
+
+int hb_ledger_parse_rows(const char *name, const char *sheet, hb_csv_row *rows, size_t nrows,
+                         int is_problems, const char *unit, const hb_campaigns *campaigns,
+                         int32_t today, hb_ledger *out, hb_diags *diags)
+{
+  int *incomplete = is_problems ? &out->problems_incomplete : &out->activities_incomplete;
+  if (!hb_unit_code_valid(unit)) {
+    char ex[100];
+    hb_text_excerpt(unit, 64, ex, sizeof(ex));
+    hb_diags_add(diags, name, 0, NULL, "单位编码无效 (invalid unit code): %s", ex);
+    *incomplete = 1;
+    return HB_EINVAL;
+  }
+  table_ctx t;
+  table_init(&t, name, sheet, is_problems, unit, campaigns, today, out, diags);
+  for (size_t i = 0; i < nrows && !t.nomem; i++) {
+    const hb_csv_row *row = &rows[i];
+    for (size_t j = 0; j < row->nfields; j++)
+      if (!hb_utf8_valid(row->fields[j], strlen(row->fields[j]))) {
+        row_error_at(&t, row->line, (int)j, "不是有效的 UTF-8 文字 (not valid UTF-8 text)");
+        *incomplete = 1;
+        return table_finish(&t);
+      }
+    if (i == 0) {
+      if (read_header(&t, row)) {
+        *incomplete = 1;
+        break;
+      }
+      continue;
+    }
+    table_row(&t, row);
+  }
+  return table_finish(&t);
 }
 
 int hb_ledger_load(const char *dir, const char *unit, const hb_campaigns *campaigns,
                    int32_t today, hb_ledger *out, hb_diags *diags)
 {
   memset(out, 0, sizeof(*out));
+  if (hb_ledger_is_xlsx(dir))
+    return hb_ledger_load_xlsx(dir, unit, campaigns, today, out, diags);
   struct stat st;
   int st_rc = stat(dir, &st);
   if (st_rc != 0 || !S_ISDIR(st.st_mode)) {

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include "huibao/v1/huibao.pb-c.h"
 #include "hb_campaigns.h"
+#include "hb_csv.h"
 #include "hb_diag.h"
 
 #define HB_LEDGER_MAX_FILE (200u * 1024 * 1024) /* bytes per CSV file */
@@ -69,6 +70,35 @@ int hb_ledger_load(const char *dir, const char *unit, const hb_campaigns *campai
 int hb_ledger_parse(const char *name, const char *bytes, size_t len, int is_problems,
                     const char *unit, const hb_campaigns *campaigns, int32_t today,
                     hb_ledger *out, hb_diags *diags);
+
+/* Column i (0-based) of a table in the documented order: its Chinese header
+ * ("日期") and English one ("date", the proto field). Returns 0, or -1 past
+ * the last column. For writers of empty ledgers (huibao-agent template). */
+int hb_ledger_column(int is_problems, size_t i, const char **zh, const char **en);
+
+/* A ledger may also be one .xlsx workbook (docs/ledger-format.md): sheets
+ * named 活动 or activities, and 问题 or problems, with the same columns.
+ * True when path ends in ".xlsx" (any case): hb_ledger_load then reads it
+ * with hb_ledger_load_xlsx. */
+int hb_ledger_is_xlsx(const char *path);
+
+/* Reads the two sheets of a workbook; messages name cells as
+ * "台账.xlsx:问题!E7: 状态: reason" (the file's base name, the sheet as it
+ * is named in the workbook). A missing sheet is a note and leaves its table
+ * incomplete, as a missing CSV file does. Returns as hb_ledger_load, plus
+ * HB_ENOTFOUND (no such file), HB_EPARSE or HB_ETOOBIG when the file is not
+ * a readable workbook (both tables incomplete, a diagnostic says why). */
+int hb_ledger_load_xlsx(const char *path, const char *unit, const hb_campaigns *campaigns,
+                        int32_t today, hb_ledger *out, hb_diags *diags);
+
+/* Parses a table already split into rows (hb_xlsx gives a sheet this way):
+ * the first row is the header; rows[i].line is the row number shown in
+ * messages. name and sheet (may be NULL: then "name:LINE:") make the
+ * location "name:sheet!CELL". Fields are trimmed in place. Appends to *out;
+ * same return contract as hb_ledger_parse. */
+int hb_ledger_parse_rows(const char *name, const char *sheet, hb_csv_row *rows, size_t nrows,
+                         int is_problems, const char *unit, const hb_campaigns *campaigns,
+                         int32_t today, hb_ledger *out, hb_diags *diags);
 
 void hb_ledger_free(hb_ledger *l);
 

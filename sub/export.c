@@ -1,12 +1,484 @@
-/* export.c: huibao-sub export. Placeholder until it is written. */
+/* export.c: huibao-sub export: the per-unit table and the totals of each
+ * campaign, as an .xlsx workbook (libxlsxwriter) or CSV.
+ *
+ * The rollups come from sub_gather and are merged per campaign with
+ * sub_view_merge, exactly as `snapshot` and `show` do, so the file holds
+ * the numbers of `snapshot --format json`. Both formats share one column
+ * model (export_row): the xlsx has one sheet per campaign (units, a 合计
+ * row of the rollup's own totals, then the categories and a few facts about
+ * the rollup); the CSV is one file, UTF-8 with a BOM (Excel then reads the
+ * Chinese right), with the campaign in the first column and the same unit
+ * and 合计 rows, without the per-category columns, which differ between
+ * campaigns. Files are written beside --out and renamed over it. */
 #include "export.h"
 
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 #include <sysexits.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#include "hb_date.h"
+#include "hb_err.h"
+#include "hb_rollup.h"
+#include "hb_text.h"
+#include "hb_vocab.h"
+#include "live.h"
+#include "net.h"
+#include "view.h"
+
+#define SHEET_NAME_MAX 31 /* Excel's limit, in UTF-16 units */
+
+typedef enum xkind { X_TEXT, X_INT, X_PCT } xkind;
+
+typedef struct xcell {
+  xkind kind;
+  const char *text; /* X_TEXT */
+  double num;       /* X_INT, X_PCT (a fraction: 0.2047 shows as 20.47%) */
+} xcell;
+
+/* The fixed columns, then one per category of the rollup (xlsx only). */
+static const char *const fixed_headers[] = {
+    "县区",     "单位编码", "单位名称", "单位类型", "应报单位", "最近报送", "记录数",
+    "活动记录", "活动次数", "参加人次", "成果数",   "问题总数", "已查摆",   "整改中",
+    "已整改",   "整改率",   "逾期",     "整改措施", "个人问题", "班子问题",
+};
+#define NFIXED (sizeof fixed_headers / sizeof fixed_headers[0])
+
+typedef struct row_text {
+  char last_sync[40];
+} row_text;
+
+static double ratio(uint64_t a, uint64_t b)
+{
+  return b ? (double)a / (double)b : 0.0;
+}
+
+static const char *unit_type_zh(const char *type)
+{
+  int t = type ? hb_vocab_unit_type(type) : 0;
+  return t ? hb_vocab_unit_type_zh(t) : (type ? type : "");
+}
+
+static void fill_counts(xcell *c, uint64_t records, const Huibao__V1__Totals *a,
+                        const Huibao__V1__ProblemCounts *p)
+{
+  static const Huibao__V1__Totals t0 = HUIBAO__V1__TOTALS__INIT;
+  static const Huibao__V1__ProblemCounts p0 = HUIBAO__V1__PROBLEM_COUNTS__INIT;
+  if (!a)
+    a = &t0;
+  if (!p)
+    p = &p0;
+  const double v[] = {(double)records,      (double)a->records,    (double)a->sessions,
+                      (double)a->participants, (double)a->outputs, (double)p->total,
+                      (double)p->identified, (double)p->rectifying, (double)p->resolved};
+  for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+    c[6 + i] = (xcell){X_INT, NULL, v[i]};
+  c[15] = (xcell){X_PCT, NULL, ratio(p->resolved, p->total)};
+  c[16] = (xcell){X_INT, NULL, (double)p->overdue};
+  c[17] = (xcell){X_INT, NULL, (double)p->measures};
+  c[18] = (xcell){X_INT, NULL, (double)p->individual};
+  c[19] = (xcell){X_INT, NULL, (double)p->team};
+}
+
+/* The cells of one unit: NFIXED + r->n_categories of them. */
+static void export_row(const Huibao__V1__Rollup *r, const Huibao__V1__UnitRow *u, xcell *c,
+                       row_text *t)
+{
+  t->last_sync[0] = '\0';
+  if (u->last_sync)
+    hb_time_format_iso(u->last_sync * 1000, t->last_sync, sizeof t->last_sync);
+  c[0] = (xcell){X_TEXT, u->county ? u->county : "", 0};
+  c[1] = (xcell){X_TEXT, u->code, 0};
+  c[2] = (xcell){X_TEXT, u->name ? u->name : "", 0};
+  c[3] = (xcell){X_TEXT, unit_type_zh(u->type), 0};
+  c[4] = (xcell){X_TEXT, u->expected ? "是" : "否", 0};
+  c[5] = (xcell){X_TEXT, t->last_sync, 0};
+  fill_counts(c, u->records, u->activities, u->problems);
+  for (size_t k = 0; k < r->n_categories; k++) {
+    uint64_t n = 0;
+    for (size_t j = 0; j < u->n_categories; j++)
+      if (strcmp(u->categories[j]->code, r->categories[k]->code) == 0)
+        n = u->categories[j]->count;
+    c[NFIXED + k] = (xcell){X_INT, NULL, (double)n};
+  }
+}
+
+/* The 合计 row: the rollup's own totals (records: the units' sum, the
+ * rollup has no such field). */
+static void export_totals(const Huibao__V1__Rollup *r, xcell *c)
+{
+  uint64_t records = 0;
+  for (size_t i = 0; i < r->n_units; i++)
+    records += r->units[i]->records;
+  for (size_t i = 0; i < 6; i++)
+    c[i] = (xcell){X_TEXT, "", 0};
+  c[1].text = "合计";
+  fill_counts(c, records, r->activities, r->problems);
+  for (size_t k = 0; k < r->n_categories; k++)
+    c[NFIXED + k] = (xcell){X_INT, NULL, (double)r->categories[k]->count};
+}
+
+/* ---------------------------------------------------------------- xlsx */
+
+typedef struct xlsx_fmts {
+  lxw_format *head, *integer, *pct, *total_text, *total_int, *total_pct;
+} xlsx_fmts;
+
+static lxw_error xlsx_cell(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const xcell *c,
+                           const xlsx_fmts *f, int total)
+{
+  switch (c->kind) {
+  case X_INT:
+    return worksheet_write_number(ws, row, col, c->num, total ? f->total_int : f->integer);
+  case X_PCT:
+    return worksheet_write_number(ws, row, col, c->num, total ? f->total_pct : f->pct);
+  default:
+    if (!c->text || !*c->text)
+      return total ? worksheet_write_blank(ws, row, col, f->total_text) : LXW_NO_ERROR;
+    return worksheet_write_string(ws, row, col, c->text, total ? f->total_text : NULL);
+  }
+}
+
+/* A sheet name Excel accepts, unique in the workbook: the campaign's name
+ * (else its id) without []:*?/\ and outer apostrophes, cut to 31 UTF-16
+ * units, "~2", "~3" ... appended on a clash. */
+static void sheet_name(const Huibao__V1__Rollup *r, char used[][128], size_t nused, char *out,
+                       size_t len)
+{
+  const char *src = r->campaign_name && *r->campaign_name ? r->campaign_name : r->campaign;
+  char base[128];
+  size_t n = 0, units = 0;
+  for (const unsigned char *p = (const unsigned char *)src; *p && n + 5 < sizeof base;) {
+    size_t clen = *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
+    size_t u16 = clen == 4 ? 2 : 1;
+    if (units + u16 > SHEET_NAME_MAX - 3) /* room for "~NN" */
+      break;
+    if (clen == 1 && (strchr("[]:*?/\\", *p) || *p < 0x20))
+      base[n++] = '_';
+    else
+      for (size_t i = 0; i < clen && p[i]; i++)
+        base[n++] = (char)p[i];
+    units += u16;
+    for (size_t i = 0; i < clen && *p; i++)
+      p++;
+  }
+  base[n] = '\0';
+  while (n && base[n - 1] == '\'')
+    base[--n] = '\0';
+  char *b = base;
+  while (*b == '\'')
+    b++;
+  if (!*b)
+    b = "sheet";
+  snprintf(out, len, "%s", b);
+  for (int k = 2;; k++) {
+    int clash = 0;
+    for (size_t i = 0; i < nused; i++)
+      if (strcasecmp(used[i], out) == 0)
+        clash = 1;
+    if (!clash || k > 99)
+      break;
+    snprintf(out, len, "%s~%d", b, k);
+  }
+}
+
+static lxw_error xlsx_sheet(lxw_workbook *wb, const Huibao__V1__Rollup *r, const char *name,
+                            const xlsx_fmts *f)
+{
+  lxw_worksheet *ws = workbook_add_worksheet(wb, name);
+  if (!ws)
+    return LXW_ERROR_SHEETNAME_ALREADY_USED;
+  size_t ncols = NFIXED + r->n_categories;
+  xcell *cells = calloc(ncols, sizeof *cells);
+  if (!cells)
+    return LXW_ERROR_MEMORY_MALLOC_FAILED;
+  lxw_error err = LXW_NO_ERROR;
+  worksheet_freeze_panes(ws, 1, 3);
+  worksheet_set_row(ws, 0, 30, NULL);
+  for (size_t c = 0; c < ncols && !err; c++) {
+    const char *h = c < NFIXED ? fixed_headers[c] : r->categories[c - NFIXED]->name;
+    if (!h || !*h)
+      h = r->categories[c - NFIXED]->code;
+    err = worksheet_write_string(ws, 0, (lxw_col_t)c, h, f->head);
+    double width = c == 2 ? 22 : c == 5 ? 22 : c < NFIXED ? 10 : 14;
+    if (!err)
+      err = worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, width, NULL);
+  }
+  lxw_row_t row = 1;
+  row_text t;
+  for (size_t i = 0; i < r->n_units && !err; i++, row++) {
+    export_row(r, r->units[i], cells, &t);
+    for (size_t c = 0; c < ncols && !err; c++)
+      err = xlsx_cell(ws, row, (lxw_col_t)c, &cells[c], f, 0);
+  }
+  export_totals(r, cells);
+  for (size_t c = 0; c < ncols && !err; c++)
+    err = xlsx_cell(ws, row, (lxw_col_t)c, &cells[c], f, 1);
+  free(cells);
+
+  /* The categories: count, share, resolved, units. */
+  row += 2;
+  static const char *const cat_headers[] = {"类别编码", "类别", "问题数", "占比", "已整改",
+                                            "涉及单位数"};
+  for (lxw_col_t c = 0; c < 6 && !err; c++)
+    err = worksheet_write_string(ws, row, c, cat_headers[c], f->head);
+  uint64_t total = r->problems ? r->problems->total : 0;
+  for (size_t k = 0; k < r->n_categories && !err; k++) {
+    const Huibao__V1__CategoryCount *cc = r->categories[k];
+    row++;
+    const xcell cat[6] = {{X_TEXT, cc->code, 0},
+                          {X_TEXT, cc->name ? cc->name : "", 0},
+                          {X_INT, NULL, (double)cc->count},
+                          {X_PCT, NULL, ratio(cc->count, total)},
+                          {X_INT, NULL, (double)cc->resolved},
+                          {X_INT, NULL, (double)cc->units}};
+    for (lxw_col_t c = 0; c < 6 && !err; c++)
+      err = xlsx_cell(ws, row, c, &cat[c], f, 0);
+  }
+
+  /* What this sheet is. */
+  char as_of[40];
+  hb_time_format_iso(r->as_of_ms, as_of, sizeof as_of);
+  const char *facts[][2] = {{"专项代码", r->campaign},
+                            {"专项名称", r->campaign_name ? r->campaign_name : ""},
+                            {"截至", as_of}};
+  row += 2;
+  for (size_t i = 0; i < 3 && !err; i++, row++) {
+    err = worksheet_write_string(ws, row, 0, facts[i][0], f->head);
+    if (!err && *facts[i][1])
+      err = worksheet_write_string(ws, row, 1, facts[i][1], NULL);
+  }
+  return err;
+}
+
+static lxw_error xlsx_write(const char *path, Huibao__V1__Rollup *const *rs, size_t n)
+{
+  lxw_workbook *wb = workbook_new(path);
+  if (!wb)
+    return LXW_ERROR_CREATING_XLSX_FILE;
+  xlsx_fmts f;
+  f.head = workbook_add_format(wb);
+  format_set_bold(f.head);
+  format_set_text_wrap(f.head);
+  format_set_align(f.head, LXW_ALIGN_CENTER);
+  format_set_align(f.head, LXW_ALIGN_VERTICAL_CENTER);
+  format_set_bg_color(f.head, 0xDDEBF7);
+  format_set_border(f.head, LXW_BORDER_THIN);
+  f.integer = workbook_add_format(wb);
+  format_set_num_format(f.integer, "0");
+  f.pct = workbook_add_format(wb);
+  format_set_num_format(f.pct, "0.00%");
+  f.total_text = workbook_add_format(wb);
+  format_set_bold(f.total_text);
+  format_set_top(f.total_text, LXW_BORDER_THIN);
+  f.total_int = workbook_add_format(wb);
+  format_set_bold(f.total_int);
+  format_set_top(f.total_int, LXW_BORDER_THIN);
+  format_set_num_format(f.total_int, "0");
+  f.total_pct = workbook_add_format(wb);
+  format_set_bold(f.total_pct);
+  format_set_top(f.total_pct, LXW_BORDER_THIN);
+  format_set_num_format(f.total_pct, "0.00%");
+  char (*used)[128] = calloc(n ? n : 1, sizeof *used);
+  lxw_error err = used ? LXW_NO_ERROR : LXW_ERROR_MEMORY_MALLOC_FAILED;
+  for (size_t i = 0; i < n && !err; i++) {
+    sheet_name(rs[i], used, i, used[i], sizeof used[i]);
+    err = xlsx_sheet(wb, rs[i], used[i], &f);
+  }
+  free(used);
+  lxw_error cerr = workbook_close(wb);
+  return err ? err : cerr;
+}
+
+/* ---------------------------------------------------------------- csv */
+
+static void csv_field(FILE *f, const char *s)
+{
+  if (!strpbrk(s, ",\"\r\n")) {
+    fputs(s, f);
+    return;
+  }
+  fputc('"', f);
+  for (; *s; s++) {
+    if (*s == '"')
+      fputc('"', f);
+    fputc(*s, f);
+  }
+  fputc('"', f);
+}
+
+static void csv_row(FILE *f, const char *campaign, const xcell *c, size_t n)
+{
+  csv_field(f, campaign);
+  for (size_t i = 0; i < n; i++) {
+    fputc(',', f);
+    if (c[i].kind == X_TEXT)
+      csv_field(f, c[i].text ? c[i].text : "");
+    else if (c[i].kind == X_INT)
+      fprintf(f, "%.0f", c[i].num);
+    else
+      fprintf(f, "%.2f%%", c[i].num * 100.0);
+  }
+  fputs("\r\n", f);
+}
+
+static void csv_write(FILE *f, Huibao__V1__Rollup *const *rs, size_t n)
+{
+  fputs("\xEF\xBB\xBF专项", f);
+  for (size_t i = 0; i < NFIXED; i++) {
+    fputc(',', f);
+    fputs(fixed_headers[i], f);
+  }
+  fputs("\r\n", f);
+  xcell *cells = NULL;
+  row_text t;
+  for (size_t i = 0; i < n; i++) {
+    const Huibao__V1__Rollup *r = rs[i];
+    xcell *c = realloc(cells, (NFIXED + r->n_categories) * sizeof *c);
+    if (!c)
+      break;
+    cells = c;
+    for (size_t u = 0; u < r->n_units; u++) {
+      export_row(r, r->units[u], cells, &t);
+      csv_row(f, r->campaign, cells, NFIXED);
+    }
+    export_totals(r, cells);
+    csv_row(f, r->campaign, cells, NFIXED);
+  }
+  free(cells);
+}
+
+/* ---------------------------------------------------------------- command */
+
+/* The merged rollup of each campaign wanted, in campaign id order. */
+static int merge_all(const sub_cli *cli, const sub_collect *c, char **origins, size_t norigins,
+                     Huibao__V1__Rollup ***out, size_t *nout)
+{
+  const char **ids = NULL;
+  size_t n = 0;
+  *out = NULL;
+  *nout = 0;
+  if (cli->campaign) {
+    ids = malloc(sizeof *ids);
+    if (!ids)
+      return HB_ENOMEM;
+    ids[0] = cli->campaign;
+    n = 1;
+  } else if (sub_collect_campaigns(c, &ids, &n) != 0) {
+    return HB_ENOMEM;
+  }
+  sub_view_opts o;
+  sub_view_opts_from_cli(cli, &o);
+  o.origins = origins;
+  o.norigins = norigins;
+  Huibao__V1__Rollup **rs = calloc(n ? n : 1, sizeof *rs);
+  int rc = rs ? 0 : HB_ENOMEM;
+  for (size_t i = 0; i < n && rc == 0; i++) {
+    Huibao__V1__Rollup *m = NULL;
+    rc = sub_view_merge(c, ids[i], &o, &m);
+    if (rc == 0 && m)
+      rs[(*nout)++] = m;
+    else if (rc == 0)
+      fprintf(stderr, "%s: export: no rollup of campaign %s\n", SUB_PROGRAM, ids[i]);
+  }
+  free(ids);
+  *out = rs;
+  return rc;
+}
+
+static void free_all(Huibao__V1__Rollup **rs, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    protobuf_c_message_free_unpacked(&rs[i]->base, NULL);
+  free(rs);
+}
+
+/* Writes the file: into "OUT.PID.new" beside it, then renamed over OUT. */
+static int write_out(const sub_cli *cli, int is_xlsx, Huibao__V1__Rollup *const *rs, size_t n)
+{
+  if (!cli->out) {
+    csv_write(stdout, rs, n);
+    return fflush(stdout) != 0 || ferror(stdout) ? EX_IOERR : EX_OK;
+  }
+  size_t len = strlen(cli->out) + 32;
+  char *tmp = malloc(len);
+  if (!tmp)
+    return EX_SOFTWARE;
+  snprintf(tmp, len, "%s.%ld.new", cli->out, (long)getpid());
+  const char *why = NULL;
+  if (is_xlsx) {
+    lxw_error err = xlsx_write(tmp, rs, n);
+    if (err)
+      why = lxw_strerror(err);
+  } else {
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+      why = strerror(errno);
+    } else {
+      csv_write(f, rs, n);
+      int bad = ferror(f) || fflush(f) != 0 || fsync(fileno(f)) != 0;
+      if (fclose(f) != 0 || bad)
+        why = strerror(errno ? errno : EIO);
+    }
+  }
+  if (!why && rename(tmp, cli->out) != 0)
+    why = strerror(errno);
+  if (why) {
+    fprintf(stderr, "%s: export: cannot write %s: %s\n", SUB_PROGRAM, cli->out, why);
+    unlink(tmp);
+  }
+  free(tmp);
+  return why ? EX_CANTCREAT : EX_OK;
+}
 
 int sub_export(const sub_cli *cli)
 {
-  (void)cli;
-  fprintf(stderr, "%s: export: not implemented yet\n", SUB_PROGRAM);
-  return EX_SOFTWARE;
+  /* 1. What to write. */
+  const char *fmt = cli->format_name;
+  int is_xlsx = fmt && strcmp(fmt, "xlsx") == 0;
+  if (!fmt || (!is_xlsx && strcmp(fmt, "csv") != 0)) {
+    fprintf(stderr, "%s: export: --format csv or --format xlsx is required\n", SUB_PROGRAM);
+    return EX_USAGE;
+  }
+  if (is_xlsx && !cli->out) {
+    fprintf(stderr, "%s: export: --format xlsx needs --out FILE.xlsx\n", SUB_PROGRAM);
+    return EX_USAGE;
+  }
+
+  /* 2. The rollups, merged per campaign as `snapshot` and `show` do. */
+  sub_collect c;
+  sub_collect_init(&c);
+  char **origins = NULL;
+  size_t norigins = 0;
+  int ex = sub_gather(cli, &c, &origins, &norigins);
+  if (ex != EX_OK && ex != EX_TEMPFAIL) {
+    sub_collect_free(&c);
+    sub_net_free_list(origins, norigins);
+    return ex;
+  }
+  Huibao__V1__Rollup **rs = NULL;
+  size_t n = 0;
+  int rc = merge_all(cli, &c, origins, norigins, &rs, &n);
+  sub_collect_free(&c);
+  sub_net_free_list(origins, norigins);
+  if (rc != 0) {
+    fprintf(stderr, "%s: export: %s\n", SUB_PROGRAM, hb_strerror(rc));
+    free_all(rs, n);
+    return EX_SOFTWARE;
+  }
+  if (n == 0) {
+    fprintf(stderr, "%s: export: no rollup to export\n", SUB_PROGRAM);
+    free_all(rs, n);
+    return ex == EX_OK ? EX_NOINPUT : ex;
+  }
+
+  /* 3. The file. A partial gather (EX_TEMPFAIL) still writes what came. */
+  int wex = write_out(cli, is_xlsx, rs, n);
+  free_all(rs, n);
+  return wex != EX_OK ? wex : ex;
 }

@@ -1,0 +1,139 @@
+/* hb_ledger_xlsx.c: a ledger kept as one .xlsx workbook.
+ *
+ * The workbook's sheets 活动/activities and 问题/problems are read with
+ * hb_xlsx into the rows a CSV file gives, then checked by the same code as
+ * the CSV folder (hb_ledger_parse_rows), so both say the same things; only
+ * the place differs: "台账.xlsx:问题!E7" instead of "problems.csv:7". */
+#include "hb_ledger.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "hb_err.h"
+#include "hb_text.h"
+#include "hb_xlsx.h"
+
+int hb_ledger_is_xlsx(const char *path)
+{
+  size_t n = strlen(path);
+  return n >= 5 && strcasecmp(path + n - 5, ".xlsx") == 0;
+}
+
+/* The names a sheet of each table may have: Chinese, or English in any case. */
+static const char *const sheet_zh[2] = {"活动", "问题"};
+static const char *const sheet_en[2] = {"activities", "problems"};
+
+static int sheet_matches(const char *name, int table)
+{
+  char buf[256];
+  snprintf(buf, sizeof buf, "%s", name);
+  const char *s = hb_text_trim(buf);
+  return strcmp(s, sheet_zh[table]) == 0 || strcasecmp(s, sheet_en[table]) == 0;
+}
+
+/* Adds err of hb_xlsx_sheet_read: "E7: reason" is put at the cell. */
+static int add_sheet_error(hb_diags *d, const char *base, const char *sheet, const char *err)
+{
+  size_t i = 0;
+  while (err[i] >= 'A' && err[i] <= 'Z')
+    i++;
+  size_t j = i;
+  while (err[j] >= '0' && err[j] <= '9')
+    j++;
+  char where[512];
+  if (i > 0 && j > i && err[j] == ':' && err[j + 1] == ' ') {
+    snprintf(where, sizeof where, "%s:%s!%.*s", base, sheet, (int)j, err);
+    return hb_diags_add(d, where, 0, NULL, "%s", err + j + 2);
+  }
+  snprintf(where, sizeof where, "%s:%s", base, sheet);
+  return hb_diags_add(d, where, 0, NULL, "%s", err);
+}
+
+static void list_sheets(const hb_xlsx *x, char *buf, size_t len)
+{
+  size_t n = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < hb_xlsx_sheet_count(x) && n < len; i++) {
+    char ex[80];
+    hb_text_excerpt(hb_xlsx_sheet_name(x, i), 40, ex, sizeof ex);
+    int w = snprintf(buf + n, len - n, "%s%s", i ? ", " : "", ex);
+    if (w < 0)
+      break;
+    n += (size_t)w;
+  }
+}
+
+int hb_ledger_load_xlsx(const char *path, const char *unit, const hb_campaigns *campaigns,
+                        int32_t today, hb_ledger *out, hb_diags *diags)
+{
+  memset(out, 0, sizeof(*out));
+  const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+  char err[512];
+  hb_xlsx *x;
+  int rc = hb_xlsx_open_file(path, &x, err, sizeof err);
+  if (rc) {
+    out->activities_incomplete = out->problems_incomplete = 1;
+    if (rc == HB_ENOMEM)
+      return rc;
+    if (rc == HB_ENOTFOUND)
+      hb_diags_add(diags, path, 0, NULL, "台账文件不存在 (ledger workbook not found)");
+    else
+      hb_diags_add(diags, base, 0, NULL, "无法读取工作簿 (cannot read workbook): %s", err);
+    return rc;
+  }
+  int result = 0, missing = 0;
+  for (int table = 0; table < 2; table++) {
+    int *incomplete = table ? &out->problems_incomplete : &out->activities_incomplete;
+    size_t found = 0, at = 0;
+    for (size_t i = 0; i < hb_xlsx_sheet_count(x); i++)
+      if (sheet_matches(hb_xlsx_sheet_name(x, i), table) && found++ == 0)
+        at = i;
+    if (found == 0) {
+      hb_diags_note(diags, base, 0, NULL,
+                    "没有工作表 %s/%s，本次不报送该表 (sheet not found: this table is not sent)",
+                    sheet_zh[table], sheet_en[table]);
+      *incomplete = 1;
+      missing++;
+      continue;
+    }
+    const char *sheet = hb_xlsx_sheet_name(x, at);
+    if (found > 1) {
+      hb_diags_add(diags, base, 0, NULL,
+                   "有 %zu 个 %s/%s 工作表，无法确定读哪一个 (%zu sheets named %s/%s)", found,
+                   sheet_zh[table], sheet_en[table], found, sheet_zh[table], sheet_en[table]);
+      *incomplete = 1;
+      result = HB_EINVAL;
+      continue;
+    }
+    hb_xlsx_table t;
+    rc = hb_xlsx_sheet_read(x, at, &t, err, sizeof err);
+    if (rc == 0)
+      rc = hb_ledger_parse_rows(base, sheet, t.rows, t.nrows, table, unit, campaigns, today, out,
+                                diags);
+    else if (rc != HB_ENOMEM) {
+      add_sheet_error(diags, base, sheet, err);
+      *incomplete = 1;
+      rc = HB_EINVAL;
+    }
+    hb_xlsx_table_free(&t);
+    if (rc == HB_ENOMEM) {
+      hb_xlsx_close(x);
+      return rc;
+    }
+    if (rc && !result)
+      result = rc;
+  }
+  if (missing == 2) {
+    char names[256];
+    list_sheets(x, names, sizeof names);
+    hb_diags_add(diags, base, 0, NULL,
+                 "工作簿中没有 活动/activities 和 问题/problems 工作表 (no ledger sheets in "
+                 "workbook; its sheets: %s)",
+                 names);
+    result = HB_EINVAL;
+  }
+  hb_xlsx_close(x);
+  return result;
+}
