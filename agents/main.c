@@ -293,7 +293,7 @@ static void on_reject(void *arg, char kind, const char *id, const char *field, c
 {
   char line[2048];
   unsigned at = agent_line_find(arg, kind, id);
-  agent_report_reject(line, sizeof line, kind, id, at, field, reason);
+  agent_report_reject(line, sizeof line, kind, id, at, agent_line_sheet(arg, kind), field, reason);
   fprintf(stderr, "%s\n", line);
 }
 

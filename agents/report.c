@@ -18,11 +18,12 @@ const char *agent_report_file(char kind)
 }
 
 int agent_report_reject(char *buf, size_t len, char kind, const char *id, unsigned line,
-                        const char *field, const char *reason)
+                        const char *sheet, const char *field, const char *reason)
 {
   char where[32] = "";
-  if (line) snprintf(where, sizeof where, ":%u", line);
-  return snprintf(buf, len, "%s%s: id %s: %s: %s", agent_report_file(kind), where, id,
+  if (line) snprintf(where, sizeof where, sheet ? "!%u:%u" : ":%u", line, line);
+  return snprintf(buf, len, "%s%s: id %s: %s: %s", sheet ? sheet : agent_report_file(kind), where,
+                  id,
                   field && *field ? field : "record",
                   reason && *reason ? reason : "rejected by the county");
 }
@@ -69,7 +70,18 @@ int agent_line_index_build(agent_line_index *ix, const hb_ledger *l)
     p += n;
   }
   qsort(ix->refs, ix->n, sizeof *ix->refs, line_ref_cmp);
+  const char *sheets[2] = {l->activity_sheet, l->problem_sheet};
+  for (int k = 0; k < 2; k++)
+    if (sheets[k] && !(ix->sheet[k] = strdup(sheets[k]))) {
+      agent_line_index_free(ix);
+      return HB_ENOMEM;
+    }
   return HB_OK;
+}
+
+const char *agent_line_sheet(const agent_line_index *ix, char kind)
+{
+  return ix->sheet[kind == 'P'];
 }
 
 unsigned agent_line_find(const agent_line_index *ix, char kind, const char *id)
@@ -84,5 +96,7 @@ void agent_line_index_free(agent_line_index *ix)
 {
   free(ix->refs);
   free(ix->ids);
+  free(ix->sheet[0]);
+  free(ix->sheet[1]);
   memset(ix, 0, sizeof *ix);
 }

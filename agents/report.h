@@ -11,11 +11,12 @@
 const char *agent_report_file(char kind);
 
 /* "problems.csv:18: id P2: category: reason" for a record the county
- * rejected ("problems.csv: id P2: ..." when line is 0, i.e. unknown).
- * field and reason may be NULL. Writes into buf (always NUL-terminated);
- * returns the length it wanted. */
+ * rejected ("problems.csv: id P2: ..." when line is 0, i.e. unknown); from
+ * a workbook, sheet is "台账.xlsx:问题" and the place "台账.xlsx:问题!18:18"
+ * (Excel's reference to row 18). sheet, field and reason may be NULL.
+ * Writes into buf (always NUL-terminated); returns the length it wanted. */
 int agent_report_reject(char *buf, size_t len, char kind, const char *id, unsigned line,
-                        const char *field, const char *reason);
+                        const char *sheet, const char *field, const char *reason);
 
 /* "sent 120, stored 118, duplicate 0, rejected 2, pending 0" (plus
  * ", stale N" when some records were re-versioned). */
@@ -27,11 +28,15 @@ typedef struct agent_line_index {
   struct agent_line_ref *refs; /* sorted by kind, id */
   size_t n;
   char *ids; /* every id, NUL-terminated, one block */
+  char *sheet[2]; /* copies of the ledger's activity_sheet, problem_sheet (NULL: CSV) */
 } agent_line_index;
 
 /* Copies what it needs from l. Returns 0 or HB_ENOMEM (then the index is
  * empty and every lookup answers 0). */
 int agent_line_index_build(agent_line_index *ix, const hb_ledger *l);
+
+/* The workbook sheet of kind 'A' or 'P' ("台账.xlsx:问题"), or NULL (CSV). */
+const char *agent_line_sheet(const agent_line_index *ix, char kind);
 
 /* The 1-based line of row (kind, id), or 0 if unknown. */
 unsigned agent_line_find(const agent_line_index *ix, char kind, const char *id);

@@ -847,5 +847,7 @@ void hb_ledger_free(hb_ledger *l)
   free(l->invalid_ids);
   free(l->activity_lines);
   free(l->problem_lines);
+  free(l->activity_sheet);
+  free(l->problem_sheet);
   memset(l, 0, sizeof(*l));
 }

@@ -45,6 +45,12 @@ typedef struct hb_ledger {
    * keep the file with its header row only. */
   int activities_incomplete;
   int problems_incomplete;
+  /* For a workbook: where each table's rows are, "台账.xlsx:活动" (the
+   * file's base name and the sheet as named in it), so that a county
+   * rejection can be shown as "台账.xlsx:活动!7:7" (Excel's reference to
+   * row 7). NULL for a CSV folder. Owned by the ledger. */
+  char *activity_sheet;
+  char *problem_sheet;
 } hb_ledger;
 
 /* Names of the two files inside a ledger folder. */

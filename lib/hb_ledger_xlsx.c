@@ -99,6 +99,11 @@ int hb_ledger_load_xlsx(const char *path, const char *unit, const hb_campaigns *
       continue;
     }
     const char *sheet = hb_xlsx_sheet_name(x, at);
+    char **where = table ? &out->problem_sheet : &out->activity_sheet;
+    free(*where);
+    size_t wl = strlen(base) + 1 + strlen(sheet) + 1;
+    if ((*where = malloc(wl)) != NULL)
+      snprintf(*where, wl, "%s:%s", base, sheet); /* NULL on ENOMEM: messages name the CSV */
     if (found > 1) {
       hb_diags_add(diags, base, 0, NULL,
                    "有 %zu 个 %s/%s 工作表，无法确定读哪一个 (%zu sheets named %s/%s)", found,

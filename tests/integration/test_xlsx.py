@@ -109,6 +109,23 @@ def ledger_part(t, county, agg):
     r = t.sync(county, u0, agg, ledger=bad_path)
     t.check_rc(r, 65, "sync of a workbook with a bad cell")
 
+    # a row the county rejects (a category it does not know; the agent has no
+    # campaigns file to catch it) is named by its sheet row: FILE:SHEET!ROW:ROW
+    wb = openpyxl.load_workbook(xl[u0])
+    ws = wb["问题"]
+    hdr = [c.value for c in ws[1]]
+    cat = hdr.index("类别" if "类别" in hdr else "category")
+    rid = ws.cell(row=4, column=hdr.index("编号" if "编号" in hdr else "id") + 1).value
+    ws.cell(row=4, column=cat + 1, value="nosuchcat")
+    rej_path = os.path.join(t.dir, "拒收.xlsx")
+    wb.save(rej_path)
+    r = t.sync(county, u0, agg, ledger=rej_path)
+    t.check_rc(r, 65, "sync of a workbook row the county rejects")
+    want = f"拒收.xlsx:问题!4:4: id {rid}: category"
+    t.check(want in r.err, f"the rejection names the sheet row: {want}", r.err)
+    r = t.sync(county, u0, agg, ledger=xl[u0])
+    t.check_rc(r, 0, "the original workbook syncs again")
+
     corrupt = os.path.join(t.dir, "坏.xlsx")
     with open(corrupt, "wb") as f:
         f.write(b"PK\x03\x04 this is not a zip")

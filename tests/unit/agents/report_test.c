@@ -6,10 +6,16 @@
 static void test_reject_line(void)
 {
   char buf[256];
-  agent_report_reject(buf, sizeof buf, 'P', "P2", 18, "category", "类别未知 / unknown category");
+  agent_report_reject(buf, sizeof buf, 'P', "P2", 18, NULL, "category",
+                      "类别未知 / unknown category");
   CHECK_EQ_STR("problems.csv:18: id P2: category: 类别未知 / unknown category", buf);
-  agent_report_reject(buf, sizeof buf, 'A', "A9", 0, NULL, NULL);
+  agent_report_reject(buf, sizeof buf, 'A', "A9", 0, NULL, NULL, NULL);
   CHECK_EQ_STR("activities.csv: id A9: record: rejected by the county", buf);
+  /* from a workbook: Excel's reference to the whole row */
+  agent_report_reject(buf, sizeof buf, 'P', "P2", 18, "台账.xlsx:问题", "category", "类别未知");
+  CHECK_EQ_STR("台账.xlsx:问题!18:18: id P2: category: 类别未知", buf);
+  agent_report_reject(buf, sizeof buf, 'P', "P2", 0, "台账.xlsx:问题", NULL, NULL);
+  CHECK_EQ_STR("台账.xlsx:问题: id P2: record: rejected by the county", buf);
 }
 
 static void test_summary_line(void)
