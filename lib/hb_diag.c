@@ -43,8 +43,10 @@ static char *dup_or_null(const char *s, int *failed)
   return c;
 }
 
-static int diags_vadd(hb_diags *d, int is_note, const char *file, unsigned line,
-                      const char *column, const char *fmt, va_list ap)
+__attribute__((format(printf, 6, 0))) static int diags_vadd(hb_diags *d, int is_note,
+                                                              const char *file, unsigned line,
+                                                              const char *column,
+                                                              const char *fmt, va_list ap)
 {
   size_t limit = d->limit ? d->limit : HB_DIAGS_DEFAULT_LIMIT;
   if (d->count >= limit) {
