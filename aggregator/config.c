@@ -8,6 +8,7 @@
 #include <string.h>
 #include "hb_err.h"
 #include "hb_log.h"
+#include "hb_metrics.h"
 #include "hb_zmq.h"
 
 const char *config_usage(void)
@@ -15,6 +16,7 @@ const char *config_usage(void)
   return "usage: huibao-aggregator --data DIR --units FILE --campaigns FILE --listen EP\n"
          "                         --publish EP [options]\n"
          "       huibao-aggregator verify --data DIR [--units FILE --campaigns FILE]\n"
+         "       huibao-aggregator backup --data DIR --out DIR\n"
          "\n"
          "  --data DIR          LMDB store of records and aggregates\n"
          "  --units FILE        units.csv: the units expected to report\n"
@@ -29,6 +31,7 @@ const char *config_usage(void)
          "  --insecure          plain TCP, no authentication (tests and labs only)\n"
          "  --heartbeat-ms N    republish every campaign every N ms (default 1000)\n"
          "  --log-level LEVEL   error|warning|notice|info|debug (default info)\n"
+         "  --metrics ADDR:PORT Prometheus metrics over HTTP at /metrics, e.g. 127.0.0.1:9101\n"
          "  -c FILE             read the settings above from FILE (key = value)\n"
          "  --check-config      validate units, campaigns and settings, then exit\n"
          "  --help, --version\n"
@@ -87,6 +90,8 @@ static int config_set(agg_config *c, const char *name, const char *value, char *
     slot = &c->keys;
   else if (!strcmp(n, "subscriber-keys"))
     slot = &c->subscriber_keys;
+  else if (!strcmp(n, "metrics"))
+    slot = &c->metrics;
   if (slot) {
     if (!*value) {
       snprintf(why, whylen, "%s: empty value", name);
@@ -166,6 +171,7 @@ void config_free(agg_config *c)
   free(c->secret);
   free(c->keys);
   free(c->subscriber_keys);
+  free(c->metrics);
   free(c->config_file);
   config_init(c);
 }
@@ -191,7 +197,7 @@ int config_parse(agg_config *c, int argc, char **argv, char *err, size_t errlen)
   static const char *const valued[] = {"--data", "--units", "--campaigns", "--listen",
                                        "--publish", "--code", "--name", "--heartbeat-ms",
                                        "--log-level", "-c", "--config",
-                                       "--secret", "--keys", "--subscriber-keys"};
+                                       "--secret", "--keys", "--subscriber-keys", "--metrics"};
   config_init(c);
   /* pass 1: find -c and the actions; pass 2 (after the file): flags */
   for (int pass = 0; pass < 2; pass++) {
@@ -291,6 +297,10 @@ int config_check(const agg_config *c, char *err, size_t errlen)
   }
   if (hb_zmq_endpoint_valid(c->publish, why, sizeof why) != 0) {
     snprintf(err, errlen, "--publish: %s", why);
+    return HB_EINVAL;
+  }
+  if (c->metrics && hb_metrics_addr_check(c->metrics, why, sizeof why) != 0) {
+    snprintf(err, errlen, "--metrics: %s", why);
     return HB_EINVAL;
   }
   if (strcmp(c->listen, c->publish) == 0) {

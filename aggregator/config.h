@@ -2,7 +2,7 @@
  *
  * `-c FILE` holds the same settings as keys (data=, units=, campaigns=,
  * listen=, publish=, code=, name=, heartbeat-ms=, log-level=, secret=,
- * keys=, subscriber-keys=, insecure = true), with or
+ * keys=, subscriber-keys=, metrics=, insecure = true), with or
  * without an [aggregator] section; flags override the file. */
 #ifndef AGG_CONFIG_H
 #define AGG_CONFIG_H
@@ -21,6 +21,7 @@ typedef struct agg_config {
   char *data, *units, *campaigns, *listen, *publish, *code, *name; /* owned */
   char *secret, *keys, *subscriber_keys; /* CURVE: own secret cert, unit keys, city keys */
   bool insecure;      /* plain TCP, no authentication (explicit) */
+  char *metrics;      /* Prometheus endpoint ADDR:PORT, NULL = none (owned) */
   char *config_file;
   int heartbeat_ms;   /* 1000 */
   int log_level;      /* HB_LOG_INFO */

@@ -6,26 +6,48 @@
 #include "hb_zap.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 #include <zmq.h>
 #include "hb_date.h"
 #include "hb_err.h"
 #include "hb_log.h"
 #include "hb_wire.h"
 #include "hb_zmq.h"
+#include "hb_notify.h"
 #include "ingest.h"
+#include "metrics.h"
 #include "publish.h"
 #include "store.h"
 
 #define DRAIN_MAX_MSGS 1000
-#define DRAIN_MAX_BYTES (64u * 1024 * 1024)
-#define DRAIN_GATHER_MS 1
+/* One drain is decoded whole before its commit: 8 MB of Submits (~40,000
+ * records) keeps that memory small while a commit still covers thousands
+ * of records (docs/performance.md). */
+#define DRAIN_MAX_BYTES (8u * 1024 * 1024)
+/* A drain smaller than DRAIN_GATHER_ENOUGH bytes sleeps DRAIN_GATHER_US
+ * once and takes what arrived meanwhile: at low rates one commit (one
+ * fsync, the dominant cost) then covers many Submits, and the thread wakes
+ * once per commit instead of once per message. */
+#define DRAIN_GATHER_US 4000
+#define DRAIN_GATHER_ENOUGH (64u * 1024)
+/* Submits queued in libzmq per agent connection before it stops reading
+ * that connection: the rest of an agent's window waits in the kernel's
+ * socket buffers, so the county's own memory does not grow with the number
+ * of agents times their windows. (Inbound ROUTER pipes never drop.) */
+#define ROUTER_RCVHWM 2
+/* After this many bytes of Submits, the first idle moment returns the
+ * freed heap to the system (glibc keeps it otherwise: a catch-up would
+ * leave the county holding its peak memory for good). */
+#define TRIM_AFTER_BYTES (32u * 1024 * 1024)
 #define DRAIN_MAX_FRAMES 4
 #define ROUTER_HWM_PER_UNIT 1000
 #define NET_HEARTBEAT_MS 5000
+#define READER_CHECK_MS 60000 /* stale LMDB readers pin pages: clear them this often */
 
 static volatile sig_atomic_t stop_flag, reload_flag;
 
@@ -143,6 +165,7 @@ typedef struct server {
   ingest_stats stats;
   int64_t last_full_log_ms;
   uint64_t acks_dropped;
+  size_t untrimmed; /* bytes drained since the last malloc_trim */
   hb_cert cert; /* the county's own key pair (CURVE), unless insecure */
   hb_zap *zap;  /* authenticates agents (domain huibao) and cities (huibao-sub) */
 } server;
@@ -227,8 +250,10 @@ static void send_ack(server *s, in_msg *m, const ingest_item *it)
   }
   if (zmq_send(s->router, it->ack, it->acklen, ZMQ_DONTWAIT) < 0)
     goto dropped;
+  agg_metrics_ack(true);
   return;
 dropped:
+  agg_metrics_ack(false);
   /* EHOSTUNREACH / EAGAIN: the agent resends from its outbox */
   s->acks_dropped++;
   hb_log_debug("ack not sent: %s", zmq_strerror(errno));
@@ -237,17 +262,14 @@ dropped:
 static void drain(server *s)
 {
   size_t n = 0, bytes = 0;
-  int64_t deadline = hb_time_mono_ms() + DRAIN_GATHER_MS;
+  int gathered = 0;
   while (n < DRAIN_MAX_MSGS && bytes < DRAIN_MAX_BYTES) {
     if (recv_message(s->router, &s->msgs[n]) != 0) {
-      if (errno != EAGAIN)
+      if (errno != EAGAIN || gathered || bytes >= DRAIN_GATHER_ENOUGH)
         break;
-      int64_t left = deadline - hb_time_mono_ms();
-      if (left <= 0)
-        break;
-      zmq_pollitem_t pi = {s->router, 0, ZMQ_POLLIN, 0};
-      if (zmq_poll(&pi, 1, (long)left) <= 0)
-        break;
+      gathered = 1;
+      struct timespec gather = {0, DRAIN_GATHER_US * 1000L};
+      nanosleep(&gather, NULL);
       continue;
     }
     if (s->msgs[n].nframes == 0)
@@ -255,6 +277,7 @@ static void drain(server *s)
     bytes += zmq_msg_size(&s->msgs[n].frames[s->msgs[n].nframes - 1]);
     n++;
   }
+  s->untrimmed += bytes;
   if (n == 0)
     return;
   for (size_t i = 0; i < n; i++) {
@@ -269,7 +292,9 @@ static void drain(server *s)
   ingest_ctx c = {s->st, &s->units, &s->campaigns, hb_date_today(), hb_time_now_ms() / 1000};
   char err[512];
   ingest_stats before = s->stats;
+  double t0 = agg_metrics_clock();
   int rc = ingest_run(&c, s->items, n, &s->stats, err, sizeof err);
+  agg_metrics_batch(&before, &s->stats, rc, t0);
   if (rc != 0) {
     int64_t now = hb_time_mono_ms();
     if (s->last_full_log_ms == 0 || now - s->last_full_log_ms >= 60000) {
@@ -305,6 +330,17 @@ static void drain(server *s)
                s->stats.stale - before.stale, s->stats.rejected - before.rejected);
 }
 
+/* Clears the reader slots of crashed readers (a kill -9'd backup or
+ * `mdb_stat` would otherwise keep old pages from reuse, and the file grows). */
+static void readers_check(server *s)
+{
+  int cleared = 0;
+  if (store_reader_check(s->st, &cleared) != 0)
+    hb_log_warn("mdb_reader_check failed");
+  else if (cleared > 0)
+    hb_log_notice("cleared %d stale LMDB reader%s", cleared, cleared == 1 ? "" : "s");
+}
+
 static void reload(server *s)
 {
   hb_units u;
@@ -335,6 +371,7 @@ static void reload(server *s)
   s->pub.units = &s->units;
   s->pub.campaigns = &s->campaigns;
   hb_log_notice("reloaded: %zu units, %zu campaigns", s->units.count, s->campaigns.count);
+  agg_metrics_reload();
   publisher_send_all(&s->pub);
 }
 
@@ -407,6 +444,7 @@ static int sockets_open(server *s, char *err, size_t errlen)
   int one = 1, pub_hwm = 100000;
   if (hb_zmq_common(s->router, HB_WIRE_MAXMSGSIZE, NET_HEARTBEAT_MS, 3 * NET_HEARTBEAT_MS) ||
       hb_zmq_router(s->router, hwm) ||
+      zmq_setsockopt(s->router, ZMQ_RCVHWM, &(int){ROUTER_RCVHWM}, sizeof(int)) ||
       hb_zmq_common(s->xpub, 64 * 1024, NET_HEARTBEAT_MS, 3 * NET_HEARTBEAT_MS) ||
       zmq_setsockopt(s->xpub, ZMQ_XPUB_VERBOSE, &one, sizeof one) ||
       zmq_setsockopt(s->xpub, ZMQ_SNDHWM, &pub_hwm, sizeof pub_hwm)) {
@@ -488,17 +526,32 @@ int server_run(const agg_config *cfg)
     server_close(&s);
     return EX_SOFTWARE;
   }
+  if ((rc = agg_metrics_start(cfg->metrics, err, sizeof err)) != 0) {
+    hb_log_err("--metrics %s", err);
+    server_close(&s);
+    return EX_CONFIG;
+  }
   hb_log_notice("ready: county %s, %zu units, %zu campaigns, %zu aggregates; listening on %s, "
                 "publishing on %s",
                 s.code, s.units.count, s.campaigns.count, store_aggs(s.st)->count, cfg->listen,
                 cfg->publish);
+  hb_notify_ready("ready");
 
+  int64_t next_reader_check = hb_time_mono_ms() + READER_CHECK_MS;
   while (!stop_flag) {
     if (reload_flag) {
       reload_flag = 0;
+      hb_notify_reloading();
       reload(&s);
+      hb_notify_ready("reloaded");
+      next_reader_check = 0; /* SIGHUP also clears stale readers at once */
+    }
+    if (hb_time_mono_ms() >= next_reader_check) {
+      readers_check(&s);
+      next_reader_check = hb_time_mono_ms() + READER_CHECK_MS;
     }
     int timeout = publisher_tick(&s.pub, hb_time_mono_ms());
+    timeout = hb_notify_watchdog(agg_metrics_tick(s.st, &s.units, &s.pub, &s.stats, timeout));
     zmq_pollitem_t items[3] = {{s.router, 0, ZMQ_POLLIN, 0},
                                {s.xpub, 0, ZMQ_POLLIN, 0},
                                {s.zap ? hb_zap_socket(s.zap) : NULL, 0, ZMQ_POLLIN, 0}};
@@ -510,6 +563,10 @@ int server_run(const agg_config *cfg)
       code = EX_SOFTWARE;
       break;
     }
+    if (n == 0 && s.untrimmed >= TRIM_AFTER_BYTES) {
+      malloc_trim(0);
+      s.untrimmed = 0;
+    }
     if (items[0].revents & ZMQ_POLLIN)
       drain(&s);
     if (items[1].revents & ZMQ_POLLIN)
@@ -517,6 +574,7 @@ int server_run(const agg_config *cfg)
     if (s.zap && (items[2].revents & ZMQ_POLLIN))
       hb_zap_handle(s.zap, on_zap_refuse, NULL);
   }
+  hb_notify_stopping();
   if (store_inconsistencies(s.st))
     hb_log_warn("%llu removals did not match their aggregate; run verify",
                 (unsigned long long)store_inconsistencies(s.st));
@@ -525,5 +583,6 @@ int server_run(const agg_config *cfg)
                 s.stats.submits, s.stats.stored, s.stats.duplicate, s.stats.stale,
                 s.stats.rejected, (unsigned long long)s.acks_dropped);
   server_close(&s);
+  agg_metrics_stop();
   return code;
 }

@@ -342,6 +342,11 @@ int64_t store_last_sync(const store *s, const char *unit)
   return e ? (int64_t)e->v : 0;
 }
 
+void store_usage(store *s, size_t *used, size_t *mapsize)
+{
+  hb_lmdb_usage(&s->l, used, mapsize);
+}
+
 uint64_t store_inconsistencies(const store *s)
 {
   return s->inconsistent;
@@ -352,6 +357,12 @@ int store_grow(store *s)
   if (s->txn || s->readonly)
     return HB_EINVAL;
   return hb_lmdb_grow(&s->l);
+}
+
+int store_reader_check(store *s, int *cleared)
+{
+  *cleared = 0;
+  return hb_lmdb_err(mdb_reader_check(s->l.env, cleared));
 }
 
 /* ---------------------------------------------------------------- batch */

@@ -64,6 +64,13 @@ size_t store_changed(const store *s, const char *const **ids);
 /* Grows the map (no batch may be open). HB_EFULL when it cannot. */
 int store_grow(store *s);
 
+/* Frees the reader slots of processes that died holding a read
+ * transaction (mdb_reader_check); *cleared gets how many. */
+int store_reader_check(store *s, int *cleared);
+
+/* Bytes of the map in use and the map size (for the metrics). */
+void store_usage(store *s, size_t *used, size_t *mapsize);
+
 /* Number of removals that did not match the aggregate (should stay 0). */
 uint64_t store_inconsistencies(const store *s);
 

@@ -12,6 +12,7 @@
 #include "hb_date.h"
 #include "hb_err.h"
 #include "hb_log.h"
+#include "metrics.h"
 #include "net.h"
 #include "view.h"
 #include "view_store.h"
@@ -114,6 +115,8 @@ static int receive(sub_net *net, sub_collect *c, const sub_cli *cli, int wait_ms
   size_t ep;
   Huibao__V1__Rollup *r = NULL;
   int rc = sub_net_recv(net, wait_ms, &ep, &r);
+  sub_metrics_malformed(net->bad);
+  sub_metrics_view(c);
   if (rc <= 0)
     return rc;
   if (cli->campaign && strcmp(r->campaign, cli->campaign) != 0) {
@@ -129,6 +132,7 @@ static int receive(sub_net *net, sub_collect *c, const sub_cli *cli, int wait_ms
   bool was_stale = false;
   uint64_t seq = r->seq;
   rc = sub_collect_offer(c, origin, r, hb_time_mono_ms(), &was_stale);
+  sub_metrics_rollup(origin, rc);
   if (rc == HB_EFULL) {
     hb_log_warn("too many (county, campaign) pairs; dropped %s/%s", origin, campaign);
     return 0;
@@ -327,6 +331,9 @@ int sub_watch(const sub_cli *cli)
 int sub_run(const sub_cli *cli)
 {
   char err[512];
+  int mex = sub_metrics_start(cli->metrics);
+  if (mex != EX_OK)
+    return mex;
   sub_store st;
   int rc = sub_store_open(&st, cli->data, err, sizeof err);
   if (rc != 0) {
@@ -410,4 +417,15 @@ int sub_show(const sub_cli *cli)
     return exit_for(rc);
   }
   return EX_OK;
+}
+
+/* For serve (serve.c), which runs the same receive loop as run. */
+int sub_live_open_net(const sub_cli *cli, sub_net *net, char ***eps, size_t *neps)
+{
+  return open_net(cli, net, eps, neps);
+}
+
+int sub_live_receive(sub_net *net, sub_collect *c, const sub_cli *cli, int wait_ms)
+{
+  return receive(net, c, cli, wait_ms, false);
 }

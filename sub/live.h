@@ -36,4 +36,14 @@ void sub_view_opts_from_cli(const sub_cli *cli, sub_view_opts *o);
 bool sub_snapshot_complete(const sub_collect *c, char *const *origins, size_t n,
                            const char *campaign);
 
+/* The pieces of `run` that `serve` shares (sub/serve.c). sub_live_open_net
+ * opens the sockets of cli->connect (keys, --insecure); on failure it prints
+ * why and returns the exit code, else 0 (free *eps with sub_net_free_list,
+ * close net with sub_net_close). sub_live_receive waits at most wait_ms for
+ * one rollup and offers it to c keyed by the rollup's source (logging new
+ * seqs); returns 1 if kept, 0 if not, <0 on a socket error. */
+struct sub_net;
+int sub_live_open_net(const sub_cli *cli, struct sub_net *net, char ***eps, size_t *neps);
+int sub_live_receive(struct sub_net *net, sub_collect *c, const sub_cli *cli, int wait_ms);
+
 #endif

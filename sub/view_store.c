@@ -6,6 +6,7 @@
 #include "hb_err.h"
 #include "hb_rollup.h"
 #include "hb_wire.h"
+#include "metrics.h"
 
 #define KEY_MAX 511
 
@@ -120,6 +121,7 @@ int sub_store_flush(sub_store *s, sub_collect *c, size_t *written)
   while ((rc = flush_once(s, c, &n)) == HB_EFULL)
     if ((rc = hb_lmdb_grow(&s->l)) != 0)
       break;
+  sub_metrics_flush(rc, n);
   if (written)
     *written = n;
   return rc;

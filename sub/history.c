@@ -1,0 +1,383 @@
+/* history.c: weekly key figures per campaign, in memory and in LMDB. */
+#include "history.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hb_date.h"
+#include "hb_err.h"
+
+#define KEY_MAX 511
+
+void sub_history_init(sub_history *h)
+{
+  memset(h, 0, sizeof *h);
+}
+
+void sub_history_free(sub_history *h)
+{
+  for (size_t i = 0; i < h->count; i++)
+    free(h->items[i].campaign);
+  free(h->items);
+  memset(h, 0, sizeof *h);
+}
+
+/* Monday = 0 ... Sunday = 6; day 0 (1970-01-01) was a Thursday. */
+static int32_t weekday(int32_t day)
+{
+  return ((day + 3) % 7 + 7) % 7;
+}
+
+int32_t sub_history_iso_week(int32_t day, int32_t *monday)
+{
+  int32_t mon = day - weekday(day);
+  int32_t thu = mon + 3; /* the ISO year is the year of the week's Thursday */
+  int y, m, d;
+  hb_date_to_ymd(thu, &y, &m, &d);
+  int32_t week = (thu - hb_date_from_ymd(y, 1, 1)) / 7 + 1;
+  if (monday)
+    *monday = mon;
+  return y * 100 + week;
+}
+
+int32_t sub_history_week_monday(int32_t week)
+{
+  int32_t y = week / 100, w = week % 100;
+  if (week <= 0 || w < 1 || w > 53)
+    return 0;
+  int32_t j4 = hb_date_from_ymd(y, 1, 4); /* always in week 1 */
+  int32_t mon = j4 - weekday(j4) + (w - 1) * 7;
+  return sub_history_iso_week(mon, NULL) == week ? mon : 0;
+}
+
+static uint64_t tot_field(const Huibao__V1__Totals *t, int which)
+{
+  if (!t)
+    return 0;
+  switch (which) {
+  case 0: return t->records;
+  case 1: return t->sessions;
+  case 2: return t->participants;
+  default: return t->outputs;
+  }
+}
+
+void sub_history_figures(const Huibao__V1__Rollup *r, sub_week_figures *f)
+{
+  memset(f, 0, sizeof *f);
+  const Huibao__V1__ProblemCounts *p = r->problems;
+  if (p) {
+    f->problems = p->total;
+    f->identified = p->identified;
+    f->rectifying = p->rectifying;
+    f->resolved = p->resolved;
+    f->overdue = p->overdue;
+    f->measures = p->measures;
+  }
+  f->activities = tot_field(r->activities, 0);
+  f->sessions = tot_field(r->activities, 1);
+  f->participants = tot_field(r->activities, 2);
+  f->outputs = tot_field(r->activities, 3);
+  /* coverage as docs/protocol.md's JSON counts it (hb_rollup_to_json) */
+  for (size_t i = 0; i < r->n_units; i++) {
+    if (r->units[i]->expected)
+      f->units_expected++;
+    if (r->units[i]->records > 0)
+      f->units_reported++;
+  }
+}
+
+static int entry_cmp(const char *campaign, int32_t week, const sub_week *e)
+{
+  int c = strcmp(campaign, e->campaign);
+  if (c)
+    return c;
+  return week < e->week ? -1 : week > e->week ? 1 : 0;
+}
+
+/* Index of (campaign, week), or where it would be inserted (*found false). */
+static size_t locate(const sub_history *h, const char *campaign, int32_t week, bool *found)
+{
+  size_t lo = 0, hi = h->count;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = entry_cmp(campaign, week, &h->items[mid]);
+    if (c == 0) {
+      *found = true;
+      return mid;
+    }
+    if (c < 0)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  *found = false;
+  return lo;
+}
+
+const sub_week *sub_history_find(const sub_history *h, const char *campaign, int32_t week)
+{
+  bool found;
+  size_t i = locate(h, campaign, week, &found);
+  return found ? &h->items[i] : NULL;
+}
+
+/* The entry of (campaign, week), inserted zeroed when new (*is_new). */
+static int slot(sub_history *h, const char *campaign, int32_t week, sub_week **out, bool *is_new)
+{
+  bool found;
+  size_t i = locate(h, campaign, week, &found);
+  *is_new = !found;
+  if (found) {
+    *out = &h->items[i];
+    return 0;
+  }
+  if (h->count >= SUB_HISTORY_MAX)
+    return HB_EFULL;
+  if (h->count == h->cap) {
+    size_t cap = h->cap ? h->cap * 2 : 32;
+    sub_week *n = realloc(h->items, cap * sizeof *n);
+    if (!n)
+      return HB_ENOMEM;
+    h->items = n;
+    h->cap = cap;
+  }
+  char *id = strdup(campaign);
+  if (!id)
+    return HB_ENOMEM;
+  memmove(&h->items[i + 1], &h->items[i], (h->count - i) * sizeof *h->items);
+  memset(&h->items[i], 0, sizeof h->items[i]);
+  h->items[i].campaign = id;
+  h->items[i].week = week;
+  h->count++;
+  *out = &h->items[i];
+  return 0;
+}
+
+int sub_history_record(sub_history *h, const char *campaign, int32_t day, int64_t as_of_ms,
+                       const sub_week_figures *f)
+{
+  sub_week *e;
+  bool is_new;
+  int rc = slot(h, campaign, sub_history_iso_week(day, NULL), &e, &is_new);
+  if (rc)
+    return rc;
+  if (!is_new && memcmp(&e->f, f, sizeof *f) == 0)
+    return 0;
+  e->as_of_ms = as_of_ms;
+  e->f = *f;
+  e->dirty = true;
+  return 1;
+}
+
+/* ------------------------------------------------------------ stored form */
+
+/* The stored fields, by name; the order is the JSON's. */
+#define FIELDS(X)                                                                          \
+  X(problems) X(identified) X(rectifying) X(resolved) X(overdue) X(measures) X(activities) \
+  X(sessions) X(participants) X(outputs) X(units_expected) X(units_reported)
+
+static json_int_t jclamp(uint64_t v)
+{
+  return v > (uint64_t)INT64_MAX ? INT64_MAX : (json_int_t)v;
+}
+
+static char *value_encode(const sub_week *e)
+{
+  json_t *o = json_object();
+  if (!o)
+    return NULL;
+  json_object_set_new(o, "as_of_ms", json_integer(e->as_of_ms));
+#define X(n) json_object_set_new(o, #n, json_integer(jclamp(e->f.n)));
+  FIELDS(X)
+#undef X
+  char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  json_decref(o);
+  return s;
+}
+
+static uint64_t jget(json_t *o, const char *k)
+{
+  json_t *v = json_object_get(o, k);
+  return json_is_integer(v) && json_integer_value(v) > 0 ? (uint64_t)json_integer_value(v) : 0;
+}
+
+static int value_decode(const void *data, size_t len, sub_week *e)
+{
+  json_error_t jerr;
+  json_t *o = json_loadb(data, len, 0, &jerr);
+  if (!json_is_object(o)) {
+    json_decref(o);
+    return HB_EPARSE;
+  }
+  json_t *t = json_object_get(o, "as_of_ms");
+  e->as_of_ms = json_is_integer(t) ? json_integer_value(t) : 0;
+#define X(n) e->f.n = jget(o, #n);
+  FIELDS(X)
+#undef X
+  json_decref(o);
+  return 0;
+}
+
+static size_t key_make(uint8_t *key, const char *campaign, int32_t week)
+{
+  size_t n = strlen(campaign);
+  if (n == 0 || n + 5 > KEY_MAX)
+    return 0;
+  memcpy(key, campaign, n);
+  key[n] = 0;
+  uint32_t w = (uint32_t)week;
+  key[n + 1] = (uint8_t)(w >> 24);
+  key[n + 2] = (uint8_t)(w >> 16);
+  key[n + 3] = (uint8_t)(w >> 8);
+  key[n + 4] = (uint8_t)w;
+  return n + 5;
+}
+
+int sub_history_load(sub_history *h, MDB_env *env, MDB_dbi dbi, size_t *skipped)
+{
+  MDB_txn *txn;
+  MDB_cursor *cur;
+  size_t bad = 0;
+  int rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
+  if (rc)
+    return hb_lmdb_err(rc);
+  if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0) {
+    mdb_txn_abort(txn);
+    return hb_lmdb_err(rc);
+  }
+  MDB_val k, v;
+  int out = 0;
+  for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+       rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    const uint8_t *kp = k.mv_data;
+    /* campaign, NUL, 4 bytes: the NUL must be exactly 5 bytes from the end */
+    if (k.mv_size < 6 || k.mv_size > KEY_MAX || kp[k.mv_size - 5] != 0 ||
+        memchr(kp, 0, k.mv_size - 5) != NULL) {
+      bad++;
+      continue;
+    }
+    char campaign[KEY_MAX];
+    memcpy(campaign, kp, k.mv_size - 5);
+    campaign[k.mv_size - 5] = '\0';
+    const uint8_t *w = kp + k.mv_size - 4;
+    int32_t week = (int32_t)((uint32_t)w[0] << 24 | (uint32_t)w[1] << 16 | (uint32_t)w[2] << 8 |
+                             (uint32_t)w[3]);
+    sub_week tmp;
+    memset(&tmp, 0, sizeof tmp);
+    if (sub_history_week_monday(week) == 0 || value_decode(v.mv_data, v.mv_size, &tmp) != 0) {
+      bad++;
+      continue;
+    }
+    sub_week *e;
+    bool is_new;
+    if ((out = slot(h, campaign, week, &e, &is_new)) != 0)
+      break;
+    e->as_of_ms = tmp.as_of_ms;
+    e->f = tmp.f;
+    e->dirty = false;
+  }
+  if (out == 0 && rc != MDB_NOTFOUND && rc != 0)
+    out = hb_lmdb_err(rc);
+  mdb_cursor_close(cur);
+  mdb_txn_abort(txn);
+  if (skipped)
+    *skipped = bad;
+  return out;
+}
+
+static int flush_once(sub_history *h, MDB_env *env, MDB_dbi dbi, size_t *written)
+{
+  MDB_txn *txn;
+  int rc = mdb_txn_begin(env, NULL, 0, &txn);
+  if (rc)
+    return hb_lmdb_err(rc);
+  size_t n = 0;
+  for (size_t i = 0; i < h->count; i++) {
+    sub_week *e = &h->items[i];
+    uint8_t key[KEY_MAX];
+    size_t klen;
+    if (!e->dirty || (klen = key_make(key, e->campaign, e->week)) == 0)
+      continue;
+    char *val = value_encode(e);
+    if (!val) {
+      mdb_txn_abort(txn);
+      return HB_ENOMEM;
+    }
+    MDB_val k = {klen, key}, v = {strlen(val), val};
+    rc = mdb_put(txn, dbi, &k, &v, 0);
+    free(val);
+    if (rc) {
+      mdb_txn_abort(txn);
+      return hb_lmdb_err(rc);
+    }
+    n++;
+  }
+  if ((rc = mdb_txn_commit(txn)) != 0)
+    return hb_lmdb_err(rc);
+  for (size_t i = 0; i < h->count; i++)
+    h->items[i].dirty = false;
+  *written = n;
+  return 0;
+}
+
+int sub_history_flush(sub_history *h, hb_lmdb *l, MDB_dbi dbi, size_t *written)
+{
+  size_t n = 0;
+  int rc;
+  while ((rc = flush_once(h, l->env, dbi, &n)) == HB_EFULL)
+    if ((rc = hb_lmdb_grow(l)) != 0)
+      break;
+  if (written)
+    *written = n;
+  return rc;
+}
+
+/* ------------------------------------------------------------------ JSON */
+
+static json_t *week_json(const sub_week *e)
+{
+  char wk[16], mon[16], iso[40];
+  snprintf(wk, sizeof wk, "%04d-W%02d", (int)(e->week / 100), (int)(e->week % 100));
+  hb_date_format(sub_history_week_monday(e->week), mon, sizeof mon);
+  hb_time_format_iso(e->as_of_ms, iso, sizeof iso);
+  const sub_week_figures *f = &e->f;
+  double rate = f->problems ? (double)f->resolved / (double)f->problems : 0.0;
+  return json_pack("{s:s, s:s, s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:f, s:{s:I, s:I, s:I, s:I},"
+                   " s:{s:I, s:I}}",
+                   "week", wk, "monday", mon, "as_of", iso, "problems", "total",
+                   jclamp(f->problems), "identified", jclamp(f->identified), "rectifying",
+                   jclamp(f->rectifying), "resolved", jclamp(f->resolved), "overdue",
+                   jclamp(f->overdue), "measures", jclamp(f->measures), "resolution_rate", rate,
+                   "activities", "records", jclamp(f->activities), "sessions",
+                   jclamp(f->sessions), "participants", jclamp(f->participants), "outputs",
+                   jclamp(f->outputs), "coverage", "expected", jclamp(f->units_expected),
+                   "reported", jclamp(f->units_reported));
+}
+
+json_t *sub_history_json(const sub_history *h, const char *campaign)
+{
+  json_t *arr = json_array();
+  json_t *weeks = NULL;
+  const char *cur = NULL;
+  for (size_t i = 0; arr && i < h->count; i++) {
+    const sub_week *e = &h->items[i];
+    if (campaign && strcmp(campaign, e->campaign) != 0)
+      continue;
+    if (!cur || strcmp(cur, e->campaign) != 0) {
+      weeks = json_array();
+      json_t *obj = weeks ? json_pack("{s:s, s:o}", "campaign", e->campaign, "weeks", weeks) : NULL;
+      if (!obj || json_array_append_new(arr, obj) != 0) {
+        json_decref(arr);
+        return NULL;
+      }
+      cur = e->campaign;
+    }
+    json_t *w = week_json(e);
+    if (!w || json_array_append_new(weeks, w) != 0) {
+      json_decref(arr);
+      return NULL;
+    }
+  }
+  return arr ? json_pack("{s:o}", "campaigns", arr) : NULL;
+}

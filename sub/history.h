@@ -1,0 +1,91 @@
+/* history.h: the key figures of each campaign by ISO week, so the dashboard
+ * can draw "over time" (resolution rate, activity counts) and the history
+ * survives restarts.
+ *
+ * One entry per (campaign, ISO week): the figures of the campaign's merged
+ * view as last seen in that week. The current week's entry is overwritten on
+ * every change; earlier weeks stay as they were when their week ended.
+ *
+ * Stored in a named database of the --data store (SUB_HISTORY_DB, beside
+ * view_store's "view"): key = campaign '\0' 4-byte big-endian week key
+ * (ISO year * 100 + week, so a cursor walks a campaign's weeks in order);
+ * value = a JSON object (keys below; unknown keys are ignored and missing
+ * ones read as 0, so later versions can add figures). */
+#ifndef SUB_HISTORY_H
+#define SUB_HISTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+#include "hb_lmdb.h"
+#include "huibao/v1/huibao.pb-c.h"
+
+#define SUB_HISTORY_DB "history"
+#define SUB_HISTORY_MAX 65536 /* entries kept (over 1,000 campaign-years); more are refused */
+
+typedef struct sub_week_figures {
+  uint64_t problems, identified, rectifying, resolved, overdue, measures;
+  uint64_t activities, sessions, participants, outputs; /* activity totals */
+  uint64_t units_expected, units_reported;              /* coverage */
+} sub_week_figures;
+
+typedef struct sub_week {
+  char *campaign;     /* owned */
+  int32_t week;       /* ISO year * 100 + week number, e.g. 202352 */
+  int64_t as_of_ms;   /* unix ms when the figures last changed */
+  sub_week_figures f;
+  bool dirty;         /* changed since it was last stored */
+} sub_week;
+
+typedef struct sub_history {
+  sub_week *items; /* sorted by campaign (strcmp), then week */
+  size_t count, cap;
+} sub_history;
+
+void sub_history_init(sub_history *h);
+void sub_history_free(sub_history *h);
+
+/* The ISO 8601 week of day (days since 1970-01-01): returns the week key
+ * (ISO year * 100 + week, 1..53) and, when monday is not NULL, the day of
+ * that week's Monday. 2023-12-31 (a Sunday) is 202352; 2024-12-30 is
+ * 202501. */
+int32_t sub_history_iso_week(int32_t day, int32_t *monday);
+
+/* The Monday of a week key (inverse of sub_history_iso_week); 0 if the key
+ * is not a week (week 0, week 54, week 53 of a 52-week year). */
+int32_t sub_history_week_monday(int32_t week);
+
+/* The figures of a (merged) rollup. */
+void sub_history_figures(const Huibao__V1__Rollup *r, sub_week_figures *f);
+
+/* Records f as campaign's figures of the week containing day. Returns 1 if
+ * the entry is new or its figures changed (it is then dirty, with as_of_ms),
+ * 0 if they were the same (nothing changes), HB_EFULL when SUB_HISTORY_MAX
+ * entries are held, HB_ENOMEM. */
+int sub_history_record(sub_history *h, const char *campaign, int32_t day, int64_t as_of_ms,
+                       const sub_week_figures *f);
+
+/* The entry of (campaign, week key), or NULL. */
+const sub_week *sub_history_find(const sub_history *h, const char *campaign, int32_t week);
+
+/* Loads every stored entry of dbi into h (replacing entries with the same
+ * key). Entries that do not decode are skipped and counted in *skipped (may
+ * be NULL). */
+int sub_history_load(sub_history *h, MDB_env *env, MDB_dbi dbi, size_t *skipped);
+
+/* Writes every dirty entry in one transaction, clears their dirty flags once
+ * it committed; grows the map on MDB_MAP_FULL (no other transaction of the
+ * process may be open) and retries. *written (may be NULL) gets how many. */
+int sub_history_flush(sub_history *h, hb_lmdb *l, MDB_dbi dbi, size_t *written);
+
+/* The JSON of the history: {"campaigns": [{"campaign": ID, "weeks": [...]}]}
+ * in campaign order, or only campaign's when campaign is not NULL; each week
+ * {"week": "2023-W52", "monday": "2023-12-25", "as_of": ISO, "problems":
+ * {total, identified, rectifying, resolved, overdue, measures},
+ * "resolution_rate", "activities": {records, sessions, participants,
+ * outputs}, "coverage": {expected, reported}}. NULL on ENOMEM; the caller
+ * owns the reference. */
+json_t *sub_history_json(const sub_history *h, const char *campaign);
+
+#endif

@@ -1,0 +1,32 @@
+/* metrics.h: huibao-sub's Prometheus metrics at --metrics ADDR:PORT (run,
+ * serve); each is listed in docs/operations.md.
+ *
+ * Process-wide, like the log: live.c and view_store.c count events where
+ * they happen with one-line calls, which are no-ops until
+ * sub_metrics_start, so snapshot, watch and the unit tests count nothing.
+ * Calls come from the main thread; lib/hb_metrics.c locks against the HTTP
+ * thread that renders a scrape. */
+#ifndef SUB_METRICS_H
+#define SUB_METRICS_H
+
+#include <stddef.h>
+#include "collect.h"
+
+/* Registers the metrics and serves them on addr; addr NULL: nothing.
+ * Stops by itself at exit. Returns EX_OK, or EX_USAGE (bad address) /
+ * EX_CONFIG (cannot listen) / EX_SOFTWARE after printing why. */
+int sub_metrics_start(const char *addr);
+void sub_metrics_stop(void);
+
+/* A rollup from county was offered to the view; outcome is what
+ * sub_collect_offer returned (1 kept, 0 older: dropped, HB_EFULL: too many
+ * pairs, dropped). */
+void sub_metrics_rollup(const char *county, int outcome);
+/* The socket layer's running count of malformed messages dropped. */
+void sub_metrics_malformed(size_t total);
+/* At most once a second: how many counties have a stale campaign. */
+void sub_metrics_view(const sub_collect *c);
+/* One flush of the view to LMDB: rc 0 (written entries) or an error. */
+void sub_metrics_flush(int rc, size_t written);
+
+#endif
