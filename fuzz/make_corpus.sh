@@ -17,6 +17,8 @@ for t in submit ledger campaigns units cert rollup; do
   rm -rf "$out/$t"
   mkdir -p "$out/$t"
 done
+# template: the shipped report templates (the hand-written seeds beside them are kept)
+cp "$root"/docs/templates/*.txt "$out/template/"
 
 python3 "$root/tests/tools/gen_ledgers.py" --out "$tmp/county" --seed 7 --units 8 --rows 6 \
   --gbk 0.4 --bom 0.3 --bad 6 >/dev/null

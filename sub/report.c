@@ -1,12 +1,204 @@
-/* report.c: huibao-sub report. Placeholder until it is written. */
+/* report.c: huibao-sub report: a report template filled with the current
+ * rollup of one campaign, as text, Markdown or .docx.
+ *
+ * The template is read and parsed before anything is received, so a typo
+ * costs no wait. A report is written only from a complete view: when a
+ * county did not answer, or the campaign is unknown, nothing is written
+ * (a report with a county missing would carry wrong totals). */
 #include "report.h"
 
-#include <stdio.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 #include <sysexits.h>
+#include "docx.h"
+#include "hb_err.h"
+#include "hb_log.h"
+#include "hb_text.h"
+#include "live.h"
+#include "net.h"
+#include "report_doc.h"
+#include "report_model.h"
+#include "tmpl.h"
+
+typedef enum report_format { FMT_TEXT = 1, FMT_MD, FMT_DOCX } report_format;
+
+static bool ends_with(const char *s, const char *suffix)
+{
+  size_t a = strlen(s), b = strlen(suffix);
+  return a >= b && strcasecmp(s + a - b, suffix) == 0;
+}
+
+/* --format, or else the --out file's extension, or else text. */
+static int pick_format(const sub_cli *cli, report_format *f)
+{
+  const char *n = cli->format_name;
+  if (!n) {
+    *f = cli->out && ends_with(cli->out, ".docx") ? FMT_DOCX
+         : cli->out && ends_with(cli->out, ".md") ? FMT_MD
+                                                  : FMT_TEXT;
+  } else if (strcmp(n, "text") == 0 || strcmp(n, "txt") == 0) {
+    *f = FMT_TEXT;
+  } else if (strcmp(n, "md") == 0 || strcmp(n, "markdown") == 0) {
+    *f = FMT_MD;
+  } else if (strcmp(n, "docx") == 0) {
+    *f = FMT_DOCX;
+  } else {
+    fprintf(stderr, "%s: report: --format '%s' is not text, md or docx\n", SUB_PROGRAM, n);
+    return EX_USAGE;
+  }
+  if (*f == FMT_DOCX && !cli->out) {
+    fprintf(stderr, "%s: report: --format docx needs --out FILE.docx\n", SUB_PROGRAM);
+    return EX_USAGE;
+  }
+  return EX_OK;
+}
+
+/* Reads and parses the template (UTF-8 or GBK, as clerks save it). */
+static int load_template(const char *path, sub_tmpl **t)
+{
+  char err[1024], *text = NULL;
+  size_t len;
+  int rc = hb_text_read_file(path, SUB_TMPL_MAX_SIZE, &text, &len, NULL, err, sizeof err);
+  if (rc == HB_EPARSE) {
+    fprintf(stderr, "%s: %s:%s\n", SUB_PROGRAM, path, err);
+    return EX_DATAERR;
+  }
+  if (rc != 0) {
+    fprintf(stderr, "%s: template %s\n", SUB_PROGRAM, err);
+    return rc == HB_ENOTFOUND ? EX_NOINPUT : rc == HB_ETOOBIG ? EX_DATAERR : EX_IOERR;
+  }
+  rc = sub_tmpl_parse(path, text, len, t, err, sizeof err);
+  free(text);
+  if (rc != 0) {
+    fprintf(stderr, "%s: %s\n", SUB_PROGRAM, rc == HB_ENOMEM ? "out of memory" : err);
+    return rc == HB_ENOMEM ? EX_SOFTWARE : EX_DATAERR;
+  }
+  return EX_OK;
+}
+
+/* The merged rollup of cli->campaign, from the counties or the stored view. */
+static int gather_rollup(const sub_cli *cli, Huibao__V1__Rollup **r)
+{
+  sub_collect c;
+  sub_collect_init(&c);
+  char **eps = NULL;
+  size_t neps = 0;
+  int ex = sub_gather(cli, &c, &eps, &neps);
+  if (ex == EX_TEMPFAIL) {
+    fprintf(stderr, "%s: report not written: a county did not answer (a report without it "
+            "would carry wrong totals)\n", SUB_PROGRAM);
+  } else if (ex == EX_OK) {
+    sub_view_opts o;
+    sub_view_opts_from_cli(cli, &o);
+    o.origins = eps;
+    o.norigins = neps;
+    int rc = sub_view_merge(&c, cli->campaign, &o, r);
+    if (rc != 0) {
+      fprintf(stderr, "%s: merging the rollups: %s\n", SUB_PROGRAM, hb_strerror(rc));
+      ex = EX_SOFTWARE;
+    } else if (!*r) {
+      fprintf(stderr, "%s: no rollup of campaign '%s' %s\n", SUB_PROGRAM, cli->campaign,
+              cli->connect ? "from the counties" : "in the stored view");
+      ex = EX_NOINPUT;
+    }
+  }
+  for (size_t i = 0; *r && i < (*r)->n_sources; i++)
+    if ((*r)->sources[i]->stale)
+      fprintf(stderr, "%s: warning: county %s is stale: its figures are its last known ones\n",
+              SUB_PROGRAM, (*r)->sources[i]->code);
+  sub_collect_free(&c);
+  sub_net_free_list(eps, neps);
+  return ex;
+}
+
+static int render(const sub_tmpl *t, const Huibao__V1__Rollup *r, char **text)
+{
+  json_t *model = sub_report_model(r);
+  if (!model) {
+    fprintf(stderr, "%s: out of memory\n", SUB_PROGRAM);
+    return EX_SOFTWARE;
+  }
+  char err[1024];
+  int rc = sub_tmpl_render(t, model, text, NULL, err, sizeof err);
+  json_decref(model);
+  if (rc != 0) {
+    fprintf(stderr, "%s: %s\n", SUB_PROGRAM, rc == HB_ENOMEM ? "out of memory" : err);
+    return rc == HB_ENOMEM ? EX_SOFTWARE : EX_DATAERR;
+  }
+  return EX_OK;
+}
+
+/* Writes the text or Markdown form to --out (atomically) or stdout. */
+static int write_plain(const sub_doc *d, report_format f, const char *out)
+{
+  char *mem = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&mem, &len);
+  if (!m) {
+    fprintf(stderr, "%s: out of memory\n", SUB_PROGRAM);
+    return EX_SOFTWARE;
+  }
+  int rc = f == FMT_MD ? sub_doc_write_md(d, m) : sub_doc_write_text(d, m);
+  if (fclose(m) != 0 && rc == 0)
+    rc = HB_ENOMEM;
+  if (rc == 0) {
+    if (out) {
+      rc = hb_file_write_atomic(out, mem, len, 0644);
+      if (rc != 0)
+        fprintf(stderr, "%s: writing %s: %s\n", SUB_PROGRAM, out, strerror(errno));
+    } else if (fwrite(mem, 1, len, stdout) != len || fflush(stdout) != 0) {
+      fprintf(stderr, "%s: writing the report: %s\n", SUB_PROGRAM, strerror(errno));
+      rc = HB_EIO;
+    }
+  } else {
+    fprintf(stderr, "%s: writing the report: %s\n", SUB_PROGRAM, hb_strerror(rc));
+  }
+  free(mem);
+  return rc == 0 ? EX_OK : rc == HB_ENOMEM ? EX_SOFTWARE : EX_IOERR;
+}
 
 int sub_report(const sub_cli *cli)
 {
-  (void)cli;
-  fprintf(stderr, "%s: report: not implemented yet\n", SUB_PROGRAM);
-  return EX_SOFTWARE;
+  report_format fmt;
+  int ex = pick_format(cli, &fmt);
+  if (ex != EX_OK)
+    return ex;
+  sub_tmpl *t = NULL;
+  if ((ex = load_template(cli->template_path, &t)) != EX_OK)
+    return ex;
+  Huibao__V1__Rollup *r = NULL;
+  char *text = NULL;
+  sub_doc d;
+  memset(&d, 0, sizeof d);
+  if ((ex = gather_rollup(cli, &r)) != EX_OK)
+    goto out;
+  if ((ex = render(t, r, &text)) != EX_OK)
+    goto out;
+  if (sub_doc_parse(text, &d) != 0) {
+    fprintf(stderr, "%s: out of memory\n", SUB_PROGRAM);
+    ex = EX_SOFTWARE;
+    goto out;
+  }
+  if (fmt == FMT_DOCX) {
+    char err[1024];
+    int rc = sub_docx_write(&d, cli->out, err, sizeof err);
+    if (rc != 0) {
+      fprintf(stderr, "%s: writing the report: %s\n", SUB_PROGRAM,
+              rc == HB_ENOMEM ? "out of memory" : err);
+      ex = rc == HB_ENOMEM ? EX_SOFTWARE : EX_IOERR;
+    }
+  } else {
+    ex = write_plain(&d, fmt, cli->out);
+  }
+  if (ex == EX_OK && cli->out)
+    hb_log_info("report of %s written to %s", cli->campaign, cli->out);
+out:
+  sub_doc_free(&d);
+  free(text);
+  if (r)
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+  sub_tmpl_free(t);
+  return ex;
 }
