@@ -373,4 +373,5 @@ def main(t):
             "… and no report is written", r)
 
 
-hbtest.Test("report").guard(main)
+if __name__ == "__main__":  # importable: test_sample_county.py reuses the checks
+    hbtest.Test("report").guard(main)

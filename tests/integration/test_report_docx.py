@@ -22,12 +22,15 @@ def squash(s):
     return re.sub(r"[\s，。；：、]+", "", s)
 
 
-def main(t):
-    county = t.county(units=10, rows=10, seed=29)
-    agg = t.aggregator(county)
-    runs = t.sync_all(county, agg)
-    t.check(all(r.rc == 0 for r in runs.values()), "every unit syncs")
-    t.check_rollups(county, agg)
+def main(t, county=None, agg=None):
+    """county, agg: a county already synced to a running aggregator
+    (test_sample_county.py), else a generated one."""
+    if agg is None:
+        county = county or t.county(units=10, rows=10, seed=29)
+        agg = t.aggregator(county)
+        runs = t.sync_all(county, agg)
+        t.check(all(r.rc == 0 for r in runs.values()), "every unit syncs")
+        t.check_rollups(county, agg)
     out = os.path.join(t.dir, "out")
     os.makedirs(out)
     texts, docs, rollups = {}, [], {}
@@ -75,7 +78,8 @@ def main(t):
                 f"{c}: the problem total {total} is in the PDF")
 
 
-if not (shutil.which("libreoffice") and shutil.which("pdftotext")):
-    print("libreoffice or pdftotext not installed: skipped")
-    sys.exit(77)
-hbtest.Test("report_docx").guard(main)
+if __name__ == "__main__":
+    if not (shutil.which("libreoffice") and shutil.which("pdftotext")):
+        print("libreoffice or pdftotext not installed: skipped")
+        sys.exit(77)
+    hbtest.Test("report_docx").guard(main)

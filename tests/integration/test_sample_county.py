@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Issue 6's end check on the sample county of ./deploy/demo.sh (61 units,
+deploy/sample/, whose figures are those of the sample reports in
+../shared/seeds): for each sample campaign `huibao-sub report` with the
+shipped template gives a report whose every figure equals the rollup, with
+category shares adding up to 100.00%; the .docx converts to PDF with
+LibreOffice and holds the report's text; `huibao-sub export --format xlsx`
+reads back (openpyxl) equal to the JSON rollup. The seeds' own figures are
+checked too (1620 problems, 2.3万 person-times...).
+"""
+# ctest-labels: nosan
+# (nosan: the programs run under the sanitizers in the report, xlsx and docx
+# tests already; this one adds LibreOffice and the sample county's size)
+import os
+import shutil
+import subprocess
+import sys
+
+import hbtest
+
+try:
+    import openpyxl  # noqa: F401 (test_xlsx needs it)
+except ImportError:
+    print("skipped: python3-openpyxl is not installed")
+    sys.exit(77)
+if not (shutil.which("libreoffice") and shutil.which("pdftotext")):
+    print("skipped: libreoffice or pdftotext not installed")
+    sys.exit(77)
+
+import test_report  # noqa: E402
+import test_report_docx  # noqa: E402
+import test_xlsx  # noqa: E402
+
+SAMPLE = os.path.join(hbtest.REPO, "deploy", "sample")
+
+# figures of the sample reports (../shared/seeds) that the sample county
+# reproduces, as the shipped templates write them
+SEED_FIGURES = {
+    "jiefang-2022": ["1620", "1225", "395"],
+    "nengli-2022": ["2.3万", "824", "591", "614"],
+    "zhuti-2023": ["69", "68", "22"],
+}
+
+
+def sample_county(t):
+    root = os.path.join(t.dir, "sample")
+    r = hbtest.run([sys.executable, os.path.join(SAMPLE, "make_ledgers.py"), "--out", root],
+                   timeout=120)
+    if r.rc != 0:
+        raise RuntimeError(f"make_ledgers.py failed: {r}")
+    shutil.copy(os.path.join(SAMPLE, "units.csv"), os.path.join(root, "units.csv"))
+    shutil.copy(os.path.join(SAMPLE, "campaigns.ini"), os.path.join(root, "campaigns.ini"))
+    return hbtest.County(root)
+
+
+def main(t):
+    county = sample_county(t)
+    t.check_eq(len(county.units()), 61, "the sample county has 61 units")
+    agg = t.aggregator(county)
+    runs = t.sync_all(county, agg)
+    t.check(all(r.rc == 0 for r in runs.values()), "every sample unit syncs",
+            [r for r in runs.values() if r.rc != 0][:2])
+    t.check_rollups(county, agg, "the sample county's rollups equal the independent count")
+    checks = {"jiefang-2022": test_report.check_jiefang, "nengli-2022": test_report.check_nengli,
+              "zhuti-2023": test_report.check_zhuti}
+    for campaign, check in checks.items():
+        _, got = t.rollups(agg, campaign)
+        js = got[campaign]
+        ucats = test_report.unit_categories(county, campaign)
+        r = test_report.report(t, agg, campaign,
+                               os.path.join(test_report.TEMPLATES, campaign + ".txt"))
+        if not t.check_rc(r, 0, f"report {campaign} of the sample county"):
+            continue
+        print(f"---- {campaign}\n{r.out}\n----", flush=True)
+        check(t, r.out, js, ucats)  # every figure; shares add up to 100.00%
+        missing = [f for f in SEED_FIGURES[campaign] if f not in r.out]
+        t.check(not missing, f"{campaign}: the sample report's figures are in the draft",
+                missing)
+        probe = os.path.join(t.dir, f"probe-{campaign}.txt")
+        with open(probe, "w", encoding="utf-8") as f:
+            f.write(test_report.probe_template(js))
+        r = test_report.report(t, agg, campaign, probe)
+        want = test_report.probe_expected(js, ucats).splitlines()
+        t.check(r.rc == 0 and r.out.splitlines() == want,
+                f"{campaign}: every placeholder equals the rollup ({len(want)} lines)")
+    test_xlsx.export_part(t, county, agg)
+    test_report_docx.main(t, county, agg)
+    t.check_eq(agg.stop(), 0, "the aggregator stops cleanly")
+    t.check_rc(agg.verify(), 0, "verify at the end")
+
+
+if __name__ == "__main__":
+    hbtest.Test("sample_county").guard(main)
