@@ -2,8 +2,11 @@
 # The whole pipeline on one machine: builds huibao, writes the ledgers of the
 # sample county (61 units, deploy/sample/), starts a county aggregator on a
 # free loopback port, runs every unit's agent (a few at a time), prints the
-# city view of each campaign as a table, and stops everything.
-#   ./deploy/demo.sh            (KEEP=1 keeps the temp folder)
+# city view of each campaign as a table, drafts each campaign's progress report
+# (docs/templates/, as .txt and .docx) and the spreadsheet of every unit, and
+# stops everything.
+#   ./deploy/demo.sh            (KEEP=1 keeps the temp folder; OUT=DIR keeps
+#                                the reports and the spreadsheet in DIR)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -85,4 +88,25 @@ for c in $(sed -n 's/^\[\(.*\)\][[:space:]]*$/\1/p' deploy/sample/campaigns.ini)
   "$SUB" snapshot --connect "$PUBLISH" --campaign "$c" --format table --timeout 5 \
     --key "$K/pairs/city.key_secret" --server-key "$K/pairs/county.key" || status=$?
 done
+
+OUT=${OUT:-$WORK/out}
+mkdir -p "$OUT"
+CITY_KEYS=(--key "$K/pairs/city.key_secret" --server-key "$K/pairs/county.key")
+echo
+echo "== reports: huibao-sub report --template docs/templates/CAMPAIGN.txt (.txt and .docx)"
+for c in $(sed -n 's/^\[\(.*\)\][[:space:]]*$/\1/p' deploy/sample/campaigns.ini); do
+  [ -f "docs/templates/$c.txt" ] || continue
+  for ext in txt docx; do
+    "$SUB" report --connect "$PUBLISH" --campaign "$c" --template "docs/templates/$c.txt" \
+      --out "$OUT/$c.$ext" --timeout 5 "${CITY_KEYS[@]}" || status=$?
+  done
+  echo "   $OUT/$c.txt, $OUT/$c.docx"
+done
+echo "---- $OUT/jiefang-2022.txt (the start)"
+head -n 12 "$OUT/jiefang-2022.txt" || true
+echo "== spreadsheet: huibao-sub export --format xlsx"
+"$SUB" export --connect "$PUBLISH" --format xlsx --out "$OUT/汇总.xlsx" --timeout 5 \
+  "${CITY_KEYS[@]}" || status=$?
+echo "   $OUT/汇总.xlsx"
+[ "$OUT" = "$WORK/out" ] && [ "${KEEP:-0}" != 1 ] && echo "   (OUT=DIR or KEEP=1 keeps them)"
 [ $failed = 0 ] && [ $status = 0 ] || exit 1
