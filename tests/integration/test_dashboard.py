@@ -532,4 +532,5 @@ def run_browser(t, br, serve, counties, aggs, campaigns, data):
     t.check_eq(serve.stop(), 0, "restarted serve stops with exit 0")
 
 
-hbtest.Test("dashboard").guard(main)
+if __name__ == "__main__":  # importable: test_sample_county.py reuses the browser
+    hbtest.Test("dashboard").guard(main)

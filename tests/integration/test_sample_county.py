@@ -6,7 +6,10 @@ shipped template gives a report whose every figure equals the rollup, with
 category shares adding up to 100.00%; the .docx converts to PDF with
 LibreOffice and holds the report's text; `huibao-sub export --format xlsx`
 reads back (openpyxl) equal to the JSON rollup. The seeds' own figures are
-checked too (1620 problems, 2.3万 person-times...).
+checked too (1620 problems, 2.3万 person-times...). Issue 7's: the dashboard
+(`huibao-sub serve`) in headless Chromium shows the sample county's figures,
+equal to the rollup JSON, and a screenshot of it is saved as a test artefact
+(Testing/artefacts/dashboard-sample-county.png).
 """
 # ctest-labels: nosan
 # (nosan: the programs run under the sanitizers in the report, xlsx and docx
@@ -15,6 +18,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 import hbtest
 
@@ -27,6 +31,7 @@ if not (shutil.which("libreoffice") and shutil.which("pdftotext")):
     print("skipped: libreoffice or pdftotext not installed")
     sys.exit(77)
 
+import test_dashboard  # noqa: E402
 import test_report  # noqa: E402
 import test_report_docx  # noqa: E402
 import test_xlsx  # noqa: E402
@@ -51,6 +56,41 @@ def sample_county(t):
     shutil.copy(os.path.join(SAMPLE, "units.csv"), os.path.join(root, "units.csv"))
     shutil.copy(os.path.join(SAMPLE, "campaigns.ini"), os.path.join(root, "campaigns.ini"))
     return hbtest.County(root)
+
+
+def dashboard_part(t, county, agg):
+    if not (shutil.which("chromium") or os.access("/usr/bin/chromium", os.X_OK)):
+        t.check(False, "chromium is installed (deploy/deps.sh installs it)")
+        return
+    serve = test_dashboard.Serve(t, [agg], os.path.join(t.dir, "city"), hbtest.TODAY)
+    br = test_dashboard.Chromium(t.dir)
+    try:
+        end = time.monotonic() + 10
+        view = {}
+        while time.monotonic() < end and len(view) < len(county.campaigns()):
+            try:
+                view = {c["campaign"]: c for c in serve.json("/api/view")["campaigns"]}
+            except Exception:  # noqa: BLE001 -- 503 until the first rollup
+                time.sleep(0.1)
+        s = br.open(serve.url + "/")
+        t.check(br.wait(s, "document.body.dataset.version !== '0' && "
+                           "!document.getElementById('board').hidden"),
+                "the dashboard renders the sample county")
+        for camp in county.campaigns():
+            page = test_dashboard.read_campaign(br, s, camp)
+            d = test_dashboard.diff(page, test_dashboard.figures_from_view(view[camp]))
+            t.check(not d, f"[{camp}] the dashboard shows the sample county's figures",
+                    "\n".join(d[:20]))
+        test_dashboard.read_campaign(br, s, "jiefang-2022")
+        path = os.path.join(os.path.dirname(test_dashboard.artefact_path()),
+                            "dashboard-sample-county.png")
+        w, h = br.screenshot(s, path)
+        t.check(os.path.getsize(path) > 20000, f"screenshot saved: {path} ({w}x{h})")
+        print(f"screenshot: {path}", flush=True)
+        t.check_eq(br.errors, [], "no script error on the page")
+    finally:
+        br.close()
+        t.check_eq(serve.stop(), 0, "serve stops with exit 0")
 
 
 def main(t):
@@ -84,6 +124,7 @@ def main(t):
         t.check(r.rc == 0 and r.out.splitlines() == want,
                 f"{campaign}: every placeholder equals the rollup ({len(want)} lines)")
     test_xlsx.export_part(t, county, agg)
+    dashboard_part(t, county, agg)
     test_report_docx.main(t, county, agg)
     t.check_eq(agg.stop(), 0, "the aggregator stops cleanly")
     t.check_rc(agg.verify(), 0, "verify at the end")
