@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hb_log.h"
+#include "hb_zmq.h"
 
 void sub_cli_usage(FILE *f)
 {
@@ -24,6 +25,9 @@ void sub_cli_usage(FILE *f)
         "  run --connect EP[,EP...] --data DIR [--campaign ID] [--stale-after-ms N]\n"
         "      keep the latest rollup per (county, campaign) in LMDB in DIR and mark\n"
         "      a county stale when its heartbeats stop (3 x its heartbeat_ms)\n"
+        "      [--publish EP (--secret FILE --subscriber-keys DIR | --insecure)\n"
+        "       [--heartbeat-ms N]]: republish the merged view, as a county publishes,\n"
+        "      for a province (docs/protocol.md)\n"
         "  show --data DIR [--campaign ID] [--format json|table]\n"
         "      print the view stored by `run`, offline\n"
         "  report (--connect EP[,EP...] | --data DIR) --campaign ID --template FILE\n"
@@ -40,6 +44,10 @@ void sub_cli_usage(FILE *f)
         "  --server-key FILE    a county's public cert; once per --connect endpoint, same order\n"
         "  --insecure           plain TCP, no encryption or authentication\n"
         "  --metrics ADDR:PORT  (run, serve) Prometheus metrics over HTTP\n"
+        "  --publish EP         (run) XPUB endpoint a province subscribes to, e.g. tcp://*:7102\n"
+        "  --secret FILE        (run --publish) the city's secret cert, as a CURVE server\n"
+        "  --subscriber-keys DIR  (run --publish) public certs of those allowed to subscribe\n"
+        "  --heartbeat-ms N     (run --publish) republish every campaign every N ms (1000)\n"
         "  --source CODE        code of the merged view (default city)\n"
         "  --source-name NAME   its name\n"
         "  --log-level LEVEL    error|warning|notice|info|debug (default info)\n"
@@ -59,7 +67,7 @@ static const struct {
 } commands[] = {
     {"snapshot", SUB_CMD_SNAPSHOT, "cmftsnlkKI", "c"},
     {"watch", SUB_CMD_WATCH, "cmasnlkKI", "c"},
-    {"run", SUB_CMD_RUN, "cmdasnlkKIM", "cd"},
+    {"run", SUB_CMD_RUN, "cmdasnlkKIMPSUB", "cd"},
     {"show", SUB_CMD_SHOW, "dmfsnl", "d"},
     {"report", SUB_CMD_REPORT, "cdmfTotsnlkKI", "|mT"},
     {"export", SUB_CMD_EXPORT, "cdmfotsnlkKI", "|f"},
@@ -108,6 +116,10 @@ int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, siz
       {"out", required_argument, NULL, 'o'},
       {"http", required_argument, NULL, 'H'},
       {"metrics", required_argument, NULL, 'M'},
+      {"publish", required_argument, NULL, 'P'},
+      {"secret", required_argument, NULL, 'S'},
+      {"subscriber-keys", required_argument, NULL, 'U'},
+      {"heartbeat-ms", required_argument, NULL, 'B'},
       {"help", no_argument, NULL, 'h'},
       {"version", no_argument, NULL, 'V'},
       {NULL, 0, NULL, 0},
@@ -199,6 +211,25 @@ int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, siz
     case 'o': cli->out = optarg; break;
     case 'H': cli->http = optarg; break;
     case 'M': cli->metrics = optarg; break;
+    case 'P': {
+      char why[256];
+      if (hb_zmq_endpoint_valid(optarg, why, sizeof why) != 0) {
+        snprintf(err, errlen, "%s: --publish: %s", cmd, why);
+        return SUB_CLI_USAGE;
+      }
+      cli->publish = optarg;
+      break;
+    }
+    case 'S': cli->secret = optarg; break;
+    case 'U': cli->subscriber_keys = optarg; break;
+    case 'B':
+      if (parse_ms(optarg, &cli->heartbeat_ms) != 0 || cli->heartbeat_ms < 10 ||
+          cli->heartbeat_ms > 3600000) {
+        snprintf(err, errlen, "%s: --heartbeat-ms: '%s' is not an integer from 10 to 3600000",
+                 cmd, optarg);
+        return SUB_CLI_USAGE;
+      }
+      break;
     case 'k': cli->key = optarg; break;
     case 'I': cli->insecure = 1; break;
     case 'K':
@@ -270,6 +301,19 @@ int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, siz
              "%s: --key FILE (the city's secret cert) and one --server-key FILE per --connect "
              "endpoint are required, or --insecure for plain TCP",
              cmd);
+    return SUB_CLI_USAGE;
+  }
+  if (!cli->publish && (cli->secret || cli->subscriber_keys || cli->heartbeat_ms)) {
+    snprintf(err, errlen, "%s: --secret, --subscriber-keys and --heartbeat-ms apply only with "
+             "--publish EP", cmd);
+    return SUB_CLI_USAGE;
+  }
+  if (cli->publish && !cli->insecure && (!cli->secret || !cli->subscriber_keys)) {
+    snprintf(err, errlen,
+             "%s: --publish needs --%s: subscribers are authenticated with CURVE keys (see "
+             "docs/security.md), or run with --insecure for plain TCP",
+             cmd, !cli->secret ? "secret FILE (the city's secret cert)"
+                               : "subscriber-keys DIR (the public certs allowed to subscribe)");
     return SUB_CLI_USAGE;
   }
   if (cli->log_level < 0)

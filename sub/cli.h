@@ -39,7 +39,11 @@ typedef struct sub_cli {
   const char *key;         /* CURVE: the city's secret cert */
   const char *server_keys[SUB_MAX_ENDPOINTS]; /* each county's public cert, in --connect order */
   size_t nserver_keys;
-  int insecure;            /* plain TCP, explicitly */
+  int insecure;            /* plain TCP, explicitly (connections and --publish) */
+  const char *publish;     /* run --publish EP: republish the merged view (republish.h) */
+  const char *secret;      /* --publish: the city's own secret cert (CURVE server) */
+  const char *subscriber_keys; /* --publish: folder of the subscribers' public certs */
+  int64_t heartbeat_ms;    /* --publish: republish every campaign every N ms (0: 1000) */
 } sub_cli;
 
 /* What sub_cli_parse decided. */

@@ -14,6 +14,7 @@
 #include "hb_log.h"
 #include "metrics.h"
 #include "net.h"
+#include "republish.h"
 #include "view.h"
 #include "view_store.h"
 
@@ -328,6 +329,58 @@ int sub_watch(const sub_cli *cli)
   return ex;
 }
 
+/* run --publish: the republisher of the merged view; on failure prints why
+ * and returns the exit code (78: keys or bind), else 0 with *out (NULL
+ * without --publish). */
+static int open_republish(const sub_cli *cli, sub_republish **out)
+{
+  *out = NULL;
+  if (!cli->publish)
+    return 0;
+  sub_republish_opts o;
+  memset(&o, 0, sizeof o);
+  o.endpoint = cli->publish;
+  o.secret = cli->insecure ? NULL : cli->secret;
+  o.subscriber_keys = cli->subscriber_keys;
+  o.heartbeat_ms = (uint32_t)cli->heartbeat_ms;
+  view_opts(cli, &o.view);
+  char err[512];
+  int rc = sub_republish_open(out, &o, err, sizeof err);
+  if (rc != 0) {
+    fprintf(stderr, "%s: %s\n", SUB_PROGRAM, err);
+    return rc == HB_ENOMEM ? EX_SOFTWARE : EX_CONFIG;
+  }
+  if (cli->insecure)
+    hb_log_warn("insecure: republishing on %s in plain TCP, to anyone", cli->publish);
+  hb_log_info("republishing the merged view as %s on %s", cli->source,
+              sub_republish_endpoint(*out));
+  return 0;
+}
+
+/* Sends what the republisher has due, after storing the view: what a
+ * province holds was stored here first, so the merged seq it keeps is never
+ * above what a restart reloads (republish.h). Returns 0 or the exit code of
+ * a failed flush. */
+static int republish_step(sub_republish *rp, sub_store *st, sub_collect *c, const sub_cli *cli,
+                          int *last_err)
+{
+  int64_t now = hb_time_mono_ms();
+  int rc = sub_republish_poll(rp);
+  if (rc != 0 && rc != *last_err)
+    hb_log_warn("republish: reading subscriptions: %s", hb_strerror(rc));
+  if (!sub_republish_due(rp, c, now))
+    return 0;
+  if (any_dirty(c) && (rc = sub_store_flush(st, c, NULL)) != 0) {
+    hb_log_err("storing the view in %s: %s", cli->data, hb_strerror(rc));
+    return exit_for(rc);
+  }
+  rc = sub_republish_send(rp, c, now);
+  if (rc != 0 && rc != *last_err)
+    hb_log_warn("republish: %s", hb_strerror(rc));
+  *last_err = rc;
+  return 0;
+}
+
 int sub_run(const sub_cli *cli)
 {
   char err[512];
@@ -363,10 +416,14 @@ int sub_run(const sub_cli *cli)
     return ex;
   }
   hb_log_info("subscribed to %s", cli->connect);
+  sub_republish *rp = NULL;
+  ex = open_republish(cli, &rp);
   int64_t last_flush = 0;
   size_t last_bad = 0;
-  while (!sub_stop) {
-    rc = receive(&net, &c, cli, POLL_MS, false);
+  int rp_err = 0;
+  while (!ex && !sub_stop) {
+    int wait = rp ? sub_republish_wait_ms(rp, hb_time_mono_ms()) : POLL_MS;
+    rc = receive(&net, &c, cli, wait, false);
     if (rc < 0) {
       hb_log_err("receive: %s", hb_strerror(rc));
       ex = EX_SOFTWARE;
@@ -386,7 +443,10 @@ int sub_run(const sub_cli *cli)
       }
       last_flush = now;
     }
+    if (rp && (ex = republish_step(rp, &st, &c, cli, &rp_err)) != 0)
+      break;
   }
+  sub_republish_close(rp);
   if (ex == EX_OK && any_dirty(&c) && (rc = sub_store_flush(&st, &c, NULL)) != 0) {
     hb_log_err("storing the view in %s: %s", cli->data, hb_strerror(rc));
     ex = exit_for(rc);
