@@ -3,7 +3,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
 #include "hb_err.h"
@@ -91,6 +93,20 @@ static int meta_put_u64(MDB_txn *txn, MDB_dbi dbi, const char *name, uint64_t v)
   return mdb_put(txn, dbi, &k, &d, 0);
 }
 
+/* LMDB reports a write that came up short as EIO, and that is how a full
+ * disk usually shows (only a write that stored nothing says ENOSPC). An EIO
+ * on a filesystem with less than 1 MiB left is a full disk: say so, so
+ * that the clerk is told to free space rather than to suspect the disk. */
+static int commit_err(agent_state *s, int rc)
+{
+  const char *path;
+  struct statvfs fs;
+  if (rc == EIO && mdb_env_get_path(s->lmdb.env, &path) == 0 && statvfs(path, &fs) == 0 &&
+      (unsigned long long)fs.f_bavail * fs.f_frsize < (1ull << 20))
+    return HB_ENOSPC;
+  return hb_lmdb_err(rc);
+}
+
 /* Runs body in a write transaction, growing the map on MDB_MAP_FULL.
  * body returns an LMDB code (0, MDB_MAP_FULL, ...) or a negative hb_err. */
 static int write_txn(agent_state *s, int (*body)(txn_ctx *, void *), void *arg)
@@ -115,7 +131,7 @@ static int write_txn(agent_state *s, int (*body)(txn_ctx *, void *), void *arg)
       mdb_txn_abort(c.txn);
     }
     if (rc < 0) return rc;
-    if (rc != MDB_MAP_FULL) return hb_lmdb_err(rc);
+    if (rc != MDB_MAP_FULL) return commit_err(s, rc);
     int g = hb_lmdb_grow(&s->lmdb);
     if (g) return g;
   }

@@ -10,7 +10,7 @@ PKGS=(
   liblmdb-dev lmdb-utils libinih-dev libjansson-dev
   python3 clang libclang-rt-14-dev iproute2 procps
   libzip-dev libexpat1-dev libxlsxwriter-dev libmicrohttpd-dev libsystemd-dev
-  nftables libnetfilter-queue-dev
+  nftables libnetfilter-queue-dev iptables
   python3-openpyxl python3-prometheus-client systemd
 )
 # Test-only heavy tools (office conversion, browser) are in the default set too,

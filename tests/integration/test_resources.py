@@ -10,7 +10,12 @@
     ledger accumulates more than 20,000 changed rows; when the county is back,
     syncs deliver everything exactly.
 (c) stale LMDB readers of a kill -9'd process are cleared at start-up (the
-    aggregator's store and the city's store; checked with mdb_stat -r).
+    aggregator's store and the city's store; checked with mdb_stat -r), and
+    by the running aggregator (every 60 s, and at once on SIGHUP).
+(d) agent disk full: the agent's --state on a small tmpfs that a large
+    ledger's diff does not fit: exit 74 "disk full", the outbox keeps what it
+    held byte for byte; after the tmpfs is enlarged one sync delivers
+    everything, totals exact.
 """
 import os
 import re
@@ -131,6 +136,64 @@ def disk_full(t):
     return None
 
 
+def outbox_dump(state):
+    """(entries, mdb_dump text) of the agent's outbox in state."""
+    st = hbtest.run(["mdb_stat", "-s", "outbox", state])
+    m = re.search(r"Entries: (\d+)", st.out)
+    return (int(m.group(1)) if m else None), hbtest.run(["mdb_dump", "-s", "outbox", state]).out
+
+
+def agent_disk_full(t):
+    """The agent's --state on a 512 KiB tmpfs: the outbox of a small ledger
+    fits (about 70 KiB), the diff of the same unit's large ledger (7,000
+    records, about 2.7 MiB) does not."""
+    mnt = os.path.join(t.dir, "agentfs")
+    os.makedirs(mnt)
+    r = hbtest.run(["mount", "-t", "tmpfs", "-o", "size=512k,mode=0700", "tmpfs", mnt])
+    if r.rc != 0:
+        return f"cannot mount a tmpfs: {r.err.strip()}"
+    try:
+        small = t.county("agent-small", units=1, rows=40, seed=71)
+        county = t.county("agent-big", units=1, rows=3000, seed=71)
+        unit = county.units()[0]
+        t.check_eq(small.units(), [unit], "the small and the large ledger are one unit's")
+        county.states = os.path.join(mnt, "state")
+        state = county.state(unit)
+        agg = t.aggregator(county, start=False)
+        r = t.sync(county, unit, agg, timeout=1, ledger=small.ledger(unit))
+        t.check_rc(r, hbtest.EX_TEMPFAIL, "county down: the small ledger waits in the outbox")
+        n0, dump0 = outbox_dump(state)
+        t.check(n0 is not None and n0 > 0, f"the outbox holds {n0} records")
+
+        agg.start()
+        for attempt in (1, 2):
+            r = t.sync(county, unit, agg, timeout=10)
+            t.check_rc(r, 74, f"large ledger on a full state disk (attempt {attempt}): "
+                              f"agent exit 74 (state not writable)")
+            t.check(re.search(r"state .* cannot be written: disk full", r.err),
+                    "the agent says the state's disk is full", r)
+            n, dump = outbox_dump(state)
+            t.check(n == n0 and dump == dump0,
+                    f"the outbox still holds the same {n0} records, byte for byte", n)
+        df = hbtest.run(["df", "-k", mnt]).out.strip().splitlines()[-1]
+        print(f"     state disk: {df}", flush=True)
+
+        r = hbtest.run(["mount", "-o", "remount,size=64m", mnt])
+        t.check_rc(r, 0, "state tmpfs enlarged")
+        r = t.sync(county, unit, agg, timeout=30)
+        t.check_rc(r, 0, "with space again the sync delivers everything")
+        t.check_eq(outbox_dump(state)[0], 0, "the outbox is empty")
+        t.check_rollups(county, agg, "totals exact after the agent's disk was full")
+        t.check_eq(agg.stop(), 0, "aggregator stops cleanly")
+        t.check_rc(agg.verify(), 0, "verify after the agent's disk was full")
+    finally:
+        hbtest._reap()
+        if mounted(mnt):
+            if hbtest.run(["umount", mnt]).rc != 0:
+                hbtest.run(["umount", "-l", mnt])
+    return None
+
+
 def long_outage(t):
     # one unit with ~2,000 rows; every round edits nearly all of them
     county = t.county("outage", units=1, rows=1000, seed=41)
@@ -177,6 +240,18 @@ def stale_readers(t):
     t.check(pid not in readers(agg.data), "the aggregator cleared the stale reader at start-up",
             hbtest.run(["mdb_stat", "-r", agg.data]).out)
     t.check_rollups(county, agg, "totals exact after clearing")
+    # a reader that dies while the aggregator runs: its periodic check
+    # (every 60 s; SIGHUP runs it at once) frees the slot and logs it
+    pid, h = stale_reader(t, agg.data, "county store, aggregator running")
+    h.kill()
+    agg.proc.send_signal(signal.SIGHUP)
+    end = time.monotonic() + 5
+    while time.monotonic() < end and "cleared 1 stale LMDB reader" not in agg.log_text():
+        time.sleep(0.1)
+    t.check("cleared 1 stale LMDB reader" in agg.log_text(),
+            "the running aggregator logs that it cleared the stale reader", agg.log_text()[-800:])
+    t.check(pid not in readers(agg.data), "the running aggregator cleared the stale reader",
+            hbtest.run(["mdb_stat", "-r", agg.data]).out)
     agg.stop()
 
     pid, h = stale_reader(t, city_dir, "city store")
@@ -193,10 +268,11 @@ def main(t):
         skip = "mdb_stat not found (lmdb-utils)"
     elif os.geteuid() != 0:
         skip = "not root: cannot mount the small tmpfs the disk-full check needs"
-    if skip is None:
-        t0 = time.monotonic()
-        skip = disk_full(t)
-        print(f"     (disk_full: {time.monotonic() - t0:.1f}s)", flush=True)
+    for part in (disk_full, agent_disk_full):
+        if skip is None:
+            t0 = time.monotonic()
+            skip = part(t)
+            print(f"     ({part.__name__}: {time.monotonic() - t0:.1f}s)", flush=True)
     if skip:
         print(f"SKIPPED: {skip}", flush=True)
         hbtest._reap()
