@@ -125,9 +125,11 @@ int publisher_send_all(publisher *p)
 int publisher_tick(publisher *p, int64_t now_ms)
 {
   if (now_ms - p->last_beat_ms >= (int64_t)p->heartbeat_ms) {
+    /* The heartbeat does not restart the coalescing window: a change just
+     * after it goes out at once, not up to 50 ms later (city freshness,
+     * docs/performance.md); changes alone still go out at most every 50 ms. */
     publisher_send_all(p);
     p->last_beat_ms = now_ms;
-    p->last_dirty_ms = now_ms;
   } else if (p->any_dirty && now_ms - p->last_dirty_ms >= PUBLISH_COALESCE_MS) {
     for (size_t i = 0; i < p->campaigns->count; i++)
       if (p->dirty[i]) {

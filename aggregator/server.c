@@ -25,20 +25,28 @@
 #include "store.h"
 
 #define DRAIN_MAX_MSGS 1000
-/* One drain is decoded whole before its commit: 8 MB of Submits (~40,000
- * records) keeps that memory small while a commit still covers thousands
- * of records (docs/performance.md). */
-#define DRAIN_MAX_BYTES (8u * 1024 * 1024)
-/* A drain smaller than DRAIN_GATHER_ENOUGH bytes sleeps DRAIN_GATHER_US
- * once and takes what arrived meanwhile: at low rates one commit (one
- * fsync, the dominant cost) then covers many Submits, and the thread wakes
- * once per commit instead of once per message. */
-#define DRAIN_GATHER_US 4000
+/* One drain is decoded whole before its commit: 2 MB of Submits (~10,000
+ * records) keeps that memory (the raw Submits, their decoded records and
+ * LMDB's dirty pages) near 30 MB during a catch-up, while one fsync still
+ * covers thousands of records (docs/performance.md: 8 MB gave 46-70 MB and
+ * no more throughput). */
+#define DRAIN_MAX_BYTES (2u * 1024 * 1024)
+/* A drain smaller than DRAIN_GATHER_ENOUGH bytes is not committed sooner
+ * than DRAIN_GATHER_US after the previous one began: it sleeps until then
+ * and takes what arrived meanwhile. At a steady trickle one commit (one
+ * fsync, the dominant cost) then covers many Submits and the thread wakes
+ * once per commit, not once per message; an ack waits at most about
+ * DRAIN_GATHER_US plus one commit; a lone Submit after a quiet spell is
+ * committed at once (docs/performance.md). */
+#define DRAIN_GATHER_US 8000
 #define DRAIN_GATHER_ENOUGH (64u * 1024)
 /* Submits queued in libzmq per agent connection before it stops reading
  * that connection: the rest of an agent's window waits in the kernel's
  * socket buffers, so the county's own memory does not grow with the number
- * of agents times their windows. (Inbound ROUTER pipes never drop.) */
+ * of agents times their windows. (Inbound ROUTER pipes never drop.) Never 1:
+ * libzmq 4.3.4 aborts (!_io_error, stream_engine_base.cpp:331) on the first
+ * CURVE handshake with a receive HWM of 1; 2 passed every integration test
+ * and kill -9 of agents in mid catch-up (docs/performance.md). */
 #define ROUTER_RCVHWM 2
 /* After this many bytes of Submits, the first idle moment returns the
  * freed heap to the system (glibc keeps it otherwise: a catch-up would
@@ -166,6 +174,7 @@ typedef struct server {
   int64_t last_full_log_ms;
   uint64_t acks_dropped;
   size_t untrimmed; /* bytes drained since the last malloc_trim */
+  int64_t last_batch_us; /* monotonic time the last drain's batch began */
   hb_cert cert; /* the county's own key pair (CURVE), unless insecure */
   hb_zap *zap;  /* authenticates agents (domain huibao) and cities (huibao-sub) */
 } server;
@@ -259,6 +268,13 @@ dropped:
   hb_log_debug("ack not sent: %s", zmq_strerror(errno));
 }
 
+static int64_t mono_us(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static void drain(server *s)
 {
   size_t n = 0, bytes = 0;
@@ -268,8 +284,11 @@ static void drain(server *s)
       if (errno != EAGAIN || gathered || bytes >= DRAIN_GATHER_ENOUGH)
         break;
       gathered = 1;
-      struct timespec gather = {0, DRAIN_GATHER_US * 1000L};
-      nanosleep(&gather, NULL);
+      int64_t wait = s->last_batch_us + DRAIN_GATHER_US - mono_us();
+      if (wait > 0) {
+        struct timespec gather = {0, (long)wait * 1000L};
+        nanosleep(&gather, NULL);
+      }
       continue;
     }
     if (s->msgs[n].nframes == 0)
@@ -280,6 +299,7 @@ static void drain(server *s)
   s->untrimmed += bytes;
   if (n == 0)
     return;
+  s->last_batch_us = mono_us();
   for (size_t i = 0; i < n; i++) {
     zmq_msg_t *payload = &s->msgs[i].frames[s->msgs[i].nframes - 1];
     s->items[i].data = zmq_msg_data(payload);

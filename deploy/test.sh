@@ -15,6 +15,8 @@ echo "== build (RelWithDebInfo, -Werror)"
 BUILD_DIR=build ./deploy/build.sh
 echo "== tests"
 (cd build && ctest --output-on-failure -j2 --timeout 600)
+echo "== bench smoke (tiny counts, < 60 s; ./bench/run.sh prints the real table)"
+BENCH_BUILD_DIR=build BENCH_BUILD_TYPE=RelWithDebInfo ./bench/run.sh --smoke >/dev/null
 
 if [ $QUICK -eq 0 ]; then
   echo "== fuzz smoke (libFuzzer, 8 s per target; ./fuzz/run.sh 600 for a real run)"

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Benchmarks: installs what they need, builds Release in its own folder,
+# prints one table (see docs/performance.md).
+#   ./bench/run.sh            the full run (< 10 minutes on 2 cores)
+#   ./bench/run.sh --smoke    tiny counts, one repetition (< 60 s): checks it still works
+#   ./bench/run.sh --reps N   repetitions (default 5)
+#   ./bench/run.sh --out FILE also writes the table to FILE; --keep keeps the work folder
+# BENCH_BUILD_DIR (default build-bench) and BENCH_BUILD_TYPE (default Release)
+# choose the build; ./deploy/test.sh smoke-runs it in its own build folder.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./deploy/deps.sh --bench --no-heavy
+
+BUILD="${BENCH_BUILD_DIR:-build-bench}"
+echo "== build (${BENCH_BUILD_TYPE:-Release}, -DHUIBAO_BENCH=ON) in $BUILD" >&2
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE="${BENCH_BUILD_TYPE:-Release}" -DHUIBAO_BENCH=ON >/dev/null
+cmake --build "$BUILD" -j"$(nproc)" --target huibao-aggregator huibao-agent huibao-sub \
+  huibao-keygen bench-limit bench-loadgen bench-redis bench-mqtt bench-merge >/dev/null
+exec python3 bench/bench.py --build "$BUILD" "$@"
