@@ -372,7 +372,14 @@ static int sender_loop(sender *x, agent_reject_fn on_reject, void *arg)
 
     int rc = submits_send(x);
     if (rc) return rc;
-    zmq_pollitem_t item = {x->sock, 0, ZMQ_POLLIN, 0};
+    /* With ZMQ_IMMEDIATE a Submit cannot be sent before the handshake is
+     * done: wait for POLLOUT too while one is due, or the loop would sleep
+     * POLL_MS after the connection came up (50 ms of every short sync). */
+    int64_t now = hb_time_mono_ms();
+    short events = ZMQ_POLLIN;
+    for (int i = 0; i < x->o->window; i++)
+      if (x->b[i].used && !x->b[i].sent_ms && now >= x->b[i].not_before) events |= ZMQ_POLLOUT;
+    zmq_pollitem_t item = {x->sock, 0, events, 0};
     if (zmq_poll(&item, 1, POLL_MS) < 0 && errno != EINTR) return HB_EZMQ;
     hb_handshake_poll(&x->hs);
     if (item.revents & ZMQ_POLLIN) {

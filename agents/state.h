@@ -43,8 +43,10 @@ typedef struct agent_diff_stats {
   size_t tombstones; /* known rows gone from the ledger */
 } agent_diff_stats;
 
-/* Compares the ledger's valid rows with known and, in ONE write transaction
- * committed before returning, puts every new or changed row (and a tombstone
+/* Compares the ledger's valid rows with known and, in write transactions
+ * committed before returning (one per DIFF_CHUNK rows, then one for the
+ * tombstones: after a failure the rows already recorded stay, and the next
+ * diff finds the rest), puts every new or changed row (and a tombstone
  * for every known, not deleted id that is neither a valid row nor in
  * l->invalid_ids) into the outbox with a new version, and updates known.
  * No tombstones are made for a table flagged incomplete (activities_ or
