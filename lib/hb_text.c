@@ -530,7 +530,7 @@ void hb_text_excerpt(const char *s, size_t max, char *buf, size_t len)
   size_t slen = strlen((const char *)u), i = 0, j = 0;
   static const char ell[] = "…";
   while (i < slen) {
-    uint32_t cp;
+    uint32_t cp = 0; /* utf8_seq leaves it unset when n == 0 */
     size_t n = utf8_seq(u + i, slen - i, &cp);
     size_t out_n = (!n || cp < 0x20 || cp == 0x7F) ? 1 : n;
     if (i + (n ? n : 1) > max || j + out_n + sizeof(ell) > len) {
