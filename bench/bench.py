@@ -12,6 +12,7 @@ mosquitto) are started here on free loopback ports and stopped by PID.
 import argparse
 import json
 import os
+import re
 import platform
 import shutil
 import signal
@@ -363,18 +364,22 @@ def m_agent_first_sync(s, cfg, rep, root, big):
             "--state", state, "--county", listen,
             "--key", os.path.join(s.keys, big["unit"] + ".key_secret"),
             "--county-key", os.path.join(s.keys, "county.key")]
+    # Peak RSS through GNU time, not wait4() of our own child: a child forked
+    # from this Python process counts Python's pages until it execs, so its
+    # ru_maxrss is Python's size (~18 MB), not the agent's.
+    argv = ["/usr/bin/time", "-f", "HBMAXRSS %M"] + argv
     t0 = time.monotonic()
-    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, ru = os.wait4(child.pid, 0)
+    child = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=120)
     wall = time.monotonic() - t0
-    err = child.stderr.read().decode("utf-8", "replace")
-    rc = os.waitstatus_to_exitcode(status)
-    if rc not in (0, 65):
+    err = child.stderr.decode("utf-8", "replace")
+    m = re.search(r"^HBMAXRSS (\d+)$", err, re.M)
+    rc = child.returncode
+    if rc not in (0, 65) or not m:
         raise RuntimeError(f"agent first sync exit {rc}: {err[-2000:]}")
     stop(p)
     shutil.rmtree(d)
     shutil.rmtree(state)
-    return {"wall": wall, "rss_mb": ru.ru_maxrss / 1024}
+    return {"wall": wall, "rss_mb": int(m.group(1)) / 1024}
 
 
 def big_ledger(s, root, rows):

@@ -21,7 +21,7 @@ heavy=1
 for arg in "$@"; do
   case "$arg" in
     --no-heavy) heavy=0 ;;
-    --bench) PKGS+=(redis-server libhiredis-dev mosquitto libmosquitto-dev libsqlite3-dev hyperfine valgrind) ;;
+    --bench) PKGS+=(redis-server libhiredis-dev mosquitto libmosquitto-dev libsqlite3-dev hyperfine valgrind time) ;;
     --browser) ;;  # kept for old scripts: chromium is in the default set now
   esac
 done
