@@ -7,6 +7,7 @@ metrics; `cmake --install` to a temporary prefix and `systemd-analyze
 verify` of the installed units; a backup taken during a sync verifies and,
 restored, serves a consistent store that reaches the exact totals after the
 units re-send."""
+import concurrent.futures
 import os
 import shutil
 import signal
@@ -321,11 +322,16 @@ def check_backup(t):
     box = {}
 
     def syncer():
-        box["runs"] = t.sync_all(big, agg, workers=4)
+        # small batches, one in flight: each waits for its own commit, so the
+        # sync lasts long enough (~1 s) for backups to be taken in the middle
+        slow = ["--batch", "5", "--window", "1"]
+        with concurrent.futures.ThreadPoolExecutor(4) as ex:
+            futs = {u: ex.submit(t.sync, big, u, agg, 20, None, slow) for u in big.units()}
+            box["runs"] = {u: f.result() for u, f in futs.items()}
 
     th = threading.Thread(target=syncer)
     th.start()
-    time.sleep(0.3)
+    time.sleep(0.1)
     n = 0
     while th.is_alive() and n < 6:
         out = os.path.join(t.dir, f"backup-{n}")
