@@ -297,6 +297,10 @@ static void on_reject(void *arg, char kind, const char *id, const char *field, c
   fprintf(stderr, "%s\n", line);
 }
 
+/* Longest wait for the county's answer to the epoch probe of a run with
+ * nothing to send (seconds). */
+#define PROBE_TIMEOUT_S 3
+
 static int state_exit(int rc)
 {
   return rc == HB_EFULL || rc == HB_ENOSPC || rc == HB_EIO || rc == HB_EDB ? EX_IOERR_ : EX_SOFTWARE_;
@@ -363,24 +367,20 @@ static int cmd_sync(int argc, char **argv)
   hb_log_info("%s: %zu new, %zu changed, %zu deleted, %zu unchanged; %zu in the outbox", o.unit,
               d.added, d.changed, d.tombstones, d.unchanged, outbox);
 
-  /* 4. Nothing to send. */
+  /* 4-6. Send with a window until all is acked or no progress for
+   * --timeout. With nothing to send, one empty Submit still asks the county
+   * for its store's epoch (briefly, and without failing the run): a county
+   * restored from a backup lost what it acked since, even when this ledger
+   * did not change. */
   agent_send_stats st;
   memset(&st, 0, sizeof st);
-  if (outbox == 0) {
-    agent_state_close(s);
-    hb_ledger_free(&l);
-    char line[256];
-    agent_report_summary(line, sizeof line, &st);
-    fprintf(stderr, "%s\n", line);
-    return ledger_ex;
-  }
-
-  /* 5-6. Send with a window until all is acked or no progress for --timeout. */
+  int probe = outbox == 0;
   agent_send_opts so = {
       .endpoint = o.county,
       .unit = o.unit,
       .agent_version = PROGRAM "/" HUIBAO_VERSION,
-      .timeout_ms = o.timeout_s * 1000,
+      .timeout_ms = probe && o.timeout_s > PROBE_TIMEOUT_S ? PROBE_TIMEOUT_S * 1000
+                                                           : o.timeout_s * 1000,
       .window = o.window,
       .batch = o.batch,
       .resend_ms = 3000,
@@ -388,13 +388,51 @@ static int cmd_sync(int argc, char **argv)
       .stop = &stop_requested,
       .key = o.insecure ? NULL : &key,
       .county_public = o.insecure ? NULL : county_key.public_key,
+      .probe = probe,
   };
   agent_line_index lines;
   agent_line_index_build(&lines, &l); /* on failure rejections show no line */
   hb_ledger_free(&l);
   rc = agent_send(s, &so, on_reject, &lines, &st);
+
+  /* 7. The county's store changed: send everything known again, once. */
+  if (rc == AGENT_SEND_EPOCH_CHANGED) {
+    agent_resend_stats rs;
+    rc = agent_state_resend_all(s, st.epoch, agent_now_us(), &rs);
+    if (rc) {
+      fprintf(stderr, "%s: state %s cannot be written: %s\n", PROGRAM, o.state, hb_strerror(rc));
+      agent_state_close(s);
+      agent_line_index_free(&lines);
+      return state_exit(rc);
+    }
+    hb_log_notice("%s: the county's store changed (restored from a backup?): re-sending all %zu "
+                  "rows and %zu deletions",
+                  o.unit, rs.rows, rs.tombstones);
+    agent_send_stats first = st;
+    so.probe = probe = 0;
+    so.timeout_ms = o.timeout_s * 1000;
+    rc = agent_send(s, &so, on_reject, &lines, &st);
+    st.sent += first.sent;
+    st.stored += first.stored;
+    st.duplicate += first.duplicate;
+    st.stale += first.stale;
+    st.rejected += first.rejected;
+    if (rc == AGENT_SEND_EPOCH_CHANGED) {
+      snprintf(st.error, sizeof st.error,
+               "the county's store changed again during this run: run again");
+      rc = HB_EAGAIN;
+    }
+  }
   agent_state_close(s);
   agent_line_index_free(&lines);
+
+  if (probe && rc != 0 && rc != HB_EFULL && rc != HB_ENOSPC && rc != HB_EIO && rc != HB_EDB) {
+    /* nothing was pending: the run did its work */
+    hb_log_info("%s: county %s not asked for its store epoch: %s%s%s", o.unit, o.county,
+                hb_strerror(rc), st.error[0] ? ": " : "", st.error);
+    memset(&st, 0, sizeof st);
+    rc = 0;
+  }
 
   int result = ledger_ex;
   if (st.rejected > 0) result = EX_DATAERR_;

@@ -53,6 +53,9 @@ typedef struct sender {
   size_t scanned; /* distinct records taken from the outbox scan this run */
   batch *filling;
   int fill_err;
+  int probed;          /* the empty Submit of o->probe was made */
+  int epoch_seen;      /* an Ack of this run carried the county's epoch */
+  uint64_t epoch;
 } sender;
 
 static int put_varint(uint8_t **buf, size_t *len, size_t *cap, uint64_t v)
@@ -187,6 +190,21 @@ static int batch_fill(sender *x, batch *b)
   return HB_OK;
 }
 
+/* Makes slot b an empty Submit (no records): its Ack tells the county's
+ * epoch when the outbox has nothing to send. */
+static int batch_probe(sender *x, batch *b)
+{
+  if (!b->e && !(b->e = malloc((size_t)x->o->batch * sizeof *b->e))) return HB_ENOMEM;
+  b->n = 0;
+  b->id = x->next_batch++;
+  b->sent_ms = b->not_before = 0;
+  b->counted = b->acked = 0;
+  int rc = submit_header(b->id, x->o->unit, x->o->agent_version, &b->buf, &b->len, &b->cap);
+  if (rc) return rc;
+  b->used = 1;
+  return HB_OK;
+}
+
 static int requeue_push(sender *x, const entry *e)
 {
   if (x->nrequeue == x->caprequeue) {
@@ -292,6 +310,10 @@ static int acks_drain(sender *x, agent_reject_fn on_reject, void *arg, int *prog
     }
     *progress = 1;
     b->acked = 1;
+    if (ack->has_epoch && ack->epoch != 0) {
+      x->epoch_seen = 1;
+      x->epoch = ack->epoch;
+    }
     for (size_t i = 0; rc == 0 && i < ack->n_results; i++) {
       entry want = {.seq = ack->results[i]->seq};
       const entry *e = bsearch(&want, b->e, b->n, sizeof *b->e, entry_cmp);
@@ -300,6 +322,15 @@ static int acks_drain(sender *x, agent_reject_fn on_reject, void *arg, int *prog
     if (rc) break;
   }
   if (rc == 0 && d.n > 0) rc = agent_state_apply(x->s, d.r, d.n, agent_now_us());
+  if (rc == 0 && x->epoch_seen && !x->st->epoch_changed) {
+    uint64_t known;
+    if (!agent_state_epoch(x->s, &known))
+      rc = agent_state_epoch_set(x->s, x->epoch); /* first contact */
+    else if (known != x->epoch) {
+      x->st->epoch_changed = 1;
+      x->st->epoch = x->epoch;
+    }
+  }
   for (size_t i = 0; rc == 0 && i < d.n; i++) {
     const agent_result *r = &d.r[i];
     if (r->outcome == AGENT_RESEND) {
@@ -368,6 +399,12 @@ static int sender_loop(sender *x, agent_reject_fn on_reject, void *arg)
       }
       inflight += b->used;
     }
+    if (inflight == 0 && x->o->probe && !x->probed && x->scanned == 0 && x->st->sent == 0) {
+      x->probed = 1;
+      int rc = batch_probe(x, &x->b[0]);
+      if (rc) return rc;
+      inflight = 1;
+    }
     if (inflight == 0) return HB_OK;
 
     int rc = submits_send(x);
@@ -386,6 +423,7 @@ static int sender_loop(sender *x, agent_reject_fn on_reject, void *arg)
       int progress = 0;
       rc = acks_drain(x, on_reject, arg, &progress);
       if (rc) return rc;
+      if (x->st->epoch_changed) return AGENT_SEND_EPOCH_CHANGED;
       if (progress) last_progress = hb_time_mono_ms();
       /* A record answered STALE is sent again with a higher version; a
        * sound county stores it then. One that answers STALE forever would

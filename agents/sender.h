@@ -33,6 +33,8 @@ typedef struct agent_send_opts {
   volatile sig_atomic_t *stop; /* set by a signal handler: stop early; may be NULL */
   const hb_cert *key;          /* CURVE client key pair; NULL = plain TCP */
   const char *county_public;   /* the county's Z85 public key, with key */
+  int probe;                   /* outbox empty: send one Submit without records,
+                                * to learn the county's epoch from its Ack */
 } agent_send_opts;
 
 typedef struct agent_send_stats {
@@ -44,15 +46,26 @@ typedef struct agent_send_stats {
   int retried;      /* the county asked to resend later (Ack.retry) */
   char handshake[256]; /* on a timeout: why the connection never came up, when
                         * the handshake events say (key refused...), else "" */
+  int epoch_changed;   /* an Ack carried another epoch than the state's */
+  uint64_t epoch;      /* ...this one (not stored yet) */
 } agent_send_stats;
+
+/* agent_send's answer when an Ack carried an epoch other than the one the
+ * state holds: the county's store was restored or replaced. The acks
+ * received were applied; the caller re-sends everything
+ * (agent_state_resend_all with st->epoch) and sends again. */
+#define AGENT_SEND_EPOCH_CHANGED 1
 
 /* Called once per REJECTED record, after its removal was committed.
  * kind is 'A' or 'P'; field and reason may be NULL. */
 typedef void (*agent_reject_fn)(void *arg, char kind, const char *id, const char *field,
                                 const char *reason);
 
-/* Sends everything in the outbox. Returns:
+/* Sends everything in the outbox (nothing, or the probe of o->probe, when
+ * it is empty). The first Ack with an epoch stores it in the state if the
+ * state has none. Returns:
  *   0             every record acked (STORED, DUPLICATE or REJECTED);
+ *   AGENT_SEND_EPOCH_CHANGED  the county's epoch changed (see above);
  *   HB_ETIMEDOUT  no progress within timeout_ms (or *stop set): the rest
  *                 stays in the outbox (st->pending);
  *   HB_EPROTO     the county refused a batch (st->error);

@@ -19,6 +19,8 @@ struct agent_state {
   MDB_dbi known, outbox, meta;
   uint64_t floor;    /* committed */
   uint64_t next_seq; /* committed */
+  uint64_t epoch;    /* committed: the county store's epoch last seen */
+  int has_epoch;
   uint8_t *content;  /* scratch: packed content */
   size_t content_cap;
   uint8_t *rec; /* scratch: packed Record */
@@ -171,6 +173,15 @@ int agent_state_open(agent_state **out, const char *dir, const char *unit, char 
     goto close;
   }
   if (s->next_seq == 0) s->next_seq = 1;
+  MDB_val ek = {5, "epoch"}, ed;
+  lrc = mdb_get(txn, s->meta, &ek, &ed);
+  if (lrc == 0 && ed.mv_size == 8) {
+    s->epoch = be64_get(ed.mv_data);
+    s->has_epoch = 1;
+  } else if (lrc != 0 && lrc != MDB_NOTFOUND) {
+    mdb_txn_abort(txn);
+    goto lmdb_fail;
+  }
   MDB_val k = {4, "unit"}, d;
   lrc = mdb_get(txn, s->meta, &k, &d);
   if (lrc == 0) {
@@ -347,7 +358,10 @@ static id_ref *ledger_ids(const hb_ledger *l, size_t *n)
   return ids;
 }
 
-static int tombstone_put(txn_ctx *c, diff_arg *a, const uint8_t *kb, size_t klen, const char *unit)
+/* Puts a tombstone of key kb[0..klen) with version v and the next seq
+ * into the outbox (known is the caller's). */
+static int tombstone_outbox_put(txn_ctx *c, const uint8_t *kb, size_t klen, const char *unit,
+                                uint64_t v)
 {
   char id[AGENT_KEY_MAX];
   memcpy(id, kb + 1, klen - 1);
@@ -356,7 +370,6 @@ static int tombstone_put(txn_ctx *c, diff_arg *a, const uint8_t *kb, size_t klen
   Huibao__V1__Record rec = HUIBAO__V1__RECORD__INIT;
   Huibao__V1__Activity act = HUIBAO__V1__ACTIVITY__INIT;
   Huibao__V1__Problem prob = HUIBAO__V1__PROBLEM__INIT;
-  uint64_t v = version_next(c, a->now_us, 0);
   if (kb[0] == 'A') {
     act.unit = (char *)unit;
     act.id = id;
@@ -375,7 +388,14 @@ static int tombstone_put(txn_ctx *c, diff_arg *a, const uint8_t *kb, size_t klen
     rec.problem = &prob;
   }
   rec.seq = c->next_seq++;
-  int rc = outbox_put(c, &key, &rec);
+  return outbox_put(c, &key, &rec);
+}
+
+static int tombstone_put(txn_ctx *c, diff_arg *a, const uint8_t *kb, size_t klen, const char *unit)
+{
+  MDB_val key = {klen, (void *)kb};
+  uint64_t v = version_next(c, a->now_us, 0);
+  int rc = tombstone_outbox_put(c, kb, klen, unit, v);
   if (rc) return rc;
   if (buf_reserve(&c->s->content, &c->s->content_cap, KNOWN_HDR)) return HB_ENOMEM;
   a->st.tombstones++;
@@ -648,4 +668,178 @@ int agent_state_apply(agent_state *s, agent_result *r, size_t n, int64_t now_us)
 {
   apply_arg a = {r, n, now_us};
   return write_txn(s, apply_body, &a);
+}
+
+/* ---------------------------------------------------------------- epoch */
+
+int agent_state_epoch(const agent_state *s, uint64_t *epoch)
+{
+  *epoch = s->epoch;
+  return s->has_epoch;
+}
+
+static int meta_put_epoch(txn_ctx *c, uint64_t epoch)
+{
+  uint8_t b[8];
+  be64_put(b, epoch);
+  MDB_val k = {5, "epoch"}, d = {8, b};
+  return mdb_put(c->txn, c->s->meta, &k, &d, 0);
+}
+
+static int epoch_set_body(txn_ctx *c, void *arg)
+{
+  return meta_put_epoch(c, *(const uint64_t *)arg);
+}
+
+int agent_state_epoch_set(agent_state *s, uint64_t epoch)
+{
+  int rc = write_txn(s, epoch_set_body, &epoch);
+  if (rc == 0) {
+    s->epoch = epoch;
+    s->has_epoch = 1;
+  }
+  return rc;
+}
+
+/* Known entries per resend transaction (see DIFF_CHUNK). */
+#define RESEND_CHUNK 1000
+
+typedef struct resend_arg {
+  uint64_t epoch;
+  int64_t now_us;
+  uint8_t after[AGENT_KEY_MAX]; /* last key of the committed chunks */
+  size_t afterlen;
+  uint8_t last[AGENT_KEY_MAX]; /* last key of this chunk */
+  size_t lastlen;
+  int done; /* this chunk reached the end of known (and stored the epoch) */
+  agent_resend_stats st, base;
+  uint8_t *copy; /* this chunk's entries: keylen (1) | key | vallen (4) | val */
+  size_t copy_cap;
+} resend_arg;
+
+/* Re-sends one known entry (kb, val) with version v: the row unpacked
+ * from its content, or a tombstone; known takes v. */
+static int resend_one(txn_ctx *c, resend_arg *a, const uint8_t *kb, size_t klen,
+                      const uint8_t *val, size_t vlen)
+{
+  agent_state *s = c->s;
+  if (vlen < KNOWN_HDR || (kb[0] != 'A' && kb[0] != 'P')) return 0; /* not a row key */
+  MDB_val key = {klen, (void *)kb};
+  unsigned flags = val[8];
+  size_t len = vlen - KNOWN_HDR;
+  uint64_t v = version_next(c, a->now_us, 0);
+  int rc;
+  if (flags & KNOWN_DELETED) {
+    rc = tombstone_outbox_put(c, kb, klen, s->unit, v);
+    a->st.tombstones++;
+  } else {
+    Huibao__V1__Record rec = HUIBAO__V1__RECORD__INIT;
+    ProtobufCMessage *m;
+    if (kb[0] == 'A') {
+      Huibao__V1__Activity *act = huibao__v1__activity__unpack(NULL, len, val + KNOWN_HDR);
+      if (!act) return HB_EDB;
+      act->version = v;
+      rec.body_case = HUIBAO__V1__RECORD__BODY_ACTIVITY;
+      rec.activity = act;
+      m = &act->base;
+    } else {
+      Huibao__V1__Problem *prob = huibao__v1__problem__unpack(NULL, len, val + KNOWN_HDR);
+      if (!prob) return HB_EDB;
+      prob->version = v;
+      rec.body_case = HUIBAO__V1__RECORD__BODY_PROBLEM;
+      rec.problem = prob;
+      m = &prob->base;
+    }
+    rec.seq = c->next_seq++;
+    rc = outbox_put(c, &key, &rec);
+    protobuf_c_message_free_unpacked(m, NULL);
+    a->st.rows++;
+  }
+  if (rc) return rc;
+  if (buf_reserve(&s->content, &s->content_cap, vlen)) return HB_ENOMEM;
+  memcpy(s->content, val, vlen);
+  return known_put(c, &key, v, flags, len);
+}
+
+/* One chunk: copies up to RESEND_CHUNK known entries after a->after (not
+ * written while the cursor walks known), then re-sends them; the chunk
+ * that reaches the end stores the epoch. */
+static int resend_body(txn_ctx *c, void *arg)
+{
+  resend_arg *a = arg;
+  agent_state *s = c->s;
+  a->st = a->base;
+  a->done = 0;
+  a->lastlen = 0;
+  size_t used = 0, n = 0;
+  MDB_cursor *cur;
+  int rc = mdb_cursor_open(c->txn, s->known, &cur);
+  if (rc) return rc;
+  MDB_val k = {a->afterlen, a->after}, d;
+  if (a->afterlen == 0) {
+    rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST);
+  } else {
+    rc = mdb_cursor_get(cur, &k, &d, MDB_SET_RANGE);
+    if (rc == 0 && k.mv_size == a->afterlen && memcmp(k.mv_data, a->after, a->afterlen) == 0)
+      rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT);
+  }
+  for (; rc == 0 && n < RESEND_CHUNK; rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+    if (k.mv_size < 2 || k.mv_size > AGENT_KEY_MAX) continue;
+    size_t need = used + 1 + k.mv_size + 4 + d.mv_size;
+    if (buf_reserve(&a->copy, &a->copy_cap, need)) {
+      rc = HB_ENOMEM;
+      break;
+    }
+    uint8_t *p = a->copy + used;
+    p[0] = (uint8_t)k.mv_size;
+    memcpy(p + 1, k.mv_data, k.mv_size);
+    uint32_t vl = (uint32_t)d.mv_size;
+    memcpy(p + 1 + k.mv_size, &vl, 4);
+    memcpy(p + 5 + k.mv_size, d.mv_data, d.mv_size);
+    used = need;
+    n++;
+    memcpy(a->last, k.mv_data, k.mv_size);
+    a->lastlen = k.mv_size;
+  }
+  mdb_cursor_close(cur);
+  if (rc == MDB_NOTFOUND) {
+    a->done = 1;
+    rc = 0;
+  }
+  if (rc) return rc;
+  for (size_t off = 0; rc == 0 && off < used;) {
+    const uint8_t *p = a->copy + off;
+    size_t kl = p[0];
+    uint32_t vl;
+    memcpy(&vl, p + 1 + kl, 4);
+    rc = resend_one(c, a, p + 1, kl, p + 5 + kl, vl);
+    off += 5 + kl + vl;
+  }
+  if (rc == 0 && a->done) rc = meta_put_epoch(c, a->epoch);
+  return rc;
+}
+
+int agent_state_resend_all(agent_state *s, uint64_t epoch, int64_t now_us,
+                           agent_resend_stats *st)
+{
+  resend_arg a;
+  memset(&a, 0, sizeof a);
+  a.epoch = epoch;
+  a.now_us = now_us;
+  int rc;
+  do {
+    a.base = a.st;
+    rc = write_txn(s, resend_body, &a);
+    if (rc == 0) {
+      memcpy(a.after, a.last, a.lastlen);
+      if (a.lastlen) a.afterlen = a.lastlen;
+    }
+  } while (rc == 0 && !a.done);
+  if (rc == 0) {
+    s->epoch = epoch;
+    s->has_epoch = 1;
+  }
+  free(a.copy);
+  if (st) *st = a.st;
+  return rc;
 }

@@ -9,7 +9,9 @@
  *           the county's ack. One pending record per id: a newer one replaces.
  *   meta    "floor": uint64 BE, the last version used;
  *           "seq": uint64 BE, the next outbox sequence number;
- *           "unit": the unit code this state belongs to.
+ *           "unit": the unit code this state belongs to;
+ *           "epoch": uint64 BE, the county store's epoch of the last Ack
+ *           that carried one (absent before the first).
  *
  * Versions are max(now in microseconds, floor + 1); floor is persisted in the
  * same transaction as the records that use it, so versions never go back,
@@ -108,6 +110,29 @@ uint64_t agent_state_next_seq(const agent_state *s);
 /* Looks up known: *version and *deleted of key. HB_ENOTFOUND if unknown. */
 int agent_state_known_get(agent_state *s, const uint8_t *key, size_t keylen, uint64_t *version,
                           int *deleted);
+
+/* The county store's epoch last seen: returns 1 and sets *epoch, or 0 if
+ * none was stored yet (*epoch = 0). */
+int agent_state_epoch(const agent_state *s, uint64_t *epoch);
+
+/* Stores the epoch (first contact with a county that sends one). */
+int agent_state_epoch_set(agent_state *s, uint64_t epoch);
+
+typedef struct agent_resend_stats {
+  size_t rows;       /* known rows put in the outbox again */
+  size_t tombstones; /* known deletions put in the outbox again */
+} agent_resend_stats;
+
+/* The county's store changed (another epoch: restored from a backup, or
+ * replaced): what it acked may be gone. Puts every known entry into the
+ * outbox again with a new version and seq: a row as its known content
+ * (unpacked, version set), a deleted one as a tombstone; known takes the
+ * new versions. Written in transactions of RESEND_CHUNK entries; the last
+ * one stores epoch, so a run cut short does it all again next time.
+ * A county that still holds a row answers DUPLICATE: nothing is counted
+ * twice. Returns 0, HB_EFULL, HB_ENOMEM or HB_EDB (unreadable content). */
+int agent_state_resend_all(agent_state *s, uint64_t epoch, int64_t now_us,
+                           agent_resend_stats *st);
 
 /* Microseconds since the epoch (CLOCK_REALTIME). */
 int64_t agent_now_us(void);

@@ -5,7 +5,12 @@
  * copy is the store as of one committed batch, however many the running
  * service commits meanwhile (LMDB readers never block the writer). The
  * copy is a complete store: restoring is putting its data.mdb in place of
- * the service's (docs/operations.md). */
+ * the service's (docs/operations.md).
+ *
+ * The copy gets a new epoch and the "epoch-renew" mark (store.h): a store
+ * started from it shows the agents and the city an epoch they never saw,
+ * so the agents send again what the county acked after the backup and the
+ * city accepts the county's lower seq. */
 #include "backup.h"
 
 #include <dirent.h>
@@ -18,6 +23,8 @@
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
+
+#include "store.h"
 
 #define BACKUP_PROGRAM "huibao-aggregator backup"
 
@@ -54,6 +61,34 @@ static int sync_path(const char *path, bool dir)
   int e = errno;
   close(fd);
   errno = e;
+  return rc;
+}
+
+/* Gives the copy (not in use: no lock file) a new epoch and the renew
+ * mark, in one committed write transaction. Returns 0 or an LMDB code;
+ * *epoch gets the new epoch. */
+static int copy_new_epoch(const char *dir, uint64_t *epoch)
+{
+  if (store_epoch_new(epoch) != 0) return EIO;
+  MDB_env *env = NULL;
+  MDB_txn *txn = NULL;
+  MDB_dbi meta;
+  int rc = mdb_env_create(&env);
+  if (rc == 0) rc = mdb_env_set_maxdbs(env, BACKUP_NDBS);
+  if (rc == 0) rc = mdb_env_open(env, dir, MDB_NOLOCK, 0600);
+  if (rc == 0) rc = mdb_txn_begin(env, NULL, 0, &txn);
+  if (rc == 0) rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &meta);
+  if (rc == 0) rc = store_epoch_write(txn, meta, *epoch);
+  if (rc == 0) {
+    MDB_val k = {strlen(STORE_META_EPOCH_RENEW), (void *)STORE_META_EPOCH_RENEW}, v = {1, "1"};
+    rc = mdb_put(txn, meta, &k, &v, 0);
+  }
+  if (rc == 0) {
+    rc = mdb_txn_commit(txn);
+    txn = NULL;
+  }
+  if (txn) mdb_txn_abort(txn);
+  if (env) mdb_env_close(env);
   return rc;
 }
 
@@ -152,6 +187,12 @@ int backup_main(int argc, char **argv)
     return EX_IOERR;
   }
   snprintf(dst, sizeof dst, "%s/data.mdb", out);
+  uint64_t epoch = 0;
+  if ((rc = copy_new_epoch(out, &epoch)) != 0) {
+    fprintf(stderr, "%s: giving the copy %s a new epoch: %s\n", BACKUP_PROGRAM, dst,
+            mdb_strerror(rc));
+    return EX_IOERR;
+  }
   if (chmod(dst, 0600) != 0 || sync_path(dst, false) != 0 || sync_path(out, true) != 0 ||
       stat(dst, &sb) != 0) {
     fprintf(stderr, "%s: %s: %s\n", BACKUP_PROGRAM, dst, strerror(errno));
@@ -166,6 +207,10 @@ int backup_main(int argc, char **argv)
   printf("backup: wrote %s: %lld bytes (store in use: %zu bytes), %zu records, %zu aggregates, "
          "%zu meta entries\n",
          dst, (long long)sb.st_size, used, entries[0], entries[1], entries[2]);
+  printf("epoch: the copy has the new store epoch %016llx; a service started from it takes "
+         "another new one, and the agents then send again, on their next run, what was "
+         "acked after this backup\n",
+         (unsigned long long)epoch);
   printf("restore: stop the service, put %s in place of %s/data.mdb, start it; "
          "check with: huibao-aggregator verify --data %s\n",
          dst, data, data);

@@ -215,12 +215,16 @@ static void reset_results(sub_state *st, size_t n)
     }
 }
 
-static int ack_pack(const sub_state *s, bool retry, const char *retry_why, ingest_item *it,
-                    ingest_stats *stats)
+static int ack_pack(const sub_state *s, uint64_t epoch, bool retry, const char *retry_why,
+                    ingest_item *it, ingest_stats *stats)
 {
   Huibao__V1__Ack ack = HUIBAO__V1__ACK__INIT;
   Huibao__V1__RecordResult *rr = NULL, **rp = NULL;
   ack.batch_id = s->sub ? s->sub->batch_id : 0;
+  if (epoch != 0) { /* on every ack: the agent compares it with the one it saw last */
+    ack.has_epoch = 1;
+    ack.epoch = epoch;
+  }
   char retry_msg[300];
   if (s->error[0]) {
     ack.error = (char *)s->error;
@@ -305,7 +309,7 @@ int ingest_run(const ingest_ctx *c, ingest_item *items, size_t n, ingest_stats *
   if (rc != 0 && !err[0])
     snprintf(err, errlen, "%s", hb_strerror(rc));
   for (size_t i = 0; i < n; i++) {
-    ack_pack(&st[i], rc != 0, err, &items[i], stats); /* no memory: no ack, agent resends */
+    ack_pack(&st[i], store_epoch(c->st), rc != 0, err, &items[i], stats); /* no memory: no ack, agent resends */
   }
   for (size_t i = 0; i < n; i++) {
     for (size_t j = 0; st[i].res && j < st[i].sub->n_records; j++)

@@ -80,6 +80,7 @@ int publisher_send(publisher *p, size_t ci)
       .naggs = n,
       .last_sync = last_sync,
       .seq = store_seq(p->st, camp->id),
+      .epoch = store_epoch(p->st),
       .as_of_ms = hb_time_now_ms(),
       .heartbeat_ms = p->heartbeat_ms,
       .campaign_count = (uint32_t)p->campaigns->count,

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include "hb_err.h"
 #include "hb_lmdb.h"
@@ -27,6 +28,7 @@ struct store {
   hb_lmdb l;
   MDB_dbi records, aggs, meta;
   bool readonly;
+  uint64_t epoch; /* meta "epoch"; 0 = none (a read-only open of an old store) */
   aggmap cache;
   kvlist seqs, syncs;
   /* the open batch */
@@ -201,6 +203,8 @@ static int store_load(store *s, char *err, size_t errlen)
       r = kv_set(&s->seqs, key + 4, be64_get(v.mv_data));
     else if (strncmp(key, "sync/", 5) == 0)
       r = kv_set(&s->syncs, key + 5, be64_get(v.mv_data));
+    else if (strcmp(key, STORE_META_EPOCH) == 0)
+      s->epoch = be64_get(v.mv_data);
     if (r != 0) {
       mdb_cursor_close(cur);
       mdb_txn_abort(txn);
@@ -216,6 +220,85 @@ lmdb_fail:
   mdb_txn_abort(txn);
   snprintf(err, errlen, "load store: %s", mdb_strerror(rc));
   return hb_lmdb_err(rc);
+}
+
+int store_epoch_new(uint64_t *epoch)
+{
+  uint8_t b[8];
+  do {
+    if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b)
+      return HB_EIO;
+    *epoch = be64_get(b);
+  } while (*epoch == 0); /* 0 means "no epoch" on the wire and in memory */
+  return 0;
+}
+
+int store_epoch_write(MDB_txn *txn, MDB_dbi meta, uint64_t epoch)
+{
+  uint8_t b[8];
+  be64_put(b, epoch);
+  MDB_val k = {strlen(STORE_META_EPOCH), (void *)STORE_META_EPOCH}, v = {8, b};
+  int rc = mdb_put(txn, meta, &k, &v, 0);
+  if (rc == 0) {
+    MDB_val r = {strlen(STORE_META_EPOCH_RENEW), (void *)STORE_META_EPOCH_RENEW};
+    rc = mdb_del(txn, meta, &r, NULL);
+    if (rc == MDB_NOTFOUND)
+      rc = 0;
+  }
+  return rc;
+}
+
+/* A store gets its epoch when it is created, an older store at its first
+ * open by this version, and a store started from a backup copy (the copy
+ * carries the "epoch-renew" mark) a new one at every first start: a copy
+ * restored twice must not show the agents an epoch they already saw. */
+static int store_epoch_ensure(store *s, char *err, size_t errlen)
+{
+  MDB_txn *txn;
+  int rc = mdb_txn_begin(s->l.env, NULL, MDB_RDONLY, &txn);
+  if (rc != 0)
+    goto lmdb_fail;
+  MDB_val k = {strlen(STORE_META_EPOCH_RENEW), (void *)STORE_META_EPOCH_RENEW}, v;
+  int renew = mdb_get(txn, s->meta, &k, &v);
+  mdb_txn_abort(txn);
+  if (renew != 0 && renew != MDB_NOTFOUND) {
+    rc = renew;
+    goto lmdb_fail;
+  }
+  if (s->epoch != 0 && renew == MDB_NOTFOUND)
+    return 0;
+  uint64_t e;
+  if (store_epoch_new(&e) != 0) {
+    snprintf(err, errlen, "getrandom: %s", strerror(errno));
+    return HB_EIO;
+  }
+  for (int tries = 0;; tries++) {
+    if ((rc = mdb_txn_begin(s->l.env, NULL, 0, &txn)) != 0)
+      goto lmdb_fail;
+    rc = store_epoch_write(txn, s->meta, e);
+    if (rc == 0)
+      rc = mdb_txn_commit(txn);
+    else
+      mdb_txn_abort(txn);
+    if (rc != MDB_MAP_FULL || tries > 0)
+      break;
+    if ((rc = hb_lmdb_grow(&s->l)) != 0) {
+      snprintf(err, errlen, "store epoch: the map cannot grow");
+      return rc;
+    }
+  }
+  if (rc != 0)
+    goto lmdb_fail;
+  s->epoch = e;
+  return 0;
+lmdb_fail:
+  snprintf(err, errlen, "store epoch: %s", mdb_strerror(rc));
+  return hb_lmdb_err(rc);
+}
+
+uint64_t store_epoch(const store *s)
+{
+  return s->epoch;
 }
 
 static store *store_new(void)
@@ -246,7 +329,7 @@ int store_open(store **out, const char *dir, size_t mapsize, size_t map_max, cha
   s->records = dbis[0];
   s->aggs = dbis[1];
   s->meta = dbis[2];
-  if ((rc = store_load(s, err, errlen)) != 0) {
+  if ((rc = store_load(s, err, errlen)) != 0 || (rc = store_epoch_ensure(s, err, errlen)) != 0) {
     store_close(s);
     return rc;
   }

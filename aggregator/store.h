@@ -16,7 +16,17 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "aggmap.h"
+#include <lmdb.h>
 #include "huibao/v1/huibao.pb-c.h"
+
+/* meta "epoch": 8 bytes (uint64 BE), random, never 0. It names this store
+ * for the agents and the city (Ack.epoch, Rollup.epoch): a store restored
+ * from a backup has an epoch they never saw, so they know that what it
+ * acked after the backup is gone and send it again (docs/protocol.md).
+ * meta "epoch-renew" (any value): set by `huibao-aggregator backup` in the
+ * copy; the store opened read-write replaces its epoch and drops the mark. */
+#define STORE_META_EPOCH "epoch"
+#define STORE_META_EPOCH_RENEW "epoch-renew"
 
 typedef struct store store;
 
@@ -32,6 +42,14 @@ void store_close(store *s);
 const aggmap *store_aggs(const store *s);
 const hb_agg *store_agg(const store *s, const char *campaign, const char *unit);
 uint64_t store_seq(const store *s, const char *campaign);
+/* The store's epoch (never 0 after store_open; 0 for a read-only open of
+ * a store that has none yet). */
+uint64_t store_epoch(const store *s);
+/* A new random epoch (getrandom), never 0. HB_EIO if getrandom fails. */
+int store_epoch_new(uint64_t *epoch);
+/* Puts meta "epoch" = epoch and deletes "epoch-renew" in txn (an open
+ * write transaction on a store's meta db). Returns an LMDB code. */
+int store_epoch_write(MDB_txn *txn, MDB_dbi meta, uint64_t epoch);
 /* Unix seconds of the unit's last stored batch, 0 = never. */
 int64_t store_last_sync(const store *s, const char *unit);
 

@@ -142,6 +142,28 @@ static void *calloc1(size_t n, size_t size)
   return calloc(n ? n : 1, size);
 }
 
+uint64_t hb_rollup_epoch(const Huibao__V1__Rollup *const *in, size_t n)
+{
+  uint64_t e = 0;
+  int any = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!in[i] || !in[i]->has_epoch)
+      continue;
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a of the source code, 0, the epoch */
+    for (const char *c = in[i]->source ? in[i]->source : ""; *c; c++)
+      h = (h ^ (uint8_t)*c) * 0x100000001b3ull;
+    h *= 0x100000001b3ull;
+    for (int b = 0; b < 8; b++)
+      h = (h ^ (uint8_t)(in[i]->epoch >> (8 * b))) * 0x100000001b3ull;
+    h ^= h >> 33; /* splitmix64 finaliser: FNV's low bits mix poorly */
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    e ^= h;
+    any = 1;
+  }
+  return any && e == 0 ? 1 : e; /* 0 means none */
+}
+
 /* The merged rollup is assembled from borrowed pointers into the inputs and
  * arrays of this function, packed, and unpacked again: the result is one
  * protobuf-c tree that the caller frees with protobuf_c_message_free_unpacked. */
@@ -172,6 +194,8 @@ int hb_rollup_merge(const Huibao__V1__Rollup *const *in, size_t n, const bool *s
   r.source_name = (char *)source_name;
   r.campaign = in[0]->campaign;
   r.as_of_ms = as_of_ms;
+  r.epoch = hb_rollup_epoch(in, n);
+  r.has_epoch = r.epoch != 0;
   uint32_t hb_max = 0;
   int32_t today = 0;
   for (size_t i = 0; i < n; i++) {
@@ -208,6 +232,8 @@ int hb_rollup_merge(const Huibao__V1__Rollup *const *in, size_t n, const bool *s
       s->has_seq = s->has_as_of_ms = 1;
       s->seq = in[i]->seq;
       s->as_of_ms = in[i]->as_of_ms;
+      s->has_epoch = in[i]->has_epoch;
+      s->epoch = in[i]->epoch;
       s->has_stale = 1;
       s->stale = st;
       m.srcp[k] = s;

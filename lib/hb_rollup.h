@@ -29,6 +29,7 @@ typedef struct hb_rollup_input {
    * may be NULL */
   const int64_t *last_sync;
   uint64_t seq;
+  uint64_t epoch;            /* the store's epoch; 0 = none (field left out) */
   int64_t as_of_ms;
   uint32_t heartbeat_ms;
   uint32_t campaign_count;
@@ -43,10 +44,18 @@ int hb_rollup_build(const hb_rollup_input *in, uint8_t **out, size_t *len);
 /* Sums n rollups of the same campaign into *out: sources are the inputs'
  * sources (or the inputs themselves), units are concatenated, every count
  * is summed, shares recomputed; seq is the sum of the inputs' seqs.
+ * epoch is derived from the inputs' (source, epoch) pairs (hb_rollup_epoch),
+ * so it changes when any input's epoch does (a county restored from a
+ * backup, whose seq went back): absent when no input has one.
  * stale[i] (may be NULL) marks input i's sources stale. */
 int hb_rollup_merge(const Huibao__V1__Rollup *const *in, size_t n, const bool *stale,
                     const char *source, const char *source_name, int64_t as_of_ms,
                     Huibao__V1__Rollup **out);
+
+/* The epoch of a merge of in[0..n): the xor of a 64-bit hash of each
+ * input's (source, epoch), so the order of the inputs does not matter;
+ * inputs without an epoch are left out; 0 (none) when no input has one. */
+uint64_t hb_rollup_epoch(const Huibao__V1__Rollup *const *in, size_t n);
 
 /* Decodes a Rollup received from the network: size cap, unpack, then the
  * checks unpack does not do (enums, UTF-8). Returns HB_EPROTO on bad input. */

@@ -298,6 +298,8 @@ int hb_rollup_build(const hb_rollup_input *in, uint8_t **out, size_t *len)
   r.campaign_name = in->campaign->name;
   r.seq = in->seq;
   r.as_of_ms = in->as_of_ms;
+  r.has_epoch = in->epoch != 0;
+  r.epoch = in->epoch;
   r.has_heartbeat_ms = 1;
   r.heartbeat_ms = in->heartbeat_ms;
   r.has_campaign_count = 1;
@@ -312,6 +314,8 @@ int hb_rollup_build(const hb_rollup_input *in, uint8_t **out, size_t *len)
   src.seq = in->seq;
   src.as_of_ms = in->as_of_ms;
   src.stale = 0;
+  src.has_epoch = in->epoch != 0;
+  src.epoch = in->epoch;
   r.n_sources = 1;
   r.sources = &srcp;
 

@@ -28,6 +28,10 @@ void sub_collect_free(sub_collect *c)
 
 bool sub_rollup_newer(const Huibao__V1__Rollup *a, const Huibao__V1__Rollup *b)
 {
+  /* Another store (restored from a backup, or replaced): its seq started
+   * again lower, and it is the truth now. */
+  if (a->has_epoch && b->has_epoch && a->epoch != b->epoch)
+    return true;
   if (a->seq != b->seq)
     return a->seq > b->seq;
   return a->as_of_ms > b->as_of_ms;

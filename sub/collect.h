@@ -34,8 +34,10 @@ typedef struct sub_collect {
 void sub_collect_init(sub_collect *c);
 void sub_collect_free(sub_collect *c);
 
-/* True if a (seq, as_of_ms) is newer than b: higher seq, or equal seq and
- * later as_of_ms. */
+/* True if a is newer than b: a and b both carry an epoch and they differ
+ * (the publisher's store was restored or replaced: a replaces b whatever
+ * its seq), else higher seq, or equal seq and later as_of_ms. A rollup
+ * without an epoch (an older publisher) is compared by seq only. */
 bool sub_rollup_newer(const Huibao__V1__Rollup *a, const Huibao__V1__Rollup *b);
 
 /* Offers a decoded rollup from origin. Takes ownership of r in every case.

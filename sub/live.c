@@ -130,6 +130,7 @@ static int receive(sub_net *net, sub_collect *c, const sub_cli *cli, int wait_ms
   snprintf(campaign, sizeof campaign, "%s", r->campaign);
   sub_entry *old = sub_collect_find(c, origin, campaign);
   uint64_t old_seq = old ? old->r->seq : 0;
+  bool epoch_changed = old && old->r->has_epoch && r->has_epoch && old->r->epoch != r->epoch;
   bool was_stale = false;
   uint64_t seq = r->seq;
   rc = sub_collect_offer(c, origin, r, hb_time_mono_ms(), &was_stale);
@@ -142,7 +143,11 @@ static int receive(sub_net *net, sub_collect *c, const sub_cli *cli, int wait_ms
     return rc;
   if (was_stale)
     hb_log_notice("county %s campaign %s: heard again", origin, campaign);
-  if (rc == 1 && !old)
+  if (rc == 1 && epoch_changed)
+    hb_log_notice("county %s campaign %s: its store changed (restored from a backup?): "
+                  "seq %" PRIu64 " -> %" PRIu64 " taken",
+                  origin, campaign, old_seq, seq);
+  else if (rc == 1 && !old)
     hb_log_info("county %s campaign %s: seq %" PRIu64, origin, campaign, seq);
   else if (rc == 1 && seq != old_seq)
     hb_log_info("county %s campaign %s: seq %" PRIu64 " -> %" PRIu64, origin, campaign, old_seq,

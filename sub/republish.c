@@ -62,6 +62,7 @@ uint64_t sub_republish_signature(const sub_collect *c, const char *campaign)
     uint8_t stale = e->stale ? 1 : 0;
     h = fnv(h, e->origin, strlen(e->origin) + 1);
     h = fnv(h, &e->r->seq, sizeof e->r->seq);
+    h = fnv(h, &e->r->epoch, sizeof e->r->epoch); /* a restored county may repeat a seq */
     h = fnv(h, &today, sizeof today);
     h = fnv(h, &stale, 1);
   }

@@ -428,6 +428,93 @@ static void test_scan_continues_after_key(void)
   fixture_free(&f);
 }
 
+/* The county's store changed: every known row goes out again as its known
+ * content with a new version, every known deletion as a tombstone; a
+ * pending edit is replaced by its re-sent self; the epoch is stored. */
+static void test_resend_all_puts_every_known_row_and_tombstone(void)
+{
+  fixture f;
+  fixture_init(&f, 3, 2);
+  uint64_t e = 7;
+  CHECK_EQ_INT(0, agent_state_epoch(f.s, &e)); /* none before the first Ack */
+  CHECK_EQ_INT(0, e);
+  CHECK_EQ_INT(0, agent_state_epoch_set(f.s, 0x1111));
+  CHECK_EQ_INT(0, agent_state_diff(f.s, &f.l, T0, NULL)); /* versions T0..T0+4, seq 1..5 */
+  ack_all(&f, HUIBAO__V1__RESULT_CODE__STORED);
+  f.l.nactivities = 2; /* A3 removed */
+  f.l.nproblems = 1;   /* P2 removed */
+  CHECK_EQ_INT(0, agent_state_diff(f.s, &f.l, T0, NULL)); /* T0+5, T0+6, seq 6, 7 */
+  ack_all(&f, HUIBAO__V1__RESULT_CODE__STORED);
+  f.acts[1].participants = 99; /* a pending edit of A2: T0+7, seq 8 */
+  CHECK_EQ_INT(0, agent_state_diff(f.s, &f.l, T0, NULL));
+  CHECK_EQ_INT(1, agent_state_outbox_count(f.s));
+
+  agent_resend_stats rs;
+  CHECK_EQ_INT(0, agent_state_resend_all(f.s, 0x2222, T0, &rs));
+  CHECK_EQ_INT(3, rs.rows);
+  CHECK_EQ_INT(2, rs.tombstones);
+  CHECK_EQ_INT(1, agent_state_epoch(f.s, &e));
+  CHECK_EQ_INT(0x2222, e);
+  CHECK_EQ_INT(T0 + 12, agent_state_floor(f.s));
+  CHECK_EQ_INT(14, agent_state_next_seq(f.s));
+
+  outbox_list o;
+  outbox_read(&f, &o);
+  CHECK_EQ_INT(5, o.n);
+  static const char *const keys[] = {"AA1", "AA2", "AA3", "PP1", "PP2"};
+  for (size_t i = 0; i < 5 && i < o.n; i++) {
+    CHECK_EQ_STR(keys[i], o.keys[i]);
+    CHECK(o.recs[i] != NULL);
+    if (!o.recs[i]) continue;
+    CHECK_EQ_INT(9 + i, o.recs[i]->seq);
+    CHECK_EQ_INT(T0 + 8 + (int64_t)i, rec_version(o.recs[i]));
+  }
+  if (o.n == 5 && o.recs[0] && o.recs[1] && o.recs[2] && o.recs[3] && o.recs[4]) {
+    const Huibao__V1__Activity *a1 = o.recs[0]->activity, *a2 = o.recs[1]->activity,
+                               *a3 = o.recs[2]->activity;
+    CHECK_EQ_STR("xq-dlz", a1->unit);
+    CHECK_EQ_STR("A1", a1->id);
+    CHECK_EQ_STR("jiefang-2022", a1->campaign);
+    CHECK_EQ_INT(19200, a1->date);
+    CHECK_EQ_INT(HUIBAO__V1__ACTIVITY_KIND__STUDY, a1->kind);
+    CHECK_EQ_INT(10, a1->participants);
+    CHECK_EQ_INT(0, a1->deleted);
+    CHECK_EQ_INT(99, a2->participants); /* the pending edit, re-versioned */
+    CHECK_EQ_STR("A3", a3->id);
+    CHECK_EQ_INT(1, a3->deleted);
+    CHECK(a3->campaign == NULL);
+    CHECK_EQ_STR("P1", o.recs[3]->problem->id);
+    CHECK_EQ_STR("jiefang-2022", o.recs[3]->problem->campaign);
+    CHECK_EQ_INT(HUIBAO__V1__PROBLEM_STATUS__RECTIFYING, o.recs[3]->problem->status);
+    CHECK_EQ_INT(0, o.recs[3]->problem->deleted);
+    CHECK_EQ_STR("P2", o.recs[4]->problem->id);
+    CHECK_EQ_STR("xq-dlz", o.recs[4]->problem->unit);
+    CHECK_EQ_INT(1, o.recs[4]->problem->deleted);
+  }
+  outbox_free(&o);
+
+  /* known took the new versions: the next diff finds nothing changed */
+  uint64_t v;
+  int deleted;
+  CHECK_EQ_INT(0, agent_state_known_get(f.s, (const uint8_t *)"PP2", 3, &v, &deleted));
+  CHECK_EQ_INT(T0 + 12, v);
+  CHECK_EQ_INT(1, deleted);
+  ack_all(&f, HUIBAO__V1__RESULT_CODE__DUPLICATE);
+  agent_diff_stats st;
+  CHECK_EQ_INT(0, agent_state_diff(f.s, &f.l, T0, &st));
+  CHECK_EQ_INT(3, st.unchanged);
+  CHECK_EQ_INT(0, st.added + st.changed + st.tombstones);
+  CHECK_EQ_INT(0, agent_state_outbox_count(f.s));
+
+  /* the epoch survives a reopen */
+  agent_state_close(f.s);
+  char err[256];
+  CHECK_EQ_INT(0, agent_state_open(&f.s, f.dir, "xq-dlz", err, sizeof err));
+  CHECK_EQ_INT(1, agent_state_epoch(f.s, &e));
+  CHECK_EQ_INT(0x2222, e);
+  fixture_free(&f);
+}
+
 int main(void)
 {
   RUN(test_first_diff_puts_all_rows);
@@ -442,5 +529,6 @@ int main(void)
   RUN(test_stale_bumps_version_above_stored);
   RUN(test_state_survives_reopen_and_refuses_other_unit);
   RUN(test_scan_continues_after_key);
+  RUN(test_resend_all_puts_every_known_row_and_tombstone);
   return test_summary();
 }

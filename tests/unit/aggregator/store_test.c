@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "hb_err.h"
+#include "backup.h"
 #include "store.h"
 #include "test.h"
 #include "verify.h"
@@ -154,6 +155,60 @@ static void test_versions(void)
   store_close(s);
 }
 
+/* The store epoch: made at creation, kept across reopens (read-write and
+ * read-only), new in a backup copy, and new again at the copy's first
+ * read-write open (so a copy restored twice never repeats an epoch). */
+static void test_epoch(void)
+{
+  store *s;
+  char err[256];
+  char dir[64];
+  snprintf(dir, sizeof dir, "%s", fresh_dir());
+  CHECK_EQ_INT(0, store_open(&s, dir, 0, 0, err, sizeof err));
+  uint64_t e1 = store_epoch(s);
+  CHECK(e1 != 0);
+  Huibao__V1__Activity a1 = act("A1", 100, 30);
+  put1(s, &a1, NULL, NULL);
+  store_close(s);
+  CHECK_EQ_INT(0, store_open(&s, dir, 0, 0, err, sizeof err));
+  CHECK(store_epoch(s) == e1);
+  store_close(s);
+  CHECK_EQ_INT(0, store_open_readonly(&s, dir, err, sizeof err));
+  CHECK(store_epoch(s) == e1);
+  store_close(s);
+
+  char out[96];
+  snprintf(out, sizeof out, "%s/copy", dir);
+  char *argv[] = {"backup", "--data", dir, "--out", out, NULL};
+  CHECK_EQ_INT(0, backup_main(5, argv));
+  CHECK_EQ_INT(0, store_open_readonly(&s, out, err, sizeof err));
+  uint64_t ecopy = store_epoch(s);
+  CHECK(ecopy != 0 && ecopy != e1);
+  CHECK_EQ_INT(1, store_agg(s, "jf", "xq-a")->records);
+  store_close(s);
+
+  char again[96];
+  snprintf(again, sizeof again, "%s/again", dir);
+  char cmd[512];
+  snprintf(cmd, sizeof cmd, "mkdir '%s' && cp '%s/data.mdb' '%s/'", again, out, again);
+  CHECK_EQ_INT(0, system(cmd));
+  CHECK_EQ_INT(0, store_open(&s, out, 0, 0, err, sizeof err));
+  uint64_t e2 = store_epoch(s);
+  CHECK(e2 != 0 && e2 != e1 && e2 != ecopy);
+  CHECK_EQ_INT(1, store_agg(s, "jf", "xq-a")->records);
+  store_close(s);
+  CHECK_EQ_INT(0, store_open(&s, out, 0, 0, err, sizeof err));
+  CHECK(store_epoch(s) == e2); /* the renew mark is gone: kept from now on */
+  store_close(s);
+  CHECK_EQ_INT(0, store_open(&s, again, 0, 0, err, sizeof err)); /* restored a second time */
+  uint64_t e3 = store_epoch(s);
+  CHECK(e3 != 0 && e3 != e1 && e3 != ecopy && e3 != e2);
+  store_close(s);
+  CHECK_EQ_INT(0, store_open(&s, dir, 0, 0, err, sizeof err)); /* the original is untouched */
+  CHECK(store_epoch(s) == e1);
+  store_close(s);
+}
+
 static void test_abort_keeps_memory(void)
 {
   store *s;
@@ -234,6 +289,7 @@ static void test_map_full_grows(void)
 int main(void)
 {
   RUN(test_versions);
+  RUN(test_epoch);
   RUN(test_abort_keeps_memory);
   RUN(test_map_full_grows);
   if (tmpdir[0])

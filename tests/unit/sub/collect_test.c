@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "collect.h"
+#include "hb_rollup.h"
 #include "hb_err.h"
 #include "live.h"
 #include "test.h"
@@ -30,6 +31,71 @@ static Huibao__V1__Rollup *mk(const char *source, const char *campaign, uint64_t
   free(r->campaign);
   free(r);
   return u;
+}
+
+static Huibao__V1__Rollup *mk_epoch(const char *source, const char *campaign, uint64_t seq,
+                                    int64_t as_of, uint64_t epoch)
+{
+  Huibao__V1__Rollup *r = mk(source, campaign, seq, as_of, 0, 0);
+  r->has_epoch = 1;
+  r->epoch = epoch;
+  return r;
+}
+
+/* A rollup with another epoch (a county restored from a backup) replaces
+ * the one held even with a lower seq; with the same epoch, or when either
+ * has none (an older county), the seq rule stands. */
+static void test_epoch_rule(void)
+{
+  sub_collect c;
+  sub_collect_init(&c);
+  CHECK_EQ_INT(1, sub_collect_offer(&c, "ep1", mk_epoch("xq", "jf", 50, 100, 0xa), 10, NULL));
+  CHECK_EQ_INT(0, sub_collect_offer(&c, "ep1", mk_epoch("xq", "jf", 49, 900, 0xa), 20, NULL));
+  CHECK_EQ_INT(1, sub_collect_offer(&c, "ep1", mk_epoch("xq", "jf", 7, 200, 0xb), 30, NULL));
+  sub_entry *e = sub_collect_find(&c, "ep1", "jf");
+  CHECK_EQ_INT(7, e->r->seq);
+  CHECK(e->r->epoch == 0xb);
+  CHECK_EQ_INT(1, e->dirty);
+  /* the old store's rollups no longer win by their seq */
+  CHECK_EQ_INT(0, sub_collect_offer(&c, "ep1", mk_epoch("xq", "jf", 6, 300, 0xb), 40, NULL));
+  CHECK_EQ_INT(1, sub_collect_offer(&c, "ep1", mk_epoch("xq", "jf", 8, 300, 0xb), 50, NULL));
+  /* without an epoch: compared by seq only, both ways */
+  CHECK_EQ_INT(0, sub_collect_offer(&c, "ep1", mk("xq", "jf", 5, 400, 0, 0), 60, NULL));
+  CHECK_EQ_INT(1, sub_collect_offer(&c, "ep1", mk("xq", "jf", 9, 400, 0, 0), 70, NULL));
+  CHECK_EQ_INT(0, sub_collect_offer(&c, "ep1", mk_epoch("xq", "jf", 8, 500, 0xc), 80, NULL));
+  CHECK_EQ_INT(9, sub_collect_find(&c, "ep1", "jf")->r->seq);
+  sub_collect_free(&c);
+
+  /* the merged epoch: order-free, changes with any source's epoch, absent
+   * without any */
+  Huibao__V1__Rollup *a = mk_epoch("xa", "jf", 3, 1, 0xa), *b = mk_epoch("xb", "jf", 4, 1, 0xb);
+  Huibao__V1__Rollup *b2 = mk_epoch("xb", "jf", 1, 1, 0xbb), *n = mk("xn", "jf", 2, 1, 0, 0);
+  const Huibao__V1__Rollup *ab[] = {a, b}, *ba[] = {b, a}, *ab2[] = {a, b2}, *nn[] = {n},
+                           *abn[] = {a, b, n};
+  uint64_t e_ab = hb_rollup_epoch(ab, 2);
+  CHECK(e_ab != 0);
+  CHECK(e_ab == hb_rollup_epoch(ba, 2));
+  CHECK(e_ab != hb_rollup_epoch(ab2, 2));
+  CHECK(e_ab == hb_rollup_epoch(abn, 3));
+  CHECK_EQ_INT(0, hb_rollup_epoch(nn, 1));
+  Huibao__V1__Rollup *m = NULL;
+  CHECK_EQ_INT(0, hb_rollup_merge(ab2, 2, NULL, "city", "City", 5, &m));
+  if (m) {
+    CHECK_EQ_INT(1, m->has_epoch);
+    CHECK(m->epoch == hb_rollup_epoch(ab2, 2));
+    CHECK_EQ_INT(4, m->seq);
+    CHECK_EQ_INT(2, m->n_sources);
+    CHECK(m->n_sources == 2 && m->sources[1]->has_epoch && m->sources[1]->epoch == 0xbb);
+    protobuf_c_message_free_unpacked(&m->base, NULL);
+  }
+  CHECK_EQ_INT(0, hb_rollup_merge(nn, 1, NULL, "city", "City", 5, &m));
+  if (m) {
+    CHECK_EQ_INT(0, m->has_epoch);
+    protobuf_c_message_free_unpacked(&m->base, NULL);
+  }
+  Huibao__V1__Rollup *all[] = {a, b, b2, n};
+  for (size_t i = 0; i < 4; i++)
+    protobuf_c_message_free_unpacked(&all[i]->base, NULL);
 }
 
 static void test_keep_latest(void)
@@ -132,6 +198,7 @@ static void test_limit(void)
 int main(void)
 {
   RUN(test_keep_latest);
+  RUN(test_epoch_rule);
   RUN(test_stale);
   RUN(test_complete);
   RUN(test_limit);
