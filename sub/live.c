@@ -19,6 +19,7 @@
 #include "view_store.h"
 
 volatile sig_atomic_t sub_stop;
+volatile sig_atomic_t sub_reload;
 
 #define FLUSH_EVERY_MS 250
 #define REDRAW_EVERY_MS 250
@@ -447,6 +448,11 @@ int sub_run(const sub_cli *cli)
         break;
       }
       last_flush = now;
+    }
+    if (sub_reload) {
+      sub_reload = 0;
+      if (rp && sub_republish_reload_keys(rp) == HB_OK)
+        hb_log_notice("reloaded the subscriber keys of %s", cli->subscriber_keys);
     }
     if (rp && (ex = republish_step(rp, &st, &c, cli, &rp_err)) != 0)
       break;

@@ -11,6 +11,8 @@
 
 /* Set by the program's SIGINT/SIGTERM handler; the loops stop when it is. */
 extern volatile sig_atomic_t sub_stop;
+/* Set by the SIGHUP handler: `run --publish` reads --subscriber-keys again. */
+extern volatile sig_atomic_t sub_reload;
 
 int sub_snapshot(const sub_cli *cli);
 int sub_watch(const sub_cli *cli);

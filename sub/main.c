@@ -18,6 +18,12 @@ static void on_signal(int sig)
   sub_stop = 1;
 }
 
+static void on_hup(int sig)
+{
+  (void)sig;
+  sub_reload = 1;
+}
+
 static void install_signals(void)
 {
   struct sigaction sa;
@@ -26,6 +32,8 @@ static void install_signals(void)
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+  sa.sa_handler = on_hup; /* run --publish: read --subscriber-keys again */
+  sigaction(SIGHUP, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
 }
 

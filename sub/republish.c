@@ -107,6 +107,46 @@ static void on_refuse(void *arg, const char *domain, const char *address, const 
   hb_log_warn("republish: refused a subscriber connection from %s: %s", address, reason);
 }
 
+/* Loads the subscribers' keyring, logging each bad file (like the county,
+ * the good keys are kept). Returns HB_OK with *ring filled, or HB_EINVAL
+ * when the folder cannot be read at all (*ring is then empty). */
+static int keyring_load(const sub_republish *r, hb_keyring *ring)
+{
+  hb_diags d;
+  hb_diags_init(&d);
+  int rc = hb_keyring_load(r->o.subscriber_keys, ring, &d);
+  for (size_t i = 0; i < d.count; i++) {
+    char line[600];
+    hb_diag_format(&d.items[i], line, sizeof line);
+    hb_log_err("%s", line);
+  }
+  hb_diags_free(&d);
+  if (rc != HB_OK && rc != HB_EINVAL) {
+    hb_keyring_free(ring);
+    return HB_EINVAL;
+  }
+  if (ring->count == 0)
+    hb_log_warn("republish: %s holds no subscriber key: no one can subscribe",
+                r->o.subscriber_keys);
+  else
+    hb_log_info("republish: %s: %zu subscriber keys", r->o.subscriber_keys, ring->count);
+  return HB_OK;
+}
+
+int sub_republish_reload_keys(sub_republish *r)
+{
+  if (!r || !r->zap)
+    return HB_OK;
+  hb_keyring ring;
+  if (keyring_load(r, &ring) != HB_OK) {
+    hb_log_err("republish: reload: %s cannot be read; keeping the subscriber keys held",
+               r->o.subscriber_keys);
+    return HB_EINVAL;
+  }
+  hb_zap_set_keyring(r->zap, SUB_REPUBLISH_ZAP_DOMAIN, &ring);
+  return HB_OK;
+}
+
 /* The CURVE server side: the city's cert, the ZAP handler bound in r->ctx
  * (before the XPUB binds: a CURVE server without one accepts any key) and
  * the subscribers' keyring. */
@@ -124,27 +164,13 @@ static int security_open(sub_republish *r, char *err, size_t errlen)
     hb_diags_free(&d);
     return HB_EINVAL;
   }
+  hb_diags_free(&d);
   hb_keyring ring;
-  rc = hb_keyring_load(r->o.subscriber_keys, &ring, &d);
-  if (rc != HB_OK && rc != HB_EINVAL) {
+  if (keyring_load(r, &ring) != HB_OK) {
     snprintf(err, errlen, "--subscriber-keys %s: cannot be read", r->o.subscriber_keys);
-    hb_keyring_free(&ring);
-    hb_diags_free(&d);
     memset(&cert, 0, sizeof cert);
     return HB_EINVAL;
   }
-  /* a bad file among good ones: like the county, keep the good keys */
-  for (size_t i = 0; i < d.count; i++) {
-    char line[600];
-    hb_diag_format(&d.items[i], line, sizeof line);
-    hb_log_err("%s", line);
-  }
-  hb_diags_free(&d);
-  if (ring.count == 0)
-    hb_log_warn("republish: %s holds no subscriber key: no one can subscribe",
-                r->o.subscriber_keys);
-  else
-    hb_log_info("republish: %s: %zu subscriber keys", r->o.subscriber_keys, ring.count);
   rc = hb_zap_open(r->ctx, &r->zap);
   if (rc == HB_OK) {
     hb_zap_set_keyring(r->zap, SUB_REPUBLISH_ZAP_DOMAIN, &ring);

@@ -59,6 +59,12 @@ void sub_republish_close(sub_republish *r);
 /* The endpoint actually bound (tcp://127.0.0.1:PORT when bound to port *). */
 const char *sub_republish_endpoint(const sub_republish *r);
 
+/* Reads --subscriber-keys again (SIGHUP): a key added there can subscribe
+ * from now on, a key removed is refused at its next handshake. When the
+ * folder cannot be read the keys held stay and HB_EINVAL is returned (the
+ * reason is logged). Without CURVE (--insecure) it does nothing. */
+int sub_republish_reload_keys(sub_republish *r);
+
 /* Services the sockets without blocking: answers ZAP handshakes (refusals
  * are logged) and reads subscription messages; a new subscription makes
  * every campaign due at once. Returns 0 or HB_EZMQ. */

@@ -292,6 +292,24 @@ def main(t):
     t.check("refused a subscriber connection" in city1.text(), "city1 logs the refusal",
             city1.text()[-1500:])
 
+    # the city installs the intruder's key and reloads (SIGHUP): it may subscribe now,
+    # without a restart; removed again and reloaded, it is refused again
+    k.install("intruder", prov_dir)
+    city1.proc.send_signal(signal.SIGHUP)
+    end = time.monotonic() + 5
+    while "reloaded the subscriber keys" not in city1.text() and time.monotonic() < end:
+        time.sleep(0.05)
+    t.check("reloaded the subscriber keys" in city1.text(), "city1 logs the reload on SIGHUP",
+            city1.text()[-1500:])
+    r, ok = snapshot(t, [city1.publish], "intruder", ["city1"])
+    t.check(r.rc == 0 and ok, "after SIGHUP the newly installed key gets the view (exit 0)", r)
+    os.remove(os.path.join(prov_dir, "intruder.key"))
+    city1.proc.send_signal(signal.SIGHUP)
+    time.sleep(0.5)
+    r, bad = snapshot(t, [city1.publish], "intruder", ["city1"], timeout=1.5)
+    t.check(r.rc == hbtest.EX_TEMPFAIL and not bad, "removed and reloaded: refused again", r)
+    t.check(city1.proc.poll() is None, "city1 is still running after two SIGHUPs")
+
     # an edit in county1 reaches the province
     st = counties["county1"].mutate(1, 40, "--touch", "0.9", "--advance", "0.5")
     t.check(st.get("advanced", 0) + st.get("added", 0) > 0, f"county1's ledgers edited ({st})")
