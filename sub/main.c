@@ -24,7 +24,7 @@ static void on_hup(int sig)
   sub_reload = 1;
 }
 
-static void install_signals(void)
+static void install_signals(sub_cmd cmd)
 {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -32,9 +32,12 @@ static void install_signals(void)
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
-  sa.sa_handler = on_hup; /* run --publish: read --subscriber-keys again */
-  sigaction(SIGHUP, &sa, NULL);
+
   signal(SIGPIPE, SIG_IGN);
+  if (cmd == SUB_CMD_RUN) { /* run --publish: read --subscriber-keys again; the */
+    sa.sa_handler = on_hup; /* other commands keep SIGHUP's default (they end) */
+    sigaction(SIGHUP, &sa, NULL);
+  }
 }
 
 int main(int argc, char **argv)
@@ -51,7 +54,7 @@ int main(int argc, char **argv)
     break;
   }
   hb_log_init(SUB_PROGRAM, cli.log_level);
-  install_signals();
+  install_signals(cli.cmd);
   switch (cli.cmd) {
   case SUB_CMD_SNAPSHOT: return sub_snapshot(&cli);
   case SUB_CMD_WATCH: return sub_watch(&cli);

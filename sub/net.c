@@ -209,6 +209,12 @@ int sub_net_recv(sub_net *s, int timeout_ms, size_t *ep, Huibao__V1__Rollup **r)
     return 0;
   zmq_pollitem_t items[SUB_MAX_ENDPOINTS];
   size_t n = s->count < SUB_MAX_ENDPOINTS ? s->count : SUB_MAX_ENDPOINTS;
+  /* Read the handshake events on every call: libzmq sends them on a PAIR
+   * socket from its I/O thread and blocks that thread once ~2,000 are
+   * unread (a county refusing our key adds one every few seconds), which
+   * would stop every subscription of a long-running `run` or `serve`. */
+  for (size_t i = 0; s->hs && i < n; i++)
+    hb_handshake_poll(&s->hs[i]);
   for (size_t i = 0; i < n; i++)
     items[i] = (zmq_pollitem_t){s->socks[i], 0, ZMQ_POLLIN, 0};
   int rc = zmq_poll(items, (int)n, timeout_ms);
