@@ -160,6 +160,19 @@ int backup_main(int argc, char **argv)
     return EX_CANTCREAT;
   }
 
+  /* The copy is made and given its new epoch in a work folder inside
+   * --out, and only then renamed to --out/data.mdb: a backup that failed
+   * or was killed half-way never leaves a data.mdb with the live store's
+   * epoch, which, restored, would hide the restore from the agents. */
+  char work[4096];
+  snprintf(work, sizeof work, "%s/.incomplete", out);
+  if (mkdir(work, 0700) != 0) {
+    fprintf(stderr, "%s: cannot create %s: %s\n", BACKUP_PROGRAM, work, strerror(errno));
+    return EX_CANTCREAT;
+  }
+  char wdst[4200];
+  snprintf(wdst, sizeof wdst, "%s/data.mdb", work);
+
   /* Read-only, as a second process next to the service: the copy runs in
    * a read transaction of this environment. */
   MDB_env *env = NULL;
@@ -172,30 +185,34 @@ int backup_main(int argc, char **argv)
     MDB_stat est;
     if (mdb_env_info(env, &info) == 0 && mdb_env_stat(env, &est) == 0)
       used = (info.me_last_pgno + 1) * (size_t)est.ms_psize;
-    rc = mdb_env_copy2(env, out, MDB_CP_COMPACT);
+    rc = mdb_env_copy2(env, work, MDB_CP_COMPACT);
     /* The service grew its map meanwhile: adopt the new size, copy again. */
     for (int tries = 0; rc == MDB_MAP_RESIZED && tries < 8; tries++) {
-      snprintf(dst, sizeof dst, "%s/data.mdb", out);
-      unlink(dst);
+      unlink(wdst);
       rc = mdb_env_set_mapsize(env, 0);
-      if (rc == 0) rc = mdb_env_copy2(env, out, MDB_CP_COMPACT);
+      if (rc == 0) rc = mdb_env_copy2(env, work, MDB_CP_COMPACT);
     }
   }
   if (env) mdb_env_close(env);
   if (rc != 0) {
     fprintf(stderr, "%s: copying %s to %s: %s\n", BACKUP_PROGRAM, data, out, mdb_strerror(rc));
+    unlink(wdst);
+    rmdir(work);
+    return EX_IOERR;
+  }
+  uint64_t epoch = 0;
+  if ((rc = copy_new_epoch(work, &epoch)) != 0) {
+    fprintf(stderr, "%s: giving the copy a new epoch: %s\n", BACKUP_PROGRAM, mdb_strerror(rc));
+    unlink(wdst);
+    rmdir(work);
     return EX_IOERR;
   }
   snprintf(dst, sizeof dst, "%s/data.mdb", out);
-  uint64_t epoch = 0;
-  if ((rc = copy_new_epoch(out, &epoch)) != 0) {
-    fprintf(stderr, "%s: giving the copy %s a new epoch: %s\n", BACKUP_PROGRAM, dst,
-            mdb_strerror(rc));
-    return EX_IOERR;
-  }
-  if (chmod(dst, 0600) != 0 || sync_path(dst, false) != 0 || sync_path(out, true) != 0 ||
-      stat(dst, &sb) != 0) {
+  if (chmod(wdst, 0600) != 0 || sync_path(wdst, false) != 0 || rename(wdst, dst) != 0 ||
+      rmdir(work) != 0 || sync_path(out, true) != 0 || stat(dst, &sb) != 0) {
     fprintf(stderr, "%s: %s: %s\n", BACKUP_PROGRAM, dst, strerror(errno));
+    unlink(wdst);
+    rmdir(work);
     return EX_IOERR;
   }
   size_t entries[BACKUP_NDBS];
