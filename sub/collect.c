@@ -29,9 +29,12 @@ void sub_collect_free(sub_collect *c)
 bool sub_rollup_newer(const Huibao__V1__Rollup *a, const Huibao__V1__Rollup *b)
 {
   /* Another store (restored from a backup, or replaced): its seq started
-   * again lower, and it is the truth now. */
+   * again lower, and it is the truth now, if it speaks later than the one
+   * held (as_of). Requiring a later as_of keeps two publishers that claim
+   * the same code, or a delayed message of the old store, from replacing
+   * each other back and forth. */
   if (a->has_epoch && b->has_epoch && a->epoch != b->epoch)
-    return true;
+    return a->as_of_ms > b->as_of_ms;
   if (a->seq != b->seq)
     return a->seq > b->seq;
   return a->as_of_ms > b->as_of_ms;

@@ -17,7 +17,11 @@
  * the merge (flagged), it is not left out; (3) the caller publishes only
  * what is stored: before anything is sent, the view's dirty entries must be
  * flushed to --data (sub_republish_due says when), so after a kill -9 the
- * reloaded view sums to at least what was last published.
+ * reloaded view sums to at least what was last published. The exception is
+ * a county restored from a backup (a new epoch, docs/protocol.md): its seq
+ * starts again lower, so the merged seq can drop; the merged rollup's epoch
+ * (hb_rollup_epoch) changes with it, and subscribers take a rollup of
+ * another epoch when its as_of is later.
  *
  * The publisher has its own ZeroMQ context and, unless insecure, its own
  * ZAP handler (hb_zap, domain SUB_REPUBLISH_ZAP_DOMAIN) answering from the

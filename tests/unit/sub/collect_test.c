@@ -51,6 +51,8 @@ static void test_epoch_rule(void)
   sub_collect_init(&c);
   CHECK_EQ_INT(1, sub_collect_offer(&c, "ep1", mk_epoch("xq", "jf", 50, 100, 0xa), 10, NULL));
   CHECK_EQ_INT(0, sub_collect_offer(&c, "ep1", mk_epoch("xq", "jf", 49, 900, 0xa), 20, NULL));
+  /* another epoch, but older than what is held (a delayed message): no */
+  CHECK_EQ_INT(0, sub_collect_offer(&c, "ep1", mk_epoch("xq", "jf", 7, 90, 0xb), 25, NULL));
   CHECK_EQ_INT(1, sub_collect_offer(&c, "ep1", mk_epoch("xq", "jf", 7, 200, 0xb), 30, NULL));
   sub_entry *e = sub_collect_find(&c, "ep1", "jf");
   CHECK_EQ_INT(7, e->r->seq);
