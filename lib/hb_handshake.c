@@ -10,7 +10,8 @@
 
 #define EVENTS                                                                                   \
   (ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |                             \
-   ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
+   ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |               \
+   ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED)
 
 int hb_handshake_watch(hb_handshake *h, void *ctx, void *sock, const char *name)
 {
@@ -73,6 +74,13 @@ void hb_handshake_poll(hb_handshake *h)
       /* a success clears earlier failures: the peer was fixed */
       h->auth_status = h->protocol_error = 0;
       h->auth_failures = h->other_failures = 0;
+      h->connected = h->disconnected = 0;
+      break;
+    case ZMQ_EVENT_CONNECTED:
+      h->connected++;
+      break;
+    case ZMQ_EVENT_DISCONNECTED:
+      h->disconnected++;
       break;
     case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
       h->auth_failures++;
@@ -103,13 +111,25 @@ const char *hb_handshake_explain(const hb_handshake *h, char *buf, size_t len)
   if (h->protocol_error) {
     const char *why = "the security handshake failed";
     if (h->protocol_error == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)
-      why = "the peer speaks another security mechanism (CURVE on one side, plain TCP on the "
-            "other)";
+      why = "the peer speaks another security mechanism (CURVE on one side, plain TCP, "
+            "--insecure, on the other)";
     else if (h->protocol_error == ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC ||
              h->protocol_error == ZMQ_PROTOCOL_ERROR_ZMTP_KEY_EXCHANGE)
       why = "the security handshake failed: the peer's public key given here is probably not "
             "the peer's";
     snprintf(buf, len, "%s (ZMTP protocol error 0x%x)", why, (unsigned)h->protocol_error);
+    return buf;
+  }
+  /* Which side notices a mechanism mismatch first is a race: when the
+   * peer does, we only see it close every connection it accepted. A peer
+   * that is down accepts none. */
+  if (h->succeeded == 0 && h->connected > 0 && h->disconnected >= h->connected &&
+      h->disconnected > 0) {
+    snprintf(buf, len,
+             "the peer accepts the connection but closes it during the security handshake "
+             "(%d times): one side runs --insecure (plain TCP) and the other CURVE, or the "
+             "peer's public key given here is not its key",
+             h->disconnected);
     return buf;
   }
   return NULL;

@@ -17,6 +17,8 @@ typedef struct hb_handshake {
   int auth_failures;  /* handshakes the peer refused (authentication) */
   int protocol_error; /* ZMQ_PROTOCOL_ERROR_* of the last protocol failure, or 0 */
   int other_failures; /* handshakes that failed without detail (errno in last_errno) */
+  int connected;      /* TCP connections made (ZMQ_EVENT_CONNECTED) since the last success */
+  int disconnected;   /* ... and closed again (ZMQ_EVENT_DISCONNECTED) */
   int last_errno;
 } hb_handshake;
 
