@@ -183,3 +183,38 @@ size_t sub_collect_origin_count(const sub_collect *c, const char *origin, uint32
     }
   return n;
 }
+
+bool sub_collect_any_dirty(const sub_collect *c)
+{
+  for (size_t i = 0; i < c->count; i++)
+    if (c->items[i].dirty)
+      return true;
+  return false;
+}
+
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
+{
+  const unsigned char *b = p;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ b[i]) * 0x100000001b3ull;
+  return h;
+}
+
+uint64_t sub_collect_signature(const sub_collect *c, const char *campaign)
+{
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (size_t i = 0; i < c->count; i++) {
+    const sub_entry *e = &c->items[i];
+    if (campaign && strcmp(e->campaign, campaign) != 0)
+      continue;
+    int32_t today = e->r->has_today ? e->r->today : 0;
+    uint8_t stale = e->stale ? 1 : 0;
+    h = fnv1a(h, e->origin, strlen(e->origin) + 1);
+    h = fnv1a(h, e->campaign, strlen(e->campaign) + 1);
+    h = fnv1a(h, &e->r->seq, sizeof e->r->seq);
+    h = fnv1a(h, &e->r->epoch, sizeof e->r->epoch);
+    h = fnv1a(h, &today, sizeof today);
+    h = fnv1a(h, &stale, 1);
+  }
+  return h;
+}

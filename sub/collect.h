@@ -63,6 +63,15 @@ sub_entry *sub_collect_find(sub_collect *c, const char *origin, const char *camp
 size_t sub_collect_mark_stale(sub_collect *c, int64_t now_ms, int64_t stale_after_ms,
                               void (*on_stale)(const sub_entry *e, void *arg), void *arg);
 
+/* True when some entry changed since the caller last cleared the flags. */
+bool sub_collect_any_dirty(const sub_collect *c);
+
+/* A hash of what the figures of campaign (NULL: of every campaign) depend
+ * on: per entry its origin, campaign, seq, epoch (a restored county may
+ * repeat a seq), day and stale flag; not as_of_ms, which every heartbeat
+ * moves. Equal signatures: nothing new to show or to send. */
+uint64_t sub_collect_signature(const sub_collect *c, const char *campaign);
+
 /* The distinct campaign ids held, sorted (strcmp). *ids is a malloc'd array
  * of pointers into the entries (valid until the next offer); free(*ids). */
 int sub_collect_campaigns(const sub_collect *c, const char ***ids, size_t *n);

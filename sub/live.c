@@ -42,7 +42,7 @@ bool sub_snapshot_complete(const sub_collect *c, char *const *origins, size_t n,
   return true;
 }
 
-static int exit_for(int err)
+int sub_live_exit_for(int err)
 {
   switch (err) {
   case HB_EIO: return EX_IOERR;
@@ -215,14 +215,14 @@ static int gather_stored(const sub_cli *cli, sub_collect *c)
   int rc = sub_store_open(&st, cli->data, err, sizeof err);
   if (rc != 0) {
     fprintf(stderr, "%s: %s\n", SUB_PROGRAM, err);
-    return exit_for(rc);
+    return sub_live_exit_for(rc);
   }
   size_t skipped = 0;
   rc = sub_store_load(&st, c, hb_time_mono_ms(), &skipped);
   sub_store_close(&st);
   if (rc != 0) {
     fprintf(stderr, "%s: reading %s: %s\n", SUB_PROGRAM, cli->data, hb_strerror(rc));
-    return exit_for(rc);
+    return sub_live_exit_for(rc);
   }
   if (skipped)
     fprintf(stderr, "%s: %zu stored rollups could not be read\n", SUB_PROGRAM, skipped);
@@ -269,24 +269,16 @@ int sub_snapshot(const sub_cli *cli)
   sub_net_free_list(eps, neps);
   if (prc != 0) {
     fprintf(stderr, "%s: writing the view: %s\n", SUB_PROGRAM, hb_strerror(prc));
-    return exit_for(prc);
+    return sub_live_exit_for(prc);
   }
   return ex;
 }
 
-static void log_stale(const sub_entry *e, void *arg)
+void sub_live_log_stale(const sub_entry *e, void *arg)
 {
   (void)arg;
   hb_log_warn("county %s campaign %s: stale (nothing heard for %.1f s)", e->origin, e->campaign,
               (double)(hb_time_mono_ms() - e->rx_ms) / 1000.0);
-}
-
-static bool any_dirty(const sub_collect *c)
-{
-  for (size_t i = 0; i < c->count; i++)
-    if (c->items[i].dirty)
-      return true;
-  return false;
 }
 
 int sub_watch(const sub_cli *cli)
@@ -313,7 +305,7 @@ int sub_watch(const sub_cli *cli)
     }
     int64_t now = hb_time_mono_ms();
     sub_collect_mark_stale(&c, now, cli->stale_after_ms, NULL, NULL);
-    if (!(first || any_dirty(&c)) || now - last_draw < REDRAW_EVERY_MS)
+    if (!(first || sub_collect_any_dirty(&c)) || now - last_draw < REDRAW_EVERY_MS)
       continue;
     char iso[40];
     hb_time_format_iso(hb_time_now_ms(), iso, sizeof iso);
@@ -376,9 +368,9 @@ static int republish_step(sub_republish *rp, sub_store *st, sub_collect *c, cons
     hb_log_warn("republish: reading subscriptions: %s", hb_strerror(rc));
   if (!sub_republish_due(rp, c, now))
     return 0;
-  if (any_dirty(c) && (rc = sub_store_flush(st, c, NULL)) != 0) {
+  if (sub_collect_any_dirty(c) && (rc = sub_store_flush(st, c, NULL)) != 0) {
     hb_log_err("storing the view in %s: %s", cli->data, hb_strerror(rc));
-    return exit_for(rc);
+    return sub_live_exit_for(rc);
   }
   rc = sub_republish_send(rp, c, now);
   if (rc != 0 && rc != *last_err)
@@ -397,7 +389,7 @@ int sub_run(const sub_cli *cli)
   int rc = sub_store_open(&st, cli->data, err, sizeof err);
   if (rc != 0) {
     fprintf(stderr, "%s: %s\n", SUB_PROGRAM, err);
-    return exit_for(rc);
+    return sub_live_exit_for(rc);
   }
   sub_collect c;
   sub_collect_init(&c);
@@ -406,7 +398,7 @@ int sub_run(const sub_cli *cli)
     fprintf(stderr, "%s: reading %s: %s\n", SUB_PROGRAM, cli->data, hb_strerror(rc));
     sub_collect_free(&c);
     sub_store_close(&st);
-    return exit_for(rc);
+    return sub_live_exit_for(rc);
   }
   if (skipped)
     hb_log_warn("%zu stored rollups could not be read and were skipped", skipped);
@@ -440,11 +432,11 @@ int sub_run(const sub_cli *cli)
       last_bad = net.bad;
     }
     int64_t now = hb_time_mono_ms();
-    sub_collect_mark_stale(&c, now, cli->stale_after_ms, log_stale, NULL);
-    if (now - last_flush >= FLUSH_EVERY_MS && any_dirty(&c)) {
+    sub_collect_mark_stale(&c, now, cli->stale_after_ms, sub_live_log_stale, NULL);
+    if (now - last_flush >= FLUSH_EVERY_MS && sub_collect_any_dirty(&c)) {
       if ((rc = sub_store_flush(&st, &c, NULL)) != 0) {
         hb_log_err("storing the view in %s: %s", cli->data, hb_strerror(rc));
-        ex = exit_for(rc);
+        ex = sub_live_exit_for(rc);
         break;
       }
       last_flush = now;
@@ -458,9 +450,9 @@ int sub_run(const sub_cli *cli)
       break;
   }
   sub_republish_close(rp);
-  if (ex == EX_OK && any_dirty(&c) && (rc = sub_store_flush(&st, &c, NULL)) != 0) {
+  if (ex == EX_OK && sub_collect_any_dirty(&c) && (rc = sub_store_flush(&st, &c, NULL)) != 0) {
     hb_log_err("storing the view in %s: %s", cli->data, hb_strerror(rc));
-    ex = exit_for(rc);
+    ex = sub_live_exit_for(rc);
   }
   hb_log_info("stopped");
   sub_collect_free(&c);
@@ -485,7 +477,7 @@ int sub_show(const sub_cli *cli)
   sub_collect_free(&c);
   if (rc != 0) {
     fprintf(stderr, "%s: writing the view: %s\n", SUB_PROGRAM, hb_strerror(rc));
-    return exit_for(rc);
+    return sub_live_exit_for(rc);
   }
   return EX_OK;
 }

@@ -30,6 +30,13 @@ int sub_show(const sub_cli *cli);
  * after printing why. */
 int sub_gather(const sub_cli *cli, sub_collect *c, char ***origins, size_t *norigins);
 
+/* The exit code (sysexits.h) for an hb_err code: disk and map full and I/O
+ * errors 74, HB_EINVAL 64, anything else 70. */
+int sub_live_exit_for(int err);
+
+/* sub_collect_mark_stale's callback of run and serve: logs the county. */
+void sub_live_log_stale(const sub_entry *e, void *arg);
+
 /* The view options (source, name, campaign) of the command line. */
 void sub_view_opts_from_cli(const sub_cli *cli, sub_view_opts *o);
 

@@ -44,31 +44,6 @@ struct sub_republish {
   uint64_t sent, dropped;
 };
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-  const unsigned char *b = p;
-  for (size_t i = 0; i < n; i++)
-    h = (h ^ b[i]) * 0x100000001b3ull;
-  return h;
-}
-
-uint64_t sub_republish_signature(const sub_collect *c, const char *campaign)
-{
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (size_t i = 0; i < c->count; i++) {
-    const sub_entry *e = &c->items[i];
-    if (strcmp(e->campaign, campaign) != 0) continue;
-    int32_t today = e->r->has_today ? e->r->today : 0;
-    uint8_t stale = e->stale ? 1 : 0;
-    h = fnv(h, e->origin, strlen(e->origin) + 1);
-    h = fnv(h, &e->r->seq, sizeof e->r->seq);
-    h = fnv(h, &e->r->epoch, sizeof e->r->epoch); /* a restored county may repeat a seq */
-    h = fnv(h, &today, sizeof today);
-    h = fnv(h, &stale, 1);
-  }
-  return h;
-}
-
 int sub_republish_build(const sub_collect *c, const char *campaign, const sub_view_opts *view,
                         uint32_t heartbeat_ms, uint32_t campaign_count, uint8_t **buf, size_t *len)
 {
@@ -289,7 +264,7 @@ static int sig_set(sub_republish *r, const char *campaign, uint64_t sig)
 static bool campaign_changed(sub_republish *r, const sub_collect *c, const char *campaign)
 {
   const sent_sig *s = sig_find(r, campaign);
-  return !s || s->sig != sub_republish_signature(c, campaign);
+  return !s || s->sig != sub_collect_signature(c, campaign);
 }
 
 static bool beat_due(const sub_republish *r, int64_t now_ms)
@@ -351,7 +326,7 @@ int sub_republish_send(sub_republish *r, const sub_collect *c, int64_t now_ms)
   if (sub_collect_campaigns(c, &ids, &n) != 0) return HB_ENOMEM;
   int first = 0;
   for (size_t i = 0; i < n; i++) {
-    uint64_t sig = sub_republish_signature(c, ids[i]);
+    uint64_t sig = sub_collect_signature(c, ids[i]);
     const sent_sig *s = sig_find(r, ids[i]);
     if (!all && s && s->sig == sig) continue;
     int rc = send_one(r, c, ids[i], (uint32_t)n);

@@ -103,9 +103,5 @@ void sub_republish_counts(const sub_republish *r, uint64_t *sent, uint64_t *drop
 int sub_republish_build(const sub_collect *c, const char *campaign, const sub_view_opts *view,
                         uint32_t heartbeat_ms, uint32_t campaign_count, uint8_t **buf, size_t *len);
 
-/* What a campaign's published view depends on apart from the time: each
- * of its entries' origin, seq, today and stale flag. Equal signatures:
- * nothing to republish before the heartbeat. */
-uint64_t sub_republish_signature(const sub_collect *c, const char *campaign);
 
 #endif

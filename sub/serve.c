@@ -41,16 +41,6 @@ typedef struct serve {
   uint64_t version;  /* of the last published documents */
 } serve;
 
-static int exit_for(int err)
-{
-  switch (err) {
-  case HB_EIO: return EX_IOERR;
-  case HB_EFULL: return EX_IOERR;
-  case HB_ENOSPC: return EX_IOERR;
-  default: return EX_SOFTWARE;
-  }
-}
-
 /* Opens --data with both databases in one environment (LMDB allows one
  * environment per file in a process) and loads the view and the history. */
 static int open_store(serve *s)
@@ -64,7 +54,7 @@ static int open_store(serve *s)
   int rc = hb_lmdb_open(&s->st.l, cli->data, 0, names, dbis, 2, err, sizeof err);
   if (rc != 0) {
     fprintf(stderr, "%s: %s\n", SUB_PROGRAM, err);
-    return exit_for(rc);
+    return sub_live_exit_for(rc);
   }
   s->stored = true;
   s->st.dbi = dbis[0];
@@ -73,7 +63,7 @@ static int open_store(serve *s)
   if ((rc = sub_store_load(&s->st, &s->c, hb_time_mono_ms(), &bad_view)) != 0 ||
       (rc = sub_history_load(&s->hist, s->st.l.env, s->hist_dbi, &bad_hist)) != 0) {
     fprintf(stderr, "%s: reading %s: %s\n", SUB_PROGRAM, cli->data, hb_strerror(rc));
-    return exit_for(rc);
+    return sub_live_exit_for(rc);
   }
   if (bad_view || bad_hist)
     hb_log_warn("%zu stored rollups and %zu history entries could not be read and were skipped",
@@ -142,52 +132,11 @@ static int flush(serve *s)
   return rc;
 }
 
-static bool any_dirty(const sub_collect *c)
-{
-  for (size_t i = 0; i < c->count; i++)
-    if (c->items[i].dirty)
-      return true;
-  return false;
-}
-
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-  const unsigned char *b = p;
-  for (size_t i = 0; i < n; i++)
-    h = (h ^ b[i]) * 0x100000001b3ull;
-  return h;
-}
-
-/* What the dashboard shows changes only with these: every heartbeat brings
- * a newer as_of_ms (so the entry is dirty and stored) but, with the same
- * seq, the same figures; publishing it again would only resend them. */
-static uint64_t view_signature(const sub_collect *c)
-{
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (size_t i = 0; i < c->count; i++) {
-    const sub_entry *e = &c->items[i];
-    int32_t today = e->r->has_today ? e->r->today : 0;
-    h = fnv(h, e->origin, strlen(e->origin) + 1);
-    h = fnv(h, e->campaign, strlen(e->campaign) + 1);
-    h = fnv(h, &e->r->seq, sizeof e->r->seq);
-    h = fnv(h, &today, sizeof today);
-    h = fnv(h, &e->stale, sizeof e->stale);
-  }
-  return h;
-}
-
-static void log_stale(const sub_entry *e, void *arg)
-{
-  (void)arg;
-  hb_log_warn("county %s campaign %s: stale (nothing heard for %.1f s)", e->origin, e->campaign,
-              (double)(hb_time_mono_ms() - e->rx_ms) / 1000.0);
-}
-
 /* Receives until SIGINT/SIGTERM; publishes and stores each change. */
 static int loop(serve *s)
 {
   int64_t last_flush = 0, last_week_check = hb_time_mono_ms();
-  uint64_t shown = view_signature(&s->c);
+  uint64_t shown = sub_collect_signature(&s->c, NULL);
   int32_t week = sub_history_iso_week(hb_date_today(), NULL);
   size_t last_bad = 0;
   while (!sub_stop) {
@@ -201,7 +150,7 @@ static int loop(serve *s)
       last_bad = s->net.bad;
     }
     int64_t now = hb_time_mono_ms();
-    sub_collect_mark_stale(&s->c, now, s->cli->stale_after_ms, log_stale, NULL);
+    sub_collect_mark_stale(&s->c, now, s->cli->stale_after_ms, sub_live_log_stale, NULL);
     bool new_week = false;
     if (now - last_week_check >= WEEK_CHECK_MS) {
       int32_t w = sub_history_iso_week(hb_date_today(), NULL);
@@ -209,9 +158,9 @@ static int loop(serve *s)
       week = w;
       last_week_check = now;
     }
-    if (!(any_dirty(&s->c) || new_week) || now - last_flush < FLUSH_EVERY_MS)
+    if (!(sub_collect_any_dirty(&s->c) || new_week) || now - last_flush < FLUSH_EVERY_MS)
       continue;
-    uint64_t sig = view_signature(&s->c);
+    uint64_t sig = sub_collect_signature(&s->c, NULL);
     if (sig != shown || new_week) {
       if ((rc = publish(s)) != 0) {
         hb_log_err("building the dashboard: %s", hb_strerror(rc));
@@ -221,7 +170,7 @@ static int loop(serve *s)
     }
     last_flush = now;
     if ((rc = flush(s)) != 0)
-      return exit_for(rc);
+      return sub_live_exit_for(rc);
   }
   return EX_OK;
 }
@@ -263,7 +212,7 @@ int sub_serve(const sub_cli *cli)
   }
   if (ex == EX_OK)
     ex = loop(&s);
-  if (ex == EX_OK && (any_dirty(&s.c) || s.hist.count) && flush(&s) != 0)
+  if (ex == EX_OK && (sub_collect_any_dirty(&s.c) || s.hist.count) && flush(&s) != 0)
     ex = EX_IOERR;
   if (ex == EX_OK)
     hb_log_info("stopped");

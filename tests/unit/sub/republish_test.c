@@ -141,21 +141,21 @@ static void test_signature(void)
   sub_collect_init(&c);
   sub_collect_offer(&c, "xq", mk("xq", "jf", 5, 3, 1000), 0, NULL);
   sub_collect_offer(&c, "xq", mk("xq", "zt", 1, 1, 1000), 0, NULL);
-  uint64_t jf = sub_republish_signature(&c, "jf"), zt = sub_republish_signature(&c, "zt");
+  uint64_t jf = sub_collect_signature(&c, "jf"), zt = sub_collect_signature(&c, "zt");
   CHECK(jf != zt);
   /* a heartbeat: same seq, later as_of: nothing to republish before the beat */
   CHECK_EQ_INT(1, sub_collect_offer(&c, "xq", mk("xq", "jf", 5, 3, 2000), 0, NULL));
-  CHECK(jf == sub_republish_signature(&c, "jf"));
+  CHECK(jf == sub_collect_signature(&c, "jf"));
   /* a change of seq */
   sub_collect_offer(&c, "xq", mk("xq", "jf", 6, 4, 2000), 0, NULL);
-  CHECK(jf != sub_republish_signature(&c, "jf"));
-  jf = sub_republish_signature(&c, "jf");
-  CHECK(zt == sub_republish_signature(&c, "zt"));
+  CHECK(jf != sub_collect_signature(&c, "jf"));
+  jf = sub_collect_signature(&c, "jf");
+  CHECK(zt == sub_collect_signature(&c, "zt"));
   /* a county going stale, and coming back */
   sub_collect_find(&c, "xq", "jf")->stale = true;
-  CHECK(jf != sub_republish_signature(&c, "jf"));
+  CHECK(jf != sub_collect_signature(&c, "jf"));
   sub_collect_find(&c, "xq", "jf")->stale = false;
-  CHECK(jf == sub_republish_signature(&c, "jf"));
+  CHECK(jf == sub_collect_signature(&c, "jf"));
   sub_collect_free(&c);
 }
 
