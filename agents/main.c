@@ -121,7 +121,8 @@ static int parse_int(const char *s, int lo, int hi, int *out)
   char *end;
   errno = 0;
   long v = strtol(s, &end, 10);
-  if (errno || end == s || *end || v < lo || v > hi) return -1;
+  if (errno || end == s || *end || v < lo || v > hi)
+    return -1;
   *out = (int)v;
   return 0;
 }
@@ -154,21 +155,14 @@ static int opts_parse(int argc, char **argv, int is_sync, opts *o)
   for (;;) {
     int li = 0;
     int c = getopt_long(argc, argv, ":h", longs, &li);
-    if (c == -1) break;
+    if (c == -1)
+      break;
     const char *arg = optarg;
     switch (c) {
-    case 'h':
-      fputs(usage, stdout);
-      return -1;
-    case 'u':
-      o->unit = arg;
-      break;
-    case 'l':
-      o->ledger = arg;
-      break;
-    case 'C':
-      o->campaigns = arg;
-      break;
+    case 'h': fputs(usage, stdout); return -1;
+    case 'u': o->unit = arg; break;
+    case 'l': o->ledger = arg; break;
+    case 'C': o->campaigns = arg; break;
     case 's':
     case 'c':
     case 't':
@@ -180,14 +174,20 @@ static int opts_parse(int argc, char **argv, int is_sync, opts *o)
       if (!is_sync) {
         const char *name = "?";
         for (const struct option *lo = longs; lo->name; lo++)
-          if (lo->val == c) name = lo->name;
+          if (lo->val == c)
+            name = lo->name;
         return usage_error(usage, "--%s is an option of sync, not check", name);
       }
-      if (c == 's') o->state = arg;
-      if (c == 'k') o->key = arg;
-      if (c == 'K') o->county_key = arg;
-      if (c == 'I') o->insecure = 1;
-      if (c == 'c') o->county = arg;
+      if (c == 's')
+        o->state = arg;
+      if (c == 'k')
+        o->key = arg;
+      if (c == 'K')
+        o->county_key = arg;
+      if (c == 'I')
+        o->insecure = 1;
+      if (c == 'c')
+        o->county = arg;
       if (c == 't' && parse_int(arg, 1, 86400, &o->timeout_s))
         return usage_error(usage, "--timeout %s: expected whole seconds, 1..86400", arg);
       if (c == 'w' && parse_int(arg, 1, 64, &o->window))
@@ -199,19 +199,22 @@ static int opts_parse(int argc, char **argv, int is_sync, opts *o)
       if ((level = hb_log_level_parse(arg)) < 0)
         return usage_error(usage, "--log-level %s: expected error|warning|notice|info|debug", arg);
       break;
-    case ':':
-      return usage_error(usage, "%s needs a value", argv[optind - 1]);
-    default:
-      return usage_error(usage, "unknown option %s", argv[optind - 1]);
+    case ':': return usage_error(usage, "%s needs a value", argv[optind - 1]);
+    default: return usage_error(usage, "unknown option %s", argv[optind - 1]);
     }
   }
-  if (optind < argc) return usage_error(usage, "unexpected argument %s", argv[optind]);
+  if (optind < argc)
+    return usage_error(usage, "unexpected argument %s", argv[optind]);
   hb_log_set_level(level);
-  if (!o->ledger) return usage_error(usage, "%s", "--ledger DIR is required");
+  if (!o->ledger)
+    return usage_error(usage, "%s", "--ledger DIR is required");
   if (is_sync) {
-    if (!o->unit) return usage_error(usage, "%s", "--unit CODE is required");
-    if (!o->state) return usage_error(usage, "%s", "--state DIR is required");
-    if (!o->county) return usage_error(usage, "%s", "--county ENDPOINT is required");
+    if (!o->unit)
+      return usage_error(usage, "%s", "--unit CODE is required");
+    if (!o->state)
+      return usage_error(usage, "%s", "--state DIR is required");
+    if (!o->county)
+      return usage_error(usage, "%s", "--county ENDPOINT is required");
     if (!o->insecure && (!o->key || !o->county_key))
       return usage_error(usage, "%s",
                          "--key FILE (this unit's secret cert) and --county-key FILE (the "
@@ -277,7 +280,8 @@ static int cmd_check(int argc, char **argv)
 {
   opts o;
   int ex = opts_parse(argc, argv, 0, &o);
-  if (ex) return ex < 0 ? EX_OK_ : ex;
+  if (ex)
+    return ex < 0 ? EX_OK_ : ex;
   hb_campaigns camps = {0};
   hb_ledger l;
   memset(&l, 0, sizeof l);
@@ -303,7 +307,8 @@ static void on_reject(void *arg, char kind, const char *id, const char *field, c
 
 static int state_exit(int rc)
 {
-  return rc == HB_EFULL || rc == HB_ENOSPC || rc == HB_EIO || rc == HB_EDB ? EX_IOERR_ : EX_SOFTWARE_;
+  return rc == HB_EFULL || rc == HB_ENOSPC || rc == HB_EIO || rc == HB_EDB ? EX_IOERR_
+                                                                           : EX_SOFTWARE_;
 }
 
 /* Reads this unit's secret cert and the county's public cert, printing
@@ -313,7 +318,8 @@ static int keys_load(const opts *o, hb_cert *key, hb_cert *county_key)
   hb_diags d;
   hb_diags_init(&d);
   int rc = hb_cert_read(o->key, 1, key, &d);
-  if (rc == HB_OK) rc = hb_cert_read(o->county_key, 0, county_key, &d);
+  if (rc == HB_OK)
+    rc = hb_cert_read(o->county_key, 0, county_key, &d);
   hb_diags_write(&d, stderr);
   hb_diags_free(&d);
   return rc;
@@ -323,11 +329,13 @@ static int cmd_sync(int argc, char **argv)
 {
   opts o;
   int ex = opts_parse(argc, argv, 1, &o);
-  if (ex) return ex < 0 ? EX_OK_ : ex;
+  if (ex)
+    return ex < 0 ? EX_OK_ : ex;
 
   /* 0. Keys (fail before any work). */
   hb_cert key, county_key;
-  if (!o.insecure && keys_load(&o, &key, &county_key) != 0) return EX_CONFIG_;
+  if (!o.insecure && keys_load(&o, &key, &county_key) != 0)
+    return EX_CONFIG_;
   if (o.insecure)
     hb_log_warn("insecure: plain TCP to %s, not encrypted, not authenticated", o.county);
 
@@ -379,8 +387,8 @@ static int cmd_sync(int argc, char **argv)
       .endpoint = o.county,
       .unit = o.unit,
       .agent_version = PROGRAM "/" HUIBAO_VERSION,
-      .timeout_ms = probe && o.timeout_s > PROBE_TIMEOUT_S ? PROBE_TIMEOUT_S * 1000
-                                                           : o.timeout_s * 1000,
+      .timeout_ms =
+          probe && o.timeout_s > PROBE_TIMEOUT_S ? PROBE_TIMEOUT_S * 1000 : o.timeout_s * 1000,
       .window = o.window,
       .batch = o.batch,
       .resend_ms = 3000,
@@ -435,7 +443,8 @@ static int cmd_sync(int argc, char **argv)
   }
 
   int result = ledger_ex;
-  if (st.rejected > 0) result = EX_DATAERR_;
+  if (st.rejected > 0)
+    result = EX_DATAERR_;
   if (rc == HB_EPROTO) {
     fprintf(stderr, "%s: the county refused the batch: %s\n", PROGRAM, st.error);
     result = EX_DATAERR_;
@@ -446,14 +455,19 @@ static int cmd_sync(int argc, char **argv)
     fprintf(stderr, "%s: %s\n", PROGRAM, st.error);
     result = EX_TEMPFAIL_;
   } else if (rc == HB_ETIMEDOUT || (rc == 0 && st.pending > 0)) {
-    if (st.retried && st.error[0]) fprintf(stderr, "%s: %s\n", PROGRAM, st.error);
+    if (st.retried && st.error[0])
+      fprintf(stderr, "%s: %s\n", PROGRAM, st.error);
     if (st.handshake[0]) {
       fprintf(stderr, "%s: %s: %s\n", PROGRAM, o.county, st.handshake);
       if (!o.insecure)
-        fprintf(stderr, "(ask the county to install this unit's public key, %s.key, and "
-                        "reload: systemctl reload huibao-aggregator)\n", o.unit);
-      fprintf(stderr, "county refused the connection: %zu records kept in the outbox for the "
-                      "next run\n", st.pending);
+        fprintf(stderr,
+                "(ask the county to install this unit's public key, %s.key, and "
+                "reload: systemctl reload huibao-aggregator)\n",
+                o.unit);
+      fprintf(stderr,
+              "county refused the connection: %zu records kept in the outbox for the "
+              "next run\n",
+              st.pending);
     } else {
       fprintf(stderr, "county unreachable: %zu records kept in the outbox for the next run\n",
               st.pending);
@@ -492,9 +506,12 @@ int main(int argc, char **argv)
     printf("%s %s\n", PROGRAM, HUIBAO_VERSION);
     return EX_OK_;
   }
-  if (strcmp(cmd, "sync") == 0) return cmd_sync(argc - 1, argv + 1);
-  if (strcmp(cmd, "check") == 0) return cmd_check(argc - 1, argv + 1);
-  if (strcmp(cmd, "template") == 0) return agent_template_main(argc - 1, argv + 1);
+  if (strcmp(cmd, "sync") == 0)
+    return cmd_sync(argc - 1, argv + 1);
+  if (strcmp(cmd, "check") == 0)
+    return cmd_check(argc - 1, argv + 1);
+  if (strcmp(cmd, "template") == 0)
+    return agent_template_main(argc - 1, argv + 1);
   fprintf(stderr, "%s: unknown command %s\n%s", PROGRAM, cmd, usage_main);
   return EX_USAGE_;
 }

@@ -21,10 +21,10 @@ int agent_report_reject(char *buf, size_t len, char kind, const char *id, unsign
                         const char *sheet, const char *field, const char *reason)
 {
   char where[32] = "";
-  if (line) snprintf(where, sizeof where, sheet ? "!%u:%u" : ":%u", line, line);
+  if (line)
+    snprintf(where, sizeof where, sheet ? "!%u:%u" : ":%u", line, line);
   return snprintf(buf, len, "%s%s: id %s: %s: %s", sheet ? sheet : agent_report_file(kind), where,
-                  id,
-                  field && *field ? field : "record",
+                  id, field && *field ? field : "record",
                   reason && *reason ? reason : "rejected by the county");
 }
 
@@ -40,7 +40,8 @@ int agent_report_summary(char *buf, size_t len, const agent_send_stats *st)
 static int line_ref_cmp(const void *x, const void *y)
 {
   const struct agent_line_ref *a = x, *b = y;
-  if (a->kind != b->kind) return a->kind < b->kind ? -1 : 1;
+  if (a->kind != b->kind)
+    return a->kind < b->kind ? -1 : 1;
   return strcmp(a->id, b->id);
 }
 
@@ -86,7 +87,8 @@ const char *agent_line_sheet(const agent_line_index *ix, char kind)
 
 unsigned agent_line_find(const agent_line_index *ix, char kind, const char *id)
 {
-  if (!ix->refs) return 0;
+  if (!ix->refs)
+    return 0;
   struct agent_line_ref want = {kind, id, 0};
   const struct agent_line_ref *r = bsearch(&want, ix->refs, ix->n, sizeof *ix->refs, line_ref_cmp);
   return r ? r->line : 0;

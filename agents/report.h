@@ -27,7 +27,7 @@ int agent_report_summary(char *buf, size_t len, const agent_send_stats *st);
 typedef struct agent_line_index {
   struct agent_line_ref *refs; /* sorted by kind, id */
   size_t n;
-  char *ids; /* every id, NUL-terminated, one block */
+  char *ids;      /* every id, NUL-terminated, one block */
   char *sheet[2]; /* copies of the ledger's activity_sheet, problem_sheet (NULL: CSV) */
 } agent_line_index;
 

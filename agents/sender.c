@@ -50,11 +50,11 @@ typedef struct sender {
   size_t cursorlen;
   int scan_done;
   hb_handshake hs; /* why nothing comes back, when the handshake says */
-  size_t scanned; /* distinct records taken from the outbox scan this run */
+  size_t scanned;  /* distinct records taken from the outbox scan this run */
   batch *filling;
   int fill_err;
-  int probed;          /* the empty Submit of o->probe was made */
-  int epoch_seen;      /* an Ack of this run carried the county's epoch */
+  int probed;     /* the empty Submit of o->probe was made */
+  int epoch_seen; /* an Ack of this run carried the county's epoch */
   uint64_t epoch;
 } sender;
 
@@ -65,7 +65,8 @@ static int put_varint(uint8_t **buf, size_t *len, size_t *cap, uint64_t v)
     while (n < *len + 10)
       n *= 2;
     uint8_t *b = realloc(*buf, n);
-    if (!b) return HB_ENOMEM;
+    if (!b)
+      return HB_ENOMEM;
     *buf = b;
     *cap = n;
   }
@@ -79,13 +80,15 @@ static int put_varint(uint8_t **buf, size_t *len, size_t *cap, uint64_t v)
 
 static int put_bytes(uint8_t **buf, size_t *len, size_t *cap, uint8_t tag, const void *p, size_t n)
 {
-  if (put_varint(buf, len, cap, tag) || put_varint(buf, len, cap, n)) return HB_ENOMEM;
+  if (put_varint(buf, len, cap, tag) || put_varint(buf, len, cap, n))
+    return HB_ENOMEM;
   if (*len + n > *cap) {
     size_t c = *cap * 2;
     while (c < *len + n)
       c *= 2;
     uint8_t *b = realloc(*buf, c);
-    if (!b) return HB_ENOMEM;
+    if (!b)
+      return HB_ENOMEM;
     *buf = b;
     *cap = c;
   }
@@ -153,13 +156,15 @@ static int batch_add(void *arg, const uint8_t *key, size_t keylen, const uint8_t
 static int batch_fill(sender *x, batch *b)
 {
   size_t max = (size_t)x->o->batch;
-  if (!b->e && !(b->e = malloc(max * sizeof *b->e))) return HB_ENOMEM;
+  if (!b->e && !(b->e = malloc(max * sizeof *b->e)))
+    return HB_ENOMEM;
   b->n = 0;
   b->id = x->next_batch++;
   b->sent_ms = b->not_before = 0;
   b->counted = b->acked = 0;
   int rc = submit_header(b->id, x->o->unit, x->o->agent_version, &b->buf, &b->len, &b->cap);
-  if (rc) return rc;
+  if (rc)
+    return rc;
   x->filling = b;
   x->fill_err = 0;
 
@@ -169,8 +174,10 @@ static int batch_fill(sender *x, batch *b)
   while (x->nrequeue > 0 && b->n < max) {
     entry *q = &x->requeue[--x->nrequeue];
     rc = agent_state_outbox_get(x->s, q->key, q->keylen, batch_add, x);
-    if (rc && rc != HB_ENOTFOUND) return rc;
-    if (x->fill_err) return x->fill_err;
+    if (rc && rc != HB_ENOTFOUND)
+      return rc;
+    if (x->fill_err)
+      return x->fill_err;
   }
   memcpy(x->cursor, save, savelen); /* requeued keys do not move the scan */
   x->cursorlen = savelen;
@@ -179,12 +186,16 @@ static int batch_fill(sender *x, batch *b)
     size_t want = max - b->n, visited;
     size_t before = b->n;
     rc = agent_state_outbox_scan(x->s, x->cursor, x->cursorlen, want, batch_add, x, &visited);
-    if (rc) return rc;
+    if (rc)
+      return rc;
     x->scanned += b->n - before;
-    if (x->fill_err) return x->fill_err;
-    if (visited < want) x->scan_done = 1;
+    if (x->fill_err)
+      return x->fill_err;
+    if (visited < want)
+      x->scan_done = 1;
   }
-  if (b->n == 0) return HB_OK;
+  if (b->n == 0)
+    return HB_OK;
   qsort(b->e, b->n, sizeof *b->e, entry_cmp);
   b->used = 1;
   return HB_OK;
@@ -194,13 +205,15 @@ static int batch_fill(sender *x, batch *b)
  * epoch when the outbox has nothing to send. */
 static int batch_probe(sender *x, batch *b)
 {
-  if (!b->e && !(b->e = malloc((size_t)x->o->batch * sizeof *b->e))) return HB_ENOMEM;
+  if (!b->e && !(b->e = malloc((size_t)x->o->batch * sizeof *b->e)))
+    return HB_ENOMEM;
   b->n = 0;
   b->id = x->next_batch++;
   b->sent_ms = b->not_before = 0;
   b->counted = b->acked = 0;
   int rc = submit_header(b->id, x->o->unit, x->o->agent_version, &b->buf, &b->len, &b->cap);
-  if (rc) return rc;
+  if (rc)
+    return rc;
   b->used = 1;
   return HB_OK;
 }
@@ -210,7 +223,8 @@ static int requeue_push(sender *x, const entry *e)
   if (x->nrequeue == x->caprequeue) {
     size_t n = x->caprequeue ? x->caprequeue * 2 : 64;
     entry *q = realloc(x->requeue, n * sizeof *q);
-    if (!q) return HB_ENOMEM;
+    if (!q)
+      return HB_ENOMEM;
     x->requeue = q;
     x->caprequeue = n;
   }
@@ -221,7 +235,8 @@ static int requeue_push(sender *x, const entry *e)
 static batch *batch_find(sender *x, uint64_t id)
 {
   for (int i = 0; i < x->o->window; i++)
-    if (x->b[i].used && !x->b[i].acked && x->b[i].id == id) return &x->b[i];
+    if (x->b[i].used && !x->b[i].acked && x->b[i].id == id)
+      return &x->b[i];
   return NULL;
 }
 
@@ -236,7 +251,8 @@ static int recv_ack(sender *x, Huibao__V1__Ack **ack)
     if (zmq_msg_recv(&msg, x->sock, got ? 0 : ZMQ_DONTWAIT) < 0) {
       int e = errno;
       zmq_msg_close(&msg);
-      if (!got && e == EAGAIN) return 0;
+      if (!got && e == EAGAIN)
+        return 0;
       return HB_EZMQ;
     }
     got = 1;
@@ -261,10 +277,12 @@ static int drain_push(drain *d, const entry *e, const Huibao__V1__RecordResult *
   if (d->n == d->cap) {
     size_t n = d->cap ? d->cap * 2 : 1024;
     agent_result *r = realloc(d->r, n * sizeof *r);
-    if (!r) return HB_ENOMEM;
+    if (!r)
+      return HB_ENOMEM;
     d->r = r;
     const Huibao__V1__RecordResult **rr = realloc(d->rr, n * sizeof *rr);
-    if (!rr) return HB_ENOMEM;
+    if (!rr)
+      return HB_ENOMEM;
     d->rr = rr;
     d->cap = n;
   }
@@ -289,15 +307,18 @@ static int acks_drain(sender *x, agent_reject_fn on_reject, void *arg, int *prog
       rc = got;
       break;
     }
-    if (got == 0) break;
+    if (got == 0)
+      break;
     batch *b = ack ? batch_find(x, ack->batch_id) : NULL;
     if (!b) {
-      if (ack) huibao__v1__ack__free_unpacked(ack, NULL);
+      if (ack)
+        huibao__v1__ack__free_unpacked(ack, NULL);
       continue;
     }
     d.acks[d.nacks++] = ack;
     if (ack->retry) { /* before error: a retry may carry its reason in error */
-      if (ack->error) snprintf(x->st->error, sizeof x->st->error, "%s", ack->error);
+      if (ack->error)
+        snprintf(x->st->error, sizeof x->st->error, "%s", ack->error);
       x->st->retried = 1;
       b->sent_ms = 0;
       b->not_before = now + x->o->retry_ms;
@@ -317,11 +338,14 @@ static int acks_drain(sender *x, agent_reject_fn on_reject, void *arg, int *prog
     for (size_t i = 0; rc == 0 && i < ack->n_results; i++) {
       entry want = {.seq = ack->results[i]->seq};
       const entry *e = bsearch(&want, b->e, b->n, sizeof *b->e, entry_cmp);
-      if (e) rc = drain_push(&d, e, ack->results[i]);
+      if (e)
+        rc = drain_push(&d, e, ack->results[i]);
     }
-    if (rc) break;
+    if (rc)
+      break;
   }
-  if (rc == 0 && d.n > 0) rc = agent_state_apply(x->s, d.r, d.n, agent_now_us());
+  if (rc == 0 && d.n > 0)
+    rc = agent_state_apply(x->s, d.r, d.n, agent_now_us());
   if (rc == 0 && x->epoch_seen && !x->st->epoch_changed) {
     uint64_t known;
     if (!agent_state_epoch(x->s, &known))
@@ -340,24 +364,30 @@ static int acks_drain(sender *x, agent_reject_fn on_reject, void *arg, int *prog
       rc = requeue_push(x, &e);
       continue;
     }
-    if (r->outcome != AGENT_DONE) continue;
-    if (r->code == HUIBAO__V1__RESULT_CODE__STORED) x->st->stored++;
-    if (r->code == HUIBAO__V1__RESULT_CODE__DUPLICATE) x->st->duplicate++;
+    if (r->outcome != AGENT_DONE)
+      continue;
+    if (r->code == HUIBAO__V1__RESULT_CODE__STORED)
+      x->st->stored++;
+    if (r->code == HUIBAO__V1__RESULT_CODE__DUPLICATE)
+      x->st->duplicate++;
     if (r->code == HUIBAO__V1__RESULT_CODE__REJECTED) {
       x->st->rejected++;
       char id[AGENT_KEY_MAX];
       memcpy(id, r->key + 1, r->keylen - 1);
       id[r->keylen - 1] = '\0';
-      if (on_reject) on_reject(arg, (char)r->key[0], id, d.rr[i]->field, d.rr[i]->reason);
+      if (on_reject)
+        on_reject(arg, (char)r->key[0], id, d.rr[i]->field, d.rr[i]->reason);
     }
   }
   for (int i = 0; i < x->o->window; i++)
-    if (x->b[i].used && x->b[i].acked) x->b[i].used = 0;
+    if (x->b[i].used && x->b[i].acked)
+      x->b[i].used = 0;
   for (size_t i = 0; i < d.nacks; i++)
     huibao__v1__ack__free_unpacked(d.acks[i], NULL);
   free(d.r);
   free(d.rr);
-  if (rc == 0 && county_error) rc = HB_EPROTO;
+  if (rc == 0 && county_error)
+    rc = HB_EPROTO;
   return rc;
 }
 
@@ -369,14 +399,18 @@ static int submits_send(sender *x)
   int64_t now = hb_time_mono_ms();
   for (int i = 0; i < x->o->window; i++) {
     batch *b = &x->b[i];
-    if (!b->used || now < b->not_before) continue;
-    if (b->sent_ms && now - b->sent_ms < x->o->resend_ms) continue;
+    if (!b->used || now < b->not_before)
+      continue;
+    if (b->sent_ms && now - b->sent_ms < x->o->resend_ms)
+      continue;
     if (zmq_send(x->sock, b->buf, b->len, ZMQ_DONTWAIT) < 0) {
-      if (errno == EAGAIN || errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EINTR)
+        continue;
       return HB_EZMQ;
     }
     b->sent_ms = now;
-    if (!b->counted) x->st->sent += b->n;
+    if (!b->counted)
+      x->st->sent += b->n;
     b->counted = 1;
   }
   return HB_OK;
@@ -389,42 +423,52 @@ static int sender_loop(sender *x, agent_reject_fn on_reject, void *arg)
 {
   int64_t last_progress = hb_time_mono_ms();
   for (;;) {
-    if (x->o->stop && *x->o->stop) return HB_ETIMEDOUT;
+    if (x->o->stop && *x->o->stop)
+      return HB_ETIMEDOUT;
     int inflight = 0;
     for (int i = 0; i < x->o->window; i++) {
       batch *b = &x->b[i];
       if (!b->used && (x->nrequeue > 0 || !x->scan_done)) {
         int rc = batch_fill(x, b);
-        if (rc) return rc;
+        if (rc)
+          return rc;
       }
       inflight += b->used;
     }
     if (inflight == 0 && x->o->probe && !x->probed && x->scanned == 0 && x->st->sent == 0) {
       x->probed = 1;
       int rc = batch_probe(x, &x->b[0]);
-      if (rc) return rc;
+      if (rc)
+        return rc;
       inflight = 1;
     }
-    if (inflight == 0) return HB_OK;
+    if (inflight == 0)
+      return HB_OK;
 
     int rc = submits_send(x);
-    if (rc) return rc;
+    if (rc)
+      return rc;
     /* With ZMQ_IMMEDIATE a Submit cannot be sent before the handshake is
      * done: wait for POLLOUT too while one is due, or the loop would sleep
      * POLL_MS after the connection came up (50 ms of every short sync). */
     int64_t now = hb_time_mono_ms();
     short events = ZMQ_POLLIN;
     for (int i = 0; i < x->o->window; i++)
-      if (x->b[i].used && !x->b[i].sent_ms && now >= x->b[i].not_before) events |= ZMQ_POLLOUT;
+      if (x->b[i].used && !x->b[i].sent_ms && now >= x->b[i].not_before)
+        events |= ZMQ_POLLOUT;
     zmq_pollitem_t item = {x->sock, 0, events, 0};
-    if (zmq_poll(&item, 1, POLL_MS) < 0 && errno != EINTR) return HB_EZMQ;
+    if (zmq_poll(&item, 1, POLL_MS) < 0 && errno != EINTR)
+      return HB_EZMQ;
     hb_handshake_poll(&x->hs);
     if (item.revents & ZMQ_POLLIN) {
       int progress = 0;
       rc = acks_drain(x, on_reject, arg, &progress);
-      if (rc) return rc;
-      if (x->st->epoch_changed) return AGENT_SEND_EPOCH_CHANGED;
-      if (progress) last_progress = hb_time_mono_ms();
+      if (rc)
+        return rc;
+      if (x->st->epoch_changed)
+        return AGENT_SEND_EPOCH_CHANGED;
+      if (progress)
+        last_progress = hb_time_mono_ms();
       /* A record answered STALE is sent again with a higher version; a
        * sound county stores it then. One that answers STALE forever would
        * keep this loop busy (every ack counts as progress), so a run gives
@@ -437,7 +481,8 @@ static int sender_loop(sender *x, agent_reject_fn on_reject, void *arg)
         return HB_EAGAIN;
       }
     }
-    if (hb_time_mono_ms() - last_progress >= x->o->timeout_ms) return HB_ETIMEDOUT;
+    if (hb_time_mono_ms() - last_progress >= x->o->timeout_ms)
+      return HB_ETIMEDOUT;
   }
 }
 
@@ -445,7 +490,8 @@ int agent_send(agent_state *s, const agent_send_opts *o, agent_reject_fn on_reje
                agent_send_stats *st)
 {
   memset(st, 0, sizeof *st);
-  if (o->window < 1 || o->batch < 1 || o->batch > HB_WIRE_MAX_BATCH) return HB_EINVAL;
+  if (o->window < 1 || o->batch < 1 || o->batch > HB_WIRE_MAX_BATCH)
+    return HB_EINVAL;
   sender x;
   memset(&x, 0, sizeof x);
   x.s = s;
@@ -453,21 +499,31 @@ int agent_send(agent_state *s, const agent_send_opts *o, agent_reject_fn on_reje
   x.st = st;
   x.next_batch = (uint64_t)hb_time_now_ms() * 1000; /* distinct across runs */
   int rc = HB_ENOMEM;
-  if (!(x.b = calloc((size_t)o->window, sizeof *x.b))) goto done;
+  if (!(x.b = calloc((size_t)o->window, sizeof *x.b)))
+    goto done;
   rc = HB_EZMQ;
-  if (!(x.ctx = zmq_ctx_new())) goto done;
-  if (!(x.sock = zmq_socket(x.ctx, ZMQ_DEALER))) goto done;
-  if (hb_zmq_common(x.sock, HB_WIRE_MAXMSGSIZE, 1000, 3000) || hb_zmq_dealer(x.sock)) goto done;
-  if (o->key && hb_zap_client_socket(x.sock, o->key, o->county_public) != HB_OK) goto done;
-  if (hb_handshake_watch(&x.hs, x.ctx, x.sock, "agent") != HB_OK) goto done;
-  if (zmq_connect(x.sock, o->endpoint) != 0) goto done;
+  if (!(x.ctx = zmq_ctx_new()))
+    goto done;
+  if (!(x.sock = zmq_socket(x.ctx, ZMQ_DEALER)))
+    goto done;
+  if (hb_zmq_common(x.sock, HB_WIRE_MAXMSGSIZE, 1000, 3000) || hb_zmq_dealer(x.sock))
+    goto done;
+  if (o->key && hb_zap_client_socket(x.sock, o->key, o->county_public) != HB_OK)
+    goto done;
+  if (hb_handshake_watch(&x.hs, x.ctx, x.sock, "agent") != HB_OK)
+    goto done;
+  if (zmq_connect(x.sock, o->endpoint) != 0)
+    goto done;
   rc = sender_loop(&x, on_reject, arg);
   hb_handshake_poll(&x.hs);
-  if (rc == HB_ETIMEDOUT) hb_handshake_explain(&x.hs, st->handshake, sizeof st->handshake);
+  if (rc == HB_ETIMEDOUT)
+    hb_handshake_explain(&x.hs, st->handshake, sizeof st->handshake);
 done:
   hb_handshake_close(&x.hs, x.sock);
-  if (x.sock) zmq_close(x.sock);
-  if (x.ctx) zmq_ctx_term(x.ctx);
+  if (x.sock)
+    zmq_close(x.sock);
+  if (x.ctx)
+    zmq_ctx_term(x.ctx);
   for (int i = 0; x.b && i < o->window; i++) {
     free(x.b[i].buf);
     free(x.b[i].e);

@@ -40,10 +40,10 @@ typedef struct agent_send_opts {
 typedef struct agent_send_stats {
   size_t sent; /* records sent (resends of the same Submit not counted) */
   size_t stored, duplicate, stale, rejected;
-  size_t pending;   /* records left in the outbox at the end */
-  char error[1024]; /* Ack.error of the county: why it refused a batch, or
-                     * why it asked to retry (then retried is 1) */
-  int retried;      /* the county asked to resend later (Ack.retry) */
+  size_t pending;      /* records left in the outbox at the end */
+  char error[1024];    /* Ack.error of the county: why it refused a batch, or
+                        * why it asked to retry (then retried is 1) */
+  int retried;         /* the county asked to resend later (Ack.retry) */
   char handshake[256]; /* on a timeout: why the connection never came up, when
                         * the handshake events say (key refused...), else "" */
   int epoch_changed;   /* an Ack carried another epoch than the state's */

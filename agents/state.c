@@ -21,7 +21,7 @@ struct agent_state {
   uint64_t next_seq; /* committed */
   uint64_t epoch;    /* committed: the county store's epoch last seen */
   int has_epoch;
-  uint8_t *content;  /* scratch: packed content */
+  uint8_t *content; /* scratch: packed content */
   size_t content_cap;
   uint8_t *rec; /* scratch: packed Record */
   size_t rec_cap;
@@ -62,12 +62,14 @@ static uint64_t be64_get(const uint8_t *p)
 
 static int buf_reserve(uint8_t **buf, size_t *cap, size_t need)
 {
-  if (need <= *cap) return HB_OK;
+  if (need <= *cap)
+    return HB_OK;
   size_t n = *cap ? *cap : 1024;
   while (n < need)
     n *= 2;
   uint8_t *b = realloc(*buf, n);
-  if (!b) return HB_ENOMEM;
+  if (!b)
+    return HB_ENOMEM;
   *buf = b;
   *cap = n;
   return HB_OK;
@@ -81,8 +83,10 @@ static int meta_get_u64(MDB_txn *txn, MDB_dbi dbi, const char *name, uint64_t *v
     *v = 0;
     return HB_OK;
   }
-  if (rc) return hb_lmdb_err(rc);
-  if (d.mv_size != 8) return HB_EDB;
+  if (rc)
+    return hb_lmdb_err(rc);
+  if (d.mv_size != 8)
+    return HB_EDB;
   *v = be64_get(d.mv_data);
   return HB_OK;
 }
@@ -116,7 +120,8 @@ static int write_txn(agent_state *s, int (*body)(txn_ctx *, void *), void *arg)
   for (;;) {
     txn_ctx c = {s, NULL, s->floor, s->next_seq};
     int rc = mdb_txn_begin(s->lmdb.env, NULL, 0, &c.txn);
-    if (rc) return hb_lmdb_err(rc);
+    if (rc)
+      return hb_lmdb_err(rc);
     rc = body(&c, arg);
     if (rc == 0) {
       if ((rc = meta_put_u64(c.txn, s->meta, "floor", c.floor)) == 0)
@@ -132,10 +137,13 @@ static int write_txn(agent_state *s, int (*body)(txn_ctx *, void *), void *arg)
     } else {
       mdb_txn_abort(c.txn);
     }
-    if (rc < 0) return rc;
-    if (rc != MDB_MAP_FULL) return commit_err(s, rc);
+    if (rc < 0)
+      return rc;
+    if (rc != MDB_MAP_FULL)
+      return commit_err(s, rc);
     int g = hb_lmdb_grow(&s->lmdb);
-    if (g) return g;
+    if (g)
+      return g;
   }
 }
 
@@ -165,14 +173,16 @@ int agent_state_open(agent_state **out, const char *dir, const char *unit, char 
 
   MDB_txn *txn;
   int lrc = mdb_txn_begin(s->lmdb.env, NULL, 0, &txn);
-  if (lrc) goto lmdb_fail;
+  if (lrc)
+    goto lmdb_fail;
   if ((rc = meta_get_u64(txn, s->meta, "floor", &s->floor)) ||
       (rc = meta_get_u64(txn, s->meta, "seq", &s->next_seq))) {
     mdb_txn_abort(txn);
     snprintf(err, errlen, "%s: state is damaged (meta)", dir);
     goto close;
   }
-  if (s->next_seq == 0) s->next_seq = 1;
+  if (s->next_seq == 0)
+    s->next_seq = 1;
   MDB_val ek = {5, "epoch"}, ed;
   lrc = mdb_get(txn, s->meta, &ek, &ed);
   if (lrc == 0 && ed.mv_size == 8) {
@@ -199,7 +209,8 @@ int agent_state_open(agent_state **out, const char *dir, const char *unit, char 
       mdb_txn_abort(txn);
       goto lmdb_fail;
     }
-    if ((lrc = mdb_txn_commit(txn)) != 0) goto lmdb_fail;
+    if ((lrc = mdb_txn_commit(txn)) != 0)
+      goto lmdb_fail;
   } else {
     mdb_txn_abort(txn);
     goto lmdb_fail;
@@ -219,7 +230,8 @@ close:
 
 void agent_state_close(agent_state *s)
 {
-  if (!s) return;
+  if (!s)
+    return;
   hb_lmdb_close(&s->lmdb);
   free(s->content);
   free(s->rec);
@@ -239,8 +251,10 @@ uint64_t agent_state_next_seq(const agent_state *s)
 static uint64_t version_next(txn_ctx *c, int64_t now_us, uint64_t above)
 {
   uint64_t v = now_us > 0 ? (uint64_t)now_us : 0;
-  if (v <= c->floor) v = c->floor + 1;
-  if (v <= above) v = above + 1;
+  if (v <= c->floor)
+    v = c->floor + 1;
+  if (v <= above)
+    v = above + 1;
   c->floor = v;
   return v;
 }
@@ -249,7 +263,8 @@ static uint64_t version_next(txn_ctx *c, int64_t now_us, uint64_t above)
 static int pack_content(agent_state *s, const ProtobufCMessage *m, size_t *len)
 {
   size_t n = protobuf_c_message_get_packed_size(m);
-  if (buf_reserve(&s->content, &s->content_cap, n + KNOWN_HDR)) return HB_ENOMEM;
+  if (buf_reserve(&s->content, &s->content_cap, n + KNOWN_HDR))
+    return HB_ENOMEM;
   *len = protobuf_c_message_pack(m, s->content + KNOWN_HDR);
   return HB_OK;
 }
@@ -259,7 +274,8 @@ static int outbox_put(txn_ctx *c, const MDB_val *key, const Huibao__V1__Record *
 {
   agent_state *s = c->s;
   size_t n = protobuf_c_message_get_packed_size(&rec->base);
-  if (buf_reserve(&s->rec, &s->rec_cap, n)) return HB_ENOMEM;
+  if (buf_reserve(&s->rec, &s->rec_cap, n))
+    return HB_ENOMEM;
   MDB_val d = {protobuf_c_message_pack(&rec->base, s->rec), s->rec};
   return mdb_put(c->txn, s->outbox, (MDB_val *)key, &d, 0);
 }
@@ -297,7 +313,8 @@ static int diff_row(txn_ctx *c, diff_arg *a, char kind, const char *id, Protobuf
 {
   agent_state *s = c->s;
   size_t idlen = strlen(id);
-  if (idlen == 0 || idlen > HB_ID_MAX) return 0;
+  if (idlen == 0 || idlen > HB_ID_MAX)
+    return 0;
   uint8_t kb[AGENT_KEY_MAX];
   kb[0] = (uint8_t)kind;
   memcpy(kb + 1, id, idlen);
@@ -306,9 +323,11 @@ static int diff_row(txn_ctx *c, diff_arg *a, char kind, const char *id, Protobuf
   size_t len;
   *version_field = 0;
   int rc = pack_content(s, m, &len);
-  if (rc) return rc;
+  if (rc)
+    return rc;
   rc = mdb_get(c->txn, s->known, &key, &old);
-  if (rc && rc != MDB_NOTFOUND) return rc;
+  if (rc && rc != MDB_NOTFOUND)
+    return rc;
   if (rc == 0 && old.mv_size == KNOWN_HDR + len &&
       !(((const uint8_t *)old.mv_data)[8] & KNOWN_DELETED) &&
       memcmp((const uint8_t *)old.mv_data + KNOWN_HDR, s->content + KNOWN_HDR, len) == 0) {
@@ -321,7 +340,8 @@ static int diff_row(txn_ctx *c, diff_arg *a, char kind, const char *id, Protobuf
     a->st.added++;
 
   uint64_t v = version_next(c, a->now_us, 0);
-  if ((rc = known_put(c, &key, v, 0, len)) != 0) return rc;
+  if ((rc = known_put(c, &key, v, 0, len)) != 0)
+    return rc;
   *version_field = v;
   rec->seq = c->next_seq++;
   return outbox_put(c, &key, rec);
@@ -335,7 +355,8 @@ typedef struct id_ref {
 static int id_ref_cmp(const void *x, const void *y)
 {
   const id_ref *a = x, *b = y;
-  if (a->kind != b->kind) return (unsigned char)a->kind < (unsigned char)b->kind ? -1 : 1;
+  if (a->kind != b->kind)
+    return (unsigned char)a->kind < (unsigned char)b->kind ? -1 : 1;
   return strcmp(a->id, b->id);
 }
 
@@ -344,14 +365,16 @@ static id_ref *ledger_ids(const hb_ledger *l, size_t *n)
 {
   size_t total = l->nactivities + l->nproblems + l->ninvalid, k = 0;
   id_ref *ids = malloc((total ? total : 1) * sizeof *ids);
-  if (!ids) return NULL;
+  if (!ids)
+    return NULL;
   for (size_t i = 0; i < l->nactivities; i++)
     ids[k++] = (id_ref){'A', l->activities[i]->id};
   for (size_t i = 0; i < l->nproblems; i++)
     ids[k++] = (id_ref){'P', l->problems[i]->id};
   for (size_t i = 0; i < l->ninvalid; i++) {
     const char *s = l->invalid_ids[i];
-    if (s && (s[0] == 'A' || s[0] == 'P') && s[1] == ':') ids[k++] = (id_ref){s[0], s + 2};
+    if (s && (s[0] == 'A' || s[0] == 'P') && s[1] == ':')
+      ids[k++] = (id_ref){s[0], s + 2};
   }
   qsort(ids, k, sizeof *ids, id_ref_cmp);
   *n = k;
@@ -396,8 +419,10 @@ static int tombstone_put(txn_ctx *c, diff_arg *a, const uint8_t *kb, size_t klen
   MDB_val key = {klen, (void *)kb};
   uint64_t v = version_next(c, a->now_us, 0);
   int rc = tombstone_outbox_put(c, kb, klen, unit, v);
-  if (rc) return rc;
-  if (buf_reserve(&c->s->content, &c->s->content_cap, KNOWN_HDR)) return HB_ENOMEM;
+  if (rc)
+    return rc;
+  if (buf_reserve(&c->s->content, &c->s->content_cap, KNOWN_HDR))
+    return HB_ENOMEM;
   a->st.tombstones++;
   return known_put(c, &key, v, KNOWN_DELETED, 0);
 }
@@ -408,17 +433,21 @@ static int diff_tombstones(txn_ctx *c, diff_arg *a, const char *unit)
 {
   size_t nids;
   id_ref *ids = ledger_ids(a->l, &nids);
-  if (!ids) return HB_ENOMEM;
+  if (!ids)
+    return HB_ENOMEM;
   uint8_t *gone = NULL;
   size_t ngone = 0, cap = 0;
   MDB_cursor *cur;
   int rc = mdb_cursor_open(c->txn, c->s->known, &cur);
-  if (rc) goto done;
+  if (rc)
+    goto done;
   MDB_val k, d;
   for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
        rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
-    if (k.mv_size < 2 || k.mv_size > AGENT_KEY_MAX || d.mv_size < KNOWN_HDR) continue;
-    if (((const uint8_t *)d.mv_data)[8] & KNOWN_DELETED) continue;
+    if (k.mv_size < 2 || k.mv_size > AGENT_KEY_MAX || d.mv_size < KNOWN_HDR)
+      continue;
+    if (((const uint8_t *)d.mv_data)[8] & KNOWN_DELETED)
+      continue;
     char kind = ((const char *)k.mv_data)[0];
     if ((kind == 'A' && a->l->activities_incomplete) || (kind == 'P' && a->l->problems_incomplete))
       continue; /* that table was not read completely: absence proves nothing */
@@ -426,7 +455,8 @@ static int diff_tombstones(txn_ctx *c, diff_arg *a, const char *unit)
     memcpy(id, (const uint8_t *)k.mv_data + 1, k.mv_size - 1);
     id[k.mv_size - 1] = '\0';
     id_ref want = {kind, id};
-    if (bsearch(&want, ids, nids, sizeof *ids, id_ref_cmp)) continue;
+    if (bsearch(&want, ids, nids, sizeof *ids, id_ref_cmp))
+      continue;
     if (ngone == cap) {
       cap = cap ? cap * 2 : 64;
       uint8_t *g = realloc(gone, cap * (AGENT_KEY_MAX + 1));
@@ -441,7 +471,8 @@ static int diff_tombstones(txn_ctx *c, diff_arg *a, const char *unit)
     memcpy(slot + 1, k.mv_data, k.mv_size);
   }
   mdb_cursor_close(cur);
-  if (rc == MDB_NOTFOUND) rc = 0;
+  if (rc == MDB_NOTFOUND)
+    rc = 0;
   for (size_t i = 0; rc == 0 && i < ngone; i++) {
     const uint8_t *slot = gone + i * (AGENT_KEY_MAX + 1);
     rc = tombstone_put(c, a, slot + 1, slot[0], unit);
@@ -502,7 +533,8 @@ int agent_state_diff(agent_state *s, const hb_ledger *l, int64_t now_us, agent_d
     a.base = a.st;
     rc = write_txn(s, diff_tombstones_body, &a);
   }
-  if (st) *st = a.st;
+  if (st)
+    *st = a.st;
   return rc;
 }
 
@@ -510,7 +542,8 @@ size_t agent_state_outbox_count(agent_state *s)
 {
   MDB_txn *txn;
   MDB_stat st;
-  if (mdb_txn_begin(s->lmdb.env, NULL, MDB_RDONLY, &txn)) return 0;
+  if (mdb_txn_begin(s->lmdb.env, NULL, MDB_RDONLY, &txn))
+    return 0;
   size_t n = mdb_stat(txn, s->outbox, &st) == 0 ? st.ms_entries : 0;
   mdb_txn_abort(txn);
   return n;
@@ -523,7 +556,8 @@ int agent_state_outbox_scan(agent_state *s, const uint8_t *after, size_t afterle
   MDB_cursor *cur;
   *visited = 0;
   int rc = mdb_txn_begin(s->lmdb.env, NULL, MDB_RDONLY, &txn);
-  if (rc) return hb_lmdb_err(rc);
+  if (rc)
+    return hb_lmdb_err(rc);
   if ((rc = mdb_cursor_open(txn, s->outbox, &cur)) != 0) {
     mdb_txn_abort(txn);
     return hb_lmdb_err(rc);
@@ -538,7 +572,8 @@ int agent_state_outbox_scan(agent_state *s, const uint8_t *after, size_t afterle
   }
   for (; rc == 0 && *visited < max; rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
     (*visited)++;
-    if (fn(arg, k.mv_data, k.mv_size, d.mv_data, d.mv_size)) break;
+    if (fn(arg, k.mv_data, k.mv_size, d.mv_data, d.mv_size))
+      break;
   }
   mdb_cursor_close(cur);
   mdb_txn_abort(txn);
@@ -550,10 +585,12 @@ int agent_state_outbox_get(agent_state *s, const uint8_t *key, size_t keylen, ag
 {
   MDB_txn *txn;
   int rc = mdb_txn_begin(s->lmdb.env, NULL, MDB_RDONLY, &txn);
-  if (rc) return hb_lmdb_err(rc);
+  if (rc)
+    return hb_lmdb_err(rc);
   MDB_val k = {keylen, (void *)key}, d;
   rc = mdb_get(txn, s->outbox, &k, &d);
-  if (rc == 0) fn(arg, key, keylen, d.mv_data, d.mv_size);
+  if (rc == 0)
+    fn(arg, key, keylen, d.mv_data, d.mv_size);
   mdb_txn_abort(txn);
   return hb_lmdb_err(rc);
 }
@@ -563,7 +600,8 @@ int agent_state_known_get(agent_state *s, const uint8_t *key, size_t keylen, uin
 {
   MDB_txn *txn;
   int rc = mdb_txn_begin(s->lmdb.env, NULL, MDB_RDONLY, &txn);
-  if (rc) return hb_lmdb_err(rc);
+  if (rc)
+    return hb_lmdb_err(rc);
   MDB_val k = {keylen, (void *)key}, d;
   rc = mdb_get(txn, s->known, &k, &d);
   if (rc == 0 && d.mv_size >= KNOWN_HDR) {
@@ -578,7 +616,8 @@ int agent_state_known_get(agent_state *s, const uint8_t *key, size_t keylen, uin
 
 int agent_record_seq(const uint8_t *val, size_t len, uint64_t *seq)
 {
-  if (len < 2 || val[0] != 0x08) return HB_EPROTO; /* field 1, varint */
+  if (len < 2 || val[0] != 0x08)
+    return HB_EPROTO; /* field 1, varint */
   uint64_t v = 0;
   for (size_t i = 1, shift = 0; i < len && shift < 64; i++, shift += 7) {
     v |= (uint64_t)(val[i] & 0x7f) << shift;
@@ -597,7 +636,8 @@ static int apply_stale(txn_ctx *c, const MDB_val *key, const MDB_val *val, uint6
 {
   agent_state *s = c->s;
   Huibao__V1__Record *rec = huibao__v1__record__unpack(NULL, val->mv_size, val->mv_data);
-  if (!rec) return HB_EDB;
+  if (!rec)
+    return HB_EDB;
   uint64_t v = version_next(c, now_us, stored);
   if (rec->body_case == HUIBAO__V1__RECORD__BODY_ACTIVITY)
     rec->activity->version = v;
@@ -606,14 +646,19 @@ static int apply_stale(txn_ctx *c, const MDB_val *key, const MDB_val *val, uint6
   rec->seq = c->next_seq++;
   int rc = outbox_put(c, key, rec);
   huibao__v1__record__free_unpacked(rec, NULL);
-  if (rc) return rc;
+  if (rc)
+    return rc;
 
   MDB_val old;
   rc = mdb_get(c->txn, s->known, (MDB_val *)key, &old);
-  if (rc == MDB_NOTFOUND) return 0;
-  if (rc) return rc;
-  if (old.mv_size < KNOWN_HDR) return HB_EDB;
-  if (buf_reserve(&s->content, &s->content_cap, old.mv_size)) return HB_ENOMEM;
+  if (rc == MDB_NOTFOUND)
+    return 0;
+  if (rc)
+    return rc;
+  if (old.mv_size < KNOWN_HDR)
+    return HB_EDB;
+  if (buf_reserve(&s->content, &s->content_cap, old.mv_size))
+    return HB_ENOMEM;
   memcpy(s->content, old.mv_data, old.mv_size);
   return known_put(c, key, v, s->content[8], old.mv_size - KNOWN_HDR);
 }
@@ -634,9 +679,12 @@ static int apply_body(txn_ctx *c, void *arg)
     uint64_t seq;
     r->outcome = AGENT_SUPERSEDED;
     int rc = mdb_get(c->txn, s->outbox, &key, &val);
-    if (rc == MDB_NOTFOUND) continue;
-    if (rc) return rc;
-    if (agent_record_seq(val.mv_data, val.mv_size, &seq) != 0 || seq != r->seq) continue;
+    if (rc == MDB_NOTFOUND)
+      continue;
+    if (rc)
+      return rc;
+    if (agent_record_seq(val.mv_data, val.mv_size, &seq) != 0 || seq != r->seq)
+      continue;
     switch (r->code) {
     case HUIBAO__V1__RESULT_CODE__STORED:
     case HUIBAO__V1__RESULT_CODE__DUPLICATE:
@@ -647,7 +695,8 @@ static int apply_body(txn_ctx *c, void *arg)
       rc = mdb_del(c->txn, s->outbox, &key, NULL);
       if (rc == 0) {
         rc = mdb_del(c->txn, s->known, &key, NULL);
-        if (rc == MDB_NOTFOUND) rc = 0;
+        if (rc == MDB_NOTFOUND)
+          rc = 0;
       }
       r->outcome = AGENT_DONE;
       break;
@@ -655,11 +704,10 @@ static int apply_body(txn_ctx *c, void *arg)
       rc = apply_stale(c, &key, &val, r->stored_version, a->now_us);
       r->outcome = AGENT_RESEND;
       break;
-    default:
-      r->outcome = AGENT_IGNORED;
-      break;
+    default: r->outcome = AGENT_IGNORED; break;
     }
-    if (rc) return rc;
+    if (rc)
+      return rc;
   }
   return 0;
 }
@@ -719,11 +767,12 @@ typedef struct resend_arg {
 
 /* Re-sends one known entry (kb, val) with version v: the row unpacked
  * from its content, or a tombstone; known takes v. */
-static int resend_one(txn_ctx *c, resend_arg *a, const uint8_t *kb, size_t klen,
-                      const uint8_t *val, size_t vlen)
+static int resend_one(txn_ctx *c, resend_arg *a, const uint8_t *kb, size_t klen, const uint8_t *val,
+                      size_t vlen)
 {
   agent_state *s = c->s;
-  if (vlen < KNOWN_HDR || (kb[0] != 'A' && kb[0] != 'P')) return 0; /* not a row key */
+  if (vlen < KNOWN_HDR || (kb[0] != 'A' && kb[0] != 'P'))
+    return 0; /* not a row key */
   MDB_val key = {klen, (void *)kb};
   unsigned flags = val[8];
   size_t len = vlen - KNOWN_HDR;
@@ -737,14 +786,16 @@ static int resend_one(txn_ctx *c, resend_arg *a, const uint8_t *kb, size_t klen,
     ProtobufCMessage *m;
     if (kb[0] == 'A') {
       Huibao__V1__Activity *act = huibao__v1__activity__unpack(NULL, len, val + KNOWN_HDR);
-      if (!act) return HB_EDB;
+      if (!act)
+        return HB_EDB;
       act->version = v;
       rec.body_case = HUIBAO__V1__RECORD__BODY_ACTIVITY;
       rec.activity = act;
       m = &act->base;
     } else {
       Huibao__V1__Problem *prob = huibao__v1__problem__unpack(NULL, len, val + KNOWN_HDR);
-      if (!prob) return HB_EDB;
+      if (!prob)
+        return HB_EDB;
       prob->version = v;
       rec.body_case = HUIBAO__V1__RECORD__BODY_PROBLEM;
       rec.problem = prob;
@@ -755,8 +806,10 @@ static int resend_one(txn_ctx *c, resend_arg *a, const uint8_t *kb, size_t klen,
     protobuf_c_message_free_unpacked(m, NULL);
     a->st.rows++;
   }
-  if (rc) return rc;
-  if (buf_reserve(&s->content, &s->content_cap, vlen)) return HB_ENOMEM;
+  if (rc)
+    return rc;
+  if (buf_reserve(&s->content, &s->content_cap, vlen))
+    return HB_ENOMEM;
   memcpy(s->content, val, vlen);
   return known_put(c, &key, v, flags, len);
 }
@@ -774,7 +827,8 @@ static int resend_body(txn_ctx *c, void *arg)
   size_t used = 0, n = 0;
   MDB_cursor *cur;
   int rc = mdb_cursor_open(c->txn, s->known, &cur);
-  if (rc) return rc;
+  if (rc)
+    return rc;
   MDB_val k = {a->afterlen, a->after}, d;
   if (a->afterlen == 0) {
     rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST);
@@ -784,7 +838,8 @@ static int resend_body(txn_ctx *c, void *arg)
       rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT);
   }
   for (; rc == 0 && n < RESEND_CHUNK; rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
-    if (k.mv_size < 2 || k.mv_size > AGENT_KEY_MAX) continue;
+    if (k.mv_size < 2 || k.mv_size > AGENT_KEY_MAX)
+      continue;
     size_t need = used + 1 + k.mv_size + 4 + d.mv_size;
     if (buf_reserve(&a->copy, &a->copy_cap, need)) {
       rc = HB_ENOMEM;
@@ -806,7 +861,8 @@ static int resend_body(txn_ctx *c, void *arg)
     a->done = 1;
     rc = 0;
   }
-  if (rc) return rc;
+  if (rc)
+    return rc;
   for (size_t off = 0; rc == 0 && off < used;) {
     const uint8_t *p = a->copy + off;
     size_t kl = p[0];
@@ -815,12 +871,12 @@ static int resend_body(txn_ctx *c, void *arg)
     rc = resend_one(c, a, p + 1, kl, p + 5 + kl, vl);
     off += 5 + kl + vl;
   }
-  if (rc == 0 && a->done) rc = meta_put_epoch(c, a->epoch);
+  if (rc == 0 && a->done)
+    rc = meta_put_epoch(c, a->epoch);
   return rc;
 }
 
-int agent_state_resend_all(agent_state *s, uint64_t epoch, int64_t now_us,
-                           agent_resend_stats *st)
+int agent_state_resend_all(agent_state *s, uint64_t epoch, int64_t now_us, agent_resend_stats *st)
 {
   resend_arg a;
   memset(&a, 0, sizeof a);
@@ -832,7 +888,8 @@ int agent_state_resend_all(agent_state *s, uint64_t epoch, int64_t now_us,
     rc = write_txn(s, resend_body, &a);
     if (rc == 0) {
       memcpy(a.after, a.last, a.lastlen);
-      if (a.lastlen) a.afterlen = a.lastlen;
+      if (a.lastlen)
+        a.afterlen = a.lastlen;
     }
   } while (rc == 0 && !a.done);
   if (rc == 0) {
@@ -840,6 +897,7 @@ int agent_state_resend_all(agent_state *s, uint64_t epoch, int64_t now_us,
     s->has_epoch = 1;
   }
   free(a.copy);
-  if (st) *st = a.st;
+  if (st)
+    *st = a.st;
   return rc;
 }

@@ -131,8 +131,7 @@ typedef struct agent_resend_stats {
  * one stores epoch, so a run cut short does it all again next time.
  * A county that still holds a row answers DUPLICATE: nothing is counted
  * twice. Returns 0, HB_EFULL, HB_ENOMEM or HB_EDB (unreadable content). */
-int agent_state_resend_all(agent_state *s, uint64_t epoch, int64_t now_us,
-                           agent_resend_stats *st);
+int agent_state_resend_all(agent_state *s, uint64_t epoch, int64_t now_us, agent_resend_stats *st);
 
 /* Microseconds since the epoch (CLOCK_REALTIME). */
 int64_t agent_now_us(void);

@@ -92,18 +92,10 @@ static int opts_parse(int argc, char **argv, tpl_opts *o)
     if (c == -1)
       break;
     switch (c) {
-    case 'h':
-      fputs(usage, stdout);
-      return -1;
-    case 'o':
-      o->out = optarg;
-      break;
-    case 'C':
-      o->campaigns = optarg;
-      break;
-    case 'c':
-      o->campaign = optarg;
-      break;
+    case 'h': fputs(usage, stdout); return -1;
+    case 'o': o->out = optarg; break;
+    case 'C': o->campaigns = optarg; break;
+    case 'c': o->campaign = optarg; break;
     case ':':
       fprintf(stderr, "%s: %s needs a value\nTry '%s template --help'.\n", PROGRAM,
               argv[optind - 1], PROGRAM);

@@ -37,7 +37,8 @@ static int dir_state(const char *dir)
 {
   DIR *d = opendir(dir);
   if (!d) {
-    if (errno == ENOENT) return 0;
+    if (errno == ENOENT)
+      return 0;
     return -1;
   }
   struct dirent *e;
@@ -48,7 +49,8 @@ static int dir_state(const char *dir)
       break;
     }
   closedir(d);
-  if (!empty) errno = ENOTEMPTY;
+  if (!empty)
+    errno = ENOTEMPTY;
   return empty ? 1 : -1;
 }
 
@@ -56,7 +58,8 @@ static int dir_state(const char *dir)
 static int sync_path(const char *path, bool dir)
 {
   int fd = open(path, (dir ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC);
-  if (fd < 0) return -1;
+  if (fd < 0)
+    return -1;
   int rc = fsync(fd);
   int e = errno;
   close(fd);
@@ -69,16 +72,22 @@ static int sync_path(const char *path, bool dir)
  * *epoch gets the new epoch. */
 static int copy_new_epoch(const char *dir, uint64_t *epoch)
 {
-  if (store_epoch_new(epoch) != 0) return EIO;
+  if (store_epoch_new(epoch) != 0)
+    return EIO;
   MDB_env *env = NULL;
   MDB_txn *txn = NULL;
   MDB_dbi meta;
   int rc = mdb_env_create(&env);
-  if (rc == 0) rc = mdb_env_set_maxdbs(env, BACKUP_NDBS);
-  if (rc == 0) rc = mdb_env_open(env, dir, MDB_NOLOCK, 0600);
-  if (rc == 0) rc = mdb_txn_begin(env, NULL, 0, &txn);
-  if (rc == 0) rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &meta);
-  if (rc == 0) rc = store_epoch_write(txn, meta, *epoch);
+  if (rc == 0)
+    rc = mdb_env_set_maxdbs(env, BACKUP_NDBS);
+  if (rc == 0)
+    rc = mdb_env_open(env, dir, MDB_NOLOCK, 0600);
+  if (rc == 0)
+    rc = mdb_txn_begin(env, NULL, 0, &txn);
+  if (rc == 0)
+    rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &meta);
+  if (rc == 0)
+    rc = store_epoch_write(txn, meta, *epoch);
   if (rc == 0) {
     MDB_val k = {strlen(STORE_META_EPOCH_RENEW), (void *)STORE_META_EPOCH_RENEW}, v = {1, "1"};
     rc = mdb_put(txn, meta, &k, &v, 0);
@@ -87,8 +96,10 @@ static int copy_new_epoch(const char *dir, uint64_t *epoch)
     rc = mdb_txn_commit(txn);
     txn = NULL;
   }
-  if (txn) mdb_txn_abort(txn);
-  if (env) mdb_env_close(env);
+  if (txn)
+    mdb_txn_abort(txn);
+  if (env)
+    mdb_env_close(env);
   return rc;
 }
 
@@ -99,19 +110,26 @@ static int copy_entries(const char *dir, size_t entries[BACKUP_NDBS])
   MDB_env *env = NULL;
   MDB_txn *txn = NULL;
   int rc = mdb_env_create(&env);
-  if (rc == 0) rc = mdb_env_set_maxdbs(env, BACKUP_NDBS);
-  if (rc == 0) rc = mdb_env_open(env, dir, MDB_RDONLY | MDB_NOLOCK, 0600);
-  if (rc == 0) rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
+  if (rc == 0)
+    rc = mdb_env_set_maxdbs(env, BACKUP_NDBS);
+  if (rc == 0)
+    rc = mdb_env_open(env, dir, MDB_RDONLY | MDB_NOLOCK, 0600);
+  if (rc == 0)
+    rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
   for (int i = 0; rc == 0 && i < BACKUP_NDBS; i++) {
     MDB_dbi dbi;
     MDB_stat st;
     entries[i] = 0;
     rc = mdb_dbi_open(txn, backup_dbs[i], 0, &dbi);
-    if (rc == 0) rc = mdb_stat(txn, dbi, &st);
-    if (rc == 0) entries[i] = st.ms_entries;
+    if (rc == 0)
+      rc = mdb_stat(txn, dbi, &st);
+    if (rc == 0)
+      entries[i] = st.ms_entries;
   }
-  if (txn) mdb_txn_abort(txn);
-  if (env) mdb_env_close(env);
+  if (txn)
+    mdb_txn_abort(txn);
+  if (env)
+    mdb_env_close(env);
   return rc;
 }
 
@@ -177,8 +195,10 @@ int backup_main(int argc, char **argv)
    * a read transaction of this environment. */
   MDB_env *env = NULL;
   int rc = mdb_env_create(&env);
-  if (rc == 0) rc = mdb_env_set_maxdbs(env, BACKUP_NDBS);
-  if (rc == 0) rc = mdb_env_open(env, data, MDB_RDONLY, 0600);
+  if (rc == 0)
+    rc = mdb_env_set_maxdbs(env, BACKUP_NDBS);
+  if (rc == 0)
+    rc = mdb_env_open(env, data, MDB_RDONLY, 0600);
   size_t used = 0;
   if (rc == 0) {
     MDB_envinfo info;
@@ -190,10 +210,12 @@ int backup_main(int argc, char **argv)
     for (int tries = 0; rc == MDB_MAP_RESIZED && tries < 8; tries++) {
       unlink(wdst);
       rc = mdb_env_set_mapsize(env, 0);
-      if (rc == 0) rc = mdb_env_copy2(env, work, MDB_CP_COMPACT);
+      if (rc == 0)
+        rc = mdb_env_copy2(env, work, MDB_CP_COMPACT);
     }
   }
-  if (env) mdb_env_close(env);
+  if (env)
+    mdb_env_close(env);
   if (rc != 0) {
     fprintf(stderr, "%s: copying %s to %s: %s\n", BACKUP_PROGRAM, data, out, mdb_strerror(rc));
     unlink(wdst);

@@ -61,8 +61,7 @@ static int parse_int(const char *s, int lo, int hi, int *out)
 }
 
 /* Applies one setting by name; returns 0, -1 unknown name, -2 bad value. */
-static int config_set(agg_config *c, const char *name, const char *value, char *why,
-                      size_t whylen)
+static int config_set(agg_config *c, const char *name, const char *value, char *why, size_t whylen)
 {
   char n[64];
   snprintf(n, sizeof n, "%s", name);
@@ -118,8 +117,7 @@ static int config_set(agg_config *c, const char *name, const char *value, char *
   if (!strcmp(n, "log-level")) {
     int l = hb_log_level_parse(value);
     if (l < 0) {
-      snprintf(why, whylen, "%s: '%s' is not one of error|warning|notice|info|debug", name,
-               value);
+      snprintf(why, whylen, "%s: '%s' is not one of error|warning|notice|info|debug", name, value);
       return -2;
     }
     c->log_level = l;
@@ -194,10 +192,10 @@ static int flag_is(const char *arg, const char *flag, const char **inline_value)
 
 int config_parse(agg_config *c, int argc, char **argv, char *err, size_t errlen)
 {
-  static const char *const valued[] = {"--data", "--units", "--campaigns", "--listen",
-                                       "--publish", "--code", "--name", "--heartbeat-ms",
-                                       "--log-level", "-c", "--config",
-                                       "--secret", "--keys", "--subscriber-keys", "--metrics"};
+  static const char *const valued[] = {
+      "--data",   "--units",  "--campaigns",    "--listen",          "--publish",
+      "--code",   "--name",   "--heartbeat-ms", "--log-level",       "-c",
+      "--config", "--secret", "--keys",         "--subscriber-keys", "--metrics"};
   config_init(c);
   /* pass 1: find -c and the actions; pass 2 (after the file): flags */
   for (int pass = 0; pass < 2; pass++) {
@@ -269,12 +267,14 @@ int config_check(const agg_config *c, char *err, size_t errlen)
 {
   const struct {
     const char *name, *value;
-  } req[] = {{"data", c->data},       {"units", c->units},   {"campaigns", c->campaigns},
-             {"listen", c->listen},   {"publish", c->publish}};
+  } req[] = {{"data", c->data},
+             {"units", c->units},
+             {"campaigns", c->campaigns},
+             {"listen", c->listen},
+             {"publish", c->publish}};
   for (size_t i = 0; i < sizeof req / sizeof *req; i++)
     if (!req[i].value) {
-      snprintf(err, errlen, "--%s is required (or %s = in the -c file)", req[i].name,
-               req[i].name);
+      snprintf(err, errlen, "--%s is required (or %s = in the -c file)", req[i].name, req[i].name);
       return HB_EINVAL;
     }
   if (!c->insecure) {

@@ -17,7 +17,7 @@ typedef struct rec_res {
   const char *field; /* static */
   char *reason;      /* malloc'd, only for REJECTED */
   uint64_t stored_version;
-  bool invalid;      /* refused by validation: final for every attempt */
+  bool invalid; /* refused by validation: final for every attempt */
 } rec_res;
 
 typedef struct sub_state {
@@ -70,8 +70,7 @@ static Huibao__V1__Problem *rec_problem(const Huibao__V1__Record *rec)
   return rec->body_case == HUIBAO__V1__RECORD__BODY_PROBLEM ? rec->problem : NULL;
 }
 
-static int check_record(const ingest_ctx *c, const char *unit, Huibao__V1__Record *rec,
-                        rec_res *r)
+static int check_record(const ingest_ctx *c, const char *unit, Huibao__V1__Record *rec, rec_res *r)
 {
   Huibao__V1__Activity *act = rec_activity(rec);
   Huibao__V1__Problem *prob = rec_problem(rec);
@@ -110,10 +109,8 @@ static int check_record(const ingest_ctx *c, const char *unit, Huibao__V1__Recor
     char **camp = act ? &act->campaign : &prob->campaign;
     if (replace_str(camp, canon.campaign->id) != 0)
       return HB_ENOMEM;
-    if (prob && canon.category >= 0 &&
-        (size_t)canon.category < canon.campaign->ncategories &&
-        replace_str(&prob->category,
-                    canon.campaign->categories[canon.category].code) != 0)
+    if (prob && canon.category >= 0 && (size_t)canon.category < canon.campaign->ncategories &&
+        replace_str(&prob->category, canon.campaign->categories[canon.category].code) != 0)
       return HB_ENOMEM;
   }
   return 0;
@@ -181,8 +178,7 @@ static int store_all(const ingest_ctx *c, sub_state *st, size_t n, char *err, si
                            &reason);
       if (rc != 0) {
         snprintf(err, errlen, "store %s record %s: %s", s->sub->unit,
-                 rec_activity(rec) ? rec_activity(rec)->id : rec_problem(rec)->id,
-                 hb_strerror(rc));
+                 rec_activity(rec) ? rec_activity(rec)->id : rec_problem(rec)->id, hb_strerror(rc));
         store_batch_abort(c->st);
         return rc;
       }
@@ -273,8 +269,8 @@ static int ack_pack(const sub_state *s, uint64_t epoch, bool retry, const char *
   return rc;
 }
 
-int ingest_run(const ingest_ctx *c, ingest_item *items, size_t n, ingest_stats *stats,
-               char *err, size_t errlen)
+int ingest_run(const ingest_ctx *c, ingest_item *items, size_t n, ingest_stats *stats, char *err,
+               size_t errlen)
 {
   err[0] = '\0';
   for (size_t i = 0; i < n; i++) {
@@ -309,7 +305,8 @@ int ingest_run(const ingest_ctx *c, ingest_item *items, size_t n, ingest_stats *
   if (rc != 0 && !err[0])
     snprintf(err, errlen, "%s", hb_strerror(rc));
   for (size_t i = 0; i < n; i++) {
-    ack_pack(&st[i], store_epoch(c->st), rc != 0, err, &items[i], stats); /* no memory: no ack, agent resends */
+    ack_pack(&st[i], store_epoch(c->st), rc != 0, err, &items[i],
+             stats); /* no memory: no ack, agent resends */
   }
   for (size_t i = 0; i < n; i++) {
     for (size_t j = 0; st[i].res && j < st[i].sub->n_records; j++)

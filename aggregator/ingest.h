@@ -17,8 +17,8 @@ typedef struct ingest_ctx {
   store *st;
   const hb_units *units;
   const hb_campaigns *campaigns;
-  int32_t today;  /* for "date in the future" */
-  int64_t now_s;  /* unix seconds written as sync/<unit> */
+  int32_t today; /* for "date in the future" */
+  int64_t now_s; /* unix seconds written as sync/<unit> */
 } ingest_ctx;
 
 typedef struct ingest_item {
@@ -39,7 +39,7 @@ typedef struct ingest_stats {
  * nothing to store); HB_EFULL / HB_ENOSPC / HB_EIO / HB_EDB when storing failed even
  * after growing the map: then every ack says retry and nothing was stored,
  * and err says why. */
-int ingest_run(const ingest_ctx *c, ingest_item *items, size_t n, ingest_stats *stats,
-               char *err, size_t errlen);
+int ingest_run(const ingest_ctx *c, ingest_item *items, size_t n, ingest_stats *stats, char *err,
+               size_t errlen);
 
 #endif

@@ -27,15 +27,9 @@ int main(int argc, char **argv)
   }
   int code = 0;
   switch (cfg.action) {
-  case CONFIG_HELP:
-    fputs(config_usage(), stdout);
-    break;
-  case CONFIG_VERSION:
-    printf("huibao-aggregator %s\n", HUIBAO_VERSION);
-    break;
-  case CONFIG_CHECK:
-    code = server_check_config(&cfg);
-    break;
+  case CONFIG_HELP: fputs(config_usage(), stdout); break;
+  case CONFIG_VERSION: printf("huibao-aggregator %s\n", HUIBAO_VERSION); break;
+  case CONFIG_CHECK: code = server_check_config(&cfg); break;
   case CONFIG_RUN:
     /* Two malloc arenas, not one per thread: libzmq's I/O threads and the
      * main loop hand buffers to each other, and per-thread arenas keep

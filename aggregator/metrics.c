@@ -102,7 +102,8 @@ static bool metrics_register(void)
 
 int agg_metrics_start(const char *addr, char *err, size_t errlen)
 {
-  if (!addr) return 0;
+  if (!addr)
+    return 0;
   if (hb_metrics_new(&M.reg) != 0 || !metrics_register()) {
     snprintf(err, errlen, "out of memory");
     agg_metrics_stop();
@@ -110,7 +111,8 @@ int agg_metrics_start(const char *addr, char *err, size_t errlen)
   }
   hb_metric_set(M.start_time, NULL, (double)time(NULL));
   int rc = hb_metrics_serve(M.reg, addr, err, errlen);
-  if (rc != 0) agg_metrics_stop();
+  if (rc != 0)
+    agg_metrics_stop();
   return rc;
 }
 
@@ -125,7 +127,8 @@ void agg_metrics_stop(void)
 
 void agg_metrics_batch(const ingest_stats *before, const ingest_stats *after, int rc, double t0)
 {
-  if (!M.reg) return;
+  if (!M.reg)
+    return;
   size_t submits = after->submits - before->submits;
   size_t refused = after->refused - before->refused;
   hb_metric_add(M.submits, NULL, (double)submits);
@@ -133,7 +136,8 @@ void agg_metrics_batch(const ingest_stats *before, const ingest_stats *after, in
   hb_metric_add(M.stored, NULL, (double)(after->stored - before->stored));
   hb_metric_add(M.duplicate, NULL, (double)(after->duplicate - before->duplicate));
   hb_metric_add(M.stale, NULL, (double)(after->stale - before->stale));
-  if (submits == refused) return; /* nothing to store: no transaction */
+  if (submits == refused)
+    return; /* nothing to store: no transaction */
   if (rc != 0) {
     hb_metric_add(M.batch_failures, NULL, 1);
     return;
@@ -144,17 +148,20 @@ void agg_metrics_batch(const ingest_stats *before, const ingest_stats *after, in
 
 void agg_metrics_rejected(const char *field)
 {
-  if (M.reg) hb_metric_add(M.rejected, (const char *[]){field ? field : "record"}, 1);
+  if (M.reg)
+    hb_metric_add(M.rejected, (const char *[]){field ? field : "record"}, 1);
 }
 
 void agg_metrics_refused(const char *reason)
 {
-  if (M.reg) hb_metric_add(M.refused, (const char *[]){reason}, 1);
+  if (M.reg)
+    hb_metric_add(M.refused, (const char *[]){reason}, 1);
 }
 
 void agg_metrics_seen(const char *unit)
 {
-  if (!M.reg || !unit) return;
+  if (!M.reg || !unit)
+    return;
   double now = agg_metrics_clock();
   for (size_t i = 0; i < M.nseen; i++)
     if (strcmp(M.seen[i].unit, unit) == 0) {
@@ -164,23 +171,27 @@ void agg_metrics_seen(const char *unit)
   if (M.nseen == M.capseen) {
     size_t cap = M.capseen ? M.capseen * 2 : 64;
     seen_unit *n = realloc(M.seen, cap * sizeof *n);
-    if (!n) return;
+    if (!n)
+      return;
     M.seen = n;
     M.capseen = cap;
   }
   char *u = strdup(unit);
-  if (!u) return;
+  if (!u)
+    return;
   M.seen[M.nseen++] = (seen_unit){u, now};
 }
 
 void agg_metrics_ack(bool sent)
 {
-  if (M.reg) hb_metric_add(sent ? M.acks_sent : M.acks_dropped, NULL, 1);
+  if (M.reg)
+    hb_metric_add(sent ? M.acks_sent : M.acks_dropped, NULL, 1);
 }
 
 void agg_metrics_reload(void)
 {
-  if (!M.reg) return;
+  if (!M.reg)
+    return;
   hb_metric_add(M.reloads, NULL, 1);
   M.units_changed = true;
 }
@@ -201,11 +212,14 @@ int agg_metrics_tick(store *st, const hb_units *units, const publisher *pub,
                      const ingest_stats *stats, int timeout_ms)
 {
   double now = agg_metrics_clock();
-  if (timeout_ms < 0 || timeout_ms > 1000) timeout_ms = 1000;
-  if (now - M.last_tick < 1.0) return timeout_ms;
+  if (timeout_ms < 0 || timeout_ms > 1000)
+    timeout_ms = 1000;
+  if (now - M.last_tick < 1.0)
+    return timeout_ms;
   M.last_tick = now;
   tick_status(stats);
-  if (!M.reg) return timeout_ms;
+  if (!M.reg)
+    return timeout_ms;
   if (M.units_changed) {
     hb_metric_clear(M.last_sync); /* units removed on reload disappear */
     M.units_changed = false;

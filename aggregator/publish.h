@@ -16,13 +16,13 @@
 #define PUBLISH_COALESCE_MS 50
 
 typedef struct publisher {
-  void *xpub;                     /* borrowed */
-  const store *st;                /* borrowed */
-  const hb_units *units;          /* borrowed; replaced on reload */
-  const hb_campaigns *campaigns;  /* borrowed; replaced on reload */
+  void *xpub;                    /* borrowed */
+  const store *st;               /* borrowed */
+  const hb_units *units;         /* borrowed; replaced on reload */
+  const hb_campaigns *campaigns; /* borrowed; replaced on reload */
   const char *source, *source_name;
   uint32_t heartbeat_ms;
-  bool *dirty;                    /* per campaign index */
+  bool *dirty; /* per campaign index */
   bool any_dirty;
   int64_t last_dirty_ms, last_beat_ms; /* monotonic */
   uint64_t sent, dropped;

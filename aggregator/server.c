@@ -99,8 +99,7 @@ int server_load_inputs(const agg_config *cfg, hb_units *u, hb_campaigns *c, FILE
   int rc = (ru != 0 || rcmp != 0 || d.count) ? HB_EINVAL : 0;
   if (rc != 0 && diag_out) {
     if (d.count == 0)
-      fprintf(diag_out, "%s / %s: %s\n", cfg->units, cfg->campaigns,
-              hb_strerror(ru ? ru : rcmp));
+      fprintf(diag_out, "%s / %s: %s\n", cfg->units, cfg->campaigns, hb_strerror(ru ? ru : rcmp));
     hb_diags_write(&d, diag_out);
   }
   hb_diags_free(&d);
@@ -173,10 +172,10 @@ typedef struct server {
   ingest_stats stats;
   int64_t last_full_log_ms;
   uint64_t acks_dropped;
-  size_t untrimmed; /* bytes drained since the last malloc_trim */
+  size_t untrimmed;      /* bytes drained since the last malloc_trim */
   int64_t last_batch_us; /* monotonic time the last drain's batch began */
-  hb_cert cert; /* the county's own key pair (CURVE), unless insecure */
-  hb_zap *zap;  /* authenticates agents (domain huibao) and cities (huibao-sub) */
+  hb_cert cert;          /* the county's own key pair (CURVE), unless insecure */
+  hb_zap *zap;           /* authenticates agents (domain huibao) and cities (huibao-sub) */
 } server;
 
 #define ZAP_DOMAIN_SUB "huibao-sub"
@@ -341,8 +340,8 @@ static void drain(server *s)
   if (s->stats.impersonations > before.impersonations)
     hb_log_warn("refused %zu submits for a unit other than the one their key belongs to",
                 s->stats.impersonations - before.impersonations);
-  size_t other_refusals = (s->stats.refused - before.refused) -
-                          (s->stats.impersonations - before.impersonations);
+  size_t other_refusals =
+      (s->stats.refused - before.refused) - (s->stats.impersonations - before.impersonations);
   if (other_refusals)
     hb_log_warn("refused %zu submits (unknown unit or malformed)", other_refusals);
   hb_log_debug("drain: %zu submits, stored %zu, duplicate %zu, stale %zu, rejected %zu", n,
@@ -600,8 +599,8 @@ int server_run(const agg_config *cfg)
                 (unsigned long long)store_inconsistencies(s.st));
   hb_log_notice("stopping: %zu submits, %zu records stored, %zu duplicate, %zu stale, "
                 "%zu rejected, %llu acks not deliverable",
-                s.stats.submits, s.stats.stored, s.stats.duplicate, s.stats.stale,
-                s.stats.rejected, (unsigned long long)s.acks_dropped);
+                s.stats.submits, s.stats.stored, s.stats.duplicate, s.stats.stale, s.stats.rejected,
+                (unsigned long long)s.acks_dropped);
   server_close(&s);
   agg_metrics_stop();
   return code;

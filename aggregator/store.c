@@ -815,8 +815,8 @@ int store_records_foreach(store *s, store_record_fn fn, void *ctx, char *err, si
     else if (kind == 'P')
       p = huibao__v1__problem__unpack(NULL, v.mv_size, v.mv_data);
     if (!a && !p) {
-      snprintf(err, errlen, "records: cannot decode the record of key %.*s/%c%.*s",
-               (int)(nul - kb), kb, kind, (int)(k.mv_size - (size_t)(nul - kb) - 2), nul + 2);
+      snprintf(err, errlen, "records: cannot decode the record of key %.*s/%c%.*s", (int)(nul - kb),
+               kb, kind, (int)(k.mv_size - (size_t)(nul - kb) - 2), nul + 2);
       ret = HB_EPARSE;
       break;
     }

@@ -88,8 +88,8 @@ long verify_store(store *s, FILE *out, size_t *nrecords, char *err, size_t errle
   const aggmap *all = store_aggs(s);
   for (aggmap_node *n = aggmap_first(all, &it); n; n = aggmap_next(all, n, &it)) {
     if (!aggmap_get(&r.aggs, n->agg->campaign, n->agg->unit) && !hb_agg_is_empty(n->agg)) {
-      fprintf(out, "%s/%s: stored aggregate counts %llu records, none stored\n",
-              n->agg->campaign, n->agg->unit, (unsigned long long)n->agg->records);
+      fprintf(out, "%s/%s: stored aggregate counts %llu records, none stored\n", n->agg->campaign,
+              n->agg->unit, (unsigned long long)n->agg->records);
       diffs++;
     }
   }

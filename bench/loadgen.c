@@ -88,8 +88,7 @@ static int load_units(const char *path, agent **out, size_t *n)
 static int agent_open(void *ctx, agent *a, const opts *o, const char *county_public)
 {
   a->sock = zmq_socket(ctx, ZMQ_DEALER);
-  if (!a->sock || hb_zmq_common(a->sock, HB_WIRE_MAXMSGSIZE, 1000, 3000) ||
-      hb_zmq_dealer(a->sock))
+  if (!a->sock || hb_zmq_common(a->sock, HB_WIRE_MAXMSGSIZE, 1000, 3000) || hb_zmq_dealer(a->sock))
     return -1;
   if (!o->insecure) {
     char path[4096];
@@ -186,14 +185,14 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
-  opts o = {.batch = 500, .window = 8, .version = 1, .campaign = "zhuti-2023",
-            .category = "theory"};
+  opts o = {
+      .batch = 500, .window = 8, .version = 1, .campaign = "zhuti-2023", .category = "theory"};
   static const struct option lo[] = {
-      {"connect", 1, 0, 'c'}, {"units", 1, 0, 'u'},    {"keys", 1, 0, 'k'},
+      {"connect", 1, 0, 'c'},    {"units", 1, 0, 'u'},    {"keys", 1, 0, 'k'},
       {"county-key", 1, 0, 'K'}, {"insecure", 0, 0, 'I'}, {"records", 1, 0, 'n'},
-      {"batch", 1, 0, 'b'},   {"window", 1, 0, 'w'},   {"rate", 1, 0, 'r'},
-      {"first", 1, 0, 'f'},   {"version", 1, 0, 'v'},  {"campaign", 1, 0, 'm'},
-      {"category", 1, 0, 'g'}, {"trace", 1, 0, 't'}, {0, 0, 0, 0}};
+      {"batch", 1, 0, 'b'},      {"window", 1, 0, 'w'},   {"rate", 1, 0, 'r'},
+      {"first", 1, 0, 'f'},      {"version", 1, 0, 'v'},  {"campaign", 1, 0, 'm'},
+      {"category", 1, 0, 'g'},   {"trace", 1, 0, 't'},    {0, 0, 0, 0}};
   int c;
   while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
     switch (c) {
@@ -339,9 +338,9 @@ int main(int argc, char **argv)
          "\"ack_p99_ms\": %.3f, \"submits\": %zu, \"stored\": %llu, \"duplicate\": %llu, "
          "\"stale\": %llu, \"rejected\": %llu, \"errors\": %llu, \"late\": %llu, \"units\": %zu}\n",
          (unsigned long long)r.acked, secs, (double)r.acked / secs, p50, p99, r.nlat,
-         (unsigned long long)r.stored, (unsigned long long)r.duplicate,
-         (unsigned long long)r.stale, (unsigned long long)r.rejected,
-         (unsigned long long)r.errors, (unsigned long long)late, na);
+         (unsigned long long)r.stored, (unsigned long long)r.duplicate, (unsigned long long)r.stale,
+         (unsigned long long)r.rejected, (unsigned long long)r.errors, (unsigned long long)late,
+         na);
   for (size_t i = 0; i < na; i++)
     zmq_close(ag[i].sock);
   zmq_ctx_term(ctx);

@@ -129,8 +129,8 @@ int main(int argc, char **argv)
     uint64_t t0 = bench_now_ns();
     Huibao__V1__Rollup *m = NULL;
     uint8_t *out = NULL;
-    if (hb_rollup_merge((const Huibao__V1__Rollup *const *)in, (size_t)counties, NULL, "city",
-                        "市", 1700000000000, &m) != 0 ||
+    if (hb_rollup_merge((const Huibao__V1__Rollup *const *)in, (size_t)counties, NULL, "city", "市",
+                        1700000000000, &m) != 0 ||
         hb_wire_pack(&m->base, &out, &merged_len) != 0) {
       fprintf(stderr, "bench-merge: merge failed\n");
       return 1;

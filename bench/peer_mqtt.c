@@ -120,8 +120,7 @@ int main(int argc, char **argv)
     /* libmosquitto queues publishes beyond max_inflight itself */
     for (int k = 0; k < 200 && sent < records; k++) {
       size_t n = bench_rec_pack(&spec, sent, buf, sizeof buf);
-      if (mosquitto_publish(pub, NULL, "huibao/records", (int)n, buf, 1, false) !=
-          MOSQ_ERR_SUCCESS)
+      if (mosquitto_publish(pub, NULL, "huibao/records", (int)n, buf, 1, false) != MOSQ_ERR_SUCCESS)
         break;
       sent++;
     }
@@ -152,7 +151,7 @@ int main(int argc, char **argv)
   mosquitto_lib_cleanup();
   sqlite3_finalize(s.ins);
   sqlite3_close(s.db);
-  printf("{\"records\": %llu, \"secs\": %.4f, \"rate\": %.0f, \"commits\": %llu}\n",
-         s.committed, secs, (double)s.committed / secs, s.commits);
+  printf("{\"records\": %llu, \"secs\": %.4f, \"rate\": %.0f, \"commits\": %llu}\n", s.committed,
+         secs, (double)s.committed / secs, s.commits);
   return s.committed == records && !s.failed ? 0 : 1;
 }

@@ -8,7 +8,7 @@ PKGS=(
   build-essential cmake pkg-config
   libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
   liblmdb-dev lmdb-utils libinih-dev libjansson-dev
-  python3 clang libclang-rt-14-dev iproute2 procps
+  python3 clang clang-format-14 libclang-rt-14-dev iproute2 procps
   libzip-dev libexpat1-dev libxlsxwriter-dev libmicrohttpd-dev libsystemd-dev
   nftables libnetfilter-queue-dev iptables
   python3-openpyxl python3-prometheus-client systemd

@@ -11,6 +11,8 @@ cd "$(dirname "$0")/.."
 QUICK=0
 [ "${1:-}" = "--quick" ] && QUICK=1
 
+echo "== format (clang-format-14, .clang-format)"
+./deploy/format.sh --check
 echo "== build (RelWithDebInfo, -Werror)"
 BUILD_DIR=build ./deploy/build.sh
 echo "== tests"

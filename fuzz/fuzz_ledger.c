@@ -45,8 +45,8 @@ static int parse(const char *name, const char *bytes, size_t len, int is_problem
                  hb_diags *d)
 {
   size_t before = hb_diags_errors(d);
-  int rc = hb_ledger_parse(name, bytes, len, is_problems, "xq-dlz", fuzz_campaigns(),
-                           fuzz_today(), l, d);
+  int rc = hb_ledger_parse(name, bytes, len, is_problems, "xq-dlz", fuzz_campaigns(), fuzz_today(),
+                           l, d);
   if (rc == HB_OK && hb_diags_errors(d) != before)
     abort();
   return rc;

@@ -23,8 +23,8 @@ static void check_violation(const hb_violation *v)
     abort(); /* every rejection names a field and a reason */
 }
 
-static void check_record(const char *unit, const Huibao__V1__Record *rec,
-                         const hb_campaigns *c, int32_t today)
+static void check_record(const char *unit, const Huibao__V1__Record *rec, const hb_campaigns *c,
+                         int32_t today)
 {
   hb_violation v;
   memset(&v, 0, sizeof v);

@@ -140,8 +140,7 @@ static int agg_deadline_insert(hb_agg *a, size_t pos, int32_t day)
     a->deadlines = n;
     a->capdeadlines = cap;
   }
-  memmove(a->deadlines + pos + 1, a->deadlines + pos,
-          (a->ndeadlines - pos) * sizeof *a->deadlines);
+  memmove(a->deadlines + pos + 1, a->deadlines + pos, (a->ndeadlines - pos) * sizeof *a->deadlines);
   a->deadlines[pos] = (hb_deadline_count){day, 0};
   a->ndeadlines++;
   return 0;
@@ -201,8 +200,8 @@ int hb_agg_add_problem(hb_agg *a, const Huibao__V1__Problem *r, int sign)
   long di = open_deadline ? agg_deadline_find(a, r->deadline) : 0;
 
   if (sign < 0) {
-    if (a->records < 1 || a->problems < 1 || a->by_status[status] < 1 ||
-        a->by_scope[scope] < 1 || a->measures < measures)
+    if (a->records < 1 || a->problems < 1 || a->by_status[status] < 1 || a->by_scope[scope] < 1 ||
+        a->measures < measures)
       return HB_EINVAL;
     if (cat && (ci < 0 || a->cats[ci].count < 1 || (resolved && a->cats[ci].resolved < 1)))
       return HB_EINVAL;
@@ -306,11 +305,11 @@ bool hb_agg_equal(const hb_agg *x, const hb_agg *y)
   return buf[0] == '\0';
 }
 
-#define DIFF_U64(what, a, b)                                                          \
-  if ((a) != (b)) {                                                                 \
-    snprintf(buf, len, "%s/%s: %s %" PRIu64 " != %" PRIu64, x->campaign, x->unit, what, \
-             (uint64_t)(a), (uint64_t)(b));                                          \
-    return;                                                                          \
+#define DIFF_U64(what, a, b)                                                                       \
+  if ((a) != (b)) {                                                                                \
+    snprintf(buf, len, "%s/%s: %s %" PRIu64 " != %" PRIu64, x->campaign, x->unit, what,            \
+             (uint64_t)(a), (uint64_t)(b));                                                        \
+    return;                                                                                        \
   }
 
 /* Writes "" into buf if x and y are equal, else the first difference. */
@@ -332,16 +331,15 @@ void hb_agg_diff(const hb_agg *x, const hb_agg *y, char *buf, size_t len)
                  "%s/%s: activities %s/%s records,sessions,participants,outputs "
                  "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 " != %" PRIu64 ",%" PRIu64
                  ",%" PRIu64 ",%" PRIu64,
-                 x->campaign, x->unit, hb_vocab_level_code(l), hb_vocab_kind_code(k),
-                 p->records, p->sessions, p->participants, p->outputs, q->records,
-                 q->sessions, q->participants, q->outputs);
+                 x->campaign, x->unit, hb_vocab_level_code(l), hb_vocab_kind_code(k), p->records,
+                 p->sessions, p->participants, p->outputs, q->records, q->sessions, q->participants,
+                 q->outputs);
         return;
       }
     }
   DIFF_U64("problems", x->problems, y->problems);
   for (int s = 0; s <= HB_STATUS_MAX; s++)
-    DIFF_U64(s ? hb_vocab_status_code(s) : "status unspecified", x->by_status[s],
-             y->by_status[s]);
+    DIFF_U64(s ? hb_vocab_status_code(s) : "status unspecified", x->by_status[s], y->by_status[s]);
   for (int s = 0; s <= HB_SCOPE_MAX; s++)
     DIFF_U64(s ? hb_vocab_scope_code(s) : "scope unspecified", x->by_scope[s], y->by_scope[s]);
   DIFF_U64("measures", x->measures, y->measures);
@@ -354,16 +352,14 @@ void hb_agg_diff(const hb_agg *x, const hb_agg *y, char *buf, size_t len)
     }
     if (x->cats[i].count != y->cats[i].count || x->cats[i].resolved != y->cats[i].resolved) {
       snprintf(buf, len,
-               "%s/%s: category %s count,resolved %" PRIu64 ",%" PRIu64 " != %" PRIu64
-               ",%" PRIu64,
+               "%s/%s: category %s count,resolved %" PRIu64 ",%" PRIu64 " != %" PRIu64 ",%" PRIu64,
                x->campaign, x->unit, x->cats[i].code, x->cats[i].count, x->cats[i].resolved,
                y->cats[i].count, y->cats[i].resolved);
       return;
     }
   }
   for (size_t i = 0; i < x->ndeadlines || i < y->ndeadlines; i++) {
-    if (i >= x->ndeadlines || i >= y->ndeadlines ||
-        x->deadlines[i].day != y->deadlines[i].day ||
+    if (i >= x->ndeadlines || i >= y->ndeadlines || x->deadlines[i].day != y->deadlines[i].day ||
         x->deadlines[i].count != y->deadlines[i].count) {
       snprintf(buf, len, "%s/%s: open deadlines differ at entry %zu", x->campaign, x->unit, i);
       return;

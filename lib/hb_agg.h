@@ -25,22 +25,22 @@ typedef struct hb_cat_count {
 } hb_cat_count;
 
 typedef struct hb_deadline_count {
-  int32_t day;       /* deadline, days since epoch */
-  uint64_t count;    /* unresolved problems with this deadline */
+  int32_t day;    /* deadline, days since epoch */
+  uint64_t count; /* unresolved problems with this deadline */
 } hb_deadline_count;
 
 typedef struct hb_agg {
-  char *campaign;    /* owned */
-  char *unit;        /* owned */
-  uint64_t records;  /* live (not deleted) activities + problems */
+  char *campaign;                                   /* owned */
+  char *unit;                                       /* owned */
+  uint64_t records;                                 /* live (not deleted) activities + problems */
   hb_totals act[HB_LEVEL_MAX + 1][HB_KIND_MAX + 1]; /* [level][kind], index 0 unused */
-  uint64_t problems;                 /* live problems */
+  uint64_t problems;                                /* live problems */
   uint64_t by_status[HB_STATUS_MAX + 1];
   uint64_t by_scope[HB_SCOPE_MAX + 1];
   uint64_t measures;
-  hb_cat_count *cats;                /* sorted by code */
+  hb_cat_count *cats; /* sorted by code */
   size_t ncats, capcats;
-  hb_deadline_count *deadlines;      /* sorted by day, counts > 0 only */
+  hb_deadline_count *deadlines; /* sorted by day, counts > 0 only */
   size_t ndeadlines, capdeadlines;
 } hb_agg;
 

@@ -22,8 +22,8 @@
 #include "hb_text.h"
 
 #define CAMPAIGNS_MAX_FILE (4u * 1024 * 1024)
-#define INIH_MAX_LINE 200 /* INI_MAX_LINE of the system inih */
-#define INIH_MAX_NAME 50  /* INI_MAX_SECTION / INI_MAX_NAME */
+#define INIH_MAX_LINE 200             /* INI_MAX_LINE of the system inih */
+#define INIH_MAX_NAME 50              /* INI_MAX_SECTION / INI_MAX_NAME */
 #define CAMPAIGN_NAME_MAX HB_NAME_MAX /* a ledger may name a campaign by it */
 #define CAMPAIGNS_MAX 1000
 #define CATEGORIES_MAX 1000
@@ -39,8 +39,8 @@ typedef struct parse_ctx {
   const char *text;
   size_t len, pos;
   unsigned lineno;
-  int skip;          /* keys of the current section are ignored (bad/duplicate section) */
-  int cur;           /* index of the current campaign, -1 none */
+  int skip; /* keys of the current section are ignored (bad/duplicate section) */
+  int cur;  /* index of the current campaign, -1 none */
   hb_campaigns *out;
   section_info *info; /* parallel to out->items */
   size_t cap;
@@ -56,8 +56,8 @@ static int id_valid(const char *s, size_t max)
     return 0;
   for (size_t i = 0; i < n; i++) {
     char c = s[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c == '_' || c == '.' || c == '-'))
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '.' || c == '-'))
       return 0;
   }
   return 1;
@@ -88,8 +88,8 @@ static void section_begin(parse_ctx *x, const char *id, unsigned line)
   x->skip = 1;
   x->cur = -1;
   if (!id_valid(id, INIH_MAX_NAME)) {
-    ctx_error(x, line, NULL,
-              "专项编号无效 (invalid campaign id, use 1..50 of A-Z a-z 0-9 _ . -)", id);
+    ctx_error(x, line, NULL, "专项编号无效 (invalid campaign id, use 1..50 of A-Z a-z 0-9 _ . -)",
+              id);
     return;
   }
   int dup = campaign_index(x->out, id);
@@ -294,8 +294,8 @@ static int ini_handler_fn(void *user, const char *section, const char *name, con
   } else if (strncasecmp(name, "category.", 9) == 0) {
     add_category(x, c, name + 9, value);
   } else {
-    ctx_error(x, x->lineno, NULL,
-              "未知的键 (unknown key; use name, start, end, category.CODE)", name);
+    ctx_error(x, x->lineno, NULL, "未知的键 (unknown key; use name, start, end, category.CODE)",
+              name);
   }
   return x->nomem ? 0 : 1;
 }

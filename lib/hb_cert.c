@@ -26,8 +26,10 @@ static int z85_key_valid(const char *s)
 int hb_cert_generate(hb_cert *c, const char *name)
 {
   memset(c, 0, sizeof *c);
-  if (!zmq_has("curve")) return HB_EINVAL;
-  if (zmq_curve_keypair(c->public_key, c->secret_key) != 0) return HB_EZMQ;
+  if (!zmq_has("curve"))
+    return HB_EINVAL;
+  if (zmq_curve_keypair(c->public_key, c->secret_key) != 0)
+    return HB_EZMQ;
   snprintf(c->name, sizeof c->name, "%s", name ? name : "");
   return HB_OK;
 }
@@ -73,7 +75,8 @@ int hb_cert_write(const hb_cert *c, const char *dir, const char *name, char *err
   }
   n = cert_format(c, 0, text, sizeof text);
   rc = hb_file_write_atomic(pub, text, (size_t)n, 0644);
-  if (rc != HB_OK) snprintf(err, errlen, "write %s: %s", pub, strerror(errno));
+  if (rc != HB_OK)
+    snprintf(err, errlen, "write %s: %s", pub, strerror(errno));
   return rc;
 }
 
@@ -81,15 +84,20 @@ int hb_cert_write(const hb_cert *c, const char *dir, const char *name, char *err
 static int zpl_pair(char *line, char **key, char **value)
 {
   char *eq = strchr(line, '=');
-  if (!eq) return -1;
+  if (!eq)
+    return -1;
   char *k = line, *v = eq + 1;
   *eq = '\0';
-  while (*k == ' ' || *k == '\t') k++;
+  while (*k == ' ' || *k == '\t')
+    k++;
   char *end = k + strlen(k);
-  while (end > k && (end[-1] == ' ' || end[-1] == '\t')) *--end = '\0';
-  while (*v == ' ' || *v == '\t') v++;
+  while (end > k && (end[-1] == ' ' || end[-1] == '\t'))
+    *--end = '\0';
+  while (*v == ' ' || *v == '\t')
+    v++;
   end = v + strlen(v);
-  while (end > v && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r')) *--end = '\0';
+  while (end > v && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+    *--end = '\0';
   if ((*v == '"' || *v == '\'') && end - v >= 2 && end[-1] == *v) {
     end[-1] = '\0';
     v++;
@@ -102,8 +110,8 @@ static int zpl_pair(char *line, char **key, char **value)
 /* Parses text (NUL-terminated, len bytes before the NUL; modified in
  * place) into *out, which is zeroed. Checks everything but the file's mode
  * and whether the secret key matches the public one. */
-static int cert_parse_text(const char *path, char *text, size_t len, int need_secret,
-                           hb_cert *out, hb_diags *diags)
+static int cert_parse_text(const char *path, char *text, size_t len, int need_secret, hb_cert *out,
+                           hb_diags *diags)
 {
   if (memchr(text, '\0', len)) {
     hb_diags_add(diags, path, 0, NULL, "not a certificate: contains NUL bytes");
@@ -115,11 +123,14 @@ static int cert_parse_text(const char *path, char *text, size_t len, int need_se
   int bad = 0;
   for (char *line = text, *next; line && *line; line = next) {
     next = strchr(line, '\n');
-    if (next) *next++ = '\0';
+    if (next)
+      *next++ = '\0';
     lineno++;
     char *p = line;
-    while (*p == ' ' || *p == '\t') p++;
-    if (*p == '#' || *p == '\0' || *p == '\r') continue;
+    while (*p == ' ' || *p == '\t')
+      p++;
+    if (*p == '#' || *p == '\0' || *p == '\r')
+      continue;
     int indented = p != line;
     if (!indented) {
       char name[32];
@@ -154,7 +165,8 @@ static int cert_parse_text(const char *path, char *text, size_t len, int need_se
       }
     }
   }
-  if (bad) return HB_EINVAL;
+  if (bad)
+    return HB_EINVAL;
   if (!out->public_key[0]) {
     hb_diags_add(diags, path, 0, "public-key", "no curve public-key in this file");
     return HB_EINVAL;
@@ -188,8 +200,10 @@ int hb_cert_parse(const char *path, const char *bytes, size_t len, int need_secr
     return HB_ETOOBIG;
   }
   char *text = malloc(len + 1);
-  if (!text) return HB_ENOMEM;
-  if (len) memcpy(text, bytes, len);
+  if (!text)
+    return HB_ENOMEM;
+  if (len)
+    memcpy(text, bytes, len);
   text[len] = '\0';
   int rc = cert_parse_text(path, text, len, need_secret, out, diags);
   free(text);
@@ -208,7 +222,8 @@ int hb_cert_read(const char *path, int need_secret, hb_cert *out, hb_diags *diag
   }
   rc = cert_parse_text(path, text, len, need_secret, out, diags);
   free(text);
-  if (rc != HB_OK) return rc;
+  if (rc != HB_OK)
+    return rc;
   struct stat st;
   if (out->secret_key[0] && stat(path, &st) == 0 && (st.st_mode & 077)) {
     hb_diags_add(diags, path, 0, NULL,
@@ -238,7 +253,8 @@ int hb_keyring_load(const char *dir, hb_keyring *out, hb_diags *diags)
   struct dirent *e;
   while ((e = readdir(d)) != NULL) {
     size_t n = strlen(e->d_name);
-    if (n <= 4 || strcmp(e->d_name + n - 4, ".key") != 0) continue;
+    if (n <= 4 || strcmp(e->d_name + n - 4, ".key") != 0)
+      continue;
     if (n - 4 > 64) {
       hb_diags_add(diags, e->d_name, 0, NULL, "unit code in file name longer than 64 bytes");
       bad = 1;
@@ -288,6 +304,7 @@ const char *hb_keyring_find(const hb_keyring *k, const char *public_key_z85)
 {
   hb_keyring_entry key;
   snprintf(key.public_key, sizeof key.public_key, "%s", public_key_z85);
-  const hb_keyring_entry *e = k->items ? bsearch(&key, k->items, k->count, sizeof key, entry_cmp) : NULL;
+  const hb_keyring_entry *e =
+      k->items ? bsearch(&key, k->items, k->count, sizeof key, entry_cmp) : NULL;
   return e ? e->code : NULL;
 }

@@ -21,7 +21,7 @@
 typedef struct hb_cert {
   char public_key[HB_Z85_KEY_LEN + 1];
   char secret_key[HB_Z85_KEY_LEN + 1]; /* "" when read from a public file */
-  char name[65];                        /* metadata name, may be "" */
+  char name[65];                       /* metadata name, may be "" */
 } hb_cert;
 
 /* A new key pair (zmq_curve_keypair). HB_EINVAL if libzmq lacks CURVE. */

@@ -11,10 +11,10 @@ struct hb_csv {
   const char *buf;
   size_t len;
   size_t pos;
-  unsigned line;      /* physical line at pos */
-  char *text;         /* field bytes of the current record, NUL-separated */
+  unsigned line; /* physical line at pos */
+  char *text;    /* field bytes of the current record, NUL-separated */
   size_t text_len, text_cap;
-  size_t *offs;       /* start of each field in text */
+  size_t *offs; /* start of each field in text */
   char **fields;
   size_t nfields;
   hb_csv_row row;
@@ -122,10 +122,12 @@ int hb_csv_next(hb_csv *c, const hb_csv_row **row, char *err, size_t errlen)
       for (;;) {
         const char *q = memchr(b + p, '"', n - p);
         if (!q)
-          return fail(c, start_pos, start_line, err, errlen, "引号未闭合 (unterminated quoted field)");
+          return fail(c, start_pos, start_line, err, errlen,
+                      "引号未闭合 (unterminated quoted field)");
         size_t chunk = (size_t)(q - (b + p));
         if (c->text_len - field_start + chunk > HB_CSV_MAX_FIELD)
-          return fail(c, start_pos, start_line, err, errlen, "字段过长 (field longer than 65536 bytes)");
+          return fail(c, start_pos, start_line, err, errlen,
+                      "字段过长 (field longer than 65536 bytes)");
         for (const char *s = b + p; s < q; s++)
           if (*s == '\n')
             c->line++;
@@ -141,13 +143,15 @@ int hb_csv_next(hb_csv *c, const hb_csv_row **row, char *err, size_t errlen)
         break;
       }
       if (p < n && b[p] != ',' && b[p] != '\n' && b[p] != '\r')
-        return fail(c, start_pos, start_line, err, errlen, "右引号后有多余文字 (text after a closing quote)");
+        return fail(c, start_pos, start_line, err, errlen,
+                    "右引号后有多余文字 (text after a closing quote)");
     } else {
       size_t s = p;
       while (p < n && b[p] != ',' && b[p] != '\n' && b[p] != '\r')
         p++;
       if (p - s > HB_CSV_MAX_FIELD)
-        return fail(c, start_pos, start_line, err, errlen, "字段过长 (field longer than 65536 bytes)");
+        return fail(c, start_pos, start_line, err, errlen,
+                    "字段过长 (field longer than 65536 bytes)");
       if (text_put(c, b + s, p - s) != 0)
         return HB_ENOMEM;
     }

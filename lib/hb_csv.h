@@ -16,9 +16,9 @@
 typedef struct hb_csv hb_csv;
 
 typedef struct hb_csv_row {
-  unsigned line;     /* 1-based physical line the record starts on */
+  unsigned line; /* 1-based physical line the record starts on */
   size_t nfields;
-  char **fields;     /* NUL-terminated, owned by the reader, valid until the next call */
+  char **fields; /* NUL-terminated, owned by the reader, valid until the next call */
 } hb_csv_row;
 
 /* buf must stay valid while the reader is used. */

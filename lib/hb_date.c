@@ -167,6 +167,6 @@ void hb_time_format_iso(int64_t ms, char *buf, size_t len)
   int rem = (int)(sec - day * 86400);
   int y, m, d;
   hb_date_to_ymd((int32_t)day, &y, &m, &d);
-  snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, m, d, rem / 3600,
-           rem / 60 % 60, rem % 60, msec);
+  snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, m, d, rem / 3600, rem / 60 % 60,
+           rem % 60, msec);
 }

@@ -44,9 +44,9 @@ static char *dup_or_null(const char *s, int *failed)
 }
 
 __attribute__((format(printf, 6, 0))) static int diags_vadd(hb_diags *d, int is_note,
-                                                              const char *file, unsigned line,
-                                                              const char *column,
-                                                              const char *fmt, va_list ap)
+                                                            const char *file, unsigned line,
+                                                            const char *column, const char *fmt,
+                                                            va_list ap)
 {
   size_t limit = d->limit ? d->limit : HB_DIAGS_DEFAULT_LIMIT;
   if (d->count >= limit) {
@@ -88,8 +88,8 @@ __attribute__((format(printf, 6, 0))) static int diags_vadd(hb_diags *d, int is_
   return 0;
 }
 
-int hb_diags_add(hb_diags *d, const char *file, unsigned line, const char *column,
-                 const char *fmt, ...)
+int hb_diags_add(hb_diags *d, const char *file, unsigned line, const char *column, const char *fmt,
+                 ...)
 {
   va_list ap;
   va_start(ap, fmt);
@@ -98,8 +98,8 @@ int hb_diags_add(hb_diags *d, const char *file, unsigned line, const char *colum
   return rc;
 }
 
-int hb_diags_note(hb_diags *d, const char *file, unsigned line, const char *column,
-                  const char *fmt, ...)
+int hb_diags_note(hb_diags *d, const char *file, unsigned line, const char *column, const char *fmt,
+                  ...)
 {
   va_list ap;
   va_start(ap, fmt);
@@ -126,8 +126,7 @@ int hb_diag_format(const hb_diag *d, char *buf, size_t len)
                  d->column ? ": " : "", d->message ? d->message : "");
   else
     n = snprintf(buf, len, "%s%s%s%s%s%s", file, d->file ? line : "", sep1,
-                 d->column ? d->column : "", d->column ? ": " : "",
-                 d->message ? d->message : "");
+                 d->column ? d->column : "", d->column ? ": " : "", d->message ? d->message : "");
   if (len && n < 0)
     buf[0] = '\0';
   return n;

@@ -21,22 +21,22 @@ typedef struct hb_diags {
   hb_diag *items;
   size_t count;
   size_t cap;
-  size_t limit;     /* stop storing after this many (0 = 1000); count goes on */
-  size_t dropped;   /* diagnostics not stored because of limit */
-  size_t notes;     /* how many of items are notes (is_note) */
+  size_t limit;   /* stop storing after this many (0 = 1000); count goes on */
+  size_t dropped; /* diagnostics not stored because of limit */
+  size_t notes;   /* how many of items are notes (is_note) */
 } hb_diags;
 
 void hb_diags_init(hb_diags *d);
 void hb_diags_free(hb_diags *d);
 
 /* Appends a diagnostic; fmt is printf-style. Returns 0 or HB_ENOMEM. */
-int hb_diags_add(hb_diags *d, const char *file, unsigned line, const char *column,
-                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int hb_diags_add(hb_diags *d, const char *file, unsigned line, const char *column, const char *fmt,
+                 ...) __attribute__((format(printf, 5, 6)));
 
 /* Like hb_diags_add, but the entry is a note (is_note = 1): something a
  * person should know that does not make the input invalid. */
-int hb_diags_note(hb_diags *d, const char *file, unsigned line, const char *column,
-                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int hb_diags_note(hb_diags *d, const char *file, unsigned line, const char *column, const char *fmt,
+                  ...) __attribute__((format(printf, 5, 6)));
 
 /* Adds msg (no column) as an error of file; a leading "line N: " in msg, as
  * hb_csv and hb_text write it, becomes the diagnostic's line. */

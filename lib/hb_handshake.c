@@ -8,9 +8,9 @@
 
 #include "hb_err.h"
 
-#define EVENTS                                                                                   \
-  (ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |                             \
-   ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |               \
+#define EVENTS                                                                                     \
+  (ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |                               \
+   ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |                    \
    ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED)
 
 int hb_handshake_watch(hb_handshake *h, void *ctx, void *sock, const char *name)
@@ -76,25 +76,18 @@ void hb_handshake_poll(hb_handshake *h)
       h->auth_failures = h->other_failures = 0;
       h->connected = h->disconnected = 0;
       break;
-    case ZMQ_EVENT_CONNECTED:
-      h->connected++;
-      break;
-    case ZMQ_EVENT_DISCONNECTED:
-      h->disconnected++;
-      break;
+    case ZMQ_EVENT_CONNECTED: h->connected++; break;
+    case ZMQ_EVENT_DISCONNECTED: h->disconnected++; break;
     case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
       h->auth_failures++;
       h->auth_status = (int)val;
       break;
-    case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
-      h->protocol_error = (int)val;
-      break;
+    case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL: h->protocol_error = (int)val; break;
     case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
       h->other_failures++;
       h->last_errno = (int)val;
       break;
-    default:
-      break;
+    default: break;
     }
   }
 }

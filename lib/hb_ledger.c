@@ -27,15 +27,30 @@
 #include "hb_xlsx.h"
 
 enum {
-  F_ID, F_CAMPAIGN, F_DATE, F_KIND, F_LEVEL, F_SESSIONS, F_PARTICIPANTS, F_OUTPUTS, F_TITLE,
-  F_IDENTIFIED_ON, F_SCOPE, F_CATEGORY, F_STATUS, F_MEASURES, F_DEADLINE, F_RESOLVED_ON,
-  F_DESCRIPTION, F_COUNT
+  F_ID,
+  F_CAMPAIGN,
+  F_DATE,
+  F_KIND,
+  F_LEVEL,
+  F_SESSIONS,
+  F_PARTICIPANTS,
+  F_OUTPUTS,
+  F_TITLE,
+  F_IDENTIFIED_ON,
+  F_SCOPE,
+  F_CATEGORY,
+  F_STATUS,
+  F_MEASURES,
+  F_DEADLINE,
+  F_RESOLVED_ON,
+  F_DESCRIPTION,
+  F_COUNT
 };
 
 typedef struct field_spec {
   const char *field; /* proto field name, as hb_validate names it */
   const char *zh;
-  int required;      /* the header must have this column */
+  int required; /* the header must have this column */
 } field_spec;
 
 static const field_spec specs[F_COUNT] = {
@@ -58,11 +73,11 @@ static const field_spec specs[F_COUNT] = {
     [F_DESCRIPTION] = {"description", "问题描述", 0},
 };
 
-static const int activity_fields[] = {F_ID, F_CAMPAIGN, F_DATE, F_KIND, F_LEVEL,
+static const int activity_fields[] = {F_ID,       F_CAMPAIGN,     F_DATE,    F_KIND,  F_LEVEL,
                                       F_SESSIONS, F_PARTICIPANTS, F_OUTPUTS, F_TITLE, -1};
-static const int problem_fields[] = {F_ID, F_CAMPAIGN, F_IDENTIFIED_ON, F_SCOPE,
-                                     F_CATEGORY, F_STATUS, F_MEASURES, F_DEADLINE,
-                                     F_RESOLVED_ON, F_DESCRIPTION, -1};
+static const int problem_fields[] = {
+    F_ID,       F_CAMPAIGN, F_IDENTIFIED_ON, F_SCOPE,       F_CATEGORY, F_STATUS,
+    F_MEASURES, F_DEADLINE, F_RESOLVED_ON,   F_DESCRIPTION, -1};
 
 int hb_ledger_column(int is_problems, size_t i, const char **zh, const char **en)
 {
@@ -199,7 +214,7 @@ static int parse_count(const char *s, uint64_t *out)
 
 typedef struct table_ctx {
   const char *name;
-  const char *sheet;  /* sheet of a workbook (name is the file), NULL for CSV */
+  const char *sheet; /* sheet of a workbook (name is the file), NULL for CSV */
   int is_problems;
   const char *unit;
   const hb_campaigns *campaigns;
@@ -218,9 +233,8 @@ typedef struct table_ctx {
 /* Reports a problem of a row (field -1: of the row or the header). A sheet
  * of a workbook is named "台账.xlsx:问题!E7" (line 0): the cell of column
  * index col, or of the field's column, or column A when it has none. */
-__attribute__((format(printf, 5, 0))) static void row_verror(table_ctx *t, unsigned line,
-                                                             int col, int field,
-                                                             const char *fmt, va_list ap)
+__attribute__((format(printf, 5, 0))) static void row_verror(table_ctx *t, unsigned line, int col,
+                                                             int field, const char *fmt, va_list ap)
 {
   char msg[512];
   vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -366,9 +380,7 @@ static int cell_count(table_ctx *t, const hb_csv_row *row, int f, uint32_t dflt,
   char ex[128];
   excerpt(s, ex, sizeof(ex));
   switch (parse_count(s, &v)) {
-  case COUNT_OK:
-    *val = (uint32_t)v;
-    return 0;
+  case COUNT_OK: *val = (uint32_t)v; return 0;
   case COUNT_NEGATIVE:
     row_error(t, row->line, f, "不能为负数 (must not be negative): %s", ex);
     return 1;
@@ -376,9 +388,7 @@ static int cell_count(table_ctx *t, const hb_csv_row *row, int f, uint32_t dflt,
     row_error(t, row->line, f, "%s超出范围 (%s out of range %u..%u): %s", specs[f].zh,
               specs[f].field, f == F_SESSIONS ? 1u : 0u, max, ex);
     return 1;
-  default:
-    row_error(t, row->line, f, "不是整数 (not a whole number): %s", ex);
-    return 1;
+  default: row_error(t, row->line, f, "不是整数 (not a whole number): %s", ex); return 1;
   }
 }
 
@@ -498,8 +508,8 @@ static void row_activity(table_ctx *t, const hb_csv_row *row, const char *id, in
     t->nomem = 1;
     return;
   }
-  size_t size = sizeof(a) + strlen(a.unit) + strlen(a.id) + strlen(a.campaign) +
-                strlen(a.title) + 4;
+  size_t size =
+      sizeof(a) + strlen(a.unit) + strlen(a.id) + strlen(a.campaign) + strlen(a.title) + 4;
   Huibao__V1__Activity *m = malloc(size);
   if (!m) {
     t->nomem = 1;
@@ -616,8 +626,7 @@ static void table_row(table_ctx *t, const hb_csv_row *row)
     while (extra + 1 < row->nfields && !row->fields[extra][0])
       extra++;
     row_error_at(t, row->line, (int)extra,
-                 "字段数多于表头 (more fields than the header: %zu > %zu)",
-              row->nfields, t->ncols);
+                 "字段数多于表头 (more fields than the header: %zu > %zu)", row->nfields, t->ncols);
     bad = 1;
   }
   if (id) {
@@ -673,8 +682,8 @@ static int table_finish(table_ctx *t)
 }
 
 int hb_ledger_parse(const char *name, const char *bytes, size_t len, int is_problems,
-                    const char *unit, const hb_campaigns *campaigns, int32_t today,
-                    hb_ledger *out, hb_diags *diags)
+                    const char *unit, const hb_campaigns *campaigns, int32_t today, hb_ledger *out,
+                    hb_diags *diags)
 {
   int *incomplete = is_problems ? &out->problems_incomplete : &out->activities_incomplete;
   if (!hb_unit_code_valid(unit)) {
@@ -767,8 +776,8 @@ int hb_ledger_parse_rows(const char *name, const char *sheet, hb_csv_row *rows, 
   return table_finish(&t);
 }
 
-int hb_ledger_load(const char *dir, const char *unit, const hb_campaigns *campaigns,
-                   int32_t today, hb_ledger *out, hb_diags *diags)
+int hb_ledger_load(const char *dir, const char *unit, const hb_campaigns *campaigns, int32_t today,
+                   hb_ledger *out, hb_diags *diags)
 {
   memset(out, 0, sizeof(*out));
   if (hb_ledger_is_xlsx(dir))

@@ -63,8 +63,8 @@ typedef struct hb_ledger {
  * valid, HB_EINVAL when some rows were left out (the rest is in *out),
  * or another error when the folder could not be read at all.
  * The caller frees *out with hb_ledger_free in every case. */
-int hb_ledger_load(const char *dir, const char *unit, const hb_campaigns *campaigns,
-                   int32_t today, hb_ledger *out, hb_diags *diags);
+int hb_ledger_load(const char *dir, const char *unit, const hb_campaigns *campaigns, int32_t today,
+                   hb_ledger *out, hb_diags *diags);
 
 /* Parses one CSV file's bytes (already read, any hb_text encoding); name is
  * used in messages ("activities.csv:12: ..."). Which table it is comes from
@@ -74,8 +74,8 @@ int hb_ledger_load(const char *dir, const char *unit, const hb_campaigns *campai
  * hb_ledger_load names files in messages by their base name
  * ("problems.csv:18: 销号日期: ..."), not dir/problems.csv. */
 int hb_ledger_parse(const char *name, const char *bytes, size_t len, int is_problems,
-                    const char *unit, const hb_campaigns *campaigns, int32_t today,
-                    hb_ledger *out, hb_diags *diags);
+                    const char *unit, const hb_campaigns *campaigns, int32_t today, hb_ledger *out,
+                    hb_diags *diags);
 
 /* Column i (0-based) of a table in the documented order: its Chinese header
  * ("日期") and English one ("date", the proto field). Returns 0, or -1 past

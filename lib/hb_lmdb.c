@@ -27,15 +27,19 @@ static int mkdir_p(const char *dir)
 {
   char path[4096];
   size_t n = strlen(dir);
-  if (n == 0 || n >= sizeof path) return -1;
+  if (n == 0 || n >= sizeof path)
+    return -1;
   memcpy(path, dir, n + 1);
   for (char *p = path + 1; *p; p++) {
-    if (*p != '/') continue;
+    if (*p != '/')
+      continue;
     *p = '\0';
-    if (mkdir(path, 0700) != 0 && errno != EEXIST) return -1;
+    if (mkdir(path, 0700) != 0 && errno != EEXIST)
+      return -1;
     *p = '/';
   }
-  if (mkdir(path, 0700) != 0 && errno != EEXIST) return -1;
+  if (mkdir(path, 0700) != 0 && errno != EEXIST)
+    return -1;
   return 0;
 }
 
@@ -50,13 +54,18 @@ int hb_lmdb_open(hb_lmdb *l, const char *dir, size_t mapsize, const char *const 
   }
 
   int rc = mdb_env_create(&l->env);
-  if (rc) goto fail;
-  if ((rc = mdb_env_set_maxdbs(l->env, (MDB_dbi)(ndbs > 0 ? ndbs : 1))) != 0) goto env_close;
+  if (rc)
+    goto fail;
+  if ((rc = mdb_env_set_maxdbs(l->env, (MDB_dbi)(ndbs > 0 ? ndbs : 1))) != 0)
+    goto env_close;
   /* The stored file may already be larger than what we ask for: LMDB then
    * keeps the file's size, and mdb_env_info tells us which it used. */
-  if ((rc = mdb_env_set_mapsize(l->env, l->mapsize)) != 0) goto env_close;
-  if ((rc = mdb_env_set_maxreaders(l->env, 126)) != 0) goto env_close;
-  if ((rc = mdb_env_open(l->env, dir, MDB_NOTLS, 0600)) != 0) goto env_close;
+  if ((rc = mdb_env_set_mapsize(l->env, l->mapsize)) != 0)
+    goto env_close;
+  if ((rc = mdb_env_set_maxreaders(l->env, 126)) != 0)
+    goto env_close;
+  if ((rc = mdb_env_open(l->env, dir, MDB_NOTLS, 0600)) != 0)
+    goto env_close;
 
   MDB_envinfo info;
   if (mdb_env_info(l->env, &info) == 0 && info.me_mapsize > l->mapsize)
@@ -64,14 +73,16 @@ int hb_lmdb_open(hb_lmdb *l, const char *dir, size_t mapsize, const char *const 
   mdb_reader_check(l->env, &l->stale_readers);
 
   MDB_txn *txn;
-  if ((rc = mdb_txn_begin(l->env, NULL, 0, &txn)) != 0) goto env_close;
+  if ((rc = mdb_txn_begin(l->env, NULL, 0, &txn)) != 0)
+    goto env_close;
   for (int i = 0; i < ndbs; i++) {
     if ((rc = mdb_dbi_open(txn, names[i], MDB_CREATE, &dbis[i])) != 0) {
       mdb_txn_abort(txn);
       goto env_close;
     }
   }
-  if ((rc = mdb_txn_commit(txn)) != 0) goto env_close;
+  if ((rc = mdb_txn_commit(txn)) != 0)
+    goto env_close;
   return HB_OK;
 
 env_close:
@@ -84,7 +95,8 @@ fail:
 
 void hb_lmdb_close(hb_lmdb *l)
 {
-  if (l->env) mdb_env_close(l->env);
+  if (l->env)
+    mdb_env_close(l->env);
   l->env = NULL;
 }
 
@@ -94,10 +106,13 @@ int hb_lmdb_grow(hb_lmdb *l)
    * the environment without a map, so never ask for absurd sizes. */
   size_t ceiling = l->map_max ? l->map_max : HB_LMDB_MAX_MAP;
   size_t next = l->mapsize * 2;
-  if (next > ceiling) next = ceiling;
-  if (next <= l->mapsize) return HB_EFULL;
+  if (next > ceiling)
+    next = ceiling;
+  if (next <= l->mapsize)
+    return HB_EFULL;
   int rc = mdb_env_set_mapsize(l->env, next);
-  if (rc != 0) return hb_lmdb_err(rc) == HB_EDB ? HB_EFULL : hb_lmdb_err(rc);
+  if (rc != 0)
+    return hb_lmdb_err(rc) == HB_EDB ? HB_EFULL : hb_lmdb_err(rc);
   l->mapsize = next;
   return HB_OK;
 }
@@ -108,7 +123,8 @@ void hb_lmdb_usage(hb_lmdb *l, size_t *used, size_t *mapsize)
   MDB_stat st;
   *used = 0;
   *mapsize = l->mapsize;
-  if (!l->env || mdb_env_info(l->env, &info) != 0 || mdb_env_stat(l->env, &st) != 0) return;
+  if (!l->env || mdb_env_info(l->env, &info) != 0 || mdb_env_stat(l->env, &st) != 0)
+    return;
   *used = (info.me_last_pgno + 1) * (size_t)st.ms_psize;
   *mapsize = info.me_mapsize;
 }

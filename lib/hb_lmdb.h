@@ -17,8 +17,8 @@
 typedef struct hb_lmdb {
   MDB_env *env;
   size_t mapsize;
-  size_t map_max;      /* growth ceiling (0 = unlimited) */
-  int stale_readers;   /* cleared by mdb_reader_check at open */
+  size_t map_max;    /* growth ceiling (0 = unlimited) */
+  int stale_readers; /* cleared by mdb_reader_check at open */
 } hb_lmdb;
 
 /* Creates dir if missing (mode 0700), opens the environment with maxdbs

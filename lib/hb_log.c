@@ -14,35 +14,42 @@ static int log_level = HB_LOG_INFO;
 static int log_journal = -1; /* -1 unknown, 0 plain, 1 journald prefixes */
 
 static const char *const level_names[] = {
-  [HB_LOG_ERR] = "error", [HB_LOG_WARNING] = "warning", [HB_LOG_NOTICE] = "notice",
-  [HB_LOG_INFO] = "info", [HB_LOG_DEBUG] = "debug",
+    [HB_LOG_ERR] = "error", [HB_LOG_WARNING] = "warning", [HB_LOG_NOTICE] = "notice",
+    [HB_LOG_INFO] = "info", [HB_LOG_DEBUG] = "debug",
 };
 
 void hb_log_init(const char *program, int level)
 {
-  if (program) log_program = program;
+  if (program)
+    log_program = program;
   hb_log_set_level(level);
   log_journal = getenv("JOURNAL_STREAM") != NULL;
 }
 
 void hb_log_set_level(int level)
 {
-  if (level >= HB_LOG_ERR && level <= HB_LOG_DEBUG) log_level = level;
+  if (level >= HB_LOG_ERR && level <= HB_LOG_DEBUG)
+    log_level = level;
 }
 
 int hb_log_level_parse(const char *s)
 {
   for (int i = HB_LOG_ERR; i <= HB_LOG_DEBUG; i++)
-    if (s && strcasecmp(s, level_names[i]) == 0) return i;
-  if (s && strcasecmp(s, "warn") == 0) return HB_LOG_WARNING;
+    if (s && strcasecmp(s, level_names[i]) == 0)
+      return i;
+  if (s && strcasecmp(s, "warn") == 0)
+    return HB_LOG_WARNING;
   return -1;
 }
 
 void hb_log(int level, const char *fmt, ...)
 {
-  if (level > log_level) return;
-  if (level < HB_LOG_ERR) level = HB_LOG_ERR;
-  if (log_journal < 0) log_journal = getenv("JOURNAL_STREAM") != NULL;
+  if (level > log_level)
+    return;
+  if (level < HB_LOG_ERR)
+    level = HB_LOG_ERR;
+  if (log_journal < 0)
+    log_journal = getenv("JOURNAL_STREAM") != NULL;
 
   char msg[2048];
   va_list ap;
@@ -50,7 +57,8 @@ void hb_log(int level, const char *fmt, ...)
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
   for (char *p = msg; *p; p++)
-    if (*p == '\n' || *p == '\r') *p = ' '; /* one line per event */
+    if (*p == '\n' || *p == '\r')
+      *p = ' '; /* one line per event */
 
   if (log_journal) {
     fprintf(stderr, "<%d>%s\n", level, msg);

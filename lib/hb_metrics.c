@@ -46,7 +46,8 @@ struct hb_metrics {
 int hb_metrics_new(hb_metrics **out)
 {
   hb_metrics *m = calloc(1, sizeof *m);
-  if (!m) return HB_ENOMEM;
+  if (!m)
+    return HB_ENOMEM;
   if (pthread_mutex_init(&m->lock, NULL) != 0) {
     free(m);
     return HB_ENOMEM;
@@ -64,7 +65,8 @@ static void series_free(series *s)
 
 static void family_free(hb_metric *f)
 {
-  if (!f) return;
+  if (!f)
+    return;
   for (size_t i = 0; i < f->count; i++)
     series_free(&f->items[i]);
   free(f->items);
@@ -77,7 +79,8 @@ static void family_free(hb_metric *f)
 
 void hb_metrics_free(hb_metrics *m)
 {
-  if (!m) return;
+  if (!m)
+    return;
   hb_metrics_stop(m);
   for (size_t i = 0; i < m->count; i++)
     family_free(m->fams[i]);
@@ -88,12 +91,14 @@ void hb_metrics_free(hb_metrics *m)
 
 static bool name_valid(const char *s, bool colon)
 {
-  if (!s || !*s) return false;
+  if (!s || !*s)
+    return false;
   for (const char *p = s; *p; p++) {
     bool alpha =
         (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' || (colon && *p == ':');
     bool digit = *p >= '0' && *p <= '9';
-    if (!alpha && !(digit && p != s)) return false;
+    if (!alpha && !(digit && p != s))
+      return false;
   }
   return true;
 }
@@ -102,7 +107,8 @@ static char *dup_str(const char *s)
 {
   size_t n = strlen(s) + 1;
   char *d = malloc(n);
-  if (d) memcpy(d, s, n);
+  if (d)
+    memcpy(d, s, n);
   return d;
 }
 
@@ -114,12 +120,14 @@ static series *series_get(hb_metric *f, const char *const *values)
     size_t k = 0;
     while (k < f->nlabels && strcmp(f->items[i].values[k], values[k]) == 0)
       k++;
-    if (k == f->nlabels) return &f->items[i];
+    if (k == f->nlabels)
+      return &f->items[i];
   }
   if (f->count == f->cap) {
     size_t cap = f->cap ? f->cap * 2 : 4;
     series *n = realloc(f->items, cap * sizeof *n);
-    if (!n) return NULL;
+    if (!n)
+      return NULL;
     f->items = n;
     f->cap = cap;
   }
@@ -141,16 +149,20 @@ static series *series_get(hb_metric *f, const char *const *values)
 hb_metric *hb_metrics_add(hb_metrics *m, hb_metric_type type, const char *name, const char *help,
                           const char *const *labels, const double *bounds, size_t nbounds)
 {
-  if (!m || !name_valid(name, true) || !help) return NULL;
+  if (!m || !name_valid(name, true) || !help)
+    return NULL;
   if (type == HB_METRIC_HISTOGRAM) {
-    if (!bounds || nbounds == 0 || nbounds > HB_METRIC_MAX_BOUNDS) return NULL;
+    if (!bounds || nbounds == 0 || nbounds > HB_METRIC_MAX_BOUNDS)
+      return NULL;
     for (size_t i = 0; i < nbounds; i++)
-      if (!isfinite(bounds[i]) || (i && bounds[i] <= bounds[i - 1])) return NULL;
+      if (!isfinite(bounds[i]) || (i && bounds[i] <= bounds[i - 1]))
+        return NULL;
   } else if (nbounds) {
     return NULL;
   }
   hb_metric *f = calloc(1, sizeof *f);
-  if (!f) return NULL;
+  if (!f)
+    return NULL;
   f->reg = m;
   f->type = type;
   f->name = dup_str(name);
@@ -165,11 +177,13 @@ hb_metric *hb_metrics_add(hb_metrics *m, hb_metric_type type, const char *name, 
     ok = (f->labels[i] = dup_str(labels[i])) != NULL;
     f->nlabels = i + 1;
   }
-  if (ok && nbounds) memcpy(f->bounds, bounds, nbounds * sizeof *bounds);
+  if (ok && nbounds)
+    memcpy(f->bounds, bounds, nbounds * sizeof *bounds);
   f->nbounds = nbounds;
   pthread_mutex_lock(&m->lock);
   for (size_t i = 0; ok && i < m->count; i++)
-    if (strcmp(m->fams[i]->name, name) == 0) ok = false;
+    if (strcmp(m->fams[i]->name, name) == 0)
+      ok = false;
   if (ok && m->count == m->cap) {
     size_t cap = m->cap ? m->cap * 2 : 16;
     hb_metric **n = realloc(m->fams, cap * sizeof *n);
@@ -180,8 +194,10 @@ hb_metric *hb_metrics_add(hb_metrics *m, hb_metric_type type, const char *name, 
       ok = false;
     }
   }
-  if (ok && f->nlabels == 0) ok = series_get(f, NULL) != NULL;
-  if (ok) m->fams[m->count++] = f;
+  if (ok && f->nlabels == 0)
+    ok = series_get(f, NULL) != NULL;
+  if (ok)
+    m->fams[m->count++] = f;
   pthread_mutex_unlock(&m->lock);
   if (!ok) {
     family_free(f);
@@ -196,9 +212,12 @@ typedef enum { OP_ADD, OP_SET, OP_OBSERVE } update_op;
 
 static void update(hb_metric *f, const char *const *values, double v, update_op op)
 {
-  if (!f || (f->nlabels && !values) || isnan(v)) return;
-  if (op == OP_OBSERVE ? f->type != HB_METRIC_HISTOGRAM : f->type == HB_METRIC_HISTOGRAM) return;
-  if (op == OP_ADD && f->type == HB_METRIC_COUNTER && v < 0) return;
+  if (!f || (f->nlabels && !values) || isnan(v))
+    return;
+  if (op == OP_OBSERVE ? f->type != HB_METRIC_HISTOGRAM : f->type == HB_METRIC_HISTOGRAM)
+    return;
+  if (op == OP_ADD && f->type == HB_METRIC_COUNTER && v < 0)
+    return;
   pthread_mutex_lock(&f->reg->lock);
   series *s = series_get(f, values);
   if (s) {
@@ -235,7 +254,8 @@ void hb_metric_observe(hb_metric *f, const char *const *values, double v)
 
 void hb_metric_clear(hb_metric *f)
 {
-  if (!f || f->nlabels == 0) return;
+  if (!f || f->nlabels == 0)
+    return;
   pthread_mutex_lock(&f->reg->lock);
   for (size_t i = 0; i < f->count; i++)
     series_free(&f->items[i]);
@@ -253,7 +273,8 @@ typedef struct buf {
 
 static void buf_put(buf *b, const char *s, size_t n)
 {
-  if (b->oom) return;
+  if (b->oom)
+    return;
   if (b->len + n + 1 > b->cap) {
     size_t cap = b->cap ? b->cap : 4096;
     while (b->len + n + 1 > cap)
@@ -303,7 +324,8 @@ static void format_value(double v, char *out, size_t n)
     snprintf(out, n, "%.0f", v);
   else {
     snprintf(out, n, "%.15g", v);
-    if (strtod(out, NULL) != v) snprintf(out, n, "%.17g", v);
+    if (strtod(out, NULL) != v)
+      snprintf(out, n, "%.17g", v);
   }
 }
 
@@ -323,7 +345,8 @@ static void render_line(buf *b, const hb_metric *f, const series *s, const char 
   if (f->nlabels || le) {
     buf_str(b, "{");
     for (size_t k = 0; k < f->nlabels; k++) {
-      if (k) buf_str(b, ",");
+      if (k)
+        buf_str(b, ",");
       buf_str(b, f->labels[k]);
       buf_str(b, "=\"");
       buf_escaped(b, s->values[k], true);
@@ -416,7 +439,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     status = MHD_HTTP_INTERNAL_SERVER_ERROR;
     text = NULL;
   }
-  if (text && status != MHD_HTTP_OK) len = strlen(text);
+  if (text && status != MHD_HTTP_OK)
+    len = strlen(text);
   struct MHD_Response *r =
       MHD_create_response_from_buffer(text ? len : 0, text ? text : (void *)"",
                                       text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
@@ -470,7 +494,8 @@ static int addr_resolve(const char *addr, struct sockaddr_storage *ss, socklen_t
   int grc = getaddrinfo(hl ? host : NULL, colon + 1, &hints, &res);
   if (grc != 0 || !res) {
     snprintf(err, errlen, "'%s': %s", addr, grc ? gai_strerror(grc) : "no address");
-    if (res) freeaddrinfo(res);
+    if (res)
+      freeaddrinfo(res);
     return HB_EINVAL;
   }
   memcpy(ss, res->ai_addr, res->ai_addrlen);
@@ -495,7 +520,8 @@ int hb_metrics_serve(hb_metrics *m, const char *addr, char *err, size_t errlen)
   struct sockaddr_storage ss;
   socklen_t sslen;
   int rc = addr_resolve(addr, &ss, &sslen, err, errlen);
-  if (rc != 0) return rc;
+  if (rc != 0)
+    return rc;
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
   uint16_t port;
   if (ss.ss_family == AF_INET6) {

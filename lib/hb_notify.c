@@ -10,7 +10,8 @@
 static void notify(const char *state)
 {
   /* unset_environment = 0: a reload or a child may need NOTIFY_SOCKET again */
-  if (getenv("NOTIFY_SOCKET")) sd_notify(0, state);
+  if (getenv("NOTIFY_SOCKET"))
+    sd_notify(0, state);
 }
 
 static void notify_with_status(const char *state, const char *status)
@@ -59,15 +60,18 @@ int hb_notify_watchdog(int timeout_ms)
   if (!checked) {
     checked = 1;
     uint64_t us = 0;
-    if (getenv("NOTIFY_SOCKET") && sd_watchdog_enabled(0, &us) > 0) interval_us = us;
+    if (getenv("NOTIFY_SOCKET") && sd_watchdog_enabled(0, &us) > 0)
+      interval_us = us;
   }
-  if (!interval_us) return timeout_ms;
+  if (!interval_us)
+    return timeout_ms;
   unsigned long long now = mono_usec(), half = interval_us / 2;
   if (last_us == 0 || now - last_us >= half) {
     notify("WATCHDOG=1");
     last_us = now;
   }
   long long left_ms = (long long)((last_us + half - now) / 1000ull);
-  if (left_ms < 1) left_ms = 1;
+  if (left_ms < 1)
+    left_ms = 1;
   return timeout_ms < 0 || timeout_ms > left_ms ? (int)left_ms : timeout_ms;
 }

@@ -30,8 +30,7 @@ int hb_pbscan_next(const uint8_t *buf, size_t len, size_t *pos, hb_pbfield *f)
   f->data = NULL;
   f->len = 0;
   switch (f->wire_type) {
-  case 0:
-    return pbscan_varint(buf, len, pos, &f->varint) == 0 ? 1 : -1;
+  case 0: return pbscan_varint(buf, len, pos, &f->varint) == 0 ? 1 : -1;
   case 1:
     if (len - *pos < 8)
       return -1;
@@ -49,7 +48,6 @@ int hb_pbscan_next(const uint8_t *buf, size_t len, size_t *pos, hb_pbfield *f)
       return -1;
     *pos += 4;
     return 1;
-  default:
-    return -1;
+  default: return -1;
   }
 }

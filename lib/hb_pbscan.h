@@ -8,11 +8,11 @@
 #include <stdint.h>
 
 typedef struct hb_pbfield {
-  uint32_t number;      /* field number */
-  int wire_type;        /* 0 varint, 1 fixed64, 2 length-delimited, 5 fixed32 */
-  uint64_t varint;      /* value, for wire type 0 */
-  const uint8_t *data;  /* bytes, for wire type 2 (points into the buffer) */
-  size_t len;           /* their length */
+  uint32_t number;     /* field number */
+  int wire_type;       /* 0 varint, 1 fixed64, 2 length-delimited, 5 fixed32 */
+  uint64_t varint;     /* value, for wire type 0 */
+  const uint8_t *data; /* bytes, for wire type 2 (points into the buffer) */
+  size_t len;          /* their length */
 } hb_pbfield;
 
 /* Reads the field at *pos and advances past it. Returns 1 and fills *f,

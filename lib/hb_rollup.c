@@ -567,15 +567,14 @@ static json_t *json_activities(const Huibao__V1__Rollup *r)
   for (size_t i = 0; i < r->n_cube; i++) {
     tot t = {0, 0, 0, 0};
     tot_add(&t, v[i].c->totals);
-    json_array_append_new(
-        cube, json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "unit_type", v[i].type, "level",
-                        v[i].level, "kind", v[i].kind, "records", jint(t.records), "sessions",
-                        jint(t.sessions), "participants", jint(t.participants), "outputs",
-                        jint(t.outputs)));
+    json_array_append_new(cube,
+                          json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "unit_type", v[i].type,
+                                    "level", v[i].level, "kind", v[i].kind, "records",
+                                    jint(t.records), "sessions", jint(t.sessions), "participants",
+                                    jint(t.participants), "outputs", jint(t.outputs)));
   }
   free(v);
-  return json_pack("{s:o, s:o, s:o}", "total", jtot_pb(r->activities), "by_kind", bk, "cube",
-                   cube);
+  return json_pack("{s:o, s:o, s:o}", "total", jtot_pb(r->activities), "by_kind", bk, "cube", cube);
 }
 
 static json_t *json_problems(const Huibao__V1__Rollup *r)
@@ -604,10 +603,9 @@ static json_t *json_unit(const Huibao__V1__UnitRow *u)
 {
   static const Huibao__V1__ProblemCounts zero = HUIBAO__V1__PROBLEM_COUNTS__INIT;
   const Huibao__V1__ProblemCounts *p = u->problems ? u->problems : &zero;
-  return json_pack("{s:s, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:{s:o, s:o, s:o, s:o, s:o}}",
-                   "code", u->code, "name", jstr(u->name), "type", jstr(u->type), "county",
-                   jstr(u->county), "last_sync",
-                   u->last_sync ? jiso(u->last_sync * 1000) : json_null(), "expected",
+  return json_pack("{s:s, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:{s:o, s:o, s:o, s:o, s:o}}", "code",
+                   u->code, "name", jstr(u->name), "type", jstr(u->type), "county", jstr(u->county),
+                   "last_sync", u->last_sync ? jiso(u->last_sync * 1000) : json_null(), "expected",
                    u->expected ? 1 : 0, "records", jint(u->records), "activities",
                    jtot_pb(u->activities), "problems", "total", jint(p->total), "resolved",
                    jint(p->resolved), "rectifying", jint(p->rectifying), "identified",
@@ -760,8 +758,8 @@ static void write_header(const Huibao__V1__Rollup *r, FILE *f)
     fprintf(f, " %s %s", safe(r->source_name, a, sizeof a), safe(r->source, b, sizeof b));
   for (size_t i = 0; i < r->n_sources; i++) {
     const Huibao__V1__Source *s = r->sources[i];
-    fprintf(f, "%s%s%s%s%s", i ? "；" : " ", s->name ? safe(s->name, a, sizeof a) : "", s->name ? " " : "",
-            safe(s->code, b, sizeof b), s->stale ? " [失联 stale]" : "");
+    fprintf(f, "%s%s%s%s%s", i ? "；" : " ", s->name ? safe(s->name, a, sizeof a) : "",
+            s->name ? " " : "", safe(s->code, b, sizeof b), s->stale ? " [失联 stale]" : "");
   }
   fputc('\n', f);
   uint64_t expected = 0, reported = 0, missing = 0;
@@ -879,11 +877,11 @@ static void write_units(const Huibao__V1__Rollup *r, FILE *f, tbl *t)
       snprintf(sync, sizeof sync, "从未 never");
     }
     const char *ty = u->type ? hb_vocab_unit_type_zh(hb_vocab_unit_type(u->type)) : "?";
-    tbl_row(t, (const char *[]){u->code, u->name, ty, u->county, u->expected ? "是" : "否",
-                                u64s(n[0], u->records), u64s(n[1], a.records),
-                                u64s(n[2], a.sessions), u64s(n[3], p->total),
-                                u64s(n[4], p->resolved), u64s(n[5], p->rectifying),
-                                u64s(n[6], p->overdue), sync});
+    tbl_row(t,
+            (const char *[]){u->code, u->name, ty, u->county, u->expected ? "是" : "否",
+                             u64s(n[0], u->records), u64s(n[1], a.records), u64s(n[2], a.sessions),
+                             u64s(n[3], p->total), u64s(n[4], p->resolved),
+                             u64s(n[5], p->rectifying), u64s(n[6], p->overdue), sync});
   }
   tbl_print(t, f, "  ");
   tbl_free(t);

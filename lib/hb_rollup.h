@@ -17,10 +17,10 @@
 #include "hb_units.h"
 
 typedef struct hb_rollup_input {
-  const char *source;        /* the county's code */
-  const char *source_name;   /* its name */
+  const char *source;      /* the county's code */
+  const char *source_name; /* its name */
   const hb_campaign *campaign;
-  const hb_units *units;     /* expected units, in units.csv order */
+  const hb_units *units; /* expected units, in units.csv order */
   /* aggregates of this campaign, any order; units without one count zero.
    * An aggregate for a unit not in units appears with expected=false. */
   const hb_agg *const *aggs;
@@ -29,11 +29,11 @@ typedef struct hb_rollup_input {
    * may be NULL */
   const int64_t *last_sync;
   uint64_t seq;
-  uint64_t epoch;            /* the store's epoch; 0 = none (field left out) */
+  uint64_t epoch; /* the store's epoch; 0 = none (field left out) */
   int64_t as_of_ms;
   uint32_t heartbeat_ms;
   uint32_t campaign_count;
-  int32_t today;             /* for overdue */
+  int32_t today; /* for overdue */
 } hb_rollup_input;
 
 /* Builds the packed Rollup (*out malloc'd). Cube cells, categories and unit

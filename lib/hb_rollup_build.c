@@ -175,8 +175,8 @@ static int build_cat_list(const hb_rollup_input *in, build_mem *m, size_t *ncat)
 
 /* Fills row from unit (may be NULL) and agg (may be NULL). */
 static void build_row(const hb_rollup_input *in, build_mem *m, size_t r, const hb_unit *unit,
-                     const hb_agg *a, int64_t last_sync, bool expected, size_t ncat,
-                     size_t *cat_used)
+                      const hb_agg *a, int64_t last_sync, bool expected, size_t ncat,
+                      size_t *cat_used)
 {
   Huibao__V1__UnitRow *row = &m->rows[r];
   huibao__v1__unit_row__init(row);
@@ -380,8 +380,8 @@ int hb_rollup_build(const hb_rollup_input *in, uint8_t **out, size_t *len)
     goto out;
   size_t cat_used = 0;
   for (size_t i = 0; i < nunits; i++)
-    build_row(in, &m, i, &units->items[i], m.by_row[i], in->last_sync ? in->last_sync[i] : 0,
-              true, ncat, &cat_used);
+    build_row(in, &m, i, &units->items[i], m.by_row[i], in->last_sync ? in->last_sync[i] : 0, true,
+              ncat, &cat_used);
   for (size_t i = 0; i < nextra; i++)
     build_row(in, &m, nunits + i, NULL, m.extra[i], 0, false, ncat, &cat_used);
   r.n_units = nrows;

@@ -145,12 +145,13 @@ static int nul_error(const char *in, size_t len, char *err, size_t errlen)
   const char *z = memchr(in, '\0', len);
   if (!z)
     return 0;
-  snprintf(err, errlen, "line %u: 文本中有 NUL 字节 (byte 0x00 (NUL) in text)", line_at(in, (size_t)(z - in)));
+  snprintf(err, errlen, "line %u: 文本中有 NUL 字节 (byte 0x00 (NUL) in text)",
+           line_at(in, (size_t)(z - in)));
   return HB_EPARSE;
 }
 
-static int utf16_to_utf8(const unsigned char *in, size_t len, int be, char **out,
-                         size_t *out_len, char *err, size_t errlen)
+static int utf16_to_utf8(const unsigned char *in, size_t len, int be, char **out, size_t *out_len,
+                         char *err, size_t errlen)
 {
   if (len % 2) {
     snprintf(err, errlen, "UTF-16 编码错误 (UTF-16 text has an odd number of bytes)");
@@ -169,8 +170,8 @@ static int utf16_to_utf8(const unsigned char *in, size_t len, int be, char **out
       return HB_EPARSE;
     }
     if (u >= 0xD800 && u <= 0xDBFF && i + 3 < len) {
-      uint32_t l = be ? (uint32_t)(in[i + 2] << 8 | in[i + 3])
-                      : (uint32_t)(in[i + 3] << 8 | in[i + 2]);
+      uint32_t l =
+          be ? (uint32_t)(in[i + 2] << 8 | in[i + 3]) : (uint32_t)(in[i + 3] << 8 | in[i + 2]);
       if (l >= 0xDC00 && l <= 0xDFFF) {
         u = 0x10000 + ((u - 0xD800) << 10) + (l - 0xDC00);
         i += 2;
@@ -205,8 +206,8 @@ static int utf16_to_utf8(const unsigned char *in, size_t len, int be, char **out
   return 0;
 }
 
-static int gb18030_to_utf8(const char *in, size_t len, char **out, size_t *out_len,
-                           char *err, size_t errlen)
+static int gb18030_to_utf8(const char *in, size_t len, char **out, size_t *out_len, char *err,
+                           size_t errlen)
 {
   iconv_t cd = iconv_open("UTF-8", "GB18030");
   if (cd == (iconv_t)-1) {
@@ -224,7 +225,8 @@ static int gb18030_to_utf8(const char *in, size_t len, char **out, size_t *out_l
   size_t r = iconv(cd, &ip, &il, &op, &ol);
   if (r == (size_t)-1) {
     size_t off = (size_t)(ip - in);
-    snprintf(err, errlen, "line %u: 既不是 UTF-8 也不是 GBK 文本 (not valid UTF-8 or GBK text, byte 0x%02X)",
+    snprintf(err, errlen,
+             "line %u: 既不是 UTF-8 也不是 GBK 文本 (not valid UTF-8 or GBK text, byte 0x%02X)",
              line_at(in, off), (unsigned char)in[off < len ? off : len - 1]);
     iconv_close(cd);
     free(o);
@@ -251,8 +253,8 @@ static int copy_utf8(const char *in, size_t len, char **out, size_t *out_len)
   return 0;
 }
 
-int hb_text_to_utf8(const char *in, size_t len, char **out, size_t *out_len,
-                    hb_encoding *detected, char *err, size_t errlen)
+int hb_text_to_utf8(const char *in, size_t len, char **out, size_t *out_len, hb_encoding *detected,
+                    char *err, size_t errlen)
 {
   const unsigned char *u = (const unsigned char *)in;
   hb_encoding enc;
@@ -279,8 +281,8 @@ int hb_text_to_utf8(const char *in, size_t len, char **out, size_t *out_len,
     if (!rc) {
       size_t bad = utf8_bad_offset(in, len);
       if (bad < len) {
-        snprintf(err, errlen, "line %u: 不是有效的 UTF-8 文本 (not valid UTF-8 text, byte 0x%02X)", line_at(in, bad),
-                 (unsigned char)in[bad]);
+        snprintf(err, errlen, "line %u: 不是有效的 UTF-8 文本 (not valid UTF-8 text, byte 0x%02X)",
+                 line_at(in, bad), (unsigned char)in[bad]);
         rc = HB_EPARSE;
       } else {
         rc = copy_utf8(in, len, out, out_len);

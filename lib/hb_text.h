@@ -21,8 +21,8 @@ typedef enum hb_encoding {
  * On success *out is malloc'd (caller frees), *out_len excludes the NUL.
  * Fails with HB_EPARSE and a message naming the line ("line 12: byte 0x00
  * (NUL) in text", "line 3: not valid UTF-8 or GBK") in err. */
-int hb_text_to_utf8(const char *in, size_t len, char **out, size_t *out_len,
-                    hb_encoding *detected, char *err, size_t errlen);
+int hb_text_to_utf8(const char *in, size_t len, char **out, size_t *out_len, hb_encoding *detected,
+                    char *err, size_t errlen);
 
 /* True if s[0..len) is well-formed UTF-8 (no overlongs, no surrogates) and
  * contains no NUL byte. */

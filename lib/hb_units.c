@@ -17,7 +17,8 @@ enum { COL_CODE, COL_NAME, COL_TYPE, NCOLS };
 static const char *const col_en[NCOLS] = {"code", "name", "type"};
 static const char *const col_zh[NCOLS] = {"编码", "名称", "类型"};
 /* Also accepted: 代码 / 单位编码 for code, 单位名称 / 单位 for name. */
-static const char *const col_alt[NCOLS][2] = {{"代码", "单位编码"}, {"单位名称", "单位"}, {"单位类型", ""}};
+static const char *const col_alt[NCOLS][2] = {
+    {"代码", "单位编码"}, {"单位名称", "单位"}, {"单位类型", ""}};
 
 int hb_unit_code_valid(const char *code)
 {
@@ -28,8 +29,8 @@ int hb_unit_code_valid(const char *code)
     return 0;
   for (size_t i = 0; i < n; i++) {
     char c = code[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c == '_' || c == '.' || c == '-'))
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '.' || c == '-'))
       return 0;
   }
   return 1;
@@ -114,8 +115,7 @@ static int units_parse(const char *path, const char *text, size_t len, hb_units 
         }
       }
       if (col[COL_CODE] < 0 || col[COL_TYPE] < 0) {
-        hb_diags_add(diags, path, row->line, NULL,
-                     "缺少必需的列 (missing required column): %s",
+        hb_diags_add(diags, path, row->line, NULL, "缺少必需的列 (missing required column): %s",
                      col[COL_CODE] < 0 ? "code/编码" : "type/类型");
         errors++;
         goto out;
@@ -125,9 +125,8 @@ static int units_parse(const char *path, const char *text, size_t len, hb_units 
     const char *cell[NCOLS];
     int blank = 1;
     for (int c = 0; c < NCOLS; c++) {
-      cell[c] = col[c] >= 0 && (size_t)col[c] < row->nfields
-                    ? hb_text_trim(row->fields[col[c]])
-                    : "";
+      cell[c] =
+          col[c] >= 0 && (size_t)col[c] < row->nfields ? hb_text_trim(row->fields[col[c]]) : "";
       if (*cell[c])
         blank = 0;
     }
@@ -158,7 +157,8 @@ static int units_parse(const char *path, const char *text, size_t len, hb_units 
       continue;
     }
     if (*cell[COL_NAME] && !hb_utf8_valid(cell[COL_NAME], strlen(cell[COL_NAME]))) {
-      hb_diags_add(diags, path, row->line, hdr[COL_NAME], "名称不是有效文本 (name is not valid text)");
+      hb_diags_add(diags, path, row->line, hdr[COL_NAME],
+                   "名称不是有效文本 (name is not valid text)");
       errors++;
       continue;
     }
@@ -198,8 +198,7 @@ out:
   return rc;
 }
 
-int hb_units_parse(const char *path, const char *bytes, size_t len, hb_units *out,
-                   hb_diags *diags)
+int hb_units_parse(const char *path, const char *bytes, size_t len, hb_units *out, hb_diags *diags)
 {
   memset(out, 0, sizeof(*out));
   char *text;

@@ -30,8 +30,7 @@ int hb_units_load(const char *path, hb_units *out, hb_diags *diags);
 /* Parses the bytes of a units.csv (any hb_text encoding; need not be
  * NUL-terminated); path names it in messages. Same contract as
  * hb_units_load, which reads the file and calls this. */
-int hb_units_parse(const char *path, const char *bytes, size_t len, hb_units *out,
-                   hb_diags *diags);
+int hb_units_parse(const char *path, const char *bytes, size_t len, hb_units *out, hb_diags *diags);
 void hb_units_free(hb_units *u);
 
 /* The unit with this code, or NULL. Pointer valid while u lives. */

@@ -29,8 +29,8 @@ static int fail(hb_violation *v, const char *field, const char *fmt, ...)
 
 /* A string field: length 1..max bytes (min 0 allows empty/absent), valid
  * UTF-8, and (when no_ctl) no control characters. */
-static int check_text(hb_violation *v, const char *field, const char *zh, const char *s,
-                      size_t min, size_t max, int no_ctl)
+static int check_text(hb_violation *v, const char *field, const char *zh, const char *s, size_t min,
+                      size_t max, int no_ctl)
 {
   size_t n = s ? strlen(s) : 0;
   if (n < min)
@@ -82,8 +82,8 @@ static int check_date(hb_violation *v, const char *field, const char *zh, int ha
   return 0;
 }
 
-static int check_count(hb_violation *v, const char *field, const char *zh, int has,
-                       uint32_t val, int required, uint32_t min, uint32_t max)
+static int check_count(hb_violation *v, const char *field, const char *zh, int has, uint32_t val,
+                       int required, uint32_t min, uint32_t max)
 {
   if (!has) {
     if (required)
@@ -147,10 +147,10 @@ int hb_validate_activity(const Huibao__V1__Activity *a, const hb_campaigns *camp
                        &huibao__v1__activity_level__descriptor)) ||
       (rc = check_count(v, "sessions", "次数", a->has_sessions, a->sessions, 1, 1,
                         HB_SESSIONS_MAX)) ||
-      (rc = check_count(v, "participants", "参加人次", a->has_participants, a->participants, 0,
-                        0, HB_PARTICIPANTS_MAX)) ||
-      (rc = check_count(v, "outputs", "成果数", a->has_outputs, a->outputs, 0, 0,
-                        HB_OUTPUTS_MAX)) ||
+      (rc = check_count(v, "participants", "参加人次", a->has_participants, a->participants, 0, 0,
+                        HB_PARTICIPANTS_MAX)) ||
+      (rc =
+           check_count(v, "outputs", "成果数", a->has_outputs, a->outputs, 0, 0, HB_OUTPUTS_MAX)) ||
       (rc = check_text(v, "title", "主题", a->title, 0, HB_TITLE_MAX, 0)))
     return rc;
   if (canon)
@@ -158,8 +158,8 @@ int hb_validate_activity(const Huibao__V1__Activity *a, const hb_campaigns *camp
   return 0;
 }
 
-int hb_validate_problem(const Huibao__V1__Problem *p, const hb_campaigns *campaigns,
-                        int32_t today, hb_violation *v, hb_canon *canon)
+int hb_validate_problem(const Huibao__V1__Problem *p, const hb_campaigns *campaigns, int32_t today,
+                        hb_violation *v, hb_canon *canon)
 {
   if (canon) {
     canon->campaign = NULL;

@@ -12,9 +12,9 @@
 #include "huibao/v1/huibao.pb-c.h"
 #include "hb_campaigns.h"
 
-#define HB_ID_MAX 64            /* bytes of a record id */
-#define HB_TITLE_MAX 512        /* bytes of title / description */
-#define HB_NAME_MAX 256         /* bytes of a campaign or category, by id or display name */
+#define HB_ID_MAX 64     /* bytes of a record id */
+#define HB_TITLE_MAX 512 /* bytes of title / description */
+#define HB_NAME_MAX 256  /* bytes of a campaign or category, by id or display name */
 #define HB_SESSIONS_MAX 100000
 #define HB_PARTICIPANTS_MAX 10000000
 #define HB_OUTPUTS_MAX 1000000
@@ -39,8 +39,8 @@ typedef struct hb_canon {
  * Returns 0 if valid, else HB_EINVAL with *v filled for the first problem. */
 int hb_validate_activity(const Huibao__V1__Activity *a, const hb_campaigns *campaigns,
                          int32_t today, hb_violation *v, hb_canon *canon);
-int hb_validate_problem(const Huibao__V1__Problem *p, const hb_campaigns *campaigns,
-                        int32_t today, hb_violation *v, hb_canon *canon);
+int hb_validate_problem(const Huibao__V1__Problem *p, const hb_campaigns *campaigns, int32_t today,
+                        hb_violation *v, hb_canon *canon);
 
 /* Checks what protobuf-c unpack does not: every enum value known, every
  * string valid UTF-8 without NUL and within its length limit. Used on

@@ -26,17 +26,18 @@ typedef struct vocab_word {
   const char *text;
 } vocab_word;
 
-static const char *const kind_code[] = {"?", "study", "seminar", "lecture", "tutorial",
-                                        "reading_class", "research", "party_day", "training",
-                                        "publicity", "essay", "talk", "inspection"};
-static const char *const kind_zh[] = {"?", "集中学习", "专题研讨", "宣讲", "专题辅导", "读书班",
-                                      "调查研究", "主题党日", "培训", "宣传报道", "心得体会",
-                                      "谈心谈话", "督导检查"};
+static const char *const kind_code[] = {
+    "?",         "study",    "seminar",   "lecture", "tutorial", "reading_class", "research",
+    "party_day", "training", "publicity", "essay",   "talk",     "inspection"};
+static const char *const kind_zh[] = {"?",        "集中学习", "专题研讨", "宣讲", "专题辅导",
+                                      "读书班",   "调查研究", "主题党日", "培训", "宣传报道",
+                                      "心得体会", "谈心谈话", "督导检查"};
 static const vocab_word kind_syn[] = {
-    {1, "学习"}, {1, "中心组学习"}, {2, "研讨"}, {2, "研讨交流"}, {3, "专题宣讲"},
-    {4, "辅导"}, {5, "读书"}, {5, "reading class"}, {5, "reading-class"}, {6, "调研"},
-    {7, "党日"}, {7, "party day"}, {7, "party-day"}, {9, "宣传"}, {10, "心得"},
-    {11, "谈心"}, {12, "督导"}, {12, "督查"}, {0, NULL}};
+    {1, "学习"},          {1, "中心组学习"}, {2, "研讨"},  {2, "研讨交流"},
+    {3, "专题宣讲"},      {4, "辅导"},       {5, "读书"},  {5, "reading class"},
+    {5, "reading-class"}, {6, "调研"},       {7, "党日"},  {7, "party day"},
+    {7, "party-day"},     {9, "宣传"},       {10, "心得"}, {11, "谈心"},
+    {12, "督导"},         {12, "督查"},      {0, NULL}};
 
 static const char *const level_code[] = {"?", "unit", "branch"};
 static const char *const level_zh[] = {"?", "本级", "基层组织"};
@@ -49,14 +50,14 @@ static const vocab_word scope_syn[] = {
 
 static const char *const status_code[] = {"?", "identified", "rectifying", "resolved"};
 static const char *const status_zh[] = {"?", "已查摆", "整改中", "已整改"};
-static const vocab_word status_syn[] = {{1, "查摆"}, {2, "正在整改"}, {3, "已解决"},
-                                        {3, "已销号"}, {3, "已完成"}, {0, NULL}};
+static const vocab_word status_syn[] = {{1, "查摆"},   {2, "正在整改"}, {3, "已解决"},
+                                        {3, "已销号"}, {3, "已完成"},   {0, NULL}};
 
 static const char *const unit_type_code[] = {"?", "county", "township", "department"};
 static const char *const unit_type_zh[] = {"?", "县", "乡镇", "部门"};
-static const vocab_word unit_type_syn[] = {
-    {1, "县级"}, {1, "县委"}, {2, "街道"}, {2, "乡"}, {2, "镇"},
-    {3, "县直部门"}, {3, "县直"}, {3, "县直单位"}, {0, NULL}};
+static const vocab_word unit_type_syn[] = {{1, "县级"}, {1, "县委"},     {2, "街道"},
+                                           {2, "乡"},   {2, "镇"},       {3, "县直部门"},
+                                           {3, "县直"}, {3, "县直单位"}, {0, NULL}};
 
 /* Sets [*b, *e) to s without surrounding blanks. */
 static void trim(const char *s, const char **b, const char **e)
@@ -135,19 +136,46 @@ int hb_vocab_unit_type(const char *s)
 
 #define NAME_OF(table, max, v) ((v) >= 1 && (v) <= (max) ? (table)[(v)] : "?")
 
-const char *hb_vocab_kind_code(int v) { return NAME_OF(kind_code, HB_KIND_MAX, v); }
-const char *hb_vocab_kind_zh(int v) { return NAME_OF(kind_zh, HB_KIND_MAX, v); }
-const char *hb_vocab_level_code(int v) { return NAME_OF(level_code, HB_LEVEL_MAX, v); }
-const char *hb_vocab_level_zh(int v) { return NAME_OF(level_zh, HB_LEVEL_MAX, v); }
-const char *hb_vocab_scope_code(int v) { return NAME_OF(scope_code, HB_SCOPE_MAX, v); }
-const char *hb_vocab_scope_zh(int v) { return NAME_OF(scope_zh, HB_SCOPE_MAX, v); }
-const char *hb_vocab_status_code(int v) { return NAME_OF(status_code, HB_STATUS_MAX, v); }
-const char *hb_vocab_status_zh(int v) { return NAME_OF(status_zh, HB_STATUS_MAX, v); }
+const char *hb_vocab_kind_code(int v)
+{
+  return NAME_OF(kind_code, HB_KIND_MAX, v);
+}
+const char *hb_vocab_kind_zh(int v)
+{
+  return NAME_OF(kind_zh, HB_KIND_MAX, v);
+}
+const char *hb_vocab_level_code(int v)
+{
+  return NAME_OF(level_code, HB_LEVEL_MAX, v);
+}
+const char *hb_vocab_level_zh(int v)
+{
+  return NAME_OF(level_zh, HB_LEVEL_MAX, v);
+}
+const char *hb_vocab_scope_code(int v)
+{
+  return NAME_OF(scope_code, HB_SCOPE_MAX, v);
+}
+const char *hb_vocab_scope_zh(int v)
+{
+  return NAME_OF(scope_zh, HB_SCOPE_MAX, v);
+}
+const char *hb_vocab_status_code(int v)
+{
+  return NAME_OF(status_code, HB_STATUS_MAX, v);
+}
+const char *hb_vocab_status_zh(int v)
+{
+  return NAME_OF(status_zh, HB_STATUS_MAX, v);
+}
 const char *hb_vocab_unit_type_code(int v)
 {
   return NAME_OF(unit_type_code, HB_UNIT_TYPE_MAX, v);
 }
-const char *hb_vocab_unit_type_zh(int v) { return NAME_OF(unit_type_zh, HB_UNIT_TYPE_MAX, v); }
+const char *hb_vocab_unit_type_zh(int v)
+{
+  return NAME_OF(unit_type_zh, HB_UNIT_TYPE_MAX, v);
+}
 
 const char *hb_vocab_kind_list(void)
 {

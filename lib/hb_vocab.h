@@ -15,7 +15,7 @@ typedef enum hb_unit_type {
   HB_UNIT_DEPARTMENT = 3, /* department 部门 */
 } hb_unit_type;
 
-#define HB_KIND_MAX 12   /* ActivityKind values are 1..HB_KIND_MAX */
+#define HB_KIND_MAX 12 /* ActivityKind values are 1..HB_KIND_MAX */
 #define HB_LEVEL_MAX 2
 #define HB_SCOPE_MAX 2
 #define HB_STATUS_MAX 3

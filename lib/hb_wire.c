@@ -45,8 +45,7 @@ static size_t wire_cap_for(size_t len)
 /* Walks the top level of a packed message, counting occurrences of field
  * number `field` (length-delimited) and the largest of them, without
  * allocating anything. Returns 0, or -1 if the framing is broken. */
-static int wire_scan(const uint8_t *buf, size_t len, uint32_t field, size_t *count,
-                     size_t *largest)
+static int wire_scan(const uint8_t *buf, size_t len, uint32_t field, size_t *count, size_t *largest)
 {
   size_t pos = 0;
   hb_pbfield f;
@@ -71,8 +70,8 @@ static bool wire_text_ok(const char *s, size_t max)
   return n <= max && hb_utf8_valid(s, n);
 }
 
-int hb_wire_submit_unpack(const uint8_t *buf, size_t len, Huibao__V1__Submit **out,
-                          char *err, size_t errlen)
+int hb_wire_submit_unpack(const uint8_t *buf, size_t len, Huibao__V1__Submit **out, char *err,
+                          size_t errlen)
 {
   *out = NULL;
   if (len > HB_WIRE_MAX_SUBMIT) {
@@ -86,8 +85,7 @@ int hb_wire_submit_unpack(const uint8_t *buf, size_t len, Huibao__V1__Submit **o
     return HB_EPROTO;
   }
   if (nrec > HB_WIRE_MAX_BATCH) {
-    snprintf(err, errlen, "submit of %zu records is over the limit of %d", nrec,
-             HB_WIRE_MAX_BATCH);
+    snprintf(err, errlen, "submit of %zu records is over the limit of %d", nrec, HB_WIRE_MAX_BATCH);
     return HB_ETOOBIG;
   }
   if (largest > HB_WIRE_MAX_RECORD) {
@@ -121,8 +119,7 @@ int hb_wire_submit_unpack(const uint8_t *buf, size_t len, Huibao__V1__Submit **o
     bool ok = (r->body_case == HUIBAO__V1__RECORD__BODY_ACTIVITY && r->activity) ||
               (r->body_case == HUIBAO__V1__RECORD__BODY_PROBLEM && r->problem);
     if (!ok) {
-      snprintf(err, errlen, "record %zu (seq %llu) has no body", i,
-               (unsigned long long)r->seq);
+      snprintf(err, errlen, "record %zu (seq %llu) has no body", i, (unsigned long long)r->seq);
       goto fail;
     }
   }

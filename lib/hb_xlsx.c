@@ -85,7 +85,7 @@ typedef struct sheet_ref {
 struct hb_xlsx {
   zip_t *zip;
   uint64_t part_max; /* HB_XLSX_MAX_PART or less (hb_xlsx_limit_part) */
-  char *owned; /* the file's bytes when opened from a file */
+  char *owned;       /* the file's bytes when opened from a file */
   sheet_ref *sheets;
   size_t nsheets;
   int date1904;
@@ -101,7 +101,7 @@ struct hb_xlsx {
 /* The first member of every handler context. */
 typedef struct xml_base {
   XML_Parser p;
-  int rc;         /* set by a handler: why the parse stopped */
+  int rc; /* set by a handler: why the parse stopped */
   char msg[300];
   int collecting; /* character data goes to text */
   char *text;
@@ -729,8 +729,7 @@ static int open_parts(hb_xlsx *x, char *err, size_t errlen)
     goto out;
   for (size_t i = 0; i < x->nsheets; i++) {
     for (size_t j = 0; j < r.n; j++) {
-      if (strcmp(r.items[j].id, x->sheets[i].rid) != 0 ||
-          !ends_with(r.items[j].type, "/worksheet"))
+      if (strcmp(r.items[j].id, x->sheets[i].rid) != 0 || !ends_with(r.items[j].type, "/worksheet"))
         continue;
       x->sheets[i].path = resolve(wbdir, r.items[j].target);
       if (!x->sheets[i].path) {
@@ -930,22 +929,22 @@ typedef struct sheet_ctx {
   hb_xlsx_table *t;
   size_t rows_cap;
   size_t text_bytes;
-  char *empty;      /* the "" every empty field points to */
-  int in_data;      /* inside <sheetData> */
+  char *empty; /* the "" every empty field points to */
+  int in_data; /* inside <sheetData> */
   int in_row;
   unsigned row, last_row;
-  cell_val *cells;  /* non-empty cells of the current row */
+  cell_val *cells; /* non-empty cells of the current row */
   size_t ncells;
   /* the current cell */
   int in_cell, in_is, rph;
   unsigned col;
-  long last_col;    /* -1 at row start */
+  long last_col; /* -1 at row start */
   char type[16];
   unsigned long style;
 } sheet_ctx;
 
-__attribute__((format(printf, 3, 4))) static void cell_fail(sheet_ctx *s, int rc,
-                                                            const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void cell_fail(sheet_ctx *s, int rc, const char *fmt,
+                                                            ...)
 {
   char ref[16], msg[240];
   hb_xlsx_cell_name(s->col, s->row, ref, sizeof ref);

@@ -24,14 +24,14 @@
 #include <stddef.h>
 #include "hb_csv.h"
 
-#define HB_XLSX_MAX_FILE (200u * 1024 * 1024)    /* bytes of the .xlsx file */
-#define HB_XLSX_MAX_PART (256u * 1024 * 1024)    /* uncompressed bytes of one XML part */
+#define HB_XLSX_MAX_FILE (200u * 1024 * 1024) /* bytes of the .xlsx file */
+#define HB_XLSX_MAX_PART (256u * 1024 * 1024) /* uncompressed bytes of one XML part */
 #define HB_XLSX_MAX_SHEETS 1000
-#define HB_XLSX_MAX_STRINGS 2000000              /* shared strings */
-#define HB_XLSX_MAX_ROWS 1048576                 /* Excel's own limit */
-#define HB_XLSX_MAX_COLS HB_CSV_MAX_FIELDS       /* columns A.. with a value */
-#define HB_XLSX_MAX_CELL HB_CSV_MAX_FIELD        /* bytes of one cell's text */
-#define HB_XLSX_MAX_TEXT (256u * 1024 * 1024)    /* bytes of all cells of a sheet */
+#define HB_XLSX_MAX_STRINGS 2000000           /* shared strings */
+#define HB_XLSX_MAX_ROWS 1048576              /* Excel's own limit */
+#define HB_XLSX_MAX_COLS HB_CSV_MAX_FIELDS    /* columns A.. with a value */
+#define HB_XLSX_MAX_CELL HB_CSV_MAX_FIELD     /* bytes of one cell's text */
+#define HB_XLSX_MAX_TEXT (256u * 1024 * 1024) /* bytes of all cells of a sheet */
 
 typedef struct hb_xlsx hb_xlsx;
 

@@ -27,12 +27,15 @@ struct hb_zap {
 int hb_zap_open(void *ctx, hb_zap **out)
 {
   hb_zap *z = calloc(1, sizeof *z);
-  if (!z) return HB_ENOMEM;
+  if (!z)
+    return HB_ENOMEM;
   z->sock = zmq_socket(ctx, ZMQ_REP);
-  if (!z->sock) goto free_z;
+  if (!z->sock)
+    goto free_z;
   int linger = 0;
   zmq_setsockopt(z->sock, ZMQ_LINGER, &linger, sizeof linger);
-  if (zmq_bind(z->sock, "inproc://zeromq.zap.01") != 0) goto close_sock;
+  if (zmq_bind(z->sock, "inproc://zeromq.zap.01") != 0)
+    goto close_sock;
   *out = z;
   return HB_OK;
 
@@ -45,8 +48,10 @@ free_z:
 
 void hb_zap_close(hb_zap *z)
 {
-  if (!z) return;
-  for (int i = 0; i < z->ndomains; i++) hb_keyring_free(&z->domains[i].ring);
+  if (!z)
+    return;
+  for (int i = 0; i < z->ndomains; i++)
+    hb_keyring_free(&z->domains[i].ring);
   zmq_close(z->sock);
   free(z);
 }
@@ -55,7 +60,8 @@ void hb_zap_set_keyring(hb_zap *z, const char *domain, hb_keyring *k)
 {
   int i;
   for (i = 0; i < z->ndomains; i++)
-    if (strcmp(z->domains[i].domain, domain) == 0) break;
+    if (strcmp(z->domains[i].domain, domain) == 0)
+      break;
   if (i == z->ndomains) {
     if (z->ndomains == ZAP_MAX_DOMAINS) {
       hb_keyring_free(k);
@@ -85,9 +91,12 @@ static int zap_answer(hb_zap *z, zmq_msg_t *msgs, int n, hb_zap_refuse_fn on_ref
   if (n >= F_CRED) {
     size_t dl = zmq_msg_size(&msgs[F_DOMAIN]), al = zmq_msg_size(&msgs[F_ADDRESS]);
     size_t ml = zmq_msg_size(&msgs[F_MECHANISM]);
-    if (dl < sizeof domain) memcpy(domain, zmq_msg_data(&msgs[F_DOMAIN]), dl);
-    if (al < sizeof address) memcpy(address, zmq_msg_data(&msgs[F_ADDRESS]), al);
-    if (ml < sizeof mechanism) memcpy(mechanism, zmq_msg_data(&msgs[F_MECHANISM]), ml);
+    if (dl < sizeof domain)
+      memcpy(domain, zmq_msg_data(&msgs[F_DOMAIN]), dl);
+    if (al < sizeof address)
+      memcpy(address, zmq_msg_data(&msgs[F_ADDRESS]), al);
+    if (ml < sizeof mechanism)
+      memcpy(mechanism, zmq_msg_data(&msgs[F_MECHANISM]), ml);
   }
   if (n != F_CRED + 1 || zmq_msg_size(&msgs[F_VERSION]) != 3 ||
       memcmp(zmq_msg_data(&msgs[F_VERSION]), "1.0", 3) != 0) {
@@ -101,7 +110,8 @@ static int zap_answer(hb_zap *z, zmq_msg_t *msgs, int n, hb_zap_refuse_fn on_ref
     zmq_z85_encode(z85, zmq_msg_data(&msgs[F_CRED]), 32);
     text = "unknown key";
     for (int i = 0; i < z->ndomains; i++) {
-      if (strcmp(z->domains[i].domain, domain) != 0) continue;
+      if (strcmp(z->domains[i].domain, domain) != 0)
+        continue;
       const char *code = hb_keyring_find(&z->domains[i].ring, z85);
       if (code) {
         status = "200";
@@ -111,17 +121,19 @@ static int zap_answer(hb_zap *z, zmq_msg_t *msgs, int n, hb_zap_refuse_fn on_ref
       break;
     }
   }
-  if (strcmp(status, "200") != 0 && on_refuse) on_refuse(arg, domain, address, text);
+  if (strcmp(status, "200") != 0 && on_refuse)
+    on_refuse(arg, domain, address, text);
 
   const char *rid = n > F_REQUEST_ID ? zmq_msg_data(&msgs[F_REQUEST_ID]) : "";
   size_t ridlen = n > F_REQUEST_ID ? zmq_msg_size(&msgs[F_REQUEST_ID]) : 0;
   struct {
     const void *p;
     size_t n;
-  } reply[] = {{"1.0", 3}, {rid, ridlen}, {status, 3}, {text, strlen(text)},
-               {user, strlen(user)}, {"", 0}};
+  } reply[] = {{"1.0", 3},           {rid, ridlen},        {status, 3},
+               {text, strlen(text)}, {user, strlen(user)}, {"", 0}};
   for (int i = 0; i < 6; i++)
-    if (zmq_send(z->sock, reply[i].p, reply[i].n, i < 5 ? ZMQ_SNDMORE : 0) < 0) return HB_EZMQ;
+    if (zmq_send(z->sock, reply[i].p, reply[i].n, i < 5 ? ZMQ_SNDMORE : 0) < 0)
+      return HB_EZMQ;
   return HB_OK;
 }
 
@@ -140,24 +152,33 @@ int hb_zap_handle(hb_zap *z, hb_zap_refuse_fn on_refuse, void *arg)
         break;
       }
       more = zmq_msg_more(&m);
-      if (n < F_MAX) msgs[n++] = m;
-      else zmq_msg_close(&m);
+      if (n < F_MAX)
+        msgs[n++] = m;
+      else
+        zmq_msg_close(&m);
     }
-    if (rc < 0 && n == 0) return answered; /* nothing pending */
+    if (rc < 0 && n == 0)
+      return answered; /* nothing pending */
     if (rc == 0) {
-      if (zap_answer(z, msgs, n, on_refuse, arg) == HB_OK) answered++;
+      if (zap_answer(z, msgs, n, on_refuse, arg) == HB_OK)
+        answered++;
     }
-    for (int i = 0; i < n; i++) zmq_msg_close(&msgs[i]);
-    if (rc < 0) return answered;
+    for (int i = 0; i < n; i++)
+      zmq_msg_close(&msgs[i]);
+    if (rc < 0)
+      return answered;
   }
 }
 
 int hb_zap_server_socket(void *sock, const hb_cert *server, const char *domain)
 {
   int one = 1;
-  if (zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, domain, strlen(domain)) != 0) return HB_EZMQ;
-  if (zmq_setsockopt(sock, ZMQ_ZAP_ENFORCE_DOMAIN, &one, sizeof one) != 0) return HB_EZMQ;
-  if (zmq_setsockopt(sock, ZMQ_CURVE_SERVER, &one, sizeof one) != 0) return HB_EZMQ;
+  if (zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, domain, strlen(domain)) != 0)
+    return HB_EZMQ;
+  if (zmq_setsockopt(sock, ZMQ_ZAP_ENFORCE_DOMAIN, &one, sizeof one) != 0)
+    return HB_EZMQ;
+  if (zmq_setsockopt(sock, ZMQ_CURVE_SERVER, &one, sizeof one) != 0)
+    return HB_EZMQ;
   if (zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, server->secret_key, HB_Z85_KEY_LEN) != 0)
     return HB_EZMQ;
   return HB_OK;
@@ -165,7 +186,8 @@ int hb_zap_server_socket(void *sock, const hb_cert *server, const char *domain)
 
 int hb_zap_client_socket(void *sock, const hb_cert *client, const char *server_public)
 {
-  if (zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, server_public, HB_Z85_KEY_LEN) != 0) return HB_EZMQ;
+  if (zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, server_public, HB_Z85_KEY_LEN) != 0)
+    return HB_EZMQ;
   if (zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, client->public_key, HB_Z85_KEY_LEN) != 0)
     return HB_EZMQ;
   if (zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, client->secret_key, HB_Z85_KEY_LEN) != 0)

@@ -15,32 +15,41 @@ static int setopt_int(void *sock, int opt, int value)
 
 int hb_zmq_common(void *sock, int64_t maxmsgsize, int heartbeat_ivl_ms, int heartbeat_timeout_ms)
 {
-  if (zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &maxmsgsize, sizeof maxmsgsize) != 0) return HB_EZMQ;
-  if (setopt_int(sock, ZMQ_LINGER, 0)) return HB_EZMQ;
+  if (zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &maxmsgsize, sizeof maxmsgsize) != 0)
+    return HB_EZMQ;
+  if (setopt_int(sock, ZMQ_LINGER, 0))
+    return HB_EZMQ;
   if (heartbeat_ivl_ms > 0) {
-    if (setopt_int(sock, ZMQ_HEARTBEAT_IVL, heartbeat_ivl_ms)) return HB_EZMQ;
+    if (setopt_int(sock, ZMQ_HEARTBEAT_IVL, heartbeat_ivl_ms))
+      return HB_EZMQ;
     if (setopt_int(sock, ZMQ_HEARTBEAT_TIMEOUT,
                    heartbeat_timeout_ms > 0 ? heartbeat_timeout_ms : 3 * heartbeat_ivl_ms))
       return HB_EZMQ;
     /* TTL is in deciseconds: how long the peer may wait for us. */
     int ttl = (heartbeat_timeout_ms > 0 ? heartbeat_timeout_ms : 3 * heartbeat_ivl_ms) / 100;
-    if (ttl > 0 && setopt_int(sock, ZMQ_HEARTBEAT_TTL, ttl * 100)) return HB_EZMQ;
+    if (ttl > 0 && setopt_int(sock, ZMQ_HEARTBEAT_TTL, ttl * 100))
+      return HB_EZMQ;
   }
   return HB_OK;
 }
 
 int hb_zmq_router(void *sock, int hwm)
 {
-  if (setopt_int(sock, ZMQ_ROUTER_MANDATORY, 1)) return HB_EZMQ;
-  if (setopt_int(sock, ZMQ_SNDHWM, hwm)) return HB_EZMQ;
-  if (setopt_int(sock, ZMQ_RCVHWM, hwm)) return HB_EZMQ;
+  if (setopt_int(sock, ZMQ_ROUTER_MANDATORY, 1))
+    return HB_EZMQ;
+  if (setopt_int(sock, ZMQ_SNDHWM, hwm))
+    return HB_EZMQ;
+  if (setopt_int(sock, ZMQ_RCVHWM, hwm))
+    return HB_EZMQ;
   return HB_OK;
 }
 
 int hb_zmq_dealer(void *sock)
 {
-  if (setopt_int(sock, ZMQ_LINGER, 0)) return HB_EZMQ;
-  if (setopt_int(sock, ZMQ_IMMEDIATE, 1)) return HB_EZMQ;
+  if (setopt_int(sock, ZMQ_LINGER, 0))
+    return HB_EZMQ;
+  if (setopt_int(sock, ZMQ_IMMEDIATE, 1))
+    return HB_EZMQ;
   return HB_OK;
 }
 
@@ -48,7 +57,8 @@ int hb_zmq_send_frames(void *sock, const void *const *data, const size_t *len, i
 {
   for (int i = 0; i < n; i++) {
     int f = flags | (i + 1 < n ? ZMQ_SNDMORE : 0);
-    if (zmq_send(sock, data[i], len[i], f) < 0) return -errno;
+    if (zmq_send(sock, data[i], len[i], f) < 0)
+      return -errno;
   }
   return 0;
 }

@@ -225,8 +225,8 @@ int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, siz
     case 'B':
       if (parse_ms(optarg, &cli->heartbeat_ms) != 0 || cli->heartbeat_ms < 10 ||
           cli->heartbeat_ms > 3600000) {
-        snprintf(err, errlen, "%s: --heartbeat-ms: '%s' is not an integer from 10 to 3600000",
-                 cmd, optarg);
+        snprintf(err, errlen, "%s: --heartbeat-ms: '%s' is not an integer from 10 to 3600000", cmd,
+                 optarg);
         return SUB_CLI_USAGE;
       }
       break;
@@ -241,8 +241,7 @@ int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, siz
       break;
     case 'a':
       if (parse_ms(optarg, &cli->stale_after_ms) != 0) {
-        snprintf(err, errlen, "%s: --stale-after-ms: '%s' is not a positive integer", cmd,
-                 optarg);
+        snprintf(err, errlen, "%s: --stale-after-ms: '%s' is not a positive integer", cmd, optarg);
         return SUB_CLI_USAGE;
       }
       break;
@@ -256,14 +255,12 @@ int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, siz
     case 'n': cli->source_name = optarg; break;
     case 'l':
       if ((cli->log_level = hb_log_level_parse(optarg)) < 0) {
-        snprintf(err, errlen, "%s: --log-level: '%s' is not error|warning|notice|info|debug",
-                 cmd, optarg);
+        snprintf(err, errlen, "%s: --log-level: '%s' is not error|warning|notice|info|debug", cmd,
+                 optarg);
         return SUB_CLI_USAGE;
       }
       break;
-    default:
-      snprintf(err, errlen, "%s: unexpected option", cmd);
-      return SUB_CLI_USAGE;
+    default: snprintf(err, errlen, "%s: unexpected option", cmd); return SUB_CLI_USAGE;
     }
   }
   if (optind < argc) {
@@ -279,12 +276,19 @@ int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, siz
     return SUB_CLI_USAGE;
   }
   if (strchr(required, '|') && !cli->connect == !cli->data) {
-    snprintf(err, errlen, "%s: give either --connect EP[,EP...] (live) or --data DIR (the view "
-             "stored by `run`)", cmd);
+    snprintf(err, errlen,
+             "%s: give either --connect EP[,EP...] (live) or --data DIR (the view "
+             "stored by `run`)",
+             cmd);
     return SUB_CLI_USAGE;
   }
-  static const struct { char letter; const char *name; } named[] = {
-      {'m', "--campaign ID"}, {'T', "--template FILE"}, {'f', "--format"}, {'H', "--http ADDR:PORT"}};
+  static const struct {
+    char letter;
+    const char *name;
+  } named[] = {{'m', "--campaign ID"},
+               {'T', "--template FILE"},
+               {'f', "--format"},
+               {'H', "--http ADDR:PORT"}};
   for (size_t i = 0; i < sizeof named / sizeof named[0]; i++) {
     const char *have = named[i].letter == 'm'   ? cli->campaign
                        : named[i].letter == 'T' ? cli->template_path
@@ -295,8 +299,7 @@ int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, siz
       return SUB_CLI_USAGE;
     }
   }
-  if (strchr(allowed, 'I') && cli->connect && !cli->insecure &&
-      (!cli->key || !cli->nserver_keys)) {
+  if (strchr(allowed, 'I') && cli->connect && !cli->insecure && (!cli->key || !cli->nserver_keys)) {
     snprintf(err, errlen,
              "%s: --key FILE (the city's secret cert) and one --server-key FILE per --connect "
              "endpoint are required, or --insecure for plain TCP",
@@ -304,16 +307,19 @@ int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, siz
     return SUB_CLI_USAGE;
   }
   if (!cli->publish && (cli->secret || cli->subscriber_keys || cli->heartbeat_ms)) {
-    snprintf(err, errlen, "%s: --secret, --subscriber-keys and --heartbeat-ms apply only with "
-             "--publish EP", cmd);
+    snprintf(err, errlen,
+             "%s: --secret, --subscriber-keys and --heartbeat-ms apply only with "
+             "--publish EP",
+             cmd);
     return SUB_CLI_USAGE;
   }
   if (cli->publish && !cli->insecure && (!cli->secret || !cli->subscriber_keys)) {
     snprintf(err, errlen,
              "%s: --publish needs --%s: subscribers are authenticated with CURVE keys (see "
              "docs/security.md), or run with --insecure for plain TCP",
-             cmd, !cli->secret ? "secret FILE (the city's secret cert)"
-                               : "subscriber-keys DIR (the public certs allowed to subscribe)");
+             cmd,
+             !cli->secret ? "secret FILE (the city's secret cert)"
+                          : "subscriber-keys DIR (the public certs allowed to subscribe)");
     return SUB_CLI_USAGE;
   }
   if (cli->log_level < 0)

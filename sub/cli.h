@@ -22,28 +22,28 @@ typedef enum sub_cmd {
 
 typedef struct sub_cli {
   sub_cmd cmd;
-  const char *connect;     /* EP[,EP...] */
+  const char *connect; /* EP[,EP...] */
   const char *campaign;
   const char *data;
-  const char *source;      /* code of the merged view (default "city") */
+  const char *source; /* code of the merged view (default "city") */
   const char *source_name;
-  sub_format format;       /* snapshot/watch/run/show: default json (table for watch) */
-  const char *format_name; /* --format as given (report, export: checked by the command) */
+  sub_format format;         /* snapshot/watch/run/show: default json (table for watch) */
+  const char *format_name;   /* --format as given (report, export: checked by the command) */
   const char *template_path; /* report --template FILE */
-  const char *out;         /* report/export --out FILE (NULL: stdout where allowed) */
-  const char *http;        /* serve --http ADDR:PORT */
-  const char *metrics;     /* run/serve --metrics ADDR:PORT (NULL: none) */
-  int64_t timeout_ms;      /* snapshot, default 10 s */
-  int64_t stale_after_ms;  /* 0: 3 x each publisher's heartbeat */
-  int log_level;           /* default: info for run, warning otherwise */
-  const char *key;         /* CURVE: the city's secret cert */
+  const char *out;           /* report/export --out FILE (NULL: stdout where allowed) */
+  const char *http;          /* serve --http ADDR:PORT */
+  const char *metrics;       /* run/serve --metrics ADDR:PORT (NULL: none) */
+  int64_t timeout_ms;        /* snapshot, default 10 s */
+  int64_t stale_after_ms;    /* 0: 3 x each publisher's heartbeat */
+  int log_level;             /* default: info for run, warning otherwise */
+  const char *key;           /* CURVE: the city's secret cert */
   const char *server_keys[SUB_MAX_ENDPOINTS]; /* each county's public cert, in --connect order */
   size_t nserver_keys;
-  int insecure;            /* plain TCP, explicitly (connections and --publish) */
-  const char *publish;     /* run --publish EP: republish the merged view (republish.h) */
-  const char *secret;      /* --publish: the city's own secret cert (CURVE server) */
+  int insecure;                /* plain TCP, explicitly (connections and --publish) */
+  const char *publish;         /* run --publish EP: republish the merged view (republish.h) */
+  const char *secret;          /* --publish: the city's own secret cert (CURVE server) */
   const char *subscriber_keys; /* --publish: folder of the subscribers' public certs */
-  int64_t heartbeat_ms;    /* --publish: republish every campaign every N ms (0: 1000) */
+  int64_t heartbeat_ms;        /* --publish: republish every campaign every N ms (0: 1000) */
 } sub_cli;
 
 /* What sub_cli_parse decided. */

@@ -23,7 +23,7 @@ typedef struct sub_entry {
   Huibao__V1__Rollup *r; /* owned; freed with protobuf_c_message_free_unpacked */
   int64_t rx_ms;         /* monotonic ms of the last message for this pair, kept or not */
   bool stale;
-  bool dirty;            /* changed since the caller last cleared it */
+  bool dirty; /* changed since the caller last cleared it */
 } sub_entry;
 
 typedef struct sub_collect {

@@ -73,9 +73,9 @@ static void fill_counts(xcell *c, uint64_t records, const Huibao__V1__Totals *a,
     a = &t0;
   if (!p)
     p = &p0;
-  const double v[] = {(double)records,      (double)a->records,    (double)a->sessions,
-                      (double)a->participants, (double)a->outputs, (double)p->total,
-                      (double)p->identified, (double)p->rectifying, (double)p->resolved};
+  const double v[] = {(double)records,         (double)a->records,    (double)a->sessions,
+                      (double)a->participants, (double)a->outputs,    (double)p->total,
+                      (double)p->identified,   (double)p->rectifying, (double)p->resolved};
   for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
     c[6 + i] = (xcell){X_INT, NULL, v[i]};
   c[15] = (xcell){X_PCT, NULL, ratio(p->resolved, p->total)};
@@ -135,8 +135,7 @@ static lxw_error xlsx_cell(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, cons
   switch (c->kind) {
   case X_INT:
     return worksheet_write_number(ws, row, col, c->num, total ? f->total_int : f->integer);
-  case X_PCT:
-    return worksheet_write_number(ws, row, col, c->num, total ? f->total_pct : f->pct);
+  case X_PCT: return worksheet_write_number(ws, row, col, c->num, total ? f->total_pct : f->pct);
   default:
     if (!c->text || !*c->text)
       return total ? worksheet_write_blank(ws, row, col, f->total_text) : LXW_NO_ERROR;
@@ -223,8 +222,8 @@ static lxw_error xlsx_sheet(lxw_workbook *wb, const Huibao__V1__Rollup *r, const
 
   /* The categories: count, share, resolved, units. */
   row += 2;
-  static const char *const cat_headers[] = {"类别编码", "类别", "问题数", "占比", "已整改",
-                                            "涉及单位数"};
+  static const char *const cat_headers[] = {"类别编码", "类别",   "问题数",
+                                            "占比",     "已整改", "涉及单位数"};
   for (lxw_col_t c = 0; c < 6 && !err; c++)
     err = worksheet_write_string(ws, row, c, cat_headers[c], f->head);
   uint64_t total = r->problems ? r->problems->total : 0;
@@ -284,7 +283,7 @@ static lxw_error xlsx_write(const char *path, Huibao__V1__Rollup *const *rs, siz
   format_set_bold(f.total_pct);
   format_set_top(f.total_pct, LXW_BORDER_THIN);
   format_set_num_format(f.total_pct, "0.00%");
-  char (*used)[128] = calloc(n ? n : 1, sizeof *used);
+  char(*used)[128] = calloc(n ? n : 1, sizeof *used);
   lxw_error err = used ? LXW_NO_ERROR : LXW_ERROR_MEMORY_MALLOC_FAILED;
   for (size_t i = 0; i < n && !err; i++) {
     sheet_name(rs[i], used, i, used[i], sizeof used[i]);

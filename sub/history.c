@@ -173,9 +173,11 @@ int sub_history_record(sub_history *h, const char *campaign, int32_t day, int64_
 /* ------------------------------------------------------------ stored form */
 
 /* The stored fields, by name; the order is the JSON's. */
-#define FIELDS(X)                                                                          \
-  X(problems) X(identified) X(rectifying) X(resolved) X(overdue) X(measures) X(activities) \
+/* clang-format off */
+#define FIELDS(X)                                                                                  \
+  X(problems) X(identified) X(rectifying) X(resolved) X(overdue) X(measures) X(activities)         \
   X(sessions) X(participants) X(outputs) X(units_expected) X(units_reported)
+/* clang-format on */
 
 static json_int_t jclamp(uint64_t v)
 {
@@ -343,16 +345,15 @@ static json_t *week_json(const sub_week *e)
   hb_time_format_iso(e->as_of_ms, iso, sizeof iso);
   const sub_week_figures *f = &e->f;
   double rate = f->problems ? (double)f->resolved / (double)f->problems : 0.0;
-  return json_pack("{s:s, s:s, s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:f, s:{s:I, s:I, s:I, s:I},"
-                   " s:{s:I, s:I}}",
-                   "week", wk, "monday", mon, "as_of", iso, "problems", "total",
-                   jclamp(f->problems), "identified", jclamp(f->identified), "rectifying",
-                   jclamp(f->rectifying), "resolved", jclamp(f->resolved), "overdue",
-                   jclamp(f->overdue), "measures", jclamp(f->measures), "resolution_rate", rate,
-                   "activities", "records", jclamp(f->activities), "sessions",
-                   jclamp(f->sessions), "participants", jclamp(f->participants), "outputs",
-                   jclamp(f->outputs), "coverage", "expected", jclamp(f->units_expected),
-                   "reported", jclamp(f->units_reported));
+  return json_pack(
+      "{s:s, s:s, s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:f, s:{s:I, s:I, s:I, s:I},"
+      " s:{s:I, s:I}}",
+      "week", wk, "monday", mon, "as_of", iso, "problems", "total", jclamp(f->problems),
+      "identified", jclamp(f->identified), "rectifying", jclamp(f->rectifying), "resolved",
+      jclamp(f->resolved), "overdue", jclamp(f->overdue), "measures", jclamp(f->measures),
+      "resolution_rate", rate, "activities", "records", jclamp(f->activities), "sessions",
+      jclamp(f->sessions), "participants", jclamp(f->participants), "outputs", jclamp(f->outputs),
+      "coverage", "expected", jclamp(f->units_expected), "reported", jclamp(f->units_reported));
 }
 
 json_t *sub_history_json(const sub_history *h, const char *campaign)

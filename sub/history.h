@@ -31,11 +31,11 @@ typedef struct sub_week_figures {
 } sub_week_figures;
 
 typedef struct sub_week {
-  char *campaign;     /* owned */
-  int32_t week;       /* ISO year * 100 + week number, e.g. 202352 */
-  int64_t as_of_ms;   /* unix ms when the figures last changed */
+  char *campaign;   /* owned */
+  int32_t week;     /* ISO year * 100 + week number, e.g. 202352 */
+  int64_t as_of_ms; /* unix ms when the figures last changed */
   sub_week_figures f;
-  bool dirty;         /* changed since it was last stored */
+  bool dirty; /* changed since it was last stored */
 } sub_week;
 
 typedef struct sub_history {

@@ -68,8 +68,10 @@ static int open_net(const sub_cli *cli, sub_net *net, char ***eps, size_t *neps)
     hb_log_warn("insecure: plain TCP to %s, not encrypted, not authenticated", cli->connect);
   if (!cli->insecure) {
     if (cli->nserver_keys != *neps) {
-      fprintf(stderr, "%s: %zu --connect endpoints but %zu --server-key: give one per endpoint, "
-              "in the same order\n", SUB_PROGRAM, *neps, cli->nserver_keys);
+      fprintf(stderr,
+              "%s: %zu --connect endpoints but %zu --server-key: give one per endpoint, "
+              "in the same order\n",
+              SUB_PROGRAM, *neps, cli->nserver_keys);
       sub_net_free_list(*eps, *neps);
       *eps = NULL;
       return EX_USAGE;

@@ -45,13 +45,11 @@ int main(int argc, char **argv)
   sub_cli cli;
   char err[512];
   switch (sub_cli_parse(argc, argv, &cli, stdout, err, sizeof err)) {
-  case SUB_CLI_EXIT_OK:
-    return EX_OK;
+  case SUB_CLI_EXIT_OK: return EX_OK;
   case SUB_CLI_USAGE:
     fprintf(stderr, "%s: %s\nTry '%s --help'.\n", SUB_PROGRAM, err, SUB_PROGRAM);
     return EX_USAGE;
-  default:
-    break;
+  default: break;
   }
   hb_log_init(SUB_PROGRAM, cli.log_level);
   install_signals(cli.cmd);

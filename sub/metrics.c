@@ -56,7 +56,8 @@ static bool metrics_register(void)
 int sub_metrics_start(const char *addr)
 {
   static bool at_exit;
-  if (!addr) return EX_OK;
+  if (!addr)
+    return EX_OK;
   char err[512];
   if (hb_metrics_new(&M.reg) != 0 || !metrics_register()) {
     fprintf(stderr, "%s: --metrics: out of memory\n", SUB_PROGRAM);
@@ -70,7 +71,8 @@ int sub_metrics_start(const char *addr)
     sub_metrics_stop();
     return rc == HB_EINVAL ? EX_USAGE : EX_CONFIG;
   }
-  if (!at_exit) at_exit = atexit(sub_metrics_stop) == 0;
+  if (!at_exit)
+    at_exit = atexit(sub_metrics_stop) == 0;
   return EX_OK;
 }
 
@@ -82,7 +84,8 @@ void sub_metrics_stop(void)
 
 void sub_metrics_rollup(const char *county, int outcome)
 {
-  if (!M.reg) return;
+  if (!M.reg)
+    return;
   hb_metric_add(M.received, NULL, 1);
   if (outcome == 1)
     hb_metric_add(M.kept, NULL, 1);
@@ -97,17 +100,20 @@ void sub_metrics_rollup(const char *county, int outcome)
 
 void sub_metrics_malformed(size_t total)
 {
-  if (M.reg) hb_metric_set(M.malformed, NULL, (double)total);
+  if (M.reg)
+    hb_metric_set(M.malformed, NULL, (double)total);
 }
 
 void sub_metrics_view(const sub_collect *c)
 {
   int64_t now = hb_time_mono_ms();
-  if (!M.reg || (M.last_view_ms && now - M.last_view_ms < 1000)) return;
+  if (!M.reg || (M.last_view_ms && now - M.last_view_ms < 1000))
+    return;
   M.last_view_ms = now;
   size_t stale = 0;
   for (size_t i = 0; i < c->count; i++) {
-    if (!c->items[i].stale) continue;
+    if (!c->items[i].stale)
+      continue;
     size_t j = 0; /* count a county once: only at its first stale entry */
     while (j < i && !(c->items[j].stale && strcmp(c->items[j].origin, c->items[i].origin) == 0))
       j++;
@@ -118,7 +124,9 @@ void sub_metrics_view(const sub_collect *c)
 
 void sub_metrics_flush(int rc, size_t written)
 {
-  if (!M.reg) return;
+  if (!M.reg)
+    return;
   hb_metric_add(rc == 0 ? M.flushes : M.flush_failures, NULL, 1);
-  if (rc == 0) hb_metric_add(M.flushed, NULL, (double)written);
+  if (rc == 0)
+    hb_metric_add(M.flushed, NULL, (double)written);
 }

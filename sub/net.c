@@ -76,8 +76,7 @@ int sub_net_open(sub_net *s, char *const *eps, size_t n, const char *campaign, c
 }
 
 int sub_net_open_secure(sub_net *s, char *const *eps, size_t n, const char *campaign,
-                        const hb_cert *key, char *const *server_public, char *err,
-                        size_t errlen)
+                        const hb_cert *key, char *const *server_public, char *err, size_t errlen)
 {
   memset(s, 0, sizeof *s);
   char topic[TOPIC_MAX];

@@ -13,8 +13,8 @@ typedef struct sub_net {
   void **socks;
   char **eps; /* copies of the endpoints, index = socket index */
   size_t count;
-  size_t next;  /* round robin start among ready sockets */
-  size_t bad;   /* messages dropped as malformed (for the log) */
+  size_t next;      /* round robin start among ready sockets */
+  size_t bad;       /* messages dropped as malformed (for the log) */
   hb_handshake *hs; /* handshake events per socket (why a county gives nothing) */
 } sub_net;
 
@@ -33,8 +33,7 @@ int sub_net_open(sub_net *s, char *const *eps, size_t n, const char *campaign, c
 /* The same, as a CURVE client with key pair key of the servers whose Z85
  * public keys are server_public[0..n), one per endpoint. key NULL = plain. */
 int sub_net_open_secure(sub_net *s, char *const *eps, size_t n, const char *campaign,
-                        const hb_cert *key, char *const *server_public, char *err,
-                        size_t errlen);
+                        const hb_cert *key, char *const *server_public, char *err, size_t errlen);
 void sub_net_close(sub_net *s);
 
 /* Why endpoint i gave nothing, when its handshake events say (its county

@@ -56,8 +56,10 @@ int sub_republish_build(const sub_collect *c, const char *campaign, const sub_vi
   o.mark_missing = false;
   Huibao__V1__Rollup *m = NULL;
   int rc = sub_view_merge(c, campaign, &o, &m);
-  if (rc != 0) return rc;
-  if (!m) return HB_ENOTFOUND;
+  if (rc != 0)
+    return rc;
+  if (!m)
+    return HB_ENOTFOUND;
   m->has_heartbeat_ms = 1;
   m->heartbeat_ms = heartbeat_ms;
   m->has_campaign_count = 1;
@@ -170,7 +172,8 @@ int sub_republish_open(sub_republish **out, const sub_republish_opts *o, char *e
     return HB_ENOMEM;
   }
   r->o = *o;
-  if (!r->o.heartbeat_ms) r->o.heartbeat_ms = SUB_REPUBLISH_HEARTBEAT_MS;
+  if (!r->o.heartbeat_ms)
+    r->o.heartbeat_ms = SUB_REPUBLISH_HEARTBEAT_MS;
   int rc = HB_EZMQ, one = 1;
   if (!(r->ctx = zmq_ctx_new()) || !(r->xpub = zmq_socket(r->ctx, ZMQ_XPUB))) {
     snprintf(err, errlen, "zmq: %s", zmq_strerror(errno));
@@ -182,7 +185,8 @@ int sub_republish_open(sub_republish **out, const sub_republish_opts *o, char *e
     snprintf(err, errlen, "socket options: %s", zmq_strerror(errno));
     goto fail;
   }
-  if (o->secret && (rc = security_open(r, err, errlen)) != 0) goto fail;
+  if (o->secret && (rc = security_open(r, err, errlen)) != 0)
+    goto fail;
   rc = HB_EZMQ;
   if (zmq_bind(r->xpub, o->endpoint) != 0) {
     snprintf(err, errlen, "--publish: bind %s: %s", o->endpoint, zmq_strerror(errno));
@@ -200,10 +204,13 @@ fail:
 
 void sub_republish_close(sub_republish *r)
 {
-  if (!r) return;
-  if (r->xpub) zmq_close(r->xpub);
+  if (!r)
+    return;
+  if (r->xpub)
+    zmq_close(r->xpub);
   hb_zap_close(r->zap);
-  if (r->ctx) zmq_ctx_term(r->ctx);
+  if (r->ctx)
+    zmq_ctx_term(r->ctx);
   for (size_t i = 0; i < r->nsigs; i++)
     free(r->sigs[i].campaign);
   free(r->sigs);
@@ -217,7 +224,8 @@ const char *sub_republish_endpoint(const sub_republish *r)
 
 int sub_republish_poll(sub_republish *r)
 {
-  if (r->zap) hb_zap_handle(r->zap, on_refuse, NULL);
+  if (r->zap)
+    hb_zap_handle(r->zap, on_refuse, NULL);
   /* bounded: a flood of subscription messages cannot hold the loop */
   for (int i = 0; i < 1000; i++) {
     zmq_msg_t m;
@@ -228,7 +236,8 @@ int sub_republish_poll(sub_republish *r)
       return e == EAGAIN || e == EINTR ? 0 : HB_EZMQ;
     }
     const uint8_t *d = zmq_msg_data(&m);
-    if (zmq_msg_size(&m) >= 1 && d[0] == 1) r->subscriber = true;
+    if (zmq_msg_size(&m) >= 1 && d[0] == 1)
+      r->subscriber = true;
     zmq_msg_close(&m);
   }
   return 0;
@@ -237,7 +246,8 @@ int sub_republish_poll(sub_republish *r)
 static sent_sig *sig_find(sub_republish *r, const char *campaign)
 {
   for (size_t i = 0; i < r->nsigs; i++)
-    if (strcmp(r->sigs[i].campaign, campaign) == 0) return &r->sigs[i];
+    if (strcmp(r->sigs[i].campaign, campaign) == 0)
+      return &r->sigs[i];
   return NULL;
 }
 
@@ -252,11 +262,13 @@ static int sig_set(sub_republish *r, const char *campaign, uint64_t sig)
   if (r->nsigs == r->capsigs) {
     size_t cap = r->capsigs ? 2 * r->capsigs : 8;
     sent_sig *p = realloc(r->sigs, cap * sizeof *p);
-    if (!p) return HB_ENOMEM;
+    if (!p)
+      return HB_ENOMEM;
     r->sigs = p;
     r->capsigs = cap;
   }
-  if (!(r->sigs[r->nsigs].campaign = strdup(campaign))) return HB_ENOMEM;
+  if (!(r->sigs[r->nsigs].campaign = strdup(campaign)))
+    return HB_ENOMEM;
   r->sigs[r->nsigs++].sig = sig;
   return 0;
 }
@@ -274,7 +286,8 @@ static bool beat_due(const sub_republish *r, int64_t now_ms)
 
 bool sub_republish_due(sub_republish *r, const sub_collect *c, int64_t now_ms)
 {
-  if (r->subscriber || beat_due(r, now_ms)) return true;
+  if (r->subscriber || beat_due(r, now_ms))
+    return true;
   const char **ids = NULL;
   size_t n = 0;
   if (sub_collect_campaigns(c, &ids, &n) != 0)
@@ -302,10 +315,12 @@ static int send_one(sub_republish *r, const sub_collect *c, const char *campaign
   size_t len = 0;
   int rc =
       sub_republish_build(c, campaign, &r->o.view, r->o.heartbeat_ms, campaign_count, &buf, &len);
-  if (rc == HB_ENOTFOUND) return 0;
+  if (rc == HB_ENOTFOUND)
+    return 0;
   char topic[256];
   int tl = snprintf(topic, sizeof topic, "%s%s", HB_WIRE_TOPIC_PREFIX, campaign);
-  if (rc == 0 && (tl < 0 || (size_t)tl >= sizeof topic)) rc = HB_EINVAL;
+  if (rc == 0 && (tl < 0 || (size_t)tl >= sizeof topic))
+    rc = HB_EINVAL;
   if (rc == 0 && (zmq_send(r->xpub, topic, (size_t)tl, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
                   zmq_send(r->xpub, buf, len, ZMQ_DONTWAIT) < 0))
     rc = errno == EAGAIN ? HB_EAGAIN : HB_EZMQ;
@@ -320,15 +335,18 @@ static int send_one(sub_republish *r, const sub_collect *c, const char *campaign
 int sub_republish_send(sub_republish *r, const sub_collect *c, int64_t now_ms)
 {
   bool all = r->subscriber || beat_due(r, now_ms);
-  if (!all && !(r->changed && now_ms - r->change_ms >= SUB_REPUBLISH_COALESCE_MS)) return 0;
+  if (!all && !(r->changed && now_ms - r->change_ms >= SUB_REPUBLISH_COALESCE_MS))
+    return 0;
   const char **ids = NULL;
   size_t n = 0;
-  if (sub_collect_campaigns(c, &ids, &n) != 0) return HB_ENOMEM;
+  if (sub_collect_campaigns(c, &ids, &n) != 0)
+    return HB_ENOMEM;
   int first = 0;
   for (size_t i = 0; i < n; i++) {
     uint64_t sig = sub_collect_signature(c, ids[i]);
     const sent_sig *s = sig_find(r, ids[i]);
-    if (!all && s && s->sig == sig) continue;
+    if (!all && s && s->sig == sig)
+      continue;
     int rc = send_one(r, c, ids[i], (uint32_t)n);
     /* remembered even when the send failed: the heartbeat retries, and a
      * full queue must not turn every loop into another attempt */
@@ -336,7 +354,8 @@ int sub_republish_send(sub_republish *r, const sub_collect *c, int64_t now_ms)
       rc = sig_set(r, ids[i], sig);
     else
       sig_set(r, ids[i], sig);
-    if (rc != 0 && first == 0) first = rc;
+    if (rc != 0 && first == 0)
+      first = rc;
   }
   free(ids);
   if (all) {
@@ -350,11 +369,13 @@ int sub_republish_send(sub_republish *r, const sub_collect *c, int64_t now_ms)
 
 int sub_republish_wait_ms(const sub_republish *r, int64_t now_ms)
 {
-  if (r->subscriber || !r->beat_started) return 0;
+  if (r->subscriber || !r->beat_started)
+    return 0;
   int64_t next = r->last_beat_ms + r->o.heartbeat_ms - now_ms;
   if (r->changed && r->change_ms + SUB_REPUBLISH_COALESCE_MS - now_ms < next)
     next = r->change_ms + SUB_REPUBLISH_COALESCE_MS - now_ms;
-  if (next > SUB_REPUBLISH_POLL_MS) next = SUB_REPUBLISH_POLL_MS;
+  if (next > SUB_REPUBLISH_POLL_MS)
+    next = SUB_REPUBLISH_POLL_MS;
   return next < 0 ? 0 : (int)next;
 }
 

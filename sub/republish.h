@@ -103,5 +103,4 @@ void sub_republish_counts(const sub_republish *r, uint64_t *sent, uint64_t *drop
 int sub_republish_build(const sub_collect *c, const char *campaign, const sub_view_opts *view,
                         uint32_t heartbeat_ms, uint32_t campaign_count, uint8_t **buf, size_t *len);
 
-
 #endif

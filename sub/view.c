@@ -74,8 +74,8 @@ static int add_missing(json_t *obj, const sub_collect *c, const char *campaign,
   for (size_t i = 0; i < o->norigins; i++) {
     if (sub_collect_find((sub_collect *)c, o->origins[i], campaign))
       continue;
-    if (json_array_append_new(counties, json_pack("{s:s, s:b}", "code", o->origins[i],
-                                                  "missing", 1)) != 0)
+    if (json_array_append_new(counties,
+                              json_pack("{s:s, s:b}", "code", o->origins[i], "missing", 1)) != 0)
       return HB_ENOMEM;
   }
   return 0;

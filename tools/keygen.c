@@ -28,10 +28,10 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
   static const struct option opts[] = {
-    {"out", required_argument, NULL, 'o'},
-    {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, 'V'},
-    {NULL, 0, NULL, 0},
+      {"out", required_argument, NULL, 'o'},
+      {"help", no_argument, NULL, 'h'},
+      {"version", no_argument, NULL, 'V'},
+      {NULL, 0, NULL, 0},
   };
   const char *out = NULL;
   int c;

@@ -50,24 +50,29 @@ static size_t valid_submit(uint8_t *buf, size_t cap)
 
 int main(int argc, char **argv)
 {
-  static const struct option opts[] = {{"connect", required_argument, NULL, 'c'},
-                                       {"key", required_argument, NULL, 'k'},
-                                       {"county-key", required_argument, NULL, 'K'},
-                                       {"count", required_argument, NULL, 'n'},
-                                       {"seed", required_argument, NULL, 's'},
-                                       {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {
+      {"connect", required_argument, NULL, 'c'},    {"key", required_argument, NULL, 'k'},
+      {"county-key", required_argument, NULL, 'K'}, {"count", required_argument, NULL, 'n'},
+      {"seed", required_argument, NULL, 's'},       {NULL, 0, NULL, 0}};
   const char *ep = NULL, *keyf = NULL, *countyf = NULL;
   long count = 1000;
   int c;
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-    if (c == 'c') ep = optarg;
-    else if (c == 'k') keyf = optarg;
-    else if (c == 'K') countyf = optarg;
-    else if (c == 'n') count = atol(optarg);
-    else if (c == 's') rng_state = (uint32_t)atol(optarg) | 1;
-    else return 64;
+    if (c == 'c')
+      ep = optarg;
+    else if (c == 'k')
+      keyf = optarg;
+    else if (c == 'K')
+      countyf = optarg;
+    else if (c == 'n')
+      count = atol(optarg);
+    else if (c == 's')
+      rng_state = (uint32_t)atol(optarg) | 1;
+    else
+      return 64;
   }
-  if (!ep) return 64;
+  if (!ep)
+    return 64;
   hb_cert key, county;
   hb_diags d;
   hb_diags_init(&d);
@@ -81,8 +86,10 @@ int main(int argc, char **argv)
   int linger = 0, hwm = 100000;
   zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
   zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
-  if (keyf) hb_zap_client_socket(s, &key, county.public_key);
-  if (zmq_connect(s, ep) != 0) return 70;
+  if (keyf)
+    hb_zap_client_socket(s, &key, county.public_key);
+  if (zmq_connect(s, ep) != 0)
+    return 70;
 
   static uint8_t buf[1 << 16], good[256];
   size_t goodlen = valid_submit(good, sizeof good);
@@ -92,38 +99,46 @@ int main(int argc, char **argv)
     int kind = (int)(rnd() % 6);
     if (kind == 0) { /* random bytes */
       len = rnd() % sizeof buf;
-      for (size_t j = 0; j < len; j++) buf[j] = (uint8_t)rnd();
+      for (size_t j = 0; j < len; j++)
+        buf[j] = (uint8_t)rnd();
     } else if (kind == 1) { /* truncated Submit */
       len = goodlen ? rnd() % goodlen : 0;
       memcpy(buf, good, len);
     } else if (kind == 2) { /* bit-flipped Submit */
       memcpy(buf, good, goodlen);
       len = goodlen;
-      for (int f = 0; f < 3 && len; f++) buf[rnd() % len] ^= (uint8_t)(1u << (rnd() % 8));
+      for (int f = 0; f < 3 && len; f++)
+        buf[rnd() % len] ^= (uint8_t)(1u << (rnd() % 8));
     } else if (kind == 3) { /* empty */
       len = 0;
     } else if (kind == 4) { /* two frames */
-      if (zmq_send(s, good, goodlen, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0) sent++;
+      if (zmq_send(s, good, goodlen, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
+        sent++;
       memcpy(buf, good, goodlen);
       len = goodlen;
     } else { /* a valid Submit for unit "x", which the key does not own */
       memcpy(buf, good, goodlen);
       len = goodlen;
     }
-    if (zmq_send(s, buf, len, ZMQ_DONTWAIT) >= 0) sent++;
+    if (zmq_send(s, buf, len, ZMQ_DONTWAIT) >= 0)
+      sent++;
     char ack[4096];
-    while (zmq_recv(s, ack, sizeof ack, ZMQ_DONTWAIT) >= 0) answers++;
+    while (zmq_recv(s, ack, sizeof ack, ZMQ_DONTWAIT) >= 0)
+      answers++;
   }
   /* Over ZMQ_MAXMSGSIZE: the county drops the connection. */
   size_t big = HB_WIRE_MAXMSGSIZE + 1024;
   uint8_t *huge = calloc(1, big);
-  if (huge && zmq_send(s, huge, big, ZMQ_DONTWAIT) >= 0) sent++;
+  if (huge && zmq_send(s, huge, big, ZMQ_DONTWAIT) >= 0)
+    sent++;
   free(huge);
   for (int w = 0; w < 20; w++) {
     char ack[4096];
     zmq_pollitem_t pi = {s, 0, ZMQ_POLLIN, 0};
-    if (zmq_poll(&pi, 1, 100) <= 0) continue;
-    while (zmq_recv(s, ack, sizeof ack, ZMQ_DONTWAIT) >= 0) answers++;
+    if (zmq_poll(&pi, 1, 100) <= 0)
+      continue;
+    while (zmq_recv(s, ack, sizeof ack, ZMQ_DONTWAIT) >= 0)
+      answers++;
   }
   printf("flood: sent %ld messages, %ld answers\n", sent, answers);
   zmq_close(s);

@@ -94,7 +94,8 @@ static void heap_push(netem *n, held h)
     i = (i - 1) / 2;
   }
   n->heap[i] = h;
-  if (n->nheld > n->max_held) n->max_held = n->nheld;
+  if (n->nheld > n->max_held)
+    n->max_held = n->nheld;
 }
 
 static held heap_pop(netem *n)
@@ -103,22 +104,29 @@ static held heap_pop(netem *n)
   size_t i = 0;
   for (;;) {
     size_t c = 2 * i + 1;
-    if (c >= n->nheld) break;
-    if (c + 1 < n->nheld && n->heap[c + 1].due_us < n->heap[c].due_us) c++;
-    if (n->heap[c].due_us >= last.due_us) break;
+    if (c >= n->nheld)
+      break;
+    if (c + 1 < n->nheld && n->heap[c + 1].due_us < n->heap[c].due_us)
+      c++;
+    if (n->heap[c].due_us >= last.due_us)
+      break;
     n->heap[i] = n->heap[c];
     i = c;
   }
-  if (n->nheld) n->heap[i] = last;
+  if (n->nheld)
+    n->heap[i] = last;
   return top;
 }
 
 /* Accepts packet id; a packet leaving after one queued later was reordered. */
 static void release(netem *n, uint32_t id)
 {
-  if (nfq_set_verdict(n->qh, id, NF_ACCEPT, 0, NULL) < 0) n->verdict_errors++;
-  if (n->any_sent && id < n->max_sent_id) n->reordered++;
-  if (!n->any_sent || id > n->max_sent_id) n->max_sent_id = id;
+  if (nfq_set_verdict(n->qh, id, NF_ACCEPT, 0, NULL) < 0)
+    n->verdict_errors++;
+  if (n->any_sent && id < n->max_sent_id)
+    n->reordered++;
+  if (!n->any_sent || id > n->max_sent_id)
+    n->max_sent_id = id;
   n->any_sent = 1;
 }
 
@@ -128,13 +136,15 @@ static int on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg, struct nfq_d
   (void)msg;
   netem *n = arg;
   struct nfqnl_msg_packet_hdr *ph = nfq_get_msg_packet_hdr(nfa);
-  if (!ph) return 0;
+  if (!ph)
+    return 0;
   uint32_t id = ntohl(ph->packet_id);
   n->packets++;
   int64_t d = n->delay_us;
   if (n->jitter_us > 0)
     d += (int64_t)(rng_next(&n->rng) % (uint64_t)(2 * n->jitter_us + 1)) - n->jitter_us;
-  if (d < 0) d = 0;
+  if (d < 0)
+    d = 0;
   if (rng_next(&n->rng) % 100 < n->reorder_pct || d == 0 || n->nheld == HELD_MAX) {
     n->at_once++;
     release(n, id);
@@ -160,7 +170,8 @@ static void report(const netem *n)
          n->delayed ? (double)n->delay_sum_us / (double)n->delayed / 1000.0 : 0.0,
          (unsigned long long)n->at_once, (unsigned long long)n->reordered, n->max_held,
          (unsigned long long)n->overflow);
-  if (n->verdict_errors) printf(", %llu verdicts failed", (unsigned long long)n->verdict_errors);
+  if (n->verdict_errors)
+    printf(", %llu verdicts failed", (unsigned long long)n->verdict_errors);
   printf("\n");
   fflush(stdout);
 }
@@ -178,7 +189,8 @@ static int parse_ms(const char *s, int64_t *us)
   char *end;
   errno = 0;
   double v = strtod(s, &end);
-  if (errno || *end || v < 0 || v > 60000) return -1;
+  if (errno || *end || v < 0 || v > 60000)
+    return -1;
   *us = (int64_t)(v * 1000.0);
   return 0;
 }
@@ -233,7 +245,8 @@ static int queue_read(netem *n, struct nfq_handle *h)
       nfq_handle_packet(h, buf, (int)r);
       continue;
     }
-    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return 0;
+    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+      return 0;
     if (r < 0 && errno == ENOBUFS) {
       n->overflow++;
       continue;
@@ -255,33 +268,31 @@ int main(int argc, char **argv)
   for (int c; (c = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
     char *end = NULL;
     switch (c) {
-    case 'q':
-      queue = strtol(optarg, &end, 10);
-      break;
+    case 'q': queue = strtol(optarg, &end, 10); break;
     case 'd':
-      if (parse_ms(optarg, &n.delay_us)) return usage();
+      if (parse_ms(optarg, &n.delay_us))
+        return usage();
       break;
     case 'j':
-      if (parse_ms(optarg, &n.jitter_us)) return usage();
+      if (parse_ms(optarg, &n.jitter_us))
+        return usage();
       break;
-    case 'r':
-      n.reorder_pct = (unsigned)strtoul(optarg, &end, 10);
-      break;
-    case 's':
-      n.rng = strtoull(optarg, &end, 10);
-      break;
-    default:
-      return usage();
+    case 'r': n.reorder_pct = (unsigned)strtoul(optarg, &end, 10); break;
+    case 's': n.rng = strtoull(optarg, &end, 10); break;
+    default: return usage();
     }
-    if (end && *end) return usage();
+    if (end && *end)
+      return usage();
   }
-  if (optind != argc || queue < 0 || queue > 65535 || n.reorder_pct > 100) return usage();
+  if (optind != argc || queue < 0 || queue > 65535 || n.reorder_pct > 100)
+    return usage();
   n.queue = (unsigned)queue;
 
   /* 1. Bind the queue, then say so: the caller adds its nft rule now. */
   signals_install();
   struct nfq_handle *h = queue_open(&n);
-  if (!h) return 1;
+  if (!h)
+    return 1;
   printf("ready\n");
   fflush(stdout);
 

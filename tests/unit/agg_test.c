@@ -23,7 +23,7 @@ static Huibao__V1__Activity act(const char *campaign, int level, int kind, uint3
 }
 
 static Huibao__V1__Problem prob(const char *category, int status, int scope, uint32_t measures,
-                               int32_t deadline)
+                                int32_t deadline)
 {
   Huibao__V1__Problem p = HUIBAO__V1__PROBLEM__INIT;
   p.unit = "xq-a";

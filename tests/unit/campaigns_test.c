@@ -6,19 +6,18 @@
 #include "hb_err.h"
 #include "test.h"
 
-static const char good[] =
-    "; campaigns of the county\n"
-    "[jiefang-2022]\n"
-    "name = 解放思想、振兴发展研讨\n"
-    "start = 2022-06-01\n"
-    "end = 2022-12-31\n"
-    "category.county = 深化县情认识\n"
-    "  category.philosophy = 贯彻新发展理念\n"
-    "\n"
-    "[nengli-2023]\n"
-    "name = 能力作风建设年\n"
-    "start = 2023-01-01\n"
-    "end = 2023-12-31\n";
+static const char good[] = "; campaigns of the county\n"
+                           "[jiefang-2022]\n"
+                           "name = 解放思想、振兴发展研讨\n"
+                           "start = 2022-06-01\n"
+                           "end = 2022-12-31\n"
+                           "category.county = 深化县情认识\n"
+                           "  category.philosophy = 贯彻新发展理念\n"
+                           "\n"
+                           "[nengli-2023]\n"
+                           "name = 能力作风建设年\n"
+                           "start = 2023-01-01\n"
+                           "end = 2023-12-31\n";
 
 static void test_good(void)
 {
@@ -48,19 +47,19 @@ static void test_good(void)
 
 static void test_errors(void)
 {
-  static const char bad[] = "[a]\n"                 /* 1 */
-                            "nmae = x\n"            /* 2 unknown key */
-                            "name = A\n"            /* 3 */
-                            "start = 2022-13-01\n"  /* 4 bad date */
-                            "end = 2022-12-31\n"    /* 5 */
-                            "category.x = X\n"      /* 6 */
-                            "category.x = Y\n"      /* 7 duplicate code */
-                            "[b]\n"                 /* 8 missing name, start */
-                            "end = 2022-01-01\n"    /* 9 */
-                            "[a]\n"                 /* 10 duplicate section */
-                            "name = again\n"        /* 11 ignored */
-                            "this line is wrong\n"  /* 12 syntax */
-                            "[bad id]\n";           /* 13 */
+  static const char bad[] = "[a]\n"                /* 1 */
+                            "nmae = x\n"           /* 2 unknown key */
+                            "name = A\n"           /* 3 */
+                            "start = 2022-13-01\n" /* 4 bad date */
+                            "end = 2022-12-31\n"   /* 5 */
+                            "category.x = X\n"     /* 6 */
+                            "category.x = Y\n"     /* 7 duplicate code */
+                            "[b]\n"                /* 8 missing name, start */
+                            "end = 2022-01-01\n"   /* 9 */
+                            "[a]\n"                /* 10 duplicate section */
+                            "name = again\n"       /* 11 ignored */
+                            "this line is wrong\n" /* 12 syntax */
+                            "[bad id]\n";          /* 13 */
   hb_campaigns c = {0};
   hb_diags d;
   hb_diags_init(&d);
@@ -72,7 +71,8 @@ static void test_errors(void)
       "c.ini:7: 类别代码重复 (duplicate category code): x",
       "c.ini:10: 专项重复，首次在第 1 行 (duplicate campaign, first on line 1): a",
       "c.ini:13: 专项编号无效 (invalid campaign id, use 1..50 of A-Z a-z 0-9 _ . -): bad id",
-      "c.ini:12: 语法错误，应为 [专项] 或 键 = 值 (syntax error: expected [section] or key = value)",
+      "c.ini:12: 语法错误，应为 [专项] 或 键 = 值 (syntax error: expected [section] or key = "
+      "value)",
       "c.ini:1: start: 缺少开始日期 (missing key start): a",
       "c.ini:8: name: 缺少专项名称 (missing key name): b",
       "c.ini:8: start: 缺少开始日期 (missing key start): b",
@@ -93,7 +93,8 @@ static void test_load_gbk(void)
   int fd = mkstemp(path);
   CHECK(fd >= 0);
   /* [c1] name = 编号学习 (GBK; "学习" alone would also be valid UTF-8) */
-  const char gbk[] = "[c1]\nname = \xB1\xE0\xBA\xC5\xD1\xA7\xCF\xB0\nstart = 2022-01-01\nend = 2022-02-01\n";
+  const char gbk[] =
+      "[c1]\nname = \xB1\xE0\xBA\xC5\xD1\xA7\xCF\xB0\nstart = 2022-01-01\nend = 2022-02-01\n";
   FILE *f = fdopen(fd, "wb");
   fwrite(gbk, 1, sizeof(gbk) - 1, f);
   fclose(f);

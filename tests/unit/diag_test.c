@@ -9,7 +9,8 @@ static void test_format(void)
   CHECK_EQ_INT(0, hb_diags_add(&d, "activities.csv", 12, "日期", "不是有效日期 (not a date): %s",
                                "2022-13-01"));
   CHECK_EQ_INT(0, hb_diags_add(&d, "units.csv", 0, NULL, "empty"));
-  CHECK_EQ_INT(0, hb_diags_add_lined(&d, "a.csv", "line 7: 引号未闭合 (unterminated quoted field)"));
+  CHECK_EQ_INT(0,
+               hb_diags_add_lined(&d, "a.csv", "line 7: 引号未闭合 (unterminated quoted field)"));
   CHECK_EQ_INT(0, hb_diags_note(&d, "problems.csv", 0, NULL, "note"));
   CHECK_EQ_INT(4, d.count);
   CHECK_EQ_INT(1, d.notes);

@@ -24,22 +24,22 @@ static void expect_diags(const hb_diags *d, const char *const *want, size_t n)
 static void test_activities(void)
 {
   static const char csv[] =
-      "\xEF\xBB\xBF 编号 ,专项,日期,类型,层级,次数,参加人次,成果数,主题,备注\r\n" /* 1 */
+      "\xEF\xBB\xBF 编号 ,专项,日期,类型,层级,次数,参加人次,成果数,主题,备注\r\n"   /* 1 */
       "A1,jiefang-2022,2022-07-01,集中学习,本级,2,\"1,200\",0,\"学习, 研讨\",x\r\n" /* 2 */
-      "A2,jiefang-2022,2022/7/2,seminar,,,,,\r\n"                               /* 3 */
-      ",,,,,,,,,\r\n"                                                          /* 4 blank */
-      "A3,jiefang-2022,2022-13-01,学习会,基层,-1,abc,１２,t\r\n"                /* 5 */
-      "A2,jiefang-2022,2022-07-03,study,,,,,\r\n"                             /* 6 dup */
-      "A4,jiefang-2022,2023-01-01,study,,0,,,\r\n"                            /* 7 future */
-      "A5,jiefang-2022,2022-07-05,study,,,,,,,,\r\n"                          /* 8 too many */
-      ",jiefang-2022,2022-07-05,study,,,,,\r\n"                               /* 9 no id */
-      "A6,jiefang-2022,2022-07-05,study,branch,1,,,\"多行\n主题\"\r\n"         /* 10-11 */
-      "A7,jiefang-2022,2022-07-06,study,,,１２３,,\r\n";                        /* 12 */
+      "A2,jiefang-2022,2022/7/2,seminar,,,,,\r\n"                                   /* 3 */
+      ",,,,,,,,,\r\n"                                                               /* 4 blank */
+      "A3,jiefang-2022,2022-13-01,学习会,基层,-1,abc,１２,t\r\n"                    /* 5 */
+      "A2,jiefang-2022,2022-07-03,study,,,,,\r\n"                                   /* 6 dup */
+      "A4,jiefang-2022,2023-01-01,study,,0,,,\r\n"                                  /* 7 future */
+      "A5,jiefang-2022,2022-07-05,study,,,,,,,,\r\n"                                /* 8 too many */
+      ",jiefang-2022,2022-07-05,study,,,,,\r\n"                                     /* 9 no id */
+      "A6,jiefang-2022,2022-07-05,study,branch,1,,,\"多行\n主题\"\r\n"              /* 10-11 */
+      "A7,jiefang-2022,2022-07-06,study,,,１２３,,\r\n";                            /* 12 */
   hb_ledger l = {0};
   hb_diags d;
   hb_diags_init(&d);
-  CHECK_EQ_INT(HB_EINVAL, hb_ledger_parse("activities.csv", csv, sizeof(csv) - 1, 0, "xq-dlz",
-                                          NULL, today, &l, &d));
+  CHECK_EQ_INT(HB_EINVAL, hb_ledger_parse("activities.csv", csv, sizeof(csv) - 1, 0, "xq-dlz", NULL,
+                                          today, &l, &d));
   static const char *const want[] = {
       "activities.csv:5: 日期: 不是有效日期 (not a date): 2022-13-01",
       "activities.csv:5: 类型: 未知类型 (unknown kind): 学习会; 可选 (allowed): study 集中学习, "
@@ -64,8 +64,8 @@ static void test_activities(void)
     CHECK_EQ_INT(0, a->version);
     CHECK_EQ_STR("jiefang-2022", a->campaign);
     CHECK_EQ_INT(hb_date_from_ymd(2022, 7, 1), a->date);
-    CHECK(a->has_date && a->has_kind && a->has_level && a->has_sessions &&
-          a->has_participants && a->has_outputs);
+    CHECK(a->has_date && a->has_kind && a->has_level && a->has_sessions && a->has_participants &&
+          a->has_outputs);
     CHECK_EQ_INT(1, a->kind);
     CHECK_EQ_INT(1, a->level);
     CHECK_EQ_INT(2, a->sessions);
@@ -104,21 +104,21 @@ static void test_problems(void)
   /* English header, GBK is tested below; campaign by display name. */
   static const char csv[] =
       "ID,Campaign,Identified_On,Scope,Category,Status,Measures,Deadline,Resolved_On,"
-      "Description\n"                                                                   /* 1 */
+      "Description\n" /* 1 */
       "P1,解放思想、振兴发展研讨,2022-07-01,班子,贯彻新发展理念,已整改,3,2022-09-30,"
-      "2022-08-01,思想不够解放\n"                                                       /* 2 */
-      "P2,jiefang-2022,2022-07-01,individual,county,rectifying,,,,x\n"                   /* 3 */
-      "P3,jiefang-2022,2022-07-01,individual,county,resolved,,,,x\n"                     /* 4 */
-      "P4,jiefang-2022,2022-07-01,individual,county,identified,,,2022-08-01,x\n"         /* 5 */
-      "P5,jiefang-2022,2022-07-01,individual,nope,identified,,,,x\n"                     /* 6 */
-      "P6,other,2022-07-01,individual,county,identified,,,,x\n"                          /* 7 */
-      "P7,jiefang-2022,2022-07-01,individual,county,resolved,,,2022-06-30,x\n"           /* 8 */
-      "P8,jiefang-2022,2022-07-01,个人,county,已查摆,\"1,001\",,,x\n";                   /* 9 */
+      "2022-08-01,思想不够解放\n"                                                /* 2 */
+      "P2,jiefang-2022,2022-07-01,individual,county,rectifying,,,,x\n"           /* 3 */
+      "P3,jiefang-2022,2022-07-01,individual,county,resolved,,,,x\n"             /* 4 */
+      "P4,jiefang-2022,2022-07-01,individual,county,identified,,,2022-08-01,x\n" /* 5 */
+      "P5,jiefang-2022,2022-07-01,individual,nope,identified,,,,x\n"             /* 6 */
+      "P6,other,2022-07-01,individual,county,identified,,,,x\n"                  /* 7 */
+      "P7,jiefang-2022,2022-07-01,individual,county,resolved,,,2022-06-30,x\n"   /* 8 */
+      "P8,jiefang-2022,2022-07-01,个人,county,已查摆,\"1,001\",,,x\n";           /* 9 */
   hb_ledger l = {0};
   hb_diags d;
   hb_diags_init(&d);
-  CHECK_EQ_INT(HB_EINVAL, hb_ledger_parse("problems.csv", csv, sizeof(csv) - 1, 1, "xq-dlz",
-                                          &camps, today, &l, &d));
+  CHECK_EQ_INT(HB_EINVAL, hb_ledger_parse("problems.csv", csv, sizeof(csv) - 1, 1, "xq-dlz", &camps,
+                                          today, &l, &d));
   static const char *const want[] = {
       "problems.csv:4: Resolved_On: 已整改的问题须填销号日期 (resolved_on is required when "
       "status is resolved)",
@@ -161,8 +161,8 @@ static void test_file_errors(void)
   hb_diags d;
   hb_diags_init(&d);
   static const char missing[] = "id,campaign,date,title\nA1,c,2022-01-01,t\n";
-  CHECK_EQ_INT(HB_EINVAL, hb_ledger_parse("activities.csv", missing, sizeof(missing) - 1, 0,
-                                          "u1", NULL, today, &l, &d));
+  CHECK_EQ_INT(HB_EINVAL, hb_ledger_parse("activities.csv", missing, sizeof(missing) - 1, 0, "u1",
+                                          NULL, today, &l, &d));
   static const char *const want1[] = {
       "activities.csv:1: 缺少必需的列 (missing required columns): 类型/kind"};
   expect_diags(&d, want1, 1);
@@ -184,10 +184,9 @@ static void test_file_errors(void)
 
   hb_diags_init(&d);
   static const char quote[] = "id,campaign,date,kind\nA1,c,2022-01-01,study\nA2,\"c,2022\n";
-  CHECK_EQ_INT(HB_EINVAL, hb_ledger_parse("activities.csv", quote, sizeof(quote) - 1, 0, "u1",
-                                          NULL, today, &l, &d));
-  static const char *const want3[] = {
-      "activities.csv:3: 引号未闭合 (unterminated quoted field)"};
+  CHECK_EQ_INT(HB_EINVAL, hb_ledger_parse("activities.csv", quote, sizeof(quote) - 1, 0, "u1", NULL,
+                                          today, &l, &d));
+  static const char *const want3[] = {"activities.csv:3: 引号未闭合 (unterminated quoted field)"};
   expect_diags(&d, want3, 1);
   CHECK_EQ_INT(1, l.nactivities);
   CHECK_EQ_INT(1, l.activities_incomplete);
@@ -215,8 +214,9 @@ static void test_load_dir(void)
   hb_ledger_free(&l);
   hb_diags_free(&d);
   /* GBK: 编号,专项,日期,类型 / A1,c,2022-07-01,学习 */
-  static const char gbk[] = "\xB1\xE0\xBA\xC5,\xD7\xA8\xCF\xEE,\xC8\xD5\xC6\xDA,\xC0\xE0\xD0\xCD\r\n"
-                            "A1,c,2022-07-01,\xD1\xA7\xCF\xB0\r\n";
+  static const char gbk[] =
+      "\xB1\xE0\xBA\xC5,\xD7\xA8\xCF\xEE,\xC8\xD5\xC6\xDA,\xC0\xE0\xD0\xCD\r\n"
+      "A1,c,2022-07-01,\xD1\xA7\xCF\xB0\r\n";
   write_file(dir, "activities.csv", gbk, sizeof(gbk) - 1);
   hb_diags_init(&d);
   CHECK_EQ_INT(0, hb_ledger_load(dir, "u1", NULL, today, &l, &d));
@@ -224,7 +224,8 @@ static void test_load_dir(void)
   CHECK_EQ_INT(1, d.notes);
   char buf[256];
   hb_diag_format(&d.items[0], buf, sizeof(buf));
-  CHECK_EQ_STR("problems.csv: 文件不存在，本次不报送该表 (file not found: this table is not sent)", buf);
+  CHECK_EQ_STR("problems.csv: 文件不存在，本次不报送该表 (file not found: this table is not sent)",
+               buf);
   CHECK_EQ_INT(1, l.nactivities);
   CHECK_EQ_INT(1, l.nactivities ? l.activities[0]->kind : 0);
   CHECK_EQ_STR("c", l.nactivities ? l.activities[0]->campaign : NULL);
@@ -248,8 +249,9 @@ static void test_speed_10k(void)
   char *buf = malloc(cap);
   n += (size_t)snprintf(buf, cap, "编号,专项,日期,类型,层级,次数,参加人次,成果数,主题\n");
   for (int i = 0; i < 10000; i++)
-    n += (size_t)snprintf(buf + n, cap - n, "A%05d,jiefang-2022,2022-07-%02d,%s,本级,1,%d,0,学习会议第%d次\n",
-                          i, i % 28 + 1, i % 2 ? "集中学习" : "seminar", i % 100, i);
+    n += (size_t)snprintf(buf + n, cap - n,
+                          "A%05d,jiefang-2022,2022-07-%02d,%s,本级,1,%d,0,学习会议第%d次\n", i,
+                          i % 28 + 1, i % 2 ? "集中学习" : "seminar", i % 100, i);
   hb_ledger l = {0};
   hb_diags d;
   hb_diags_init(&d);
@@ -282,8 +284,8 @@ static void test_garbage_100mb(void)
   hb_ledger l = {0};
   hb_diags d;
   hb_diags_init(&d);
-  CHECK_EQ_INT(HB_EINVAL, hb_ledger_parse("activities.csv", buf, pos, 0, "u1", NULL, today, &l,
-                                          &d));
+  CHECK_EQ_INT(HB_EINVAL,
+               hb_ledger_parse("activities.csv", buf, pos, 0, "u1", NULL, today, &l, &d));
   CHECK_EQ_INT(1000, d.count);
   CHECK(d.dropped > 1000000);
   CHECK_EQ_INT(0, l.nactivities);

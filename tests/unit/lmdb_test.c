@@ -71,12 +71,14 @@ static void test_open_bad_dir(void)
 int main(void)
 {
   snprintf(dir, sizeof dir, "/tmp/hb-lmdb-test-XXXXXX");
-  if (!mkdtemp(dir)) return 2;
+  if (!mkdtemp(dir))
+    return 2;
   RUN(test_open_creates_dbs);
   RUN(test_map_full_then_grow);
   RUN(test_open_bad_dir);
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  if (system(cmd) != 0) return 2;
+  if (system(cmd) != 0)
+    return 2;
   return test_summary();
 }

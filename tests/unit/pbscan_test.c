@@ -5,8 +5,8 @@
 #include "test.h"
 
 /* field 1 varint 150, field 2 bytes "hi", field 3 fixed32, field 4 fixed64 */
-static const uint8_t msg[] = {0x08, 0x96, 0x01, 0x12, 0x02, 'h', 'i', 0x1d, 1, 2, 3, 4,
-                              0x21, 1, 2, 3, 4, 5, 6, 7, 8};
+static const uint8_t msg[] = {0x08, 0x96, 0x01, 0x12, 0x02, 'h', 'i', 0x1d, 1, 2, 3,
+                              4,    0x21, 1,    2,    3,    4,   5,   6,    7, 8};
 
 static void test_walks_every_type(void)
 {

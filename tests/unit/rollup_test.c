@@ -8,7 +8,10 @@
 #include "hb_wire.h"
 #include "test.h"
 
-#define TOT(r, s, p, o) {PROTOBUF_C_MESSAGE_INIT(&huibao__v1__totals__descriptor), 1, r, 1, s, 1, p, 1, o}
+#define TOT(r, s, p, o)                                                                            \
+  {                                                                                                \
+    PROTOBUF_C_MESSAGE_INIT(&huibao__v1__totals__descriptor), 1, r, 1, s, 1, p, 1, o               \
+  }
 
 /* Packs r and decodes it with hb_rollup_unpack, as a subscriber would. */
 static Huibao__V1__Rollup *roundtrip(const Huibao__V1__Rollup *r)
@@ -497,15 +500,20 @@ static void test_table(void)
   CHECK_CONTAINS(t, "截至 1970-01-01T00:00:02.000Z  (seq 12)\n");
   CHECK_CONTAINS(t, "县区 西区 xq；东区 dq [失联 stale]\n");
   CHECK_CONTAINS(t, "覆盖 已报 4 / 应报 4 家单位；未报：西镇\n");
-  CHECK_CONTAINS(t, "  合计                  total                         5     7        75     5\n");
-  CHECK_CONTAINS(t, "  集中学习              study                         4     6        70     2\n");
+  CHECK_CONTAINS(t,
+                 "  合计                  total                         5     7        75     5\n");
+  CHECK_CONTAINS(t,
+                 "  集中学习              study                         4     6        70     2\n");
   CHECK_CONTAINS(t, "  分层                  cube\n");
-  CHECK_CONTAINS(t, "  乡级本级集中学习      township/unit/study           3     5        60     1\n");
-  CHECK_CONTAINS(t, "  部门基层组织专题研讨  department/branch/seminar     1     1         5     3\n");
+  CHECK_CONTAINS(t,
+                 "  乡级本级集中学习      township/unit/study           3     5        60     1\n");
+  CHECK_CONTAINS(t,
+                 "  部门基层组织专题研讨  department/branch/seminar     1     1         5     3\n");
   CHECK_CONTAINS(t, "查摆问题 5 个：已查摆 1，整改中 1，已整改 3；整改措施 8 条\n");
   CHECK_CONTAINS(t, "整改率 60.00%；逾期 1 个；个人 3，班子 2\n");
   CHECK_CONTAINS(t, "  作风  style            2  40.00%       1         2\n");
-  CHECK_CONTAINS(t, "  b1    组织部  部门  dq    是       2     1     1     1       1       0     0  从未 never\n");
+  CHECK_CONTAINS(t, "  b1    组织部  部门  dq    是       2     1     1     1       1       0     "
+                    "0  从未 never\n");
   CHECK_CONTAINS(t, "  b9            ?     dq    否       1");
   CHECK_CONTAINS(t, "2023-11-14 22:13:20");
   free(t);

@@ -37,7 +37,8 @@ static void test_gbk(void)
   free(out);
   /* 0xFF is neither UTF-8 nor GB18030, on line 2 */
   CHECK_EQ_INT(HB_EPARSE, hb_text_to_utf8("a\n\xFF\xFF", 4, &out, &len, &enc, err, sizeof(err)));
-  CHECK_EQ_STR("line 2: 既不是 UTF-8 也不是 GBK 文本 (not valid UTF-8 or GBK text, byte 0xFF)", err);
+  CHECK_EQ_STR("line 2: 既不是 UTF-8 也不是 GBK 文本 (not valid UTF-8 or GBK text, byte 0xFF)",
+               err);
 }
 
 /* GBK text that happens to be valid UTF-8: "id,学习\n" in GBK is D1A7 CFB0,
@@ -54,7 +55,8 @@ static void test_gbk_valid_utf8(void)
   CHECK_EQ_STR("id,学习\n", out);
   free(out);
   /* real UTF-8 Chinese (three-byte sequences) stays UTF-8, even with a 2-byte é */
-  CHECK_EQ_INT(0, hb_text_to_utf8("学习,caf\xC3\xA9", strlen("学习,caf\xC3\xA9"), &out, &len, &enc, err, sizeof(err)));
+  CHECK_EQ_INT(0, hb_text_to_utf8("学习,caf\xC3\xA9", strlen("学习,caf\xC3\xA9"), &out, &len, &enc,
+                                  err, sizeof(err)));
   CHECK_EQ_INT(HB_ENC_UTF8, enc);
   CHECK_EQ_STR("学习,café", out);
   free(out);
@@ -91,18 +93,19 @@ static void test_utf16(void)
   CHECK_EQ_INT(HB_ENC_UTF16BE, enc);
   CHECK_EQ_STR("日期\n", out);
   free(out);
-  CHECK_EQ_INT(HB_EPARSE, hb_text_to_utf8("\xFF\xFE" "a\0\n\0\0\0", 8, &out, &len, &enc, err,
-                                          sizeof(err)));
+  CHECK_EQ_INT(HB_EPARSE, hb_text_to_utf8("\xFF\xFE"
+                                          "a\0\n\0\0\0",
+                                          8, &out, &len, &enc, err, sizeof(err)));
   CHECK_EQ_STR("line 2: 文本中有 NUL 字符 (character U+0000 (NUL) in text)", err);
 }
 
 static void test_valid_width(void)
 {
   CHECK(hb_utf8_valid("abc 中文", strlen("abc 中文")));
-  CHECK(!hb_utf8_valid("\xC0\xAF", 2));         /* overlong */
-  CHECK(!hb_utf8_valid("\xED\xA0\x80", 3));     /* surrogate */
+  CHECK(!hb_utf8_valid("\xC0\xAF", 2));     /* overlong */
+  CHECK(!hb_utf8_valid("\xED\xA0\x80", 3)); /* surrogate */
   CHECK(!hb_utf8_valid("a\0b", 3));
-  CHECK(!hb_utf8_valid("\xE4\xB8", 2));         /* truncated */
+  CHECK(!hb_utf8_valid("\xE4\xB8", 2)); /* truncated */
   CHECK_EQ_INT(4, hb_utf8_chars("ab中文"));
   CHECK_EQ_INT(6, hb_utf8_width("ab中文"));
 }
@@ -112,7 +115,9 @@ static void test_trim_excerpt(void)
   char s[] = " \t\xE3\x80\x80 日期 \xE3\x80\x80\r\n";
   CHECK_EQ_STR("日期", hb_text_trim(s));
   char buf[64];
-  hb_text_excerpt("a\x01" "b", 80, buf, sizeof(buf));
+  hb_text_excerpt("a\x01"
+                  "b",
+                  80, buf, sizeof(buf));
   CHECK_EQ_STR("a?b", buf);
   hb_text_excerpt("中文中文", 7, buf, sizeof(buf));
   CHECK_EQ_STR("中文…", buf);

@@ -19,11 +19,12 @@ static const char *write_file(const char *name, const char *text)
 
 static void test_good(void)
 {
-  const char *p = write_file("u1.csv", "\xEF\xBB\xBF" "编码,名称,类型,备注\n"
-                                        "xq,西乡县,县,\n"
-                                        "xq-dlz,大龙镇,乡镇,x\n"
-                                        ",,,\n"
-                                        "xq-zzb,组织部,department,\n");
+  const char *p = write_file("u1.csv", "\xEF\xBB\xBF"
+                                       "编码,名称,类型,备注\n"
+                                       "xq,西乡县,县,\n"
+                                       "xq-dlz,大龙镇,乡镇,x\n"
+                                       ",,,\n"
+                                       "xq-zzb,组织部,department,\n");
   hb_units u;
   hb_diags d;
   hb_diags_init(&d);

@@ -57,12 +57,12 @@ static void load_campaigns(void)
   hb_diags_free(&d);
 }
 
-#define EXPECT_BAD(call, fld, why)                                                   \
-  do {                                                                               \
-    hb_violation v_ = {0};                                                           \
-    CHECK_EQ_INT(HB_EINVAL, call);                                                   \
-    CHECK_EQ_STR(fld, v_.field);                                                     \
-    CHECK_EQ_STR(why, v_.reason);                                                    \
+#define EXPECT_BAD(call, fld, why)                                                                 \
+  do {                                                                                             \
+    hb_violation v_ = {0};                                                                         \
+    CHECK_EQ_INT(HB_EINVAL, call);                                                                 \
+    CHECK_EQ_STR(fld, v_.field);                                                                   \
+    CHECK_EQ_STR(why, v_.reason);                                                                  \
   } while (0)
 
 static void test_activity(void)

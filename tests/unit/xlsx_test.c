@@ -54,8 +54,9 @@ static char *zip_parts(const part *parts, size_t n, size_t *len)
   return buf;
 }
 
-#define NS "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" " \
-           "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\""
+#define NS                                                                                         \
+  "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "                           \
+  "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\""
 #define RELNS "xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\""
 #define RT "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 
@@ -96,13 +97,16 @@ static const char sst[] =
 
 static const char sheet1[] =
     "<worksheet " NS "><dimension ref=\"A1:F7\"/><sheetData>"
-    "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"inlineStr\"><is><t>专项</t></is></c>"
+    "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" "
+    "t=\"inlineStr\"><is><t>专项</t></is></c>"
     "<c r=\"C1\" t=\"b\"><v>1</v></c><c r=\"D1\"><v>35</v></c><c r=\"E1\"><v>2.5</v></c>"
     "<c r=\"F1\"><v>3.5E1</v></c></row>"
     "<row r=\"2\"><c r=\"A2\" s=\"1\"><v>44713</v></c><c r=\"B2\" s=\"2\"><v>44713.75</v></c>"
     "<c r=\"C2\" s=\"3\"><v>0.5</v></c><c r=\"D2\" t=\"e\"><v>#N/A</v></c>"
-    "<c r=\"E2\" t=\"str\"><f>A1&amp;\"x\"</f><v>编号x</v></c><c r=\"F2\" s=\"4\"><v>7</v></c></row>"
-    "<row r=\"5\"><c><v>1</v></c><c t=\"s\"><v>1</v></c><c t=\"s\"><v>2</v></c><c r=\"E5\"><v>-0</v></c></row>"
+    "<c r=\"E2\" t=\"str\"><f>A1&amp;\"x\"</f><v>编号x</v></c><c r=\"F2\" "
+    "s=\"4\"><v>7</v></c></row>"
+    "<row r=\"5\"><c><v>1</v></c><c t=\"s\"><v>1</v></c><c t=\"s\"><v>2</v></c><c "
+    "r=\"E5\"><v>-0</v></c></row>"
     "<row r=\"7\"><c r=\"C7\" s=\"1\"/><c r=\"D7\" t=\"s\"><v>2</v></c></row>"
     "<row r=\"8\"><c r=\"B8\" s=\"1\"><v>60</v></c><c r=\"C8\" s=\"1\"><v>59</v></c>"
     "<c r=\"D8\" s=\"1\"><v>61</v></c><c r=\"E8\" s=\"1\"><v>-3</v></c></row>"
@@ -167,8 +171,8 @@ static void test_cells(void)
   CHECK_EQ_STR("2022-06-01", field(&t, 1, 1)); /* custom 年月日, time of day dropped */
   CHECK_EQ_STR("0.5", field(&t, 1, 2));        /* a percentage is no date */
   CHECK_EQ_STR("#N/A", field(&t, 1, 3));
-  CHECK_EQ_STR("编号x", field(&t, 1, 4));      /* a formula's cached text */
-  CHECK_EQ_STR("7", field(&t, 1, 5));          /* "d" in quotes: no date */
+  CHECK_EQ_STR("编号x", field(&t, 1, 4)); /* a formula's cached text */
+  CHECK_EQ_STR("7", field(&t, 1, 5));     /* "d" in quotes: no date */
   CHECK_EQ_INT(5, t.rows[2].line);
   CHECK_EQ_INT(5, t.rows[2].nfields);
   CHECK_EQ_STR("1", field(&t, 2, 0));
@@ -179,7 +183,7 @@ static void test_cells(void)
   /* row 7 has only an empty styled cell and an empty string: blank, left out */
   CHECK_EQ_INT(8, t.rows[3].line);
   CHECK_EQ_STR("", field(&t, 3, 0));
-  CHECK_EQ_STR("60", field(&t, 3, 1));         /* 1900-02-29 never was */
+  CHECK_EQ_STR("60", field(&t, 3, 1)); /* 1900-02-29 never was */
   CHECK_EQ_STR("1900-02-28", field(&t, 3, 2));
   CHECK_EQ_STR("1900-03-01", field(&t, 3, 3));
   CHECK_EQ_STR("-3", field(&t, 3, 4));
@@ -220,7 +224,8 @@ static void test_1904_prefixed(void)
   const char sheet[] =
       "<x:worksheet xmlns:x=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
       "<x:sheetData><x:row r=\"3\"><x:c r=\"B3\" s=\"1\"><x:v>0</x:v></x:c>"
-      "<x:c r=\"C3\" s=\"1\"><x:v>43251</x:v></x:c><x:c r=\"D3\" t=\"d\"><x:v>2022-06-15T00:00:00</x:v></x:c>"
+      "<x:c r=\"C3\" s=\"1\"><x:v>43251</x:v></x:c><x:c r=\"D3\" "
+      "t=\"d\"><x:v>2022-06-15T00:00:00</x:v></x:c>"
       "</x:row></x:sheetData></x:worksheet>";
   const part parts[] = {{"xl/workbook.xml", wb1904},
                         {"xl/_rels/workbook.xml.rels", wb_rels},
@@ -277,17 +282,18 @@ static void test_bad_sheets(void)
                                          "<v>1</v></c></row></sheetData>",
                                          err, sizeof err));
   CHECK_CONTAINS(err, "xl/worksheets/sheet1.xml: XML 格式错误 (bad XML, line 1: ");
-  CHECK_EQ_INT(HB_EPARSE,
-               read_bad_sheet("<!DOCTYPE lol [<!ENTITY a \"aaaa\">]><worksheet/>", err, sizeof err));
+  CHECK_EQ_INT(HB_EPARSE, read_bad_sheet("<!DOCTYPE lol [<!ENTITY a \"aaaa\">]><worksheet/>", err,
+                                         sizeof err));
   CHECK_CONTAINS(err, "DOCTYPE");
   CHECK_EQ_INT(HB_EPARSE, read_bad_sheet("<worksheet><sheetData><row r=\"2\"><c r=\"A2\"><v>1</v>"
                                          "</c><c r=\"B2\" t=\"s\"><v>3</v></c></row></sheetData>"
                                          "</worksheet>",
                                          err, sizeof err));
   CHECK_EQ_STR("B2: 共享字符串编号无效 (shared string index '3' out of range)", err);
-  CHECK_EQ_INT(HB_EPARSE, read_bad_sheet("<worksheet><sheetData><row r=\"4\"><c r=\"C4\"><v>1</v>"
-                                         "</c><c r=\"C4\"><v>2</v></c></row></sheetData></worksheet>",
-                                         err, sizeof err));
+  CHECK_EQ_INT(HB_EPARSE,
+               read_bad_sheet("<worksheet><sheetData><row r=\"4\"><c r=\"C4\"><v>1</v>"
+                              "</c><c r=\"C4\"><v>2</v></c></row></sheetData></worksheet>",
+                              err, sizeof err));
   CHECK_EQ_STR("C4: 单元格重复或顺序错乱 (cell repeated or out of order)", err);
   CHECK_EQ_INT(HB_EPARSE, read_bad_sheet("<worksheet><sheetData><row r=\"4\"/><row r=\"3\"/>"
                                          "</sheetData></worksheet>",
@@ -362,21 +368,31 @@ static const char wb_ledger[] =
 static const char problems_sheet[] =
     "<worksheet " NS "><sheetData>"
     "<row r=\"1\">"
-    "<c r=\"A1\" t=\"inlineStr\"><is><t>编号</t></is></c><c r=\"B1\" t=\"inlineStr\"><is><t>专项</t></is></c>"
-    "<c r=\"C1\" t=\"inlineStr\"><is><t>查摆日期</t></is></c><c r=\"D1\" t=\"inlineStr\"><is><t>范围</t></is></c>"
-    "<c r=\"E1\" t=\"inlineStr\"><is><t>类别</t></is></c><c r=\"F1\" t=\"inlineStr\"><is><t>状态</t></is></c>"
-    "<c r=\"G1\" t=\"inlineStr\"><is><t>整改措施数</t></is></c><c r=\"H1\" t=\"inlineStr\"><is><t>销号日期</t></is></c>"
+    "<c r=\"A1\" t=\"inlineStr\"><is><t>编号</t></is></c><c r=\"B1\" "
+    "t=\"inlineStr\"><is><t>专项</t></is></c>"
+    "<c r=\"C1\" t=\"inlineStr\"><is><t>查摆日期</t></is></c><c r=\"D1\" "
+    "t=\"inlineStr\"><is><t>范围</t></is></c>"
+    "<c r=\"E1\" t=\"inlineStr\"><is><t>类别</t></is></c><c r=\"F1\" "
+    "t=\"inlineStr\"><is><t>状态</t></is></c>"
+    "<c r=\"G1\" t=\"inlineStr\"><is><t>整改措施数</t></is></c><c r=\"H1\" "
+    "t=\"inlineStr\"><is><t>销号日期</t></is></c>"
     "</row>"
-    "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>P1</t></is></c><c r=\"B2\" t=\"inlineStr\"><is><t>jiefang-2022</t></is></c>"
+    "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>P1</t></is></c><c r=\"B2\" "
+    "t=\"inlineStr\"><is><t>jiefang-2022</t></is></c>"
     "<c r=\"C2\" s=\"1\"><v>44732</v></c><c r=\"D2\" t=\"inlineStr\"><is><t>个人</t></is></c>"
-    "<c r=\"E2\" t=\"inlineStr\"><is><t>county</t></is></c><c r=\"F2\" t=\"inlineStr\"><is><t>已整改</t></is></c>"
+    "<c r=\"E2\" t=\"inlineStr\"><is><t>county</t></is></c><c r=\"F2\" "
+    "t=\"inlineStr\"><is><t>已整改</t></is></c>"
     "<c r=\"G2\"><v>2</v></c><c r=\"H2\" t=\"inlineStr\"><is><t>2022年8月15日</t></is></c></row>"
-    "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>P2</t></is></c><c r=\"B3\" t=\"inlineStr\"><is><t>jiefang-2022</t></is></c>"
+    "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>P2</t></is></c><c r=\"B3\" "
+    "t=\"inlineStr\"><is><t>jiefang-2022</t></is></c>"
     "<c r=\"C3\" s=\"1\"><v>44732</v></c><c r=\"D3\" t=\"inlineStr\"><is><t>班子</t></is></c>"
-    "<c r=\"E3\" t=\"inlineStr\"><is><t>county</t></is></c><c r=\"F3\" t=\"inlineStr\"><is><t>进行</t></is></c></row>"
-    "<row r=\"4\"><c r=\"A4\" t=\"inlineStr\"><is><t>P3</t></is></c><c r=\"B4\" t=\"inlineStr\"><is><t>jiefang-2022</t></is></c>"
+    "<c r=\"E3\" t=\"inlineStr\"><is><t>county</t></is></c><c r=\"F3\" "
+    "t=\"inlineStr\"><is><t>进行</t></is></c></row>"
+    "<row r=\"4\"><c r=\"A4\" t=\"inlineStr\"><is><t>P3</t></is></c><c r=\"B4\" "
+    "t=\"inlineStr\"><is><t>jiefang-2022</t></is></c>"
     "<c r=\"C4\"><v>44732</v></c><c r=\"D4\" t=\"inlineStr\"><is><t>班子</t></is></c>"
-    "<c r=\"E4\" t=\"inlineStr\"><is><t>county</t></is></c><c r=\"F4\" t=\"inlineStr\"><is><t>已查摆</t></is></c>"
+    "<c r=\"E4\" t=\"inlineStr\"><is><t>county</t></is></c><c r=\"F4\" "
+    "t=\"inlineStr\"><is><t>已查摆</t></is></c>"
     "<c r=\"G4\"><v>1.5</v></c><c r=\"K4\" t=\"inlineStr\"><is><t>备注</t></is></c></row>"
     "</sheetData></worksheet>";
 
@@ -420,8 +436,10 @@ static void test_ledger(void)
   CHECK_EQ_INT(2, l.ninvalid);
   char line[1024];
   const char *want[] = {
-      "台账.xlsx: 没有工作表 活动/activities，本次不报送该表 (sheet not found: this table is not sent)",
-      ("台账.xlsx:问题!F3: 状态: 未知状态 (unknown status): 进行; 可选 (allowed): identified 已查摆, "
+      "台账.xlsx: 没有工作表 活动/activities，本次不报送该表 (sheet not found: this table is not "
+      "sent)",
+      ("台账.xlsx:问题!F3: 状态: 未知状态 (unknown status): 进行; 可选 (allowed): identified "
+       "已查摆, "
        "rectifying 整改中, resolved 已整改"),
       "台账.xlsx:问题!K4: 字段数多于表头 (more fields than the header: 11 > 8)",
       "台账.xlsx:问题!C4: 查摆日期: 不是有效日期 (not a date): 44732",

@@ -61,14 +61,16 @@ static void test_bad_files(void)
   hb_diags_free(&d);
 }
 
-static void *connect_client(void *ctx, const char *ep, const hb_cert *client, const char *server_pub)
+static void *connect_client(void *ctx, const char *ep, const hb_cert *client,
+                            const char *server_pub)
 {
   void *s = zmq_socket(ctx, ZMQ_DEALER);
   int linger = 0, timeout = 1500;
   zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
   zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
   zmq_setsockopt(s, ZMQ_SNDTIMEO, &timeout, sizeof timeout);
-  if (client) hb_zap_client_socket(s, client, server_pub);
+  if (client)
+    hb_zap_client_socket(s, client, server_pub);
   zmq_connect(s, ep);
   return s;
 }
@@ -81,7 +83,8 @@ static void receive_user(void *router, hb_zap *zap, char *user, size_t len)
   for (int i = 0; i < 30; i++) {
     zmq_pollitem_t items[] = {{router, 0, ZMQ_POLLIN, 0}, {hb_zap_socket(zap), 0, ZMQ_POLLIN, 0}};
     zmq_poll(items, 2, 50);
-    if (items[1].revents) hb_zap_handle(zap, NULL, NULL);
+    if (items[1].revents)
+      hb_zap_handle(zap, NULL, NULL);
     if (items[0].revents) {
       zmq_msg_t id, body;
       zmq_msg_init(&id);
@@ -157,13 +160,15 @@ static void test_curve_zap(void)
 int main(void)
 {
   snprintf(dir, sizeof dir, "/tmp/hb-zap-test-XXXXXX");
-  if (!mkdtemp(dir)) return 2;
+  if (!mkdtemp(dir))
+    return 2;
   snprintf(keys, sizeof keys, "%s/keys", dir);
   RUN(test_write_read);
   RUN(test_bad_files);
   RUN(test_curve_zap);
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  if (system(cmd) != 0) return 2;
+  if (system(cmd) != 0)
+    return 2;
   return test_summary();
 }

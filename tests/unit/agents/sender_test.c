@@ -87,7 +87,8 @@ static void *county_run(void *arg)
   county *c = arg;
   while (!c->stop) {
     zmq_pollitem_t it = {c->sock, 0, ZMQ_POLLIN, 0};
-    if (zmq_poll(&it, 1, 20) <= 0) continue;
+    if (zmq_poll(&it, 1, 20) <= 0)
+      continue;
     zmq_msg_t ident, body;
     zmq_msg_init(&ident);
     zmq_msg_init(&body);
@@ -99,7 +100,8 @@ static void *county_run(void *arg)
       c->submits++;
       c->records += (int)s->n_records;
       snprintf(c->unit, sizeof c->unit, "%s", s->unit);
-      if (!(c->drop_first && c->submits == 1)) county_answer(c, &ident, s);
+      if (!(c->drop_first && c->submits == 1))
+        county_answer(c, &ident, s);
       huibao__v1__submit__free_unpacked(s, NULL);
     }
     zmq_msg_close(&ident);

@@ -81,7 +81,8 @@ typedef struct outbox_list {
 static int collect(void *arg, const uint8_t *key, size_t keylen, const uint8_t *val, size_t vallen)
 {
   outbox_list *o = arg;
-  if (o->n >= 32) return 1;
+  if (o->n >= 32)
+    return 1;
   memcpy(o->keys[o->n], key, keylen);
   o->keys[o->n][keylen] = '\0';
   o->recs[o->n] = huibao__v1__record__unpack(NULL, vallen, val);
@@ -100,7 +101,8 @@ static void outbox_read(fixture *f, outbox_list *o)
 static void outbox_free(outbox_list *o)
 {
   for (size_t i = 0; i < o->n; i++)
-    if (o->recs[i]) huibao__v1__record__free_unpacked(o->recs[i], NULL);
+    if (o->recs[i])
+      huibao__v1__record__free_unpacked(o->recs[i], NULL);
 }
 
 static uint64_t rec_version(const Huibao__V1__Record *r)
@@ -325,7 +327,8 @@ static void test_ack_removes_only_the_acked_seq(void)
   outbox_read(&f, &o);
   CHECK_EQ_INT(1, o.n);
   CHECK_EQ_STR("AA1", o.keys[0]);
-  if (o.recs[0]) CHECK_EQ_INT(77, o.recs[0]->activity->participants);
+  if (o.recs[0])
+    CHECK_EQ_INT(77, o.recs[0]->activity->participants);
   outbox_free(&o);
   fixture_free(&f);
 }
@@ -441,8 +444,8 @@ static void test_resend_all_puts_every_known_row_and_tombstone(void)
   CHECK_EQ_INT(0, agent_state_epoch_set(f.s, 0x1111));
   CHECK_EQ_INT(0, agent_state_diff(f.s, &f.l, T0, NULL)); /* versions T0..T0+4, seq 1..5 */
   ack_all(&f, HUIBAO__V1__RESULT_CODE__STORED);
-  f.l.nactivities = 2; /* A3 removed */
-  f.l.nproblems = 1;   /* P2 removed */
+  f.l.nactivities = 2;                                    /* A3 removed */
+  f.l.nproblems = 1;                                      /* P2 removed */
   CHECK_EQ_INT(0, agent_state_diff(f.s, &f.l, T0, NULL)); /* T0+5, T0+6, seq 6, 7 */
   ack_all(&f, HUIBAO__V1__RESULT_CODE__STORED);
   f.acts[1].participants = 99; /* a pending edit of A2: T0+7, seq 8 */
@@ -465,7 +468,8 @@ static void test_resend_all_puts_every_known_row_and_tombstone(void)
   for (size_t i = 0; i < 5 && i < o.n; i++) {
     CHECK_EQ_STR(keys[i], o.keys[i]);
     CHECK(o.recs[i] != NULL);
-    if (!o.recs[i]) continue;
+    if (!o.recs[i])
+      continue;
     CHECK_EQ_INT(9 + i, o.recs[i]->seq);
     CHECK_EQ_INT(T0 + 8 + (int64_t)i, rec_version(o.recs[i]));
   }

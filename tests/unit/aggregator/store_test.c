@@ -28,8 +28,8 @@ static const char *fresh_dir(void)
   return tmpdir;
 }
 
-static Huibao__V1__Problem prob(const char *id, uint64_t version, const char *campaign,
-                               int status, const char *category)
+static Huibao__V1__Problem prob(const char *id, uint64_t version, const char *campaign, int status,
+                                const char *category)
 {
   Huibao__V1__Problem p = HUIBAO__V1__PROBLEM__INIT;
   p.unit = "xq-a";

@@ -51,8 +51,7 @@ static void test_bad(void)
   CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err, (const char *[]){NULL}));
   CHECK_EQ_STR("no command given (snapshot, watch, run, show, report, export or serve)", err);
   CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err, (const char *[]){"frob", NULL}));
-  CHECK_EQ_STR("unknown command 'frob' (snapshot, watch, run, show, report, export or serve)",
-               err);
+  CHECK_EQ_STR("unknown command 'frob' (snapshot, watch, run, show, report, export or serve)", err);
   CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err, (const char *[]){"snapshot", "--bogus-flag", NULL}));
   CHECK_EQ_STR("snapshot: unknown option '--bogus-flag'", err);
   CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err, (const char *[]){"snapshot", NULL}));
@@ -79,21 +78,23 @@ static void test_bad(void)
   CHECK_EQ_INT(SUB_CLI_USAGE,
                parse(&c, err, (const char *[]){"snapshot", "--connect", "x", "extra", NULL}));
   CHECK_EQ_STR("snapshot: unexpected argument 'extra'", err);
-  CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err, (const char *[]){"report", "--campaign", "a",
-                                                               "--template", "t", NULL}));
+  CHECK_EQ_INT(
+      SUB_CLI_USAGE,
+      parse(&c, err, (const char *[]){"report", "--campaign", "a", "--template", "t", NULL}));
   CHECK_EQ_STR("report: give either --connect EP[,EP...] (live) or --data DIR (the view stored "
                "by `run`)",
                err);
   CHECK_EQ_INT(SUB_CLI_USAGE,
                parse(&c, err, (const char *[]){"report", "--data", "/d", "--campaign", "a", NULL}));
   CHECK_EQ_STR("report: --template FILE is required", err);
-  CHECK_EQ_INT(SUB_CLI_RUN, parse(&c, err, (const char *[]){"export", "--data", "/d", "--format",
-                                                             "xlsx", "--out", "x.xlsx", NULL}));
+  CHECK_EQ_INT(SUB_CLI_RUN, parse(&c, err,
+                                  (const char *[]){"export", "--data", "/d", "--format", "xlsx",
+                                                   "--out", "x.xlsx", NULL}));
   CHECK_EQ_STR("xlsx", c.format_name);
   CHECK_EQ_STR("x.xlsx", c.out);
-  CHECK_EQ_INT(SUB_CLI_USAGE,
-               parse(&c, err, (const char *[]){"serve", "--connect", "tcp://a:1", "--insecure",
-                                               NULL}));
+  CHECK_EQ_INT(
+      SUB_CLI_USAGE,
+      parse(&c, err, (const char *[]){"serve", "--connect", "tcp://a:1", "--insecure", NULL}));
   CHECK_EQ_STR("serve: --http ADDR:PORT is required", err);
 }
 
@@ -123,51 +124,53 @@ static void test_publish(void)
   sub_cli c;
   char err[256];
   CHECK_EQ_INT(SUB_CLI_RUN,
-               parse(&c, err, (const char *[]){"run", "--insecure", "--connect", "tcp://a:1",
-                                               "--data", "/d", "--publish", "tcp://*:7102",
-                                               "--source", "city1", NULL}));
+               parse(&c, err,
+                     (const char *[]){"run", "--insecure", "--connect", "tcp://a:1", "--data", "/d",
+                                      "--publish", "tcp://*:7102", "--source", "city1", NULL}));
   CHECK_EQ_STR("tcp://*:7102", c.publish);
   CHECK_EQ_INT(0, c.heartbeat_ms);
   CHECK(c.secret == NULL && c.subscriber_keys == NULL);
-  CHECK_EQ_INT(SUB_CLI_RUN,
-               parse(&c, err, (const char *[]){"run", "--insecure", "--connect", "tcp://a:1",
-                                               "--data", "/d", "--publish", "tcp://*:7102",
-                                               "--secret", "c.key_secret", "--subscriber-keys",
-                                               "prov/", "--heartbeat-ms", "250", NULL}));
+  CHECK_EQ_INT(SUB_CLI_RUN, parse(&c, err,
+                                  (const char *[]){"run", "--insecure", "--connect", "tcp://a:1",
+                                                   "--data", "/d", "--publish", "tcp://*:7102",
+                                                   "--secret", "c.key_secret", "--subscriber-keys",
+                                                   "prov/", "--heartbeat-ms", "250", NULL}));
   CHECK_EQ_STR("c.key_secret", c.secret);
   CHECK_EQ_STR("prov/", c.subscriber_keys);
   CHECK_EQ_INT(250, c.heartbeat_ms);
-  CHECK_EQ_INT(SUB_CLI_USAGE,
-               parse(&c, err, (const char *[]){"run", "--key", "k", "--server-key", "s",
-                                               "--connect", "tcp://a:1", "--data", "/d",
-                                               "--publish", "tcp://*:7102", NULL}));
+  CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err,
+                                    (const char *[]){"run", "--key", "k", "--server-key", "s",
+                                                     "--connect", "tcp://a:1", "--data", "/d",
+                                                     "--publish", "tcp://*:7102", NULL}));
   CHECK_EQ_STR("run: --publish needs --secret FILE (the city's secret cert): subscribers are "
                "authenticated with CURVE keys (see docs/security.md), or run with --insecure "
                "for plain TCP",
                err);
-  CHECK_EQ_INT(SUB_CLI_USAGE,
-               parse(&c, err, (const char *[]){"run", "--key", "k", "--server-key", "s",
-                                               "--connect", "tcp://a:1", "--data", "/d",
-                                               "--publish", "tcp://*:7102", "--secret", "c",
-                                               NULL}));
+  CHECK_EQ_INT(
+      SUB_CLI_USAGE,
+      parse(&c, err,
+            (const char *[]){"run", "--key", "k", "--server-key", "s", "--connect", "tcp://a:1",
+                             "--data", "/d", "--publish", "tcp://*:7102", "--secret", "c", NULL}));
   CHECK_CONTAINS(err, "run: --publish needs --subscriber-keys DIR");
-  CHECK_EQ_INT(SUB_CLI_USAGE,
-               parse(&c, err, (const char *[]){"run", "--insecure", "--connect", "tcp://a:1",
-                                               "--data", "/d", "--secret", "c", NULL}));
+  CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err,
+                                    (const char *[]){"run", "--insecure", "--connect", "tcp://a:1",
+                                                     "--data", "/d", "--secret", "c", NULL}));
   CHECK_EQ_STR("run: --secret, --subscriber-keys and --heartbeat-ms apply only with --publish EP",
                err);
   CHECK_EQ_INT(SUB_CLI_USAGE,
-               parse(&c, err, (const char *[]){"run", "--insecure", "--connect", "tcp://a:1",
-                                               "--data", "/d", "--publish", "tcp://*:7102",
-                                               "--heartbeat-ms", "5", NULL}));
+               parse(&c, err,
+                     (const char *[]){"run", "--insecure", "--connect", "tcp://a:1", "--data", "/d",
+                                      "--publish", "tcp://*:7102", "--heartbeat-ms", "5", NULL}));
   CHECK_EQ_STR("run: --heartbeat-ms: '5' is not an integer from 10 to 3600000", err);
   CHECK_EQ_INT(SUB_CLI_USAGE,
-               parse(&c, err, (const char *[]){"run", "--insecure", "--connect", "tcp://a:1",
-                                               "--data", "/d", "--publish", "nowhere", NULL}));
+               parse(&c, err,
+                     (const char *[]){"run", "--insecure", "--connect", "tcp://a:1", "--data", "/d",
+                                      "--publish", "nowhere", NULL}));
   CHECK_CONTAINS(err, "run: --publish: ");
   CHECK_EQ_INT(SUB_CLI_USAGE,
-               parse(&c, err, (const char *[]){"snapshot", "--insecure", "--connect",
-                                               "tcp://a:1", "--publish", "tcp://*:7102", NULL}));
+               parse(&c, err,
+                     (const char *[]){"snapshot", "--insecure", "--connect", "tcp://a:1",
+                                      "--publish", "tcp://*:7102", NULL}));
   CHECK_EQ_STR("snapshot: option '--publish' does not apply to this command", err);
 }
 

@@ -8,8 +8,8 @@
 #include "live.h"
 #include "test.h"
 
-static Huibao__V1__Rollup *mk(const char *source, const char *campaign, uint64_t seq,
-                              int64_t as_of, uint32_t hb, uint32_t ncamp)
+static Huibao__V1__Rollup *mk(const char *source, const char *campaign, uint64_t seq, int64_t as_of,
+                              uint32_t hb, uint32_t ncamp)
 {
   Huibao__V1__Rollup *r = calloc(1, sizeof *r);
   huibao__v1__rollup__init(r);
@@ -142,9 +142,9 @@ static void test_stale(void)
 {
   sub_collect c;
   sub_collect_init(&c);
-  sub_collect_offer(&c, "xq", mk("xq", "jf", 1, 1, 1000, 0), 0, NULL);  /* stale after 3000 */
-  sub_collect_offer(&c, "dq", mk("dq", "jf", 1, 1, 0, 0), 0, NULL);     /* default 3000 */
-  sub_collect_offer(&c, "nq", mk("nq", "jf", 1, 1, 5000, 0), 0, NULL);  /* 15000 */
+  sub_collect_offer(&c, "xq", mk("xq", "jf", 1, 1, 1000, 0), 0, NULL); /* stale after 3000 */
+  sub_collect_offer(&c, "dq", mk("dq", "jf", 1, 1, 0, 0), 0, NULL);    /* default 3000 */
+  sub_collect_offer(&c, "nq", mk("nq", "jf", 1, 1, 5000, 0), 0, NULL); /* 15000 */
   int calls = 0;
   CHECK_EQ_INT(0, sub_collect_mark_stale(&c, 3000, 0, count_stale, &calls));
   for (size_t i = 0; i < c.count; i++)

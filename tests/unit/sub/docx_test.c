@@ -10,20 +10,19 @@
 #include "report_doc.h"
 #include "test.h"
 
-static const char report[] =
-    "# 关于“解放思想”活动开展情况的报告\n"
-    "\n"
-    "  “解放思想”活动开展以来，共研讨124场。  \n"
-    "## 二、存在问题\n"
-    "### （一）查摆问题\n"
-    "#### 1. 细项\n"
-    "一是在深化县情认识上有差距。占问题总数的20.47%。\n"
-    "| 序号 | 单位 | 问题 |\n"
-    "|---|:---:|---:|\n"
-    "| 1 | 开发区 | 30 |\n"
-    "| 2 | 发改局 |\n"
-    "**县 <A&B> \"引\"\x01\n"
-    "#不是标题\n";
+static const char report[] = "# 关于“解放思想”活动开展情况的报告\n"
+                             "\n"
+                             "  “解放思想”活动开展以来，共研讨124场。  \n"
+                             "## 二、存在问题\n"
+                             "### （一）查摆问题\n"
+                             "#### 1. 细项\n"
+                             "一是在深化县情认识上有差距。占问题总数的20.47%。\n"
+                             "| 序号 | 单位 | 问题 |\n"
+                             "|---|:---:|---:|\n"
+                             "| 1 | 开发区 | 30 |\n"
+                             "| 2 | 发改局 |\n"
+                             "**县 <A&B> \"引\"\x01\n"
+                             "#不是标题\n";
 
 static void test_blocks(void)
 {
@@ -53,7 +52,8 @@ static void test_blocks(void)
 static char *write_to_string(int md)
 {
   sub_doc d;
-  sub_doc_parse("# 标题\n段落一\n## 一、进展\n| 单位 | 问题 |\n|--|--|\n| 开发区 | 30 |\n| 县委理论学习中心组 | 4 |\n",
+  sub_doc_parse("# 标题\n段落一\n## 一、进展\n| 单位 | 问题 |\n|--|--|\n| 开发区 | 30 |\n| "
+                "县委理论学习中心组 | 4 |\n",
                 &d);
   char *mem = NULL;
   size_t len = 0;
@@ -88,9 +88,11 @@ static void test_document_xml(void)
   CHECK_EQ_INT(strlen(xml), len);
   const char *head = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:document ";
   CHECK(strncmp(xml, head, strlen(head)) == 0);
-  CHECK_CONTAINS(xml, "<w:p><w:pPr><w:pStyle w:val=\"Title\"/></w:pPr><w:r><w:t xml:space=\"preserve\">"
-                      "关于“解放思想”活动开展情况的报告</w:t></w:r></w:p>");
-  CHECK_CONTAINS(xml, "<w:pStyle w:val=\"Heading1\"/></w:pPr><w:r><w:t xml:space=\"preserve\">二、存在问题");
+  CHECK_CONTAINS(xml,
+                 "<w:p><w:pPr><w:pStyle w:val=\"Title\"/></w:pPr><w:r><w:t xml:space=\"preserve\">"
+                 "关于“解放思想”活动开展情况的报告</w:t></w:r></w:p>");
+  CHECK_CONTAINS(
+      xml, "<w:pStyle w:val=\"Heading1\"/></w:pPr><w:r><w:t xml:space=\"preserve\">二、存在问题");
   CHECK_CONTAINS(xml, "<w:pStyle w:val=\"BodyText\"/></w:pPr><w:r><w:t xml:space=\"preserve\">"
                       "一是在深化县情认识上有差距。占问题总数的20.47%。</w:t>");
   /* escaped, the control character dropped */
@@ -98,7 +100,8 @@ static void test_document_xml(void)
   /* the table: 3 columns of an A4 text width, a bold repeated header row */
   CHECK_CONTAINS(xml, "<w:tblGrid><w:gridCol w:w=\"2948\"/><w:gridCol w:w=\"2948\"/>"
                       "<w:gridCol w:w=\"2948\"/></w:tblGrid><w:tr><w:trPr><w:tblHeader/></w:trPr>");
-  CHECK_CONTAINS(xml, "<w:r><w:rPr><w:b/><w:bCs/></w:rPr><w:t xml:space=\"preserve\">单位</w:t></w:r>");
+  CHECK_CONTAINS(xml,
+                 "<w:r><w:rPr><w:b/><w:bCs/></w:rPr><w:t xml:space=\"preserve\">单位</w:t></w:r>");
   CHECK_CONTAINS(xml, "<w:t xml:space=\"preserve\">开发区</w:t>");
   CHECK_CONTAINS(xml, "<w:pgSz w:w=\"11906\" w:h=\"16838\"/>");
   CHECK(strstr(xml, "\x01") == NULL);

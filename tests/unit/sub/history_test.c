@@ -216,11 +216,10 @@ static void test_json(void)
   CHECK_EQ_INT(1, json_integer_value(json_object_get(json_object_get(w, "problems"), "overdue")));
   CHECK(json_real_value(json_object_get(w, "resolution_rate")) == 0.75);
   CHECK_EQ_INT(5, json_integer_value(json_object_get(json_object_get(w, "activities"), "records")));
-  CHECK_EQ_INT(50, json_integer_value(
-                       json_object_get(json_object_get(w, "activities"), "participants")));
+  CHECK_EQ_INT(
+      50, json_integer_value(json_object_get(json_object_get(w, "activities"), "participants")));
   CHECK_EQ_INT(4, json_integer_value(json_object_get(json_object_get(w, "coverage"), "reported")));
-  CHECK_EQ_STR("2023-W51",
-               json_string_value(json_object_get(json_array_get(weeks, 0), "week")));
+  CHECK_EQ_STR("2023-W51", json_string_value(json_object_get(json_array_get(weeks, 0), "week")));
   json_decref(j);
 
   j = sub_history_json(&h, "zt");

@@ -60,13 +60,13 @@ static void test_receive(void)
   r.as_of_ms = 7;
   uint8_t buf[256];
   size_t len = huibao__v1__rollup__pack(&r, buf);
-  send2(pub, "rollup/jf", "\x08\x01", 2);         /* malformed: required fields missing */
-  send2(pub, "rollup/jfx", buf, len);             /* topic not its campaign */
-  zmq_send(pub, "rollup/jf", 9, 0);               /* one frame only */
-  zmq_send(pub, "rollup/jf", 9, ZMQ_SNDMORE);     /* three frames */
+  send2(pub, "rollup/jf", "\x08\x01", 2);     /* malformed: required fields missing */
+  send2(pub, "rollup/jfx", buf, len);         /* topic not its campaign */
+  zmq_send(pub, "rollup/jf", 9, 0);           /* one frame only */
+  zmq_send(pub, "rollup/jf", 9, ZMQ_SNDMORE); /* three frames */
   zmq_send(pub, buf, len, ZMQ_SNDMORE);
   zmq_send(pub, buf, len, 0);
-  send2(pub, "rollup/jf", buf, len);              /* the good one */
+  send2(pub, "rollup/jf", buf, len); /* the good one */
 
   size_t which = 99;
   Huibao__V1__Rollup *out = NULL;

@@ -49,7 +49,8 @@ static Huibao__V1__Rollup *built(const sub_collect *c, const char *campaign, con
   size_t len = 0;
   int rc = sub_republish_build(c, campaign, &v, 250, count, &buf, &len);
   CHECK_EQ_INT(0, rc);
-  if (rc != 0) return NULL;
+  if (rc != 0)
+    return NULL;
   Huibao__V1__Rollup *r = NULL;
   CHECK_EQ_INT(0, hb_rollup_unpack(buf, len, &r));
   free(buf);
@@ -163,14 +164,17 @@ static void test_signature(void)
 static Huibao__V1__Rollup *recv_rollup(void *sub, int ms, char *topic, size_t tlen)
 {
   zmq_pollitem_t it = {sub, 0, ZMQ_POLLIN, 0};
-  if (zmq_poll(&it, 1, ms) <= 0) return NULL;
+  if (zmq_poll(&it, 1, ms) <= 0)
+    return NULL;
   int n = zmq_recv(sub, topic, tlen - 1, 0);
-  if (n < 0) return NULL;
+  if (n < 0)
+    return NULL;
   topic[(size_t)n < tlen - 1 ? (size_t)n : tlen - 1] = '\0';
   uint8_t buf[65536];
   n = zmq_recv(sub, buf, sizeof buf, 0);
   Huibao__V1__Rollup *r = NULL;
-  if (n < 0 || hb_rollup_unpack(buf, (size_t)n, &r) != 0) return NULL;
+  if (n < 0 || hb_rollup_unpack(buf, (size_t)n, &r) != 0)
+    return NULL;
   return r;
 }
 
@@ -188,7 +192,8 @@ static void test_schedule(void)
   sub_republish *rp = NULL;
   char err[256] = "";
   CHECK_EQ_INT(0, sub_republish_open(&rp, &o, err, sizeof err));
-  if (!rp) return;
+  if (!rp)
+    return;
   CHECK(strncmp(sub_republish_endpoint(rp), "tcp://127.0.0.1:", 16) == 0);
   int64_t now = hb_time_mono_ms();
   /* the first heartbeat at once (nobody listens yet) */
@@ -206,7 +211,8 @@ static void test_schedule(void)
   for (int i = 0; i < 200 && !due; i++) {
     sub_republish_poll(rp);
     due = sub_republish_due(rp, &c, now);
-    if (!due) zmq_poll(NULL, 0, 10);
+    if (!due)
+      zmq_poll(NULL, 0, 10);
   }
   CHECK(due);
   CHECK_EQ_INT(0, sub_republish_send(rp, &c, now));
@@ -222,7 +228,8 @@ static void test_schedule(void)
       CHECK_EQ_INT(1, r->seq);
     }
     protobuf_c_message_free_unpacked(&r->base, NULL);
-    if (got == 1) break;
+    if (got == 1)
+      break;
   }
   CHECK_EQ_INT(1, got);
 
@@ -245,7 +252,8 @@ static void test_schedule(void)
   }
   r = recv_rollup(sub, 100, topic, sizeof topic);
   CHECK(r == NULL); /* zt did not change */
-  if (r) protobuf_c_message_free_unpacked(&r->base, NULL);
+  if (r)
+    protobuf_c_message_free_unpacked(&r->base, NULL);
   CHECK(!sub_republish_due(rp, &c, now + SUB_REPUBLISH_COALESCE_MS));
   /* the heartbeat sends everything again */
   CHECK(sub_republish_due(rp, &c, now + 60000));

@@ -15,8 +15,10 @@ static const char data_json[] =
     "   \"categories\": ["
     "     {\"code\": \"county\", \"name\": \"深化县情认识\", \"count\": 332, \"units\": 27,"
     "      \"share\": 0.20493827, \"share_lr\": 0.2049,"
-    "      \"unit_list\": [{\"name\": \"开发区\", \"count\": 30}, {\"name\": \"发改局\", \"count\": 21},"
-    "                      {\"name\": \"农业农村局\", \"count\": 20}, {\"name\": \"大罗镇\", \"count\": 3}]},"
+    "      \"unit_list\": [{\"name\": \"开发区\", \"count\": 30}, {\"name\": \"发改局\", "
+    "\"count\": 21},"
+    "                      {\"name\": \"农业农村局\", \"count\": 20}, {\"name\": \"大罗镇\", "
+    "\"count\": 3}]},"
     "     {\"code\": \"philosophy\", \"name\": \"贯彻新发展理念\", \"count\": 327, \"units\": 26,"
     "      \"share\": 0.20185185, \"share_lr\": 0.2019,"
     "      \"unit_list\": [{\"name\": \"巨宝山乡\", \"count\": 9}]}]},"
@@ -77,8 +79,8 @@ static void test_placeholders(void)
                render("受教育党员干部{{ activities.total.participants | wan }}人次，"
                       "研讨{{ activities.total.sessions | wan }}次"));
   CHECK_EQ_STR("2.3万|2万|23000", render("{{ activities.total.participants | 万 }}|"
-                                          "{{ activities.total.participants | wan(0) }}|"
-                                          "{{ activities.total.participants }}"));
+                                         "{{ activities.total.participants | wan(0) }}|"
+                                         "{{ activities.total.participants }}"));
   CHECK_EQ_STR("20.49% 20.5% 75.62%",
                render("{{ problems.categories.1.share | pct }} {{ problems.categories.1.share | "
                       "pct(1) }} {{ problems.resolved | pct_of(problems.total) }}"));
@@ -92,7 +94,7 @@ static void test_placeholders(void)
   CHECK_EQ_STR("a\"b}}c", render("{{ \"a\\\"b}}c\" }}"));
   /* full-width punctuation from a Chinese input method */
   CHECK_EQ_STR("开发区、发改局", render("{{ units ｜ sort_desc（problems.total） ｜ top（2） ｜ "
-                                       "map（name） ｜ join（“、”） }}"));
+                                        "map（name） ｜ join（“、”） }}"));
 }
 
 static void test_loops(void)
@@ -113,26 +115,26 @@ static void test_loops(void)
   CHECK_EQ_STR("大罗镇 发改局 新区 开发区",
                render("{{ units | sort(problems.total) | map(name) | join(\" \") }}"));
   CHECK_EQ_STR("发改局、新区", render("{{ units | where(problems.total == 21) | map(name) | "
-                                     "join }}"));
+                                      "join }}"));
   CHECK_EQ_STR("87 61", render("{{ units | sum(problems.total) }} "
                                "{{ units | skip(1) | top(2) | sum(problems.total) }}"));
   CHECK_EQ_STR("没有", render("{% for x in empty %}{{ x }}{% else %}没有{% endfor %}"));
   CHECK_EQ_STR("大罗镇/新区", render("{% set f = units | first %}{% set l = units | last %}"
-                                    "{{ f.name }}/{{ l.name }}"));
+                                     "{{ f.name }}/{{ l.name }}"));
 }
 
 static void test_if_set(void)
 {
   CHECK_EQ_STR("多", render("{% if problems.total > 2000 %}很多{% elif problems.total > 1000 %}多"
-                           "{% else %}少{% endif %}"));
+                            "{% else %}少{% endif %}"));
   CHECK_EQ_STR("少", render("{% if problems.total > 2000 or not units %}很多{% else %}少"
-                           "{% endif %}"));
+                            "{% endif %}"));
   CHECK_EQ_STR("开发区、发改局、农业农村局等27家单位不同程度存在。",
                render("{% set c = problems.categories.1 %}{{ c.unit_list | top(3) | map(name) | "
                       "join(\"、\") }}等{{ c.units }}家单位不同程度存在。"));
   /* set inside a loop body lasts one iteration */
   CHECK_EQ_STR("332;327;", render("{% for c in problems.categories %}{% set n = c.count %}{{ n }};"
-                                 "{% endfor %}"));
+                                  "{% endfor %}"));
 }
 
 /* The five paragraphs of the sample report (seeds/001) are one loop. */
@@ -144,10 +146,11 @@ static void test_seed_paragraph(void)
       "{{ c.unit_list | sort_desc(count) | top(3) | map(name) | join(\"、\") }}等{{ c.units }}"
       "家单位不同程度存在。\n"
       "{% endfor %}\n";
-  CHECK_EQ_STR("一是在深化县情认识上有差距。占问题总数的20.49%。开发区、发改局、农业农村局等27家"
-               "单位不同程度存在。\n"
-               "二是在贯彻新发展理念上有差距。占问题总数的20.19%。巨宝山乡等26家单位不同程度存在。\n",
-               render(t));
+  CHECK_EQ_STR(
+      "一是在深化县情认识上有差距。占问题总数的20.49%。开发区、发改局、农业农村局等27家"
+      "单位不同程度存在。\n"
+      "二是在贯彻新发展理念上有差距。占问题总数的20.19%。巨宝山乡等26家单位不同程度存在。\n",
+      render(t));
 }
 
 static void test_errors(void)
@@ -171,8 +174,7 @@ static void test_errors(void)
   CHECK_EQ_STR("ERR:t.txt:2:3: '{{' is not closed with '}}'", render("ab\ncd{{ problems.total\n"));
   CHECK_EQ_STR("ERR:t.txt:1:1: {% for %} is not closed with {% endfor %}",
                render("{% for c in problems.categories %}{{ c.name }}"));
-  CHECK_EQ_STR("ERR:t.txt:1:5: {% endif %} without a matching {% if %}",
-               render("abc {% endif %}"));
+  CHECK_EQ_STR("ERR:t.txt:1:5: {% endif %} without a matching {% if %}", render("abc {% endif %}"));
   CHECK_EQ_STR("ERR:t.txt:1:1: unknown tag 'fro' (tags: for, if, elif, else, endfor, endif, set)",
                render("{% fro c in units %}{% endfor %}"));
   CHECK_EQ_STR("ERR:t.txt:1:6: 'nothing' is empty (null): give a text for that case with "
@@ -191,10 +193,12 @@ static void test_errors(void)
   CHECK_EQ_STR("ERR:t.txt:1:22: '=' assigns (in {% set %}); compare with '=='",
                render("{% if problems.total = 3 %}{% endif %}"));
   CHECK_EQ_STR("ERR:t.txt:1:1: '{{' is not closed with '}}' (a string inside it is not closed "
-               "either)", render("{{ \"abc }}\n"));
+               "either)",
+               render("{{ \"abc }}\n"));
   CHECK_EQ_STR("开发区}}", render("{{ “开发区}}” }}"));
   CHECK_EQ_STR("ERR:t.txt:1:1: '{{' is not closed with '}}' (a string inside it is not closed "
-               "either)", render("{{ “abc }}\n"));
+               "either)",
+               render("{{ “abc }}\n"));
   CHECK_EQ_STR("ERR:t.txt:1:19: unexpected 'wan' (a filter is written '| name')",
                render("{{ problems.total wan }}"));
   CHECK_EQ_STR("ERR:t.txt:1:6: unexpected character '$'", render("{{ a $ }}"));

@@ -259,12 +259,12 @@ typedef struct parser {
   int rc;
 } parser;
 
-#define PERR(ps, off, ...)                                                                   \
-  do {                                                                                       \
-    if ((ps)->rc == 0) {                                                                     \
-      say_n((ps)->name, (ps)->src, (ps)->len, (off), (ps)->err, (ps)->errlen, __VA_ARGS__); \
-      (ps)->rc = HB_EPARSE;                                                                  \
-    }                                                                                        \
+#define PERR(ps, off, ...)                                                                         \
+  do {                                                                                             \
+    if ((ps)->rc == 0) {                                                                           \
+      say_n((ps)->name, (ps)->src, (ps)->len, (off), (ps)->err, (ps)->errlen, __VA_ARGS__);        \
+      (ps)->rc = HB_EPARSE;                                                                        \
+    }                                                                                              \
   } while (0)
 
 /* Full-width punctuation a Chinese input method types, as its ASCII
@@ -275,12 +275,12 @@ static int fullwidth(const char *s, size_t left, size_t *n)
   static const struct {
     const char *u;
     char a;
-  } map[] = {{"\xEF\xBD\x9C", '|'}, {"\xEF\xBC\x88", '('}, {"\xEF\xBC\x89", ')'},
-             {"\xEF\xBC\x8C", ','}, {"\xE2\x80\x9C", '"'}, {"\xE2\x80\x9D", '"'},
+  } map[] = {{"\xEF\xBD\x9C", '|'},  {"\xEF\xBC\x88", '('},  {"\xEF\xBC\x89", ')'},
+             {"\xEF\xBC\x8C", ','},  {"\xE2\x80\x9C", '"'},  {"\xE2\x80\x9D", '"'},
              {"\xE2\x80\x98", '\''}, {"\xE2\x80\x99", '\''}, {"\xE3\x80\x80", ' '},
-             {"\xEF\xBC\x8E", '.'}, {"\xEF\xBC\x9D", '='}, {"\xEF\xBC\x9E", '>'},
-             {"\xEF\xBC\x9C", '<'}, {"\xEF\xBC\x8B", '+'}, {"\xEF\xBC\x8D", '-'},
-             {"\xEF\xBC\xBB", '['}, {"\xEF\xBC\xBD", ']'}};
+             {"\xEF\xBC\x8E", '.'},  {"\xEF\xBC\x9D", '='},  {"\xEF\xBC\x9E", '>'},
+             {"\xEF\xBC\x9C", '<'},  {"\xEF\xBC\x8B", '+'},  {"\xEF\xBC\x8D", '-'},
+             {"\xEF\xBC\xBB", '['},  {"\xEF\xBC\xBD", ']'}};
   for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
     if (left >= 3 && memcmp(s, map[i].u, 3) == 0) {
       *n = 3;
@@ -327,8 +327,7 @@ static void lex(parser *ps)
   tok_clear(&ps->cur);
   size_t n;
   int ch;
-  while ((ch = ch_at(ps, ps->p, &n)) != 0 && (ch == ' ' || ch == '\t' || ch == '\r' ||
-                                               ch == '\n'))
+  while ((ch = ch_at(ps, ps->p, &n)) != 0 && (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n'))
     ps->p += n;
   tok *t = &ps->cur;
   t->off = ps->p;
@@ -655,7 +654,7 @@ static expr *parse_primary(parser *ps)
     return e;
   }
   if (t->k == T_NAME) {
-    static const char *const reserved[] = {"and", "or", "not", "in", "for", "if",
+    static const char *const reserved[] = {"and",  "or",   "not",    "in",    "for", "if",
                                            "else", "elif", "endfor", "endif", "set"};
     for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
       if (strcmp(t->s, reserved[i]) == 0) {
@@ -920,8 +919,8 @@ enum tt { TT_TEXT, TT_OUT, TT_BLOCK, TT_COMMENT };
 
 typedef struct ttok {
   int k;
-  size_t off, end;   /* the whole token, delimiters included */
-  size_t ca, cb;     /* the content between the delimiters */
+  size_t off, end; /* the whole token, delimiters included */
+  size_t ca, cb;   /* the content between the delimiters */
 } ttok;
 
 typedef struct tlist {
@@ -1361,7 +1360,8 @@ static int parse_nodes(bparser *bp, nlist *out, const char *const *stops, char *
         PERR(ps, t->off, "{%% %s %%} without a matching {%% %s %%}", w,
              strcmp(w, "endfor") == 0 ? "for" : "if");
       else if (!w[0])
-        PERR(ps, t->off, "empty or unknown tag: {%% %%} holds for, if, elif, else, endfor, "
+        PERR(ps, t->off,
+             "empty or unknown tag: {%% %%} holds for, if, elif, else, endfor, "
              "endif or set");
       else
         PERR(ps, t->off, "unknown tag '%s' (tags: for, if, elif, else, endfor, endif, set)", w);
@@ -1461,13 +1461,12 @@ struct rctx {
   int rc;
 };
 
-#define RERR(c, off, rcode, ...)                                                          \
-  do {                                                                                    \
-    if ((c)->rc == 0) {                                                                   \
-      say_n((c)->t->name, (c)->t->src, (c)->t->len, (off), (c)->err, (c)->errlen,          \
-            __VA_ARGS__);                                                                 \
-      (c)->rc = (rcode);                                                                  \
-    }                                                                                     \
+#define RERR(c, off, rcode, ...)                                                                   \
+  do {                                                                                             \
+    if ((c)->rc == 0) {                                                                            \
+      say_n((c)->t->name, (c)->t->src, (c)->t->len, (off), (c)->err, (c)->errlen, __VA_ARGS__);    \
+      (c)->rc = (rcode);                                                                           \
+    }                                                                                              \
   } while (0)
 
 static bool step(rctx *c, size_t off)
@@ -1553,7 +1552,8 @@ static void keys_of(const json_t *o, char *buf, size_t len)
   const char *k;
   json_t *v;
   size_t n = 0, used = 0;
-  json_object_foreach((json_t *)o, k, v) {
+  json_object_foreach((json_t *)o, k, v)
+  {
     (void)v;
     int w = snprintf(buf + used, len - used, "%s%s", n ? ", " : "", k);
     if (w < 0 || used + (size_t)w >= len - 8 || n == 24) {
@@ -1615,8 +1615,10 @@ static json_t *resolve(rctx *c, const expr *e, json_t *item, bool checking)
         if (checking && json_array_size(cur) == 0)
           return NULL; /* an empty list: nothing to check against */
         if (s->key)
-          RERR(c, e->off, HB_EINVAL, "'%s' is a list of %zu: '%s' is not a position in it "
-               "(write 1 to %zu)", p, json_array_size(cur), s->key, json_array_size(cur));
+          RERR(c, e->off, HB_EINVAL,
+               "'%s' is a list of %zu: '%s' is not a position in it "
+               "(write 1 to %zu)",
+               p, json_array_size(cur), s->key, json_array_size(cur));
         else
           RERR(c, e->off, HB_EINVAL, "'%s' is a list of %zu: there is no item %ld (1 to %zu)", p,
                json_array_size(cur), s->idx, json_array_size(cur));
@@ -1627,8 +1629,7 @@ static json_t *resolve(rctx *c, const expr *e, json_t *item, bool checking)
       if (!next) {
         keys_of(cur, keys, sizeof keys);
         if (i == 0 && item)
-          RERR(c, e->off, HB_EINVAL, "unknown name '%s' in a list item (it has: %s)", s->key,
-               keys);
+          RERR(c, e->off, HB_EINVAL, "unknown name '%s' in a list item (it has: %s)", s->key, keys);
         else if (i == 0) {
           char vars[256] = "";
           size_t used = 0;
@@ -1638,8 +1639,8 @@ static json_t *resolve(rctx *c, const expr *e, json_t *item, bool checking)
             if (w > 0)
               used += (size_t)w;
           }
-          RERR(c, e->off, HB_EINVAL, "unknown placeholder '%s' (known names: %s%s%s)", s->key,
-               keys, vars[0] ? "; variables: " : "", vars);
+          RERR(c, e->off, HB_EINVAL, "unknown placeholder '%s' (known names: %s%s%s)", s->key, keys,
+               vars[0] ? "; variables: " : "", vars);
         } else {
           path_text(c, e, i, p, sizeof p);
           RERR(c, e->off, HB_EINVAL, "unknown placeholder: '%s' has no '%s' (it has: %s)", p,
@@ -1651,8 +1652,8 @@ static json_t *resolve(rctx *c, const expr *e, json_t *item, bool checking)
       path_text(c, e, i, p, sizeof p);
       if (checking && json_is_null(cur))
         return NULL;
-      RERR(c, e->off, HB_EINVAL, "unknown placeholder: '%s' is %s, it has no '%s'", p,
-           type_zh(cur), s->key ? s->key : "position");
+      RERR(c, e->off, HB_EINVAL, "unknown placeholder: '%s' is %s, it has no '%s'", p, type_zh(cur),
+           s->key ? s->key : "position");
       return NULL;
     }
     cur = next;
@@ -1705,8 +1706,8 @@ static json_t *eval_bin(rctx *c, const expr *e, json_t *item)
   if (e->op == OP_ADD || e->op == OP_SUB) {
     if (nums && json_is_integer(a) && json_is_integer(b)) {
       json_int_t x = json_integer_value(a), y = json_integer_value(b), z;
-      bool ovf = e->op == OP_ADD ? __builtin_add_overflow(x, y, &z)
-                                 : __builtin_sub_overflow(x, y, &z);
+      bool ovf =
+          e->op == OP_ADD ? __builtin_add_overflow(x, y, &z) : __builtin_sub_overflow(x, y, &z);
       if (ovf)
         RERR(c, e->off, HB_EINVAL, "number too large");
       else
@@ -1755,8 +1756,10 @@ static json_t *eval_bin(rctx *c, const expr *e, json_t *item)
         RERR(c, e->off, HB_EINVAL, "cannot compare %s with %s", type_zh(a), type_zh(b));
         break;
       }
-      res = e->op == OP_LT ? cmp < 0 : e->op == OP_LE ? cmp <= 0 : e->op == OP_GT ? cmp > 0
-                                                                                  : cmp >= 0;
+      res = e->op == OP_LT   ? cmp < 0
+            : e->op == OP_LE ? cmp <= 0
+            : e->op == OP_GT ? cmp > 0
+                             : cmp >= 0;
     }
     if (c->rc == 0)
       r = json_boolean(res);
@@ -1840,8 +1843,8 @@ static bool want_decimals(rctx *c, const expr *fe, json_t *arg, int max, int dfl
   if (!arg)
     return true;
   if (!json_is_integer(arg) || json_integer_value(arg) < 0 || json_integer_value(arg) > max) {
-    RERR(c, fe->off, HB_EINVAL, "filter '%s': decimals must be a whole number 0 to %d",
-         fe->f->name, max);
+    RERR(c, fe->off, HB_EINVAL, "filter '%s': decimals must be a whole number 0 to %d", fe->f->name,
+         max);
     return false;
   }
   *out = (int)json_integer_value(arg);
@@ -1911,8 +1914,8 @@ static json_t *f_date(rctx *c, const expr *fe, json_t *in, json_t **a, json_t *i
   int y, m, d;
   if (!json_is_string(in) || sscanf(json_string_value(in), "%4d-%2d-%2d", &y, &m, &d) != 3 ||
       m < 1 || m > 12 || d < 1 || d > 31) {
-    RERR(c, fe->off, HB_EINVAL, "filter '%s' needs a date such as 2023-12-31, got %s",
-         fe->f->name, type_zh(in));
+    RERR(c, fe->off, HB_EINVAL, "filter '%s' needs a date such as 2023-12-31, got %s", fe->f->name,
+         type_zh(in));
     return NULL;
   }
   char buf[64];
@@ -1951,7 +1954,8 @@ static json_t *as_list(rctx *c, const expr *fe, json_t *in)
     json_t *l = json_array();
     const char *k;
     json_t *v;
-    json_object_foreach(in, k, v) {
+    json_object_foreach(in, k, v)
+    {
       (void)k;
       if (l && json_array_append(l, v) != 0) {
         json_decref(l);
@@ -1977,7 +1981,8 @@ static json_t *f_sum(rctx *c, const expr *fe, json_t *in, json_t **a, json_t *it
   bool real = false;
   size_t i;
   json_t *v;
-  json_array_foreach(l, i, v) {
+  json_array_foreach(l, i, v)
+  {
     json_t *x = fe->nargs ? eval(c, fe->args[0], v) : json_incref(v);
     if (!x)
       break;
@@ -2098,7 +2103,8 @@ static json_t *f_where(rctx *c, const expr *fe, json_t *in, json_t **a, json_t *
   json_t *r = json_array();
   size_t i;
   json_t *v;
-  json_array_foreach(l, i, v) {
+  json_array_foreach(l, i, v)
+  {
     if (!r)
       break;
     json_t *x = eval(c, fe->args[0], v);
@@ -2126,7 +2132,8 @@ static json_t *f_map(rctx *c, const expr *fe, json_t *in, json_t **a, json_t *it
   json_t *r = json_array();
   size_t i;
   json_t *v;
-  json_array_foreach(l, i, v) {
+  json_array_foreach(l, i, v)
+  {
     if (!r)
       break;
     json_t *x = eval(c, fe->args[0], v);
@@ -2212,12 +2219,16 @@ static bool scalar_text(rctx *c, size_t off, const json_t *v, const char *what, 
   case JSON_TRUE: *out = "是"; return true;
   case JSON_FALSE: *out = "否"; return true;
   case JSON_NULL:
-    RERR(c, off, HB_EINVAL, "%s is empty (null): give a text for that case with "
-         "| default(\"...\")", what);
+    RERR(c, off, HB_EINVAL,
+         "%s is empty (null): give a text for that case with "
+         "| default(\"...\")",
+         what);
     return false;
   case JSON_ARRAY:
-    RERR(c, off, HB_EINVAL, "%s is a list, not one value: loop over it with {%% for %%}, "
-         "or use | count or | join", what);
+    RERR(c, off, HB_EINVAL,
+         "%s is a list, not one value: loop over it with {%% for %%}, "
+         "or use | count or | join",
+         what);
     return false;
   default:
     RERR(c, off, HB_EINVAL, "%s is a group of values, not one value: name one of them (%s.NAME)",
@@ -2244,7 +2255,8 @@ static json_t *f_join(rctx *c, const expr *fe, json_t *in, json_t **a, json_t *i
   char *s = malloc(cap);
   size_t i;
   json_t *v;
-  json_array_foreach(l, i, v) {
+  json_array_foreach(l, i, v)
+  {
     if (!s)
       break;
     char buf[64], what[32];
@@ -2289,40 +2301,23 @@ static json_t *f_join(rctx *c, const expr *fe, json_t *in, json_t **a, json_t *i
 
 /* English names, and the Chinese names a clerk may write instead. */
 static const filter_def filters[] = {
-    {"wan", 0, 1, false, f_wan},
-    {"pct", 0, 1, false, f_pct},
-    {"pct_of", 1, 2, false, f_pct_of},
-    {"cn", 0, 0, false, f_cn},
-    {"date", 0, 0, false, f_date},
-    {"default", 1, 1, false, f_default},
-    {"count", 0, 0, false, f_count},
-    {"sum", 0, 1, true, f_sum},
-    {"sort", 0, 1, true, f_sort},
-    {"sort_desc", 0, 1, true, f_sort_desc},
-    {"where", 1, 1, true, f_where},
-    {"map", 1, 1, true, f_map},
-    {"top", 1, 1, false, f_top},
-    {"skip", 1, 1, false, f_skip},
-    {"first", 0, 0, false, f_first},
-    {"last", 0, 0, false, f_last},
-    {"join", 0, 1, false, f_join},
-    {"万", 0, 1, false, f_wan},
-    {"百分比", 0, 1, false, f_pct},
-    {"占比", 1, 2, false, f_pct_of},
-    {"中文数字", 0, 0, false, f_cn},
-    {"日期", 0, 0, false, f_date},
-    {"默认", 1, 1, false, f_default},
-    {"个数", 0, 0, false, f_count},
-    {"合计", 0, 1, true, f_sum},
-    {"升序", 0, 1, true, f_sort},
-    {"降序", 0, 1, true, f_sort_desc},
-    {"筛选", 1, 1, true, f_where},
-    {"取", 1, 1, true, f_map},
-    {"前", 1, 1, false, f_top},
-    {"跳过", 1, 1, false, f_skip},
-    {"第一个", 0, 0, false, f_first},
-    {"最后一个", 0, 0, false, f_last},
-    {"连接", 0, 1, false, f_join},
+    {"wan", 0, 1, false, f_wan},       {"pct", 0, 1, false, f_pct},
+    {"pct_of", 1, 2, false, f_pct_of}, {"cn", 0, 0, false, f_cn},
+    {"date", 0, 0, false, f_date},     {"default", 1, 1, false, f_default},
+    {"count", 0, 0, false, f_count},   {"sum", 0, 1, true, f_sum},
+    {"sort", 0, 1, true, f_sort},      {"sort_desc", 0, 1, true, f_sort_desc},
+    {"where", 1, 1, true, f_where},    {"map", 1, 1, true, f_map},
+    {"top", 1, 1, false, f_top},       {"skip", 1, 1, false, f_skip},
+    {"first", 0, 0, false, f_first},   {"last", 0, 0, false, f_last},
+    {"join", 0, 1, false, f_join},     {"万", 0, 1, false, f_wan},
+    {"百分比", 0, 1, false, f_pct},    {"占比", 1, 2, false, f_pct_of},
+    {"中文数字", 0, 0, false, f_cn},   {"日期", 0, 0, false, f_date},
+    {"默认", 1, 1, false, f_default},  {"个数", 0, 0, false, f_count},
+    {"合计", 0, 1, true, f_sum},       {"升序", 0, 1, true, f_sort},
+    {"降序", 0, 1, true, f_sort_desc}, {"筛选", 1, 1, true, f_where},
+    {"取", 1, 1, true, f_map},         {"前", 1, 1, false, f_top},
+    {"跳过", 1, 1, false, f_skip},     {"第一个", 0, 0, false, f_first},
+    {"最后一个", 0, 0, false, f_last}, {"连接", 0, 1, false, f_join},
 };
 
 static const filter_def *filter_find(const char *name)
@@ -2375,8 +2370,7 @@ static int render_for(rctx *c, const node *n)
   } else {
     char what[128];
     excerpt(c->t->src, n->e->off, n->e->end, what, sizeof what);
-    RERR(c, n->e->off, HB_EINVAL, "{%% for %%} needs a list, but '%s' is %s", what,
-         type_zh(seq));
+    RERR(c, n->e->off, HB_EINVAL, "{%% for %%} needs a list, but '%s' is %s", what, type_zh(seq));
   }
   json_decref(seq);
   if (!l)
@@ -2388,9 +2382,9 @@ static int render_for(rctx *c, const node *n)
   }
   size_t base = c->nvars;
   for (size_t i = 0; i < len && c->rc == 0 && step(c, n->off); i++) {
-    json_t *loop = json_pack("{s:I, s:I, s:b, s:b, s:I}", "index", (json_int_t)i + 1, "index0",
-                             (json_int_t)i, "first", i == 0, "last", i + 1 == len, "length",
-                             (json_int_t)len);
+    json_t *loop =
+        json_pack("{s:I, s:I, s:b, s:b, s:I}", "index", (json_int_t)i + 1, "index0", (json_int_t)i,
+                  "first", i == 0, "last", i + 1 == len, "length", (json_int_t)len);
     if (!loop) {
       c->rc = HB_ENOMEM;
       break;

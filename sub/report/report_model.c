@@ -189,8 +189,9 @@ static void add_problems(json_t *m, const Huibao__V1__Rollup *r)
   uint64_t st[3] = {pc ? pc->identified : 0, pc ? pc->rectifying : 0, resolved};
   double sr[3];
   lr_ratios(st, 3, sr);
-  json_object_set_new(p, "status_share", json_pack("{s:f, s:f, s:f}", "identified", sr[0],
-                                                   "rectifying", sr[1], "resolved", sr[2]));
+  json_object_set_new(
+      p, "status_share",
+      json_pack("{s:f, s:f, s:f}", "identified", sr[0], "rectifying", sr[1], "resolved", sr[2]));
   size_t n = r->n_categories;
   uint64_t *counts = calloc(n ? n : 1, sizeof *counts);
   double *shares = calloc(n ? n : 1, sizeof *shares);
@@ -228,12 +229,11 @@ static void add_problems(json_t *m, const Huibao__V1__Rollup *r)
     json_t *ul = json_array();
     for (size_t i = 0; i < nr; i++) {
       json_t *u = json_array_get(units, rk[i].unit);
-      json_array_append_new(ul, json_pack("{s:O?, s:O?, s:O?, s:O?, s:o, s:o}", "code",
-                                          json_object_get(u, "code"), "name",
-                                          json_object_get(u, "name"), "type",
-                                          json_object_get(u, "type"), "type_name",
-                                          json_object_get(u, "type_name"), "count",
-                                          jint(rk[i].count), "resolved", jint(rk[i].resolved)));
+      json_array_append_new(
+          ul, json_pack("{s:O?, s:O?, s:O?, s:O?, s:o, s:o}", "code", json_object_get(u, "code"),
+                        "name", json_object_get(u, "name"), "type", json_object_get(u, "type"),
+                        "type_name", json_object_get(u, "type_name"), "count", jint(rk[i].count),
+                        "resolved", jint(rk[i].resolved)));
     }
     json_object_set_new(o, "unit_list", ul);
     json_array_append(list, o);
@@ -252,7 +252,8 @@ static void add_coverage(json_t *m)
   json_t *mu = json_array();
   size_t i;
   json_t *code;
-  json_array_foreach(missing, i, code) {
+  json_array_foreach(missing, i, code)
+  {
     json_t *u = json_object_get(by_code, json_string_value(code));
     if (u)
       json_array_append(mu, u);
@@ -273,8 +274,8 @@ static void add_unit_types(json_t *m)
   json_object_set_new(m, "unit_types", list);
   json_t *by_type = json_object_get(m, "units_by_type");
   json_t *acts = json_object_get(json_object_get(m, "activities"), "by_type");
-  static const char *const pk[] = {"total", "resolved", "rectifying", "identified", "overdue",
-                                   "measures", "open"};
+  static const char *const pk[] = {"total",   "resolved", "rectifying", "identified",
+                                   "overdue", "measures", "open"};
   for (int t = 1; t <= HB_UNIT_TYPE_MAX; t++) {
     const char *code = hb_vocab_unit_type_code(t);
     json_t *units = json_object_get(by_type, code);
@@ -283,7 +284,8 @@ static void add_unit_types(json_t *m)
       json_int_t sum = 0;
       size_t i;
       json_t *u;
-      json_array_foreach(units, i, u) {
+      json_array_foreach(units, i, u)
+      {
         sum += json_integer_value(json_object_get(json_object_get(u, "problems"), pk[k]));
       }
       json_object_set_new(probs, pk[k], json_integer(sum));

@@ -22,23 +22,23 @@
 #include "view_store.h"
 #include "web/assets.h"
 
-#define FLUSH_EVERY_MS 250   /* changes are coalesced: at most 4 pushes a second */
-#define WEEK_CHECK_MS 60000  /* a new ISO week starts its history entry without a change */
+#define FLUSH_EVERY_MS 250  /* changes are coalesced: at most 4 pushes a second */
+#define WEEK_CHECK_MS 60000 /* a new ISO week starts its history entry without a change */
 #define POLL_MS 100
 
 /* What serve holds; zeroed = nothing open. */
 typedef struct serve {
   const sub_cli *cli;
-  bool stored;       /* --data given: st and hist_dbi are open */
-  sub_store st;      /* the view db of the --data store; st.l is the env */
-  MDB_dbi hist_dbi;  /* the history db in the same env */
+  bool stored;      /* --data given: st and hist_dbi are open */
+  sub_store st;     /* the view db of the --data store; st.l is the env */
+  MDB_dbi hist_dbi; /* the history db in the same env */
   sub_collect c;
   sub_history hist;
   sub_http *http;
   sub_net net;
   char **eps;
   size_t neps;
-  uint64_t version;  /* of the last published documents */
+  uint64_t version; /* of the last published documents */
 } serve;
 
 /* Opens --data with both databases in one environment (LMDB allows one
@@ -68,8 +68,8 @@ static int open_store(serve *s)
   if (bad_view || bad_hist)
     hb_log_warn("%zu stored rollups and %zu history entries could not be read and were skipped",
                 bad_view, bad_hist);
-  hb_log_info("loaded %zu stored rollups and %zu history weeks from %s", s->c.count,
-              s->hist.count, cli->data);
+  hb_log_info("loaded %zu stored rollups and %zu history weeks from %s", s->c.count, s->hist.count,
+              cli->data);
   return EX_OK;
 }
 
@@ -77,13 +77,13 @@ static int start_http(serve *s)
 {
   char err[512];
   char host[256], port[8];
-  if (sub_http_parse_addr(s->cli->http, host, sizeof host, port, sizeof port, err,
-                          sizeof err) != 0) {
+  if (sub_http_parse_addr(s->cli->http, host, sizeof host, port, sizeof port, err, sizeof err) !=
+      0) {
     fprintf(stderr, "%s: --http: %s\n", SUB_PROGRAM, err);
     return EX_USAGE;
   }
-  if (sub_http_start(&s->http, s->cli->http, sub_web_assets, sub_web_nassets, err,
-                     sizeof err) != 0) {
+  if (sub_http_start(&s->http, s->cli->http, sub_web_assets, sub_web_nassets, err, sizeof err) !=
+      0) {
     fprintf(stderr, "%s: --http: %s\n", SUB_PROGRAM, err);
     return EX_CONFIG;
   }
@@ -98,8 +98,8 @@ static int publish(serve *s)
   sub_view_opts o;
   sub_view_opts_from_cli(s->cli, &o);
   sub_dash_docs d;
-  int rc = sub_dash_build(&s->c, &o, &s->hist, hb_date_today(), hb_time_now_ms(),
-                          s->version + 1, &d);
+  int rc =
+      sub_dash_build(&s->c, &o, &s->hist, hb_date_today(), hb_time_now_ms(), s->version + 1, &d);
   if (rc == HB_EFULL) {
     hb_log_warn("history full (%d weeks): this week is not recorded", SUB_HISTORY_MAX);
     rc = 0;

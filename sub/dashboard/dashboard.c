@@ -31,11 +31,10 @@ static json_t *county_json(const sub_entry *e)
                    "seq", jclamp(e->r->seq), "as_of", iso, "units", (json_int_t)e->r->n_units,
                    "expected", jclamp(f.units_expected), "reported", jclamp(f.units_reported),
                    "problems", "total", jclamp(f.problems), "identified", jclamp(f.identified),
-                   "rectifying", jclamp(f.rectifying), "resolved", jclamp(f.resolved),
-                   "overdue", jclamp(f.overdue), "measures", jclamp(f.measures),
-                   "resolution_rate", rate, "activities", "records", jclamp(f.activities),
-                   "sessions", jclamp(f.sessions), "participants", jclamp(f.participants),
-                   "outputs", jclamp(f.outputs));
+                   "rectifying", jclamp(f.rectifying), "resolved", jclamp(f.resolved), "overdue",
+                   jclamp(f.overdue), "measures", jclamp(f.measures), "resolution_rate", rate,
+                   "activities", "records", jclamp(f.activities), "sessions", jclamp(f.sessions),
+                   "participants", jclamp(f.participants), "outputs", jclamp(f.outputs));
 }
 
 static json_t *campaign_counties(const sub_collect *c, const char *campaign)
@@ -196,9 +195,9 @@ int sub_dash_build(const sub_collect *c, const sub_view_opts *opts, sub_history 
   out->view = dump(view);
   out->counties = dump(counties);
   out->history = dump(history);
-  json_t *ev = json_pack("{s:I, s:s, s:O, s:O, s:O, s:O}", "version", (json_int_t)version,
-                         "generated_at", iso, "vocab", vocab, "view", view, "counties", counties,
-                         "history", history);
+  json_t *ev =
+      json_pack("{s:I, s:s, s:O, s:O, s:O, s:O}", "version", (json_int_t)version, "generated_at",
+                iso, "vocab", vocab, "view", view, "counties", counties, "history", history);
   out->event = dump(ev);
   json_decref(ev);
   if (out->view && out->counties && out->history && out->event)

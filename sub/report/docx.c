@@ -115,8 +115,9 @@ static void table(buf *b, const sub_doc_block *t)
     if (head)
       put(b, "<w:trPr><w:tblHeader/></w:trPr>");
     for (size_t c = 0; c < t->ncols; c++) {
-      putf(b, "<w:tc><w:tcPr><w:tcW w:w=\"%u\" w:type=\"dxa\"/><w:vAlign w:val=\"center\"/>"
-              "</w:tcPr><w:p><w:pPr><w:pStyle w:val=\"TableText\"/></w:pPr>",
+      putf(b,
+           "<w:tc><w:tcPr><w:tcW w:w=\"%u\" w:type=\"dxa\"/><w:vAlign w:val=\"center\"/>"
+           "</w:tcPr><w:p><w:pPr><w:pStyle w:val=\"TableText\"/></w:pPr>",
            colw);
       run(b, t->cells[r * t->ncols + c], head);
       put(b, "</w:p></w:tc>");
@@ -144,9 +145,10 @@ int sub_docx_document_xml(const sub_doc *d, char **xml, size_t *len)
     default: para(&b, "BodyText", bl->text); break;
     }
   }
-  putf(&b, "<w:sectPr><w:pgSz w:w=\"%d\" w:h=\"%d\"/><w:pgMar w:top=\"%d\" w:right=\"%d\" "
-           "w:bottom=\"%d\" w:left=\"%d\" w:header=\"851\" w:footer=\"992\" w:gutter=\"0\"/>"
-           "</w:sectPr></w:body></w:document>",
+  putf(&b,
+       "<w:sectPr><w:pgSz w:w=\"%d\" w:h=\"%d\"/><w:pgMar w:top=\"%d\" w:right=\"%d\" "
+       "w:bottom=\"%d\" w:left=\"%d\" w:header=\"851\" w:footer=\"992\" w:gutter=\"0\"/>"
+       "</w:sectPr></w:body></w:document>",
        PAGE_W, PAGE_H, MARGIN_TOP, MARGIN_RIGHT, MARGIN_BOTTOM, MARGIN_LEFT);
   if (b.rc) {
     free(b.s);
@@ -185,36 +187,49 @@ static const char document_rels[] =
     "</Relationships>";
 
 /* sizes are half-points: 44 二号, 32 三号, 24 小四 */
-#define FONTS(ea) "<w:rFonts w:ascii=\"Times New Roman\" w:hAnsi=\"Times New Roman\" " \
-                  "w:eastAsia=\"" ea "\" w:cs=\"Times New Roman\" w:hint=\"eastAsia\"/>"
-#define PSTYLE(id, name, ppr, rpr)                                                       \
-  "<w:style w:type=\"paragraph\" w:customStyle=\"1\" w:styleId=\"" id "\"><w:name w:val=\"" \
-  name "\"/><w:basedOn w:val=\"Normal\"/><w:qFormat/><w:pPr>" ppr "</w:pPr><w:rPr>" rpr    \
+#define FONTS(ea)                                                                                  \
+  "<w:rFonts w:ascii=\"Times New Roman\" w:hAnsi=\"Times New Roman\" "                             \
+  "w:eastAsia=\"" ea "\" w:cs=\"Times New Roman\" w:hint=\"eastAsia\"/>"
+#define PSTYLE(id, name, ppr, rpr)                                                                 \
+  "<w:style w:type=\"paragraph\" w:customStyle=\"1\" w:styleId=\"" id "\"><w:name w:val=\"" name   \
+  "\"/><w:basedOn w:val=\"Normal\"/><w:qFormat/><w:pPr>" ppr "</w:pPr><w:rPr>" rpr                 \
   "</w:rPr></w:style>"
 
 static const char styles[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
     "<w:styles xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
-    "<w:docDefaults><w:rPrDefault><w:rPr>" FONTS("仿宋")
-    "<w:sz w:val=\"32\"/><w:szCs w:val=\"32\"/><w:lang w:val=\"en-US\" w:eastAsia=\"zh-CN\"/>"
-    "</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr>"
-    "<w:spacing w:before=\"0\" w:after=\"0\" w:line=\"560\" w:lineRule=\"exact\"/>"
-    "<w:jc w:val=\"both\"/></w:pPr></w:pPrDefault></w:docDefaults>"
-    "<w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"Normal\"><w:name w:val=\"Normal\"/>"
-    "<w:qFormat/></w:style>"
-    PSTYLE("Title", "Title", "<w:jc w:val=\"center\"/><w:spacing w:after=\"560\" w:line=\"700\" "
-           "w:lineRule=\"exact\"/><w:outlineLvl w:val=\"0\"/>",
-           FONTS("宋体") "<w:b/><w:bCs/><w:sz w:val=\"44\"/><w:szCs w:val=\"44\"/>")
-    PSTYLE("Heading1", "heading 1", "<w:ind w:firstLineChars=\"200\" w:firstLine=\"640\"/>"
-           "<w:outlineLvl w:val=\"1\"/>", FONTS("黑体"))
-    PSTYLE("Heading2", "heading 2", "<w:ind w:firstLineChars=\"200\" w:firstLine=\"640\"/>"
-           "<w:outlineLvl w:val=\"2\"/>", FONTS("楷体") "<w:b/><w:bCs/>")
-    PSTYLE("Heading3", "heading 3", "<w:ind w:firstLineChars=\"200\" w:firstLine=\"640\"/>"
-           "<w:outlineLvl w:val=\"3\"/>", FONTS("仿宋") "<w:b/><w:bCs/>")
-    PSTYLE("BodyText", "Body Text", "<w:ind w:firstLineChars=\"200\" w:firstLine=\"640\"/>", "")
-    PSTYLE("TableText", "Table Text", "<w:jc w:val=\"center\"/><w:spacing w:line=\"240\" "
-           "w:lineRule=\"auto\"/>", "<w:sz w:val=\"24\"/><w:szCs w:val=\"24\"/>")
-    "</w:styles>";
+    "<w:docDefaults><w:rPrDefault><w:rPr>" FONTS(
+        "仿宋") "<w:sz w:val=\"32\"/><w:szCs w:val=\"32\"/><w:lang w:val=\"en-US\" "
+                "w:eastAsia=\"zh-CN\"/>"
+                "</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr>"
+                "<w:spacing w:before=\"0\" w:after=\"0\" w:line=\"560\" w:lineRule=\"exact\"/>"
+                "<w:jc w:val=\"both\"/></w:pPr></w:pPrDefault></w:docDefaults>"
+                "<w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"Normal\"><w:name "
+                "w:val=\"Normal\"/>"
+                "<w:qFormat/></w:style>" PSTYLE(
+                    "Title", "Title",
+                    "<w:jc w:val=\"center\"/><w:spacing w:after=\"560\" w:line=\"700\" "
+                    "w:lineRule=\"exact\"/><w:outlineLvl w:val=\"0\"/>",
+                    FONTS("宋体") "<w:b/><w:bCs/><w:sz w:val=\"44\"/><w:szCs w:val=\"44\"/>")
+                    PSTYLE("Heading1", "heading 1",
+                           "<w:ind w:firstLineChars=\"200\" w:firstLine=\"640\"/>"
+                           "<w:outlineLvl w:val=\"1\"/>",
+                           FONTS("黑体"))
+                        PSTYLE("Heading2", "heading 2",
+                               "<w:ind w:firstLineChars=\"200\" w:firstLine=\"640\"/>"
+                               "<w:outlineLvl w:val=\"2\"/>",
+                               FONTS("楷体") "<w:b/><w:bCs/>")
+                            PSTYLE("Heading3", "heading 3",
+                                   "<w:ind w:firstLineChars=\"200\" w:firstLine=\"640\"/>"
+                                   "<w:outlineLvl w:val=\"3\"/>",
+                                   FONTS("仿宋") "<w:b/><w:bCs/>")
+                                PSTYLE("BodyText", "Body Text",
+                                       "<w:ind w:firstLineChars=\"200\" w:firstLine=\"640\"/>", "")
+                                    PSTYLE(
+                                        "TableText", "Table Text",
+                                        "<w:jc w:val=\"center\"/><w:spacing w:line=\"240\" "
+                                        "w:lineRule=\"auto\"/>",
+                                        "<w:sz w:val=\"24\"/><w:szCs w:val=\"24\"/>") "</w:styles>";
 
 static int add(zip_t *z, const char *name, const void *data, size_t len)
 {

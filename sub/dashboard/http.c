@@ -47,10 +47,10 @@ struct sub_http {
 /* An /events client: what it is writing, and what it wrote last. */
 typedef struct sse_client {
   sub_http *h;
-  sse_frame *cur; /* held reference, or NULL */
+  sse_frame *cur;      /* held reference, or NULL */
   const char *pending; /* bytes left to write: of cur, or a static text */
   size_t left;
-  uint64_t sent;  /* version last taken */
+  uint64_t sent; /* version last taken */
   bool started;
 } sse_client;
 
@@ -92,8 +92,7 @@ int sub_http_parse_addr(const char *addr, char *host, size_t hostlen, char *port
     return HB_EINVAL;
   }
   if (hl == 0) {
-    snprintf(err, errlen, "'%s': no address before the port (use *:PORT for every address)",
-             addr);
+    snprintf(err, errlen, "'%s': no address before the port (use *:PORT for every address)", addr);
     return HB_EINVAL;
   }
   if (hl >= hostlen || strlen(p) >= portlen) {
@@ -201,8 +200,7 @@ static enum MHD_Result send_json(struct MHD_Connection *c, char *copy, bool unse
 }
 
 /* Answers url from the documents; false when url is none of them. */
-static bool send_doc(sub_http *h, struct MHD_Connection *c, const char *url,
-                     enum MHD_Result *ret)
+static bool send_doc(sub_http *h, struct MHD_Connection *c, const char *url, enum MHD_Result *ret)
 {
   pthread_mutex_lock(&h->mu);
   size_t i = 0;
@@ -308,9 +306,8 @@ static enum MHD_Result send_events(sub_http *h, struct MHD_Connection *c)
 /* --------------------------------------------------------------- routing */
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
   (void)version;
   (void)upload_data;
@@ -329,13 +326,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return ret;
   for (size_t i = 0; i < h->nassets; i++)
     if (strcmp(url, h->assets[i].path) == 0)
-      return send_static(c, MHD_HTTP_OK, h->assets[i].type, h->assets[i].data,
-                         h->assets[i].len, false);
+      return send_static(c, MHD_HTTP_OK, h->assets[i].type, h->assets[i].data, h->assets[i].len,
+                         false);
   return send_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
 }
 
-__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt,
-                                                             va_list ap)
+__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
   (void)cls;
   char line[512];
@@ -371,11 +367,10 @@ int sub_http_start(sub_http **out, const char *addr, const sub_http_asset *asset
     return HB_EIO;
   }
   h->d = MHD_start_daemon(
-      MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0,
-      NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-      MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
-      (unsigned)SUB_HTTP_MAX_CLIENTS, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-      MHD_OPTION_END);
+      MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL,
+      NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET,
+      fd, MHD_OPTION_CONNECTION_LIMIT, (unsigned)SUB_HTTP_MAX_CLIENTS,
+      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_END);
   if (!h->d) {
     snprintf(err, errlen, "%s: libmicrohttpd could not start", addr);
     close(fd);
@@ -426,8 +421,8 @@ int sub_http_set(sub_http *h, const char *path, const char *json)
 int sub_http_event(sub_http *h, uint64_t version, const char *json)
 {
   char head[64];
-  int hn = snprintf(head, sizeof head, "id: %llu\nevent: dashboard\ndata: ",
-                    (unsigned long long)version);
+  int hn = snprintf(head, sizeof head,
+                    "id: %llu\nevent: dashboard\ndata: ", (unsigned long long)version);
   size_t jl = strlen(json);
   sse_frame *f = malloc(sizeof *f + (size_t)hn + jl + 3);
   if (!f)

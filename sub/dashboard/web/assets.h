@@ -1,5 +1,5 @@
-/* assets.h: the dashboard's page (sub/web/index.html, app.js, style.css),
- * embedded in the binary at build time by sub/web/embed.cmake: the program
+/* assets.h: the dashboard's page (sub/dashboard/web/index.html, app.js, style.css),
+ * embedded in the binary at build time by sub/dashboard/web/embed.cmake: the program
  * serves it without files to install and without any CDN. */
 #ifndef SUB_WEB_ASSETS_H
 #define SUB_WEB_ASSETS_H

@@ -16,16 +16,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SUB_HTTP_MAX_CLIENTS 64   /* connections at once; more are refused */
+#define SUB_HTTP_MAX_CLIENTS 64     /* connections at once; more are refused */
 #define SUB_HTTP_KEEPALIVE_MS 15000 /* an /events comment line when nothing changed */
 #define SUB_HTTP_MAX_DOCS 8
 
 typedef struct sub_http sub_http;
 
 typedef struct sub_http_asset {
-  const char *path;           /* "/app.js"; "/" is served as "/index.html" */
-  const char *type;           /* Content-Type */
-  const unsigned char *data;  /* static, not copied */
+  const char *path;          /* "/app.js"; "/" is served as "/index.html" */
+  const char *type;          /* Content-Type */
+  const unsigned char *data; /* static, not copied */
   size_t len;
 } sub_http_asset;
 

@@ -186,8 +186,10 @@ int sub_doc_parse(const char *text, sub_doc *d)
       sub_doc_kind k = SUB_DOC_PARA;
       size_t skip = 0;
       if (hashes >= 1 && hashes <= 4 && (line[hashes] == ' ' || line[hashes] == '\0')) {
-        k = hashes == 1 ? SUB_DOC_TITLE : hashes == 2 ? SUB_DOC_H1 : hashes == 3 ? SUB_DOC_H2
-                                                                                  : SUB_DOC_H3;
+        k = hashes == 1   ? SUB_DOC_TITLE
+            : hashes == 2 ? SUB_DOC_H1
+            : hashes == 3 ? SUB_DOC_H2
+                          : SUB_DOC_H3;
         skip = (size_t)hashes;
       }
       char *body = line + skip;

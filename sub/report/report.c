@@ -87,8 +87,10 @@ static int gather_rollup(const sub_cli *cli, Huibao__V1__Rollup **r)
   size_t neps = 0;
   int ex = sub_gather(cli, &c, &eps, &neps);
   if (ex == EX_TEMPFAIL) {
-    fprintf(stderr, "%s: report not written: a county did not answer (a report without it "
-            "would carry wrong totals)\n", SUB_PROGRAM);
+    fprintf(stderr,
+            "%s: report not written: a county did not answer (a report without it "
+            "would carry wrong totals)\n",
+            SUB_PROGRAM);
   } else if (ex == EX_OK) {
     sub_view_opts o;
     sub_view_opts_from_cli(cli, &o);

@@ -27,10 +27,10 @@ typedef enum sub_doc_kind {
 
 typedef struct sub_doc_block {
   sub_doc_kind kind;
-  char *text;    /* everything but tables (UTF-8, no line break) */
-  char **cells;  /* tables: nrows x ncols, row-major, every cell a string */
+  char *text;   /* everything but tables (UTF-8, no line break) */
+  char **cells; /* tables: nrows x ncols, row-major, every cell a string */
   size_t nrows, ncols;
-  bool header;   /* the first row is a header row */
+  bool header; /* the first row is a header row */
 } sub_doc_block;
 
 typedef struct sub_doc {
