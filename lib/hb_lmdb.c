@@ -2,9 +2,11 @@
 #include "hb_lmdb.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "hb_err.h"
@@ -115,6 +117,68 @@ int hb_lmdb_grow(hb_lmdb *l)
     return hb_lmdb_err(rc) == HB_EDB ? HB_EFULL : hb_lmdb_err(rc);
   l->mapsize = next;
   return HB_OK;
+}
+
+/* LMDB reports a write that came up short as EIO, and that is how a full
+ * disk usually shows (only a write that stored nothing says ENOSPC). An EIO
+ * on a filesystem with less than 1 MiB left is a full disk: say so, so
+ * that a person is told to free space rather than to suspect the disk. */
+static int lmdb_write_err(hb_lmdb *l, int rc)
+{
+  const char *path;
+  struct statvfs fs;
+  if (rc == EIO && mdb_env_get_path(l->env, &path) == 0 && statvfs(path, &fs) == 0 &&
+      (unsigned long long)fs.f_bavail * fs.f_frsize < (1ull << 20))
+    return HB_ENOSPC;
+  return hb_lmdb_err(rc);
+}
+
+/* hb_err codes are small negative numbers; LMDB's own start at
+ * MDB_KEYEXIST (-30799) and errno values are positive. */
+static bool lmdb_is_hb_err(int rc)
+{
+  return rc < 0 && rc > MDB_KEYEXIST;
+}
+
+int hb_lmdb_write(hb_lmdb *l, hb_lmdb_write_fn body, void *arg, char *err, size_t errlen)
+{
+  char none[1];
+  if (!err || errlen == 0) {
+    err = none;
+    errlen = sizeof none;
+  }
+  for (;;) {
+    err[0] = '\0';
+    MDB_txn *txn;
+    const char *step = "begin write transaction";
+    int rc = mdb_txn_begin(l->env, NULL, 0, &txn);
+    if (rc == 0) {
+      step = "write";
+      rc = body(txn, arg);
+      if (rc == 0) {
+        step = "commit";
+        rc = mdb_txn_commit(txn); /* frees txn, committed or not */
+      } else {
+        mdb_txn_abort(txn);
+      }
+    }
+    if (rc == 0)
+      return HB_OK;
+    if (rc != MDB_MAP_FULL && rc != HB_EFULL) {
+      if (!lmdb_is_hb_err(rc)) {
+        snprintf(err, errlen, "%s: %s", step, mdb_strerror(rc));
+        return lmdb_write_err(l, rc);
+      }
+      if (!err[0])
+        snprintf(err, errlen, "%s", hb_strerror(rc));
+      return rc;
+    }
+    int g = hb_lmdb_grow(l);
+    if (g != 0) {
+      snprintf(err, errlen, "storage full: the map cannot grow (disk full or at its limit)");
+      return g;
+    }
+  }
 }
 
 void hb_lmdb_usage(hb_lmdb *l, size_t *used, size_t *mapsize)

@@ -1,8 +1,10 @@
 /* hb_lmdb.h: the LMDB habits every store of huibao shares.
  *
  * - Default durability: no MDB_NOSYNC, no MDB_MAPASYNC, no MDB_WRITEMAP.
- * - A large map (ceiling, not allocation); on MDB_MAP_FULL the caller aborts
- *   its transaction and calls hb_lmdb_grow() while no transaction is open.
+ * - A large map (ceiling, not allocation); on MDB_MAP_FULL the transaction
+ *   is aborted, the map grows (hb_lmdb_grow, while no transaction is open)
+ *   and the transaction runs again: hb_lmdb_write does all of it.
+ * - A full disk is told apart from a full map (growing cannot help there).
  * - mdb_reader_check() at open, to clear slots of crashed processes.
  * - Named databases are opened once, in a committed transaction. */
 #ifndef HB_LMDB_H
@@ -37,6 +39,29 @@ int hb_lmdb_grow(hb_lmdb *l);
  * retry; ENOSPC/EDQUOT -> HB_ENOSPC: the disk is full and growing cannot
  * help; MDB_NOTFOUND -> HB_ENOTFOUND, EIO -> HB_EIO, else HB_EDB). */
 int hb_lmdb_err(int rc);
+
+/* The body of a write transaction: makes its changes in txn (open, owned
+ * by hb_lmdb_write) and returns 0 to have them committed, else an LMDB code
+ * or a negative hb_err to have them aborted. It may run more than once:
+ * each run must start from what was committed (keep nothing it decided in
+ * an earlier run, or reset it first). */
+typedef int (*hb_lmdb_write_fn)(MDB_txn *txn, void *arg);
+
+/* Runs body in a write transaction of l and commits it. On MDB_MAP_FULL
+ * (or HB_EFULL from body), at the put or at the commit, it aborts, grows
+ * the map (hb_lmdb_grow) and runs body again, until the map reaches its
+ * ceiling. No other transaction of this process may be open.
+ * Returns 0 once committed, else (nothing committed):
+ *   HB_EFULL     the map cannot grow further (map_max, or the system);
+ *   HB_ENOSPC    the disk is full: ENOSPC or EDQUOT, or an EIO (LMDB's
+ *                word for a short write) with less than 1 MiB left on the
+ *                filesystem of the environment;
+ *   body's own negative hb_err as it returned it;
+ *   else hb_lmdb_err of the LMDB code (HB_EIO, HB_EDB...).
+ * err (may be NULL) gets why, for a log: "commit: No space left on
+ * device"; "" on success. When body fails with an hb_err, err is left as
+ * body's arg may have filled it (the same buffer), else hb_strerror. */
+int hb_lmdb_write(hb_lmdb *l, hb_lmdb_write_fn body, void *arg, char *err, size_t errlen);
 
 /* Bytes used by the data (last page number * page size) and the map size. */
 void hb_lmdb_usage(hb_lmdb *l, size_t *used, size_t *mapsize);
