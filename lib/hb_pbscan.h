@@ -1,6 +1,8 @@
 /* hb_pbscan.h: walking the top level of a packed protobuf message without
  * unpacking it or allocating: used to bound a message before unpack, and
- * to read one field of a stored record cheaply. */
+ * to read one field of a stored record cheaply. Part of the wire module:
+ * only hb_wire.c uses it (the rest of the code calls hb_wire_*, which
+ * knows the field numbers). */
 #ifndef HB_PBSCAN_H
 #define HB_PBSCAN_H
 

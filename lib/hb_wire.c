@@ -1,4 +1,5 @@
-/* hb_wire.c: size-capped decoding of what arrives from the network. */
+/* hb_wire.c: size-capped decoding of what arrives from the network, and
+ * the protobuf framing read and written by hand. */
 #include "hb_wire.h"
 
 #include "hb_pbscan.h"
@@ -13,6 +14,14 @@
 
 #define WIRE_AGENT_VERSION_MAX 128
 #define WIRE_ACK_TEXT_MAX 1024
+
+/* protobuf wire types */
+#define WIRE_TYPE_VARINT 0
+#define WIRE_TYPE_LEN 2
+#define WIRE_VARINT_MAX 10 /* bytes of a 64-bit varint */
+
+_Static_assert(HB_WIRE_ACTIVITY_VERSION == HB_WIRE_PROBLEM_VERSION,
+               "hb_wire_row_version reads one field number for both");
 
 /* A protobuf-c allocator that refuses to hand out more than cap bytes in
  * total, so that a small hostile message cannot make unpack allocate without
@@ -53,7 +62,7 @@ static int wire_scan(const uint8_t *buf, size_t len, uint32_t field, size_t *cou
   *count = 0;
   *largest = 0;
   while ((rc = hb_pbscan_next(buf, len, &pos, &f)) == 1) {
-    if (f.number == field && f.wire_type == 2) {
+    if (f.number == field && f.wire_type == WIRE_TYPE_LEN) {
       (*count)++;
       if (f.len > *largest)
         *largest = f.len;
@@ -80,7 +89,7 @@ int hb_wire_submit_unpack(const uint8_t *buf, size_t len, Huibao__V1__Submit **o
     return HB_ETOOBIG;
   }
   size_t nrec, largest;
-  if (wire_scan(buf, len, 3, &nrec, &largest) != 0) {
+  if (wire_scan(buf, len, HB_WIRE_SUBMIT_RECORDS, &nrec, &largest) != 0) {
     snprintf(err, errlen, "malformed submit (broken framing)");
     return HB_EPROTO;
   }
@@ -142,7 +151,7 @@ int hb_wire_ack_unpack(const uint8_t *buf, size_t len, Huibao__V1__Ack **out)
   if (len > HB_WIRE_MAX_SUBMIT)
     return HB_ETOOBIG;
   size_t n, largest;
-  if (wire_scan(buf, len, 2, &n, &largest) != 0)
+  if (wire_scan(buf, len, HB_WIRE_ACK_RESULTS, &n, &largest) != 0)
     return HB_EPROTO;
   if (n > HB_WIRE_MAX_BATCH)
     return HB_ETOOBIG;
@@ -175,4 +184,114 @@ int hb_wire_pack(const ProtobufCMessage *m, uint8_t **buf, size_t *len)
   *len = protobuf_c_message_pack(m, b);
   *buf = b;
   return 0;
+}
+
+/* ---------------------------------------------------------------- by hand */
+
+int hb_wire_buf_reserve(hb_wire_buf *b, size_t need)
+{
+  if (need <= b->cap && b->data)
+    return HB_OK;
+  if (need > SIZE_MAX / 2)
+    return HB_ENOMEM;
+  size_t n = b->cap ? b->cap : 4096;
+  while (n < need)
+    n *= 2;
+  uint8_t *d = realloc(b->data, n);
+  if (!d)
+    return HB_ENOMEM;
+  b->data = d;
+  b->cap = n;
+  return HB_OK;
+}
+
+int hb_wire_pack_at(hb_wire_buf *b, size_t off, const ProtobufCMessage *m)
+{
+  size_t n = protobuf_c_message_get_packed_size(m);
+  if (n > SIZE_MAX / 2 - off || hb_wire_buf_reserve(b, off + n))
+    return HB_ENOMEM;
+  b->len = off + protobuf_c_message_pack(m, b->data + off);
+  return HB_OK;
+}
+
+/* Makes room for more bytes after b->len. */
+static int wire_reserve(hb_wire_buf *b, size_t more)
+{
+  if (more > SIZE_MAX / 2 - b->len)
+    return HB_ENOMEM;
+  return hb_wire_buf_reserve(b, b->len + more);
+}
+
+/* Appends v as a varint; room for WIRE_VARINT_MAX bytes was reserved. */
+static void wire_put_varint(hb_wire_buf *b, uint64_t v)
+{
+  do {
+    uint8_t byte = v & 0x7f;
+    v >>= 7;
+    b->data[b->len++] = byte | (v ? 0x80 : 0);
+  } while (v);
+}
+
+/* Appends field `field` as a varint. */
+static int wire_put_uint(hb_wire_buf *b, uint32_t field, uint64_t v)
+{
+  if (wire_reserve(b, 2 * WIRE_VARINT_MAX))
+    return HB_ENOMEM;
+  wire_put_varint(b, (uint64_t)field << 3 | WIRE_TYPE_VARINT);
+  wire_put_varint(b, v);
+  return HB_OK;
+}
+
+/* Appends field `field` as length-delimited bytes p[0..n). */
+static int wire_put_bytes(hb_wire_buf *b, uint32_t field, const void *p, size_t n)
+{
+  if (n > SIZE_MAX / 4 || wire_reserve(b, 2 * WIRE_VARINT_MAX + n))
+    return HB_ENOMEM;
+  wire_put_varint(b, (uint64_t)field << 3 | WIRE_TYPE_LEN);
+  wire_put_varint(b, n);
+  memcpy(b->data + b->len, p, n);
+  b->len += n;
+  return HB_OK;
+}
+
+int hb_wire_submit_begin(hb_wire_buf *b, uint64_t batch_id, const char *unit,
+                         const char *agent_version)
+{
+  b->len = 0;
+  if (wire_put_uint(b, HB_WIRE_SUBMIT_BATCH_ID, batch_id) ||
+      wire_put_bytes(b, HB_WIRE_SUBMIT_UNIT, unit, strlen(unit)))
+    return HB_ENOMEM;
+  if (agent_version &&
+      wire_put_bytes(b, HB_WIRE_SUBMIT_AGENT_VERSION, agent_version, strlen(agent_version)))
+    return HB_ENOMEM;
+  return HB_OK;
+}
+
+int hb_wire_submit_add(hb_wire_buf *b, const uint8_t *rec, size_t len)
+{
+  return wire_put_bytes(b, HB_WIRE_SUBMIT_RECORDS, rec, len);
+}
+
+/* The first varint field `field` at the top level of buf. */
+static int wire_find_uint(const uint8_t *buf, size_t len, uint32_t field, uint64_t *out)
+{
+  size_t pos = 0;
+  hb_pbfield f;
+  while (hb_pbscan_next(buf, len, &pos, &f) == 1) {
+    if (f.number == field && f.wire_type == WIRE_TYPE_VARINT) {
+      *out = f.varint;
+      return HB_OK;
+    }
+  }
+  return HB_EPROTO;
+}
+
+int hb_wire_record_seq(const uint8_t *rec, size_t len, uint64_t *seq)
+{
+  return wire_find_uint(rec, len, HB_WIRE_RECORD_SEQ, seq);
+}
+
+int hb_wire_row_version(const uint8_t *row, size_t len, uint64_t *version)
+{
+  return wire_find_uint(row, len, HB_WIRE_ACTIVITY_VERSION, version);
 }

@@ -35,4 +35,60 @@ int hb_wire_ack_unpack(const uint8_t *buf, size_t len, Huibao__V1__Ack **out);
 /* Packs any message into a malloc'd buffer. */
 int hb_wire_pack(const ProtobufCMessage *m, uint8_t **buf, size_t *len);
 
+/* ------------------------------------------------ by hand, without unpacking
+ *
+ * The few places that read or write protobuf framing themselves (to copy a
+ * stored record into a Submit as it is, to read one number of a packed
+ * message cheaply, to bound a message before unpacking it) do it here, with
+ * these field numbers of proto/huibao/v1/huibao.proto. tests/unit/wire_test.c
+ * compares each with the generated descriptors, so a renumbered field fails
+ * there. */
+#define HB_WIRE_SUBMIT_BATCH_ID 1      /* Submit.batch_id, uint64 */
+#define HB_WIRE_SUBMIT_UNIT 2          /* Submit.unit, string */
+#define HB_WIRE_SUBMIT_RECORDS 3       /* Submit.records, repeated Record */
+#define HB_WIRE_SUBMIT_AGENT_VERSION 4 /* Submit.agent_version, string */
+#define HB_WIRE_ACK_RESULTS 2          /* Ack.results, repeated RecordResult */
+#define HB_WIRE_RECORD_SEQ 1           /* Record.seq, uint64 */
+#define HB_WIRE_ACTIVITY_VERSION 3     /* Activity.version, uint64 */
+#define HB_WIRE_PROBLEM_VERSION 3      /* Problem.version, uint64 */
+
+/* A growing byte buffer (data malloc'd, owned by the caller: free(data)).
+ * Zero-initialise before first use. */
+typedef struct hb_wire_buf {
+  uint8_t *data;
+  size_t len, cap;
+} hb_wire_buf;
+
+/* Makes b->data hold at least need bytes (b->len and the bytes kept).
+ * Returns 0 or HB_ENOMEM (b unchanged). */
+int hb_wire_buf_reserve(hb_wire_buf *b, size_t need);
+
+/* Packs m (protobuf-c) into b at offset off, keeping b->data[0..off):
+ * b->len becomes off + the packed size. The scratch buffer of a caller
+ * that packs many messages. Returns 0 or HB_ENOMEM. */
+int hb_wire_pack_at(hb_wire_buf *b, size_t off, const ProtobufCMessage *m);
+
+/* Starts a packed Submit in b (len set to 0, the allocation kept):
+ * batch_id, unit and, if not NULL, agent_version. Records are then appended
+ * with hb_wire_submit_add, as they are stored: no unpacking and repacking.
+ * The bytes equal what protobuf-c packs, except that agent_version comes
+ * before the records (any order is valid protobuf).
+ * Returns 0 or HB_ENOMEM. */
+int hb_wire_submit_begin(hb_wire_buf *b, uint64_t batch_id, const char *unit,
+                         const char *agent_version);
+
+/* Appends one packed Record (rec[0..len), copied) to the Submit in b.
+ * Returns 0 or HB_ENOMEM (b then holds the Submit without it). */
+int hb_wire_submit_add(hb_wire_buf *b, const uint8_t *rec, size_t len);
+
+/* Reads Record.seq of a packed Record without unpacking it.
+ * Returns 0, or HB_EPROTO if the framing is broken or it has none. */
+int hb_wire_record_seq(const uint8_t *rec, size_t len, uint64_t *seq);
+
+/* Reads the version (Activity.version, Problem.version: the same number)
+ * of a packed Activity or Problem, as the county's records db holds them,
+ * without unpacking it. Returns 0, or HB_EPROTO if the framing is broken or
+ * it has none. */
+int hb_wire_row_version(const uint8_t *row, size_t len, uint64_t *version);
+
 #endif

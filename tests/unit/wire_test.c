@@ -1,4 +1,7 @@
-/* wire_test.c: hb_wire caps: oversize, truncated, too many records, no body. */
+/* wire_test.c: hb_wire caps (oversize, truncated, too many records, no
+ * body), the framing written and read by hand, and its field numbers
+ * against the generated descriptors of huibao.proto. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "hb_err.h"
@@ -166,6 +169,172 @@ static void test_ack(void)
   free(buf);
 }
 
+/* A Submit framed by hand around packed records unpacks as sent. */
+static void test_submit_encoding(void)
+{
+  const uint8_t rec[] = {0x08, 0x07};
+  hb_wire_buf buf = {0};
+  CHECK_EQ_INT(0, hb_wire_submit_begin(&buf, 300, "t01", "v1"));
+  CHECK_EQ_INT(0, hb_wire_submit_add(&buf, rec, sizeof rec));
+  CHECK_EQ_INT(0, hb_wire_submit_add(&buf, rec, sizeof rec));
+  Huibao__V1__Submit *s = huibao__v1__submit__unpack(NULL, buf.len, buf.data);
+  CHECK(s != NULL);
+  if (s) {
+    CHECK_EQ_INT(300, s->batch_id);
+    CHECK_EQ_STR("t01", s->unit);
+    CHECK_EQ_STR("v1", s->agent_version);
+    CHECK_EQ_INT(2, s->n_records);
+    CHECK_EQ_INT(7, s->records[1]->seq);
+    huibao__v1__submit__free_unpacked(s, NULL);
+  }
+  free(buf.data);
+}
+
+/* The bytes on the wire stay what they were: the earlier hand-written
+ * framing exactly, and protobuf-c's own packing of the same Submit when
+ * there is no agent_version (which it would put after the records). */
+static void test_submit_bytes(void)
+{
+  const uint8_t rec[] = {0x08, 0x07};
+  const uint8_t want[] = {0x08, 0xac, 0x02, 0x12, 0x03, 't',  '0',  '1',  0x22, 0x02,
+                          'v',  '1',  0x1a, 0x02, 0x08, 0x07, 0x1a, 0x02, 0x08, 0x07};
+  hb_wire_buf buf = {0};
+  CHECK_EQ_INT(0, hb_wire_submit_begin(&buf, 300, "t01", "v1"));
+  CHECK_EQ_INT(0, hb_wire_submit_add(&buf, rec, sizeof rec));
+  CHECK_EQ_INT(0, hb_wire_submit_add(&buf, rec, sizeof rec));
+  CHECK_EQ_INT(sizeof want, buf.len);
+  CHECK(buf.len == sizeof want && memcmp(buf.data, want, sizeof want) == 0);
+
+  Huibao__V1__Activity a = HUIBAO__V1__ACTIVITY__INIT;
+  a.unit = "xq-a";
+  a.id = "A1";
+  a.version = 1700000000123456u;
+  a.campaign = "jf";
+  Huibao__V1__Record r[2];
+  Huibao__V1__Record *rp[2] = {&r[0], &r[1]};
+  uint8_t *packed[2];
+  size_t plen[2];
+  for (int i = 0; i < 2; i++) {
+    huibao__v1__record__init(&r[i]);
+    r[i].seq = 1000 + (uint64_t)i;
+    r[i].body_case = HUIBAO__V1__RECORD__BODY_ACTIVITY;
+    r[i].activity = &a;
+    CHECK_EQ_INT(0, hb_wire_pack(&r[i].base, &packed[i], &plen[i]));
+  }
+  Huibao__V1__Submit sub = HUIBAO__V1__SUBMIT__INIT;
+  sub.batch_id = 1ull << 40;
+  sub.unit = "xq-a";
+  sub.n_records = 2;
+  sub.records = rp;
+  uint8_t *ref;
+  size_t reflen;
+  CHECK_EQ_INT(0, hb_wire_pack(&sub.base, &ref, &reflen));
+  CHECK_EQ_INT(0, hb_wire_submit_begin(&buf, 1ull << 40, "xq-a", NULL));
+  for (int i = 0; i < 2; i++)
+    CHECK_EQ_INT(0, hb_wire_submit_add(&buf, packed[i], plen[i]));
+  CHECK_EQ_INT(reflen, buf.len);
+  CHECK(buf.len == reflen && memcmp(buf.data, ref, reflen) == 0);
+  free(ref);
+  free(packed[0]);
+  free(packed[1]);
+  free(buf.data);
+}
+
+/* Record.seq and the version of a stored Activity / Problem, read without
+ * unpacking, equal what protobuf-c packed; broken framing is refused. */
+static void test_record_seq_and_row_version(void)
+{
+  uint64_t v = 0;
+  const uint8_t packed[] = {0x08, 0xac, 0x02, 0x12, 0x00};
+  CHECK_EQ_INT(0, hb_wire_record_seq(packed, sizeof packed, &v));
+  CHECK_EQ_INT(300, v);
+  CHECK_EQ_INT(HB_EPROTO, hb_wire_record_seq(packed + 3, 2, &v));
+  CHECK_EQ_INT(HB_EPROTO, hb_wire_record_seq(packed, 2, &v)); /* varint cut short */
+
+  Huibao__V1__Activity a = HUIBAO__V1__ACTIVITY__INIT;
+  a.unit = "xq-a";
+  a.id = "A1";
+  a.version = 1700000000123456u;
+  a.campaign = "jf";
+  Huibao__V1__Record r = HUIBAO__V1__RECORD__INIT;
+  r.seq = 99999;
+  r.body_case = HUIBAO__V1__RECORD__BODY_ACTIVITY;
+  r.activity = &a;
+  uint8_t *buf;
+  size_t len;
+  CHECK_EQ_INT(0, hb_wire_pack(&r.base, &buf, &len));
+  CHECK_EQ_INT(0, hb_wire_record_seq(buf, len, &v));
+  CHECK_EQ_INT(99999, v);
+  free(buf);
+  CHECK_EQ_INT(0, hb_wire_pack(&a.base, &buf, &len));
+  CHECK_EQ_INT(0, hb_wire_row_version(buf, len, &v));
+  CHECK(v == 1700000000123456u);
+  CHECK_EQ_INT(HB_EPROTO, hb_wire_row_version(buf, 3, &v)); /* cut in the unit, before it */
+  free(buf);
+
+  Huibao__V1__Problem p = HUIBAO__V1__PROBLEM__INIT;
+  p.unit = "xq-a";
+  p.id = "P1";
+  p.version = 42;
+  p.has_deleted = 1;
+  p.deleted = 1;
+  CHECK_EQ_INT(0, hb_wire_pack(&p.base, &buf, &len));
+  CHECK_EQ_INT(0, hb_wire_row_version(buf, len, &v));
+  CHECK_EQ_INT(42, v);
+  free(buf);
+  const uint8_t no_version[] = {0x0a, 0x01, 'u', 0x12, 0x01, 'i'};
+  CHECK_EQ_INT(HB_EPROTO, hb_wire_row_version(no_version, sizeof no_version, &v));
+}
+
+/* The fields hb_wire.c frames or reads by hand, as hb_wire.h numbers them. */
+static const struct {
+  const ProtobufCMessageDescriptor *msg;
+  const char *name;
+  unsigned id; /* hb_wire.h's constant */
+  ProtobufCType type;
+  ProtobufCLabel label;
+} hand_fields[] = {
+    {&huibao__v1__submit__descriptor, "batch_id", HB_WIRE_SUBMIT_BATCH_ID, PROTOBUF_C_TYPE_UINT64,
+     PROTOBUF_C_LABEL_REQUIRED},
+    {&huibao__v1__submit__descriptor, "unit", HB_WIRE_SUBMIT_UNIT, PROTOBUF_C_TYPE_STRING,
+     PROTOBUF_C_LABEL_REQUIRED},
+    {&huibao__v1__submit__descriptor, "records", HB_WIRE_SUBMIT_RECORDS, PROTOBUF_C_TYPE_MESSAGE,
+     PROTOBUF_C_LABEL_REPEATED},
+    {&huibao__v1__submit__descriptor, "agent_version", HB_WIRE_SUBMIT_AGENT_VERSION,
+     PROTOBUF_C_TYPE_STRING, PROTOBUF_C_LABEL_OPTIONAL},
+    {&huibao__v1__ack__descriptor, "results", HB_WIRE_ACK_RESULTS, PROTOBUF_C_TYPE_MESSAGE,
+     PROTOBUF_C_LABEL_REPEATED},
+    {&huibao__v1__record__descriptor, "seq", HB_WIRE_RECORD_SEQ, PROTOBUF_C_TYPE_UINT64,
+     PROTOBUF_C_LABEL_REQUIRED},
+    {&huibao__v1__activity__descriptor, "version", HB_WIRE_ACTIVITY_VERSION, PROTOBUF_C_TYPE_UINT64,
+     PROTOBUF_C_LABEL_REQUIRED},
+    {&huibao__v1__problem__descriptor, "version", HB_WIRE_PROBLEM_VERSION, PROTOBUF_C_TYPE_UINT64,
+     PROTOBUF_C_LABEL_REQUIRED},
+};
+
+/* Each field number the wire module writes or reads by hand is the one
+ * huibao.proto gives (protobuf-c's generated descriptors), with the type
+ * and label the hand-written code assumes: renumbering a field fails here. */
+static void test_field_numbers(void)
+{
+  for (size_t i = 0; i < sizeof hand_fields / sizeof hand_fields[0]; i++) {
+    const ProtobufCMessageDescriptor *d = hand_fields[i].msg;
+    const char *name = hand_fields[i].name;
+    const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name(d, name);
+    CHECK(f != NULL);
+    if (!f) {
+      fprintf(stderr, "    %s.%s: no such field\n", d->name, name);
+      continue;
+    }
+    if (f->id != hand_fields[i].id)
+      fprintf(stderr, "    %s.%s is field %u in huibao.proto, hb_wire.h says %u\n", d->name, name,
+              f->id, hand_fields[i].id);
+    CHECK_EQ_INT(hand_fields[i].id, f->id);
+    CHECK_EQ_INT(hand_fields[i].type, f->type);
+    CHECK_EQ_INT(hand_fields[i].label, f->label);
+  }
+}
+
 int main(void)
 {
   RUN(test_good_submit);
@@ -174,5 +343,9 @@ int main(void)
   RUN(test_truncated);
   RUN(test_missing_body_and_fields);
   RUN(test_ack);
+  RUN(test_submit_encoding);
+  RUN(test_submit_bytes);
+  RUN(test_record_seq_and_row_version);
+  RUN(test_field_numbers);
   return test_summary();
 }
