@@ -27,9 +27,8 @@ typedef struct entry {
 typedef struct batch {
   int used;
   uint64_t id;
-  uint8_t *buf; /* the packed Submit */
-  size_t len, cap;
-  entry *e; /* sorted by seq once built */
+  hb_wire_buf submit; /* the packed Submit */
+  entry *e;           /* sorted by seq once built */
   size_t n;
   int64_t sent_ms;    /* 0: not (successfully) sent yet */
   int64_t not_before; /* county asked to retry later */
@@ -58,73 +57,22 @@ typedef struct sender {
   uint64_t epoch;
 } sender;
 
-static int put_varint(uint8_t **buf, size_t *len, size_t *cap, uint64_t v)
-{
-  if (*len + 10 > *cap) {
-    size_t n = *cap ? *cap * 2 : 4096;
-    while (n < *len + 10)
-      n *= 2;
-    uint8_t *b = realloc(*buf, n);
-    if (!b)
-      return HB_ENOMEM;
-    *buf = b;
-    *cap = n;
-  }
-  do {
-    uint8_t byte = v & 0x7f;
-    v >>= 7;
-    (*buf)[(*len)++] = byte | (v ? 0x80 : 0);
-  } while (v);
-  return HB_OK;
-}
-
-static int put_bytes(uint8_t **buf, size_t *len, size_t *cap, uint8_t tag, const void *p, size_t n)
-{
-  if (put_varint(buf, len, cap, tag) || put_varint(buf, len, cap, n))
-    return HB_ENOMEM;
-  if (*len + n > *cap) {
-    size_t c = *cap * 2;
-    while (c < *len + n)
-      c *= 2;
-    uint8_t *b = realloc(*buf, c);
-    if (!b)
-      return HB_ENOMEM;
-    *buf = b;
-    *cap = c;
-  }
-  memcpy(*buf + *len, p, n);
-  *len += n;
-  return HB_OK;
-}
-
-/* Submit fields: 1 batch_id (varint), 2 unit, 3 records, 4 agent_version.
- * Records are copied as packed, without unpacking and repacking them. */
-static int submit_header(uint64_t batch_id, const char *unit, const char *agent_version,
-                         uint8_t **buf, size_t *len, size_t *cap)
-{
-  *len = 0;
-  if (put_varint(buf, len, cap, 0x08) || put_varint(buf, len, cap, batch_id) ||
-      put_bytes(buf, len, cap, 0x12, unit, strlen(unit)))
-    return HB_ENOMEM;
-  if (agent_version && put_bytes(buf, len, cap, 0x22, agent_version, strlen(agent_version)))
-    return HB_ENOMEM;
-  return HB_OK;
-}
-
-int agent_submit_encode(uint64_t batch_id, const char *unit, const char *agent_version,
-                        const uint8_t *const *recs, const size_t *lens, size_t n, uint8_t **buf,
-                        size_t *len, size_t *cap)
-{
-  int rc = submit_header(batch_id, unit, agent_version, buf, len, cap);
-  for (size_t i = 0; rc == 0 && i < n; i++)
-    rc = put_bytes(buf, len, cap, 0x1a, recs[i], lens[i]);
-  return rc;
-}
-
 static int entry_cmp(const void *x, const void *y)
 {
   const entry *a = x, *b = y;
   return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* Makes free slot b a new Submit without records (the next batch id). */
+static int batch_start(sender *x, batch *b)
+{
+  if (!b->e && !(b->e = malloc((size_t)x->o->batch * sizeof *b->e)))
+    return HB_ENOMEM;
+  b->n = 0;
+  b->id = x->next_batch++;
+  b->sent_ms = b->not_before = 0;
+  b->counted = b->acked = 0;
+  return hb_wire_submit_begin(&b->submit, b->id, x->o->unit, x->o->agent_version);
 }
 
 /* Outbox visitor: appends one record to the batch being filled. */
@@ -138,9 +86,9 @@ static int batch_add(void *arg, const uint8_t *key, size_t keylen, const uint8_t
     x->cursorlen = keylen;
   }
   uint64_t seq;
-  if (keylen == 0 || keylen > AGENT_KEY_MAX || agent_record_seq(val, vallen, &seq) != 0)
+  if (keylen == 0 || keylen > AGENT_KEY_MAX || hb_wire_record_seq(val, vallen, &seq) != 0)
     return 0; /* unreadable entry: left alone, counted as pending */
-  if (put_bytes(&b->buf, &b->len, &b->cap, 0x1a, val, vallen)) {
+  if (hb_wire_submit_add(&b->submit, val, vallen)) {
     x->fill_err = HB_ENOMEM;
     return 1;
   }
@@ -156,13 +104,7 @@ static int batch_add(void *arg, const uint8_t *key, size_t keylen, const uint8_t
 static int batch_fill(sender *x, batch *b)
 {
   size_t max = (size_t)x->o->batch;
-  if (!b->e && !(b->e = malloc(max * sizeof *b->e)))
-    return HB_ENOMEM;
-  b->n = 0;
-  b->id = x->next_batch++;
-  b->sent_ms = b->not_before = 0;
-  b->counted = b->acked = 0;
-  int rc = submit_header(b->id, x->o->unit, x->o->agent_version, &b->buf, &b->len, &b->cap);
+  int rc = batch_start(x, b);
   if (rc)
     return rc;
   x->filling = b;
@@ -205,13 +147,7 @@ static int batch_fill(sender *x, batch *b)
  * epoch when the outbox has nothing to send. */
 static int batch_probe(sender *x, batch *b)
 {
-  if (!b->e && !(b->e = malloc((size_t)x->o->batch * sizeof *b->e)))
-    return HB_ENOMEM;
-  b->n = 0;
-  b->id = x->next_batch++;
-  b->sent_ms = b->not_before = 0;
-  b->counted = b->acked = 0;
-  int rc = submit_header(b->id, x->o->unit, x->o->agent_version, &b->buf, &b->len, &b->cap);
+  int rc = batch_start(x, b);
   if (rc)
     return rc;
   b->used = 1;
@@ -403,7 +339,7 @@ static int submits_send(sender *x)
       continue;
     if (b->sent_ms && now - b->sent_ms < x->o->resend_ms)
       continue;
-    if (zmq_send(x->sock, b->buf, b->len, ZMQ_DONTWAIT) < 0) {
+    if (zmq_send(x->sock, b->submit.data, b->submit.len, ZMQ_DONTWAIT) < 0) {
       if (errno == EAGAIN || errno == EINTR)
         continue;
       return HB_EZMQ;
@@ -525,7 +461,7 @@ done:
   if (x.ctx)
     zmq_ctx_term(x.ctx);
   for (int i = 0; x.b && i < o->window; i++) {
-    free(x.b[i].buf);
+    free(x.b[i].submit.data);
     free(x.b[i].e);
   }
   free(x.b);

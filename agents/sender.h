@@ -75,10 +75,4 @@ typedef void (*agent_reject_fn)(void *arg, char kind, const char *id, const char
 int agent_send(agent_state *s, const agent_send_opts *o, agent_reject_fn on_reject, void *arg,
                agent_send_stats *st);
 
-/* Packs a Submit from already packed Records (exposed for tests): appends
- * to *buf (malloc'd, grown as needed). */
-int agent_submit_encode(uint64_t batch_id, const char *unit, const char *agent_version,
-                        const uint8_t *const *recs, const size_t *lens, size_t n, uint8_t **buf,
-                        size_t *len, size_t *cap);
-
 #endif

@@ -3,13 +3,13 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <errno.h>
 #include <string.h>
-#include <sys/statvfs.h>
 #include <time.h>
 
+#include "hb_be.h"
 #include "hb_err.h"
 #include "hb_lmdb.h"
+#include "hb_wire.h"
 
 #define KNOWN_HDR 9 /* version (8) + flags (1) */
 #define KNOWN_DELETED 1u
@@ -21,20 +21,20 @@ struct agent_state {
   uint64_t next_seq; /* committed */
   uint64_t epoch;    /* committed: the county store's epoch last seen */
   int has_epoch;
-  uint8_t *content; /* scratch: packed content */
-  size_t content_cap;
-  uint8_t *rec; /* scratch: packed Record */
-  size_t rec_cap;
+  hb_wire_buf content; /* scratch: a known value (header, packed content) */
+  hb_wire_buf rec;     /* scratch: a packed Record */
   char *unit;
 };
 
-/* What one write transaction changes in memory; copied to the state only
- * after its commit returned 0. */
+/* One write transaction: its body, and what it changes in memory (copied
+ * to the state only after its commit returned 0). */
 typedef struct txn_ctx {
   agent_state *s;
   MDB_txn *txn;
   uint64_t floor;
   uint64_t next_seq;
+  int (*body)(struct txn_ctx *, void *);
+  void *arg;
 } txn_ctx;
 
 int64_t agent_now_us(void)
@@ -42,37 +42,6 @@ int64_t agent_now_us(void)
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static void be64_put(uint8_t *p, uint64_t v)
-{
-  for (int i = 7; i >= 0; i--) {
-    p[i] = (uint8_t)v;
-    v >>= 8;
-  }
-}
-
-static uint64_t be64_get(const uint8_t *p)
-{
-  uint64_t v = 0;
-  for (int i = 0; i < 8; i++)
-    v = v << 8 | p[i];
-  return v;
-}
-
-static int buf_reserve(uint8_t **buf, size_t *cap, size_t need)
-{
-  if (need <= *cap)
-    return HB_OK;
-  size_t n = *cap ? *cap : 1024;
-  while (n < need)
-    n *= 2;
-  uint8_t *b = realloc(*buf, n);
-  if (!b)
-    return HB_ENOMEM;
-  *buf = b;
-  *cap = n;
-  return HB_OK;
 }
 
 static int meta_get_u64(MDB_txn *txn, MDB_dbi dbi, const char *name, uint64_t *v)
@@ -87,64 +56,44 @@ static int meta_get_u64(MDB_txn *txn, MDB_dbi dbi, const char *name, uint64_t *v
     return hb_lmdb_err(rc);
   if (d.mv_size != 8)
     return HB_EDB;
-  *v = be64_get(d.mv_data);
+  *v = hb_be64_get(d.mv_data);
   return HB_OK;
 }
 
 static int meta_put_u64(MDB_txn *txn, MDB_dbi dbi, const char *name, uint64_t v)
 {
   uint8_t b[8];
-  be64_put(b, v);
+  hb_be64_put(b, v);
   MDB_val k = {strlen(name), (void *)name}, d = {8, b};
   return mdb_put(txn, dbi, &k, &d, 0);
 }
 
-/* LMDB reports a write that came up short as EIO, and that is how a full
- * disk usually shows (only a write that stored nothing says ENOSPC). An EIO
- * on a filesystem with less than 1 MiB left is a full disk: say so, so
- * that the clerk is told to free space rather than to suspect the disk. */
-static int commit_err(agent_state *s, int rc)
+/* hb_lmdb_write's body: runs the agent's body from the committed floor and
+ * seq (again after the map grew), then stores the floor and seq it left. */
+static int write_txn_body(MDB_txn *txn, void *arg)
 {
-  const char *path;
-  struct statvfs fs;
-  if (rc == EIO && mdb_env_get_path(s->lmdb.env, &path) == 0 && statvfs(path, &fs) == 0 &&
-      (unsigned long long)fs.f_bavail * fs.f_frsize < (1ull << 20))
-    return HB_ENOSPC;
-  return hb_lmdb_err(rc);
+  txn_ctx *c = arg;
+  c->txn = txn;
+  c->floor = c->s->floor;
+  c->next_seq = c->s->next_seq;
+  int rc = c->body(c, c->arg);
+  if (rc == 0 && (rc = meta_put_u64(txn, c->s->meta, "floor", c->floor)) == 0)
+    rc = meta_put_u64(txn, c->s->meta, "seq", c->next_seq);
+  return rc;
 }
 
-/* Runs body in a write transaction, growing the map on MDB_MAP_FULL.
- * body returns an LMDB code (0, MDB_MAP_FULL, ...) or a negative hb_err. */
+/* Runs body in a committed write transaction (hb_lmdb_write: the map grows
+ * on MDB_MAP_FULL, a full disk is HB_ENOSPC). body returns an LMDB code or
+ * a negative hb_err. */
 static int write_txn(agent_state *s, int (*body)(txn_ctx *, void *), void *arg)
 {
-  for (;;) {
-    txn_ctx c = {s, NULL, s->floor, s->next_seq};
-    int rc = mdb_txn_begin(s->lmdb.env, NULL, 0, &c.txn);
-    if (rc)
-      return hb_lmdb_err(rc);
-    rc = body(&c, arg);
-    if (rc == 0) {
-      if ((rc = meta_put_u64(c.txn, s->meta, "floor", c.floor)) == 0)
-        rc = meta_put_u64(c.txn, s->meta, "seq", c.next_seq);
-    }
-    if (rc == 0) {
-      rc = mdb_txn_commit(c.txn);
-      if (rc == 0) {
-        s->floor = c.floor;
-        s->next_seq = c.next_seq;
-        return HB_OK;
-      }
-    } else {
-      mdb_txn_abort(c.txn);
-    }
-    if (rc < 0)
-      return rc;
-    if (rc != MDB_MAP_FULL)
-      return commit_err(s, rc);
-    int g = hb_lmdb_grow(&s->lmdb);
-    if (g)
-      return g;
+  txn_ctx c = {s, NULL, 0, 0, body, arg};
+  int rc = hb_lmdb_write(&s->lmdb, write_txn_body, &c, NULL, 0);
+  if (rc == 0) {
+    s->floor = c.floor;
+    s->next_seq = c.next_seq;
   }
+  return rc;
 }
 
 int agent_state_open(agent_state **out, const char *dir, const char *unit, char *err, size_t errlen)
@@ -186,7 +135,7 @@ int agent_state_open(agent_state **out, const char *dir, const char *unit, char 
   MDB_val ek = {5, "epoch"}, ed;
   lrc = mdb_get(txn, s->meta, &ek, &ed);
   if (lrc == 0 && ed.mv_size == 8) {
-    s->epoch = be64_get(ed.mv_data);
+    s->epoch = hb_be64_get(ed.mv_data);
     s->has_epoch = 1;
   } else if (lrc != 0 && lrc != MDB_NOTFOUND) {
     mdb_txn_abort(txn);
@@ -233,8 +182,8 @@ void agent_state_close(agent_state *s)
   if (!s)
     return;
   hb_lmdb_close(&s->lmdb);
-  free(s->content);
-  free(s->rec);
+  free(s->content.data);
+  free(s->rec.data);
   free(s->unit);
   free(s);
 }
@@ -259,13 +208,12 @@ static uint64_t version_next(txn_ctx *c, int64_t now_us, uint64_t above)
   return v;
 }
 
-/* Packs m into the content scratch buffer. */
+/* Packs m into the content scratch buffer, after the known header. */
 static int pack_content(agent_state *s, const ProtobufCMessage *m, size_t *len)
 {
-  size_t n = protobuf_c_message_get_packed_size(m);
-  if (buf_reserve(&s->content, &s->content_cap, n + KNOWN_HDR))
+  if (hb_wire_pack_at(&s->content, KNOWN_HDR, m))
     return HB_ENOMEM;
-  *len = protobuf_c_message_pack(m, s->content + KNOWN_HDR);
+  *len = s->content.len - KNOWN_HDR;
   return HB_OK;
 }
 
@@ -273,10 +221,9 @@ static int pack_content(agent_state *s, const ProtobufCMessage *m, size_t *len)
 static int outbox_put(txn_ctx *c, const MDB_val *key, const Huibao__V1__Record *rec)
 {
   agent_state *s = c->s;
-  size_t n = protobuf_c_message_get_packed_size(&rec->base);
-  if (buf_reserve(&s->rec, &s->rec_cap, n))
+  if (hb_wire_pack_at(&s->rec, 0, &rec->base))
     return HB_ENOMEM;
-  MDB_val d = {protobuf_c_message_pack(&rec->base, s->rec), s->rec};
+  MDB_val d = {s->rec.len, s->rec.data};
   return mdb_put(c->txn, s->outbox, (MDB_val *)key, &d, 0);
 }
 
@@ -284,9 +231,9 @@ static int outbox_put(txn_ctx *c, const MDB_val *key, const Huibao__V1__Record *
 static int known_put(txn_ctx *c, const MDB_val *key, uint64_t version, unsigned flags, size_t len)
 {
   agent_state *s = c->s;
-  be64_put(s->content, version);
-  s->content[8] = (uint8_t)flags;
-  MDB_val d = {KNOWN_HDR + len, s->content};
+  hb_be64_put(s->content.data, version);
+  s->content.data[8] = (uint8_t)flags;
+  MDB_val d = {KNOWN_HDR + len, s->content.data};
   return mdb_put(c->txn, s->known, (MDB_val *)key, &d, 0);
 }
 
@@ -330,7 +277,7 @@ static int diff_row(txn_ctx *c, diff_arg *a, char kind, const char *id, Protobuf
     return rc;
   if (rc == 0 && old.mv_size == KNOWN_HDR + len &&
       !(((const uint8_t *)old.mv_data)[8] & KNOWN_DELETED) &&
-      memcmp((const uint8_t *)old.mv_data + KNOWN_HDR, s->content + KNOWN_HDR, len) == 0) {
+      memcmp((const uint8_t *)old.mv_data + KNOWN_HDR, s->content.data + KNOWN_HDR, len) == 0) {
     a->st.unchanged++;
     return 0;
   }
@@ -421,7 +368,7 @@ static int tombstone_put(txn_ctx *c, diff_arg *a, const uint8_t *kb, size_t klen
   int rc = tombstone_outbox_put(c, kb, klen, unit, v);
   if (rc)
     return rc;
-  if (buf_reserve(&c->s->content, &c->s->content_cap, KNOWN_HDR))
+  if (hb_wire_buf_reserve(&c->s->content, KNOWN_HDR))
     return HB_ENOMEM;
   a->st.tombstones++;
   return known_put(c, &key, v, KNOWN_DELETED, 0);
@@ -605,28 +552,13 @@ int agent_state_known_get(agent_state *s, const uint8_t *key, size_t keylen, uin
   MDB_val k = {keylen, (void *)key}, d;
   rc = mdb_get(txn, s->known, &k, &d);
   if (rc == 0 && d.mv_size >= KNOWN_HDR) {
-    *version = be64_get(d.mv_data);
+    *version = hb_be64_get(d.mv_data);
     *deleted = (((const uint8_t *)d.mv_data)[8] & KNOWN_DELETED) != 0;
   } else if (rc == 0) {
     rc = MDB_CORRUPTED;
   }
   mdb_txn_abort(txn);
   return hb_lmdb_err(rc);
-}
-
-int agent_record_seq(const uint8_t *val, size_t len, uint64_t *seq)
-{
-  if (len < 2 || val[0] != 0x08)
-    return HB_EPROTO; /* field 1, varint */
-  uint64_t v = 0;
-  for (size_t i = 1, shift = 0; i < len && shift < 64; i++, shift += 7) {
-    v |= (uint64_t)(val[i] & 0x7f) << shift;
-    if (!(val[i] & 0x80)) {
-      *seq = v;
-      return HB_OK;
-    }
-  }
-  return HB_EPROTO;
 }
 
 /* STALE: the outbox entry (cur, holding the record that was sent) gets a
@@ -657,10 +589,10 @@ static int apply_stale(txn_ctx *c, const MDB_val *key, const MDB_val *val, uint6
     return rc;
   if (old.mv_size < KNOWN_HDR)
     return HB_EDB;
-  if (buf_reserve(&s->content, &s->content_cap, old.mv_size))
+  if (hb_wire_buf_reserve(&s->content, old.mv_size))
     return HB_ENOMEM;
-  memcpy(s->content, old.mv_data, old.mv_size);
-  return known_put(c, key, v, s->content[8], old.mv_size - KNOWN_HDR);
+  memcpy(s->content.data, old.mv_data, old.mv_size);
+  return known_put(c, key, v, s->content.data[8], old.mv_size - KNOWN_HDR);
 }
 
 typedef struct apply_arg {
@@ -683,7 +615,7 @@ static int apply_body(txn_ctx *c, void *arg)
       continue;
     if (rc)
       return rc;
-    if (agent_record_seq(val.mv_data, val.mv_size, &seq) != 0 || seq != r->seq)
+    if (hb_wire_record_seq(val.mv_data, val.mv_size, &seq) != 0 || seq != r->seq)
       continue;
     switch (r->code) {
     case HUIBAO__V1__RESULT_CODE__STORED:
@@ -729,7 +661,7 @@ int agent_state_epoch(const agent_state *s, uint64_t *epoch)
 static int meta_put_epoch(txn_ctx *c, uint64_t epoch)
 {
   uint8_t b[8];
-  be64_put(b, epoch);
+  hb_be64_put(b, epoch);
   MDB_val k = {5, "epoch"}, d = {8, b};
   return mdb_put(c->txn, c->s->meta, &k, &d, 0);
 }
@@ -761,8 +693,7 @@ typedef struct resend_arg {
   size_t lastlen;
   int done; /* this chunk reached the end of known (and stored the epoch) */
   agent_resend_stats st, base;
-  uint8_t *copy; /* this chunk's entries: keylen (1) | key | vallen (4) | val */
-  size_t copy_cap;
+  hb_wire_buf copy; /* this chunk's entries: keylen (1) | key | vallen (4) | val */
 } resend_arg;
 
 /* Re-sends one known entry (kb, val) with version v: the row unpacked
@@ -808,9 +739,9 @@ static int resend_one(txn_ctx *c, resend_arg *a, const uint8_t *kb, size_t klen,
   }
   if (rc)
     return rc;
-  if (buf_reserve(&s->content, &s->content_cap, vlen))
+  if (hb_wire_buf_reserve(&s->content, vlen))
     return HB_ENOMEM;
-  memcpy(s->content, val, vlen);
+  memcpy(s->content.data, val, vlen);
   return known_put(c, &key, v, flags, len);
 }
 
@@ -841,11 +772,11 @@ static int resend_body(txn_ctx *c, void *arg)
     if (k.mv_size < 2 || k.mv_size > AGENT_KEY_MAX)
       continue;
     size_t need = used + 1 + k.mv_size + 4 + d.mv_size;
-    if (buf_reserve(&a->copy, &a->copy_cap, need)) {
+    if (hb_wire_buf_reserve(&a->copy, need)) {
       rc = HB_ENOMEM;
       break;
     }
-    uint8_t *p = a->copy + used;
+    uint8_t *p = a->copy.data + used;
     p[0] = (uint8_t)k.mv_size;
     memcpy(p + 1, k.mv_data, k.mv_size);
     uint32_t vl = (uint32_t)d.mv_size;
@@ -864,7 +795,7 @@ static int resend_body(txn_ctx *c, void *arg)
   if (rc)
     return rc;
   for (size_t off = 0; rc == 0 && off < used;) {
-    const uint8_t *p = a->copy + off;
+    const uint8_t *p = a->copy.data + off;
     size_t kl = p[0];
     uint32_t vl;
     memcpy(&vl, p + 1 + kl, 4);
@@ -896,7 +827,7 @@ int agent_state_resend_all(agent_state *s, uint64_t epoch, int64_t now_us, agent
     s->epoch = epoch;
     s->has_epoch = 1;
   }
-  free(a.copy);
+  free(a.copy.data);
   if (st)
     *st = a.st;
   return rc;

@@ -16,8 +16,9 @@
  * Versions are max(now in microseconds, floor + 1); floor is persisted in the
  * same transaction as the records that use it, so versions never go back,
  * not even when the clock does. Every function that writes does so in one
- * committed write transaction; on MDB_MAP_FULL it aborts, grows the map and
- * retries, and returns HB_EFULL only when the disk or ceiling stops it. */
+ * committed write transaction (hb_lmdb_write): on MDB_MAP_FULL it aborts,
+ * grows the map and retries, and returns HB_EFULL only when the ceiling
+ * stops it, HB_ENOSPC when the disk is full. */
 #ifndef AGENT_STATE_H
 #define AGENT_STATE_H
 
@@ -74,9 +75,6 @@ int agent_state_outbox_scan(agent_state *s, const uint8_t *after, size_t afterle
 /* Visits the entry of one key; HB_ENOTFOUND if there is none. */
 int agent_state_outbox_get(agent_state *s, const uint8_t *key, size_t keylen, agent_outbox_fn fn,
                            void *arg);
-
-/* The seq of a packed Record (its first field). HB_EPROTO if unreadable. */
-int agent_record_seq(const uint8_t *val, size_t len, uint64_t *seq);
 
 enum agent_outcome {
   AGENT_DONE = 1,       /* outbox entry removed (STORED, DUPLICATE, REJECTED) */

@@ -323,30 +323,8 @@ static void test_unreachable_keeps_outbox(void)
   fixture_free(&f);
 }
 
-static void test_submit_encoding(void)
-{
-  const uint8_t rec[] = {0x08, 0x07};
-  const uint8_t *recs[2] = {rec, rec};
-  size_t lens[2] = {sizeof rec, sizeof rec};
-  uint8_t *buf = NULL;
-  size_t len = 0, cap = 0;
-  CHECK_EQ_INT(0, agent_submit_encode(300, "t01", "v1", recs, lens, 2, &buf, &len, &cap));
-  Huibao__V1__Submit *s = huibao__v1__submit__unpack(NULL, len, buf);
-  CHECK(s != NULL);
-  if (s) {
-    CHECK_EQ_INT(300, s->batch_id);
-    CHECK_EQ_STR("t01", s->unit);
-    CHECK_EQ_STR("v1", s->agent_version);
-    CHECK_EQ_INT(2, s->n_records);
-    CHECK_EQ_INT(7, s->records[1]->seq);
-    huibao__v1__submit__free_unpacked(s, NULL);
-  }
-  free(buf);
-}
-
 int main(void)
 {
-  RUN(test_submit_encoding);
   RUN(test_resend_stale_rejected);
   RUN(test_county_error);
   RUN(test_stale_forever_stops);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "hb_err.h"
+#include "hb_wire.h"
 #include "test.h"
 
 #define T0 1700000000000000LL /* a fixed "now" in microseconds */
@@ -425,9 +426,9 @@ static void test_scan_continues_after_key(void)
   outbox_free(&o);
   uint64_t seq = 0;
   const uint8_t packed[] = {0x08, 0xac, 0x02, 0x12, 0x00};
-  CHECK_EQ_INT(0, agent_record_seq(packed, sizeof packed, &seq));
+  CHECK_EQ_INT(0, hb_wire_record_seq(packed, sizeof packed, &seq));
   CHECK_EQ_INT(300, seq);
-  CHECK_EQ_INT(HB_EPROTO, agent_record_seq(packed + 3, 2, &seq));
+  CHECK_EQ_INT(HB_EPROTO, hb_wire_record_seq(packed + 3, 2, &seq));
   fixture_free(&f);
 }
 
