@@ -10,8 +10,6 @@
 #include "hb_wire.h"
 #include "metrics.h"
 
-#define INGEST_GROW_TRIES 16
-
 typedef struct rec_res {
   int code;          /* ResultCode; 0 = not decided yet (valid, to store) */
   const char *field; /* static */
@@ -20,20 +18,11 @@ typedef struct rec_res {
   bool invalid; /* refused by validation: final for every attempt */
 } rec_res;
 
-typedef struct sub_state {
-  Huibao__V1__Submit *sub; /* NULL: malformed */
-  char error[256];         /* whole-batch refusal, "" if none */
+typedef struct submit_state {
+  Huibao__V1__Submit *submit; /* NULL: malformed */
+  char error[256];            /* whole-batch refusal, "" if none */
   rec_res *res;
-} sub_state;
-
-static char *dup_str(const char *s)
-{
-  size_t n = strlen(s) + 1;
-  char *d = malloc(n);
-  if (d)
-    memcpy(d, s, n);
-  return d;
-}
+} submit_state;
 
 /* Replaces *slot (a string of an unpacked message, malloc'd) with a copy
  * of s if they differ. */
@@ -41,7 +30,7 @@ static int replace_str(char **slot, const char *s)
 {
   if (*slot && strcmp(*slot, s) == 0)
     return 0;
-  char *d = dup_str(s);
+  char *d = strdup(s);
   if (!d)
     return HB_ENOMEM;
   free(*slot);
@@ -55,10 +44,9 @@ static void reject(rec_res *r, const char *field, const char *reason)
   r->code = HUIBAO__V1__RESULT_CODE__REJECTED;
   r->field = field;
   free(r->reason);
-  r->reason = dup_str(reason);
+  r->reason = strdup(reason);
 }
 
-/* Validates and canonicalises one record; on failure r is REJECTED. */
 /* The body of a record: a oneof, so activity and problem share storage. */
 static Huibao__V1__Activity *rec_activity(const Huibao__V1__Record *rec)
 {
@@ -70,6 +58,7 @@ static Huibao__V1__Problem *rec_problem(const Huibao__V1__Record *rec)
   return rec->body_case == HUIBAO__V1__RECORD__BODY_PROBLEM ? rec->problem : NULL;
 }
 
+/* Validates and canonicalises one record; on failure r is REJECTED. */
 static int check_record(const ingest_ctx *c, const char *unit, Huibao__V1__Record *rec, rec_res *r)
 {
   Huibao__V1__Activity *act = rec_activity(rec);
@@ -116,40 +105,40 @@ static int check_record(const ingest_ctx *c, const char *unit, Huibao__V1__Recor
   return 0;
 }
 
-static int decode_all(const ingest_ctx *c, ingest_item *items, sub_state *st, size_t n,
+static int decode_all(const ingest_ctx *c, ingest_item *items, submit_state *st, size_t n,
                       ingest_stats *stats)
 {
   for (size_t i = 0; i < n; i++) {
-    sub_state *s = &st[i];
+    submit_state *s = &st[i];
     char why[200];
-    if (hb_wire_submit_unpack(items[i].data, items[i].len, &s->sub, why, sizeof why) != 0) {
+    if (hb_wire_submit_unpack(items[i].data, items[i].len, &s->submit, why, sizeof why) != 0) {
       snprintf(s->error, sizeof s->error, "无法解析的批次 / malformed submit: %s", why);
       stats->refused++;
       agg_metrics_refused("malformed");
       continue;
     }
-    if (items[i].user_id && strcmp(items[i].user_id, s->sub->unit) != 0) {
+    if (items[i].user_id && strcmp(items[i].user_id, s->submit->unit) != 0) {
       snprintf(s->error, sizeof s->error,
                "单位不符 / unit mismatch: this connection's key is unit %s, the batch says %s",
-               items[i].user_id, s->sub->unit);
+               items[i].user_id, s->submit->unit);
       stats->refused++;
       stats->impersonations++;
       agg_metrics_refused("impersonation");
       continue;
     }
-    if (!hb_units_find(c->units, s->sub->unit)) {
+    if (!hb_units_find(c->units, s->submit->unit)) {
       snprintf(s->error, sizeof s->error, "未知单位 / unknown unit %s (not in units.csv)",
-               s->sub->unit);
+               s->submit->unit);
       stats->refused++;
       agg_metrics_refused("unknown_unit");
       continue;
     }
-    agg_metrics_seen(s->sub->unit);
-    s->res = calloc(s->sub->n_records ? s->sub->n_records : 1, sizeof *s->res);
+    agg_metrics_seen(s->submit->unit);
+    s->res = calloc(s->submit->n_records ? s->submit->n_records : 1, sizeof *s->res);
     if (!s->res)
       return HB_ENOMEM;
-    for (size_t j = 0; j < s->sub->n_records; j++) {
-      int rc = check_record(c, s->sub->unit, s->sub->records[j], &s->res[j]);
+    for (size_t j = 0; j < s->submit->n_records; j++) {
+      int rc = check_record(c, s->submit->unit, s->submit->records[j], &s->res[j]);
       if (rc != 0)
         return rc;
     }
@@ -157,52 +146,12 @@ static int decode_all(const ingest_ctx *c, ingest_item *items, sub_state *st, si
   return 0;
 }
 
-/* One attempt at storing everything valid in one transaction. */
-static int store_all(const ingest_ctx *c, sub_state *st, size_t n, char *err, size_t errlen)
-{
-  int rc = store_batch_begin(c->st, err, errlen);
-  if (rc != 0)
-    return rc;
-  for (size_t i = 0; i < n; i++) {
-    sub_state *s = &st[i];
-    if (!s->sub || s->error[0])
-      continue;
-    bool stored = false;
-    for (size_t j = 0; j < s->sub->n_records; j++) {
-      rec_res *r = &s->res[j];
-      if (r->invalid)
-        continue;
-      Huibao__V1__Record *rec = s->sub->records[j];
-      const char *reason = NULL;
-      rc = store_batch_put(c->st, rec_activity(rec), rec_problem(rec), &r->code, &r->stored_version,
-                           &reason);
-      if (rc != 0) {
-        snprintf(err, errlen, "store %s record %s: %s", s->sub->unit,
-                 rec_activity(rec) ? rec_activity(rec)->id : rec_problem(rec)->id, hb_strerror(rc));
-        store_batch_abort(c->st);
-        return rc;
-      }
-      if (r->code == HUIBAO__V1__RESULT_CODE__REJECTED) {
-        r->field = "record";
-        free(r->reason);
-        r->reason = dup_str(reason ? reason : "rejected");
-      }
-      stored |= r->code == HUIBAO__V1__RESULT_CODE__STORED;
-    }
-    if (stored && (rc = store_batch_sync(c->st, s->sub->unit, c->now_s)) != 0) {
-      store_batch_abort(c->st);
-      return rc;
-    }
-  }
-  return store_batch_commit(c->st, err, errlen);
-}
-
-/* Undoes what a failed attempt decided, so the next attempt starts clean;
- * validation refusals (field set) are kept. */
-static void reset_results(sub_state *st, size_t n)
+/* Undoes what an earlier attempt decided, so that the next one starts
+ * clean; validation refusals (invalid) are kept. */
+static void reset_results(submit_state *st, size_t n)
 {
   for (size_t i = 0; i < n; i++)
-    for (size_t j = 0; st[i].sub && st[i].res && j < st[i].sub->n_records; j++) {
+    for (size_t j = 0; st[i].submit && st[i].res && j < st[i].submit->n_records; j++) {
       rec_res *r = &st[i].res[j];
       if (r->invalid)
         continue;
@@ -211,12 +160,59 @@ static void reset_results(sub_state *st, size_t n)
     }
 }
 
-static int ack_pack(const sub_state *s, uint64_t epoch, bool retry, const char *retry_why,
+/* What store_all stores, and where it says why it failed. */
+typedef struct ingest_batch {
+  const ingest_ctx *c;
+  submit_state *st;
+  size_t n;
+  char *err;
+  size_t errlen;
+} ingest_batch;
+
+/* store_batch_fn: one attempt at storing everything valid in the batch's
+ * transaction (store_batch_run runs it again after growing the map). */
+static int store_all(store *sto, void *arg)
+{
+  ingest_batch *b = arg;
+  reset_results(b->st, b->n);
+  for (size_t i = 0; i < b->n; i++) {
+    submit_state *s = &b->st[i];
+    if (!s->submit || s->error[0])
+      continue;
+    bool stored = false;
+    for (size_t j = 0; j < s->submit->n_records; j++) {
+      rec_res *r = &s->res[j];
+      if (r->invalid)
+        continue;
+      Huibao__V1__Record *rec = s->submit->records[j];
+      const char *reason = NULL;
+      int rc = store_batch_put(sto, rec_activity(rec), rec_problem(rec), &r->code,
+                               &r->stored_version, &reason);
+      if (rc != 0) {
+        snprintf(b->err, b->errlen, "store %s record %s: %s", s->submit->unit,
+                 rec_activity(rec) ? rec_activity(rec)->id : rec_problem(rec)->id, hb_strerror(rc));
+        return rc;
+      }
+      if (r->code == HUIBAO__V1__RESULT_CODE__REJECTED) {
+        r->field = "record";
+        free(r->reason);
+        r->reason = strdup(reason ? reason : "rejected");
+      }
+      stored |= r->code == HUIBAO__V1__RESULT_CODE__STORED;
+    }
+    int rc = stored ? store_batch_sync(sto, s->submit->unit, b->c->now_s) : 0;
+    if (rc != 0)
+      return rc;
+  }
+  return 0;
+}
+
+static int ack_pack(const submit_state *s, uint64_t epoch, bool retry, const char *retry_why,
                     ingest_item *it, ingest_stats *stats)
 {
   Huibao__V1__Ack ack = HUIBAO__V1__ACK__INIT;
   Huibao__V1__RecordResult *rr = NULL, **rp = NULL;
-  ack.batch_id = s->sub ? s->sub->batch_id : 0;
+  ack.batch_id = s->submit ? s->submit->batch_id : 0;
   if (epoch != 0) { /* on every ack: the agent compares it with the one it saw last */
     ack.has_epoch = 1;
     ack.epoch = epoch;
@@ -230,8 +226,8 @@ static int ack_pack(const sub_state *s, uint64_t epoch, bool retry, const char *
     snprintf(retry_msg, sizeof retry_msg, "县级暂时无法存储 / county cannot store now: %s",
              retry_why);
     ack.error = retry_msg;
-  } else if (s->sub->n_records) {
-    size_t nr = s->sub->n_records;
+  } else if (s->submit->n_records) {
+    size_t nr = s->submit->n_records;
     rr = calloc(nr, sizeof *rr);
     rp = calloc(nr, sizeof *rp);
     if (!rr || !rp) {
@@ -242,7 +238,7 @@ static int ack_pack(const sub_state *s, uint64_t epoch, bool retry, const char *
     for (size_t j = 0; j < nr; j++) {
       const rec_res *r = &s->res[j];
       huibao__v1__record_result__init(&rr[j]);
-      rr[j].seq = s->sub->records[j]->seq;
+      rr[j].seq = s->submit->records[j]->seq;
       rr[j].code = (Huibao__V1__ResultCode)r->code;
       if (r->code == HUIBAO__V1__RESULT_CODE__REJECTED) {
         rr[j].field = (char *)r->field;
@@ -277,7 +273,7 @@ int ingest_run(const ingest_ctx *c, ingest_item *items, size_t n, ingest_stats *
     items[i].ack = NULL;
     items[i].acklen = 0;
   }
-  sub_state *st = calloc(n ? n : 1, sizeof *st);
+  submit_state *st = calloc(n ? n : 1, sizeof *st);
   if (!st) {
     snprintf(err, errlen, "out of memory");
     return HB_ENOMEM;
@@ -286,21 +282,13 @@ int ingest_run(const ingest_ctx *c, ingest_item *items, size_t n, ingest_stats *
   int rc = decode_all(c, items, st, n, stats);
   bool any = false;
   for (size_t i = 0; i < n && rc == 0; i++)
-    if (st[i].sub && !st[i].error[0]) {
+    if (st[i].submit && !st[i].error[0]) {
       any = true;
-      stats->records += st[i].sub->n_records;
+      stats->records += st[i].submit->n_records;
     }
   if (rc == 0 && any) {
-    for (int attempt = 0;; attempt++) {
-      rc = store_all(c, st, n, err, errlen);
-      if (rc != HB_EFULL || attempt >= INGEST_GROW_TRIES)
-        break;
-      reset_results(st, n);
-      if (store_grow(c->st) != 0) {
-        snprintf(err, errlen, "storage full: the map cannot grow (disk full or at its limit)");
-        break;
-      }
-    }
+    ingest_batch b = {c, st, n, err, errlen};
+    rc = store_batch_run(c->st, store_all, &b, err, errlen);
   }
   if (rc != 0 && !err[0])
     snprintf(err, errlen, "%s", hb_strerror(rc));
@@ -309,10 +297,10 @@ int ingest_run(const ingest_ctx *c, ingest_item *items, size_t n, ingest_stats *
              stats); /* no memory: no ack, agent resends */
   }
   for (size_t i = 0; i < n; i++) {
-    for (size_t j = 0; st[i].res && j < st[i].sub->n_records; j++)
+    for (size_t j = 0; st[i].res && j < st[i].submit->n_records; j++)
       free(st[i].res[j].reason);
     free(st[i].res);
-    hb_wire_submit_free(st[i].sub);
+    hb_wire_submit_free(st[i].submit);
   }
   free(st);
   return rc;

@@ -1,16 +1,16 @@
 /* store.c: records, aggregates and meta in LMDB, aggregates also in memory. */
 #include "store.h"
 
-#include "hb_pbscan.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include "hb_be.h"
 #include "hb_err.h"
 #include "hb_lmdb.h"
+#include "hb_wire.h"
 
 #define STORE_KEY_MAX 511
 
@@ -37,8 +37,7 @@ struct store {
   kvlist bsync, changed;
   const char **changed_ids;
   size_t changed_cap;
-  uint8_t *buf;
-  size_t bufcap;
+  hb_wire_buf buf; /* scratch: a packed record */
   uint64_t inconsistent;
 };
 
@@ -91,53 +90,6 @@ static void kv_free(kvlist *l)
 }
 
 /* ---------------------------------------------------------------- helpers */
-
-static void be64_put(uint8_t *b, uint64_t v)
-{
-  for (int i = 7; i >= 0; i--) {
-    b[i] = (uint8_t)v;
-    v >>= 8;
-  }
-}
-
-static uint64_t be64_get(const uint8_t *b)
-{
-  uint64_t v = 0;
-  for (int i = 0; i < 8; i++)
-    v = (v << 8) | b[i];
-  return v;
-}
-
-static int buf_reserve(store *s, size_t n)
-{
-  if (n <= s->bufcap)
-    return 0;
-  size_t cap = s->bufcap ? s->bufcap : 4096;
-  while (cap < n)
-    cap *= 2;
-  uint8_t *b = realloc(s->buf, cap);
-  if (!b)
-    return HB_ENOMEM;
-  s->buf = b;
-  s->bufcap = cap;
-  return 0;
-}
-
-/* Reads field 3 (version, a varint in Activity and Problem) of a packed
- * record without unpacking it. Returns 0 or -1. */
-static int packed_version(const uint8_t *b, size_t len, uint64_t *out)
-{
-  size_t pos = 0;
-  hb_pbfield f;
-  int rc;
-  while ((rc = hb_pbscan_next(b, len, &pos, &f)) == 1) {
-    if (f.number == 3 && f.wire_type == 0) {
-      *out = f.varint;
-      return 0;
-    }
-  }
-  return -1;
-}
 
 static size_t key2(char *buf, const char *a, char sep, const char *b)
 {
@@ -200,11 +152,11 @@ static int store_load(store *s, char *err, size_t errlen)
     key[k.mv_size] = '\0';
     int r = 0;
     if (strncmp(key, "seq/", 4) == 0)
-      r = kv_set(&s->seqs, key + 4, be64_get(v.mv_data));
+      r = kv_set(&s->seqs, key + 4, hb_be64_get(v.mv_data));
     else if (strncmp(key, "sync/", 5) == 0)
-      r = kv_set(&s->syncs, key + 5, be64_get(v.mv_data));
+      r = kv_set(&s->syncs, key + 5, hb_be64_get(v.mv_data));
     else if (strcmp(key, STORE_META_EPOCH) == 0)
-      s->epoch = be64_get(v.mv_data);
+      s->epoch = hb_be64_get(v.mv_data);
     if (r != 0) {
       mdb_cursor_close(cur);
       mdb_txn_abort(txn);
@@ -228,7 +180,7 @@ int store_epoch_new(uint64_t *epoch)
   do {
     if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b)
       return HB_EIO;
-    *epoch = be64_get(b);
+    *epoch = hb_be64_get(b);
   } while (*epoch == 0); /* 0 means "no epoch" on the wire and in memory */
   return 0;
 }
@@ -236,7 +188,7 @@ int store_epoch_new(uint64_t *epoch)
 int store_epoch_write(MDB_txn *txn, MDB_dbi meta, uint64_t epoch)
 {
   uint8_t b[8];
-  be64_put(b, epoch);
+  hb_be64_put(b, epoch);
   MDB_val k = {strlen(STORE_META_EPOCH), (void *)STORE_META_EPOCH}, v = {8, b};
   int rc = mdb_put(txn, meta, &k, &v, 0);
   if (rc == 0) {
@@ -246,6 +198,17 @@ int store_epoch_write(MDB_txn *txn, MDB_dbi meta, uint64_t epoch)
       rc = 0;
   }
   return rc;
+}
+
+typedef struct epoch_arg {
+  MDB_dbi meta;
+  uint64_t epoch;
+} epoch_arg;
+
+static int epoch_write_body(MDB_txn *txn, void *arg)
+{
+  const epoch_arg *e = arg;
+  return store_epoch_write(txn, e->meta, e->epoch);
 }
 
 /* A store gets its epoch when it is created, an older store at its first
@@ -267,29 +230,17 @@ static int store_epoch_ensure(store *s, char *err, size_t errlen)
   }
   if (s->epoch != 0 && renew == MDB_NOTFOUND)
     return 0;
-  uint64_t e;
-  if (store_epoch_new(&e) != 0) {
+  epoch_arg ea = {s->meta, 0};
+  if (store_epoch_new(&ea.epoch) != 0) {
     snprintf(err, errlen, "getrandom: %s", strerror(errno));
     return HB_EIO;
   }
-  for (int tries = 0;; tries++) {
-    if ((rc = mdb_txn_begin(s->l.env, NULL, 0, &txn)) != 0)
-      goto lmdb_fail;
-    rc = store_epoch_write(txn, s->meta, e);
-    if (rc == 0)
-      rc = mdb_txn_commit(txn);
-    else
-      mdb_txn_abort(txn);
-    if (rc != MDB_MAP_FULL || tries > 0)
-      break;
-    if ((rc = hb_lmdb_grow(&s->l)) != 0) {
-      snprintf(err, errlen, "store epoch: the map cannot grow");
-      return rc;
-    }
+  char why[256];
+  if ((rc = hb_lmdb_write(&s->l, epoch_write_body, &ea, why, sizeof why)) != 0) {
+    snprintf(err, errlen, "store epoch: %s", why);
+    return rc;
   }
-  if (rc != 0)
-    goto lmdb_fail;
-  s->epoch = e;
+  s->epoch = ea.epoch;
   return 0;
 lmdb_fail:
   snprintf(err, errlen, "store epoch: %s", mdb_strerror(rc));
@@ -389,8 +340,6 @@ void store_close(store *s)
 {
   if (!s)
     return;
-  if (s->txn)
-    store_batch_abort(s);
   hb_lmdb_close(&s->l);
   aggmap_free(&s->cache);
   aggmap_free(&s->work);
@@ -399,7 +348,7 @@ void store_close(store *s)
   kv_free(&s->bsync);
   kv_free(&s->changed);
   free(s->changed_ids);
-  free(s->buf);
+  free(s->buf.data);
   free(s);
 }
 
@@ -435,13 +384,6 @@ uint64_t store_inconsistencies(const store *s)
   return s->inconsistent;
 }
 
-int store_grow(store *s)
-{
-  if (s->txn || s->readonly)
-    return HB_EINVAL;
-  return hb_lmdb_grow(&s->l);
-}
-
 int store_reader_check(store *s, int *cleared)
 {
   *cleared = 0;
@@ -450,29 +392,10 @@ int store_reader_check(store *s, int *cleared)
 
 /* ---------------------------------------------------------------- batch */
 
-int store_batch_begin(store *s, char *err, size_t errlen)
+/* Forgets what an attempt at a batch decided: the working aggregates, the
+ * sync times and the changed campaigns. */
+static void batch_reset(store *s)
 {
-  if (s->readonly || s->txn) {
-    snprintf(err, errlen, "store is read-only or a batch is open");
-    return HB_EINVAL;
-  }
-  aggmap_clear(&s->work);
-  kv_clear(&s->bsync);
-  kv_clear(&s->changed);
-  int rc = mdb_txn_begin(s->l.env, NULL, 0, &s->txn);
-  if (rc != 0) {
-    s->txn = NULL;
-    snprintf(err, errlen, "begin write transaction: %s", mdb_strerror(rc));
-    return hb_lmdb_err(rc);
-  }
-  return 0;
-}
-
-void store_batch_abort(store *s)
-{
-  if (s->txn)
-    mdb_txn_abort(s->txn);
-  s->txn = NULL;
   aggmap_clear(&s->work);
   kv_clear(&s->bsync);
   kv_clear(&s->changed);
@@ -534,13 +457,12 @@ static rec_view rec_view_of(Huibao__V1__Activity *a, Huibao__V1__Problem *p)
   return v;
 }
 
+/* Packs the record into s->buf; returns its length, (size_t)-1 when out
+ * of memory. */
 static size_t rec_pack(store *s, const rec_view *r)
 {
   const ProtobufCMessage *m = r->a ? &r->a->base : &r->p->base;
-  size_t n = protobuf_c_message_get_packed_size(m);
-  if (buf_reserve(s, n ? n : 1) != 0)
-    return (size_t)-1;
-  return protobuf_c_message_pack(m, s->buf);
+  return hb_wire_pack_at(&s->buf, 0, m) == 0 ? s->buf.len : (size_t)-1;
 }
 
 static int rec_add(hb_agg *agg, const rec_view *r, int sign)
@@ -580,7 +502,7 @@ int store_batch_put(store *s, Huibao__V1__Activity *a, Huibao__V1__Problem *p, i
 
   if (has_old) {
     uint64_t oldver;
-    if (packed_version(old.mv_data, old.mv_size, &oldver) != 0)
+    if (hb_wire_row_version(old.mv_data, old.mv_size, &oldver) != 0)
       return HB_EDB;
     if (*r.version <= oldver) {
       uint64_t mine = *r.version;
@@ -589,7 +511,7 @@ int store_batch_put(store *s, Huibao__V1__Activity *a, Huibao__V1__Problem *p, i
       *r.version = mine;
       if (n == (size_t)-1)
         return HB_ENOMEM;
-      if (n == old.mv_size && memcmp(s->buf, old.mv_data, n) == 0) {
+      if (n == old.mv_size && memcmp(s->buf.data, old.mv_data, n) == 0) {
         *code = HUIBAO__V1__RESULT_CODE__DUPLICATE;
       } else {
         *code = HUIBAO__V1__RESULT_CODE__STALE;
@@ -648,7 +570,7 @@ int store_batch_put(store *s, Huibao__V1__Activity *a, Huibao__V1__Problem *p, i
   size_t n = rec_pack(s, &r);
   if (n == (size_t)-1)
     return HB_ENOMEM;
-  MDB_val v = {n, s->buf};
+  MDB_val v = {n, s->buf.data};
   if ((rc = mdb_put(s->txn, s->records, &k, &v, 0)) != 0)
     return hb_lmdb_err(rc);
   *code = HUIBAO__V1__RESULT_CODE__STORED;
@@ -671,18 +593,17 @@ static int meta_put(store *s, const char *prefix, const char *name, uint64_t val
   memcpy(key, prefix, pl);
   memcpy(key + pl, name, nl);
   uint8_t b[8];
-  be64_put(b, value);
+  hb_be64_put(b, value);
   MDB_val k = {pl + nl, key}, v = {8, b};
   int rc = mdb_put(s->txn, s->meta, &k, &v, 0);
   return rc ? hb_lmdb_err(rc) : 0;
 }
 
-int store_batch_commit(store *s, char *err, size_t errlen)
+/* Writes the touched aggregates (deleting the empty ones), the
+ * seq/<campaign> bumps and the sync times into the open transaction.
+ * Returns 0 or an hb_err (HB_EFULL: the map is full). */
+static int batch_write(store *s)
 {
-  if (!s->txn) {
-    snprintf(err, errlen, "no batch open");
-    return HB_EINVAL;
-  }
   int rc = 0;
   size_t it;
   for (aggmap_node *n = aggmap_first(&s->work, &it); n && rc == 0;
@@ -714,20 +635,16 @@ int store_batch_commit(store *s, char *err, size_t errlen)
     rc = meta_put(s, "seq/", s->changed.items[i].key, store_seq(s, s->changed.items[i].key) + 1);
   for (size_t i = 0; i < s->bsync.n && rc == 0; i++)
     rc = meta_put(s, "sync/", s->bsync.items[i].key, s->bsync.items[i].v);
-  if (rc != 0) {
-    snprintf(err, errlen, "write batch: %s", hb_strerror(rc));
-    store_batch_abort(s);
-    return rc;
-  }
-  int mrc = mdb_txn_commit(s->txn);
-  s->txn = NULL;
-  if (mrc != 0) {
-    snprintf(err, errlen, "commit: %s", mdb_strerror(mrc));
-    store_batch_abort(s);
-    return hb_lmdb_err(mrc);
-  }
+  return rc;
+}
 
-  /* committed: make memory equal to what is stored */
+/* After the commit: makes memory equal to what is stored (the working
+ * aggregates move into the cache). Out of memory on the way, it reloads
+ * the cache from the store and says so in err. */
+static void batch_apply(store *s, char *err, size_t errlen)
+{
+  int rc = 0;
+  size_t it;
   for (size_t i = 0; i < s->changed.n; i++)
     if (kv_set(&s->seqs, s->changed.items[i].key, store_seq(s, s->changed.items[i].key) + 1))
       rc = HB_ENOMEM;
@@ -763,6 +680,43 @@ int store_batch_commit(store *s, char *err, size_t errlen)
     store_reload_aggs(s, e2, sizeof e2);
     snprintf(err, errlen, "committed, but memory ran out updating the cache; reloaded");
   }
+}
+
+typedef struct batch_run {
+  store *s;
+  store_batch_fn fn;
+  void *arg;
+  char *err;
+  size_t errlen;
+} batch_run;
+
+/* hb_lmdb_write's body: one attempt at the batch, from scratch. */
+static int batch_body(MDB_txn *txn, void *arg)
+{
+  batch_run *b = arg;
+  store *s = b->s;
+  batch_reset(s);
+  s->txn = txn;
+  int rc = b->fn(s, b->arg);
+  if (rc == 0 && (rc = batch_write(s)) != 0)
+    snprintf(b->err, b->errlen, "write batch: %s", hb_strerror(rc));
+  s->txn = NULL;
+  return rc;
+}
+
+int store_batch_run(store *s, store_batch_fn fn, void *arg, char *err, size_t errlen)
+{
+  if (s->readonly || s->txn) {
+    snprintf(err, errlen, "store is read-only or a batch is open");
+    return HB_EINVAL;
+  }
+  batch_run b = {s, fn, arg, err, errlen};
+  int rc = hb_lmdb_write(&s->l, batch_body, &b, err, errlen);
+  if (rc != 0) {
+    batch_reset(s);
+    return rc;
+  }
+  batch_apply(s, err, errlen);
   return 0;
 }
 

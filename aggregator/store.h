@@ -3,12 +3,13 @@
  * Databases (docs/architecture.md "Storage"): records, aggs, meta. Every
  * aggregate is also kept in memory (units x campaigns, small) and the two
  * are equal whenever no batch is open: a batch changes working copies, and
- * only store_batch_commit, after mdb_txn_commit returned 0, swaps them in.
+ * only store_batch_run, after mdb_txn_commit returned 0, swaps them in.
  *
  * One batch = one write transaction = one drain of the ROUTER socket:
- *   store_batch_begin; store_batch_put (per valid record); store_batch_sync
- *   (per stored Submit); store_batch_commit or store_batch_abort.
- * On HB_EFULL from put or commit: abort, store_grow, and replay the batch. */
+ * store_batch_run runs the caller's function, which calls store_batch_put
+ * (per valid record) and store_batch_sync (per stored Submit), then writes
+ * the aggregates and commits. When the map is full it grows the map and
+ * runs the function again (hb_lmdb_write). */
 #ifndef AGG_STORE_H
 #define AGG_STORE_H
 
@@ -53,34 +54,42 @@ int store_epoch_write(MDB_txn *txn, MDB_dbi meta, uint64_t epoch);
 /* Unix seconds of the unit's last stored batch, 0 = never. */
 int64_t store_last_sync(const store *s, const char *unit);
 
-int store_batch_begin(store *s, char *err, size_t errlen);
+/* The caller's part of a batch: calls store_batch_put and store_batch_sync
+ * on s, and returns 0 to have the batch committed, else an hb_err to have
+ * it abandoned (pass store_batch_put's on: HB_EFULL makes the map grow).
+ * It may be called more than once for one batch (after the map grew):
+ * each call must start from scratch, keeping nothing an earlier call
+ * decided. */
+typedef int (*store_batch_fn)(store *s, void *arg);
 
-/* Applies one record of the given unit (already validated and canonical).
- * Exactly one of a / p is non-NULL. Sets *code to one of
- * HUIBAO__V1__RESULT_CODE__STORED / DUPLICATE / STALE / REJECTED (the
- * record cannot be counted; *reason says why) and *stored_version for
- * STALE. The record message's version field is used as is (it is
- * temporarily changed and restored). Returns 0, HB_EFULL (map full: abort
- * and grow), or another hb_err (abort). */
+/* Runs fn(s, arg) in one write transaction, then writes the touched
+ * aggregates, seq/<campaign> bumps and sync times, and commits. On
+ * MDB_MAP_FULL it aborts, grows the map (up to map_max) and runs fn again.
+ * On 0 the in-memory state is updated and store_changed lists the campaigns
+ * whose seq grew. Else nothing was stored, memory is unchanged, err says
+ * why ("commit: No space left on device") and the code is fn's, HB_EFULL
+ * (the map cannot grow), HB_ENOSPC (disk full), HB_EIO, HB_EDB, or
+ * HB_EINVAL (a read-only store, or called from inside fn). */
+int store_batch_run(store *s, store_batch_fn fn, void *arg, char *err, size_t errlen);
+
+/* Applies one record of the given unit (already validated and canonical);
+ * only inside store_batch_run's fn. Exactly one of a / p is non-NULL. Sets
+ * *code to one of HUIBAO__V1__RESULT_CODE__STORED / DUPLICATE / STALE /
+ * REJECTED (the record cannot be counted; *reason says why) and
+ * *stored_version for STALE. The record message's version field is used
+ * as is (it is temporarily changed and restored). Returns 0, HB_EFULL (map
+ * full: fn returns it, the batch runs again in a larger map), or another
+ * hb_err. */
 int store_batch_put(store *s, Huibao__V1__Activity *a, Huibao__V1__Problem *p, int *code,
                     uint64_t *stored_version, const char **reason);
 
-/* Records that unit had a batch stored now (meta sync/<unit>). */
+/* Records that unit had a batch stored now (meta sync/<unit>); only
+ * inside store_batch_run's fn. */
 int store_batch_sync(store *s, const char *unit, int64_t now_s);
 
-/* Writes the touched aggregates, seq/<campaign> bumps and sync times, then
- * commits. On 0 the in-memory state is updated and store_changed lists the
- * campaigns whose seq grew. On error the batch is aborted (nothing stored,
- * memory unchanged) and err says why; HB_EFULL means grow and retry. */
-int store_batch_commit(store *s, char *err, size_t errlen);
-void store_batch_abort(store *s);
-
-/* Campaign ids changed by the last successful commit (valid until the next
- * batch begins). */
+/* Campaign ids changed by the last successful store_batch_run (valid until
+ * the next one). */
 size_t store_changed(const store *s, const char *const **ids);
-
-/* Grows the map (no batch may be open). HB_EFULL when it cannot. */
-int store_grow(store *s);
 
 /* Frees the reader slots of processes that died holding a read
  * transaction (mdb_reader_check); *cleared gets how many. */

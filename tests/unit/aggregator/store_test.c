@@ -59,20 +59,33 @@ static Huibao__V1__Activity act(const char *id, uint64_t version, uint32_t parti
   return a;
 }
 
+/* One record to put in a batch (store_batch_fn), and what the store said. */
+typedef struct put_one {
+  Huibao__V1__Activity *a;
+  Huibao__V1__Problem *p;
+  int code;
+  uint64_t v;
+  int fail; /* returned after the put, to abandon the batch */
+} put_one;
+
+static int put_one_fn(store *s, void *arg)
+{
+  put_one *o = arg;
+  const char *reason;
+  CHECK_EQ_INT(0, store_batch_put(s, o->a, o->p, &o->code, &o->v, &reason));
+  CHECK_EQ_INT(0, store_batch_sync(s, "xq-a", 1700000000));
+  return o->fail;
+}
+
 /* Puts one record in its own batch and commits; returns the result code. */
 static int put1(store *s, Huibao__V1__Activity *a, Huibao__V1__Problem *p, uint64_t *sv)
 {
   char err[256];
-  int code = 0;
-  uint64_t v = 0;
-  const char *reason;
-  CHECK_EQ_INT(0, store_batch_begin(s, err, sizeof err));
-  CHECK_EQ_INT(0, store_batch_put(s, a, p, &code, &v, &reason));
-  CHECK_EQ_INT(0, store_batch_sync(s, "xq-a", 1700000000));
-  CHECK_EQ_INT(0, store_batch_commit(s, err, sizeof err));
+  put_one o = {a, p, 0, 0, 0};
+  CHECK_EQ_INT(0, store_batch_run(s, put_one_fn, &o, err, sizeof err));
   if (sv)
-    *sv = v;
-  return code;
+    *sv = o.v;
+  return o.code;
 }
 
 static long verify_diffs(store *s)
@@ -151,7 +164,8 @@ static void test_versions(void)
   store_close(s);
   CHECK_EQ_INT(0, store_open_readonly(&s, tmpdir, err, sizeof err));
   CHECK_EQ_INT(0, verify_diffs(s));
-  CHECK_EQ_INT(HB_EINVAL, store_batch_begin(s, err, sizeof err));
+  put_one none = {&a1, NULL, 0, 0, 0};
+  CHECK_EQ_INT(HB_EINVAL, store_batch_run(s, put_one_fn, &none, err, sizeof err));
   store_close(s);
 }
 
@@ -217,16 +231,36 @@ static void test_abort_keeps_memory(void)
   Huibao__V1__Activity a1 = act("A1", 100, 30);
   put1(s, &a1, NULL, NULL);
   Huibao__V1__Activity a2 = act("A2", 100, 5);
-  int code;
-  uint64_t v;
-  const char *reason;
-  CHECK_EQ_INT(0, store_batch_begin(s, err, sizeof err));
-  CHECK_EQ_INT(0, store_batch_put(s, &a2, NULL, &code, &v, &reason));
-  store_batch_abort(s);
+  put_one o = {&a2, NULL, 0, 0, HB_EAGAIN};
+  CHECK_EQ_INT(HB_EAGAIN, store_batch_run(s, put_one_fn, &o, err, sizeof err));
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, o.code); /* put, then abandoned */
   CHECK_EQ_INT(1, store_agg(s, "jf", "xq-a")->records);
   CHECK_EQ_INT(1, store_seq(s, "jf"));
   CHECK_EQ_INT(0, verify_diffs(s));
   store_close(s);
+}
+
+/* Puts every record of recs[0..n) in one batch; counts the attempts. */
+typedef struct put_many {
+  Huibao__V1__Activity *recs;
+  int n;
+  int runs;
+  int last_rc; /* of the last put */
+} put_many;
+
+static int put_many_fn(store *s, void *arg)
+{
+  put_many *m = arg;
+  m->runs++;
+  int rc = 0;
+  for (int i = 0; i < m->n && rc == 0; i++) {
+    int code;
+    uint64_t v;
+    const char *reason;
+    rc = store_batch_put(s, &m->recs[i], NULL, &code, &v, &reason);
+  }
+  m->last_rc = rc;
+  return rc;
 }
 
 static void test_map_full_grows(void)
@@ -242,27 +276,14 @@ static void test_map_full_grows(void)
     recs[i] = act(ids[i], 5, (uint32_t)i);
     recs[i].title = "集中学习 / a title long enough to fill pages quickly";
   }
-  int grows = 0, rc;
-  for (;;) {
-    CHECK_EQ_INT(0, store_batch_begin(s, err, sizeof err));
-    rc = 0;
-    for (int i = 0; i < N && rc == 0; i++) {
-      int code;
-      uint64_t v;
-      const char *reason;
-      rc = store_batch_put(s, &recs[i], NULL, &code, &v, &reason);
-    }
-    if (rc == 0)
-      rc = store_batch_commit(s, err, sizeof err);
-    else
-      store_batch_abort(s);
-    if (rc != HB_EFULL)
-      break;
-    CHECK_EQ_INT(0, store_grow(s));
-    grows++;
-  }
+  put_many m = {recs, N, 0, 0};
+  int rc = store_batch_run(s, put_many_fn, &m, err, sizeof err);
   CHECK_EQ_INT(0, rc);
+  int grows = m.runs - 1; /* every run after the first followed a growth */
   CHECK(grows >= 1);
+  size_t used, map;
+  store_usage(s, &used, &map);
+  CHECK(map >= (64u * 1024) << grows);
   CHECK_EQ_INT(N, store_agg(s, "jf", "xq-a")->records);
   CHECK_EQ_INT((long long)N * (N - 1) / 2, store_agg(s, "jf", "xq-a")->act[1][1].participants);
   CHECK_EQ_INT(1, store_seq(s, "jf"));
@@ -270,17 +291,14 @@ static void test_map_full_grows(void)
   store_close(s);
   /* a ceiling that stops growth: HB_EFULL, nothing stored */
   CHECK_EQ_INT(0, store_open(&s, fresh_dir(), 64 * 1024, 64 * 1024, err, sizeof err));
-  CHECK_EQ_INT(0, store_batch_begin(s, err, sizeof err));
-  rc = 0;
-  for (int i = 0; i < N && rc == 0; i++) {
-    int code;
-    uint64_t v;
-    const char *reason;
-    rc = store_batch_put(s, &recs[i], NULL, &code, &v, &reason);
-  }
+  m = (put_many){recs, N, 0, 0};
+  rc = store_batch_run(s, put_many_fn, &m, err, sizeof err);
+  CHECK_EQ_INT(HB_EFULL, m.last_rc);
   CHECK_EQ_INT(HB_EFULL, rc);
-  store_batch_abort(s);
-  CHECK_EQ_INT(HB_EFULL, store_grow(s));
+  CHECK_EQ_INT(1, m.runs); /* the map could not grow: not run again */
+  CHECK_CONTAINS(err, "cannot grow");
+  store_usage(s, &used, &map);
+  CHECK_EQ_INT(64 * 1024, map);
   CHECK(store_agg(s, "jf", "xq-a") == NULL);
   store_close(s);
   free(recs);
