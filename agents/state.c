@@ -96,6 +96,48 @@ static int write_txn(agent_state *s, int (*body)(txn_ctx *, void *), void *arg)
   return rc;
 }
 
+typedef struct open_arg {
+  agent_state *s;
+  const char *dir;
+  char *err; /* the reason, when the state is not this unit's or is damaged */
+  size_t errlen;
+} open_arg;
+
+/* Reads floor, seq and epoch into the state, and checks the unit it belongs
+ * to (a new state: stores it), in one write transaction, so that two agents
+ * opening one new folder cannot both claim it. */
+static int open_body(MDB_txn *txn, void *arg)
+{
+  open_arg *o = arg;
+  agent_state *s = o->s;
+  int rc;
+  if ((rc = meta_get_u64(txn, s->meta, "floor", &s->floor)) ||
+      (rc = meta_get_u64(txn, s->meta, "seq", &s->next_seq))) {
+    snprintf(o->err, o->errlen, "%s: state is damaged (meta)", o->dir);
+    return rc;
+  }
+  if (s->next_seq == 0)
+    s->next_seq = 1;
+  MDB_val ek = {5, "epoch"}, ed;
+  rc = mdb_get(txn, s->meta, &ek, &ed);
+  if (rc != 0 && rc != MDB_NOTFOUND)
+    return rc;
+  s->has_epoch = rc == 0 && ed.mv_size == 8;
+  s->epoch = s->has_epoch ? hb_be64_get(ed.mv_data) : 0;
+  MDB_val k = {4, "unit"}, d, v = {strlen(s->unit), s->unit};
+  rc = mdb_get(txn, s->meta, &k, &d);
+  if (rc == MDB_NOTFOUND)
+    return mdb_put(txn, s->meta, &k, &v, 0);
+  if (rc != 0)
+    return rc;
+  if (d.mv_size != v.mv_size || memcmp(d.mv_data, s->unit, d.mv_size) != 0) {
+    snprintf(o->err, o->errlen, "%s holds the state of unit %.*s, not %s: use another --state",
+             o->dir, (int)(d.mv_size > 64 ? 64 : d.mv_size), (const char *)d.mv_data, s->unit);
+    return HB_EINVAL;
+  }
+  return 0;
+}
+
 int agent_state_open(agent_state **out, const char *dir, const char *unit, char *err, size_t errlen)
 {
   static const char *const names[] = {"known", "outbox", "meta"};
@@ -120,56 +162,17 @@ int agent_state_open(agent_state **out, const char *dir, const char *unit, char 
   s->outbox = dbis[1];
   s->meta = dbis[2];
 
-  MDB_txn *txn;
-  int lrc = mdb_txn_begin(s->lmdb.env, NULL, 0, &txn);
-  if (lrc)
-    goto lmdb_fail;
-  if ((rc = meta_get_u64(txn, s->meta, "floor", &s->floor)) ||
-      (rc = meta_get_u64(txn, s->meta, "seq", &s->next_seq))) {
-    mdb_txn_abort(txn);
-    snprintf(err, errlen, "%s: state is damaged (meta)", dir);
+  err[0] = '\0';
+  open_arg o = {s, dir, err, errlen};
+  char why[256];
+  if ((rc = hb_lmdb_write(&s->lmdb, open_body, &o, why, sizeof why)) != 0) {
+    if (!err[0])
+      snprintf(err, errlen, "%s: %s", dir, why);
     goto close;
-  }
-  if (s->next_seq == 0)
-    s->next_seq = 1;
-  MDB_val ek = {5, "epoch"}, ed;
-  lrc = mdb_get(txn, s->meta, &ek, &ed);
-  if (lrc == 0 && ed.mv_size == 8) {
-    s->epoch = hb_be64_get(ed.mv_data);
-    s->has_epoch = 1;
-  } else if (lrc != 0 && lrc != MDB_NOTFOUND) {
-    mdb_txn_abort(txn);
-    goto lmdb_fail;
-  }
-  MDB_val k = {4, "unit"}, d;
-  lrc = mdb_get(txn, s->meta, &k, &d);
-  if (lrc == 0) {
-    if (d.mv_size != strlen(unit) || memcmp(d.mv_data, unit, d.mv_size) != 0) {
-      snprintf(err, errlen, "%s holds the state of unit %.*s, not %s: use another --state", dir,
-               (int)(d.mv_size > 64 ? 64 : d.mv_size), (const char *)d.mv_data, unit);
-      mdb_txn_abort(txn);
-      rc = HB_EINVAL;
-      goto close;
-    }
-    mdb_txn_abort(txn);
-  } else if (lrc == MDB_NOTFOUND) {
-    MDB_val v = {strlen(unit), (void *)unit};
-    if ((lrc = mdb_put(txn, s->meta, &k, &v, 0)) != 0) {
-      mdb_txn_abort(txn);
-      goto lmdb_fail;
-    }
-    if ((lrc = mdb_txn_commit(txn)) != 0)
-      goto lmdb_fail;
-  } else {
-    mdb_txn_abort(txn);
-    goto lmdb_fail;
   }
   *out = s;
   return HB_OK;
 
-lmdb_fail:
-  snprintf(err, errlen, "%s: %s", dir, mdb_strerror(lrc));
-  rc = hb_lmdb_err(lrc);
 close:
   hb_lmdb_close(&s->lmdb);
   free(s->unit);
