@@ -16,8 +16,8 @@
 #include "hb_units.h"
 #include "store.h"
 
-/* Messages queued per city before the XPUB drops (a county's rollups are
- * small: a city that falls behind loses nothing it cannot catch up on). */
+/* Messages queued per subscribing city before the XPUB drops them (a
+ * dropped state message is replaced by the next one). */
 #define PUBLISH_SNDHWM 100000
 
 /* What the county's rollups are built from. Everything is borrowed and

@@ -29,11 +29,11 @@ struct hb_publisher {
   char endpoint[256];
   bool beat_started; /* false: the first heartbeat is due at once */
   int64_t last_beat_ms;
-  bool all_due;             /* a new subscriber (or mark_all) waits for everything */
-  char **dirty;             /* campaigns marked since the last send (owned strings) */
-  size_t ndirty, capdirty;  /* ... */
-  int64_t dirty_since_ms;   /* when the first of them was marked (DELAY) */
-  int64_t changes_sent_ms;  /* when marked changes last went out (RATE) */
+  bool all_due;            /* a new subscriber (or mark_all) waits for everything */
+  char **dirty;            /* campaigns marked since the last send (owned strings) */
+  size_t ndirty, capdirty; /* ... */
+  int64_t dirty_since_ms;  /* when the first of them was marked (DELAY) */
+  int64_t changes_sent_ms; /* when marked changes last went out (RATE) */
   uint64_t sent, dropped;
 };
 

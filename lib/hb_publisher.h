@@ -67,16 +67,16 @@ typedef int (*hb_publisher_list_fn)(void *arg, const char ***ids, size_t *n);
 typedef int (*hb_publisher_build_fn)(void *arg, const char *campaign, uint8_t **buf, size_t *len);
 
 typedef struct hb_publisher_opts {
-  const char *endpoint;          /* XPUB bind endpoint, e.g. tcp://0.0.0.0:7101 */
-  const hb_cert *cert;           /* the publisher's key pair (read at open); NULL: plain TCP */
-  hb_keyring *subscribers;       /* with cert: the keys admitted; taken over (zeroed) */
-  uint32_t heartbeat_ms;         /* 0: HB_PUBLISHER_HEARTBEAT_MS */
-  int sndhwm;                    /* messages queued per subscriber before XPUB drops */
+  const char *endpoint;    /* XPUB bind endpoint, e.g. tcp://0.0.0.0:7101 */
+  const hb_cert *cert;     /* the publisher's key pair (read at open); NULL: plain TCP */
+  hb_keyring *subscribers; /* with cert: the keys admitted; taken over (zeroed) */
+  uint32_t heartbeat_ms;   /* 0: HB_PUBLISHER_HEARTBEAT_MS */
+  int sndhwm;              /* messages queued per subscriber before XPUB drops; 0: libzmq's */
   hb_publisher_coalesce coalesce;
-  hb_publisher_list_fn list;     /* required */
-  hb_publisher_build_fn build;   /* required */
-  void *arg;                     /* of list and build */
-  hb_zap_refuse_fn on_refuse;    /* a subscriber's key was refused (may be NULL) */
+  hb_publisher_list_fn list;   /* required */
+  hb_publisher_build_fn build; /* required */
+  void *arg;                   /* of list and build */
+  hb_zap_refuse_fn on_refuse;  /* a subscriber's key was refused (may be NULL) */
   void *refuse_arg;
 } hb_publisher_opts;
 
