@@ -9,6 +9,7 @@
 #include "hb_err.h"
 #include "hb_log.h"
 #include "hb_metrics.h"
+#include "hb_publisher.h"
 #include "hb_zmq.h"
 
 const char *config_usage(void)
@@ -153,7 +154,7 @@ static int config_ini_line(void *user, const char *section, const char *name, co
 static void config_init(agg_config *c)
 {
   memset(c, 0, sizeof *c);
-  c->heartbeat_ms = 1000;
+  c->heartbeat_ms = HB_PUBLISHER_HEARTBEAT_MS;
   c->log_level = HB_LOG_INFO;
 }
 

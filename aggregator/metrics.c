@@ -208,7 +208,7 @@ static void tick_status(const ingest_stats *s)
   }
 }
 
-int agg_metrics_tick(store *st, const hb_units *units, const publisher *pub,
+int agg_metrics_tick(store *st, const hb_units *units, const hb_publisher *pub,
                      const ingest_stats *stats, int timeout_ms)
 {
   double now = agg_metrics_clock();
@@ -232,8 +232,10 @@ int agg_metrics_tick(store *st, const hb_units *units, const publisher *pub,
   for (size_t i = 0; i < M.nseen; i++)
     active += now - M.seen[i].at <= AGG_METRICS_SEEN_WINDOW_S;
   hb_metric_set(M.agents, NULL, (double)active);
-  hb_metric_set(M.publishes, NULL, (double)pub->sent);
-  hb_metric_set(M.publish_drops, NULL, (double)pub->dropped);
+  uint64_t sent, dropped;
+  hb_publisher_counts(pub, &sent, &dropped);
+  hb_metric_set(M.publishes, NULL, (double)sent);
+  hb_metric_set(M.publish_drops, NULL, (double)dropped);
   size_t used, map;
   store_usage(st, &used, &map);
   hb_metric_set(M.map_size, NULL, (double)map);

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include "hb_units.h"
 #include "ingest.h"
-#include "publish.h"
+#include "hb_publisher.h"
 #include "store.h"
 
 /* Units seen within this many seconds count as connected agents. */
@@ -51,7 +51,7 @@ void agg_metrics_reload(void);
  * gauges (last sync per unit, LMDB use, connected agents, publishes) and
  * the STATUS= line (also when the metrics are off). Returns timeout_ms
  * lowered to at most 1000 so that this runs at least once a second. */
-int agg_metrics_tick(store *st, const hb_units *units, const publisher *pub,
+int agg_metrics_tick(store *st, const hb_units *units, const hb_publisher *pub,
                      const ingest_stats *stats, int timeout_ms);
 
 #endif

@@ -161,12 +161,13 @@ typedef struct in_msg {
 
 typedef struct server {
   const agg_config *cfg;
-  void *ctx, *router, *xpub;
+  void *ctx, *router;
   store *st;
   hb_units units;
   hb_campaigns campaigns;
   char *code, *name;
-  publisher pub;
+  publish_source src; /* what pub builds the rollups from */
+  hb_publisher *pub;
   in_msg *msgs;
   ingest_item *items;
   ingest_stats stats;
@@ -175,26 +176,25 @@ typedef struct server {
   size_t untrimmed;      /* bytes drained since the last malloc_trim */
   int64_t last_batch_us; /* monotonic time the last drain's batch began */
   hb_cert cert;          /* the county's own key pair (CURVE), unless insecure */
-  hb_zap *zap;           /* authenticates agents (domain huibao) and cities (huibao-sub) */
+  hb_zap *zap;           /* authenticates agents (the cities: pub's own) */
 } server;
-
-#define ZAP_DOMAIN_SUB "huibao-sub"
 
 static void on_zap_refuse(void *arg, const char *domain, const char *address, const char *reason)
 {
   (void)arg;
-  hb_log_warn("refused %s connection from %s: %s",
-              strcmp(domain, ZAP_DOMAIN_SUB) == 0 ? "a subscriber" : "an agent", address, reason);
+  (void)domain;
+  hb_log_warn("refused an agent connection from %s: %s", address, reason);
 }
 
-/* Loads one keyring folder into the ZAP handler. On failure the handler
- * keeps the keyring it had (at start-up: none, so nobody can connect). */
-static int keys_load(server *s, const char *dir, const char *domain)
+/* Loads one keyring folder, logging its bad files. Returns HB_OK or
+ * HB_EINVAL (bad files left out) with *ring to be handed on, else the
+ * error of hb_keyring_load (*ring is empty: whoever holds keys keeps the
+ * ones it had; at start-up none, so nobody can connect). */
+static int keys_load(const char *dir, const char *domain, hb_keyring *ring)
 {
-  hb_keyring ring;
   hb_diags d;
   hb_diags_init(&d);
-  int rc = hb_keyring_load(dir, &ring, &d);
+  int rc = hb_keyring_load(dir, ring, &d);
   for (size_t i = 0; i < d.count; i++) {
     char line[600];
     hb_diag_format(&d.items[i], line, sizeof line);
@@ -202,11 +202,10 @@ static int keys_load(server *s, const char *dir, const char *domain)
   }
   hb_diags_free(&d);
   if (rc != HB_OK && rc != HB_EINVAL) {
-    hb_keyring_free(&ring);
+    hb_keyring_free(ring);
     return rc;
   }
-  hb_log_info("%s: %zu keys for %s", dir, ring.count, domain);
-  hb_zap_set_keyring(s->zap, domain, &ring);
+  hb_log_info("%s: %zu keys for %s", dir, ring->count, domain);
   return rc;
 }
 
@@ -334,8 +333,9 @@ static void drain(server *s)
   if (rc == 0) {
     const char *const *ids;
     size_t nc = store_changed(s->st, &ids);
+    int64_t now = hb_time_mono_ms();
     for (size_t i = 0; i < nc; i++)
-      publisher_mark(&s->pub, ids[i]);
+      (void)hb_publisher_mark(s->pub, ids[i], now); /* out of memory: the heartbeat sends it */
   }
   if (s->stats.impersonations > before.impersonations)
     hb_log_warn("refused %zu submits for a unit other than the one their key belongs to",
@@ -364,11 +364,16 @@ static void reload(server *s)
 {
   hb_units u;
   hb_campaigns c;
+  hb_keyring ring;
   if (s->zap) {
-    if (keys_load(s, s->cfg->keys, HB_ZAP_DOMAIN) == HB_ENOTFOUND)
+    if (keys_load(s->cfg->keys, HB_ZAP_DOMAIN, &ring) == HB_ENOTFOUND)
       hb_log_err("reload: keeping the old unit keys");
-    if (keys_load(s, s->cfg->subscriber_keys, ZAP_DOMAIN_SUB) == HB_ENOTFOUND)
+    else
+      hb_zap_set_keyring(s->zap, HB_ZAP_DOMAIN, &ring);
+    if (keys_load(s->cfg->subscriber_keys, HB_PUBLISHER_ZAP_DOMAIN, &ring) == HB_ENOTFOUND)
       hb_log_err("reload: keeping the old subscriber keys");
+    else
+      hb_publisher_keys_set(s->pub, &ring);
   }
   if (server_load_inputs(s->cfg, &u, &c, stderr) != 0) {
     hb_log_err("reload: keeping the old units and campaigns (see the messages above)");
@@ -376,22 +381,13 @@ static void reload(server *s)
     hb_campaigns_free(&c);
     return;
   }
-  if (publisher_set_config(&s->pub, &u, &c) != 0) {
-    hb_log_err("reload: out of memory; keeping the old units and campaigns");
-    hb_units_free(&u);
-    hb_campaigns_free(&c);
-    publisher_set_config(&s->pub, &s->units, &s->campaigns);
-    return;
-  }
   hb_units_free(&s->units);
   hb_campaigns_free(&s->campaigns);
-  s->units = u;
+  s->units = u; /* in place: s->src points at them */
   s->campaigns = c;
-  s->pub.units = &s->units;
-  s->pub.campaigns = &s->campaigns;
   hb_log_notice("reloaded: %zu units, %zu campaigns", s->units.count, s->campaigns.count);
   agg_metrics_reload();
-  publisher_send_all(&s->pub);
+  hb_publisher_mark_all(s->pub);
 }
 
 static int choose_source(server *s)
@@ -407,8 +403,8 @@ static int choose_source(server *s)
   return s->code && s->name ? 0 : HB_ENOMEM;
 }
 
-/* Reads the county's secret cert and binds the ZAP handler in s->ctx:
- * both must exist before any server socket binds (a CURVE server without a
+/* Reads the county's secret cert and binds the agents' ZAP handler in
+ * s->ctx: both must exist before the ROUTER binds (a CURVE server without a
  * ZAP handler would accept any key). */
 static int security_open(server *s, char *err, size_t errlen)
 {
@@ -431,13 +427,13 @@ static int security_open(server *s, char *err, size_t errlen)
     snprintf(err, errlen, "ZAP handler: %s", zmq_strerror(errno));
     return HB_EZMQ;
   }
-  if (keys_load(s, s->cfg->keys, HB_ZAP_DOMAIN) == HB_ENOTFOUND ||
-      keys_load(s, s->cfg->subscriber_keys, ZAP_DOMAIN_SUB) == HB_ENOTFOUND) {
+  hb_keyring ring;
+  if (keys_load(s->cfg->keys, HB_ZAP_DOMAIN, &ring) == HB_ENOTFOUND) {
     snprintf(err, errlen, "cannot read a key folder (see above)");
     return HB_ENOTFOUND;
   }
-  if (hb_zap_server_socket(s->router, &s->cert, HB_ZAP_DOMAIN) != HB_OK ||
-      hb_zap_server_socket(s->xpub, &s->cert, ZAP_DOMAIN_SUB) != HB_OK) {
+  hb_zap_set_keyring(s->zap, HB_ZAP_DOMAIN, &ring);
+  if (hb_zap_server_socket(s->router, &s->cert, HB_ZAP_DOMAIN) != HB_OK) {
     snprintf(err, errlen, "CURVE options: %s", zmq_strerror(errno));
     return HB_EZMQ;
   }
@@ -452,21 +448,16 @@ static int sockets_open(server *s, char *err, size_t errlen)
     return HB_EZMQ;
   }
   s->router = zmq_socket(s->ctx, ZMQ_ROUTER);
-  s->xpub = zmq_socket(s->ctx, ZMQ_XPUB);
-  if (!s->router || !s->xpub) {
+  if (!s->router) {
     snprintf(err, errlen, "zmq_socket: %s", zmq_strerror(errno));
     return HB_EZMQ;
   }
   int hwm = (int)(s->units.count + 1) * ROUTER_HWM_PER_UNIT;
   if (hwm < 100000)
     hwm = 100000;
-  int one = 1, pub_hwm = 100000;
   if (hb_zmq_common(s->router, HB_WIRE_MAXMSGSIZE, NET_HEARTBEAT_MS, 3 * NET_HEARTBEAT_MS) ||
       hb_zmq_router(s->router, hwm) ||
-      zmq_setsockopt(s->router, ZMQ_RCVHWM, &(int){ROUTER_RCVHWM}, sizeof(int)) ||
-      hb_zmq_common(s->xpub, 64 * 1024, NET_HEARTBEAT_MS, 3 * NET_HEARTBEAT_MS) ||
-      zmq_setsockopt(s->xpub, ZMQ_XPUB_VERBOSE, &one, sizeof one) ||
-      zmq_setsockopt(s->xpub, ZMQ_SNDHWM, &pub_hwm, sizeof pub_hwm)) {
+      zmq_setsockopt(s->router, ZMQ_RCVHWM, &(int){ROUTER_RCVHWM}, sizeof(int))) {
     snprintf(err, errlen, "socket options: %s", zmq_strerror(errno));
     return HB_EZMQ;
   }
@@ -477,23 +468,37 @@ static int sockets_open(server *s, char *err, size_t errlen)
     snprintf(err, errlen, "bind %s: %s", s->cfg->listen, zmq_strerror(errno));
     return HB_EZMQ;
   }
-  if (zmq_bind(s->xpub, s->cfg->publish) != 0) {
-    snprintf(err, errlen, "bind %s: %s", s->cfg->publish, zmq_strerror(errno));
-    return HB_EZMQ;
-  }
   return 0;
+}
+
+/* The rollups' publisher on --publish, with its own ZAP handler for the
+ * cities' keys (--subscriber-keys), after sockets_open read the cert. */
+static int publisher_open(server *s, char *err, size_t errlen)
+{
+  hb_keyring ring = {0};
+  if (!s->cfg->insecure &&
+      keys_load(s->cfg->subscriber_keys, HB_PUBLISHER_ZAP_DOMAIN, &ring) == HB_ENOTFOUND) {
+    snprintf(err, errlen, "cannot read a key folder (see above)");
+    return HB_ENOTFOUND;
+  }
+  s->src = (publish_source){.st = s->st,
+                            .units = &s->units,
+                            .campaigns = &s->campaigns,
+                            .code = s->code,
+                            .name = s->name,
+                            .heartbeat_ms = (uint32_t)s->cfg->heartbeat_ms};
+  return publish_open(&s->pub, &s->src, s->cfg->publish, s->cfg->insecure ? NULL : &s->cert, &ring,
+                      err, errlen);
 }
 
 static void server_close(server *s)
 {
+  hb_publisher_close(s->pub);
   if (s->router)
     zmq_close(s->router);
-  if (s->xpub)
-    zmq_close(s->xpub);
   hb_zap_close(s->zap);
   if (s->ctx)
     zmq_ctx_term(s->ctx);
-  publisher_free(&s->pub);
   store_close(s->st);
   hb_units_free(&s->units);
   hb_campaigns_free(&s->campaigns);
@@ -534,16 +539,11 @@ int server_run(const agg_config *cfg)
     server_close(&s);
     return rc == HB_EIO || rc == HB_EFULL || rc == HB_ENOSPC ? EX_IOERR : EX_CONFIG;
   }
-  if ((rc = sockets_open(&s, err, sizeof err)) != 0) {
+  if ((rc = sockets_open(&s, err, sizeof err)) != 0 ||
+      (rc = publisher_open(&s, err, sizeof err)) != 0) {
     hb_log_err("%s", err);
     server_close(&s);
-    return EX_CONFIG;
-  }
-  if (publisher_init(&s.pub, s.xpub, s.st, &s.units, &s.campaigns, s.code, s.name,
-                     (uint32_t)cfg->heartbeat_ms) != 0) {
-    hb_log_err("out of memory");
-    server_close(&s);
-    return EX_SOFTWARE;
+    return rc == HB_ENOMEM ? EX_SOFTWARE : EX_CONFIG;
   }
   if ((rc = agg_metrics_start(cfg->metrics, err, sizeof err)) != 0) {
     hb_log_err("--metrics %s", err);
@@ -569,12 +569,16 @@ int server_run(const agg_config *cfg)
       readers_check(&s);
       next_reader_check = hb_time_mono_ms() + READER_CHECK_MS;
     }
-    int timeout = publisher_tick(&s.pub, hb_time_mono_ms());
-    timeout = hb_notify_watchdog(agg_metrics_tick(s.st, &s.units, &s.pub, &s.stats, timeout));
-    zmq_pollitem_t items[3] = {{s.router, 0, ZMQ_POLLIN, 0},
-                               {s.xpub, 0, ZMQ_POLLIN, 0},
-                               {s.zap ? hb_zap_socket(s.zap) : NULL, 0, ZMQ_POLLIN, 0}};
-    int n = zmq_poll(items, s.zap ? 3 : 2, timeout);
+    int64_t now = hb_time_mono_ms();
+    hb_publisher_send(s.pub, now); /* a failed send is counted; the heartbeat resends */
+    int timeout = hb_publisher_wait_ms(s.pub, now);
+    timeout = hb_notify_watchdog(agg_metrics_tick(s.st, &s.units, s.pub, &s.stats, timeout));
+    /* the ZAP handlers (agents', subscribers') exist unless --insecure */
+    zmq_pollitem_t items[4] = {{s.router, 0, ZMQ_POLLIN, 0},
+                               {hb_publisher_socket(s.pub), 0, ZMQ_POLLIN, 0},
+                               {s.zap ? hb_zap_socket(s.zap) : NULL, 0, ZMQ_POLLIN, 0},
+                               {hb_publisher_zap_socket(s.pub), 0, ZMQ_POLLIN, 0}};
+    int n = zmq_poll(items, s.zap ? 4 : 2, timeout);
     if (n < 0) {
       if (errno == EINTR)
         continue;
@@ -588,8 +592,8 @@ int server_run(const agg_config *cfg)
     }
     if (items[0].revents & ZMQ_POLLIN)
       drain(&s);
-    if (items[1].revents & ZMQ_POLLIN)
-      publisher_on_readable(&s.pub);
+    if ((items[1].revents | items[3].revents) & ZMQ_POLLIN)
+      hb_publisher_poll(s.pub); /* a new subscriber: everything goes out at the next send */
     if (s.zap && (items[2].revents & ZMQ_POLLIN))
       hb_zap_handle(s.zap, on_zap_refuse, NULL);
   }

@@ -12,10 +12,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "hb_publisher.h"
 #include "huibao/v1/huibao.pb-c.h"
 
 #define SUB_COLLECT_MAX 4096 /* (origin, campaign) pairs kept; more are refused */
-#define SUB_STALE_DEFAULT_MS 3000
+#define SUB_STALE_DEFAULT_MS (3 * HB_PUBLISHER_HEARTBEAT_MS) /* rollup without heartbeat_ms */
 
 typedef struct sub_entry {
   char *origin;

@@ -6,7 +6,7 @@
  * (sub_view_merge: source = --source, the counties in `sources`). A
  * campaign is sent
  *   - when its merged view changes (a county's seq, stale flag or day),
- *     coalesced: SUB_REPUBLISH_COALESCE_MS after the first change seen;
+ *     coalesced: HB_PUBLISHER_COALESCE_MS after the first change seen;
  *   - on a heartbeat, every campaign every heartbeat_ms;
  *   - at once, every campaign, when a new subscription arrives
  *     (ZMQ_XPUB_VERBOSE), so a late province has the state in one round trip.
@@ -23,11 +23,16 @@
  * (hb_rollup_epoch) changes with it, and subscribers take a rollup of
  * another epoch when its as_of is later.
  *
- * The publisher has its own ZeroMQ context and, unless insecure, its own
- * ZAP handler (hb_zap, domain SUB_REPUBLISH_ZAP_DOMAIN) answering from the
- * --subscriber-keys folder: a province whose key is not there cannot
- * connect. Nothing blocks; the caller's loop calls sub_republish_poll often
- * (sub_republish_wait_ms says how soon). Single-threaded. */
+ * The sending, the heartbeat, new subscribers and CURVE are hb_publisher's
+ * (lib/hb_publisher.h), as a county's: its own ZeroMQ context and, unless
+ * insecure, its own ZAP handler (domain HB_PUBLISHER_ZAP_DOMAIN) answering
+ * from the --subscriber-keys folder: a province whose key is not there
+ * cannot connect. This module adds what is the city's: the campaigns are
+ * those held, a campaign is marked changed when its signature
+ * (sub_collect_signature) differs from the one last sent, and the rollup
+ * sent is the merge. Nothing blocks; the caller's loop calls
+ * sub_republish_poll often (sub_republish_wait_ms says how soon).
+ * Single-threaded. */
 #ifndef SUB_REPUBLISH_H
 #define SUB_REPUBLISH_H
 
@@ -35,18 +40,16 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "collect.h"
+#include "hb_publisher.h"
 #include "view.h"
 
-#define SUB_REPUBLISH_COALESCE_MS 50
-#define SUB_REPUBLISH_HEARTBEAT_MS 1000       /* default --heartbeat-ms, as a county's */
-#define SUB_REPUBLISH_POLL_MS 20              /* longest wait before handshakes are answered */
-#define SUB_REPUBLISH_ZAP_DOMAIN "huibao-sub" /* the aggregator's domain for subscribers */
+#define SUB_REPUBLISH_POLL_MS 20 /* longest wait before handshakes are answered */
 
 typedef struct sub_republish_opts {
   const char *endpoint;        /* XPUB bind endpoint, e.g. tcp://0.0.0.0:7102 */
   const char *secret;          /* the city's secret cert; NULL = plain TCP (--insecure) */
   const char *subscriber_keys; /* folder of the subscribers' public certs (with secret) */
-  uint32_t heartbeat_ms;       /* 0: SUB_REPUBLISH_HEARTBEAT_MS */
+  uint32_t heartbeat_ms;       /* 0: HB_PUBLISHER_HEARTBEAT_MS */
   sub_view_opts view;          /* source, source_name of the merged view (strings borrowed) */
 } sub_republish_opts;
 
@@ -76,7 +79,7 @@ int sub_republish_poll(sub_republish *r);
 
 /* True when sub_republish_send would send something at monotonic now_ms:
  * a heartbeat is due, a new subscriber waits, or some campaign's merged
- * view changed at least SUB_REPUBLISH_COALESCE_MS ago. The caller then
+ * view changed at least HB_PUBLISHER_COALESCE_MS ago. The caller then
  * flushes c's dirty entries to storage first (see seq above). */
 bool sub_republish_due(sub_republish *r, const sub_collect *c, int64_t now_ms);
 

@@ -233,15 +233,15 @@ static void test_schedule(void)
   }
   CHECK_EQ_INT(1, got);
 
-  /* a change is coalesced for SUB_REPUBLISH_COALESCE_MS, then only the
+  /* a change is coalesced for HB_PUBLISHER_COALESCE_MS, then only the
    * changed campaign goes out */
   sub_collect_offer(&c, "dq", mk("dq", "jf", 7, 2, 1000), 0, NULL);
   CHECK(!sub_republish_due(rp, &c, now));
   CHECK_EQ_INT(SUB_REPUBLISH_POLL_MS, sub_republish_wait_ms(rp, now));
-  CHECK_EQ_INT(10, sub_republish_wait_ms(rp, now + SUB_REPUBLISH_COALESCE_MS - 10));
-  CHECK(!sub_republish_due(rp, &c, now + SUB_REPUBLISH_COALESCE_MS - 1));
-  CHECK(sub_republish_due(rp, &c, now + SUB_REPUBLISH_COALESCE_MS));
-  CHECK_EQ_INT(0, sub_republish_send(rp, &c, now + SUB_REPUBLISH_COALESCE_MS));
+  CHECK_EQ_INT(10, sub_republish_wait_ms(rp, now + HB_PUBLISHER_COALESCE_MS - 10));
+  CHECK(!sub_republish_due(rp, &c, now + HB_PUBLISHER_COALESCE_MS - 1));
+  CHECK(sub_republish_due(rp, &c, now + HB_PUBLISHER_COALESCE_MS));
+  CHECK_EQ_INT(0, sub_republish_send(rp, &c, now + HB_PUBLISHER_COALESCE_MS));
   Huibao__V1__Rollup *r = recv_rollup(sub, 1000, topic, sizeof topic);
   CHECK(r != NULL);
   if (r) {
@@ -254,7 +254,7 @@ static void test_schedule(void)
   CHECK(r == NULL); /* zt did not change */
   if (r)
     protobuf_c_message_free_unpacked(&r->base, NULL);
-  CHECK(!sub_republish_due(rp, &c, now + SUB_REPUBLISH_COALESCE_MS));
+  CHECK(!sub_republish_due(rp, &c, now + HB_PUBLISHER_COALESCE_MS));
   /* the heartbeat sends everything again */
   CHECK(sub_republish_due(rp, &c, now + 60000));
   uint64_t sent = 0, dropped = 0;

@@ -1,0 +1,306 @@
+/* hb_publisher.c: rollups out on XPUB: coalescing, heartbeat, new
+ * subscribers, CURVE/ZAP (see hb_publisher.h). */
+#include "hb_publisher.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+#include "hb_err.h"
+#include "hb_wire.h"
+#include "hb_zmq.h"
+
+/* Subscription messages are a few bytes; nothing bigger may come in. */
+#define XPUB_MAXMSGSIZE (64 * 1024)
+/* TCP liveness of the subscribers' connections (ZMTP heartbeats). */
+#define NET_HEARTBEAT_MS 5000
+/* Subscription messages read per hb_publisher_poll: a flood of them cannot
+ * hold the caller's loop. */
+#define POLL_MAX_MSGS 1000
+/* "Changes never went out yet": far enough in the past that the first
+ * change is due at once, near enough that now minus it cannot overflow. */
+#define LONG_AGO (INT64_MIN / 4)
+
+struct hb_publisher {
+  hb_publisher_opts o; /* subscribers: NULL (the keyring is the ZAP handler's) */
+  void *ctx, *xpub;
+  hb_zap *zap; /* NULL without CURVE */
+  char endpoint[256];
+  bool beat_started; /* false: the first heartbeat is due at once */
+  int64_t last_beat_ms;
+  bool all_due;            /* a new subscriber (or mark_all) waits for everything */
+  char **dirty;            /* campaigns marked since the last send (owned strings) */
+  size_t ndirty, capdirty; /* ... */
+  int64_t dirty_since_ms;  /* when the first of them was marked (DELAY) */
+  int64_t changes_sent_ms; /* when marked changes last went out (RATE) */
+  uint64_t sent, dropped;
+};
+
+/* The XPUB's options, the ZAP handler and CURVE (before the bind), then
+ * the bind. */
+static int socket_open(hb_publisher *p, const hb_publisher_opts *o, hb_keyring *ring, char *err,
+                       size_t errlen)
+{
+  int one = 1, hwm = o->sndhwm;
+  if (!(p->ctx = zmq_ctx_new()) || !(p->xpub = zmq_socket(p->ctx, ZMQ_XPUB))) {
+    snprintf(err, errlen, "zmq: %s", zmq_strerror(errno));
+    return HB_EZMQ;
+  }
+  if (hb_zmq_common(p->xpub, XPUB_MAXMSGSIZE, NET_HEARTBEAT_MS, 3 * NET_HEARTBEAT_MS) ||
+      zmq_setsockopt(p->xpub, ZMQ_XPUB_VERBOSE, &one, sizeof one) ||
+      (hwm > 0 && zmq_setsockopt(p->xpub, ZMQ_SNDHWM, &hwm, sizeof hwm))) {
+    snprintf(err, errlen, "socket options: %s", zmq_strerror(errno));
+    return HB_EZMQ;
+  }
+  if (o->cert) {
+    if (hb_zap_open(p->ctx, &p->zap) != HB_OK) {
+      snprintf(err, errlen, "CURVE/ZAP set-up: %s", zmq_strerror(errno));
+      return HB_EZMQ;
+    }
+    hb_zap_set_keyring(p->zap, HB_PUBLISHER_ZAP_DOMAIN, ring);
+    if (hb_zap_server_socket(p->xpub, o->cert, HB_PUBLISHER_ZAP_DOMAIN) != HB_OK) {
+      snprintf(err, errlen, "CURVE/ZAP set-up: %s", zmq_strerror(errno));
+      return HB_EZMQ;
+    }
+  }
+  if (zmq_bind(p->xpub, o->endpoint) != 0) {
+    snprintf(err, errlen, "bind %s: %s", o->endpoint, zmq_strerror(errno));
+    return HB_EZMQ;
+  }
+  size_t elen = sizeof p->endpoint;
+  if (zmq_getsockopt(p->xpub, ZMQ_LAST_ENDPOINT, p->endpoint, &elen) != 0)
+    snprintf(p->endpoint, sizeof p->endpoint, "%s", o->endpoint);
+  return 0;
+}
+
+int hb_publisher_open(hb_publisher **out, const hb_publisher_opts *o, char *err, size_t errlen)
+{
+  *out = NULL;
+  hb_keyring ring = {0};
+  if (o->subscribers) {
+    ring = *o->subscribers;
+    memset(o->subscribers, 0, sizeof *o->subscribers);
+  }
+  hb_publisher *p = calloc(1, sizeof *p);
+  if (!p) {
+    hb_keyring_free(&ring);
+    snprintf(err, errlen, "out of memory");
+    return HB_ENOMEM;
+  }
+  p->o = *o;
+  p->o.cert = NULL;
+  p->o.subscribers = NULL;
+  if (!p->o.heartbeat_ms)
+    p->o.heartbeat_ms = HB_PUBLISHER_HEARTBEAT_MS;
+  p->changes_sent_ms = LONG_AGO;
+  int rc = socket_open(p, o, &ring, err, errlen);
+  hb_keyring_free(&ring); /* a no-op once the ZAP handler took it */
+  if (rc != 0) {
+    hb_publisher_close(p);
+    return rc;
+  }
+  *out = p;
+  return 0;
+}
+
+static void dirty_clear(hb_publisher *p)
+{
+  for (size_t i = 0; i < p->ndirty; i++)
+    free(p->dirty[i]);
+  p->ndirty = 0;
+}
+
+void hb_publisher_close(hb_publisher *p)
+{
+  if (!p)
+    return;
+  if (p->xpub)
+    zmq_close(p->xpub);
+  hb_zap_close(p->zap);
+  if (p->ctx)
+    zmq_ctx_term(p->ctx);
+  dirty_clear(p);
+  free(p->dirty);
+  free(p);
+}
+
+const char *hb_publisher_endpoint(const hb_publisher *p)
+{
+  return p->endpoint;
+}
+
+void *hb_publisher_socket(hb_publisher *p)
+{
+  return p->xpub;
+}
+
+void *hb_publisher_zap_socket(hb_publisher *p)
+{
+  return p->zap ? hb_zap_socket(p->zap) : NULL;
+}
+
+void hb_publisher_keys_set(hb_publisher *p, hb_keyring *k)
+{
+  if (p->zap)
+    hb_zap_set_keyring(p->zap, HB_PUBLISHER_ZAP_DOMAIN, k);
+  else
+    hb_keyring_free(k);
+}
+
+int hb_publisher_poll(hb_publisher *p)
+{
+  if (p->zap)
+    hb_zap_handle(p->zap, p->o.on_refuse, p->o.refuse_arg);
+  for (int i = 0; i < POLL_MAX_MSGS; i++) {
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    if (zmq_msg_recv(&m, p->xpub, ZMQ_DONTWAIT) < 0) {
+      int e = errno;
+      zmq_msg_close(&m);
+      return e == EAGAIN || e == EINTR ? 0 : HB_EZMQ;
+    }
+    const uint8_t *d = zmq_msg_data(&m);
+    if (zmq_msg_size(&m) >= 1 && d[0] == 1) /* 1: subscribe, 0: unsubscribe */
+      p->all_due = true;
+    zmq_msg_close(&m);
+  }
+  return 0;
+}
+
+static ptrdiff_t dirty_find(const hb_publisher *p, const char *campaign)
+{
+  for (size_t i = 0; i < p->ndirty; i++)
+    if (strcmp(p->dirty[i], campaign) == 0)
+      return (ptrdiff_t)i;
+  return -1;
+}
+
+int hb_publisher_mark(hb_publisher *p, const char *campaign, int64_t now_ms)
+{
+  if (dirty_find(p, campaign) >= 0)
+    return 0;
+  if (p->ndirty == p->capdirty) {
+    size_t cap = p->capdirty ? 2 * p->capdirty : 8;
+    char **d = realloc(p->dirty, cap * sizeof *d);
+    if (!d)
+      return HB_ENOMEM;
+    p->dirty = d;
+    p->capdirty = cap;
+  }
+  if (!(p->dirty[p->ndirty] = strdup(campaign)))
+    return HB_ENOMEM;
+  if (p->ndirty++ == 0)
+    p->dirty_since_ms = now_ms;
+  return 0;
+}
+
+void hb_publisher_unmark(hb_publisher *p, const char *campaign)
+{
+  ptrdiff_t i = dirty_find(p, campaign);
+  if (i < 0)
+    return;
+  free(p->dirty[i]);
+  p->dirty[i] = p->dirty[--p->ndirty];
+}
+
+void hb_publisher_mark_all(hb_publisher *p)
+{
+  p->all_due = true;
+}
+
+static bool beat_due(const hb_publisher *p, int64_t now_ms)
+{
+  return !p->beat_started || now_ms - p->last_beat_ms >= (int64_t)p->o.heartbeat_ms;
+}
+
+/* When the marked changes are due (meaningful only while some are). */
+static int64_t changes_due_at(const hb_publisher *p)
+{
+  if (p->o.coalesce == HB_PUBLISHER_COALESCE_DELAY)
+    return p->dirty_since_ms + HB_PUBLISHER_COALESCE_MS;
+  return p->changes_sent_ms + HB_PUBLISHER_COALESCE_MS;
+}
+
+bool hb_publisher_due(const hb_publisher *p, int64_t now_ms)
+{
+  return p->all_due || beat_due(p, now_ms) || (p->ndirty && now_ms >= changes_due_at(p));
+}
+
+/* Builds and sends one campaign; counts it. */
+static int send_one(hb_publisher *p, const char *campaign)
+{
+  uint8_t *buf = NULL;
+  size_t len = 0;
+  int rc = p->o.build(p->o.arg, campaign, &buf, &len);
+  if (rc == HB_ENOTFOUND) {
+    free(buf);
+    return 0;
+  }
+  char topic[256];
+  int tl = snprintf(topic, sizeof topic, "%s%s", HB_WIRE_TOPIC_PREFIX, campaign);
+  if (rc == 0 && (tl < 0 || (size_t)tl >= sizeof topic))
+    rc = HB_EINVAL;
+  if (rc == 0 && (zmq_send(p->xpub, topic, (size_t)tl, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+                  zmq_send(p->xpub, buf, len, ZMQ_DONTWAIT) < 0))
+    rc = errno == EAGAIN ? HB_EAGAIN : HB_EZMQ;
+  free(buf);
+  if (rc == 0)
+    p->sent++;
+  else
+    p->dropped++;
+  return rc;
+}
+
+int hb_publisher_send(hb_publisher *p, int64_t now_ms)
+{
+  bool beat = beat_due(p, now_ms), all = beat || p->all_due;
+  if (!all && !(p->ndirty && now_ms >= changes_due_at(p)))
+    return 0;
+  const char **ids = NULL;
+  size_t n = 0;
+  int first = p->o.list(p->o.arg, &ids, &n);
+  if (first != 0)
+    return first;
+  for (size_t i = 0; i < n; i++) {
+    if (!all && dirty_find(p, ids[i]) < 0)
+      continue;
+    int rc = send_one(p, ids[i]);
+    if (rc != 0 && first == 0)
+      first = rc;
+  }
+  free(ids);
+  dirty_clear(p);
+  /* Only the heartbeat moves the heartbeat, and only changes move the
+   * coalescing interval (RATE): a change just after a heartbeat or a new
+   * subscriber goes out at once (docs/performance.md). */
+  if (beat) {
+    p->beat_started = true;
+    p->last_beat_ms = now_ms;
+  }
+  if (!all)
+    p->changes_sent_ms = now_ms;
+  p->all_due = false;
+  return first;
+}
+
+int hb_publisher_wait_ms(const hb_publisher *p, int64_t now_ms)
+{
+  if (p->all_due || !p->beat_started)
+    return 0;
+  int64_t next = p->last_beat_ms + p->o.heartbeat_ms - now_ms;
+  if (p->ndirty && changes_due_at(p) - now_ms < next)
+    next = changes_due_at(p) - now_ms;
+  return next < 0 ? 0 : (int)next;
+}
+
+uint32_t hb_publisher_heartbeat_ms(const hb_publisher *p)
+{
+  return p->o.heartbeat_ms;
+}
+
+void hb_publisher_counts(const hb_publisher *p, uint64_t *sent, uint64_t *dropped)
+{
+  *sent = p->sent;
+  *dropped = p->dropped;
+}
