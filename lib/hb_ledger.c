@@ -742,10 +742,18 @@ int hb_ledger_parse(const char *name, const char *bytes, size_t len, int is_prob
   return table_finish(&t);
 }
 
-int hb_ledger_parse_rows(const char *name, const char *sheet, hb_csv_row *rows, size_t nrows,
-                         int is_problems, const char *unit, const hb_campaigns *campaigns,
-                         int32_t today, hb_ledger *out, hb_diags *diags)
+struct hb_ledger_table {
+  table_ctx t;
+  size_t rows;     /* rows offered so far; the first is the header */
+  int stopped;     /* the header or a row's text made the rest unreadable */
+  int *incomplete; /* the out flag of this table */
+};
+
+int hb_ledger_table_begin(const char *name, const char *sheet, int is_problems, const char *unit,
+                          const hb_campaigns *campaigns, int32_t today, hb_ledger *out,
+                          hb_diags *diags, hb_ledger_table **tp)
 {
+  *tp = NULL;
   int *incomplete = is_problems ? &out->problems_incomplete : &out->activities_incomplete;
   if (!hb_unit_code_valid(unit)) {
     char ex[100];
@@ -754,26 +762,59 @@ int hb_ledger_parse_rows(const char *name, const char *sheet, hb_csv_row *rows, 
     *incomplete = 1;
     return HB_EINVAL;
   }
-  table_ctx t;
-  table_init(&t, name, sheet, is_problems, unit, campaigns, today, out, diags);
-  for (size_t i = 0; i < nrows && !t.nomem; i++) {
-    const hb_csv_row *row = &rows[i];
-    for (size_t j = 0; j < row->nfields; j++)
-      if (!hb_utf8_valid(row->fields[j], strlen(row->fields[j]))) {
-        row_error_at(&t, row->line, (int)j, "不是有效的 UTF-8 文字 (not valid UTF-8 text)");
-        *incomplete = 1;
-        return table_finish(&t);
-      }
-    if (i == 0) {
-      if (read_header(&t, row)) {
-        *incomplete = 1;
-        break;
-      }
-      continue;
+  hb_ledger_table *tb = calloc(1, sizeof *tb);
+  if (!tb)
+    return HB_ENOMEM;
+  table_init(&tb->t, name, sheet, is_problems, unit, campaigns, today, out, diags);
+  tb->incomplete = incomplete;
+  *tp = tb;
+  return 0;
+}
+
+int hb_ledger_table_row(hb_ledger_table *tb, const hb_csv_row *row)
+{
+  table_ctx *t = &tb->t;
+  if (tb->stopped || t->nomem)
+    return t->nomem ? HB_ENOMEM : 1;
+  for (size_t j = 0; j < row->nfields; j++)
+    if (!hb_utf8_valid(row->fields[j], strlen(row->fields[j]))) {
+      row_error_at(t, row->line, (int)j, "不是有效的 UTF-8 文字 (not valid UTF-8 text)");
+      *tb->incomplete = 1;
+      tb->stopped = 1;
+      return 1;
     }
-    table_row(&t, row);
+  if (tb->rows++ == 0) {
+    if (read_header(t, row)) {
+      *tb->incomplete = 1;
+      tb->stopped = 1;
+      return 1;
+    }
+    return 0;
   }
-  return table_finish(&t);
+  table_row(t, row);
+  return t->nomem ? HB_ENOMEM : 0;
+}
+
+int hb_ledger_table_end(hb_ledger_table *tb)
+{
+  if (!tb)
+    return 0;
+  int rc = table_finish(&tb->t);
+  free(tb);
+  return rc;
+}
+
+int hb_ledger_parse_rows(const char *name, const char *sheet, hb_csv_row *rows, size_t nrows,
+                         int is_problems, const char *unit, const hb_campaigns *campaigns,
+                         int32_t today, hb_ledger *out, hb_diags *diags)
+{
+  hb_ledger_table *tb;
+  int rc = hb_ledger_table_begin(name, sheet, is_problems, unit, campaigns, today, out, diags, &tb);
+  if (rc)
+    return rc;
+  for (size_t i = 0; i < nrows && hb_ledger_table_row(tb, &rows[i]) == 0; i++)
+    ;
+  return hb_ledger_table_end(tb);
 }
 
 int hb_ledger_load(const char *dir, const char *unit, const hb_campaigns *campaigns, int32_t today,

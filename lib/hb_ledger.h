@@ -106,6 +106,31 @@ int hb_ledger_parse_rows(const char *name, const char *sheet, hb_csv_row *rows, 
                          int is_problems, const char *unit, const hb_campaigns *campaigns,
                          int32_t today, hb_ledger *out, hb_diags *diags);
 
+/* The same, one row at a time (hb_ledger_load_xlsx streams a sheet this way,
+ * so memory does not follow the sheet's size): begin, offer each row (the
+ * first is the header; its fields may be trimmed in place and its field
+ * pointers replaced; nothing is kept after the call), end. table_row returns
+ * 0 to go on, 1 when the rest of the table cannot be read (a bad header or
+ * text: a diagnostic says why) or HB_ENOMEM. table_end frees the table and
+ * returns what hb_ledger_parse_rows would. begin returns 0, HB_EINVAL (bad
+ * unit code, with a diagnostic) or HB_ENOMEM. */
+typedef struct hb_ledger_table hb_ledger_table;
+int hb_ledger_table_begin(const char *name, const char *sheet, int is_problems, const char *unit,
+                          const hb_campaigns *campaigns, int32_t today, hb_ledger *out,
+                          hb_diags *diags, hb_ledger_table **tp);
+int hb_ledger_table_row(hb_ledger_table *tb, const hb_csv_row *row);
+int hb_ledger_table_end(hb_ledger_table *tb);
+
+/* Parses sheet i of workbook x (hb_xlsx.h) as hb_ledger_parse_rows would,
+ * streaming it (memory: one row, whatever the sheet's size). A sheet that does
+ * not read to its end gives no rows: returns its error with err "E7: reason"
+ * (HB_EPARSE, HB_ETOOBIG) and changes nothing in *out; else as
+ * hb_ledger_parse_rows (err ""). */
+struct hb_xlsx;
+int hb_ledger_parse_sheet(const char *name, const char *sheet, struct hb_xlsx *x, size_t i,
+                          int is_problems, const char *unit, const hb_campaigns *campaigns,
+                          int32_t today, hb_ledger *out, hb_diags *diags, char *err, size_t errlen);
+
 void hb_ledger_free(hb_ledger *l);
 
 #endif

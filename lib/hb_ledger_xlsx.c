@@ -33,6 +33,48 @@ static int sheet_matches(const char *name, int table)
   return strcmp(s, sheet_zh[table]) == 0 || strcasecmp(s, sheet_en[table]) == 0;
 }
 
+/* Streams one sheet into the ledger table: each row expanded to a CSV-like
+ * row in a buffer of the table's own (memory: one row). */
+typedef struct sheet_feed {
+  hb_ledger_table *tb;
+  hb_csv_row row;
+  char *fields[HB_XLSX_MAX_COLS];
+} sheet_feed;
+
+static int feed_row(void *arg, const hb_xlsx_row *r)
+{
+  sheet_feed *f = arg;
+  return hb_ledger_table_row(f->tb, hb_xlsx_row_expand(r, &f->row, f->fields));
+}
+
+static int skip_row(void *arg, const hb_xlsx_row *r)
+{
+  (void)arg, (void)r;
+  return 0;
+}
+
+int hb_ledger_parse_sheet(const char *name, const char *sheet, hb_xlsx *x, size_t i,
+                          int is_problems, const char *unit, const hb_campaigns *campaigns,
+                          int32_t today, hb_ledger *out, hb_diags *diags, char *err, size_t errlen)
+{
+  /* First pass: the sheet reads to its end (else no row of it is used, as
+   * when a whole table is unreadable); second pass: into the ledger. */
+  int rc = hb_xlsx_sheet_each(x, i, skip_row, NULL, err, errlen);
+  if (rc)
+    return rc;
+  sheet_feed *f = malloc(sizeof *f);
+  if (!f)
+    return HB_ENOMEM;
+  rc = hb_ledger_table_begin(name, sheet, is_problems, unit, campaigns, today, out, diags, &f->tb);
+  if (rc == 0) {
+    rc = hb_xlsx_sheet_each(x, i, feed_row, f, err, errlen);
+    int end = hb_ledger_table_end(f->tb);
+    rc = rc == HB_ENOMEM || rc < 0 ? rc : end;
+  }
+  free(f);
+  return rc;
+}
+
 /* Adds err of hb_xlsx_sheet_read: "E7: reason" is put at the cell. */
 static int add_sheet_error(hb_diags *d, const char *base, const char *sheet, const char *err)
 {
@@ -112,17 +154,14 @@ int hb_ledger_load_xlsx(const char *path, const char *unit, const hb_campaigns *
       result = HB_EINVAL;
       continue;
     }
-    hb_xlsx_table t;
-    rc = hb_xlsx_sheet_read(x, at, &t, err, sizeof err);
-    if (rc == 0)
-      rc = hb_ledger_parse_rows(base, sheet, t.rows, t.nrows, table, unit, campaigns, today, out,
-                                diags);
-    else if (rc != HB_ENOMEM) {
+    err[0] = '\0';
+    rc = hb_ledger_parse_sheet(base, sheet, x, at, table, unit, campaigns, today, out, diags, err,
+                               sizeof err);
+    if (rc != 0 && rc != HB_ENOMEM && err[0]) {
       add_sheet_error(diags, base, sheet, err);
       *incomplete = 1;
       rc = HB_EINVAL;
     }
-    hb_xlsx_table_free(&t);
     if (rc == HB_ENOMEM) {
       hb_xlsx_close(x);
       return rc;

@@ -106,6 +106,9 @@ typedef struct xml_base {
   int collecting; /* character data goes to text */
   char *text;
   size_t tlen, tcap;
+  unsigned depth;                /* open elements: bounded by HB_XLSX_MAX_DEPTH */
+  XML_StartElementHandler start; /* the part's own handlers, behind the depth check */
+  XML_EndElementHandler end;
 } xml_base;
 
 __attribute__((format(printf, 3, 4))) static void xml_fail(xml_base *b, int rc, const char *fmt,
@@ -176,6 +179,27 @@ static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *s
   xml_fail(ud, HB_EPARSE, "不接受 DOCTYPE (DOCTYPE not allowed in a workbook)");
 }
 
+/* Every part's elements pass here first: nesting deeper than any workbook
+ * has (expat itself has no bound, and keeps each open element) stops the
+ * parse with a message instead of growing without limit. */
+static void XMLCALL depth_start(void *ud, const XML_Char *name, const XML_Char **atts)
+{
+  xml_base *b = ud;
+  if (++b->depth > HB_XLSX_MAX_DEPTH) {
+    xml_fail(b, HB_ETOOBIG, "XML 嵌套过深 (elements nested more than %d deep)", HB_XLSX_MAX_DEPTH);
+    return;
+  }
+  b->start(ud, name, atts);
+}
+
+static void XMLCALL depth_end(void *ud, const XML_Char *name)
+{
+  xml_base *b = ud;
+  if (b->depth)
+    b->depth--;
+  b->end(ud, name);
+}
+
 /* Streams zip entry `path` through expat with the given handlers (b is the
  * user data). Returns 0; HB_ENOTFOUND when the entry does not exist (err
  * untouched); else an error with err "PATH: reason". */
@@ -205,7 +229,10 @@ static int part_parse(hb_xlsx *x, const char *path, xml_base *b, XML_StartElemen
     goto out;
   }
   XML_SetUserData(b->p, b);
-  XML_SetElementHandler(b->p, start, end);
+  b->start = start;
+  b->end = end;
+  b->depth = 0;
+  XML_SetElementHandler(b->p, depth_start, depth_end);
   XML_SetCharacterDataHandler(b->p, on_chars);
   XML_SetStartDoctypeDeclHandler(b->p, on_doctype);
   uint64_t total = 0;
@@ -920,21 +947,25 @@ static void render_number(const char *v, int is_date, int date1904, char *out, s
 
 typedef struct cell_val {
   unsigned col;
-  char *text; /* in the table's arena */
+  size_t off; /* of its text in the row buffer */
 } cell_val;
 
 typedef struct sheet_ctx {
   xml_base b;
   hb_xlsx *x;
-  hb_xlsx_table *t;
-  size_t rows_cap;
+  hb_xlsx_row_fn fn; /* gets each non-empty row */
+  void *arg;
+  int fn_rc; /* what fn returned when it stopped the parse */
   size_t text_bytes;
-  char *empty; /* the "" every empty field points to */
   int in_data; /* inside <sheetData> */
   int in_row;
   unsigned row, last_row;
   cell_val *cells; /* non-empty cells of the current row */
   size_t ncells;
+  char *rowbuf; /* their texts, NUL-terminated, one after another */
+  size_t rowlen, rowcap;
+  unsigned *cols; /* what fn gets: HB_XLSX_MAX_COLS each */
+  char **texts;
   /* the current cell */
   int in_cell, in_is, rph;
   unsigned col;
@@ -978,6 +1009,7 @@ static void row_begin(sheet_ctx *s, const char **atts)
   s->row = (unsigned)n;
   s->in_row = 1;
   s->ncells = 0;
+  s->rowlen = 0;
   s->last_col = -1;
 }
 
@@ -985,30 +1017,19 @@ static void row_end(sheet_ctx *s)
 {
   s->in_row = 0;
   s->last_row = s->row;
-  if (!s->ncells)
+  size_t n = s->ncells;
+  if (!n)
     return;
-  hb_xlsx_table *t = s->t;
-  if (t->nrows == s->rows_cap) {
-    size_t cap = s->rows_cap ? s->rows_cap * 2 : 64;
-    hb_csv_row *rows = realloc(t->rows, cap * sizeof *rows);
-    if (!rows) {
-      xml_fail(&s->b, HB_ENOMEM, "out of memory");
-      return;
-    }
-    t->rows = rows;
-    s->rows_cap = cap;
+  for (size_t i = 0; i < n; i++) {
+    s->cols[i] = s->cells[i].col;
+    s->texts[i] = s->rowbuf + s->cells[i].off;
   }
-  size_t nfields = s->cells[s->ncells - 1].col + 1u;
-  char **fields = arena_alloc(&t->arena, nfields * sizeof *fields);
-  if (!fields) {
-    xml_fail(&s->b, HB_ENOMEM, "out of memory");
-    return;
+  hb_xlsx_row r = {s->row, s->cols[n - 1] + 1u, n, s->cols, s->texts};
+  int rc = s->fn(s->arg, &r);
+  if (rc) {
+    s->fn_rc = rc;
+    xml_fail(&s->b, rc, "%s", "");
   }
-  for (size_t i = 0; i < nfields; i++)
-    fields[i] = s->empty;
-  for (size_t i = 0; i < s->ncells; i++)
-    fields[s->cells[i].col] = s->cells[i].text;
-  t->rows[t->nrows++] = (hb_csv_row){s->row, nfields, fields};
 }
 
 static void cell_begin(sheet_ctx *s, const char **atts)
@@ -1095,12 +1116,23 @@ static void cell_end(sheet_ctx *s)
     cell_fail(s, HB_ETOOBIG, "工作表过大 (more than %u bytes of text)", HB_XLSX_MAX_TEXT);
     return;
   }
-  char *text = arena_strdup(&s->t->arena, out, n);
-  if (!text) {
-    xml_fail(&s->b, HB_ENOMEM, "out of memory");
-    return;
+  /* a shared string is not copied: the table points into the workbook's
+   * string table (trimming it in place is the same for every cell using it) */
+  if (s->rowlen + n + 1 > s->rowcap) {
+    size_t cap = s->rowcap ? s->rowcap : 4096;
+    while (cap < s->rowlen + n + 1)
+      cap *= 2;
+    char *nb = realloc(s->rowbuf, cap);
+    if (!nb) {
+      xml_fail(&s->b, HB_ENOMEM, "out of memory");
+      return;
+    }
+    s->rowbuf = nb;
+    s->rowcap = cap;
   }
-  s->cells[s->ncells++] = (cell_val){s->col, text};
+  memcpy(s->rowbuf + s->rowlen, out, n + 1);
+  s->cells[s->ncells++] = (cell_val){s->col, s->rowlen};
+  s->rowlen += n + 1;
 }
 
 static void XMLCALL sheet_start(void *ud, const XML_Char *name, const XML_Char **atts)
@@ -1154,7 +1186,7 @@ static void XMLCALL sheet_end(void *ud, const XML_Char *name)
     s->in_data = 0;
 }
 
-int hb_xlsx_sheet_read(hb_xlsx *x, size_t i, hb_xlsx_table *out, char *err, size_t errlen)
+int hb_xlsx_sheet_each(hb_xlsx *x, size_t i, hb_xlsx_row_fn fn, void *arg, char *err, size_t errlen)
 {
   char dummy[1];
   if (!err || !errlen) {
@@ -1162,7 +1194,6 @@ int hb_xlsx_sheet_read(hb_xlsx *x, size_t i, hb_xlsx_table *out, char *err, size
     errlen = sizeof dummy;
   }
   err[0] = '\0';
-  memset(out, 0, sizeof *out);
   if (i >= x->nsheets)
     return HB_ENOTFOUND;
   if (!x->sheets[i].path) {
@@ -1172,21 +1203,81 @@ int hb_xlsx_sheet_read(hb_xlsx *x, size_t i, hb_xlsx_table *out, char *err, size
   sheet_ctx s;
   memset(&s, 0, sizeof s);
   s.x = x;
-  s.t = out;
+  s.fn = fn;
+  s.arg = arg;
   s.cells = malloc(HB_XLSX_MAX_COLS * sizeof *s.cells);
-  s.empty = arena_strdup(&out->arena, "", 0);
-  if (!s.cells || !s.empty) {
-    free(s.cells);
-    return HB_ENOMEM;
-  }
+  s.cols = malloc(HB_XLSX_MAX_COLS * sizeof *s.cols);
+  s.texts = malloc(HB_XLSX_MAX_COLS * sizeof *s.texts);
+  int rc = HB_ENOMEM;
+  if (!s.cells || !s.cols || !s.texts)
+    goto out;
   /* cells beyond HB_XLSX_MAX_COLS fail in cell_end before being stored */
-  int rc = part_parse(x, x->sheets[i].path, &s.b, sheet_start, sheet_end, err, errlen);
-  if (rc == HB_ENOTFOUND) {
+  rc = part_parse(x, x->sheets[i].path, &s.b, sheet_start, sheet_end, err, errlen);
+  if (s.fn_rc) {
+    rc = s.fn_rc;
+    err[0] = '\0';
+  } else if (rc == HB_ENOTFOUND) {
     snprintf(err, errlen, "工作表文件缺失 (sheet part %s missing)", x->sheets[i].path);
     rc = HB_EPARSE;
   }
+out:
   free(s.cells);
+  free(s.cols);
+  free(s.texts);
+  free(s.rowbuf);
   return rc;
+}
+
+/* hb_xlsx_sheet_read's row callback: keeps a copy of the row in the table. */
+typedef struct table_fill {
+  hb_xlsx_table *t;
+  size_t cap;
+} table_fill;
+
+static int table_keep(void *arg, const hb_xlsx_row *r)
+{
+  table_fill *f = arg;
+  hb_xlsx_table *t = f->t;
+  if (t->nrows == f->cap) {
+    size_t cap = f->cap ? f->cap * 2 : 64;
+    hb_xlsx_row *rows = realloc(t->rows, cap * sizeof *rows);
+    if (!rows)
+      return HB_ENOMEM;
+    t->rows = rows;
+    f->cap = cap;
+  }
+  unsigned *cols = arena_alloc(&t->arena, r->ncells * sizeof *cols);
+  char **texts = arena_alloc(&t->arena, r->ncells * sizeof *texts);
+  if (!cols || !texts)
+    return HB_ENOMEM;
+  for (size_t k = 0; k < r->ncells; k++) {
+    cols[k] = r->cols[k];
+    if (!(texts[k] = arena_strdup(&t->arena, r->texts[k], strlen(r->texts[k]))))
+      return HB_ENOMEM;
+  }
+  t->rows[t->nrows++] = (hb_xlsx_row){r->line, r->nfields, r->ncells, cols, texts};
+  return 0;
+}
+
+int hb_xlsx_sheet_read(hb_xlsx *x, size_t i, hb_xlsx_table *out, char *err, size_t errlen)
+{
+  memset(out, 0, sizeof *out);
+  table_fill f = {out, 0};
+  int rc = hb_xlsx_sheet_each(x, i, table_keep, &f, err, errlen);
+  if (rc == HB_ENOMEM && err && errlen)
+    snprintf(err, errlen, "out of memory");
+  return rc;
+}
+
+hb_csv_row *hb_xlsx_row_expand(const hb_xlsx_row *r, hb_csv_row *out, char **fields)
+{
+  static char empty[1];
+  for (size_t c = 0; c < r->nfields; c++)
+    fields[c] = empty;
+  for (size_t k = 0; k < r->ncells; k++)
+    fields[r->cols[k]] = r->texts[k];
+  *out = (hb_csv_row){r->line, r->nfields, fields};
+  return out;
 }
 
 void hb_xlsx_table_free(hb_xlsx_table *t)

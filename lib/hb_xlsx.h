@@ -32,19 +32,36 @@
 #define HB_XLSX_MAX_COLS HB_CSV_MAX_FIELDS    /* columns A.. with a value */
 #define HB_XLSX_MAX_CELL HB_CSV_MAX_FIELD     /* bytes of one cell's text */
 #define HB_XLSX_MAX_TEXT (256u * 1024 * 1024) /* bytes of all cells of a sheet */
+#define HB_XLSX_MAX_DEPTH 64                  /* nesting of XML elements (a sheet uses ~7) */
 
 typedef struct hb_xlsx hb_xlsx;
 
-/* One sheet's cells. rows[i].fields[c] is column c (0 = A), "" when empty;
- * nfields stops after the last non-empty cell; rows without any non-empty
- * cell are left out, so rows[i].line may jump. Everything is owned by the
- * table (one arena) until hb_xlsx_table_free; the fields may be modified in
- * place (trimmed) and the pointers in fields[] replaced. */
+/* One row of a sheet, as stored: only its non-empty cells (memory follows
+ * the cells present, never the highest column). texts[k] is the text of
+ * column cols[k] (0 = A); cols ascend. nfields is the row's width: its last
+ * non-empty column + 1. hb_xlsx_row_expand gives it as a CSV-like row. */
+typedef struct hb_xlsx_row {
+  unsigned line; /* the sheet's row number */
+  size_t nfields;
+  size_t ncells;
+  unsigned *cols;
+  char **texts;
+} hb_xlsx_row;
+
+/* One sheet's non-empty rows (rows without any non-empty cell are left out,
+ * so rows[i].line may jump). Everything is owned by the table (one arena)
+ * until hb_xlsx_table_free; the texts may be trimmed in place. */
 typedef struct hb_xlsx_table {
-  hb_csv_row *rows;
+  hb_xlsx_row *rows;
   size_t nrows;
   struct hb_xlsx_arena *arena; /* private */
 } hb_xlsx_table;
+
+/* Row r as a CSV-like row: out->fields = fields, a caller's array of at
+ * least HB_XLSX_MAX_COLS pointers, filled with column c's text or "" up to
+ * nfields. The texts stay r's; the caller may replace pointers in fields
+ * (they are its own). Returns out. */
+hb_csv_row *hb_xlsx_row_expand(const hb_xlsx_row *r, hb_csv_row *out, char **fields);
 
 /* Opens a workbook held in memory; buf must stay valid until hb_xlsx_close.
  * Reads the workbook, its relationships, styles and shared strings. Returns
@@ -65,6 +82,17 @@ void hb_xlsx_limit_part(hb_xlsx *x, size_t max);
 /* Sheets in workbook order; names are owned by x. */
 size_t hb_xlsx_sheet_count(const hb_xlsx *x);
 const char *hb_xlsx_sheet_name(const hb_xlsx *x, size_t i);
+
+/* Streams sheet i: fn(arg, row) for each non-empty row in order, the row
+ * (cols, texts) valid only during the call; memory stays that of one row, so
+ * a sheet of any size is read in a few MB. fn returns 0 to go on; anything
+ * else stops the reading and is returned (err ""). Else returns 0, or as
+ * hb_xlsx_sheet_read. Rows already given stand when a later cell fails: a
+ * caller that must not act on part of a sheet reads it twice (first with a
+ * callback that keeps nothing). */
+typedef int (*hb_xlsx_row_fn)(void *arg, const hb_xlsx_row *row);
+int hb_xlsx_sheet_each(hb_xlsx *x, size_t i, hb_xlsx_row_fn fn, void *arg, char *err,
+                       size_t errlen);
 
 /* Reads sheet i into *out (zeroed first; free with hb_xlsx_table_free in
  * every case). Returns 0, HB_EPARSE or HB_ETOOBIG with err "E7: reason"

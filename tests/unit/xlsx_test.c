@@ -131,9 +131,11 @@ static hb_xlsx *open_parts(const part *parts, size_t n, int want_rc, char *err, 
 
 static const char *field(const hb_xlsx_table *t, size_t r, size_t c)
 {
+  static char *fields[HB_XLSX_MAX_COLS];
+  hb_csv_row row;
   if (r >= t->nrows || c >= t->rows[r].nfields)
     return "(none)";
-  return t->rows[r].fields[c];
+  return hb_xlsx_row_expand(&t->rows[r], &row, fields)->fields[c];
 }
 
 static void test_cells(void)
