@@ -369,16 +369,6 @@ void hb_agg_diff(const hb_agg *x, const hb_agg *y, char *buf, size_t len)
 
 /* ---------------------------------------------------------------- pack */
 
-static void totals_to_pb(const hb_totals *t, Huibao__V1__Totals *pb)
-{
-  huibao__v1__totals__init(pb);
-  pb->has_records = pb->has_sessions = pb->has_participants = pb->has_outputs = 1;
-  pb->records = t->records;
-  pb->sessions = t->sessions;
-  pb->participants = t->participants;
-  pb->outputs = t->outputs;
-}
-
 int hb_agg_pack(const hb_agg *a, uint8_t **buf, size_t *len)
 {
   enum { NCELLS = HB_LEVEL_MAX * HB_KIND_MAX };
@@ -402,7 +392,7 @@ int hb_agg_pack(const hb_agg *a, uint8_t **buf, size_t *len)
       huibao__v1__activity_cell__init(&cells[n]);
       cells[n].level = (Huibao__V1__ActivityLevel)l;
       cells[n].kind = (Huibao__V1__ActivityKind)k;
-      totals_to_pb(&a->act[l][k], &tots[n]);
+      hb_totals_to_pb(&a->act[l][k], &tots[n]);
       cells[n].totals = &tots[n];
       cellp[n] = &cells[n];
       n++;
@@ -466,14 +456,6 @@ out:
   return rc;
 }
 
-static void totals_from_pb(const Huibao__V1__Totals *pb, hb_totals *t)
-{
-  t->records = pb && pb->has_records ? pb->records : 0;
-  t->sessions = pb && pb->has_sessions ? pb->sessions : 0;
-  t->participants = pb && pb->has_participants ? pb->participants : 0;
-  t->outputs = pb && pb->has_outputs ? pb->outputs : 0;
-}
-
 int hb_agg_unpack(const uint8_t *buf, size_t len, hb_agg *out)
 {
   memset(out, 0, sizeof *out);
@@ -490,7 +472,7 @@ int hb_agg_unpack(const uint8_t *buf, size_t len, hb_agg *out)
     int l = (int)c->level, k = (int)c->kind;
     if (l < 1 || l > HB_LEVEL_MAX || k < 1 || k > HB_KIND_MAX)
       goto fail;
-    totals_from_pb(c->totals, &out->act[l][k]);
+    hb_totals_from_pb(c->totals, &out->act[l][k]);
   }
   const Huibao__V1__ProblemCounts *pc = m->problems;
   if (pc) {

@@ -12,11 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "huibao/v1/huibao.pb-c.h"
+#include "hb_totals.h"
 #include "hb_vocab.h"
-
-typedef struct hb_totals {
-  uint64_t records, sessions, participants, outputs;
-} hb_totals;
 
 typedef struct hb_cat_count {
   char *code;        /* owned */

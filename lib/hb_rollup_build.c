@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hb_err.h"
-#include "hb_rollup.h"
+#include "hb_rollup_build.h"
+#include "hb_totals.h"
 #include "hb_vocab.h"
 #include "hb_wire.h"
 
@@ -49,24 +50,6 @@ static void build_mem_free(build_mem *m)
   free(m->csum);
   free(m->by_row);
   free(m->extra);
-}
-
-static void totals_set(Huibao__V1__Totals *pb, const hb_totals *t)
-{
-  huibao__v1__totals__init(pb);
-  pb->has_records = pb->has_sessions = pb->has_participants = pb->has_outputs = 1;
-  pb->records = t->records;
-  pb->sessions = t->sessions;
-  pb->participants = t->participants;
-  pb->outputs = t->outputs;
-}
-
-static void totals_add(hb_totals *sum, const hb_totals *t)
-{
-  sum->records += t->records;
-  sum->sessions += t->sessions;
-  sum->participants += t->participants;
-  sum->outputs += t->outputs;
 }
 
 static void pc_from_agg(pc_sum *s, const hb_agg *a, int32_t today)
@@ -193,7 +176,7 @@ static void build_row(const hb_rollup_input *in, build_mem *m, size_t r, const h
   hb_totals t = {0, 0, 0, 0};
   if (a)
     t = hb_agg_activity_totals(a);
-  totals_set(&m->row_tots[r], &t);
+  hb_totals_to_pb(&t, &m->row_tots[r]);
   row->activities = &m->row_tots[r];
   pc_sum s;
   pc_from_agg(&s, a, in->today);
@@ -220,184 +203,231 @@ static void build_row(const hb_rollup_input *in, build_mem *m, size_t r, const h
   m->rowp[r] = row;
 }
 
-int hb_rollup_build(const hb_rollup_input *in, uint8_t **out, size_t *len)
+/* The county-wide sums of build_sums. */
+typedef struct county_sums {
+  hb_totals cube[NTYPES][HB_LEVEL_MAX + 1][HB_KIND_MAX + 1];
+  hb_totals act;
+  pc_sum pc;
+  size_t row_cat_cap; /* category counts of all rows, at most */
+} county_sums;
+
+/* Matches aggregates to units.csv rows (m->by_row, agg_type[i]: the unit
+ * type of in->aggs[i]); the rest are unexpected units (m->extra, by code,
+ * empty ones left out). */
+static int build_match(const hb_rollup_input *in, build_mem *m, int *agg_type, size_t *nextra)
 {
-  build_mem m;
-  memset(&m, 0, sizeof m);
-  int rc = HB_ENOMEM;
   const hb_units *units = in->units;
   size_t nunits = units ? units->count : 0;
-  *out = NULL;
-  *len = 0;
-  if (!in->campaign || !in->source)
-    return HB_EINVAL;
-
-  /* match aggregates to units.csv rows; the rest are unexpected units */
-  m.by_row = calloc(nunits ? nunits : 1, sizeof *m.by_row);
-  m.extra = calloc(in->naggs ? in->naggs : 1, sizeof *m.extra);
-  if (!m.by_row || !m.extra)
-    goto out;
-  size_t nextra = 0;
-  int *agg_type = calloc(in->naggs ? in->naggs : 1, sizeof *agg_type);
-  if (!agg_type)
-    goto out;
+  m->by_row = calloc(nunits ? nunits : 1, sizeof *m->by_row);
+  m->extra = calloc(in->naggs ? in->naggs : 1, sizeof *m->extra);
+  if (!m->by_row || !m->extra)
+    return HB_ENOMEM;
+  *nextra = 0;
   for (size_t i = 0; i < in->naggs; i++) {
     const hb_agg *a = in->aggs[i];
     const hb_unit *u = units ? hb_units_find(units, a->unit) : NULL;
     if (u) {
       size_t idx = (size_t)(u - units->items);
-      m.by_row[idx] = a;
+      m->by_row[idx] = a;
       agg_type[i] = (int)u->type;
     } else if (!hb_agg_is_empty(a)) {
-      m.extra[nextra++] = a;
+      m->extra[(*nextra)++] = a;
     }
   }
-  qsort(m.extra, nextra, sizeof *m.extra, cmp_agg_unit);
+  qsort(m->extra, *nextra, sizeof *m->extra, cmp_agg_unit);
+  return 0;
+}
 
-  size_t ncat = 0;
-  if ((rc = build_cat_list(in, &m, &ncat)) != 0) {
-    free(agg_type);
-    goto out;
-  }
-  rc = HB_ENOMEM;
-
-  /* county-wide sums */
-  hb_totals cube[NTYPES][HB_LEVEL_MAX + 1][HB_KIND_MAX + 1];
-  memset(cube, 0, sizeof cube);
-  hb_totals act_total = {0, 0, 0, 0};
-  pc_sum pc_total;
-  memset(&pc_total, 0, sizeof pc_total);
-  size_t row_cat_cap = 0;
+/* County-wide sums: the cube by unit type, level and kind, the activity and
+ * problem totals, and the categories' counts (into m->csum). */
+static void build_sums(const hb_rollup_input *in, build_mem *m, const int *agg_type, size_t ncat,
+                       county_sums *cs)
+{
+  memset(cs, 0, sizeof *cs);
   for (size_t i = 0; i < in->naggs; i++) {
     const hb_agg *a = in->aggs[i];
     int t = agg_type[i] >= 0 && agg_type[i] <= HB_UNIT_TYPE_MAX ? agg_type[i] : 0;
     for (int l = 1; l <= HB_LEVEL_MAX; l++)
       for (int k = 1; k <= HB_KIND_MAX; k++)
-        totals_add(&cube[t][l][k], &a->act[l][k]);
+        hb_totals_add(&cs->cube[t][l][k], &a->act[l][k]);
     hb_totals at = hb_agg_activity_totals(a);
-    totals_add(&act_total, &at);
+    hb_totals_add(&cs->act, &at);
     pc_sum s;
     pc_from_agg(&s, a, in->today);
-    pc_add(&pc_total, &s);
+    pc_add(&cs->pc, &s);
     for (size_t k = 0; k < ncat; k++) {
-      const hb_cat_count *cc = agg_cat(a, m.csum[k].code);
+      const hb_cat_count *cc = agg_cat(a, m->csum[k].code);
       if (cc && cc->count > 0) {
-        m.csum[k].count += cc->count;
-        m.csum[k].resolved += cc->resolved;
-        m.csum[k].units++;
+        m->csum[k].count += cc->count;
+        m->csum[k].resolved += cc->resolved;
+        m->csum[k].units++;
       }
     }
-    row_cat_cap += a->ncats;
+    cs->row_cat_cap += a->ncats;
   }
-  free(agg_type);
+}
 
-  Huibao__V1__Rollup r = HUIBAO__V1__ROLLUP__INIT;
-  r.source = (char *)in->source;
-  r.source_name = (char *)in->source_name;
-  r.campaign = in->campaign->id;
-  r.campaign_name = in->campaign->name;
-  r.seq = in->seq;
-  r.as_of_ms = in->as_of_ms;
-  r.has_epoch = in->epoch != 0;
-  r.epoch = in->epoch;
-  r.has_heartbeat_ms = 1;
-  r.heartbeat_ms = in->heartbeat_ms;
-  r.has_campaign_count = 1;
-  r.campaign_count = in->campaign_count;
-  r.has_today = 1;
-  r.today = in->today;
+/* The rollup's own fields and its one source, the county itself. */
+static void build_header(const hb_rollup_input *in, Huibao__V1__Rollup *r, Huibao__V1__Source *src)
+{
+  r->source = (char *)in->source;
+  r->source_name = (char *)in->source_name;
+  r->campaign = in->campaign->id;
+  r->campaign_name = in->campaign->name;
+  r->seq = in->seq;
+  r->as_of_ms = in->as_of_ms;
+  r->has_epoch = in->epoch != 0;
+  r->epoch = in->epoch;
+  r->has_heartbeat_ms = 1;
+  r->heartbeat_ms = in->heartbeat_ms;
+  r->has_campaign_count = 1;
+  r->campaign_count = in->campaign_count;
+  r->has_today = 1;
+  r->today = in->today;
 
-  Huibao__V1__Source src = HUIBAO__V1__SOURCE__INIT, *srcp = &src;
-  src.code = (char *)in->source;
-  src.name = (char *)in->source_name;
-  src.has_seq = src.has_as_of_ms = src.has_stale = 1;
-  src.seq = in->seq;
-  src.as_of_ms = in->as_of_ms;
-  src.stale = 0;
-  src.has_epoch = in->epoch != 0;
-  src.epoch = in->epoch;
-  r.n_sources = 1;
-  r.sources = &srcp;
+  huibao__v1__source__init(src);
+  src->code = (char *)in->source;
+  src->name = (char *)in->source_name;
+  src->has_seq = src->has_as_of_ms = src->has_stale = 1;
+  src->seq = in->seq;
+  src->as_of_ms = in->as_of_ms;
+  src->stale = 0;
+  src->has_epoch = in->epoch != 0;
+  src->epoch = in->epoch;
+}
 
-  Huibao__V1__Totals act_pb;
-  totals_set(&act_pb, &act_total);
-  r.activities = &act_pb;
-
-  Huibao__V1__CubeCell cells[NCELLS], *cellp[NCELLS];
-  Huibao__V1__Totals cell_tots[NCELLS];
+/* The cube's cells with records, by unit type (county, township,
+ * department, unknown), level and kind, into cells[0..NCELLS); returns
+ * their number. */
+static size_t build_cube(const county_sums *cs, Huibao__V1__CubeCell *cells,
+                         Huibao__V1__Totals *cell_tots, Huibao__V1__CubeCell **cellp)
+{
   size_t nc = 0;
   static const int type_order[NTYPES] = {HB_UNIT_COUNTY, HB_UNIT_TOWNSHIP, HB_UNIT_DEPARTMENT, 0};
   for (int ti = 0; ti < NTYPES; ti++) {
     int t = type_order[ti];
     for (int l = 1; l <= HB_LEVEL_MAX; l++)
       for (int k = 1; k <= HB_KIND_MAX; k++) {
-        if (cube[t][l][k].records == 0)
+        if (cs->cube[t][l][k].records == 0)
           continue;
         huibao__v1__cube_cell__init(&cells[nc]);
         cells[nc].unit_type = (char *)unit_type_name(t);
         cells[nc].level = (Huibao__V1__ActivityLevel)l;
         cells[nc].kind = (Huibao__V1__ActivityKind)k;
-        totals_set(&cell_tots[nc], &cube[t][l][k]);
+        hb_totals_to_pb(&cs->cube[t][l][k], &cell_tots[nc]);
         cells[nc].totals = &cell_tots[nc];
         cellp[nc] = &cells[nc];
         nc++;
       }
   }
-  r.n_cube = nc;
-  r.cube = nc ? cellp : NULL;
+  return nc;
+}
 
-  Huibao__V1__ProblemCounts pc_pb;
-  pc_set(&pc_pb, &pc_total);
-  r.problems = &pc_pb;
-
-  m.cats = calloc(ncat ? ncat : 1, sizeof *m.cats);
-  m.catp = calloc(ncat ? ncat : 1, sizeof *m.catp);
-  if (!m.cats || !m.catp)
-    goto out;
+/* The campaign's categories with their county-wide counts. */
+static int build_cats(build_mem *m, size_t ncat, Huibao__V1__Rollup *r)
+{
+  m->cats = calloc(ncat ? ncat : 1, sizeof *m->cats);
+  m->catp = calloc(ncat ? ncat : 1, sizeof *m->catp);
+  if (!m->cats || !m->catp)
+    return HB_ENOMEM;
   for (size_t k = 0; k < ncat; k++) {
-    Huibao__V1__CategoryCount *c = &m.cats[k];
+    Huibao__V1__CategoryCount *c = &m->cats[k];
     huibao__v1__category_count__init(c);
-    c->code = (char *)m.csum[k].code;
-    c->name = (char *)m.csum[k].name;
+    c->code = (char *)m->csum[k].code;
+    c->name = (char *)m->csum[k].name;
     c->has_count = c->has_resolved = c->has_units = 1;
-    c->count = m.csum[k].count;
-    c->resolved = m.csum[k].resolved;
-    c->units = m.csum[k].units;
-    m.catp[k] = c;
+    c->count = m->csum[k].count;
+    c->resolved = m->csum[k].resolved;
+    c->units = m->csum[k].units;
+    m->catp[k] = c;
   }
-  r.n_categories = ncat;
-  r.categories = ncat ? m.catp : NULL;
+  r->n_categories = ncat;
+  r->categories = ncat ? m->catp : NULL;
+  return 0;
+}
 
+/* One row per units.csv unit (expected), then one per unexpected unit. */
+static int build_rows(const hb_rollup_input *in, build_mem *m, size_t nextra, size_t ncat,
+                      size_t row_cat_cap, Huibao__V1__Rollup *r)
+{
+  const hb_units *units = in->units;
+  size_t nunits = units ? units->count : 0;
   size_t nrows = nunits + nextra;
   size_t nalloc = nrows ? nrows : 1;
-  m.rows = calloc(nalloc, sizeof *m.rows);
-  m.rowp = calloc(nalloc, sizeof *m.rowp);
-  m.row_tots = calloc(nalloc, sizeof *m.row_tots);
-  m.row_pcs = calloc(nalloc, sizeof *m.row_pcs);
-  m.row_cats = calloc(row_cat_cap ? row_cat_cap : 1, sizeof *m.row_cats);
-  m.row_catp = calloc(row_cat_cap ? row_cat_cap : 1, sizeof *m.row_catp);
-  if (!m.rows || !m.rowp || !m.row_tots || !m.row_pcs || !m.row_cats || !m.row_catp)
-    goto out;
+  m->rows = calloc(nalloc, sizeof *m->rows);
+  m->rowp = calloc(nalloc, sizeof *m->rowp);
+  m->row_tots = calloc(nalloc, sizeof *m->row_tots);
+  m->row_pcs = calloc(nalloc, sizeof *m->row_pcs);
+  m->row_cats = calloc(row_cat_cap ? row_cat_cap : 1, sizeof *m->row_cats);
+  m->row_catp = calloc(row_cat_cap ? row_cat_cap : 1, sizeof *m->row_catp);
+  if (!m->rows || !m->rowp || !m->row_tots || !m->row_pcs || !m->row_cats || !m->row_catp)
+    return HB_ENOMEM;
   size_t cat_used = 0;
   for (size_t i = 0; i < nunits; i++)
-    build_row(in, &m, i, &units->items[i], m.by_row[i], in->last_sync ? in->last_sync[i] : 0, true,
+    build_row(in, m, i, &units->items[i], m->by_row[i], in->last_sync ? in->last_sync[i] : 0, true,
               ncat, &cat_used);
   for (size_t i = 0; i < nextra; i++)
-    build_row(in, &m, nunits + i, NULL, m.extra[i], 0, false, ncat, &cat_used);
-  r.n_units = nrows;
-  r.units = nrows ? m.rowp : NULL;
+    build_row(in, m, nunits + i, NULL, m->extra[i], 0, false, ncat, &cat_used);
+  r->n_units = nrows;
+  r->units = nrows ? m->rowp : NULL;
+  return 0;
+}
 
-  size_t sz = huibao__v1__rollup__get_packed_size(&r);
-  if (sz > HB_WIRE_MAX_ROLLUP) {
-    rc = HB_ETOOBIG;
-    goto out;
-  }
+/* Packs r into *out (malloc'd). */
+static int build_pack(const Huibao__V1__Rollup *r, uint8_t **out, size_t *len)
+{
+  size_t sz = huibao__v1__rollup__get_packed_size(r);
+  if (sz > HB_WIRE_MAX_ROLLUP)
+    return HB_ETOOBIG;
   *out = malloc(sz ? sz : 1);
   if (!*out)
-    goto out;
-  *len = huibao__v1__rollup__pack(&r, *out);
-  rc = 0;
-out:
+    return HB_ENOMEM;
+  *len = huibao__v1__rollup__pack(r, *out);
+  return 0;
+}
+
+/* The packed message points into build_mem and the locals of this
+ * function; only *out outlives it. */
+int hb_rollup_build(const hb_rollup_input *in, uint8_t **out, size_t *len)
+{
+  *out = NULL;
+  *len = 0;
+  if (!in->campaign || !in->source)
+    return HB_EINVAL;
+  build_mem m;
+  memset(&m, 0, sizeof m);
+  county_sums sums, *cs = &sums;
+  int *agg_type = calloc(in->naggs ? in->naggs : 1, sizeof *agg_type);
+  size_t nextra = 0, ncat = 0;
+  int rc = agg_type ? build_match(in, &m, agg_type, &nextra) : HB_ENOMEM;
+  if (rc == 0)
+    rc = build_cat_list(in, &m, &ncat);
+  if (rc == 0)
+    build_sums(in, &m, agg_type, ncat, cs);
+
+  Huibao__V1__Rollup r = HUIBAO__V1__ROLLUP__INIT;
+  Huibao__V1__Source src, *srcp = &src;
+  Huibao__V1__Totals act_pb;
+  Huibao__V1__ProblemCounts pc_pb;
+  Huibao__V1__CubeCell cells[NCELLS], *cellp[NCELLS];
+  Huibao__V1__Totals cell_tots[NCELLS];
+  if (rc == 0) {
+    build_header(in, &r, &src);
+    r.n_sources = 1;
+    r.sources = &srcp;
+    hb_totals_to_pb(&cs->act, &act_pb);
+    r.activities = &act_pb;
+    r.n_cube = build_cube(cs, cells, cell_tots, cellp);
+    r.cube = r.n_cube ? cellp : NULL;
+    pc_set(&pc_pb, &cs->pc);
+    r.problems = &pc_pb;
+    rc = build_cats(&m, ncat, &r);
+  }
+  if (rc == 0)
+    rc = build_rows(in, &m, nextra, ncat, cs->row_cat_cap, &r);
+  if (rc == 0)
+    rc = build_pack(&r, out, len);
+  free(agg_type);
   build_mem_free(&m);
   return rc;
 }

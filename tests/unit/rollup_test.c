@@ -7,6 +7,7 @@
 #include "hb_rollup.h"
 #include "hb_wire.h"
 #include "test.h"
+#include "test_rollup.h"
 
 #define TOT(r, s, p, o)                                                                            \
   {                                                                                                \
@@ -16,9 +17,8 @@
 /* Packs r and decodes it with hb_rollup_unpack, as a subscriber would. */
 static Huibao__V1__Rollup *roundtrip(const Huibao__V1__Rollup *r)
 {
-  size_t len = huibao__v1__rollup__get_packed_size(r);
-  uint8_t *buf = malloc(len + 1);
-  huibao__v1__rollup__pack(r, buf);
+  size_t len;
+  uint8_t *buf = test_rollup_pack(r, &len);
   Huibao__V1__Rollup *out = NULL;
   int rc = hb_rollup_unpack(buf, len, &out);
   CHECK_EQ_INT(0, rc);
@@ -437,9 +437,8 @@ static void test_json_single_county(void)
 
 static int unpack_of(Huibao__V1__Rollup *r)
 {
-  size_t len = huibao__v1__rollup__get_packed_size(r);
-  uint8_t *buf = malloc(len);
-  huibao__v1__rollup__pack(r, buf);
+  size_t len;
+  uint8_t *buf = test_rollup_pack(r, &len);
   Huibao__V1__Rollup *out = NULL;
   int rc = hb_rollup_unpack(buf, len, &out);
   if (out)

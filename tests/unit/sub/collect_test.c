@@ -7,39 +7,24 @@
 #include "hb_err.h"
 #include "live.h"
 #include "test.h"
+#include "test_rollup.h"
 
 static Huibao__V1__Rollup *mk(const char *source, const char *campaign, uint64_t seq, int64_t as_of,
                               uint32_t hb, uint32_t ncamp)
 {
-  Huibao__V1__Rollup *r = calloc(1, sizeof *r);
-  huibao__v1__rollup__init(r);
-  r->source = strdup(source);
-  r->campaign = strdup(campaign);
-  r->seq = seq;
-  r->as_of_ms = as_of;
-  r->has_heartbeat_ms = hb != 0;
-  r->heartbeat_ms = hb;
-  r->has_campaign_count = ncamp != 0;
-  r->campaign_count = ncamp;
-  /* the same shape as an unpacked tree, so free_unpacked(NULL) can free it */
-  size_t len = huibao__v1__rollup__get_packed_size(r);
-  uint8_t *buf = malloc(len);
-  huibao__v1__rollup__pack(r, buf);
-  Huibao__V1__Rollup *u = huibao__v1__rollup__unpack(NULL, len, buf);
-  free(buf);
-  free(r->source);
-  free(r->campaign);
-  free(r);
-  return u;
+  return test_rollup_make(&(test_rollup){.source = source,
+                                         .campaign = campaign,
+                                         .seq = seq,
+                                         .as_of_ms = as_of,
+                                         .heartbeat_ms = hb,
+                                         .campaign_count = ncamp});
 }
 
 static Huibao__V1__Rollup *mk_epoch(const char *source, const char *campaign, uint64_t seq,
                                     int64_t as_of, uint64_t epoch)
 {
-  Huibao__V1__Rollup *r = mk(source, campaign, seq, as_of, 0, 0);
-  r->has_epoch = 1;
-  r->epoch = epoch;
-  return r;
+  return test_rollup_make(&(test_rollup){
+      .source = source, .campaign = campaign, .seq = seq, .as_of_ms = as_of, .epoch = epoch});
 }
 
 /* A rollup with another epoch (a county restored from a backup) replaces

@@ -8,16 +8,15 @@
 #include "hb_date.h"
 #include "hb_err.h"
 #include "test.h"
+#include "test_rollup.h"
 
 /* A county's rollup: one unit per county with the given figures. */
 static Huibao__V1__Rollup *mk(const char *source, const char *name, const char *campaign,
                               uint64_t seq, uint64_t problems, uint64_t resolved,
                               uint64_t activities)
 {
-  Huibao__V1__Rollup r = HUIBAO__V1__ROLLUP__INIT;
-  Huibao__V1__ProblemCounts pc = HUIBAO__V1__PROBLEM_COUNTS__INIT, upc;
-  Huibao__V1__Totals at = HUIBAO__V1__TOTALS__INIT, uat;
-  Huibao__V1__UnitRow u = HUIBAO__V1__UNIT_ROW__INIT, *up = &u;
+  Huibao__V1__ProblemCounts pc = HUIBAO__V1__PROBLEM_COUNTS__INIT;
+  Huibao__V1__Totals at = HUIBAO__V1__TOTALS__INIT;
   pc.has_total = pc.has_resolved = pc.has_rectifying = pc.has_measures = 1;
   pc.total = problems;
   pc.resolved = resolved;
@@ -26,32 +25,21 @@ static Huibao__V1__Rollup *mk(const char *source, const char *name, const char *
   at.has_records = at.has_participants = 1;
   at.records = activities;
   at.participants = activities * 30;
-  upc = pc;
-  uat = at;
   char code[32];
   snprintf(code, sizeof code, "%s-u1", source);
-  u.code = code;
-  u.county = (char *)source;
-  u.has_records = 1;
-  u.records = problems + activities;
-  u.problems = &upc;
-  u.activities = &uat;
-  r.source = (char *)source;
-  r.source_name = (char *)name;
-  r.campaign = (char *)campaign;
-  r.campaign_name = "解放思想";
-  r.seq = seq;
-  r.as_of_ms = 1703980800000; /* 2023-12-31T00:00:00Z */
-  r.problems = &pc;
-  r.activities = &at;
-  r.n_units = 1;
-  r.units = &up;
-  size_t len = huibao__v1__rollup__get_packed_size(&r);
-  uint8_t *buf = malloc(len);
-  huibao__v1__rollup__pack(&r, buf);
-  Huibao__V1__Rollup *out = huibao__v1__rollup__unpack(NULL, len, buf);
-  free(buf);
-  return out;
+  return test_rollup_make(&(test_rollup){.source = source,
+                                         .source_name = name,
+                                         .campaign = campaign,
+                                         .campaign_name = "解放思想",
+                                         .seq = seq,
+                                         .as_of_ms = 1703980800000, /* 2023-12-31T00:00:00Z */
+                                         .problems = &pc,
+                                         .activities = &at,
+                                         .unit = code,
+                                         .unit_county = source,
+                                         .unit_records = problems + activities,
+                                         .unit_problems = &pc,
+                                         .unit_activities = &at});
 }
 
 static json_t *at(json_t *j, const char *k)

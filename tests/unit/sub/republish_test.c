@@ -11,33 +11,23 @@
 #include "hb_rollup.h"
 #include "republish.h"
 #include "test.h"
+#include "test_rollup.h"
 
 static Huibao__V1__Rollup *mk(const char *source, const char *campaign, uint64_t seq,
                               uint64_t problems, int64_t as_of_ms)
 {
-  Huibao__V1__Rollup r = HUIBAO__V1__ROLLUP__INIT;
   Huibao__V1__ProblemCounts pc = HUIBAO__V1__PROBLEM_COUNTS__INIT;
-  Huibao__V1__UnitRow u = HUIBAO__V1__UNIT_ROW__INIT, *up = &u;
   pc.has_total = 1;
   pc.total = problems;
-  u.code = "xw"; /* every county has a unit xw: the county field tells them apart */
-  u.has_records = 1;
-  u.records = problems;
-  r.source = (char *)source;
-  r.campaign = (char *)campaign;
-  r.seq = seq;
-  r.as_of_ms = as_of_ms;
-  r.has_heartbeat_ms = 1;
-  r.heartbeat_ms = 1000;
-  r.problems = &pc;
-  r.n_units = 1;
-  r.units = &up;
-  size_t len = huibao__v1__rollup__get_packed_size(&r);
-  uint8_t *buf = malloc(len);
-  huibao__v1__rollup__pack(&r, buf);
-  Huibao__V1__Rollup *out = huibao__v1__rollup__unpack(NULL, len, buf);
-  free(buf);
-  return out;
+  /* every county has a unit xw: the county field tells them apart */
+  return test_rollup_make(&(test_rollup){.source = source,
+                                         .campaign = campaign,
+                                         .seq = seq,
+                                         .as_of_ms = as_of_ms,
+                                         .heartbeat_ms = 1000,
+                                         .problems = &pc,
+                                         .unit = "xw",
+                                         .unit_records = problems});
 }
 
 /* Builds and unpacks the published rollup of campaign. */

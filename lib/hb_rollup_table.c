@@ -1,0 +1,278 @@
+/* hb_rollup_table.c: a Rollup as a Chinese table (with English codes) for
+ * terminals. */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hb_date.h"
+#include "hb_err.h"
+#include "hb_rollup.h"
+#include "hb_text.h"
+#include "hb_vocab.h"
+
+/* A table of text cells whose columns are aligned by display width (CJK
+ * characters take two columns). Cells are sanitised copies: control
+ * characters from the network never reach the terminal. */
+#define TBL_MAXCOL 14
+#define TBL_CELL 96
+
+typedef struct tbl {
+  size_t ncols, nrows, cap;
+  char (*cells)[TBL_MAXCOL][TBL_CELL];
+  bool right[TBL_MAXCOL];
+  bool failed;
+} tbl;
+
+static void tbl_init(tbl *t, const char *align)
+{
+  memset(t, 0, sizeof *t);
+  t->ncols = strlen(align) < TBL_MAXCOL ? strlen(align) : TBL_MAXCOL;
+  for (size_t i = 0; i < t->ncols; i++)
+    t->right[i] = align[i] == 'r';
+}
+
+static void tbl_free(tbl *t)
+{
+  free(t->cells);
+  t->cells = NULL;
+}
+
+/* Adds a row of ncols cells; NULL cells print empty. */
+static void tbl_row(tbl *t, const char *const *cells)
+{
+  if (t->failed)
+    return;
+  if (t->nrows == t->cap) {
+    size_t cap = t->cap ? t->cap * 2 : 16;
+    void *p = realloc(t->cells, cap * sizeof *t->cells);
+    if (!p) {
+      t->failed = true;
+      return;
+    }
+    t->cells = p;
+    t->cap = cap;
+  }
+  for (size_t i = 0; i < t->ncols; i++)
+    hb_text_excerpt(cells[i] ? cells[i] : "", TBL_CELL - 8, t->cells[t->nrows][i], TBL_CELL);
+  t->nrows++;
+}
+
+static void pad(FILE *f, size_t n)
+{
+  while (n--)
+    fputc(' ', f);
+}
+
+static void tbl_print(const tbl *t, FILE *f, const char *indent)
+{
+  size_t w[TBL_MAXCOL] = {0};
+  for (size_t r = 0; r < t->nrows; r++)
+    for (size_t c = 0; c < t->ncols; c++) {
+      size_t cw = hb_utf8_width(t->cells[r][c]);
+      if (cw > w[c])
+        w[c] = cw;
+    }
+  for (size_t r = 0; r < t->nrows; r++) {
+    size_t last = t->ncols;
+    while (last > 1 && !t->cells[r][last - 1][0])
+      last--;
+    fputs(indent, f);
+    for (size_t c = 0; c < last; c++) {
+      const char *s = t->cells[r][c];
+      size_t gap = w[c] - hb_utf8_width(s);
+      if (c)
+        fputs("  ", f);
+      if (t->right[c])
+        pad(f, gap);
+      fputs(s, f);
+      if (!t->right[c] && c + 1 < last)
+        pad(f, gap);
+    }
+    fputc('\n', f);
+  }
+}
+
+static const char *u64s(char *buf, uint64_t v)
+{
+  snprintf(buf, 24, "%" PRIu64, v);
+  return buf;
+}
+
+static const char *pct(char *buf, uint64_t a, uint64_t b)
+{
+  snprintf(buf, 24, "%.2f%%", hb_rollup_share(a, b) * 100.0);
+  return buf;
+}
+
+static const char *type_zh(const char *type)
+{
+  switch (type ? hb_vocab_unit_type(type) : 0) {
+  case HB_UNIT_COUNTY: return "县级";
+  case HB_UNIT_TOWNSHIP: return "乡级";
+  case HB_UNIT_DEPARTMENT: return "部门";
+  default: return "其他";
+  }
+}
+
+static const char *safe(const char *s, char *buf, size_t len)
+{
+  hb_text_excerpt(s ? s : "", 80, buf, len);
+  return buf;
+}
+
+static void write_header(const Huibao__V1__Rollup *r, FILE *f)
+{
+  char a[128], b[128], iso[40];
+  hb_time_format_iso(r->as_of_ms, iso, sizeof iso);
+  fprintf(f, "专项 %s  %s\n", safe(r->campaign_name, a, sizeof a), safe(r->campaign, b, sizeof b));
+  fprintf(f, "截至 %s  (seq %" PRIu64 ")\n", iso, r->seq);
+  fputs("县区", f);
+  if (r->n_sources == 0)
+    fprintf(f, " %s %s", safe(r->source_name, a, sizeof a), safe(r->source, b, sizeof b));
+  for (size_t i = 0; i < r->n_sources; i++) {
+    const Huibao__V1__Source *s = r->sources[i];
+    fprintf(f, "%s%s%s%s%s", i ? "；" : " ", s->name ? safe(s->name, a, sizeof a) : "",
+            s->name ? " " : "", safe(s->code, b, sizeof b), s->stale ? " [失联 stale]" : "");
+  }
+  fputc('\n', f);
+  uint64_t expected = 0, reported = 0, missing = 0;
+  for (size_t i = 0; i < r->n_units; i++) {
+    if (r->units[i]->records > 0)
+      reported++;
+    if (r->units[i]->expected) {
+      expected++;
+      missing += r->units[i]->records == 0;
+    }
+  }
+  fprintf(f, "覆盖 已报 %" PRIu64 " / 应报 %" PRIu64 " 家单位", reported, expected);
+  if (missing) {
+    fputs("；未报：", f);
+    size_t shown = 0;
+    for (size_t i = 0; i < r->n_units; i++) {
+      const Huibao__V1__UnitRow *u = r->units[i];
+      if (!u->expected || u->records != 0)
+        continue;
+      if (shown == 30) {
+        fprintf(f, " 等 %" PRIu64 " 家", missing);
+        break;
+      }
+      fprintf(f, "%s%s", shown ? "、" : "", safe(u->name ? u->name : u->code, a, sizeof a));
+      shown++;
+    }
+  }
+  fputc('\n', f);
+}
+
+static void write_activities(const Huibao__V1__Rollup *r, FILE *f, tbl *t)
+{
+  char n[4][24];
+  hb_totals by_kind[HB_KIND_MAX + 1], all;
+  memset(by_kind, 0, sizeof by_kind);
+  hb_totals_from_pb(r->activities, &all);
+  for (size_t i = 0; i < r->n_cube; i++)
+    if (r->cube[i]->kind >= 1 && r->cube[i]->kind <= HB_KIND_MAX)
+      hb_totals_add_pb(&by_kind[r->cube[i]->kind], r->cube[i]->totals);
+  fputs("\n活动 activities\n", f);
+  tbl_init(t, "llrrrr");
+  tbl_row(t, (const char *[]){"类型", "kind", "记录", "次数", "参加人次", "成果"});
+  tbl_row(t, (const char *[]){"合计", "total", u64s(n[0], all.records), u64s(n[1], all.sessions),
+                              u64s(n[2], all.participants), u64s(n[3], all.outputs)});
+  for (int k = 1; k <= HB_KIND_MAX; k++)
+    if (by_kind[k].records)
+      tbl_row(t, (const char *[]){hb_vocab_kind_zh(k), hb_vocab_kind_code(k),
+                                  u64s(n[0], by_kind[k].records), u64s(n[1], by_kind[k].sessions),
+                                  u64s(n[2], by_kind[k].participants),
+                                  u64s(n[3], by_kind[k].outputs)});
+  if (r->n_cube)
+    tbl_row(t, (const char *[]){"分层", "cube", "", "", "", ""});
+  for (size_t i = 0; i < r->n_cube; i++) {
+    const Huibao__V1__CubeCell *c = r->cube[i];
+    hb_totals s;
+    hb_totals_from_pb(c->totals, &s);
+    char label[96], code[96];
+    snprintf(label, sizeof label, "%s%s%s", type_zh(c->unit_type), hb_vocab_level_zh(c->level),
+             hb_vocab_kind_zh(c->kind));
+    snprintf(code, sizeof code, "%s/%s/%s", c->unit_type ? c->unit_type : "?",
+             hb_vocab_level_code(c->level), hb_vocab_kind_code(c->kind));
+    tbl_row(t, (const char *[]){label, code, u64s(n[0], s.records), u64s(n[1], s.sessions),
+                                u64s(n[2], s.participants), u64s(n[3], s.outputs)});
+  }
+  tbl_print(t, f, "  ");
+  tbl_free(t);
+}
+
+static void write_problems(const Huibao__V1__Rollup *r, FILE *f, tbl *t)
+{
+  static const Huibao__V1__ProblemCounts zero = HUIBAO__V1__PROBLEM_COUNTS__INIT;
+  const Huibao__V1__ProblemCounts *p = r->problems ? r->problems : &zero;
+  char n[6][24];
+  fputs("\n问题 problems\n", f);
+  fprintf(f,
+          "  查摆问题 %" PRIu64 " 个：已查摆 %" PRIu64 "，整改中 %" PRIu64 "，已整改 %" PRIu64
+          "；整改措施 %" PRIu64 " 条\n",
+          p->total, p->identified, p->rectifying, p->resolved, p->measures);
+  fprintf(f, "  整改率 %s；逾期 %" PRIu64 " 个；个人 %" PRIu64 "，班子 %" PRIu64 "\n",
+          pct(n[0], p->resolved, p->total), p->overdue, p->individual, p->team);
+  if (r->n_categories == 0)
+    return;
+  tbl_init(t, "llrrrr");
+  tbl_row(t, (const char *[]){"类别", "code", "问题数", "占比", "已整改", "涉及单位"});
+  for (size_t i = 0; i < r->n_categories; i++) {
+    const Huibao__V1__CategoryCount *c = r->categories[i];
+    tbl_row(t, (const char *[]){c->name ? c->name : c->code, c->code, u64s(n[0], c->count),
+                                pct(n[1], c->count, p->total), u64s(n[2], c->resolved),
+                                u64s(n[3], c->units)});
+  }
+  tbl_print(t, f, "  ");
+  tbl_free(t);
+}
+
+static void write_units(const Huibao__V1__Rollup *r, FILE *f, tbl *t)
+{
+  static const Huibao__V1__ProblemCounts zero = HUIBAO__V1__PROBLEM_COUNTS__INIT;
+  char n[9][24], sync[40];
+  if (r->n_units == 0)
+    return;
+  fputs("\n单位 units\n", f);
+  tbl_init(t, "lllllrrrrrrrl");
+  tbl_row(t, (const char *[]){"代码", "名称", "类型", "县区", "应报", "记录", "活动", "次数",
+                              "问题", "已整改", "整改中", "逾期", "最近同步"});
+  for (size_t i = 0; i < r->n_units; i++) {
+    const Huibao__V1__UnitRow *u = r->units[i];
+    const Huibao__V1__ProblemCounts *p = u->problems ? u->problems : &zero;
+    hb_totals a;
+    hb_totals_from_pb(u->activities, &a);
+    if (u->last_sync) {
+      hb_time_format_iso(u->last_sync * 1000, sync, sizeof sync);
+      sync[19] = '\0';
+      sync[10] = ' ';
+    } else {
+      snprintf(sync, sizeof sync, "从未 never");
+    }
+    const char *ty = u->type ? hb_vocab_unit_type_zh(hb_vocab_unit_type(u->type)) : "?";
+    tbl_row(t,
+            (const char *[]){u->code, u->name, ty, u->county, u->expected ? "是" : "否",
+                             u64s(n[0], u->records), u64s(n[1], a.records), u64s(n[2], a.sessions),
+                             u64s(n[3], p->total), u64s(n[4], p->resolved),
+                             u64s(n[5], p->rectifying), u64s(n[6], p->overdue), sync});
+  }
+  tbl_print(t, f, "  ");
+  tbl_free(t);
+}
+
+int hb_rollup_write_table(const Huibao__V1__Rollup *r, FILE *f)
+{
+  tbl t;
+  memset(&t, 0, sizeof t);
+  bool failed = false;
+  write_header(r, f);
+  write_activities(r, f, &t);
+  failed |= t.failed;
+  write_problems(r, f, &t);
+  failed |= t.failed;
+  write_units(r, f, &t);
+  failed |= t.failed;
+  if (failed)
+    return HB_ENOMEM;
+  return ferror(f) ? HB_EIO : 0;
+}
