@@ -8,7 +8,8 @@
 #include "cli.h"
 #include "hb_log.h"
 #include "export.h"
-#include "live.h"
+#include "loop.h"
+#include "commands.h"
 #include "report.h"
 #include "serve.h"
 
