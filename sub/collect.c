@@ -192,6 +192,12 @@ bool sub_collect_any_dirty(const sub_collect *c)
   return false;
 }
 
+void sub_collect_clear_dirty(sub_collect *c)
+{
+  for (size_t i = 0; i < c->count; i++)
+    c->items[i].dirty = false;
+}
+
 static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
 {
   const unsigned char *b = p;

@@ -66,6 +66,9 @@ size_t sub_collect_mark_stale(sub_collect *c, int64_t now_ms, int64_t stale_afte
 /* True when some entry changed since the caller last cleared the flags. */
 bool sub_collect_any_dirty(const sub_collect *c);
 
+/* Clears every entry's dirty flag (what changed was stored or shown). */
+void sub_collect_clear_dirty(sub_collect *c);
+
 /* A hash of what the figures of campaign (NULL: of every campaign) depend
  * on: per entry its origin, campaign, seq, epoch (a restored county may
  * repeat a seq), day and stale flag; not as_of_ms, which every heartbeat

@@ -12,8 +12,7 @@
 #include "net.h"
 #include "store.h"
 
-bool sub_gather_complete(const sub_collect *c, char *const *origins, size_t n,
-                         const char *campaign)
+bool sub_gather_complete(const sub_collect *c, char *const *origins, size_t n, const char *campaign)
 {
   for (size_t i = 0; i < n; i++) {
     if (campaign) {

@@ -182,12 +182,10 @@ int sub_history_put(sub_history *h, const char *campaign, int32_t week, int64_t 
   return 0;
 }
 
-bool sub_history_any_dirty(const sub_history *h)
+void sub_history_clear_dirty(sub_history *h)
 {
   for (size_t i = 0; i < h->count; i++)
-    if (h->items[i].dirty)
-      return true;
-  return false;
+    h->items[i].dirty = false;
 }
 
 /* ------------------------------------------------------------------ JSON */

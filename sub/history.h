@@ -70,8 +70,8 @@ const sub_week *sub_history_find(const sub_history *h, const char *campaign, int
 int sub_history_put(sub_history *h, const char *campaign, int32_t week, int64_t as_of_ms,
                     const sub_week_figures *f);
 
-/* True when some entry changed since it was last stored. */
-bool sub_history_any_dirty(const sub_history *h);
+/* Clears every entry's dirty flag (it was stored). */
+void sub_history_clear_dirty(sub_history *h);
 
 /* The JSON of the history: {"campaigns": [{"campaign": ID, "weeks": [...]}]}
  * in campaign order, or only campaign's when campaign is not NULL; each week

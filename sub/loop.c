@@ -74,8 +74,7 @@ int sub_loop_receive(const sub_loop_opts *o, sub_collect *c, int wait_ms)
 int sub_loop_store(const sub_loop_opts *o, sub_collect *c)
 {
   if (!o->store) {
-    for (size_t i = 0; i < c->count; i++)
-      c->items[i].dirty = false;
+    sub_collect_clear_dirty(c);
     return 0;
   }
   int rc = sub_store_flush_view(o->store, c, NULL);
@@ -179,6 +178,7 @@ int sub_loop_run(const sub_loop_opts *o, sub_collect *c)
     if (o->done && o->done(o->arg, c))
       break;
   }
-  bool dirty = sub_collect_any_dirty(c) || (o->history && sub_history_any_dirty(o->history));
+  /* the history's current week may have changed without the view */
+  bool dirty = sub_collect_any_dirty(c) || o->history;
   return o->store && dirty ? sub_loop_store(o, c) : 0;
 }

@@ -34,8 +34,9 @@
 #include "republish.h"
 #include "store.h"
 
-#define SUB_LOOP_POLL_MS 100   /* longest wait for a message */
-#define SUB_LOOP_CHANGE_MS 250 /* changes are coalesced: at most 4 redraws, pushes, stores a second */
+#define SUB_LOOP_POLL_MS 100 /* longest wait for a message */
+#define SUB_LOOP_CHANGE_MS                                                                         \
+  250 /* changes are coalesced: at most 4 redraws, pushes, stores a second */
 
 /* Set by the program's SIGINT/SIGTERM handler: every loop ends at its next
  * pass. */
@@ -63,9 +64,9 @@ typedef struct sub_loop_opts {
   sub_republish *republish;    /* NULL: none */
   const char *subscriber_keys; /* for the log of a key reload */
   /* 5. end */
-  int64_t deadline_ms;                                 /* monotonic; 0: none */
-  bool (*done)(void *arg, const sub_collect *c);       /* NULL; true: end */
-  void *arg;                                           /* of the hooks */
+  int64_t deadline_ms;                           /* monotonic; 0: none */
+  bool (*done)(void *arg, const sub_collect *c); /* NULL; true: end */
+  void *arg;                                     /* of the hooks */
 } sub_loop_opts;
 
 /* Runs passes over c until the end (step 5). Returns 0 when it ended

@@ -136,39 +136,61 @@ static int walk(sub_store *s, int db, entry_fn fn, void *arg, size_t *skipped)
   return out;
 }
 
-/* What a write transaction puts: the dirty entries of what (a collection or
- * a history) in database dbi; n counts them. */
-typedef struct put_arg {
-  MDB_dbi dbi;
-  void *what;
-  size_t n;
-} put_arg;
+/* One database as a flush sees it: entries 0..count of what, each with a
+ * key when it is dirty, and a value to put under that key. */
+typedef struct table {
+  int db;
+  void *what; /* a sub_collect or a sub_history */
+  size_t count;
+  /* Entry i's key into key (KEY_MAX bytes): its length, 0 when the entry
+   * is not dirty (or its key would be too long). */
+  size_t (*key)(const void *what, size_t i, uint8_t *key);
+  /* Puts entry i's value under k; 0 or an hb_err. */
+  int (*put)(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, const void *what, size_t i);
+} table;
 
-/* The body of a write transaction: 0 to commit, else an hb_err. It may run
- * more than once (after the map grew): each run starts again from n = 0. */
-typedef int (*put_fn)(MDB_txn *txn, void *arg);
-
-/* Runs put in one write transaction and commits it; on a full map grows it
- * and runs put again in a new transaction (no other transaction of the
- * process is open: the store is used from one thread). *written gets how
- * many entries were put once committed. */
-static int write_txn(sub_store *s, int db, put_fn put, void *what, size_t *written)
+/* The body of a write transaction: puts the dirty entries of t; *n gets
+ * how many. It may run more than once (after the map grew). */
+static int put_dirty(MDB_txn *txn, MDB_dbi dbi, const table *t, size_t *n)
 {
-  put_arg p = {s->dbi[db], what, 0};
+  *n = 0;
+  for (size_t i = 0; i < t->count; i++) {
+    uint8_t key[KEY_MAX];
+    MDB_val k = {t->key(t->what, i, key), key};
+    if (k.mv_size == 0)
+      continue;
+    int rc = t->put(txn, dbi, &k, t->what, i);
+    if (rc != 0)
+      return rc;
+    (*n)++;
+  }
+  return 0;
+}
+
+/* Writes the dirty entries of t in one write transaction and commits it;
+ * on a full map grows it and runs again in a new transaction (no other
+ * transaction of the process is open: the store is used from one thread).
+ * *written (may be NULL) gets how many entries were written, 0 on
+ * failure. */
+static int write_txn(sub_store *s, const table *t, size_t *written)
+{
+  size_t n = 0;
   int rc;
   for (;;) {
     MDB_txn *txn;
     if ((rc = mdb_txn_begin(s->l.env, NULL, 0, &txn)) != 0) {
       rc = hb_lmdb_err(rc);
-    } else if ((rc = put(txn, &p)) != 0) {
+    } else if ((rc = put_dirty(txn, s->dbi[t->db], t, &n)) != 0) {
       mdb_txn_abort(txn);
     } else if ((rc = hb_lmdb_err(mdb_txn_commit(txn))) == 0) {
-      *written = p.n;
-      return 0;
+      break;
     }
     if (rc != HB_EFULL || (rc = hb_lmdb_grow(&s->l)) != 0)
-      return rc;
+      break;
   }
+  if (written)
+    *written = rc == 0 ? n : 0;
+  return rc;
 }
 
 /* ------------------------------------------------------------------ view */
@@ -217,40 +239,36 @@ int sub_store_load_view(sub_store *s, sub_collect *c, int64_t now_ms, size_t *sk
   return walk(s, DB_VIEW, view_entry, &vl, skipped);
 }
 
-static int view_put(MDB_txn *txn, void *arg)
+static size_t view_dirty_key(const void *what, size_t i, uint8_t *key)
 {
-  put_arg *p = arg;
-  sub_collect *c = p->what;
-  p->n = 0;
-  for (size_t i = 0; i < c->count; i++) {
-    sub_entry *e = &c->items[i];
-    char key[KEY_MAX];
-    size_t klen;
-    if (!e->dirty || (klen = view_key(key, e->origin, e->campaign)) == 0)
-      continue;
-    size_t len = huibao__v1__rollup__get_packed_size(e->r);
-    MDB_val k = {klen, key}, v = {len + 1, NULL};
-    int rc = mdb_put(txn, p->dbi, &k, &v, MDB_RESERVE);
-    if (rc != 0)
-      return hb_lmdb_err(rc);
-    uint8_t *val = v.mv_data;
-    val[0] = e->stale ? 1 : 0;
-    huibao__v1__rollup__pack(e->r, val + 1);
-    p->n++;
-  }
+  const sub_entry *e = &((const sub_collect *)what)->items[i];
+  return e->dirty ? view_key((char *)key, e->origin, e->campaign) : 0;
+}
+
+/* The stale flag, then the packed rollup, packed in place. */
+static int view_value(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, const void *what, size_t i)
+{
+  const sub_entry *e = &((const sub_collect *)what)->items[i];
+  MDB_val v = {huibao__v1__rollup__get_packed_size(e->r) + 1, NULL};
+  int rc = mdb_put(txn, dbi, k, &v, MDB_RESERVE);
+  if (rc != 0)
+    return hb_lmdb_err(rc);
+  uint8_t *val = v.mv_data;
+  val[0] = e->stale ? 1 : 0;
+  huibao__v1__rollup__pack(e->r, val + 1);
   return 0;
 }
 
 int sub_store_flush_view(sub_store *s, sub_collect *c, size_t *written)
 {
-  size_t n = 0;
-  int rc = write_txn(s, DB_VIEW, view_put, c, &n);
+  table t = {DB_VIEW, c, c->count, view_dirty_key, view_value};
+  size_t n;
+  int rc = write_txn(s, &t, &n);
   if (rc == 0)
-    for (size_t i = 0; i < c->count; i++)
-      c->items[i].dirty = false;
+    sub_collect_clear_dirty(c);
   sub_metrics_flush(rc, n);
   if (written)
-    *written = rc == 0 ? n : 0;
+    *written = n;
   return rc;
 }
 
@@ -330,8 +348,8 @@ static int week_entry(const MDB_val *k, const MDB_val *v, void *arg)
   memcpy(campaign, kp, k->mv_size - 5);
   campaign[k->mv_size - 5] = '\0';
   const uint8_t *w = kp + k->mv_size - 4;
-  int32_t week = (int32_t)((uint32_t)w[0] << 24 | (uint32_t)w[1] << 16 | (uint32_t)w[2] << 8 |
-                           (uint32_t)w[3]);
+  int32_t week =
+      (int32_t)((uint32_t)w[0] << 24 | (uint32_t)w[1] << 16 | (uint32_t)w[2] << 8 | (uint32_t)w[3]);
   int64_t as_of_ms;
   sub_week_figures f;
   if (sub_history_week_monday(week) == 0 || week_decode(v->mv_data, v->mv_size, &as_of_ms, &f))
@@ -344,38 +362,28 @@ int sub_store_load_history(sub_store *s, sub_history *h, size_t *skipped)
   return walk(s, DB_HISTORY, week_entry, h, skipped);
 }
 
-static int history_put(MDB_txn *txn, void *arg)
+static size_t week_dirty_key(const void *what, size_t i, uint8_t *key)
 {
-  put_arg *p = arg;
-  sub_history *h = p->what;
-  p->n = 0;
-  for (size_t i = 0; i < h->count; i++) {
-    sub_week *e = &h->items[i];
-    uint8_t key[KEY_MAX];
-    size_t klen;
-    if (!e->dirty || (klen = week_key(key, e->campaign, e->week)) == 0)
-      continue;
-    char *val = week_encode(e);
-    if (!val)
-      return HB_ENOMEM;
-    MDB_val k = {klen, key}, v = {strlen(val), val};
-    int rc = mdb_put(txn, p->dbi, &k, &v, 0);
-    free(val);
-    if (rc)
-      return hb_lmdb_err(rc);
-    p->n++;
-  }
-  return 0;
+  const sub_week *e = &((const sub_history *)what)->items[i];
+  return e->dirty ? week_key(key, e->campaign, e->week) : 0;
+}
+
+static int week_value(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, const void *what, size_t i)
+{
+  char *json = week_encode(&((const sub_history *)what)->items[i]);
+  if (!json)
+    return HB_ENOMEM;
+  MDB_val v = {strlen(json), json};
+  int rc = mdb_put(txn, dbi, k, &v, 0);
+  free(json);
+  return hb_lmdb_err(rc);
 }
 
 int sub_store_flush_history(sub_store *s, sub_history *h, size_t *written)
 {
-  size_t n = 0;
-  int rc = write_txn(s, DB_HISTORY, history_put, h, &n);
+  table t = {DB_HISTORY, h, h->count, week_dirty_key, week_value};
+  int rc = write_txn(s, &t, written);
   if (rc == 0)
-    for (size_t i = 0; i < h->count; i++)
-      h->items[i].dirty = false;
-  if (written)
-    *written = rc == 0 ? n : 0;
+    sub_history_clear_dirty(h);
   return rc;
 }
