@@ -38,7 +38,7 @@ void sub_collect_free(sub_collect *c);
  * (the publisher's store was restored or replaced: a replaces b whatever
  * its seq), else higher seq, or equal seq and later as_of_ms. A rollup
  * without an epoch (an older publisher) is compared by seq only. */
-bool sub_rollup_newer(const Huibao__V1__Rollup *a, const Huibao__V1__Rollup *b);
+bool sub_collect_rollup_newer(const Huibao__V1__Rollup *a, const Huibao__V1__Rollup *b);
 
 /* Offers a decoded rollup from origin. Takes ownership of r in every case.
  * Returns 1 if it was kept (new pair, or newer than the one held; the entry

@@ -9,8 +9,8 @@
 #include "hb_log.h"
 #include "metrics.h"
 
-volatile sig_atomic_t sub_stop;
-volatile sig_atomic_t sub_reload;
+volatile sig_atomic_t sub_loop_stop;
+volatile sig_atomic_t sub_loop_reload;
 
 /* What one run of the loop remembers between passes. */
 typedef struct loop_state {
@@ -122,8 +122,8 @@ static int change_step(const sub_loop_opts *o, sub_collect *c, loop_state *st, i
 static int republish_step(const sub_loop_opts *o, sub_collect *c, loop_state *st)
 {
   sub_republish *rp = o->republish;
-  if (sub_reload) {
-    sub_reload = 0;
+  if (sub_loop_reload) {
+    sub_loop_reload = 0;
     if (rp && sub_republish_reload_keys(rp) == HB_OK)
       hb_log_notice("reloaded the subscriber keys of %s", o->subscriber_keys);
   }
@@ -168,7 +168,7 @@ int sub_loop_run(const sub_loop_opts *o, sub_collect *c)
 {
   loop_state st;
   memset(&st, 0, sizeof st);
-  while (!sub_stop) {
+  while (!sub_loop_stop) {
     int wait = wait_ms(o, hb_time_mono_ms());
     if (wait < 0)
       break;

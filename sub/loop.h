@@ -16,9 +16,9 @@
  *               flags;
  *   4. republish answer handshakes and subscriptions; when something is
  *               due, store first (what a province holds was stored here
- *               first, republish.h), then send; SIGHUP (sub_reload) reads
+ *               first, republish.h), then send; SIGHUP (sub_loop_reload) reads
  *               the subscriber keys again;
- *   5. end      after the deadline, when done says so, or on sub_stop; a
+ *   5. end      after the deadline, when done says so, or on sub_loop_stop; a
  *               loop that ends without an error stores what is dirty.
  *
  * The loop borrows everything; it owns nothing and opens nothing. */
@@ -40,10 +40,10 @@
 
 /* Set by the program's SIGINT/SIGTERM handler: every loop ends at its next
  * pass. */
-extern volatile sig_atomic_t sub_stop;
+extern volatile sig_atomic_t sub_loop_stop;
 /* Set by the SIGHUP handler of `run`: the republish step reads the
  * subscriber keys again. */
-extern volatile sig_atomic_t sub_reload;
+extern volatile sig_atomic_t sub_loop_reload;
 
 typedef struct sub_loop_opts {
   /* 1. receive (net is required) */

@@ -16,13 +16,13 @@
 static void on_signal(int sig)
 {
   (void)sig;
-  sub_stop = 1;
+  sub_loop_stop = 1;
 }
 
 static void on_hup(int sig)
 {
   (void)sig;
-  sub_reload = 1;
+  sub_loop_reload = 1;
 }
 
 static void install_signals(sub_cmd cmd)

@@ -1,4 +1,4 @@
-/* net.c: SUB sockets and frame decoding. */
+/* net.c: one ZeroMQ SUB socket (ZMQ_SUB) per county endpoint, and frame decoding. */
 #include "net.h"
 
 #include <errno.h>

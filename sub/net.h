@@ -1,4 +1,4 @@
-/* net.h: one SUB socket per endpoint, so every message is known by the
+/* net.h: one ZeroMQ SUB socket (ZMQ_SUB) per endpoint, so every message is known by the
  * endpoint it came from. Frames are [topic "rollup/<campaign>"][Rollup]. */
 #ifndef SUB_NET_H
 #define SUB_NET_H

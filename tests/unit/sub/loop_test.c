@@ -1,7 +1,7 @@
 /* loop_test.c: the loop's steps against a real XPUB on loopback: receive
  * (keyed by source or endpoint, one campaign only), the change step
  * (coalesced hook, then stored or only cleared), marking stale, the ends
- * (done, deadline, sub_stop) and an error of a hook ending it. */
+ * (done, deadline, sub_loop_stop) and an error of a hook ending it. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -224,13 +224,13 @@ static void test_stale_and_ends(void)
   CHECK_EQ_INT(1, s.changes);
   CHECK_EQ_INT(0, s.dirty_seen);
 
-  /* sub_stop ends it before the first pass */
-  sub_stop = 1;
+  /* sub_loop_stop ends it before the first pass */
+  sub_loop_stop = 1;
   t0 = hb_time_mono_ms();
   o.deadline_ms = 0;
   CHECK_EQ_INT(0, sub_loop_run(&o, &c));
   CHECK(hb_time_mono_ms() - t0 < 1000);
-  sub_stop = 0;
+  sub_loop_stop = 0;
   sub_collect_free(&c);
   county_close(&k);
 }
