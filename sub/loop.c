@@ -34,7 +34,10 @@ static void log_kept(const char *origin, const char *campaign, bool had_old, uin
                 seq);
 }
 
-int sub_loop_receive(const sub_loop_opts *o, sub_collect *c, int wait_ms)
+/* Step 1: waits at most wait_ms for one rollup on o->net and offers it to
+ * c. Returns 1 if kept, 0 if not (timeout, another campaign, older, too
+ * many pairs), <0 on a socket error or HB_ENOMEM. */
+static int receive(const sub_loop_opts *o, sub_collect *c, int wait_ms)
 {
   size_t ep;
   Huibao__V1__Rollup *r = NULL;
@@ -71,7 +74,10 @@ int sub_loop_receive(const sub_loop_opts *o, sub_collect *c, int wait_ms)
   return rc;
 }
 
-int sub_loop_store(const sub_loop_opts *o, sub_collect *c)
+/* Step 3's storing: with o->store, writes c's dirty entries and
+ * o->history's (logging a failure); without, clears c's dirty flags.
+ * Returns 0 or the hb_err of the store. */
+static int store(const sub_loop_opts *o, sub_collect *c)
 {
   if (!o->store) {
     sub_collect_clear_dirty(c);
@@ -93,7 +99,7 @@ static void log_stale(const sub_entry *e, void *arg)
 }
 
 /* How long step 1 may wait; <0 when the deadline has passed. */
-static int wait_ms(const sub_loop_opts *o, int64_t now)
+static int receive_wait(const sub_loop_opts *o, int64_t now)
 {
   int wait = o->republish ? sub_republish_wait_ms(o->republish, now) : SUB_LOOP_POLL_MS;
   if (o->deadline_ms) {
@@ -114,7 +120,7 @@ static int change_step(const sub_loop_opts *o, sub_collect *c, loop_state *st, i
     return 0;
   st->last_change = now;
   int rc = o->on_change ? o->on_change(o->arg, c, now) : 0;
-  return rc != 0 ? rc : sub_loop_store(o, c);
+  return rc != 0 ? rc : store(o, c);
 }
 
 /* Step 4: services the republisher; stores before anything is sent.
@@ -135,7 +141,7 @@ static int republish_step(const sub_loop_opts *o, sub_collect *c, loop_state *st
     hb_log_warn("republish: reading subscriptions: %s", hb_strerror(rc));
   if (!sub_republish_due(rp, c, now))
     return 0;
-  if (sub_collect_any_dirty(c) && (rc = sub_loop_store(o, c)) != 0)
+  if (sub_collect_any_dirty(c) && (rc = store(o, c)) != 0)
     return rc;
   rc = sub_republish_send(rp, c, now);
   if (rc != 0 && rc != st->rp_err)
@@ -147,7 +153,7 @@ static int republish_step(const sub_loop_opts *o, sub_collect *c, loop_state *st
 /* Steps 1 to 4 once. Returns 0 or the hb_err that ends the loop. */
 static int pass(const sub_loop_opts *o, sub_collect *c, loop_state *st, int wait)
 {
-  int rc = sub_loop_receive(o, c, wait);
+  int rc = receive(o, c, wait);
   if (rc < 0) {
     hb_log_err("receive: %s", hb_strerror(rc));
     return rc;
@@ -169,7 +175,7 @@ int sub_loop_run(const sub_loop_opts *o, sub_collect *c)
   loop_state st;
   memset(&st, 0, sizeof st);
   while (!sub_loop_stop) {
-    int wait = wait_ms(o, hb_time_mono_ms());
+    int wait = receive_wait(o, hb_time_mono_ms());
     if (wait < 0)
       break;
     int rc = pass(o, c, &st, wait);
@@ -180,5 +186,5 @@ int sub_loop_run(const sub_loop_opts *o, sub_collect *c)
   }
   /* the history's current week may have changed without the view */
   bool dirty = sub_collect_any_dirty(c) || o->history;
-  return o->store && dirty ? sub_loop_store(o, c) : 0;
+  return o->store && dirty ? store(o, c) : 0;
 }

@@ -76,14 +76,4 @@ typedef struct sub_loop_opts {
  * stored). Errors of republishing are logged and never end the loop. */
 int sub_loop_run(const sub_loop_opts *o, sub_collect *c);
 
-/* Step 1 alone: waits at most wait_ms for one rollup on o->net and offers
- * it to c. Returns 1 if kept, 0 if not (timeout, another campaign, older,
- * too many pairs), <0 on a socket error or HB_ENOMEM. */
-int sub_loop_receive(const sub_loop_opts *o, sub_collect *c, int wait_ms);
-
-/* Step 3's storing alone: with o->store, writes c's dirty entries and
- * o->history's (logging a failure); without, clears c's dirty flags.
- * Returns 0 or the hb_err of the store. */
-int sub_loop_store(const sub_loop_opts *o, sub_collect *c);
-
 #endif
