@@ -26,7 +26,7 @@ void sub_collect_free(sub_collect *c)
   memset(c, 0, sizeof *c);
 }
 
-bool sub_rollup_newer(const Huibao__V1__Rollup *a, const Huibao__V1__Rollup *b)
+bool sub_collect_rollup_newer(const Huibao__V1__Rollup *a, const Huibao__V1__Rollup *b)
 {
   /* Another store (restored from a backup, or replaced): its seq started
    * again lower, and it is the truth now, if it speaks later than the one
@@ -102,7 +102,7 @@ int sub_collect_offer(sub_collect *c, const char *origin, Huibao__V1__Rollup *r,
     e->stale = false;
     e->dirty = true;
   }
-  if (!sub_rollup_newer(r, e->r)) {
+  if (!sub_collect_rollup_newer(r, e->r)) {
     drop(r);
     return 0;
   }
@@ -118,7 +118,7 @@ int sub_collect_load(sub_collect *c, const char *origin, Huibao__V1__Rollup *r, 
   sub_entry *e = sub_collect_find(c, origin, r->campaign);
   if (!e)
     return entry_add(c, origin, r, now_ms, stale, false);
-  if (!sub_rollup_newer(r, e->r)) {
+  if (!sub_collect_rollup_newer(r, e->r)) {
     drop(r);
     return 0;
   }
@@ -190,6 +190,12 @@ bool sub_collect_any_dirty(const sub_collect *c)
     if (c->items[i].dirty)
       return true;
   return false;
+}
+
+void sub_collect_clear_dirty(sub_collect *c)
+{
+  for (size_t i = 0; i < c->count; i++)
+    c->items[i].dirty = false;
 }
 
 static uint64_t fnv1a(uint64_t h, const void *p, size_t n)

@@ -39,7 +39,7 @@ void sub_collect_free(sub_collect *c);
  * (the publisher's store was restored or replaced: a replaces b whatever
  * its seq), else higher seq, or equal seq and later as_of_ms. A rollup
  * without an epoch (an older publisher) is compared by seq only. */
-bool sub_rollup_newer(const Huibao__V1__Rollup *a, const Huibao__V1__Rollup *b);
+bool sub_collect_rollup_newer(const Huibao__V1__Rollup *a, const Huibao__V1__Rollup *b);
 
 /* Offers a decoded rollup from origin. Takes ownership of r in every case.
  * Returns 1 if it was kept (new pair, or newer than the one held; the entry
@@ -66,6 +66,9 @@ size_t sub_collect_mark_stale(sub_collect *c, int64_t now_ms, int64_t stale_afte
 
 /* True when some entry changed since the caller last cleared the flags. */
 bool sub_collect_any_dirty(const sub_collect *c);
+
+/* Clears every entry's dirty flag (what changed was stored or shown). */
+void sub_collect_clear_dirty(sub_collect *c);
 
 /* A hash of what the figures of campaign (NULL: of every campaign) depend
  * on: per entry its origin, campaign, seq, epoch (a restored county may

@@ -27,7 +27,7 @@
 #include "hb_rollup.h"
 #include "hb_text.h"
 #include "hb_vocab.h"
-#include "live.h"
+#include "gather.h"
 #include "net.h"
 #include "view.h"
 

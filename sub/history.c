@@ -1,4 +1,4 @@
-/* history.c: weekly key figures per campaign, in memory and in LMDB. */
+/* history.c: weekly key figures per campaign, in memory (stored by store.c). */
 #include "history.h"
 
 #include <stdio.h>
@@ -6,8 +6,6 @@
 #include <string.h>
 #include "hb_date.h"
 #include "hb_err.h"
-
-#define KEY_MAX 511
 
 void sub_history_init(sub_history *h)
 {
@@ -170,172 +168,32 @@ int sub_history_record(sub_history *h, const char *campaign, int32_t day, int64_
   return 1;
 }
 
-/* ------------------------------------------------------------ stored form */
+int sub_history_put(sub_history *h, const char *campaign, int32_t week, int64_t as_of_ms,
+                    const sub_week_figures *f)
+{
+  sub_week *e;
+  bool is_new;
+  int rc = slot(h, campaign, week, &e, &is_new);
+  if (rc)
+    return rc;
+  e->as_of_ms = as_of_ms;
+  e->f = *f;
+  e->dirty = false;
+  return 0;
+}
 
-/* The stored fields, by name; the order is the JSON's. */
-/* clang-format off */
-#define FIELDS(X)                                                                                  \
-  X(problems) X(identified) X(rectifying) X(resolved) X(overdue) X(measures) X(activities)         \
-  X(sessions) X(participants) X(outputs) X(units_expected) X(units_reported)
-/* clang-format on */
+void sub_history_clear_dirty(sub_history *h)
+{
+  for (size_t i = 0; i < h->count; i++)
+    h->items[i].dirty = false;
+}
+
+/* ------------------------------------------------------------------ JSON */
 
 static json_int_t jclamp(uint64_t v)
 {
   return v > (uint64_t)INT64_MAX ? INT64_MAX : (json_int_t)v;
 }
-
-static char *value_encode(const sub_week *e)
-{
-  json_t *o = json_object();
-  if (!o)
-    return NULL;
-  json_object_set_new(o, "as_of_ms", json_integer(e->as_of_ms));
-#define X(n) json_object_set_new(o, #n, json_integer(jclamp(e->f.n)));
-  FIELDS(X)
-#undef X
-  char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-  json_decref(o);
-  return s;
-}
-
-static uint64_t jget(json_t *o, const char *k)
-{
-  json_t *v = json_object_get(o, k);
-  return json_is_integer(v) && json_integer_value(v) > 0 ? (uint64_t)json_integer_value(v) : 0;
-}
-
-static int value_decode(const void *data, size_t len, sub_week *e)
-{
-  json_error_t jerr;
-  json_t *o = json_loadb(data, len, 0, &jerr);
-  if (!json_is_object(o)) {
-    json_decref(o);
-    return HB_EPARSE;
-  }
-  json_t *t = json_object_get(o, "as_of_ms");
-  e->as_of_ms = json_is_integer(t) ? json_integer_value(t) : 0;
-#define X(n) e->f.n = jget(o, #n);
-  FIELDS(X)
-#undef X
-  json_decref(o);
-  return 0;
-}
-
-static size_t key_make(uint8_t *key, const char *campaign, int32_t week)
-{
-  size_t n = strlen(campaign);
-  if (n == 0 || n + 5 > KEY_MAX)
-    return 0;
-  memcpy(key, campaign, n);
-  key[n] = 0;
-  uint32_t w = (uint32_t)week;
-  key[n + 1] = (uint8_t)(w >> 24);
-  key[n + 2] = (uint8_t)(w >> 16);
-  key[n + 3] = (uint8_t)(w >> 8);
-  key[n + 4] = (uint8_t)w;
-  return n + 5;
-}
-
-int sub_history_load(sub_history *h, MDB_env *env, MDB_dbi dbi, size_t *skipped)
-{
-  MDB_txn *txn;
-  MDB_cursor *cur;
-  size_t bad = 0;
-  int rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
-  if (rc)
-    return hb_lmdb_err(rc);
-  if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0) {
-    mdb_txn_abort(txn);
-    return hb_lmdb_err(rc);
-  }
-  MDB_val k, v;
-  int out = 0;
-  for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-       rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-    const uint8_t *kp = k.mv_data;
-    /* campaign, NUL, 4 bytes: the NUL must be exactly 5 bytes from the end */
-    if (k.mv_size < 6 || k.mv_size > KEY_MAX || kp[k.mv_size - 5] != 0 ||
-        memchr(kp, 0, k.mv_size - 5) != NULL) {
-      bad++;
-      continue;
-    }
-    char campaign[KEY_MAX];
-    memcpy(campaign, kp, k.mv_size - 5);
-    campaign[k.mv_size - 5] = '\0';
-    const uint8_t *w = kp + k.mv_size - 4;
-    int32_t week = (int32_t)((uint32_t)w[0] << 24 | (uint32_t)w[1] << 16 | (uint32_t)w[2] << 8 |
-                             (uint32_t)w[3]);
-    sub_week tmp;
-    memset(&tmp, 0, sizeof tmp);
-    if (sub_history_week_monday(week) == 0 || value_decode(v.mv_data, v.mv_size, &tmp) != 0) {
-      bad++;
-      continue;
-    }
-    sub_week *e;
-    bool is_new;
-    if ((out = slot(h, campaign, week, &e, &is_new)) != 0)
-      break;
-    e->as_of_ms = tmp.as_of_ms;
-    e->f = tmp.f;
-    e->dirty = false;
-  }
-  if (out == 0 && rc != MDB_NOTFOUND && rc != 0)
-    out = hb_lmdb_err(rc);
-  mdb_cursor_close(cur);
-  mdb_txn_abort(txn);
-  if (skipped)
-    *skipped = bad;
-  return out;
-}
-
-static int flush_once(sub_history *h, MDB_env *env, MDB_dbi dbi, size_t *written)
-{
-  MDB_txn *txn;
-  int rc = mdb_txn_begin(env, NULL, 0, &txn);
-  if (rc)
-    return hb_lmdb_err(rc);
-  size_t n = 0;
-  for (size_t i = 0; i < h->count; i++) {
-    sub_week *e = &h->items[i];
-    uint8_t key[KEY_MAX];
-    size_t klen;
-    if (!e->dirty || (klen = key_make(key, e->campaign, e->week)) == 0)
-      continue;
-    char *val = value_encode(e);
-    if (!val) {
-      mdb_txn_abort(txn);
-      return HB_ENOMEM;
-    }
-    MDB_val k = {klen, key}, v = {strlen(val), val};
-    rc = mdb_put(txn, dbi, &k, &v, 0);
-    free(val);
-    if (rc) {
-      mdb_txn_abort(txn);
-      return hb_lmdb_err(rc);
-    }
-    n++;
-  }
-  if ((rc = mdb_txn_commit(txn)) != 0)
-    return hb_lmdb_err(rc);
-  for (size_t i = 0; i < h->count; i++)
-    h->items[i].dirty = false;
-  *written = n;
-  return 0;
-}
-
-int sub_history_flush(sub_history *h, hb_lmdb *l, MDB_dbi dbi, size_t *written)
-{
-  size_t n = 0;
-  int rc;
-  while ((rc = flush_once(h, l->env, dbi, &n)) == HB_EFULL)
-    if ((rc = hb_lmdb_grow(l)) != 0)
-      break;
-  if (written)
-    *written = n;
-  return rc;
-}
-
-/* ------------------------------------------------------------------ JSON */
 
 static json_t *week_json(const sub_week *e)
 {

@@ -6,11 +6,8 @@
  * view as last seen in that week. The current week's entry is overwritten on
  * every change; earlier weeks stay as they were when their week ended.
  *
- * Stored in a named database of the --data store (SUB_HISTORY_DB, beside
- * view_store's "view"): key = campaign '\0' 4-byte big-endian week key
- * (ISO year * 100 + week, so a cursor walks a campaign's weeks in order);
- * value = a JSON object (keys below; unknown keys are ignored and missing
- * ones read as 0, so later versions can add figures). */
+ * Kept across restarts in the --data store (store.h: sub_store_load_history,
+ * sub_store_flush_history). */
 #ifndef SUB_HISTORY_H
 #define SUB_HISTORY_H
 
@@ -18,10 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
-#include "hb_lmdb.h"
 #include "huibao/v1/huibao.pb-c.h"
 
-#define SUB_HISTORY_DB "history"
 #define SUB_HISTORY_MAX 65536 /* entries kept (over 1,000 campaign-years); more are refused */
 
 typedef struct sub_week_figures {
@@ -69,15 +64,14 @@ int sub_history_record(sub_history *h, const char *campaign, int32_t day, int64_
 /* The entry of (campaign, week key), or NULL. */
 const sub_week *sub_history_find(const sub_history *h, const char *campaign, int32_t week);
 
-/* Loads every stored entry of dbi into h (replacing entries with the same
- * key). Entries that do not decode are skipped and counted in *skipped (may
- * be NULL). */
-int sub_history_load(sub_history *h, MDB_env *env, MDB_dbi dbi, size_t *skipped);
+/* Sets the entry of (campaign, week key) as read from storage: inserted or
+ * replaced, not dirty. Returns 0, HB_EFULL (SUB_HISTORY_MAX entries held),
+ * HB_ENOMEM. */
+int sub_history_put(sub_history *h, const char *campaign, int32_t week, int64_t as_of_ms,
+                    const sub_week_figures *f);
 
-/* Writes every dirty entry in one transaction, clears their dirty flags once
- * it committed; grows the map on MDB_MAP_FULL (no other transaction of the
- * process may be open) and retries. *written (may be NULL) gets how many. */
-int sub_history_flush(sub_history *h, hb_lmdb *l, MDB_dbi dbi, size_t *written);
+/* Clears every entry's dirty flag (it was stored). */
+void sub_history_clear_dirty(sub_history *h);
 
 /* The JSON of the history: {"campaigns": [{"campaign": ID, "weeks": [...]}]}
  * in campaign order, or only campaign's when campaign is not NULL; each week

@@ -8,20 +8,21 @@
 #include "cli.h"
 #include "hb_log.h"
 #include "export.h"
-#include "live.h"
+#include "loop.h"
+#include "commands.h"
 #include "report.h"
 #include "serve.h"
 
 static void on_signal(int sig)
 {
   (void)sig;
-  sub_stop = 1;
+  sub_loop_stop = 1;
 }
 
 static void on_hup(int sig)
 {
   (void)sig;
-  sub_reload = 1;
+  sub_loop_reload = 1;
 }
 
 static void install_signals(sub_cmd cmd)

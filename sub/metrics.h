@@ -1,7 +1,7 @@
 /* metrics.h: huibao-sub's Prometheus metrics at --metrics ADDR:PORT (run,
  * serve); each is listed in docs/operations.md.
  *
- * Process-wide, like the log: live.c and view_store.c count events where
+ * Process-wide, like the log: loop.c and store.c count events where
  * they happen with one-line calls, which are no-ops until
  * sub_metrics_start, so snapshot, watch and the unit tests count nothing.
  * Calls come from the main thread; lib/hb_metrics.c locks against the HTTP

@@ -1,17 +1,20 @@
-/* net.c: SUB sockets and frame decoding. */
+/* net.c: one ZeroMQ SUB socket (ZMQ_SUB) per county endpoint, and frame decoding. */
 #include "net.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <sysexits.h>
 #include <zmq.h>
+#include "cli.h"
 #include "hb_err.h"
+#include "hb_log.h"
 #include "hb_rollup.h"
 #include "hb_wire.h"
 #include "hb_zap.h"
 #include "hb_zmq.h"
 
-#define SUB_MAX_ENDPOINTS 64
 #define TOPIC_MAX 512
 
 void sub_net_free_list(char **eps, size_t n)
@@ -115,7 +118,7 @@ int sub_net_open_secure(sub_net *s, char *const *eps, size_t n, const char *camp
       return HB_EZMQ;
     }
     char name[32];
-    snprintf(name, sizeof name, "sub-%zu", i);
+    snprintf(name, sizeof name, "county-%zu", i);
     if (hb_handshake_watch(&s->hs[i], s->ctx, sock, name) != HB_OK ||
         hb_zmq_common(sock, (int64_t)HB_WIRE_MAX_ROLLUP, 1000, 3000) != 0 ||
         zmq_setsockopt(sock, ZMQ_SUBSCRIBE, topic, (size_t)tl) != 0 ||
@@ -126,6 +129,58 @@ int sub_net_open_secure(sub_net *s, char *const *eps, size_t n, const char *camp
     }
   }
   return 0;
+}
+
+/* Reads the city's key pair and one server key per endpoint into key and
+ * servers (printing the diagnostics); returns 0 or the exit code. */
+static int read_keys(const sub_cli *cli, size_t neps, hb_cert *key, hb_cert *servers)
+{
+  if (cli->nserver_keys != neps) {
+    fprintf(stderr,
+            "%s: %zu --connect endpoints but %zu --server-key: give one per endpoint, "
+            "in the same order\n",
+            SUB_PROGRAM, neps, cli->nserver_keys);
+    return EX_USAGE;
+  }
+  hb_diags d;
+  hb_diags_init(&d);
+  int krc = hb_cert_read(cli->key, 1, key, &d);
+  for (size_t i = 0; krc == HB_OK && i < neps; i++)
+    krc = hb_cert_read(cli->server_keys[i], 0, &servers[i], &d);
+  hb_diags_write(&d, stderr);
+  hb_diags_free(&d);
+  return krc == HB_OK ? 0 : EX_CONFIG;
+}
+
+int sub_net_open_cli(sub_net *net, const sub_cli *cli, char ***eps, size_t *neps)
+{
+  char err[512];
+  if (sub_net_parse_list(cli->connect, eps, neps, err, sizeof err) != 0) {
+    fprintf(stderr, "%s: --connect: %s\n", SUB_PROGRAM, err);
+    return EX_USAGE;
+  }
+  static hb_cert key, servers[SUB_MAX_ENDPOINTS]; /* large: not on the stack */
+  char *publics[SUB_MAX_ENDPOINTS];
+  int ex = 0, rc = 0;
+  if (cli->insecure)
+    hb_log_warn("insecure: plain TCP to %s, not encrypted, not authenticated", cli->connect);
+  else if ((ex = read_keys(cli, *neps, &key, servers)) == 0)
+    for (size_t i = 0; i < *neps; i++)
+      publics[i] = servers[i].public_key;
+  if (ex == 0) {
+    rc = sub_net_open_secure(net, *eps, *neps, cli->campaign, cli->insecure ? NULL : &key, publics,
+                             err, sizeof err);
+    if (rc != 0) {
+      fprintf(stderr, "%s: %s\n", SUB_PROGRAM, err);
+      ex = rc == HB_EINVAL ? EX_USAGE : EX_SOFTWARE;
+    }
+  }
+  if (ex != 0) {
+    sub_net_free_list(*eps, *neps);
+    *eps = NULL;
+    *neps = 0;
+  }
+  return ex;
 }
 
 void sub_net_close(sub_net *s)

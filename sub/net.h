@@ -1,4 +1,4 @@
-/* net.h: one SUB socket per endpoint, so every message is known by the
+/* net.h: one ZeroMQ SUB socket (ZMQ_SUB) per endpoint, so every message is known by the
  * endpoint it came from. Frames are [topic "rollup/<campaign>"][Rollup]. */
 #ifndef SUB_NET_H
 #define SUB_NET_H
@@ -35,6 +35,15 @@ int sub_net_open(sub_net *s, char *const *eps, size_t n, const char *campaign, c
 int sub_net_open_secure(sub_net *s, char *const *eps, size_t n, const char *campaign,
                         const hb_cert *key, char *const *server_public, char *err, size_t errlen);
 void sub_net_close(sub_net *s);
+
+/* sub_net_open_secure as the command line says: the endpoints of
+ * cli->connect (copied into *eps, in order; free with sub_net_free_list),
+ * the city's key cli->key and one server key per endpoint, or plain TCP
+ * with cli->insecure (logged as a warning). On failure prints why on stderr
+ * and returns the exit code (64: bad endpoints or key count, 78: a key file,
+ * 70: the sockets), with *eps NULL; else 0 (close net with sub_net_close). */
+struct sub_cli;
+int sub_net_open_cli(sub_net *net, const struct sub_cli *cli, char ***eps, size_t *neps);
 
 /* Why endpoint i gave nothing, when its handshake events say (its county
  * refused our key, or one side runs --insecure), in buf; NULL when they do

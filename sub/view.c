@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "cli.h"
 #include "hb_date.h"
 #include "hb_err.h"
 #include "hb_rollup.h"
@@ -14,6 +15,14 @@ sub_format sub_view_format_parse(const char *s)
   if (strcmp(s, "table") == 0)
     return SUB_FORMAT_TABLE;
   return 0;
+}
+
+void sub_view_opts_from_cli(const sub_cli *cli, sub_view_opts *o)
+{
+  memset(o, 0, sizeof *o);
+  o->source = cli->source;
+  o->source_name = cli->source_name;
+  o->campaign = cli->campaign;
 }
 
 static size_t origin_rank(const sub_view_opts *o, const char *origin)

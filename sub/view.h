@@ -22,6 +22,11 @@ typedef struct sub_view_opts {
   bool mark_missing;
 } sub_view_opts;
 
+/* The view options of the command line: source, source_name and campaign
+ * (borrowed from cli); the rest zero. */
+struct sub_cli;
+void sub_view_opts_from_cli(const struct sub_cli *cli, sub_view_opts *o);
+
 /* Parses "json" / "table"; 0 if neither. */
 sub_format sub_view_format_parse(const char *s);
 

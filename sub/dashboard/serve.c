@@ -1,69 +1,65 @@
 /* serve.c: huibao-sub serve: `run` plus the live dashboard over HTTP.
  *
- * The main thread does what `run` does (receive, keep the latest rollup per
- * county and campaign, mark silent counties stale, store in --data) and, on
- * every change, builds the dashboard's documents (dashboard.h) and hands
- * copies to the HTTP server (http.h), whose own threads serve them. Nothing
- * else is shared between the threads. */
+ * The main thread runs the loop of `run` (loop.h: receive, keep the latest
+ * rollup per county and campaign, mark silent counties stale, store in
+ * --data) with one more change step: on every change it builds the
+ * dashboard's documents (dashboard.h) and hands copies to the HTTP server
+ * (http.h), whose own threads serve them. Nothing else is shared between
+ * the threads. */
 #include "serve.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
 #include "dashboard.h"
+#include "exit.h"
 #include "hb_date.h"
 #include "hb_err.h"
 #include "hb_log.h"
 #include "history.h"
 #include "http.h"
-#include "live.h"
+#include "loop.h"
 #include "metrics.h"
 #include "net.h"
-#include "view_store.h"
+#include "store.h"
 #include "web/assets.h"
 
-#define FLUSH_EVERY_MS 250  /* changes are coalesced: at most 4 pushes a second */
 #define WEEK_CHECK_MS 60000 /* a new ISO week starts its history entry without a change */
-#define POLL_MS 100
 
 /* What serve holds; zeroed = nothing open. */
 typedef struct serve {
   const sub_cli *cli;
-  bool stored;      /* --data given: st and hist_dbi are open */
-  sub_store st;     /* the view db of the --data store; st.l is the env */
-  MDB_dbi hist_dbi; /* the history db in the same env */
+  sub_store *st; /* --data; NULL without */
   sub_collect c;
   sub_history hist;
   sub_http *http;
   sub_net net;
   char **eps;
   size_t neps;
-  uint64_t version; /* of the last published documents */
+  uint64_t version;        /* of the last published documents */
+  uint64_t shown;          /* sub_collect_signature of what they show */
+  int32_t week;            /* the ISO week last checked */
+  int64_t last_week_check; /* monotonic ms */
+  bool new_week;           /* a week began since the documents were built */
 } serve;
 
-/* Opens --data with both databases in one environment (LMDB allows one
- * environment per file in a process) and loads the view and the history. */
+/* Opens --data and loads the view and the history. */
 static int open_store(serve *s)
 {
   const sub_cli *cli = s->cli;
   if (!cli->data)
     return EX_OK;
-  static const char *const names[] = {"view", SUB_HISTORY_DB};
-  MDB_dbi dbis[2];
   char err[512];
-  int rc = hb_lmdb_open(&s->st.l, cli->data, 0, names, dbis, 2, err, sizeof err);
+  int rc = sub_store_open(&s->st, cli->data, err, sizeof err);
   if (rc != 0) {
     fprintf(stderr, "%s: %s\n", SUB_PROGRAM, err);
-    return sub_live_exit_for(rc);
+    return sub_exit_for(rc);
   }
-  s->stored = true;
-  s->st.dbi = dbis[0];
-  s->hist_dbi = dbis[1];
   size_t bad_view = 0, bad_hist = 0;
-  if ((rc = sub_store_load(&s->st, &s->c, hb_time_mono_ms(), &bad_view)) != 0 ||
-      (rc = sub_history_load(&s->hist, s->st.l.env, s->hist_dbi, &bad_hist)) != 0) {
+  if ((rc = sub_store_load_view(s->st, &s->c, hb_time_mono_ms(), &bad_view)) != 0 ||
+      (rc = sub_store_load_history(s->st, &s->hist, &bad_hist)) != 0) {
     fprintf(stderr, "%s: reading %s: %s\n", SUB_PROGRAM, cli->data, hb_strerror(rc));
-    return sub_live_exit_for(rc);
+    return sub_exit_for(rc);
   }
   if (bad_view || bad_hist)
     hb_log_warn("%zu stored rollups and %zu history entries could not be read and were skipped",
@@ -92,7 +88,7 @@ static int start_http(serve *s)
 }
 
 /* Builds the documents from what is held and hands them to the server.
- * Returns 0 or HB_ENOMEM. */
+ * Returns 0 or HB_ENOMEM (logged). */
 static int publish(serve *s)
 {
   sub_view_opts o;
@@ -110,69 +106,61 @@ static int publish(serve *s)
                   (rc = sub_http_event(s->http, s->version + 1, d.event)) != 0))
     rc = rc == HB_EFULL ? HB_ENOMEM : rc;
   sub_dash_docs_free(&d);
-  if (rc == 0)
-    s->version++;
-  return rc;
+  if (rc != 0) {
+    hb_log_err("building the dashboard: %s", hb_strerror(rc));
+    return rc;
+  }
+  s->version++;
+  s->shown = sub_collect_signature(&s->c, NULL);
+  s->new_week = false;
+  return 0;
 }
 
-/* Stores the dirty entries of the view and the history (or, without --data,
- * only forgets that they were dirty). */
-static int flush(serve *s)
+/* The loop's pending hook: a new ISO week begins its history entry (checked
+ * once a minute), even when no county changes. */
+static bool week_pending(void *arg, int64_t now_ms)
 {
-  if (!s->stored) {
-    for (size_t i = 0; i < s->c.count; i++)
-      s->c.items[i].dirty = false;
-    return 0;
+  serve *s = arg;
+  if (now_ms - s->last_week_check >= WEEK_CHECK_MS) {
+    int32_t w = sub_history_iso_week(hb_date_today(), NULL);
+    s->new_week = s->new_week || w != s->week;
+    s->week = w;
+    s->last_week_check = now_ms;
   }
-  int rc = sub_store_flush(&s->st, &s->c, NULL);
-  if (rc == 0)
-    rc = sub_history_flush(&s->hist, &s->st.l, s->hist_dbi, NULL);
-  if (rc != 0)
-    hb_log_err("storing the view in %s: %s", s->cli->data, hb_strerror(rc));
-  return rc;
+  return s->new_week;
+}
+
+/* The loop's change step: publishes when what the documents show changed
+ * (a heartbeat that only moves as_of does not count) or a week began. */
+static int on_change(void *arg, sub_collect *c, int64_t now_ms)
+{
+  (void)now_ms;
+  serve *s = arg;
+  if (sub_collect_signature(c, NULL) == s->shown && !s->new_week)
+    return 0;
+  return publish(s);
 }
 
 /* Receives until SIGINT/SIGTERM; publishes and stores each change. */
 static int loop(serve *s)
 {
-  int64_t last_flush = 0, last_week_check = hb_time_mono_ms();
-  uint64_t shown = sub_collect_signature(&s->c, NULL);
-  int32_t week = sub_history_iso_week(hb_date_today(), NULL);
-  size_t last_bad = 0;
-  while (!sub_stop) {
-    int rc = sub_live_receive(&s->net, &s->c, s->cli, POLL_MS);
-    if (rc < 0) {
-      hb_log_err("receive: %s", hb_strerror(rc));
-      return EX_SOFTWARE;
-    }
-    if (s->net.bad != last_bad) {
-      hb_log_warn("dropped %zu malformed messages so far", s->net.bad);
-      last_bad = s->net.bad;
-    }
-    int64_t now = hb_time_mono_ms();
-    sub_collect_mark_stale(&s->c, now, s->cli->stale_after_ms, sub_live_log_stale, NULL);
-    bool new_week = false;
-    if (now - last_week_check >= WEEK_CHECK_MS) {
-      int32_t w = sub_history_iso_week(hb_date_today(), NULL);
-      new_week = w != week;
-      week = w;
-      last_week_check = now;
-    }
-    if (!(sub_collect_any_dirty(&s->c) || new_week) || now - last_flush < FLUSH_EVERY_MS)
-      continue;
-    uint64_t sig = sub_collect_signature(&s->c, NULL);
-    if (sig != shown || new_week) {
-      if ((rc = publish(s)) != 0) {
-        hb_log_err("building the dashboard: %s", hb_strerror(rc));
-        return EX_SOFTWARE;
-      }
-      shown = sig;
-    }
-    last_flush = now;
-    if ((rc = flush(s)) != 0)
-      return sub_live_exit_for(rc);
-  }
-  return EX_OK;
+  s->last_week_check = hb_time_mono_ms();
+  s->week = sub_history_iso_week(hb_date_today(), NULL);
+  sub_loop_opts o = {
+      .net = &s->net,
+      .campaign = s->cli->campaign,
+      .log_malformed = true,
+      .mark_stale = true,
+      .stale_after_ms = s->cli->stale_after_ms,
+      .log_stale = true,
+      .on_change = on_change,
+      .on_pending = week_pending,
+      .store = s->st,
+      .history = &s->hist,
+      .arg = s,
+  };
+  int rc = sub_loop_run(&o, &s->c);
+  return rc ? sub_exit_for(rc) : EX_OK;
 }
 
 static void close_all(serve *s)
@@ -183,8 +171,7 @@ static void close_all(serve *s)
   sub_net_free_list(s->eps, s->neps);
   sub_history_free(&s->hist);
   sub_collect_free(&s->c);
-  if (s->stored)
-    sub_store_close(&s->st);
+  sub_store_close(s->st);
 }
 
 int sub_serve(const sub_cli *cli)
@@ -201,19 +188,15 @@ int sub_serve(const sub_cli *cli)
   if (ex == EX_OK)
     ex = sub_metrics_start(cli->metrics); /* sub/metrics.h; stops by itself at exit */
   if (ex == EX_OK)
-    ex = sub_live_open_net(cli, &s.net, &s.eps, &s.neps);
+    ex = sub_net_open_cli(&s.net, cli, &s.eps, &s.neps);
   if (ex == EX_OK) {
     hb_log_info("subscribed to %s", cli->connect);
     /* the page has something to show at once: the stored view, or "waiting" */
-    if (publish(&s) != 0) {
-      hb_log_err("building the dashboard: %s", hb_strerror(HB_ENOMEM));
+    if (publish(&s) != 0)
       ex = EX_SOFTWARE;
-    }
   }
   if (ex == EX_OK)
     ex = loop(&s);
-  if (ex == EX_OK && (sub_collect_any_dirty(&s.c) || s.hist.count) && flush(&s) != 0)
-    ex = EX_IOERR;
   if (ex == EX_OK)
     hb_log_info("stopped");
   close_all(&s);

@@ -16,7 +16,7 @@
 #include "hb_err.h"
 #include "hb_log.h"
 #include "hb_text.h"
-#include "live.h"
+#include "gather.h"
 #include "net.h"
 #include "report_doc.h"
 #include "report_model.h"

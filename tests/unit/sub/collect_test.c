@@ -5,7 +5,7 @@
 #include "collect.h"
 #include "hb_rollup.h"
 #include "hb_err.h"
-#include "live.h"
+#include "gather.h"
 #include "test.h"
 #include "test_rollup.h"
 
@@ -155,15 +155,15 @@ static void test_complete(void)
   char *eps[] = {"ep1", "ep2"};
   sub_collect c;
   sub_collect_init(&c);
-  CHECK(!sub_snapshot_complete(&c, eps, 2, NULL));
+  CHECK(!sub_gather_complete(&c, eps, 2, NULL));
   sub_collect_offer(&c, "ep1", mk("xq", "jf", 1, 1, 0, 2), 0, NULL);
   sub_collect_offer(&c, "ep2", mk("dq", "jf", 1, 1, 0, 1), 0, NULL);
-  CHECK(sub_snapshot_complete(&c, eps, 2, "jf"));
-  CHECK(!sub_snapshot_complete(&c, eps, 2, "zt"));
-  CHECK(!sub_snapshot_complete(&c, eps, 2, NULL)); /* ep1 announced 2 campaigns */
+  CHECK(sub_gather_complete(&c, eps, 2, "jf"));
+  CHECK(!sub_gather_complete(&c, eps, 2, "zt"));
+  CHECK(!sub_gather_complete(&c, eps, 2, NULL)); /* ep1 announced 2 campaigns */
   sub_collect_offer(&c, "ep1", mk("xq", "zt", 1, 1, 0, 2), 0, NULL);
-  CHECK(sub_snapshot_complete(&c, eps, 2, NULL));
-  CHECK(!sub_snapshot_complete(&c, eps, 2, "zt")); /* ep2 never gave zt */
+  CHECK(sub_gather_complete(&c, eps, 2, NULL));
+  CHECK(!sub_gather_complete(&c, eps, 2, "zt")); /* ep2 never gave zt */
   sub_collect_free(&c);
 }
 

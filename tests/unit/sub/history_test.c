@@ -1,11 +1,13 @@
-/* history_test.c: ISO weeks, recording the current week, the LMDB round
- * trip (restarts keep every week), damaged entries, the cap, the JSON. */
+/* history_test.c: ISO weeks, recording the current week, the round trip
+ * through the store (restarts keep every week), damaged entries, the cap, the JSON. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "hb_date.h"
 #include "hb_err.h"
+#include "hb_lmdb.h"
 #include "history.h"
+#include "store.h"
 #include "test.h"
 
 static int32_t day(const char *s)
@@ -113,21 +115,36 @@ static void test_cap(void)
   sub_history_free(&h);
 }
 
-static MDB_dbi open_db(hb_lmdb *l, const char *dir)
+/* Writes damaged entries straight into the store's history database (its
+ * stored form is store.h's contract), with the store closed. */
+static void put_damaged(const char *dir)
 {
-  static const char *const names[] = {"view", SUB_HISTORY_DB};
+  static const char *const names[] = {"view", "history"};
   MDB_dbi dbis[2] = {0, 0};
   char err[256];
-  CHECK_EQ_INT(0, hb_lmdb_open(l, dir, 0, names, dbis, 2, err, sizeof err));
-  return dbis[1];
+  hb_lmdb l;
+  CHECK_EQ_INT(0, hb_lmdb_open(&l, dir, 0, names, dbis, 2, err, sizeof err));
+  MDB_txn *txn;
+  CHECK_EQ_INT(0, mdb_txn_begin(l.env, NULL, 0, &txn));
+  MDB_val k1 = {3, "bad"}, v1 = {2, "{}"};
+  unsigned char key2[] = {'j', 'f', 0, 0, 0x03, 0x16, 0x4f}; /* week 202319 */
+  MDB_val k2 = {sizeof key2, key2}, v2 = {8, "not json"};
+  unsigned char key3[] = {'j', 'f', 0, 0, 0x03, 0x16, 0x88}; /* week 202376: no such week */
+  MDB_val k3 = {sizeof key3, key3}, v3 = {2, "{}"};
+  CHECK_EQ_INT(0, mdb_put(txn, dbis[1], &k1, &v1, 0));
+  CHECK_EQ_INT(0, mdb_put(txn, dbis[1], &k2, &v2, 0));
+  CHECK_EQ_INT(0, mdb_put(txn, dbis[1], &k3, &v3, 0));
+  CHECK_EQ_INT(0, mdb_txn_commit(txn));
+  hb_lmdb_close(&l);
 }
 
 static void test_store_roundtrip(void)
 {
   char dir[] = "/tmp/hb-sub-history-XXXXXX";
   CHECK(mkdtemp(dir) != NULL);
-  hb_lmdb l;
-  MDB_dbi dbi = open_db(&l, dir);
+  char err[256];
+  sub_store *st;
+  CHECK_EQ_INT(0, sub_store_open(&st, dir, err, sizeof err));
   sub_history h;
   sub_history_init(&h);
   sub_week_figures a = figs(10, 4, 7), b = figs(12, 9, 11);
@@ -137,24 +154,24 @@ static void test_store_roundtrip(void)
   sub_history_record(&h, "jf", day("2023-12-20"), 1700000000000, &a);
   sub_history_record(&h, "jf", day("2023-12-31"), 1700000600000, &b);
   size_t w = 99;
-  CHECK_EQ_INT(0, sub_history_flush(&h, &l, dbi, &w));
+  CHECK_EQ_INT(0, sub_store_flush_history(st, &h, &w));
   CHECK_EQ_INT(2, w);
   CHECK(!h.items[0].dirty && !h.items[1].dirty);
-  CHECK_EQ_INT(0, sub_history_flush(&h, &l, dbi, &w)); /* nothing dirty, nothing written */
+  CHECK_EQ_INT(0, sub_store_flush_history(st, &h, &w)); /* nothing dirty, nothing written */
   CHECK_EQ_INT(0, w);
   /* the current week changes: only its entry is written again */
   b.resolved = 10;
   CHECK_EQ_INT(1, sub_history_record(&h, "jf", day("2023-12-31"), 1700000900000, &b));
-  CHECK_EQ_INT(0, sub_history_flush(&h, &l, dbi, &w));
+  CHECK_EQ_INT(0, sub_store_flush_history(st, &h, &w));
   CHECK_EQ_INT(1, w);
   sub_history_free(&h);
-  hb_lmdb_close(&l);
+  sub_store_close(st);
 
   /* a restart: everything comes back */
-  dbi = open_db(&l, dir);
+  CHECK_EQ_INT(0, sub_store_open(&st, dir, err, sizeof err));
   sub_history_init(&h);
   size_t skipped = 99;
-  CHECK_EQ_INT(0, sub_history_load(&h, l.env, dbi, &skipped));
+  CHECK_EQ_INT(0, sub_store_load_history(st, &h, &skipped));
   CHECK_EQ_INT(0, skipped);
   CHECK_EQ_INT(2, h.count);
   const sub_week *w1 = sub_history_find(&h, "jf", 202351), *w2 = sub_history_find(&h, "jf", 202352);
@@ -167,26 +184,18 @@ static void test_store_roundtrip(void)
     CHECK_EQ_INT(1700000900000, w2->as_of_ms);
     CHECK(!w1->dirty && !w2->dirty);
   }
+  sub_store_close(st);
 
   /* damaged entries are skipped, not fatal */
-  MDB_txn *txn;
-  CHECK_EQ_INT(0, mdb_txn_begin(l.env, NULL, 0, &txn));
-  MDB_val k1 = {3, "bad"}, v1 = {2, "{}"};
-  unsigned char key2[] = {'j', 'f', 0, 0, 0x03, 0x16, 0x4f}; /* week 202319 */
-  MDB_val k2 = {sizeof key2, key2}, v2 = {8, "not json"};
-  unsigned char key3[] = {'j', 'f', 0, 0, 0x03, 0x16, 0x88}; /* week 202376: no such week */
-  MDB_val k3 = {sizeof key3, key3}, v3 = {2, "{}"};
-  CHECK_EQ_INT(0, mdb_put(txn, dbi, &k1, &v1, 0));
-  CHECK_EQ_INT(0, mdb_put(txn, dbi, &k2, &v2, 0));
-  CHECK_EQ_INT(0, mdb_put(txn, dbi, &k3, &v3, 0));
-  CHECK_EQ_INT(0, mdb_txn_commit(txn));
+  put_damaged(dir);
+  CHECK_EQ_INT(0, sub_store_open(&st, dir, err, sizeof err));
   sub_history_free(&h);
   sub_history_init(&h);
-  CHECK_EQ_INT(0, sub_history_load(&h, l.env, dbi, &skipped));
+  CHECK_EQ_INT(0, sub_store_load_history(st, &h, &skipped));
   CHECK_EQ_INT(3, skipped);
   CHECK_EQ_INT(2, h.count);
   sub_history_free(&h);
-  hb_lmdb_close(&l);
+  sub_store_close(st);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
   CHECK_EQ_INT(0, system(cmd));

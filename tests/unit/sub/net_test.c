@@ -46,12 +46,12 @@ static void test_receive(void)
   char *eps[] = {ep};
   CHECK_EQ_INT(0, sub_net_open(&net, eps, 1, "jf", err, sizeof err));
   /* wait for the subscription to reach the publisher */
-  char sub[64];
+  char subscription[64];
   int timeout = 5000;
   zmq_setsockopt(pub, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
-  int got = zmq_recv(pub, sub, sizeof sub, 0);
+  int got = zmq_recv(pub, subscription, sizeof subscription, 0);
   CHECK_EQ_INT(1 + 9, got);
-  CHECK(got > 0 && sub[0] == 1 && memcmp(sub + 1, "rollup/jf", 9) == 0);
+  CHECK(got > 0 && subscription[0] == 1 && memcmp(subscription + 1, "rollup/jf", 9) == 0);
 
   Huibao__V1__Rollup r = HUIBAO__V1__ROLLUP__INIT;
   r.source = "xq";

@@ -8,7 +8,7 @@
 #include "test.h"
 #include "test_rollup.h"
 #include "view.h"
-#include "view_store.h"
+#include "store.h"
 
 static Huibao__V1__Rollup *mk(const char *source, const char *campaign, uint64_t seq,
                               uint64_t problems, uint64_t records)
@@ -81,28 +81,28 @@ static void test_store_roundtrip(void)
   char dir[] = "/tmp/hb-sub-store-XXXXXX";
   CHECK(mkdtemp(dir) != NULL);
   char err[256];
-  sub_store st;
+  sub_store *st;
   CHECK_EQ_INT(0, sub_store_open(&st, dir, err, sizeof err));
   sub_collect c;
   sub_collect_init(&c);
   sub_collect_offer(&c, "xq", mk("xq", "jf", 5, 3, 4), 0, NULL);
   sub_collect_offer(&c, "dq", mk("dq", "jf", 7, 2, 0), 0, NULL);
   size_t w = 0;
-  CHECK_EQ_INT(0, sub_store_flush(&st, &c, &w));
+  CHECK_EQ_INT(0, sub_store_flush_view(st, &c, &w));
   CHECK_EQ_INT(2, w);
-  CHECK_EQ_INT(0, sub_store_flush(&st, &c, &w)); /* nothing dirty: nothing written */
+  CHECK_EQ_INT(0, sub_store_flush_view(st, &c, &w)); /* nothing dirty: nothing written */
   CHECK_EQ_INT(0, w);
   CHECK_EQ_INT(1, sub_collect_mark_stale(&c, 10000, 0, NULL, NULL) >= 1);
   sub_collect_offer(&c, "xq", mk("xq", "jf", 6, 4, 4), 10000, NULL);
-  CHECK_EQ_INT(0, sub_store_flush(&st, &c, &w));
+  CHECK_EQ_INT(0, sub_store_flush_view(st, &c, &w));
   CHECK_EQ_INT(2, w);
   sub_collect_free(&c);
-  sub_store_close(&st);
+  sub_store_close(st);
 
   CHECK_EQ_INT(0, sub_store_open(&st, dir, err, sizeof err));
   sub_collect_init(&c);
   size_t skipped = 99;
-  CHECK_EQ_INT(0, sub_store_load(&st, &c, 0, &skipped));
+  CHECK_EQ_INT(0, sub_store_load_view(st, &c, 0, &skipped));
   CHECK_EQ_INT(0, skipped);
   CHECK_EQ_INT(2, c.count);
   sub_entry *x = sub_collect_find(&c, "xq", "jf"), *d = sub_collect_find(&c, "dq", "jf");
@@ -120,7 +120,7 @@ static void test_store_roundtrip(void)
   CHECK_EQ_INT(6, json_integer_value(get(get(j, "problems"), "total")));
   json_decref(j);
   sub_collect_free(&c);
-  sub_store_close(&st);
+  sub_store_close(st);
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
   CHECK_EQ_INT(0, system(cmd));

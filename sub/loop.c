@@ -1,0 +1,190 @@
+/* loop.c: the one loop of huibao-sub (see loop.h). */
+#include "loop.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include "hb_date.h"
+#include "hb_err.h"
+#include "hb_log.h"
+#include "metrics.h"
+
+volatile sig_atomic_t sub_loop_stop;
+volatile sig_atomic_t sub_loop_reload;
+
+/* What one run of the loop remembers between passes. */
+typedef struct loop_state {
+  int64_t last_change; /* monotonic ms of the last change step */
+  size_t last_bad;     /* malformed messages logged so far */
+  int rp_err;          /* the last republish error logged (not repeated) */
+} loop_state;
+
+/* Logs what a kept rollup changed for its pair. */
+static void log_kept(const char *origin, const char *campaign, bool had_old, uint64_t old_seq,
+                     bool epoch_changed, uint64_t seq)
+{
+  if (epoch_changed)
+    hb_log_notice("county %s campaign %s: its store changed (restored from a backup?): "
+                  "seq %" PRIu64 " -> %" PRIu64 " taken",
+                  origin, campaign, old_seq, seq);
+  else if (!had_old)
+    hb_log_info("county %s campaign %s: seq %" PRIu64, origin, campaign, seq);
+  else if (seq != old_seq)
+    hb_log_info("county %s campaign %s: seq %" PRIu64 " -> %" PRIu64, origin, campaign, old_seq,
+                seq);
+}
+
+/* Step 1: waits at most wait_ms for one rollup on o->net and offers it to
+ * c. Returns 1 if kept, 0 if not (timeout, another campaign, older, too
+ * many pairs), <0 on a socket error or HB_ENOMEM. */
+static int receive(const sub_loop_opts *o, sub_collect *c, int wait_ms)
+{
+  size_t ep;
+  Huibao__V1__Rollup *r = NULL;
+  int rc = sub_net_recv(o->net, wait_ms, &ep, &r);
+  sub_metrics_malformed(o->net->bad);
+  sub_metrics_view(c);
+  if (rc <= 0)
+    return rc;
+  if (o->campaign && strcmp(r->campaign, o->campaign) != 0) {
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    return 0;
+  }
+  char origin[512], campaign[512];
+  snprintf(origin, sizeof origin, "%s", o->key_by_endpoint ? o->net->eps[ep] : r->source);
+  snprintf(campaign, sizeof campaign, "%s", r->campaign);
+  sub_entry *old = sub_collect_find(c, origin, campaign);
+  bool had_old = old != NULL;
+  uint64_t old_seq = old ? old->r->seq : 0;
+  bool epoch_changed = old && old->r->has_epoch && r->has_epoch && old->r->epoch != r->epoch;
+  bool was_stale = false;
+  uint64_t seq = r->seq;
+  rc = sub_collect_offer(c, origin, r, hb_time_mono_ms(), &was_stale); /* r is c's now */
+  sub_metrics_rollup(origin, rc);
+  if (rc == HB_EFULL) {
+    hb_log_warn("too many (county, campaign) pairs; dropped %s/%s", origin, campaign);
+    return 0;
+  }
+  if (rc < 0)
+    return rc;
+  if (was_stale)
+    hb_log_notice("county %s campaign %s: heard again", origin, campaign);
+  if (rc == 1)
+    log_kept(origin, campaign, had_old, old_seq, epoch_changed, seq);
+  return rc;
+}
+
+/* Step 3's storing: with o->store, writes c's dirty entries and
+ * o->history's (logging a failure); without, clears c's dirty flags.
+ * Returns 0 or the hb_err of the store. */
+static int store(const sub_loop_opts *o, sub_collect *c)
+{
+  if (!o->store) {
+    sub_collect_clear_dirty(c);
+    return 0;
+  }
+  int rc = sub_store_flush_view(o->store, c, NULL);
+  if (rc == 0 && o->history)
+    rc = sub_store_flush_history(o->store, o->history, NULL);
+  if (rc != 0)
+    hb_log_err("storing the view in %s: %s", sub_store_dir(o->store), hb_strerror(rc));
+  return rc;
+}
+
+static void log_stale(const sub_entry *e, void *arg)
+{
+  (void)arg;
+  hb_log_warn("county %s campaign %s: stale (nothing heard for %.1f s)", e->origin, e->campaign,
+              (double)(hb_time_mono_ms() - e->rx_ms) / 1000.0);
+}
+
+/* How long step 1 may wait; <0 when the deadline has passed. */
+static int receive_wait(const sub_loop_opts *o, int64_t now)
+{
+  int wait = o->republish ? sub_republish_wait_ms(o->republish, now) : SUB_LOOP_POLL_MS;
+  if (o->deadline_ms) {
+    int64_t left = o->deadline_ms - now;
+    if (left <= 0)
+      return -1;
+    if (left < wait)
+      wait = (int)left;
+  }
+  return wait;
+}
+
+/* Step 3: on_change and storing, coalesced. Returns 0 or an hb_err. */
+static int change_step(const sub_loop_opts *o, sub_collect *c, loop_state *st, int64_t now)
+{
+  bool pending = o->on_pending && o->on_pending(o->arg, now);
+  if (!(pending || sub_collect_any_dirty(c)) || now - st->last_change < SUB_LOOP_CHANGE_MS)
+    return 0;
+  st->last_change = now;
+  int rc = o->on_change ? o->on_change(o->arg, c, now) : 0;
+  return rc != 0 ? rc : store(o, c);
+}
+
+/* Step 4: services the republisher; stores before anything is sent.
+ * Returns 0 or the hb_err of a failed store. */
+static int republish_step(const sub_loop_opts *o, sub_collect *c, loop_state *st)
+{
+  sub_republish *rp = o->republish;
+  if (sub_loop_reload) {
+    sub_loop_reload = 0;
+    if (rp && sub_republish_reload_keys(rp) == HB_OK)
+      hb_log_notice("reloaded the subscriber keys of %s", o->subscriber_keys);
+  }
+  if (!rp)
+    return 0;
+  int64_t now = hb_time_mono_ms();
+  int rc = sub_republish_poll(rp);
+  if (rc != 0 && rc != st->rp_err)
+    hb_log_warn("republish: reading subscriptions: %s", hb_strerror(rc));
+  if (!sub_republish_due(rp, c, now))
+    return 0;
+  if (sub_collect_any_dirty(c) && (rc = store(o, c)) != 0)
+    return rc;
+  rc = sub_republish_send(rp, c, now);
+  if (rc != 0 && rc != st->rp_err)
+    hb_log_warn("republish: %s", hb_strerror(rc));
+  st->rp_err = rc;
+  return 0;
+}
+
+/* Steps 1 to 4 once. Returns 0 or the hb_err that ends the loop. */
+static int pass(const sub_loop_opts *o, sub_collect *c, loop_state *st, int wait)
+{
+  int rc = receive(o, c, wait);
+  if (rc < 0) {
+    hb_log_err("receive: %s", hb_strerror(rc));
+    return rc;
+  }
+  if (o->log_malformed && o->net->bad != st->last_bad) {
+    hb_log_warn("dropped %zu malformed messages so far", o->net->bad);
+    st->last_bad = o->net->bad;
+  }
+  int64_t now = hb_time_mono_ms();
+  if (o->mark_stale)
+    sub_collect_mark_stale(c, now, o->stale_after_ms, o->log_stale ? log_stale : NULL, NULL);
+  if ((rc = change_step(o, c, st, now)) != 0)
+    return rc;
+  return republish_step(o, c, st);
+}
+
+int sub_loop_run(const sub_loop_opts *o, sub_collect *c)
+{
+  loop_state st;
+  memset(&st, 0, sizeof st);
+  while (!sub_loop_stop) {
+    int wait = receive_wait(o, hb_time_mono_ms());
+    if (wait < 0)
+      break;
+    int rc = pass(o, c, &st, wait);
+    if (rc != 0)
+      return rc;
+    if (o->done && o->done(o->arg, c))
+      break;
+  }
+  /* the history's current week may have changed without the view */
+  bool dirty = sub_collect_any_dirty(c) || o->history;
+  return o->store && dirty ? store(o, c) : 0;
+}
