@@ -7,20 +7,11 @@
 #include <string.h>
 #include "hb_err.h"
 
-static char *agg_strdup(const char *s)
-{
-  size_t n = strlen(s) + 1;
-  char *d = malloc(n);
-  if (d)
-    memcpy(d, s, n);
-  return d;
-}
-
 int hb_agg_init(hb_agg *a, const char *campaign, const char *unit)
 {
   memset(a, 0, sizeof *a);
-  a->campaign = agg_strdup(campaign ? campaign : "");
-  a->unit = agg_strdup(unit ? unit : "");
+  a->campaign = strdup(campaign ? campaign : "");
+  a->unit = strdup(unit ? unit : "");
   if (!a->campaign || !a->unit) {
     hb_agg_free(a);
     return HB_ENOMEM;
@@ -48,8 +39,8 @@ int hb_agg_copy(hb_agg *dst, const hb_agg *src)
   dst->cats = NULL;
   dst->deadlines = NULL;
   dst->ncats = dst->capcats = dst->ndeadlines = dst->capdeadlines = 0;
-  dst->campaign = agg_strdup(src->campaign);
-  dst->unit = agg_strdup(src->unit);
+  dst->campaign = strdup(src->campaign);
+  dst->unit = strdup(src->unit);
   if (!dst->campaign || !dst->unit)
     goto nomem;
   if (src->ncats) {
@@ -59,7 +50,7 @@ int hb_agg_copy(hb_agg *dst, const hb_agg *src)
     dst->capcats = src->ncats;
     for (size_t i = 0; i < src->ncats; i++) {
       dst->cats[i] = src->cats[i];
-      dst->cats[i].code = agg_strdup(src->cats[i].code);
+      dst->cats[i].code = strdup(src->cats[i].code);
       if (!dst->cats[i].code)
         goto nomem;
       dst->ncats = i + 1;
@@ -121,7 +112,7 @@ static int agg_cat_insert(hb_agg *a, size_t pos, const char *code)
     a->cats = n;
     a->capcats = cap;
   }
-  char *dup = agg_strdup(code);
+  char *dup = strdup(code);
   if (!dup)
     return HB_ENOMEM;
   memmove(a->cats + pos + 1, a->cats + pos, (a->ncats - pos) * sizeof *a->cats);

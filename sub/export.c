@@ -25,6 +25,7 @@
 #include "hb_date.h"
 #include "hb_err.h"
 #include "hb_rollup.h"
+#include "hb_totals.h"
 #include "hb_text.h"
 #include "hb_vocab.h"
 #include "gather.h"
@@ -64,18 +65,17 @@ static const char *unit_type_zh(const char *type)
   return t ? hb_vocab_unit_type_zh(t) : (type ? type : "");
 }
 
-static void fill_counts(xcell *c, uint64_t records, const Huibao__V1__Totals *a,
+static void fill_counts(xcell *c, uint64_t records, const Huibao__V1__Totals *pa,
                         const Huibao__V1__ProblemCounts *p)
 {
-  static const Huibao__V1__Totals t0 = HUIBAO__V1__TOTALS__INIT;
   static const Huibao__V1__ProblemCounts p0 = HUIBAO__V1__PROBLEM_COUNTS__INIT;
-  if (!a)
-    a = &t0;
+  hb_totals a;
+  hb_totals_from_pb(pa, &a);
   if (!p)
     p = &p0;
-  const double v[] = {(double)records,         (double)a->records,    (double)a->sessions,
-                      (double)a->participants, (double)a->outputs,    (double)p->total,
-                      (double)p->identified,   (double)p->rectifying, (double)p->resolved};
+  const double v[] = {(double)records,        (double)a.records,     (double)a.sessions,
+                      (double)a.participants, (double)a.outputs,     (double)p->total,
+                      (double)p->identified,  (double)p->rectifying, (double)p->resolved};
   for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
     c[6 + i] = (xcell){X_INT, NULL, v[i]};
   c[15] = (xcell){X_PCT, NULL, ratio(p->resolved, p->total)};

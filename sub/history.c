@@ -6,6 +6,7 @@
 #include <string.h>
 #include "hb_date.h"
 #include "hb_err.h"
+#include "hb_totals.h"
 
 void sub_history_init(sub_history *h)
 {
@@ -48,18 +49,6 @@ int32_t sub_history_week_monday(int32_t week)
   return sub_history_iso_week(mon, NULL) == week ? mon : 0;
 }
 
-static uint64_t tot_field(const Huibao__V1__Totals *t, int which)
-{
-  if (!t)
-    return 0;
-  switch (which) {
-  case 0: return t->records;
-  case 1: return t->sessions;
-  case 2: return t->participants;
-  default: return t->outputs;
-  }
-}
-
 void sub_history_figures(const Huibao__V1__Rollup *r, sub_week_figures *f)
 {
   memset(f, 0, sizeof *f);
@@ -72,10 +61,12 @@ void sub_history_figures(const Huibao__V1__Rollup *r, sub_week_figures *f)
     f->overdue = p->overdue;
     f->measures = p->measures;
   }
-  f->activities = tot_field(r->activities, 0);
-  f->sessions = tot_field(r->activities, 1);
-  f->participants = tot_field(r->activities, 2);
-  f->outputs = tot_field(r->activities, 3);
+  hb_totals a;
+  hb_totals_from_pb(r->activities, &a);
+  f->activities = a.records;
+  f->sessions = a.sessions;
+  f->participants = a.participants;
+  f->outputs = a.outputs;
   /* coverage as docs/protocol.md's JSON counts it (hb_rollup_to_json) */
   for (size_t i = 0; i < r->n_units; i++) {
     if (r->units[i]->expected)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "hb_err.h"
+#include "hb_be.h"
 #include "hb_lmdb.h"
 #include "hb_rollup.h"
 #include "metrics.h"
@@ -167,29 +168,28 @@ static int put_dirty(MDB_txn *txn, MDB_dbi dbi, const table *t, size_t *n)
   return 0;
 }
 
-/* Writes the dirty entries of t in one write transaction and commits it;
- * on a full map grows it and runs again in a new transaction (no other
- * transaction of the process is open: the store is used from one thread).
- * *written (may be NULL) gets how many entries were written, 0 on
- * failure. */
+/* put_dirty as an hb_lmdb_write body. */
+typedef struct dirty_write {
+  MDB_dbi dbi;
+  const table *t;
+  size_t n;
+} dirty_write;
+
+static int dirty_body(MDB_txn *txn, void *arg)
+{
+  dirty_write *w = arg;
+  return put_dirty(txn, w->dbi, w->t, &w->n);
+}
+
+/* Writes the dirty entries of t in one write transaction and commits it
+ * (hb_lmdb_write: a full map grows and the body runs again). *written (may
+ * be NULL) gets how many entries were written, 0 on failure. */
 static int write_txn(sub_store *s, const table *t, size_t *written)
 {
-  size_t n = 0;
-  int rc;
-  for (;;) {
-    MDB_txn *txn;
-    if ((rc = mdb_txn_begin(s->l.env, NULL, 0, &txn)) != 0) {
-      rc = hb_lmdb_err(rc);
-    } else if ((rc = put_dirty(txn, s->dbi[t->db], t, &n)) != 0) {
-      mdb_txn_abort(txn);
-    } else if ((rc = hb_lmdb_err(mdb_txn_commit(txn))) == 0) {
-      break;
-    }
-    if (rc != HB_EFULL || (rc = hb_lmdb_grow(&s->l)) != 0)
-      break;
-  }
+  dirty_write w = {s->dbi[t->db], t, 0};
+  int rc = hb_lmdb_write(&s->l, dirty_body, &w, NULL, 0);
   if (written)
-    *written = rc == 0 ? n : 0;
+    *written = rc == 0 ? w.n : 0;
   return rc;
 }
 
@@ -328,11 +328,7 @@ static size_t week_key(uint8_t *key, const char *campaign, int32_t week)
     return 0;
   memcpy(key, campaign, n);
   key[n] = 0;
-  uint32_t w = (uint32_t)week;
-  key[n + 1] = (uint8_t)(w >> 24);
-  key[n + 2] = (uint8_t)(w >> 16);
-  key[n + 3] = (uint8_t)(w >> 8);
-  key[n + 4] = (uint8_t)w;
+  hb_be32_put(key + n + 1, (uint32_t)week);
   return n + 5;
 }
 
@@ -348,8 +344,7 @@ static int week_entry(const MDB_val *k, const MDB_val *v, void *arg)
   memcpy(campaign, kp, k->mv_size - 5);
   campaign[k->mv_size - 5] = '\0';
   const uint8_t *w = kp + k->mv_size - 4;
-  int32_t week =
-      (int32_t)((uint32_t)w[0] << 24 | (uint32_t)w[1] << 16 | (uint32_t)w[2] << 8 | (uint32_t)w[3]);
+  int32_t week = (int32_t)hb_be32_get(w);
   int64_t as_of_ms;
   sub_week_figures f;
   if (sub_history_week_monday(week) == 0 || week_decode(v->mv_data, v->mv_size, &as_of_ms, &f))
