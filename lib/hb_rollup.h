@@ -8,7 +8,7 @@
  * One header per part, all included here:
  *   hb_rollup_build.h   a county's Rollup from its aggregates
  *   hb_rollup_merge.h   the city's Rollup from its counties'
- *   hb_rollup_unpack.h  a Rollup from the network, checked
+ *   hb_wire.h           a Rollup from the network, checked (hb_rollup_unpack)
  *   hb_rollup_json.h    the JSON view (docs/protocol.md)
  *   hb_rollup_table.h   the table for terminals
  * and the activity totals in hb_totals.h. */
@@ -20,7 +20,7 @@
 #include "hb_rollup_json.h"
 #include "hb_rollup_merge.h"
 #include "hb_rollup_table.h"
-#include "hb_rollup_unpack.h"
+#include "hb_wire.h"
 #include "hb_totals.h"
 
 /* part / whole as a fraction (0.2047 for 20.47%), 0 when whole is 0: the

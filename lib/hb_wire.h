@@ -91,4 +91,11 @@ int hb_wire_record_seq(const uint8_t *rec, size_t len, uint64_t *seq);
  * it has none. */
 int hb_wire_row_version(const uint8_t *row, size_t len, uint64_t *version);
 
+/* Decodes a Rollup received from the network: size cap, unpack, then the
+ * checks unpack does not do (enums, UTF-8, source and campaign not empty).
+ * Returns 0 with *out owned by the caller (free it with
+ * protobuf_c_message_free_unpacked(msg, NULL)), HB_ETOOBIG over
+ * HB_WIRE_MAX_ROLLUP, or HB_EPROTO on bad input (*out NULL). */
+int hb_rollup_unpack(const uint8_t *buf, size_t len, Huibao__V1__Rollup **out);
+
 #endif
