@@ -22,6 +22,7 @@
 #include "hb_date.h"
 #include "hb_diag.h"
 #include "hb_err.h"
+#include "hb_exit.h"
 #include "hb_ledger.h"
 #include "hb_log.h"
 #include "hb_units.h"
@@ -31,17 +32,6 @@
 #include "sender.h"
 #include "state.h"
 #include "template.h"
-
-enum {
-  EX_OK_ = 0,
-  EX_USAGE_ = 64,
-  EX_DATAERR_ = 65,
-  EX_NOINPUT_ = 66,
-  EX_SOFTWARE_ = 70,
-  EX_IOERR_ = 74,
-  EX_TEMPFAIL_ = 75,
-  EX_CONFIG_ = 78, /* a key file missing or invalid */
-};
 
 #define PROGRAM "huibao-agent"
 
@@ -113,7 +103,7 @@ __attribute__((format(printf, 2, 3))) static int usage_error(const char *usage, 
   vfprintf(stderr, fmt, ap);
   va_end(ap);
   fprintf(stderr, "\nTry '%s %s --help'.\n", PROGRAM, usage == usage_sync ? "sync" : "check");
-  return EX_USAGE_;
+  return EX_USAGE;
 }
 
 static int parse_int(const char *s, int lo, int hi, int *out)
@@ -128,7 +118,7 @@ static int parse_int(const char *s, int lo, int hi, int *out)
 }
 
 /* Parses the flags of sync (is_sync) or check. Returns 0, or an exit code
- * (EX_USAGE_, or -1 for --help: exit 0). */
+ * (EX_USAGE, or -1 for --help: exit 0). */
 static int opts_parse(int argc, char **argv, int is_sync, opts *o)
 {
   static const struct option longs[] = {
@@ -229,22 +219,22 @@ static int opts_parse(int argc, char **argv, int is_sync, opts *o)
 }
 
 /* Step 1: loads (and checks) the ledger; prints every diagnostic. Returns
- * 0, EX_DATAERR_ when rows were left out (the rest is in *l), or
- * EX_NOINPUT_ when the folder or the campaigns file cannot be read. */
+ * 0, EX_DATAERR when rows were left out (the rest is in *l), or
+ * EX_NOINPUT when the folder or the campaigns file cannot be read. */
 static int ledger_load(const opts *o, const char *unit, hb_campaigns *camps, hb_ledger *l)
 {
   hb_diags diags;
   hb_diags_init(&diags);
-  int ex = EX_OK_;
+  int ex = EX_OK;
   const hb_campaigns *cp = NULL;
   struct stat sb;
   if (stat(o->ledger, &sb) != 0) {
     fprintf(stderr, "%s: ledger folder %s: %s\n", PROGRAM, o->ledger, strerror(errno));
-    return EX_NOINPUT_;
+    return EX_NOINPUT;
   }
   if (!S_ISDIR(sb.st_mode) && !(S_ISREG(sb.st_mode) && hb_ledger_is_xlsx(o->ledger))) {
     fprintf(stderr, "%s: ledger %s: not a folder or an .xlsx workbook\n", PROGRAM, o->ledger);
-    return EX_NOINPUT_;
+    return EX_NOINPUT;
   }
   if (o->campaigns) {
     int rc = hb_campaigns_load(o->campaigns, camps, &diags);
@@ -252,7 +242,7 @@ static int ledger_load(const opts *o, const char *unit, hb_campaigns *camps, hb_
     if (rc) {
       fprintf(stderr, "%s: campaigns file %s: %s\n", PROGRAM, o->campaigns, hb_strerror(rc));
       hb_diags_free(&diags);
-      return rc == HB_EINVAL || rc == HB_EPARSE ? EX_DATAERR_ : EX_NOINPUT_;
+      return hb_exit_for_input(rc);
     }
     hb_diags_free(&diags);
     hb_diags_init(&diags);
@@ -262,14 +252,10 @@ static int ledger_load(const opts *o, const char *unit, hb_campaigns *camps, hb_
   hb_diags_write(&diags, stderr);
   /* A missing or unreadable ledger comes first: it must stop a sync before
    * the diff, or every row sent before would look deleted. */
-  if (rc == HB_ENOTFOUND || rc == HB_EIO)
-    ex = EX_NOINPUT_;
-  else if (rc == HB_EINVAL || hb_diags_errors(&diags) > 0)
-    ex = EX_DATAERR_;
-  else if (rc == HB_EPARSE || rc == HB_ETOOBIG)
-    ex = EX_DATAERR_;
-  else if (rc)
-    ex = EX_SOFTWARE_;
+  if (rc)
+    ex = hb_exit_for_input(rc);
+  else if (hb_diags_errors(&diags) > 0)
+    ex = EX_DATAERR;
   if (rc && rc != HB_EINVAL)
     fprintf(stderr, "%s: ledger %s: %s\n", PROGRAM, o->ledger, hb_strerror(rc));
   hb_diags_free(&diags);
@@ -281,12 +267,12 @@ static int cmd_check(int argc, char **argv)
   opts o;
   int ex = opts_parse(argc, argv, 0, &o);
   if (ex)
-    return ex < 0 ? EX_OK_ : ex;
+    return ex < 0 ? EX_OK : ex;
   hb_campaigns camps = {0};
   hb_ledger l;
   memset(&l, 0, sizeof l);
   ex = ledger_load(&o, o.unit ? o.unit : "check", &camps, &l);
-  if (ex == EX_OK_ || ex == EX_DATAERR_)
+  if (ex == EX_OK || ex == EX_DATAERR)
     hb_log_info("%s: %zu rows read, %zu valid", o.ledger, l.rows_read, l.nactivities + l.nproblems);
   hb_ledger_free(&l);
   hb_campaigns_free(&camps);
@@ -304,12 +290,6 @@ static void on_reject(void *arg, char kind, const char *id, const char *field, c
 /* Longest wait for the county's answer to the epoch probe of a run with
  * nothing to send (seconds). */
 #define PROBE_TIMEOUT_S 3
-
-static int state_exit(int rc)
-{
-  return rc == HB_EFULL || rc == HB_ENOSPC || rc == HB_EIO || rc == HB_EDB ? EX_IOERR_
-                                                                           : EX_SOFTWARE_;
-}
 
 /* Reads this unit's secret cert and the county's public cert, printing
  * what is wrong with them. */
@@ -330,12 +310,12 @@ static int cmd_sync(int argc, char **argv)
   opts o;
   int ex = opts_parse(argc, argv, 1, &o);
   if (ex)
-    return ex < 0 ? EX_OK_ : ex;
+    return ex < 0 ? EX_OK : ex;
 
   /* 0. Keys (fail before any work). */
   hb_cert key, county_key;
   if (!o.insecure && keys_load(&o, &key, &county_key) != 0)
-    return EX_CONFIG_;
+    return EX_CONFIG;
   if (o.insecure)
     hb_log_warn("insecure: plain TCP to %s, not encrypted, not authenticated", o.county);
 
@@ -344,7 +324,7 @@ static int cmd_sync(int argc, char **argv)
   hb_ledger l;
   memset(&l, 0, sizeof l);
   int ledger_ex = ledger_load(&o, o.unit, &camps, &l);
-  if (ledger_ex != EX_OK_ && ledger_ex != EX_DATAERR_) {
+  if (ledger_ex != EX_OK && ledger_ex != EX_DATAERR) {
     hb_ledger_free(&l);
     hb_campaigns_free(&camps);
     return ledger_ex;
@@ -358,7 +338,7 @@ static int cmd_sync(int argc, char **argv)
     fprintf(stderr, "%s: state: %s\n", PROGRAM, err);
     hb_ledger_free(&l);
     hb_campaigns_free(&camps);
-    return rc == HB_EINVAL ? EX_USAGE_ : state_exit(rc);
+    return rc == HB_EINVAL ? EX_USAGE : hb_exit_for(rc);
   }
 
   /* 3. Diff into the outbox, committed before anything is sent. */
@@ -369,7 +349,7 @@ static int cmd_sync(int argc, char **argv)
     fprintf(stderr, "%s: state %s cannot be written: %s\n", PROGRAM, o.state, hb_strerror(rc));
     agent_state_close(s);
     hb_ledger_free(&l);
-    return state_exit(rc);
+    return hb_exit_for(rc);
   }
   size_t outbox = agent_state_outbox_count(s);
   hb_log_info("%s: %zu new, %zu changed, %zu deleted, %zu unchanged; %zu in the outbox", o.unit,
@@ -411,7 +391,7 @@ static int cmd_sync(int argc, char **argv)
       fprintf(stderr, "%s: state %s cannot be written: %s\n", PROGRAM, o.state, hb_strerror(rc));
       agent_state_close(s);
       agent_line_index_free(&lines);
-      return state_exit(rc);
+      return hb_exit_for(rc);
     }
     hb_log_notice("%s: the county's store changed (restored from a backup?): re-sending all %zu "
                   "rows and %zu deletions",
@@ -434,7 +414,7 @@ static int cmd_sync(int argc, char **argv)
   agent_state_close(s);
   agent_line_index_free(&lines);
 
-  if (probe && rc != 0 && rc != HB_EFULL && rc != HB_ENOSPC && rc != HB_EIO && rc != HB_EDB) {
+  if (probe && rc != 0 && hb_exit_for(rc) != EX_IOERR) {
     /* nothing was pending: the run did its work */
     hb_log_info("%s: county %s not asked for its store epoch: %s%s%s", o.unit, o.county,
                 hb_strerror(rc), st.error[0] ? ": " : "", st.error);
@@ -444,16 +424,16 @@ static int cmd_sync(int argc, char **argv)
 
   int result = ledger_ex;
   if (st.rejected > 0)
-    result = EX_DATAERR_;
+    result = EX_DATAERR;
   if (rc == HB_EPROTO) {
     fprintf(stderr, "%s: the county refused the batch: %s\n", PROGRAM, st.error);
-    result = EX_DATAERR_;
-  } else if (rc == HB_EFULL || rc == HB_ENOSPC || rc == HB_EIO || rc == HB_EDB) {
+    result = EX_DATAERR;
+  } else if (hb_exit_for(rc) == EX_IOERR) {
     fprintf(stderr, "%s: state %s cannot be written: %s\n", PROGRAM, o.state, hb_strerror(rc));
-    result = EX_IOERR_;
+    result = EX_IOERR;
   } else if (rc == HB_EAGAIN) {
     fprintf(stderr, "%s: %s\n", PROGRAM, st.error);
-    result = EX_TEMPFAIL_;
+    result = EX_TEMPFAIL;
   } else if (rc == HB_ETIMEDOUT || (rc == 0 && st.pending > 0)) {
     if (st.retried && st.error[0])
       fprintf(stderr, "%s: %s\n", PROGRAM, st.error);
@@ -472,10 +452,10 @@ static int cmd_sync(int argc, char **argv)
       fprintf(stderr, "county unreachable: %zu records kept in the outbox for the next run\n",
               st.pending);
     }
-    result = EX_TEMPFAIL_;
+    result = EX_TEMPFAIL;
   } else if (rc) {
     fprintf(stderr, "%s: sending to %s: %s\n", PROGRAM, o.county, hb_strerror(rc));
-    result = EX_TEMPFAIL_;
+    result = EX_TEMPFAIL;
   }
   char line[256];
   agent_report_summary(line, sizeof line, &st);
@@ -495,16 +475,16 @@ int main(int argc, char **argv)
 
   if (argc < 2) {
     fprintf(stderr, "%s: a command is needed\n%s", PROGRAM, usage_main);
-    return EX_USAGE_;
+    return EX_USAGE;
   }
   const char *cmd = argv[1];
   if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
     fputs(usage_main, stdout);
-    return EX_OK_;
+    return EX_OK;
   }
   if (strcmp(cmd, "--version") == 0) {
     printf("%s %s\n", PROGRAM, HUIBAO_VERSION);
-    return EX_OK_;
+    return EX_OK;
   }
   if (strcmp(cmd, "sync") == 0)
     return cmd_sync(argc - 1, argv + 1);
@@ -513,5 +493,5 @@ int main(int argc, char **argv)
   if (strcmp(cmd, "template") == 0)
     return agent_template_main(argc - 1, argv + 1);
   fprintf(stderr, "%s: unknown command %s\n%s", PROGRAM, cmd, usage_main);
-  return EX_USAGE_;
+  return EX_USAGE;
 }

@@ -27,6 +27,7 @@
 #include "hb_campaigns.h"
 #include "hb_diag.h"
 #include "hb_err.h"
+#include "hb_exit.h"
 #include "hb_ledger.h"
 #include "hb_validate.h"
 #include "hb_vocab.h"
@@ -34,8 +35,6 @@
 #define PROGRAM "huibao-agent"
 #define LIST_SHEET "lists"
 #define DATA_ROWS 1048575 /* validation down to Excel's last row */
-
-enum { EX_OK_ = 0, EX_USAGE_ = 64, EX_DATAERR_ = 65, EX_NOINPUT_ = 66, EX_CANTCREAT_ = 73 };
 
 static const char usage[] =
     "Usage: huibao-agent template --out FILE.xlsx [--campaigns FILE [--campaign ID]]\n"
@@ -99,11 +98,11 @@ static int opts_parse(int argc, char **argv, tpl_opts *o)
     case ':':
       fprintf(stderr, "%s: %s needs a value\nTry '%s template --help'.\n", PROGRAM,
               argv[optind - 1], PROGRAM);
-      return EX_USAGE_;
+      return EX_USAGE;
     default:
       fprintf(stderr, "%s: unknown option %s\nTry '%s template --help'.\n", PROGRAM,
               argv[optind - 1], PROGRAM);
-      return EX_USAGE_;
+      return EX_USAGE;
     }
   }
   const char *why = NULL;
@@ -118,7 +117,7 @@ static int opts_parse(int argc, char **argv, tpl_opts *o)
   if (why) {
     fprintf(stderr, "%s: template: %s%s%s\nTry '%s template --help'.\n", PROGRAM, why,
             optind < argc ? " " : "", optind < argc ? argv[optind] : "", PROGRAM);
-    return EX_USAGE_;
+    return EX_USAGE;
   }
   return 0;
 }
@@ -149,7 +148,7 @@ static int lists_fill(const tpl_opts *o, const hb_campaigns *camps, tpl_list *li
   if (o->campaign && lists[L_CAMPAIGN].n == 0) {
     fprintf(stderr, "%s: template: --campaign %s is not in %s\n", PROGRAM, o->campaign,
             o->campaigns);
-    return EX_USAGE_;
+    return EX_USAGE;
   }
   return 0;
 }
@@ -326,7 +325,7 @@ int agent_template_main(int argc, char **argv)
   tpl_opts o;
   int ex = opts_parse(argc, argv, &o);
   if (ex)
-    return ex < 0 ? EX_OK_ : ex;
+    return ex < 0 ? EX_OK : ex;
 
   /* 1. The campaigns file, when given. */
   hb_campaigns camps = {0};
@@ -339,7 +338,7 @@ int agent_template_main(int argc, char **argv)
     if (rc) {
       fprintf(stderr, "%s: campaigns file %s: %s\n", PROGRAM, o.campaigns, hb_strerror(rc));
       hb_campaigns_free(&camps);
-      return rc == HB_EINVAL || rc == HB_EPARSE ? EX_DATAERR_ : EX_NOINPUT_;
+      return hb_exit_for_input(rc);
     }
   }
 
@@ -354,18 +353,18 @@ int agent_template_main(int argc, char **argv)
     char *tmp = malloc(n);
     if (!tmp) {
       hb_campaigns_free(&camps);
-      return 70;
+      return EX_SOFTWARE;
     }
     snprintf(tmp, n, "%s.%ld.new.xlsx", o.out, (long)getpid());
     lxw_error err = workbook_write(tmp, lists);
     if (err) {
       fprintf(stderr, "%s: template: cannot write %s: %s\n", PROGRAM, o.out, lxw_strerror(err));
       unlink(tmp);
-      ex = EX_CANTCREAT_;
+      ex = EX_CANTCREAT;
     } else if (rename(tmp, o.out) != 0) {
       fprintf(stderr, "%s: template: cannot write %s: %s\n", PROGRAM, o.out, strerror(errno));
       unlink(tmp);
-      ex = EX_CANTCREAT_;
+      ex = EX_CANTCREAT;
     }
     free(tmp);
   }

@@ -3,11 +3,11 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sysexits.h>
 #include "aggmap.h"
 #include "hb_campaigns.h"
 #include "hb_diag.h"
 #include "hb_err.h"
+#include "hb_exit.h"
 #include "hb_units.h"
 
 typedef struct recount {
@@ -147,14 +147,14 @@ int verify_main(int argc, char **argv)
     fprintf(stderr, "huibao-aggregator verify: %s\n", err);
     hb_units_free(&u);
     hb_campaigns_free(&c);
-    return rc == HB_ENOTFOUND ? EX_NOINPUT : EX_IOERR;
+    return hb_exit_for(rc);
   }
   size_t nrec = 0;
   long diffs = verify_store(s, stdout, &nrec, err, sizeof err);
   int code = 0;
   if (diffs < 0) {
     fprintf(stderr, "huibao-aggregator verify: %s\n", err);
-    code = EX_IOERR;
+    code = hb_exit_for((int)diffs);
   } else {
     size_t unknown = 0;
     const aggmap *all = store_aggs(s);

@@ -103,15 +103,6 @@ static bool name_valid(const char *s, bool colon)
   return true;
 }
 
-static char *dup_str(const char *s)
-{
-  size_t n = strlen(s) + 1;
-  char *d = malloc(n);
-  if (d)
-    memcpy(d, s, n);
-  return d;
-}
-
 /* Finds the series of values in f, making it if missing (lock held).
  * NULL when out of memory. */
 static series *series_get(hb_metric *f, const char *const *values)
@@ -135,7 +126,7 @@ static series *series_get(hb_metric *f, const char *const *values)
   memset(&s, 0, sizeof s);
   bool ok = true;
   for (size_t k = 0; k < f->nlabels && ok; k++)
-    ok = (s.values[k] = dup_str(values[k] ? values[k] : "")) != NULL;
+    ok = (s.values[k] = strdup(values[k] ? values[k] : "")) != NULL;
   if (ok && f->type == HB_METRIC_HISTOGRAM)
     ok = (s.buckets = calloc(f->nbounds + 1, sizeof *s.buckets)) != NULL;
   if (!ok) {
@@ -165,8 +156,8 @@ hb_metric *hb_metrics_add(hb_metrics *m, hb_metric_type type, const char *name, 
     return NULL;
   f->reg = m;
   f->type = type;
-  f->name = dup_str(name);
-  f->help = dup_str(help);
+  f->name = strdup(name);
+  f->help = strdup(help);
   bool ok = f->name && f->help;
   for (size_t i = 0; ok && labels && labels[i]; i++) {
     if (i == HB_METRIC_MAX_LABELS || !name_valid(labels[i], false) ||
@@ -174,7 +165,7 @@ hb_metric *hb_metrics_add(hb_metrics *m, hb_metric_type type, const char *name, 
       ok = false;
       break;
     }
-    ok = (f->labels[i] = dup_str(labels[i])) != NULL;
+    ok = (f->labels[i] = strdup(labels[i])) != NULL;
     f->nlabels = i + 1;
   }
   if (ok && nbounds)
@@ -431,10 +422,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   const char *type = "text/plain; version=0.0.4; charset=utf-8";
   if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
     status = MHD_HTTP_METHOD_NOT_ALLOWED;
-    text = dup_str("only GET /metrics\n");
+    text = strdup("only GET /metrics\n");
   } else if (strcmp(url, "/metrics") != 0) {
     status = MHD_HTTP_NOT_FOUND;
-    text = dup_str("not found: the metrics are at /metrics\n");
+    text = strdup("not found: the metrics are at /metrics\n");
   } else if (hb_metrics_render(m, &text, &len) != 0) {
     status = MHD_HTTP_INTERNAL_SERVER_ERROR;
     text = NULL;
