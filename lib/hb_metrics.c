@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include "hb_addr.h"
 #include "hb_err.h"
 
 typedef struct series {
@@ -448,51 +449,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   return rc;
 }
 
-/* Splits "HOST:PORT" / "[V6]:PORT" / ":PORT" and resolves it. */
+/* Parses and resolves addr (hb_addr.h: ports 1..65535). */
 static int addr_resolve(const char *addr, struct sockaddr_storage *ss, socklen_t *sslen, char *err,
                         size_t errlen)
 {
-  char host[256];
-  const char *colon = strrchr(addr, ':');
-  if (!colon || colon[1] == '\0') {
-    snprintf(err, errlen, "'%s' is not ADDR:PORT (e.g. 127.0.0.1:9101)", addr);
-    return HB_EINVAL;
-  }
-  size_t hl = (size_t)(colon - addr);
-  const char *h = addr;
-  if (hl >= 2 && addr[0] == '[' && addr[hl - 1] == ']') {
-    h++;
-    hl -= 2;
-  }
-  if (hl >= sizeof host) {
-    snprintf(err, errlen, "'%s': host name too long", addr);
-    return HB_EINVAL;
-  }
-  memcpy(host, h, hl);
-  host[hl] = '\0';
-  char *end;
-  errno = 0;
-  long port = strtol(colon + 1, &end, 10);
-  if (errno || *end || port < 1 || port > 65535) {
-    snprintf(err, errlen, "'%s': port must be 1..65535", addr);
-    return HB_EINVAL;
-  }
-  struct addrinfo hints, *res = NULL;
-  memset(&hints, 0, sizeof hints);
-  hints.ai_family = hl ? AF_UNSPEC : AF_INET;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-  int grc = getaddrinfo(hl ? host : NULL, colon + 1, &hints, &res);
-  if (grc != 0 || !res) {
-    snprintf(err, errlen, "'%s': %s", addr, grc ? gai_strerror(grc) : "no address");
-    if (res)
-      freeaddrinfo(res);
-    return HB_EINVAL;
-  }
-  memcpy(ss, res->ai_addr, res->ai_addrlen);
-  *sslen = res->ai_addrlen;
-  freeaddrinfo(res);
-  return 0;
+  hb_addr a;
+  int rc = hb_addr_parse(addr, 0, &a, err, errlen);
+  if (rc != 0)
+    return rc;
+  char why[256];
+  if ((rc = hb_addr_resolve(&a, ss, sslen, why, sizeof why)) != 0)
+    snprintf(err, errlen, "'%s': %s", addr, why);
+  return rc;
 }
 
 int hb_metrics_addr_check(const char *addr, char *err, size_t errlen)

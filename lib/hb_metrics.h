@@ -70,9 +70,9 @@ void hb_metric_clear(hb_metric *f);
  * frees it. Returns 0 or HB_ENOMEM. */
 int hb_metrics_render(hb_metrics *m, char **text, size_t *len);
 
-/* Serves GET (or HEAD) /metrics on addr: "HOST:PORT" with HOST an IPv4
- * address, "[IPv6]", a name that resolves, or empty for every IPv4
- * address (":9101"). Any other path is 404, any other method 405. The
+/* Serves GET (or HEAD) /metrics on addr: ADDR:PORT in any spelling of
+ * hb_addr.h ("127.0.0.1:9101", "[::1]:9101", ":9101" or "*:9101" for every
+ * IPv4 address), port 1..65535. Any other path is 404, any other method 405. The
  * server runs in a thread of libmicrohttpd's own, started with every
  * signal blocked so that the program's signal handlers run on its main
  * thread. Returns 0; HB_EINVAL for a bad address; HB_EIO when it cannot

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "hb_addr.h"
 #include "hb_err.h"
 #include "hb_log.h"
 
@@ -69,43 +70,15 @@ static void frame_unref(sub_http *h, sse_frame *f)
 int sub_http_parse_addr(const char *addr, char *host, size_t hostlen, char *port, size_t portlen,
                         char *err, size_t errlen)
 {
-  const char *colon = strrchr(addr, ':');
-  if (!colon || colon[1] == '\0') {
-    snprintf(err, errlen, "'%s': expected ADDR:PORT (e.g. 127.0.0.1:8080)", addr);
+  hb_addr a;
+  if (hb_addr_parse(addr, HB_ADDR_PORT_ANY, &a, err, errlen) != 0)
     return HB_EINVAL;
-  }
-  const char *p = colon + 1;
-  char *end;
-  errno = 0;
-  long pn = strtol(p, &end, 10);
-  if (*end || errno || pn < 0 || pn > 65535 || strspn(p, "0123456789") != strlen(p)) {
-    snprintf(err, errlen, "'%s': port '%s' is not a number 0..65535", addr, p);
-    return HB_EINVAL;
-  }
-  const char *h = addr;
-  size_t hl = (size_t)(colon - addr);
-  if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') {
-    h++;
-    hl -= 2;
-  } else if (memchr(h, ':', hl)) {
-    snprintf(err, errlen, "'%s': write an IPv6 address in brackets, e.g. [::1]:8080", addr);
-    return HB_EINVAL;
-  }
-  if (hl == 0) {
-    snprintf(err, errlen, "'%s': no address before the port (use *:PORT for every address)", addr);
-    return HB_EINVAL;
-  }
-  if (hl >= hostlen || strlen(p) >= portlen) {
+  if (strlen(a.host) >= hostlen || strlen(a.port) >= portlen) {
     snprintf(err, errlen, "'%s': too long", addr);
     return HB_EINVAL;
   }
-  if (hl == 1 && h[0] == '*') {
-    host[0] = '\0';
-  } else {
-    memcpy(host, h, hl);
-    host[hl] = '\0';
-  }
-  snprintf(port, portlen, "%s", p);
+  snprintf(host, hostlen, "%s", a.host);
+  snprintf(port, portlen, "%s", a.port);
   return 0;
 }
 
