@@ -8,8 +8,8 @@
  * 74 the state cannot be written; 75 county unreachable or not everything
  * acked in time (the outbox keeps it for the next run; wins over 65). */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +19,7 @@
 
 #include "hb_campaigns.h"
 #include "hb_cert.h"
+#include "hb_cli.h"
 #include "hb_date.h"
 #include "hb_diag.h"
 #include "hb_err.h"
@@ -48,7 +49,32 @@ typedef struct opts {
   const char *key, *county_key; /* CURVE: own secret cert, the county's public cert */
   int insecure;                 /* plain TCP, explicitly */
   int timeout_s, window, batch;
+  int log_level;
 } opts;
+
+enum { CMD_SYNC = 1, CMD_CHECK = 2 }; /* the commands' bits in opt_table */
+
+#define O(field) .offset = offsetof(opts, field)
+static const hb_cli_opt opt_table[] = {
+    {.name = "unit", .kind = HB_CLI_STR, O(unit)},
+    {.name = "ledger", .kind = HB_CLI_STR, O(ledger)},
+    {.name = "campaigns", .kind = HB_CLI_STR, O(campaigns)},
+    {.name = "log-level", .kind = HB_CLI_CALL, O(log_level), .set = hb_cli_log_level},
+    {.name = "state", .kind = HB_CLI_STR, O(state), .commands = CMD_SYNC},
+    {.name = "county", .kind = HB_CLI_STR, O(county), .commands = CMD_SYNC},
+    {.name = "timeout", .kind = HB_CLI_INT, O(timeout_s), .lo = 1, .hi = 86400,
+     .what = "a number of seconds", .commands = CMD_SYNC},
+    {.name = "window", .kind = HB_CLI_INT, O(window), .lo = 1, .hi = 64,
+     .what = "a number of batches", .commands = CMD_SYNC},
+    {.name = "batch", .kind = HB_CLI_INT, O(batch), .lo = 1, .hi = HB_WIRE_MAX_BATCH,
+     .what = "a number of records", .commands = CMD_SYNC},
+    {.name = "key", .kind = HB_CLI_STR, O(key), .commands = CMD_SYNC},
+    {.name = "county-key", .kind = HB_CLI_STR, O(county_key), .commands = CMD_SYNC},
+    {.name = "insecure", .kind = HB_CLI_FLAG, O(insecure), .commands = CMD_SYNC},
+    {.name = "help", .letter = 'h', .kind = HB_CLI_HELP},
+    {.kind = HB_CLI_END},
+};
+#undef O
 
 static const char usage_main[] =
     "Usage: huibao-agent COMMAND [OPTIONS]\n"
@@ -94,26 +120,41 @@ static const char usage_check[] =
     "(FILE:SHEET!CELL: column: reason for a workbook, --ledger FILE.xlsx).\n"
     "Exit: 0 valid; 65 some rows invalid; 66 no ledger folder.\n";
 
-__attribute__((format(printf, 2, 3))) static int usage_error(const char *usage, const char *fmt,
-                                                             ...)
+__attribute__((format(printf, 2, 3))) static int usage_error(int is_sync, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
-  fprintf(stderr, "%s: ", PROGRAM);
+  fprintf(stderr, "%s: %s: ", PROGRAM, is_sync ? "sync" : "check");
   vfprintf(stderr, fmt, ap);
   va_end(ap);
-  fprintf(stderr, "\nTry '%s %s --help'.\n", PROGRAM, usage == usage_sync ? "sync" : "check");
+  fprintf(stderr, "\nTry '%s %s --help'.\n", PROGRAM, is_sync ? "sync" : "check");
   return EX_USAGE;
 }
 
-static int parse_int(const char *s, int lo, int hi, int *out)
+/* Checks what the flags of sync (is_sync) or check cannot say alone: the
+ * required ones, the keys, the endpoint, the unit code. Returns 0 or
+ * EX_USAGE after printing why. */
+static int opts_check(const opts *o, int is_sync)
 {
-  char *end;
-  errno = 0;
-  long v = strtol(s, &end, 10);
-  if (errno || end == s || *end || v < lo || v > hi)
-    return -1;
-  *out = (int)v;
+  if (!o->ledger)
+    return usage_error(is_sync, "%s", "--ledger DIR is required");
+  if (is_sync) {
+    if (!o->unit)
+      return usage_error(is_sync, "%s", "--unit CODE is required");
+    if (!o->state)
+      return usage_error(is_sync, "%s", "--state DIR is required");
+    if (!o->county)
+      return usage_error(is_sync, "%s", "--county ENDPOINT is required");
+    if (!o->insecure && (!o->key || !o->county_key))
+      return usage_error(is_sync, "%s",
+                         "--key FILE (this unit's secret cert) and --county-key FILE (the "
+                         "county's public cert) are required, or --insecure for plain TCP");
+    char err[256];
+    if (hb_zmq_endpoint_valid(o->county, err, sizeof err))
+      return usage_error(is_sync, "--county: %s", err);
+  }
+  if (o->unit && !hb_unit_code_valid(o->unit))
+    return usage_error(is_sync, "--unit %s: a unit code is 1-64 of A-Z a-z 0-9 _ . -", o->unit);
   return 0;
 }
 
@@ -121,101 +162,18 @@ static int parse_int(const char *s, int lo, int hi, int *out)
  * (EX_USAGE, or -1 for --help: exit 0). */
 static int opts_parse(int argc, char **argv, int is_sync, opts *o)
 {
-  static const struct option longs[] = {
-      {"unit", required_argument, NULL, 'u'},
-      {"ledger", required_argument, NULL, 'l'},
-      {"state", required_argument, NULL, 's'},
-      {"county", required_argument, NULL, 'c'},
-      {"timeout", required_argument, NULL, 't'},
-      {"window", required_argument, NULL, 'w'},
-      {"batch", required_argument, NULL, 'b'},
-      {"campaigns", required_argument, NULL, 'C'},
-      {"log-level", required_argument, NULL, 'L'},
-      {"key", required_argument, NULL, 'k'},
-      {"county-key", required_argument, NULL, 'K'},
-      {"insecure", no_argument, NULL, 'I'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0},
-  };
-  const char *usage = is_sync ? usage_sync : usage_check;
-  *o = (opts){.timeout_s = 10, .window = 8, .batch = 500};
-  int level = HB_LOG_NOTICE;
-  opterr = 0;
-  optind = 1;
-  for (;;) {
-    int li = 0;
-    int c = getopt_long(argc, argv, ":h", longs, &li);
-    if (c == -1)
-      break;
-    const char *arg = optarg;
-    switch (c) {
-    case 'h': fputs(usage, stdout); return -1;
-    case 'u': o->unit = arg; break;
-    case 'l': o->ledger = arg; break;
-    case 'C': o->campaigns = arg; break;
-    case 's':
-    case 'c':
-    case 't':
-    case 'w':
-    case 'b':
-    case 'k':
-    case 'K':
-    case 'I':
-      if (!is_sync) {
-        const char *name = "?";
-        for (const struct option *lo = longs; lo->name; lo++)
-          if (lo->val == c)
-            name = lo->name;
-        return usage_error(usage, "--%s is an option of sync, not check", name);
-      }
-      if (c == 's')
-        o->state = arg;
-      if (c == 'k')
-        o->key = arg;
-      if (c == 'K')
-        o->county_key = arg;
-      if (c == 'I')
-        o->insecure = 1;
-      if (c == 'c')
-        o->county = arg;
-      if (c == 't' && parse_int(arg, 1, 86400, &o->timeout_s))
-        return usage_error(usage, "--timeout %s: expected whole seconds, 1..86400", arg);
-      if (c == 'w' && parse_int(arg, 1, 64, &o->window))
-        return usage_error(usage, "--window %s: expected a number of batches, 1..64", arg);
-      if (c == 'b' && parse_int(arg, 1, HB_WIRE_MAX_BATCH, &o->batch))
-        return usage_error(usage, "--batch %s: expected a number of records, 1..1000", arg);
-      break;
-    case 'L':
-      if ((level = hb_log_level_parse(arg)) < 0)
-        return usage_error(usage, "--log-level %s: expected error|warning|notice|info|debug", arg);
-      break;
-    case ':': return usage_error(usage, "%s needs a value", argv[optind - 1]);
-    default: return usage_error(usage, "unknown option %s", argv[optind - 1]);
-    }
+  *o = (opts){.timeout_s = 10, .window = 8, .batch = 500, .log_level = HB_LOG_NOTICE};
+  char err[512];
+  int rc = hb_cli_parse(opt_table, is_sync ? CMD_SYNC : CMD_CHECK, o, argc, argv, NULL, err,
+                        sizeof err);
+  if (rc == HB_CLI_HELP_ASKED) {
+    fputs(is_sync ? usage_sync : usage_check, stdout);
+    return -1;
   }
-  if (optind < argc)
-    return usage_error(usage, "unexpected argument %s", argv[optind]);
-  hb_log_set_level(level);
-  if (!o->ledger)
-    return usage_error(usage, "%s", "--ledger DIR is required");
-  if (is_sync) {
-    if (!o->unit)
-      return usage_error(usage, "%s", "--unit CODE is required");
-    if (!o->state)
-      return usage_error(usage, "%s", "--state DIR is required");
-    if (!o->county)
-      return usage_error(usage, "%s", "--county ENDPOINT is required");
-    if (!o->insecure && (!o->key || !o->county_key))
-      return usage_error(usage, "%s",
-                         "--key FILE (this unit's secret cert) and --county-key FILE (the "
-                         "county's public cert) are required, or --insecure for plain TCP");
-    char err[256];
-    if (hb_zmq_endpoint_valid(o->county, err, sizeof err))
-      return usage_error(usage, "--county: %s", err);
-  }
-  if (o->unit && !hb_unit_code_valid(o->unit))
-    return usage_error(usage, "--unit %s: a unit code is 1-64 of A-Z a-z 0-9 _ . -", o->unit);
-  return 0;
+  if (rc != HB_CLI_RUN)
+    return usage_error(is_sync, "%s", err);
+  hb_log_set_level(o->log_level);
+  return opts_check(o, is_sync);
 }
 
 /* Step 1: loads (and checks) the ledger; prints every diagnostic. Returns
@@ -303,6 +261,60 @@ static int keys_load(const opts *o, hb_cert *key, hb_cert *county_key)
   hb_diags_write(&d, stderr);
   hb_diags_free(&d);
   return rc;
+}
+
+/* 8. The exit code of a sync whose ledger step gave ledger_ex and whose
+ * sending (a probe when nothing was pending) returned rc with *st; prints
+ * why it failed and the summary line. */
+static int sync_result(const opts *o, int ledger_ex, int probe, int rc, agent_send_stats *st)
+{
+  if (probe && rc != 0 && hb_exit_for(rc) != EX_IOERR) {
+    /* nothing was pending: the run did its work */
+    hb_log_info("%s: county %s not asked for its store epoch: %s%s%s", o->unit, o->county,
+                hb_strerror(rc), st->error[0] ? ": " : "", st->error);
+    memset(st, 0, sizeof *st);
+    rc = 0;
+  }
+
+  int result = ledger_ex;
+  if (st->rejected > 0)
+    result = EX_DATAERR;
+  if (rc == HB_EPROTO) {
+    fprintf(stderr, "%s: the county refused the batch: %s\n", PROGRAM, st->error);
+    result = EX_DATAERR;
+  } else if (hb_exit_for(rc) == EX_IOERR) {
+    fprintf(stderr, "%s: state %s cannot be written: %s\n", PROGRAM, o->state, hb_strerror(rc));
+    result = EX_IOERR;
+  } else if (rc == HB_EAGAIN) {
+    fprintf(stderr, "%s: %s\n", PROGRAM, st->error);
+    result = EX_TEMPFAIL;
+  } else if (rc == HB_ETIMEDOUT || (rc == 0 && st->pending > 0)) {
+    if (st->retried && st->error[0])
+      fprintf(stderr, "%s: %s\n", PROGRAM, st->error);
+    if (st->handshake[0]) {
+      fprintf(stderr, "%s: %s: %s\n", PROGRAM, o->county, st->handshake);
+      if (!o->insecure)
+        fprintf(stderr,
+                "(ask the county to install this unit's public key, %s.key, and "
+                "reload: systemctl reload huibao-aggregator)\n",
+                o->unit);
+      fprintf(stderr,
+              "county refused the connection: %zu records kept in the outbox for the "
+              "next run\n",
+              st->pending);
+    } else {
+      fprintf(stderr, "county unreachable: %zu records kept in the outbox for the next run\n",
+              st->pending);
+    }
+    result = EX_TEMPFAIL;
+  } else if (rc) {
+    fprintf(stderr, "%s: sending to %s: %s\n", PROGRAM, o->county, hb_strerror(rc));
+    result = EX_TEMPFAIL;
+  }
+  char line[256];
+  agent_report_summary(line, sizeof line, st);
+  fprintf(stderr, "%s\n", line);
+  return result;
 }
 
 static int cmd_sync(int argc, char **argv)
@@ -414,53 +426,7 @@ static int cmd_sync(int argc, char **argv)
   agent_state_close(s);
   agent_line_index_free(&lines);
 
-  if (probe && rc != 0 && hb_exit_for(rc) != EX_IOERR) {
-    /* nothing was pending: the run did its work */
-    hb_log_info("%s: county %s not asked for its store epoch: %s%s%s", o.unit, o.county,
-                hb_strerror(rc), st.error[0] ? ": " : "", st.error);
-    memset(&st, 0, sizeof st);
-    rc = 0;
-  }
-
-  int result = ledger_ex;
-  if (st.rejected > 0)
-    result = EX_DATAERR;
-  if (rc == HB_EPROTO) {
-    fprintf(stderr, "%s: the county refused the batch: %s\n", PROGRAM, st.error);
-    result = EX_DATAERR;
-  } else if (hb_exit_for(rc) == EX_IOERR) {
-    fprintf(stderr, "%s: state %s cannot be written: %s\n", PROGRAM, o.state, hb_strerror(rc));
-    result = EX_IOERR;
-  } else if (rc == HB_EAGAIN) {
-    fprintf(stderr, "%s: %s\n", PROGRAM, st.error);
-    result = EX_TEMPFAIL;
-  } else if (rc == HB_ETIMEDOUT || (rc == 0 && st.pending > 0)) {
-    if (st.retried && st.error[0])
-      fprintf(stderr, "%s: %s\n", PROGRAM, st.error);
-    if (st.handshake[0]) {
-      fprintf(stderr, "%s: %s: %s\n", PROGRAM, o.county, st.handshake);
-      if (!o.insecure)
-        fprintf(stderr,
-                "(ask the county to install this unit's public key, %s.key, and "
-                "reload: systemctl reload huibao-aggregator)\n",
-                o.unit);
-      fprintf(stderr,
-              "county refused the connection: %zu records kept in the outbox for the "
-              "next run\n",
-              st.pending);
-    } else {
-      fprintf(stderr, "county unreachable: %zu records kept in the outbox for the next run\n",
-              st.pending);
-    }
-    result = EX_TEMPFAIL;
-  } else if (rc) {
-    fprintf(stderr, "%s: sending to %s: %s\n", PROGRAM, o.county, hb_strerror(rc));
-    result = EX_TEMPFAIL;
-  }
-  char line[256];
-  agent_report_summary(line, sizeof line, &st);
-  fprintf(stderr, "%s\n", line);
-  return result;
+  return sync_result(&o, ledger_ex, probe, rc, &st);
 }
 
 int main(int argc, char **argv)

@@ -17,7 +17,7 @@
 #include "template.h"
 
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +25,7 @@
 #include <xlsxwriter.h>
 
 #include "hb_campaigns.h"
+#include "hb_cli.h"
 #include "hb_diag.h"
 #include "hb_err.h"
 #include "hb_exit.h"
@@ -74,40 +75,28 @@ static void list_add(tpl_list *l, const char *v)
     l->values[l->n++] = v;
 }
 
+static const hb_cli_opt opt_table[] = {
+    {.name = "out", .kind = HB_CLI_STR, .offset = offsetof(tpl_opts, out)},
+    {.name = "campaigns", .kind = HB_CLI_STR, .offset = offsetof(tpl_opts, campaigns)},
+    {.name = "campaign", .kind = HB_CLI_STR, .offset = offsetof(tpl_opts, campaign)},
+    {.name = "help", .letter = 'h', .kind = HB_CLI_HELP},
+    {.kind = HB_CLI_END},
+};
+
+/* Parses the flags of template. Returns 0, or an exit code (EX_USAGE after
+ * printing why, or -1 for --help: exit 0). */
 static int opts_parse(int argc, char **argv, tpl_opts *o)
 {
-  static const struct option longs[] = {
-      {"out", required_argument, NULL, 'o'},
-      {"campaigns", required_argument, NULL, 'C'},
-      {"campaign", required_argument, NULL, 'c'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0},
-  };
   memset(o, 0, sizeof *o);
-  opterr = 0;
-  optind = 1;
-  for (;;) {
-    int c = getopt_long(argc, argv, ":h", longs, NULL);
-    if (c == -1)
-      break;
-    switch (c) {
-    case 'h': fputs(usage, stdout); return -1;
-    case 'o': o->out = optarg; break;
-    case 'C': o->campaigns = optarg; break;
-    case 'c': o->campaign = optarg; break;
-    case ':':
-      fprintf(stderr, "%s: %s needs a value\nTry '%s template --help'.\n", PROGRAM,
-              argv[optind - 1], PROGRAM);
-      return EX_USAGE;
-    default:
-      fprintf(stderr, "%s: unknown option %s\nTry '%s template --help'.\n", PROGRAM,
-              argv[optind - 1], PROGRAM);
-      return EX_USAGE;
-    }
+  char err[512];
+  int rc = hb_cli_parse(opt_table, 0, o, argc, argv, NULL, err, sizeof err);
+  if (rc == HB_CLI_HELP_ASKED) {
+    fputs(usage, stdout);
+    return -1;
   }
   const char *why = NULL;
-  if (optind < argc)
-    why = "unexpected argument";
+  if (rc != HB_CLI_RUN)
+    why = err;
   else if (!o->out)
     why = "--out FILE.xlsx is required";
   else if (!hb_ledger_is_xlsx(o->out))
@@ -115,8 +104,7 @@ static int opts_parse(int argc, char **argv, tpl_opts *o)
   else if (o->campaign && !o->campaigns)
     why = "--campaign needs --campaigns FILE";
   if (why) {
-    fprintf(stderr, "%s: template: %s%s%s\nTry '%s template --help'.\n", PROGRAM, why,
-            optind < argc ? " " : "", optind < argc ? argv[optind] : "", PROGRAM);
+    fprintf(stderr, "%s: template: %s\nTry '%s template --help'.\n", PROGRAM, why, PROGRAM);
     return EX_USAGE;
   }
   return 0;
