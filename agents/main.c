@@ -62,12 +62,27 @@ static const hb_cli_opt opt_table[] = {
     {.name = "log-level", .kind = HB_CLI_CALL, O(log_level), .set = hb_cli_log_level},
     {.name = "state", .kind = HB_CLI_STR, O(state), .commands = CMD_SYNC},
     {.name = "county", .kind = HB_CLI_STR, O(county), .commands = CMD_SYNC},
-    {.name = "timeout", .kind = HB_CLI_INT, O(timeout_s), .lo = 1, .hi = 86400,
-     .what = "a number of seconds", .commands = CMD_SYNC},
-    {.name = "window", .kind = HB_CLI_INT, O(window), .lo = 1, .hi = 64,
-     .what = "a number of batches", .commands = CMD_SYNC},
-    {.name = "batch", .kind = HB_CLI_INT, O(batch), .lo = 1, .hi = HB_WIRE_MAX_BATCH,
-     .what = "a number of records", .commands = CMD_SYNC},
+    {.name = "timeout",
+     .kind = HB_CLI_INT,
+     O(timeout_s),
+     .lo = 1,
+     .hi = 86400,
+     .what = "a number of seconds",
+     .commands = CMD_SYNC},
+    {.name = "window",
+     .kind = HB_CLI_INT,
+     O(window),
+     .lo = 1,
+     .hi = 64,
+     .what = "a number of batches",
+     .commands = CMD_SYNC},
+    {.name = "batch",
+     .kind = HB_CLI_INT,
+     O(batch),
+     .lo = 1,
+     .hi = HB_WIRE_MAX_BATCH,
+     .what = "a number of records",
+     .commands = CMD_SYNC},
     {.name = "key", .kind = HB_CLI_STR, O(key), .commands = CMD_SYNC},
     {.name = "county-key", .kind = HB_CLI_STR, O(county_key), .commands = CMD_SYNC},
     {.name = "insecure", .kind = HB_CLI_FLAG, O(insecure), .commands = CMD_SYNC},
@@ -164,8 +179,8 @@ static int opts_parse(int argc, char **argv, int is_sync, opts *o)
 {
   *o = (opts){.timeout_s = 10, .window = 8, .batch = 500, .log_level = HB_LOG_NOTICE};
   char err[512];
-  int rc = hb_cli_parse(opt_table, is_sync ? CMD_SYNC : CMD_CHECK, o, argc, argv, NULL, err,
-                        sizeof err);
+  int rc =
+      hb_cli_parse(opt_table, is_sync ? CMD_SYNC : CMD_CHECK, o, argc, argv, NULL, err, sizeof err);
   if (rc == HB_CLI_HELP_ASKED) {
     fputs(is_sync ? usage_sync : usage_check, stdout);
     return -1;

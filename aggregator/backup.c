@@ -18,12 +18,14 @@
 #include <fcntl.h>
 #include <lmdb.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "hb_cli.h"
 #include "store.h"
 
 #define BACKUP_PROGRAM "huibao-aggregator backup"
@@ -133,32 +135,35 @@ static int copy_entries(const char *dir, size_t entries[BACKUP_NDBS])
   return rc;
 }
 
+typedef struct backup_opts {
+  const char *data, *out;
+} backup_opts;
+
+static const hb_cli_opt backup_table[] = {
+    {.name = "data", .kind = HB_CLI_STR, .offset = offsetof(backup_opts, data)},
+    {.name = "out", .kind = HB_CLI_STR, .offset = offsetof(backup_opts, out)},
+    {.name = "help", .kind = HB_CLI_HELP},
+    {.kind = HB_CLI_END},
+};
+
 int backup_main(int argc, char **argv)
 {
-  const char *data = NULL, *out = NULL;
-  for (int i = 1; i < argc; i++) {
-    const char **slot = NULL;
-    if (!strcmp(argv[i], "--data"))
-      slot = &data;
-    else if (!strcmp(argv[i], "--out"))
-      slot = &out;
-    else if (!strcmp(argv[i], "--help")) {
-      printf("usage: huibao-aggregator backup --data DIR --out DIR\n"
-             "  copies the store in --data (compacted, consistent, while the service runs)\n"
-             "  into --out, a new or empty folder\n");
-      return 0;
-    }
-    if (!slot || i + 1 >= argc) {
-      fprintf(stderr, "%s: %s '%s'\n", BACKUP_PROGRAM,
-              slot ? "missing value for" : "unknown option", argv[i]);
-      return EX_USAGE;
-    }
-    *slot = argv[++i];
+  backup_opts o = {0};
+  char err[512] = "";
+  int crc = hb_cli_parse(backup_table, 0, &o, argc, argv, NULL, err, sizeof err);
+  if (crc == HB_CLI_HELP_ASKED) {
+    printf("usage: huibao-aggregator backup --data DIR --out DIR\n"
+           "  copies the store in --data (compacted, consistent, while the service runs)\n"
+           "  into --out, a new or empty folder\n");
+    return 0;
   }
-  if (!data || !out) {
-    fprintf(stderr, "%s: --data DIR and --out DIR are required\n", BACKUP_PROGRAM);
+  if (crc == HB_CLI_RUN && (!o.data || !o.out))
+    snprintf(err, sizeof err, "--data DIR and --out DIR are required");
+  if (err[0]) {
+    fprintf(stderr, "%s: %s\n", BACKUP_PROGRAM, err);
     return EX_USAGE;
   }
+  const char *data = o.data, *out = o.out;
 
   char src[4096], dst[4096];
   struct stat sb;

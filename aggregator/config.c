@@ -2,10 +2,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hb_cli.h"
 #include "hb_err.h"
 #include "hb_log.h"
 #include "hb_metrics.h"
@@ -40,93 +42,43 @@ const char *config_usage(void)
          "Signals: SIGTERM/SIGINT stop cleanly; SIGHUP reloads units, campaigns and keys.\n";
 }
 
-static int set_str(char **slot, const char *v)
+static int set_check(void *dest, const char *value, char *why, size_t whylen)
 {
-  char *d = strdup(v);
-  if (!d)
-    return HB_ENOMEM;
-  free(*slot);
-  *slot = d;
+  (void)value, (void)why, (void)whylen;
+  *(config_action *)dest = CONFIG_CHECK;
   return 0;
 }
 
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-  char *end;
-  errno = 0;
-  long v = strtol(s, &end, 10);
-  if (errno || end == s || *end || v < lo || v > hi)
-    return -1;
-  *out = (int)v;
-  return 0;
-}
-
-/* Applies one setting by name; returns 0, -1 unknown name, -2 bad value. */
-static int config_set(agg_config *c, const char *name, const char *value, char *why, size_t whylen)
-{
-  char n[64];
-  snprintf(n, sizeof n, "%s", name);
-  for (char *p = n; *p; p++)
-    if (*p == '_')
-      *p = '-';
-  char **slot = NULL;
-  if (!strcmp(n, "data"))
-    slot = &c->data;
-  else if (!strcmp(n, "units"))
-    slot = &c->units;
-  else if (!strcmp(n, "campaigns"))
-    slot = &c->campaigns;
-  else if (!strcmp(n, "listen"))
-    slot = &c->listen;
-  else if (!strcmp(n, "publish"))
-    slot = &c->publish;
-  else if (!strcmp(n, "code"))
-    slot = &c->code;
-  else if (!strcmp(n, "name"))
-    slot = &c->name;
-  else if (!strcmp(n, "secret"))
-    slot = &c->secret;
-  else if (!strcmp(n, "keys"))
-    slot = &c->keys;
-  else if (!strcmp(n, "subscriber-keys"))
-    slot = &c->subscriber_keys;
-  else if (!strcmp(n, "metrics"))
-    slot = &c->metrics;
-  if (slot) {
-    if (!*value) {
-      snprintf(why, whylen, "%s: empty value", name);
-      return -2;
-    }
-    return set_str(slot, value) == 0 ? 0 : -2;
-  }
-  if (!strcmp(n, "insecure")) {
-    if (strcmp(value, "true") && strcmp(value, "yes") && strcmp(value, "1") &&
-        strcmp(value, "false") && strcmp(value, "no") && strcmp(value, "0")) {
-      snprintf(why, whylen, "%s: '%s' is not true or false", name, value);
-      return -2;
-    }
-    c->insecure = !strcmp(value, "true") || !strcmp(value, "yes") || !strcmp(value, "1");
-    return 0;
-  }
-  if (!strcmp(n, "heartbeat-ms")) {
-    if (parse_int(value, 10, 3600000, &c->heartbeat_ms) != 0) {
-      snprintf(why, whylen, "%s: '%s' is not a number of ms in 10..3600000", name, value);
-      return -2;
-    }
-    return 0;
-  }
-  if (!strcmp(n, "log-level")) {
-    int l = hb_log_level_parse(value);
-    if (l < 0) {
-      snprintf(why, whylen, "%s: '%s' is not one of error|warning|notice|info|debug", name, value);
-      return -2;
-    }
-    c->log_level = l;
-    return 0;
-  }
-  snprintf(why, whylen, "unknown setting '%s'", name);
-  return -1;
-}
+/* Every setting, on the command line and (unless cli_only) as a key of the
+ * -c file. */
+#define O(field) .offset = offsetof(agg_config, field)
+static const hb_cli_opt opt_table[] = {
+    {.name = "data", .kind = HB_CLI_DUP, O(data)},
+    {.name = "units", .kind = HB_CLI_DUP, O(units)},
+    {.name = "campaigns", .kind = HB_CLI_DUP, O(campaigns)},
+    {.name = "listen", .kind = HB_CLI_DUP, O(listen)},
+    {.name = "publish", .kind = HB_CLI_DUP, O(publish)},
+    {.name = "code", .kind = HB_CLI_DUP, O(code)},
+    {.name = "name", .kind = HB_CLI_DUP, O(name)},
+    {.name = "secret", .kind = HB_CLI_DUP, O(secret)},
+    {.name = "keys", .kind = HB_CLI_DUP, O(keys)},
+    {.name = "subscriber-keys", .kind = HB_CLI_DUP, O(subscriber_keys)},
+    {.name = "metrics", .kind = HB_CLI_DUP, O(metrics)},
+    {.name = "insecure", .kind = HB_CLI_FLAG, O(insecure)},
+    {.name = "heartbeat-ms",
+     .kind = HB_CLI_INT,
+     O(heartbeat_ms),
+     .lo = 10,
+     .hi = 3600000,
+     .what = "a number of ms"},
+    {.name = "log-level", .kind = HB_CLI_CALL, O(log_level), .set = hb_cli_log_level},
+    {.name = "config", .letter = 'c', .kind = HB_CLI_DUP, O(config_file), .cli_only = 1},
+    {.name = "check-config", .kind = HB_CLI_DO, O(action), .set = set_check, .cli_only = 1},
+    {.name = "help", .letter = 'h', .kind = HB_CLI_HELP},
+    {.name = "version", .kind = HB_CLI_VERSION},
+    {.kind = HB_CLI_END},
+};
+#undef O
 
 typedef struct ini_ctx {
   agg_config *c;
@@ -144,7 +96,7 @@ static int config_ini_line(void *user, const char *section, const char *name, co
     x->bad = 1;
     return 0;
   }
-  if (config_set(x->c, name, value, x->why, sizeof x->why) != 0) {
+  if (hb_cli_set(opt_table, x->c, name, value, x->why, sizeof x->why) != 0) {
     x->bad = 1;
     return 0;
   }
@@ -160,108 +112,46 @@ static void config_init(agg_config *c)
 
 void config_free(agg_config *c)
 {
-  free(c->data);
-  free(c->units);
-  free(c->campaigns);
-  free(c->listen);
-  free(c->publish);
-  free(c->code);
-  free(c->name);
-  free(c->secret);
-  free(c->keys);
-  free(c->subscriber_keys);
-  free(c->metrics);
-  free(c->config_file);
+  hb_cli_free(opt_table, c);
   config_init(c);
 }
 
-static int flag_is(const char *arg, const char *flag, const char **inline_value)
+/* Reads the -c file into c. Returns 0 or HB_EPARSE with err set. */
+static int config_read_file(agg_config *c, const char *path, char *err, size_t errlen)
 {
-  size_t n = strlen(flag);
-  if (strncmp(arg, flag, n) != 0)
-    return 0;
-  if (arg[n] == '\0') {
-    *inline_value = NULL;
-    return 1;
+  ini_ctx x = {c, "", 0};
+  int rc = ini_parse(path, config_ini_line, &x);
+  if (rc == -1) {
+    snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    return HB_EPARSE;
   }
-  if (arg[n] == '=') {
-    *inline_value = arg + n + 1;
-    return 1;
+  if (rc != 0) {
+    snprintf(err, errlen, "%s:%d: %s", path, rc, x.why[0] ? x.why : "not a 'key = value' line");
+    return HB_EPARSE;
   }
   return 0;
 }
 
 int config_parse(agg_config *c, int argc, char **argv, char *err, size_t errlen)
 {
-  static const char *const valued[] = {
-      "--data",   "--units",  "--campaigns",    "--listen",          "--publish",
-      "--code",   "--name",   "--heartbeat-ms", "--log-level",       "-c",
-      "--config", "--secret", "--keys",         "--subscriber-keys", "--metrics"};
+  /* Pass 1 finds -c (and --help, --version, a bad flag); then the file;
+   * then pass 2 applies the flags over it: flags override the file. */
   config_init(c);
-  /* pass 1: find -c and the actions; pass 2 (after the file): flags */
-  for (int pass = 0; pass < 2; pass++) {
-    for (int i = 1; i < argc; i++) {
-      const char *a = argv[i], *v = NULL;
-      if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-        c->action = CONFIG_HELP;
-        return 0;
-      }
-      if (!strcmp(a, "--version")) {
-        c->action = CONFIG_VERSION;
-        return 0;
-      }
-      if (!strcmp(a, "--insecure")) {
-        c->insecure = true;
-        continue;
-      }
-      if (!strcmp(a, "--check-config")) {
-        c->action = CONFIG_CHECK;
-        continue;
-      }
-      size_t k = 0;
-      for (; k < sizeof valued / sizeof *valued; k++)
-        if (flag_is(a, valued[k], &v))
-          break;
-      if (k == sizeof valued / sizeof *valued) {
-        snprintf(err, errlen, "unknown option '%s' (see --help)", a);
-        return HB_EINVAL;
-      }
-      if (!v) {
-        if (i + 1 >= argc) {
-          snprintf(err, errlen, "option %s needs a value", a);
-          return HB_EINVAL;
-        }
-        v = argv[++i];
-      }
-      bool is_c = !strcmp(valued[k], "-c") || !strcmp(valued[k], "--config");
-      if (pass == 0) {
-        if (is_c && set_str(&c->config_file, v) != 0)
-          return HB_ENOMEM;
-        continue;
-      }
-      if (is_c)
-        continue;
-      char why[256];
-      if (config_set(c, valued[k] + 2, v, why, sizeof why) != 0) {
-        snprintf(err, errlen, "--%s", why);
-        return HB_EINVAL;
-      }
-    }
-    if (pass == 0 && c->config_file) {
-      ini_ctx x = {c, "", 0};
-      int rc = ini_parse(c->config_file, config_ini_line, &x);
-      if (rc == -1) {
-        snprintf(err, errlen, "%s: %s", c->config_file, strerror(errno));
-        return HB_EPARSE;
-      }
-      if (rc != 0) {
-        snprintf(err, errlen, "%s:%d: %s", c->config_file, rc,
-                 x.why[0] ? x.why : "not a 'key = value' line");
-        return HB_EPARSE;
-      }
-    }
+  int rc = hb_cli_parse(opt_table, 0, c, argc, argv, NULL, err, errlen);
+  char *file = c->config_file;
+  c->config_file = NULL;
+  config_free(c);
+  if (rc == HB_CLI_HELP_ASKED || rc == HB_CLI_VERSION_ASKED) {
+    free(file);
+    c->action = rc == HB_CLI_HELP_ASKED ? CONFIG_HELP : CONFIG_VERSION;
+    return 0;
   }
-  return 0;
+  if (rc == 0 && file)
+    rc = config_read_file(c, file, err, errlen);
+  free(file);
+  if (rc == 0)
+    rc = hb_cli_parse(opt_table, 0, c, argc, argv, NULL, err, errlen);
+  return rc;
 }
 
 int config_check(const agg_config *c, char *err, size_t errlen)

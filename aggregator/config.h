@@ -20,7 +20,7 @@ typedef enum config_action {
 typedef struct agg_config {
   char *data, *units, *campaigns, *listen, *publish, *code, *name; /* owned */
   char *secret, *keys, *subscriber_keys; /* CURVE: own secret cert, unit keys, city keys */
-  bool insecure;                         /* plain TCP, no authentication (explicit) */
+  int insecure;                          /* plain TCP, no authentication (explicit) */
   char *metrics;                         /* Prometheus endpoint ADDR:PORT, NULL = none (owned) */
   char *config_file;
   int heartbeat_ms; /* 1000 */

@@ -20,8 +20,9 @@ int main(int argc, char **argv)
   agg_config cfg;
   char err[512];
   int rc = config_parse(&cfg, argc, argv, err, sizeof err);
-  if (rc != 0) {
-    fprintf(stderr, "huibao-aggregator: %s\n", err);
+  if (rc != 0) { /* the command line (64) or the -c file (78), not an hb_exit_for class */
+    fprintf(stderr, "huibao-aggregator: %s\n%s", err,
+            rc == HB_EINVAL ? "Try 'huibao-aggregator --help'.\n" : "");
     config_free(&cfg);
     return rc == HB_EINVAL ? EX_USAGE : EX_CONFIG;
   }

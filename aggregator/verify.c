@@ -1,10 +1,12 @@
 /* verify.c: recompute the aggregates from the records and compare. */
 #include "verify.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "aggmap.h"
 #include "hb_campaigns.h"
+#include "hb_cli.h"
 #include "hb_diag.h"
 #include "hb_err.h"
 #include "hb_exit.h"
@@ -98,32 +100,34 @@ long verify_store(store *s, FILE *out, size_t *nrecords, char *err, size_t errle
   return diffs;
 }
 
+typedef struct verify_opts {
+  const char *data, *units, *campaigns;
+} verify_opts;
+
+static const hb_cli_opt verify_table[] = {
+    {.name = "data", .kind = HB_CLI_STR, .offset = offsetof(verify_opts, data)},
+    {.name = "units", .kind = HB_CLI_STR, .offset = offsetof(verify_opts, units)},
+    {.name = "campaigns", .kind = HB_CLI_STR, .offset = offsetof(verify_opts, campaigns)},
+    {.name = "help", .kind = HB_CLI_HELP},
+    {.kind = HB_CLI_END},
+};
+
 int verify_main(int argc, char **argv)
 {
-  const char *data = NULL, *units = NULL, *campaigns = NULL;
-  for (int i = 1; i < argc; i++) {
-    const char **slot = NULL;
-    if (!strcmp(argv[i], "--data"))
-      slot = &data;
-    else if (!strcmp(argv[i], "--units"))
-      slot = &units;
-    else if (!strcmp(argv[i], "--campaigns"))
-      slot = &campaigns;
-    else if (!strcmp(argv[i], "--help")) {
-      printf("usage: huibao-aggregator verify --data DIR [--units FILE --campaigns FILE]\n");
-      return 0;
-    }
-    if (!slot || i + 1 >= argc) {
-      fprintf(stderr, "huibao-aggregator verify: %s '%s'\n",
-              slot ? "missing value for" : "unknown option", argv[i]);
-      return EX_USAGE;
-    }
-    *slot = argv[++i];
+  verify_opts o = {0};
+  char err[512] = "";
+  int rc = hb_cli_parse(verify_table, 0, &o, argc, argv, NULL, err, sizeof err);
+  if (rc == HB_CLI_HELP_ASKED) {
+    printf("usage: huibao-aggregator verify --data DIR [--units FILE --campaigns FILE]\n");
+    return 0;
   }
-  if (!data) {
-    fprintf(stderr, "huibao-aggregator verify: --data DIR is required\n");
+  if (rc == HB_CLI_RUN && !o.data)
+    snprintf(err, sizeof err, "--data DIR is required");
+  if (err[0]) {
+    fprintf(stderr, "huibao-aggregator verify: %s\n", err);
     return EX_USAGE;
   }
+  const char *data = o.data, *units = o.units, *campaigns = o.campaigns;
   hb_units u;
   hb_campaigns c;
   hb_diags d;
@@ -141,8 +145,7 @@ int verify_main(int argc, char **argv)
   }
   hb_diags_free(&d);
   store *s;
-  char err[512] = "";
-  int rc = store_open_readonly(&s, data, err, sizeof err);
+  rc = store_open_readonly(&s, data, err, sizeof err);
   if (rc != 0) {
     fprintf(stderr, "huibao-aggregator verify: %s\n", err);
     hb_units_free(&u);

@@ -16,7 +16,7 @@
 
 static int takes_value(hb_cli_kind k)
 {
-  return k != HB_CLI_FLAG && k != HB_CLI_HELP && k != HB_CLI_VERSION;
+  return k != HB_CLI_FLAG && k != HB_CLI_DO && k != HB_CLI_HELP && k != HB_CLI_VERSION;
 }
 
 static void *dest_of(const hb_cli_opt *o, void *conf)
@@ -88,6 +88,7 @@ static int opt_apply(const hb_cli_opt *o, void *conf, const char *value, const c
       *(int64_t *)dest = (int64_t)v;
     break;
   case HB_CLI_CALL:
+  case HB_CLI_DO:
     bad = o->set(dest, value, why, sizeof why) != 0;
     if (bad && !why[0])
       snprintf(why, sizeof why, "'%s' is not %s", value, o->what ? o->what : "valid");
@@ -110,8 +111,8 @@ static int tables_build(const hb_cli_opt *opts, struct option *longs, char *shor
   for (; opts[n].kind != HB_CLI_END; n++) {
     if (n == CLI_MAX_OPTS)
       return -1;
-    longs[n] = (struct option){opts[n].name, takes_value(opts[n].kind) ? 1 : 0, NULL,
-                               CLI_VAL_BASE + n};
+    longs[n] =
+        (struct option){opts[n].name, takes_value(opts[n].kind) ? 1 : 0, NULL, CLI_VAL_BASE + n};
     if (opts[n].letter) {
       *s++ = (char)opts[n].letter;
       if (takes_value(opts[n].kind))

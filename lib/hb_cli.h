@@ -29,6 +29,7 @@ typedef enum hb_cli_kind {
   HB_CLI_INT,     /* int in lo..hi */
   HB_CLI_INT64,   /* int64_t in lo..hi */
   HB_CLI_CALL,    /* the entry's set function takes the value */
+  HB_CLI_DO,      /* no value: the entry's set function is called with NULL */
   HB_CLI_HELP,    /* --help: hb_cli_parse stops and returns HB_CLI_HELP */
   HB_CLI_VERSION, /* --version: hb_cli_parse stops and returns HB_CLI_VERSION */
 } hb_cli_kind;
@@ -43,15 +44,15 @@ enum { HB_CLI_RUN = 0, HB_CLI_HELP_ASKED = 1, HB_CLI_VERSION_ASKED = 2 };
 typedef int (*hb_cli_setter)(void *dest, const char *value, char *why, size_t whylen);
 
 typedef struct hb_cli_opt {
-  const char *name;   /* long name without "--"; also its key in a file */
-  int letter;         /* short option ('h'), or 0 */
-  hb_cli_kind kind;   /* HB_CLI_END for the entry that ends the table */
-  size_t offset;      /* offsetof the destination in the settings struct */
-  long long lo, hi;   /* HB_CLI_INT, HB_CLI_INT64: the range */
-  const char *what;   /* what a value must be: "a number of batches" (the range is added) */
-  hb_cli_setter set;  /* HB_CLI_CALL */
-  unsigned commands;  /* bit mask of the commands taking it; 0: all of them */
-  int cli_only;       /* not a key of a configuration file (-c FILE, --check-config) */
+  const char *name;  /* long name without "--"; also its key in a file */
+  int letter;        /* short option ('h'), or 0 */
+  hb_cli_kind kind;  /* HB_CLI_END for the entry that ends the table */
+  size_t offset;     /* offsetof the destination in the settings struct */
+  long long lo, hi;  /* HB_CLI_INT, HB_CLI_INT64: the range */
+  const char *what;  /* what a value must be: "a number of batches" (the range is added) */
+  hb_cli_setter set; /* HB_CLI_CALL */
+  unsigned commands; /* bit mask of the commands taking it; 0: all of them */
+  int cli_only;      /* not a key of a configuration file (-c FILE, --check-config) */
 } hb_cli_opt;
 
 /* Parses argv[1..argc) against opts into conf (argv[0] is the program or
