@@ -2,10 +2,12 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hb_cli.h"
+#include "hb_err.h"
 #include "hb_log.h"
 #include "hb_zmq.h"
 
@@ -59,75 +61,156 @@ void sub_cli_usage(FILE *f)
         f);
 }
 
+#define C(cmd) (1u << (cmd))
+#define C_SNAPSHOT C(SUB_CMD_SNAPSHOT)
+#define C_WATCH C(SUB_CMD_WATCH)
+#define C_RUN C(SUB_CMD_RUN)
+#define C_SHOW C(SUB_CMD_SHOW)
+#define C_REPORT C(SUB_CMD_REPORT)
+#define C_EXPORT C(SUB_CMD_EXPORT)
+#define C_SERVE C(SUB_CMD_SERVE)
+#define C_LIVE (C_SNAPSHOT | C_WATCH | C_RUN | C_REPORT | C_EXPORT | C_SERVE)
+
 static const struct {
   const char *name;
   sub_cmd cmd;
-  const char *allowed;  /* option letters this command takes */
-  const char *required; /* of those, the ones it cannot do without; "|" = --connect or --data */
+  const char *required; /* what it cannot do without: c --connect, d --data, "|" either,
+                           m --campaign, T --template, f --format, H --http */
 } commands[] = {
-    {"snapshot", SUB_CMD_SNAPSHOT, "cmftsnlkKI", "c"},
-    {"watch", SUB_CMD_WATCH, "cmasnlkKI", "c"},
-    {"run", SUB_CMD_RUN, "cmdasnlkKIMPSUB", "cd"},
-    {"show", SUB_CMD_SHOW, "dmfsnl", "d"},
-    {"report", SUB_CMD_REPORT, "cdmfTotsnlkKI", "|mT"},
-    {"export", SUB_CMD_EXPORT, "cdmfotsnlkKI", "|f"},
-    {"serve", SUB_CMD_SERVE, "cdmHMasnlkKI", "cH"},
+    {"snapshot", SUB_CMD_SNAPSHOT, "c"}, {"watch", SUB_CMD_WATCH, "c"},
+    {"run", SUB_CMD_RUN, "cd"},          {"show", SUB_CMD_SHOW, "d"},
+    {"report", SUB_CMD_REPORT, "|mT"},   {"export", SUB_CMD_EXPORT, "|f"},
+    {"serve", SUB_CMD_SERVE, "cH"},
 };
 
 /* Parses a positive duration in seconds ("10", "0.5") into ms. */
-static int parse_secs(const char *s, int64_t *ms)
+static int set_secs(void *dest, const char *s, char *why, size_t whylen)
 {
+  (void)why, (void)whylen;
   char *end;
   errno = 0;
   double v = strtod(s, &end);
   if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > 86400.0 * 365)
     return -1;
-  *ms = (int64_t)(v * 1000.0 + 0.5);
-  return *ms > 0 ? 0 : -1;
-}
-
-static int parse_ms(const char *s, int64_t *ms)
-{
-  char *end;
-  errno = 0;
-  long long v = strtoll(s, &end, 10);
-  if (errno || end == s || *end || v <= 0 || v > 86400LL * 1000 * 365)
+  int64_t ms = (int64_t)(v * 1000.0 + 0.5);
+  if (ms <= 0)
     return -1;
-  *ms = v;
+  *(int64_t *)dest = ms;
   return 0;
 }
 
-int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, size_t errlen)
+static int set_campaign(void *dest, const char *s, char *why, size_t whylen)
 {
-  static const struct option opts[] = {
-      {"connect", required_argument, NULL, 'c'},
-      {"campaign", required_argument, NULL, 'm'},
-      {"format", required_argument, NULL, 'f'},
-      {"timeout", required_argument, NULL, 't'},
-      {"data", required_argument, NULL, 'd'},
-      {"stale-after-ms", required_argument, NULL, 'a'},
-      {"source", required_argument, NULL, 's'},
-      {"source-name", required_argument, NULL, 'n'},
-      {"log-level", required_argument, NULL, 'l'},
-      {"key", required_argument, NULL, 'k'},
-      {"server-key", required_argument, NULL, 'K'},
-      {"insecure", no_argument, NULL, 'I'},
-      {"template", required_argument, NULL, 'T'},
-      {"out", required_argument, NULL, 'o'},
-      {"http", required_argument, NULL, 'H'},
-      {"metrics", required_argument, NULL, 'M'},
-      {"publish", required_argument, NULL, 'P'},
-      {"secret", required_argument, NULL, 'S'},
-      {"subscriber-keys", required_argument, NULL, 'U'},
-      {"heartbeat-ms", required_argument, NULL, 'B'},
-      {"help", no_argument, NULL, 'h'},
-      {"version", no_argument, NULL, 'V'},
-      {NULL, 0, NULL, 0},
-  };
-  memset(cli, 0, sizeof *cli);
-  cli->source = "city";
-  cli->timeout_ms = 10000;
-  cli->log_level = -1;
+  (void)why, (void)whylen;
+  if (!*s || strlen(s) > 200)
+    return -1;
+  *(const char **)dest = s;
+  return 0;
+}
+
+static int set_source(void *dest, const char *s, char *why, size_t whylen)
+{
+  (void)why, (void)whylen;
+  if (!*s)
+    return -1;
+  *(const char **)dest = s;
+  return 0;
+}
+
+/* --format: json or table, except for report and export, which check
+ * their own formats (dest: the whole sub_cli). */
+static int set_format(void *dest, const char *s, char *why, size_t whylen)
+{
+  (void)why, (void)whylen;
+  sub_cli *cli = dest;
+  cli->format_name = s;
+  if (cli->cmd == SUB_CMD_REPORT || cli->cmd == SUB_CMD_EXPORT)
+    return 0;
+  return (cli->format = sub_view_format_parse(s)) ? 0 : -1;
+}
+
+static int set_publish(void *dest, const char *s, char *why, size_t whylen)
+{
+  if (hb_zmq_endpoint_valid(s, why, whylen) != 0)
+    return -1;
+  *(const char **)dest = s;
+  return 0;
+}
+
+/* --server-key, once per --connect endpoint (dest: the whole sub_cli). */
+static int set_server_key(void *dest, const char *s, char *why, size_t whylen)
+{
+  sub_cli *cli = dest;
+  if (cli->nserver_keys == SUB_MAX_ENDPOINTS) {
+    snprintf(why, whylen, "more than %d of them", SUB_MAX_ENDPOINTS);
+    return -1;
+  }
+  cli->server_keys[cli->nserver_keys++] = s;
+  return 0;
+}
+
+#define O(field) .offset = offsetof(sub_cli, field)
+static const hb_cli_opt opt_table[] = {
+    {.name = "connect", .kind = HB_CLI_STR, O(connect), .commands = C_LIVE},
+    {.name = "campaign",
+     .kind = HB_CLI_CALL,
+     O(campaign),
+     .set = set_campaign,
+     .what = "a campaign id of 1 to 200 bytes"},
+    {.name = "format",
+     .kind = HB_CLI_CALL,
+     .set = set_format,
+     .what = "json or table",
+     .commands = C_SNAPSHOT | C_SHOW | C_REPORT | C_EXPORT},
+    {.name = "timeout",
+     .kind = HB_CLI_CALL,
+     O(timeout_ms),
+     .set = set_secs,
+     .what = "a positive number of seconds",
+     .commands = C_SNAPSHOT | C_REPORT | C_EXPORT},
+    {.name = "data",
+     .kind = HB_CLI_STR,
+     O(data),
+     .commands = C_RUN | C_SHOW | C_REPORT | C_EXPORT | C_SERVE},
+    {.name = "stale-after-ms",
+     .kind = HB_CLI_INT64,
+     O(stale_after_ms),
+     .lo = 1,
+     .hi = 86400LL * 1000 * 365,
+     .what = "a positive integer",
+     .commands = C_WATCH | C_RUN | C_SERVE},
+    {.name = "source", .kind = HB_CLI_CALL, O(source), .set = set_source, .what = "a code"},
+    {.name = "source-name", .kind = HB_CLI_STR, O(source_name)},
+    {.name = "log-level", .kind = HB_CLI_CALL, O(log_level), .set = hb_cli_log_level},
+    {.name = "key", .kind = HB_CLI_STR, O(key), .commands = C_LIVE},
+    {.name = "server-key", .kind = HB_CLI_CALL, .set = set_server_key, .commands = C_LIVE},
+    {.name = "insecure", .kind = HB_CLI_FLAG, O(insecure), .commands = C_LIVE},
+    {.name = "template", .kind = HB_CLI_STR, O(template_path), .commands = C_REPORT},
+    {.name = "out", .kind = HB_CLI_STR, O(out), .commands = C_REPORT | C_EXPORT},
+    {.name = "http", .kind = HB_CLI_STR, O(http), .commands = C_SERVE},
+    {.name = "metrics", .kind = HB_CLI_STR, O(metrics), .commands = C_RUN | C_SERVE},
+    {.name = "publish", .kind = HB_CLI_CALL, O(publish), .set = set_publish, .commands = C_RUN},
+    {.name = "secret", .kind = HB_CLI_STR, O(secret), .commands = C_RUN},
+    {.name = "subscriber-keys", .kind = HB_CLI_STR, O(subscriber_keys), .commands = C_RUN},
+    {.name = "heartbeat-ms",
+     .kind = HB_CLI_INT64,
+     O(heartbeat_ms),
+     .lo = 10,
+     .hi = 3600000,
+     .what = "an integer",
+     .commands = C_RUN},
+    {.name = "help", .letter = 'h', .kind = HB_CLI_HELP},
+    {.name = "version", .letter = 'V', .kind = HB_CLI_VERSION},
+    {.kind = HB_CLI_END},
+};
+#undef O
+
+/* Step 1: the command (argv[1]), or --help / --version before any. Returns
+ * SUB_CLI_RUN with cli->cmd set and *required its needs, or another
+ * sub_cli_parse result. */
+static int cli_command(int argc, char **argv, sub_cli *cli, const char **required, FILE *out,
+                       char *err, size_t errlen)
+{
   if (argc < 2) {
     snprintf(err, errlen, "no command given (snapshot, watch, run, show, report, export or serve)");
     return SUB_CLI_USAGE;
@@ -141,187 +224,112 @@ int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, siz
     fprintf(out, "%s %s\n", SUB_PROGRAM, HUIBAO_VERSION);
     return SUB_CLI_EXIT_OK;
   }
-  const char *allowed = NULL, *required = "";
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp(cmd, commands[i].name) == 0) {
       cli->cmd = commands[i].cmd;
-      allowed = commands[i].allowed;
-      required = commands[i].required;
+      *required = commands[i].required;
+      return SUB_CLI_RUN;
     }
-  if (!allowed) {
-    snprintf(err, errlen,
-             "unknown command '%s' (snapshot, watch, run, show, report, export or serve)", cmd);
-    return SUB_CLI_USAGE;
-  }
+  snprintf(err, errlen,
+           "unknown command '%s' (snapshot, watch, run, show, report, export or serve)", cmd);
+  return SUB_CLI_USAGE;
+}
 
-  opterr = 0;
-  optind = 1;
-  int c, li = -1;
-  argv++;
-  argc--;
-  while ((li = -1, c = getopt_long(argc, argv, ":hV", opts, &li)) != -1) {
-    if (c == 'h') {
-      sub_cli_usage(out);
-      return SUB_CLI_EXIT_OK;
-    }
-    if (c == 'V') {
-      fprintf(out, "%s %s\n", SUB_PROGRAM, HUIBAO_VERSION);
-      return SUB_CLI_EXIT_OK;
-    }
-    if (c == '?') {
-      snprintf(err, errlen, "%s: unknown option '%s'", cmd, argv[optind - 1]);
-      return SUB_CLI_USAGE;
-    }
-    if (c == ':') {
-      snprintf(err, errlen, "%s: option '%s' needs a value", cmd, argv[optind - 1]);
-      return SUB_CLI_USAGE;
-    }
-    if (!strchr(allowed, c)) {
-      snprintf(err, errlen, "%s: option '--%s' does not apply to this command", cmd,
-               li >= 0 ? opts[li].name : "?");
-      return SUB_CLI_USAGE;
-    }
-    switch (c) {
-    case 'c': cli->connect = optarg; break;
-    case 'm':
-      if (!*optarg || strlen(optarg) > 200) {
-        snprintf(err, errlen, "%s: --campaign: empty or too long", cmd);
-        return SUB_CLI_USAGE;
-      }
-      cli->campaign = optarg;
-      break;
-    case 'f':
-      cli->format_name = optarg;
-      if (cli->cmd == SUB_CMD_REPORT || cli->cmd == SUB_CMD_EXPORT)
-        break; /* the command checks its own formats */
-      if (!(cli->format = sub_view_format_parse(optarg))) {
-        snprintf(err, errlen, "%s: --format: '%s' is not json or table", cmd, optarg);
-        return SUB_CLI_USAGE;
-      }
-      break;
-    case 't':
-      if (parse_secs(optarg, &cli->timeout_ms) != 0) {
-        snprintf(err, errlen, "%s: --timeout: '%s' is not a positive number of seconds", cmd,
-                 optarg);
-        return SUB_CLI_USAGE;
-      }
-      break;
-    case 'd': cli->data = optarg; break;
-    case 'T': cli->template_path = optarg; break;
-    case 'o': cli->out = optarg; break;
-    case 'H': cli->http = optarg; break;
-    case 'M': cli->metrics = optarg; break;
-    case 'P': {
-      char why[256];
-      if (hb_zmq_endpoint_valid(optarg, why, sizeof why) != 0) {
-        snprintf(err, errlen, "%s: --publish: %s", cmd, why);
-        return SUB_CLI_USAGE;
-      }
-      cli->publish = optarg;
-      break;
-    }
-    case 'S': cli->secret = optarg; break;
-    case 'U': cli->subscriber_keys = optarg; break;
-    case 'B':
-      if (parse_ms(optarg, &cli->heartbeat_ms) != 0 || cli->heartbeat_ms < 10 ||
-          cli->heartbeat_ms > 3600000) {
-        snprintf(err, errlen, "%s: --heartbeat-ms: '%s' is not an integer from 10 to 3600000", cmd,
-                 optarg);
-        return SUB_CLI_USAGE;
-      }
-      break;
-    case 'k': cli->key = optarg; break;
-    case 'I': cli->insecure = 1; break;
-    case 'K':
-      if (cli->nserver_keys == SUB_MAX_ENDPOINTS) {
-        snprintf(err, errlen, "%s: more than %d --server-key", cmd, SUB_MAX_ENDPOINTS);
-        return SUB_CLI_USAGE;
-      }
-      cli->server_keys[cli->nserver_keys++] = optarg;
-      break;
-    case 'a':
-      if (parse_ms(optarg, &cli->stale_after_ms) != 0) {
-        snprintf(err, errlen, "%s: --stale-after-ms: '%s' is not a positive integer", cmd, optarg);
-        return SUB_CLI_USAGE;
-      }
-      break;
-    case 's':
-      if (!*optarg) {
-        snprintf(err, errlen, "%s: --source: empty", cmd);
-        return SUB_CLI_USAGE;
-      }
-      cli->source = optarg;
-      break;
-    case 'n': cli->source_name = optarg; break;
-    case 'l':
-      if ((cli->log_level = hb_log_level_parse(optarg)) < 0) {
-        snprintf(err, errlen, "%s: --log-level: '%s' is not error|warning|notice|info|debug", cmd,
-                 optarg);
-        return SUB_CLI_USAGE;
-      }
-      break;
-    default: snprintf(err, errlen, "%s: unexpected option", cmd); return SUB_CLI_USAGE;
-    }
-  }
-  if (optind < argc) {
-    snprintf(err, errlen, "%s: unexpected argument '%s'", cmd, argv[optind]);
-    return SUB_CLI_USAGE;
-  }
+/* Step 3: the options the command cannot do without. Returns 0 or -1 with
+ * err set (without the command's name). */
+static int cli_required(const sub_cli *cli, const char *required, char *err, size_t errlen)
+{
   if (strchr(required, 'c') && !cli->connect) {
-    snprintf(err, errlen, "%s: --connect EP[,EP...] is required", cmd);
-    return SUB_CLI_USAGE;
+    snprintf(err, errlen, "--connect EP[,EP...] is required");
+    return -1;
   }
   if (strchr(required, 'd') && !cli->data) {
-    snprintf(err, errlen, "%s: --data DIR is required", cmd);
-    return SUB_CLI_USAGE;
+    snprintf(err, errlen, "--data DIR is required");
+    return -1;
   }
   if (strchr(required, '|') && !cli->connect == !cli->data) {
     snprintf(err, errlen,
-             "%s: give either --connect EP[,EP...] (live) or --data DIR (the view "
-             "stored by `run`)",
-             cmd);
-    return SUB_CLI_USAGE;
+             "give either --connect EP[,EP...] (live) or --data DIR (the view stored by `run`)");
+    return -1;
   }
-  static const struct {
+  const struct {
     char letter;
-    const char *name;
-  } named[] = {{'m', "--campaign ID"},
-               {'T', "--template FILE"},
-               {'f', "--format"},
-               {'H', "--http ADDR:PORT"}};
-  for (size_t i = 0; i < sizeof named / sizeof named[0]; i++) {
-    const char *have = named[i].letter == 'm'   ? cli->campaign
-                       : named[i].letter == 'T' ? cli->template_path
-                       : named[i].letter == 'f' ? cli->format_name
-                                                : cli->http;
-    if (strchr(required, named[i].letter) && !have) {
-      snprintf(err, errlen, "%s: %s is required", cmd, named[i].name);
-      return SUB_CLI_USAGE;
+    const char *name, *have;
+  } named[] = {{'m', "--campaign ID", cli->campaign},
+               {'T', "--template FILE", cli->template_path},
+               {'f', "--format", cli->format_name},
+               {'H', "--http ADDR:PORT", cli->http}};
+  for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+    if (strchr(required, named[i].letter) && !named[i].have) {
+      snprintf(err, errlen, "%s is required", named[i].name);
+      return -1;
     }
-  }
-  if (strchr(allowed, 'I') && cli->connect && !cli->insecure && (!cli->key || !cli->nserver_keys)) {
+  return 0;
+}
+
+/* Step 4: CURVE keys, required unless --insecure, for the connections and
+ * for --publish. Returns 0 or -1 with err set (without the command). */
+static int cli_keys(const sub_cli *cli, char *err, size_t errlen)
+{
+  if (cli->cmd != SUB_CMD_SHOW && cli->connect && !cli->insecure &&
+      (!cli->key || !cli->nserver_keys)) {
     snprintf(err, errlen,
-             "%s: --key FILE (the city's secret cert) and one --server-key FILE per --connect "
-             "endpoint are required, or --insecure for plain TCP",
-             cmd);
-    return SUB_CLI_USAGE;
+             "--key FILE (the city's secret cert) and one --server-key FILE per --connect "
+             "endpoint are required, or --insecure for plain TCP");
+    return -1;
   }
   if (!cli->publish && (cli->secret || cli->subscriber_keys || cli->heartbeat_ms)) {
     snprintf(err, errlen,
-             "%s: --secret, --subscriber-keys and --heartbeat-ms apply only with "
-             "--publish EP",
-             cmd);
-    return SUB_CLI_USAGE;
+             "--secret, --subscriber-keys and --heartbeat-ms apply only with --publish EP");
+    return -1;
   }
   if (cli->publish && !cli->insecure && (!cli->secret || !cli->subscriber_keys)) {
     snprintf(err, errlen,
-             "%s: --publish needs --%s: subscribers are authenticated with CURVE keys (see "
+             "--publish needs --%s: subscribers are authenticated with CURVE keys (see "
              "docs/security.md), or run with --insecure for plain TCP",
-             cmd,
              !cli->secret ? "secret FILE (the city's secret cert)"
                           : "subscriber-keys DIR (the public certs allowed to subscribe)");
+    return -1;
+  }
+  return 0;
+}
+
+int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, size_t errlen)
+{
+  memset(cli, 0, sizeof *cli);
+  cli->source = "city";
+  cli->timeout_ms = 10000;
+  cli->log_level = -1;
+
+  /* 1. The command. */
+  const char *required = "";
+  int rc = cli_command(argc, argv, cli, &required, out, err, errlen);
+  if (rc != SUB_CLI_RUN)
+    return rc;
+  const char *cmd = argv[1];
+
+  /* 2. Its options (argv[1] plays argv[0]). */
+  char why[400];
+  rc = hb_cli_parse(opt_table, C(cli->cmd), cli, argc - 1, argv + 1, NULL, why, sizeof why);
+  if (rc == HB_CLI_HELP_ASKED) {
+    sub_cli_usage(out);
+    return SUB_CLI_EXIT_OK;
+  }
+  if (rc == HB_CLI_VERSION_ASKED) {
+    fprintf(out, "%s %s\n", SUB_PROGRAM, HUIBAO_VERSION);
+    return SUB_CLI_EXIT_OK;
+  }
+
+  /* 3, 4. What it needs, and its keys. */
+  if (rc == HB_CLI_RUN &&
+      (cli_required(cli, required, why, sizeof why) != 0 || cli_keys(cli, why, sizeof why) != 0))
+    rc = HB_EINVAL;
+  if (rc != HB_CLI_RUN) {
+    snprintf(err, errlen, "%s: %s", cmd, why);
     return SUB_CLI_USAGE;
   }
+
+  /* 5. Defaults that depend on the command. */
   if (cli->log_level < 0)
     cli->log_level =
         cli->cmd == SUB_CMD_RUN || cli->cmd == SUB_CMD_SERVE ? HB_LOG_INFO : HB_LOG_WARNING;
