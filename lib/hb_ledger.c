@@ -14,12 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 
 #include "hb_csv.h"
 #include "hb_date.h"
 #include "hb_err.h"
+#include "hb_header.h"
 #include "hb_text.h"
 #include "hb_units.h"
 #include "hb_validate.h"
@@ -288,52 +288,36 @@ static int field_of(const char *proto_field)
   return -1;
 }
 
-static int match_header(const char *h, int is_problems)
-{
-  const int *list = is_problems ? problem_fields : activity_fields;
-  for (const int *f = list; *f >= 0; f++)
-    if (strcasecmp(h, specs[*f].field) == 0 || strcmp(h, specs[*f].zh) == 0)
-      return *f;
-  return -1;
-}
-
 /* Reads the header row. Returns 0, or 1 when the table cannot be read
  * (diagnostic added). */
 static int read_header(table_ctx *t, const hb_csv_row *row)
 {
+  const int *list = t->is_problems ? problem_fields : activity_fields;
+  hb_header_col cols[F_COUNT];
+  char labels[F_COUNT][64];
+  size_t n = 0;
+  for (; list[n] >= 0; n++) {
+    const field_spec *sp = &specs[list[n]];
+    snprintf(labels[n], sizeof labels[n], "%s/%s", sp->zh, sp->field);
+    cols[n] = (hb_header_col){{sp->field, sp->zh}, labels[n], sp->required};
+  }
+  hb_header h;
+  char msg[512];
+  int at;
+  int rc = hb_header_map(cols, n, row, 0, &h, msg, sizeof msg, &at);
   for (int f = 0; f < F_COUNT; f++)
     t->col[f] = -1;
-  t->ncols = row->nfields;
-  for (size_t i = 0; i < row->nfields; i++) {
-    char *h = hb_text_trim(row->fields[i]);
-    int f = match_header(h, t->is_problems);
-    if (f < 0)
-      continue;
-    if (t->col[f] >= 0) {
-      row_error_at(t, row->line, (int)i, "列重复 (duplicate column): %s", h);
-      return 1;
-    }
-    t->col[f] = (int)i;
-    t->hdr[f] = strdup(h);
-    if (!t->hdr[f]) {
-      t->nomem = 1;
-      return 1;
-    }
+  t->ncols = h.nfields;
+  for (size_t i = 0; i < n; i++) {
+    t->col[list[i]] = h.col[i];
+    t->hdr[list[i]] = h.text[i]; /* now the table's */
+    h.text[i] = NULL;
   }
-  char missing[256] = "";
-  const int *list = t->is_problems ? problem_fields : activity_fields;
-  for (const int *f = list; *f >= 0; f++) {
-    if (!specs[*f].required || t->col[*f] >= 0)
-      continue;
-    size_t n = strlen(missing);
-    snprintf(missing + n, sizeof(missing) - n, "%s%s/%s", n ? ", " : "", specs[*f].zh,
-             specs[*f].field);
-  }
-  if (missing[0]) {
-    row_error(t, row->line, -1, "缺少必需的列 (missing required columns): %s", missing);
-    return 1;
-  }
-  return 0;
+  if (rc == HB_ENOMEM)
+    t->nomem = 1;
+  else if (rc)
+    row_error_at(t, row->line, at, "%s", msg);
+  return rc ? 1 : 0;
 }
 
 static const char *cell(const hb_csv_row *row, const table_ctx *t, int f)

@@ -27,7 +27,11 @@ static const hb_cli_opt table[] = {
     {.name = "name", .letter = 'n', .kind = HB_CLI_STR, O(name)},
     {.name = "owned", .kind = HB_CLI_DUP, O(owned)},
     {.name = "flag", .kind = HB_CLI_FLAG, O(flag)},
-    {.name = "window", .kind = HB_CLI_INT, O(window), .lo = 1, .hi = 64,
+    {.name = "window",
+     .kind = HB_CLI_INT,
+     O(window),
+     .lo = 1,
+     .hi = 64,
      .what = "a number of batches"},
     {.name = "big", .kind = HB_CLI_INT64, O(big), .lo = 1, .hi = 10000000000LL, .commands = CMD_B},
     {.name = "log-level", .kind = HB_CLI_CALL, O(level), .set = hb_cli_log_level},
@@ -54,10 +58,10 @@ static void test_values(void)
 {
   conf c = {0};
   char err[256];
-  CHECK_EQ_INT(HB_CLI_RUN, parse(&c, CMD_B, NULL, err,
-                                 (const char *[]){"-n", "x", "--owned=o", "--flag", "--window",
-                                                  "64", "--big", "10000000000", "--log-level",
-                                                  "debug", "--do", NULL}));
+  CHECK_EQ_INT(HB_CLI_RUN,
+               parse(&c, CMD_B, NULL, err,
+                     (const char *[]){"-n", "x", "--owned=o", "--flag", "--window", "64", "--big",
+                                      "10000000000", "--log-level", "debug", "--do", NULL}));
   CHECK_EQ_STR("x", c.name);
   CHECK_EQ_STR("o", c.owned);
   CHECK_EQ_INT(1, c.flag);
@@ -68,7 +72,7 @@ static void test_values(void)
   int npos = -1;
   CHECK_EQ_INT(HB_CLI_RUN, parse(&c, 0, &npos, err, (const char *[]){"a", "--owned", "p", NULL}));
   CHECK_EQ_STR("p", c.owned); /* the old copy freed */
-  CHECK_EQ_INT(3, npos); /* "a" permuted after the options: argv[3] */
+  CHECK_EQ_INT(3, npos);      /* "a" permuted after the options: argv[3] */
   CHECK_EQ_INT(HB_CLI_HELP_ASKED, parse(&c, 0, NULL, err, (const char *[]){"-h", NULL}));
   CHECK_EQ_INT(HB_CLI_VERSION_ASKED, parse(&c, 0, NULL, err, (const char *[]){"--version", NULL}));
   hb_cli_free(table, &c);
