@@ -53,8 +53,7 @@ static void test_errors(void)
   CHECK_EQ_STR("缺少必需的列 (missing required columns): 编号/id, 类型/kind", msg);
   CHECK_EQ_INT(-1, at);
   hb_header_free(&h);
-  CHECK_EQ_INT(HB_EINVAL,
-               map((const char *[]){"title"}, 1, HB_HEADER_FIRST_MISSING, &h, msg, &at));
+  CHECK_EQ_INT(HB_EINVAL, map((const char *[]){"title"}, 1, HB_HEADER_FIRST_MISSING, &h, msg, &at));
   CHECK_EQ_STR("缺少必需的列 (missing required column): 编号/id", msg);
   hb_header_free(&h);
 }
