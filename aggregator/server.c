@@ -15,6 +15,7 @@
 #include <zmq.h>
 #include "hb_date.h"
 #include "hb_err.h"
+#include "hb_exit.h"
 #include "hb_log.h"
 #include "hb_wire.h"
 #include "hb_zmq.h"
@@ -537,7 +538,7 @@ int server_run(const agg_config *cfg)
   if (rc != 0) {
     hb_log_err("%s", err);
     server_close(&s);
-    return rc == HB_EIO || rc == HB_EFULL || rc == HB_ENOSPC ? EX_IOERR : EX_CONFIG;
+    return hb_exit_for(rc) == EX_IOERR ? EX_IOERR : EX_CONFIG; /* HB_EDB too: 74 */
   }
   if ((rc = sockets_open(&s, err, sizeof err)) != 0 ||
       (rc = publisher_open(&s, err, sizeof err)) != 0) {

@@ -4,8 +4,9 @@
 #ifndef SUB_EXIT_H
 #define SUB_EXIT_H
 
-/* Disk full, map full and I/O errors 74 (EX_IOERR), HB_EINVAL 64
- * (EX_USAGE), anything else 70 (EX_SOFTWARE). */
+/* hb_exit_for (lib/hb_exit.h: the map every program shares; HB_EDB is 74
+ * here as in the agent and the county), except that HB_EINVAL is 64
+ * (EX_USAGE): huibao-sub's invalid input is what its command line named. */
 int sub_exit_for(int err);
 
 #endif
