@@ -52,7 +52,7 @@ enum { SUB_CLI_RUN = 0, SUB_CLI_EXIT_OK = 1, SUB_CLI_USAGE = 2 };
 /* Parses argv (argv[1] is the command). Returns SUB_CLI_RUN with *cli
  * filled, SUB_CLI_EXIT_OK after printing --help or --version to out, or
  * SUB_CLI_USAGE with a one-line reason in err (the program exits 64).
- * Uses getopt_long (resets optind). */
+ * The options are a table of lib/hb_cli.h (getopt_long: resets optind). */
 int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, size_t errlen);
 
 void sub_cli_usage(FILE *f);

@@ -5,21 +5,15 @@
 
 static void test_map(void)
 {
-  CHECK_EQ_INT(0, hb_exit_for(HB_OK));
-  CHECK_EQ_INT(74, hb_exit_for(HB_EDB)); /* the same in every program */
-  CHECK_EQ_INT(74, hb_exit_for(HB_EIO));
-  CHECK_EQ_INT(74, hb_exit_for(HB_EFULL));
-  CHECK_EQ_INT(74, hb_exit_for(HB_ENOSPC));
-  CHECK_EQ_INT(65, hb_exit_for(HB_EINVAL));
-  CHECK_EQ_INT(65, hb_exit_for(HB_EPARSE));
-  CHECK_EQ_INT(65, hb_exit_for(HB_ETOOBIG));
-  CHECK_EQ_INT(65, hb_exit_for(HB_EPROTO));
-  CHECK_EQ_INT(66, hb_exit_for(HB_ENOTFOUND));
-  CHECK_EQ_INT(75, hb_exit_for(HB_ETIMEDOUT));
-  CHECK_EQ_INT(75, hb_exit_for(HB_EAGAIN));
-  CHECK_EQ_INT(75, hb_exit_for(HB_EZMQ));
-  CHECK_EQ_INT(70, hb_exit_for(HB_ENOMEM));
-  CHECK_EQ_INT(70, hb_exit_for(-999));
+  static const struct {
+    int err, code;
+  } cases[] = {
+      {HB_OK, 0},         {HB_EDB, 74},    {HB_EIO, 74},     {HB_EFULL, 74},  {HB_ENOSPC, 74},
+      {HB_EINVAL, 65},    {HB_EPARSE, 65}, {HB_ETOOBIG, 65}, {HB_EPROTO, 65}, {HB_ENOTFOUND, 66},
+      {HB_ETIMEDOUT, 75}, {HB_EAGAIN, 75}, {HB_EZMQ, 75},    {HB_ENOMEM, 70}, {-999, 70},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    CHECK_EQ_INT(cases[i].code, hb_exit_for(cases[i].err)); /* the same in every program */
 }
 
 static void test_input(void)
