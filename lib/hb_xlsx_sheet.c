@@ -167,7 +167,8 @@ static void cell_begin(sheet_ctx *s, const char **atts)
       return;
     }
     if (row != s->row) {
-      xlsx_xml_fail(&s->b, HB_EPARSE, "单元格 %.20s 不在第 %u 行 (cell outside its row)", r, s->row);
+      xlsx_xml_fail(&s->b, HB_EPARSE, "单元格 %.20s 不在第 %u 行 (cell outside its row)", r,
+                    s->row);
       return;
     }
   } else {
@@ -413,4 +414,3 @@ void hb_xlsx_table_free(hb_xlsx_table *t)
   xlsx_arena_free(t->arena);
   memset(t, 0, sizeof *t);
 }
-

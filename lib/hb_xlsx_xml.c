@@ -52,10 +52,7 @@ char *xlsx_arena_strdup(struct hb_xlsx_arena **head, const char *s, size_t n)
 
 /* ---------------------------------------------------------------- XML */
 
-
-
-void xlsx_xml_fail(xml_base *b, int rc, const char *fmt,
-                                                           ...)
+void xlsx_xml_fail(xml_base *b, int rc, const char *fmt, ...)
 {
   if (b->rc)
     return;
@@ -95,7 +92,8 @@ static void XMLCALL on_chars(void *ud, const XML_Char *s, int len)
     return;
   size_t n = (size_t)len;
   if (b->tlen + n > HB_XLSX_MAX_CELL) {
-    xlsx_xml_fail(b, HB_ETOOBIG, "单元格文字过长 (cell text longer than %u bytes)", HB_XLSX_MAX_CELL);
+    xlsx_xml_fail(b, HB_ETOOBIG, "单元格文字过长 (cell text longer than %u bytes)",
+                  HB_XLSX_MAX_CELL);
     return;
   }
   if (b->tlen + n + 1 > b->tcap) {
@@ -129,7 +127,8 @@ static void XMLCALL depth_start(void *ud, const XML_Char *name, const XML_Char *
 {
   xml_base *b = ud;
   if (++b->depth > HB_XLSX_MAX_DEPTH) {
-    xlsx_xml_fail(b, HB_ETOOBIG, "XML 嵌套过深 (elements nested more than %d deep)", HB_XLSX_MAX_DEPTH);
+    xlsx_xml_fail(b, HB_ETOOBIG, "XML 嵌套过深 (elements nested more than %d deep)",
+                  HB_XLSX_MAX_DEPTH);
     return;
   }
   b->start(ud, name, atts);
@@ -147,7 +146,7 @@ static void XMLCALL depth_end(void *ud, const XML_Char *name)
  * user data). Returns 0; HB_ENOTFOUND when the entry does not exist (err
  * untouched); else an error with err "PATH: reason". */
 int xlsx_part_parse(hb_xlsx *x, const char *path, xml_base *b, XML_StartElementHandler start,
-                      XML_EndElementHandler end, char *err, size_t errlen)
+                    XML_EndElementHandler end, char *err, size_t errlen)
 {
   zip_int64_t idx = zip_name_locate(x->zip, path, ZIP_FL_NOCASE);
   if (idx < 0)
@@ -222,7 +221,6 @@ out:
   zip_fclose(zf);
   return rc;
 }
-
 
 int xlsx_parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
