@@ -38,6 +38,16 @@ static int replace_str(char **slot, const char *s)
   return 0;
 }
 
+/* Copies s for a log line: control characters (a forged unit may hold a
+ * newline) become '?'; cut to fit. */
+static void copy_printable(char *dst, size_t len, const char *s)
+{
+  size_t i = 0;
+  for (; s && s[i] && i + 1 < len; i++)
+    dst[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+  dst[i] = '\0';
+}
+
 static void reject(rec_res *r, const char *field, const char *reason)
 {
   r->invalid = true;
@@ -121,6 +131,8 @@ static int decode_all(const ingest_ctx *c, ingest_item *items, submit_state *st,
       snprintf(s->error, sizeof s->error,
                "单位不符 / unit mismatch: this connection's key is unit %s, the batch says %s",
                items[i].user_id, s->submit->unit);
+      copy_printable(items[i].claimed, sizeof items[i].claimed, s->submit->unit);
+      copy_printable(items[i].key_unit, sizeof items[i].key_unit, items[i].user_id);
       stats->refused++;
       stats->impersonations++;
       agg_metrics_refused("impersonation");
@@ -272,6 +284,7 @@ int ingest_run(const ingest_ctx *c, ingest_item *items, size_t n, ingest_stats *
   for (size_t i = 0; i < n; i++) {
     items[i].ack = NULL;
     items[i].acklen = 0;
+    items[i].claimed[0] = items[i].key_unit[0] = '\0';
   }
   submit_state *st = calloc(n ? n : 1, sizeof *st);
   if (!st) {

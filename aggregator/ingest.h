@@ -27,6 +27,8 @@ typedef struct ingest_item {
   const char *user_id; /* in: unit authenticated by CURVE/ZAP, NULL when insecure */
   uint8_t *ack;        /* out: packed Ack, malloc'd; caller frees */
   size_t acklen;
+  char claimed[72];  /* out: the unit a batch refused for impersonation claimed, else "" */
+  char key_unit[72]; /* out: ... and the unit of the key it came with (user_id) */
 } ingest_item;
 
 typedef struct ingest_stats {

@@ -54,9 +54,11 @@
  * leave the county holding its peak memory for good). */
 #define TRIM_AFTER_BYTES (32u * 1024 * 1024)
 #define DRAIN_MAX_FRAMES 4
+#define IMPERSONATION_LOG_MAX 5
 #define ROUTER_HWM_PER_UNIT 1000
 #define NET_HEARTBEAT_MS 5000
 #define READER_CHECK_MS 60000 /* stale LMDB readers pin pages: clear them this often */
+#define EXTERNAL_CHECK_MS 250 /* how soon a change by `huibao-aggregator admin` is seen */
 
 static volatile sig_atomic_t stop_flag, reload_flag;
 
@@ -187,8 +189,29 @@ static void on_zap_refuse(void *arg, const char *domain, const char *address, co
   hb_log_warn("refused an agent connection from %s: %s", address, reason);
 }
 
+/* keys_load's answer when one public key is installed for two units (or
+ * cities): whoever holds it could report for either, so the keyring is not
+ * used (at start-up: exit 78; on SIGHUP: the old keys stay). */
+#define KEYS_SHARED 1
+
+/* Names, in msg, the first two entries of ring with the same public key
+ * (the ring is sorted by key). Returns 1 if there are any. */
+static int keys_shared(const char *dir, const hb_keyring *ring, char *msg, size_t len)
+{
+  for (size_t i = 1; i < ring->count; i++)
+    if (strcmp(ring->items[i - 1].public_key, ring->items[i].public_key) == 0) {
+      snprintf(msg, len,
+               "%s: %s.key and %s.key hold the same public key: one key may belong to one unit "
+               "only (remove or replace one of them)",
+               dir, ring->items[i - 1].code, ring->items[i].code);
+      return 1;
+    }
+  return 0;
+}
+
 /* Loads one keyring folder, logging its bad files. Returns HB_OK or
- * HB_EINVAL (bad files left out) with *ring to be handed on, else the
+ * HB_EINVAL (bad files left out) with *ring to be handed on; KEYS_SHARED
+ * (logged, *ring empty) when one key is there for two codes; else the
  * error of hb_keyring_load (*ring is empty: whoever holds keys keeps the
  * ones it had; at start-up none, so nobody can connect). */
 static int keys_load(const char *dir, const char *domain, hb_keyring *ring)
@@ -205,6 +228,12 @@ static int keys_load(const char *dir, const char *domain, hb_keyring *ring)
   if (rc != HB_OK && rc != HB_EINVAL) {
     hb_keyring_free(ring);
     return rc;
+  }
+  char msg[600];
+  if (keys_shared(dir, ring, msg, sizeof msg)) {
+    hb_log_err("%s", msg);
+    hb_keyring_free(ring);
+    return KEYS_SHARED;
   }
   hb_log_info("%s: %zu keys for %s", dir, ring->count, domain);
   return rc;
@@ -338,9 +367,19 @@ static void drain(server *s)
     for (size_t i = 0; i < nc; i++)
       (void)hb_publisher_mark(s->pub, ids[i], now); /* out of memory: the heartbeat sends it */
   }
-  if (s->stats.impersonations > before.impersonations)
+  if (s->stats.impersonations > before.impersonations) {
+    /* one line per refused Submit names the key and the unit it claimed,
+     * at most IMPERSONATION_LOG_MAX a drain (a flood cannot flood the log) */
+    size_t logged = 0;
+    for (size_t i = 0; i < n && logged < IMPERSONATION_LOG_MAX; i++)
+      if (s->items[i].claimed[0]) {
+        hb_log_warn("refused a Submit for unit %s: it came with the key of unit %s (%s/%s.key)",
+                    s->items[i].claimed, s->items[i].key_unit, s->cfg->keys, s->items[i].key_unit);
+        logged++;
+      }
     hb_log_warn("refused %zu submits for a unit other than the one their key belongs to",
                 s->stats.impersonations - before.impersonations);
+  }
   size_t other_refusals =
       (s->stats.refused - before.refused) - (s->stats.impersonations - before.impersonations);
   if (other_refusals)
@@ -367,11 +406,13 @@ static void reload(server *s)
   hb_campaigns c;
   hb_keyring ring;
   if (s->zap) {
-    if (keys_load(s->cfg->keys, HB_ZAP_DOMAIN, &ring) == HB_ENOTFOUND)
+    int krc = keys_load(s->cfg->keys, HB_ZAP_DOMAIN, &ring);
+    if (krc == HB_ENOTFOUND || krc == KEYS_SHARED)
       hb_log_err("reload: keeping the old unit keys");
     else
       hb_zap_set_keyring(s->zap, HB_ZAP_DOMAIN, &ring);
-    if (keys_load(s->cfg->subscriber_keys, HB_PUBLISHER_ZAP_DOMAIN, &ring) == HB_ENOTFOUND)
+    krc = keys_load(s->cfg->subscriber_keys, HB_PUBLISHER_ZAP_DOMAIN, &ring);
+    if (krc == HB_ENOTFOUND || krc == KEYS_SHARED)
       hb_log_err("reload: keeping the old subscriber keys");
     else
       hb_publisher_keys_set(s->pub, &ring);
@@ -429,7 +470,12 @@ static int security_open(server *s, char *err, size_t errlen)
     return HB_EZMQ;
   }
   hb_keyring ring;
-  if (keys_load(s->cfg->keys, HB_ZAP_DOMAIN, &ring) == HB_ENOTFOUND) {
+  int krc = keys_load(s->cfg->keys, HB_ZAP_DOMAIN, &ring);
+  if (krc == KEYS_SHARED) {
+    snprintf(err, errlen, "refusing to start: a public key is installed for two units (see above)");
+    return HB_EINVAL;
+  }
+  if (krc == HB_ENOTFOUND) {
     snprintf(err, errlen, "cannot read a key folder (see above)");
     return HB_ENOTFOUND;
   }
@@ -477,8 +523,14 @@ static int sockets_open(server *s, char *err, size_t errlen)
 static int publisher_open(server *s, char *err, size_t errlen)
 {
   hb_keyring ring = {0};
-  if (!s->cfg->insecure &&
-      keys_load(s->cfg->subscriber_keys, HB_PUBLISHER_ZAP_DOMAIN, &ring) == HB_ENOTFOUND) {
+  int krc =
+      s->cfg->insecure ? HB_OK : keys_load(s->cfg->subscriber_keys, HB_PUBLISHER_ZAP_DOMAIN, &ring);
+  if (krc == KEYS_SHARED) {
+    snprintf(err, errlen,
+             "refusing to start: a public key is installed for two subscribers (see above)");
+    return HB_EINVAL;
+  }
+  if (krc == HB_ENOTFOUND) {
     snprintf(err, errlen, "cannot read a key folder (see above)");
     return HB_ENOTFOUND;
   }

@@ -210,25 +210,90 @@ int hb_cert_parse(const char *path, const char *bytes, size_t len, int need_secr
   return rc != HB_OK ? rc : cert_check_pair(path, out, diags);
 }
 
+/* Reads a key file: only a regular file. A FIFO or a device named as a
+ * key (by mistake or by someone who can write the key folder) would block
+ * open() or read() forever, and a start-up or SIGHUP with it: the open
+ * does not wait (O_NONBLOCK), fstat says what it is, and anything but a
+ * regular file is refused. *mode gets the file's mode. */
+static int cert_file_read(const char *path, char **text, size_t *len, mode_t *mode, hb_diags *diags)
+{
+  *text = NULL;
+  *len = 0;
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    int e = errno;
+    hb_diags_add(diags, path, 0, NULL, "%s: %s", path, strerror(e));
+    return e == ENOENT || e == ENOTDIR ? HB_ENOTFOUND : HB_EIO;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    int e = errno;
+    if (S_ISREG(st.st_mode))
+      hb_diags_add(diags, path, 0, NULL, "%s: %s", path, strerror(e));
+    else
+      hb_diags_add(diags, path, 0, NULL, "not a regular file (%s): a key must be a file",
+                   S_ISFIFO(st.st_mode)                         ? "a FIFO"
+                   : S_ISDIR(st.st_mode)                        ? "a directory"
+                   : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                                                                : "not a file");
+    close(fd);
+    return HB_EINVAL;
+  }
+  *mode = st.st_mode;
+  if (st.st_size > CERT_FILE_MAX) {
+    hb_diags_add(diags, path, 0, NULL, "文件过大 (file larger than %d bytes)", CERT_FILE_MAX);
+    close(fd);
+    return HB_ETOOBIG;
+  }
+  char *buf = malloc(CERT_FILE_MAX + 2);
+  if (!buf) {
+    close(fd);
+    return HB_ENOMEM;
+  }
+  size_t n = 0;
+  while (n <= CERT_FILE_MAX) {
+    ssize_t r = read(fd, buf + n, CERT_FILE_MAX + 1 - n);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0) {
+      hb_diags_add(diags, path, 0, NULL, "%s: %s", path, strerror(errno));
+      free(buf);
+      close(fd);
+      return HB_EIO;
+    }
+    if (r == 0)
+      break;
+    n += (size_t)r;
+  }
+  close(fd);
+  if (n > CERT_FILE_MAX) {
+    hb_diags_add(diags, path, 0, NULL, "文件过大 (file larger than %d bytes)", CERT_FILE_MAX);
+    free(buf);
+    return HB_ETOOBIG;
+  }
+  buf[n] = '\0';
+  *text = buf;
+  *len = n;
+  return HB_OK;
+}
+
 int hb_cert_read(const char *path, int need_secret, hb_cert *out, hb_diags *diags)
 {
   memset(out, 0, sizeof *out);
-  char *text = NULL, err[512];
+  char *text = NULL;
   size_t len;
-  int rc = hb_file_read(path, CERT_FILE_MAX, &text, &len, err, sizeof err);
-  if (rc != HB_OK) {
-    hb_diags_add(diags, path, 0, NULL, "%s", err);
+  mode_t mode = 0;
+  int rc = cert_file_read(path, &text, &len, &mode, diags);
+  if (rc != HB_OK)
     return rc;
-  }
   rc = cert_parse_text(path, text, len, need_secret, out, diags);
   free(text);
   if (rc != HB_OK)
     return rc;
-  struct stat st;
-  if (out->secret_key[0] && stat(path, &st) == 0 && (st.st_mode & 077)) {
+  if (out->secret_key[0] && (mode & 077)) {
     hb_diags_add(diags, path, 0, NULL,
                  "secret key file is readable by others (mode %03o): chmod 600 it",
-                 (unsigned)(st.st_mode & 0777));
+                 (unsigned)(mode & 0777));
     return HB_EINVAL;
   }
   return cert_check_pair(path, out, diags);
