@@ -21,6 +21,23 @@
 /* "Changes never went out yet": far enough in the past that the first
  * change is due at once, near enough that now minus it cannot overflow. */
 #define LONG_AGO (INT64_MIN / 4)
+/* Distinct subscription topics remembered between two sends; more in that
+ * time count as one subscription to everything (each campaign is still sent
+ * at most once per heartbeat for them). */
+#define SUBS_PENDING_MAX 32
+/* Campaigns whose last subscription send is remembered (far more than any
+ * county or city has; beyond it the memory starts again). */
+#define SUBSENT_MAX 4096
+
+typedef struct pub_topic {
+  uint8_t *bytes; /* a subscription's prefix (owned) */
+  size_t len;
+} pub_topic;
+
+typedef struct pub_sent {
+  char *campaign; /* owned */
+  int64_t ms;     /* when it last went out for a new subscription */
+} pub_sent;
 
 struct hb_publisher {
   hb_publisher_opts o; /* subscribers: NULL (the keyring is the ZAP handler's) */
@@ -35,6 +52,14 @@ struct hb_publisher {
   int64_t dirty_since_ms;  /* when the first of them was marked (DELAY) */
   int64_t changes_sent_ms; /* when marked changes last went out (RATE) */
   uint64_t sent, dropped;
+  /* new subscriptions since the last send: only the campaigns whose topic
+   * they match go out, each at most once per heartbeat (a subscriber that
+   * churns its subscriptions cannot multiply what the others receive) */
+  pub_topic subs[SUBS_PENDING_MAX];
+  size_t nsubs;
+  bool subs_all; /* more than SUBS_PENDING_MAX, or a subscription to everything */
+  pub_sent *subsent;
+  size_t nsubsent, capsubsent;
 };
 
 /* The XPUB's options, the ZAP handler and CURVE (before the bind), then
@@ -111,10 +136,89 @@ static void dirty_clear(hb_publisher *p)
   p->ndirty = 0;
 }
 
+static void subs_clear(hb_publisher *p)
+{
+  for (size_t i = 0; i < p->nsubs; i++)
+    free(p->subs[i].bytes);
+  p->nsubs = 0;
+  p->subs_all = false;
+}
+
+static void subsent_clear(hb_publisher *p)
+{
+  for (size_t i = 0; i < p->nsubsent; i++)
+    free(p->subsent[i].campaign);
+  p->nsubsent = 0;
+}
+
+/* Remembers a new subscription to the topic prefix t (len bytes). */
+static void subs_add(hb_publisher *p, const uint8_t *t, size_t len)
+{
+  if (p->subs_all)
+    return;
+  if (len == 0 || p->nsubs == SUBS_PENDING_MAX) {
+    subs_clear(p);
+    p->subs_all = true;
+    return;
+  }
+  for (size_t i = 0; i < p->nsubs; i++)
+    if (p->subs[i].len == len && memcmp(p->subs[i].bytes, t, len) == 0)
+      return;
+  uint8_t *b = malloc(len);
+  if (!b) { /* out of memory: treated as everything (still once per heartbeat) */
+    subs_clear(p);
+    p->subs_all = true;
+    return;
+  }
+  memcpy(b, t, len);
+  p->subs[p->nsubs++] = (pub_topic){b, len};
+}
+
+/* Whether a pending subscription matches topic (len bytes). */
+static bool subs_match(const hb_publisher *p, const char *topic, size_t len)
+{
+  if (p->subs_all)
+    return true;
+  for (size_t i = 0; i < p->nsubs; i++)
+    if (p->subs[i].len <= len && memcmp(p->subs[i].bytes, topic, p->subs[i].len) == 0)
+      return true;
+  return false;
+}
+
+/* Whether campaign may go out for a new subscription at now_ms (not sent
+ * for one within the last heartbeat); if so, notes that it does. */
+static bool subsent_take(hb_publisher *p, const char *campaign, int64_t now_ms)
+{
+  for (size_t i = 0; i < p->nsubsent; i++)
+    if (strcmp(p->subsent[i].campaign, campaign) == 0) {
+      if (now_ms - p->subsent[i].ms < (int64_t)p->o.heartbeat_ms)
+        return false;
+      p->subsent[i].ms = now_ms;
+      return true;
+    }
+  if (p->nsubsent >= SUBSENT_MAX)
+    subsent_clear(p);
+  if (p->nsubsent == p->capsubsent) {
+    size_t cap = p->capsubsent ? 2 * p->capsubsent : 8;
+    pub_sent *n = realloc(p->subsent, cap * sizeof *n);
+    if (!n)
+      return true; /* not remembered: sent anyway, as before */
+    p->subsent = n;
+    p->capsubsent = cap;
+  }
+  char *c = strdup(campaign);
+  if (c)
+    p->subsent[p->nsubsent++] = (pub_sent){c, now_ms};
+  return true;
+}
+
 void hb_publisher_close(hb_publisher *p)
 {
   if (!p)
     return;
+  subs_clear(p);
+  subsent_clear(p);
+  free(p->subsent);
   if (p->xpub)
     zmq_close(p->xpub);
   hb_zap_close(p->zap);
@@ -162,7 +266,7 @@ int hb_publisher_poll(hb_publisher *p)
     }
     const uint8_t *d = zmq_msg_data(&m);
     if (zmq_msg_size(&m) >= 1 && d[0] == 1) /* 1: subscribe, 0: unsubscribe */
-      p->all_due = true;
+      subs_add(p, d + 1, zmq_msg_size(&m) - 1);
     zmq_msg_close(&m);
   }
   return 0;
@@ -224,11 +328,12 @@ static int64_t changes_due_at(const hb_publisher *p)
 
 bool hb_publisher_due(const hb_publisher *p, int64_t now_ms)
 {
-  return p->all_due || beat_due(p, now_ms) || (p->ndirty && now_ms >= changes_due_at(p));
+  return p->all_due || p->nsubs || p->subs_all || beat_due(p, now_ms) ||
+         (p->ndirty && now_ms >= changes_due_at(p));
 }
 
-/* Builds and sends one campaign; counts it. */
-static int send_one(hb_publisher *p, const char *campaign)
+/* Builds and sends one campaign (its topic: topic, tl bytes); counts it. */
+static int send_one(hb_publisher *p, const char *campaign, const char *topic, int tl)
 {
   uint8_t *buf = NULL;
   size_t len = 0;
@@ -237,9 +342,7 @@ static int send_one(hb_publisher *p, const char *campaign)
     free(buf);
     return 0;
   }
-  char topic[256];
-  int tl = snprintf(topic, sizeof topic, "%s%s", HB_WIRE_TOPIC_PREFIX, campaign);
-  if (rc == 0 && (tl < 0 || (size_t)tl >= sizeof topic))
+  if (rc == 0 && (tl < 0 || (size_t)tl >= 256))
     rc = HB_EINVAL;
   if (rc == 0 && (zmq_send(p->xpub, topic, (size_t)tl, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
                   zmq_send(p->xpub, buf, len, ZMQ_DONTWAIT) < 0))
@@ -255,7 +358,8 @@ static int send_one(hb_publisher *p, const char *campaign)
 int hb_publisher_send(hb_publisher *p, int64_t now_ms)
 {
   bool beat = beat_due(p, now_ms), all = beat || p->all_due;
-  if (!all && !(p->ndirty && now_ms >= changes_due_at(p)))
+  bool changes = p->ndirty && now_ms >= changes_due_at(p), subs = p->nsubs || p->subs_all;
+  if (!all && !changes && !subs)
     return 0;
   const char **ids = NULL;
   size_t n = 0;
@@ -263,14 +367,24 @@ int hb_publisher_send(hb_publisher *p, int64_t now_ms)
   if (first != 0)
     return first;
   for (size_t i = 0; i < n; i++) {
-    if (!all && dirty_find(p, ids[i]) < 0)
+    char topic[256];
+    int tl = snprintf(topic, sizeof topic, "%s%s", HB_WIRE_TOPIC_PREFIX, ids[i]);
+    bool go = all || (changes && dirty_find(p, ids[i]) >= 0);
+    /* a new subscription: the campaigns its topic matches, each at most
+     * once per heartbeat (the next heartbeat brings the others) */
+    if (!go && subs && tl > 0 && (size_t)tl < sizeof topic && subs_match(p, topic, (size_t)tl) &&
+        subsent_take(p, ids[i], now_ms))
+      go = true;
+    if (!go)
       continue;
-    int rc = send_one(p, ids[i]);
+    int rc = send_one(p, ids[i], topic, tl);
     if (rc != 0 && first == 0)
       first = rc;
   }
   free(ids);
-  dirty_clear(p);
+  subs_clear(p);
+  if (all || changes)
+    dirty_clear(p);
   /* Only the heartbeat moves the heartbeat, and only changes move the
    * coalescing interval (RATE): a change just after a heartbeat or a new
    * subscriber goes out at once (docs/performance.md). */
@@ -278,7 +392,7 @@ int hb_publisher_send(hb_publisher *p, int64_t now_ms)
     p->beat_started = true;
     p->last_beat_ms = now_ms;
   }
-  if (!all)
+  if (!all && changes)
     p->changes_sent_ms = now_ms;
   p->all_due = false;
   return first;
@@ -286,7 +400,7 @@ int hb_publisher_send(hb_publisher *p, int64_t now_ms)
 
 int hb_publisher_wait_ms(const hb_publisher *p, int64_t now_ms)
 {
-  if (p->all_due || !p->beat_started)
+  if (p->all_due || p->nsubs || p->subs_all || !p->beat_started)
     return 0;
   int64_t next = p->last_beat_ms + p->o.heartbeat_ms - now_ms;
   if (p->ndirty && changes_due_at(p) - now_ms < next)

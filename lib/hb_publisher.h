@@ -7,9 +7,12 @@
  *   - on change: the caller marks it (hb_publisher_mark), and the changes
  *     are coalesced for HB_PUBLISHER_COALESCE_MS (see hb_publisher_coalesce);
  *   - on a heartbeat: every campaign every heartbeat_ms, the first at once;
- *   - at once, every campaign, when a new subscription arrives
- *     (ZMQ_XPUB_VERBOSE), so a late subscriber has the state in one round
- *     trip.
+ *   - at once when a new subscription arrives (ZMQ_XPUB_VERBOSE), so a
+ *     late subscriber has the state in one round trip: only the campaigns
+ *     whose topic the subscription's prefix matches, and each at most once
+ *     per heartbeat for subscriptions (XPUB sends to every subscriber of a
+ *     topic, so a subscriber that churns its subscriptions must not
+ *     multiply what the others receive; the heartbeat brings the rest).
  * Nothing is built until it is sent: the publisher asks the caller for the
  * campaigns (list) and for each campaign's packed Rollup (build) at the
  * moment it sends.
@@ -106,8 +109,9 @@ void hb_publisher_keys_set(hb_publisher *p, hb_keyring *k);
 
 /* Services the sockets without blocking: answers ZAP handshakes (each
  * refusal goes to on_refuse) and reads subscription messages (at most 1000
- * a call); a new subscription makes every campaign due at once. Returns 0
- * or HB_EZMQ. */
+ * a call); a new subscription makes the campaigns its topic matches due at
+ * once (those not sent for a subscription within the last heartbeat).
+ * Returns 0 or HB_EZMQ. */
 int hb_publisher_poll(hb_publisher *p);
 
 /* campaign changed at monotonic now_ms: it goes out coalesced (above). A
@@ -124,8 +128,9 @@ void hb_publisher_mark_all(hb_publisher *p);
  * heartbeat is due, a new subscriber waits, or marked changes are due. */
 bool hb_publisher_due(const hb_publisher *p, int64_t now_ms);
 
-/* Sends what is due at now_ms (every listed campaign on a heartbeat or for
- * a new subscriber, else the marked ones whose time has come); nothing
+/* Sends what is due at now_ms (every listed campaign on a heartbeat or
+ * after hb_publisher_mark_all, the marked ones whose time has come, and
+ * those a new subscription matches, as above); nothing
  * when nothing is. Returns 0, or the first error: of list, of a build
  * (HB_ETOOBIG, HB_ENOMEM) or of a send (HB_EAGAIN when a subscriber's queue
  * is full: that message is dropped, the next state replaces it; HB_EZMQ).
