@@ -16,6 +16,8 @@
 #include "hb_zmq.h"
 
 #define ACKS_PER_DRAIN 64
+/* As the county's INGEST_VERSION_AHEAD_US: a day. */
+#define AGENT_VERSION_AHEAD_US (86400ull * 1000000ull)
 #define POLL_MS 50
 
 typedef struct entry {
@@ -54,6 +56,7 @@ typedef struct sender {
   int fill_err;
   int probed;     /* the empty Submit of o->probe was made */
   int epoch_seen; /* an Ack of this run carried the county's epoch */
+  size_t future;  /* STALE answers with a version from the future (stale_from_future) */
   uint64_t epoch;
 } sender;
 
@@ -228,6 +231,36 @@ static int drain_push(drain *d, const entry *e, const Huibao__V1__RecordResult *
   return HB_OK;
 }
 
+/* A STALE answer whose stored version is further ahead of this clock than
+ * any honest agent's could be (the county refuses such versions since
+ * docs/protocol.md "Versions from the future"; one stored before, or by a
+ * unit's stolen key, locks the row): re-versioning above it would put this
+ * state's floor there too and lock every later row. So the row is left in
+ * the outbox as it is, and st->error names it and the county's remedy. */
+static int stale_from_future(sender *x, const entry *e, const Huibao__V1__RecordResult *res,
+                             int64_t now_us)
+{
+  if (res->code != HUIBAO__V1__RESULT_CODE__STALE || !res->has_stored_version ||
+      res->stored_version <= (uint64_t)(now_us > 0 ? now_us : 0) + AGENT_VERSION_AHEAD_US)
+    return 0;
+  if (!x->future) {
+    char id[AGENT_KEY_MAX + 1];
+    size_t n = e->keylen > 1 ? e->keylen - 1u : 0;
+    memcpy(id, e->key + 1, n);
+    id[n] = '\0';
+    const char *kind = e->key[0] == 'A' ? "activity" : "problem";
+    snprintf(x->st->error, sizeof x->st->error,
+             "县级保存了来自未来的版本 / the county holds a version from the future for row %s "
+             "(%s): version %llu is more than a day ahead of this computer's clock, so no edit "
+             "of this row can replace it; the county's operator clears it with "
+             "`huibao-aggregator admin --data DIR unlock %s %s --kind %s`, then sync again "
+             "(the row stays in the outbox)",
+             id, kind, (unsigned long long)res->stored_version, x->o->unit, id, kind);
+  }
+  x->future++;
+  return 1;
+}
+
 /* Receives the acks waiting now, applies them in one state transaction and
  * reports. *progress is set when some ack matched a Submit in flight. */
 static int acks_drain(sender *x, agent_reject_fn on_reject, void *arg, int *progress)
@@ -235,7 +268,7 @@ static int acks_drain(sender *x, agent_reject_fn on_reject, void *arg, int *prog
   drain d;
   memset(&d, 0, sizeof d);
   int rc = 0, county_error = 0;
-  int64_t now = hb_time_mono_ms();
+  int64_t now = hb_time_mono_ms(), now_us = agent_now_us();
   while (d.nacks < ACKS_PER_DRAIN && !county_error) {
     Huibao__V1__Ack *ack = NULL;
     int got = recv_ack(x, &ack);
@@ -274,6 +307,8 @@ static int acks_drain(sender *x, agent_reject_fn on_reject, void *arg, int *prog
     for (size_t i = 0; rc == 0 && i < ack->n_results; i++) {
       entry want = {.seq = ack->results[i]->seq};
       const entry *e = bsearch(&want, b->e, b->n, sizeof *b->e, entry_cmp);
+      if (e && stale_from_future(x, e, ack->results[i], now_us))
+        continue; /* left in the outbox as it is; the run ends (below) */
       if (e)
         rc = drain_push(&d, e, ack->results[i]);
     }
@@ -322,7 +357,7 @@ static int acks_drain(sender *x, agent_reject_fn on_reject, void *arg, int *prog
     huibao__v1__ack__free_unpacked(d.acks[i], NULL);
   free(d.r);
   free(d.rr);
-  if (rc == 0 && county_error)
+  if (rc == 0 && (county_error || x->future))
     rc = HB_EPROTO;
   return rc;
 }

@@ -22,7 +22,8 @@ typedef struct county {
   int drop_first;   /* do not answer the first Submit */
   int refuse;       /* answer every Submit with Ack.error */
   int retry_first;  /* answer the first Submit with retry (and a reason) */
-  int stale_always; /* answer every record STALE, with a stored version far ahead */
+  int stale_always; /* answer every record STALE, with a stored version ahead (an hour) */
+  int stale_future; /* answer every record STALE, with a version from the future (a lock) */
   int submits;      /* Submits received */
   int records;      /* records received */
   int stale_sent;   /* A2 answered STALE once */
@@ -50,10 +51,11 @@ static void county_answer(county *c, zmq_msg_t *ident, const Huibao__V1__Submit 
       rr.code = HUIBAO__V1__RESULT_CODE__STORED;
       const char *id =
           r->body_case == HUIBAO__V1__RECORD__BODY_ACTIVITY ? r->activity->id : r->problem->id;
-      if (c->stale_always) {
+      if (c->stale_always || c->stale_future) {
         rr.code = HUIBAO__V1__RESULT_CODE__STALE;
         rr.has_stored_version = 1;
-        rr.stored_version = UINT64_C(1) << 62;
+        rr.stored_version =
+            c->stale_future ? UINT64_MAX : (uint64_t)agent_now_us() + UINT64_C(3600000000);
       } else if (strcmp(id, "A2") == 0) {
         c->a2_last = r->activity->version;
         if (!c->stale_sent) {
@@ -63,7 +65,7 @@ static void county_answer(county *c, zmq_msg_t *ident, const Huibao__V1__Submit 
           rr.stored_version = c->a2_stale_at;
         }
       }
-      if (strcmp(id, "P1") == 0 && !c->stale_always) {
+      if (strcmp(id, "P1") == 0 && !c->stale_always && !c->stale_future) {
         rr.code = HUIBAO__V1__RESULT_CODE__REJECTED;
         rr.field = "category";
         rr.reason = "类别未知 / unknown category";
@@ -285,6 +287,31 @@ static void test_stale_forever_stops(void)
   fixture_free(&f);
 }
 
+/* A county holding a version from the future (more than a day ahead of
+ * this clock): the agent does not follow it (its floor would lock every
+ * later row), keeps the records in the outbox as they were, and says which
+ * row and what the county must do (HB_EPROTO: exit 65, not "unreachable"). */
+static void test_stale_from_future(void)
+{
+  fixture f;
+  fixture_init(&f);
+  county c;
+  memset(&c, 0, sizeof c);
+  c.stale_future = 1;
+  uint64_t floor = agent_state_floor(f.s);
+  county_start(&c);
+  agent_send_opts o = opts_for(c.endpoint, 20000);
+  agent_send_stats st;
+  CHECK_EQ_INT(HB_EPROTO, agent_send(f.s, &o, NULL, NULL, &st));
+  county_stop(&c);
+  CHECK_EQ_INT(5, agent_state_outbox_count(f.s));
+  CHECK_EQ_INT(0, st.stale);
+  CHECK(agent_state_floor(f.s) == floor);
+  CHECK(strstr(st.error, "the county holds a version from the future for row ") != NULL);
+  CHECK(strstr(st.error, "huibao-aggregator admin --data DIR unlock ") != NULL);
+  fixture_free(&f);
+}
+
 static void test_retry_resends_later(void)
 {
   fixture f;
@@ -328,6 +355,7 @@ int main(void)
   RUN(test_resend_stale_rejected);
   RUN(test_county_error);
   RUN(test_stale_forever_stops);
+  RUN(test_stale_from_future);
   RUN(test_retry_resends_later);
   RUN(test_unreachable_keeps_outbox);
   return test_summary();
