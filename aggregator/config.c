@@ -72,6 +72,8 @@ static const hb_cli_opt opt_table[] = {
      .hi = 3600000,
      .what = "a number of ms"},
     {.name = "log-level", .kind = HB_CLI_CALL, O(log_level), .set = hb_cli_log_level},
+    {.name = "unit-quota-records", .kind = HB_CLI_CALL, O(quota_records), .set = quota_records_set},
+    {.name = "unit-quota-bytes", .kind = HB_CLI_CALL, O(quota_bytes), .set = quota_bytes_set},
     {.name = "config", .letter = 'c', .kind = HB_CLI_DUP, O(config_file), .cli_only = 1},
     {.name = "check-config", .kind = HB_CLI_DO, O(action), .set = set_check, .cli_only = 1},
     {.name = "help", .letter = 'h', .kind = HB_CLI_HELP},

@@ -26,6 +26,8 @@ typedef struct agg_config {
   int heartbeat_ms; /* 1000 */
   int log_level;    /* HB_LOG_INFO */
   config_action action;
+  /* unit-quota-records =, unit-quota-bytes = (per unit; 0 = store.h's default) */
+  unsigned long long quota_records, quota_bytes;
 } agg_config;
 
 /* Parses argv (argv[0] is the program). Returns 0; HB_EINVAL for a bad
@@ -37,6 +39,12 @@ void config_free(agg_config *c);
 /* Checks that every required setting is present and endpoints are well
  * formed. Returns 0 or HB_EINVAL with err set. */
 int config_check(const agg_config *c, char *err, size_t errlen);
+
+/* hb_cli setters of --unit-quota-records / --unit-quota-bytes (dest: an
+ * unsigned long long): a whole number >= 1; bytes may end in K, M or G
+ * (aggregator/quota.c). */
+int quota_records_set(void *dest, const char *value, char *why, size_t whylen);
+int quota_bytes_set(void *dest, const char *value, char *why, size_t whylen);
 
 /* The --help text. */
 const char *config_usage(void);

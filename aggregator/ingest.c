@@ -68,6 +68,20 @@ static Huibao__V1__Problem *rec_problem(const Huibao__V1__Record *rec)
   return rec->body_case == HUIBAO__V1__RECORD__BODY_PROBLEM ? rec->problem : NULL;
 }
 
+/* Drops the fields of m that this version does not know (protobuf-c keeps
+ * them in unknown_fields and would pack them again): what is stored is
+ * only what the county understands, so a unit cannot fill the disk with
+ * bytes nobody reads. Activity and Problem hold no sub-messages. The
+ * capped allocator of hb_wire frees with free(). */
+static void drop_unknown(ProtobufCMessage *m)
+{
+  for (unsigned i = 0; i < m->n_unknown_fields; i++)
+    free(m->unknown_fields[i].data);
+  free(m->unknown_fields);
+  m->unknown_fields = NULL;
+  m->n_unknown_fields = 0;
+}
+
 /* Validates and canonicalises one record; on failure r is REJECTED. */
 static int check_record(const ingest_ctx *c, const char *unit, Huibao__V1__Record *rec, rec_res *r)
 {
@@ -86,6 +100,17 @@ static int check_record(const ingest_ctx *c, const char *unit, Huibao__V1__Recor
     reject(r, v.field, v.reason);
     return 0;
   }
+  uint64_t version = act ? act->version : prob->version;
+  uint64_t limit = (uint64_t)(c->now_s > 0 ? c->now_s : 0) * 1000000ull + INGEST_VERSION_AHEAD_US;
+  if (version > limit) {
+    char msg[256];
+    snprintf(msg, sizeof msg,
+             "版本号超前 / version from the future: %llu is more than a day ahead of the county's "
+             "clock (%llu us); check this computer's clock",
+             (unsigned long long)version, (unsigned long long)c->now_s * 1000000ull);
+    reject(r, "version", msg);
+    return 0;
+  }
   const char *rec_unit = act ? act->unit : prob->unit;
   if (!rec_unit || strcmp(rec_unit, unit) != 0) {
     char msg[256];
@@ -94,6 +119,7 @@ static int check_record(const ingest_ctx *c, const char *unit, Huibao__V1__Recor
     reject(r, "unit", msg);
     return 0;
   }
+  drop_unknown(act ? &act->base : &prob->base);
   hb_canon canon = {NULL, -1};
   int rc;
   if (act)

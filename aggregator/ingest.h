@@ -13,6 +13,12 @@
 #include "hb_units.h"
 #include "store.h"
 
+/* The most a record's version may be ahead of the county's clock: agents
+ * choose max(now in us, last + 1), so an honest version is near the
+ * agent's clock; one further ahead would make every later honest edit
+ * STALE (a locked record), so it is REJECTED (docs/protocol.md). */
+#define INGEST_VERSION_AHEAD_US (86400ull * 1000000ull)
+
 typedef struct ingest_ctx {
   store *st;
   const hb_units *units;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
+#include "admin.h"
 #include "backup.h"
 #include "config.h"
 #include "hb_err.h"
@@ -16,6 +17,8 @@ int main(int argc, char **argv)
     return verify_main(argc - 1, argv + 1);
   if (argc > 1 && strcmp(argv[1], "backup") == 0)
     return backup_main(argc - 1, argv + 1);
+  if (argc > 1 && strcmp(argv[1], "admin") == 0)
+    return admin_main(argc - 1, argv + 1);
 
   agg_config cfg;
   char err[512];

@@ -389,6 +389,23 @@ static void drain(server *s)
                s->stats.stale - before.stale, s->stats.rejected - before.rejected);
 }
 
+/* A change by `huibao-aggregator admin` (another process): memory is
+ * reloaded from the store and every campaign goes out again (seqs moved). */
+static void external_check(server *s)
+{
+  bool changed = false;
+  char err[512];
+  if (store_poll_external(s->st, &changed, err, sizeof err) != 0) {
+    hb_log_err("reloading after an admin change: %s", err);
+    return;
+  }
+  if (!changed)
+    return;
+  hb_log_notice("the store was changed by another process (%s): reloaded, republishing",
+                store_admin_note(s->st)[0] ? store_admin_note(s->st) : "huibao-aggregator admin");
+  hb_publisher_mark_all(s->pub);
+}
+
 /* Clears the reader slots of crashed readers (a kill -9'd backup or
  * `mdb_stat` would otherwise keep old pages from reuse, and the file grows). */
 static void readers_check(server *s)
@@ -592,6 +609,7 @@ int server_run(const agg_config *cfg)
     server_close(&s);
     return hb_exit_for(rc) == EX_IOERR ? EX_IOERR : EX_CONFIG; /* HB_EDB too: 74 */
   }
+  store_set_quota(s.st, cfg->quota_records, cfg->quota_bytes);
   if ((rc = sockets_open(&s, err, sizeof err)) != 0 ||
       (rc = publisher_open(&s, err, sizeof err)) != 0) {
     hb_log_err("%s", err);
@@ -610,6 +628,7 @@ int server_run(const agg_config *cfg)
   hb_notify_ready("ready");
 
   int64_t next_reader_check = hb_time_mono_ms() + READER_CHECK_MS;
+  int64_t next_external_check = hb_time_mono_ms() + EXTERNAL_CHECK_MS;
   while (!stop_flag) {
     if (reload_flag) {
       reload_flag = 0;
@@ -622,9 +641,15 @@ int server_run(const agg_config *cfg)
       readers_check(&s);
       next_reader_check = hb_time_mono_ms() + READER_CHECK_MS;
     }
+    if (hb_time_mono_ms() >= next_external_check) {
+      external_check(&s);
+      next_external_check = hb_time_mono_ms() + EXTERNAL_CHECK_MS;
+    }
     int64_t now = hb_time_mono_ms();
     hb_publisher_send(s.pub, now); /* a failed send is counted; the heartbeat resends */
     int timeout = hb_publisher_wait_ms(s.pub, now);
+    if (timeout < 0 || timeout > EXTERNAL_CHECK_MS)
+      timeout = EXTERNAL_CHECK_MS;
     timeout = hb_notify_watchdog(agg_metrics_tick(s.st, &s.units, s.pub, &s.stats, timeout));
     /* the ZAP handlers (agents', subscribers') exist unless --insecure */
     zmq_pollitem_t items[4] = {{s.router, 0, ZMQ_POLLIN, 0},

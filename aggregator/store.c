@@ -39,6 +39,16 @@ struct store {
   size_t changed_cap;
   hb_wire_buf buf; /* scratch: a packed record */
   uint64_t inconsistent;
+  /* changes by another process (`huibao-aggregator admin`) */
+  uint64_t admin_gen; /* meta "admin-gen" as last loaded */
+  bool admin;         /* this process is the admin: reload first, bump admin-gen */
+  bool external;      /* memory was reloaded after another process's change */
+  /* per-unit usage (records, bytes of packed records) and its quota */
+  uint64_t quota_records, quota_bytes;
+  kvlist urecs, ubytes;   /* committed */
+  kvlist burecs, bubytes; /* the open batch's working copies */
+  char reason[256];       /* a REJECTED reason with figures (store_batch_put) */
+  char note[512];         /* meta "admin-last" as last reloaded */
 };
 
 /* ---------------------------------------------------------------- kvlist */
@@ -104,19 +114,66 @@ static size_t key2(char *buf, const char *a, char sep, const char *b)
 
 /* ---------------------------------------------------------------- open */
 
-static int store_load(store *s, char *err, size_t errlen)
+/* Adds one unit's usage to the committed figures. */
+static int usage_add(store *s, const char *unit, uint64_t recs, uint64_t bytes)
 {
-  MDB_txn *txn;
+  const kv *r = kv_find(&s->urecs, unit), *b = kv_find(&s->ubytes, unit);
+  int rc = kv_set(&s->urecs, unit, (r ? r->v : 0) + recs);
+  return rc ? rc : kv_set(&s->ubytes, unit, (b ? b->v : 0) + bytes);
+}
+
+/* Counts every unit's records and bytes (keys are unit \0 kind id, so a
+ * unit's records are neighbours): one pass over the keys, no decoding. */
+static int usage_load(store *s, MDB_txn *txn, char *err, size_t errlen)
+{
   MDB_cursor *cur;
   MDB_val k, v;
-  int rc = mdb_txn_begin(s->l.env, NULL, MDB_RDONLY, &txn);
+  kv_clear(&s->urecs);
+  kv_clear(&s->ubytes);
+  int rc = mdb_cursor_open(txn, s->records, &cur);
   if (rc != 0) {
-    snprintf(err, errlen, "read transaction: %s", mdb_strerror(rc));
+    snprintf(err, errlen, "records cursor: %s", mdb_strerror(rc));
     return hb_lmdb_err(rc);
   }
+  char unit[STORE_KEY_MAX + 1] = "";
+  uint64_t recs = 0, bytes = 0;
+  int r = 0;
+  for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && r == 0;
+       rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    const char *nul = memchr(k.mv_data, '\0', k.mv_size);
+    size_t ul = nul ? (size_t)(nul - (const char *)k.mv_data) : k.mv_size;
+    if (strlen(unit) != ul || memcmp(unit, k.mv_data, ul) != 0) {
+      if (recs && (r = usage_add(s, unit, recs, bytes)) != 0)
+        break;
+      memcpy(unit, k.mv_data, ul);
+      unit[ul] = '\0';
+      recs = bytes = 0;
+    }
+    recs++;
+    bytes += v.mv_size;
+  }
+  mdb_cursor_close(cur);
+  if (r == 0 && recs)
+    r = usage_add(s, unit, recs, bytes);
+  if (r != 0)
+    return r;
+  if (rc != MDB_NOTFOUND) {
+    snprintf(err, errlen, "records scan: %s", mdb_strerror(rc));
+    return hb_lmdb_err(rc);
+  }
+  return 0;
+}
+
+/* Loads aggregates, meta and usage into memory from txn (read or write). */
+static int store_load_txn(store *s, MDB_txn *txn, char *err, size_t errlen)
+{
+  MDB_cursor *cur;
+  MDB_val k, v;
+  int rc;
   aggmap_clear(&s->cache);
   kv_clear(&s->seqs);
   kv_clear(&s->syncs);
+  s->admin_gen = 0;
   if ((rc = mdb_cursor_open(txn, s->aggs, &cur)) != 0)
     goto lmdb_fail;
   for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
@@ -124,7 +181,6 @@ static int store_load(store *s, char *err, size_t errlen)
     hb_agg *a = malloc(sizeof *a);
     if (!a) {
       mdb_cursor_close(cur);
-      mdb_txn_abort(txn);
       return HB_ENOMEM;
     }
     int r = hb_agg_unpack(v.mv_data, v.mv_size, a);
@@ -133,7 +189,6 @@ static int store_load(store *s, char *err, size_t errlen)
     if (r != 0) {
       free(a);
       mdb_cursor_close(cur);
-      mdb_txn_abort(txn);
       snprintf(err, errlen, "aggs db: entry of %zu bytes: %s", v.mv_size, hb_strerror(r));
       return r;
     }
@@ -157,21 +212,33 @@ static int store_load(store *s, char *err, size_t errlen)
       r = kv_set(&s->syncs, key + 5, hb_be64_get(v.mv_data));
     else if (strcmp(key, STORE_META_EPOCH) == 0)
       s->epoch = hb_be64_get(v.mv_data);
+    else if (strcmp(key, STORE_META_ADMIN) == 0)
+      s->admin_gen = hb_be64_get(v.mv_data);
     if (r != 0) {
       mdb_cursor_close(cur);
-      mdb_txn_abort(txn);
       return r;
     }
   }
   mdb_cursor_close(cur);
   if (rc != MDB_NOTFOUND)
     goto lmdb_fail;
-  mdb_txn_abort(txn);
-  return 0;
+  return usage_load(s, txn, err, errlen);
 lmdb_fail:
-  mdb_txn_abort(txn);
   snprintf(err, errlen, "load store: %s", mdb_strerror(rc));
   return hb_lmdb_err(rc);
+}
+
+static int store_load(store *s, char *err, size_t errlen)
+{
+  MDB_txn *txn;
+  int rc = mdb_txn_begin(s->l.env, NULL, MDB_RDONLY, &txn);
+  if (rc != 0) {
+    snprintf(err, errlen, "read transaction: %s", mdb_strerror(rc));
+    return hb_lmdb_err(rc);
+  }
+  rc = store_load_txn(s, txn, err, errlen);
+  mdb_txn_abort(txn);
+  return rc;
 }
 
 int store_epoch_new(uint64_t *epoch)
@@ -259,6 +326,8 @@ static store *store_new(void)
     return NULL;
   aggmap_init(&s->cache);
   aggmap_init(&s->work);
+  s->quota_records = STORE_QUOTA_RECORDS;
+  s->quota_bytes = STORE_QUOTA_BYTES;
   return s;
 }
 
@@ -347,6 +416,10 @@ void store_close(store *s)
   kv_free(&s->syncs);
   kv_free(&s->bsync);
   kv_free(&s->changed);
+  kv_free(&s->urecs);
+  kv_free(&s->ubytes);
+  kv_free(&s->burecs);
+  kv_free(&s->bubytes);
   free(s->changed_ids);
   free(s->buf.data);
   free(s);
@@ -399,6 +472,26 @@ static void batch_reset(store *s)
   aggmap_clear(&s->work);
   kv_clear(&s->bsync);
   kv_clear(&s->changed);
+  kv_clear(&s->burecs);
+  kv_clear(&s->bubytes);
+}
+
+/* The open batch's usage of unit (working copies, made on first use). */
+static int usage_work(store *s, const char *unit, kv **recs, kv **bytes)
+{
+  *recs = kv_find(&s->burecs, unit);
+  *bytes = kv_find(&s->bubytes, unit);
+  if (*recs && *bytes)
+    return 0;
+  const kv *r = kv_find(&s->urecs, unit), *b = kv_find(&s->ubytes, unit);
+  int rc = kv_set(&s->burecs, unit, r ? r->v : 0);
+  if (rc == 0)
+    rc = kv_set(&s->bubytes, unit, b ? b->v : 0);
+  if (rc != 0)
+    return rc;
+  *recs = kv_find(&s->burecs, unit);
+  *bytes = kv_find(&s->bubytes, unit);
+  return 0;
 }
 
 /* The working copy of (campaign, unit), made on first use in a batch. */
@@ -521,6 +614,27 @@ int store_batch_put(store *s, Huibao__V1__Activity *a, Huibao__V1__Problem *p, i
     }
   }
 
+  /* the unit's quota: only growth is refused (a record that shrinks or a
+   * deletion of a stored row always passes) */
+  size_t n = rec_pack(s, &r);
+  if (n == (size_t)-1)
+    return HB_ENOMEM;
+  kv *urecs, *ubytes;
+  if ((rc = usage_work(s, r.unit, &urecs, &ubytes)) != 0)
+    return rc;
+  uint64_t add_recs = has_old ? 0 : 1;
+  int64_t add_bytes = (int64_t)n - (has_old ? (int64_t)old.mv_size : 0);
+  if ((add_recs && urecs->v + 1 > s->quota_records) ||
+      (add_bytes > 0 && ubytes->v + (uint64_t)add_bytes > s->quota_bytes)) {
+    snprintf(s->reason, sizeof s->reason,
+             "单位配额已满 / unit quota exceeded: unit %s holds %llu records, %llu bytes "
+             "(quota %llu records, %llu bytes); ask the county",
+             r.unit, (unsigned long long)urecs->v, (unsigned long long)ubytes->v,
+             (unsigned long long)s->quota_records, (unsigned long long)s->quota_bytes);
+    *reason = s->reason;
+    return 0;
+  }
+
   hb_agg *agg;
   if (!r.deleted) {
     if (!r.campaign) {
@@ -567,14 +681,139 @@ int store_batch_put(store *s, Huibao__V1__Activity *a, Huibao__V1__Problem *p, i
     }
   }
 
-  size_t n = rec_pack(s, &r);
-  if (n == (size_t)-1)
-    return HB_ENOMEM;
   MDB_val v = {n, s->buf.data};
   if ((rc = mdb_put(s->txn, s->records, &k, &v, 0)) != 0)
     return hb_lmdb_err(rc);
+  urecs->v += add_recs;
+  ubytes->v = (uint64_t)((int64_t)ubytes->v + add_bytes);
   *code = HUIBAO__V1__RESULT_CODE__STORED;
   return 0;
+}
+
+/* Deletes the record at cursor cur (key k, value v, of kind 'A'/'P') and
+ * takes it out of its aggregate and its unit's usage. */
+static int remove_at(store *s, MDB_cursor *cur, const MDB_val *k, const MDB_val *v,
+                     uint64_t *version)
+{
+  const char *kb = k->mv_data;
+  const char *nul = memchr(kb, '\0', k->mv_size);
+  if (!nul || (size_t)(nul - kb) + 2 > k->mv_size)
+    return HB_EDB;
+  char unit[STORE_KEY_MAX + 1];
+  memcpy(unit, kb, (size_t)(nul - kb));
+  unit[nul - kb] = '\0';
+  char kind = nul[1];
+  Huibao__V1__Activity *oa = NULL;
+  Huibao__V1__Problem *op = NULL;
+  if (kind == 'A')
+    oa = huibao__v1__activity__unpack(NULL, v->mv_size, v->mv_data);
+  else
+    op = huibao__v1__problem__unpack(NULL, v->mv_size, v->mv_data);
+  int rc = 0;
+  size_t size = v->mv_size;
+  *version = 0;
+  if (oa || op) {
+    rec_view o = rec_view_of(oa, op);
+    *version = *o.version;
+    if (!o.deleted && o.campaign) {
+      hb_agg *agg;
+      rc = work_get(s, o.campaign, unit, &agg);
+      if (rc == 0 && rec_add(agg, &o, -1) != 0)
+        s->inconsistent++;
+      if (rc == 0)
+        rc = mark_changed(s, o.campaign);
+    }
+    if (oa)
+      huibao__v1__activity__free_unpacked(oa, NULL);
+    else
+      huibao__v1__problem__free_unpacked(op, NULL);
+  }
+  kv *urecs, *ubytes;
+  if (rc == 0)
+    rc = usage_work(s, unit, &urecs, &ubytes);
+  if (rc != 0)
+    return rc;
+  int r = mdb_cursor_del(cur, 0);
+  if (r != 0)
+    return hb_lmdb_err(r);
+  urecs->v = urecs->v ? urecs->v - 1 : 0;
+  ubytes->v = ubytes->v >= size ? ubytes->v - size : 0;
+  return 0;
+}
+
+int store_batch_remove(store *s, const char *unit, char kind, const char *id, uint64_t *version)
+{
+  *version = 0;
+  if (!s->txn)
+    return HB_EINVAL;
+  char key[STORE_KEY_MAX];
+  size_t ul = strlen(unit), il = strlen(id);
+  if (ul + 2 + il > STORE_KEY_MAX)
+    return HB_ENOTFOUND;
+  memcpy(key, unit, ul);
+  key[ul] = '\0';
+  key[ul + 1] = kind;
+  memcpy(key + ul + 2, id, il);
+  MDB_val k = {ul + 2 + il, key}, v;
+  MDB_cursor *cur;
+  int rc = mdb_cursor_open(s->txn, s->records, &cur);
+  if (rc != 0)
+    return hb_lmdb_err(rc);
+  rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
+  if (rc == 0)
+    rc = remove_at(s, cur, &k, &v, version);
+  else
+    rc = rc == MDB_NOTFOUND ? HB_ENOTFOUND : hb_lmdb_err(rc);
+  mdb_cursor_close(cur);
+  return rc;
+}
+
+int store_batch_remove_unit(store *s, const char *unit, size_t *removed)
+{
+  *removed = 0;
+  if (!s->txn)
+    return HB_EINVAL;
+  char prefix[STORE_KEY_MAX];
+  size_t ul = strlen(unit);
+  if (ul + 1 > STORE_KEY_MAX)
+    return 0;
+  memcpy(prefix, unit, ul);
+  prefix[ul] = '\0';
+  MDB_cursor *cur;
+  int rc = mdb_cursor_open(s->txn, s->records, &cur);
+  if (rc != 0)
+    return hb_lmdb_err(rc);
+  for (;;) {
+    MDB_val k = {ul + 1, prefix}, v;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); /* again after every delete */
+    if (rc == MDB_NOTFOUND ||
+        (rc == 0 && (k.mv_size < ul + 1 || memcmp(k.mv_data, prefix, ul + 1)))) {
+      rc = 0;
+      break;
+    }
+    if (rc != 0) {
+      rc = hb_lmdb_err(rc);
+      break;
+    }
+    uint64_t version;
+    if ((rc = remove_at(s, cur, &k, &v, &version)) != 0)
+      break;
+    (*removed)++;
+  }
+  mdb_cursor_close(cur);
+  if (rc == 0) {
+    char key[STORE_KEY_MAX];
+    size_t pl = strlen("sync/");
+    if (pl + ul <= STORE_KEY_MAX) {
+      memcpy(key, "sync/", pl);
+      memcpy(key + pl, unit, ul);
+      MDB_val mk = {pl + ul, key};
+      int r = mdb_del(s->txn, s->meta, &mk, NULL);
+      if (r != 0 && r != MDB_NOTFOUND)
+        rc = hb_lmdb_err(r);
+    }
+  }
+  return rc;
 }
 
 int store_batch_sync(store *s, const char *unit, int64_t now_s)
@@ -635,6 +874,8 @@ static int batch_write(store *s)
     rc = meta_put(s, "seq/", s->changed.items[i].key, store_seq(s, s->changed.items[i].key) + 1);
   for (size_t i = 0; i < s->bsync.n && rc == 0; i++)
     rc = meta_put(s, "sync/", s->bsync.items[i].key, s->bsync.items[i].v);
+  if (rc == 0 && s->admin) /* tells the running service to reload (store_poll_external) */
+    rc = meta_put(s, STORE_META_ADMIN, "", s->admin_gen + 1);
   return rc;
 }
 
@@ -651,6 +892,16 @@ static void batch_apply(store *s, char *err, size_t errlen)
   for (size_t i = 0; i < s->bsync.n; i++)
     if (kv_set(&s->syncs, s->bsync.items[i].key, s->bsync.items[i].v))
       rc = HB_ENOMEM;
+  for (size_t i = 0; i < s->burecs.n; i++)
+    if (kv_set(&s->urecs, s->burecs.items[i].key, s->burecs.items[i].v))
+      rc = HB_ENOMEM;
+  for (size_t i = 0; i < s->bubytes.n; i++)
+    if (kv_set(&s->ubytes, s->bubytes.items[i].key, s->bubytes.items[i].v))
+      rc = HB_ENOMEM;
+  kv_clear(&s->burecs);
+  kv_clear(&s->bubytes);
+  if (s->admin)
+    s->admin_gen++;
   aggmap_node *n = aggmap_first(&s->work, &it);
   while (n) {
     aggmap_node *next = aggmap_next(&s->work, n, &it);
@@ -696,6 +947,23 @@ static int batch_body(MDB_txn *txn, void *arg)
   batch_run *b = arg;
   store *s = b->s;
   batch_reset(s);
+  /* Another process (the admin command) may have changed the store since
+   * memory was loaded: this write transaction sees its commit, so reload
+   * from it before anything is built on memory (the admin itself always
+   * reloads: the service may have written since it opened the store). */
+  uint64_t gen = 0;
+  MDB_val gk = {strlen(STORE_META_ADMIN), (void *)STORE_META_ADMIN}, gv;
+  int g = mdb_get(txn, s->meta, &gk, &gv);
+  if (g == 0 && gv.mv_size == 8)
+    gen = hb_be64_get(gv.mv_data);
+  else if (g != 0 && g != MDB_NOTFOUND)
+    return hb_lmdb_err(g);
+  if (s->admin || gen != s->admin_gen) {
+    int rc = store_load_txn(s, txn, b->err, b->errlen);
+    if (rc != 0)
+      return rc;
+    s->external |= !s->admin;
+  }
   s->txn = txn;
   int rc = b->fn(s, b->arg);
   if (rc == 0 && (rc = batch_write(s)) != 0)
@@ -787,4 +1055,71 @@ int store_records_foreach(store *s, store_record_fn fn, void *ctx, char *err, si
     return hb_lmdb_err(rc);
   }
   return ret;
+}
+
+void store_set_quota(store *s, uint64_t records, uint64_t bytes)
+{
+  s->quota_records = records ? records : STORE_QUOTA_RECORDS;
+  s->quota_bytes = bytes ? bytes : STORE_QUOTA_BYTES;
+}
+
+void store_set_admin(store *s)
+{
+  s->admin = true;
+}
+
+void store_usage_of(const store *s, const char *unit, uint64_t *records, uint64_t *bytes)
+{
+  const kv *r = kv_find(&s->urecs, unit), *b = kv_find(&s->ubytes, unit);
+  *records = r ? r->v : 0;
+  *bytes = b ? b->v : 0;
+}
+
+int store_poll_external(store *s, bool *changed, char *err, size_t errlen)
+{
+  *changed = false;
+  if (s->txn)
+    return HB_EINVAL;
+  MDB_txn *txn;
+  int rc = mdb_txn_begin(s->l.env, NULL, MDB_RDONLY, &txn);
+  if (rc != 0) {
+    snprintf(err, errlen, "read transaction: %s", mdb_strerror(rc));
+    return hb_lmdb_err(rc);
+  }
+  MDB_val k = {strlen(STORE_META_ADMIN), (void *)STORE_META_ADMIN}, v;
+  uint64_t gen = 0;
+  rc = mdb_get(txn, s->meta, &k, &v);
+  if (rc == 0 && v.mv_size == 8)
+    gen = hb_be64_get(v.mv_data);
+  rc = rc == MDB_NOTFOUND ? 0 : rc;
+  if (rc == 0 && (gen != s->admin_gen || s->external)) {
+    rc = store_load_txn(s, txn, err, errlen);
+    *changed = rc == 0;
+    s->external = false;
+    MDB_val nk = {strlen(STORE_META_ADMIN_NOTE), (void *)STORE_META_ADMIN_NOTE}, nv;
+    s->note[0] = '\0';
+    if (rc == 0 && mdb_get(txn, s->meta, &nk, &nv) == 0)
+      snprintf(s->note, sizeof s->note, "%.*s", (int)(nv.mv_size < 511 ? nv.mv_size : 511),
+               (const char *)nv.mv_data);
+  } else if (rc != 0) {
+    snprintf(err, errlen, "meta: %s", mdb_strerror(rc));
+    rc = hb_lmdb_err(rc);
+  }
+  mdb_txn_abort(txn);
+  return rc;
+}
+
+int store_batch_note(store *s, const char *text)
+{
+  if (!s->txn)
+    return HB_EINVAL;
+  MDB_val k = {strlen(STORE_META_ADMIN_NOTE), (void *)STORE_META_ADMIN_NOTE};
+  MDB_val v = {strlen(text), (void *)text};
+  int rc = mdb_put(s->txn, s->meta, &k, &v, 0);
+  return rc ? hb_lmdb_err(rc) : 0;
+}
+
+const char *store_admin_note(const store *s)
+{
+  return s->note;
 }

@@ -28,6 +28,21 @@
  * copy; the store opened read-write replaces its epoch and drops the mark. */
 #define STORE_META_EPOCH "epoch"
 #define STORE_META_EPOCH_RENEW "epoch-renew"
+/* meta "admin-gen": uint64 BE, bumped by every change that
+ * `huibao-aggregator admin` commits (a second process: LMDB serialises
+ * its write transaction with the service's). The service compares it with
+ * the one it loaded, inside each write transaction and every few hundred
+ * ms, and reloads its memory (aggregates, seqs, usage) when it moved. */
+#define STORE_META_ADMIN "admin-gen"
+/* meta "admin-last": text, what the last admin change did (logged by the
+ * service when it reloads). */
+#define STORE_META_ADMIN_NOTE "admin-last"
+
+/* The default per-unit quota (unit-quota-records =, unit-quota-bytes =):
+ * far above a township's ledgers (a few thousand rows of a few hundred
+ * bytes), far below a disk. */
+#define STORE_QUOTA_RECORDS 200000ull
+#define STORE_QUOTA_BYTES (256ull << 20)
 
 typedef struct store store;
 
@@ -107,6 +122,39 @@ uint64_t store_inconsistencies(const store *s);
 typedef int (*store_record_fn)(void *ctx, const Huibao__V1__Activity *a,
                                const Huibao__V1__Problem *p);
 int store_records_foreach(store *s, store_record_fn fn, void *ctx, char *err, size_t errlen);
+
+/* Each unit may hold at most records records and bytes bytes of packed
+ * records (tombstones count): store_batch_put answers REJECTED (with the
+ * figures) for a record that would grow a unit beyond either; shrinking
+ * always passes. 0 = the default (STORE_QUOTA_*). */
+void store_set_quota(store *s, uint64_t records, uint64_t bytes);
+/* What unit holds now (committed). */
+void store_usage_of(const store *s, const char *unit, uint64_t *records, uint64_t *bytes);
+
+/* Makes s an admin's store: every batch first reloads memory from its own
+ * write transaction (the service may have written since the open) and
+ * bumps meta "admin-gen", so that the running service notices. */
+void store_set_admin(store *s);
+
+/* Inside store_batch_run's fn: meta "admin-last" = text. */
+int store_batch_note(store *s, const char *text);
+/* What meta "admin-last" held at the last reload by store_poll_external. */
+const char *store_admin_note(const store *s);
+
+/* The running service's side: if another process changed the store
+ * (meta "admin-gen" moved) or a batch already reloaded for that reason,
+ * reloads memory and sets *changed (then every campaign must be published
+ * again: seqs moved). Not inside a batch. Returns 0 or an hb_err. */
+int store_poll_external(store *s, bool *changed, char *err, size_t errlen);
+
+/* Inside store_batch_run's fn: deletes the record (unit, kind 'A'/'P',
+ * id) outright (no tombstone: any later version is stored), taking it out
+ * of its aggregate (whose campaign's seq is bumped) and of the unit's
+ * usage. *version gets the version it had. HB_ENOTFOUND if none. */
+int store_batch_remove(store *s, const char *unit, char kind, const char *id, uint64_t *version);
+/* Inside store_batch_run's fn: deletes every record of unit (and its
+ * sync time) the same way; *removed gets how many. */
+int store_batch_remove_unit(store *s, const char *unit, size_t *removed);
 
 /* Reloads the in-memory aggregates from the aggs db. */
 int store_reload_aggs(store *s, char *err, size_t errlen);
