@@ -165,6 +165,68 @@ static void test_new_subscriber(void)
   hb_publisher_close(p);
 }
 
+/* A new subscription brings only the campaigns its topic matches, each at
+ * most once per heartbeat: a subscriber churning its subscriptions cannot
+ * multiply what the others receive (issue 18, item 8). */
+static void test_subscription_topics(void)
+{
+  state s;
+  hb_publisher *p = open_pub(&s, HB_PUBLISHER_COALESCE_DELAY, 60000, NULL, NULL);
+  if (!p)
+    return;
+  int64_t now = hb_time_mono_ms();
+  CHECK_EQ_INT(0, hb_publisher_send(p, now)); /* the first heartbeat, to nobody */
+  void *ctx = zmq_ctx_new(), *all = sub_open(ctx, p, NULL, NULL);
+  CHECK(wait_subscriber(p, now));
+  CHECK_EQ_INT(0, hb_publisher_send(p, now));
+  char msg[160];
+  CHECK(recv_msg(all, 1000, msg, sizeof msg));
+  CHECK(recv_msg(all, 1000, msg, sizeof msg));
+
+  /* a topic of no campaign: nothing */
+  void *one = zmq_socket(ctx, ZMQ_SUB);
+  zmq_setsockopt(one, ZMQ_LINGER, &(int){0}, sizeof(int));
+  zmq_setsockopt(one, ZMQ_SUBSCRIBE, "rollup/none", 11);
+  CHECK_EQ_INT(0, zmq_connect(one, hb_publisher_endpoint(p)));
+  CHECK(wait_subscriber(p, now));
+  CHECK_EQ_INT(0, hb_publisher_send(p, now));
+  CHECK(!recv_msg(all, 200, msg, sizeof msg));
+  /* a new campaign, and a subscription to its topic: that one only */
+  s.ids[2] = "nw";
+  s.version[2] = 1;
+  s.n = 3;
+  zmq_setsockopt(one, ZMQ_SUBSCRIBE, "rollup/nw", 9);
+  CHECK(wait_subscriber(p, now + 1));
+  CHECK_EQ_INT(0, hb_publisher_send(p, now + 1));
+  CHECK(recv_msg(one, 1000, msg, sizeof msg));
+  CHECK_EQ_STR("rollup/nw nw=1", msg);
+  CHECK(recv_msg(all, 1000, msg, sizeof msg));
+  CHECK_EQ_STR("rollup/nw nw=1", msg);
+  CHECK(!recv_msg(all, 200, msg, sizeof msg));
+
+  /* churn within the heartbeat: nothing more for anyone */
+  for (int i = 0; i < 50; i++) {
+    zmq_setsockopt(one, ZMQ_UNSUBSCRIBE, "rollup/nw", 9);
+    zmq_setsockopt(one, ZMQ_SUBSCRIBE, "rollup/nw", 9);
+    zmq_setsockopt(one, ZMQ_SUBSCRIBE, "rollup/", 7);
+    zmq_setsockopt(one, ZMQ_UNSUBSCRIBE, "rollup/", 7);
+  }
+  CHECK(wait_subscriber(p, now + 2));
+  for (int i = 0; i < 20; i++) {
+    hb_publisher_poll(p);
+    CHECK_EQ_INT(0, hb_publisher_send(p, now + 2 + i));
+    zmq_poll(NULL, 0, 10);
+  }
+  CHECK(!recv_msg(all, 200, msg, sizeof msg));
+  uint64_t sent = 0, dropped = 0;
+  hb_publisher_counts(p, &sent, &dropped);
+  CHECK_EQ_INT(5, sent); /* the first heartbeat (2), the first subscriber (2), nw (1) */
+  zmq_close(one);
+  zmq_close(all);
+  zmq_ctx_term(ctx);
+  hb_publisher_close(p);
+}
+
 /* An open publisher with a subscriber that has had the first state. */
 typedef struct fixture {
   state s;
@@ -394,6 +456,7 @@ static void test_open_error(void)
 int main(void)
 {
   RUN(test_new_subscriber);
+  RUN(test_subscription_topics);
   RUN(test_coalesce_delay);
   RUN(test_coalesce_rate);
   RUN(test_heartbeat);
