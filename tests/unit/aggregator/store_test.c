@@ -304,12 +304,117 @@ static void test_map_full_grows(void)
   free(recs);
 }
 
+/* One admin removal (store_batch_fn of store_admin tests). */
+typedef struct rm_one {
+  const char *unit, *id;
+  char kind;
+  uint64_t version;
+  size_t removed; /* reset-unit when id is NULL */
+} rm_one;
+
+static int rm_one_fn(store *s, void *arg)
+{
+  rm_one *o = arg;
+  if (!o->id)
+    return store_batch_remove_unit(s, o->unit, &o->removed);
+  return store_batch_remove(s, o->unit, o->kind, o->id, &o->version);
+}
+
+/* Per-unit quota: growth past records or bytes is REJECTED with the
+ * figures; replacing a record by one no larger passes. */
+static void test_quota(void)
+{
+  store *s;
+  char err[256];
+  CHECK_EQ_INT(0, store_open(&s, fresh_dir(), 0, 0, err, sizeof err));
+  store_set_quota(s, 2, 1 << 20);
+  Huibao__V1__Activity a1 = act("A1", 10, 5), a2 = act("A2", 10, 6), a3 = act("A3", 10, 7);
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, put1(s, &a1, NULL, NULL));
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, put1(s, &a2, NULL, NULL));
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__REJECTED, put1(s, &a3, NULL, NULL));
+  uint64_t recs, bytes;
+  store_usage_of(s, "xq-a", &recs, &bytes);
+  CHECK_EQ_INT(2, recs);
+  CHECK(bytes > 0);
+  Huibao__V1__Activity a1b = act("A1", 11, 9); /* same size: passes */
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, put1(s, &a1b, NULL, NULL));
+  store_set_quota(s, 10, bytes);
+  Huibao__V1__Activity a1c = act("A1", 12, 9);
+  a1c.title = "a longer record than before";
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__REJECTED, put1(s, &a1c, NULL, NULL));
+  store_close(s);
+  /* usage is counted again at the next open */
+  CHECK_EQ_INT(0, store_open(&s, tmpdir, 0, 0, err, sizeof err));
+  uint64_t recs2, bytes2;
+  store_usage_of(s, "xq-a", &recs2, &bytes2);
+  CHECK_EQ_INT(2, recs2);
+  CHECK(bytes2 == bytes);
+  store_close(s);
+}
+
+/* An admin's removal (a second store handle on the same folder, as
+ * `huibao-aggregator admin` in another process): records, aggregates, seq
+ * and usage move in one transaction, the service's handle notices at its
+ * next poll (or its next batch) and verify passes. */
+static void test_admin_remove(void)
+{
+  store *svc, *adm;
+  char err[256];
+  CHECK_EQ_INT(0, store_open(&svc, fresh_dir(), 0, 0, err, sizeof err));
+  Huibao__V1__Activity a1 = act("A1", 10, 5), a2 = act("A2", 10, 6);
+  Huibao__V1__Problem p1 = prob("P1", 10, "jf", HUIBAO__V1__PROBLEM_STATUS__IDENTIFIED, "c1");
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, put1(svc, &a1, NULL, NULL));
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, put1(svc, &a2, NULL, NULL));
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, put1(svc, NULL, &p1, NULL));
+  uint64_t seq0 = store_seq(svc, "jf");
+
+  CHECK_EQ_INT(0, store_open(&adm, tmpdir, 0, 0, err, sizeof err));
+  store_set_admin(adm);
+  rm_one o = {"xq-a", "A1", 'A', 0, 0};
+  CHECK_EQ_INT(0, store_batch_run(adm, rm_one_fn, &o, err, sizeof err));
+  CHECK_EQ_INT(10, o.version);
+  rm_one none = {"xq-a", "A1", 'P', 0, 0};
+  CHECK_EQ_INT(HB_ENOTFOUND, store_batch_run(adm, rm_one_fn, &none, err, sizeof err));
+
+  bool changed = false;
+  CHECK_EQ_INT(0, store_poll_external(svc, &changed, err, sizeof err));
+  CHECK(changed);
+  CHECK_EQ_INT(seq0 + 1, store_seq(svc, "jf"));
+  const hb_agg *g = store_agg(svc, "jf", "xq-a");
+  CHECK_EQ_INT(6, g ? g->act[1][1].participants : 0);
+  CHECK_EQ_INT(0, verify_diffs(svc));
+  CHECK_EQ_INT(0, store_poll_external(svc, &changed, err, sizeof err));
+  CHECK(!changed);
+
+  /* a batch of the service right after an admin change, before any poll:
+   * it reloads inside its transaction, so the admin's removal holds */
+  rm_one all = {"xq-a", NULL, 0, 0, 0};
+  CHECK_EQ_INT(0, store_batch_run(adm, rm_one_fn, &all, err, sizeof err));
+  CHECK_EQ_INT(2, all.removed);
+  Huibao__V1__Activity a3 = act("A3", 10, 7);
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, put1(svc, &a3, NULL, NULL));
+  g = store_agg(svc, "jf", "xq-a");
+  CHECK_EQ_INT(7, g ? g->act[1][1].participants : 0);
+  CHECK_EQ_INT(0, verify_diffs(svc));
+  uint64_t recs, bytes;
+  store_usage_of(svc, "xq-a", &recs, &bytes);
+  CHECK_EQ_INT(1, recs);
+  /* the record removed by unlock can be stored again at any version */
+  Huibao__V1__Activity again = act("A1", 1, 5);
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, put1(svc, &again, NULL, NULL));
+  CHECK_EQ_INT(0, verify_diffs(svc));
+  store_close(adm);
+  store_close(svc);
+}
+
 int main(void)
 {
   RUN(test_versions);
   RUN(test_epoch);
   RUN(test_abort_keeps_memory);
   RUN(test_map_full_grows);
+  RUN(test_quota);
+  RUN(test_admin_remove);
   if (tmpdir[0])
     rmrf(tmpdir);
   return test_summary();
