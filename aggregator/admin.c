@@ -3,12 +3,15 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
+#include "hb_cli.h"
 #include "hb_err.h"
+#include "hb_exit.h"
 #include "hb_log.h"
 #include "store.h"
 
@@ -74,49 +77,53 @@ static int reset_body(store *s, void *arg)
   return store_batch_note(s, op->note);
 }
 
+typedef struct admin_opts {
+  const char *data, *kind;
+} admin_opts;
+
+static const hb_cli_opt admin_table[] = {
+    {.name = "data", .kind = HB_CLI_STR, .offset = offsetof(admin_opts, data)},
+    {.name = "kind", .kind = HB_CLI_STR, .offset = offsetof(admin_opts, kind)},
+    {.name = "help", .letter = 'h', .kind = HB_CLI_HELP},
+    {.kind = HB_CLI_END},
+};
+
 int admin_main(int argc, char **argv)
 {
-  const char *data = NULL, *kind = NULL, *pos[3] = {NULL, NULL, NULL};
-  int npos = 0;
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-      fputs(admin_usage, stdout);
-      return 0;
-    }
-    if (!strcmp(argv[i], "--data") || !strcmp(argv[i], "--kind")) {
-      if (i + 1 >= argc) {
-        fprintf(stderr, "huibao-aggregator admin: %s needs a value\n", argv[i]);
-        return EX_USAGE;
-      }
-      *(!strcmp(argv[i], "--data") ? &data : &kind) = argv[i + 1];
-      i++;
-      continue;
-    }
-    if (argv[i][0] == '-' || npos == 3) {
-      fprintf(stderr, "huibao-aggregator admin: unexpected '%s'\n%s", argv[i], admin_usage);
-      return EX_USAGE;
-    }
-    pos[npos++] = argv[i];
+  admin_opts o = {0};
+  char err[512] = "";
+  int npos = argc;
+  int rc = hb_cli_parse(admin_table, 0, &o, argc, argv, &npos, err, sizeof err);
+  if (rc == HB_CLI_HELP_ASKED) {
+    fputs(admin_usage, stdout);
+    return 0;
+  }
+  const char *const *pos = (const char *const *)argv + npos;
+  int n = argc - npos;
+  bool unlock = rc == HB_CLI_RUN && n == 3 && !strcmp(pos[0], "unlock");
+  bool reset = rc == HB_CLI_RUN && n == 2 && !strcmp(pos[0], "reset-unit");
+  const char *data = o.data, *kind = o.kind;
+  if (rc == HB_CLI_RUN && !data)
+    snprintf(err, sizeof err, "--data DIR is required");
+  else if (rc == HB_CLI_RUN && !unlock && !reset)
+    snprintf(err, sizeof err, "%s",
+             n == 0 ? "which command: unlock or reset-unit?"
+                    : "unknown command or wrong number of arguments");
+  else if (rc == HB_CLI_RUN && kind &&
+           (!unlock || (strcmp(kind, "activity") && strcmp(kind, "problem"))))
+    snprintf(err, sizeof err, "--kind is activity or problem, and only for unlock");
+  if (err[0]) {
+    fprintf(stderr, "huibao-aggregator admin: %s\n%s", err, admin_usage);
+    return EX_USAGE;
   }
   admin_op op;
   memset(&op, 0, sizeof op);
-  bool unlock = npos == 3 && !strcmp(pos[0], "unlock");
-  bool reset = npos == 2 && !strcmp(pos[0], "reset-unit");
-  if (!data || (!unlock && !reset) || (kind && !unlock)) {
-    fprintf(stderr, "huibao-aggregator admin: %s\n%s",
-            !data ? "--data DIR is required" : "unknown command or wrong arguments", admin_usage);
-    return EX_USAGE;
-  }
-  if (kind && strcmp(kind, "activity") && strcmp(kind, "problem")) {
-    fprintf(stderr, "huibao-aggregator admin: --kind is activity or problem, not '%s'\n", kind);
-    return EX_USAGE;
-  }
   op.unit = pos[1];
   op.id = unlock ? pos[2] : NULL;
   op.kind = !kind ? 0 : kind[0] == 'a' ? 'A' : 'P';
 
   hb_log_init("huibao-aggregator", HB_LOG_INFO);
-  char path[4096], err[512] = "";
+  char path[4096];
   struct stat st;
   snprintf(path, sizeof path, "%s/data.mdb", data);
   if (stat(path, &st) != 0) {
@@ -124,10 +131,10 @@ int admin_main(int argc, char **argv)
     return EX_NOINPUT;
   }
   store *s;
-  int rc = store_open(&s, data, 0, 0, err, sizeof err);
+  rc = store_open(&s, data, 0, 0, err, sizeof err);
   if (rc != 0) {
     fprintf(stderr, "huibao-aggregator admin: %s\n", err);
-    return rc == HB_EIO || rc == HB_EFULL || rc == HB_ENOSPC ? EX_IOERR : EX_NOINPUT;
+    return hb_exit_for(rc);
   }
   store_set_admin(s);
   rc = store_batch_run(s, unlock ? unlock_body : reset_body, &op, err, sizeof err);
@@ -144,7 +151,7 @@ int admin_main(int argc, char **argv)
     code = EX_DATAERR;
   } else if (rc != 0) {
     fprintf(stderr, "huibao-aggregator admin: %s\n", err[0] ? err : hb_strerror(rc));
-    code = EX_IOERR;
+    code = hb_exit_for(rc);
   } else {
     const char *const *ids;
     size_t nc = store_changed(s, &ids);
