@@ -22,7 +22,7 @@
 #include "hb_notify.h"
 #include "ingest.h"
 #include "metrics.h"
-#include "publish.h"
+#include "hb_rollup.h"
 #include "store.h"
 
 #define DRAIN_MAX_MSGS 1000
@@ -169,7 +169,6 @@ typedef struct server {
   hb_units units;
   hb_campaigns campaigns;
   char *code, *name;
-  publish_source src; /* what pub builds the rollups from */
   hb_publisher *pub;
   in_msg *msgs;
   ingest_item *items;
@@ -535,6 +534,86 @@ static int sockets_open(server *s, char *err, size_t errlen)
   return 0;
 }
 
+/* ------------------------------------------------------------ rollups out */
+
+/* Messages queued per subscribing city before the XPUB drops them (a
+ * dropped state message is replaced by the next one). */
+#define PUBLISH_SNDHWM 100000
+
+/* The campaigns of campaigns.ini, in its order (hb_publisher_list_fn; arg:
+ * the server). They are the publisher's topics. */
+static int publish_list(void *arg, const char ***ids, size_t *n)
+{
+  const server *s = arg;
+  const hb_campaigns *c = &s->campaigns;
+  *ids = calloc(c->count ? c->count : 1, sizeof **ids);
+  if (!*ids)
+    return HB_ENOMEM;
+  for (size_t i = 0; i < c->count; i++)
+    (*ids)[i] = c->items[i].id;
+  *n = c->count;
+  return 0;
+}
+
+/* The packed Rollup of campaign, built from the stored aggregates when the
+ * publisher sends it (hb_publisher_build_fn; arg: the server). Publishing
+ * state, not deltas: the whole Rollup of one campaign, at a cost of units x
+ * cells, never records. Returns 0 with *buf malloc'd, HB_ENOTFOUND for a
+ * campaign the configuration no longer has, else the error of
+ * hb_rollup_build. Units and campaigns are read at each send, so a reload
+ * may replace them in place. */
+static int publish_build(void *arg, const char *campaign, uint8_t **buf, size_t *len)
+{
+  const server *s = arg;
+  const hb_campaign *camp = NULL;
+  for (size_t i = 0; i < s->campaigns.count && !camp; i++)
+    if (strcmp(s->campaigns.items[i].id, campaign) == 0)
+      camp = &s->campaigns.items[i];
+  if (!camp)
+    return HB_ENOTFOUND;
+  const aggmap *all = store_aggs(s->st);
+  const hb_agg **aggs = calloc(all->count ? all->count : 1, sizeof *aggs);
+  int64_t *last_sync = calloc(s->units.count ? s->units.count : 1, sizeof *last_sync);
+  int rc = HB_ENOMEM;
+  size_t n = 0;
+  if (!aggs || !last_sync)
+    goto out;
+  size_t it;
+  for (aggmap_node *nd = aggmap_first(all, &it); nd; nd = aggmap_next(all, nd, &it))
+    if (strcmp(nd->agg->campaign, camp->id) == 0)
+      aggs[n++] = nd->agg;
+  for (size_t i = 0; i < s->units.count; i++)
+    last_sync[i] = store_last_sync(s->st, s->units.items[i].code);
+  hb_rollup_input in = {
+      .source = s->code,
+      .source_name = s->name,
+      .campaign = camp,
+      .units = &s->units,
+      .aggs = aggs,
+      .naggs = n,
+      .last_sync = last_sync,
+      .seq = store_seq(s->st, camp->id),
+      .epoch = store_epoch(s->st),
+      .as_of_ms = hb_time_now_ms(),
+      .heartbeat_ms = (uint32_t)s->cfg->heartbeat_ms,
+      .campaign_count = (uint32_t)s->campaigns.count,
+      .today = hb_date_today(),
+  };
+  rc = hb_rollup_build(&in, buf, len);
+out:
+  free(aggs);
+  free(last_sync);
+  return rc;
+}
+
+static void on_subscriber_refused(void *arg, const char *domain, const char *address,
+                                  const char *reason)
+{
+  (void)arg;
+  (void)domain;
+  hb_log_warn("refused a subscriber connection from %s: %s", address, reason);
+}
+
 /* The rollups' publisher on --publish, with its own ZAP handler for the
  * cities' keys (--subscriber-keys), after sockets_open read the cert. */
 static int publisher_open(server *s, char *err, size_t errlen)
@@ -551,14 +630,19 @@ static int publisher_open(server *s, char *err, size_t errlen)
     snprintf(err, errlen, "cannot read a key folder (see above)");
     return HB_ENOTFOUND;
   }
-  s->src = (publish_source){.st = s->st,
-                            .units = &s->units,
-                            .campaigns = &s->campaigns,
-                            .code = s->code,
-                            .name = s->name,
-                            .heartbeat_ms = (uint32_t)s->cfg->heartbeat_ms};
-  return publish_open(&s->pub, &s->src, s->cfg->publish, s->cfg->insecure ? NULL : &s->cert, &ring,
-                      err, errlen);
+  /* a change goes out at once, then at most every HB_PUBLISHER_COALESCE_MS;
+   * every campaign on a heartbeat; at once for a new subscriber */
+  hb_publisher_opts o = {.endpoint = s->cfg->publish,
+                         .cert = s->cfg->insecure ? NULL : &s->cert,
+                         .subscribers = &ring,
+                         .heartbeat_ms = (uint32_t)s->cfg->heartbeat_ms,
+                         .sndhwm = PUBLISH_SNDHWM,
+                         .coalesce = HB_PUBLISHER_COALESCE_RATE,
+                         .list = publish_list,
+                         .build = publish_build,
+                         .arg = s,
+                         .on_refuse = on_subscriber_refused};
+  return hb_publisher_open(&s->pub, &o, err, errlen);
 }
 
 static void server_close(server *s)
