@@ -218,11 +218,7 @@ static int keys_load(const char *dir, const char *domain, hb_keyring *ring)
   hb_diags d;
   hb_diags_init(&d);
   int rc = hb_keyring_load(dir, ring, &d);
-  for (size_t i = 0; i < d.count; i++) {
-    char line[600];
-    hb_diag_format(&d.items[i], line, sizeof line);
-    hb_log_err("%s", line);
-  }
+  hb_log_diags(HB_LOG_ERR, &d);
   hb_diags_free(&d);
   if (rc != HB_OK && rc != HB_EINVAL) {
     hb_keyring_free(ring);

@@ -1,6 +1,8 @@
 /* hb_log.c: one line per event on stderr, journald-aware. */
 #include "hb_log.h"
 
+#include "hb_diag.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,5 +73,14 @@ void hb_log(int level, const char *fmt, ...)
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
     fprintf(stderr, "%s.%03ld %s[%ld]: %s: %s\n", when, ts.tv_nsec / 1000000L, log_program,
             (long)getpid(), level_names[level], msg);
+  }
+}
+
+void hb_log_diags(int level, const hb_diags *d)
+{
+  for (size_t i = 0; i < d->count; i++) {
+    char line[600];
+    hb_diag_format(&d->items[i], line, sizeof line);
+    hb_log(level, "%s", line);
   }
 }

@@ -16,6 +16,11 @@ int hb_log_level_parse(const char *s);
 
 void hb_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+struct hb_diags;
+/* Logs each diagnostic of d as one line ("file:line: column: reason") at
+ * level: how a program reports the bad files a library left out. */
+void hb_log_diags(int level, const struct hb_diags *d);
+
 #define hb_log_err(...) hb_log(HB_LOG_ERR, __VA_ARGS__)
 #define hb_log_warn(...) hb_log(HB_LOG_WARNING, __VA_ARGS__)
 #define hb_log_notice(...) hb_log(HB_LOG_NOTICE, __VA_ARGS__)

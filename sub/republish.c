@@ -78,11 +78,7 @@ static int keyring_load(const sub_republish *r, hb_keyring *ring)
   hb_diags d;
   hb_diags_init(&d);
   int rc = hb_keyring_load(r->o.subscriber_keys, ring, &d);
-  for (size_t i = 0; i < d.count; i++) {
-    char line[600];
-    hb_diag_format(&d.items[i], line, sizeof line);
-    hb_log_err("%s", line);
-  }
+  hb_log_diags(HB_LOG_ERR, &d);
   hb_diags_free(&d);
   if (rc != HB_OK && rc != HB_EINVAL) {
     hb_keyring_free(ring);
