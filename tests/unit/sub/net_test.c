@@ -24,6 +24,38 @@ static void test_list(void)
   CHECK(eps == NULL);
 }
 
+/* Source codes and endpoints bind one to one: learned from the first
+ * rollup of each, or given; never moved, never shared. */
+static void test_claim(void)
+{
+  sub_net s;
+  char err[256], *eps[] = {"tcp://127.0.0.1:1", "tcp://127.0.0.1:2", "tcp://127.0.0.1:3"};
+  size_t other;
+  CHECK_EQ_INT(0, sub_net_open(&s, eps, 3, NULL, err, sizeof err));
+  CHECK_EQ_INT(SUB_CLAIM_BOUND, sub_net_claim(&s, 0, "xq", &other));
+  CHECK_EQ_INT(SUB_CLAIM_OK, sub_net_claim(&s, 0, "xq", &other));
+  CHECK_EQ_INT(SUB_CLAIM_OTHER_CODE, sub_net_claim(&s, 0, "dq", &other)); /* ep 0 is xq's */
+  CHECK_EQ_INT(SUB_CLAIM_TAKEN, sub_net_claim(&s, 1, "xq", &other));      /* xq is ep 0's */
+  CHECK_EQ_INT(0, other);
+  CHECK(s.codes[1] == NULL); /* a refused claim binds nothing */
+  CHECK_EQ_INT(SUB_CLAIM_BOUND, sub_net_claim(&s, 1, "dq", &other));
+  CHECK_EQ_INT(SUB_CLAIM_TAKEN, sub_net_claim(&s, 2, "dq", &other));
+  CHECK_EQ_INT(1, other);
+  CHECK_EQ_INT(SUB_CLAIM_OK, sub_net_claim(&s, 0, "xq", &other)); /* never alternated */
+  sub_net_close(&s);
+
+  /* given: nothing is learned */
+  char *codes[] = {"xq", "dq", "au"}, *same[] = {"xq", "dq", "xq"};
+  CHECK_EQ_INT(0, sub_net_open(&s, eps, 3, NULL, err, sizeof err));
+  CHECK_EQ_INT(HB_EINVAL, sub_net_bind_codes(&s, same, 3, err, sizeof err));
+  CHECK_CONTAINS(err, "tcp://127.0.0.1:1 and tcp://127.0.0.1:3 are both configured as source xq");
+  CHECK_EQ_INT(0, sub_net_bind_codes(&s, codes, 3, err, sizeof err));
+  CHECK_EQ_INT(SUB_CLAIM_OTHER_CODE, sub_net_claim(&s, 2, "xq", &other));
+  CHECK_EQ_INT(SUB_CLAIM_OTHER_CODE, sub_net_claim(&s, 2, "zz", &other));
+  CHECK_EQ_INT(SUB_CLAIM_OK, sub_net_claim(&s, 2, "au", &other));
+  sub_net_close(&s);
+}
+
 static void send2(void *s, const char *topic, const void *data, size_t len)
 {
   zmq_send(s, topic, strlen(topic), ZMQ_SNDMORE);
@@ -91,6 +123,7 @@ static void test_receive(void)
 int main(void)
 {
   RUN(test_list);
+  RUN(test_claim);
   RUN(test_receive);
   return test_summary();
 }
