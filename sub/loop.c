@@ -60,8 +60,12 @@ static int admit(const sub_loop_opts *o, loop_state *st, size_t ep, const Huibao
     int cl = sub_net_claim(o->net, ep, r->source, &other);
     if (cl < 0)
       return cl;
-    if (cl == SUB_CLAIM_BOUND)
+    if (cl == SUB_CLAIM_BOUND) {
       hb_log_notice("%s speaks for source %s (no other endpoint may)", o->net->eps[ep], r->source);
+      if (o->bindings && sub_net_bindings_save(o->net, o->bindings) != 0)
+        hb_log_warn("could not write %s: a restart will bind source %s again", o->bindings,
+                    r->source);
+    }
     if (cl == SUB_CLAIM_OK || cl == SUB_CLAIM_BOUND)
       return 1;
     reason = "source";
@@ -69,7 +73,7 @@ static int admit(const sub_loop_opts *o, loop_state *st, size_t ep, const Huibao
       snprintf(why, sizeof why, "source %s belongs to %s", r->source, o->net->eps[other]);
     else
       snprintf(why, sizeof why, "this endpoint speaks for source %s %s", o->net->codes[ep],
-               o->net->configured ? "(--server-code)" : "(its first rollup)");
+               o->net->configured ? "(--server-code)" : "(its first rollup, kept)");
   }
   log_refused(o, st, ep, r, why);
   sub_metrics_refused(reason);

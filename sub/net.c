@@ -6,6 +6,7 @@
 #include <string.h>
 #include <stdio.h>
 #include <sysexits.h>
+#include <unistd.h>
 #include <zmq.h>
 #include "cli.h"
 #include "hb_err.h"
@@ -224,6 +225,58 @@ int sub_net_bind_codes(sub_net *s, char *const *codes, size_t n, char *err, size
     }
   }
   s->configured = true;
+  return 0;
+}
+
+int sub_net_bindings_load(sub_net *s, const char *path)
+{
+  if (s->configured)
+    return 0;
+  FILE *f = fopen(path, "r");
+  if (!f)
+    return errno == ENOENT ? 0 : HB_EIO;
+  char line[1024];
+  int n = 0;
+  while (fgets(line, sizeof line, f)) {
+    line[strcspn(line, "\n")] = '\0';
+    char *sp = strchr(line, ' ');
+    if (!sp || sp == line || !sp[1])
+      continue;
+    *sp = '\0';
+    const char *code = line, *ep = sp + 1;
+    size_t i = 0, other;
+    while (i < s->count && strcmp(s->eps[i], ep) != 0)
+      i++;
+    if (i == s->count)
+      continue;
+    int rc = sub_net_claim(s, i, code, &other);
+    if (rc == HB_ENOMEM) {
+      fclose(f);
+      return rc;
+    }
+    n += rc == SUB_CLAIM_BOUND;
+  }
+  fclose(f);
+  return n;
+}
+
+int sub_net_bindings_save(const sub_net *s, const char *path)
+{
+  char tmp[4096];
+  if (snprintf(tmp, sizeof tmp, "%s.new", path) >= (int)sizeof tmp)
+    return HB_EIO;
+  FILE *f = fopen(tmp, "w");
+  if (!f)
+    return HB_EIO;
+  for (size_t i = 0; i < s->count; i++)
+    if (s->codes[i] && !strchr(s->codes[i], ' ') && !strchr(s->codes[i], '\n'))
+      fprintf(f, "%s %s\n", s->codes[i], s->eps[i]);
+  int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
+  bad |= fclose(f) != 0;
+  if (bad || rename(tmp, path) != 0) {
+    unlink(tmp);
+    return HB_EIO;
+  }
   return 0;
 }
 

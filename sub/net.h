@@ -22,6 +22,9 @@ typedef struct sub_net {
   bool configured;  /* codes were given: none is learned */
 } sub_net;
 
+/* The file in `run --data DIR` that keeps the learned bindings. */
+#define SUB_BINDINGS_FILE "bindings"
+
 /* What sub_net_claim decided about a rollup's source code. */
 typedef enum sub_claim {
   SUB_CLAIM_OK = 0,         /* the endpoint is bound to that code */
@@ -69,6 +72,18 @@ const char *sub_net_explain(sub_net *s, size_t i, char *buf, size_t len);
  * HB_EINVAL with err naming the two endpoints given one code (two
  * counties configured with one code: a configuration error). */
 int sub_net_bind_codes(sub_net *s, char *const *codes, size_t n, char *err, size_t errlen);
+
+/* The bindings learned by an earlier run, kept in the file path (one line
+ * "CODE ENDPOINT" each, written by sub_net_bindings_save): each whose
+ * endpoint is one of s's and whose code no endpoint of s holds yet is
+ * bound again; the others are ignored (an endpoint no longer connected).
+ * Nothing happens when the codes were given (configured) or the file does
+ * not exist. Returns how many were bound, or HB_EIO / HB_ENOMEM. */
+int sub_net_bindings_load(sub_net *s, const char *path);
+
+/* Writes every binding of s to path (path.new, fsync, rename). Returns 0
+ * or HB_EIO. */
+int sub_net_bindings_save(const sub_net *s, const char *path);
 
 /* Who may speak for a source code: a rollup of source code that came on
  * endpoint ep is accepted only if the endpoint and the code are bound to

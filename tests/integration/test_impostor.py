@@ -15,8 +15,9 @@ city accepts) then speak to the city:
 The city (`huibao-sub run --data`, first without --server-code: each
 endpoint keeps the first code it gives) refuses both, logs and counts them
 (--metrics), and its stored view, `show` and `report` keep the real
-county's figures; so after a restart with --server-code while both still
-publish. Two endpoints given one --server-code exit 78, naming both."""
+county's figures; so after a restart (the bindings are kept in DIR/bindings,
+whoever speaks first) and with --server-code, while both still publish. Two
+endpoints given one --server-code exit 78, naming both."""
 import json
 import os
 import re
@@ -287,13 +288,12 @@ def main(t):
     t.check(f"{agg.publish} and {impostor} are both configured as source sample" in r.err,
             "the error names both endpoints and the code", r)
 
-    # restarted with the codes configured, both still publishing: the
-    # impostor's endpoint is "other"'s, never the sample county's
-    city.extra = ["--server-code", "sample", "--server-code", "other", "--server-code", "ahead"]
+    # restarted as it was, both still publishing: the bindings of the first
+    # run are kept in DIR/bindings, whoever speaks first now
     city.start()
     t.check(city.wait_log(re.escape(f"refused a rollup from {impostor} (source sample") +
-                          r".*speaks for source other \(--server-code\)"),
-            "after a restart the impostor is refused by its configured code", city.text()[-2000:])
+                          r".*belongs to " + re.escape(agg.publish)),
+            "after a restart the impostor is refused (the kept binding)", city.text()[-2000:])
     t.check(city.wait_log(re.escape(f"refused a rollup from {ahead}")),
             "after a restart the rollup from the future is refused")
     time.sleep(2)
@@ -301,6 +301,22 @@ def main(t):
     t.check_eq(report_text(data=data).out, rep_before.out,
                "the report after a restart is the sample county's")
     t.check_eq(city.stop(), 0, "the city stops again")
+
+    # restarted with the codes configured, both still publishing: the
+    # impostor's endpoint is "other"'s, never the sample county's
+    city.extra = ["--server-code", "sample", "--server-code", "other", "--server-code", "ahead"]
+    city.start()
+    t.check(city.wait_log(re.escape(f"refused a rollup from {impostor} (source sample") +
+                          r".*speaks for source other \(--server-code\)"),
+            "with --server-code the impostor is refused by its configured code",
+            city.text()[-2000:])
+    t.check(city.wait_log(re.escape(f"refused a rollup from {ahead}")),
+            "with --server-code the rollup from the future is refused")
+    time.sleep(2)
+    check_view(t, sample, data, "with --server-code")
+    t.check_eq(report_text(data=data).out, rep_before.out,
+               "the report with --server-code is the sample county's")
+    t.check_eq(city.stop(), 0, "the city stops a third time")
     pubs.stop.set()
     pubs.join(5)
 

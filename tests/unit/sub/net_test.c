@@ -1,7 +1,9 @@
 /* net_test.c: endpoint lists, and SUB sockets against a real XPUB on
  * loopback: good messages arrive, malformed ones are dropped and counted. */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <zmq.h>
 #include "hb_err.h"
 #include "net.h"
@@ -42,7 +44,23 @@ static void test_claim(void)
   CHECK_EQ_INT(SUB_CLAIM_TAKEN, sub_net_claim(&s, 2, "dq", &other));
   CHECK_EQ_INT(1, other);
   CHECK_EQ_INT(SUB_CLAIM_OK, sub_net_claim(&s, 0, "xq", &other)); /* never alternated */
+
+  /* kept in a file: a restart binds them again, for the endpoints still there */
+  char dir[] = "/tmp/sub-net-test-XXXXXX", path[64];
+  CHECK(mkdtemp(dir) != NULL);
+  snprintf(path, sizeof path, "%s/bindings", dir);
+  CHECK_EQ_INT(0, sub_net_bindings_load(&s, path)); /* no file yet */
+  CHECK_EQ_INT(0, sub_net_bindings_save(&s, path));
   sub_net_close(&s);
+  char *eps2[] = {"tcp://127.0.0.1:9", "tcp://127.0.0.1:1"};
+  CHECK_EQ_INT(0, sub_net_open(&s, eps2, 2, NULL, err, sizeof err));
+  CHECK_EQ_INT(1, sub_net_bindings_load(&s, path)); /* xq at :1; :2 is gone */
+  CHECK_EQ_INT(SUB_CLAIM_TAKEN, sub_net_claim(&s, 0, "xq", &other));
+  CHECK_EQ_INT(1, other);
+  CHECK_EQ_INT(SUB_CLAIM_BOUND, sub_net_claim(&s, 0, "dq", &other));
+  sub_net_close(&s);
+  unlink(path);
+  rmdir(dir);
 
   /* given: nothing is learned */
   char *codes[] = {"xq", "dq", "au"}, *same[] = {"xq", "dq", "xq"};
