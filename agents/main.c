@@ -160,6 +160,10 @@ static int opts_check(const opts *o, int is_sync)
       return usage_error(is_sync, "%s", "--state DIR is required");
     if (!o->county)
       return usage_error(is_sync, "%s", "--county ENDPOINT is required");
+    if (o->insecure && (o->key || o->county_key))
+      return usage_error(is_sync, "%s",
+                         "--insecure (plain TCP) contradicts --key/--county-key: give the keys "
+                         "or --insecure, not both");
     if (!o->insecure && (!o->key || !o->county_key))
       return usage_error(is_sync, "%s",
                          "--key FILE (this unit's secret cert) and --county-key FILE (the "

@@ -170,6 +170,15 @@ int config_check(const agg_config *c, char *err, size_t errlen)
       snprintf(err, errlen, "--%s is required (or %s = in the -c file)", req[i].name, req[i].name);
       return HB_EINVAL;
     }
+  if (c->insecure && (c->secret || c->keys || c->subscriber_keys)) {
+    snprintf(err, errlen,
+             "insecure (plain TCP) contradicts %s: give the CURVE keys or insecure, not both "
+             "(see docs/security.md)",
+             c->secret ? "secret"
+             : c->keys ? "keys"
+                       : "subscriber-keys");
+    return HB_ENOTFOUND; /* a configuration error (78), on the command line too */
+  }
   if (!c->insecure) {
     const struct {
       const char *name, *value;

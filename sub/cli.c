@@ -44,7 +44,11 @@ void sub_cli_usage(FILE *f)
         "Options:\n"
         "  --key FILE           the city's secret cert (huibao-keygen NAME.key_secret)\n"
         "  --server-key FILE    a county's public cert; once per --connect endpoint, same order\n"
-        "  --insecure           plain TCP, no encryption or authentication\n"
+        "  --server-code CODE   the source code a county publishes; once per --connect\n"
+        "                       endpoint, same order (else each endpoint keeps the first\n"
+        "                       code it gives, docs/protocol.md)\n"
+        "  --insecure           plain TCP, no encryption or authentication (not with the\n"
+        "                       key options)\n"
         "  --metrics ADDR:PORT  (run, serve) Prometheus metrics over HTTP\n"
         "  --publish EP         (run) XPUB endpoint a province subscribes to, e.g. tcp://*:7102\n"
         "  --secret FILE        (run --publish) the city's secret cert, as a CURVE server\n"
@@ -149,6 +153,22 @@ static int set_server_key(void *dest, const char *s, char *why, size_t whylen)
   return 0;
 }
 
+/* --server-code, once per --connect endpoint (dest: the whole sub_cli). */
+static int set_server_code(void *dest, const char *s, char *why, size_t whylen)
+{
+  sub_cli *cli = dest;
+  if (!*s || strlen(s) > 200) {
+    snprintf(why, whylen, "a source code of 1 to 200 bytes");
+    return -1;
+  }
+  if (cli->nserver_codes == SUB_MAX_ENDPOINTS) {
+    snprintf(why, whylen, "more than %d of them", SUB_MAX_ENDPOINTS);
+    return -1;
+  }
+  cli->server_codes[cli->nserver_codes++] = s;
+  return 0;
+}
+
 #define O(field) .offset = offsetof(sub_cli, field)
 static const hb_cli_opt opt_table[] = {
     {.name = "connect", .kind = HB_CLI_STR, O(connect), .commands = C_LIVE},
@@ -184,6 +204,7 @@ static const hb_cli_opt opt_table[] = {
     {.name = "log-level", .kind = HB_CLI_CALL, O(log_level), .set = hb_cli_log_level},
     {.name = "key", .kind = HB_CLI_STR, O(key), .commands = C_LIVE},
     {.name = "server-key", .kind = HB_CLI_CALL, .set = set_server_key, .commands = C_LIVE},
+    {.name = "server-code", .kind = HB_CLI_CALL, .set = set_server_code, .commands = C_LIVE},
     {.name = "insecure", .kind = HB_CLI_FLAG, O(insecure), .commands = C_LIVE},
     {.name = "template", .kind = HB_CLI_STR, O(template_path), .commands = C_REPORT},
     {.name = "out", .kind = HB_CLI_STR, O(out), .commands = C_REPORT | C_EXPORT},
@@ -271,6 +292,16 @@ static int cli_required(const sub_cli *cli, const char *required, char *err, siz
  * for --publish. Returns 0 or -1 with err set (without the command). */
 static int cli_keys(const sub_cli *cli, char *err, size_t errlen)
 {
+  if (cli->insecure && (cli->key || cli->nserver_keys || cli->secret || cli->subscriber_keys)) {
+    snprintf(err, errlen,
+             "--insecure (plain TCP) contradicts --%s: give the CURVE keys or --insecure, "
+             "not both",
+             cli->key            ? "key"
+             : cli->nserver_keys ? "server-key"
+             : cli->secret       ? "secret"
+                                 : "subscriber-keys");
+    return -1;
+  }
   if (cli->cmd != SUB_CMD_SHOW && cli->connect && !cli->insecure &&
       (!cli->key || !cli->nserver_keys)) {
     snprintf(err, errlen,

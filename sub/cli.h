@@ -39,6 +39,8 @@ typedef struct sub_cli {
   const char *key;           /* CURVE: the city's secret cert */
   const char *server_keys[SUB_MAX_ENDPOINTS]; /* each county's public cert, in --connect order */
   size_t nserver_keys;
+  const char *server_codes[SUB_MAX_ENDPOINTS]; /* each county's source code, same order (opt.) */
+  size_t nserver_codes;
   int insecure;                /* plain TCP, explicitly (connections and --publish) */
   const char *publish;         /* run --publish EP: republish the merged view (republish.h) */
   const char *secret;          /* --publish: the city's own secret cert (CURVE server) */

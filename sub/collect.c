@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "hb_date.h"
 #include "hb_err.h"
 
 void sub_collect_init(sub_collect *c)
@@ -38,6 +39,11 @@ bool sub_collect_rollup_newer(const Huibao__V1__Rollup *a, const Huibao__V1__Rol
   if (a->seq != b->seq)
     return a->seq > b->seq;
   return a->as_of_ms > b->as_of_ms;
+}
+
+bool sub_collect_from_future(const Huibao__V1__Rollup *r, int64_t wall_now_ms)
+{
+  return r->as_of_ms > wall_now_ms && r->as_of_ms - wall_now_ms > SUB_COLLECT_MAX_SKEW_MS;
 }
 
 sub_entry *sub_collect_find(sub_collect *c, const char *origin, const char *campaign)
@@ -115,6 +121,10 @@ int sub_collect_offer(sub_collect *c, const char *origin, Huibao__V1__Rollup *r,
 int sub_collect_load(sub_collect *c, const char *origin, Huibao__V1__Rollup *r, bool stale,
                      int64_t now_ms)
 {
+  if (sub_collect_from_future(r, hb_time_now_ms())) { /* stored before the clock was checked */
+    drop(r);
+    return 0;
+  }
   sub_entry *e = sub_collect_find(c, origin, r->campaign);
   if (!e)
     return entry_add(c, origin, r, now_ms, stale, false);

@@ -17,6 +17,10 @@
 
 #define SUB_COLLECT_MAX 4096 /* (origin, campaign) pairs kept; more are refused */
 #define SUB_STALE_DEFAULT_MS (3 * HB_PUBLISHER_HEARTBEAT_MS) /* rollup without heartbeat_ms */
+/* How far a rollup's as_of_ms may be ahead of the receiver's clock: more is
+ * refused (a publisher's clock that far ahead, or a forged as_of meant to
+ * win the epoch rule of sub_collect_rollup_newer against later rollups). */
+#define SUB_COLLECT_MAX_SKEW_MS (5 * 60 * 1000)
 
 typedef struct sub_entry {
   char *origin;
@@ -41,6 +45,10 @@ void sub_collect_free(sub_collect *c);
  * without an epoch (an older publisher) is compared by seq only. */
 bool sub_collect_rollup_newer(const Huibao__V1__Rollup *a, const Huibao__V1__Rollup *b);
 
+/* True if r's as_of_ms is more than SUB_COLLECT_MAX_SKEW_MS ahead of
+ * wall_now_ms (unix ms): such a rollup is neither offered nor loaded. */
+bool sub_collect_from_future(const Huibao__V1__Rollup *r, int64_t wall_now_ms);
+
 /* Offers a decoded rollup from origin. Takes ownership of r in every case.
  * Returns 1 if it was kept (new pair, or newer than the one held; the entry
  * is marked dirty and no longer stale), 0 if it was older or equal (dropped;
@@ -51,7 +59,9 @@ int sub_collect_offer(sub_collect *c, const char *origin, Huibao__V1__Rollup *r,
                       bool *was_stale);
 
 /* Adds an entry as loaded from storage (rx_ms = now_ms, not dirty). Same
- * ownership and returns as sub_collect_offer. */
+ * ownership and returns as sub_collect_offer; a rollup from the future
+ * (sub_collect_from_future against the wall clock: stored by a version that
+ * did not check) is dropped (0), so the county's next rollup replaces it. */
 int sub_collect_load(sub_collect *c, const char *origin, Huibao__V1__Rollup *r, bool stale,
                      int64_t now_ms);
 

@@ -183,10 +183,19 @@ int sub_run(const sub_cli *cli)
   if ((ex = sub_net_open_cli(&net, cli, &eps, &neps)) != 0)
     goto out;
   hb_log_info("subscribed to %s", cli->connect);
+  /* the codes bound to endpoints by the first rollups of earlier runs */
+  char bindings[4096];
+  snprintf(bindings, sizeof bindings, "%s/%s", cli->data, SUB_BINDINGS_FILE);
+  int nb = sub_net_bindings_load(&net, bindings);
+  if (nb < 0)
+    hb_log_warn("could not read %s: each endpoint keeps the first code it gives again", bindings);
+  else if (nb > 0)
+    hb_log_info("%d endpoints speak for the codes they gave before (%s)", nb, bindings);
   if ((ex = open_republish(cli, &rp)) == 0) {
     sub_loop_opts o = {
         .net = &net,
         .campaign = cli->campaign,
+        .bindings = net.configured ? NULL : bindings,
         .log_malformed = true,
         .mark_stale = true,
         .stale_after_ms = cli->stale_after_ms,

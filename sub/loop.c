@@ -6,18 +6,79 @@
 #include <string.h>
 #include "hb_date.h"
 #include "hb_err.h"
+#include "cli.h"
 #include "hb_log.h"
 #include "metrics.h"
 
 volatile sig_atomic_t sub_loop_stop;
 volatile sig_atomic_t sub_loop_reload;
 
+#define REFUSED_LOG_MS 60000 /* an endpoint's refusals are logged at most once a minute */
+
 /* What one run of the loop remembers between passes. */
 typedef struct loop_state {
   int64_t last_change; /* monotonic ms of the last change step */
   size_t last_bad;     /* malformed messages logged so far */
   int rp_err;          /* the last republish error logged (not repeated) */
+  /* per endpoint: rollups refused (sub_net_claim, the clock), and when last logged */
+  uint64_t refused[SUB_MAX_ENDPOINTS];
+  int64_t refused_logged_ms[SUB_MAX_ENDPOINTS];
 } loop_state;
+
+/* Logs a refused rollup of endpoint ep, the first one and then at most
+ * once every REFUSED_LOG_MS with the count (a publisher repeats its rollups
+ * every heartbeat: no log line each). */
+static void log_refused(const sub_loop_opts *o, loop_state *st, size_t ep,
+                        const Huibao__V1__Rollup *r, const char *why)
+{
+  if (ep >= SUB_MAX_ENDPOINTS)
+    return;
+  uint64_t n = ++st->refused[ep];
+  int64_t now = hb_time_mono_ms();
+  if (n > 1 && now - st->refused_logged_ms[ep] < REFUSED_LOG_MS)
+    return;
+  st->refused_logged_ms[ep] = now;
+  hb_log_warn("refused a rollup from %s (source %s, campaign %s, seq %" PRIu64 "): %s (%" PRIu64
+              " refused from there so far)",
+              o->net->eps[ep], r->source, r->campaign, r->seq, why, n);
+}
+
+/* Whether endpoint ep may give r (sub_net_claim, and its as_of against
+ * the clock). Returns 1 if so, 0 after logging and counting the refusal,
+ * HB_ENOMEM. */
+static int admit(const sub_loop_opts *o, loop_state *st, size_t ep, const Huibao__V1__Rollup *r)
+{
+  char why[768];
+  const char *reason;
+  int64_t wall = hb_time_now_ms();
+  if (sub_collect_from_future(r, wall)) {
+    reason = "future";
+    snprintf(why, sizeof why, "its as_of is %.0f s ahead of this clock (at most %d s allowed)",
+             (double)(r->as_of_ms - wall) / 1000.0, SUB_COLLECT_MAX_SKEW_MS / 1000);
+  } else {
+    size_t other;
+    int cl = sub_net_claim(o->net, ep, r->source, &other);
+    if (cl < 0)
+      return cl;
+    if (cl == SUB_CLAIM_BOUND) {
+      hb_log_notice("%s speaks for source %s (no other endpoint may)", o->net->eps[ep], r->source);
+      if (o->bindings && sub_net_bindings_save(o->net, o->bindings) != 0)
+        hb_log_warn("could not write %s: a restart will bind source %s again", o->bindings,
+                    r->source);
+    }
+    if (cl == SUB_CLAIM_OK || cl == SUB_CLAIM_BOUND)
+      return 1;
+    reason = "source";
+    if (cl == SUB_CLAIM_TAKEN)
+      snprintf(why, sizeof why, "source %s belongs to %s", r->source, o->net->eps[other]);
+    else
+      snprintf(why, sizeof why, "this endpoint speaks for source %s %s", o->net->codes[ep],
+               o->net->configured ? "(--server-code)" : "(its first rollup, kept)");
+  }
+  log_refused(o, st, ep, r, why);
+  sub_metrics_refused(reason);
+  return 0;
+}
 
 /* Logs what a kept rollup changed for its pair. */
 static void log_kept(const char *origin, const char *campaign, bool had_old, uint64_t old_seq,
@@ -35,9 +96,10 @@ static void log_kept(const char *origin, const char *campaign, bool had_old, uin
 }
 
 /* Step 1: waits at most wait_ms for one rollup on o->net and offers it to
- * c. Returns 1 if kept, 0 if not (timeout, another campaign, older, too
- * many pairs), <0 on a socket error or HB_ENOMEM. */
-static int receive(const sub_loop_opts *o, sub_collect *c, int wait_ms)
+ * c, if its endpoint may give it (admit). Returns 1 if kept, 0 if not
+ * (timeout, another campaign, refused, older, too many pairs), <0 on a
+ * socket error or HB_ENOMEM. */
+static int receive(const sub_loop_opts *o, sub_collect *c, loop_state *st, int wait_ms)
 {
   size_t ep;
   Huibao__V1__Rollup *r = NULL;
@@ -49,6 +111,10 @@ static int receive(const sub_loop_opts *o, sub_collect *c, int wait_ms)
   if (o->campaign && strcmp(r->campaign, o->campaign) != 0) {
     protobuf_c_message_free_unpacked(&r->base, NULL);
     return 0;
+  }
+  if ((rc = admit(o, st, ep, r)) != 1) {
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    return rc;
   }
   char origin[512], campaign[512];
   snprintf(origin, sizeof origin, "%s", o->key_by_endpoint ? o->net->eps[ep] : r->source);
@@ -153,7 +219,7 @@ static int republish_step(const sub_loop_opts *o, sub_collect *c, loop_state *st
 /* Steps 1 to 4 once. Returns 0 or the hb_err that ends the loop. */
 static int pass(const sub_loop_opts *o, sub_collect *c, loop_state *st, int wait)
 {
-  int rc = receive(o, c, wait);
+  int rc = receive(o, c, st, wait);
   if (rc < 0) {
     hb_log_err("receive: %s", hb_strerror(rc));
     return rc;

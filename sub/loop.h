@@ -3,8 +3,11 @@
  * which steps they switch on. One pass is:
  *
  *   1. receive  wait (at most poll_ms, less when republishing or near the
- *               deadline) for one rollup on net and offer it to the
- *               collection, keyed by the rollup's source (or by endpoint);
+ *               deadline) for one rollup on net; refuse it (logged, counted)
+ *               when its source code and its endpoint are not bound to each
+ *               other (sub_net_claim) or its as_of is from the future
+ *               (collect.h); else offer it to the collection, keyed by the
+ *               rollup's source (or by endpoint);
  *               new seqs, restored counties and counties heard again are
  *               logged;
  *   2. stale    mark stale the pairs that heard nothing for their stale time
@@ -51,6 +54,8 @@ typedef struct sub_loop_opts {
   const char *campaign; /* only this campaign's rollups are offered (NULL: all) */
   bool key_by_endpoint; /* origin = the endpoint (snapshot), else the rollup's source */
   bool log_malformed;   /* log the count of malformed messages when it grows */
+  const char *bindings; /* NULL; else the file where a code bound to an endpoint is kept
+                           (sub_net_bindings_save), so a restart binds it again */
   /* 2. stale */
   bool mark_stale;
   int64_t stale_after_ms; /* 0: 3 x each publisher's heartbeat (collect.h) */

@@ -14,8 +14,8 @@
 
 static struct {
   hb_metrics *reg; /* NULL: not started, every call is a no-op */
-  hb_metric *received, *kept, *dropped, *malformed, *stale, *last_rollup, *flushes, *flush_failures,
-      *flushed, *start_time;
+  hb_metric *received, *kept, *refused, *dropped, *malformed, *stale, *last_rollup, *flushes,
+      *flush_failures, *flushed, *start_time;
   int64_t last_view_ms;
 } M;
 
@@ -38,6 +38,11 @@ static bool metrics_register(void)
                      "Rollups dropped: older (seq not newer; harmless: state, not deltas), "
                      "too_many (county, campaign) pairs, no_memory.",
                      "reason");
+  M.refused = family(C, P "rollups_refused_total",
+                     "Rollups refused before they were offered: source (the code belongs to "
+                     "another endpoint, or the endpoint to another code), future (as_of more "
+                     "than 5 minutes ahead of this clock).",
+                     "reason");
   M.malformed = family(C, P "malformed_messages_total",
                        "Messages dropped as malformed (frames, topic or content).", NULL);
   M.stale = family(G, P "counties_stale",
@@ -49,8 +54,8 @@ static bool metrics_register(void)
   M.flushed = family(C, P "store_rollups_written_total", "Rollups written by the flushes.", NULL);
   M.start_time = family(G, P "start_time_seconds", "Unix time the program started.", NULL);
 #undef P
-  return M.received && M.kept && M.dropped && M.malformed && M.stale && M.last_rollup &&
-         M.flushes && M.flush_failures && M.flushed && M.start_time;
+  return M.received && M.kept && M.refused && M.dropped && M.malformed && M.stale &&
+         M.last_rollup && M.flushes && M.flush_failures && M.flushed && M.start_time;
 }
 
 int sub_metrics_start(const char *addr)
@@ -96,6 +101,12 @@ void sub_metrics_rollup(const char *county, int outcome)
                                                          : "no_memory"},
                   1);
   hb_metric_set(M.last_rollup, &county, (double)hb_time_now_ms() / 1000.0);
+}
+
+void sub_metrics_refused(const char *reason)
+{
+  if (M.reg)
+    hb_metric_add(M.refused, &reason, 1);
 }
 
 void sub_metrics_malformed(size_t total)

@@ -22,6 +22,10 @@ void sub_metrics_stop(void);
  * sub_collect_offer returned (1 kept, 0 older: dropped, HB_EFULL: too many
  * pairs, dropped). */
 void sub_metrics_rollup(const char *county, int outcome);
+/* A rollup was refused before it was offered: reason "source" (its source
+ * code belongs to another endpoint, or its endpoint to another code) or
+ * "future" (its as_of is ahead of this clock: collect.h). */
+void sub_metrics_refused(const char *reason);
 /* The socket layer's running count of malformed messages dropped. */
 void sub_metrics_malformed(size_t total);
 /* At most once a second: how many counties have a stale campaign. */

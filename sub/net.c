@@ -6,6 +6,7 @@
 #include <string.h>
 #include <stdio.h>
 #include <sysexits.h>
+#include <unistd.h>
 #include <zmq.h>
 #include "cli.h"
 #include "hb_err.h"
@@ -92,7 +93,8 @@ int sub_net_open_secure(sub_net *s, char *const *eps, size_t n, const char *camp
   s->socks = calloc(n ? n : 1, sizeof *s->socks);
   s->eps = calloc(n ? n : 1, sizeof *s->eps);
   s->hs = calloc(n ? n : 1, sizeof *s->hs);
-  if (!s->ctx || !s->socks || !s->eps || !s->hs) {
+  s->codes = calloc(n ? n : 1, sizeof *s->codes);
+  if (!s->ctx || !s->socks || !s->eps || !s->hs || !s->codes) {
     snprintf(err, errlen, "out of memory");
     sub_net_close(s);
     return HB_ENOMEM;
@@ -167,12 +169,24 @@ int sub_net_open_cli(sub_net *net, const sub_cli *cli, char ***eps, size_t *neps
   else if ((ex = read_keys(cli, *neps, &key, servers)) == 0)
     for (size_t i = 0; i < *neps; i++)
       publics[i] = servers[i].public_key;
+  if (ex == 0 && cli->nserver_codes && cli->nserver_codes != *neps) {
+    fprintf(stderr,
+            "%s: %zu --connect endpoints but %zu --server-code: give one per endpoint, "
+            "in the same order\n",
+            SUB_PROGRAM, *neps, cli->nserver_codes);
+    ex = EX_USAGE;
+  }
   if (ex == 0) {
     rc = sub_net_open_secure(net, *eps, *neps, cli->campaign, cli->insecure ? NULL : &key, publics,
                              err, sizeof err);
     if (rc != 0) {
       fprintf(stderr, "%s: %s\n", SUB_PROGRAM, err);
       ex = rc == HB_EINVAL ? EX_USAGE : EX_SOFTWARE;
+    } else if (cli->nserver_codes && (rc = sub_net_bind_codes(net, (char *const *)cli->server_codes,
+                                                              *neps, err, sizeof err)) != 0) {
+      fprintf(stderr, "%s: --server-code: %s\n", SUB_PROGRAM, err);
+      ex = rc == HB_EINVAL ? EX_CONFIG : EX_SOFTWARE;
+      sub_net_close(net);
     }
   }
   if (ex != 0) {
@@ -183,6 +197,108 @@ int sub_net_open_cli(sub_net *net, const sub_cli *cli, char ***eps, size_t *neps
   return ex;
 }
 
+int sub_net_bind_codes(sub_net *s, char *const *codes, size_t n, char *err, size_t errlen)
+{
+  if (n != s->count) {
+    snprintf(err, errlen, "%zu codes for %zu endpoints", n, s->count);
+    return HB_EINVAL;
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (!codes[i][0]) {
+      snprintf(err, errlen, "an empty code for %s", s->eps[i]);
+      return HB_EINVAL;
+    }
+    for (size_t j = 0; j < i; j++)
+      if (strcmp(codes[i], codes[j]) == 0) {
+        snprintf(err, errlen,
+                 "%s and %s are both configured as source %s: two counties with one code "
+                 "would speak for each other",
+                 s->eps[j], s->eps[i], codes[i]);
+        return HB_EINVAL;
+      }
+  }
+  for (size_t i = 0; i < n; i++) {
+    free(s->codes[i]);
+    if (!(s->codes[i] = strdup(codes[i]))) {
+      snprintf(err, errlen, "out of memory");
+      return HB_ENOMEM;
+    }
+  }
+  s->configured = true;
+  return 0;
+}
+
+int sub_net_bindings_load(sub_net *s, const char *path)
+{
+  if (s->configured)
+    return 0;
+  FILE *f = fopen(path, "r");
+  if (!f)
+    return errno == ENOENT ? 0 : HB_EIO;
+  char line[1024];
+  int n = 0;
+  while (fgets(line, sizeof line, f)) {
+    line[strcspn(line, "\n")] = '\0';
+    char *sp = strchr(line, ' ');
+    if (!sp || sp == line || !sp[1])
+      continue;
+    *sp = '\0';
+    const char *code = line, *ep = sp + 1;
+    size_t i = 0, other;
+    while (i < s->count && strcmp(s->eps[i], ep) != 0)
+      i++;
+    if (i == s->count)
+      continue;
+    int rc = sub_net_claim(s, i, code, &other);
+    if (rc == HB_ENOMEM) {
+      fclose(f);
+      return rc;
+    }
+    n += rc == SUB_CLAIM_BOUND;
+  }
+  fclose(f);
+  return n;
+}
+
+int sub_net_bindings_save(const sub_net *s, const char *path)
+{
+  char tmp[4096];
+  if (snprintf(tmp, sizeof tmp, "%s.new", path) >= (int)sizeof tmp)
+    return HB_EIO;
+  FILE *f = fopen(tmp, "w");
+  if (!f)
+    return HB_EIO;
+  for (size_t i = 0; i < s->count; i++)
+    if (s->codes[i] && !strchr(s->codes[i], ' ') && !strchr(s->codes[i], '\n'))
+      fprintf(f, "%s %s\n", s->codes[i], s->eps[i]);
+  int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
+  bad |= fclose(f) != 0;
+  if (bad || rename(tmp, path) != 0) {
+    unlink(tmp);
+    return HB_EIO;
+  }
+  return 0;
+}
+
+int sub_net_claim(sub_net *s, size_t ep, const char *code, size_t *other)
+{
+  *other = ep;
+  if (ep >= s->count)
+    return SUB_CLAIM_OTHER_CODE;
+  if (s->codes[ep])
+    return strcmp(s->codes[ep], code) == 0 ? SUB_CLAIM_OK : SUB_CLAIM_OTHER_CODE;
+  for (size_t i = 0; i < s->count; i++)
+    if (s->codes[i] && strcmp(s->codes[i], code) == 0) {
+      *other = i;
+      return SUB_CLAIM_TAKEN;
+    }
+  if (s->configured) /* every endpoint has its code: not reached */
+    return SUB_CLAIM_OTHER_CODE;
+  if (!(s->codes[ep] = strdup(code)))
+    return HB_ENOMEM;
+  return SUB_CLAIM_BOUND;
+}
+
 void sub_net_close(sub_net *s)
 {
   for (size_t i = 0; i < s->count; i++) {
@@ -191,10 +307,12 @@ void sub_net_close(sub_net *s)
     if (s->socks[i])
       zmq_close(s->socks[i]);
     free(s->eps ? s->eps[i] : NULL);
+    free(s->codes ? s->codes[i] : NULL);
   }
   free(s->socks);
   free(s->eps);
   free(s->hs);
+  free(s->codes);
   if (s->ctx)
     zmq_ctx_term(s->ctx);
   memset(s, 0, sizeof *s);

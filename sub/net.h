@@ -3,6 +3,7 @@
 #ifndef SUB_NET_H
 #define SUB_NET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "huibao/v1/huibao.pb-c.h"
 #include "hb_cert.h"
@@ -16,7 +17,21 @@ typedef struct sub_net {
   size_t next;      /* round robin start among ready sockets */
   size_t bad;       /* messages dropped as malformed (for the log) */
   hb_handshake *hs; /* handshake events per socket (why a county gives nothing) */
+  char **codes;     /* per endpoint, the source code bound to it: given (--server-code) or
+                       that of the first rollup accepted from it; NULL: none yet (owned) */
+  bool configured;  /* codes were given: none is learned */
 } sub_net;
+
+/* The file in `run --data DIR` that keeps the learned bindings. */
+#define SUB_BINDINGS_FILE "bindings"
+
+/* What sub_net_claim decided about a rollup's source code. */
+typedef enum sub_claim {
+  SUB_CLAIM_OK = 0,         /* the endpoint is bound to that code */
+  SUB_CLAIM_BOUND = 1,      /* neither was bound: they are now, for the life of s */
+  SUB_CLAIM_OTHER_CODE = 2, /* the endpoint is bound to another code: refuse */
+  SUB_CLAIM_TAKEN = 3,      /* the code is bound to another endpoint (*other): refuse */
+} sub_claim;
 
 /* Splits "EP[,EP...]" into a malloc'd array of malloc'd strings, checking
  * each with hb_zmq_endpoint_valid. Empty items, duplicates and more than 64
@@ -39,9 +54,11 @@ void sub_net_close(sub_net *s);
 /* sub_net_open_secure as the command line says: the endpoints of
  * cli->connect (copied into *eps, in order; free with sub_net_free_list),
  * the city's key cli->key and one server key per endpoint, or plain TCP
- * with cli->insecure (logged as a warning). On failure prints why on stderr
- * and returns the exit code (64: bad endpoints or key count, 78: a key file,
- * 70: the sockets), with *eps NULL; else 0 (close net with sub_net_close). */
+ * with cli->insecure (logged as a warning), and the source codes of
+ * --server-code bound to the endpoints (sub_net_bind_codes). On failure
+ * prints why on stderr and returns the exit code (64: bad endpoints, key or
+ * code count, 78: a key file, or two endpoints given one code, 70: the
+ * sockets), with *eps NULL; else 0 (close net with sub_net_close). */
 struct sub_cli;
 int sub_net_open_cli(sub_net *net, const struct sub_cli *cli, char ***eps, size_t *neps);
 
@@ -49,6 +66,33 @@ int sub_net_open_cli(sub_net *net, const struct sub_cli *cli, char ***eps, size_
  * refused our key, or one side runs --insecure), in buf; NULL when they do
  * not (the county may simply be down). */
 const char *sub_net_explain(sub_net *s, size_t i, char *buf, size_t len);
+
+/* Binds endpoint i to codes[i] for every endpoint of s (n must equal
+ * s->count): the code each is configured to publish. Returns 0, or
+ * HB_EINVAL with err naming the two endpoints given one code (two
+ * counties configured with one code: a configuration error). */
+int sub_net_bind_codes(sub_net *s, char *const *codes, size_t n, char *err, size_t errlen);
+
+/* The bindings learned by an earlier run, kept in the file path (one line
+ * "CODE ENDPOINT" each, written by sub_net_bindings_save): each whose
+ * endpoint is one of s's and whose code no endpoint of s holds yet is
+ * bound again; the others are ignored (an endpoint no longer connected).
+ * Nothing happens when the codes were given (configured) or the file does
+ * not exist. Returns how many were bound, or HB_EIO / HB_ENOMEM. */
+int sub_net_bindings_load(sub_net *s, const char *path);
+
+/* Writes every binding of s to path (path.new, fsync, rename). Returns 0
+ * or HB_EIO. */
+int sub_net_bindings_save(const sub_net *s, const char *path);
+
+/* Who may speak for a source code: a rollup of source code that came on
+ * endpoint ep is accepted only if the endpoint and the code are bound to
+ * each other, or neither is bound yet (then they are, unless the codes
+ * were configured: an endpoint configured with one code is never bound to
+ * another). A code is never moved from one endpoint to another while s
+ * lives. Returns a sub_claim (*other: the endpoint holding code for
+ * SUB_CLAIM_TAKEN), or HB_ENOMEM. */
+int sub_net_claim(sub_net *s, size_t ep, const char *code, size_t *other);
 
 /* Waits at most timeout_ms for one well-formed rollup. Returns 1 with
  * *ep (socket index) and *r (caller frees with

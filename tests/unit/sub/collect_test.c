@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "collect.h"
+#include "hb_date.h"
 #include "hb_rollup.h"
 #include "hb_err.h"
 #include "gather.h"
@@ -123,6 +124,28 @@ static void count_stale(const sub_entry *e, void *arg)
   (*(int *)arg)++;
 }
 
+/* A rollup more than SUB_COLLECT_MAX_SKEW_MS ahead of the clock is from
+ * the future: refused by the loop, and dropped when loaded from a store. */
+static void test_future(void)
+{
+  int64_t now = hb_time_now_ms();
+  Huibao__V1__Rollup *r = mk("xq", "jf", 1, now + SUB_COLLECT_MAX_SKEW_MS - 1000, 0, 0);
+  CHECK(!sub_collect_from_future(r, now));
+  r->as_of_ms = now + SUB_COLLECT_MAX_SKEW_MS + 1;
+  CHECK(sub_collect_from_future(r, now));
+  r->as_of_ms = INT64_MAX;
+  CHECK(sub_collect_from_future(r, now));
+  r->as_of_ms = INT64_MIN;
+  CHECK(!sub_collect_from_future(r, now));
+  sub_collect c;
+  sub_collect_init(&c);
+  r->as_of_ms = now + 86400000;
+  CHECK_EQ_INT(0, sub_collect_load(&c, "xq", r, false, 0));
+  CHECK_EQ_INT(0, c.count);
+  CHECK_EQ_INT(1, sub_collect_load(&c, "xq", mk("xq", "jf", 1, now, 0, 0), false, 0));
+  sub_collect_free(&c);
+}
+
 static void test_stale(void)
 {
   sub_collect c;
@@ -186,6 +209,7 @@ int main(void)
 {
   RUN(test_keep_latest);
   RUN(test_epoch_rule);
+  RUN(test_future);
   RUN(test_stale);
   RUN(test_complete);
   RUN(test_limit);

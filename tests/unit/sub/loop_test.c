@@ -36,19 +36,25 @@ static void county_open(county *k)
   CHECK(zmq_recv(k->pub, subscription, sizeof subscription, 0) > 0);
 }
 
-static void county_send(county *k, const char *source, const char *campaign, uint64_t seq)
+static void county_send_at(county *k, const char *source, const char *campaign, uint64_t seq,
+                           int64_t as_of)
 {
   Huibao__V1__Rollup r = HUIBAO__V1__ROLLUP__INIT;
   r.source = (char *)source;
   r.campaign = (char *)campaign;
   r.seq = seq;
-  r.as_of_ms = 1000;
+  r.as_of_ms = as_of;
   uint8_t buf[256];
   size_t len = huibao__v1__rollup__pack(&r, buf);
   char topic[64];
   snprintf(topic, sizeof topic, "rollup/%s", campaign);
   zmq_send(k->pub, topic, strlen(topic), ZMQ_SNDMORE);
   zmq_send(k->pub, buf, len, 0);
+}
+
+static void county_send(county *k, const char *source, const char *campaign, uint64_t seq)
+{
+  county_send_at(k, source, campaign, seq, 1000);
 }
 
 static void county_close(county *k)
@@ -99,20 +105,34 @@ static void test_receive(void)
   county_open(&k);
   county_send(&k, "xq", "jf", 3);
   county_send(&k, "xq", "zt", 1); /* another campaign: not offered */
-  county_send(&k, "dq", "jf", 5);
+  county_send(&k, "dq", "jf", 5); /* the endpoint speaks for xq: refused */
+  county_send_at(&k, "xq", "jf", 9, hb_time_now_ms() + SUB_COLLECT_MAX_SKEW_MS + 60000);
+  county_send(&k, "xq", "au", 2); /* the last one: done */
   sub_collect c;
   sub_collect_init(&c);
   seen s = {.want = 2};
-  sub_loop_opts o = {.net = &k.net,
-                     .campaign = "jf",
-                     .deadline_ms = hb_time_mono_ms() + 5000,
-                     .done = done_when,
-                     .arg = &s};
+  sub_loop_opts o = {
+      .net = &k.net, .deadline_ms = hb_time_mono_ms() + 5000, .done = done_when, .arg = &s};
   CHECK_EQ_INT(0, sub_loop_run(&o, &c));
-  CHECK_EQ_INT(2, c.count);
-  sub_entry *x = sub_collect_find(&c, "xq", "jf"), *d = sub_collect_find(&c, "dq", "jf");
-  CHECK(x && d && x->r->seq == 3 && d->r->seq == 5);
+  CHECK_EQ_INT(2, c.count); /* xq jf, xq au */
+  sub_collect_free(&c);
+  sub_collect_init(&c);
+  county_send(&k, "xq", "jf", 3);
+  county_send(&k, "xq", "zt", 1); /* another campaign: not offered */
+  county_send(&k, "xq", "jf", 5);
+  s.want = 1;
+  o.campaign = "jf";
+  o.deadline_ms = hb_time_mono_ms() + 5000;
+  o.done = NULL;
+  /* until the deadline: every message is in by then */
+  o.deadline_ms = hb_time_mono_ms() + 1000;
+  CHECK_EQ_INT(0, sub_loop_run(&o, &c));
+  CHECK_EQ_INT(1, c.count);
+  sub_entry *x = sub_collect_find(&c, "xq", "jf");
+  CHECK(x && x->r->seq == 5);
   CHECK(!sub_collect_find(&c, "xq", "zt"));
+  CHECK(!sub_collect_find(&c, "dq", "jf"));
+  o.done = done_when;
   CHECK(!x || !x->dirty); /* the change step ran: no store, flags cleared */
   sub_collect_free(&c);
 

@@ -1,7 +1,9 @@
 /* net_test.c: endpoint lists, and SUB sockets against a real XPUB on
  * loopback: good messages arrive, malformed ones are dropped and counted. */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <zmq.h>
 #include "hb_err.h"
 #include "net.h"
@@ -22,6 +24,54 @@ static void test_list(void)
   CHECK_EQ_STR("endpoint tcp://h:6 given twice", err);
   CHECK_EQ_INT(HB_EINVAL, sub_net_parse_list("http://h", &eps, &n, err, sizeof err));
   CHECK(eps == NULL);
+}
+
+/* Source codes and endpoints bind one to one: learned from the first
+ * rollup of each, or given; never moved, never shared. */
+static void test_claim(void)
+{
+  sub_net s;
+  char err[256], *eps[] = {"tcp://127.0.0.1:1", "tcp://127.0.0.1:2", "tcp://127.0.0.1:3"};
+  size_t other;
+  CHECK_EQ_INT(0, sub_net_open(&s, eps, 3, NULL, err, sizeof err));
+  CHECK_EQ_INT(SUB_CLAIM_BOUND, sub_net_claim(&s, 0, "xq", &other));
+  CHECK_EQ_INT(SUB_CLAIM_OK, sub_net_claim(&s, 0, "xq", &other));
+  CHECK_EQ_INT(SUB_CLAIM_OTHER_CODE, sub_net_claim(&s, 0, "dq", &other)); /* ep 0 is xq's */
+  CHECK_EQ_INT(SUB_CLAIM_TAKEN, sub_net_claim(&s, 1, "xq", &other));      /* xq is ep 0's */
+  CHECK_EQ_INT(0, other);
+  CHECK(s.codes[1] == NULL); /* a refused claim binds nothing */
+  CHECK_EQ_INT(SUB_CLAIM_BOUND, sub_net_claim(&s, 1, "dq", &other));
+  CHECK_EQ_INT(SUB_CLAIM_TAKEN, sub_net_claim(&s, 2, "dq", &other));
+  CHECK_EQ_INT(1, other);
+  CHECK_EQ_INT(SUB_CLAIM_OK, sub_net_claim(&s, 0, "xq", &other)); /* never alternated */
+
+  /* kept in a file: a restart binds them again, for the endpoints still there */
+  char dir[] = "/tmp/sub-net-test-XXXXXX", path[64];
+  CHECK(mkdtemp(dir) != NULL);
+  snprintf(path, sizeof path, "%s/bindings", dir);
+  CHECK_EQ_INT(0, sub_net_bindings_load(&s, path)); /* no file yet */
+  CHECK_EQ_INT(0, sub_net_bindings_save(&s, path));
+  sub_net_close(&s);
+  char *eps2[] = {"tcp://127.0.0.1:9", "tcp://127.0.0.1:1"};
+  CHECK_EQ_INT(0, sub_net_open(&s, eps2, 2, NULL, err, sizeof err));
+  CHECK_EQ_INT(1, sub_net_bindings_load(&s, path)); /* xq at :1; :2 is gone */
+  CHECK_EQ_INT(SUB_CLAIM_TAKEN, sub_net_claim(&s, 0, "xq", &other));
+  CHECK_EQ_INT(1, other);
+  CHECK_EQ_INT(SUB_CLAIM_BOUND, sub_net_claim(&s, 0, "dq", &other));
+  sub_net_close(&s);
+  unlink(path);
+  rmdir(dir);
+
+  /* given: nothing is learned */
+  char *codes[] = {"xq", "dq", "au"}, *same[] = {"xq", "dq", "xq"};
+  CHECK_EQ_INT(0, sub_net_open(&s, eps, 3, NULL, err, sizeof err));
+  CHECK_EQ_INT(HB_EINVAL, sub_net_bind_codes(&s, same, 3, err, sizeof err));
+  CHECK_CONTAINS(err, "tcp://127.0.0.1:1 and tcp://127.0.0.1:3 are both configured as source xq");
+  CHECK_EQ_INT(0, sub_net_bind_codes(&s, codes, 3, err, sizeof err));
+  CHECK_EQ_INT(SUB_CLAIM_OTHER_CODE, sub_net_claim(&s, 2, "xq", &other));
+  CHECK_EQ_INT(SUB_CLAIM_OTHER_CODE, sub_net_claim(&s, 2, "zz", &other));
+  CHECK_EQ_INT(SUB_CLAIM_OK, sub_net_claim(&s, 2, "au", &other));
+  sub_net_close(&s);
 }
 
 static void send2(void *s, const char *topic, const void *data, size_t len)
@@ -91,6 +141,7 @@ static void test_receive(void)
 int main(void)
 {
   RUN(test_list);
+  RUN(test_claim);
   RUN(test_receive);
   return test_summary();
 }
