@@ -269,9 +269,15 @@ static lxw_error xlsx_sheet(lxw_workbook *wb, const Huibao__V1__Rollup *r, const
   worksheet_set_row(ws, 0, 30, NULL);
   for (size_t c = 0; c < ncols && !err; c++) {
     const char *h = c < NFIXED ? fixed_headers[c] : r->categories[c - NFIXED]->name;
-    if (!h || !*h)
-      h = r->categories[c - NFIXED]->code;
-    err = xlsx_string(ws, 0, (lxw_col_t)c, h, f->head);
+    char *ht = xlsx_text(h);
+    if (ht && !*ht) { /* no name, or none left once cleaned: the code */
+      free(ht);
+      ht = xlsx_text(r->categories[c - NFIXED]->code);
+    }
+    err = !ht   ? LXW_ERROR_MEMORY_MALLOC_FAILED
+          : *ht ? worksheet_write_string(ws, 0, (lxw_col_t)c, ht, f->head)
+                : worksheet_write_blank(ws, 0, (lxw_col_t)c, f->head);
+    free(ht);
     double width = c == 2 ? 22 : c == 5 ? 22 : c < NFIXED ? 10 : 14;
     if (!err)
       err = worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, width, NULL);
@@ -362,6 +368,11 @@ static lxw_error xlsx_write(const char *path, Huibao__V1__Rollup *const *rs, siz
   return err ? err : cerr;
 }
 
+int sub_export_write_xlsx(const char *path, Huibao__V1__Rollup *const *rs, size_t n)
+{
+  return (int)xlsx_write(path, rs, n);
+}
+
 /* ---------------------------------------------------------------- csv */
 
 /* True for text a spreadsheet would take for a formula (OWASP "CSV
@@ -406,7 +417,7 @@ static void csv_row(FILE *f, const char *campaign, const xcell *c, size_t n)
   fputs("\r\n", f);
 }
 
-static void csv_write(FILE *f, Huibao__V1__Rollup *const *rs, size_t n)
+void sub_export_write_csv(FILE *f, Huibao__V1__Rollup *const *rs, size_t n)
 {
   fputs("\xEF\xBB\xBF专项", f);
   for (size_t i = 0; i < NFIXED; i++) {
@@ -481,7 +492,7 @@ static void free_all(Huibao__V1__Rollup **rs, size_t n)
 static int write_out(const sub_cli *cli, int is_xlsx, Huibao__V1__Rollup *const *rs, size_t n)
 {
   if (!cli->out) {
-    csv_write(stdout, rs, n);
+    sub_export_write_csv(stdout, rs, n);
     return fflush(stdout) != 0 || ferror(stdout) ? EX_IOERR : EX_OK;
   }
   size_t len = strlen(cli->out) + 32;
@@ -499,7 +510,7 @@ static int write_out(const sub_cli *cli, int is_xlsx, Huibao__V1__Rollup *const 
     if (!f) {
       why = strerror(errno);
     } else {
-      csv_write(f, rs, n);
+      sub_export_write_csv(f, rs, n);
       int bad = ferror(f) || fflush(f) != 0 || fsync(fileno(f)) != 0;
       if (fclose(f) != 0 || bad)
         why = strerror(errno ? errno : EIO);
