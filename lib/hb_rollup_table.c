@@ -11,8 +11,13 @@
 #include "hb_vocab.h"
 
 /* A table of text cells whose columns are aligned by display width (CJK
- * characters take two columns). Cells are sanitised copies: control
- * characters from the network never reach the terminal. */
+ * characters take two columns) and separated by two spaces: no '|' is drawn,
+ * so a '|' in a name is one character of its cell. Cells are sanitised
+ * copies: control characters from the network never reach the terminal, and
+ * characters whose width a terminal does not agree on with hb_utf8_width
+ * (C1 controls, U+FFFE/U+FFFF, zero-width and bidi controls, which could
+ * also reorder the columns on screen) print as '?', so names cannot shift
+ * the columns. */
 #define TBL_MAXCOL 14
 #define TBL_CELL 96
 
@@ -37,6 +42,35 @@ static void tbl_free(tbl *t)
   t->cells = NULL;
 }
 
+/* True for the characters printable shows as '?' (besides what
+ * hb_text_excerpt already replaces). */
+static bool odd_width(uint32_t cp)
+{
+  return (cp >= 0x80 && cp < 0xA0) || cp == 0xFFFE || cp == 0xFFFF || hb_cp_format(cp);
+}
+
+/* Text as printed: an excerpt of s of at most about max bytes
+ * (hb_text_excerpt), then every odd_width character replaced by '?'. */
+static void printable(const char *s, size_t max, char *buf, size_t len)
+{
+  hb_text_excerpt(s, max, buf, len);
+  size_t n = strlen(buf), j = 0;
+  for (size_t i = 0; i < n;) {
+    uint32_t cp;
+    size_t k = hb_utf8_decode(buf + i, n - i, &cp);
+    if (!k)
+      k = 1;
+    if (odd_width(cp)) {
+      buf[j++] = '?';
+    } else {
+      memmove(buf + j, buf + i, k);
+      j += k;
+    }
+    i += k;
+  }
+  buf[j] = '\0';
+}
+
 /* Adds a row of ncols cells; NULL cells print empty. */
 static void tbl_row(tbl *t, const char *const *cells)
 {
@@ -53,7 +87,7 @@ static void tbl_row(tbl *t, const char *const *cells)
     t->cap = cap;
   }
   for (size_t i = 0; i < t->ncols; i++)
-    hb_text_excerpt(cells[i] ? cells[i] : "", TBL_CELL - 8, t->cells[t->nrows][i], TBL_CELL);
+    printable(cells[i] ? cells[i] : "", TBL_CELL - 8, t->cells[t->nrows][i], TBL_CELL);
   t->nrows++;
 }
 
@@ -116,7 +150,7 @@ static const char *type_zh(const char *type)
 
 static const char *safe(const char *s, char *buf, size_t len)
 {
-  hb_text_excerpt(s ? s : "", 80, buf, len);
+  printable(s ? s : "", 80, buf, len);
   return buf;
 }
 

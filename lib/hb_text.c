@@ -552,3 +552,46 @@ void hb_text_excerpt(const char *s, size_t max, char *buf, size_t len)
   }
   buf[j < len ? j : len - 1] = '\0';
 }
+
+size_t hb_utf8_decode(const char *s, size_t left, uint32_t *cp)
+{
+  *cp = 0;
+  return left ? utf8_seq((const unsigned char *)s, left, cp) : 0;
+}
+
+bool hb_xml_char(uint32_t cp)
+{
+  return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
+         (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+bool hb_cp_format(uint32_t cp)
+{
+  return cp == 0x061C || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
+         (cp >= 0x2060 && cp <= 0x206F) || cp == 0xFEFF;
+}
+
+char *hb_text_xml_dup(const char *s)
+{
+  size_t len = strlen(s), j = 0;
+  char *out = malloc(len * 3 + 1); /* a bad byte becomes U+FFFD, 3 bytes */
+  if (!out)
+    return NULL;
+  for (size_t i = 0; i < len;) {
+    uint32_t cp;
+    size_t n = hb_utf8_decode(s + i, len - i, &cp);
+    if (!n) {
+      memcpy(out + j, "\xEF\xBF\xBD", 3);
+      j += 3;
+      i++;
+      continue;
+    }
+    if (hb_xml_char(cp)) {
+      memcpy(out + j, s + i, n);
+      j += n;
+    }
+    i += n;
+  }
+  out[j] = '\0';
+  return out;
+}

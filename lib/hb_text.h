@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum hb_encoding {
   HB_ENC_UTF8 = 1,
@@ -33,6 +34,28 @@ size_t hb_utf8_chars(const char *s);
 
 /* Columns the string takes in a terminal (CJK wide = 2). */
 size_t hb_utf8_width(const char *s);
+
+/* Decodes the well-formed UTF-8 sequence at s (at most left bytes): returns
+ * its length (1..4) with the code point in *cp, or 0 when the bytes there are
+ * not one (overlong, surrogate, over U+10FFFF, truncated); *cp is then 0. */
+size_t hb_utf8_decode(const char *s, size_t left, uint32_t *cp);
+
+/* True if XML 1.0 can carry cp: tab, LF, CR, U+0020..U+D7FF, U+E000..U+FFFD
+ * and U+10000..U+10FFFF. Not: the other C0 controls, surrogates, U+FFFE,
+ * U+FFFF. */
+bool hb_xml_char(uint32_t cp);
+
+/* True for the format characters a terminal draws with no width or uses to
+ * reorder text (zero-width spaces and joiners, bidi marks, embeddings and
+ * isolates, line and paragraph separators, U+FEFF), which hb_utf8_width
+ * counts as one column: U+061C, U+200B..U+200F, U+2028..U+202E,
+ * U+2060..U+206F, U+FEFF. */
+bool hb_cp_format(uint32_t cp);
+
+/* A malloc'd copy of s that XML 1.0 can carry (.xlsx, .docx): characters it
+ * forbids dropped, bytes that are not UTF-8 (a CESU surrogate included)
+ * replaced by U+FFFD. NULL only when out of memory. */
+char *hb_text_xml_dup(const char *s);
 
 /* Reads a whole file into memory, refusing files over max bytes
  * (HB_ETOOBIG). *out is malloc'd and NUL-terminated. */

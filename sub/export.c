@@ -9,7 +9,16 @@
  * the rollup); the CSV is one file, UTF-8 with a BOM (Excel then reads the
  * Chinese right), with the campaign in the first column and the same unit
  * and 合计 rows, without the per-category columns, which differ between
- * campaigns. Files are written beside --out and renamed over it. */
+ * campaigns. Files are written beside --out and renamed over it.
+ *
+ * Names come from units.csv and campaigns.ini at the counties, so every text
+ * cell is written defensively (docs/security.md, "Outputs carry what names
+ * carry"): in the CSV, a text cell that starts with = + - @ tab or CR gets a
+ * leading ' (a spreadsheet then shows it as text, not as a formula); numbers
+ * (counts, percentages) are never text cells and never get one. In the
+ * .xlsx, text is always a shared string (worksheet_write_string never writes
+ * a formula), without the characters XML 1.0 forbids, and with Excel's
+ * _xHHHH_ escape itself escaped so a name reads back as typed. */
 #include "export.h"
 
 #include <errno.h>
@@ -129,6 +138,65 @@ typedef struct xlsx_fmts {
   lxw_format *head, *integer, *pct, *total_text, *total_int, *total_pct;
 } xlsx_fmts;
 
+static int is_hex(char c)
+{
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* s as the text of an .xlsx cell, malloc'd (NULL when out of memory):
+ * without the characters XML 1.0 forbids (hb_text_xml_dup); a CR, alone or
+ * before LF, as LF, Excel's line break in a cell (libxlsxwriter would write
+ * it as "_x000D_", which readers other than Excel show as it is); and every
+ * "_xHHHH_" turned into "_x005F_xHHHH_": Excel reads _xHHHH_ in a string as
+ * the character U+HHHH, so a name holding "_x003D_" would otherwise show as
+ * "=". */
+static char *xlsx_text(const char *s)
+{
+  char *clean = hb_text_xml_dup(s ? s : "");
+  if (!clean)
+    return NULL;
+  char *w = clean;
+  for (const char *p = clean; *p; p++)
+    if (*p != '\r')
+      *w++ = *p;
+    else if (p[1] != '\n')
+      *w++ = '\n';
+  *w = '\0';
+  size_t n = 0;
+  for (const char *p = clean; (p = strstr(p, "_x")) != NULL; p += 2)
+    n++;
+  if (!n)
+    return clean;
+  char *out = malloc(strlen(clean) + n * 6 + 1);
+  if (out) {
+    char *o = out;
+    for (const char *p = clean; *p;) {
+      if (p[0] == '_' && p[1] == 'x' && is_hex(p[2]) && is_hex(p[3]) && is_hex(p[4]) &&
+          is_hex(p[5]) && p[6] == '_') {
+        memcpy(o, "_x005F", 6);
+        o += 6;
+      }
+      *o++ = *p++;
+    }
+    *o = '\0';
+  }
+  free(clean);
+  return out;
+}
+
+/* A text cell: always a string (never a formula), as xlsx_text makes it. */
+static lxw_error xlsx_string(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s,
+                             lxw_format *fmt)
+{
+  char *t = xlsx_text(s);
+  if (!t)
+    return LXW_ERROR_MEMORY_MALLOC_FAILED;
+  lxw_error err = *t ? worksheet_write_string(ws, row, col, t, fmt)
+                     : (fmt ? worksheet_write_blank(ws, row, col, fmt) : LXW_NO_ERROR);
+  free(t);
+  return err;
+}
+
 static lxw_error xlsx_cell(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const xcell *c,
                            const xlsx_fmts *f, int total)
 {
@@ -136,10 +204,7 @@ static lxw_error xlsx_cell(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, cons
   case X_INT:
     return worksheet_write_number(ws, row, col, c->num, total ? f->total_int : f->integer);
   case X_PCT: return worksheet_write_number(ws, row, col, c->num, total ? f->total_pct : f->pct);
-  default:
-    if (!c->text || !*c->text)
-      return total ? worksheet_write_blank(ws, row, col, f->total_text) : LXW_NO_ERROR;
-    return worksheet_write_string(ws, row, col, c->text, total ? f->total_text : NULL);
+  default: return xlsx_string(ws, row, col, c->text, total ? f->total_text : NULL);
   }
 }
 
@@ -149,7 +214,9 @@ static lxw_error xlsx_cell(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, cons
 static void sheet_name(const Huibao__V1__Rollup *r, char used[][128], size_t nused, char *out,
                        size_t len)
 {
-  const char *src = r->campaign_name && *r->campaign_name ? r->campaign_name : r->campaign;
+  const char *name = r->campaign_name && *r->campaign_name ? r->campaign_name : r->campaign;
+  char *clean = hb_text_xml_dup(name); /* workbook.xml carries it */
+  const char *src = clean ? clean : "";
   char base[128];
   size_t n = 0, units = 0;
   for (const unsigned char *p = (const unsigned char *)src; *p && n + 5 < sizeof base;) {
@@ -167,6 +234,7 @@ static void sheet_name(const Huibao__V1__Rollup *r, char used[][128], size_t nus
       p++;
   }
   base[n] = '\0';
+  free(clean);
   while (n && base[n - 1] == '\'')
     base[--n] = '\0';
   char *b = base;
@@ -201,9 +269,15 @@ static lxw_error xlsx_sheet(lxw_workbook *wb, const Huibao__V1__Rollup *r, const
   worksheet_set_row(ws, 0, 30, NULL);
   for (size_t c = 0; c < ncols && !err; c++) {
     const char *h = c < NFIXED ? fixed_headers[c] : r->categories[c - NFIXED]->name;
-    if (!h || !*h)
-      h = r->categories[c - NFIXED]->code;
-    err = worksheet_write_string(ws, 0, (lxw_col_t)c, h, f->head);
+    char *ht = xlsx_text(h);
+    if (ht && !*ht) { /* no name, or none left once cleaned: the code */
+      free(ht);
+      ht = xlsx_text(r->categories[c - NFIXED]->code);
+    }
+    err = !ht   ? LXW_ERROR_MEMORY_MALLOC_FAILED
+          : *ht ? worksheet_write_string(ws, 0, (lxw_col_t)c, ht, f->head)
+                : worksheet_write_blank(ws, 0, (lxw_col_t)c, f->head);
+    free(ht);
     double width = c == 2 ? 22 : c == 5 ? 22 : c < NFIXED ? 10 : 14;
     if (!err)
       err = worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, width, NULL);
@@ -249,8 +323,8 @@ static lxw_error xlsx_sheet(lxw_workbook *wb, const Huibao__V1__Rollup *r, const
   row += 2;
   for (size_t i = 0; i < 3 && !err; i++, row++) {
     err = worksheet_write_string(ws, row, 0, facts[i][0], f->head);
-    if (!err && *facts[i][1])
-      err = worksheet_write_string(ws, row, 1, facts[i][1], NULL);
+    if (!err)
+      err = xlsx_string(ws, row, 1, facts[i][1], NULL);
   }
   return err;
 }
@@ -294,15 +368,32 @@ static lxw_error xlsx_write(const char *path, Huibao__V1__Rollup *const *rs, siz
   return err ? err : cerr;
 }
 
+int sub_export_write_xlsx(const char *path, Huibao__V1__Rollup *const *rs, size_t n)
+{
+  return (int)xlsx_write(path, rs, n);
+}
+
 /* ---------------------------------------------------------------- csv */
 
+/* True for text a spreadsheet would take for a formula (OWASP "CSV
+ * injection"): it starts with = + - @, a tab or a CR. */
+static int csv_formula_like(const char *s)
+{
+  return *s && strchr("=+-@\t\r", *s) != NULL;
+}
+
+/* One text cell, RFC 4180 quoted when needed; formula-like text gets a
+ * leading ' (inside the quotes). Numbers never come here. */
 static void csv_field(FILE *f, const char *s)
 {
+  const char *lead = csv_formula_like(s) ? "'" : "";
   if (!strpbrk(s, ",\"\r\n")) {
+    fputs(lead, f);
     fputs(s, f);
     return;
   }
   fputc('"', f);
+  fputs(lead, f);
   for (; *s; s++) {
     if (*s == '"')
       fputc('"', f);
@@ -326,7 +417,7 @@ static void csv_row(FILE *f, const char *campaign, const xcell *c, size_t n)
   fputs("\r\n", f);
 }
 
-static void csv_write(FILE *f, Huibao__V1__Rollup *const *rs, size_t n)
+void sub_export_write_csv(FILE *f, Huibao__V1__Rollup *const *rs, size_t n)
 {
   fputs("\xEF\xBB\xBF专项", f);
   for (size_t i = 0; i < NFIXED; i++) {
@@ -401,7 +492,7 @@ static void free_all(Huibao__V1__Rollup **rs, size_t n)
 static int write_out(const sub_cli *cli, int is_xlsx, Huibao__V1__Rollup *const *rs, size_t n)
 {
   if (!cli->out) {
-    csv_write(stdout, rs, n);
+    sub_export_write_csv(stdout, rs, n);
     return fflush(stdout) != 0 || ferror(stdout) ? EX_IOERR : EX_OK;
   }
   size_t len = strlen(cli->out) + 32;
@@ -419,7 +510,7 @@ static int write_out(const sub_cli *cli, int is_xlsx, Huibao__V1__Rollup *const 
     if (!f) {
       why = strerror(errno);
     } else {
-      csv_write(f, rs, n);
+      sub_export_write_csv(f, rs, n);
       int bad = ferror(f) || fflush(f) != 0 || fsync(fileno(f)) != 0;
       if (fclose(f) != 0 || bad)
         why = strerror(errno ? errno : EIO);

@@ -2,11 +2,13 @@
 #include "docx.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zip.h>
 #include "hb_err.h"
+#include "hb_text.h"
 
 /* A4 and the margins of GB/T 9704, in twentieths of a point. */
 #define PAGE_W 11906
@@ -60,22 +62,34 @@ __attribute__((format(printf, 2, 3))) static void putf(buf *b, const char *fmt, 
     put_n(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
-/* Text as XML character data: & < > " escaped, control characters (which
- * XML 1.0 cannot carry) dropped, tabs as spaces. */
+/* Text as XML character data: & < > " escaped, tabs and line breaks as
+ * spaces, every character XML 1.0 forbids (C0 controls, U+FFFE, U+FFFF)
+ * dropped, and bytes that are not UTF-8 written as U+FFFD, so that Word
+ * opens the file whatever the names hold. */
 static void put_text(buf *b, const char *s)
 {
-  for (const char *p = s; *p; p++) {
-    unsigned char c = (unsigned char)*p;
-    switch (c) {
+  size_t len = strlen(s);
+  for (size_t i = 0; i < len;) {
+    uint32_t cp;
+    size_t n = hb_utf8_decode(s + i, len - i, &cp);
+    if (!n) {
+      put(b, "\xEF\xBF\xBD");
+      i++;
+      continue;
+    }
+    switch (cp) {
     case '&': put(b, "&amp;"); break;
     case '<': put(b, "&lt;"); break;
     case '>': put(b, "&gt;"); break;
     case '"': put(b, "&quot;"); break;
-    case '\t': put(b, " "); break;
+    case '\t':
+    case '\n':
+    case '\r': put(b, " "); break;
     default:
-      if (c >= 0x20 && c != 0x7F)
-        put_n(b, p, 1);
+      if (hb_xml_char(cp) && cp != 0x7F)
+        put_n(b, s + i, n);
     }
+    i += n;
   }
 }
 

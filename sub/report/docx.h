@@ -14,8 +14,9 @@
 #include "report_doc.h"
 
 /* word/document.xml for d: *xml malloc'd, NUL-terminated (caller frees).
- * Control characters are dropped (XML 1.0 cannot carry them). Returns 0 or
- * HB_ENOMEM. */
+ * Characters XML 1.0 cannot carry (C0 controls but tab, LF, CR; U+FFFE,
+ * U+FFFF) and DEL are dropped, tab, LF and CR become spaces, bytes that are
+ * not UTF-8 become U+FFFD: the part always parses. Returns 0 or HB_ENOMEM. */
 int sub_docx_document_xml(const sub_doc *d, char **xml, size_t *len);
 
 /* Writes the .docx at path (libzip writes a temporary file beside it and

@@ -8,6 +8,7 @@
 #include "report.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -115,9 +116,90 @@ static int gather_rollup(const sub_cli *cli, Huibao__V1__Rollup **r)
   return ex;
 }
 
+/* A string of the data as the template may place it on a line of the
+ * report (NULL when out of memory): '|' as SUB_DOC_PIPE, so that a name in a
+ * table row stays one cell (report_doc.h); tab, CR and LF as spaces, so that
+ * it stays on its line; other C0 and C1 controls (SUB_DOC_PIPE among them),
+ * DEL, U+FFFE and U+FFFF dropped. */
+static char *clean_string(const char *s)
+{
+  size_t len = strlen(s), j = 0;
+  char *out = malloc(len + 1);
+  if (!out)
+    return NULL;
+  for (size_t i = 0; i < len;) {
+    uint32_t cp;
+    size_t n = hb_utf8_decode(s + i, len - i, &cp);
+    if (!n) { /* jansson strings are UTF-8; defensive */
+      i++;
+      continue;
+    }
+    if (cp == '|')
+      out[j++] = SUB_DOC_PIPE;
+    else if (cp == '\t' || cp == '\r' || cp == '\n')
+      out[j++] = ' ';
+    else if (cp >= 0x20 && !(cp >= 0x7F && cp < 0xA0) && cp != 0xFFFE && cp != 0xFFFF) {
+      memcpy(out + j, s + i, n);
+      j += n;
+    }
+    i += n;
+  }
+  out[j] = '\0';
+  return out;
+}
+
+/* Replaces the string x (the value at it, or at index i of an array v). */
+static int clean_one(json_t *v, void *it, size_t i, json_t *x)
+{
+  char *c = clean_string(json_string_value(x));
+  json_t *n = c ? json_string(c) : NULL;
+  free(c);
+  if (!n)
+    return HB_ENOMEM;
+  return (it ? json_object_iter_set_new(v, it, n) : json_array_set_new(v, i, n)) ? HB_ENOMEM : 0;
+}
+
+static bool container(const json_t *x)
+{
+  return json_is_object(x) || json_is_array(x);
+}
+
+/* Cleans every string value under v in place (clean_string); keys stay.
+ * The model shares objects between lists (a unit is in units, unit and
+ * units_by_type): seen holds the containers done, by address, so that no
+ * string is cleaned twice. Returns 0 or HB_ENOMEM. */
+static int clean_model(json_t *v, json_t *seen)
+{
+  char key[32];
+  snprintf(key, sizeof key, "%p", (void *)v);
+  if (json_object_get(seen, key))
+    return 0;
+  if (json_object_set_new(seen, key, json_true()) != 0)
+    return HB_ENOMEM;
+  int rc = 0;
+  if (json_is_object(v)) {
+    for (void *it = json_object_iter(v); it && rc == 0; it = json_object_iter_next(v, it)) {
+      json_t *x = json_object_iter_value(it);
+      rc = json_is_string(x) ? clean_one(v, it, 0, x) : container(x) ? clean_model(x, seen) : 0;
+    }
+  } else if (json_is_array(v)) {
+    for (size_t i = 0; i < json_array_size(v) && rc == 0; i++) {
+      json_t *x = json_array_get(v, i);
+      rc = json_is_string(x) ? clean_one(v, NULL, i, x) : container(x) ? clean_model(x, seen) : 0;
+    }
+  }
+  return rc;
+}
+
 static int render(const sub_tmpl *t, const Huibao__V1__Rollup *r, char **text)
 {
   json_t *model = sub_report_model(r);
+  json_t *seen = json_object();
+  if (model && (!seen || clean_model(model, seen) != 0)) {
+    json_decref(model);
+    model = NULL;
+  }
+  json_decref(seen);
   if (!model) {
     fprintf(stderr, "%s: out of memory\n", SUB_PROGRAM);
     return EX_SOFTWARE;

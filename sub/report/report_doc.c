@@ -1,17 +1,21 @@
 /* report_doc.c: the lines of a filled report as blocks (report_doc.h). */
 #include "report_doc.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "hb_err.h"
 #include "hb_text.h"
 
+/* s[0..n) with every SUB_DOC_PIPE a '|' again. */
 static char *dup_n(const char *s, size_t n)
 {
   char *d = malloc(n + 1);
   if (d) {
     memcpy(d, s, n);
     d[n] = '\0';
+    for (char *p = d; (p = strchr(p, SUB_DOC_PIPE)) != NULL; p++)
+      *p = '|';
   }
   return d;
 }
@@ -225,26 +229,89 @@ static void pad(FILE *f, size_t n)
     fputc(' ', f);
 }
 
+/* s as one line of a text or Markdown file, malloc'd (NULL when out of
+ * memory): C0 and C1 controls and DEL as spaces, U+FFFE and U+FFFF dropped,
+ * bytes that are not UTF-8 as '?'; in text also the invisible format
+ * characters (hb_cp_format) dropped. Its display width is then what a
+ * terminal shows. With md, '\' and '|' are escaped with a backslash. */
+static char *line_text(const char *s, bool md)
+{
+  size_t len = strlen(s), j = 0;
+  char *out = malloc(len * 2 + 1);
+  if (!out)
+    return NULL;
+  for (size_t i = 0; i < len;) {
+    uint32_t cp;
+    size_t n = hb_utf8_decode(s + i, len - i, &cp);
+    if (!n) {
+      out[j++] = '?';
+      i++;
+      continue;
+    }
+    if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
+      out[j++] = ' ';
+    else if (cp == 0xFFFE || cp == 0xFFFF || (!md && hb_cp_format(cp)))
+      ;
+    else {
+      if (md && (cp == '|' || cp == '\\'))
+        out[j++] = '\\';
+      memcpy(out + j, s + i, n);
+      j += n;
+    }
+    i += n;
+  }
+  out[j] = '\0';
+  return out;
+}
+
+static void free_cells(char **v, size_t n)
+{
+  for (size_t i = 0; v && i < n; i++)
+    free(v[i]);
+  free(v);
+}
+
+/* The cells of table b as line_text makes them; NULL when out of memory. */
+static char **table_text(const sub_doc_block *b, bool md)
+{
+  size_t n = b->nrows * b->ncols;
+  char **v = calloc(n ? n : 1, sizeof *v);
+  for (size_t i = 0; v && i < n; i++)
+    if (!(v[i] = line_text(b->cells[i] ? b->cells[i] : "", md))) {
+      free_cells(v, n);
+      return NULL;
+    }
+  return v;
+}
+
 int sub_doc_write_text(const sub_doc *d, FILE *f)
 {
   for (size_t i = 0; i < d->n; i++) {
     const sub_doc_block *b = &d->v[i];
     if (b->kind != SUB_DOC_TABLE) {
-      fprintf(f, "%s\n", b->text);
+      char *t = line_text(b->text ? b->text : "", false);
+      if (!t)
+        return HB_ENOMEM;
+      fprintf(f, "%s\n", t);
+      free(t);
       continue;
     }
     size_t *w = calloc(b->ncols ? b->ncols : 1, sizeof *w);
-    if (!w)
+    char **cells = table_text(b, false);
+    if (!w || !cells) {
+      free(w);
+      free_cells(cells, b->nrows * b->ncols);
       return HB_ENOMEM;
+    }
     for (size_t r = 0; r < b->nrows; r++)
       for (size_t c = 0; c < b->ncols; c++) {
-        size_t x = hb_utf8_width(b->cells[r * b->ncols + c]);
+        size_t x = hb_utf8_width(cells[r * b->ncols + c]);
         if (x > w[c])
           w[c] = x;
       }
     for (size_t r = 0; r < b->nrows; r++) {
       for (size_t c = 0; c < b->ncols; c++) {
-        const char *cell = b->cells[r * b->ncols + c];
+        const char *cell = cells[r * b->ncols + c];
         fputs(cell, f);
         if (c + 1 < b->ncols)
           pad(f, w[c] - hb_utf8_width(cell) + 2);
@@ -252,6 +319,7 @@ int sub_doc_write_text(const sub_doc *d, FILE *f)
       fputc('\n', f);
     }
     free(w);
+    free_cells(cells, b->nrows * b->ncols);
   }
   return ferror(f) ? HB_EIO : 0;
 }
@@ -264,13 +332,20 @@ int sub_doc_write_md(const sub_doc *d, FILE *f)
     if (i)
       fputc('\n', f);
     if (b->kind != SUB_DOC_TABLE) {
-      fprintf(f, "%s%s\n", marks[b->kind], b->text);
+      char *t = line_text(b->text ? b->text : "", false);
+      if (!t)
+        return HB_ENOMEM;
+      fprintf(f, "%s%s\n", marks[b->kind], t);
+      free(t);
       continue;
     }
+    char **cells = table_text(b, true);
+    if (!cells)
+      return HB_ENOMEM;
     for (size_t r = 0; r < b->nrows; r++) {
       fputc('|', f);
       for (size_t c = 0; c < b->ncols; c++)
-        fprintf(f, " %s |", b->cells[r * b->ncols + c]);
+        fprintf(f, " %s |", cells[r * b->ncols + c]);
       fputc('\n', f);
       if (r == 0) {
         fputc('|', f);
@@ -279,6 +354,7 @@ int sub_doc_write_md(const sub_doc *d, FILE *f)
         fputc('\n', f);
       }
     }
+    free_cells(cells, b->nrows * b->ncols);
   }
   return ferror(f) ? HB_EIO : 0;
 }

@@ -148,6 +148,25 @@ static void test_files(void)
   rmdir(dir);
 }
 
+/* The helpers of the output writers (issue 18, item 5). */
+static void test_xml(void)
+{
+  uint32_t cp;
+  CHECK_EQ_INT(3, hb_utf8_decode("中", 3, &cp));
+  CHECK_EQ_INT(0x4E2D, cp);
+  CHECK_EQ_INT(0, hb_utf8_decode("\xED\xA0\x80", 3, &cp)); /* a surrogate */
+  CHECK_EQ_INT(0, hb_utf8_decode("\xE4\xB8", 2, &cp));     /* cut short */
+  CHECK(hb_xml_char('\t') && hb_xml_char('\n') && hb_xml_char('\r') && hb_xml_char(0xFFFD));
+  CHECK(hb_xml_char(0x10000) && hb_xml_char(0x7F) && hb_xml_char(0x85));
+  CHECK(!hb_xml_char(0) && !hb_xml_char(0x1F) && !hb_xml_char(0xFFFE) && !hb_xml_char(0xFFFF));
+  CHECK(!hb_xml_char(0xD800) && !hb_xml_char(0x110000));
+  CHECK(hb_cp_format(0x200B) && hb_cp_format(0x202E) && hb_cp_format(0xFEFF));
+  CHECK(!hb_cp_format('|') && !hb_cp_format(0x4E2D));
+  char *s = hb_text_xml_dup("=a\x01|\tb\r\n\xEF\xBF\xBE中\xEF\xBF\xBF\xFF\xED\xA0\x80.");
+  CHECK_EQ_STR("=a|\tb\r\n中\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD.", s);
+  free(s);
+}
+
 int main(void)
 {
   RUN(test_utf8);
@@ -158,5 +177,6 @@ int main(void)
   RUN(test_valid_width);
   RUN(test_trim_excerpt);
   RUN(test_files);
+  RUN(test_xml);
   return test_summary();
 }

@@ -175,11 +175,47 @@ static void test_package(void)
   sub_doc_free(&d);
 }
 
+/* A name's '|' (SUB_DOC_PIPE, as report.c hands it over) stays in its cell:
+ * Markdown writes \|, text keeps the figure column aligned; U+FFFE and
+ * control characters never reach word/document.xml. */
+static void test_names_in_cells(void)
+{
+  static const char text[] = "| 单位 | 问题 |\n"
+                             "|---|---|\n"
+                             "| 甲\x1F乙\\ | 5 |\n"
+                             "| 非\xEF\xBF\xBE字\x01 | 12 |\n";
+  sub_doc d;
+  CHECK_EQ_INT(0, sub_doc_parse(text, &d));
+  CHECK_EQ_INT(1, d.n);
+  CHECK_EQ_INT(2, d.v[0].ncols);
+  CHECK_EQ_STR("甲|乙\\", d.v[0].cells[2]);
+  CHECK_EQ_STR("5", d.v[0].cells[3]);
+  char *mem = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&mem, &len);
+  CHECK_EQ_INT(0, sub_doc_write_md(&d, f));
+  fclose(f);
+  CHECK_CONTAINS(mem, "| 甲\\|乙\\\\ | 5 |\n| 非字  | 12 |\n");
+  free(mem);
+  f = open_memstream(&mem, &len);
+  CHECK_EQ_INT(0, sub_doc_write_text(&d, f));
+  fclose(f);
+  CHECK_EQ_STR("单位    问题\n甲|乙\\  5\n非字    12\n", mem);
+  free(mem);
+  char *xml;
+  CHECK_EQ_INT(0, sub_docx_document_xml(&d, &xml, NULL));
+  CHECK(strstr(xml, "\xEF\xBF\xBE") == NULL && strchr(xml, '\x01') == NULL);
+  CHECK_CONTAINS(xml, ">非字</w:t>");
+  free(xml);
+  sub_doc_free(&d);
+}
+
 int main(void)
 {
   RUN(test_blocks);
   RUN(test_text_md);
   RUN(test_document_xml);
   RUN(test_package);
+  RUN(test_names_in_cells);
   return test_summary();
 }
