@@ -35,6 +35,7 @@ const char *config_usage(void)
          "  --heartbeat-ms N    republish every campaign every N ms (default 1000)\n"
          "  --log-level LEVEL   error|warning|notice|info|debug (default info)\n"
          "  --metrics ADDR:PORT Prometheus metrics over HTTP at /metrics, e.g. 127.0.0.1:9101\n"
+         "  --http-host NAME[,NAME...]  Host names /metrics answers besides its address\n"
          "  -c FILE             read the settings above from FILE (key = value)\n"
          "  --check-config      validate units, campaigns and settings, then exit\n"
          "  --help, --version\n"
@@ -64,6 +65,7 @@ static const hb_cli_opt opt_table[] = {
     {.name = "keys", .kind = HB_CLI_DUP, O(keys)},
     {.name = "subscriber-keys", .kind = HB_CLI_DUP, O(subscriber_keys)},
     {.name = "metrics", .kind = HB_CLI_DUP, O(metrics)},
+    {.name = "http-host", .kind = HB_CLI_DUP, O(http_host)},
     {.name = "insecure", .kind = HB_CLI_FLAG, O(insecure)},
     {.name = "heartbeat-ms",
      .kind = HB_CLI_INT,

@@ -22,6 +22,7 @@ typedef struct agg_config {
   char *secret, *keys, *subscriber_keys; /* CURVE: own secret cert, unit keys, city keys */
   int insecure;                          /* plain TCP, no authentication (explicit) */
   char *metrics;                         /* Prometheus endpoint ADDR:PORT, NULL = none (owned) */
+  char *http_host; /* Host names /metrics answers besides its address, NAME[,NAME...] (owned) */
   char *config_file;
   int heartbeat_ms; /* 1000 */
   int log_level;    /* HB_LOG_INFO */

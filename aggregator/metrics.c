@@ -100,11 +100,12 @@ static bool metrics_register(void)
          M.reloads && M.start_time;
 }
 
-int agg_metrics_start(const char *addr, char *err, size_t errlen)
+int agg_metrics_start(const char *addr, const char *hosts, char *err, size_t errlen)
 {
   if (!addr)
     return 0;
-  if (hb_metrics_new(&M.reg) != 0 || !metrics_register()) {
+  if (hb_metrics_new(&M.reg) != 0 || !metrics_register() ||
+      hb_metrics_allow_hosts(M.reg, hosts) != 0) {
     snprintf(err, errlen, "out of memory");
     agg_metrics_stop();
     return HB_ENOMEM;

@@ -22,8 +22,9 @@
 
 /* Registers the metrics and serves them on addr ("127.0.0.1:9101"); addr
  * NULL: nothing (returns 0). Returns 0, HB_EINVAL (bad address) or HB_EIO
- * (cannot listen), err saying why. */
-int agg_metrics_start(const char *addr, char *err, size_t errlen);
+ * (cannot listen), err saying why. hosts: http-host, the Host names
+ * answered besides addr's (hb_metrics.h; NULL: none). */
+int agg_metrics_start(const char *addr, const char *hosts, char *err, size_t errlen);
 /* Stops serving and frees everything (safe if never started). */
 void agg_metrics_stop(void);
 

@@ -696,7 +696,7 @@ int server_run(const agg_config *cfg)
     server_close(&s);
     return rc == HB_ENOMEM ? EX_SOFTWARE : EX_CONFIG;
   }
-  if ((rc = agg_metrics_start(cfg->metrics, err, sizeof err)) != 0) {
+  if ((rc = agg_metrics_start(cfg->metrics, cfg->http_host, err, sizeof err)) != 0) {
     hb_log_err("--metrics %s", err);
     server_close(&s);
     return EX_CONFIG;

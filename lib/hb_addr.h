@@ -31,4 +31,15 @@ int hb_addr_parse(const char *text, int flags, hb_addr *out, char *err, size_t e
 int hb_addr_resolve(const hb_addr *a, struct sockaddr_storage *ss, socklen_t *sslen, char *err,
                     size_t errlen);
 
+/* Whether an HTTP request's Host header may be answered by an endpoint
+ * listening on listen (an ADDR:PORT as above), so that a page of another
+ * site cannot read it through DNS rebinding (its requests carry that site's
+ * name). host: the header as received (NULL or "" when absent: accepted, no
+ * browser sends that), with or without ":port" and IPv6 brackets. Accepted,
+ * case-insensitively: the listening host itself; any IP address literal
+ * when listening on every address; localhost, 127.0.0.1 and ::1 when the
+ * listening host is one of those or starts with "127."; and each name of
+ * names, a comma-separated list (NULL: none). */
+int hb_addr_host_ok(const char *listen, const char *names, const char *host);
+
 #endif

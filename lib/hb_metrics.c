@@ -40,6 +40,8 @@ struct hb_metrics {
   hb_metric **fams;
   size_t count, cap;
   struct MHD_Daemon *httpd;
+  char *addr;  /* as served, for the Host check */
+  char *hosts; /* hb_metrics_allow_hosts; NULL: none */
 };
 
 /* ------------------------------------------------------------- registry */
@@ -86,6 +88,8 @@ void hb_metrics_free(hb_metrics *m)
   for (size_t i = 0; i < m->count; i++)
     family_free(m->fams[i]);
   free(m->fams);
+  free(m->addr);
+  free(m->hosts);
   pthread_mutex_destroy(&m->lock);
   free(m);
 }
@@ -421,7 +425,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   char *text = NULL;
   size_t len = 0;
   const char *type = "text/plain; version=0.0.4; charset=utf-8";
-  if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+  const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+  if (!hb_addr_host_ok(m->addr, m->hosts, host)) {
+    status = 421; /* Misdirected Request: another site's name (DNS rebinding) */
+    text = strdup("unknown Host\n");
+  } else if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
     status = MHD_HTTP_METHOD_NOT_ALLOWED;
     text = strdup("only GET /metrics\n");
   } else if (strcmp(url, "/metrics") != 0) {
@@ -481,6 +489,11 @@ int hb_metrics_serve(hb_metrics *m, const char *addr, char *err, size_t errlen)
   int rc = addr_resolve(addr, &ss, &sslen, err, errlen);
   if (rc != 0)
     return rc;
+  free(m->addr);
+  if (!(m->addr = strdup(addr))) {
+    snprintf(err, errlen, "out of memory");
+    return HB_ENOMEM;
+  }
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
   uint16_t port;
   if (ss.ss_family == AF_INET6) {
@@ -495,15 +508,27 @@ int hb_metrics_serve(hb_metrics *m, const char *addr, char *err, size_t errlen)
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
   errno = 0;
-  m->httpd = MHD_start_daemon(flags, port, NULL, NULL, on_request, m, MHD_OPTION_SOCK_ADDR,
-                              (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT, 16u,
-                              MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
+  m->httpd = MHD_start_daemon(
+      flags, port, NULL, NULL, on_request, m, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+      MHD_OPTION_CONNECTION_LIMIT, (unsigned)HB_METRICS_MAX_CONNECTIONS,
+      MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)HB_METRICS_PER_IP,
+      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HB_METRICS_TIMEOUT_S, MHD_OPTION_END);
   int e = errno;
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   if (!m->httpd) {
     snprintf(err, errlen, "%s: cannot listen: %s", addr, e ? strerror(e) : "libmicrohttpd failed");
     return HB_EIO;
   }
+  return 0;
+}
+
+int hb_metrics_allow_hosts(hb_metrics *m, const char *names)
+{
+  char *copy = names ? strdup(names) : NULL;
+  if (names && !copy)
+    return HB_ENOMEM;
+  free(m->hosts);
+  m->hosts = copy;
   return 0;
 }
 

@@ -25,6 +25,13 @@
 #define HB_METRIC_MAX_LABELS 4
 #define HB_METRIC_MAX_BOUNDS 32
 
+/* The server: one thread polls every connection, so a slow client holds
+ * only its slot; one that sends nothing for HB_METRICS_TIMEOUT_S (a slow
+ * header) is closed. */
+#define HB_METRICS_MAX_CONNECTIONS 256
+#define HB_METRICS_PER_IP 32
+#define HB_METRICS_TIMEOUT_S 5
+
 typedef struct hb_metrics hb_metrics;
 typedef struct hb_metric hb_metric;
 
@@ -83,5 +90,10 @@ int hb_metrics_serve(hb_metrics *m, const char *addr, char *err, size_t errlen);
  * HB_EINVAL with err set. For --check-config. */
 int hb_metrics_addr_check(const char *addr, char *err, size_t errlen);
 void hb_metrics_stop(hb_metrics *m);
+/* Names (comma-separated, copied; NULL: none) that a request's Host header
+ * may carry besides those hb_addr_host_ok accepts for the served address;
+ * any other Host is answered 421 (DNS rebinding). Call before serving.
+ * Returns 0 or HB_ENOMEM. */
+int hb_metrics_allow_hosts(hb_metrics *m, const char *names);
 
 #endif

@@ -50,6 +50,7 @@ void sub_cli_usage(FILE *f)
         "  --insecure           plain TCP, no encryption or authentication (not with the\n"
         "                       key options)\n"
         "  --metrics ADDR:PORT  (run, serve) Prometheus metrics over HTTP\n"
+        "  --http-host NAME[,NAME...]  (run, serve) Host names answered besides the address\n"
         "  --publish EP         (run) XPUB endpoint a province subscribes to, e.g. tcp://*:7102\n"
         "  --secret FILE        (run --publish) the city's secret cert, as a CURVE server\n"
         "  --subscriber-keys DIR  (run --publish) public certs of those allowed to subscribe\n"
@@ -210,6 +211,7 @@ static const hb_cli_opt opt_table[] = {
     {.name = "out", .kind = HB_CLI_STR, O(out), .commands = C_REPORT | C_EXPORT},
     {.name = "http", .kind = HB_CLI_STR, O(http), .commands = C_SERVE},
     {.name = "metrics", .kind = HB_CLI_STR, O(metrics), .commands = C_RUN | C_SERVE},
+    {.name = "http-host", .kind = HB_CLI_STR, O(http_host), .commands = C_RUN | C_SERVE},
     {.name = "publish", .kind = HB_CLI_CALL, O(publish), .set = set_publish, .commands = C_RUN},
     {.name = "secret", .kind = HB_CLI_STR, O(secret), .commands = C_RUN},
     {.name = "subscriber-keys", .kind = HB_CLI_STR, O(subscriber_keys), .commands = C_RUN},

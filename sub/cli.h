@@ -33,6 +33,7 @@ typedef struct sub_cli {
   const char *out;           /* report/export --out FILE (NULL: stdout where allowed) */
   const char *http;          /* serve --http ADDR:PORT */
   const char *metrics;       /* run/serve --metrics ADDR:PORT (NULL: none) */
+  const char *http_host;     /* run/serve --http-host NAME[,NAME...]: Host names answered */
   int64_t timeout_ms;        /* snapshot, default 10 s */
   int64_t stale_after_ms;    /* 0: 3 x each publisher's heartbeat */
   int log_level;             /* default: info for run, warning otherwise */

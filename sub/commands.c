@@ -168,7 +168,7 @@ static int open_store(const sub_cli *cli, sub_collect *c, sub_store **out)
 
 int sub_run(const sub_cli *cli)
 {
-  int ex = sub_metrics_start(cli->metrics);
+  int ex = sub_metrics_start(cli->metrics, cli->http_host);
   if (ex != EX_OK)
     return ex;
   sub_collect c;

@@ -58,13 +58,14 @@ static bool metrics_register(void)
          M.last_rollup && M.flushes && M.flush_failures && M.flushed && M.start_time;
 }
 
-int sub_metrics_start(const char *addr)
+int sub_metrics_start(const char *addr, const char *hosts)
 {
   static bool at_exit;
   if (!addr)
     return EX_OK;
   char err[512];
-  if (hb_metrics_new(&M.reg) != 0 || !metrics_register()) {
+  if (hb_metrics_new(&M.reg) != 0 || !metrics_register() ||
+      hb_metrics_allow_hosts(M.reg, hosts) != 0) {
     fprintf(stderr, "%s: --metrics: out of memory\n", SUB_PROGRAM);
     sub_metrics_stop();
     return EX_SOFTWARE;

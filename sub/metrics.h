@@ -12,10 +12,11 @@
 #include <stddef.h>
 #include "collect.h"
 
-/* Registers the metrics and serves them on addr; addr NULL: nothing.
+/* Registers the metrics and serves them on addr; addr NULL: nothing. hosts:
+ * --http-host, the Host names answered besides addr's (hb_metrics.h).
  * Stops by itself at exit. Returns EX_OK, or EX_USAGE (bad address) /
  * EX_CONFIG (cannot listen) / EX_SOFTWARE after printing why. */
-int sub_metrics_start(const char *addr);
+int sub_metrics_start(const char *addr, const char *hosts);
 void sub_metrics_stop(void);
 
 /* A rollup from county was offered to the view; outcome is what

@@ -34,6 +34,8 @@ typedef struct doc {
 struct sub_http {
   struct MHD_Daemon *d;
   unsigned port;
+  char *addr;  /* as listened on, for the Host check */
+  char *hosts; /* --http-host names; NULL: none */
   const sub_http_asset *assets;
   size_t nassets;
   pthread_mutex_t mu;
@@ -259,6 +261,16 @@ static enum MHD_Result send_events(sub_http *h, struct MHD_Connection *c)
   if (!cl)
     return send_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
   cl->h = h;
+  pthread_mutex_lock(&h->mu);
+  bool full = h->clients >= SUB_HTTP_MAX_EVENTS;
+  pthread_mutex_unlock(&h->mu);
+  if (full) {
+    free(cl);
+    return send_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "too many /events clients\n");
+  }
+  /* the stream writes at least every keepalive: it outlives the short
+   * timeout that closes slow and idle clients */
+  MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)SUB_HTTP_EVENTS_TIMEOUT_S);
   struct MHD_Response *r =
       MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, sse_read, cl, sse_free);
   if (!r) {
@@ -290,6 +302,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return send_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
   }
   (void)con_cls;
+  const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+  if (!hb_addr_host_ok(h->addr, h->hosts, host))
+    return send_text(c, 421, "unknown Host: name it with --http-host\n");
   if (strcmp(url, "/") == 0)
     url = "/index.html";
   if (strcmp(url, "/events") == 0)
@@ -315,8 +330,17 @@ __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const ch
   hb_log_warn("http: %s", line);
 }
 
-int sub_http_start(sub_http **out, const char *addr, const sub_http_asset *assets, size_t n,
-                   char *err, size_t errlen)
+static void http_free(sub_http *h)
+{
+  pthread_cond_destroy(&h->changed);
+  pthread_mutex_destroy(&h->mu);
+  free(h->addr);
+  free(h->hosts);
+  free(h);
+}
+
+int sub_http_start(sub_http **out, const char *addr, const char *hosts,
+                   const sub_http_asset *assets, size_t n, char *err, size_t errlen)
 {
   *out = NULL;
   sub_http *h = calloc(1, sizeof *h);
@@ -332,24 +356,30 @@ int sub_http_start(sub_http **out, const char *addr, const sub_http_asset *asset
   pthread_mutex_init(&h->mu, NULL);
   pthread_cond_init(&h->changed, &ca);
   pthread_condattr_destroy(&ca);
+  h->addr = strdup(addr);
+  h->hosts = hosts ? strdup(hosts) : NULL;
+  if (!h->addr || (hosts && !h->hosts)) {
+    snprintf(err, errlen, "out of memory");
+    http_free(h);
+    return HB_ENOMEM;
+  }
   int fd = listen_on(addr, &h->port, err, errlen);
   if (fd < 0) {
-    pthread_cond_destroy(&h->changed);
-    pthread_mutex_destroy(&h->mu);
-    free(h);
+    http_free(h);
     return HB_EIO;
   }
+  /* poll, not select: several hundred sockets pass FD_SETSIZE's reach */
   h->d = MHD_start_daemon(
-      MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL,
+      MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL,
       NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET,
-      fd, MHD_OPTION_CONNECTION_LIMIT, (unsigned)SUB_HTTP_MAX_CLIENTS,
-      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_END);
+      fd, MHD_OPTION_CONNECTION_LIMIT, (unsigned)SUB_HTTP_MAX_CONNECTIONS,
+      MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)SUB_HTTP_PER_IP, MHD_OPTION_CONNECTION_TIMEOUT,
+      (unsigned)SUB_HTTP_TIMEOUT_S, MHD_OPTION_THREAD_STACK_SIZE, (size_t)256 * 1024,
+      MHD_OPTION_END);
   if (!h->d) {
     snprintf(err, errlen, "%s: libmicrohttpd could not start", addr);
     close(fd);
-    pthread_cond_destroy(&h->changed);
-    pthread_mutex_destroy(&h->mu);
-    free(h);
+    http_free(h);
     return HB_EIO;
   }
   *out = h;
@@ -436,7 +466,5 @@ void sub_http_stop(sub_http *h)
     free(h->docs[i].path);
     free(h->docs[i].body);
   }
-  pthread_cond_destroy(&h->changed);
-  pthread_mutex_destroy(&h->mu);
-  free(h);
+  http_free(h);
 }

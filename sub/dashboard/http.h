@@ -16,7 +16,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SUB_HTTP_MAX_CLIENTS 64     /* connections at once; more are refused */
+/* Limits. Each connection has a thread of its own, so a slow or long-lived
+ * one holds nobody else up; these bound how many there may be. A client
+ * that sends nothing for SUB_HTTP_TIMEOUT_S (a slow header, an idle
+ * keep-alive) is closed; an /events stream writes at least every keepalive
+ * and is closed only after SUB_HTTP_EVENTS_TIMEOUT_S without progress. */
+#define SUB_HTTP_MAX_CONNECTIONS 600 /* at once, every client; more are refused */
+#define SUB_HTTP_PER_IP 160          /* at once from one address (an office behind NAT) */
+#define SUB_HTTP_MAX_EVENTS 300      /* /events streams at once; more answer 503 */
+#define SUB_HTTP_TIMEOUT_S 5
+#define SUB_HTTP_EVENTS_TIMEOUT_S 60
 #define SUB_HTTP_KEEPALIVE_MS 15000 /* an /events comment line when nothing changed */
 #define SUB_HTTP_MAX_DOCS 8
 
@@ -37,10 +46,12 @@ int sub_http_parse_addr(const char *addr, char *host, size_t hostlen, char *port
                         char *err, size_t errlen);
 
 /* Listens on addr and starts serving assets[0..n) (the array and the bytes
- * must outlive the server). err says why on failure ("127.0.0.1:80: bind:
- * Permission denied"). */
-int sub_http_start(sub_http **out, const char *addr, const sub_http_asset *assets, size_t n,
-                   char *err, size_t errlen);
+ * must outlive the server). A request whose Host header hb_addr_host_ok
+ * refuses for addr and hosts (comma-separated extra names, NULL: none;
+ * copied) is answered 421 (DNS rebinding). err says why on failure
+ * ("127.0.0.1:80: bind: Permission denied"). */
+int sub_http_start(sub_http **out, const char *addr, const char *hosts,
+                   const sub_http_asset *assets, size_t n, char *err, size_t errlen);
 
 /* The port actually listened on. */
 unsigned sub_http_port(const sub_http *h);

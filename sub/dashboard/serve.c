@@ -78,8 +78,8 @@ static int start_http(serve *s)
     fprintf(stderr, "%s: --http: %s\n", SUB_PROGRAM, err);
     return EX_USAGE;
   }
-  if (sub_http_start(&s->http, s->cli->http, sub_web_assets, sub_web_nassets, err, sizeof err) !=
-      0) {
+  if (sub_http_start(&s->http, s->cli->http, s->cli->http_host, sub_web_assets, sub_web_nassets,
+                     err, sizeof err) != 0) {
     fprintf(stderr, "%s: --http: %s\n", SUB_PROGRAM, err);
     return EX_CONFIG;
   }
@@ -186,7 +186,8 @@ int sub_serve(const sub_cli *cli)
   if (ex == EX_OK)
     ex = start_http(&s);
   if (ex == EX_OK)
-    ex = sub_metrics_start(cli->metrics); /* sub/metrics.h; stops by itself at exit */
+    ex = sub_metrics_start(cli->metrics,
+                           cli->http_host); /* sub/metrics.h; stops by itself at exit */
   if (ex == EX_OK)
     ex = sub_net_open_cli(&s.net, cli, &s.eps, &s.neps);
   if (ex == EX_OK) {

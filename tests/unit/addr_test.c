@@ -89,11 +89,43 @@ static void test_resolve(void)
   CHECK(err[0] != '\0');
 }
 
+/* The Host header check against DNS rebinding. */
+static void test_host(void)
+{
+  const char *lo = "127.0.0.1:8080";
+  CHECK(hb_addr_host_ok(lo, NULL, NULL)); /* HTTP/1.0 without Host */
+  CHECK(hb_addr_host_ok(lo, NULL, "127.0.0.1:8080"));
+  CHECK(hb_addr_host_ok(lo, NULL, "LOCALHOST:8080"));
+  CHECK(hb_addr_host_ok(lo, NULL, "[::1]:8080"));
+  CHECK(hb_addr_host_ok(lo, NULL, "localhost"));
+  CHECK(!hb_addr_host_ok(lo, NULL, "evil.example:8080"));
+  CHECK(!hb_addr_host_ok(lo, NULL, "evil.example"));
+  CHECK(!hb_addr_host_ok(lo, NULL, "10.0.0.1:8080")); /* not where it listens */
+  CHECK(!hb_addr_host_ok(lo, NULL, "[::1"));
+  CHECK(!hb_addr_host_ok(lo, NULL, "localhost.evil.example"));
+  CHECK(hb_addr_host_ok(lo, "dash.example, city.example", "City.Example:8080"));
+  CHECK(hb_addr_host_ok(lo, "dash.example,city.example", "dash.example"));
+  CHECK(!hb_addr_host_ok(lo, "dash.example", "dash.exampl"));
+  CHECK(!hb_addr_host_ok(lo, "dash.example", "x.dash.example"));
+  /* every address: IP literals (no site can own one), names only when given */
+  CHECK(hb_addr_host_ok("*:8080", NULL, "192.0.2.7:8080"));
+  CHECK(hb_addr_host_ok(":8080", NULL, "[2001:db8::1]:8080"));
+  CHECK(!hb_addr_host_ok("*:8080", NULL, "evil.example:8080"));
+  CHECK(hb_addr_host_ok("*:8080", "city.example", "city.example:8080"));
+  /* a named or public address: itself, not localhost */
+  CHECK(hb_addr_host_ok("192.0.2.7:8080", NULL, "192.0.2.7"));
+  CHECK(!hb_addr_host_ok("192.0.2.7:8080", NULL, "localhost:8080"));
+  CHECK(hb_addr_host_ok("city.example:8080", NULL, "city.example:8080"));
+  CHECK(hb_addr_host_ok("[::1]:8080", NULL, "127.0.0.1:8080"));
+  CHECK(hb_addr_host_ok("localhost:8080", NULL, "[::1]:8080"));
+}
+
 int main(void)
 {
   RUN(test_spellings);
   RUN(test_ports);
   RUN(test_bad);
   RUN(test_resolve);
+  RUN(test_host);
   return test_summary();
 }
