@@ -166,6 +166,27 @@ static void test_http(void)
   CHECK_CONTAINS(resp, " 404 ");
   http(port, "POST /metrics HTTP/1.0\r\nContent-Length: 0\r\n\r\n", resp, sizeof resp);
   CHECK_CONTAINS(resp, " 405 ");
+  /* Host: another site's name is refused (DNS rebinding); ours, and the
+   * names allowed, are answered */
+  http(port, "GET /metrics HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n", resp,
+       sizeof resp);
+  CHECK_CONTAINS(resp, " 421 ");
+  http(port, "GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", resp,
+       sizeof resp);
+  CHECK_CONTAINS(resp, " 200 OK\r\n");
+  hb_metrics_free(m);
+
+  CHECK_EQ_INT(0, hb_metrics_new(&m));
+  CHECK_EQ_INT(0, hb_metrics_allow_hosts(m, "metrics.example,other.example"));
+  port = free_port();
+  snprintf(addr, sizeof addr, "127.0.0.1:%d", port);
+  CHECK_EQ_INT(0, hb_metrics_serve(m, addr, err, sizeof err));
+  http(port, "GET /metrics HTTP/1.1\r\nHost: Other.Example:9\r\nConnection: close\r\n\r\n", resp,
+       sizeof resp);
+  CHECK_CONTAINS(resp, " 200 OK\r\n");
+  http(port, "GET /metrics HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n", resp,
+       sizeof resp);
+  CHECK_CONTAINS(resp, " 421 ");
   hb_metrics_free(m);
 }
 
