@@ -327,7 +327,9 @@ __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const ch
   size_t n = strlen(line);
   while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
     line[--n] = '\0';
-  hb_log_warn("http: %s", line);
+  /* what libmicrohttpd reports is mostly what clients did (a request cut
+   * short, the limits reached): any client could flood the log at warning */
+  hb_log_debug("http: %s", line);
 }
 
 static void http_free(sub_http *h)
