@@ -25,7 +25,7 @@ CROSS=(
   libc6-dev:arm64 libzmq3-dev:arm64 libprotobuf-c-dev:arm64 liblmdb-dev:arm64
   libinih-dev:arm64 libjansson-dev:arm64 libzip-dev:arm64 libexpat1-dev:arm64
   libxlsxwriter-dev:arm64 libmicrohttpd-dev:arm64 libsystemd-dev:arm64
-  gcc-mingw-w64-x86-64 wine64 dpkg-dev make xz-utils
+  gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64-win32 wine64 dpkg-dev make xz-utils autoconf automake libtool
   lintian debootstrap
 )
 cross=0

@@ -17,8 +17,9 @@ echo "== format (clang-format-14, .clang-format)"
 ./deploy/format.sh --check
 echo "== build (RelWithDebInfo, -Werror)"
 BUILD_DIR=build ./deploy/build.sh
-echo "== cross builds (docs/platforms.md)"
+echo "== cross builds and packages (docs/platforms.md)"
 ./deploy/cross/arm64.sh >/dev/null
+DIST=build/dist ./deploy/deb.sh amd64 build >/dev/null
 echo "== tests"
 (cd build && ctest --output-on-failure -j2 --timeout 600)
 echo "== bench smoke (tiny counts, < 60 s; ./bench/run.sh prints the real table)"
