@@ -19,6 +19,7 @@ echo "== build (RelWithDebInfo, -Werror)"
 BUILD_DIR=build ./deploy/build.sh
 echo "== cross builds and packages (docs/platforms.md)"
 ./deploy/cross/arm64.sh >/dev/null
+./deploy/cross/win64.sh >/dev/null
 DIST=build/dist ./deploy/deb.sh amd64 build >/dev/null
 echo "== tests"
 (cd build && ctest --output-on-failure -j2 --timeout 600)

@@ -137,6 +137,11 @@ build() {
     ) >"$CACHE/src/$key.log" 2>&1
     local rc=$?
     set -e
+    # a library is a static library: none built is a failure
+    if [ $rc -eq 0 ] && ! ls "$prefix.tmp"/lib/*.a >/dev/null 2>&1; then
+      echo "no static library in $prefix.tmp/lib" >>"$CACHE/src/$key.log"
+      rc=1
+    fi
     if [ $rc -ne 0 ]; then
       log "FAILED: $key (log: $CACHE/src/$key.log)"
       tail -30 "$CACHE/src/$key.log" >&2
@@ -152,9 +157,17 @@ build() {
     log "built $key in $((SECONDS - t0)) s"
     return 0
   done
+  if [ -n "${OPTIONAL[$name]:-}" ]; then
+    log "no version of $pkg could be downloaded"
+    return 1
+  fi
   log "FAILED: no version of $pkg could be downloaded"
   exit 1
 }
+# libinih: on these machines the archive lists libinih 55-1 but serves none
+# of its files (404); the agent then uses lib/platform/win32/inih/ (the part
+# of inih's API it needs, Debian's options), see docs/platforms.md.
+declare -A OPTIONAL=([inih]=1)
 
 cmake_build() { # PREFIX SRC [cmake args]
   local p=$1 s=$2
@@ -166,10 +179,18 @@ cmake_build() { # PREFIX SRC [cmake args]
   cmake --install "$s/_w64"
 }
 
-b_zlib() { # zlib's own Makefile for mingw
-  make -f win32/Makefile.gcc -j"$JOBS" PREFIX=$HOST- CFLAGS="$CFLAGS_W" libz.a
+b_zlib() { # the objects of zlib's win32/Makefile.gcc (Debian's dfsg source has
+  # no win32/ folder), static
+  local o objs=""
+  for o in adler32 compress crc32 deflate gzclose gzlib gzread gzwrite infback inffast inflate \
+    inftrees trees uncompr zutil; do
+    $HOST-gcc $CFLAGS_W -c "$o.c" -o "$o.o"
+    objs+=" $o.o"
+  done
   mkdir -p "$1/include" "$1/lib"
-  cp zlib.h zconf.h "$1/include/" && cp libz.a "$1/lib/"
+  # shellcheck disable=SC2086
+  $HOST-ar rcs "$1/lib/libz.a" $objs
+  cp zlib.h zconf.h "$1/include/"
   pcfile "$1" zlib "${VERSION[zlib]}" "" "-lz"
 }
 
@@ -183,18 +204,28 @@ b_sodium() { # Debian's source has no configure: autoreconf, as debian/rules doe
   staticpc "$1" libsodium "-DSODIUM_STATIC"
 }
 
-b_zmq() { # CURVE through libsodium; Windows' own poller (select)
-  [ -x configure ] || autoreconf -fi
-  mkdir -p _w64 && cd _w64
-  PKG_CONFIG_LIBDIR=${PREFIX[sodium]}/lib/pkgconfig ../configure --host=$HOST --prefix="$1" \
-    --disable-shared --enable-static --with-libsodium --enable-curve --disable-Werror \
-    --without-docs --disable-perf --disable-curve-keygen --disable-dependency-tracking \
-    CFLAGS="$CFLAGS_W" CXX=$HOST-g++ CXXFLAGS="$CFLAGS_W" \
-    sodium_CFLAGS="-I${PREFIX[sodium]}/include -DSODIUM_STATIC" \
-    sodium_LIBS="-L${PREFIX[sodium]}/lib -lsodium"
-  make -j"$JOBS" src/libzmq.la
-  make install-libLTLIBRARIES install-includeHEADERS install-pkgconfigDATA
-  staticpc "$1" libzmq "-DZMQ_STATIC"
+b_zmq() { # CURVE through libsodium; CMake, the build that has Windows' own
+  # condition variables (autotools offers only C++11 threads, which the win32
+  # thread model of Debian's mingw-w64 lacks); select() as the poller; no ipc://
+  # (4.3.4 includes afunix.h only for MSVC)
+  cmake_build "$1" "$2" -DCMAKE_CXX_FLAGS="$CFLAGS_W" -DBUILD_SHARED=OFF -DBUILD_STATIC=ON \
+    -DBUILD_TESTS=OFF -DWITH_LIBSODIUM=ON -DWITH_LIBSODIUM_STATIC=ON -DENABLE_CURVE=ON \
+    -DENABLE_DRAFTS=OFF -DZMQ_CV_IMPL=win32api -DPOLLER=select -DWITH_DOCS=OFF \
+    -DWITH_PERF_TOOL=OFF -DENABLE_CPACK=OFF -DENABLE_PRECOMPILED=OFF -DENABLE_WS=OFF \
+    -DWITH_TLS=OFF -DWITH_NSS=OFF -DWITH_MILITANT=OFF -DENABLE_INTRINSICS=OFF \
+    -DZMQ_HAVE_IPC=OFF -DCMAKE_PREFIX_PATH="${PREFIX[sodium]}" \
+    -Dsodium_INCLUDE_DIRS="${PREFIX[sodium]}/include" \
+    -Dsodium_LIBRARIES="${PREFIX[sodium]}/lib/libsodium.a" \
+    -DSODIUM_INCLUDE_DIRS="${PREFIX[sodium]}/include" \
+    -DSODIUM_LIBRARIES="${PREFIX[sodium]}/lib/libsodium.a"
+  # CURVE must come from libsodium, never the built-in tweetnacl fallback
+  grep -q '^#define ZMQ_USE_LIBSODIUM' "$2/_w64/platform.hpp"
+  local lib
+  lib=$(cd "$1/lib" && ls libzmq*.a | head -1)
+  [ "$lib" = libzmq.a ] || mv "$1/lib/$lib" "$1/lib/libzmq.a"
+  rm -rf "$1/lib/pkgconfig" "$1/lib/cmake" "$1/share"
+  pcfile "$1" libzmq "$(echo "${VERSION[zmq]}" | cut -d- -f1)" "-DZMQ_STATIC" \
+    "-lzmq -L${PREFIX[sodium]}/lib -lsodium -lws2_32 -liphlpapi -ladvapi32 -lstdc++"
 }
 
 b_protobufc() { # the runtime only (the generator runs on the build machine)
@@ -223,10 +254,15 @@ b_inih() { # the C parser with meson_options.txt's defaults, as Debian builds it
   pcfile "$1" inih "${VERSION[inih]}" "" "-linih"
 }
 
-b_expat() {
-  cmake_build "$1" "$2/expat" -DEXPAT_SHARED_LIBS=OFF -DEXPAT_BUILD_TOOLS=OFF \
-    -DEXPAT_BUILD_EXAMPLES=OFF -DEXPAT_BUILD_TESTS=OFF -DEXPAT_BUILD_DOCS=OFF \
-    -DEXPAT_BUILD_FUZZERS=OFF -DEXPAT_MSVC_STATIC_CRT=OFF
+b_expat() { # autotools, as debian/rules builds it (Debian's security patches
+  # test XML_DTD == 1, which only the autotools configuration defines so)
+  cd expat
+  [ -x configure ] || autoreconf -fi
+  rm -rf _w64 && mkdir _w64 && cd _w64
+  ../configure --host=$HOST --prefix="$1" --disable-shared --enable-static --without-docbook \
+    --without-examples --without-tests --without-xmlwf CFLAGS="$CFLAGS_W"
+  make -j"$JOBS"
+  make install
   staticpc "$1" expat "-DXML_STATIC"
 }
 
@@ -238,7 +274,9 @@ b_libzip() { # deflate only (what .xlsx uses); no TLS, bzip2, lzma, zstd
     -DENABLE_WINDOWS_CRYPTO=OFF -DBUILD_TOOLS=OFF -DBUILD_REGRESS=OFF -DBUILD_EXAMPLES=OFF \
     -DBUILD_DOC=OFF
   staticpc "$1" libzip "-DZIP_STATIC"
-  sed -i "s|^Libs: \(.*\)|Libs: \1 -L${PREFIX[zlib]}/lib -lz|" "$1/lib/pkgconfig/libzip.pc"
+  # zlib by its full path (pkg-config's -lz would find no libz.a on the way)
+  sed -i "s|^Libs:.*|Libs: -L\${libdir} -lzip -ladvapi32 ${PREFIX[zlib]}/lib/libz.a|" \
+    "$1/lib/pkgconfig/libzip.pc"
 }
 
 b_xlsxwriter() { # huibao-agent template; its bundled minizip, zlib from above
@@ -246,7 +284,7 @@ b_xlsxwriter() { # huibao-agent template; its bundled minizip, zlib from above
     -DZLIB_LIBRARY="${PREFIX[zlib]}/lib/libz.a" -DUSE_SYSTEM_MINIZIP=OFF -DBUILD_TESTS=OFF \
     -DBUILD_EXAMPLES=OFF -DUSE_STATIC_MSVC_RUNTIME=OFF
   mkdir -p "$1/lib/pkgconfig"
-  pcfile "$1" xlsxwriter "${VERSION[xlsxwriter]}" "" "-lxlsxwriter -L${PREFIX[zlib]}/lib -lz"
+  pcfile "$1" xlsxwriter "${VERSION[xlsxwriter]}" "" "-lxlsxwriter ${PREFIX[zlib]}/lib/libz.a"
 }
 
 build zlib zlib b_zlib
@@ -254,11 +292,11 @@ build sodium libsodium b_sodium
 build zmq zeromq3 b_zmq sodium
 build protobufc protobuf-c b_protobufc
 build lmdb lmdb b_lmdb
-build inih libinih b_inih
+build inih libinih b_inih || log "libinih: no source; the agent uses lib/platform/win32/inih/"
 build expat expat b_expat
 build libzip libzip b_libzip zlib
 build xlsxwriter libxlsxwriter b_xlsxwriter zlib
 
 for n in zlib sodium zmq protobufc lmdb inih expat libzip xlsxwriter; do
-  echo "${PREFIX[$n]}/lib/pkgconfig"
+  [ -f "${PREFIX[$n]:-/nonexistent}/SOURCE" ] && echo "${PREFIX[$n]}/lib/pkgconfig"
 done

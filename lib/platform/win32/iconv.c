@@ -1,5 +1,8 @@
 /* iconv.c: GB18030 -> UTF-8 on Windows with code page 54936 (see
- * include/iconv.h). */
+ * include/iconv.h). Where that code page is missing (Wine 8, which the tests
+ * use; every Windows 10/11 has it) code page 936, GBK, which decodes the
+ * same one- and two-byte sequences; a four-byte GB18030 sequence is then
+ * reported as invalid. */
 #include <windows.h>
 
 #include <errno.h>
@@ -8,6 +11,15 @@
 #include <string.h>
 
 #define CP_GB18030 54936
+#define CP_GBK 936
+
+static UINT gb_cp(void)
+{
+  static UINT cp;
+  if (!cp)
+    cp = IsValidCodePage(CP_GB18030) ? CP_GB18030 : CP_GBK;
+  return cp;
+}
 
 static char gb18030_to_utf8; /* the one handle there is */
 
@@ -50,13 +62,13 @@ static int convert(const char *in, size_t n, char *out, size_t cap)
 {
   if (n == 0)
     return 0;
-  int wn = MultiByteToWideChar(CP_GB18030, MB_ERR_INVALID_CHARS, in, (int)n, NULL, 0);
+  int wn = MultiByteToWideChar(gb_cp(), MB_ERR_INVALID_CHARS, in, (int)n, NULL, 0);
   if (wn <= 0)
     return -1;
   wchar_t *w = malloc((size_t)wn * sizeof *w);
   if (!w)
     return -1;
-  MultiByteToWideChar(CP_GB18030, MB_ERR_INVALID_CHARS, in, (int)n, w, wn);
+  MultiByteToWideChar(gb_cp(), MB_ERR_INVALID_CHARS, in, (int)n, w, wn);
   int on = WideCharToMultiByte(CP_UTF8, 0, w, wn, NULL, 0, NULL, NULL);
   if (on < 0 || (size_t)on > cap) {
     free(w);
@@ -89,7 +101,7 @@ size_t iconv(iconv_t cd, char **in, size_t *inleft, char **out, size_t *outleft)
     while (at < good) {
       size_t l = seq_len(p + at, n - at);
       if (l > 1 &&
-          MultiByteToWideChar(CP_GB18030, MB_ERR_INVALID_CHARS, *in + at, (int)l, tmp, 4) <= 0)
+          MultiByteToWideChar(gb_cp(), MB_ERR_INVALID_CHARS, *in + at, (int)l, tmp, 4) <= 0)
         break;
       at += l;
     }
