@@ -279,8 +279,13 @@ b_libzip() { # deflate only (what .xlsx uses); no TLS, bzip2, lzma, zstd
     "$1/lib/pkgconfig/libzip.pc"
 }
 
-b_xlsxwriter() { # huibao-agent template; its bundled minizip, zlib from above
-  cmake_build "$1" "$2" -DZLIB_INCLUDE_DIR="${PREFIX[zlib]}/include" \
+b_xlsxwriter() { # huibao-agent template; its bundled minizip, zlib from above.
+  # With mingw-w64 it opens files with the ANSI calls (it takes the UTF-16
+  # ones only for MSVC), so it is built with huibao's compat.h, whose fopen
+  # takes UTF-8 paths (hb_win_fopen, linked from the agent): a template
+  # written to a folder named in Chinese. Its key carries compat.h's hash.
+  CFLAGS_W="$CFLAGS_W -include $COMPAT_H" cmake_build "$1" "$2" \
+    -DZLIB_INCLUDE_DIR="${PREFIX[zlib]}/include" \
     -DZLIB_LIBRARY="${PREFIX[zlib]}/lib/libz.a" -DUSE_SYSTEM_MINIZIP=OFF -DBUILD_TESTS=OFF \
     -DBUILD_EXAMPLES=OFF -DUSE_STATIC_MSVC_RUNTIME=OFF
   mkdir -p "$1/lib/pkgconfig"
@@ -295,7 +300,9 @@ build lmdb lmdb b_lmdb
 build inih libinih b_inih || log "libinih: no source; the agent uses lib/platform/win32/inih/"
 build expat expat b_expat
 build libzip libzip b_libzip zlib
-build xlsxwriter libxlsxwriter b_xlsxwriter zlib
+COMPAT_H=$(cd "$(dirname "$0")/../.." && pwd)/lib/platform/win32/compat.h
+SRCPKG[compat]=compat VERSION[compat]=$(sha256sum "$COMPAT_H" | cut -c1-12)
+build xlsxwriter libxlsxwriter b_xlsxwriter zlib compat
 
 for n in zlib sodium zmq protobufc lmdb inih expat libzip xlsxwriter; do
   [ -f "${PREFIX[$n]:-/nonexistent}/SOURCE" ] && echo "${PREFIX[$n]}/lib/pkgconfig"

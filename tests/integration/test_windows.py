@@ -181,6 +181,15 @@ def main(t):
         lock.wait()
         zh_round("once the workbook is closed")
 
+    # template: an empty workbook written into a folder named in Chinese
+    # (libxlsxwriter built with compat.h's UTF-8 fopen), valid for the Linux agent
+    tpl = os.path.join(zh, "模板", "台账模板.xlsx")
+    os.makedirs(os.path.dirname(tpl))
+    r = hbtest.run(prefix + ["template", "--out", winpath(tpl)], timeout=60)
+    t.check(r.rc == 0 and os.path.exists(tpl), "template --out a path with Chinese characters", r)
+    t.check_rc(hbtest.run([hbtest.AGENT, "check", "--ledger", tpl]), 0,
+               "the Windows agent's template is a valid empty ledger for the Linux agent")
+
     # check: the same diagnostics as the Linux agent, for bad rows and for a
     # campaigns file (Windows: inih's parser, docs/platforms.md)
     bad = os.path.join(zh, "坏行")

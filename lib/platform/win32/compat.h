@@ -46,6 +46,7 @@ int hb_win_fsync(int fd);
 char *hb_win_strndup(const char *s, size_t n);
 
 #define fopen hb_win_fopen
+#define fopen64 hb_win_fopen /* minizip's, in libxlsxwriter (win64-deps.sh) */
 #define open hb_win_open
 #define stat(path, st) hb_win_stat(path, st)
 #define mkdir(path, mode) hb_win_mkdir(path, mode)
