@@ -18,11 +18,11 @@ exe=$BUILD/agents/huibao-agent.exe
 [ -f "$exe" ] || { echo "win64-zip: $exe is not built (./deploy/cross/win64.sh)" >&2 && exit 66; }
 mkdir -p "$DIST"
 out=$DIST/huibao-agent-$VERSION-win64.zip
-python3 - "$exe" "$out" <<'PY'
+SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct)} python3 - "$exe" "$out" <<'PY'
 import os, sys, time, zipfile
 exe, out = sys.argv[1], sys.argv[2]
 src = "deploy/windows"
-when = time.localtime(int(os.environ.get("SOURCE_DATE_EPOCH", "1700000000")))[:6]
+when = time.localtime(int(os.environ["SOURCE_DATE_EPOCH"]))[:6]
 
 def add(z, name, data, mode=0o644):
     zi = zipfile.ZipInfo("huibao-agent/" + name, when)
