@@ -21,6 +21,7 @@ echo "== cross builds and packages (docs/platforms.md)"
 ./deploy/cross/arm64.sh >/dev/null
 ./deploy/cross/win64.sh >/dev/null
 DIST=build/dist ./deploy/deb.sh amd64 build >/dev/null
+./deploy/cross/rootfs.sh >/dev/null # the .deb install test's Debian root (cached monthly)
 echo "== tests"
 (cd build && ctest --output-on-failure -j2 --timeout 600)
 echo "== bench smoke (tiny counts, < 60 s; ./bench/run.sh prints the real table)"

@@ -2,13 +2,15 @@
 # A minimal Debian 12 root (debootstrap --variant=minbase, from Debian's
 # archive only) with the runtime libraries of the huibao packages, for the
 # .deb install test (tests/integration/test_deb.py), cached as a tarball:
-#   ${HUIBAO_CROSS_CACHE:-/var/cache/huibao-cross}/rootfs/bookworm-amd64-YYYYWW.tar
-# A new one is made each week (security updates); older ones are deleted.
+#   ${HUIBAO_CROSS_CACHE:-/var/cache/huibao-cross}/rootfs/bookworm-amd64-YYYYMM.tar
+# A new one is made each month (point releases; the test needs a fresh
+# Debian 12, not the newest one); older ones are deleted. test.sh makes it
+# before ctest, whose per-test timeout a cold debootstrap (2-8 min) exceeds.
 # Prints the tarball's path. Needs root and debootstrap.
 set -euo pipefail
 CACHE=${HUIBAO_CROSS_CACHE:-/var/cache/huibao-cross}
 dir=$CACHE/rootfs
-tar=$dir/bookworm-amd64-$(date -u +%G%V).tar
+tar=$dir/bookworm-amd64-$(date -u +%Y%m).tar
 if [ -f "$tar" ]; then
   echo "$tar"
   exit 0
