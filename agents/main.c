@@ -204,7 +204,7 @@ static int ledger_load(const opts *o, const char *unit, hb_campaigns *camps, hb_
   char busy[1024];
   if (hb_platform_ledger_busy(o->ledger, busy, sizeof busy)) { /* Windows: open in Excel */
     fprintf(stderr, "%s: %s\n", PROGRAM, busy);
-    return EX_TEMPFAIL_;
+    return EX_TEMPFAIL;
   }
   struct stat sb;
   if (stat(o->ledger, &sb) != 0) {

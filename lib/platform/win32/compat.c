@@ -11,6 +11,7 @@
 #undef fopen
 #undef open
 #undef stat
+#undef fstat
 #undef mkdir
 #undef rename
 #undef unlink
@@ -101,6 +102,21 @@ int hb_win_open(const char *path, int flags, ...)
   return fd;
 }
 
+/* struct stat from the C runtime's 64-bit one. Windows keeps access rights
+ * in ACLs, not mode bits: a file is reported as its owner's only (the
+ * secret key check of hb_cert.c passes; the key folder's ACL is what
+ * protects it, docs/platforms.md). */
+static void stat_fill(struct stat *st, const struct _stat64 *s)
+{
+  memset(st, 0, sizeof *st);
+  st->st_mode = (unsigned short)((s->st_mode & S_IFMT) | ((s->st_mode & S_IFDIR) ? 0700 : 0600));
+  st->st_size = s->st_size > INT32_MAX ? INT32_MAX : (_off_t)s->st_size;
+  st->st_mtime = (time_t)s->st_mtime;
+  st->st_atime = (time_t)s->st_atime;
+  st->st_ctime = (time_t)s->st_ctime;
+  st->st_nlink = 1;
+}
+
 int hb_win_stat(const char *path, struct stat *st)
 {
   wchar_t *w = wide(path);
@@ -111,16 +127,16 @@ int hb_win_stat(const char *path, struct stat *st)
   free(w);
   if (rc != 0)
     return -1;
-  memset(st, 0, sizeof *st);
-  /* Windows keeps access rights in ACLs, not mode bits: a file is reported
-   * as its owner's only (the secret key check of hb_cert.c passes; the key
-   * folder's ACL is what protects it, docs/platforms.md). */
-  st->st_mode = (unsigned short)((s.st_mode & S_IFMT) | ((s.st_mode & S_IFDIR) ? 0700 : 0600));
-  st->st_size = s.st_size > INT32_MAX ? INT32_MAX : (_off_t)s.st_size;
-  st->st_mtime = (time_t)s.st_mtime;
-  st->st_atime = (time_t)s.st_atime;
-  st->st_ctime = (time_t)s.st_ctime;
-  st->st_nlink = 1;
+  stat_fill(st, &s);
+  return 0;
+}
+
+int hb_win_fstat(int fd, struct stat *st)
+{
+  struct _stat64 s;
+  if (_fstat64(fd, &s) != 0)
+    return -1;
+  stat_fill(st, &s);
   return 0;
 }
 

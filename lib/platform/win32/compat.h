@@ -11,6 +11,15 @@
 #define HB_WIN32_COMPAT_H
 #ifdef _WIN32
 
+/* mingw-w64's C99 printf family (%zu, %lld), not msvcrt's. GCC checks a
+ * format(printf) attribute against msvcrt's printf there (no %zu): those
+ * checks are off on Windows; the Linux build makes them all. */
+#ifndef __USE_MINGW_ANSI_STDIO
+#define __USE_MINGW_ANSI_STDIO 1
+#endif
+#pragma GCC diagnostic ignored "-Wformat"
+#pragma GCC diagnostic ignored "-Wformat-extra-args"
+
 #include <direct.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +41,12 @@
 #ifndef O_CLOEXEC
 #define O_CLOEXEC 0 /* handles are opened not inheritable (_O_NOINHERIT) */
 #endif
+#ifndef O_NONBLOCK
+#define O_NONBLOCK 0 /* no FIFOs by path on Windows: opening never blocks */
+#endif
+#ifndef O_NOCTTY
+#define O_NOCTTY 0
+#endif
 #ifndef O_DIRECTORY
 #define O_DIRECTORY 0x40000000 /* open() fails on it: folders are not fsynced */
 #endif
@@ -39,6 +54,7 @@
 FILE *hb_win_fopen(const char *path, const char *mode);
 int hb_win_open(const char *path, int flags, ...);
 int hb_win_stat(const char *path, struct stat *st);
+int hb_win_fstat(int fd, struct stat *st);
 int hb_win_mkdir(const char *path, int mode);
 int hb_win_rename(const char *from, const char *to);
 int hb_win_unlink(const char *path);
@@ -49,6 +65,7 @@ char *hb_win_strndup(const char *s, size_t n);
 #define fopen64 hb_win_fopen /* minizip's, in libxlsxwriter (win64-deps.sh) */
 #define open hb_win_open
 #define stat(path, st) hb_win_stat(path, st)
+#define fstat(fd, st) hb_win_fstat(fd, st)
 #define mkdir(path, mode) hb_win_mkdir(path, mode)
 #define rename hb_win_rename
 #define unlink hb_win_unlink
@@ -62,7 +79,11 @@ struct sigaction {
   int sa_mask;
   int sa_flags;
 };
-#define sigemptyset(set) (*(set) = 0, 0)
+static inline int sigemptyset(int *set)
+{
+  *set = 0;
+  return 0;
+}
 static inline int sigaction(int sig, const struct sigaction *sa, struct sigaction *old)
 {
   (void)old;
