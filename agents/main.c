@@ -26,6 +26,7 @@
 #include "hb_exit.h"
 #include "hb_ledger.h"
 #include "hb_log.h"
+#include "hb_platform.h"
 #include "hb_units.h"
 #include "hb_wire.h"
 #include "hb_zmq.h"
@@ -204,6 +205,11 @@ static int ledger_load(const opts *o, const char *unit, hb_campaigns *camps, hb_
   hb_diags_init(&diags);
   int ex = EX_OK;
   const hb_campaigns *cp = NULL;
+  char busy[1024];
+  if (hb_platform_ledger_busy(o->ledger, busy, sizeof busy)) { /* Windows: open in Excel */
+    fprintf(stderr, "%s: %s\n", PROGRAM, busy);
+    return EX_TEMPFAIL;
+  }
   struct stat sb;
   if (stat(o->ledger, &sb) != 0) {
     fprintf(stderr, "%s: ledger folder %s: %s\n", PROGRAM, o->ledger, strerror(errno));
@@ -450,6 +456,7 @@ static int cmd_sync(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+  hb_platform_init(&argc, &argv); /* Windows: UTF-8 arguments and console */
   hb_log_init(PROGRAM, HB_LOG_NOTICE);
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);

@@ -28,7 +28,12 @@
 #include "hb_validate.h"
 
 #define AGENT_KEY_MAX (1 + HB_ID_MAX) /* kind byte + id */
+#ifdef _WIN32
+/* Windows allocates data.mdb to the map size: start small, grow by doubling */
+#define AGENT_STATE_MAP (1u * 1024 * 1024)
+#else
 #define AGENT_STATE_MAP (64u * 1024 * 1024)
+#endif
 
 typedef struct agent_state agent_state;
 

@@ -17,10 +17,23 @@ PKGS=(
 # Test-only heavy tools (office conversion, browser) are in the default set too,
 # because ./deploy/test.sh uses them; --no-heavy leaves them out for a build box.
 HEAVY=(chromium libreoffice-writer-nogui fonts-noto-cjk poppler-utils)
-# Extra groups: deploy/deps.sh [--bench] [--browser] adds more.
+# Extra groups: deploy/deps.sh [--bench] [--browser] [--cross] adds more.
+# --cross: the other platforms (docs/platforms.md): arm64 by Debian multiarch
+# (the :arm64 -dev packages, gcc-aarch64-linux-gnu, qemu-user), Windows by
+# mingw-w64 and Wine, and the .deb packaging and install test.
+CROSS=(
+  gcc-aarch64-linux-gnu qemu-user
+  libc6-dev:arm64 libzmq3-dev:arm64 libprotobuf-c-dev:arm64 liblmdb-dev:arm64
+  libinih-dev:arm64 libjansson-dev:arm64 libzip-dev:arm64 libexpat1-dev:arm64
+  libxlsxwriter-dev:arm64 libmicrohttpd-dev:arm64 libsystemd-dev:arm64
+  gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64-win32 wine64 dpkg-dev make xz-utils autoconf automake libtool
+  lintian debootstrap
+)
+cross=0
 heavy=1
 for arg in "$@"; do
   case "$arg" in
+    --cross) cross=1; PKGS+=("${CROSS[@]}") ;;
     --no-heavy) heavy=0 ;;
     --bench) PKGS+=(redis-server libhiredis-dev mosquitto libmosquitto-dev libsqlite3-dev hyperfine valgrind time) ;;
     --browser) ;;  # kept for old scripts: chromium is in the default set now
@@ -38,6 +51,10 @@ echo "deps.sh: installing ${missing[*]}" >&2
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
+if [ "$cross" -eq 1 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  $SUDO dpkg --add-architecture arm64
+  $SUDO apt-get update -qq
+fi
 if ! $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds with -Werror, runs
 # every test (unit, integration), a smoke run of every fuzz target, then the
-# same suite under AddressSanitizer + UndefinedBehaviorSanitizer.
+# same suite under AddressSanitizer + UndefinedBehaviorSanitizer. The agents
+# for other platforms (arm64, Windows) are cross-built first, so that their
+# tests (integration.arm64, ...) run against the amd64 county in the suite.
 #   ./deploy/test.sh            everything
 #   ./deploy/test.sh --quick    the plain build only (no sanitizer pass)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./deploy/deps.sh
+./deploy/deps.sh --cross
 
 QUICK=0
 [ "${1:-}" = "--quick" ] && QUICK=1
@@ -15,6 +17,11 @@ echo "== format (clang-format-14, .clang-format)"
 ./deploy/format.sh --check
 echo "== build (RelWithDebInfo, -Werror)"
 BUILD_DIR=build ./deploy/build.sh
+echo "== cross builds and packages (docs/platforms.md)"
+./deploy/cross/arm64.sh >/dev/null
+./deploy/cross/win64.sh >/dev/null
+DIST=build/dist ./deploy/deb.sh amd64 build >/dev/null
+./deploy/cross/rootfs.sh >/dev/null # the .deb install test's Debian root (cached monthly)
 echo "== tests"
 (cd build && ctest --output-on-failure -j2 --timeout 600)
 echo "== bench smoke (tiny counts, < 60 s; ./bench/run.sh prints the real table)"
