@@ -11,93 +11,7 @@
 #include "hb_err.h"
 #include "hb_lmdb.h"
 #include "hb_wire.h"
-
-#define STORE_KEY_MAX 511
-
-typedef struct kv {
-  char *key;
-  uint64_t v;
-} kv;
-
-typedef struct kvlist {
-  kv *items;
-  size_t n, cap;
-} kvlist;
-
-struct store {
-  hb_lmdb l;
-  MDB_dbi records, aggs, meta;
-  bool readonly;
-  uint64_t epoch; /* meta "epoch"; 0 = none (a read-only open of an old store) */
-  aggmap cache;
-  kvlist seqs, syncs;
-  /* the open batch */
-  MDB_txn *txn;
-  aggmap work;
-  kvlist bsync, changed;
-  const char **changed_ids;
-  size_t changed_cap;
-  hb_wire_buf buf; /* scratch: a packed record */
-  uint64_t inconsistent;
-  /* changes by another process (`huibao-aggregator admin`) */
-  uint64_t admin_gen; /* meta "admin-gen" as last loaded */
-  bool admin;         /* this process is the admin: reload first, bump admin-gen */
-  bool external;      /* memory was reloaded after another process's change */
-  /* per-unit usage (records, bytes of packed records) and its quota */
-  uint64_t quota_records, quota_bytes;
-  kvlist urecs, ubytes;   /* committed */
-  kvlist burecs, bubytes; /* the open batch's working copies */
-  char reason[256];       /* a REJECTED reason with figures (store_batch_put) */
-  char note[512];         /* meta "admin-last" as last reloaded */
-};
-
-/* ---------------------------------------------------------------- kvlist */
-
-static kv *kv_find(const kvlist *l, const char *key)
-{
-  for (size_t i = 0; i < l->n; i++)
-    if (strcmp(l->items[i].key, key) == 0)
-      return &l->items[i];
-  return NULL;
-}
-
-static int kv_set(kvlist *l, const char *key, uint64_t v)
-{
-  kv *e = kv_find(l, key);
-  if (e) {
-    e->v = v;
-    return 0;
-  }
-  if (l->n == l->cap) {
-    size_t cap = l->cap ? 2 * l->cap : 16;
-    kv *n = realloc(l->items, cap * sizeof *n);
-    if (!n)
-      return HB_ENOMEM;
-    l->items = n;
-    l->cap = cap;
-  }
-  size_t len = strlen(key) + 1;
-  char *k = malloc(len);
-  if (!k)
-    return HB_ENOMEM;
-  memcpy(k, key, len);
-  l->items[l->n++] = (kv){k, v};
-  return 0;
-}
-
-static void kv_clear(kvlist *l)
-{
-  for (size_t i = 0; i < l->n; i++)
-    free(l->items[i].key);
-  l->n = 0;
-}
-
-static void kv_free(kvlist *l)
-{
-  kv_clear(l);
-  free(l->items);
-  memset(l, 0, sizeof *l);
-}
+#include "store_internal.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -117,9 +31,9 @@ static size_t key2(char *buf, const char *a, char sep, const char *b)
 /* Adds one unit's usage to the committed figures. */
 static int usage_add(store *s, const char *unit, uint64_t recs, uint64_t bytes)
 {
-  const kv *r = kv_find(&s->urecs, unit), *b = kv_find(&s->ubytes, unit);
-  int rc = kv_set(&s->urecs, unit, (r ? r->v : 0) + recs);
-  return rc ? rc : kv_set(&s->ubytes, unit, (b ? b->v : 0) + bytes);
+  const kv *r = kvlist_find(&s->urecs, unit), *b = kvlist_find(&s->ubytes, unit);
+  int rc = kvlist_set(&s->urecs, unit, (r ? r->v : 0) + recs);
+  return rc ? rc : kvlist_set(&s->ubytes, unit, (b ? b->v : 0) + bytes);
 }
 
 /* Counts every unit's records and bytes (keys are unit \0 kind id, so a
@@ -128,8 +42,8 @@ static int usage_load(store *s, MDB_txn *txn, char *err, size_t errlen)
 {
   MDB_cursor *cur;
   MDB_val k, v;
-  kv_clear(&s->urecs);
-  kv_clear(&s->ubytes);
+  kvlist_clear(&s->urecs);
+  kvlist_clear(&s->ubytes);
   int rc = mdb_cursor_open(txn, s->records, &cur);
   if (rc != 0) {
     snprintf(err, errlen, "records cursor: %s", mdb_strerror(rc));
@@ -165,14 +79,14 @@ static int usage_load(store *s, MDB_txn *txn, char *err, size_t errlen)
 }
 
 /* Loads aggregates, meta and usage into memory from txn (read or write). */
-static int store_load_txn(store *s, MDB_txn *txn, char *err, size_t errlen)
+int store_load_txn(store *s, MDB_txn *txn, char *err, size_t errlen)
 {
   MDB_cursor *cur;
   MDB_val k, v;
   int rc;
   aggmap_clear(&s->cache);
-  kv_clear(&s->seqs);
-  kv_clear(&s->syncs);
+  kvlist_clear(&s->seqs);
+  kvlist_clear(&s->syncs);
   s->admin_gen = 0;
   if ((rc = mdb_cursor_open(txn, s->aggs, &cur)) != 0)
     goto lmdb_fail;
@@ -207,9 +121,9 @@ static int store_load_txn(store *s, MDB_txn *txn, char *err, size_t errlen)
     key[k.mv_size] = '\0';
     int r = 0;
     if (strncmp(key, "seq/", 4) == 0)
-      r = kv_set(&s->seqs, key + 4, hb_be64_get(v.mv_data));
+      r = kvlist_set(&s->seqs, key + 4, hb_be64_get(v.mv_data));
     else if (strncmp(key, "sync/", 5) == 0)
-      r = kv_set(&s->syncs, key + 5, hb_be64_get(v.mv_data));
+      r = kvlist_set(&s->syncs, key + 5, hb_be64_get(v.mv_data));
     else if (strcmp(key, STORE_META_EPOCH) == 0)
       s->epoch = hb_be64_get(v.mv_data);
     else if (strcmp(key, STORE_META_ADMIN) == 0)
@@ -412,14 +326,14 @@ void store_close(store *s)
   hb_lmdb_close(&s->l);
   aggmap_free(&s->cache);
   aggmap_free(&s->work);
-  kv_free(&s->seqs);
-  kv_free(&s->syncs);
-  kv_free(&s->bsync);
-  kv_free(&s->changed);
-  kv_free(&s->urecs);
-  kv_free(&s->ubytes);
-  kv_free(&s->burecs);
-  kv_free(&s->bubytes);
+  kvlist_free(&s->seqs);
+  kvlist_free(&s->syncs);
+  kvlist_free(&s->bsync);
+  kvlist_free(&s->changed);
+  kvlist_free(&s->urecs);
+  kvlist_free(&s->ubytes);
+  kvlist_free(&s->burecs);
+  kvlist_free(&s->bubytes);
   free(s->changed_ids);
   free(s->buf.data);
   free(s);
@@ -437,13 +351,13 @@ const hb_agg *store_agg(const store *s, const char *campaign, const char *unit)
 
 uint64_t store_seq(const store *s, const char *campaign)
 {
-  const kv *e = kv_find(&s->seqs, campaign);
+  const kv *e = kvlist_find(&s->seqs, campaign);
   return e ? e->v : 0;
 }
 
 int64_t store_last_sync(const store *s, const char *unit)
 {
-  const kv *e = kv_find(&s->syncs, unit);
+  const kv *e = kvlist_find(&s->syncs, unit);
   return e ? (int64_t)e->v : 0;
 }
 
@@ -470,32 +384,32 @@ int store_reader_check(store *s, int *cleared)
 static void batch_reset(store *s)
 {
   aggmap_clear(&s->work);
-  kv_clear(&s->bsync);
-  kv_clear(&s->changed);
-  kv_clear(&s->burecs);
-  kv_clear(&s->bubytes);
+  kvlist_clear(&s->bsync);
+  kvlist_clear(&s->changed);
+  kvlist_clear(&s->burecs);
+  kvlist_clear(&s->bubytes);
 }
 
 /* The open batch's usage of unit (working copies, made on first use). */
-static int usage_work(store *s, const char *unit, kv **recs, kv **bytes)
+int store_usage_work(store *s, const char *unit, kv **recs, kv **bytes)
 {
-  *recs = kv_find(&s->burecs, unit);
-  *bytes = kv_find(&s->bubytes, unit);
+  *recs = kvlist_find(&s->burecs, unit);
+  *bytes = kvlist_find(&s->bubytes, unit);
   if (*recs && *bytes)
     return 0;
-  const kv *r = kv_find(&s->urecs, unit), *b = kv_find(&s->ubytes, unit);
-  int rc = kv_set(&s->burecs, unit, r ? r->v : 0);
+  const kv *r = kvlist_find(&s->urecs, unit), *b = kvlist_find(&s->ubytes, unit);
+  int rc = kvlist_set(&s->burecs, unit, r ? r->v : 0);
   if (rc == 0)
-    rc = kv_set(&s->bubytes, unit, b ? b->v : 0);
+    rc = kvlist_set(&s->bubytes, unit, b ? b->v : 0);
   if (rc != 0)
     return rc;
-  *recs = kv_find(&s->burecs, unit);
-  *bytes = kv_find(&s->bubytes, unit);
+  *recs = kvlist_find(&s->burecs, unit);
+  *bytes = kvlist_find(&s->bubytes, unit);
   return 0;
 }
 
 /* The working copy of (campaign, unit), made on first use in a batch. */
-static int work_get(store *s, const char *campaign, const char *unit, hb_agg **out)
+int store_work_get(store *s, const char *campaign, const char *unit, hb_agg **out)
 {
   hb_agg *w = aggmap_get(&s->work, campaign, unit);
   if (w) {
@@ -517,16 +431,7 @@ static int work_get(store *s, const char *campaign, const char *unit, hb_agg **o
   return 0;
 }
 
-typedef struct rec_view {
-  char kind; /* 'A' or 'P' */
-  Huibao__V1__Activity *a;
-  Huibao__V1__Problem *p;
-  const char *unit, *id, *campaign;
-  uint64_t *version;
-  bool deleted;
-} rec_view;
-
-static rec_view rec_view_of(Huibao__V1__Activity *a, Huibao__V1__Problem *p)
+rec_view store_rec_view_of(Huibao__V1__Activity *a, Huibao__V1__Problem *p)
 {
   rec_view v;
   memset(&v, 0, sizeof v);
@@ -558,14 +463,14 @@ static size_t rec_pack(store *s, const rec_view *r)
   return hb_wire_pack_at(&s->buf, 0, m) == 0 ? s->buf.len : (size_t)-1;
 }
 
-static int rec_add(hb_agg *agg, const rec_view *r, int sign)
+int store_rec_add(hb_agg *agg, const rec_view *r, int sign)
 {
   return r->a ? hb_agg_add_activity(agg, r->a, sign) : hb_agg_add_problem(agg, r->p, sign);
 }
 
-static int mark_changed(store *s, const char *campaign)
+int store_mark_changed(store *s, const char *campaign)
 {
-  return campaign ? kv_set(&s->changed, campaign, 0) : 0;
+  return campaign ? kvlist_set(&s->changed, campaign, 0) : 0;
 }
 
 int store_batch_put(store *s, Huibao__V1__Activity *a, Huibao__V1__Problem *p, int *code,
@@ -576,7 +481,7 @@ int store_batch_put(store *s, Huibao__V1__Activity *a, Huibao__V1__Problem *p, i
   *reason = NULL;
   if (!s->txn || (!a == !p))
     return HB_EINVAL;
-  rec_view r = rec_view_of(a, p);
+  rec_view r = store_rec_view_of(a, p);
   char key[STORE_KEY_MAX];
   size_t ul = strlen(r.unit), il = strlen(r.id);
   if (ul + 2 + il > STORE_KEY_MAX) {
@@ -620,7 +525,7 @@ int store_batch_put(store *s, Huibao__V1__Activity *a, Huibao__V1__Problem *p, i
   if (n == (size_t)-1)
     return HB_ENOMEM;
   kv *urecs, *ubytes;
-  if ((rc = usage_work(s, r.unit, &urecs, &ubytes)) != 0)
+  if ((rc = store_usage_work(s, r.unit, &urecs, &ubytes)) != 0)
     return rc;
   uint64_t add_recs = has_old ? 0 : 1;
   int64_t add_bytes = (int64_t)n - (has_old ? (int64_t)old.mv_size : 0);
@@ -641,16 +546,16 @@ int store_batch_put(store *s, Huibao__V1__Activity *a, Huibao__V1__Problem *p, i
       *reason = "缺少专项 / campaign missing";
       return 0;
     }
-    if ((rc = work_get(s, r.campaign, r.unit, &agg)) != 0)
+    if ((rc = store_work_get(s, r.campaign, r.unit, &agg)) != 0)
       return rc;
-    rc = rec_add(agg, &r, +1);
+    rc = store_rec_add(agg, &r, +1);
     if (rc == HB_EINVAL) {
       *reason = "记录无法统计 / record cannot be counted (level, kind, status or scope)";
       return 0;
     }
     if (rc != 0)
       return rc;
-    if ((rc = mark_changed(s, r.campaign)) != 0)
+    if ((rc = store_mark_changed(s, r.campaign)) != 0)
       return rc;
   }
 
@@ -664,13 +569,13 @@ int store_batch_put(store *s, Huibao__V1__Activity *a, Huibao__V1__Problem *p, i
     if (!oa && !op) {
       s->inconsistent++;
     } else {
-      rec_view o = rec_view_of(oa, op);
+      rec_view o = store_rec_view_of(oa, op);
       if (!o.deleted && o.campaign) {
-        rc = work_get(s, o.campaign, o.unit, &agg);
-        if (rc == 0 && rec_add(agg, &o, -1) != 0)
+        rc = store_work_get(s, o.campaign, o.unit, &agg);
+        if (rc == 0 && store_rec_add(agg, &o, -1) != 0)
           s->inconsistent++;
         if (rc == 0)
-          rc = mark_changed(s, o.campaign);
+          rc = store_mark_changed(s, o.campaign);
       }
       if (oa)
         huibao__v1__activity__free_unpacked(oa, NULL);
@@ -690,137 +595,11 @@ int store_batch_put(store *s, Huibao__V1__Activity *a, Huibao__V1__Problem *p, i
   return 0;
 }
 
-/* Deletes the record at cursor cur (key k, value v, of kind 'A'/'P') and
- * takes it out of its aggregate and its unit's usage. */
-static int remove_at(store *s, MDB_cursor *cur, const MDB_val *k, const MDB_val *v,
-                     uint64_t *version)
-{
-  const char *kb = k->mv_data;
-  const char *nul = memchr(kb, '\0', k->mv_size);
-  if (!nul || (size_t)(nul - kb) + 2 > k->mv_size)
-    return HB_EDB;
-  char unit[STORE_KEY_MAX + 1];
-  memcpy(unit, kb, (size_t)(nul - kb));
-  unit[nul - kb] = '\0';
-  char kind = nul[1];
-  Huibao__V1__Activity *oa = NULL;
-  Huibao__V1__Problem *op = NULL;
-  if (kind == 'A')
-    oa = huibao__v1__activity__unpack(NULL, v->mv_size, v->mv_data);
-  else
-    op = huibao__v1__problem__unpack(NULL, v->mv_size, v->mv_data);
-  int rc = 0;
-  size_t size = v->mv_size;
-  *version = 0;
-  if (oa || op) {
-    rec_view o = rec_view_of(oa, op);
-    *version = *o.version;
-    if (!o.deleted && o.campaign) {
-      hb_agg *agg;
-      rc = work_get(s, o.campaign, unit, &agg);
-      if (rc == 0 && rec_add(agg, &o, -1) != 0)
-        s->inconsistent++;
-      if (rc == 0)
-        rc = mark_changed(s, o.campaign);
-    }
-    if (oa)
-      huibao__v1__activity__free_unpacked(oa, NULL);
-    else
-      huibao__v1__problem__free_unpacked(op, NULL);
-  }
-  kv *urecs, *ubytes;
-  if (rc == 0)
-    rc = usage_work(s, unit, &urecs, &ubytes);
-  if (rc != 0)
-    return rc;
-  int r = mdb_cursor_del(cur, 0);
-  if (r != 0)
-    return hb_lmdb_err(r);
-  urecs->v = urecs->v ? urecs->v - 1 : 0;
-  ubytes->v = ubytes->v >= size ? ubytes->v - size : 0;
-  return 0;
-}
-
-int store_batch_remove(store *s, const char *unit, char kind, const char *id, uint64_t *version)
-{
-  *version = 0;
-  if (!s->txn)
-    return HB_EINVAL;
-  char key[STORE_KEY_MAX];
-  size_t ul = strlen(unit), il = strlen(id);
-  if (ul + 2 + il > STORE_KEY_MAX)
-    return HB_ENOTFOUND;
-  memcpy(key, unit, ul);
-  key[ul] = '\0';
-  key[ul + 1] = kind;
-  memcpy(key + ul + 2, id, il);
-  MDB_val k = {ul + 2 + il, key}, v;
-  MDB_cursor *cur;
-  int rc = mdb_cursor_open(s->txn, s->records, &cur);
-  if (rc != 0)
-    return hb_lmdb_err(rc);
-  rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
-  if (rc == 0)
-    rc = remove_at(s, cur, &k, &v, version);
-  else
-    rc = rc == MDB_NOTFOUND ? HB_ENOTFOUND : hb_lmdb_err(rc);
-  mdb_cursor_close(cur);
-  return rc;
-}
-
-int store_batch_remove_unit(store *s, const char *unit, size_t *removed)
-{
-  *removed = 0;
-  if (!s->txn)
-    return HB_EINVAL;
-  char prefix[STORE_KEY_MAX];
-  size_t ul = strlen(unit);
-  if (ul + 1 > STORE_KEY_MAX)
-    return 0;
-  memcpy(prefix, unit, ul);
-  prefix[ul] = '\0';
-  MDB_cursor *cur;
-  int rc = mdb_cursor_open(s->txn, s->records, &cur);
-  if (rc != 0)
-    return hb_lmdb_err(rc);
-  for (;;) {
-    MDB_val k = {ul + 1, prefix}, v;
-    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); /* again after every delete */
-    if (rc == MDB_NOTFOUND ||
-        (rc == 0 && (k.mv_size < ul + 1 || memcmp(k.mv_data, prefix, ul + 1)))) {
-      rc = 0;
-      break;
-    }
-    if (rc != 0) {
-      rc = hb_lmdb_err(rc);
-      break;
-    }
-    uint64_t version;
-    if ((rc = remove_at(s, cur, &k, &v, &version)) != 0)
-      break;
-    (*removed)++;
-  }
-  mdb_cursor_close(cur);
-  if (rc == 0) {
-    char key[STORE_KEY_MAX];
-    size_t pl = strlen("sync/");
-    if (pl + ul <= STORE_KEY_MAX) {
-      memcpy(key, "sync/", pl);
-      memcpy(key + pl, unit, ul);
-      MDB_val mk = {pl + ul, key};
-      int r = mdb_del(s->txn, s->meta, &mk, NULL);
-      if (r != 0 && r != MDB_NOTFOUND)
-        rc = hb_lmdb_err(r);
-    }
-  }
-  return rc;
-}
-
 int store_batch_sync(store *s, const char *unit, int64_t now_s)
 {
   if (!s->txn)
     return HB_EINVAL;
-  return kv_set(&s->bsync, unit, (uint64_t)now_s);
+  return kvlist_set(&s->bsync, unit, (uint64_t)now_s);
 }
 
 static int meta_put(store *s, const char *prefix, const char *name, uint64_t value)
@@ -887,19 +666,19 @@ static void batch_apply(store *s, char *err, size_t errlen)
   int rc = 0;
   size_t it;
   for (size_t i = 0; i < s->changed.n; i++)
-    if (kv_set(&s->seqs, s->changed.items[i].key, store_seq(s, s->changed.items[i].key) + 1))
+    if (kvlist_set(&s->seqs, s->changed.items[i].key, store_seq(s, s->changed.items[i].key) + 1))
       rc = HB_ENOMEM;
   for (size_t i = 0; i < s->bsync.n; i++)
-    if (kv_set(&s->syncs, s->bsync.items[i].key, s->bsync.items[i].v))
+    if (kvlist_set(&s->syncs, s->bsync.items[i].key, s->bsync.items[i].v))
       rc = HB_ENOMEM;
   for (size_t i = 0; i < s->burecs.n; i++)
-    if (kv_set(&s->urecs, s->burecs.items[i].key, s->burecs.items[i].v))
+    if (kvlist_set(&s->urecs, s->burecs.items[i].key, s->burecs.items[i].v))
       rc = HB_ENOMEM;
   for (size_t i = 0; i < s->bubytes.n; i++)
-    if (kv_set(&s->ubytes, s->bubytes.items[i].key, s->bubytes.items[i].v))
+    if (kvlist_set(&s->ubytes, s->bubytes.items[i].key, s->bubytes.items[i].v))
       rc = HB_ENOMEM;
-  kv_clear(&s->burecs);
-  kv_clear(&s->bubytes);
+  kvlist_clear(&s->burecs);
+  kvlist_clear(&s->bubytes);
   if (s->admin)
     s->admin_gen++;
   aggmap_node *n = aggmap_first(&s->work, &it);
@@ -917,7 +696,7 @@ static void batch_apply(store *s, char *err, size_t errlen)
     }
     n = next;
   }
-  kv_clear(&s->bsync);
+  kvlist_clear(&s->bsync);
   if (s->changed_cap < s->changed.n) {
     const char **ids = realloc(s->changed_ids, s->changed.n * sizeof *ids);
     if (ids) {
@@ -1063,63 +842,9 @@ void store_set_quota(store *s, uint64_t records, uint64_t bytes)
   s->quota_bytes = bytes ? bytes : STORE_QUOTA_BYTES;
 }
 
-void store_set_admin(store *s)
-{
-  s->admin = true;
-}
-
 void store_usage_of(const store *s, const char *unit, uint64_t *records, uint64_t *bytes)
 {
-  const kv *r = kv_find(&s->urecs, unit), *b = kv_find(&s->ubytes, unit);
+  const kv *r = kvlist_find(&s->urecs, unit), *b = kvlist_find(&s->ubytes, unit);
   *records = r ? r->v : 0;
   *bytes = b ? b->v : 0;
-}
-
-int store_poll_external(store *s, bool *changed, char *err, size_t errlen)
-{
-  *changed = false;
-  if (s->txn)
-    return HB_EINVAL;
-  MDB_txn *txn;
-  int rc = mdb_txn_begin(s->l.env, NULL, MDB_RDONLY, &txn);
-  if (rc != 0) {
-    snprintf(err, errlen, "read transaction: %s", mdb_strerror(rc));
-    return hb_lmdb_err(rc);
-  }
-  MDB_val k = {strlen(STORE_META_ADMIN), (void *)STORE_META_ADMIN}, v;
-  uint64_t gen = 0;
-  rc = mdb_get(txn, s->meta, &k, &v);
-  if (rc == 0 && v.mv_size == 8)
-    gen = hb_be64_get(v.mv_data);
-  rc = rc == MDB_NOTFOUND ? 0 : rc;
-  if (rc == 0 && (gen != s->admin_gen || s->external)) {
-    rc = store_load_txn(s, txn, err, errlen);
-    *changed = rc == 0;
-    s->external = false;
-    MDB_val nk = {strlen(STORE_META_ADMIN_NOTE), (void *)STORE_META_ADMIN_NOTE}, nv;
-    s->note[0] = '\0';
-    if (rc == 0 && mdb_get(txn, s->meta, &nk, &nv) == 0)
-      snprintf(s->note, sizeof s->note, "%.*s", (int)(nv.mv_size < 511 ? nv.mv_size : 511),
-               (const char *)nv.mv_data);
-  } else if (rc != 0) {
-    snprintf(err, errlen, "meta: %s", mdb_strerror(rc));
-    rc = hb_lmdb_err(rc);
-  }
-  mdb_txn_abort(txn);
-  return rc;
-}
-
-int store_batch_note(store *s, const char *text)
-{
-  if (!s->txn)
-    return HB_EINVAL;
-  MDB_val k = {strlen(STORE_META_ADMIN_NOTE), (void *)STORE_META_ADMIN_NOTE};
-  MDB_val v = {strlen(text), (void *)text};
-  int rc = mdb_put(s->txn, s->meta, &k, &v, 0);
-  return rc ? hb_lmdb_err(rc) : 0;
-}
-
-const char *store_admin_note(const store *s)
-{
-  return s->note;
 }

@@ -1,0 +1,29 @@
+/* kvlist.h: a small list of (string key, uint64 value), looked up by a
+ * linear scan: the county store's per-batch sets (campaigns changed, units
+ * synced, usage per unit), which hold tens of entries, not thousands. */
+#ifndef AGG_KVLIST_H
+#define AGG_KVLIST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct kv {
+  char *key;
+  uint64_t v;
+} kv;
+
+typedef struct kvlist {
+  kv *items;
+  size_t n, cap;
+} kvlist;
+
+/* The entry of key, or NULL. Valid until the list changes. */
+kv *kvlist_find(const kvlist *l, const char *key);
+/* Sets key's value (adding a copy of key). 0 or HB_ENOMEM. */
+int kvlist_set(kvlist *l, const char *key, uint64_t v);
+/* Empties the list (keeps its capacity). */
+void kvlist_clear(kvlist *l);
+/* Frees everything; the list is empty and reusable. */
+void kvlist_free(kvlist *l);
+
+#endif

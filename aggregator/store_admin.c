@@ -1,0 +1,191 @@
+/* store_admin.c: what an operator's `huibao-aggregator admin` does to the
+ * county store (removing a locked record, or all of a unit's, with their
+ * aggregates, usage and seq, in the batch's one transaction), and how the
+ * running service notices it (meta admin-gen) and reloads. */
+#include "store.h"
+
+#include <stdio.h>
+#include <string.h>
+#include "hb_be.h"
+#include "hb_err.h"
+#include "store_internal.h"
+
+/* Deletes the record at cursor cur (key k, value v, of kind 'A'/'P') and
+ * takes it out of its aggregate and its unit's usage. */
+static int remove_at(store *s, MDB_cursor *cur, const MDB_val *k, const MDB_val *v,
+                     uint64_t *version)
+{
+  const char *kb = k->mv_data;
+  const char *nul = memchr(kb, '\0', k->mv_size);
+  if (!nul || (size_t)(nul - kb) + 2 > k->mv_size)
+    return HB_EDB;
+  char unit[STORE_KEY_MAX + 1];
+  memcpy(unit, kb, (size_t)(nul - kb));
+  unit[nul - kb] = '\0';
+  char kind = nul[1];
+  Huibao__V1__Activity *oa = NULL;
+  Huibao__V1__Problem *op = NULL;
+  if (kind == 'A')
+    oa = huibao__v1__activity__unpack(NULL, v->mv_size, v->mv_data);
+  else
+    op = huibao__v1__problem__unpack(NULL, v->mv_size, v->mv_data);
+  int rc = 0;
+  size_t size = v->mv_size;
+  *version = 0;
+  if (oa || op) {
+    rec_view o = store_rec_view_of(oa, op);
+    *version = *o.version;
+    if (!o.deleted && o.campaign) {
+      hb_agg *agg;
+      rc = store_work_get(s, o.campaign, unit, &agg);
+      if (rc == 0 && store_rec_add(agg, &o, -1) != 0)
+        s->inconsistent++;
+      if (rc == 0)
+        rc = store_mark_changed(s, o.campaign);
+    }
+    if (oa)
+      huibao__v1__activity__free_unpacked(oa, NULL);
+    else
+      huibao__v1__problem__free_unpacked(op, NULL);
+  }
+  kv *urecs, *ubytes;
+  if (rc == 0)
+    rc = store_usage_work(s, unit, &urecs, &ubytes);
+  if (rc != 0)
+    return rc;
+  int r = mdb_cursor_del(cur, 0);
+  if (r != 0)
+    return hb_lmdb_err(r);
+  urecs->v = urecs->v ? urecs->v - 1 : 0;
+  ubytes->v = ubytes->v >= size ? ubytes->v - size : 0;
+  return 0;
+}
+
+int store_batch_remove(store *s, const char *unit, char kind, const char *id, uint64_t *version)
+{
+  *version = 0;
+  if (!s->txn)
+    return HB_EINVAL;
+  char key[STORE_KEY_MAX];
+  size_t ul = strlen(unit), il = strlen(id);
+  if (ul + 2 + il > STORE_KEY_MAX)
+    return HB_ENOTFOUND;
+  memcpy(key, unit, ul);
+  key[ul] = '\0';
+  key[ul + 1] = kind;
+  memcpy(key + ul + 2, id, il);
+  MDB_val k = {ul + 2 + il, key}, v;
+  MDB_cursor *cur;
+  int rc = mdb_cursor_open(s->txn, s->records, &cur);
+  if (rc != 0)
+    return hb_lmdb_err(rc);
+  rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
+  if (rc == 0)
+    rc = remove_at(s, cur, &k, &v, version);
+  else
+    rc = rc == MDB_NOTFOUND ? HB_ENOTFOUND : hb_lmdb_err(rc);
+  mdb_cursor_close(cur);
+  return rc;
+}
+
+int store_batch_remove_unit(store *s, const char *unit, size_t *removed)
+{
+  *removed = 0;
+  if (!s->txn)
+    return HB_EINVAL;
+  char prefix[STORE_KEY_MAX];
+  size_t ul = strlen(unit);
+  if (ul + 1 > STORE_KEY_MAX)
+    return 0;
+  memcpy(prefix, unit, ul);
+  prefix[ul] = '\0';
+  MDB_cursor *cur;
+  int rc = mdb_cursor_open(s->txn, s->records, &cur);
+  if (rc != 0)
+    return hb_lmdb_err(rc);
+  for (;;) {
+    MDB_val k = {ul + 1, prefix}, v;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); /* again after every delete */
+    if (rc == MDB_NOTFOUND ||
+        (rc == 0 && (k.mv_size < ul + 1 || memcmp(k.mv_data, prefix, ul + 1)))) {
+      rc = 0;
+      break;
+    }
+    if (rc != 0) {
+      rc = hb_lmdb_err(rc);
+      break;
+    }
+    uint64_t version;
+    if ((rc = remove_at(s, cur, &k, &v, &version)) != 0)
+      break;
+    (*removed)++;
+  }
+  mdb_cursor_close(cur);
+  if (rc == 0) {
+    char key[STORE_KEY_MAX];
+    size_t pl = strlen("sync/");
+    if (pl + ul <= STORE_KEY_MAX) {
+      memcpy(key, "sync/", pl);
+      memcpy(key + pl, unit, ul);
+      MDB_val mk = {pl + ul, key};
+      int r = mdb_del(s->txn, s->meta, &mk, NULL);
+      if (r != 0 && r != MDB_NOTFOUND)
+        rc = hb_lmdb_err(r);
+    }
+  }
+  return rc;
+}
+
+void store_set_admin(store *s)
+{
+  s->admin = true;
+}
+
+int store_poll_external(store *s, bool *changed, char *err, size_t errlen)
+{
+  *changed = false;
+  if (s->txn)
+    return HB_EINVAL;
+  MDB_txn *txn;
+  int rc = mdb_txn_begin(s->l.env, NULL, MDB_RDONLY, &txn);
+  if (rc != 0) {
+    snprintf(err, errlen, "read transaction: %s", mdb_strerror(rc));
+    return hb_lmdb_err(rc);
+  }
+  MDB_val k = {strlen(STORE_META_ADMIN), (void *)STORE_META_ADMIN}, v;
+  uint64_t gen = 0;
+  rc = mdb_get(txn, s->meta, &k, &v);
+  if (rc == 0 && v.mv_size == 8)
+    gen = hb_be64_get(v.mv_data);
+  rc = rc == MDB_NOTFOUND ? 0 : rc;
+  if (rc == 0 && (gen != s->admin_gen || s->external)) {
+    rc = store_load_txn(s, txn, err, errlen);
+    *changed = rc == 0;
+    s->external = false;
+    MDB_val nk = {strlen(STORE_META_ADMIN_NOTE), (void *)STORE_META_ADMIN_NOTE}, nv;
+    s->note[0] = '\0';
+    if (rc == 0 && mdb_get(txn, s->meta, &nk, &nv) == 0)
+      snprintf(s->note, sizeof s->note, "%.*s", (int)(nv.mv_size < 511 ? nv.mv_size : 511),
+               (const char *)nv.mv_data);
+  } else if (rc != 0) {
+    snprintf(err, errlen, "meta: %s", mdb_strerror(rc));
+    rc = hb_lmdb_err(rc);
+  }
+  mdb_txn_abort(txn);
+  return rc;
+}
+
+int store_batch_note(store *s, const char *text)
+{
+  if (!s->txn)
+    return HB_EINVAL;
+  MDB_val k = {strlen(STORE_META_ADMIN_NOTE), (void *)STORE_META_ADMIN_NOTE};
+  MDB_val v = {strlen(text), (void *)text};
+  int rc = mdb_put(s->txn, s->meta, &k, &v, 0);
+  return rc ? hb_lmdb_err(rc) : 0;
+}
+
+const char *store_admin_note(const store *s)
+{
+  return s->note;
+}
