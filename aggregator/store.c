@@ -409,7 +409,7 @@ int store_usage_work(store *s, const char *unit, kv **recs, kv **bytes)
 }
 
 /* The working copy of (campaign, unit), made on first use in a batch. */
-int store_work_get(store *s, const char *campaign, const char *unit, hb_agg **out)
+static int work_get(store *s, const char *campaign, const char *unit, hb_agg **out)
 {
   hb_agg *w = aggmap_get(&s->work, campaign, unit);
   if (w) {
@@ -431,7 +431,16 @@ int store_work_get(store *s, const char *campaign, const char *unit, hb_agg **ou
   return 0;
 }
 
-rec_view store_rec_view_of(Huibao__V1__Activity *a, Huibao__V1__Problem *p)
+typedef struct rec_view {
+  char kind; /* 'A' or 'P' */
+  Huibao__V1__Activity *a;
+  Huibao__V1__Problem *p;
+  const char *unit, *id, *campaign;
+  uint64_t *version;
+  bool deleted;
+} rec_view;
+
+static rec_view rec_view_of(Huibao__V1__Activity *a, Huibao__V1__Problem *p)
 {
   rec_view v;
   memset(&v, 0, sizeof v);
@@ -463,14 +472,47 @@ static size_t rec_pack(store *s, const rec_view *r)
   return hb_wire_pack_at(&s->buf, 0, m) == 0 ? s->buf.len : (size_t)-1;
 }
 
-int store_rec_add(hb_agg *agg, const rec_view *r, int sign)
+static int rec_add(hb_agg *agg, const rec_view *r, int sign)
 {
   return r->a ? hb_agg_add_activity(agg, r->a, sign) : hb_agg_add_problem(agg, r->p, sign);
 }
 
-int store_mark_changed(store *s, const char *campaign)
+static int mark_changed(store *s, const char *campaign)
 {
   return campaign ? kvlist_set(&s->changed, campaign, 0) : 0;
+}
+
+int store_withdraw(store *s, char kind, const MDB_val *old, uint64_t *version)
+{
+  Huibao__V1__Activity *oa = NULL;
+  Huibao__V1__Problem *op = NULL;
+  if (version)
+    *version = 0;
+  if (kind == 'A')
+    oa = huibao__v1__activity__unpack(NULL, old->mv_size, old->mv_data);
+  else
+    op = huibao__v1__problem__unpack(NULL, old->mv_size, old->mv_data);
+  if (!oa && !op) {
+    s->inconsistent++;
+    return 0;
+  }
+  rec_view o = rec_view_of(oa, op);
+  if (version)
+    *version = *o.version;
+  int rc = 0;
+  if (!o.deleted && o.campaign) {
+    hb_agg *agg;
+    rc = work_get(s, o.campaign, o.unit, &agg);
+    if (rc == 0 && rec_add(agg, &o, -1) != 0)
+      s->inconsistent++;
+    if (rc == 0)
+      rc = mark_changed(s, o.campaign);
+  }
+  if (oa)
+    huibao__v1__activity__free_unpacked(oa, NULL);
+  else
+    huibao__v1__problem__free_unpacked(op, NULL);
+  return rc;
 }
 
 int store_batch_put(store *s, Huibao__V1__Activity *a, Huibao__V1__Problem *p, int *code,
@@ -481,7 +523,7 @@ int store_batch_put(store *s, Huibao__V1__Activity *a, Huibao__V1__Problem *p, i
   *reason = NULL;
   if (!s->txn || (!a == !p))
     return HB_EINVAL;
-  rec_view r = store_rec_view_of(a, p);
+  rec_view r = rec_view_of(a, p);
   char key[STORE_KEY_MAX];
   size_t ul = strlen(r.unit), il = strlen(r.id);
   if (ul + 2 + il > STORE_KEY_MAX) {
@@ -546,45 +588,21 @@ int store_batch_put(store *s, Huibao__V1__Activity *a, Huibao__V1__Problem *p, i
       *reason = "缺少专项 / campaign missing";
       return 0;
     }
-    if ((rc = store_work_get(s, r.campaign, r.unit, &agg)) != 0)
+    if ((rc = work_get(s, r.campaign, r.unit, &agg)) != 0)
       return rc;
-    rc = store_rec_add(agg, &r, +1);
+    rc = rec_add(agg, &r, +1);
     if (rc == HB_EINVAL) {
       *reason = "记录无法统计 / record cannot be counted (level, kind, status or scope)";
       return 0;
     }
     if (rc != 0)
       return rc;
-    if ((rc = store_mark_changed(s, r.campaign)) != 0)
+    if ((rc = mark_changed(s, r.campaign)) != 0)
       return rc;
   }
 
-  if (has_old) {
-    Huibao__V1__Activity *oa = NULL;
-    Huibao__V1__Problem *op = NULL;
-    if (r.kind == 'A')
-      oa = huibao__v1__activity__unpack(NULL, old.mv_size, old.mv_data);
-    else
-      op = huibao__v1__problem__unpack(NULL, old.mv_size, old.mv_data);
-    if (!oa && !op) {
-      s->inconsistent++;
-    } else {
-      rec_view o = store_rec_view_of(oa, op);
-      if (!o.deleted && o.campaign) {
-        rc = store_work_get(s, o.campaign, o.unit, &agg);
-        if (rc == 0 && store_rec_add(agg, &o, -1) != 0)
-          s->inconsistent++;
-        if (rc == 0)
-          rc = store_mark_changed(s, o.campaign);
-      }
-      if (oa)
-        huibao__v1__activity__free_unpacked(oa, NULL);
-      else
-        huibao__v1__problem__free_unpacked(op, NULL);
-      if (rc != 0)
-        return rc;
-    }
-  }
+  if (has_old && (rc = store_withdraw(s, r.kind, &old, NULL)) != 0)
+    return rc;
 
   MDB_val v = {n, s->buf.data};
   if ((rc = mdb_put(s->txn, s->records, &k, &v, 0)) != 0)

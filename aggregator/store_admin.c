@@ -22,32 +22,8 @@ static int remove_at(store *s, MDB_cursor *cur, const MDB_val *k, const MDB_val 
   char unit[STORE_KEY_MAX + 1];
   memcpy(unit, kb, (size_t)(nul - kb));
   unit[nul - kb] = '\0';
-  char kind = nul[1];
-  Huibao__V1__Activity *oa = NULL;
-  Huibao__V1__Problem *op = NULL;
-  if (kind == 'A')
-    oa = huibao__v1__activity__unpack(NULL, v->mv_size, v->mv_data);
-  else
-    op = huibao__v1__problem__unpack(NULL, v->mv_size, v->mv_data);
-  int rc = 0;
   size_t size = v->mv_size;
-  *version = 0;
-  if (oa || op) {
-    rec_view o = store_rec_view_of(oa, op);
-    *version = *o.version;
-    if (!o.deleted && o.campaign) {
-      hb_agg *agg;
-      rc = store_work_get(s, o.campaign, unit, &agg);
-      if (rc == 0 && store_rec_add(agg, &o, -1) != 0)
-        s->inconsistent++;
-      if (rc == 0)
-        rc = store_mark_changed(s, o.campaign);
-    }
-    if (oa)
-      huibao__v1__activity__free_unpacked(oa, NULL);
-    else
-      huibao__v1__problem__free_unpacked(op, NULL);
-  }
+  int rc = store_withdraw(s, nul[1], v, version);
   kv *urecs, *ubytes;
   if (rc == 0)
     rc = store_usage_work(s, unit, &urecs, &ubytes);

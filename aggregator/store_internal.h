@@ -41,25 +41,14 @@ struct store {
   char note[512];         /* meta "admin-last" as last reloaded */
 };
 
-typedef struct rec_view {
-  char kind; /* 'A' or 'P' */
-  Huibao__V1__Activity *a;
-  Huibao__V1__Problem *p;
-  const char *unit, *id, *campaign;
-  uint64_t *version;
-  bool deleted;
-} rec_view;
-
-/* The record a or p (one is NULL) seen through one view. */
-rec_view store_rec_view_of(Huibao__V1__Activity *a, Huibao__V1__Problem *p);
-/* Adds (sign 1) or takes out (-1) the record from agg. */
-int store_rec_add(hb_agg *agg, const rec_view *r, int sign);
-/* Marks campaign (may be NULL) as changed by the open batch. */
-int store_mark_changed(store *s, const char *campaign);
+/* Takes the stored record old (packed, kind 'A' or 'P') out of its
+ * (campaign, unit) aggregate in the open batch and marks the campaign
+ * changed. *version (may be NULL) gets its version, 0 when it does not
+ * decode (counted in store_inconsistencies, nothing else done). Returns 0,
+ * HB_ENOMEM or an error of the working aggregates. */
+int store_withdraw(store *s, char kind, const MDB_val *old, uint64_t *version);
 /* The open batch's usage of unit (working copies, made on first use). */
 int store_usage_work(store *s, const char *unit, kv **recs, kv **bytes);
-/* The working copy of (campaign, unit), made on first use in a batch. */
-int store_work_get(store *s, const char *campaign, const char *unit, hb_agg **out);
 /* Reloads the aggregates, seqs, sync times and usage from txn. */
 int store_load_txn(store *s, MDB_txn *txn, char *err, size_t errlen);
 
