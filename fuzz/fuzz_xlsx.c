@@ -1,7 +1,7 @@
 /* fuzz_xlsx: a ledger kept as an .xlsx workbook: the bytes of the file into
  * hb_xlsx (libzip + expat), every sheet read, and the first two sheets
  * checked as the activities and problems tables by the ledger's own code
- * (hb_ledger_parse_rows), as hb_ledger_load_xlsx does. */
+ * (hb_ledger_parse_sheet), as hb_ledger_load_xlsx does. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,8 +1,9 @@
 /* hb_ledger_xlsx.c: a ledger kept as one .xlsx workbook.
  *
- * The workbook's sheets 活动/activities and 问题/problems are read with
- * hb_xlsx into the rows a CSV file gives, then checked by the same code as
- * the CSV folder (hb_ledger_parse_rows), so both say the same things; only
+ * The workbook's sheets 活动/activities and 问题/problems are streamed by
+ * hb_xlsx, one row at a time, into the rows a CSV file gives, and checked by
+ * the same code as the CSV folder (hb_ledger_table_row), so both say the
+ * same things; only
  * the place differs: "台账.xlsx:问题!E7" instead of "problems.csv:7". */
 #include "hb_ledger.h"
 
@@ -75,7 +76,7 @@ int hb_ledger_parse_sheet(const char *name, const char *sheet, hb_xlsx *x, size_
   return rc;
 }
 
-/* Adds err of hb_xlsx_sheet_read: "E7: reason" is put at the cell. */
+/* Adds err of hb_ledger_parse_sheet: "E7: reason" is put at the cell. */
 static int add_sheet_error(hb_diags *d, const char *base, const char *sheet, const char *err)
 {
   size_t i = 0;
