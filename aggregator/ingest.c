@@ -120,7 +120,7 @@ static int check_record(const ingest_ctx *c, const char *unit, Huibao__V1__Recor
     return 0;
   }
   drop_unknown(act ? &act->base : &prob->base);
-  hb_canon canon = {NULL, -1};
+  hb_canon canon = {NULL, -1, -1, -1, -1};
   int rc;
   if (act)
     rc = hb_validate_activity(act, c->campaigns, c->today, &v, &canon);

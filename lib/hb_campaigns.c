@@ -421,3 +421,33 @@ int hb_campaign_category(const hb_campaign *c, const char *s)
       return (int)i;
   return -1;
 }
+
+/* TODO(issue 12, campaigns helper): the declared vocabularies. */
+int hb_campaign_subcategory(const hb_campaign *c, int cat, const char *s)
+{
+  (void)c;
+  (void)cat;
+  (void)s;
+  return -1;
+}
+
+int hb_campaign_kind(const hb_campaign *c, const char *s)
+{
+  (void)c;
+  (void)s;
+  return -1;
+}
+
+int hb_campaign_indicator(const hb_campaign *c, const char *s)
+{
+  (void)c;
+  (void)s;
+  return -1;
+}
+
+int hb_campaign_stage_at(const hb_campaign *c, int32_t day)
+{
+  (void)c;
+  (void)day;
+  return -1;
+}

@@ -6,9 +6,15 @@
  *   end = 2022-12-31
  *   category.county = 深化县情认识
  *
- * Section = campaign id ([A-Za-z0-9_.-]{1,64}); name, start, end required;
- * category.CODE keys in file order. Unknown keys are errors (a typo such as
- * "nmae" must not pass silently). */
+ *   kind.dangke = 讲党课                  ; a declared activity kind
+ *   indicator.juanzhu = 捐助物资, 万元, 2  ; an outcome indicator: name, unit, places
+ *   category.theory = 理论学习不到位
+ *   category.theory.t1 = 学习不系统        ; a sub-category of theory
+ *   stage.1 = 学习研讨, 2023-04-01, 2023-05-15
+ *
+ * Section = campaign id ([A-Za-z0-9_.-]{1,50}); name, start, end required;
+ * every list in file order. Unknown keys are errors (a typo such as "nmae"
+ * must not pass silently). docs/campaigns.md (Chinese) is the reference. */
 #ifndef HB_CAMPAIGNS_H
 #define HB_CAMPAIGNS_H
 
@@ -16,10 +22,45 @@
 #include <stdint.h>
 #include "hb_diag.h"
 
+/* Decimal places an indicator may declare; values travel and are summed
+ * as integers in 1/HB_INDICATOR_SCALE (Indicator.value of huibao.proto). */
+#define HB_INDICATOR_PLACES_MAX 4
+#define HB_INDICATOR_SCALE 10000
+
+typedef struct hb_subcategory {
+  char *code; /* unique within its category */
+  char *name;
+} hb_subcategory;
+
 typedef struct hb_category {
   char *code;
   char *name;
+  hb_subcategory *subs; /* category.CODE.SUB keys, in file order */
+  size_t nsubs;
 } hb_category;
+
+/* kind.CODE = name: an activity kind this campaign adds to the 12 built-in
+ * ones (hb_vocab.h); neither its code nor its name may be a built-in's. */
+typedef struct hb_kind {
+  char *code;
+  char *name;
+} hb_kind;
+
+/* indicator.CODE = name, unit[, places] */
+typedef struct hb_indicator {
+  char *code;
+  char *name;
+  char *unit; /* 件, 万元, 项 */
+  int places; /* 0..HB_INDICATOR_PLACES_MAX */
+} hb_indicator;
+
+/* stage.N = name, start, end: inside the campaign's start..end, not
+ * overlapping another stage; kept sorted by start. */
+typedef struct hb_stage {
+  unsigned n;
+  char *name;
+  int32_t start, end; /* days since epoch, inclusive */
+} hb_stage;
 
 typedef struct hb_campaign {
   char *id;
@@ -28,6 +69,12 @@ typedef struct hb_campaign {
   int32_t end;
   hb_category *categories; /* in file order */
   size_t ncategories;
+  hb_kind *kinds; /* in file order */
+  size_t nkinds;
+  hb_indicator *indicators; /* in file order */
+  size_t nindicators;
+  hb_stage *stages; /* sorted by start */
+  size_t nstages;
 } hb_campaign;
 
 typedef struct hb_campaigns {
@@ -50,5 +97,19 @@ const hb_campaign *hb_campaigns_find(const hb_campaigns *c, const char *s);
 
 /* Index of the category whose code OR display name equals s, or -1. */
 int hb_campaign_category(const hb_campaign *c, const char *s);
+
+/* Index of the sub-category of categories[cat] whose code OR name equals s,
+ * or -1. */
+int hb_campaign_subcategory(const hb_campaign *c, int cat, const char *s);
+
+/* Index of the declared kind whose code OR name equals s, or -1 (built-in
+ * kinds are hb_vocab_kind's). */
+int hb_campaign_kind(const hb_campaign *c, const char *s);
+
+/* Index of the indicator whose code OR name equals s, or -1. */
+int hb_campaign_indicator(const hb_campaign *c, const char *s);
+
+/* Index of the stage that contains day, or -1 (before, between or after). */
+int hb_campaign_stage_at(const hb_campaign *c, int32_t day);
 
 #endif

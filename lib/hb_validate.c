@@ -273,3 +273,28 @@ int hb_validate_record_form(const Huibao__V1__Record *r, hb_violation *v)
   }
   return fail(v, "record", "记录既非活动也非问题 (record is neither an activity nor a problem)");
 }
+
+/* TODO(issue 12, ledger helper): full rules. */
+int hb_validate_indicator(const Huibao__V1__Indicator *r, const hb_campaigns *campaigns,
+                          int32_t today, hb_violation *v, hb_canon *canon)
+{
+  (void)campaigns;
+  (void)today;
+  if (canon) {
+    canon->campaign = NULL;
+    canon->category = canon->subcategory = canon->kind = canon->indicator = -1;
+  }
+  return check_unit_id(v, r->unit, r->id);
+}
+
+int hb_validate_case(const Huibao__V1__Case *r, const hb_campaigns *campaigns, int32_t today,
+                     hb_violation *v, hb_canon *canon)
+{
+  (void)campaigns;
+  (void)today;
+  if (canon) {
+    canon->campaign = NULL;
+    canon->category = canon->subcategory = canon->kind = canon->indicator = -1;
+  }
+  return check_unit_id(v, r->unit, r->id);
+}

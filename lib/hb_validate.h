@@ -30,7 +30,17 @@ typedef struct hb_violation {
 typedef struct hb_canon {
   const hb_campaign *campaign; /* NULL when campaigns was NULL or deleted */
   int category;                /* index into campaign->categories, -1 if none */
+  int subcategory;             /* index into categories[category].subs, -1 if none */
+  int kind;                    /* index into campaign->kinds (a declared kind), -1 if none */
+  int indicator;               /* index into campaign->indicators, -1 if none */
 } hb_canon;
+
+#define HB_NOTE_MAX 1024    /* bytes of an indicator's note */
+#define HB_SUMMARY_MAX 4096 /* bytes of a case's summary, a problem's measures_text */
+#define HB_OWNER_MAX 256    /* bytes of a problem's owner */
+/* |Indicator.value| at most this (in 1/HB_INDICATOR_SCALE): 10^14, so that
+ * a sum over HB_WIRE_MAX_BATCH * 10^4 rows stays inside int64. */
+#define HB_INDICATOR_VALUE_MAX 100000000000000LL
 
 /* Checks one activity. campaigns may be NULL (agent without a campaigns
  * file: campaign and category are then only checked for form). today is
@@ -41,6 +51,12 @@ int hb_validate_activity(const Huibao__V1__Activity *a, const hb_campaigns *camp
                          int32_t today, hb_violation *v, hb_canon *canon);
 int hb_validate_problem(const Huibao__V1__Problem *p, const hb_campaigns *campaigns, int32_t today,
                         hb_violation *v, hb_canon *canon);
+/* The same for an outcome figure and a typical case. An indicator's value
+ * must have at most its declared places (value % 10^(4 - places) == 0). */
+int hb_validate_indicator(const Huibao__V1__Indicator *r, const hb_campaigns *campaigns,
+                          int32_t today, hb_violation *v, hb_canon *canon);
+int hb_validate_case(const Huibao__V1__Case *r, const hb_campaigns *campaigns, int32_t today,
+                     hb_violation *v, hb_canon *canon);
 
 /* Checks what protobuf-c unpack does not: every enum value known, every
  * string valid UTF-8 without NUL and within its length limit. Used on

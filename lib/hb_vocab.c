@@ -14,6 +14,10 @@
  *   resolved: 已解决, 已销号, 已完成
  *   county: 县级, 县委                township: 乡镇, 街道, 乡, 镇
  *   department: 部门, 县直部门, 县直 (县直 = county departments)
+ *   new: 增量, 新增                  existing: 存量
+ *   immediate: 立行立改, 立即整改     long_term: 长期整改, 长期解决, 长期, long-term
+ *   case: 典型案例, 案例, 典型         practice: 经验做法, 经验
+ *   group: 先进集体, 先进基层党组织   person: 先进个人, 优秀共产党员
  * Lookups ignore surrounding blanks (ASCII and U+3000) and ASCII case. */
 #include "hb_vocab.h"
 
@@ -58,6 +62,20 @@ static const char *const unit_type_zh[] = {"?", "县", "乡镇", "部门"};
 static const vocab_word unit_type_syn[] = {{1, "县级"}, {1, "县委"},     {2, "街道"},
                                            {2, "乡"},   {2, "镇"},       {3, "县直部门"},
                                            {3, "县直"}, {3, "县直单位"}, {0, NULL}};
+
+static const char *const source_code[] = {"?", "new", "existing"};
+static const char *const source_zh[] = {"?", "增量", "存量"};
+static const vocab_word source_syn[] = {{1, "新增"}, {0, NULL}};
+
+static const char *const term_code[] = {"?", "immediate", "long_term"};
+static const char *const term_zh[] = {"?", "立行立改", "长期整改"};
+static const vocab_word term_syn[] = {
+    {1, "立即整改"}, {2, "长期解决"}, {2, "长期"}, {2, "long-term"}, {0, NULL}};
+
+static const char *const case_code[] = {"?", "case", "practice", "group", "person"};
+static const char *const case_zh[] = {"?", "典型案例", "经验做法", "先进集体", "先进个人"};
+static const vocab_word case_syn[] = {{1, "案例"},           {1, "典型"},         {2, "经验"},
+                                      {3, "先进基层党组织"}, {4, "优秀共产党员"}, {0, NULL}};
 
 /* Sets [*b, *e) to s without surrounding blanks. */
 static void trim(const char *s, const char **b, const char **e)
@@ -134,6 +152,21 @@ int hb_vocab_unit_type(const char *s)
   return lookup(s, unit_type_code, unit_type_zh, HB_UNIT_TYPE_MAX, unit_type_syn);
 }
 
+int hb_vocab_source(const char *s)
+{
+  return lookup(s, source_code, source_zh, HB_SOURCE_MAX, source_syn);
+}
+
+int hb_vocab_term(const char *s)
+{
+  return lookup(s, term_code, term_zh, HB_TERM_MAX, term_syn);
+}
+
+int hb_vocab_case_type(const char *s)
+{
+  return lookup(s, case_code, case_zh, HB_CASE_MAX, case_syn);
+}
+
 #define NAME_OF(table, max, v) ((v) >= 1 && (v) <= (max) ? (table)[(v)] : "?")
 
 const char *hb_vocab_kind_code(int v)
@@ -175,6 +208,31 @@ const char *hb_vocab_unit_type_code(int v)
 const char *hb_vocab_unit_type_zh(int v)
 {
   return NAME_OF(unit_type_zh, HB_UNIT_TYPE_MAX, v);
+}
+
+const char *hb_vocab_source_code(int v)
+{
+  return NAME_OF(source_code, HB_SOURCE_MAX, v);
+}
+const char *hb_vocab_source_zh(int v)
+{
+  return NAME_OF(source_zh, HB_SOURCE_MAX, v);
+}
+const char *hb_vocab_term_code(int v)
+{
+  return NAME_OF(term_code, HB_TERM_MAX, v);
+}
+const char *hb_vocab_term_zh(int v)
+{
+  return NAME_OF(term_zh, HB_TERM_MAX, v);
+}
+const char *hb_vocab_case_type_code(int v)
+{
+  return NAME_OF(case_code, HB_CASE_MAX, v);
+}
+const char *hb_vocab_case_type_zh(int v)
+{
+  return NAME_OF(case_zh, HB_CASE_MAX, v);
 }
 
 const char *hb_vocab_kind_list(void)

@@ -20,12 +20,19 @@ typedef enum hb_unit_type {
 #define HB_SCOPE_MAX 2
 #define HB_STATUS_MAX 3
 #define HB_UNIT_TYPE_MAX 3
+#define HB_SOURCE_MAX 2 /* ProblemSource: new 增量, existing 存量 */
+#define HB_TERM_MAX 2   /* ProblemTerm: immediate 立行立改, long_term 长期整改 */
+#define HB_CASE_MAX                                                                                \
+  4 /* CaseType: case 典型案例, practice 经验做法, group 先进集体, person 先进个人 */
 
 int hb_vocab_kind(const char *s);
 int hb_vocab_level(const char *s);
 int hb_vocab_scope(const char *s);
 int hb_vocab_status(const char *s);
 int hb_vocab_unit_type(const char *s);
+int hb_vocab_source(const char *s);
+int hb_vocab_term(const char *s);
+int hb_vocab_case_type(const char *s);
 
 /* English codes ("study") and Chinese names ("集中学习") for valid values;
  * "?" for anything else. Static strings. */
@@ -39,6 +46,12 @@ const char *hb_vocab_status_code(int v);
 const char *hb_vocab_status_zh(int v);
 const char *hb_vocab_unit_type_code(int v);
 const char *hb_vocab_unit_type_zh(int v);
+const char *hb_vocab_source_code(int v);
+const char *hb_vocab_source_zh(int v);
+const char *hb_vocab_term_code(int v);
+const char *hb_vocab_term_zh(int v);
+const char *hb_vocab_case_type_code(int v);
+const char *hb_vocab_case_type_zh(int v);
 
 /* "study, seminar, ..." for messages that list what is allowed. */
 const char *hb_vocab_kind_list(void);
