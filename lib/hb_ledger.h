@@ -51,11 +51,37 @@ typedef struct hb_ledger {
    * row 7). NULL for a CSV folder. Owned by the ledger. */
   char *activity_sheet;
   char *problem_sheet;
+  /* The outcome figures (indicators.csv, sheet 成效) and typical cases
+   * (cases.csv, sheet 典型) of issue 12, kept as the two tables above are:
+   * rows, their lines, "incomplete" and the sheet. Ids of invalid rows
+   * are in invalid_ids with "I:" and "C:" prefixes. */
+  Huibao__V1__Indicator **indicators;
+  size_t nindicators;
+  unsigned *indicator_lines;
+  int indicators_incomplete;
+  char *indicator_sheet;
+  Huibao__V1__Case **cases;
+  size_t ncases;
+  unsigned *case_lines;
+  int cases_incomplete;
+  char *case_sheet;
 } hb_ledger;
 
-/* Names of the two files inside a ledger folder. */
+/* The tables of a ledger. The value is what the is_problems / table
+ * arguments below take (0 and 1 keep their old meaning). */
+typedef enum hb_ledger_table_id {
+  HB_TABLE_ACTIVITIES = 0,
+  HB_TABLE_PROBLEMS = 1,
+  HB_TABLE_INDICATORS = 2,
+  HB_TABLE_CASES = 3,
+} hb_ledger_table_id;
+#define HB_TABLE_COUNT 4
+
+/* Names of the files inside a ledger folder. */
 #define HB_LEDGER_ACTIVITIES "activities.csv"
 #define HB_LEDGER_PROBLEMS "problems.csv"
+#define HB_LEDGER_INDICATORS "indicators.csv"
+#define HB_LEDGER_CASES "cases.csv"
 
 /* Reads dir/activities.csv and dir/problems.csv. unit is copied into every
  * row. campaigns may be NULL (then campaign/category are checked for form
