@@ -292,7 +292,7 @@ static char *week_encode(const sub_week *e)
 #define X(n) json_object_set_new(o, #n, JINT(e->f.n));
   FIELDS(X)
 #undef X
-  char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
   json_decref(o);
   return s;
 }
