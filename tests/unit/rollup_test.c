@@ -856,6 +856,28 @@ static void test_json12_absent(void)
   protobuf_c_message_free_unpacked(&m->base, NULL);
 }
 
+static void test_table12(void)
+{
+  Huibao__V1__Rollup *m = merged12();
+  if (!m)
+    return;
+  char *t = table_of(m);
+  CHECK_CONTAINS(t, "阶段 第2阶段 问题查摆 2023-05-21..2023-07-09（共 2 个阶段）\n");
+  CHECK_CONTAINS(t, "  讲党课            dangke                        2     2        20     2\n");
+  CHECK_CONTAINS(t, "  乡级本级走流程    township/unit/zouliucheng     1     1        10     1\n");
+  CHECK_CONTAINS(t, "  增量 6，存量 2；立行立改 3，长期整改 4\n");
+  CHECK_CONTAINS(t, "    学习不系统    theory.t1       3   37.50%       1         2\n");
+  CHECK_CONTAINS(t, "  捐助物资    juanzhu  0.30  万元     2\n");
+  CHECK_CONTAINS(t, "  为民办实事  shishi      3  件       3\n");
+  CHECK_CONTAINS(t, "  共 20：典型案例 2，经验做法 0，先进集体 4，先进个人 14\n");
+  free(t);
+  m->today = 19000;
+  t = table_of(m);
+  CHECK_CONTAINS(t, "阶段 不在任何阶段内 (outside every stage)（共 2 个阶段）\n");
+  free(t);
+  protobuf_c_message_free_unpacked(&m->base, NULL);
+}
+
 int main(void)
 {
   RUN(test_merge_sums);
@@ -869,5 +891,6 @@ int main(void)
   RUN(test_value_text);
   RUN(test_json12);
   RUN(test_json12_absent);
+  RUN(test_table12);
   return test_summary();
 }
