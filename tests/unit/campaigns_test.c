@@ -66,7 +66,8 @@ static void test_errors(void)
   CHECK_EQ_INT(HB_EINVAL, hb_campaigns_parse("c.ini", bad, strlen(bad), &c, &d));
   char buf[512];
   const char *want[] = {
-      "c.ini:2: 未知的键 (unknown key; use name, start, end, category.CODE): nmae",
+      "c.ini:2: 未知的键 (unknown key; use name, start, end, kind.CODE, indicator.CODE, "
+      "category.CODE, category.CODE.SUB, stage.N): nmae",
       "c.ini:4: start: 不是有效日期 (not a date): 2022-13-01",
       "c.ini:7: 类别代码重复 (duplicate category code): x",
       "c.ini:10: 专项重复，首次在第 1 行 (duplicate campaign, first on line 1): a",
