@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """campaigns.ini of issue 12 (docs/campaigns.md): a bad file is refused with
-FILE:LINE and the reason, by --check-config (exit 78) and at SIGHUP, where the
+FILE:LINE and the reason, by --check-config (exit 78), by huibao-agent check (exit 65, as any bad input
+file of the agent) and at SIGHUP, where the
 running aggregator logs it and keeps publishing the campaigns it had.
 
 A real aggregator starts on the example of issue 12; every bad file (a
@@ -89,8 +90,15 @@ def main(t):
     data = os.path.join(t.dir, "agg-data")
     os.makedirs(data)
 
+    ledger = county.ledger("u01")
+    hbtest.write_csv(os.path.join(ledger, "activities.csv"),
+                     ["id", "campaign", "date", "kind", "level", "sessions", "participants",
+                      "outputs", "title"],
+                     [["A1", "zhuti-2023", "2023-05-01", "study", "unit", 1, 10, 0, "学习"]])
     r = check_config(t, county, data)
     t.check_rc(r, 0, "--check-config accepts the example of issue 12")
+    r = hbtest.run([hbtest.AGENT, "check", "--ledger", ledger, "--unit", "u01", "--campaigns", ini])
+    t.check_rc(r, 0, "huibao-agent check accepts it")
 
     for what, line, n, reason in BAD:
         lines = GOOD.splitlines()
@@ -99,6 +107,10 @@ def main(t):
         t.check_rc(r, hbtest.EX_CONFIG, f"--check-config refuses {what}")
         t.check(f"{ini}:{n}: {reason}" in r.err, f"--check-config names {ini}:{n} and why", r)
         t.check("configuration OK" not in r.out, "and does not say OK", r)
+        r = hbtest.run([hbtest.AGENT, "check", "--ledger", ledger, "--unit", "u01",
+                        "--campaigns", ini], timeout=30)
+        t.check_rc(r, hbtest.EX_DATAERR, f"huibao-agent check refuses {what} (as any bad input)")
+        t.check(f"{ini}:{n}: {reason}" in r.err, f"huibao-agent check names {ini}:{n} and why", r)
 
     write(ini, GOOD)
     agg = t.aggregator(county, heartbeat_ms=200)
