@@ -99,7 +99,7 @@ static void test_indicators(void)
                             "I8,zhuti-2023,2023-05-08,shishi,,\n"            /* 9 */
                             "I9,zhuti-2023,2023-05-09,shishi,1.5,\n"         /* 10 */
                             "I10,zhuti-2023,2023-05-10,juanzhu,1.23456,\n"   /* 11 */
-                            "I11,zhuti-2023,2024-01-31,juanzhu,-2.5,退回\n"; /* 12 */
+                            "I11,zhuti-2023,2023-12-31,juanzhu,-2.5,退回\n"; /* 12 */
   hb_ledger l = {0};
   hb_diags d;
   hb_diags_init(&d);
