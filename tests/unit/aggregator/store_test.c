@@ -59,20 +59,36 @@ static Huibao__V1__Activity act(const char *id, uint64_t version, uint32_t parti
   return a;
 }
 
+/* A Record with the activity a or else the problem p as its body. */
+static Huibao__V1__Record rec_of(Huibao__V1__Activity *a, Huibao__V1__Problem *p)
+{
+  Huibao__V1__Record r = HUIBAO__V1__RECORD__INIT;
+  if (a) {
+    r.body_case = HUIBAO__V1__RECORD__BODY_ACTIVITY;
+    r.activity = a;
+  } else {
+    r.body_case = HUIBAO__V1__RECORD__BODY_PROBLEM;
+    r.problem = p;
+  }
+  return r;
+}
+
 /* One record to put in a batch (store_batch_fn), and what the store said. */
 typedef struct put_one {
   Huibao__V1__Activity *a;
   Huibao__V1__Problem *p;
   int code;
   uint64_t v;
-  int fail; /* returned after the put, to abandon the batch */
+  int fail;                /* returned after the put, to abandon the batch */
+  Huibao__V1__Record *rec; /* instead of a / p: a record of any kind */
 } put_one;
 
 static int put_one_fn(store *s, void *arg)
 {
   put_one *o = arg;
   const char *reason;
-  CHECK_EQ_INT(0, store_batch_put(s, o->a, o->p, &o->code, &o->v, &reason));
+  Huibao__V1__Record r = o->rec ? *o->rec : rec_of(o->a, o->p);
+  CHECK_EQ_INT(0, store_batch_put(s, &r, &o->code, &o->v, &reason));
   CHECK_EQ_INT(0, store_batch_sync(s, "xq-a", 1700000000));
   return o->fail;
 }
@@ -81,7 +97,7 @@ static int put_one_fn(store *s, void *arg)
 static int put1(store *s, Huibao__V1__Activity *a, Huibao__V1__Problem *p, uint64_t *sv)
 {
   char err[256];
-  put_one o = {a, p, 0, 0, 0};
+  put_one o = {a, p, 0, 0, 0, NULL};
   CHECK_EQ_INT(0, store_batch_run(s, put_one_fn, &o, err, sizeof err));
   if (sv)
     *sv = o.v;
@@ -164,7 +180,7 @@ static void test_versions(void)
   store_close(s);
   CHECK_EQ_INT(0, store_open_readonly(&s, tmpdir, err, sizeof err));
   CHECK_EQ_INT(0, verify_diffs(s));
-  put_one none = {&a1, NULL, 0, 0, 0};
+  put_one none = {&a1, NULL, 0, 0, 0, NULL};
   CHECK_EQ_INT(HB_EINVAL, store_batch_run(s, put_one_fn, &none, err, sizeof err));
   store_close(s);
 }
@@ -231,7 +247,7 @@ static void test_abort_keeps_memory(void)
   Huibao__V1__Activity a1 = act("A1", 100, 30);
   put1(s, &a1, NULL, NULL);
   Huibao__V1__Activity a2 = act("A2", 100, 5);
-  put_one o = {&a2, NULL, 0, 0, HB_EAGAIN};
+  put_one o = {&a2, NULL, 0, 0, HB_EAGAIN, NULL};
   CHECK_EQ_INT(HB_EAGAIN, store_batch_run(s, put_one_fn, &o, err, sizeof err));
   CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, o.code); /* put, then abandoned */
   CHECK_EQ_INT(1, store_agg(s, "jf", "xq-a")->records);
@@ -257,7 +273,8 @@ static int put_many_fn(store *s, void *arg)
     int code;
     uint64_t v;
     const char *reason;
-    rc = store_batch_put(s, &m->recs[i], NULL, &code, &v, &reason);
+    Huibao__V1__Record r = rec_of(&m->recs[i], NULL);
+    rc = store_batch_put(s, &r, &code, &v, &reason);
   }
   m->last_rc = rc;
   return rc;
