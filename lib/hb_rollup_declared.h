@@ -17,8 +17,8 @@
 
 typedef struct hb_rollup_named {
   const char *code, *name;
-  const char *unit; /* indicators: 件, 万元 */
-  int places;       /* indicators */
+  const char *unit;                /* indicators: 件, 万元 */
+  int places;                      /* indicators */
   uint64_t count, resolved, units; /* sub-categories; count: an indicator's records */
   int64_t value;                   /* indicators, in 1/HB_INDICATOR_SCALE */
 } hb_rollup_named;
@@ -40,8 +40,8 @@ typedef struct hb_rollup_decl {
   size_t ni;
   Huibao__V1__IndicatorSum *indpb, **indp;
   Huibao__V1__IndicatorSum *rowind, **rowindp; /* rows x ni */
-  Huibao__V1__CaseCounts cases, *rowcases;      /* county, per row */
-  Huibao__V1__Stage *stages, **stagep; /* the campaign's, sorted by start */
+  Huibao__V1__CaseCounts cases, *rowcases;     /* county, per row */
+  Huibao__V1__Stage *stages, **stagep;         /* the campaign's, sorted by start */
   size_t nstages;
 } hb_rollup_decl;
 
