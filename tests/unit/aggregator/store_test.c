@@ -424,6 +424,122 @@ static void test_admin_remove(void)
   store_close(svc);
 }
 
+static Huibao__V1__Indicator sind(const char *id, uint64_t version, const char *code, int64_t v)
+{
+  Huibao__V1__Indicator r = HUIBAO__V1__INDICATOR__INIT;
+  r.unit = "xq-a";
+  r.id = (char *)id;
+  r.version = version;
+  r.campaign = "jf";
+  r.indicator = (char *)code;
+  r.has_value = 1;
+  r.value = v;
+  return r;
+}
+
+static Huibao__V1__Case scase(const char *id, uint64_t version, int type)
+{
+  Huibao__V1__Case r = HUIBAO__V1__CASE__INIT;
+  r.unit = "xq-a";
+  r.id = (char *)id;
+  r.version = version;
+  r.campaign = "jf";
+  r.has_type = 1;
+  r.type = (Huibao__V1__CaseType)type;
+  r.title = "典型";
+  return r;
+}
+
+/* Puts an indicator (i) or a case (c) in its own batch. */
+static int put_ic(store *s, Huibao__V1__Indicator *i, Huibao__V1__Case *c, uint64_t *sv)
+{
+  char err[256];
+  Huibao__V1__Record rec = HUIBAO__V1__RECORD__INIT;
+  if (i) {
+    rec.body_case = HUIBAO__V1__RECORD__BODY_INDICATOR;
+    rec.indicator = i;
+  } else {
+    rec.body_case = HUIBAO__V1__RECORD__BODY_CASE_ROW;
+    rec.case_row = c;
+  }
+  put_one o = {NULL, NULL, 0, 0, 0, &rec};
+  CHECK_EQ_INT(0, store_batch_run(s, put_one_fn, &o, err, sizeof err));
+  if (sv)
+    *sv = o.v;
+  return o.code;
+}
+
+/* Indicators and cases: versions, duplicates, stale, edits, tombstones,
+ * admin removal and verify as for activities and problems; the same id may
+ * name an activity, an indicator and a case (kinds 'A', 'I', 'C'). */
+static void test_indicators_cases(void)
+{
+  store *s;
+  char err[256];
+  CHECK_EQ_INT(0, store_open(&s, fresh_dir(), 0, 0, err, sizeof err));
+  Huibao__V1__Indicator i1 = sind("X1", 10, "juanzhu", 1000), i2 = sind("X2", 10, "juanzhu", 2000);
+  Huibao__V1__Case c1 = scase("X1", 10, 1);
+  Huibao__V1__Activity a1 = act("X1", 10, 3);
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, put_ic(s, &i1, NULL, NULL));
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, put_ic(s, &i2, NULL, NULL));
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, put_ic(s, NULL, &c1, NULL));
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, put1(s, &a1, NULL, NULL));
+  const hb_agg *g = store_agg(s, "jf", "xq-a");
+  CHECK_EQ_INT(3000, g ? hb_agg_indicator(g, "juanzhu")->value : 0);
+  CHECK_EQ_INT(1, g ? g->cases : 0);
+  CHECK_EQ_INT(1, g ? g->records : 0);
+  uint64_t seq = store_seq(s, "jf");
+  /* the same again: duplicate; other content at the same version: stale */
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__DUPLICATE, put_ic(s, &i1, NULL, NULL));
+  Huibao__V1__Indicator i1s = sind("X1", 10, "juanzhu", 9999);
+  uint64_t sv = 0;
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STALE, put_ic(s, &i1s, NULL, &sv));
+  CHECK_EQ_INT(10, sv);
+  CHECK_EQ_INT(seq, store_seq(s, "jf"));
+  /* an edit moves the sum by the difference; a case changes type */
+  Huibao__V1__Indicator i1e = sind("X1", 11, "juanzhu", 1500);
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, put_ic(s, &i1e, NULL, NULL));
+  Huibao__V1__Case c1e = scase("X1", 11, 3);
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, put_ic(s, NULL, &c1e, NULL));
+  g = store_agg(s, "jf", "xq-a");
+  CHECK_EQ_INT(3500, g ? hb_agg_indicator(g, "juanzhu")->value : 0);
+  CHECK_EQ_INT(2, g ? hb_agg_indicator(g, "juanzhu")->records : 0);
+  CHECK_EQ_INT(0, g ? g->by_case[1] : 9);
+  CHECK_EQ_INT(1, g ? g->by_case[3] : 0);
+  CHECK_EQ_INT(0, verify_diffs(s));
+  /* a tombstone takes it out */
+  Huibao__V1__Indicator i2d = HUIBAO__V1__INDICATOR__INIT;
+  i2d.unit = "xq-a";
+  i2d.id = "X2";
+  i2d.version = 12;
+  i2d.has_deleted = i2d.deleted = 1;
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, put_ic(s, &i2d, NULL, NULL));
+  g = store_agg(s, "jf", "xq-a");
+  CHECK_EQ_INT(1500, g ? hb_agg_indicator(g, "juanzhu")->value : 0);
+  CHECK_EQ_INT(0, verify_diffs(s));
+  /* an indicator without its code cannot be counted */
+  Huibao__V1__Indicator bad = sind("X3", 10, NULL, 1);
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__REJECTED, put_ic(s, &bad, NULL, NULL));
+  store_close(s);
+  /* reopened: the aggregates read back equal; the admin removes a case */
+  CHECK_EQ_INT(0, store_open(&s, tmpdir, 0, 0, err, sizeof err));
+  CHECK_EQ_INT(0, verify_diffs(s));
+  store_set_admin(s);
+  rm_one o = {"xq-a", "X1", 'C', 0, 0};
+  CHECK_EQ_INT(0, store_batch_run(s, rm_one_fn, &o, err, sizeof err));
+  CHECK_EQ_INT(11, o.version);
+  g = store_agg(s, "jf", "xq-a");
+  CHECK_EQ_INT(0, g ? g->cases : 9);
+  CHECK_EQ_INT(1, g ? g->records : 0); /* the activity X1 stays */
+  CHECK_EQ_INT(1500, g ? hb_agg_indicator(g, "juanzhu")->value : 0);
+  CHECK_EQ_INT(0, verify_diffs(s));
+  rm_one all = {"xq-a", NULL, 0, 0, 0};
+  CHECK_EQ_INT(0, store_batch_run(s, rm_one_fn, &all, err, sizeof err));
+  CHECK_EQ_INT(3, all.removed); /* A X1, I X1, I X2 (tombstone) */
+  CHECK(store_agg(s, "jf", "xq-a") == NULL);
+  store_close(s);
+}
+
 int main(void)
 {
   RUN(test_versions);
@@ -432,6 +548,7 @@ int main(void)
   RUN(test_map_full_grows);
   RUN(test_quota);
   RUN(test_admin_remove);
+  RUN(test_indicators_cases);
   if (tmpdir[0])
     rmrf(tmpdir);
   return test_summary();
