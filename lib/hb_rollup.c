@@ -3,11 +3,18 @@
  * hb_rollup_json.c and hb_rollup_table.c (see hb_rollup.h). */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include "hb_rollup.h"
 
 double hb_rollup_share(uint64_t part, uint64_t whole)
 {
-  return whole ? (double)part / (double)whole : 0.0;
+  if (!whole)
+    return 0.0;
+  /* the double of the quotient's 15 significant digits, which JSON dumps
+   * with JSON_REAL_PRECISION(15) print exactly and read back equal */
+  char buf[40];
+  snprintf(buf, sizeof buf, "%.15g", (double)part / (double)whole);
+  return strtod(buf, NULL);
 }
 
 static int64_t pow10i(uint32_t e)

@@ -24,7 +24,9 @@
 #include "hb_totals.h"
 
 /* part / whole as a fraction (0.2047 for 20.47%), 0 when whole is 0: the
- * shares and rates of every view of a Rollup. */
+ * shares and rates of every view of a Rollup. Rounded to 15 significant
+ * digits, so a JSON dump with JSON_REAL_PRECISION(15) (every dump of a
+ * Rollup's JSON) prints it exactly and reads back the same double. */
 double hb_rollup_share(uint64_t part, uint64_t whole);
 
 /* An indicator value in 1/10000 (IndicatorSum.value) rounded half away

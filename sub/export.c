@@ -23,6 +23,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,11 +109,16 @@ static xcell indicator_cell(const Huibao__V1__IndicatorSum *decl, const Huibao__
 }
 
 /* The columns of a campaign's sheet: NFIXED, one per category, one per
- * indicator, then 典型数 when the rollup counts cases (the CSV has the
+ * indicator, then 典型数 when the rollup has cases (the CSV has the
  * NFIXED only). */
+static bool has_cases(const Huibao__V1__Rollup *r)
+{
+  return r->cases && r->cases->total;
+}
+
 static size_t ncols_of(const Huibao__V1__Rollup *r)
 {
-  return NFIXED + r->n_categories + r->n_indicators + (r->cases ? 1 : 0);
+  return NFIXED + r->n_categories + r->n_indicators + (has_cases(r) ? 1 : 0);
 }
 
 /* The cells of one unit: ncols_of(r) of them. */
@@ -136,7 +142,7 @@ static void export_row(const Huibao__V1__Rollup *r, const Huibao__V1__UnitRow *u
         n = u->categories[j]->count;
     c[NFIXED + k] = (xcell){X_INT, NULL, (double)n, 0};
   }
-  if (r->cases)
+  if (has_cases(r))
     c[ncols_of(r) - 1] = (xcell){X_INT, NULL, u->cases ? (double)u->cases->total : 0.0, 0};
   for (size_t k = 0; k < r->n_indicators; k++) {
     const Huibao__V1__IndicatorSum *s = NULL;
@@ -160,7 +166,7 @@ static void export_totals(const Huibao__V1__Rollup *r, xcell *c)
   fill_counts(c, records, r->activities, r->problems);
   for (size_t k = 0; k < r->n_categories; k++)
     c[NFIXED + k] = (xcell){X_INT, NULL, (double)r->categories[k]->count, 0};
-  if (r->cases)
+  if (has_cases(r))
     c[ncols_of(r) - 1] = (xcell){X_INT, NULL, (double)r->cases->total, 0};
   for (size_t k = 0; k < r->n_indicators; k++)
     c[NFIXED + r->n_categories + k] = indicator_cell(r->indicators[k], r->indicators[k]);

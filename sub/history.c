@@ -206,7 +206,7 @@ static json_t *week_json(const sub_week *e)
   hb_date_format(sub_history_week_monday(e->week), mon, sizeof mon);
   hb_time_format_iso(e->as_of_ms, iso, sizeof iso);
   const sub_week_figures *f = &e->f;
-  double rate = f->problems ? (double)f->resolved / (double)f->problems : 0.0;
+  double rate = hb_rollup_share(f->resolved, f->problems);
   json_t *o = json_pack(
       "{s:s, s:s, s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:f, s:{s:I, s:I, s:I, s:I},"
       " s:{s:I, s:I}}",
