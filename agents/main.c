@@ -256,7 +256,8 @@ static int cmd_check(int argc, char **argv)
   memset(&l, 0, sizeof l);
   ex = ledger_load(&o, o.unit ? o.unit : "check", &camps, &l);
   if (ex == EX_OK || ex == EX_DATAERR)
-    hb_log_info("%s: %zu rows read, %zu valid", o.ledger, l.rows_read, l.nactivities + l.nproblems);
+    hb_log_info("%s: %zu rows read, %zu valid", o.ledger, l.rows_read,
+                l.nactivities + l.nproblems + l.nindicators + l.ncases);
   hb_ledger_free(&l);
   hb_campaigns_free(&camps);
   return ex;

@@ -14,6 +14,7 @@
 #include "hb_handshake.h"
 #include "hb_wire.h"
 #include "hb_zmq.h"
+#include "kinds.h"
 
 #define ACKS_PER_DRAIN 64
 /* As the county's INGEST_VERSION_AHEAD_US: a day. */
@@ -248,7 +249,8 @@ static int stale_from_future(sender *x, const entry *e, const Huibao__V1__Record
     size_t n = e->keylen > 1 ? e->keylen - 1u : 0;
     memcpy(id, e->key + 1, n);
     id[n] = '\0';
-    const char *kind = e->key[0] == 'A' ? "activity" : "problem";
+    const agent_kind *k = agent_kind_of_byte((char)e->key[0]);
+    const char *kind = k ? k->name : "activity";
     snprintf(x->st->error, sizeof x->st->error,
              "县级保存了来自未来的版本 / the county holds a version from the future for row %s "
              "(%s): version %llu is more than a day ahead of this computer's clock, so no edit "

@@ -57,7 +57,8 @@ typedef struct agent_send_stats {
 #define AGENT_SEND_EPOCH_CHANGED 1
 
 /* Called once per REJECTED record, after its removal was committed.
- * kind is 'A' or 'P'; field and reason may be NULL. */
+ * kind is the key byte of kinds.h ('A', 'P', 'I', 'C'); field and reason
+ * may be NULL. */
 typedef void (*agent_reject_fn)(void *arg, char kind, const char *id, const char *field,
                                 const char *reason);
 
