@@ -130,23 +130,25 @@ static int opts_parse(int argc, char **argv, tpl_opts *o)
 }
 
 /* Fills the lists: the vocabularies (Chinese names, as clerks write them)
- * and, with a campaigns file, the campaigns' names and categories. */
+ * and, with a campaigns file, the campaigns' names, declared kinds (after
+ * the built-in ones), indicators, categories and sub-categories. */
 static int lists_fill(const tpl_opts *o, const hb_campaigns *camps, tpl_list *lists)
 {
-  for (int v = 1; v <= HB_KIND_MAX; v++)
-    list_add(&lists[L_KIND], hb_vocab_kind_zh(v));
-  for (int v = 1; v <= HB_LEVEL_MAX; v++)
-    list_add(&lists[L_LEVEL], hb_vocab_level_zh(v));
-  for (int v = 1; v <= HB_SCOPE_MAX; v++)
-    list_add(&lists[L_SCOPE], hb_vocab_scope_zh(v));
-  for (int v = 1; v <= HB_STATUS_MAX; v++)
-    list_add(&lists[L_STATUS], hb_vocab_status_zh(v));
-  for (int v = 1; v <= HB_SOURCE_MAX; v++)
-    list_add(&lists[L_SOURCE], hb_vocab_source_zh(v));
-  for (int v = 1; v <= HB_TERM_MAX; v++)
-    list_add(&lists[L_TERM], hb_vocab_term_zh(v));
-  for (int v = 1; v <= HB_CASE_MAX; v++)
-    list_add(&lists[L_CASE_TYPE], hb_vocab_case_type_zh(v));
+  static const struct {
+    int list, max;
+    const char *(*zh)(int);
+  } vocabs[] = {
+      {L_KIND, HB_KIND_MAX, hb_vocab_kind_zh},
+      {L_LEVEL, HB_LEVEL_MAX, hb_vocab_level_zh},
+      {L_SCOPE, HB_SCOPE_MAX, hb_vocab_scope_zh},
+      {L_STATUS, HB_STATUS_MAX, hb_vocab_status_zh},
+      {L_SOURCE, HB_SOURCE_MAX, hb_vocab_source_zh},
+      {L_TERM, HB_TERM_MAX, hb_vocab_term_zh},
+      {L_CASE_TYPE, HB_CASE_MAX, hb_vocab_case_type_zh},
+  };
+  for (size_t i = 0; i < sizeof vocabs / sizeof vocabs[0]; i++)
+    for (int v = 1; v <= vocabs[i].max; v++)
+      list_add(&lists[vocabs[i].list], vocabs[i].zh(v));
   for (size_t i = 0; i < camps->count; i++) {
     const hb_campaign *c = &camps->items[i];
     if (o->campaign && strcmp(c->id, o->campaign) != 0)
@@ -231,12 +233,19 @@ static lxw_error validate_date(lxw_worksheet *ws, int col, const char *what)
   return worksheet_data_validation_range(ws, 1, (lxw_col_t)col, DATA_ROWS, (lxw_col_t)col, &v);
 }
 
-static lxw_error validate_count(lxw_worksheet *ws, int col, const char *what, int min, int max)
+/* Numbers between min and max in column col: whole numbers (a count) or
+ * any (decimal set: an indicator's 数量, whose places the reader checks). */
+static lxw_error validate_number(lxw_worksheet *ws, int col, const char *what, int decimal,
+                                 double min, double max)
 {
   char msg[160];
-  snprintf(msg, sizeof msg, "请填写 %d～%d 的整数 (a whole number, %d..%d)", min, max, min, max);
+  if (decimal)
+    snprintf(msg, sizeof msg, "请填写数字，如 3 或 1.25 (a number, e.g. 3 or 1.25)");
+  else
+    snprintf(msg, sizeof msg, "请填写 %.0f～%.0f 的整数 (a whole number, %.0f..%.0f)", min, max,
+             min, max);
   lxw_data_validation v = {
-      .validate = LXW_VALIDATION_TYPE_INTEGER,
+      .validate = decimal ? LXW_VALIDATION_TYPE_DECIMAL : LXW_VALIDATION_TYPE_INTEGER,
       .criteria = LXW_VALIDATION_CRITERIA_BETWEEN,
       .minimum_number = min,
       .maximum_number = max,
@@ -245,22 +254,6 @@ static lxw_error validate_count(lxw_worksheet *ws, int col, const char *what, in
       .error_type = LXW_VALIDATION_ERROR_TYPE_STOP,
       .error_title = (char *)what,
       .error_message = msg,
-  };
-  return worksheet_data_validation_range(ws, 1, (lxw_col_t)col, DATA_ROWS, (lxw_col_t)col, &v);
-}
-
-static lxw_error validate_number(lxw_worksheet *ws, int col, const char *what)
-{
-  lxw_data_validation v = {
-      .validate = LXW_VALIDATION_TYPE_DECIMAL,
-      .criteria = LXW_VALIDATION_CRITERIA_BETWEEN,
-      .minimum_number = -(double)(HB_INDICATOR_VALUE_MAX / HB_INDICATOR_SCALE),
-      .maximum_number = (double)(HB_INDICATOR_VALUE_MAX / HB_INDICATOR_SCALE),
-      .ignore_blank = LXW_VALIDATION_ON,
-      .show_error = LXW_VALIDATION_ON,
-      .error_type = LXW_VALIDATION_ERROR_TYPE_STOP,
-      .error_title = (char *)what,
-      .error_message = "请填写数字，如 3 或 1.25 (a number, e.g. 3 or 1.25)",
   };
   return worksheet_data_validation_range(ws, 1, (lxw_col_t)col, DATA_ROWS, (lxw_col_t)col, &v);
 }
@@ -336,8 +329,11 @@ static lxw_error sheet_write(lxw_workbook *wb, const agent_kind *k, const tpl_li
     switch (tc->check) {
     case CHECK_LIST: err = validate_list(ws, c, &lists[tc->list], zh); break;
     case CHECK_DATE: err = validate_date(ws, c, zh); break;
-    case CHECK_COUNT: err = validate_count(ws, c, zh, tc->min, tc->max); break;
-    case CHECK_NUMBER: err = validate_number(ws, c, zh); break;
+    case CHECK_COUNT: err = validate_number(ws, c, zh, 0, tc->min, tc->max); break;
+    case CHECK_NUMBER:
+      err = validate_number(ws, c, zh, 1, -(double)(HB_INDICATOR_VALUE_MAX / HB_INDICATOR_SCALE),
+                            (double)(HB_INDICATOR_VALUE_MAX / HB_INDICATOR_SCALE));
+      break;
     default: break;
     }
     if (!err)
