@@ -5,13 +5,13 @@
 
 const agent_kind agent_kinds[HB_TABLE_COUNT] = {
     {'A', HB_TABLE_ACTIVITIES, HUIBAO__V1__RECORD__BODY_ACTIVITY, &huibao__v1__activity__descriptor,
-     HB_LEDGER_ACTIVITIES, "活动", "activity"},
+     HB_LEDGER_ACTIVITIES, "活动", "activity", 0},
     {'P', HB_TABLE_PROBLEMS, HUIBAO__V1__RECORD__BODY_PROBLEM, &huibao__v1__problem__descriptor,
-     HB_LEDGER_PROBLEMS, "问题", "problem"},
+     HB_LEDGER_PROBLEMS, "问题", "problem", 0},
     {'I', HB_TABLE_INDICATORS, HUIBAO__V1__RECORD__BODY_INDICATOR,
-     &huibao__v1__indicator__descriptor, HB_LEDGER_INDICATORS, "成效", "indicator"},
+     &huibao__v1__indicator__descriptor, HB_LEDGER_INDICATORS, "成效", "indicator", 1},
     {'C', HB_TABLE_CASES, HUIBAO__V1__RECORD__BODY_CASE_ROW, &huibao__v1__case__descriptor,
-     HB_LEDGER_CASES, "典型", "case"},
+     HB_LEDGER_CASES, "典型", "case", 1},
 };
 
 const agent_kind *agent_kind_of_byte(char byte)

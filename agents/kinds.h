@@ -32,6 +32,9 @@ typedef struct agent_kind {
   const char *file;                       /* "indicators.csv" */
   const char *sheet;                      /* "成效": the sheet a template writes */
   const char *name;                       /* "indicator": admin unlock --kind */
+  int old_county_refuses;                 /* a county of the version before indicators and
+                                           * cases cannot read this body: it refuses the
+                                           * whole Submit that holds one (sender.h) */
 } agent_kind;
 
 /* The kinds, in key-byte order of the table above (index = table id). */

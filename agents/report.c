@@ -36,6 +36,8 @@ int agent_report_summary(char *buf, size_t len, const agent_send_stats *st)
                    st->sent, st->stored, st->duplicate, st->rejected, st->pending);
   if (st->stale && n >= 0 && (size_t)n < len)
     n += snprintf(buf + n, len - (size_t)n, ", stale %zu", st->stale);
+  if (st->held && n >= 0 && (size_t)n < len)
+    n += snprintf(buf + n, len - (size_t)n, ", held %zu", st->held);
   return n;
 }
 

@@ -20,7 +20,8 @@ int agent_report_reject(char *buf, size_t len, char kind, const char *id, unsign
                         const char *sheet, const char *field, const char *reason);
 
 /* "sent 120, stored 118, duplicate 0, rejected 2, pending 0" (plus
- * ", stale N" when some records were re-versioned). */
+ * ", stale N" when some records were re-versioned, ", held N" when an
+ * older county could not read N of them). */
 int agent_report_summary(char *buf, size_t len, const agent_send_stats *st);
 
 /* Where each ledger row is (kind, id -> line), for rejections; a copy, so
