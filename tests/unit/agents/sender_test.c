@@ -349,10 +349,7 @@ static void test_old_county_holds_only_indicators_and_cases(void)
   f.l.cases = &csp;
   f.l.ncases = 1;
   CHECK_EQ_INT(0, agent_state_diff(f.s, &f.l, T0, NULL));
-  county c;
-  memset(&c, 0, sizeof c);
-  c.old_county = 1;
-  c.a2_stale_at = T0 + 1000000;
+  county c = {.old_county = 1, .a2_stale_at = T0 + 1000000};
   county_start(&c);
   agent_send_opts o = opts_for(c.endpoint, 5000);
   agent_send_stats st;
