@@ -27,4 +27,16 @@
  * shares and rates of every view of a Rollup. */
 double hb_rollup_share(uint64_t part, uint64_t whole);
 
+/* An indicator value in 1/10000 (IndicatorSum.value) rounded half away
+ * from zero to places decimals (0..4; more is taken as 4) with integer
+ * arithmetic only: *units gets the value in 1/10^places (3000, 2 -> 30).
+ * Returns *units. */
+int64_t hb_rollup_value_scaled(int64_t value, uint32_t places);
+
+/* The same value as text with exactly places decimals: 3000, 2 -> "0.30",
+ * -12500, 2 -> "-1.25", 70000, 0 -> "7". buf holds at least
+ * HB_ROLLUP_VALUE_TEXT bytes. Returns buf. */
+#define HB_ROLLUP_VALUE_TEXT 48
+const char *hb_rollup_value_text(int64_t value, uint32_t places, char *buf);
+
 #endif

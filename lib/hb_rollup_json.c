@@ -1,5 +1,6 @@
 /* hb_rollup_json.c: the JSON view of a Rollup, a contract with the tests
  * and with other programs (docs/protocol.md). */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include "hb_date.h"
@@ -93,6 +94,42 @@ static int cube_view_cmp(const void *x, const void *y)
   return c;
 }
 
+/* The name of declared kind code (Rollup.kinds), NULL when not declared. */
+static const char *kind_name(const Huibao__V1__Rollup *r, const char *code)
+{
+  for (size_t i = 0; i < r->n_kinds; i++)
+    if (strcmp(r->kinds[i]->code, code) == 0)
+      return r->kinds[i]->name;
+  return NULL;
+}
+
+static json_t *jtot_named(const hb_totals *t, const char *name)
+{
+  json_t *o = jtot(t);
+  if (o)
+    json_object_set_new(o, "name", jstr(name));
+  return o;
+}
+
+/* by_kind entries of the declared kinds: the cube's kind_code cells summed,
+ * in the order of Rollup.kinds, then codes the rollup does not declare in
+ * order of appearance in the cube. */
+static void json_declared_kinds(const Huibao__V1__Rollup *r, json_t *bk)
+{
+  size_t order_n = r->n_kinds + r->n_cube;
+  for (size_t o = 0; o < order_n; o++) {
+    const char *code = o < r->n_kinds ? r->kinds[o]->code : r->cube[o - r->n_kinds]->kind_code;
+    if (!code || !*code || json_object_get(bk, code))
+      continue;
+    hb_totals t = {0, 0, 0, 0};
+    for (size_t i = 0; i < r->n_cube; i++)
+      if (r->cube[i]->kind_code && strcmp(r->cube[i]->kind_code, code) == 0)
+        hb_totals_add_pb(&t, r->cube[i]->totals);
+    if (t.records)
+      json_object_set_new(bk, code, jtot_named(&t, kind_name(r, code)));
+  }
+}
+
 static json_t *json_activities(const Huibao__V1__Rollup *r)
 {
   hb_totals by_kind[HB_KIND_MAX + 1];
@@ -109,12 +146,13 @@ static json_t *json_activities(const Huibao__V1__Rollup *r)
     const Huibao__V1__CubeCell *c = r->cube[i];
     if (c->kind >= 1 && c->kind <= HB_KIND_MAX)
       hb_totals_add_pb(&by_kind[c->kind], c->totals);
-    v[i] = (cube_view){c, c->unit_type ? c->unit_type : "", hb_vocab_level_code(c->level),
-                       hb_vocab_kind_code(c->kind)};
+    const char *kc = c->kind_code && *c->kind_code ? c->kind_code : hb_vocab_kind_code(c->kind);
+    v[i] = (cube_view){c, c->unit_type ? c->unit_type : "", hb_vocab_level_code(c->level), kc};
   }
   for (int k = 1; k <= HB_KIND_MAX; k++)
     if (by_kind[k].records)
-      json_object_set_new(bk, hb_vocab_kind_code(k), jtot(&by_kind[k]));
+      json_object_set_new(bk, hb_vocab_kind_code(k), jtot_named(&by_kind[k], hb_vocab_kind_zh(k)));
+  json_declared_kinds(r, bk);
   qsort(v, r->n_cube, sizeof *v, cube_view_cmp);
   for (size_t i = 0; i < r->n_cube; i++) {
     hb_totals t;
@@ -129,6 +167,13 @@ static json_t *json_activities(const Huibao__V1__Rollup *r)
   return json_pack("{s:o, s:o, s:o}", "total", jtot_pb(r->activities), "by_kind", bk, "cube", cube);
 }
 
+static json_t *json_category(const Huibao__V1__CategoryCount *c, uint64_t total)
+{
+  return json_pack("{s:o, s:o, s:f, s:o, s:o}", "name", jstr(c->name), "count", jint(c->count),
+                   "share", hb_rollup_share(c->count, total), "units", jint(c->units), "resolved",
+                   jint(c->resolved));
+}
+
 static json_t *json_problems(const Huibao__V1__Rollup *r)
 {
   static const Huibao__V1__ProblemCounts zero = HUIBAO__V1__PROBLEM_COUNTS__INIT;
@@ -138,30 +183,130 @@ static json_t *json_problems(const Huibao__V1__Rollup *r)
     return NULL;
   for (size_t i = 0; i < r->n_categories; i++) {
     const Huibao__V1__CategoryCount *c = r->categories[i];
-    json_object_set_new(cats, c->code,
-                        json_pack("{s:o, s:o, s:f, s:o, s:o}", "name", jstr(c->name), "count",
-                                  jint(c->count), "share", hb_rollup_share(c->count, p->total),
-                                  "units", jint(c->units), "resolved", jint(c->resolved)));
+    json_t *o = json_category(c, p->total), *subs = json_object();
+    for (size_t j = 0; j < c->n_subcategories; j++)
+      json_object_set_new(subs, c->subcategories[j]->code,
+                          json_category(c->subcategories[j], p->total));
+    json_object_set_new(o, "subcategories", subs);
+    json_object_set_new(cats, c->code, o);
   }
-  return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:{s:o, s:o}, s:o}", "total",
-                   jint(p->total), "identified", jint(p->identified), "rectifying",
+  return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:{s:o, s:o}, s:o, s:{s:o, s:o}, "
+                   "s:{s:o, s:o}}",
+                   "total", jint(p->total), "identified", jint(p->identified), "rectifying",
                    jint(p->rectifying), "resolved", jint(p->resolved), "measures",
                    jint(p->measures), "overdue", jint(p->overdue), "resolution_rate",
                    hb_rollup_share(p->resolved, p->total), "by_scope", "individual",
-                   jint(p->individual), "team", jint(p->team), "by_category", cats);
+                   jint(p->individual), "team", jint(p->team), "by_category", cats, "by_source",
+                   "new", jint(p->source_new), "existing", jint(p->source_existing), "by_term",
+                   "immediate", jint(p->term_immediate), "long_term", jint(p->term_long));
 }
 
-static json_t *json_unit(const Huibao__V1__UnitRow *u)
+/* One indicator: {name, unit, places, value, text, records}; value is a
+ * JSON integer when places is 0, else the real nearest the exact decimal. */
+static json_t *json_indicator(const Huibao__V1__IndicatorSum *decl,
+                              const Huibao__V1__IndicatorSum *s)
+{
+  uint32_t places = decl->places > 4 ? 4 : decl->places;
+  int64_t v = s ? s->value : 0, q = hb_rollup_value_scaled(v, places);
+  char text[HB_ROLLUP_VALUE_TEXT];
+  double div = 1;
+  for (uint32_t i = 0; i < places; i++)
+    div *= 10;
+  return json_pack("{s:o, s:o, s:o, s:o, s:s, s:o}", "name", jstr(decl->name), "unit",
+                   jstr(decl->unit), "places", json_integer(places), "value",
+                   places ? json_real((double)q / div) : json_integer(q), "text",
+                   hb_rollup_value_text(v, places, text), "records", jint(s ? s->records : 0));
+}
+
+static const Huibao__V1__IndicatorSum *indicator_find(Huibao__V1__IndicatorSum *const *a, size_t n,
+                                                      const char *code)
+{
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(a[i]->code, code) == 0)
+      return a[i];
+  return NULL;
+}
+
+/* Indicators keyed by code: every indicator of the rollup (the campaign's
+ * declared ones, in file order) with the sums of a (the rollup's own or a
+ * unit's), then codes of a the rollup does not list. */
+static json_t *json_indicators(const Huibao__V1__Rollup *r, Huibao__V1__IndicatorSum *const *a,
+                               size_t n)
+{
+  json_t *o = json_object();
+  if (!o)
+    return NULL;
+  for (size_t i = 0; i < r->n_indicators; i++) {
+    const Huibao__V1__IndicatorSum *d = r->indicators[i];
+    json_object_set_new(o, d->code, json_indicator(d, indicator_find(a, n, d->code)));
+  }
+  for (size_t i = 0; i < n; i++)
+    if (!json_object_get(o, a[i]->code))
+      json_object_set_new(o, a[i]->code, json_indicator(a[i], a[i]));
+  return o;
+}
+
+static json_t *json_cases(const Huibao__V1__CaseCounts *c)
+{
+  static const Huibao__V1__CaseCounts zero = HUIBAO__V1__CASE_COUNTS__INIT;
+  if (!c)
+    c = &zero;
+  return json_pack("{s:o, s:{s:o, s:o, s:o, s:o}}", "total", jint(c->total), "by_type", "case",
+                   jint(c->typical), "practice", jint(c->practice), "group", jint(c->group),
+                   "person", jint(c->person));
+}
+
+static json_t *jdate(int32_t days)
+{
+  char buf[16];
+  hb_date_format(days, buf, sizeof buf);
+  return json_string(buf);
+}
+
+static json_t *json_stage(const Huibao__V1__Stage *s)
+{
+  return json_pack("{s:o, s:o, s:o, s:o}", "n", json_integer(s->n), "name", jstr(s->name), "start",
+                   jdate(s->start), "end", jdate(s->end));
+}
+
+/* stages (with their state against the rollup's today) and stage_current
+ * (null outside every stage, or when the rollup has no today) into doc. */
+static void json_stages(const Huibao__V1__Rollup *r, json_t *doc)
+{
+  json_t *a = json_array(), *cur = json_null();
+  bool today = r->has_today && r->today;
+  for (size_t i = 0; i < r->n_stages; i++) {
+    const Huibao__V1__Stage *s = r->stages[i];
+    const char *state = !today                ? NULL
+                        : r->today < s->start ? "upcoming"
+                        : r->today > s->end   ? "done"
+                                              : "current";
+    json_t *o = json_stage(s);
+    json_object_set_new(o, "state", jstr(state));
+    json_array_append_new(a, o);
+    if (state && strcmp(state, "current") == 0 && json_is_null(cur))
+      cur = json_stage(s);
+  }
+  json_object_set_new(doc, "stages", a);
+  json_object_set_new(doc, "stage_current", cur);
+}
+
+static json_t *json_unit(const Huibao__V1__Rollup *r, const Huibao__V1__UnitRow *u)
 {
   static const Huibao__V1__ProblemCounts zero = HUIBAO__V1__PROBLEM_COUNTS__INIT;
   const Huibao__V1__ProblemCounts *p = u->problems ? u->problems : &zero;
-  return json_pack("{s:s, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:{s:o, s:o, s:o, s:o, s:o}}", "code",
-                   u->code, "name", jstr(u->name), "type", jstr(u->type), "county", jstr(u->county),
-                   "last_sync", u->last_sync ? jiso(u->last_sync * 1000) : json_null(), "expected",
-                   u->expected ? 1 : 0, "records", jint(u->records), "activities",
-                   jtot_pb(u->activities), "problems", "total", jint(p->total), "resolved",
-                   jint(p->resolved), "rectifying", jint(p->rectifying), "identified",
-                   jint(p->identified), "overdue", jint(p->overdue));
+  json_t *o = json_pack(
+      "{s:s, s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:{s:o, s:o, s:o, s:o, s:o}}", "code", u->code,
+      "name", jstr(u->name), "type", jstr(u->type), "county", jstr(u->county), "last_sync",
+      u->last_sync ? jiso(u->last_sync * 1000) : json_null(), "expected", u->expected ? 1 : 0,
+      "records", jint(u->records), "activities", jtot_pb(u->activities), "problems", "total",
+      jint(p->total), "resolved", jint(p->resolved), "rectifying", jint(p->rectifying),
+      "identified", jint(p->identified), "overdue", jint(p->overdue));
+  if (o) {
+    json_object_set_new(o, "indicators", json_indicators(r, u->indicators, u->n_indicators));
+    json_object_set_new(o, "cases", json_cases(u->cases));
+  }
+  return o;
 }
 
 json_t *hb_rollup_to_json(const Huibao__V1__Rollup *r)
@@ -170,7 +315,7 @@ json_t *hb_rollup_to_json(const Huibao__V1__Rollup *r)
   if (!units)
     return NULL;
   for (size_t i = 0; i < r->n_units; i++) {
-    json_t *u = json_unit(r->units[i]);
+    json_t *u = json_unit(r, r->units[i]);
     if (!u || json_array_append_new(units, u) != 0) {
       json_decref(units);
       return NULL;
@@ -179,10 +324,20 @@ json_t *hb_rollup_to_json(const Huibao__V1__Rollup *r)
   char today[16] = "";
   if (r->has_today && r->today)
     hb_date_format(r->today, today, sizeof today);
-  return json_pack("{s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "campaign",
-                   r->campaign, "campaign_name", jstr(r->campaign_name), "source", r->source,
-                   "as_of", jiso(r->as_of_ms), "seq", jint(r->seq), "today",
-                   today[0] ? json_string(today) : json_null(), "counties", json_counties(r),
-                   "coverage", json_coverage(r), "activities", json_activities(r), "problems",
-                   json_problems(r), "units", units);
+  json_t *doc = json_pack("{s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "campaign",
+                          r->campaign, "campaign_name", jstr(r->campaign_name), "source", r->source,
+                          "as_of", jiso(r->as_of_ms), "seq", jint(r->seq), "today",
+                          today[0] ? json_string(today) : json_null(), "counties", json_counties(r),
+                          "coverage", json_coverage(r), "activities", json_activities(r),
+                          "problems", json_problems(r), "units", units);
+  if (!doc)
+    return NULL;
+  json_t *ind = json_indicators(r, r->indicators, r->n_indicators), *cases = json_cases(r->cases);
+  if (!ind || !cases || json_object_set_new(doc, "indicators", ind) != 0 ||
+      json_object_set_new(doc, "cases", cases) != 0) {
+    json_decref(doc);
+    return NULL;
+  }
+  json_stages(r, doc);
+  return doc;
 }

@@ -42,7 +42,7 @@ static int cell_cmp(const void *x, const void *y)
     return a->level < b->level ? -1 : 1;
   if (a->kind != b->kind)
     return a->kind < b->kind ? -1 : 1;
-  return 0;
+  return strcmp(a->kind_code ? a->kind_code : "", b->kind_code ? b->kind_code : "");
 }
 
 typedef struct cat_ref {
@@ -80,6 +80,11 @@ typedef struct merge_mem {
   cat_ref *kref;
   cat_out *cats;
   Huibao__V1__CategoryCount **catp;
+  Huibao__V1__CategoryCount *subs; /* every category's merged subcategories, one slice each */
+  Huibao__V1__CategoryCount **subp;
+  Huibao__V1__KindName **kindp;
+  Huibao__V1__IndicatorSum *inds;
+  Huibao__V1__IndicatorSum **indp;
   Huibao__V1__UnitRow *rows;
   Huibao__V1__UnitRow **rowp;
   uint8_t *buf;
@@ -96,6 +101,11 @@ static void merge_mem_free(merge_mem *m)
   free(m->kref);
   free(m->cats);
   free(m->catp);
+  free(m->subs);
+  free(m->subp);
+  free(m->kindp);
+  free(m->inds);
+  free(m->indp);
   free(m->rows);
   free(m->rowp);
   free(m->buf);
@@ -200,15 +210,16 @@ static void merge_totals(const Huibao__V1__Rollup *const *in, size_t n, Huibao__
                          Huibao__V1__ProblemCounts *pc)
 {
   hb_totals sum = {0, 0, 0, 0};
-  uint64_t v[8] = {0};
+  uint64_t v[12] = {0};
   for (size_t i = 0; i < n; i++) {
     hb_totals_add_pb(&sum, in[i]->activities);
     const Huibao__V1__ProblemCounts *p = in[i]->problems;
     if (!p)
       continue;
-    const uint64_t x[8] = {p->total,    p->identified, p->rectifying, p->resolved,
-                           p->measures, p->overdue,    p->individual, p->team};
-    for (int j = 0; j < 8; j++)
+    const uint64_t x[12] = {p->total,      p->identified,      p->rectifying,     p->resolved,
+                            p->measures,   p->overdue,         p->individual,     p->team,
+                            p->source_new, p->source_existing, p->term_immediate, p->term_long};
+    for (int j = 0; j < 12; j++)
       v[j] = add_sat(v[j], x[j]);
   }
   hb_totals_to_pb(&sum, act);
@@ -223,9 +234,14 @@ static void merge_totals(const Huibao__V1__Rollup *const *in, size_t n, Huibao__
   pc->overdue = v[5];
   pc->individual = v[6];
   pc->team = v[7];
+  pc->has_source_new = pc->has_source_existing = pc->has_term_immediate = pc->has_term_long = 1;
+  pc->source_new = v[8];
+  pc->source_existing = v[9];
+  pc->term_immediate = v[10];
+  pc->term_long = v[11];
 }
 
-/* Cube: sort every input cell by (type, level, kind), sum runs. */
+/* Cube: sort every input cell by (type, level, kind, kind_code), sum runs. */
 static int merge_cube(const Huibao__V1__Rollup *const *in, size_t n, size_t ncell_in, merge_mem *m,
                       Huibao__V1__Rollup *r)
 {
@@ -251,6 +267,7 @@ static int merge_cube(const Huibao__V1__Rollup *const *in, size_t n, size_t ncel
     c->unit_type = m->cref[i].c->unit_type;
     c->level = m->cref[i].c->level;
     c->kind = m->cref[i].c->kind;
+    c->kind_code = m->cref[i].c->kind_code;
     hb_totals_to_pb(&s, &m->cell_tots[ncell]);
     c->totals = &m->cell_tots[ncell];
     m->cellp[ncell] = c;
@@ -262,14 +279,53 @@ static int merge_cube(const Huibao__V1__Rollup *const *in, size_t n, size_t ncel
   return 0;
 }
 
+/* The subcategories of one merged category, from the k input categories
+ * of its code (in input order): merged by code in order of first
+ * appearance into the slice of m->subs/m->subp that starts at used (the
+ * slice holds at most the inputs' subcategories). Returns the new used. */
+static size_t merge_subcategories(const cat_ref *g, size_t k, merge_mem *m, size_t used,
+                                  Huibao__V1__CategoryCount *out)
+{
+  Huibao__V1__CategoryCount *s = m->subs + used;
+  size_t ns = 0;
+  for (size_t i = 0; i < k; i++)
+    for (size_t j = 0; j < g[i].c->n_subcategories; j++) {
+      const Huibao__V1__CategoryCount *c = g[i].c->subcategories[j];
+      size_t x = 0;
+      while (x < ns && strcmp(s[x].code, c->code) != 0)
+        x++;
+      if (x == ns) {
+        huibao__v1__category_count__init(&s[x]);
+        s[x].code = c->code;
+        s[x].has_count = s[x].has_resolved = s[x].has_units = 1;
+        m->subp[used + x] = &s[x];
+        ns++;
+      }
+      if (!s[x].name && !str_empty(c->name))
+        s[x].name = c->name;
+      s[x].count = add_sat(s[x].count, c->count);
+      s[x].resolved = add_sat(s[x].resolved, c->resolved);
+      s[x].units = add_sat(s[x].units, c->units);
+    }
+  out->n_subcategories = ns;
+  out->subcategories = ns ? m->subp + used : NULL;
+  return used + ns;
+}
+
 /* Categories: merged by code, in order of first appearance. */
 static int merge_categories(const Huibao__V1__Rollup *const *in, size_t n, size_t ncat_in,
                             merge_mem *m, Huibao__V1__Rollup *r)
 {
+  size_t nsub_in = 0, nsub = 0;
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < in[i]->n_categories; j++)
+      nsub_in += in[i]->categories[j]->n_subcategories;
   m->kref = calloc1(ncat_in, sizeof *m->kref);
   m->cats = calloc1(ncat_in, sizeof *m->cats);
   m->catp = calloc1(ncat_in, sizeof *m->catp);
-  if (!m->kref || !m->cats || !m->catp)
+  m->subs = calloc1(nsub_in, sizeof *m->subs);
+  m->subp = calloc1(nsub_in, sizeof *m->subp);
+  if (!m->kref || !m->cats || !m->catp || !m->subs || !m->subp)
     return HB_ENOMEM;
   size_t k = 0;
   for (size_t i = 0; i < n; i++)
@@ -292,6 +348,7 @@ static int merge_categories(const Huibao__V1__Rollup *const *in, size_t n, size_
       o->pb.resolved = add_sat(o->pb.resolved, c->resolved);
       o->pb.units = add_sat(o->pb.units, c->units);
     }
+    nsub = merge_subcategories(m->kref + i, j - i, m, nsub, &o->pb);
     i = j;
   }
   qsort(m->cats, ncat, sizeof *m->cats, cat_order_cmp);
@@ -300,6 +357,116 @@ static int merge_categories(const Huibao__V1__Rollup *const *in, size_t n, size_
   r->n_categories = ncat;
   r->categories = ncat ? m->catp : NULL;
   return 0;
+}
+
+/* Declared kinds: the union by code, in the first input's file order, then
+ * each later input's new codes; the first name seen wins. */
+static int merge_kinds(const Huibao__V1__Rollup *const *in, size_t n, merge_mem *m,
+                       Huibao__V1__Rollup *r)
+{
+  size_t total = 0, nk = 0;
+  for (size_t i = 0; i < n; i++)
+    total += in[i]->n_kinds;
+  m->kindp = calloc1(total, sizeof *m->kindp);
+  if (!m->kindp)
+    return HB_ENOMEM;
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < in[i]->n_kinds; j++) {
+      Huibao__V1__KindName *k = in[i]->kinds[j];
+      size_t x = 0;
+      while (x < nk && strcmp(m->kindp[x]->code, k->code) != 0)
+        x++;
+      if (x == nk)
+        m->kindp[nk++] = k; /* borrowed: packed into the result as it is */
+      else if (str_empty(m->kindp[x]->name) && !str_empty(k->name))
+        m->kindp[x] = k;
+    }
+  r->n_kinds = nk;
+  r->kinds = nk ? m->kindp : NULL;
+  return 0;
+}
+
+/* Indicators: summed by code (value and records), in the first input's
+ * order, then each later input's new codes; name, unit and places come from
+ * the first input that has them. */
+static int merge_indicators(const Huibao__V1__Rollup *const *in, size_t n, merge_mem *m,
+                            Huibao__V1__Rollup *r)
+{
+  size_t total = 0, ni = 0;
+  for (size_t i = 0; i < n; i++)
+    total += in[i]->n_indicators;
+  m->inds = calloc1(total, sizeof *m->inds);
+  m->indp = calloc1(total, sizeof *m->indp);
+  if (!m->inds || !m->indp)
+    return HB_ENOMEM;
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < in[i]->n_indicators; j++) {
+      const Huibao__V1__IndicatorSum *s = in[i]->indicators[j];
+      Huibao__V1__IndicatorSum *o = m->inds;
+      size_t x = 0;
+      while (x < ni && strcmp(o[x].code, s->code) != 0)
+        x++;
+      if (x == ni) {
+        huibao__v1__indicator_sum__init(&o[x]);
+        o[x].code = s->code;
+        o[x].has_value = o[x].has_records = 1;
+        m->indp[ni++] = &o[x];
+      }
+      if (str_empty(o[x].name) && !str_empty(s->name))
+        o[x].name = s->name;
+      if (str_empty(o[x].unit) && !str_empty(s->unit))
+        o[x].unit = s->unit;
+      if (!o[x].has_places && s->has_places) {
+        o[x].has_places = 1;
+        o[x].places = s->places;
+      }
+      /* values are bounded per record (HB_INDICATOR_VALUE_MAX); saturate anyway */
+      if (s->value > 0 && o[x].value > INT64_MAX - s->value)
+        o[x].value = INT64_MAX;
+      else if (s->value < 0 && o[x].value < INT64_MIN - s->value)
+        o[x].value = INT64_MIN;
+      else
+        o[x].value += s->value;
+      o[x].records = add_sat(o[x].records, s->records);
+    }
+  r->n_indicators = ni;
+  r->indicators = ni ? m->indp : NULL;
+  return 0;
+}
+
+/* Cases: the inputs' counts summed into *c; absent when no input has any. */
+static void merge_cases(const Huibao__V1__Rollup *const *in, size_t n, Huibao__V1__CaseCounts *c,
+                        Huibao__V1__Rollup *r)
+{
+  huibao__v1__case_counts__init(c);
+  c->has_total = c->has_typical = c->has_practice = c->has_group = c->has_person = 1;
+  bool any = false;
+  for (size_t i = 0; i < n; i++) {
+    const Huibao__V1__CaseCounts *x = in[i]->cases;
+    if (!x)
+      continue;
+    any = true;
+    c->total = add_sat(c->total, x->total);
+    c->typical = add_sat(c->typical, x->typical);
+    c->practice = add_sat(c->practice, x->practice);
+    c->group = add_sat(c->group, x->group);
+    c->person = add_sat(c->person, x->person);
+  }
+  r->cases = any ? c : NULL;
+}
+
+/* Stages: a campaign's stages come from its campaigns.ini, the same file
+ * in every county of a well-run city, so the first input that has stages
+ * gives them. Counties whose files disagree are not reconciled: the first
+ * input's stages are kept (its order is the city's configured order). */
+static void merge_stages(const Huibao__V1__Rollup *const *in, size_t n, Huibao__V1__Rollup *r)
+{
+  for (size_t i = 0; i < n; i++)
+    if (in[i]->n_stages) {
+      r->n_stages = in[i]->n_stages;
+      r->stages = in[i]->stages;
+      return;
+    }
 }
 
 /* Units: concatenated, each keeping (or given) its county. */
@@ -368,6 +535,13 @@ int hb_rollup_merge(const Huibao__V1__Rollup *const *in, size_t n, const bool *s
     rc = merge_categories(in, n, ncat_in, &m, &r);
   if (rc == 0)
     rc = merge_units(in, n, nunit, &m, &r);
+  if (rc == 0)
+    rc = merge_kinds(in, n, &m, &r);
+  if (rc == 0)
+    rc = merge_indicators(in, n, &m, &r);
+  Huibao__V1__CaseCounts cases_pb;
+  merge_cases(in, n, &cases_pb, &r);
+  merge_stages(in, n, &r);
   if (rc == 0) {
     size_t sz = huibao__v1__rollup__get_packed_size(&r);
     m.buf = malloc(sz ? sz : 1);

@@ -11,6 +11,10 @@
 /* Sums n rollups of the same campaign into *out: sources are the inputs'
  * sources (or the inputs themselves), units are concatenated, every count
  * is summed, shares recomputed; seq is the sum of the inputs' seqs.
+ * Declared kinds, indicators (value and records by code) and subcategories
+ * (by code within their category) are merged in order of first appearance,
+ * cases summed; stages are the first input's that has any. Merged rollups
+ * merge again the same way (a province of cities).
  * epoch is derived from the inputs' (source, epoch) pairs (hb_rollup_epoch),
  * so it changes when any input's epoch does (a county restored from a
  * backup, whose seq went back): absent when no input has one.

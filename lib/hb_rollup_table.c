@@ -197,6 +197,41 @@ static void write_header(const Huibao__V1__Rollup *r, FILE *f)
   fputc('\n', f);
 }
 
+/* The name of declared kind code (Rollup.kinds), NULL when not declared. */
+static const char *kind_name(const Huibao__V1__Rollup *r, const char *code)
+{
+  for (size_t i = 0; i < r->n_kinds; i++)
+    if (strcmp(r->kinds[i]->code, code) == 0)
+      return r->kinds[i]->name;
+  return NULL;
+}
+
+/* One row per declared kind with records: the kinds of Rollup.kinds in
+ * their order, then codes only the cube has. */
+static void write_declared_kinds(const Huibao__V1__Rollup *r, tbl *t)
+{
+  char n[4][24];
+  for (size_t o = 0; o < r->n_kinds + r->n_cube; o++) {
+    const char *code = o < r->n_kinds ? r->kinds[o]->code : r->cube[o - r->n_kinds]->kind_code;
+    if (!code || !*code)
+      continue;
+    bool seen = false;
+    for (size_t p = 0; p < o && !seen; p++) {
+      const char *c2 = p < r->n_kinds ? r->kinds[p]->code : r->cube[p - r->n_kinds]->kind_code;
+      seen = c2 && strcmp(c2, code) == 0;
+    }
+    hb_totals s = {0, 0, 0, 0};
+    for (size_t i = 0; i < r->n_cube; i++)
+      if (r->cube[i]->kind_code && strcmp(r->cube[i]->kind_code, code) == 0)
+        hb_totals_add_pb(&s, r->cube[i]->totals);
+    const char *name = kind_name(r, code);
+    if (!seen && s.records)
+      tbl_row(t, (const char *[]){name ? name : code, code, u64s(n[0], s.records),
+                                  u64s(n[1], s.sessions), u64s(n[2], s.participants),
+                                  u64s(n[3], s.outputs)});
+  }
+}
+
 static void write_activities(const Huibao__V1__Rollup *r, FILE *f, tbl *t)
 {
   char n[4][24];
@@ -217,6 +252,7 @@ static void write_activities(const Huibao__V1__Rollup *r, FILE *f, tbl *t)
                                   u64s(n[0], by_kind[k].records), u64s(n[1], by_kind[k].sessions),
                                   u64s(n[2], by_kind[k].participants),
                                   u64s(n[3], by_kind[k].outputs)});
+  write_declared_kinds(r, t);
   if (r->n_cube)
     tbl_row(t, (const char *[]){"分层", "cube", "", "", "", ""});
   for (size_t i = 0; i < r->n_cube; i++) {
@@ -224,10 +260,12 @@ static void write_activities(const Huibao__V1__Rollup *r, FILE *f, tbl *t)
     hb_totals s;
     hb_totals_from_pb(c->totals, &s);
     char label[96], code[96];
+    const char *kc = c->kind_code && *c->kind_code ? c->kind_code : NULL;
+    const char *kn = kc ? kind_name(r, kc) : NULL;
     snprintf(label, sizeof label, "%s%s%s", type_zh(c->unit_type), hb_vocab_level_zh(c->level),
-             hb_vocab_kind_zh(c->kind));
+             kc ? (kn ? kn : kc) : hb_vocab_kind_zh(c->kind));
     snprintf(code, sizeof code, "%s/%s/%s", c->unit_type ? c->unit_type : "?",
-             hb_vocab_level_code(c->level), hb_vocab_kind_code(c->kind));
+             hb_vocab_level_code(c->level), kc ? kc : hb_vocab_kind_code(c->kind));
     tbl_row(t, (const char *[]){label, code, u64s(n[0], s.records), u64s(n[1], s.sessions),
                                 u64s(n[2], s.participants), u64s(n[3], s.outputs)});
   }
@@ -247,6 +285,9 @@ static void write_problems(const Huibao__V1__Rollup *r, FILE *f, tbl *t)
           p->total, p->identified, p->rectifying, p->resolved, p->measures);
   fprintf(f, "  整改率 %s；逾期 %" PRIu64 " 个；个人 %" PRIu64 "，班子 %" PRIu64 "\n",
           pct(n[0], p->resolved, p->total), p->overdue, p->individual, p->team);
+  if (p->source_new || p->source_existing || p->term_immediate || p->term_long)
+    fprintf(f, "  增量 %" PRIu64 "，存量 %" PRIu64 "；立行立改 %" PRIu64 "，长期整改 %" PRIu64 "\n",
+            p->source_new, p->source_existing, p->term_immediate, p->term_long);
   if (r->n_categories == 0)
     return;
   tbl_init(t, "llrrrr");
@@ -256,9 +297,68 @@ static void write_problems(const Huibao__V1__Rollup *r, FILE *f, tbl *t)
     tbl_row(t, (const char *[]){c->name ? c->name : c->code, c->code, u64s(n[0], c->count),
                                 pct(n[1], c->count, p->total), u64s(n[2], c->resolved),
                                 u64s(n[3], c->units)});
+    for (size_t j = 0; j < c->n_subcategories; j++) {
+      const Huibao__V1__CategoryCount *sc = c->subcategories[j];
+      char label[TBL_CELL], code[TBL_CELL];
+      snprintf(label, sizeof label, "  %s", sc->name ? sc->name : sc->code);
+      snprintf(code, sizeof code, "%s.%s", c->code, sc->code);
+      tbl_row(t,
+              (const char *[]){label, code, u64s(n[0], sc->count), pct(n[1], sc->count, p->total),
+                               u64s(n[2], sc->resolved), u64s(n[3], sc->units)});
+    }
   }
   tbl_print(t, f, "  ");
   tbl_free(t);
+}
+
+/* 阶段: the stage the rollup's today lies in, when the campaign has stages. */
+static void write_stage(const Huibao__V1__Rollup *r, FILE *f)
+{
+  char a[128], d0[16], d1[16];
+  if (r->n_stages == 0 || !r->has_today || !r->today)
+    return;
+  for (size_t i = 0; i < r->n_stages; i++) {
+    const Huibao__V1__Stage *s = r->stages[i];
+    if (r->today >= s->start && r->today <= s->end) {
+      hb_date_format(s->start, d0, sizeof d0);
+      hb_date_format(s->end, d1, sizeof d1);
+      fprintf(f, "阶段 第%u阶段 %s %s..%s（共 %zu 个阶段）\n", s->n, safe(s->name, a, sizeof a), d0,
+              d1, r->n_stages);
+      return;
+    }
+  }
+  fprintf(f, "阶段 不在任何阶段内 (outside every stage)（共 %zu 个阶段）\n", r->n_stages);
+}
+
+/* 成效: one row per indicator, the value with its declared places. */
+static void write_indicators(const Huibao__V1__Rollup *r, FILE *f, tbl *t)
+{
+  char n[24], v[HB_ROLLUP_VALUE_TEXT];
+  if (r->n_indicators == 0)
+    return;
+  fputs("\n成效 indicators\n", f);
+  tbl_init(t, "llrlr");
+  tbl_row(t, (const char *[]){"指标", "code", "数量", "单位", "记录"});
+  for (size_t i = 0; i < r->n_indicators; i++) {
+    const Huibao__V1__IndicatorSum *s = r->indicators[i];
+    tbl_row(t, (const char *[]){s->name ? s->name : s->code, s->code,
+                                hb_rollup_value_text(s->value, s->places, v), s->unit,
+                                u64s(n, s->records)});
+  }
+  tbl_print(t, f, "  ");
+  tbl_free(t);
+}
+
+/* 典型: the case counts by type, when there are any. */
+static void write_cases(const Huibao__V1__Rollup *r, FILE *f)
+{
+  const Huibao__V1__CaseCounts *c = r->cases;
+  if (!c || !c->total)
+    return;
+  fprintf(f,
+          "\n典型 cases\n  共 %" PRIu64 "：典型案例 %" PRIu64 "，经验做法 %" PRIu64
+          "，先进集体 %" PRIu64 "，先进个人 %" PRIu64 "\n",
+          c->total, c->typical, c->practice, c->group, c->person);
 }
 
 static void write_units(const Huibao__V1__Rollup *r, FILE *f, tbl *t)
@@ -300,10 +400,14 @@ int hb_rollup_write_table(const Huibao__V1__Rollup *r, FILE *f)
   memset(&t, 0, sizeof t);
   bool failed = false;
   write_header(r, f);
+  write_stage(r, f);
   write_activities(r, f, &t);
   failed |= t.failed;
   write_problems(r, f, &t);
   failed |= t.failed;
+  write_indicators(r, f, &t);
+  failed |= t.failed;
+  write_cases(r, f);
   write_units(r, f, &t);
   failed |= t.failed;
   if (failed)

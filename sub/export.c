@@ -43,12 +43,13 @@
 
 #define SHEET_NAME_MAX 31 /* Excel's limit, in UTF-16 units */
 
-typedef enum xkind { X_TEXT, X_INT, X_PCT } xkind;
+typedef enum xkind { X_TEXT, X_INT, X_PCT, X_DEC } xkind;
 
 typedef struct xcell {
   xkind kind;
   const char *text; /* X_TEXT */
-  double num;       /* X_INT, X_PCT (a fraction: 0.2047 shows as 20.47%) */
+  double num;       /* X_INT, X_PCT (a fraction: 0.2047 shows as 20.47%), X_DEC */
+  int places;       /* X_DEC: an indicator's declared decimal places */
 } xcell;
 
 /* The fixed columns, then one per category of the rollup (xlsx only). */
@@ -86,34 +87,63 @@ static void fill_counts(xcell *c, uint64_t records, const Huibao__V1__Totals *pa
                       (double)a.participants, (double)a.outputs,     (double)p->total,
                       (double)p->identified,  (double)p->rectifying, (double)p->resolved};
   for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
-    c[6 + i] = (xcell){X_INT, NULL, v[i]};
-  c[15] = (xcell){X_PCT, NULL, ratio(p->resolved, p->total)};
-  c[16] = (xcell){X_INT, NULL, (double)p->overdue};
-  c[17] = (xcell){X_INT, NULL, (double)p->measures};
-  c[18] = (xcell){X_INT, NULL, (double)p->individual};
-  c[19] = (xcell){X_INT, NULL, (double)p->team};
+    c[6 + i] = (xcell){X_INT, NULL, v[i], 0};
+  c[15] = (xcell){X_PCT, NULL, ratio(p->resolved, p->total), 0};
+  c[16] = (xcell){X_INT, NULL, (double)p->overdue, 0};
+  c[17] = (xcell){X_INT, NULL, (double)p->measures, 0};
+  c[18] = (xcell){X_INT, NULL, (double)p->individual, 0};
+  c[19] = (xcell){X_INT, NULL, (double)p->team, 0};
 }
 
-/* The cells of one unit: NFIXED + r->n_categories of them. */
+/* An indicator's value as a cell: the exact sum rounded to its declared
+ * places (hb_rollup_value_scaled), converted to a number once. */
+static xcell indicator_cell(const Huibao__V1__IndicatorSum *decl, const Huibao__V1__IndicatorSum *s)
+{
+  uint32_t places = decl->places > 4 ? 4 : decl->places;
+  double div = 1;
+  for (uint32_t i = 0; i < places; i++)
+    div *= 10;
+  double v = s ? (double)hb_rollup_value_scaled(s->value, places) / div : 0.0;
+  return (xcell){X_DEC, NULL, v, (int)places};
+}
+
+/* The columns of a campaign's sheet: NFIXED, one per category, one per
+ * indicator, then 典型数 when the rollup counts cases (the CSV has the
+ * NFIXED only). */
+static size_t ncols_of(const Huibao__V1__Rollup *r)
+{
+  return NFIXED + r->n_categories + r->n_indicators + (r->cases ? 1 : 0);
+}
+
+/* The cells of one unit: ncols_of(r) of them. */
 static void export_row(const Huibao__V1__Rollup *r, const Huibao__V1__UnitRow *u, xcell *c,
                        row_text *t)
 {
   t->last_sync[0] = '\0';
   if (u->last_sync)
     hb_time_format_iso(u->last_sync * 1000, t->last_sync, sizeof t->last_sync);
-  c[0] = (xcell){X_TEXT, u->county ? u->county : "", 0};
-  c[1] = (xcell){X_TEXT, u->code, 0};
-  c[2] = (xcell){X_TEXT, u->name ? u->name : "", 0};
-  c[3] = (xcell){X_TEXT, unit_type_zh(u->type), 0};
-  c[4] = (xcell){X_TEXT, u->expected ? "是" : "否", 0};
-  c[5] = (xcell){X_TEXT, t->last_sync, 0};
+  c[0] = (xcell){X_TEXT, u->county ? u->county : "", 0, 0};
+  c[1] = (xcell){X_TEXT, u->code, 0, 0};
+  c[2] = (xcell){X_TEXT, u->name ? u->name : "", 0, 0};
+  c[3] = (xcell){X_TEXT, unit_type_zh(u->type), 0, 0};
+  c[4] = (xcell){X_TEXT, u->expected ? "是" : "否", 0, 0};
+  c[5] = (xcell){X_TEXT, t->last_sync, 0, 0};
   fill_counts(c, u->records, u->activities, u->problems);
   for (size_t k = 0; k < r->n_categories; k++) {
     uint64_t n = 0;
     for (size_t j = 0; j < u->n_categories; j++)
       if (strcmp(u->categories[j]->code, r->categories[k]->code) == 0)
         n = u->categories[j]->count;
-    c[NFIXED + k] = (xcell){X_INT, NULL, (double)n};
+    c[NFIXED + k] = (xcell){X_INT, NULL, (double)n, 0};
+  }
+  if (r->cases)
+    c[ncols_of(r) - 1] = (xcell){X_INT, NULL, u->cases ? (double)u->cases->total : 0.0, 0};
+  for (size_t k = 0; k < r->n_indicators; k++) {
+    const Huibao__V1__IndicatorSum *s = NULL;
+    for (size_t j = 0; j < u->n_indicators; j++)
+      if (strcmp(u->indicators[j]->code, r->indicators[k]->code) == 0)
+        s = u->indicators[j];
+    c[NFIXED + r->n_categories + k] = indicator_cell(r->indicators[k], s);
   }
 }
 
@@ -125,17 +155,22 @@ static void export_totals(const Huibao__V1__Rollup *r, xcell *c)
   for (size_t i = 0; i < r->n_units; i++)
     records += r->units[i]->records;
   for (size_t i = 0; i < 6; i++)
-    c[i] = (xcell){X_TEXT, "", 0};
+    c[i] = (xcell){X_TEXT, "", 0, 0};
   c[1].text = "合计";
   fill_counts(c, records, r->activities, r->problems);
   for (size_t k = 0; k < r->n_categories; k++)
-    c[NFIXED + k] = (xcell){X_INT, NULL, (double)r->categories[k]->count};
+    c[NFIXED + k] = (xcell){X_INT, NULL, (double)r->categories[k]->count, 0};
+  if (r->cases)
+    c[ncols_of(r) - 1] = (xcell){X_INT, NULL, (double)r->cases->total, 0};
+  for (size_t k = 0; k < r->n_indicators; k++)
+    c[NFIXED + r->n_categories + k] = indicator_cell(r->indicators[k], r->indicators[k]);
 }
 
 /* ---------------------------------------------------------------- xlsx */
 
 typedef struct xlsx_fmts {
   lxw_format *head, *integer, *pct, *total_text, *total_int, *total_pct;
+  lxw_format *dec[5], *total_dec[5]; /* "0", "0.0" ... "0.0000" */
 } xlsx_fmts;
 
 static int is_hex(char c)
@@ -204,6 +239,9 @@ static lxw_error xlsx_cell(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, cons
   case X_INT:
     return worksheet_write_number(ws, row, col, c->num, total ? f->total_int : f->integer);
   case X_PCT: return worksheet_write_number(ws, row, col, c->num, total ? f->total_pct : f->pct);
+  case X_DEC:
+    return worksheet_write_number(ws, row, col, c->num,
+                                  total ? f->total_dec[c->places] : f->dec[c->places]);
   default: return xlsx_string(ws, row, col, c->text, total ? f->total_text : NULL);
   }
 }
@@ -254,13 +292,104 @@ static void sheet_name(const Huibao__V1__Rollup *r, char used[][128], size_t nus
   }
 }
 
+/* The header of column c (NFIXED, categories, indicators "名称（单位）"),
+ * cleaned for the xlsx: malloc'd, NULL when out of memory. */
+static char *column_header(const Huibao__V1__Rollup *r, size_t c)
+{
+  if (c < NFIXED)
+    return xlsx_text(fixed_headers[c]);
+  if (c < NFIXED + r->n_categories) {
+    const Huibao__V1__CategoryCount *k = r->categories[c - NFIXED];
+    char *ht = xlsx_text(k->name);
+    if (ht && !*ht) { /* no name, or none left once cleaned: the code */
+      free(ht);
+      ht = xlsx_text(k->code);
+    }
+    return ht;
+  }
+  if (c >= NFIXED + r->n_categories + r->n_indicators)
+    return xlsx_text("典型数");
+  const Huibao__V1__IndicatorSum *s = r->indicators[c - NFIXED - r->n_categories];
+  char buf[512];
+  const char *name = s->name && *s->name ? s->name : s->code;
+  if (s->unit && *s->unit)
+    snprintf(buf, sizeof buf, "%s（%s）", name, s->unit);
+  else
+    snprintf(buf, sizeof buf, "%s", name);
+  return xlsx_text(buf);
+}
+
+/* The blocks of issue 12 below the categories: 成效 (indicators: code,
+ * name, value, unit, records) and 典型 (cases by type), each after a blank
+ * row, when the rollup has them; *row is the last row written. */
+static lxw_error xlsx_blocks12(lxw_worksheet *ws, const Huibao__V1__Rollup *r, const xlsx_fmts *f,
+                               lxw_row_t *row)
+{
+  lxw_error err = LXW_NO_ERROR;
+  static const char *const ind_headers[] = {"指标编码", "指标", "数量", "单位", "记录数"};
+  if (r->n_indicators) {
+    *row += 2;
+    for (lxw_col_t c = 0; c < 5 && !err; c++)
+      err = worksheet_write_string(ws, *row, c, ind_headers[c], f->head);
+  }
+  for (size_t k = 0; k < r->n_indicators && !err; k++) {
+    const Huibao__V1__IndicatorSum *s = r->indicators[k];
+    (*row)++;
+    const xcell x[5] = {{X_TEXT, s->code, 0, 0},
+                        {X_TEXT, s->name ? s->name : "", 0, 0},
+                        indicator_cell(s, s),
+                        {X_TEXT, s->unit ? s->unit : "", 0, 0},
+                        {X_INT, NULL, (double)s->records, 0}};
+    for (lxw_col_t c = 0; c < 5 && !err; c++)
+      err = xlsx_cell(ws, *row, c, &x[c], f, 0);
+  }
+  const Huibao__V1__CaseCounts *cs = r->cases;
+  if (!cs || !cs->total || err)
+    return err;
+  *row += 2;
+  const char *names[] = {"典型案例", "经验做法", "先进集体", "先进个人", "典型合计"};
+  const uint64_t v[] = {cs->typical, cs->practice, cs->group, cs->person, cs->total};
+  err = worksheet_write_string(ws, *row, 0, "典型类型", f->head);
+  if (!err)
+    err = worksheet_write_string(ws, *row, 1, "数量", f->head);
+  for (size_t i = 0; i < 5 && !err; i++) {
+    (*row)++;
+    err = worksheet_write_string(ws, *row, 0, names[i], NULL);
+    if (!err)
+      err = worksheet_write_number(ws, *row, 1, (double)v[i], f->integer);
+  }
+  return err;
+}
+
+/* A sub-category's row of the categories block: code "category.sub", the
+ * name indented under its category's. */
+static lxw_error xlsx_subcategory(lxw_worksheet *ws, lxw_row_t row,
+                                  const Huibao__V1__CategoryCount *cat,
+                                  const Huibao__V1__CategoryCount *sc, uint64_t total,
+                                  const xlsx_fmts *f)
+{
+  char code[256], name[512];
+  snprintf(code, sizeof code, "%s.%s", cat->code, sc->code);
+  snprintf(name, sizeof name, "  %s", sc->name ? sc->name : sc->code);
+  const xcell x[6] = {{X_TEXT, code, 0, 0},
+                      {X_TEXT, name, 0, 0},
+                      {X_INT, NULL, (double)sc->count, 0},
+                      {X_PCT, NULL, ratio(sc->count, total), 0},
+                      {X_INT, NULL, (double)sc->resolved, 0},
+                      {X_INT, NULL, (double)sc->units, 0}};
+  lxw_error err = LXW_NO_ERROR;
+  for (lxw_col_t c = 0; c < 6 && !err; c++)
+    err = xlsx_cell(ws, row, c, &x[c], f, 0);
+  return err;
+}
+
 static lxw_error xlsx_sheet(lxw_workbook *wb, const Huibao__V1__Rollup *r, const char *name,
                             const xlsx_fmts *f)
 {
   lxw_worksheet *ws = workbook_add_worksheet(wb, name);
   if (!ws)
     return LXW_ERROR_SHEETNAME_ALREADY_USED;
-  size_t ncols = NFIXED + r->n_categories;
+  size_t ncols = ncols_of(r);
   xcell *cells = calloc(ncols, sizeof *cells);
   if (!cells)
     return LXW_ERROR_MEMORY_MALLOC_FAILED;
@@ -268,12 +397,7 @@ static lxw_error xlsx_sheet(lxw_workbook *wb, const Huibao__V1__Rollup *r, const
   worksheet_freeze_panes(ws, 1, 3);
   worksheet_set_row(ws, 0, 30, NULL);
   for (size_t c = 0; c < ncols && !err; c++) {
-    const char *h = c < NFIXED ? fixed_headers[c] : r->categories[c - NFIXED]->name;
-    char *ht = xlsx_text(h);
-    if (ht && !*ht) { /* no name, or none left once cleaned: the code */
-      free(ht);
-      ht = xlsx_text(r->categories[c - NFIXED]->code);
-    }
+    char *ht = column_header(r, c);
     err = !ht   ? LXW_ERROR_MEMORY_MALLOC_FAILED
           : *ht ? worksheet_write_string(ws, 0, (lxw_col_t)c, ht, f->head)
                 : worksheet_write_blank(ws, 0, (lxw_col_t)c, f->head);
@@ -304,15 +428,20 @@ static lxw_error xlsx_sheet(lxw_workbook *wb, const Huibao__V1__Rollup *r, const
   for (size_t k = 0; k < r->n_categories && !err; k++) {
     const Huibao__V1__CategoryCount *cc = r->categories[k];
     row++;
-    const xcell cat[6] = {{X_TEXT, cc->code, 0},
-                          {X_TEXT, cc->name ? cc->name : "", 0},
-                          {X_INT, NULL, (double)cc->count},
-                          {X_PCT, NULL, ratio(cc->count, total)},
-                          {X_INT, NULL, (double)cc->resolved},
-                          {X_INT, NULL, (double)cc->units}};
+    const xcell cat[6] = {{X_TEXT, cc->code, 0, 0},
+                          {X_TEXT, cc->name ? cc->name : "", 0, 0},
+                          {X_INT, NULL, (double)cc->count, 0},
+                          {X_PCT, NULL, ratio(cc->count, total), 0},
+                          {X_INT, NULL, (double)cc->resolved, 0},
+                          {X_INT, NULL, (double)cc->units, 0}};
     for (lxw_col_t c = 0; c < 6 && !err; c++)
       err = xlsx_cell(ws, row, c, &cat[c], f, 0);
+    for (size_t j = 0; j < cc->n_subcategories && !err; j++)
+      err = xlsx_subcategory(ws, ++row, cc, cc->subcategories[j], total, f);
   }
+
+  if (!err)
+    err = xlsx_blocks12(ws, r, f, &row);
 
   /* What this sheet is. */
   char as_of[40];
@@ -357,6 +486,15 @@ static lxw_error xlsx_write(const char *path, Huibao__V1__Rollup *const *rs, siz
   format_set_bold(f.total_pct);
   format_set_top(f.total_pct, LXW_BORDER_THIN);
   format_set_num_format(f.total_pct, "0.00%");
+  static const char *const dec_fmt[5] = {"0", "0.0", "0.00", "0.000", "0.0000"};
+  for (int i = 0; i < 5; i++) {
+    f.dec[i] = workbook_add_format(wb);
+    format_set_num_format(f.dec[i], dec_fmt[i]);
+    f.total_dec[i] = workbook_add_format(wb);
+    format_set_bold(f.total_dec[i]);
+    format_set_top(f.total_dec[i], LXW_BORDER_THIN);
+    format_set_num_format(f.total_dec[i], dec_fmt[i]);
+  }
   char(*used)[128] = calloc(n ? n : 1, sizeof *used);
   lxw_error err = used ? LXW_NO_ERROR : LXW_ERROR_MEMORY_MALLOC_FAILED;
   for (size_t i = 0; i < n && !err; i++) {
@@ -429,7 +567,7 @@ void sub_export_write_csv(FILE *f, Huibao__V1__Rollup *const *rs, size_t n)
   row_text t;
   for (size_t i = 0; i < n; i++) {
     const Huibao__V1__Rollup *r = rs[i];
-    xcell *c = realloc(cells, (NFIXED + r->n_categories) * sizeof *c);
+    xcell *c = realloc(cells, ncols_of(r) * sizeof *c);
     if (!c)
       break;
     cells = c;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "hb_date.h"
 #include "hb_err.h"
+#include "hb_rollup.h"
 #include "hb_totals.h"
 
 void sub_history_init(sub_history *h)
@@ -67,6 +68,18 @@ void sub_history_figures(const Huibao__V1__Rollup *r, sub_week_figures *f)
   f->sessions = a.sessions;
   f->participants = a.participants;
   f->outputs = a.outputs;
+  f->cases = r->cases ? r->cases->total : 0;
+  size_t k = 0;
+  for (size_t i = 0; i < r->n_indicators && k < SUB_HISTORY_INDICATORS; i++) {
+    const Huibao__V1__IndicatorSum *s = r->indicators[i];
+    if (strlen(s->code) >= SUB_HISTORY_CODE)
+      continue;
+    sub_week_indicator *w = &f->indicators[k++];
+    memcpy(w->code, s->code, strlen(s->code) + 1);
+    w->value = s->value;
+    w->places = s->places;
+    w->records = s->records;
+  }
   /* coverage as docs/protocol.md's JSON counts it (hb_rollup_to_json) */
   for (size_t i = 0; i < r->n_units; i++) {
     if (r->units[i]->expected)
@@ -194,7 +207,7 @@ static json_t *week_json(const sub_week *e)
   hb_time_format_iso(e->as_of_ms, iso, sizeof iso);
   const sub_week_figures *f = &e->f;
   double rate = f->problems ? (double)f->resolved / (double)f->problems : 0.0;
-  return json_pack(
+  json_t *o = json_pack(
       "{s:s, s:s, s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:f, s:{s:I, s:I, s:I, s:I},"
       " s:{s:I, s:I}}",
       "week", wk, "monday", mon, "as_of", iso, "problems", "total", jclamp(f->problems),
@@ -203,6 +216,32 @@ static json_t *week_json(const sub_week *e)
       "resolution_rate", rate, "activities", "records", jclamp(f->activities), "sessions",
       jclamp(f->sessions), "participants", jclamp(f->participants), "outputs", jclamp(f->outputs),
       "coverage", "expected", jclamp(f->units_expected), "reported", jclamp(f->units_reported));
+  json_t *inds = json_object();
+  for (size_t i = 0; inds && i < SUB_HISTORY_INDICATORS && f->indicators[i].code[0]; i++) {
+    const sub_week_indicator *w = &f->indicators[i];
+    uint32_t places = w->places < 0 || w->places > 4 ? 4 : (uint32_t)w->places;
+    char text[HB_ROLLUP_VALUE_TEXT];
+    int64_t q = hb_rollup_value_scaled(w->value, places);
+    double div = 1;
+    for (uint32_t d = 0; d < places; d++)
+      div *= 10;
+    json_object_set_new(inds, w->code,
+                        json_pack("{s:o, s:s, s:I}", "value",
+                                  places ? json_real((double)q / div) : json_integer(q), "text",
+                                  hb_rollup_value_text(w->value, places, text), "records",
+                                  jclamp(w->records)));
+  }
+  if (!o || !inds) {
+    json_decref(o);
+    json_decref(inds);
+    return NULL;
+  }
+  if (json_object_set_new(o, "cases", json_integer(jclamp(f->cases))) != 0 ||
+      json_object_set_new(o, "indicators", inds) != 0) {
+    json_decref(o);
+    return NULL;
+  }
+  return o;
 }
 
 json_t *sub_history_json(const sub_history *h, const char *campaign)

@@ -19,10 +19,25 @@
 
 #define SUB_HISTORY_MAX 65536 /* entries kept (over 1,000 campaign-years); more are refused */
 
+/* The indicators a week keeps: the campaign's first SUB_HISTORY_INDICATORS
+ * (in its file order) whose code is shorter than SUB_HISTORY_CODE; a fixed
+ * array so that figures compare with memcmp and copy by assignment. */
+#define SUB_HISTORY_INDICATORS 6
+#define SUB_HISTORY_CODE 32
+
+typedef struct sub_week_indicator {
+  char code[SUB_HISTORY_CODE]; /* "" for an unused slot */
+  int64_t value;               /* in 1/10000, as IndicatorSum.value */
+  int64_t places;              /* declared decimal places */
+  uint64_t records;
+} sub_week_indicator;
+
 typedef struct sub_week_figures {
   uint64_t problems, identified, rectifying, resolved, overdue, measures;
   uint64_t activities, sessions, participants, outputs; /* activity totals */
   uint64_t units_expected, units_reported;              /* coverage */
+  uint64_t cases;                                       /* Case records (issue 12) */
+  sub_week_indicator indicators[SUB_HISTORY_INDICATORS];
 } sub_week_figures;
 
 typedef struct sub_week {
@@ -78,7 +93,10 @@ void sub_history_clear_dirty(sub_history *h);
  * {"week": "2023-W52", "monday": "2023-12-25", "as_of": ISO, "problems":
  * {total, identified, rectifying, resolved, overdue, measures},
  * "resolution_rate", "activities": {records, sessions, participants,
- * outputs}, "coverage": {expected, reported}}. NULL on ENOMEM; the caller
+ * outputs}, "coverage": {expected, reported}, "cases": N, "indicators":
+ * {CODE: {value, text, records}}} (value and text as in the rollup JSON;
+ * weeks stored before issue 12 have 0 cases and no indicators). NULL on
+ * ENOMEM; the caller
  * owns the reference. */
 json_t *sub_history_json(const sub_history *h, const char *campaign);
 

@@ -278,7 +278,7 @@ int sub_store_flush_view(sub_store *s, sub_collect *c, size_t *written)
 /* clang-format off */
 #define FIELDS(X)                                                                                  \
   X(problems) X(identified) X(rectifying) X(resolved) X(overdue) X(measures) X(activities)         \
-  X(sessions) X(participants) X(outputs) X(units_expected) X(units_reported)
+  X(sessions) X(participants) X(outputs) X(units_expected) X(units_reported) X(cases)
 /* clang-format on */
 
 #define JINT(v) json_integer((v) > (uint64_t)INT64_MAX ? INT64_MAX : (json_int_t)(v))
@@ -292,15 +292,45 @@ static char *week_encode(const sub_week *e)
 #define X(n) json_object_set_new(o, #n, JINT(e->f.n));
   FIELDS(X)
 #undef X
-  char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  json_t *inds = json_object(); /* {code: [value, places, records]}, issue 12 */
+  for (size_t i = 0; inds && i < SUB_HISTORY_INDICATORS && e->f.indicators[i].code[0]; i++) {
+    const sub_week_indicator *w = &e->f.indicators[i];
+    json_object_set_new(
+        inds, w->code,
+        json_pack("[I, I, o]", (json_int_t)w->value, (json_int_t)w->places, JINT(w->records)));
+  }
+  json_object_set_new(o, "indicators", inds);
+  char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
   json_decref(o);
   return s;
 }
 
+static uint64_t jget_i(json_t *v)
+{
+  return json_is_integer(v) && json_integer_value(v) > 0 ? (uint64_t)json_integer_value(v) : 0;
+}
+
 static uint64_t jget(json_t *o, const char *k)
 {
-  json_t *v = json_object_get(o, k);
-  return json_is_integer(v) && json_integer_value(v) > 0 ? (uint64_t)json_integer_value(v) : 0;
+  return jget_i(json_object_get(o, k));
+}
+
+/* The indicators of a stored week (absent before issue 12: none). */
+static void week_decode_indicators(json_t *inds, sub_week_figures *f)
+{
+  const char *code;
+  json_t *v;
+  size_t k = 0;
+  json_object_foreach(inds, code, v)
+  {
+    if (k == SUB_HISTORY_INDICATORS || strlen(code) >= SUB_HISTORY_CODE || !json_is_array(v))
+      continue;
+    sub_week_indicator *w = &f->indicators[k++];
+    memcpy(w->code, code, strlen(code) + 1);
+    w->value = json_integer_value(json_array_get(v, 0));
+    w->places = json_integer_value(json_array_get(v, 1));
+    w->records = jget_i(json_array_get(v, 2));
+  }
 }
 
 static int week_decode(const void *data, size_t len, int64_t *as_of_ms, sub_week_figures *f)
@@ -317,6 +347,7 @@ static int week_decode(const void *data, size_t len, int64_t *as_of_ms, sub_week
 #define X(n) f->n = jget(o, #n);
   FIELDS(X)
 #undef X
+  week_decode_indicators(json_object_get(o, "indicators"), f);
   json_decref(o);
   return 0;
 }

@@ -174,7 +174,7 @@ int sub_view_print(const sub_collect *c, const sub_view_opts *o, sub_format fmt,
     json_t *doc = sub_view_json(c, o);
     if (!doc)
       return HB_ENOMEM;
-    rc = json_dumpf(doc, f, JSON_INDENT(2)) != 0 ? HB_EIO : 0;
+    rc = json_dumpf(doc, f, JSON_INDENT(2) | JSON_REAL_PRECISION(15)) != 0 ? HB_EIO : 0;
     fputc('\n', f);
     json_decref(doc);
   } else if (o->campaign) {

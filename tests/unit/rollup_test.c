@@ -527,6 +527,357 @@ static void test_table(void)
   protobuf_c_message_free_unpacked(&m->base, NULL);
 }
 
+/* ---------------------------------------------------------------- issue 12 */
+
+static void indsum(Huibao__V1__IndicatorSum *s, const char *code, const char *name,
+                   const char *unit, int places, int64_t value, uint64_t records)
+{
+  huibao__v1__indicator_sum__init(s);
+  s->code = (char *)code;
+  s->name = (char *)name;
+  s->unit = (char *)unit;
+  s->has_places = places >= 0;
+  s->places = places >= 0 ? (uint32_t)places : 0;
+  s->has_value = s->has_records = 1;
+  s->value = value;
+  s->records = records;
+}
+
+static void casecounts(Huibao__V1__CaseCounts *c, uint64_t typical, uint64_t practice,
+                       uint64_t group, uint64_t person)
+{
+  huibao__v1__case_counts__init(c);
+  c->has_total = c->has_typical = c->has_practice = c->has_group = c->has_person = 1;
+  c->typical = typical;
+  c->practice = practice;
+  c->group = group;
+  c->person = person;
+  c->total = typical + practice + group + person;
+}
+
+/* A county of campaign "zt" with declared kinds, sub-categories, problem
+ * source/term, indicators, cases and stages. second: the other county, whose
+ * figures differ (and which lists a kind and an indicator the first lacks). */
+static Huibao__V1__Rollup *county12(bool second)
+{
+  static Huibao__V1__Totals act[2], tc[2][3], ua[2];
+  static Huibao__V1__CubeCell c[2][3];
+  static Huibao__V1__CubeCell *cube[2][3];
+  static Huibao__V1__CategoryCount k[2], sub[2][2];
+  static Huibao__V1__CategoryCount *cats[2][1], *subs[2][2];
+  static Huibao__V1__ProblemCounts pc[2];
+  static Huibao__V1__IndicatorSum ind[2][2], uind[2][1];
+  static Huibao__V1__IndicatorSum *inds[2][2], *uinds[2][1];
+  static Huibao__V1__CaseCounts cs[2], ucs[2];
+  static Huibao__V1__KindName kn[2][2];
+  static Huibao__V1__KindName *kns[2][2];
+  static Huibao__V1__Stage st[2][2];
+  static Huibao__V1__Stage *sts[2][2];
+  static Huibao__V1__UnitRow u[2];
+  static Huibao__V1__UnitRow *units[2][1];
+  int i = second ? 1 : 0;
+  act[i] = (Huibao__V1__Totals)TOT(3, 3, 30, 3);
+  tc[i][0] = (Huibao__V1__Totals)TOT(1, 1, 10, 1);
+  tc[i][1] = (Huibao__V1__Totals)TOT(1, 1, 10, 1);
+  tc[i][2] = (Huibao__V1__Totals)TOT(1, 1, 10, 1);
+  ua[i] = act[i];
+  cell(&c[i][0], "township", 1, 0, &tc[i][0]);
+  c[i][0].kind_code = "dangke";
+  cell(&c[i][1], "township", 1, 0, &tc[i][1]);
+  c[i][1].kind_code = second ? "bilian" : "zouliucheng";
+  cell(&c[i][2], "township", 1, 1, &tc[i][2]);
+  for (int j = 0; j < 3; j++)
+    cube[i][j] = &c[i][j];
+  huibao__v1__kind_name__init(&kn[i][0]);
+  huibao__v1__kind_name__init(&kn[i][1]);
+  kn[i][0].code = "dangke";
+  kn[i][0].name = second ? "党课" : "讲党课";
+  kn[i][1].code = second ? "bilian" : "zouliucheng";
+  kn[i][1].name = second ? "比武练兵" : "走流程";
+  kns[i][0] = &kn[i][0];
+  kns[i][1] = &kn[i][1];
+  pcounts(&pc[i], 4, 1, 1, 2, 4, 0, 2, 2);
+  pc[i].has_source_new = pc[i].has_source_existing = 1;
+  pc[i].has_term_immediate = pc[i].has_term_long = 1;
+  pc[i].source_new = 3;
+  pc[i].source_existing = 1;
+  pc[i].term_immediate = second ? 2 : 1;
+  pc[i].term_long = 2;
+  cat(&k[i], "theory", "理论学习不到位", 4, 2, 1);
+  cat(&sub[i][0], second ? "t2" : "t1", second ? "学用脱节" : "学习不系统", 2, 1, 1);
+  cat(&sub[i][1], second ? "t1" : "t2", second ? NULL : "学用脱节", 1, 0, 1);
+  subs[i][0] = &sub[i][0];
+  subs[i][1] = &sub[i][1];
+  k[i].n_subcategories = 2;
+  k[i].subcategories = subs[i];
+  cats[i][0] = &k[i];
+  indsum(&ind[i][0], "juanzhu", "捐助物资", "万元", 2, second ? 2000 : 1000, 1);
+  indsum(&ind[i][1], second ? "zhidu" : "shishi", second ? "建章立制" : "为民办实事",
+         second ? "项" : "件", 0, 30000, 3);
+  inds[i][0] = &ind[i][0];
+  inds[i][1] = &ind[i][1];
+  indsum(&uind[i][0], "juanzhu", NULL, NULL, -1, second ? 2000 : 1000, 1);
+  uinds[i][0] = &uind[i][0];
+  casecounts(&cs[i], 1, 0, second ? 4 : 0, second ? 13 : 1);
+  ucs[i] = cs[i];
+  for (int j = 0; j < 2; j++) {
+    huibao__v1__stage__init(&st[i][j]);
+    st[i][j].n = (uint32_t)j + 1;
+    st[i][j].name = j ? "问题查摆" : "学习研讨";
+    st[i][j].has_start = st[i][j].has_end = 1;
+    st[i][j].start = 19448 + 50 * j; /* 2023-04-01, 2023-05-21 */
+    st[i][j].end = 19448 + 50 * j + (second ? 40 : 49);
+    sts[i][j] = &st[i][j];
+  }
+  row(&u[i], second ? "b1" : "a1", NULL, "township", 7, true, &ua[i], &pc[i]);
+  u[i].n_indicators = 1;
+  u[i].indicators = uinds[i];
+  u[i].cases = &ucs[i];
+  units[i][0] = &u[i];
+
+  Huibao__V1__Rollup r = HUIBAO__V1__ROLLUP__INIT;
+  r.source = second ? "dq" : "xq";
+  r.campaign = "zt";
+  r.seq = 1;
+  r.as_of_ms = 1000;
+  r.has_today = 1;
+  r.today = 19448 + 55; /* inside the second stage */
+  r.activities = &act[i];
+  r.n_cube = 3;
+  r.cube = cube[i];
+  r.problems = &pc[i];
+  r.n_categories = 1;
+  r.categories = cats[i];
+  r.n_units = 1;
+  r.units = units[i];
+  r.n_kinds = 2;
+  r.kinds = kns[i];
+  r.n_indicators = 2;
+  r.indicators = inds[i];
+  r.cases = &cs[i];
+  r.n_stages = 2;
+  r.stages = sts[i];
+  return roundtrip(&r);
+}
+
+static Huibao__V1__Rollup *merged12(void)
+{
+  const Huibao__V1__Rollup *in[2] = {county12(false), county12(true)};
+  Huibao__V1__Rollup *m = NULL;
+  CHECK_EQ_INT(0, hb_rollup_merge(in, 2, NULL, "city", "市", 2000, &m));
+  protobuf_c_message_free_unpacked((ProtobufCMessage *)in[0], NULL);
+  protobuf_c_message_free_unpacked((ProtobufCMessage *)in[1], NULL);
+  return m;
+}
+
+/* Checks the merged figures of two county12s (times mult: a province of
+ * two such cities is the same figures doubled). */
+static void check_merged12(const Huibao__V1__Rollup *m, int mult)
+{
+  CHECK_EQ_INT(4, m->n_cube); /* dangke summed, zouliucheng, bilian, study */
+  for (size_t i = 0; i < m->n_cube; i++) {
+    const char *kc = m->cube[i]->kind_code ? m->cube[i]->kind_code : "";
+    CHECK_EQ_INT(strcmp(kc, "dangke") == 0 ? 2 * mult : (m->cube[i]->kind ? 2 : 1) * mult,
+                 m->cube[i]->totals->records);
+  }
+  CHECK_EQ_INT(3, m->n_kinds);
+  if (m->n_kinds == 3) {
+    CHECK_EQ_STR("dangke", m->kinds[0]->code);
+    CHECK_EQ_STR("讲党课", m->kinds[0]->name); /* the first name wins */
+    CHECK_EQ_STR("zouliucheng", m->kinds[1]->code);
+    CHECK_EQ_STR("bilian", m->kinds[2]->code);
+  }
+  CHECK_EQ_INT(6 * mult, m->problems->source_new);
+  CHECK_EQ_INT(2 * mult, m->problems->source_existing);
+  CHECK_EQ_INT(3 * mult, m->problems->term_immediate);
+  CHECK_EQ_INT(4 * mult, m->problems->term_long);
+  CHECK_EQ_INT(1, m->n_categories);
+  if (m->n_categories == 1 && m->categories[0]->n_subcategories == 2) {
+    const Huibao__V1__CategoryCount *c = m->categories[0];
+    CHECK_EQ_STR("t1", c->subcategories[0]->code);
+    CHECK_EQ_STR("学习不系统", c->subcategories[0]->name);
+    CHECK_EQ_INT(3 * mult, c->subcategories[0]->count);
+    CHECK_EQ_INT(1 * mult, c->subcategories[0]->resolved);
+    CHECK_EQ_INT(2 * mult, c->subcategories[0]->units);
+    CHECK_EQ_STR("t2", c->subcategories[1]->code);
+    CHECK_EQ_INT(3 * mult, c->subcategories[1]->count);
+  } else {
+    CHECK(0);
+  }
+  CHECK_EQ_INT(3, m->n_indicators);
+  if (m->n_indicators == 3) {
+    CHECK_EQ_STR("juanzhu", m->indicators[0]->code);
+    CHECK_EQ_INT(3000 * mult, m->indicators[0]->value);
+    CHECK_EQ_INT(2 * mult, m->indicators[0]->records);
+    CHECK_EQ_INT(2, m->indicators[0]->places);
+    CHECK_EQ_STR("万元", m->indicators[0]->unit);
+    CHECK_EQ_STR("shishi", m->indicators[1]->code);
+    CHECK_EQ_INT(30000 * mult, m->indicators[1]->value);
+    CHECK_EQ_STR("zhidu", m->indicators[2]->code);
+    CHECK_EQ_STR("建章立制", m->indicators[2]->name);
+  }
+  CHECK(m->cases != NULL);
+  if (m->cases) {
+    CHECK_EQ_INT(20 * mult, m->cases->total);
+    CHECK_EQ_INT(4 * mult, m->cases->group);
+    CHECK_EQ_INT(14 * mult, m->cases->person);
+  }
+  CHECK_EQ_INT(2, m->n_stages);
+  if (m->n_stages == 2)
+    CHECK_EQ_INT(19448 + 50 + 49, m->stages[1]->end); /* the first input's */
+  CHECK_EQ_INT(2 * mult, m->n_units);
+  if (m->n_units >= 2) {
+    CHECK_EQ_INT(1, m->units[1]->n_indicators);
+    CHECK_EQ_INT(2000, m->units[1]->indicators[0]->value);
+    CHECK_EQ_INT(17, m->units[1]->cases->person + m->units[1]->cases->group);
+  }
+}
+
+static void test_merge12(void)
+{
+  Huibao__V1__Rollup *a = merged12(), *b = merged12();
+  if (!a || !b)
+    return;
+  check_merged12(a, 1);
+  const Huibao__V1__Rollup *in[2] = {a, b};
+  Huibao__V1__Rollup *p = NULL;
+  CHECK_EQ_INT(0, hb_rollup_merge(in, 2, NULL, "prov", NULL, 3000, &p));
+  if (p)
+    check_merged12(p, 2);
+  protobuf_c_message_free_unpacked(&p->base, NULL);
+  protobuf_c_message_free_unpacked(&a->base, NULL);
+  protobuf_c_message_free_unpacked(&b->base, NULL);
+}
+
+static void test_value_text(void)
+{
+  char b[HB_ROLLUP_VALUE_TEXT];
+  CHECK_EQ_STR("0.30", hb_rollup_value_text(3000, 2, b));
+  CHECK_EQ_STR("-0.30", hb_rollup_value_text(-3000, 2, b));
+  CHECK_EQ_STR("-1.25", hb_rollup_value_text(-12500, 2, b));
+  CHECK_EQ_STR("7", hb_rollup_value_text(70000, 0, b));
+  CHECK_EQ_STR("0", hb_rollup_value_text(0, 0, b));
+  CHECK_EQ_STR("0.0000", hb_rollup_value_text(0, 4, b));
+  CHECK_EQ_STR("1.2346", hb_rollup_value_text(12346, 4, b));
+  CHECK_EQ_STR("1.24", hb_rollup_value_text(12350, 2, b)); /* half away from zero */
+  CHECK_EQ_STR("-1.24", hb_rollup_value_text(-12350, 2, b));
+  CHECK_EQ_STR("10000000000.00", hb_rollup_value_text(100000000000000LL, 2, b));
+  CHECK_EQ_STR("-922337203685477.5808", hb_rollup_value_text(INT64_MIN, 4, b));
+}
+
+static double jreal_at(json_t *j, const char *p)
+{
+  json_t *v = path(j, p);
+  return json_is_real(v) ? json_real_value(v) : -999.0;
+}
+
+static void test_json12(void)
+{
+  Huibao__V1__Rollup *m = merged12();
+  if (!m)
+    return;
+  json_t *j = hb_rollup_to_json(m);
+  CHECK(j != NULL);
+  CHECK_EQ_INT(2, jint_at(j, "activities.by_kind.dangke.records"));
+  CHECK_EQ_STR("讲党课", jstr_at(j, "activities.by_kind.dangke.name"));
+  CHECK_EQ_STR("比武练兵", jstr_at(j, "activities.by_kind.bilian.name"));
+  CHECK_EQ_STR("集中学习", jstr_at(j, "activities.by_kind.study.name"));
+  CHECK_EQ_INT(2, jint_at(j, "activities.by_kind.study.records"));
+  int declared = 0;
+  json_t *cube = path(j, "activities.cube"), *c;
+  size_t i;
+  json_array_foreach(cube, i, c) declared +=
+      strcmp(json_string_value(json_object_get(c, "kind")), "dangke") == 0;
+  CHECK_EQ_INT(1, declared);
+  CHECK_EQ_STR("0.30", jstr_at(j, "indicators.juanzhu.text"));
+  CHECK(jreal_at(j, "indicators.juanzhu.value") == 0.3);
+  CHECK_EQ_INT(2, jint_at(j, "indicators.juanzhu.places"));
+  CHECK_EQ_STR("万元", jstr_at(j, "indicators.juanzhu.unit"));
+  CHECK_EQ_INT(3, jint_at(j, "indicators.shishi.value")); /* the first county only */
+  CHECK_EQ_STR("3", jstr_at(j, "indicators.shishi.text"));
+  CHECK_EQ_INT(3, jint_at(j, "indicators.shishi.records"));
+  /* every indicator in every unit row, zero where the unit has none */
+  CHECK_EQ_STR("0.10", jstr_at(j, "units.0.indicators.juanzhu.text"));
+  CHECK_EQ_STR("捐助物资", jstr_at(j, "units.0.indicators.juanzhu.name"));
+  CHECK_EQ_INT(0, jint_at(j, "units.0.indicators.shishi.value"));
+  CHECK_EQ_INT(0, jint_at(j, "units.0.indicators.zhidu.records"));
+  CHECK_EQ_INT(13, jint_at(j, "units.1.cases.by_type.person"));
+  CHECK_EQ_INT(2, jint_at(j, "units.0.cases.total"));
+  CHECK_EQ_INT(20, jint_at(j, "cases.total"));
+  CHECK_EQ_INT(2, jint_at(j, "cases.by_type.case"));
+  CHECK_EQ_INT(0, jint_at(j, "cases.by_type.practice"));
+  CHECK_EQ_INT(4, jint_at(j, "cases.by_type.group"));
+  CHECK_EQ_INT(14, jint_at(j, "cases.by_type.person"));
+  CHECK_EQ_INT(6, jint_at(j, "problems.by_source.new"));
+  CHECK_EQ_INT(2, jint_at(j, "problems.by_source.existing"));
+  CHECK_EQ_INT(3, jint_at(j, "problems.by_term.immediate"));
+  CHECK_EQ_INT(4, jint_at(j, "problems.by_term.long_term"));
+  CHECK_EQ_INT(3, jint_at(j, "problems.by_category.theory.subcategories.t1.count"));
+  CHECK_EQ_STR("学用脱节", jstr_at(j, "problems.by_category.theory.subcategories.t2.name"));
+  CHECK_EQ_INT(2, jint_at(j, "problems.by_category.theory.subcategories.t2.units"));
+  CHECK_EQ_INT(1, jint_at(j, "problems.by_category.theory.subcategories.t2.resolved"));
+  CHECK(jreal_at(j, "problems.by_category.theory.subcategories.t1.share") == 3.0 / 8.0);
+  CHECK_EQ_STR("done", jstr_at(j, "stages.0.state"));
+  CHECK_EQ_STR("current", jstr_at(j, "stages.1.state"));
+  CHECK_EQ_STR("2023-04-01", jstr_at(j, "stages.0.start"));
+  CHECK_EQ_STR("2023-05-20", jstr_at(j, "stages.0.end"));
+  CHECK_EQ_INT(2, jint_at(j, "stage_current.n"));
+  CHECK_EQ_STR("问题查摆", jstr_at(j, "stage_current.name"));
+  char *text = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15));
+  CHECK(text && strstr(text, "\"value\":0.3,") != NULL);
+  free(text);
+  json_decref(j);
+
+  /* before every stage: all upcoming, stage_current null */
+  m->today = 19000;
+  j = hb_rollup_to_json(m);
+  CHECK_EQ_STR("upcoming", jstr_at(j, "stages.0.state"));
+  CHECK_EQ_STR("upcoming", jstr_at(j, "stages.1.state"));
+  CHECK(json_is_null(json_object_get(j, "stage_current")));
+  json_decref(j);
+  protobuf_c_message_free_unpacked(&m->base, NULL);
+}
+
+/* A rollup without any issue-12 figure: the new keys are there, empty. */
+static void test_json12_absent(void)
+{
+  Huibao__V1__Rollup *m = merged();
+  if (!m)
+    return;
+  json_t *j = hb_rollup_to_json(m);
+  CHECK_EQ_INT(0, json_object_size(json_object_get(j, "indicators")));
+  CHECK_EQ_INT(0, jint_at(j, "cases.total"));
+  CHECK_EQ_INT(0, json_array_size(json_object_get(j, "stages")));
+  CHECK(json_is_null(json_object_get(j, "stage_current")));
+  CHECK_EQ_INT(0, jint_at(j, "problems.by_source.new"));
+  CHECK_EQ_INT(0, json_object_size(path(j, "problems.by_category.style.subcategories")));
+  CHECK_EQ_INT(0, json_object_size(path(j, "units.0.indicators")));
+  json_decref(j);
+  protobuf_c_message_free_unpacked(&m->base, NULL);
+}
+
+static void test_table12(void)
+{
+  Huibao__V1__Rollup *m = merged12();
+  if (!m)
+    return;
+  char *t = table_of(m);
+  CHECK_CONTAINS(t, "阶段 第2阶段 问题查摆 2023-05-21..2023-07-09（共 2 个阶段）\n");
+  CHECK_CONTAINS(t, "  讲党课            dangke                        2     2        20     2\n");
+  CHECK_CONTAINS(t, "  乡级本级走流程    township/unit/zouliucheng     1     1        10     1\n");
+  CHECK_CONTAINS(t, "  增量 6，存量 2；立行立改 3，长期整改 4\n");
+  CHECK_CONTAINS(t, "    学习不系统    theory.t1       3   37.50%       1         2\n");
+  CHECK_CONTAINS(t, "  捐助物资    juanzhu  0.30  万元     2\n");
+  CHECK_CONTAINS(t, "  为民办实事  shishi      3  件       3\n");
+  CHECK_CONTAINS(t, "  共 20：典型案例 2，经验做法 0，先进集体 4，先进个人 14\n");
+  free(t);
+  m->today = 19000;
+  t = table_of(m);
+  CHECK_CONTAINS(t, "阶段 不在任何阶段内 (outside every stage)（共 2 个阶段）\n");
+  free(t);
+  protobuf_c_message_free_unpacked(&m->base, NULL);
+}
+
 int main(void)
 {
   RUN(test_merge_sums);
@@ -536,5 +887,10 @@ int main(void)
   RUN(test_json_single_county);
   RUN(test_unpack_refuses);
   RUN(test_table);
+  RUN(test_merge12);
+  RUN(test_value_text);
+  RUN(test_json12);
+  RUN(test_json12_absent);
+  RUN(test_table12);
   return test_summary();
 }
