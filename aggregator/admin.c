@@ -16,20 +16,21 @@
 #include "store.h"
 
 static const char admin_usage[] =
-    "usage: huibao-aggregator admin --data DIR unlock UNIT ID [--kind activity|problem]\n"
+    "usage: huibao-aggregator admin --data DIR unlock UNIT ID [--kind KIND]\n"
     "       huibao-aggregator admin --data DIR reset-unit UNIT\n"
     "\n"
     "  unlock UNIT ID   delete one record of UNIT (e.g. one locked by a version from the\n"
     "                   future): it leaves the aggregates; the agent's next version is stored\n"
     "  reset-unit UNIT  delete every record of UNIT; then remove the unit's agent --state\n"
     "                   folder and sync: the agent sends every row again\n"
-    "  --kind K         activity or problem, when ID names one of each\n"
+    "  --kind K         activity, problem, indicator or case, when ID names rows of\n"
+    "                   more than one kind\n"
     "\n"
     "Safe while the service runs: it reloads and republishes within a second.\n";
 
 typedef struct admin_op {
   const char *unit, *id;
-  char kind; /* 'A', 'P', 0 = whichever exists */
+  char kind; /* 'A', 'P', 'I', 'C', 0 = whichever exists */
   /* results */
   char found; /* the kind removed */
   uint64_t version;
@@ -37,31 +38,46 @@ typedef struct admin_op {
   char note[512];
 } admin_op;
 
+/* The row kinds by their --kind name and store key byte. */
+static const struct {
+  const char *name;
+  char kind;
+} admin_kinds[] = {{"activity", 'A'}, {"problem", 'P'}, {"indicator", 'I'}, {"case", 'C'}};
+#define ADMIN_NKINDS (sizeof admin_kinds / sizeof admin_kinds[0])
+
+static const char *admin_kind_name(char kind)
+{
+  for (size_t i = 0; i < ADMIN_NKINDS; i++)
+    if (admin_kinds[i].kind == kind)
+      return admin_kinds[i].name;
+  return "record";
+}
+
 /* store_batch_fn of unlock: removes the record of the given kind, or of
  * the only kind that exists. */
 static int unlock_body(store *s, void *arg)
 {
   admin_op *op = arg;
   op->found = 0;
-  const char kinds[2] = {'A', 'P'};
-  for (int i = 0; i < 2; i++) {
-    if (op->kind && op->kind != kinds[i])
+  for (size_t i = 0; i < ADMIN_NKINDS; i++) {
+    char k = admin_kinds[i].kind;
+    if (op->kind && op->kind != k)
       continue;
     uint64_t v;
-    int rc = store_batch_remove(s, op->unit, kinds[i], op->id, &v);
+    int rc = store_batch_remove(s, op->unit, k, op->id, &v);
     if (rc == HB_ENOTFOUND)
       continue;
     if (rc != 0)
       return rc;
     if (op->found)
-      return HB_EINVAL; /* both kinds exist: --kind (the batch is abandoned) */
-    op->found = kinds[i];
+      return HB_EINVAL; /* two kinds exist: --kind (the batch is abandoned) */
+    op->found = k;
     op->version = v;
   }
   if (!op->found)
     return HB_ENOTFOUND;
   snprintf(op->note, sizeof op->note, "admin (pid %ld): unlocked unit %s %s %s (version %llu)",
-           (long)getpid(), op->unit, op->found == 'A' ? "activity" : "problem", op->id,
+           (long)getpid(), op->unit, admin_kind_name(op->found), op->id,
            (unsigned long long)op->version);
   return store_batch_note(s, op->note);
 }
@@ -103,15 +119,19 @@ int admin_main(int argc, char **argv)
   bool unlock = rc == HB_CLI_RUN && n == 3 && !strcmp(pos[0], "unlock");
   bool reset = rc == HB_CLI_RUN && n == 2 && !strcmp(pos[0], "reset-unit");
   const char *data = o.data, *kind = o.kind;
+  char kind_byte = 0;
+  for (size_t i = 0; kind && i < ADMIN_NKINDS; i++)
+    if (strcmp(kind, admin_kinds[i].name) == 0)
+      kind_byte = admin_kinds[i].kind;
   if (rc == HB_CLI_RUN && !data)
     snprintf(err, sizeof err, "--data DIR is required");
   else if (rc == HB_CLI_RUN && !unlock && !reset)
     snprintf(err, sizeof err, "%s",
              n == 0 ? "which command: unlock or reset-unit?"
                     : "unknown command or wrong number of arguments");
-  else if (rc == HB_CLI_RUN && kind &&
-           (!unlock || (strcmp(kind, "activity") && strcmp(kind, "problem"))))
-    snprintf(err, sizeof err, "--kind is activity or problem, and only for unlock");
+  else if (rc == HB_CLI_RUN && kind && (!unlock || !kind_byte))
+    snprintf(err, sizeof err,
+             "--kind is activity, problem, indicator or case, and only for unlock");
   if (err[0]) {
     fprintf(stderr, "huibao-aggregator admin: %s\n%s", err, admin_usage);
     return EX_USAGE;
@@ -120,7 +140,7 @@ int admin_main(int argc, char **argv)
   memset(&op, 0, sizeof op);
   op.unit = pos[1];
   op.id = unlock ? pos[2] : NULL;
-  op.kind = !kind ? 0 : kind[0] == 'a' ? 'A' : 'P';
+  op.kind = kind_byte;
 
   hb_log_init("huibao-aggregator", HB_LOG_INFO);
   char path[4096];
@@ -145,8 +165,8 @@ int admin_main(int argc, char **argv)
     code = EX_DATAERR;
   } else if (rc == HB_EINVAL && unlock) {
     fprintf(stderr,
-            "huibao-aggregator admin: unit %s has an activity and a problem %s: give --kind "
-            "activity or --kind problem\n",
+            "huibao-aggregator admin: unit %s has rows of more than one kind with id %s: give "
+            "--kind activity, problem, indicator or case\n",
             op.unit, op.id);
     code = EX_DATAERR;
   } else if (rc != 0) {

@@ -57,22 +57,11 @@ static void reject(rec_res *r, const char *field, const char *reason)
   r->reason = strdup(reason);
 }
 
-/* The body of a record: a oneof, so activity and problem share storage. */
-static Huibao__V1__Activity *rec_activity(const Huibao__V1__Record *rec)
-{
-  return rec->body_case == HUIBAO__V1__RECORD__BODY_ACTIVITY ? rec->activity : NULL;
-}
-
-static Huibao__V1__Problem *rec_problem(const Huibao__V1__Record *rec)
-{
-  return rec->body_case == HUIBAO__V1__RECORD__BODY_PROBLEM ? rec->problem : NULL;
-}
-
 /* Drops the fields of m that this version does not know (protobuf-c keeps
  * them in unknown_fields and would pack them again): what is stored is
  * only what the county understands, so a unit cannot fill the disk with
- * bytes nobody reads. Activity and Problem hold no sub-messages. The
- * capped allocator of hb_wire frees with free(). */
+ * bytes nobody reads. No row kind holds sub-messages. The capped allocator
+ * of hb_wire frees with free(). */
 static void drop_unknown(ProtobufCMessage *m)
 {
   for (unsigned i = 0; i < m->n_unknown_fields; i++)
@@ -82,11 +71,91 @@ static void drop_unknown(ProtobufCMessage *m)
   m->n_unknown_fields = 0;
 }
 
+static void free_str(char **slot)
+{
+  free(*slot);
+  *slot = NULL;
+}
+
+/* A tombstone of an indicator or a case keeps only unit, id, version and
+ * deleted: nothing else of it is ever read, so nothing else is stored
+ * (hb_validate_record_form, the form check of activity and problem
+ * tombstones, does not know these kinds). */
+static void strip_tombstone(Huibao__V1__Record *rec)
+{
+  if (rec->body_case == HUIBAO__V1__RECORD__BODY_INDICATOR) {
+    Huibao__V1__Indicator *i = rec->indicator;
+    free_str(&i->campaign);
+    free_str(&i->indicator);
+    free_str(&i->note);
+    i->has_date = i->has_value = 0;
+    i->date = 0;
+    i->value = 0;
+  } else if (rec->body_case == HUIBAO__V1__RECORD__BODY_CASE_ROW) {
+    Huibao__V1__Case *c = rec->case_row;
+    free_str(&c->campaign);
+    free_str(&c->title);
+    free_str(&c->summary);
+    c->has_date = c->has_type = 0;
+    c->date = 0;
+    c->type = HUIBAO__V1__CASE_TYPE__CASE_UNSPECIFIED;
+  }
+}
+
+static int validate_row(const ingest_ctx *c, Huibao__V1__Record *rec, hb_violation *v,
+                        hb_canon *canon)
+{
+  switch (rec->body_case) {
+  case HUIBAO__V1__RECORD__BODY_ACTIVITY:
+    return hb_validate_activity(rec->activity, c->campaigns, c->today, v, canon);
+  case HUIBAO__V1__RECORD__BODY_PROBLEM:
+    return hb_validate_problem(rec->problem, c->campaigns, c->today, v, canon);
+  case HUIBAO__V1__RECORD__BODY_INDICATOR:
+    return hb_validate_indicator(rec->indicator, c->campaigns, c->today, v, canon);
+  default: return hb_validate_case(rec->case_row, c->campaigns, c->today, v, canon);
+  }
+}
+
+/* Replaces the campaign, category, sub-category, declared kind and
+ * indicator the clerk wrote (code or name) with their codes. */
+static int canonicalise(Huibao__V1__Record *rec, char **campaign, const hb_canon *canon)
+{
+  const hb_campaign *cp = canon->campaign;
+  if (!cp)
+    return 0;
+  if (replace_str(campaign, cp->id) != 0)
+    return HB_ENOMEM;
+  const char *code = NULL;
+  char **slot = NULL;
+  if (rec->body_case == HUIBAO__V1__RECORD__BODY_PROBLEM && canon->category >= 0 &&
+      (size_t)canon->category < cp->ncategories) {
+    const hb_category *cat = &cp->categories[canon->category];
+    if (replace_str(&rec->problem->category, cat->code) != 0)
+      return HB_ENOMEM;
+    if (canon->subcategory >= 0 && (size_t)canon->subcategory < cat->nsubs) {
+      code = cat->subs[canon->subcategory].code;
+      slot = &rec->problem->subcategory;
+    }
+  } else if (rec->body_case == HUIBAO__V1__RECORD__BODY_ACTIVITY && canon->kind >= 0 &&
+             (size_t)canon->kind < cp->nkinds) {
+    code = cp->kinds[canon->kind].code;
+    slot = &rec->activity->kind_code;
+  } else if (rec->body_case == HUIBAO__V1__RECORD__BODY_INDICATOR && canon->indicator >= 0 &&
+             (size_t)canon->indicator < cp->nindicators) {
+    code = cp->indicators[canon->indicator].code;
+    slot = &rec->indicator->indicator;
+  }
+  return slot && replace_str(slot, code) != 0 ? HB_ENOMEM : 0;
+}
+
 /* Validates and canonicalises one record; on failure r is REJECTED. */
 static int check_record(const ingest_ctx *c, const char *unit, Huibao__V1__Record *rec, rec_res *r)
 {
-  Huibao__V1__Activity *act = rec_activity(rec);
-  Huibao__V1__Problem *prob = rec_problem(rec);
+  store_row row;
+  if (store_row_of(rec, &row) != 0) { /* hb_wire_submit_unpack refuses these */
+    reject(r, "record", "记录无内容 / record has no body");
+    return 0;
+  }
   hb_violation v;
   memset(&v, 0, sizeof v);
   /* The form check matters only for tombstones: for a live record
@@ -95,12 +164,12 @@ static int check_record(const ingest_ctx *c, const char *unit, Huibao__V1__Recor
    * protobuf_c_message_check on the whole Submit. Running both read every
    * text twice: a fifth of the county's CPU at full speed (callgrind, see
    * docs/performance.md). */
-  bool deleted = act ? act->has_deleted && act->deleted : prob->has_deleted && prob->deleted;
-  if (deleted && hb_validate_record_form(rec, &v) != 0) {
+  if (row.deleted && (row.kind == 'A' || row.kind == 'P') &&
+      hb_validate_record_form(rec, &v) != 0) {
     reject(r, v.field, v.reason);
     return 0;
   }
-  uint64_t version = act ? act->version : prob->version;
+  uint64_t version = *row.version;
   uint64_t limit = (uint64_t)(c->now_s > 0 ? c->now_s : 0) * 1000000ull + INGEST_VERSION_AHEAD_US;
   if (version > limit) {
     char msg[256];
@@ -111,34 +180,22 @@ static int check_record(const ingest_ctx *c, const char *unit, Huibao__V1__Recor
     reject(r, "version", msg);
     return 0;
   }
-  const char *rec_unit = act ? act->unit : prob->unit;
-  if (!rec_unit || strcmp(rec_unit, unit) != 0) {
+  if (!row.unit || strcmp(row.unit, unit) != 0) {
     char msg[256];
     snprintf(msg, sizeof msg, "单位不符 / unit mismatch: record unit %s, batch unit %s",
-             rec_unit ? rec_unit : "(none)", unit);
+             row.unit ? row.unit : "(none)", unit);
     reject(r, "unit", msg);
     return 0;
   }
-  drop_unknown(act ? &act->base : &prob->base);
+  drop_unknown(row.msg);
+  if (row.deleted && (row.kind == 'I' || row.kind == 'C'))
+    strip_tombstone(rec);
   hb_canon canon = {NULL, -1, -1, -1, -1};
-  int rc;
-  if (act)
-    rc = hb_validate_activity(act, c->campaigns, c->today, &v, &canon);
-  else
-    rc = hb_validate_problem(prob, c->campaigns, c->today, &v, &canon);
-  if (rc != 0) {
+  if (validate_row(c, rec, &v, &canon) != 0) {
     reject(r, v.field ? v.field : "record", v.reason);
     return 0;
   }
-  if (canon.campaign) {
-    char **camp = act ? &act->campaign : &prob->campaign;
-    if (replace_str(camp, canon.campaign->id) != 0)
-      return HB_ENOMEM;
-    if (prob && canon.category >= 0 && (size_t)canon.category < canon.campaign->ncategories &&
-        replace_str(&prob->category, canon.campaign->categories[canon.category].code) != 0)
-      return HB_ENOMEM;
-  }
-  return 0;
+  return canonicalise(rec, row.campaign_slot, &canon);
 }
 
 static int decode_all(const ingest_ctx *c, ingest_item *items, submit_state *st, size_t n,
@@ -224,11 +281,11 @@ static int store_all(store *sto, void *arg)
         continue;
       Huibao__V1__Record *rec = s->submit->records[j];
       const char *reason = NULL;
-      int rc = store_batch_put(sto, rec_activity(rec), rec_problem(rec), &r->code,
-                               &r->stored_version, &reason);
+      int rc = store_batch_put(sto, rec, &r->code, &r->stored_version, &reason);
       if (rc != 0) {
+        store_row row;
         snprintf(b->err, b->errlen, "store %s record %s: %s", s->submit->unit,
-                 rec_activity(rec) ? rec_activity(rec)->id : rec_problem(rec)->id, hb_strerror(rc));
+                 store_row_of(rec, &row) == 0 ? row.id : "?", hb_strerror(rc));
         return rc;
       }
       if (r->code == HUIBAO__V1__RESULT_CODE__REJECTED) {

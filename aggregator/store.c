@@ -431,50 +431,95 @@ static int work_get(store *s, const char *campaign, const char *unit, hb_agg **o
   return 0;
 }
 
-typedef struct rec_view {
-  char kind; /* 'A' or 'P' */
-  Huibao__V1__Activity *a;
-  Huibao__V1__Problem *p;
-  const char *unit, *id, *campaign;
-  uint64_t *version;
-  bool deleted;
-} rec_view;
-
-static rec_view rec_view_of(Huibao__V1__Activity *a, Huibao__V1__Problem *p)
+char store_row_kind(Huibao__V1__Record__BodyCase body)
 {
-  rec_view v;
-  memset(&v, 0, sizeof v);
-  v.a = a;
-  v.p = p;
-  if (a) {
-    v.kind = 'A';
-    v.unit = a->unit;
-    v.id = a->id;
-    v.campaign = a->campaign;
-    v.version = &a->version;
-    v.deleted = a->has_deleted && a->deleted;
-  } else {
-    v.kind = 'P';
-    v.unit = p->unit;
-    v.id = p->id;
-    v.campaign = p->campaign;
-    v.version = &p->version;
-    v.deleted = p->has_deleted && p->deleted;
+  switch (body) {
+  case HUIBAO__V1__RECORD__BODY_ACTIVITY: return 'A';
+  case HUIBAO__V1__RECORD__BODY_PROBLEM: return 'P';
+  case HUIBAO__V1__RECORD__BODY_INDICATOR: return 'I';
+  case HUIBAO__V1__RECORD__BODY_CASE_ROW: return 'C';
+  default: return 0;
   }
-  return v;
 }
 
-/* Packs the record into s->buf; returns its length, (size_t)-1 when out
+#define ROW_FILL(o, r)                                                                             \
+  do {                                                                                             \
+    (o)->msg = &(r)->base;                                                                         \
+    (o)->unit = (r)->unit;                                                                         \
+    (o)->id = (r)->id;                                                                             \
+    (o)->campaign = (r)->campaign;                                                                 \
+    (o)->campaign_slot = &(r)->campaign;                                                           \
+    (o)->version = &(r)->version;                                                                  \
+    (o)->deleted = (r)->has_deleted && (r)->deleted;                                               \
+  } while (0)
+
+int store_row_of(Huibao__V1__Record *rec, store_row *out)
+{
+  memset(out, 0, sizeof *out);
+  out->kind = store_row_kind(rec->body_case);
+  if (out->kind == 'A' && rec->activity)
+    ROW_FILL(out, rec->activity);
+  else if (out->kind == 'P' && rec->problem)
+    ROW_FILL(out, rec->problem);
+  else if (out->kind == 'I' && rec->indicator)
+    ROW_FILL(out, rec->indicator);
+  else if (out->kind == 'C' && rec->case_row)
+    ROW_FILL(out, rec->case_row);
+  else
+    return HB_EINVAL;
+  return 0;
+}
+
+int store_row_unpack(char kind, const MDB_val *v, Huibao__V1__Record *rec)
+{
+  huibao__v1__record__init(rec);
+  const uint8_t *d = v->mv_data;
+  size_t n = v->mv_size;
+  void *body = NULL;
+  if (kind == 'A') {
+    rec->body_case = HUIBAO__V1__RECORD__BODY_ACTIVITY;
+    body = rec->activity = huibao__v1__activity__unpack(NULL, n, d);
+  } else if (kind == 'P') {
+    rec->body_case = HUIBAO__V1__RECORD__BODY_PROBLEM;
+    body = rec->problem = huibao__v1__problem__unpack(NULL, n, d);
+  } else if (kind == 'I') {
+    rec->body_case = HUIBAO__V1__RECORD__BODY_INDICATOR;
+    body = rec->indicator = huibao__v1__indicator__unpack(NULL, n, d);
+  } else if (kind == 'C') {
+    rec->body_case = HUIBAO__V1__RECORD__BODY_CASE_ROW;
+    body = rec->case_row = huibao__v1__case__unpack(NULL, n, d);
+  }
+  if (!body) {
+    rec->body_case = HUIBAO__V1__RECORD__BODY__NOT_SET;
+    return HB_EPARSE;
+  }
+  return 0;
+}
+
+void store_row_unpacked_free(Huibao__V1__Record *rec)
+{
+  store_row r;
+  if (store_row_of(rec, &r) == 0)
+    protobuf_c_message_free_unpacked(r.msg, NULL);
+  rec->body_case = HUIBAO__V1__RECORD__BODY__NOT_SET;
+}
+
+/* Packs the row into s->buf; returns its length, (size_t)-1 when out
  * of memory. */
-static size_t rec_pack(store *s, const rec_view *r)
+static size_t rec_pack(store *s, const store_row *r)
 {
-  const ProtobufCMessage *m = r->a ? &r->a->base : &r->p->base;
-  return hb_wire_pack_at(&s->buf, 0, m) == 0 ? s->buf.len : (size_t)-1;
+  return hb_wire_pack_at(&s->buf, 0, r->msg) == 0 ? s->buf.len : (size_t)-1;
 }
 
-static int rec_add(hb_agg *agg, const rec_view *r, int sign)
+static int rec_add(hb_agg *agg, const Huibao__V1__Record *rec, int sign)
 {
-  return r->a ? hb_agg_add_activity(agg, r->a, sign) : hb_agg_add_problem(agg, r->p, sign);
+  switch (rec->body_case) {
+  case HUIBAO__V1__RECORD__BODY_ACTIVITY: return hb_agg_add_activity(agg, rec->activity, sign);
+  case HUIBAO__V1__RECORD__BODY_PROBLEM: return hb_agg_add_problem(agg, rec->problem, sign);
+  case HUIBAO__V1__RECORD__BODY_INDICATOR: return hb_agg_add_indicator(agg, rec->indicator, sign);
+  case HUIBAO__V1__RECORD__BODY_CASE_ROW: return hb_agg_add_case(agg, rec->case_row, sign);
+  default: return HB_EINVAL;
+  }
 }
 
 static int mark_changed(store *s, const char *campaign)
@@ -484,46 +529,38 @@ static int mark_changed(store *s, const char *campaign)
 
 int store_withdraw(store *s, char kind, const MDB_val *old, uint64_t *version)
 {
-  Huibao__V1__Activity *oa = NULL;
-  Huibao__V1__Problem *op = NULL;
+  Huibao__V1__Record orec;
+  store_row o;
   if (version)
     *version = 0;
-  if (kind == 'A')
-    oa = huibao__v1__activity__unpack(NULL, old->mv_size, old->mv_data);
-  else
-    op = huibao__v1__problem__unpack(NULL, old->mv_size, old->mv_data);
-  if (!oa && !op) {
+  if (store_row_unpack(kind, old, &orec) != 0 || store_row_of(&orec, &o) != 0) {
     s->inconsistent++;
     return 0;
   }
-  rec_view o = rec_view_of(oa, op);
   if (version)
     *version = *o.version;
   int rc = 0;
   if (!o.deleted && o.campaign) {
     hb_agg *agg;
     rc = work_get(s, o.campaign, o.unit, &agg);
-    if (rc == 0 && rec_add(agg, &o, -1) != 0)
+    if (rc == 0 && rec_add(agg, &orec, -1) != 0)
       s->inconsistent++;
     if (rc == 0)
       rc = mark_changed(s, o.campaign);
   }
-  if (oa)
-    huibao__v1__activity__free_unpacked(oa, NULL);
-  else
-    huibao__v1__problem__free_unpacked(op, NULL);
+  store_row_unpacked_free(&orec);
   return rc;
 }
 
-int store_batch_put(store *s, Huibao__V1__Activity *a, Huibao__V1__Problem *p, int *code,
-                    uint64_t *stored_version, const char **reason)
+int store_batch_put(store *s, Huibao__V1__Record *rec, int *code, uint64_t *stored_version,
+                    const char **reason)
 {
   *code = HUIBAO__V1__RESULT_CODE__REJECTED;
   *stored_version = 0;
   *reason = NULL;
-  if (!s->txn || (!a == !p))
+  store_row r;
+  if (!s->txn || store_row_of(rec, &r) != 0)
     return HB_EINVAL;
-  rec_view r = rec_view_of(a, p);
   char key[STORE_KEY_MAX];
   size_t ul = strlen(r.unit), il = strlen(r.id);
   if (ul + 2 + il > STORE_KEY_MAX) {
@@ -590,9 +627,11 @@ int store_batch_put(store *s, Huibao__V1__Activity *a, Huibao__V1__Problem *p, i
     }
     if ((rc = work_get(s, r.campaign, r.unit, &agg)) != 0)
       return rc;
-    rc = rec_add(agg, &r, +1);
+    rc = rec_add(agg, rec, +1);
     if (rc == HB_EINVAL) {
-      *reason = "记录无法统计 / record cannot be counted (level, kind, status or scope)";
+      *reason =
+          "记录无法统计 / record cannot be counted (level, kind, status, scope, source, term, "
+          "indicator or type)";
       return 0;
     }
     if (rc != 0)
@@ -827,23 +866,15 @@ int store_records_foreach(store *s, store_record_fn fn, void *ctx, char *err, si
       break;
     }
     char kind = nul[1];
-    Huibao__V1__Activity *a = NULL;
-    Huibao__V1__Problem *p = NULL;
-    if (kind == 'A')
-      a = huibao__v1__activity__unpack(NULL, v.mv_size, v.mv_data);
-    else if (kind == 'P')
-      p = huibao__v1__problem__unpack(NULL, v.mv_size, v.mv_data);
-    if (!a && !p) {
+    Huibao__V1__Record rec;
+    if (store_row_unpack(kind, &v, &rec) != 0) {
       snprintf(err, errlen, "records: cannot decode the record of key %.*s/%c%.*s", (int)(nul - kb),
                kb, kind, (int)(k.mv_size - (size_t)(nul - kb) - 2), nul + 2);
       ret = HB_EPARSE;
       break;
     }
-    ret = fn(ctx, a, p);
-    if (a)
-      huibao__v1__activity__free_unpacked(a, NULL);
-    if (p)
-      huibao__v1__problem__free_unpacked(p, NULL);
+    ret = fn(ctx, &rec);
+    store_row_unpacked_free(&rec);
   }
   mdb_cursor_close(cur);
   mdb_txn_abort(txn);

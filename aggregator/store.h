@@ -87,16 +87,32 @@ typedef int (*store_batch_fn)(store *s, void *arg);
  * HB_EINVAL (a read-only store, or called from inside fn). */
 int store_batch_run(store *s, store_batch_fn fn, void *arg, char *err, size_t errlen);
 
+/* The fields every row kind shares, read from a Record's body (borrowed
+ * from it). kind is the byte of the records db key and of the agent's
+ * state: 'A' activity, 'P' problem, 'I' indicator, 'C' case. */
+typedef struct store_row {
+  char kind;
+  ProtobufCMessage *msg; /* the body */
+  const char *unit, *id, *campaign;
+  char **campaign_slot; /* where campaign lives, to canonicalise it */
+  uint64_t *version;
+  bool deleted;
+} store_row;
+
+/* Fills *out from rec's body. Returns 0, or HB_EINVAL if rec has none. */
+int store_row_of(Huibao__V1__Record *rec, store_row *out);
+/* The kind byte of a Record body case, 0 for none. */
+char store_row_kind(Huibao__V1__Record__BodyCase body);
+
 /* Applies one record of the given unit (already validated and canonical);
- * only inside store_batch_run's fn. Exactly one of a / p is non-NULL. Sets
+ * only inside store_batch_run's fn. rec carries one body of any kind. Sets
  * *code to one of HUIBAO__V1__RESULT_CODE__STORED / DUPLICATE / STALE /
  * REJECTED (the record cannot be counted; *reason says why) and
- * *stored_version for STALE. The record message's version field is used
- * as is (it is temporarily changed and restored). Returns 0, HB_EFULL (map
- * full: fn returns it, the batch runs again in a larger map), or another
- * hb_err. */
-int store_batch_put(store *s, Huibao__V1__Activity *a, Huibao__V1__Problem *p, int *code,
-                    uint64_t *stored_version, const char **reason);
+ * *stored_version for STALE. The body's version field is used as is (it is
+ * temporarily changed and restored). Returns 0, HB_EFULL (map full: fn
+ * returns it, the batch runs again in a larger map), or another hb_err. */
+int store_batch_put(store *s, Huibao__V1__Record *rec, int *code, uint64_t *stored_version,
+                    const char **reason);
 
 /* Records that unit had a batch stored now (meta sync/<unit>); only
  * inside store_batch_run's fn. */
@@ -117,10 +133,9 @@ void store_usage(store *s, size_t *used, size_t *mapsize);
 uint64_t store_inconsistencies(const store *s);
 
 /* Calls fn for every stored record (tombstones included), in key order, in
- * a read transaction. Exactly one of a / p is non-NULL. Stops and returns
- * fn's value if it is not 0. */
-typedef int (*store_record_fn)(void *ctx, const Huibao__V1__Activity *a,
-                               const Huibao__V1__Problem *p);
+ * a read transaction. rec (borrowed for the call) has the one body of the
+ * record's kind; its seq is 0. Stops and returns fn's value if it is not 0. */
+typedef int (*store_record_fn)(void *ctx, const Huibao__V1__Record *rec);
 int store_records_foreach(store *s, store_record_fn fn, void *ctx, char *err, size_t errlen);
 
 /* Each unit may hold at most records records and bytes bytes of packed
@@ -147,8 +162,8 @@ const char *store_admin_note(const store *s);
  * again: seqs moved). Not inside a batch. Returns 0 or an hb_err. */
 int store_poll_external(store *s, bool *changed, char *err, size_t errlen);
 
-/* Inside store_batch_run's fn: deletes the record (unit, kind 'A'/'P',
- * id) outright (no tombstone: any later version is stored), taking it out
+/* Inside store_batch_run's fn: deletes the record (unit, kind 'A', 'P',
+ * 'I' or 'C', id) outright (no tombstone: any later version is stored), taking it out
  * of its aggregate (whose campaign's seq is bumped) and of the unit's
  * usage. *version gets the version it had. HB_ENOTFOUND if none. */
 int store_batch_remove(store *s, const char *unit, char kind, const char *id, uint64_t *version);

@@ -41,7 +41,7 @@ struct store {
   char note[512];         /* meta "admin-last" as last reloaded */
 };
 
-/* Takes the stored record old (packed, kind 'A' or 'P') out of its
+/* Takes the stored record old (packed, of kind 'A', 'P', 'I' or 'C') out of its
  * (campaign, unit) aggregate in the open batch and marks the campaign
  * changed. *version (may be NULL) gets its version, 0 when it does not
  * decode (counted in store_inconsistencies, nothing else done). Returns 0,
@@ -49,6 +49,10 @@ struct store {
 int store_withdraw(store *s, char kind, const MDB_val *old, uint64_t *version);
 /* The open batch's usage of unit (working copies, made on first use). */
 int store_usage_work(store *s, const char *unit, kv **recs, kv **bytes);
+/* Unpacks a stored row of the given kind into rec's body (rec zeroed
+ * first); HB_EPARSE if it does not decode. Free with store_row_unpacked_free. */
+int store_row_unpack(char kind, const MDB_val *v, Huibao__V1__Record *rec);
+void store_row_unpacked_free(Huibao__V1__Record *rec);
 /* Reloads the aggregates, seqs, sync times and usage from txn. */
 int store_load_txn(store *s, MDB_txn *txn, char *err, size_t errlen);
 

@@ -18,25 +18,35 @@ typedef struct recount {
   FILE *out;
 } recount;
 
-static int recount_one(void *ctx, const Huibao__V1__Activity *a, const Huibao__V1__Problem *p)
+static int recount_add(hb_agg *g, const Huibao__V1__Record *rec)
+{
+  switch (rec->body_case) {
+  case HUIBAO__V1__RECORD__BODY_ACTIVITY: return hb_agg_add_activity(g, rec->activity, +1);
+  case HUIBAO__V1__RECORD__BODY_PROBLEM: return hb_agg_add_problem(g, rec->problem, +1);
+  case HUIBAO__V1__RECORD__BODY_INDICATOR: return hb_agg_add_indicator(g, rec->indicator, +1);
+  case HUIBAO__V1__RECORD__BODY_CASE_ROW: return hb_agg_add_case(g, rec->case_row, +1);
+  default: return HB_EINVAL;
+  }
+}
+
+static int recount_one(void *ctx, const Huibao__V1__Record *rec)
 {
   recount *r = ctx;
+  store_row row;
   r->records++;
-  bool deleted = a ? a->deleted : p->deleted;
-  if (deleted)
+  if (store_row_of((Huibao__V1__Record *)rec, &row) != 0)
+    return HB_EINVAL;
+  if (row.deleted)
     return 0;
-  const char *campaign = a ? a->campaign : p->campaign;
-  const char *unit = a ? a->unit : p->unit;
-  const char *id = a ? a->id : p->id;
-  if (!campaign) {
-    fprintf(r->out, "record %s/%s: no campaign\n", unit, id);
+  if (!row.campaign) {
+    fprintf(r->out, "record %s/%s: no campaign\n", row.unit, row.id);
     r->uncountable++;
     return 0;
   }
-  hb_agg *g = aggmap_get(&r->aggs, campaign, unit);
+  hb_agg *g = aggmap_get(&r->aggs, row.campaign, row.unit);
   if (!g) {
     g = malloc(sizeof *g);
-    if (!g || hb_agg_init(g, campaign, unit) != 0) {
+    if (!g || hb_agg_init(g, row.campaign, row.unit) != 0) {
       free(g);
       return HB_ENOMEM;
     }
@@ -46,9 +56,9 @@ static int recount_one(void *ctx, const Huibao__V1__Activity *a, const Huibao__V
       return HB_ENOMEM;
     }
   }
-  int rc = a ? hb_agg_add_activity(g, a, +1) : hb_agg_add_problem(g, p, +1);
+  int rc = recount_add(g, rec);
   if (rc == HB_EINVAL) {
-    fprintf(r->out, "record %s/%c%s: cannot be counted\n", unit, a ? 'A' : 'P', id);
+    fprintf(r->out, "record %s/%c%s: cannot be counted\n", row.unit, row.kind, row.id);
     r->uncountable++;
     return 0;
   }

@@ -145,6 +145,7 @@ pkg huibao-aggregator "county service of huibao: stores and rolls up the units' 
   deploy/sample/units.csv=$D/huibao-aggregator/examples/units.csv \
   deploy/sample/campaigns.ini=$D/huibao-aggregator/examples/campaigns.ini \
   docs/operations.md=$D/huibao-aggregator/operations.md \
+  docs/campaigns.md=$D/huibao-aggregator/campaigns.md \
   docs/security.md=$D/huibao-aggregator/security.md \
   docs/running.md=$D/huibao-aggregator/running.md
 pkg huibao-sub "city program of huibao: merges counties, reports, dashboard" \

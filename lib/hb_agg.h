@@ -15,11 +15,34 @@
 #include "hb_totals.h"
 #include "hb_vocab.h"
 
-typedef struct hb_cat_count {
+/* One sub-category's problems (Problem.subcategory, within its category). */
+typedef struct hb_sub_count {
   char *code;        /* owned */
-  uint64_t count;    /* problems of this category (not deleted) */
+  uint64_t count;    /* problems of this sub-category (not deleted) */
   uint64_t resolved; /* of which status resolved */
+} hb_sub_count;
+
+typedef struct hb_cat_count {
+  char *code;         /* owned */
+  uint64_t count;     /* problems of this category (not deleted) */
+  uint64_t resolved;  /* of which status resolved */
+  hb_sub_count *subs; /* owned, sorted by code, counts > 0 only */
+  size_t nsubs, capsubs;
 } hb_cat_count;
+
+/* The activities of one declared kind (Activity.kind_code) at one level. */
+typedef struct hb_kind_cell {
+  char *code; /* owned: the campaign's kind code */
+  int level;  /* 1..HB_LEVEL_MAX */
+  hb_totals t;
+} hb_kind_cell;
+
+/* The sum of one outcome indicator (Indicator.indicator). */
+typedef struct hb_ind_sum {
+  char *code;       /* owned */
+  int64_t value;    /* in 1/HB_INDICATOR_SCALE (hb_campaigns.h): exact */
+  uint64_t records; /* live Indicator records */
+} hb_ind_sum;
 
 typedef struct hb_deadline_count {
   int32_t day;    /* deadline, days since epoch */
@@ -39,6 +62,16 @@ typedef struct hb_agg {
   size_t ncats, capcats;
   hb_deadline_count *deadlines; /* sorted by day, counts > 0 only */
   size_t ndeadlines, capdeadlines;
+  uint64_t by_source[HB_SOURCE_MAX + 1]; /* live problems by ProblemSource, [0] unspecified */
+  uint64_t by_term[HB_TERM_MAX + 1];     /* live problems by ProblemTerm, [0] unspecified */
+  /* declared kinds (the built-in ones are act[][]): sorted by code, then
+   * level; cells with records only */
+  hb_kind_cell *kcells;
+  size_t nkcells, capkcells;
+  hb_ind_sum *inds; /* sorted by code; entries with records only */
+  size_t ninds, capinds;
+  uint64_t cases;                    /* live Case records */
+  uint64_t by_case[HB_CASE_MAX + 1]; /* by CaseType, [0] unspecified */
 } hb_agg;
 
 /* Initialises an empty aggregate for (campaign, unit); copies both strings. */
@@ -52,14 +85,24 @@ int hb_agg_copy(hb_agg *dst, const hb_agg *src);
 /* Adds (sign = +1) or removes (sign = -1) one record's contribution.
  * Tombstones (deleted) contribute nothing. The record must be valid and of
  * this aggregate's campaign. Removing what was never added is a bug:
- * returns HB_EINVAL and leaves a unchanged. */
+ * returns HB_EINVAL and leaves a unchanged; so does a record that cannot be
+ * counted (an activity with neither a built-in kind nor a kind_code, an
+ * indicator without its code or whose sum would leave int64). HB_ENOMEM
+ * leaves a unchanged too. records counts activities and problems only. */
 int hb_agg_add_activity(hb_agg *a, const Huibao__V1__Activity *r, int sign);
 int hb_agg_add_problem(hb_agg *a, const Huibao__V1__Problem *r, int sign);
+int hb_agg_add_indicator(hb_agg *a, const Huibao__V1__Indicator *r, int sign);
+int hb_agg_add_case(hb_agg *a, const Huibao__V1__Case *r, int sign);
+
+/* Lookups by code (NULL if a holds none): borrowed, valid until a changes. */
+const hb_cat_count *hb_agg_category(const hb_agg *a, const char *code);
+const hb_sub_count *hb_agg_subcategory(const hb_cat_count *c, const char *code);
+const hb_ind_sum *hb_agg_indicator(const hb_agg *a, const char *code);
 
 /* Unresolved problems whose deadline is before today. */
 uint64_t hb_agg_overdue(const hb_agg *a, int32_t today);
 
-/* Activity totals over all levels and kinds. */
+/* Activity totals over all levels and kinds (declared kinds included). */
 hb_totals hb_agg_activity_totals(const hb_agg *a);
 
 bool hb_agg_is_empty(const hb_agg *a);
@@ -70,7 +113,10 @@ bool hb_agg_equal(const hb_agg *x, const hb_agg *y);
 /* A one-line description of the first difference, for verify's report. */
 void hb_agg_diff(const hb_agg *x, const hb_agg *y, char *buf, size_t len);
 
-/* Serialises to a packed UnitAggregate (*buf malloc'd) and back. */
+/* Serialises to a packed UnitAggregate (*buf malloc'd) and back
+ * (hb_agg_pack.c). A UnitAggregate of the previous version (no declared
+ * kinds, sub-categories, sources, terms, indicators or cases) unpacks to
+ * the same figures with the new ones zero (unspecified source and term). */
 int hb_agg_pack(const hb_agg *a, uint8_t **buf, size_t *len);
 int hb_agg_unpack(const uint8_t *buf, size_t len, hb_agg *out);
 

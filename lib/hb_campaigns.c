@@ -10,6 +10,7 @@
  * key names of at most 50 bytes, lines of at most 199 bytes; longer ones
  * are reported, never truncated silently. */
 #include "hb_campaigns.h"
+#include "hb_campaigns_vocab.h"
 #include "hb_validate.h"
 
 #include <ini.h>
@@ -23,33 +24,13 @@
 
 #define CAMPAIGNS_MAX_FILE (4u * 1024 * 1024)
 #define INIH_MAX_LINE 200             /* INI_MAX_LINE of the system inih */
-#define INIH_MAX_NAME 50              /* INI_MAX_SECTION / INI_MAX_NAME */
 #define CAMPAIGN_NAME_MAX HB_NAME_MAX /* a ledger may name a campaign by it */
 #define CAMPAIGNS_MAX 1000
-#define CATEGORIES_MAX 1000
+#define UNKNOWN_KEY                                                                                \
+  "未知的键 (unknown key; use name, start, end, kind.CODE, indicator.CODE, category.CODE, "    \
+  "category.CODE.SUB, stage.N)"
 
-typedef struct section_info {
-  unsigned line;
-  int have_name, have_start, have_end;
-  unsigned start_line, end_line;
-} section_info;
-
-typedef struct parse_ctx {
-  const char *path;
-  const char *text;
-  size_t len, pos;
-  unsigned lineno;
-  int skip; /* keys of the current section are ignored (bad/duplicate section) */
-  int cur;  /* index of the current campaign, -1 none */
-  hb_campaigns *out;
-  section_info *info; /* parallel to out->items */
-  size_t cap;
-  hb_diags *diags;
-  size_t errors;
-  int nomem;
-} parse_ctx;
-
-static int id_valid(const char *s, size_t max)
+int campaigns_id_valid(const char *s, size_t max)
 {
   size_t n = strlen(s);
   if (n < 1 || n > max)
@@ -63,8 +44,8 @@ static int id_valid(const char *s, size_t max)
   return 1;
 }
 
-static void ctx_error(parse_ctx *x, unsigned line, const char *column, const char *msg,
-                      const char *value)
+void campaigns_error(parse_ctx *x, unsigned line, const char *column, const char *msg,
+                     const char *value)
 {
   char ex[160] = "";
   if (value)
@@ -87,9 +68,9 @@ static void section_begin(parse_ctx *x, const char *id, unsigned line)
 {
   x->skip = 1;
   x->cur = -1;
-  if (!id_valid(id, INIH_MAX_NAME)) {
-    ctx_error(x, line, NULL, "专项编号无效 (invalid campaign id, use 1..50 of A-Z a-z 0-9 _ . -)",
-              id);
+  if (!campaigns_id_valid(id, INIH_MAX_NAME)) {
+    campaigns_error(x, line, NULL,
+                    "专项编号无效 (invalid campaign id, use 1..50 of A-Z a-z 0-9 _ . -)", id);
     return;
   }
   int dup = campaign_index(x->out, id);
@@ -97,11 +78,11 @@ static void section_begin(parse_ctx *x, const char *id, unsigned line)
     char msg[160];
     snprintf(msg, sizeof(msg), "专项重复，首次在第 %u 行 (duplicate campaign, first on line %u)",
              x->info[dup].line, x->info[dup].line);
-    ctx_error(x, line, NULL, msg, id);
+    campaigns_error(x, line, NULL, msg, id);
     return;
   }
   if (x->out->count >= CAMPAIGNS_MAX) {
-    ctx_error(x, line, NULL, "专项过多 (too many campaigns)", NULL);
+    campaigns_error(x, line, NULL, "专项过多 (too many campaigns)", NULL);
     return;
   }
   if (x->out->count == x->cap) {
@@ -150,7 +131,7 @@ static char *ini_reader_fn(char *str, int num, void *stream)
     n--;
   }
   if (n + 1 > (size_t)num || n + 1 > INIH_MAX_LINE) {
-    ctx_error(x, x->lineno, NULL, "行过长 (line longer than 199 bytes)", NULL);
+    campaigns_error(x, x->lineno, NULL, "行过长 (line longer than 199 bytes)", NULL);
     str[0] = '\n';
     str[1] = '\0';
     if (*b == '[') {
@@ -173,7 +154,7 @@ static char *ini_reader_fn(char *str, int num, void *stream)
         return NULL;
       }
       if (strlen(id) > INIH_MAX_NAME) {
-        ctx_error(x, x->lineno, NULL, "专项编号过长 (campaign id longer than 50 bytes)", id);
+        campaigns_error(x, x->lineno, NULL, "专项编号过长 (campaign id longer than 50 bytes)", id);
         x->skip = 1;
         x->cur = -1;
       } else {
@@ -187,7 +168,7 @@ static char *ini_reader_fn(char *str, int num, void *stream)
       while (k && (str[k - 1] == ' ' || str[k - 1] == '\t'))
         k--;
       if (k > INIH_MAX_NAME - 1) {
-        ctx_error(x, x->lineno, NULL, "键名过长 (key longer than 49 bytes)", NULL);
+        campaigns_error(x, x->lineno, NULL, "键名过长 (key longer than 49 bytes)", NULL);
         str[0] = '\n';
         str[1] = '\0';
       }
@@ -196,63 +177,15 @@ static char *ini_reader_fn(char *str, int num, void *stream)
   return str;
 }
 
-static int add_category(parse_ctx *x, hb_campaign *c, const char *code, const char *name)
-{
-  unsigned line = x->lineno;
-  if (!id_valid(code, INIH_MAX_NAME)) {
-    ctx_error(x, line, NULL, "类别代码无效 (invalid category code, use A-Z a-z 0-9 _ . -)", code);
-    return 1;
-  }
-  if (!*name) {
-    ctx_error(x, line, NULL, "类别名称为空 (category display name is empty)", code);
-    return 1;
-  }
-  if (strlen(name) > HB_NAME_MAX || !hb_utf8_valid(name, strlen(name))) {
-    ctx_error(x, line, NULL, "类别名称过长或无效 (category name over 256 bytes or not text)", name);
-    return 1;
-  }
-  for (size_t i = 0; i < c->ncategories; i++) {
-    if (strcmp(c->categories[i].code, code) == 0) {
-      ctx_error(x, line, NULL, "类别代码重复 (duplicate category code)", code);
-      return 1;
-    }
-    if (strcmp(c->categories[i].name, name) == 0) {
-      ctx_error(x, line, NULL, "类别名称重复 (duplicate category name)", name);
-      return 1;
-    }
-  }
-  if (c->ncategories >= CATEGORIES_MAX) {
-    ctx_error(x, line, NULL, "类别过多 (too many categories)", NULL);
-    return 1;
-  }
-  hb_category *cats = realloc(c->categories, (c->ncategories + 1) * sizeof(*cats));
-  if (!cats) {
-    x->nomem = 1;
-    return 0;
-  }
-  c->categories = cats;
-  hb_category *g = &cats[c->ncategories];
-  g->code = strdup(code);
-  g->name = strdup(name);
-  if (!g->code || !g->name) {
-    free(g->code);
-    free(g->name);
-    x->nomem = 1;
-    return 0;
-  }
-  c->ncategories++;
-  return 1;
-}
-
 static void set_date(parse_ctx *x, const char *key, const char *value, int32_t *dst, int *have,
                      unsigned *where)
 {
   if (*have) {
-    ctx_error(x, x->lineno, key, "键重复 (duplicate key)", NULL);
+    campaigns_error(x, x->lineno, key, "键重复 (duplicate key)", NULL);
     return;
   }
   if (hb_date_parse(value, dst) != 0) {
-    ctx_error(x, x->lineno, key, "不是有效日期 (not a date)", value);
+    campaigns_error(x, x->lineno, key, "不是有效日期 (not a date)", value);
     return;
   }
   *have = 1;
@@ -267,8 +200,8 @@ static int ini_handler_fn(void *user, const char *section, const char *name, con
   if (!name || !value)
     return 1; /* a new-section callback, if this inih build makes them */
   if (!section[0]) {
-    ctx_error(x, x->lineno, name, "键不在任何 [专项] 之下 (key outside a [campaign] section)",
-              NULL);
+    campaigns_error(x, x->lineno, name, "键不在任何 [专项] 之下 (key outside a [campaign] section)",
+                    NULL);
     return 1;
   }
   if (x->skip || x->cur < 0)
@@ -277,11 +210,12 @@ static int ini_handler_fn(void *user, const char *section, const char *name, con
   section_info *si = &x->info[x->cur];
   if (strcasecmp(name, "name") == 0) {
     if (si->have_name) {
-      ctx_error(x, x->lineno, name, "键重复 (duplicate key)", NULL);
+      campaigns_error(x, x->lineno, name, "键重复 (duplicate key)", NULL);
     } else if (!*value) {
-      ctx_error(x, x->lineno, name, "专项名称为空 (campaign name is empty)", NULL);
+      campaigns_error(x, x->lineno, name, "专项名称为空 (campaign name is empty)", NULL);
     } else if (strlen(value) > CAMPAIGN_NAME_MAX || !hb_utf8_valid(value, strlen(value))) {
-      ctx_error(x, x->lineno, name, "专项名称过长或无效 (name over 256 bytes or not text)", NULL);
+      campaigns_error(x, x->lineno, name, "专项名称过长或无效 (name over 256 bytes or not text)",
+                      NULL);
     } else if (!(c->name = strdup(value))) {
       x->nomem = 1;
     } else {
@@ -292,10 +226,15 @@ static int ini_handler_fn(void *user, const char *section, const char *name, con
   } else if (strcasecmp(name, "end") == 0) {
     set_date(x, name, value, &c->end, &si->have_end, &si->end_line);
   } else if (strncasecmp(name, "category.", 9) == 0) {
-    add_category(x, c, name + 9, value);
+    campaigns_category_add(x, c, si, name + 9, value);
+  } else if (strncasecmp(name, "kind.", 5) == 0) {
+    campaigns_kind_add(x, c, name + 5, value);
+  } else if (strncasecmp(name, "indicator.", 10) == 0) {
+    campaigns_indicator_add(x, c, name + 10, value);
+  } else if (strncasecmp(name, "stage.", 6) == 0) {
+    campaigns_stage_add(x, c, si, name + 6, value);
   } else {
-    ctx_error(x, x->lineno, NULL, "未知的键 (unknown key; use name, start, end, category.CODE)",
-              name);
+    campaigns_error(x, x->lineno, NULL, UNKNOWN_KEY, name);
   }
   return x->nomem ? 0 : 1;
 }
@@ -306,17 +245,18 @@ static void check_campaigns(parse_ctx *x)
     hb_campaign *c = &x->out->items[i];
     section_info *si = &x->info[i];
     if (!si->have_name)
-      ctx_error(x, si->line, "name", "缺少专项名称 (missing key name)", c->id);
+      campaigns_error(x, si->line, "name", "缺少专项名称 (missing key name)", c->id);
     if (!si->have_start)
-      ctx_error(x, si->line, "start", "缺少开始日期 (missing key start)", c->id);
+      campaigns_error(x, si->line, "start", "缺少开始日期 (missing key start)", c->id);
     if (!si->have_end)
-      ctx_error(x, si->line, "end", "缺少结束日期 (missing key end)", c->id);
+      campaigns_error(x, si->line, "end", "缺少结束日期 (missing key end)", c->id);
     if (si->have_start && si->have_end && c->end < c->start)
-      ctx_error(x, si->end_line, "end", "结束日期早于开始日期 (end before start)", c->id);
+      campaigns_error(x, si->end_line, "end", "结束日期早于开始日期 (end before start)", c->id);
     for (size_t j = 0; j < i && c->name; j++)
       if (x->out->items[j].name && strcmp(x->out->items[j].name, c->name) == 0)
-        ctx_error(x, si->line, "name", "专项名称与其他专项重复 (name used by another campaign)",
-                  c->name);
+        campaigns_error(x, si->line, "name",
+                        "专项名称与其他专项重复 (name used by another campaign)", c->name);
+    campaigns_vocab_check(x, c, si);
   }
 }
 
@@ -337,15 +277,17 @@ int hb_campaigns_parse(const char *path, const char *text, size_t len, hb_campai
     goto done;
   }
   if (r > 0)
-    ctx_error(&x, (unsigned)r, NULL,
-              "语法错误，应为 [专项] 或 键 = 值 (syntax error: expected [section] or key = value)",
-              NULL);
+    campaigns_error(
+        &x, (unsigned)r, NULL,
+        "语法错误，应为 [专项] 或 键 = 值 (syntax error: expected [section] or key = value)", NULL);
   check_campaigns(&x);
   if (x.nomem)
     rc = HB_ENOMEM;
   else if (x.errors)
     rc = HB_EINVAL;
 done:
+  for (size_t i = 0; i < out->count; i++)
+    campaigns_section_free(&x.info[i]);
   free(x.info);
   return rc;
 }
@@ -374,19 +316,14 @@ void hb_campaigns_free(hb_campaigns *c)
     hb_campaign *k = &c->items[i];
     free(k->id);
     free(k->name);
-    for (size_t j = 0; j < k->ncategories; j++) {
-      free(k->categories[j].code);
-      free(k->categories[j].name);
-    }
-    free(k->categories);
+    campaigns_vocab_free(k);
   }
   free(c->items);
   c->items = NULL;
   c->count = 0;
 }
 
-/* Compares s, ignoring its surrounding blanks, with t. */
-static int eq_trimmed(const char *s, const char *t)
+int campaigns_text_eq(const char *s, const char *t)
 {
   size_t n = strlen(s);
   if (n > 1024)
@@ -401,53 +338,10 @@ const hb_campaign *hb_campaigns_find(const hb_campaigns *c, const char *s)
   if (!c || !s)
     return NULL;
   for (size_t i = 0; i < c->count; i++)
-    if (eq_trimmed(s, c->items[i].id))
+    if (campaigns_text_eq(s, c->items[i].id))
       return &c->items[i];
   for (size_t i = 0; i < c->count; i++)
-    if (c->items[i].name && eq_trimmed(s, c->items[i].name))
+    if (c->items[i].name && campaigns_text_eq(s, c->items[i].name))
       return &c->items[i];
   return NULL;
-}
-
-int hb_campaign_category(const hb_campaign *c, const char *s)
-{
-  if (!c || !s)
-    return -1;
-  for (size_t i = 0; i < c->ncategories; i++)
-    if (eq_trimmed(s, c->categories[i].code))
-      return (int)i;
-  for (size_t i = 0; i < c->ncategories; i++)
-    if (eq_trimmed(s, c->categories[i].name))
-      return (int)i;
-  return -1;
-}
-
-/* TODO(issue 12, campaigns helper): the declared vocabularies. */
-int hb_campaign_subcategory(const hb_campaign *c, int cat, const char *s)
-{
-  (void)c;
-  (void)cat;
-  (void)s;
-  return -1;
-}
-
-int hb_campaign_kind(const hb_campaign *c, const char *s)
-{
-  (void)c;
-  (void)s;
-  return -1;
-}
-
-int hb_campaign_indicator(const hb_campaign *c, const char *s)
-{
-  (void)c;
-  (void)s;
-  return -1;
-}
-
-int hb_campaign_stage_at(const hb_campaign *c, int32_t day)
-{
-  (void)c;
-  (void)day;
-  return -1;
 }

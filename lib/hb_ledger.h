@@ -1,7 +1,9 @@
 /* hb_ledger.h: a unit's ledger (台账), as a clerk keeps it.
  *
- * A ledger is a folder with activities.csv and problems.csv (either may be
- * missing: an absent file is reported as a note and its table is not sent).
+ * A ledger is a folder with activities.csv, problems.csv, indicators.csv and
+ * cases.csv (any may be missing: an absent file is reported as a note and
+ * its table is not sent; all four missing is an error). Columns a table
+ * does not read are named in a note (the rows still load).
  * Encodings per hb_text; header names in English or Chinese, in any order;
  * values in English or Chinese. See docs/ledger-format.md.
  *
@@ -67,8 +69,8 @@ typedef struct hb_ledger {
   char *case_sheet;
 } hb_ledger;
 
-/* The tables of a ledger. The value is what the is_problems / table
- * arguments below take (0 and 1 keep their old meaning). */
+/* The tables of a ledger. The value is what the table arguments below take
+ * (they were is_problems: 0 and 1 keep their old meaning). */
 typedef enum hb_ledger_table_id {
   HB_TABLE_ACTIVITIES = 0,
   HB_TABLE_PROBLEMS = 1,
@@ -83,7 +85,7 @@ typedef enum hb_ledger_table_id {
 #define HB_LEDGER_INDICATORS "indicators.csv"
 #define HB_LEDGER_CASES "cases.csv"
 
-/* Reads dir/activities.csv and dir/problems.csv. unit is copied into every
+/* Reads the four files of dir (hb_ledger_load_xlsx for a workbook). unit is copied into every
  * row. campaigns may be NULL (then campaign/category are checked for form
  * only). today is for "date in the future". Returns 0 when every row was
  * valid, HB_EINVAL when some rows were left out (the rest is in *out),
@@ -94,32 +96,36 @@ int hb_ledger_load(const char *dir, const char *unit, const hb_campaigns *campai
 
 /* Parses one CSV file's bytes (already read, any hb_text encoding); name is
  * used in messages ("activities.csv:12: ..."). Which table it is comes from
- * is_problems. Rows are APPENDED to *out, which must be zeroed before the
+ * table (hb_ledger_table_id; an unknown one gives HB_EINVAL, nothing
+ * reported). Rows are APPENDED to *out, which must be zeroed before the
  * first call. Same return contract as hb_ledger_load.
  *
  * hb_ledger_load names files in messages by their base name
  * ("problems.csv:18: 销号日期: ..."), not dir/problems.csv. */
-int hb_ledger_parse(const char *name, const char *bytes, size_t len, int is_problems,
-                    const char *unit, const hb_campaigns *campaigns, int32_t today, hb_ledger *out,
-                    hb_diags *diags);
+int hb_ledger_parse(const char *name, const char *bytes, size_t len, int table, const char *unit,
+                    const hb_campaigns *campaigns, int32_t today, hb_ledger *out, hb_diags *diags);
 
-/* Column i (0-based) of a table in the documented order: its Chinese header
- * ("日期") and English one ("date", the proto field). Returns 0, or -1 past
- * the last column. For writers of empty ledgers (huibao-agent template). */
-int hb_ledger_column(int is_problems, size_t i, const char **zh, const char **en);
+/* Column i (0-based) of table (hb_ledger_table_id; 0 and 1 as the old
+ * is_problems argument) in the documented order: its Chinese header ("日期")
+ * and English one ("date", the proto field; a case's "type", "title").
+ * Returns 0, or -1 past the last column or for an unknown table. For
+ * writers of empty ledgers (huibao-agent template). Problems' columns of
+ * issue 12 (子类别 ... 整改类型) come after the old ten. */
+int hb_ledger_column(int table, size_t i, const char **zh, const char **en);
 
 /* A ledger may also be one .xlsx workbook (docs/ledger-format.md): sheets
- * named 活动 or activities, and 问题 or problems, with the same columns.
+ * named 活动 or activities, 问题 or problems, 成效 or indicators, 典型 or
+ * cases, with the same columns.
  * True when path ends in ".xlsx" (any case): hb_ledger_load then reads it
  * with hb_ledger_load_xlsx. */
 int hb_ledger_is_xlsx(const char *path);
 
-/* Reads the two sheets of a workbook; messages name cells as
+/* Reads the four sheets of a workbook; messages name cells as
  * "台账.xlsx:问题!E7: 状态: reason" (the file's base name, the sheet as it
  * is named in the workbook). A missing sheet is a note and leaves its table
  * incomplete, as a missing CSV file does. Returns as hb_ledger_load, plus
  * HB_ENOTFOUND (no such file), HB_EPARSE or HB_ETOOBIG when the file is not
- * a readable workbook (both tables incomplete, a diagnostic says why). */
+ * a readable workbook (every table incomplete, a diagnostic says why). */
 int hb_ledger_load_xlsx(const char *path, const char *unit, const hb_campaigns *campaigns,
                         int32_t today, hb_ledger *out, hb_diags *diags);
 
@@ -129,8 +135,8 @@ int hb_ledger_load_xlsx(const char *path, const char *unit, const hb_campaigns *
  * location "name:sheet!CELL". Fields are trimmed in place. Appends to *out;
  * same return contract as hb_ledger_parse. */
 int hb_ledger_parse_rows(const char *name, const char *sheet, hb_csv_row *rows, size_t nrows,
-                         int is_problems, const char *unit, const hb_campaigns *campaigns,
-                         int32_t today, hb_ledger *out, hb_diags *diags);
+                         int table, const char *unit, const hb_campaigns *campaigns, int32_t today,
+                         hb_ledger *out, hb_diags *diags);
 
 /* The same, one row at a time (hb_ledger_load_xlsx streams a sheet this way,
  * so memory does not follow the sheet's size): begin, offer each row (the
@@ -141,7 +147,7 @@ int hb_ledger_parse_rows(const char *name, const char *sheet, hb_csv_row *rows, 
  * returns what hb_ledger_parse_rows would. begin returns 0, HB_EINVAL (bad
  * unit code, with a diagnostic) or HB_ENOMEM. */
 typedef struct hb_ledger_table hb_ledger_table;
-int hb_ledger_table_begin(const char *name, const char *sheet, int is_problems, const char *unit,
+int hb_ledger_table_begin(const char *name, const char *sheet, int table, const char *unit,
                           const hb_campaigns *campaigns, int32_t today, hb_ledger *out,
                           hb_diags *diags, hb_ledger_table **tp);
 int hb_ledger_table_row(hb_ledger_table *tb, const hb_csv_row *row);
@@ -154,8 +160,8 @@ int hb_ledger_table_end(hb_ledger_table *tb);
  * hb_ledger_parse_rows (err ""). */
 struct hb_xlsx;
 int hb_ledger_parse_sheet(const char *name, const char *sheet, struct hb_xlsx *x, size_t i,
-                          int is_problems, const char *unit, const hb_campaigns *campaigns,
-                          int32_t today, hb_ledger *out, hb_diags *diags, char *err, size_t errlen);
+                          int table, const char *unit, const hb_campaigns *campaigns, int32_t today,
+                          hb_ledger *out, hb_diags *diags, char *err, size_t errlen);
 
 void hb_ledger_free(hb_ledger *l);
 

@@ -1,6 +1,7 @@
 /* hb_ledger_xlsx.c: a ledger kept as one .xlsx workbook.
  *
- * The workbook's sheets 活动/activities and 问题/problems are streamed by
+ * The workbook's sheets 活动/activities, 问题/problems, 成效/indicators and
+ * 典型/cases are streamed by
  * hb_xlsx, one row at a time, into the rows a CSV file gives, and checked by
  * the same code as the CSV folder (hb_ledger_table_row), so both say the
  * same things; only
@@ -23,8 +24,9 @@ int hb_ledger_is_xlsx(const char *path)
 }
 
 /* The names a sheet of each table may have: Chinese, or English in any case. */
-static const char *const sheet_zh[2] = {"活动", "问题"};
-static const char *const sheet_en[2] = {"activities", "problems"};
+static const char *const sheet_zh[HB_TABLE_COUNT] = {"活动", "问题", "成效", "典型"};
+static const char *const sheet_en[HB_TABLE_COUNT] = {"activities", "problems", "indicators",
+                                                     "cases"};
 
 static int sheet_matches(const char *name, int table)
 {
@@ -54,9 +56,9 @@ static int skip_row(void *arg, const hb_xlsx_row *r)
   return 0;
 }
 
-int hb_ledger_parse_sheet(const char *name, const char *sheet, hb_xlsx *x, size_t i,
-                          int is_problems, const char *unit, const hb_campaigns *campaigns,
-                          int32_t today, hb_ledger *out, hb_diags *diags, char *err, size_t errlen)
+int hb_ledger_parse_sheet(const char *name, const char *sheet, hb_xlsx *x, size_t i, int table,
+                          const char *unit, const hb_campaigns *campaigns, int32_t today,
+                          hb_ledger *out, hb_diags *diags, char *err, size_t errlen)
 {
   /* First pass: the sheet reads to its end (else no row of it is used, as
    * when a whole table is unreadable); second pass: into the ledger. */
@@ -66,7 +68,7 @@ int hb_ledger_parse_sheet(const char *name, const char *sheet, hb_xlsx *x, size_
   sheet_feed *f = malloc(sizeof *f);
   if (!f)
     return HB_ENOMEM;
-  rc = hb_ledger_table_begin(name, sheet, is_problems, unit, campaigns, today, out, diags, &f->tb);
+  rc = hb_ledger_table_begin(name, sheet, table, unit, campaigns, today, out, diags, &f->tb);
   if (rc == 0) {
     rc = hb_xlsx_sheet_each(x, i, feed_row, f, err, errlen);
     int end = hb_ledger_table_end(f->tb);
@@ -108,6 +110,21 @@ static void list_sheets(const hb_xlsx *x, char *buf, size_t len)
   }
 }
 
+/* The incomplete flag and the sheet name of a table in the ledger. */
+static int *table_flag(hb_ledger *l, int table)
+{
+  int *flags[HB_TABLE_COUNT] = {&l->activities_incomplete, &l->problems_incomplete,
+                                &l->indicators_incomplete, &l->cases_incomplete};
+  return flags[table];
+}
+
+static char **table_sheet(hb_ledger *l, int table)
+{
+  char **sheets[HB_TABLE_COUNT] = {&l->activity_sheet, &l->problem_sheet, &l->indicator_sheet,
+                                   &l->case_sheet};
+  return sheets[table];
+}
+
 int hb_ledger_load_xlsx(const char *path, const char *unit, const hb_campaigns *campaigns,
                         int32_t today, hb_ledger *out, hb_diags *diags)
 {
@@ -118,6 +135,7 @@ int hb_ledger_load_xlsx(const char *path, const char *unit, const hb_campaigns *
   int rc = hb_xlsx_open_file(path, &x, err, sizeof err);
   if (rc) {
     out->activities_incomplete = out->problems_incomplete = 1;
+    out->indicators_incomplete = out->cases_incomplete = 1;
     if (rc == HB_ENOMEM)
       return rc;
     if (rc == HB_ENOTFOUND)
@@ -127,8 +145,8 @@ int hb_ledger_load_xlsx(const char *path, const char *unit, const hb_campaigns *
     return rc;
   }
   int result = 0, missing = 0;
-  for (int table = 0; table < 2; table++) {
-    int *incomplete = table ? &out->problems_incomplete : &out->activities_incomplete;
+  for (int table = 0; table < HB_TABLE_COUNT; table++) {
+    int *incomplete = table_flag(out, table);
     size_t found = 0, at = 0;
     for (size_t i = 0; i < hb_xlsx_sheet_count(x); i++)
       if (sheet_matches(hb_xlsx_sheet_name(x, i), table) && found++ == 0)
@@ -142,7 +160,7 @@ int hb_ledger_load_xlsx(const char *path, const char *unit, const hb_campaigns *
       continue;
     }
     const char *sheet = hb_xlsx_sheet_name(x, at);
-    char **where = table ? &out->problem_sheet : &out->activity_sheet;
+    char **where = table_sheet(out, table);
     free(*where);
     size_t wl = strlen(base) + 1 + strlen(sheet) + 1;
     if ((*where = malloc(wl)) != NULL)
@@ -170,12 +188,12 @@ int hb_ledger_load_xlsx(const char *path, const char *unit, const hb_campaigns *
     if (rc && !result)
       result = rc;
   }
-  if (missing == 2) {
+  if (missing == HB_TABLE_COUNT) {
     char names[256];
     list_sheets(x, names, sizeof names);
     hb_diags_add(diags, base, 0, NULL,
-                 "工作簿中没有 活动/activities 和 问题/problems 工作表 (no ledger sheets in "
-                 "workbook; its sheets: %s)",
+                 "工作簿中没有 活动/activities、问题/problems、成效/indicators、典型/cases 工作表 "
+                 "(no ledger sheets in workbook; its sheets: %s)",
                  names);
     result = HB_EINVAL;
   }

@@ -6,15 +6,17 @@
 #include <string.h>
 #include "hb_err.h"
 #include "hb_rollup_build.h"
+#include "hb_rollup_declared.h"
 #include "hb_totals.h"
 #include "hb_vocab.h"
 #include "hb_wire.h"
 
-#define NTYPES (HB_UNIT_TYPE_MAX + 1) /* index 0: unit not in units.csv */
+#define NTYPES HB_ROLLUP_NTYPES
 #define NCELLS (NTYPES * HB_LEVEL_MAX * HB_KIND_MAX)
 
 typedef struct pc_sum {
   uint64_t total, identified, rectifying, resolved, measures, overdue, individual, team;
+  uint64_t source_new, source_existing, term_immediate, term_long;
 } pc_sum;
 
 typedef struct cat_sum {
@@ -33,8 +35,12 @@ typedef struct build_mem {
   Huibao__V1__CategoryCount *cats;
   Huibao__V1__CategoryCount **catp;
   cat_sum *csum;
+  const char **cat_codes;
   const hb_agg **by_row;
   const hb_agg **extra;
+  Huibao__V1__CubeCell *cells, **cellp;
+  Huibao__V1__Totals *cell_tots;
+  hb_rollup_decl decl;
 } build_mem;
 
 static void build_mem_free(build_mem *m)
@@ -48,8 +54,13 @@ static void build_mem_free(build_mem *m)
   free(m->cats);
   free(m->catp);
   free(m->csum);
+  free(m->cat_codes);
   free(m->by_row);
   free(m->extra);
+  free(m->cells);
+  free(m->cellp);
+  free(m->cell_tots);
+  hb_rollup_decl_free(&m->decl);
 }
 
 static void pc_from_agg(pc_sum *s, const hb_agg *a, int32_t today)
@@ -65,6 +76,10 @@ static void pc_from_agg(pc_sum *s, const hb_agg *a, int32_t today)
   s->overdue = hb_agg_overdue(a, today);
   s->individual = a->by_scope[HUIBAO__V1__PROBLEM_SCOPE__INDIVIDUAL];
   s->team = a->by_scope[HUIBAO__V1__PROBLEM_SCOPE__TEAM];
+  s->source_new = a->by_source[HUIBAO__V1__PROBLEM_SOURCE__SOURCE_NEW];
+  s->source_existing = a->by_source[HUIBAO__V1__PROBLEM_SOURCE__SOURCE_EXISTING];
+  s->term_immediate = a->by_term[HUIBAO__V1__PROBLEM_TERM__TERM_IMMEDIATE];
+  s->term_long = a->by_term[HUIBAO__V1__PROBLEM_TERM__TERM_LONG];
 }
 
 static void pc_add(pc_sum *sum, const pc_sum *s)
@@ -77,6 +92,10 @@ static void pc_add(pc_sum *sum, const pc_sum *s)
   sum->overdue += s->overdue;
   sum->individual += s->individual;
   sum->team += s->team;
+  sum->source_new += s->source_new;
+  sum->source_existing += s->source_existing;
+  sum->term_immediate += s->term_immediate;
+  sum->term_long += s->term_long;
 }
 
 static void pc_set(Huibao__V1__ProblemCounts *pb, const pc_sum *s)
@@ -92,6 +111,11 @@ static void pc_set(Huibao__V1__ProblemCounts *pb, const pc_sum *s)
   pb->overdue = s->overdue;
   pb->individual = s->individual;
   pb->team = s->team;
+  pb->has_source_new = pb->has_source_existing = pb->has_term_immediate = pb->has_term_long = 1;
+  pb->source_new = s->source_new;
+  pb->source_existing = s->source_existing;
+  pb->term_immediate = s->term_immediate;
+  pb->term_long = s->term_long;
 }
 
 static const hb_cat_count *agg_cat(const hb_agg *a, const char *code)
@@ -200,6 +224,7 @@ static void build_row(const hb_rollup_input *in, build_mem *m, size_t r, const h
   }
   row->n_categories = *cat_used - first;
   row->categories = row->n_categories ? &m->row_catp[first] : NULL;
+  hb_rollup_decl_row(&m->decl, r, a, row);
   m->rowp[r] = row;
 }
 
@@ -297,30 +322,41 @@ static void build_header(const hb_rollup_input *in, Huibao__V1__Rollup *r, Huiba
 }
 
 /* The cube's cells with records, by unit type (county, township,
- * department, unknown), level and kind, into cells[0..NCELLS); returns
- * their number. */
-static size_t build_cube(const county_sums *cs, Huibao__V1__CubeCell *cells,
-                         Huibao__V1__Totals *cell_tots, Huibao__V1__CubeCell **cellp)
+ * department, unknown), level and kind (built-in kinds, then declared
+ * ones), into m->cells; returns their number. */
+static int build_cube(const county_sums *cs, build_mem *m, Huibao__V1__Rollup *r)
 {
+  size_t cap = NCELLS + (size_t)NTYPES * HB_LEVEL_MAX * m->decl.nk;
+  m->cells = calloc(cap, sizeof *m->cells);
+  m->cellp = calloc(cap, sizeof *m->cellp);
+  m->cell_tots = calloc(cap, sizeof *m->cell_tots);
+  if (!m->cells || !m->cellp || !m->cell_tots)
+    return HB_ENOMEM;
   size_t nc = 0;
   static const int type_order[NTYPES] = {HB_UNIT_COUNTY, HB_UNIT_TOWNSHIP, HB_UNIT_DEPARTMENT, 0};
   for (int ti = 0; ti < NTYPES; ti++) {
     int t = type_order[ti];
-    for (int l = 1; l <= HB_LEVEL_MAX; l++)
+    for (int l = 1; l <= HB_LEVEL_MAX; l++) {
       for (int k = 1; k <= HB_KIND_MAX; k++) {
         if (cs->cube[t][l][k].records == 0)
           continue;
-        huibao__v1__cube_cell__init(&cells[nc]);
-        cells[nc].unit_type = (char *)unit_type_name(t);
-        cells[nc].level = (Huibao__V1__ActivityLevel)l;
-        cells[nc].kind = (Huibao__V1__ActivityKind)k;
-        hb_totals_to_pb(&cs->cube[t][l][k], &cell_tots[nc]);
-        cells[nc].totals = &cell_tots[nc];
-        cellp[nc] = &cells[nc];
+        Huibao__V1__CubeCell *c = &m->cells[nc];
+        huibao__v1__cube_cell__init(c);
+        c->unit_type = (char *)unit_type_name(t);
+        c->level = (Huibao__V1__ActivityLevel)l;
+        c->kind = (Huibao__V1__ActivityKind)k;
+        hb_totals_to_pb(&cs->cube[t][l][k], &m->cell_tots[nc]);
+        c->totals = &m->cell_tots[nc];
         nc++;
       }
+      nc += hb_rollup_decl_cells(&m->decl, t, l, unit_type_name(t), &m->cells[nc]);
+    }
   }
-  return nc;
+  for (size_t i = 0; i < nc; i++)
+    m->cellp[i] = &m->cells[i];
+  r->n_cube = nc;
+  r->cube = nc ? m->cellp : NULL;
+  return 0;
 }
 
 /* The campaign's categories with their county-wide counts. */
@@ -343,6 +379,7 @@ static int build_cats(build_mem *m, size_t ncat, Huibao__V1__Rollup *r)
   }
   r->n_categories = ncat;
   r->categories = ncat ? m->catp : NULL;
+  hb_rollup_decl_fill(&m->decl, r, m->catp);
   return 0;
 }
 
@@ -371,6 +408,22 @@ static int build_rows(const hb_rollup_input *in, build_mem *m, size_t nextra, si
   r->n_units = nrows;
   r->units = nrows ? m->rowp : NULL;
   return 0;
+}
+
+/* The campaign's declared kinds, sub-categories, indicators, stages and
+ * cases (hb_rollup_declared.c), for the categories of m->csum and one row
+ * per units.csv unit and unexpected unit. */
+static int build_declared(const hb_rollup_input *in, build_mem *m, const int *agg_type, size_t ncat,
+                          size_t nextra)
+{
+  m->cat_codes = calloc(ncat + 1, sizeof *m->cat_codes);
+  if (!m->cat_codes)
+    return HB_ENOMEM;
+  for (size_t k = 0; k < ncat; k++)
+    m->cat_codes[k] = m->csum[k].code;
+  size_t nrows = (in->units ? in->units->count : 0) + nextra;
+  return hb_rollup_decl_init(&m->decl, in->campaign, in->aggs, agg_type, in->naggs, m->cat_codes,
+                             ncat, nrows);
 }
 
 /* Packs r into *out (malloc'd). */
@@ -404,25 +457,25 @@ int hb_rollup_build(const hb_rollup_input *in, uint8_t **out, size_t *len)
     rc = build_cat_list(in, &m, &ncat);
   if (rc == 0)
     build_sums(in, &m, agg_type, ncat, cs);
+  if (rc == 0)
+    rc = build_declared(in, &m, agg_type, ncat, nextra);
 
   Huibao__V1__Rollup r = HUIBAO__V1__ROLLUP__INIT;
   Huibao__V1__Source src, *srcp = &src;
   Huibao__V1__Totals act_pb;
   Huibao__V1__ProblemCounts pc_pb;
-  Huibao__V1__CubeCell cells[NCELLS], *cellp[NCELLS];
-  Huibao__V1__Totals cell_tots[NCELLS];
   if (rc == 0) {
     build_header(in, &r, &src);
     r.n_sources = 1;
     r.sources = &srcp;
     hb_totals_to_pb(&cs->act, &act_pb);
     r.activities = &act_pb;
-    r.n_cube = build_cube(cs, cells, cell_tots, cellp);
-    r.cube = r.n_cube ? cellp : NULL;
     pc_set(&pc_pb, &cs->pc);
     r.problems = &pc_pb;
-    rc = build_cats(&m, ncat, &r);
+    rc = build_cube(cs, &m, &r);
   }
+  if (rc == 0)
+    rc = build_cats(&m, ncat, &r);
   if (rc == 0)
     rc = build_rows(in, &m, nextra, ncat, cs->row_cat_cap, &r);
   if (rc == 0)

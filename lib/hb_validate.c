@@ -1,4 +1,5 @@
-/* hb_validate.c: the rules every Activity and Problem must meet. */
+/* hb_validate.c: the rules every Activity, Problem, Indicator and Case must
+ * meet. */
 #include "hb_validate.h"
 
 #include <stdarg.h>
@@ -123,13 +124,64 @@ static int check_campaign(hb_violation *v, const char *campaign, const hb_campai
   return 0;
 }
 
-int hb_validate_activity(const Huibao__V1__Activity *a, const hb_campaigns *campaigns,
-                         int32_t today, hb_violation *v, hb_canon *canon)
+/* A dated row's date inside its campaign's start..end (inclusive), when the
+ * campaign is known. deadline and resolved_on are not limited. */
+static int check_window(hb_violation *v, const char *field, const char *zh, const hb_campaign *c,
+                        int32_t day)
+{
+  if (!c || (day >= c->start && day <= c->end))
+    return 0;
+  char s[32], e[32], d[32];
+  hb_date_format(c->start, s, sizeof s);
+  hb_date_format(c->end, e, sizeof e);
+  hb_date_format(day, d, sizeof d);
+  return fail(v, field, "%s不在专项期间 %s..%s 内 (%s outside the campaign %s..%s): %s", zh, s, e,
+              field, s, e, d);
+}
+
+/* An optional enum: absent or 0 is fine, else a known value. */
+static int check_enum_opt(hb_violation *v, const char *field, const char *zh, int has, int val,
+                          const ProtobufCEnumDescriptor *d)
+{
+  if (!has || val == 0)
+    return 0;
+  return check_enum(v, field, zh, has, val, d);
+}
+
+static void canon_clear(hb_canon *canon)
 {
   if (canon) {
     canon->campaign = NULL;
-    canon->category = -1;
+    canon->category = canon->subcategory = canon->kind = canon->indicator = -1;
   }
+}
+
+/* An activity's kind: a built-in one (kind) or one its campaign declares
+ * (kind_code, by code or name; *k its index), never both. */
+static int check_kind(hb_violation *v, const Huibao__V1__Activity *a, const hb_campaign *c, int *k)
+{
+  *k = -1;
+  if (!a->kind_code)
+    return check_enum(v, "kind", "类型", a->has_kind, a->kind,
+                      &huibao__v1__activity_kind__descriptor);
+  if (a->has_kind && a->kind != 0)
+    return fail(v, "kind", "类型只能填一个 (kind and kind_code are exclusive): %s", a->kind_code);
+  int rc = check_text(v, "kind_code", "类型", a->kind_code, 1, HB_NAME_MAX, 1);
+  if (rc || !c)
+    return rc;
+  if ((*k = hb_campaign_kind(c, a->kind_code)) < 0) {
+    char ex[100];
+    hb_text_excerpt(a->kind_code, 64, ex, sizeof(ex));
+    return fail(v, "kind_code", "类型不是专项 %s 规定的类型 (kind not declared by campaign %s): %s",
+                c->id, c->id, ex);
+  }
+  return 0;
+}
+
+int hb_validate_activity(const Huibao__V1__Activity *a, const hb_campaigns *campaigns,
+                         int32_t today, hb_violation *v, hb_canon *canon)
+{
+  canon_clear(canon);
   int rc = check_unit_id(v, a->unit, a->id);
   if (rc)
     return rc;
@@ -139,10 +191,10 @@ int hb_validate_activity(const Huibao__V1__Activity *a, const hb_campaigns *camp
     return 0;
   }
   const hb_campaign *c = NULL;
+  int kind = -1;
   if ((rc = check_campaign(v, a->campaign, campaigns, &c)) ||
       (rc = check_date(v, "date", "日期", a->has_date, a->date, 1, today)) ||
-      (rc = check_enum(v, "kind", "类型", a->has_kind, a->kind,
-                       &huibao__v1__activity_kind__descriptor)) ||
+      (rc = check_window(v, "date", "日期", c, a->date)) || (rc = check_kind(v, a, c, &kind)) ||
       (rc = check_enum(v, "level", "层级", a->has_level, a->level,
                        &huibao__v1__activity_level__descriptor)) ||
       (rc = check_count(v, "sessions", "次数", a->has_sessions, a->sessions, 1, 1,
@@ -153,18 +205,38 @@ int hb_validate_activity(const Huibao__V1__Activity *a, const hb_campaigns *camp
            check_count(v, "outputs", "成果数", a->has_outputs, a->outputs, 0, 0, HB_OUTPUTS_MAX)) ||
       (rc = check_text(v, "title", "主题", a->title, 0, HB_TITLE_MAX, 0)))
     return rc;
-  if (canon)
+  if (canon) {
     canon->campaign = c;
+    canon->kind = kind;
+  }
+  return 0;
+}
+
+/* A problem's sub-category (optional): a sub-category of its category, by
+ * code or name, when the campaign is known (*sub its index). */
+static int check_subcategory(hb_violation *v, const char *s, const hb_campaign *c, int cat,
+                             int *sub)
+{
+  *sub = -1;
+  if (!s || !*s)
+    return 0;
+  int rc = check_text(v, "subcategory", "子类别", s, 1, HB_NAME_MAX, 1);
+  if (rc || !c || cat < 0)
+    return rc;
+  if ((*sub = hb_campaign_subcategory(c, cat, s)) < 0) {
+    char ex[100];
+    hb_text_excerpt(s, 64, ex, sizeof(ex));
+    const char *code = c->categories[cat].code;
+    return fail(v, "subcategory", "子类别不属于类别 %s (subcategory not in category %s): %s", code,
+                code, ex);
+  }
   return 0;
 }
 
 int hb_validate_problem(const Huibao__V1__Problem *p, const hb_campaigns *campaigns, int32_t today,
                         hb_violation *v, hb_canon *canon)
 {
-  if (canon) {
-    canon->campaign = NULL;
-    canon->category = -1;
-  }
+  canon_clear(canon);
   int rc = check_unit_id(v, p->unit, p->id);
   if (rc)
     return rc;
@@ -177,6 +249,7 @@ int hb_validate_problem(const Huibao__V1__Problem *p, const hb_campaigns *campai
   if ((rc = check_campaign(v, p->campaign, campaigns, &c)) ||
       (rc = check_date(v, "identified_on", "查摆日期", p->has_identified_on, p->identified_on, 1,
                        today)) ||
+      (rc = check_window(v, "identified_on", "查摆日期", c, p->identified_on)) ||
       (rc = check_enum(v, "scope", "范围", p->has_scope, p->scope,
                        &huibao__v1__problem_scope__descriptor)) ||
       (rc = check_text(v, "category", "类别", p->category, 1, HB_NAME_MAX, 1)))
@@ -191,6 +264,9 @@ int hb_validate_problem(const Huibao__V1__Problem *p, const hb_campaigns *campai
                   c->id, ex);
     }
   }
+  int sub = -1;
+  if ((rc = check_subcategory(v, p->subcategory, c, cat, &sub)))
+    return rc;
   if ((rc = check_enum(v, "status", "状态", p->has_status, p->status,
                        &huibao__v1__problem_status__descriptor)) ||
       (rc = check_count(v, "measures", "整改措施数", p->has_measures, p->measures, 0, 0,
@@ -223,11 +299,18 @@ int hb_validate_problem(const Huibao__V1__Problem *p, const hb_campaigns *campai
                 "未整改完成的问题不能填销号日期 (resolved_on is only allowed when status is "
                 "resolved)");
   }
-  if ((rc = check_text(v, "description", "问题描述", p->description, 0, HB_TITLE_MAX, 0)))
+  if ((rc = check_text(v, "description", "问题描述", p->description, 0, HB_TITLE_MAX, 0)) ||
+      (rc = check_text(v, "owner", "责任人", p->owner, 0, HB_OWNER_MAX, 1)) ||
+      (rc = check_text(v, "measures_text", "整改措施", p->measures_text, 0, HB_SUMMARY_MAX, 0)) ||
+      (rc = check_enum_opt(v, "source", "来源", p->has_source, p->source,
+                           &huibao__v1__problem_source__descriptor)) ||
+      (rc = check_enum_opt(v, "term", "整改类型", p->has_term, p->term,
+                           &huibao__v1__problem_term__descriptor)))
     return rc;
   if (canon) {
     canon->campaign = c;
     canon->category = cat;
+    canon->subcategory = sub;
   }
   return 0;
 }
@@ -240,61 +323,178 @@ static int form_enum(hb_violation *v, const char *field, int has, int val,
   return 0;
 }
 
+static int form_activity(const Huibao__V1__Activity *a, hb_violation *v)
+{
+  int rc;
+  if ((rc = check_text(v, "unit", "单位", a->unit, 1, HB_UNIT_CODE_MAX, 1)) ||
+      (rc = check_text(v, "id", "编号", a->id, 1, HB_ID_MAX, 1)) ||
+      (rc = check_text(v, "campaign", "专项", a->campaign, 0, HB_NAME_MAX, 1)) ||
+      (rc = check_text(v, "title", "主题", a->title, 0, HB_TITLE_MAX, 0)) ||
+      (rc = check_text(v, "kind_code", "类型", a->kind_code, 0, HB_NAME_MAX, 1)) ||
+      (rc = form_enum(v, "kind", a->has_kind, a->kind, &huibao__v1__activity_kind__descriptor)) ||
+      (rc = form_enum(v, "level", a->has_level, a->level, &huibao__v1__activity_level__descriptor)))
+    return rc;
+  return 0;
+}
+
+static int form_problem(const Huibao__V1__Problem *p, hb_violation *v)
+{
+  int rc;
+  if ((rc = check_text(v, "unit", "单位", p->unit, 1, HB_UNIT_CODE_MAX, 1)) ||
+      (rc = check_text(v, "id", "编号", p->id, 1, HB_ID_MAX, 1)) ||
+      (rc = check_text(v, "campaign", "专项", p->campaign, 0, HB_NAME_MAX, 1)) ||
+      (rc = check_text(v, "category", "类别", p->category, 0, HB_NAME_MAX, 1)) ||
+      (rc = check_text(v, "description", "问题描述", p->description, 0, HB_TITLE_MAX, 0)) ||
+      (rc = check_text(v, "subcategory", "子类别", p->subcategory, 0, HB_NAME_MAX, 1)) ||
+      (rc = check_text(v, "owner", "责任人", p->owner, 0, HB_OWNER_MAX, 1)) ||
+      (rc = check_text(v, "measures_text", "整改措施", p->measures_text, 0, HB_SUMMARY_MAX, 0)) ||
+      (rc =
+           form_enum(v, "scope", p->has_scope, p->scope, &huibao__v1__problem_scope__descriptor)) ||
+      (rc = form_enum(v, "status", p->has_status, p->status,
+                      &huibao__v1__problem_status__descriptor)) ||
+      (rc = form_enum(v, "source", p->has_source, p->source,
+                      &huibao__v1__problem_source__descriptor)) ||
+      (rc = form_enum(v, "term", p->has_term, p->term, &huibao__v1__problem_term__descriptor)))
+    return rc;
+  return 0;
+}
+
+static int form_indicator(const Huibao__V1__Indicator *r, hb_violation *v)
+{
+  int rc;
+  if ((rc = check_text(v, "unit", "单位", r->unit, 1, HB_UNIT_CODE_MAX, 1)) ||
+      (rc = check_text(v, "id", "编号", r->id, 1, HB_ID_MAX, 1)) ||
+      (rc = check_text(v, "campaign", "专项", r->campaign, 0, HB_NAME_MAX, 1)) ||
+      (rc = check_text(v, "indicator", "指标", r->indicator, 0, HB_NAME_MAX, 1)) ||
+      (rc = check_text(v, "note", "说明", r->note, 0, HB_NOTE_MAX, 0)))
+    return rc;
+  return 0;
+}
+
+static int form_case(const Huibao__V1__Case *r, hb_violation *v)
+{
+  int rc;
+  if ((rc = check_text(v, "unit", "单位", r->unit, 1, HB_UNIT_CODE_MAX, 1)) ||
+      (rc = check_text(v, "id", "编号", r->id, 1, HB_ID_MAX, 1)) ||
+      (rc = check_text(v, "campaign", "专项", r->campaign, 0, HB_NAME_MAX, 1)) ||
+      (rc = check_text(v, "title", "标题", r->title, 0, HB_TITLE_MAX, 0)) ||
+      (rc = check_text(v, "summary", "摘要", r->summary, 0, HB_SUMMARY_MAX, 0)) ||
+      (rc = form_enum(v, "type", r->has_type, r->type, &huibao__v1__case_type__descriptor)))
+    return rc;
+  return 0;
+}
+
 int hb_validate_record_form(const Huibao__V1__Record *r, hb_violation *v)
 {
   if (!r || !protobuf_c_message_check(&r->base))
     return fail(v, "record", "记录不完整 (record is incomplete)");
-  int rc;
-  if (r->body_case == HUIBAO__V1__RECORD__BODY_ACTIVITY && r->activity) {
-    const Huibao__V1__Activity *a = r->activity;
-    if ((rc = check_text(v, "unit", "单位", a->unit, 1, HB_UNIT_CODE_MAX, 1)) ||
-        (rc = check_text(v, "id", "编号", a->id, 1, HB_ID_MAX, 1)) ||
-        (rc = check_text(v, "campaign", "专项", a->campaign, 0, HB_NAME_MAX, 1)) ||
-        (rc = check_text(v, "title", "主题", a->title, 0, HB_TITLE_MAX, 0)) ||
-        (rc = form_enum(v, "kind", a->has_kind, a->kind, &huibao__v1__activity_kind__descriptor)) ||
-        (rc = form_enum(v, "level", a->has_level, a->level,
-                        &huibao__v1__activity_level__descriptor)))
-      return rc;
-    return 0;
-  }
-  if (r->body_case == HUIBAO__V1__RECORD__BODY_PROBLEM && r->problem) {
-    const Huibao__V1__Problem *p = r->problem;
-    if ((rc = check_text(v, "unit", "单位", p->unit, 1, HB_UNIT_CODE_MAX, 1)) ||
-        (rc = check_text(v, "id", "编号", p->id, 1, HB_ID_MAX, 1)) ||
-        (rc = check_text(v, "campaign", "专项", p->campaign, 0, HB_NAME_MAX, 1)) ||
-        (rc = check_text(v, "category", "类别", p->category, 0, HB_NAME_MAX, 1)) ||
-        (rc = check_text(v, "description", "问题描述", p->description, 0, HB_TITLE_MAX, 0)) ||
-        (rc = form_enum(v, "scope", p->has_scope, p->scope,
-                        &huibao__v1__problem_scope__descriptor)) ||
-        (rc = form_enum(v, "status", p->has_status, p->status,
-                        &huibao__v1__problem_status__descriptor)))
-      return rc;
-    return 0;
-  }
+  if (r->body_case == HUIBAO__V1__RECORD__BODY_ACTIVITY && r->activity)
+    return form_activity(r->activity, v);
+  if (r->body_case == HUIBAO__V1__RECORD__BODY_PROBLEM && r->problem)
+    return form_problem(r->problem, v);
+  if (r->body_case == HUIBAO__V1__RECORD__BODY_INDICATOR && r->indicator)
+    return form_indicator(r->indicator, v);
+  if (r->body_case == HUIBAO__V1__RECORD__BODY_CASE_ROW && r->case_row)
+    return form_case(r->case_row, v);
   return fail(v, "record", "记录既非活动也非问题 (record is neither an activity nor a problem)");
 }
 
-/* TODO(issue 12, ledger helper): full rules. */
+/* "-12.5" for -125000: value in ten-thousandths, trailing zeros dropped. */
+static void value_format(int64_t value, char *buf, size_t len)
+{
+  uint64_t u = value < 0 ? (uint64_t)0 - (uint64_t)value : (uint64_t)value;
+  uint64_t whole = u / HB_INDICATOR_SCALE, frac = u % HB_INDICATOR_SCALE;
+  char f[8];
+  snprintf(f, sizeof f, "%04u", (unsigned)frac);
+  for (int i = 3; i >= 0 && f[i] == '0'; i--)
+    f[i] = '\0';
+  snprintf(buf, len, "%s%llu%s%s", value < 0 ? "-" : "", (unsigned long long)whole, f[0] ? "." : "",
+           f);
+}
+
+/* An indicator's value: present, within HB_INDICATOR_VALUE_MAX, and with no
+ * more decimals than the indicator declares (when it is known). */
+static int check_value(hb_violation *v, const Huibao__V1__Indicator *r, const hb_indicator *ind)
+{
+  if (!r->has_value)
+    return fail(v, "value", "缺少数量 (value is missing)");
+  char buf[48];
+  value_format(r->value, buf, sizeof buf);
+  if (r->value < -HB_INDICATOR_VALUE_MAX || r->value > HB_INDICATOR_VALUE_MAX)
+    return fail(v, "value", "数量超出范围 (value out of range -%lld..%lld): %s",
+                HB_INDICATOR_VALUE_MAX / HB_INDICATOR_SCALE,
+                HB_INDICATOR_VALUE_MAX / HB_INDICATOR_SCALE, buf);
+  if (!ind)
+    return 0;
+  int64_t unit = 1;
+  for (int i = ind->places; i < HB_INDICATOR_PLACES_MAX; i++)
+    unit *= 10;
+  if (r->value % unit != 0)
+    return fail(v, "value",
+                "小数位数多于指标%s规定的 %d 位 (more decimal places than the %d of indicator %s): "
+                "%s",
+                ind->name, ind->places, ind->places, ind->code, buf);
+  return 0;
+}
+
 int hb_validate_indicator(const Huibao__V1__Indicator *r, const hb_campaigns *campaigns,
                           int32_t today, hb_violation *v, hb_canon *canon)
 {
-  (void)campaigns;
-  (void)today;
-  if (canon) {
-    canon->campaign = NULL;
-    canon->category = canon->subcategory = canon->kind = canon->indicator = -1;
+  canon_clear(canon);
+  int rc = check_unit_id(v, r->unit, r->id);
+  if (rc)
+    return rc;
+  if (r->has_deleted && r->deleted) {
+    if (r->version == 0)
+      return fail(v, "version", "删除记录缺少版本号 (tombstone without version)");
+    return 0;
   }
-  return check_unit_id(v, r->unit, r->id);
+  const hb_campaign *c = NULL;
+  if ((rc = check_campaign(v, r->campaign, campaigns, &c)) ||
+      (rc = check_date(v, "date", "日期", r->has_date, r->date, 1, today)) ||
+      (rc = check_window(v, "date", "日期", c, r->date)) ||
+      (rc = check_text(v, "indicator", "指标", r->indicator, 1, HB_NAME_MAX, 1)))
+    return rc;
+  int ind = -1;
+  if (c && (ind = hb_campaign_indicator(c, r->indicator)) < 0) {
+    char ex[100];
+    hb_text_excerpt(r->indicator, 64, ex, sizeof(ex));
+    return fail(v, "indicator",
+                "指标不是专项 %s 规定的指标 (indicator not declared by campaign %s): %s", c->id,
+                c->id, ex);
+  }
+  if ((rc = check_value(v, r, ind >= 0 ? &c->indicators[ind] : NULL)) ||
+      (rc = check_text(v, "note", "说明", r->note, 0, HB_NOTE_MAX, 0)))
+    return rc;
+  if (canon) {
+    canon->campaign = c;
+    canon->indicator = ind;
+  }
+  return 0;
 }
 
 int hb_validate_case(const Huibao__V1__Case *r, const hb_campaigns *campaigns, int32_t today,
                      hb_violation *v, hb_canon *canon)
 {
-  (void)campaigns;
-  (void)today;
-  if (canon) {
-    canon->campaign = NULL;
-    canon->category = canon->subcategory = canon->kind = canon->indicator = -1;
+  canon_clear(canon);
+  int rc = check_unit_id(v, r->unit, r->id);
+  if (rc)
+    return rc;
+  if (r->has_deleted && r->deleted) {
+    if (r->version == 0)
+      return fail(v, "version", "删除记录缺少版本号 (tombstone without version)");
+    return 0;
   }
-  return check_unit_id(v, r->unit, r->id);
+  const hb_campaign *c = NULL;
+  if ((rc = check_campaign(v, r->campaign, campaigns, &c)) ||
+      (rc = check_date(v, "date", "日期", r->has_date, r->date, 1, today)) ||
+      (rc = check_window(v, "date", "日期", c, r->date)) ||
+      (rc = check_enum(v, "type", "类型", r->has_type, r->type,
+                       &huibao__v1__case_type__descriptor)) ||
+      (rc = check_text(v, "title", "标题", r->title, 1, HB_TITLE_MAX, 0)) ||
+      (rc = check_text(v, "summary", "摘要", r->summary, 0, HB_SUMMARY_MAX, 0)))
+    return rc;
+  if (canon)
+    canon->campaign = c;
+  return 0;
 }

@@ -20,8 +20,10 @@
 #define WIRE_TYPE_LEN 2
 #define WIRE_VARINT_MAX 10 /* bytes of a 64-bit varint */
 
-_Static_assert(HB_WIRE_ACTIVITY_VERSION == HB_WIRE_PROBLEM_VERSION,
-               "hb_wire_row_version reads one field number for both");
+_Static_assert(HB_WIRE_ACTIVITY_VERSION == HB_WIRE_PROBLEM_VERSION &&
+                   HB_WIRE_ACTIVITY_VERSION == HB_WIRE_INDICATOR_VERSION &&
+                   HB_WIRE_ACTIVITY_VERSION == HB_WIRE_CASE_VERSION,
+               "hb_wire_row_version reads one field number for all four row kinds");
 
 /* A protobuf-c allocator that refuses to hand out more than cap bytes in
  * total, so that a small hostile message cannot make unpack allocate without
@@ -126,7 +128,9 @@ int hb_wire_submit_unpack(const uint8_t *buf, size_t len, Huibao__V1__Submit **o
   for (size_t i = 0; i < s->n_records; i++) {
     const Huibao__V1__Record *r = s->records[i];
     bool ok = (r->body_case == HUIBAO__V1__RECORD__BODY_ACTIVITY && r->activity) ||
-              (r->body_case == HUIBAO__V1__RECORD__BODY_PROBLEM && r->problem);
+              (r->body_case == HUIBAO__V1__RECORD__BODY_PROBLEM && r->problem) ||
+              (r->body_case == HUIBAO__V1__RECORD__BODY_INDICATOR && r->indicator) ||
+              (r->body_case == HUIBAO__V1__RECORD__BODY_CASE_ROW && r->case_row);
     if (!ok) {
       snprintf(err, errlen, "record %zu (seq %llu) has no body", i, (unsigned long long)r->seq);
       goto fail;

@@ -51,6 +51,8 @@ int hb_wire_pack(const ProtobufCMessage *m, uint8_t **buf, size_t *len);
 #define HB_WIRE_RECORD_SEQ 1           /* Record.seq, uint64 */
 #define HB_WIRE_ACTIVITY_VERSION 3     /* Activity.version, uint64 */
 #define HB_WIRE_PROBLEM_VERSION 3      /* Problem.version, uint64 */
+#define HB_WIRE_INDICATOR_VERSION 3    /* Indicator.version, uint64 */
+#define HB_WIRE_CASE_VERSION 3         /* Case.version, uint64 */
 
 /* A growing byte buffer (data malloc'd, owned by the caller: free(data)).
  * Zero-initialise before first use. */
@@ -85,8 +87,9 @@ int hb_wire_submit_add(hb_wire_buf *b, const uint8_t *rec, size_t len);
  * Returns 0, or HB_EPROTO if the framing is broken or it has none. */
 int hb_wire_record_seq(const uint8_t *rec, size_t len, uint64_t *seq);
 
-/* Reads the version (Activity.version, Problem.version: the same number)
- * of a packed Activity or Problem, as the county's records db holds them,
+/* Reads the version (Activity.version, Problem.version, Indicator.version,
+ * Case.version: the same number) of a packed row of any of the four kinds,
+ * as the county's records db holds them,
  * without unpacking it. Returns 0, or HB_EPROTO if the framing is broken or
  * it has none. */
 int hb_wire_row_version(const uint8_t *row, size_t len, uint64_t *version);

@@ -220,12 +220,20 @@ static void test_load_dir(void)
   write_file(dir, "activities.csv", gbk, sizeof(gbk) - 1);
   hb_diags_init(&d);
   CHECK_EQ_INT(0, hb_ledger_load(dir, "u1", NULL, today, &l, &d));
-  CHECK_EQ_INT(1, d.count);
-  CHECK_EQ_INT(1, d.notes);
+  /* issue 12: the absent indicators.csv and cases.csv are noted as well */
+  CHECK_EQ_INT(3, d.count);
+  CHECK_EQ_INT(3, d.notes);
   char buf[256];
   hb_diag_format(&d.items[0], buf, sizeof(buf));
   CHECK_EQ_STR("problems.csv: 文件不存在，本次不报送该表 (file not found: this table is not sent)",
                buf);
+  hb_diag_format(&d.items[1], buf, sizeof(buf));
+  CHECK_EQ_STR(
+      "indicators.csv: 文件不存在，本次不报送该表 (file not found: this table is not sent)", buf);
+  hb_diag_format(&d.items[2], buf, sizeof(buf));
+  CHECK_EQ_STR("cases.csv: 文件不存在，本次不报送该表 (file not found: this table is not sent)",
+               buf);
+  CHECK(l.indicators_incomplete && l.cases_incomplete && !l.activities_incomplete);
   CHECK_EQ_INT(1, l.nactivities);
   CHECK_EQ_INT(1, l.nactivities ? l.activities[0]->kind : 0);
   CHECK_EQ_STR("c", l.nactivities ? l.activities[0]->campaign : NULL);

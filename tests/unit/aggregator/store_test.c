@@ -59,20 +59,36 @@ static Huibao__V1__Activity act(const char *id, uint64_t version, uint32_t parti
   return a;
 }
 
+/* A Record with the activity a or else the problem p as its body. */
+static Huibao__V1__Record rec_of(Huibao__V1__Activity *a, Huibao__V1__Problem *p)
+{
+  Huibao__V1__Record r = HUIBAO__V1__RECORD__INIT;
+  if (a) {
+    r.body_case = HUIBAO__V1__RECORD__BODY_ACTIVITY;
+    r.activity = a;
+  } else {
+    r.body_case = HUIBAO__V1__RECORD__BODY_PROBLEM;
+    r.problem = p;
+  }
+  return r;
+}
+
 /* One record to put in a batch (store_batch_fn), and what the store said. */
 typedef struct put_one {
   Huibao__V1__Activity *a;
   Huibao__V1__Problem *p;
   int code;
   uint64_t v;
-  int fail; /* returned after the put, to abandon the batch */
+  int fail;                /* returned after the put, to abandon the batch */
+  Huibao__V1__Record *rec; /* instead of a / p: a record of any kind */
 } put_one;
 
 static int put_one_fn(store *s, void *arg)
 {
   put_one *o = arg;
   const char *reason;
-  CHECK_EQ_INT(0, store_batch_put(s, o->a, o->p, &o->code, &o->v, &reason));
+  Huibao__V1__Record r = o->rec ? *o->rec : rec_of(o->a, o->p);
+  CHECK_EQ_INT(0, store_batch_put(s, &r, &o->code, &o->v, &reason));
   CHECK_EQ_INT(0, store_batch_sync(s, "xq-a", 1700000000));
   return o->fail;
 }
@@ -81,7 +97,7 @@ static int put_one_fn(store *s, void *arg)
 static int put1(store *s, Huibao__V1__Activity *a, Huibao__V1__Problem *p, uint64_t *sv)
 {
   char err[256];
-  put_one o = {a, p, 0, 0, 0};
+  put_one o = {a, p, 0, 0, 0, NULL};
   CHECK_EQ_INT(0, store_batch_run(s, put_one_fn, &o, err, sizeof err));
   if (sv)
     *sv = o.v;
@@ -164,7 +180,7 @@ static void test_versions(void)
   store_close(s);
   CHECK_EQ_INT(0, store_open_readonly(&s, tmpdir, err, sizeof err));
   CHECK_EQ_INT(0, verify_diffs(s));
-  put_one none = {&a1, NULL, 0, 0, 0};
+  put_one none = {&a1, NULL, 0, 0, 0, NULL};
   CHECK_EQ_INT(HB_EINVAL, store_batch_run(s, put_one_fn, &none, err, sizeof err));
   store_close(s);
 }
@@ -231,7 +247,7 @@ static void test_abort_keeps_memory(void)
   Huibao__V1__Activity a1 = act("A1", 100, 30);
   put1(s, &a1, NULL, NULL);
   Huibao__V1__Activity a2 = act("A2", 100, 5);
-  put_one o = {&a2, NULL, 0, 0, HB_EAGAIN};
+  put_one o = {&a2, NULL, 0, 0, HB_EAGAIN, NULL};
   CHECK_EQ_INT(HB_EAGAIN, store_batch_run(s, put_one_fn, &o, err, sizeof err));
   CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, o.code); /* put, then abandoned */
   CHECK_EQ_INT(1, store_agg(s, "jf", "xq-a")->records);
@@ -257,7 +273,8 @@ static int put_many_fn(store *s, void *arg)
     int code;
     uint64_t v;
     const char *reason;
-    rc = store_batch_put(s, &m->recs[i], NULL, &code, &v, &reason);
+    Huibao__V1__Record r = rec_of(&m->recs[i], NULL);
+    rc = store_batch_put(s, &r, &code, &v, &reason);
   }
   m->last_rc = rc;
   return rc;
@@ -407,6 +424,122 @@ static void test_admin_remove(void)
   store_close(svc);
 }
 
+static Huibao__V1__Indicator sind(const char *id, uint64_t version, const char *code, int64_t v)
+{
+  Huibao__V1__Indicator r = HUIBAO__V1__INDICATOR__INIT;
+  r.unit = "xq-a";
+  r.id = (char *)id;
+  r.version = version;
+  r.campaign = "jf";
+  r.indicator = (char *)code;
+  r.has_value = 1;
+  r.value = v;
+  return r;
+}
+
+static Huibao__V1__Case scase(const char *id, uint64_t version, int type)
+{
+  Huibao__V1__Case r = HUIBAO__V1__CASE__INIT;
+  r.unit = "xq-a";
+  r.id = (char *)id;
+  r.version = version;
+  r.campaign = "jf";
+  r.has_type = 1;
+  r.type = (Huibao__V1__CaseType)type;
+  r.title = "典型";
+  return r;
+}
+
+/* Puts an indicator (i) or a case (c) in its own batch. */
+static int put_ic(store *s, Huibao__V1__Indicator *i, Huibao__V1__Case *c, uint64_t *sv)
+{
+  char err[256];
+  Huibao__V1__Record rec = HUIBAO__V1__RECORD__INIT;
+  if (i) {
+    rec.body_case = HUIBAO__V1__RECORD__BODY_INDICATOR;
+    rec.indicator = i;
+  } else {
+    rec.body_case = HUIBAO__V1__RECORD__BODY_CASE_ROW;
+    rec.case_row = c;
+  }
+  put_one o = {NULL, NULL, 0, 0, 0, &rec};
+  CHECK_EQ_INT(0, store_batch_run(s, put_one_fn, &o, err, sizeof err));
+  if (sv)
+    *sv = o.v;
+  return o.code;
+}
+
+/* Indicators and cases: versions, duplicates, stale, edits, tombstones,
+ * admin removal and verify as for activities and problems; the same id may
+ * name an activity, an indicator and a case (kinds 'A', 'I', 'C'). */
+static void test_indicators_cases(void)
+{
+  store *s;
+  char err[256];
+  CHECK_EQ_INT(0, store_open(&s, fresh_dir(), 0, 0, err, sizeof err));
+  Huibao__V1__Indicator i1 = sind("X1", 10, "juanzhu", 1000), i2 = sind("X2", 10, "juanzhu", 2000);
+  Huibao__V1__Case c1 = scase("X1", 10, 1);
+  Huibao__V1__Activity a1 = act("X1", 10, 3);
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, put_ic(s, &i1, NULL, NULL));
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, put_ic(s, &i2, NULL, NULL));
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, put_ic(s, NULL, &c1, NULL));
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, put1(s, &a1, NULL, NULL));
+  const hb_agg *g = store_agg(s, "jf", "xq-a");
+  CHECK_EQ_INT(3000, g ? hb_agg_indicator(g, "juanzhu")->value : 0);
+  CHECK_EQ_INT(1, g ? g->cases : 0);
+  CHECK_EQ_INT(1, g ? g->records : 0);
+  uint64_t seq = store_seq(s, "jf");
+  /* the same again: duplicate; other content at the same version: stale */
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__DUPLICATE, put_ic(s, &i1, NULL, NULL));
+  Huibao__V1__Indicator i1s = sind("X1", 10, "juanzhu", 9999);
+  uint64_t sv = 0;
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STALE, put_ic(s, &i1s, NULL, &sv));
+  CHECK_EQ_INT(10, sv);
+  CHECK_EQ_INT(seq, store_seq(s, "jf"));
+  /* an edit moves the sum by the difference; a case changes type */
+  Huibao__V1__Indicator i1e = sind("X1", 11, "juanzhu", 1500);
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, put_ic(s, &i1e, NULL, NULL));
+  Huibao__V1__Case c1e = scase("X1", 11, 3);
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, put_ic(s, NULL, &c1e, NULL));
+  g = store_agg(s, "jf", "xq-a");
+  CHECK_EQ_INT(3500, g ? hb_agg_indicator(g, "juanzhu")->value : 0);
+  CHECK_EQ_INT(2, g ? hb_agg_indicator(g, "juanzhu")->records : 0);
+  CHECK_EQ_INT(0, g ? g->by_case[1] : 9);
+  CHECK_EQ_INT(1, g ? g->by_case[3] : 0);
+  CHECK_EQ_INT(0, verify_diffs(s));
+  /* a tombstone takes it out */
+  Huibao__V1__Indicator i2d = HUIBAO__V1__INDICATOR__INIT;
+  i2d.unit = "xq-a";
+  i2d.id = "X2";
+  i2d.version = 12;
+  i2d.has_deleted = i2d.deleted = 1;
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, put_ic(s, &i2d, NULL, NULL));
+  g = store_agg(s, "jf", "xq-a");
+  CHECK_EQ_INT(1500, g ? hb_agg_indicator(g, "juanzhu")->value : 0);
+  CHECK_EQ_INT(0, verify_diffs(s));
+  /* an indicator without its code cannot be counted */
+  Huibao__V1__Indicator bad = sind("X3", 10, NULL, 1);
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__REJECTED, put_ic(s, &bad, NULL, NULL));
+  store_close(s);
+  /* reopened: the aggregates read back equal; the admin removes a case */
+  CHECK_EQ_INT(0, store_open(&s, tmpdir, 0, 0, err, sizeof err));
+  CHECK_EQ_INT(0, verify_diffs(s));
+  store_set_admin(s);
+  rm_one o = {"xq-a", "X1", 'C', 0, 0};
+  CHECK_EQ_INT(0, store_batch_run(s, rm_one_fn, &o, err, sizeof err));
+  CHECK_EQ_INT(11, o.version);
+  g = store_agg(s, "jf", "xq-a");
+  CHECK_EQ_INT(0, g ? g->cases : 9);
+  CHECK_EQ_INT(1, g ? g->records : 0); /* the activity X1 stays */
+  CHECK_EQ_INT(1500, g ? hb_agg_indicator(g, "juanzhu")->value : 0);
+  CHECK_EQ_INT(0, verify_diffs(s));
+  rm_one all = {"xq-a", NULL, 0, 0, 0};
+  CHECK_EQ_INT(0, store_batch_run(s, rm_one_fn, &all, err, sizeof err));
+  CHECK_EQ_INT(3, all.removed); /* A X1, I X1, I X2 (tombstone) */
+  CHECK(store_agg(s, "jf", "xq-a") == NULL);
+  store_close(s);
+}
+
 int main(void)
 {
   RUN(test_versions);
@@ -415,6 +548,7 @@ int main(void)
   RUN(test_map_full_grows);
   RUN(test_quota);
   RUN(test_admin_remove);
+  RUN(test_indicators_cases);
   if (tmpdir[0])
     rmrf(tmpdir);
   return test_summary();
