@@ -135,7 +135,7 @@ static int record_history(const sub_collect *c, const sub_view_opts *o, sub_hist
 
 static char *dump(json_t *j)
 {
-  return j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+  return j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) : NULL;
 }
 
 static int origin_cmp(const void *a, const void *b)
