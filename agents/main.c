@@ -111,8 +111,9 @@ static const char usage_sync[] =
     "                         [--log-level LEVEL]\n"
     "\n"
     "  --unit CODE        the unit whose ledger this is (e.g. xq-dlz)\n"
-    "  --ledger DIR       folder with activities.csv and problems.csv, or a workbook\n"
-    "                     FILE.xlsx with sheets 活动/activities and 问题/problems\n"
+    "  --ledger DIR       folder with activities.csv, problems.csv, indicators.csv and\n"
+    "                     cases.csv, or a workbook FILE.xlsx with sheets 活动, 问题,\n"
+    "                     成效 and 典型\n"
     "  --state DIR        the agent's state (outbox, versions); created if missing\n"
     "  --county ENDPOINT  the county aggregator, e.g. tcp://county.example:7010\n"
     "  --timeout S        give up after S seconds without any ack (default 10); what\n"
@@ -256,7 +257,8 @@ static int cmd_check(int argc, char **argv)
   memset(&l, 0, sizeof l);
   ex = ledger_load(&o, o.unit ? o.unit : "check", &camps, &l);
   if (ex == EX_OK || ex == EX_DATAERR)
-    hb_log_info("%s: %zu rows read, %zu valid", o.ledger, l.rows_read, l.nactivities + l.nproblems);
+    hb_log_info("%s: %zu rows read, %zu valid", o.ledger, l.rows_read,
+                l.nactivities + l.nproblems + l.nindicators + l.ncases);
   hb_ledger_free(&l);
   hb_campaigns_free(&camps);
   return ex;
@@ -304,6 +306,15 @@ static int sync_result(const opts *o, int ledger_ex, int probe, int rc, agent_se
   int result = ledger_ex;
   if (st->rejected > 0)
     result = EX_DATAERR;
+  if (st->held > 0) {
+    fprintf(stderr,
+            "%s: 县级汇总程序版本较旧，不能接收成效 (indicators.csv) 和典型 (cases.csv) 记录 (the "
+            "county runs a version that cannot read indicators and cases): %zu records kept in "
+            "the outbox and sent again on every sync until the county is upgraded; the county "
+            "said: %s\n",
+            PROGRAM, st->held, st->held_error);
+    result = EX_DATAERR;
+  }
   if (rc == HB_EPROTO) {
     fprintf(stderr, "%s: the county refused the batch: %s\n", PROGRAM, st->error);
     result = EX_DATAERR;
@@ -313,7 +324,7 @@ static int sync_result(const opts *o, int ledger_ex, int probe, int rc, agent_se
   } else if (rc == HB_EAGAIN) {
     fprintf(stderr, "%s: %s\n", PROGRAM, st->error);
     result = EX_TEMPFAIL;
-  } else if (rc == HB_ETIMEDOUT || (rc == 0 && st->pending > 0)) {
+  } else if (rc == HB_ETIMEDOUT || (rc == 0 && st->pending > st->held)) {
     if (st->retried && st->error[0])
       fprintf(stderr, "%s: %s\n", PROGRAM, st->error);
     if (st->handshake[0]) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hb_err.h"
+#include "kinds.h"
 
 struct agent_line_ref {
   char kind;
@@ -14,7 +15,8 @@ struct agent_line_ref {
 
 const char *agent_report_file(char kind)
 {
-  return kind == 'P' ? HB_LEDGER_PROBLEMS : HB_LEDGER_ACTIVITIES;
+  const agent_kind *k = agent_kind_of_byte(kind);
+  return k ? k->file : HB_LEDGER_ACTIVITIES;
 }
 
 int agent_report_reject(char *buf, size_t len, char kind, const char *id, unsigned line,
@@ -34,6 +36,8 @@ int agent_report_summary(char *buf, size_t len, const agent_send_stats *st)
                    st->sent, st->stored, st->duplicate, st->rejected, st->pending);
   if (st->stale && n >= 0 && (size_t)n < len)
     n += snprintf(buf + n, len - (size_t)n, ", stale %zu", st->stale);
+  if (st->held && n >= 0 && (size_t)n < len)
+    n += snprintf(buf + n, len - (size_t)n, ", held %zu", st->held);
   return n;
 }
 
@@ -48,11 +52,14 @@ static int line_ref_cmp(const void *x, const void *y)
 int agent_line_index_build(agent_line_index *ix, const hb_ledger *l)
 {
   memset(ix, 0, sizeof *ix);
-  size_t total = l->nactivities + l->nproblems, bytes = 0;
-  for (size_t i = 0; i < l->nactivities; i++)
-    bytes += strlen(l->activities[i]->id) + 1;
-  for (size_t i = 0; i < l->nproblems; i++)
-    bytes += strlen(l->problems[i]->id) + 1;
+  size_t total = 0, bytes = 0;
+  agent_table t[HB_TABLE_COUNT];
+  for (size_t k = 0; k < HB_TABLE_COUNT; k++) {
+    agent_kind_table(&agent_kinds[k], l, &t[k]);
+    total += t[k].n;
+    for (size_t i = 0; i < t[k].n; i++)
+      bytes += strlen(agent_row_id(agent_kind_row(&agent_kinds[k], l, i))) + 1;
+  }
   ix->refs = malloc((total ? total : 1) * sizeof *ix->refs);
   ix->ids = malloc(bytes ? bytes : 1);
   if (!ix->refs || !ix->ids) {
@@ -60,20 +67,18 @@ int agent_line_index_build(agent_line_index *ix, const hb_ledger *l)
     return HB_ENOMEM;
   }
   char *p = ix->ids;
-  for (size_t i = 0; i < total; i++) {
-    int act = i < l->nactivities;
-    size_t j = act ? i : i - l->nactivities;
-    const char *id = act ? l->activities[j]->id : l->problems[j]->id;
-    const unsigned *lines = act ? l->activity_lines : l->problem_lines;
-    size_t n = strlen(id) + 1;
-    memcpy(p, id, n);
-    ix->refs[ix->n++] = (struct agent_line_ref){act ? 'A' : 'P', p, lines ? lines[j] : 0};
-    p += n;
-  }
+  for (size_t k = 0; k < HB_TABLE_COUNT; k++)
+    for (size_t i = 0; i < t[k].n; i++) {
+      const char *id = agent_row_id(agent_kind_row(&agent_kinds[k], l, i));
+      size_t n = strlen(id) + 1;
+      memcpy(p, id, n);
+      ix->refs[ix->n++] =
+          (struct agent_line_ref){agent_kinds[k].byte, p, t[k].lines ? t[k].lines[i] : 0};
+      p += n;
+    }
   qsort(ix->refs, ix->n, sizeof *ix->refs, line_ref_cmp);
-  const char *sheets[2] = {l->activity_sheet, l->problem_sheet};
-  for (int k = 0; k < 2; k++)
-    if (sheets[k] && !(ix->sheet[k] = strdup(sheets[k]))) {
+  for (size_t k = 0; k < HB_TABLE_COUNT; k++)
+    if (t[k].sheet && !(ix->sheet[k] = strdup(t[k].sheet))) {
       agent_line_index_free(ix);
       return HB_ENOMEM;
     }
@@ -82,7 +87,8 @@ int agent_line_index_build(agent_line_index *ix, const hb_ledger *l)
 
 const char *agent_line_sheet(const agent_line_index *ix, char kind)
 {
-  return ix->sheet[kind == 'P'];
+  const agent_kind *k = agent_kind_of_byte(kind);
+  return k ? ix->sheet[k->table] : NULL;
 }
 
 unsigned agent_line_find(const agent_line_index *ix, char kind, const char *id)
@@ -98,7 +104,7 @@ void agent_line_index_free(agent_line_index *ix)
 {
   free(ix->refs);
   free(ix->ids);
-  free(ix->sheet[0]);
-  free(ix->sheet[1]);
+  for (size_t k = 0; k < HB_TABLE_COUNT; k++)
+    free(ix->sheet[k]);
   memset(ix, 0, sizeof *ix);
 }

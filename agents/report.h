@@ -7,7 +7,8 @@
 #include "hb_ledger.h"
 #include "sender.h"
 
-/* The ledger file a record of kind 'A' or 'P' comes from. */
+/* The ledger file a record of kind byte 'A', 'P', 'I' or 'C' (kinds.h)
+ * comes from ("activities.csv" for an unknown byte). */
 const char *agent_report_file(char kind);
 
 /* "problems.csv:18: id P2: category: reason" for a record the county
@@ -19,7 +20,8 @@ int agent_report_reject(char *buf, size_t len, char kind, const char *id, unsign
                         const char *sheet, const char *field, const char *reason);
 
 /* "sent 120, stored 118, duplicate 0, rejected 2, pending 0" (plus
- * ", stale N" when some records were re-versioned). */
+ * ", stale N" when some records were re-versioned, ", held N" when an
+ * older county could not read N of them). */
 int agent_report_summary(char *buf, size_t len, const agent_send_stats *st);
 
 /* Where each ledger row is (kind, id -> line), for rejections; a copy, so
@@ -27,15 +29,15 @@ int agent_report_summary(char *buf, size_t len, const agent_send_stats *st);
 typedef struct agent_line_index {
   struct agent_line_ref *refs; /* sorted by kind, id */
   size_t n;
-  char *ids;      /* every id, NUL-terminated, one block */
-  char *sheet[2]; /* copies of the ledger's activity_sheet, problem_sheet (NULL: CSV) */
+  char *ids;                   /* every id, NUL-terminated, one block */
+  char *sheet[HB_TABLE_COUNT]; /* copies of the ledger's sheets, by table (NULL: CSV) */
 } agent_line_index;
 
 /* Copies what it needs from l. Returns 0 or HB_ENOMEM (then the index is
  * empty and every lookup answers 0). */
 int agent_line_index_build(agent_line_index *ix, const hb_ledger *l);
 
-/* The workbook sheet of kind 'A' or 'P' ("台账.xlsx:问题"), or NULL (CSV). */
+/* The workbook sheet of a kind byte ("台账.xlsx:问题"), or NULL (CSV). */
 const char *agent_line_sheet(const agent_line_index *ix, char kind);
 
 /* The 1-based line of row (kind, id), or 0 if unknown. */

@@ -14,6 +14,7 @@
 #include "hb_handshake.h"
 #include "hb_wire.h"
 #include "hb_zmq.h"
+#include "kinds.h"
 
 #define ACKS_PER_DRAIN 64
 /* As the county's INGEST_VERSION_AHEAD_US: a day. */
@@ -36,6 +37,8 @@ typedef struct batch {
   int64_t not_before; /* county asked to retry later */
   int counted;        /* its records were counted in st->sent */
   int acked;
+  int newer; /* its records are of kinds an older county refuses (kinds.h):
+              * a Submit holds only such records or none */
 } batch;
 
 typedef struct sender {
@@ -56,6 +59,7 @@ typedef struct sender {
   int fill_err;
   int probed;     /* the empty Submit of o->probe was made */
   int epoch_seen; /* an Ack of this run carried the county's epoch */
+  int kind_break; /* batch_add stopped at a record of the other class (newer) */
   size_t future;  /* STALE answers with a version from the future (stale_from_future) */
   uint64_t epoch;
 } sender;
@@ -74,16 +78,31 @@ static int batch_start(sender *x, batch *b)
   b->n = 0;
   b->id = x->next_batch++;
   b->sent_ms = b->not_before = 0;
-  b->counted = b->acked = 0;
+  b->counted = b->acked = b->newer = 0;
   return hb_wire_submit_begin(&b->submit, b->id, x->o->unit, x->o->agent_version);
 }
 
-/* Outbox visitor: appends one record to the batch being filled. */
+/* 1 when the record of key is of a kind an older county refuses. */
+static int key_newer(const uint8_t *key, size_t keylen)
+{
+  const agent_kind *k = keylen ? agent_kind_of_byte((char)key[0]) : NULL;
+  return k && k->old_county_refuses;
+}
+
+/* Outbox visitor: appends one record to the batch being filled. A record
+ * of the other class than the batch's (newer) ends the batch, unconsumed:
+ * an older county refuses a whole Submit holding an indicator or a case,
+ * which must not hold back the activities and problems beside them. */
 static int batch_add(void *arg, const uint8_t *key, size_t keylen, const uint8_t *val,
                      size_t vallen)
 {
   sender *x = arg;
   batch *b = x->filling;
+  if (b->n > 0 && key_newer(key, keylen) != b->newer) {
+    x->kind_break = 1;
+    return 1;
+  }
+  b->newer = key_newer(key, keylen);
   if (keylen <= AGENT_KEY_MAX && keylen > 0) {
     memcpy(x->cursor, key, keylen);
     x->cursorlen = keylen;
@@ -117,7 +136,10 @@ static int batch_fill(sender *x, batch *b)
   size_t savelen = x->cursorlen;
   memcpy(save, x->cursor, savelen);
   while (x->nrequeue > 0 && b->n < max) {
-    entry *q = &x->requeue[--x->nrequeue];
+    entry *q = &x->requeue[x->nrequeue - 1];
+    if (b->n > 0 && key_newer(q->key, q->keylen) != b->newer)
+      break; /* the next batch takes it */
+    x->nrequeue--;
     rc = agent_state_outbox_get(x->s, q->key, q->keylen, batch_add, x);
     if (rc && rc != HB_ENOTFOUND)
       return rc;
@@ -127,16 +149,17 @@ static int batch_fill(sender *x, batch *b)
   memcpy(x->cursor, save, savelen); /* requeued keys do not move the scan */
   x->cursorlen = savelen;
 
-  if (!x->scan_done && b->n < max) {
+  if (!x->scan_done && b->n < max && x->nrequeue == 0) {
     size_t want = max - b->n, visited;
     size_t before = b->n;
+    x->kind_break = 0;
     rc = agent_state_outbox_scan(x->s, x->cursor, x->cursorlen, want, batch_add, x, &visited);
     if (rc)
       return rc;
     x->scanned += b->n - before;
     if (x->fill_err)
       return x->fill_err;
-    if (visited < want)
+    if (visited < want && !x->kind_break)
       x->scan_done = 1;
   }
   if (b->n == 0)
@@ -248,7 +271,8 @@ static int stale_from_future(sender *x, const entry *e, const Huibao__V1__Record
     size_t n = e->keylen > 1 ? e->keylen - 1u : 0;
     memcpy(id, e->key + 1, n);
     id[n] = '\0';
-    const char *kind = e->key[0] == 'A' ? "activity" : "problem";
+    const agent_kind *k = agent_kind_of_byte((char)e->key[0]);
+    const char *kind = k ? k->name : "activity";
     snprintf(x->st->error, sizeof x->st->error,
              "县级保存了来自未来的版本 / the county holds a version from the future for row %s "
              "(%s): version %llu is more than a day ahead of this computer's clock, so no edit "
@@ -258,6 +282,23 @@ static int stale_from_future(sender *x, const entry *e, const Huibao__V1__Record
              id, kind, (unsigned long long)res->stored_version, x->o->unit, id, kind);
   }
   x->future++;
+  return 1;
+}
+
+/* The answer of a county of the version before indicators and cases to a
+ * Submit holding one: it cannot read the record's body and refuses the
+ * whole Submit ("malformed submit: record 0 (seq 7) has no body"). Such a
+ * Submit holds only those records (batch_add), so nothing else is held
+ * back: its records stay in the outbox as they are, counted in st->held
+ * (the county's words in st->held_error), and are sent again on every sync
+ * until the county, upgraded, stores them. Returns 1 when b was that. */
+static int batch_held(sender *x, batch *b, const char *error)
+{
+  if (!b->newer || !strstr(error, "has no body"))
+    return 0;
+  b->acked = 1;
+  x->st->held += b->n;
+  snprintf(x->st->held_error, sizeof x->st->held_error, "%s", error);
   return 1;
 }
 
@@ -291,6 +332,10 @@ static int acks_drain(sender *x, agent_reject_fn on_reject, void *arg, int *prog
       x->st->retried = 1;
       b->sent_ms = 0;
       b->not_before = now + x->o->retry_ms;
+      continue;
+    }
+    if (ack->error && batch_held(x, b, ack->error)) {
+      *progress = 1;
       continue;
     }
     if (ack->error) {

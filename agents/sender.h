@@ -9,6 +9,11 @@
  * because the county keeps the highest version per key. Acks received
  * together are applied in one committed state transaction.
  *
+ * Records of the kinds an older county cannot read (indicators, cases:
+ * kinds.h old_county_refuses) travel in Submits of their own: such a county
+ * refuses the whole Submit, and the refusal then keeps only them in the
+ * outbox (agent_send_stats.held) while the other rows are stored.
+ *
  * Timeout: timeout_ms is the longest the sender waits WITHOUT PROGRESS (an
  * ack that matched a Submit in flight); a long sync that keeps receiving
  * acks is never cut off. */
@@ -40,14 +45,18 @@ typedef struct agent_send_opts {
 typedef struct agent_send_stats {
   size_t sent; /* records sent (resends of the same Submit not counted) */
   size_t stored, duplicate, stale, rejected;
-  size_t pending;      /* records left in the outbox at the end */
-  char error[1024];    /* Ack.error of the county: why it refused a batch, or
-                        * why it asked to retry (then retried is 1) */
-  int retried;         /* the county asked to resend later (Ack.retry) */
-  char handshake[256]; /* on a timeout: why the connection never came up, when
-                        * the handshake events say (key refused...), else "" */
-  int epoch_changed;   /* an Ack carried another epoch than the state's */
-  uint64_t epoch;      /* ...this one (not stored yet) */
+  size_t pending;       /* records left in the outbox at the end */
+  char error[1024];     /* Ack.error of the county: why it refused a batch, or
+                         * why it asked to retry (then retried is 1) */
+  int retried;          /* the county asked to resend later (Ack.retry) */
+  char handshake[256];  /* on a timeout: why the connection never came up, when
+                         * the handshake events say (key refused...), else "" */
+  size_t held;          /* records the county could not read (an indicator or a case
+                         * sent to a county of the version before them): kept in the
+                         * outbox, counted in pending too, sent again next time */
+  char held_error[256]; /* ...the county's words */
+  int epoch_changed;    /* an Ack carried another epoch than the state's */
+  uint64_t epoch;       /* ...this one (not stored yet) */
 } agent_send_stats;
 
 /* agent_send's answer when an Ack carried an epoch other than the one the
@@ -57,14 +66,16 @@ typedef struct agent_send_stats {
 #define AGENT_SEND_EPOCH_CHANGED 1
 
 /* Called once per REJECTED record, after its removal was committed.
- * kind is 'A' or 'P'; field and reason may be NULL. */
+ * kind is the key byte of kinds.h ('A', 'P', 'I', 'C'); field and reason
+ * may be NULL. */
 typedef void (*agent_reject_fn)(void *arg, char kind, const char *id, const char *field,
                                 const char *reason);
 
 /* Sends everything in the outbox (nothing, or the probe of o->probe, when
  * it is empty). The first Ack with an epoch stores it in the state if the
  * state has none. Returns:
- *   0             every record acked (STORED, DUPLICATE or REJECTED);
+ *   0             every record acked (STORED, DUPLICATE or REJECTED), except
+ *                 st->held ones (an older county could not read them);
  *   AGENT_SEND_EPOCH_CHANGED  the county's epoch changed (see above);
  *   HB_ETIMEDOUT  no progress within timeout_ms (or *stop set): the rest
  *                 stays in the outbox (st->pending);

@@ -10,6 +10,7 @@
 #include "hb_err.h"
 #include "hb_lmdb.h"
 #include "hb_wire.h"
+#include "kinds.h"
 
 #define KNOWN_HDR 9 /* version (8) + flags (1) */
 #define KNOWN_DELETED 1u
@@ -245,7 +246,7 @@ typedef struct diff_arg {
   int64_t now_us;
   agent_diff_stats st;
   agent_diff_stats base; /* st before this transaction (a retry starts again from it) */
-  size_t from, to;       /* rows of this transaction: activities, then problems */
+  size_t from, to;       /* rows of this transaction, counted over the kinds in order */
 } diff_arg;
 
 /* Rows per diff transaction. One transaction for a whole ledger would hold
@@ -259,10 +260,10 @@ typedef struct diff_arg {
 /* One valid row: m is the row with version 0 (a shallow copy). version and
  * the outbox record are set here when the content changed. */
 static int diff_row(txn_ctx *c, diff_arg *a, char kind, const char *id, ProtobufCMessage *m,
-                    uint64_t *version_field, Huibao__V1__Record *rec)
+                    Huibao__V1__Record *rec)
 {
   agent_state *s = c->s;
-  size_t idlen = strlen(id);
+  size_t idlen = id ? strlen(id) : 0;
   if (idlen == 0 || idlen > HB_ID_MAX)
     return 0;
   uint8_t kb[AGENT_KEY_MAX];
@@ -271,7 +272,7 @@ static int diff_row(txn_ctx *c, diff_arg *a, char kind, const char *id, Protobuf
   MDB_val key = {1 + idlen, kb}, old;
 
   size_t len;
-  *version_field = 0;
+  agent_row_set_version(m, 0);
   int rc = pack_content(s, m, &len);
   if (rc)
     return rc;
@@ -292,7 +293,7 @@ static int diff_row(txn_ctx *c, diff_arg *a, char kind, const char *id, Protobuf
   uint64_t v = version_next(c, a->now_us, 0);
   if ((rc = known_put(c, &key, v, 0, len)) != 0)
     return rc;
-  *version_field = v;
+  agent_row_set_version(m, v);
   rec->seq = c->next_seq++;
   return outbox_put(c, &key, rec);
 }
@@ -310,20 +311,35 @@ static int id_ref_cmp(const void *x, const void *y)
   return strcmp(a->id, b->id);
 }
 
+/* The number of valid rows of every kind in l. */
+static size_t ledger_rows(const hb_ledger *l)
+{
+  size_t total = 0;
+  agent_table t;
+  for (size_t k = 0; k < HB_TABLE_COUNT; k++) {
+    agent_kind_table(&agent_kinds[k], l, &t);
+    total += t.n;
+  }
+  return total;
+}
+
 /* Sorted (kind, id) of every row the ledger holds, valid or not. */
 static id_ref *ledger_ids(const hb_ledger *l, size_t *n)
 {
-  size_t total = l->nactivities + l->nproblems + l->ninvalid, k = 0;
+  size_t total = ledger_rows(l) + l->ninvalid, k = 0;
   id_ref *ids = malloc((total ? total : 1) * sizeof *ids);
   if (!ids)
     return NULL;
-  for (size_t i = 0; i < l->nactivities; i++)
-    ids[k++] = (id_ref){'A', l->activities[i]->id};
-  for (size_t i = 0; i < l->nproblems; i++)
-    ids[k++] = (id_ref){'P', l->problems[i]->id};
+  agent_table t;
+  for (size_t kind = 0; kind < HB_TABLE_COUNT; kind++) {
+    const agent_kind *kd = &agent_kinds[kind];
+    agent_kind_table(kd, l, &t);
+    for (size_t i = 0; i < t.n; i++)
+      ids[k++] = (id_ref){kd->byte, agent_row_id(agent_kind_row(kd, l, i))};
+  }
   for (size_t i = 0; i < l->ninvalid; i++) {
     const char *s = l->invalid_ids[i];
-    if (s && (s[0] == 'A' || s[0] == 'P') && s[1] == ':')
+    if (s && agent_kind_of_byte(s[0]) && s[1] == ':')
       ids[k++] = (id_ref){s[0], s + 2};
   }
   qsort(ids, k, sizeof *ids, id_ref_cmp);
@@ -340,26 +356,12 @@ static int tombstone_outbox_put(txn_ctx *c, const uint8_t *kb, size_t klen, cons
   memcpy(id, kb + 1, klen - 1);
   id[klen - 1] = '\0';
   MDB_val key = {klen, (void *)kb};
+  const agent_kind *k = agent_kind_of_byte((char)kb[0]);
+  if (!k)
+    return HB_EDB; /* callers pass row keys only */
   Huibao__V1__Record rec = HUIBAO__V1__RECORD__INIT;
-  Huibao__V1__Activity act = HUIBAO__V1__ACTIVITY__INIT;
-  Huibao__V1__Problem prob = HUIBAO__V1__PROBLEM__INIT;
-  if (kb[0] == 'A') {
-    act.unit = (char *)unit;
-    act.id = id;
-    act.version = v;
-    act.has_deleted = 1;
-    act.deleted = 1;
-    rec.body_case = HUIBAO__V1__RECORD__BODY_ACTIVITY;
-    rec.activity = &act;
-  } else {
-    prob.unit = (char *)unit;
-    prob.id = id;
-    prob.version = v;
-    prob.has_deleted = 1;
-    prob.deleted = 1;
-    rec.body_case = HUIBAO__V1__RECORD__BODY_PROBLEM;
-    rec.problem = &prob;
-  }
+  agent_row_buf row;
+  agent_record_set(&rec, k, agent_row_tombstone(k, &row, unit, id, v));
   rec.seq = c->next_seq++;
   return outbox_put(c, &key, &rec);
 }
@@ -399,7 +401,12 @@ static int diff_tombstones(txn_ctx *c, diff_arg *a, const char *unit)
     if (((const uint8_t *)d.mv_data)[8] & KNOWN_DELETED)
       continue;
     char kind = ((const char *)k.mv_data)[0];
-    if ((kind == 'A' && a->l->activities_incomplete) || (kind == 'P' && a->l->problems_incomplete))
+    const agent_kind *kd = agent_kind_of_byte(kind);
+    agent_table t;
+    if (!kd)
+      continue; /* not a row key */
+    agent_kind_table(kd, a->l, &t);
+    if (t.incomplete)
       continue; /* that table was not read completely: absence proves nothing */
     char id[AGENT_KEY_MAX];
     memcpy(id, (const uint8_t *)k.mv_data + 1, k.mv_size - 1);
@@ -439,21 +446,20 @@ static int diff_rows_body(txn_ctx *c, void *arg)
   const hb_ledger *l = a->l;
   a->st = a->base;
   int rc = 0;
-  for (size_t i = a->from; rc == 0 && i < a->to; i++) {
-    Huibao__V1__Record rec = HUIBAO__V1__RECORD__INIT;
-    if (i < l->nactivities) {
-      Huibao__V1__Activity row = *l->activities[i];
-      rec.body_case = HUIBAO__V1__RECORD__BODY_ACTIVITY;
-      rec.activity = &row;
-      row.version = 0;
-      rc = diff_row(c, a, 'A', row.id, &row.base, &row.version, &rec);
-    } else {
-      Huibao__V1__Problem row = *l->problems[i - l->nactivities];
-      rec.body_case = HUIBAO__V1__RECORD__BODY_PROBLEM;
-      rec.problem = &row;
-      row.version = 0;
-      rc = diff_row(c, a, 'P', row.id, &row.base, &row.version, &rec);
+  size_t start = 0; /* index of the kind's first row, counted over the kinds */
+  for (size_t kind = 0; rc == 0 && kind < HB_TABLE_COUNT; kind++) {
+    const agent_kind *k = &agent_kinds[kind];
+    agent_table t;
+    agent_kind_table(k, l, &t);
+    for (size_t i = a->from > start ? a->from : start; rc == 0 && i < a->to && i < start + t.n;
+         i++) {
+      Huibao__V1__Record rec = HUIBAO__V1__RECORD__INIT;
+      agent_row_buf buf;
+      ProtobufCMessage *row = agent_row_copy(k, agent_kind_row(k, l, i - start), &buf);
+      agent_record_set(&rec, k, row);
+      rc = diff_row(c, a, k->byte, agent_row_id(row), row, &rec);
     }
+    start += t.n;
   }
   return rc;
 }
@@ -471,7 +477,7 @@ int agent_state_diff(agent_state *s, const hb_ledger *l, int64_t now_us, agent_d
   memset(&a, 0, sizeof a);
   a.l = l;
   a.now_us = now_us;
-  size_t total = l->nactivities + l->nproblems;
+  size_t total = ledger_rows(l);
   int rc = 0;
   for (size_t from = 0; rc == 0 && from < total; from += DIFF_CHUNK) {
     a.base = a.st;
@@ -574,10 +580,10 @@ static int apply_stale(txn_ctx *c, const MDB_val *key, const MDB_val *val, uint6
   if (!rec)
     return HB_EDB;
   uint64_t v = version_next(c, now_us, stored);
-  if (rec->body_case == HUIBAO__V1__RECORD__BODY_ACTIVITY)
-    rec->activity->version = v;
-  else if (rec->body_case == HUIBAO__V1__RECORD__BODY_PROBLEM)
-    rec->problem->version = v;
+  const agent_kind *k;
+  ProtobufCMessage *row = agent_record_row(rec, &k);
+  if (row)
+    agent_row_set_version(row, v);
   rec->seq = c->next_seq++;
   int rc = outbox_put(c, key, rec);
   huibao__v1__record__free_unpacked(rec, NULL);
@@ -705,7 +711,8 @@ static int resend_one(txn_ctx *c, resend_arg *a, const uint8_t *kb, size_t klen,
                       size_t vlen)
 {
   agent_state *s = c->s;
-  if (vlen < KNOWN_HDR || (kb[0] != 'A' && kb[0] != 'P'))
+  const agent_kind *k = agent_kind_of_byte((char)kb[0]);
+  if (vlen < KNOWN_HDR || !k)
     return 0; /* not a row key */
   MDB_val key = {klen, (void *)kb};
   unsigned flags = val[8];
@@ -717,24 +724,11 @@ static int resend_one(txn_ctx *c, resend_arg *a, const uint8_t *kb, size_t klen,
     a->st.tombstones++;
   } else {
     Huibao__V1__Record rec = HUIBAO__V1__RECORD__INIT;
-    ProtobufCMessage *m;
-    if (kb[0] == 'A') {
-      Huibao__V1__Activity *act = huibao__v1__activity__unpack(NULL, len, val + KNOWN_HDR);
-      if (!act)
-        return HB_EDB;
-      act->version = v;
-      rec.body_case = HUIBAO__V1__RECORD__BODY_ACTIVITY;
-      rec.activity = act;
-      m = &act->base;
-    } else {
-      Huibao__V1__Problem *prob = huibao__v1__problem__unpack(NULL, len, val + KNOWN_HDR);
-      if (!prob)
-        return HB_EDB;
-      prob->version = v;
-      rec.body_case = HUIBAO__V1__RECORD__BODY_PROBLEM;
-      rec.problem = prob;
-      m = &prob->base;
-    }
+    ProtobufCMessage *m = protobuf_c_message_unpack(k->desc, NULL, len, val + KNOWN_HDR);
+    if (!m)
+      return HB_EDB;
+    agent_row_set_version(m, v);
+    agent_record_set(&rec, k, m);
     rec.seq = c->next_seq++;
     rc = outbox_put(c, &key, &rec);
     protobuf_c_message_free_unpacked(m, NULL);

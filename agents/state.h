@@ -1,9 +1,11 @@
 /* state.h: the agent's on-disk state (LMDB in --state).
  *
  * Named databases:
- *   known   key kind-byte ('A'|'P') + id
+ *   known   key kind-byte + id: 'A' activity, 'P' problem, 'I' indicator,
+ *           'C' case (kinds.h; a state of the version before indicators and
+ *           cases holds only 'A' and 'P' keys, which keep their meaning)
  *           value: version (uint64 big-endian) | flags (1 byte, bit 0 = deleted)
- *                  | content: the Activity/Problem packed with version = 0
+ *                  | content: the row's message packed with version = 0
  *           Change detection is an exact byte comparison of the content.
  *   outbox  key kind-byte + id, value: packed Record (seq, body) waiting for
  *           the county's ack. One pending record per id: a newer one replaces.
@@ -57,8 +59,9 @@ typedef struct agent_diff_stats {
  * diff finds the rest), puts every new or changed row (and a tombstone
  * for every known, not deleted id that is neither a valid row nor in
  * l->invalid_ids) into the outbox with a new version, and updates known.
- * No tombstones are made for a table flagged incomplete (activities_ or
- * problems_incomplete): its missing rows may only be unreadable.
+ * No tombstones are made for a table flagged incomplete (activities_,
+ * problems_, indicators_ or cases_incomplete): its missing rows may only be
+ * unreadable.
  * now_us is the clock (tests pass a fixed value). Rows whose id is longer
  * than HB_ID_MAX are skipped (the validator refuses them anyway).
  * Returns 0, HB_EFULL (state cannot grow), HB_ENOMEM or HB_EDB. */
@@ -101,7 +104,9 @@ typedef struct agent_result {
 /* Applies n results in one committed write transaction:
  * STORED/DUPLICATE delete the outbox entry if it still holds r->seq;
  * REJECTED also deletes the known entry (so the next run sends the row
- * again and the clerk sees the reason again); STALE sets floor above
+ * again and the clerk sees the reason again: a row a county of an older
+ * version refuses, such as an indicator, is sent on every sync until a
+ * county that knows it stores it); STALE sets floor above
  * stored_version and rewrites the outbox entry with a new version and seq
  * (and known's version). Sets each r->outcome. */
 int agent_state_apply(agent_state *s, agent_result *r, size_t n, int64_t now_us);

@@ -1,12 +1,14 @@
 /* template.c: huibao-agent template: an empty ledger workbook.
  *
- * Two sheets, 活动 and 问题, with the Chinese headers of
- * docs/ledger-format.md (from hb_ledger_column, so they cannot drift from
- * what the reader accepts), the header row frozen, and data validation on
- * every column a clerk could get wrong: drop-down lists for 类型, 层级,
- * 范围, 状态 (and 专项, 类别 when a campaigns file is given), dates between
- * 2000-01-01 and 9999-12-31 in the date columns (shown as yyyy-mm-dd), whole
- * numbers in their ranges in the count columns. The lists live in a hidden
+ * Four sheets, 活动, 问题, 成效 and 典型 (the tables of kinds.h), with the
+ * Chinese headers of docs/ledger-format.md (from hb_ledger_column, so they
+ * cannot drift from what the reader accepts), the header row frozen, and
+ * data validation on every column a clerk could get wrong: drop-down lists
+ * for 类型 (the built-in kinds, plus the campaigns' declared kinds), 层级,
+ * 范围, 状态, 来源, 整改类型, the case 类型 (and 专项, 类别, 子类别, 指标 when
+ * a campaigns file is given), dates between 2000-01-01 and 9999-12-31 in the
+ * date columns (shown as yyyy-mm-dd), whole numbers in their ranges in the
+ * count columns, a number in 数量. The lists live in a hidden
  * sheet "lists" and are referenced as ranges: inline lists are limited to
  * 255 characters, cannot hold a name with a comma, and libxlsxwriter before
  * 1.1.6 may overflow a buffer on long UTF-8 inline lists (upstream issue 394).
@@ -32,6 +34,7 @@
 #include "hb_ledger.h"
 #include "hb_validate.h"
 #include "hb_vocab.h"
+#include "kinds.h"
 
 #define PROGRAM "huibao-agent"
 #define LIST_SHEET "lists"
@@ -40,12 +43,13 @@
 static const char usage[] =
     "Usage: huibao-agent template --out FILE.xlsx [--campaigns FILE [--campaign ID]]\n"
     "\n"
-    "Writes an empty ledger workbook (sheets 活动 and 问题) with the headers of\n"
+    "Writes an empty ledger workbook (sheets 活动, 问题, 成效 and 典型) with the headers of\n"
     "docs/ledger-format.md and drop-down lists, to be filled in Excel or WPS and\n"
     "read with `huibao-agent sync --ledger FILE.xlsx`.\n"
     "\n"
     "  --out FILE.xlsx    the workbook to write (replaced if it exists)\n"
-    "  --campaigns FILE   the county's campaigns file: adds lists of 专项 and 类别\n"
+    "  --campaigns FILE   the county's campaigns file: adds lists of 专项, 类别, 子类别,\n"
+    "                     指标 and the campaigns' own activity kinds (类型)\n"
     "  --campaign ID      only this campaign (default: every campaign of the file)\n"
     "\n"
     "Exit: 0 written; 64 bad command line; 65 campaigns file invalid; 66 campaigns\n"
@@ -62,9 +66,24 @@ typedef struct tpl_list {
   int col; /* column in the lists sheet, -1 when empty */
 } tpl_list;
 
-enum { L_KIND, L_LEVEL, L_SCOPE, L_STATUS, L_CAMPAIGN, L_CATEGORY, L_COUNT };
+enum {
+  L_KIND,
+  L_LEVEL,
+  L_SCOPE,
+  L_STATUS,
+  L_CAMPAIGN,
+  L_CATEGORY,
+  L_SUBCATEGORY,
+  L_SOURCE,
+  L_TERM,
+  L_INDICATOR,
+  L_CASE_TYPE,
+  L_COUNT /* at most 26: the lists sheet's columns are A..Z */
+};
 
-static const char *const list_titles[L_COUNT] = {"类型", "层级", "范围", "状态", "专项", "类别"};
+static const char *const list_titles[L_COUNT] = {"类型",     "层级", "范围",    "状态",
+                                                 "专项",     "类别", "子类别",  "来源",
+                                                 "整改类型", "指标", "典型类型"};
 
 static void list_add(tpl_list *l, const char *v)
 {
@@ -111,24 +130,40 @@ static int opts_parse(int argc, char **argv, tpl_opts *o)
 }
 
 /* Fills the lists: the vocabularies (Chinese names, as clerks write them)
- * and, with a campaigns file, the campaigns' names and categories. */
+ * and, with a campaigns file, the campaigns' names, declared kinds (after
+ * the built-in ones), indicators, categories and sub-categories. */
 static int lists_fill(const tpl_opts *o, const hb_campaigns *camps, tpl_list *lists)
 {
-  for (int v = 1; v <= HB_KIND_MAX; v++)
-    list_add(&lists[L_KIND], hb_vocab_kind_zh(v));
-  for (int v = 1; v <= HB_LEVEL_MAX; v++)
-    list_add(&lists[L_LEVEL], hb_vocab_level_zh(v));
-  for (int v = 1; v <= HB_SCOPE_MAX; v++)
-    list_add(&lists[L_SCOPE], hb_vocab_scope_zh(v));
-  for (int v = 1; v <= HB_STATUS_MAX; v++)
-    list_add(&lists[L_STATUS], hb_vocab_status_zh(v));
+  static const struct {
+    int list, max;
+    const char *(*zh)(int);
+  } vocabs[] = {
+      {L_KIND, HB_KIND_MAX, hb_vocab_kind_zh},
+      {L_LEVEL, HB_LEVEL_MAX, hb_vocab_level_zh},
+      {L_SCOPE, HB_SCOPE_MAX, hb_vocab_scope_zh},
+      {L_STATUS, HB_STATUS_MAX, hb_vocab_status_zh},
+      {L_SOURCE, HB_SOURCE_MAX, hb_vocab_source_zh},
+      {L_TERM, HB_TERM_MAX, hb_vocab_term_zh},
+      {L_CASE_TYPE, HB_CASE_MAX, hb_vocab_case_type_zh},
+  };
+  for (size_t i = 0; i < sizeof vocabs / sizeof vocabs[0]; i++)
+    for (int v = 1; v <= vocabs[i].max; v++)
+      list_add(&lists[vocabs[i].list], vocabs[i].zh(v));
   for (size_t i = 0; i < camps->count; i++) {
     const hb_campaign *c = &camps->items[i];
     if (o->campaign && strcmp(c->id, o->campaign) != 0)
       continue;
     list_add(&lists[L_CAMPAIGN], c->name);
-    for (size_t k = 0; k < c->ncategories; k++)
-      list_add(&lists[L_CATEGORY], c->categories[k].name);
+    for (size_t k = 0; k < c->nkinds; k++)
+      list_add(&lists[L_KIND], c->kinds[k].name);
+    for (size_t k = 0; k < c->nindicators; k++)
+      list_add(&lists[L_INDICATOR], c->indicators[k].name);
+    for (size_t k = 0; k < c->ncategories; k++) {
+      const hb_category *cat = &c->categories[k];
+      list_add(&lists[L_CATEGORY], cat->name);
+      for (size_t j = 0; j < cat->nsubs; j++)
+        list_add(&lists[L_SUBCATEGORY], cat->subs[j].name);
+    }
   }
   int col = 0;
   for (int l = 0; l < L_COUNT; l++)
@@ -198,12 +233,19 @@ static lxw_error validate_date(lxw_worksheet *ws, int col, const char *what)
   return worksheet_data_validation_range(ws, 1, (lxw_col_t)col, DATA_ROWS, (lxw_col_t)col, &v);
 }
 
-static lxw_error validate_count(lxw_worksheet *ws, int col, const char *what, int min, int max)
+/* Numbers between min and max in column col: whole numbers (a count) or
+ * any (decimal set: an indicator's 数量, whose places the reader checks). */
+static lxw_error validate_number(lxw_worksheet *ws, int col, const char *what, int decimal,
+                                 double min, double max)
 {
   char msg[160];
-  snprintf(msg, sizeof msg, "请填写 %d～%d 的整数 (a whole number, %d..%d)", min, max, min, max);
+  if (decimal)
+    snprintf(msg, sizeof msg, "请填写数字，如 3 或 1.25 (a number, e.g. 3 or 1.25)");
+  else
+    snprintf(msg, sizeof msg, "请填写 %.0f～%.0f 的整数 (a whole number, %.0f..%.0f)", min, max,
+             min, max);
   lxw_data_validation v = {
-      .validate = LXW_VALIDATION_TYPE_INTEGER,
+      .validate = decimal ? LXW_VALIDATION_TYPE_DECIMAL : LXW_VALIDATION_TYPE_INTEGER,
       .criteria = LXW_VALIDATION_CRITERIA_BETWEEN,
       .minimum_number = min,
       .maximum_number = max,
@@ -216,71 +258,86 @@ static lxw_error validate_count(lxw_worksheet *ws, int col, const char *what, in
   return worksheet_data_validation_range(ws, 1, (lxw_col_t)col, DATA_ROWS, (lxw_col_t)col, &v);
 }
 
-static int is_date_column(const char *en)
+/* How a column of any sheet is written, by its English header (the proto
+ * field): width, cell format, and what is checked in it. */
+enum { FMT_NONE, FMT_DATE, FMT_TEXT };
+enum { CHECK_NONE, CHECK_LIST, CHECK_DATE, CHECK_COUNT, CHECK_NUMBER };
+typedef struct tpl_column {
+  const char *en;
+  double width;
+  int format;   /* FMT_* */
+  int check;    /* CHECK_* */
+  int list;     /* L_* for CHECK_LIST */
+  int min, max; /* for CHECK_COUNT */
+} tpl_column;
+
+static const tpl_column columns[] = {
+    {"id", 10, FMT_TEXT, CHECK_NONE, 0, 0, 0}, /* "001" stays "001" */
+    {"campaign", 26, FMT_TEXT, CHECK_LIST, L_CAMPAIGN, 0, 0},
+    {"date", 12, FMT_DATE, CHECK_DATE, 0, 0, 0},
+    {"identified_on", 12, FMT_DATE, CHECK_DATE, 0, 0, 0},
+    {"deadline", 12, FMT_DATE, CHECK_DATE, 0, 0, 0},
+    {"resolved_on", 12, FMT_DATE, CHECK_DATE, 0, 0, 0},
+    {"kind", 12, FMT_NONE, CHECK_LIST, L_KIND, 0, 0},
+    {"level", 10, FMT_NONE, CHECK_LIST, L_LEVEL, 0, 0},
+    {"scope", 8, FMT_NONE, CHECK_LIST, L_SCOPE, 0, 0},
+    {"status", 10, FMT_NONE, CHECK_LIST, L_STATUS, 0, 0},
+    {"category", 18, FMT_TEXT, CHECK_LIST, L_CATEGORY, 0, 0},
+    {"subcategory", 18, FMT_TEXT, CHECK_LIST, L_SUBCATEGORY, 0, 0},
+    {"source", 8, FMT_NONE, CHECK_LIST, L_SOURCE, 0, 0},
+    {"term", 10, FMT_NONE, CHECK_LIST, L_TERM, 0, 0},
+    {"indicator", 18, FMT_TEXT, CHECK_LIST, L_INDICATOR, 0, 0},
+    {"type", 10, FMT_NONE, CHECK_LIST, L_CASE_TYPE, 0, 0},
+    {"sessions", 8, FMT_NONE, CHECK_COUNT, 0, 1, HB_SESSIONS_MAX},
+    {"participants", 10, FMT_NONE, CHECK_COUNT, 0, 0, HB_PARTICIPANTS_MAX},
+    {"outputs", 8, FMT_NONE, CHECK_COUNT, 0, 0, HB_OUTPUTS_MAX},
+    {"measures", 12, FMT_NONE, CHECK_COUNT, 0, 0, HB_MEASURES_MAX},
+    {"value", 12, FMT_NONE, CHECK_NUMBER, 0, 0, 0},
+    {"owner", 12, FMT_TEXT, CHECK_NONE, 0, 0, 0},
+    {"note", 32, FMT_TEXT, CHECK_NONE, 0, 0, 0},
+    {"title", 48, FMT_TEXT, CHECK_NONE, 0, 0, 0},
+    {"description", 48, FMT_TEXT, CHECK_NONE, 0, 0, 0},
+    {"measures_text", 48, FMT_TEXT, CHECK_NONE, 0, 0, 0},
+    {"summary", 48, FMT_TEXT, CHECK_NONE, 0, 0, 0},
+};
+
+static const tpl_column *column_find(const char *en)
 {
-  return strcmp(en, "date") == 0 || strcmp(en, "identified_on") == 0 ||
-         strcmp(en, "deadline") == 0 || strcmp(en, "resolved_on") == 0;
+  for (size_t i = 0; i < sizeof columns / sizeof columns[0]; i++)
+    if (strcmp(columns[i].en, en) == 0)
+      return &columns[i];
+  return NULL;
 }
 
-/* One ledger sheet: headers, widths, formats, validations. */
-static lxw_error sheet_write(lxw_workbook *wb, int is_problems, const tpl_list *lists,
-                             lxw_format *head, lxw_format *date, lxw_format *text)
+/* One ledger sheet (table k): headers, widths, formats, validations.
+ * fmt[FMT_*] are the workbook's formats (NULL for FMT_NONE). */
+static lxw_error sheet_write(lxw_workbook *wb, const agent_kind *k, const tpl_list *lists,
+                             lxw_format *head, lxw_format *const *fmt)
 {
-  lxw_worksheet *ws = workbook_add_worksheet(wb, is_problems ? "问题" : "活动");
+  lxw_worksheet *ws = workbook_add_worksheet(wb, k->sheet);
   if (!ws)
     return LXW_ERROR_MEMORY_MALLOC_FAILED;
   worksheet_freeze_panes(ws, 1, 0);
-  lxw_error err = LXW_NO_ERROR, e;
+  lxw_error err = LXW_NO_ERROR;
   const char *zh, *en;
-  for (int c = 0; !err && hb_ledger_column(is_problems, (size_t)c, &zh, &en) == 0; c++) {
+  for (int c = 0; !err && hb_ledger_column((int)k->table, (size_t)c, &zh, &en) == 0; c++) {
     lxw_col_t col = (lxw_col_t)c;
+    const tpl_column *tc = column_find(en);
     err = worksheet_write_string(ws, 0, col, zh, head);
-    if (err)
+    if (err || !tc)
+      continue;
+    switch (tc->check) {
+    case CHECK_LIST: err = validate_list(ws, c, &lists[tc->list], zh); break;
+    case CHECK_DATE: err = validate_date(ws, c, zh); break;
+    case CHECK_COUNT: err = validate_number(ws, c, zh, 0, tc->min, tc->max); break;
+    case CHECK_NUMBER:
+      err = validate_number(ws, c, zh, 1, -(double)(HB_INDICATOR_VALUE_MAX / HB_INDICATOR_SCALE),
+                            (double)(HB_INDICATOR_VALUE_MAX / HB_INDICATOR_SCALE));
       break;
-    double width = 12;
-    lxw_format *f = NULL;
-    if (is_date_column(en)) {
-      f = date;
-      err = validate_date(ws, c, zh);
-    } else if (strcmp(en, "kind") == 0) {
-      err = validate_list(ws, c, &lists[L_KIND], zh);
-    } else if (strcmp(en, "level") == 0) {
-      width = 10;
-      err = validate_list(ws, c, &lists[L_LEVEL], zh);
-    } else if (strcmp(en, "scope") == 0) {
-      width = 8;
-      err = validate_list(ws, c, &lists[L_SCOPE], zh);
-    } else if (strcmp(en, "status") == 0) {
-      width = 10;
-      err = validate_list(ws, c, &lists[L_STATUS], zh);
-    } else if (strcmp(en, "campaign") == 0) {
-      width = 26;
-      f = text;
-      err = validate_list(ws, c, &lists[L_CAMPAIGN], zh);
-    } else if (strcmp(en, "category") == 0) {
-      width = 18;
-      f = text;
-      err = validate_list(ws, c, &lists[L_CATEGORY], zh);
-    } else if (strcmp(en, "sessions") == 0) {
-      width = 8;
-      err = validate_count(ws, c, zh, 1, HB_SESSIONS_MAX);
-    } else if (strcmp(en, "participants") == 0) {
-      width = 10;
-      err = validate_count(ws, c, zh, 0, HB_PARTICIPANTS_MAX);
-    } else if (strcmp(en, "outputs") == 0) {
-      width = 8;
-      err = validate_count(ws, c, zh, 0, HB_OUTPUTS_MAX);
-    } else if (strcmp(en, "measures") == 0) {
-      err = validate_count(ws, c, zh, 0, HB_MEASURES_MAX);
-    } else if (strcmp(en, "title") == 0 || strcmp(en, "description") == 0) {
-      width = 48;
-      f = text;
-    } else if (strcmp(en, "id") == 0) {
-      width = 10;
-      f = text; /* "001" stays "001" */
+    default: break;
     }
-    if (!err && (e = worksheet_set_column(ws, col, col, width, f)) != LXW_NO_ERROR)
-      err = e;
+    if (!err)
+      err = worksheet_set_column(ws, col, col, tc->width, fmt[tc->format]);
   }
   return err;
 }
@@ -299,9 +356,10 @@ static lxw_error workbook_write(const char *path, tpl_list *lists)
   format_set_border(head, LXW_BORDER_THIN);
   format_set_num_format(date, "yyyy-mm-dd");
   format_set_num_format(text, "@");
-  lxw_error err = sheet_write(wb, 0, lists, head, date, text);
-  if (!err)
-    err = sheet_write(wb, 1, lists, head, date, text);
+  lxw_format *const fmt[] = {[FMT_NONE] = NULL, [FMT_DATE] = date, [FMT_TEXT] = text};
+  lxw_error err = LXW_NO_ERROR;
+  for (size_t k = 0; k < HB_TABLE_COUNT && !err; k++)
+    err = sheet_write(wb, &agent_kinds[k], lists, head, fmt);
   if (!err)
     err = lists_write(wb, lists);
   lxw_error cerr = workbook_close(wb);

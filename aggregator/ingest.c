@@ -71,37 +71,6 @@ static void drop_unknown(ProtobufCMessage *m)
   m->n_unknown_fields = 0;
 }
 
-static void free_str(char **slot)
-{
-  free(*slot);
-  *slot = NULL;
-}
-
-/* A tombstone of an indicator or a case keeps only unit, id, version and
- * deleted: nothing else of it is ever read, so nothing else is stored
- * (hb_validate_record_form, the form check of activity and problem
- * tombstones, does not know these kinds). */
-static void strip_tombstone(Huibao__V1__Record *rec)
-{
-  if (rec->body_case == HUIBAO__V1__RECORD__BODY_INDICATOR) {
-    Huibao__V1__Indicator *i = rec->indicator;
-    free_str(&i->campaign);
-    free_str(&i->indicator);
-    free_str(&i->note);
-    i->has_date = i->has_value = 0;
-    i->date = 0;
-    i->value = 0;
-  } else if (rec->body_case == HUIBAO__V1__RECORD__BODY_CASE_ROW) {
-    Huibao__V1__Case *c = rec->case_row;
-    free_str(&c->campaign);
-    free_str(&c->title);
-    free_str(&c->summary);
-    c->has_date = c->has_type = 0;
-    c->date = 0;
-    c->type = HUIBAO__V1__CASE_TYPE__CASE_UNSPECIFIED;
-  }
-}
-
 static int validate_row(const ingest_ctx *c, Huibao__V1__Record *rec, hb_violation *v,
                         hb_canon *canon)
 {
@@ -164,8 +133,7 @@ static int check_record(const ingest_ctx *c, const char *unit, Huibao__V1__Recor
    * protobuf_c_message_check on the whole Submit. Running both read every
    * text twice: a fifth of the county's CPU at full speed (callgrind, see
    * docs/performance.md). */
-  if (row.deleted && (row.kind == 'A' || row.kind == 'P') &&
-      hb_validate_record_form(rec, &v) != 0) {
+  if (row.deleted && hb_validate_record_form(rec, &v) != 0) {
     reject(r, v.field, v.reason);
     return 0;
   }
@@ -188,8 +156,6 @@ static int check_record(const ingest_ctx *c, const char *unit, Huibao__V1__Recor
     return 0;
   }
   drop_unknown(row.msg);
-  if (row.deleted && (row.kind == 'I' || row.kind == 'C'))
-    strip_tombstone(rec);
   hb_canon canon = {NULL, -1, -1, -1, -1};
   if (validate_row(c, rec, &v, &canon) != 0) {
     reject(r, v.field ? v.field : "record", v.reason);

@@ -1,6 +1,7 @@
 /* fuzz_campaigns: the county's campaigns file (INI) as hb_campaigns_load
  * reads it: bytes decoded with hb_text_to_utf8, then hb_campaigns_parse,
- * then the lookups the aggregator does with what it parsed. */
+ * then the lookups the aggregator does with what it parsed, and the
+ * invariants of the declared vocabularies (issue 12). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,9 +28,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const hb_campaign *cp = &c.items[i];
     if (hb_campaigns_find(&c, cp->id) == NULL || hb_campaigns_find(&c, cp->name) == NULL)
       abort(); /* a valid file's campaigns are found by their id and name */
-    for (size_t k = 0; k < cp->ncategories; k++)
+    for (size_t k = 0; k < cp->ncategories; k++) {
       if (hb_campaign_category(cp, cp->categories[k].code) < 0)
         abort();
+      for (size_t j = 0; j < cp->categories[k].nsubs; j++)
+        if (hb_campaign_subcategory(cp, (int)k, cp->categories[k].subs[j].code) != (int)j)
+          abort(); /* sub-category codes are unique within their category */
+    }
+    for (size_t k = 0; k < cp->nkinds; k++)
+      if (hb_campaign_kind(cp, cp->kinds[k].code) != (int)k)
+        abort();
+    for (size_t k = 0; k < cp->nindicators; k++)
+      if (hb_campaign_indicator(cp, cp->indicators[k].code) != (int)k ||
+          cp->indicators[k].places < 0 || cp->indicators[k].places > HB_INDICATOR_PLACES_MAX)
+        abort();
+    for (size_t k = 0; k < cp->nstages; k++) {
+      const hb_stage *st = &cp->stages[k];
+      if (st->start < cp->start || st->end > cp->end || st->end < st->start ||
+          (k > 0 && st->start <= cp->stages[k - 1].end))
+        abort(); /* inside the campaign, sorted, not overlapping */
+      if (hb_campaign_stage_at(cp, st->start) != (int)k ||
+          hb_campaign_stage_at(cp, st->end) != (int)k)
+        abort();
+    }
   }
   if (rc != 0 && rc != HB_ENOMEM && hb_diags_errors(&d) == 0)
     abort(); /* every refusal says why */

@@ -2,10 +2,11 @@
  * bytes (UTF-8 with or without BOM, GBK, UTF-16) into hb_ledger_parse,
  * which decodes with hb_text_to_utf8 first.
  *
- * Input: if it contains the line "--8<--", the bytes before it are
- * activities.csv and those after it problems.csv, parsed in that order into
- * one ledger (as the loader does); otherwise the whole input is one table,
- * problems.csv if its length is odd, activities.csv if even. */
+ * Input: if it contains the line "--8<--", the parts it separates are
+ * activities.csv, problems.csv, indicators.csv and cases.csv (up to four;
+ * the last part takes the rest), parsed in that order into one ledger (as
+ * the loader does); otherwise the whole input is one table, problems.csv if
+ * its length is odd, activities.csv if even. */
 #define _GNU_SOURCE /* memmem */
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +17,7 @@
 #include "hb_err.h"
 #include "hb_ledger.h"
 #include "hb_text.h"
+#include "hb_validate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -33,6 +35,17 @@ static void check(const hb_ledger *l)
     const Huibao__V1__Problem *p = l->problems[i];
     if (!p || strcmp(p->unit, "xq-dlz") != 0 || !hb_utf8_valid(p->id, strlen(p->id)) ||
         l->problem_lines[i] == 0)
+      abort();
+  }
+  for (size_t i = 0; i < l->nindicators; i++) {
+    const Huibao__V1__Indicator *r = l->indicators[i];
+    if (!r || strcmp(r->unit, "xq-dlz") != 0 || !r->has_value || l->indicator_lines[i] == 0 ||
+        r->value > HB_INDICATOR_VALUE_MAX || r->value < -HB_INDICATOR_VALUE_MAX)
+      abort();
+  }
+  for (size_t i = 0; i < l->ncases; i++) {
+    const Huibao__V1__Case *r = l->cases[i];
+    if (!r || strcmp(r->unit, "xq-dlz") != 0 || !r->title || l->case_lines[i] == 0)
       abort();
   }
   for (size_t i = 0; i < l->ninvalid; i++)
@@ -59,12 +72,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   memset(&l, 0, sizeof l);
   hb_diags d;
   hb_diags_init(&d);
+  static const char *const names[HB_TABLE_COUNT] = {HB_LEDGER_ACTIVITIES, HB_LEDGER_PROBLEMS,
+                                                    HB_LEDGER_INDICATORS, HB_LEDGER_CASES};
   const char *cut = size >= sizeof sep - 1 ? memmem(bytes, size, sep, sizeof sep - 1) : NULL;
   if (cut) {
-    size_t alen = (size_t)(cut - bytes) + 1; /* keep the newline ending the last row */
-    const char *pb = cut + sizeof sep - 1;
-    if (parse(HB_LEDGER_ACTIVITIES, bytes, alen, 0, &l, &d) != HB_ENOMEM)
-      parse(HB_LEDGER_PROBLEMS, pb, size - (size_t)(pb - bytes), 1, &l, &d);
+    const char *p = bytes;
+    for (int table = 0; table < HB_TABLE_COUNT; table++) {
+      size_t left = size - (size_t)(p - bytes);
+      cut = table + 1 < HB_TABLE_COUNT && left >= sizeof sep - 1
+                ? memmem(p, left, sep, sizeof sep - 1)
+                : NULL;
+      size_t len = cut ? (size_t)(cut - p) + 1 : left; /* keep the newline ending the last row */
+      if (parse(names[table], p, len, table, &l, &d) == HB_ENOMEM || !cut)
+        break;
+      p = cut + sizeof sep - 1;
+    }
   } else {
     int is_problems = (int)(size & 1);
     parse(is_problems ? HB_LEDGER_PROBLEMS : HB_LEDGER_ACTIVITIES, bytes, size, is_problems, &l,

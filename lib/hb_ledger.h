@@ -29,10 +29,10 @@ typedef struct hb_ledger {
   Huibao__V1__Problem **problems;
   size_t nproblems;
   /* Ids of rows that were present but invalid: the agent must not treat
-   * them as deleted. "A:" or "P:" prefix + id, owned by the ledger. */
+   * them as deleted. "A:", "P:", "I:" or "C:" prefix + id, owned by the ledger. */
   char **invalid_ids;
   size_t ninvalid;
-  size_t rows_read; /* data rows seen in both files */
+  size_t rows_read; /* data rows seen in all tables */
   /* Added for the agent. activity_lines[i] / problem_lines[i] is the
    * physical line (1-based) where activities[i] / problems[i] starts in its
    * file, so that a county rejection can be shown as "problems.csv:18: ...". */
@@ -85,9 +85,11 @@ typedef enum hb_ledger_table_id {
 #define HB_LEDGER_INDICATORS "indicators.csv"
 #define HB_LEDGER_CASES "cases.csv"
 
-/* Reads the four files of dir (hb_ledger_load_xlsx for a workbook). unit is copied into every
- * row. campaigns may be NULL (then campaign/category are checked for form
- * only). today is for "date in the future". Returns 0 when every row was
+/* Reads the four files of dir (hb_ledger_load_xlsx for a workbook). unit
+ * is copied into every row. campaigns may be NULL (then campaign, category,
+ * sub-category and indicator are checked for form only, a kind must be a
+ * built-in one, and dates are not held to the campaign's start..end).
+ * today is for "date in the future". Returns 0 when every row was
  * valid, HB_EINVAL when some rows were left out (the rest is in *out),
  * or another error when the folder could not be read at all.
  * The caller frees *out with hb_ledger_free in every case. */

@@ -64,6 +64,8 @@ static int activity_kind(hb_ledger_ctx *t, const hb_csv_row *row, Huibao__V1__Ac
     return 0;
   }
   const hb_campaign *c = t->campaigns ? hb_campaigns_find(t->campaigns, a->campaign) : NULL;
+  if (t->campaigns && !c)
+    return 0; /* the validator names the unknown campaign, which may declare the kind */
   int k = c ? hb_campaign_kind(c, s) : -1;
   if (k >= 0) {
     a->kind_code = c->kinds[k].code;

@@ -13,12 +13,18 @@ whose rollups reproduce the figures of the sample reports (../shared/seeds):
   zhuti-2023 主题教育 (report 003):
     专题辅导69场次 · 研讨交流68场次 · 县级领导调研课题22个、调研报告20余篇 (21) ·
     先后5次集中传达学习 · 累计完成问题整改700余个 (712)
+    in the shape of report 002: 帮办实事326件，解决困难158件，捐助物资18.75万元 ·
+    建章立制27项 · report 003's 典型: 4个先进基层党组织 (先进集体), 13名优秀共产党员
+    (先进个人), with 3 经验做法 and 2 典型案例 beside them
 
   make_ledgers.py --out DIR [--check]
 
 DIR gets ledgers/<code>/{activities,problems}.csv, written as clerks do:
 UTF-8, UTF-8 with BOM or GBK, Chinese or English headers and values, own
-column orders. Deterministic. --check recounts with tests/tools/count.py and
+column orders; and indicators.csv and cases.csv (zhuti-2023's 成效 and 典型)
+for the units that have any, drawn from a random generator of their own so
+that the activity and problem rows stay what they were. Every date lies
+inside its campaign's start..end. Deterministic. --check recounts with tests/tools/count.py and
 asserts the figures (HUIBAO_TODAY=2023-12-31).
 """
 import argparse
@@ -186,6 +192,98 @@ def zhuti(rng, b, units):
             k += 1
 
 
+# zhuti-2023's outcome indicators: code, total (in 1/100 for juanzhu), units, rows per unit
+ZHUTI_INDICATORS = [("shishi", 326, 30, 3), ("kunnan", 158, 25, 2), ("juanzhu", 1875, 24, 2),
+                    ("zhidu", 27, 15, 1)]
+ZHUTI_NOTES = {"shishi": ["结对关爱行动帮办实事", "为群众代办证照", "帮助修缮住房", "协调解决就医"],
+               "kunnan": ["解决群众急难愁盼问题", "协调解决灌溉用水", "帮助落实临时救助"],
+               "juanzhu": ["干部职工捐助物资折款", "结对帮扶捐助米面油", "向困难家庭捐助衣物"],
+               "zhidu": ["建立工作制度", "修订管理办法", "完善长效机制"]}
+# zhuti-2023's 典型 (report 003): type, titles
+ZHUTI_CASES = [
+    ("group", ["西南街社区“580先锋在线”为民服务行动", "航天爱心志愿者协会党支部",
+               "大罗镇新庄村党支部", "县人民医院党总支"]),
+    ("person", ["恪尽职守、默默奉献的基层干警"] * 4 + ["带领群众共同致富的带头人"] * 5
+     + ["扎根一线的乡村教师"] * 2 + ["社区网格员"] * 2),
+    ("practice", ["“20分钟学习会”“车间休息课”抓实学习", "三级学习联动组织体系",
+                  "“三答解三问”研讨交流"]),
+    ("case", ["自查整改生态环境突出问题", "“千名干部下一线”解决企业难题"]),
+]
+CASE_ZH = {"case": "典型案例", "practice": "经验做法", "group": "先进集体", "person": "先进个人"}
+IND_COLS = [("id", "编号"), ("campaign", "专项"), ("date", "日期"), ("indicator", "指标"),
+            ("value", "数量"), ("note", "说明")]
+CASE_COLS = [("id", "编号"), ("campaign", "专项"), ("date", "日期"), ("type", "类型"),
+             ("title", "标题"), ("summary", "摘要")]
+
+
+def hundredths(v, rng):
+    """v/100 as a clerk writes it: 1.5 or 1.50, 3 or 3.00."""
+    s = f"{v // 100}.{v % 100:02d}"
+    if rng.random() < 0.5:
+        s = s.rstrip("0").rstrip(".")
+    return s
+
+
+def zhuti_outcomes(units, camps):
+    """zhuti-2023's indicators.csv and cases.csv rows, {unit: (inds, cases)}, from a
+    generator of their own (the activity and problem rows do not move)."""
+    rng = random.Random(2023)
+    c = "zhuti-2023"
+    camp = next(x for x in camps.items if x["id"] == c)
+    lo, hi = datetime.date(2023, 5, 1), TODAY
+    assert camp["start"] <= lo and hi <= camp["end"], "dates inside the campaign"
+    others = [u[0] for u in units if u[2] != "county"]
+    inds = {u[0]: [] for u in units}
+    cases = {u[0]: [] for u in units}
+    names = {"shishi": "帮办实事", "kunnan": "解决困难", "juanzhu": "捐助物资", "zhidu": "建章立制"}
+    for code, total, nunits, most in ZHUTI_INDICATORS:
+        for u, n in zip(rng.sample(others, nunits), split(total, nunits, rng, 10 if
+                                                          code == "juanzhu" else 1)):
+            k = min(most, n if code != "juanzhu" else n // 10)
+            for v in split(n, max(k, 1), rng, 10 if code == "juanzhu" else 1):
+                inds[u].append({"campaign": c, "date": d(rng, lo, hi), "code": code,
+                                "name": names[code], "value": v,
+                                "note": rng.choice(ZHUTI_NOTES[code])})
+    for ty, titles in ZHUTI_CASES:
+        for t in titles:
+            u = rng.choice(others)
+            cases[u].append({"campaign": c, "date": d(rng, datetime.date(2023, 6, 1),
+                                                      datetime.date(2023, 8, 31)),
+                             "type": ty, "title": t, "summary": "选树身边榜样、对标学习先进"})
+    return {u: (inds[u], cases[u]) for u in inds if inds[u] or cases[u]}
+
+
+def write_outcomes(out, outcomes, camps):
+    """indicators.csv and cases.csv as clerks write them (their own generator)."""
+    rng = random.Random(12)
+    for unit in sorted(outcomes):
+        inds, cases = outcomes[unit]
+        dd = os.path.join(out, "ledgers", unit)
+        os.makedirs(dd, exist_ok=True)
+        for name, rows, cols in (("indicators.csv", inds, IND_COLS), ("cases.csv", cases, CASE_COLS)):
+            if not rows:
+                continue
+            style = gl.Style.random(rng, Habits, cols)
+            rows.sort(key=lambda r: r["date"])
+            cells = []
+            for i, r in enumerate(rows):
+                zh = style.zh_values
+                cell = {"id": f"{'CX' if zh else 'I'}{i + 1:04d}" if cols is IND_COLS
+                        else f"{'DX' if zh else 'C'}{i + 1:04d}",
+                        "campaign": camps.find(r["campaign"])["name"] if zh else r["campaign"],
+                        "date": gl.fmt_date(r["date"], style.date_style)}
+                if cols is IND_COLS:
+                    cell["indicator"] = r["name"] if zh else r["code"]
+                    cell["value"] = hundredths(r["value"], rng) if r["code"] == "juanzhu" \
+                        else str(r["value"])
+                    cell["note"] = r["note"]
+                else:
+                    cell["type"] = CASE_ZH[r["type"]] if zh else r["type"]
+                    cell["title"], cell["summary"] = r["title"], r["summary"]
+                cells.append([cell[k] for k in style.columns])
+            gl.write_csv(os.path.join(dd, name), gl.header_of(style, cols), cells, style)
+
+
 class Habits:
     gbk, bom, zh_header, zh_values, shuffle = 0.35, 0.15, 0.6, 0.5, 0.3
 
@@ -230,6 +328,10 @@ def check(out):
         (z["activities"]["by_kind"]["research"]["records"], 22),
         (z["activities"]["by_kind"]["research"]["outputs"], 21),
         (z["problems"]["resolved"], 712),
+        (z["indicators"]["shishi"]["value"], 326), (z["indicators"]["kunnan"]["value"], 158),
+        (z["indicators"]["juanzhu"]["text"], "18.75"), (z["indicators"]["zhidu"]["value"], 27),
+        (z["cases"]["by_type"]["group"], 4), (z["cases"]["by_type"]["person"], 13),
+        (z["cases"]["total"], 22),
     ]
     for code, cnt, nu, _ in JIEFANG_CATS:
         want += [(j["problems"]["by_category"][code]["count"], cnt),
@@ -253,6 +355,7 @@ def main():
     jiefang(rng, b, units)
     zhuti(rng, b, units)
     write(b, a.out, rng, camps)
+    write_outcomes(a.out, zhuti_outcomes(units, camps), camps)
     if a.check:
         for f in ("units.csv", "campaigns.ini"):
             with open(os.path.join(HERE, f), "rb") as s, open(os.path.join(a.out, f), "wb") as t:

@@ -297,6 +297,43 @@ static void add_unit_types(json_t *m)
   }
 }
 
+/* The names of issue 12 present in every model, empty for a campaign that
+ * declares none and for a rollup of a county of the previous version:
+ * indicators (each with its code), cases, stages (each with state_name:
+ * 已完成, 进行中, 未开始), stage_current. */
+static void add_outcomes(json_t *m)
+{
+  json_t *ind = obj_at(m, "indicators");
+  const char *code;
+  json_t *v;
+  json_object_foreach(ind, code, v)
+  {
+    if (json_is_object(v))
+      json_object_set_new(v, "code", json_string(code));
+  }
+  json_t *cases = obj_at(m, "cases");
+  if (!json_object_get(cases, "total"))
+    json_object_set_new(cases, "total", json_integer(0));
+  json_t *by_type = obj_at(cases, "by_type");
+  for (int t = 1; t <= HB_CASE_MAX; t++)
+    if (!json_object_get(by_type, hb_vocab_case_type_code(t)))
+      json_object_set_new(by_type, hb_vocab_case_type_code(t), json_integer(0));
+  if (!json_is_array(json_object_get(m, "stages")))
+    json_object_set_new(m, "stages", json_array());
+  size_t i;
+  json_array_foreach(json_object_get(m, "stages"), i, v)
+  {
+    const char *st = json_string_value(json_object_get(v, "state"));
+    json_object_set_new(v, "state_name",
+                        json_string(!st                          ? ""
+                                    : strcmp(st, "done") == 0    ? "已完成"
+                                    : strcmp(st, "current") == 0 ? "进行中"
+                                                                 : "未开始"));
+  }
+  if (!json_object_get(m, "stage_current"))
+    json_object_set_new(m, "stage_current", json_null());
+}
+
 json_t *sub_report_model(const Huibao__V1__Rollup *r)
 {
   json_t *m = hb_rollup_to_json(r);
@@ -309,5 +346,6 @@ json_t *sub_report_model(const Huibao__V1__Rollup *r)
   add_problems(m, r);
   add_coverage(m);
   add_unit_types(m);
+  add_outcomes(m);
   return m;
 }

@@ -435,6 +435,27 @@ static json_t *f_join(rctx *c, const expr *fe, json_t *in, json_t **a, json_t *i
   return r;
 }
 
+/* get("CODE"): the member CODE of an object, or null (empty) when it has
+ * none, so that a template can ask for what one campaign declares and
+ * another does not ({% set x = indicators | get("juanzhu") %}{% if x %}). */
+static json_t *f_get(rctx *c, const expr *fe, json_t *in, json_t **a, json_t *item)
+{
+  (void)item;
+  if (!json_is_string(a[0])) {
+    RERR(c, fe->off, HB_EINVAL, "filter '%s': the name must be a \"text\"", fe->f->name);
+    return NULL;
+  }
+  if (json_is_null(in))
+    return json_null();
+  if (!json_is_object(in)) {
+    RERR(c, fe->off, HB_EINVAL, "filter '%s' needs names with values, got %s", fe->f->name,
+         tmpl_value_type(in));
+    return NULL;
+  }
+  json_t *v = json_object_get(in, json_string_value(a[0]));
+  return v ? json_incref(v) : json_null();
+}
+
 /* English names, and the Chinese names a clerk may write instead. */
 static const filter_def filters[] = {
     {"wan", 0, 1, false, f_wan},       {"pct", 0, 1, false, f_pct},
@@ -445,7 +466,8 @@ static const filter_def filters[] = {
     {"where", 1, 1, true, f_where},    {"map", 1, 1, true, f_map},
     {"top", 1, 1, false, f_top},       {"skip", 1, 1, false, f_skip},
     {"first", 0, 0, false, f_first},   {"last", 0, 0, false, f_last},
-    {"join", 0, 1, false, f_join},     {"万", 0, 1, false, f_wan},
+    {"join", 0, 1, false, f_join},     {"get", 1, 1, false, f_get},
+    {"查", 1, 1, false, f_get},        {"万", 0, 1, false, f_wan},
     {"百分比", 0, 1, false, f_pct},    {"占比", 1, 2, false, f_pct_of},
     {"中文数字", 0, 0, false, f_cn},   {"日期", 0, 0, false, f_date},
     {"默认", 1, 1, false, f_default},  {"个数", 0, 0, false, f_count},

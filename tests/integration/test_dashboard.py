@@ -2,7 +2,8 @@
 """The city dashboard in a real browser: two counties (甲县 xa, 乙县 xb) sync,
 `huibao-sub serve` subscribes to both, headless Chromium loads the page and
 every figure shown (KPIs, categories, activities by kind and level, counties,
-units, weekly history) equals the rollup JSON and the independent count; a
+units, weekly history; a campaign's indicators, 典型 counts and stages when it
+declares them) equals the rollup JSON and the independent count; a
 ledger changes, the unit syncs, and the same page session shows the new
 figures without a reload; a county that goes silent is marked stale and
 recovers; serve restarts on the same --data and the weekly history survives.
@@ -282,6 +283,9 @@ def expected_figures(exps, campaign):
     return want
 
 
+STAGE_STATES = {"done": "已完成", "current": "进行中", "upcoming": "未开始"}
+
+
 def figures_from_view(c):
     """The same figures from the served rollup JSON (/api/view)."""
     p = c["problems"]
@@ -301,6 +305,21 @@ def figures_from_view(c):
     for kk, v in c["activities"]["by_kind"].items():
         for k in ("records", "sessions", "participants", "outputs"):
             want[f"kind-{kk}-{k}"] = v[k]
+    # issue 12: the campaign's indicators (value with its declared decimals), 典型 and stages
+    for code, v in (c.get("indicators") or {}).items():
+        want[f"ind-{code}-name"] = v["name"]
+        want[f"ind-{code}-value"] = v["text"]
+        want[f"ind-{code}-unit"] = v["unit"]
+        want[f"ind-{code}-records"] = v["records"]
+    if (c.get("cases") or {}).get("total"):
+        for k, n in c["cases"]["by_type"].items():
+            want[f"cases-{k}"] = n
+    for st in c.get("stages") or []:
+        want[f"stage-{st['n']}-name"] = st["name"]
+        want[f"stage-{st['n']}-state"] = STAGE_STATES[st["state"]]
+    cur = c.get("stage_current")
+    if cur:
+        want["stage-current"] = f"目前处于第{cur['n']}阶段：{cur['name']}（{cur['start']} 至 {cur['end']}）"
     for u in c["units"]:
         base = f"unit-{u['county']}-{u['code']}"
         want[f"{base}-problems"] = u["problems"]["total"]

@@ -6,7 +6,10 @@ shipped template gives a report whose every figure equals the rollup, with
 category shares adding up to 100.00%; the .docx converts to PDF with
 LibreOffice and holds the report's text; `huibao-sub export --format xlsx`
 reads back (openpyxl) equal to the JSON rollup. The seeds' own figures are
-checked too (1620 problems, 2.3万 person-times...). Issue 7's: the dashboard
+checked too (1620 problems, 2.3万 person-times...), and issue 12's:
+zhuti-2023's declared indicators (帮办实事326件，解决困难158件，捐助物资18.75万元，
+建章立制27项), 典型 (4 先进集体, 13 先进个人) and four stages, in the rollup,
+the report and the dashboard. Issue 7's: the dashboard
 (`huibao-sub serve`) in headless Chromium shows the sample county's figures,
 equal to the rollup JSON, and a screenshot of it is saved as a test artefact
 (Testing/artefacts/dashboard-sample-county.png).
@@ -46,6 +49,35 @@ SEED_FIGURES = {
     "zhuti-2023": ["69", "68", "22"],
 }
 
+# issue 12: zhuti-2023's declared indicators, 典型 and stages (make_ledgers.py),
+# in the shape of report 002 and 003, and how the shipped template writes them
+ZHUTI_OUTCOMES = {"shishi": (326, "326"), "kunnan": (158, "158"), "juanzhu": (18.75, "18.75"),
+                  "zhidu": (27, "27")}
+ZHUTI_CASES = {"case": 2, "practice": 3, "group": 4, "person": 13}
+ZHUTI_STAGES = [("学习研讨", "done"), ("问题查摆", "done"), ("深刻剖析", "done"),
+                ("推动整改", "current")]
+ZHUTI_TEXT = ["深入开展结对关爱行动，帮办实事326件，解决困难158件，捐助物资18.75万元。",
+              "建章立制27项",
+              "选树4个先进基层党组织、13名优秀共产党员",
+              "按照学习研讨、问题查摆、深刻剖析、推动整改“四个阶段”的时限要求有序推进，"
+              "目前处于推动整改阶段（2023年12月1日至2024年1月31日）"]
+
+
+def check_zhuti_outcomes(t, js, out):
+    """zhuti-2023's indicators, cases and stages in the rollup and the report."""
+    ind = js.get("indicators") or {}
+    t.check_eq(list(ind), list(ZHUTI_OUTCOMES), "zhuti: the indicators in campaigns.ini's order")
+    t.check_eq({k: (v.get("value"), v.get("text")) for k, v in ind.items()}, ZHUTI_OUTCOMES,
+               "zhuti: 帮办实事326件，解决困难158件，捐助物资18.75万元，建章立制27项")
+    t.check_eq((js.get("cases") or {}).get("by_type"), ZHUTI_CASES,
+               "zhuti: 典型: 4 先进集体 (基层党组织), 13 先进个人 (优秀共产党员)")
+    t.check_eq((js.get("cases") or {}).get("total"), 22, "zhuti: 22 典型 rows in all")
+    t.check_eq([(s.get("name"), s.get("state")) for s in js.get("stages") or []], ZHUTI_STAGES,
+               "zhuti: four stages, the last current on 2023-12-31")
+    t.check_eq((js.get("stage_current") or {}).get("name"), "推动整改", "zhuti: stage_current")
+    missing = [f for f in ZHUTI_TEXT if f not in out]
+    t.check(not missing, "zhuti: the report prints the indicators, 典型 and stages", missing)
+
 
 def sample_county(t):
     root = os.path.join(t.dir, "sample")
@@ -81,6 +113,13 @@ def dashboard_part(t, county, agg):
             d = test_dashboard.diff(page, test_dashboard.figures_from_view(view[camp]))
             t.check(not d, f"[{camp}] the dashboard shows the sample county's figures",
                     "\n".join(d[:20]))
+        page = test_dashboard.read_campaign(br, s, "zhuti-2023")
+        t.check_eq(([page.get(f"ind-{k}-value") for k in ZHUTI_OUTCOMES],
+                    page.get("cases-group"), page.get("cases-person"),
+                    page.get("stage-4-state"), page.get("stage-current")),
+                   (["326", "158", "18.75", "27"], "4", "13", "进行中",
+                    "目前处于第4阶段：推动整改（2023-12-01 至 2024-01-31）"),
+                   "zhuti: the dashboard shows the indicators, 典型 and the current stage")
         test_dashboard.read_campaign(br, s, "jiefang-2022")
         path = os.path.join(os.path.dirname(test_dashboard.artefact_path()),
                             "dashboard-sample-county.png")
@@ -116,6 +155,8 @@ def main(t):
         missing = [f for f in SEED_FIGURES[campaign] if f not in r.out]
         t.check(not missing, f"{campaign}: the sample report's figures are in the draft",
                 missing)
+        if campaign == "zhuti-2023":
+            check_zhuti_outcomes(t, js, r.out)
         probe = os.path.join(t.dir, f"probe-{campaign}.txt")
         with open(probe, "w", encoding="utf-8") as f:
             f.write(test_report.probe_template(js))

@@ -36,7 +36,7 @@ KINDS = ["集中学习", "专题研讨", "宣讲", "专题辅导", "读书班", 
          "宣传报道", "心得体会", "谈心谈话", "督导检查"]
 ACT_HEADERS = ["编号", "专项", "日期", "类型", "层级", "次数", "参加人次", "成果数", "主题"]
 PRB_HEADERS = ["编号", "专项", "查摆日期", "范围", "类别", "状态", "整改措施数", "整改时限",
-               "销号日期", "问题描述"]
+               "销号日期", "问题描述", "子类别", "责任人", "整改措施", "来源", "整改类型"]
 
 
 def cell_value(header, s, n):
@@ -180,7 +180,7 @@ def template_part(t, county):
                    env=env)
     t.check_rc(r, 0, "template")
     wb = openpyxl.load_workbook(path)
-    t.check_eq(wb.sheetnames, ["活动", "问题", "lists"], "template sheets")
+    t.check_eq(wb.sheetnames, ["活动", "问题", "成效", "典型", "lists"], "template sheets")
     t.check_eq(wb["lists"].sheet_state, "hidden", "the lists sheet is hidden")
     a, p = wb["活动"], wb["问题"]
     t.check_eq([c.value for c in a[1]], ACT_HEADERS, "活动 headers")

@@ -189,7 +189,8 @@ static void test_activity_kinds(void)
                             "A2,zhuti-2023,2023-05-02,dangke,,,,\n"   /* 3 */
                             "A3,zhuti-2023,2023-05-03,集中学习,,,,\n" /* 4 */
                             "A4,zhuti-2023,2023-03-31,study,,,,\n"    /* 5 */
-                            "A5,zhuti-2023,2023-05-05,跳舞,,,,\n";    /* 6 */
+                            "A5,zhuti-2023,2023-05-05,跳舞,,,,\n"     /* 6 */
+                            "A6,nosuch,2023-05-05,讲党课,,,,\n";      /* 7 */
   hb_ledger l = {0};
   hb_diags d;
   hb_diags_init(&d);
@@ -202,11 +203,12 @@ static void test_activity_kinds(void)
       "seminar 专题研讨, lecture 宣讲, tutorial 专题辅导, reading_class 读书班, research "
       "调查研究, party_day 主题党日, training 培训, publicity 宣传报道, essay 心得体会, talk "
       "谈心谈话, inspection 督导检查; 本专项另有 (declared): dangke 讲党课",
+      "activities.csv:7: 专项: 未知专项 (unknown campaign): nosuch",
   };
   expect_diags(&d, want, sizeof want / sizeof want[0]);
   CHECK_EQ_INT(1, d.notes);
   CHECK(d.count && d.items[0].is_note);
-  CHECK_EQ_INT(2, hb_diags_errors(&d));
+  CHECK_EQ_INT(3, hb_diags_errors(&d));
   CHECK_EQ_INT(3, l.nactivities);
   if (l.nactivities == 3) {
     const Huibao__V1__Activity *a = l.activities[0];

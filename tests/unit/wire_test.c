@@ -310,6 +310,10 @@ static const struct {
      PROTOBUF_C_LABEL_REQUIRED},
     {&huibao__v1__problem__descriptor, "version", HB_WIRE_PROBLEM_VERSION, PROTOBUF_C_TYPE_UINT64,
      PROTOBUF_C_LABEL_REQUIRED},
+    {&huibao__v1__indicator__descriptor, "version", HB_WIRE_INDICATOR_VERSION,
+     PROTOBUF_C_TYPE_UINT64, PROTOBUF_C_LABEL_REQUIRED},
+    {&huibao__v1__case__descriptor, "version", HB_WIRE_CASE_VERSION, PROTOBUF_C_TYPE_UINT64,
+     PROTOBUF_C_LABEL_REQUIRED},
 };
 
 /* Each field number the wire module writes or reads by hand is the one

@@ -426,12 +426,14 @@
     const body = $("kind-body");
     body.textContent = "";
     const order = Object.keys((state.doc.vocab && state.doc.vocab.kind) || {});
-    const kinds = Object.keys(act.by_kind || {}).sort((a, b) => order.indexOf(a) - order.indexOf(b));
+    // built-in kinds in their order, then the campaign's declared kinds in the file's order
+    const rank = (k) => (order.indexOf(k) < 0 ? order.length : order.indexOf(k));
+    const kinds = Object.keys(act.by_kind || {}).sort((a, b) => rank(a) - rank(b));
     const max = Math.max(1, ...kinds.map((k) => act.by_kind[k].records));
     const lvTot = {};
     for (const k of kinds) {
       const t = act.by_kind[k];
-      const tr = el("tr", { "data-testid": `kind-${k}` }, el("td", { text: zh("kind", k) }));
+      const tr = el("tr", { "data-testid": `kind-${k}` }, el("td", { text: t.name || zh("kind", k) }));
       for (const l of levels) {
         const n = (byKL[k] && byKL[k][l]) || 0;
         lvTot[l] = (lvTot[l] || 0) + n;
@@ -453,6 +455,47 @@
     for (const f of ["records", "sessions", "participants", "outputs"])
       tr.append(el("td", { class: "num", "data-testid": `kind-total-${f}`, text: fmtInt(tot[f]) }));
     body.append(tr);
+  }
+
+  // the value of an indicator with exactly its declared decimals ("0.30")
+  function indicatorText(v) {
+    if (typeof v.text === "string") return v.text;
+    const n = Number(v.value || 0);
+    return n.toFixed(Math.max(0, Math.min(4, v.places || 0)));
+  }
+
+  const STAGE_STATES = { done: "已完成", current: "进行中", upcoming: "未开始" };
+
+  // indicators, 典型 counts and stages: shown when the campaign declares any
+  function renderOutcomes(c) {
+    const inds = Object.entries(c.indicators || {});
+    const cases = c.cases || { total: 0, by_type: {} };
+    const stages = c.stages || [];
+    $("outcomes").hidden = !inds.length && !stages.length && !cases.total;
+    const body = $("ind-body");
+    body.textContent = "";
+    for (const [code, v] of inds)
+      body.append(el("tr", { "data-testid": `ind-${code}` },
+        el("td", { "data-testid": `ind-${code}-name`, text: v.name || code }),
+        el("td", { class: "num", "data-testid": `ind-${code}-value`, text: indicatorText(v) }),
+        el("td", { "data-testid": `ind-${code}-unit`, text: v.unit || "" }),
+        el("td", { class: "num", "data-testid": `ind-${code}-records`, text: fmtInt(v.records) })));
+    if (!inds.length) body.append(el("tr", {}, el("td", { colspan: 4, class: "empty", text: "本专项未规定成效指标" })));
+    const bt = cases.by_type || {};
+    for (const k of ["group", "person", "practice", "case"]) setText(`cases-${k}`, fmtInt(bt[k] || 0));
+    const cur = c.stage_current;
+    $("stage-current").textContent = cur
+      ? `目前处于第${cur.n}阶段：${cur.name}（${cur.start} 至 ${cur.end}）`
+      : stages.length ? "统计日不在任何阶段内" : "本专项未划分阶段";
+    const list = $("stage-list");
+    list.textContent = "";
+    for (const st of stages) {
+      const li = el("li", { class: `stage ${st.state}`, "data-testid": `stage-${st.n}`, "data-state": st.state },
+        el("span", { class: "stage-name", "data-testid": `stage-${st.n}-name`, text: st.name }),
+        el("span", { class: "stage-dates", text: `${st.start} 至 ${st.end}` }),
+        el("span", { class: "stage-state", "data-testid": `stage-${st.n}-state`, text: STAGE_STATES[st.state] || st.state }));
+      list.append(li);
+    }
   }
 
   function countyRows(campaign) {
@@ -577,6 +620,7 @@
     renderKpis(c);
     renderCategories(c);
     renderKinds(c);
+    renderOutcomes(c);
     renderCounties(c);
     renderUnits(c);
     renderHistory(c);

@@ -10,6 +10,8 @@
 #include <zmq.h>
 
 #include "hb_err.h"
+#include "kinds.h"
+#include "report.h"
 #include "test.h"
 
 #define T0 1700000000000000LL
@@ -24,6 +26,9 @@ typedef struct county {
   int retry_first;  /* answer the first Submit with retry (and a reason) */
   int stale_always; /* answer every record STALE, with a stored version ahead (an hour) */
   int stale_future; /* answer every record STALE, with a version from the future (a lock) */
+  int old_county;   /* the version before indicators and cases: a Submit holding one is
+                     * refused whole, as that county's hb_wire_submit_unpack does */
+  int mixed;        /* Submits holding an indicator or case AND an activity or problem */
   int submits;      /* Submits received */
   int records;      /* records received */
   int stale_sent;   /* A2 answered STALE once */
@@ -37,7 +42,19 @@ static void county_answer(county *c, zmq_msg_t *ident, const Huibao__V1__Submit 
   Huibao__V1__Ack ack = HUIBAO__V1__ACK__INIT;
   Huibao__V1__RecordResult res[64], *resp[64];
   ack.batch_id = s->batch_id;
-  if (c->refuse) {
+  char nobody[128] = "";
+  size_t newer = 0;
+  for (size_t i = 0; i < s->n_records; i++) {
+    const agent_kind *k;
+    if (agent_record_row(s->records[i], &k) && k->old_county_refuses && !newer++)
+      snprintf(nobody, sizeof nobody,
+               "无法解析的批次 / malformed submit: record %zu (seq %llu) has no body", i,
+               (unsigned long long)s->records[i]->seq);
+  }
+  c->mixed += newer > 0 && newer < s->n_records;
+  if (c->old_county && nobody[0]) {
+    ack.error = nobody;
+  } else if (c->refuse) {
     ack.error = "unit x99 is not expected by this county";
   } else if (c->retry_first && c->submits == 1) {
     ack.has_retry = 1;
@@ -49,8 +66,8 @@ static void county_answer(county *c, zmq_msg_t *ident, const Huibao__V1__Submit 
       Huibao__V1__RecordResult rr = HUIBAO__V1__RECORD_RESULT__INIT;
       rr.seq = r->seq;
       rr.code = HUIBAO__V1__RESULT_CODE__STORED;
-      const char *id =
-          r->body_case == HUIBAO__V1__RECORD__BODY_ACTIVITY ? r->activity->id : r->problem->id;
+      const agent_kind *k;
+      const char *id = agent_row_id(agent_record_row(r, &k));
       if (c->stale_always || c->stale_future) {
         rr.code = HUIBAO__V1__RESULT_CODE__STALE;
         rr.has_stored_version = 1;
@@ -312,6 +329,50 @@ static void test_stale_from_future(void)
   fixture_free(&f);
 }
 
+/* A county of the version before indicators and cases refuses a whole
+ * Submit holding one. They travel apart, so the activities and problems
+ * are stored; they stay in the outbox (held) and are stored once the
+ * county is upgraded. */
+static void test_old_county_holds_only_indicators_and_cases(void)
+{
+  fixture f;
+  fixture_init(&f);
+  Huibao__V1__Indicator ind[2] = {HUIBAO__V1__INDICATOR__INIT, HUIBAO__V1__INDICATOR__INIT};
+  Huibao__V1__Indicator *indp[2] = {&ind[0], &ind[1]};
+  Huibao__V1__Case cs = HUIBAO__V1__CASE__INIT, *csp = &cs;
+  ind[0].unit = ind[1].unit = cs.unit = "t01";
+  ind[0].id = "I1";
+  ind[1].id = "I2";
+  cs.id = "C1";
+  f.l.indicators = indp;
+  f.l.nindicators = 2;
+  f.l.cases = &csp;
+  f.l.ncases = 1;
+  CHECK_EQ_INT(0, agent_state_diff(f.s, &f.l, T0, NULL));
+  county c = {.old_county = 1, .a2_stale_at = T0 + 1000000};
+  county_start(&c);
+  agent_send_opts o = opts_for(c.endpoint, 5000);
+  agent_send_stats st;
+  rejects rj = {0, ""};
+  CHECK_EQ_INT(0, agent_send(f.s, &o, on_reject, &rj, &st));
+  CHECK_EQ_INT(0, c.mixed);
+  CHECK_EQ_INT(4, st.stored);
+  CHECK_EQ_INT(1, st.rejected); /* P1, as ever */
+  CHECK_EQ_INT(3, st.held);
+  CHECK_EQ_INT(3, st.pending);
+  CHECK(strstr(st.held_error, "has no body") != NULL);
+  char line[256];
+  agent_report_summary(line, sizeof line, &st);
+  CHECK_EQ_STR("sent 9, stored 4, duplicate 0, rejected 1, pending 3, stale 1, held 3", line);
+  c.old_county = 0; /* upgraded */
+  CHECK_EQ_INT(0, agent_send(f.s, &o, on_reject, &rj, &st));
+  county_stop(&c);
+  CHECK_EQ_INT(3, st.stored);
+  CHECK_EQ_INT(0, st.held);
+  CHECK_EQ_INT(0, agent_state_outbox_count(f.s));
+  fixture_free(&f);
+}
+
 static void test_retry_resends_later(void)
 {
   fixture f;
@@ -356,6 +417,7 @@ int main(void)
   RUN(test_county_error);
   RUN(test_stale_forever_stops);
   RUN(test_stale_from_future);
+  RUN(test_old_county_holds_only_indicators_and_cases);
   RUN(test_retry_resends_later);
   RUN(test_unreachable_keeps_outbox);
   return test_summary();

@@ -133,8 +133,130 @@ static void test_drain(void)
   CHECK_EQ_INT(0, system(cmd));
 }
 
+/* Records of every kind, named by the clerk's words (a declared kind, a
+ * sub-category and an indicator by their names), are stored under their
+ * codes; a tombstone of an indicator passes the form check. */
+static void test_declared_canon(void)
+{
+  snprintf(dir, sizeof dir, "/tmp/hb-ingest-XXXXXX");
+  CHECK(mkdtemp(dir) != NULL);
+  write_file("units.csv", "code,name,type\ndlz,大罗镇,township\n");
+  write_file("c.ini", "[jf]\nname = 解放思想\nstart = 2022-06-01\nend = 2022-12-31\n"
+                      "kind.dangke = 讲党课\nindicator.juanzhu = 捐助物资, 万元, 2\n"
+                      "category.county = 深化县情认识\ncategory.county.c1 = 县情不清\n");
+  char path[128], err[256];
+  hb_units u;
+  hb_campaigns c;
+  hb_diags d;
+  hb_diags_init(&d);
+  snprintf(path, sizeof path, "%s/units.csv", dir);
+  CHECK_EQ_INT(0, hb_units_load(path, &u, &d));
+  snprintf(path, sizeof path, "%s/c.ini", dir);
+  CHECK_EQ_INT(0, hb_campaigns_load(path, &c, &d));
+  hb_diags_write(&d, stderr);
+  hb_diags_free(&d);
+  store *st;
+  snprintf(path, sizeof path, "%s/data", dir);
+  CHECK_EQ_INT(0, store_open(&st, path, 0, 0, err, sizeof err));
+
+  Huibao__V1__Activity a = act("dlz", "A1", "解放思想");
+  a.has_kind = 0;
+  a.kind_code = "讲党课";
+  Huibao__V1__Problem p = HUIBAO__V1__PROBLEM__INIT;
+  p.unit = "dlz";
+  p.id = "P1";
+  p.version = 5;
+  p.campaign = "jf";
+  p.has_identified_on = p.has_status = p.has_scope = 1;
+  p.identified_on = 19200;
+  p.status = HUIBAO__V1__PROBLEM_STATUS__IDENTIFIED;
+  p.scope = HUIBAO__V1__PROBLEM_SCOPE__TEAM;
+  p.category = "深化县情认识";
+  p.subcategory = "县情不清";
+  p.description = "问题";
+  Huibao__V1__Indicator i = HUIBAO__V1__INDICATOR__INIT, del = i;
+  i.unit = del.unit = "dlz";
+  i.id = "I1";
+  del.id = "I2";
+  i.version = del.version = 5;
+  i.campaign = "jf";
+  i.has_date = i.has_value = 1;
+  i.date = 19200;
+  i.indicator = "捐助物资";
+  i.value = 12500;
+  del.has_deleted = del.deleted = 1;
+  Huibao__V1__Case k = HUIBAO__V1__CASE__INIT;
+  k.unit = "dlz";
+  k.id = "C1";
+  k.version = 5;
+  k.campaign = "jf";
+  k.has_date = k.has_type = 1;
+  k.date = 19200;
+  k.type = HUIBAO__V1__CASE_TYPE__CASE_PRACTICE;
+  k.title = "经验";
+  Huibao__V1__Record r[5], *rp[5];
+  for (int j = 0; j < 5; j++) {
+    huibao__v1__record__init(&r[j]);
+    r[j].seq = (uint64_t)j + 1;
+    rp[j] = &r[j];
+  }
+  r[0].body_case = HUIBAO__V1__RECORD__BODY_ACTIVITY;
+  r[0].activity = &a;
+  r[1].body_case = HUIBAO__V1__RECORD__BODY_PROBLEM;
+  r[1].problem = &p;
+  r[2].body_case = HUIBAO__V1__RECORD__BODY_INDICATOR;
+  r[2].indicator = &i;
+  r[3].body_case = HUIBAO__V1__RECORD__BODY_INDICATOR;
+  r[3].indicator = &del;
+  r[4].body_case = HUIBAO__V1__RECORD__BODY_CASE_ROW;
+  r[4].case_row = &k;
+  Huibao__V1__Submit sub = HUIBAO__V1__SUBMIT__INIT;
+  sub.batch_id = 3;
+  sub.unit = "dlz";
+  sub.n_records = 5;
+  sub.records = rp;
+  ingest_item item;
+  memset(&item, 0, sizeof item);
+  uint8_t *buf;
+  CHECK_EQ_INT(0, hb_wire_pack(&sub.base, &buf, &item.len));
+  item.data = buf;
+  ingest_ctx ctx = {st, &u, &c, 19236, 1700000000};
+  ingest_stats stats;
+  memset(&stats, 0, sizeof stats);
+  CHECK_EQ_INT(0, ingest_run(&ctx, &item, 1, &stats, err, sizeof err));
+  Huibao__V1__Ack *ack;
+  CHECK_EQ_INT(0, hb_wire_ack_unpack(item.ack, item.acklen, &ack));
+  CHECK_EQ_INT(5, ack->n_results);
+  for (size_t j = 0; j < ack->n_results; j++) {
+    CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, ack->results[j]->code);
+    if (ack->results[j]->reason)
+      fprintf(stderr, "record %zu: %s\n", j, ack->results[j]->reason);
+  }
+  protobuf_c_message_free_unpacked(&ack->base, NULL);
+  const hb_agg *g = store_agg(st, "jf", "dlz");
+  CHECK(g != NULL);
+  if (g) {
+    CHECK_EQ_INT(1, g->nkcells);
+    CHECK_EQ_STR("dangke", g->nkcells ? g->kcells[0].code : "");
+    const hb_cat_count *cc = hb_agg_category(g, "county");
+    CHECK(cc && hb_agg_subcategory(cc, "c1") != NULL);
+    const hb_ind_sum *is = hb_agg_indicator(g, "juanzhu");
+    CHECK_EQ_INT(12500, is ? is->value : 0);
+    CHECK_EQ_INT(1, g->by_case[HUIBAO__V1__CASE_TYPE__CASE_PRACTICE]);
+  }
+  free(item.ack);
+  free(buf);
+  store_close(st);
+  hb_units_free(&u);
+  hb_campaigns_free(&c);
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  CHECK_EQ_INT(0, system(cmd));
+}
+
 int main(void)
 {
   RUN(test_drain);
+  RUN(test_declared_canon);
   return test_summary();
 }
