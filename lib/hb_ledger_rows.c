@@ -17,16 +17,6 @@
 #include "hb_validate.h"
 #include "hb_vocab.h"
 
-static size_t len0(const char *s)
-{
-  return s ? strlen(s) + 1 : 0;
-}
-
-static char *place_opt(char **p, const char *s)
-{
-  return s ? hb_ledger_place(p, s) : NULL;
-}
-
 /* The text of an optional cell, NULL when empty. */
 static char *opt_cell(const hb_csv_row *row, const hb_ledger_ctx *t, int f)
 {
@@ -34,18 +24,67 @@ static char *opt_cell(const hb_csv_row *row, const hb_ledger_ctx *t, int f)
   return *s ? (char *)s : NULL;
 }
 
-/* Appends m (line) to a table's arrays; frees m when they cannot grow. */
-static void store(hb_ledger_ctx *t, void ***rows, unsigned **lines, size_t *n, void *m,
-                  unsigned line)
+/* Copies the row message m (scalars and non-repeated strings only, as every
+ * ledger row is) with its strings into ONE malloc block, read through its
+ * descriptor; NULL strings stay NULL. Returns the copy or NULL (no memory). */
+static void *row_copy_flat(const ProtobufCMessage *m)
 {
-  if (hb_ledger_grow((void **)rows, &t->cap_rows, *n + 1, sizeof(void *)) ||
+  const ProtobufCMessageDescriptor *d = m->descriptor;
+  size_t size = d->sizeof_message;
+  for (unsigned i = 0; i < d->n_fields; i++) {
+    const ProtobufCFieldDescriptor *f = &d->fields[i];
+    if (f->type != PROTOBUF_C_TYPE_STRING || f->label == PROTOBUF_C_LABEL_REPEATED)
+      continue;
+    const char *s = *(const char *const *)((const char *)m + f->offset);
+    if (s)
+      size += strlen(s) + 1;
+  }
+  char *block = malloc(size);
+  if (!block)
+    return NULL;
+  memcpy(block, m, d->sizeof_message);
+  char *p = block + d->sizeof_message;
+  for (unsigned i = 0; i < d->n_fields; i++) {
+    const ProtobufCFieldDescriptor *f = &d->fields[i];
+    if (f->type != PROTOBUF_C_TYPE_STRING || f->label == PROTOBUF_C_LABEL_REPEATED)
+      continue;
+    char **s = (char **)(block + f->offset);
+    if (*s)
+      *s = hb_ledger_place(&p, *s);
+  }
+  return block;
+}
+
+/* Reports a violation found by hb_validate_* under its column; returns 1
+ * when rc says the record is invalid, else 0. */
+static int row_violation(hb_ledger_ctx *t, const hb_csv_row *row, int rc, const hb_violation *v)
+{
+  if (rc == 0)
+    return 0;
+  hb_ledger_report(t, row->line, v->field, v->reason);
+  return 1;
+}
+
+/* The end of every row: a bad one is remembered by id (so that the agent
+ * never takes it for a deletion); a good one is copied (row_copy_flat) and
+ * appended, with its line, to its table's arrays. */
+static void row_keep(hb_ledger_ctx *t, const hb_csv_row *row, const char *id, int bad,
+                     const ProtobufCMessage *m, void ***rows, unsigned **lines, size_t *n)
+{
+  if (bad) {
+    if (id)
+      hb_ledger_add_invalid(t, id);
+    return;
+  }
+  void *copy = row_copy_flat(m);
+  if (!copy || hb_ledger_grow((void **)rows, &t->cap_rows, *n + 1, sizeof(void *)) ||
       hb_ledger_grow((void **)lines, &t->cap_lines, *n + 1, sizeof(unsigned))) {
-    free(m);
+    free(copy);
     t->nomem = 1;
     return;
   }
-  (*rows)[*n] = m;
-  (*lines)[(*n)++] = line;
+  (*rows)[*n] = copy;
+  (*lines)[(*n)++] = row->line;
 }
 
 /* ---------------------------------------------------------------- activity */
@@ -106,36 +145,15 @@ void hb_ledger_row_activity(hb_ledger_ctx *t, const hb_csv_row *row, const char 
   if (!bad) {
     hb_violation v;
     hb_canon canon;
-    if (hb_validate_activity(&a, t->campaigns, t->today, &v, &canon) != 0) {
-      hb_ledger_report(t, row->line, v.field, v.reason);
-      bad = 1;
-    } else if (canon.campaign) {
+    bad = row_violation(t, row, hb_validate_activity(&a, t->campaigns, t->today, &v, &canon), &v);
+    if (!bad && canon.campaign) {
       a.campaign = canon.campaign->id;
       if (canon.kind >= 0)
         a.kind_code = canon.campaign->kinds[canon.kind].code;
     }
   }
-  if (bad) {
-    if (id)
-      hb_ledger_add_invalid(t, id);
-    return;
-  }
-  size_t size =
-      sizeof(a) + len0(a.unit) + len0(a.id) + len0(a.campaign) + len0(a.title) + len0(a.kind_code);
-  Huibao__V1__Activity *m = malloc(size);
-  if (!m) {
-    t->nomem = 1;
-    return;
-  }
-  *m = a;
-  char *p = (char *)(m + 1);
-  m->unit = hb_ledger_place(&p, a.unit);
-  m->id = hb_ledger_place(&p, a.id);
-  m->campaign = hb_ledger_place(&p, a.campaign);
-  m->title = hb_ledger_place(&p, a.title);
-  m->kind_code = place_opt(&p, a.kind_code);
   hb_ledger *l = t->out;
-  store(t, (void ***)&l->activities, &l->activity_lines, &l->nactivities, m, row->line);
+  row_keep(t, row, id, bad, &a.base, (void ***)&l->activities, &l->activity_lines, &l->nactivities);
 }
 
 /* ---------------------------------------------------------------- problem */
@@ -179,10 +197,8 @@ void hb_ledger_row_problem(hb_ledger_ctx *t, const hb_csv_row *row, const char *
   if (!bad) {
     hb_violation v;
     hb_canon canon;
-    if (hb_validate_problem(&p, t->campaigns, t->today, &v, &canon) != 0) {
-      hb_ledger_report(t, row->line, v.field, v.reason);
-      bad = 1;
-    } else if (canon.campaign) {
+    bad = row_violation(t, row, hb_validate_problem(&p, t->campaigns, t->today, &v, &canon), &v);
+    if (!bad && canon.campaign) {
       p.campaign = canon.campaign->id;
       if (canon.category >= 0) {
         const hb_category *cat = &canon.campaign->categories[canon.category];
@@ -192,30 +208,8 @@ void hb_ledger_row_problem(hb_ledger_ctx *t, const hb_csv_row *row, const char *
       }
     }
   }
-  if (bad) {
-    if (id)
-      hb_ledger_add_invalid(t, id);
-    return;
-  }
-  size_t size = sizeof(p) + len0(p.unit) + len0(p.id) + len0(p.campaign) + len0(p.category) +
-                len0(p.description) + len0(p.subcategory) + len0(p.owner) + len0(p.measures_text);
-  Huibao__V1__Problem *m = malloc(size);
-  if (!m) {
-    t->nomem = 1;
-    return;
-  }
-  *m = p;
-  char *q = (char *)(m + 1);
-  m->unit = hb_ledger_place(&q, p.unit);
-  m->id = hb_ledger_place(&q, p.id);
-  m->campaign = hb_ledger_place(&q, p.campaign);
-  m->category = hb_ledger_place(&q, p.category);
-  m->description = hb_ledger_place(&q, p.description);
-  m->subcategory = place_opt(&q, p.subcategory);
-  m->owner = place_opt(&q, p.owner);
-  m->measures_text = place_opt(&q, p.measures_text);
   hb_ledger *l = t->out;
-  store(t, (void ***)&l->problems, &l->problem_lines, &l->nproblems, m, row->line);
+  row_keep(t, row, id, bad, &p.base, (void ***)&l->problems, &l->problem_lines, &l->nproblems);
 }
 
 /* ---------------------------------------------------------------- indicator */
@@ -233,36 +227,16 @@ void hb_ledger_row_indicator(hb_ledger_ctx *t, const hb_csv_row *row, const char
   if (!bad) {
     hb_violation v;
     hb_canon canon;
-    if (hb_validate_indicator(&r, t->campaigns, t->today, &v, &canon) != 0) {
-      hb_ledger_report(t, row->line, v.field, v.reason);
-      bad = 1;
-    } else if (canon.campaign) {
+    bad = row_violation(t, row, hb_validate_indicator(&r, t->campaigns, t->today, &v, &canon), &v);
+    if (!bad && canon.campaign) {
       r.campaign = canon.campaign->id;
       if (canon.indicator >= 0)
         r.indicator = canon.campaign->indicators[canon.indicator].code;
     }
   }
-  if (bad) {
-    if (id)
-      hb_ledger_add_invalid(t, id);
-    return;
-  }
-  size_t size =
-      sizeof(r) + len0(r.unit) + len0(r.id) + len0(r.campaign) + len0(r.indicator) + len0(r.note);
-  Huibao__V1__Indicator *m = malloc(size);
-  if (!m) {
-    t->nomem = 1;
-    return;
-  }
-  *m = r;
-  char *q = (char *)(m + 1);
-  m->unit = hb_ledger_place(&q, r.unit);
-  m->id = hb_ledger_place(&q, r.id);
-  m->campaign = hb_ledger_place(&q, r.campaign);
-  m->indicator = hb_ledger_place(&q, r.indicator);
-  m->note = place_opt(&q, r.note);
   hb_ledger *l = t->out;
-  store(t, (void ***)&l->indicators, &l->indicator_lines, &l->nindicators, m, row->line);
+  row_keep(t, row, id, bad, &r.base, (void ***)&l->indicators, &l->indicator_lines,
+           &l->nindicators);
 }
 
 /* ---------------------------------------------------------------- case */
@@ -284,32 +258,11 @@ void hb_ledger_row_case(hb_ledger_ctx *t, const hb_csv_row *row, const char *id,
   if (!bad) {
     hb_violation v;
     hb_canon canon;
-    if (hb_validate_case(&r, t->campaigns, t->today, &v, &canon) != 0) {
-      hb_ledger_report(t, row->line, v.field, v.reason);
-      bad = 1;
-    } else if (canon.campaign) {
+    bad = row_violation(t, row, hb_validate_case(&r, t->campaigns, t->today, &v, &canon), &v);
+    if (!bad && canon.campaign) {
       r.campaign = canon.campaign->id;
     }
   }
-  if (bad) {
-    if (id)
-      hb_ledger_add_invalid(t, id);
-    return;
-  }
-  size_t size =
-      sizeof(r) + len0(r.unit) + len0(r.id) + len0(r.campaign) + len0(r.title) + len0(r.summary);
-  Huibao__V1__Case *m = malloc(size);
-  if (!m) {
-    t->nomem = 1;
-    return;
-  }
-  *m = r;
-  char *q = (char *)(m + 1);
-  m->unit = hb_ledger_place(&q, r.unit);
-  m->id = hb_ledger_place(&q, r.id);
-  m->campaign = hb_ledger_place(&q, r.campaign);
-  m->title = hb_ledger_place(&q, r.title);
-  m->summary = place_opt(&q, r.summary);
   hb_ledger *l = t->out;
-  store(t, (void ***)&l->cases, &l->case_lines, &l->ncases, m, row->line);
+  row_keep(t, row, id, bad, &r.base, (void ***)&l->cases, &l->case_lines, &l->ncases);
 }
