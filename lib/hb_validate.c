@@ -178,18 +178,25 @@ static int check_kind(hb_violation *v, const Huibao__V1__Activity *a, const hb_c
   return 0;
 }
 
+/* What every record needs, a tombstone (deleted) nothing more: unit, id
+ * and, for a tombstone, a version. */
+static int check_key(hb_violation *v, const char *unit, const char *id, int tombstone,
+                     uint64_t version)
+{
+  int rc = check_unit_id(v, unit, id);
+  if (rc == 0 && tombstone && version == 0)
+    rc = fail(v, "version", "删除记录缺少版本号 (tombstone without version)");
+  return rc;
+}
+
 int hb_validate_activity(const Huibao__V1__Activity *a, const hb_campaigns *campaigns,
                          int32_t today, hb_violation *v, hb_canon *canon)
 {
   canon_clear(canon);
-  int rc = check_unit_id(v, a->unit, a->id);
-  if (rc)
+  int tombstone = a->has_deleted && a->deleted;
+  int rc = check_key(v, a->unit, a->id, tombstone, a->version);
+  if (rc || tombstone)
     return rc;
-  if (a->has_deleted && a->deleted) {
-    if (a->version == 0)
-      return fail(v, "version", "删除记录缺少版本号 (tombstone without version)");
-    return 0;
-  }
   const hb_campaign *c = NULL;
   int kind = -1;
   if ((rc = check_campaign(v, a->campaign, campaigns, &c)) ||
@@ -237,14 +244,10 @@ int hb_validate_problem(const Huibao__V1__Problem *p, const hb_campaigns *campai
                         hb_violation *v, hb_canon *canon)
 {
   canon_clear(canon);
-  int rc = check_unit_id(v, p->unit, p->id);
-  if (rc)
+  int tombstone = p->has_deleted && p->deleted;
+  int rc = check_key(v, p->unit, p->id, tombstone, p->version);
+  if (rc || tombstone)
     return rc;
-  if (p->has_deleted && p->deleted) {
-    if (p->version == 0)
-      return fail(v, "version", "删除记录缺少版本号 (tombstone without version)");
-    return 0;
-  }
   const hb_campaign *c = NULL;
   if ((rc = check_campaign(v, p->campaign, campaigns, &c)) ||
       (rc = check_date(v, "identified_on", "查摆日期", p->has_identified_on, p->identified_on, 1,
@@ -441,14 +444,10 @@ int hb_validate_indicator(const Huibao__V1__Indicator *r, const hb_campaigns *ca
                           int32_t today, hb_violation *v, hb_canon *canon)
 {
   canon_clear(canon);
-  int rc = check_unit_id(v, r->unit, r->id);
-  if (rc)
+  int tombstone = r->has_deleted && r->deleted;
+  int rc = check_key(v, r->unit, r->id, tombstone, r->version);
+  if (rc || tombstone)
     return rc;
-  if (r->has_deleted && r->deleted) {
-    if (r->version == 0)
-      return fail(v, "version", "删除记录缺少版本号 (tombstone without version)");
-    return 0;
-  }
   const hb_campaign *c = NULL;
   if ((rc = check_campaign(v, r->campaign, campaigns, &c)) ||
       (rc = check_date(v, "date", "日期", r->has_date, r->date, 1, today)) ||
@@ -477,14 +476,10 @@ int hb_validate_case(const Huibao__V1__Case *r, const hb_campaigns *campaigns, i
                      hb_violation *v, hb_canon *canon)
 {
   canon_clear(canon);
-  int rc = check_unit_id(v, r->unit, r->id);
-  if (rc)
+  int tombstone = r->has_deleted && r->deleted;
+  int rc = check_key(v, r->unit, r->id, tombstone, r->version);
+  if (rc || tombstone)
     return rc;
-  if (r->has_deleted && r->deleted) {
-    if (r->version == 0)
-      return fail(v, "version", "删除记录缺少版本号 (tombstone without version)");
-    return 0;
-  }
   const hb_campaign *c = NULL;
   if ((rc = check_campaign(v, r->campaign, campaigns, &c)) ||
       (rc = check_date(v, "date", "日期", r->has_date, r->date, 1, today)) ||
