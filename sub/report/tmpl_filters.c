@@ -489,5 +489,5 @@ const filter_def *tmpl_filter_find(const char *name)
 const char *tmpl_filter_names(void)
 {
   return "wan, pct, pct_of, cn, date, default, count, sum, sort, sort_desc, where, map, top, "
-         "skip, first, last, join";
+         "skip, first, last, join, get";
 }

@@ -168,9 +168,15 @@ static void test_errors(void)
                       "{% endif %}\n"));
   CHECK_EQ_STR("ERR:t.txt:1:46: unknown name 'nam' in a list item (it has: code, name, problems)",
                render("{{ units | map(name) | join }}{{ units | map(nam) | join }}") + 0);
-  CHECK_EQ_STR("ERR:t.txt:1:15: unknown filter 'wann' (filters: wan, pct, pct_of, cn, date, "
-               "default, count, sum, sort, sort_desc, where, map, top, skip, first, last, join)",
-               render("{{ problems | wann }}"));
+  CHECK_EQ_STR(
+      "ERR:t.txt:1:15: unknown filter 'wann' (filters: wan, pct, pct_of, cn, date, "
+      "default, count, sum, sort, sort_desc, where, map, top, skip, first, last, join, get)",
+      render("{{ problems | wann }}"));
+  /* get: a member of an object, null (not an error) when it has none. */
+  CHECK_EQ_STR(
+      "124|无",
+      render("{% set a = activities | get(\"total\") %}{{ a.sessions }}|"
+             "{% set b = activities | get(\"nope\") %}{% if b %}有{% else %}无{% endif %}"));
   CHECK_EQ_STR("ERR:t.txt:2:3: '{{' is not closed with '}}'", render("ab\ncd{{ problems.total\n"));
   CHECK_EQ_STR("ERR:t.txt:1:1: {% for %} is not closed with {% endfor %}",
                render("{% for c in problems.categories %}{{ c.name }}"));
