@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
   json_t *j = hb_rollup_to_json(r);
   if (j) {
-    char *text = json_dumps(j, JSON_COMPACT);
+    char *text = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15)); /* as sub/ dumps it */
     free(text);
     json_decref(j);
   }

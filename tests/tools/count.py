@@ -113,9 +113,10 @@ def _named(table, s):
 def parse_value(s, places):
     """An indicator value in 1/10000 (exact, int arithmetic), or None."""
     m = re.fullmatch(r"([+-]?)(\d+)(?:\.(\d+))?", s.strip())
-    if not m or len(m.group(3) or "") > places:
+    digits = (m.group(3) or "").rstrip("0") if m else ""
+    if not m or len(digits) > places:  # trailing zeros ("1.250", 2 places) are no decimals
         return None
-    frac = (m.group(3) or "").ljust(4, "0")
+    frac = digits.ljust(4, "0")
     v = int(m.group(2)) * SCALE + int(frac)
     v = -v if m.group(1) == "-" else v
     return v if abs(v) <= INDICATOR_VALUE_MAX else None
