@@ -110,6 +110,68 @@ static void test_valid_width(void)
   CHECK_EQ_INT(6, hb_utf8_width("ab中文"));
 }
 
+/* The reference for hb_utf8_valid: decode each sequence, then refuse
+ * overlongs, surrogates, > U+10FFFF and NUL (the way utf8_seq did it). */
+static int utf8_valid_ref(const unsigned char *s, size_t len)
+{
+  for (size_t i = 0; i < len;) {
+    unsigned c = s[i];
+    size_t n = c == 0     ? 0
+               : c < 0x80 ? 1
+               : c < 0xC0 ? 0
+               : c < 0xE0 ? 2
+               : c < 0xF0 ? 3
+               : c < 0xF8 ? 4
+                          : 0;
+    if (!n || len - i < n)
+      return 0;
+    uint32_t v = n == 1 ? c : c & (0xFFu >> (n + 1));
+    for (size_t k = 1; k < n; k++) {
+      if ((s[i + k] & 0xC0) != 0x80)
+        return 0;
+      v = (v << 6) | (s[i + k] & 0x3Fu);
+    }
+    if ((n == 2 && v < 0x80) || (n == 3 && v < 0x800) || (n == 4 && v < 0x10000) || v > 0x10FFFF ||
+        (v >= 0xD800 && v <= 0xDFFF))
+      return 0;
+    i += n;
+  }
+  return 1;
+}
+
+/* hb_utf8_valid (byte ranges, 8 ASCII bytes at a time) against the
+ * reference on 200,000 random strings made mostly of UTF-8 lead and
+ * continuation bytes, and on every 1..4-byte sequence starting with each
+ * lead byte. */
+static void test_valid_random(void)
+{
+  uint32_t x = 12345;
+  unsigned char buf[24];
+  size_t bad = 0;
+  for (int k = 0; k < 200000; k++) {
+    size_t len = (size_t)(k % 24);
+    for (size_t i = 0; i < len; i++) {
+      x = x * 1103515245u + 12345u;
+      unsigned r = x >> 16;
+      static const unsigned char pick[] = {'a',  0x80, 0xBF, 0xC2, 0xE4, 0xB8, 0xAD, 0xE0,
+                                           0xA0, 0xED, 0x9F, 0xF0, 0x90, 0xF4, 0x8F, 0};
+      buf[i] = (r & 0x100) ? (unsigned char)r : pick[r & 15];
+    }
+    if (hb_utf8_valid((const char *)buf, len) != (utf8_valid_ref(buf, len) != 0))
+      bad++;
+  }
+  for (unsigned a = 0; a < 256; a++)
+    for (unsigned b = 0x70; b < 0xC8; b++) {
+      unsigned char s4[4] = {(unsigned char)a, (unsigned char)b, 0x80, 0xBF};
+      for (size_t n = 1; n <= 4; n++)
+        if (hb_utf8_valid((const char *)s4, n) != (utf8_valid_ref(s4, n) != 0))
+          bad++;
+    }
+  CHECK_EQ_INT(0, (long long)bad);
+  CHECK(hb_utf8_valid("abcdefgh中文ijklmnopq", strlen("abcdefgh中文ijklmnopq")));
+  CHECK(!hb_utf8_valid("abcdefghijk\0mnop", 16));
+}
+
 static void test_trim_excerpt(void)
 {
   char s[] = " \t\xE3\x80\x80 日期 \xE3\x80\x80\r\n";
@@ -175,6 +237,7 @@ int main(void)
   RUN(test_nul);
   RUN(test_utf16);
   RUN(test_valid_width);
+  RUN(test_valid_random);
   RUN(test_trim_excerpt);
   RUN(test_files);
   RUN(test_xml);
