@@ -60,13 +60,13 @@ static size_t utf8_bad_offset(const char *s, size_t len)
   const unsigned char *u = (const unsigned char *)s;
   size_t i = 0;
   while (i < len) {
-    while (len - i >= 8 && ascii8(u + i))
-      i += 8;
-    if (i >= len)
-      break;
     unsigned c = u[i];
     if (c >= 0x01 && c < 0x80) {
-      i++;
+      i += len - i >= 8 && ascii8(u + i) ? 8 : 1;
+    } else if (c >= 0xE1 && c <= 0xEC) { /* most of CJK: any continuation bytes */
+      if (len - i < 3 || (u[i + 1] & 0xC0) != 0x80 || (u[i + 2] & 0xC0) != 0x80)
+        return i;
+      i += 3;
     } else if (c >= 0xC2 && c <= 0xDF) {
       if (len - i < 2 || (u[i + 1] & 0xC0) != 0x80)
         return i;
