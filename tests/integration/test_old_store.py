@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""A county store and the agents' states written by the previous version
+open in this one (issue 12, Compatibility): tests/fixtures/store-v0.tar.xz
+holds a county (units.csv, campaigns.ini, ledgers), its CURVE keys, the
+county's store and the four agents' states, as the programs of commit
+be455c5 (before the campaign vocabularies) left them after a first sync and
+a round of clerk edits. This version must:
+  - verify that store (`huibao-aggregator verify` exit 0, every aggregate
+    rebuilt from the old records equals the stored one);
+  - serve it: every rollup equals the independent count (new figures zero);
+  - go on from the old agents' states: a second round of edits (edits,
+    deletions, additions) syncs, the rollups equal the count again, and the
+    store still verifies.
+
+The fixture is made by this script with the old programs:
+  HUIBAO_AGGREGATOR=OLD/aggregator/huibao-aggregator \\
+  HUIBAO_AGENT=OLD/agents/huibao-agent python3 test_old_store.py --make FILE"""
+import os
+import sys
+import tarfile
+
+import hbtest
+
+FIXTURE = os.path.join(hbtest.REPO, "tests", "fixtures", "store-v0.tar.xz")
+
+
+def make(out):
+    t = hbtest.Test("old_store_make")
+    t.keys  # noqa: B018 -- the key pairs under t.dir/keys
+    county = t.county(units=4, rows=25, seed=12)
+    agg = t.aggregator(county, data=os.path.join(t.dir, "store"))
+    for rnd in (None, 1):
+        if rnd:
+            county.mutate(rnd, 12)
+        for u, r in t.sync_all(county, agg).items():
+            t.check_rc(r, 0, f"old agent of {u}, round {rnd or 0}")
+    t.check_eq(agg.stop(), 0, "the old county stops")
+    with tarfile.open(out, "w:xz") as tar:
+        for name in ("county", "keys", "store"):
+            tar.add(os.path.join(t.dir, name), arcname=name)
+    t.finish()
+
+
+def main(t):
+    with tarfile.open(FIXTURE) as tar:
+        tar.extractall(t.dir)
+    county = hbtest.County(os.path.join(t.dir, "county"))
+    t._keys = hbtest.Keys(os.path.join(t.dir, "keys"))
+    agg = t.aggregator(county, data=os.path.join(t.dir, "store"), start=False)
+    r = agg.verify()
+    t.check_rc(r, 0, "the old store verifies")
+    agg.start()
+    t.check_rollups(county, agg, "the old store's rollups equal the count")
+    county.mutate(2, 12)
+    for u, r in t.sync_all(county, agg).items():
+        t.check_rc(r, 0, f"agent of {u} goes on from its old state")
+        t.check("stored" in r.err or "stored" in r.out, f"{u}: its edits were stored", r)
+    t.check_rollups(county, agg, "after edits on the old states: equal to the count")
+    t.check_eq(agg.stop(), 0, "the county stops")
+    t.check_rc(agg.verify(), 0, "the store verifies after this version wrote to it")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--make":
+        make(os.path.abspath(sys.argv[2]))
+    else:
+        hbtest.Test("old_store").guard(main)
