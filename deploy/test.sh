@@ -10,6 +10,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./deploy/deps.sh --cross
 
+# Compiler cache: every build below (plain, cross, fuzz, sanitizers) reuses
+# the objects of earlier runs on this machine, whatever folder the clone is
+# in (BASEDIR makes paths relative, NOHASHDIR leaves the folder out of the
+# hash). CMake takes the launcher from the environment at configure time.
+if command -v ccache >/dev/null; then
+  export CMAKE_C_COMPILER_LAUNCHER=ccache CMAKE_CXX_COMPILER_LAUNCHER=ccache
+  export CCACHE_DIR="${CCACHE_DIR:-/var/cache/huibao-ccache}" CCACHE_BASEDIR="$PWD"
+  export CCACHE_NOHASHDIR=1
+fi
+
 QUICK=0
 [ "${1:-}" = "--quick" ] && QUICK=1
 
