@@ -1,7 +1,7 @@
 /* fuzz_submit: one ZeroMQ message from an agent, through the path the
  * aggregator's ingest takes: hb_wire_submit_unpack, then per record
- * hb_validate_record_form, the unit check, hb_validate_activity or
- * hb_validate_problem against a fixed campaigns file, and the use of the
+ * hb_validate_record_form, the unit check, hb_validate_activity,
+ * _problem, _indicator or _case against a fixed campaigns file, and the use of the
  * canonical campaign and category a valid record resolves to. */
 #include <stddef.h>
 #include <stdint.h>
@@ -32,23 +32,44 @@ static void check_record(const char *unit, const Huibao__V1__Record *rec, const 
     check_violation(&v);
     return;
   }
-  const Huibao__V1__Activity *act =
-      rec->body_case == HUIBAO__V1__RECORD__BODY_ACTIVITY ? rec->activity : NULL;
-  const Huibao__V1__Problem *prob =
-      rec->body_case == HUIBAO__V1__RECORD__BODY_PROBLEM ? rec->problem : NULL;
-  const char *rec_unit = act ? act->unit : prob->unit;
+  const char *rec_unit = NULL, *id = NULL;
+  int rc = 0;
+  hb_canon canon = {NULL, -1, -1, -1, -1};
+  switch (rec->body_case) {
+  case HUIBAO__V1__RECORD__BODY_ACTIVITY:
+    rec_unit = rec->activity->unit, id = rec->activity->id;
+    break;
+  case HUIBAO__V1__RECORD__BODY_PROBLEM:
+    rec_unit = rec->problem->unit, id = rec->problem->id;
+    break;
+  case HUIBAO__V1__RECORD__BODY_INDICATOR:
+    rec_unit = rec->indicator->unit, id = rec->indicator->id;
+    break;
+  case HUIBAO__V1__RECORD__BODY_CASE_ROW:
+    rec_unit = rec->case_row->unit, id = rec->case_row->id;
+    break;
+  default: abort(); /* hb_validate_record_form refuses a record without a body */
+  }
   if (!rec_unit || strcmp(rec_unit, unit) != 0)
     return;
-  hb_canon canon = {NULL, -1};
-  int rc = act ? hb_validate_activity(act, c, today, &v, &canon)
-               : hb_validate_problem(prob, c, today, &v, &canon);
+  switch (rec->body_case) {
+  case HUIBAO__V1__RECORD__BODY_ACTIVITY:
+    rc = hb_validate_activity(rec->activity, c, today, &v, &canon);
+    break;
+  case HUIBAO__V1__RECORD__BODY_PROBLEM:
+    rc = hb_validate_problem(rec->problem, c, today, &v, &canon);
+    break;
+  case HUIBAO__V1__RECORD__BODY_INDICATOR:
+    rc = hb_validate_indicator(rec->indicator, c, today, &v, &canon);
+    break;
+  default: rc = hb_validate_case(rec->case_row, c, today, &v, &canon); break;
+  }
   if (rc != 0) {
     check_violation(&v);
     return;
   }
   /* A valid record is stored: its strings must be valid UTF-8. */
-  const char *id = act ? act->id : prob->id;
-  if (!hb_utf8_valid(id, strlen(id)))
+  if (!id || !hb_utf8_valid(id, strlen(id)))
     abort();
   if (canon.campaign) {
     if (canon.campaign < c->items || canon.campaign >= c->items + c->count)
