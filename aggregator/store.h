@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "aggmap.h"
+#include "hb_period_facts.h"
 #include <lmdb.h>
 #include "huibao/v1/huibao.pb-c.h"
 
@@ -89,7 +90,7 @@ int store_batch_run(store *s, store_batch_fn fn, void *arg, char *err, size_t er
 
 /* The fields every row kind shares, read from a Record's body (borrowed
  * from it). kind is the byte of the records db key and of the agent's
- * state: 'A' activity, 'P' problem, 'I' indicator, 'C' case. */
+ * state: 'A' activity, 'P' problem, 'I' indicator, 'C' case, 'R' 报送. */
 typedef struct store_row {
   char kind;
   ProtobufCMessage *msg; /* the body */
@@ -170,6 +171,21 @@ int store_batch_remove(store *s, const char *unit, char kind, const char *id, ui
 /* Inside store_batch_run's fn: deletes every record of unit (and its
  * sync time) the same way; *removed gets how many. */
 int store_batch_remove_unit(store *s, const char *unit, size_t *removed);
+
+/* Issue 13: the period facts of (campaign, unit) as committed (borrowed,
+ * valid until the next commit), NULL if none (hb_period_facts.h). The
+ * store notes them itself in store_batch_put: a STORED change of any row
+ * kind but 'R' notes a change for the campaign(s) it touches; a stored
+ * 报送 row ('R') notes a report fact through store_batch_note_report. */
+const hb_period_facts *store_period_facts(const store *s, const char *campaign, const char *unit);
+/* Inside store_batch_run's fn: the county's clock for the facts noted by
+ * this batch (ingest calls it first; 0 = do not note). */
+void store_batch_clock(store *s, int64_t now_s);
+/* Inside store_batch_run's fn: a version of 报送 row id of unit was stored
+ * (or deleted: period NULL) for period of campaign (ingest resolves 本期
+ * and the campaigns a row without campaign applies to). */
+int store_batch_note_report(store *s, const char *campaign, const char *unit, const char *period,
+                            const char *id, bool nothing_new);
 
 /* Reloads the in-memory aggregates from the aggs db. */
 int store_reload_aggs(store *s, char *err, size_t errlen);

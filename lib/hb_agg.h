@@ -49,6 +49,26 @@ typedef struct hb_deadline_count {
   uint64_t count; /* unresolved problems with this deadline */
 } hb_deadline_count;
 
+/* Issue 13: activities of one date and kind (a built-in kind, or a
+ * declared kind's code), the base of per-period figures. */
+typedef struct hb_day_act {
+  int32_t day;
+  int kind;   /* ActivityKind 1..HB_KIND_MAX, or 0 with code */
+  char *code; /* owned: a declared kind's code, NULL for a built-in kind */
+  hb_totals t;
+} hb_day_act;
+
+/* Issue 13: problems by date. overdue_delta: +1 on the first day a problem
+ * is open past its deadline (max(identified_on, deadline + 1)), -1 on its
+ * resolved_on when it was resolved after that; so the open-and-overdue
+ * count at the end of day E is the sum of the deltas up to E. */
+typedef struct hb_day_prob {
+  int32_t day;
+  uint64_t identified; /* identified_on = day */
+  uint64_t resolved;   /* status resolved with resolved_on = day */
+  int64_t overdue_delta;
+} hb_day_prob;
+
 typedef struct hb_agg {
   char *campaign;                                   /* owned */
   char *unit;                                       /* owned */
@@ -72,6 +92,10 @@ typedef struct hb_agg {
   size_t ninds, capinds;
   uint64_t cases;                    /* live Case records */
   uint64_t by_case[HB_CASE_MAX + 1]; /* by CaseType, [0] unspecified */
+  hb_day_act *dacts;                 /* sorted by day, kind, code; cells with records only */
+  size_t ndacts, capdacts;
+  hb_day_prob *dprobs; /* sorted by day; days with a non-zero field only */
+  size_t ndprobs, capdprobs;
 } hb_agg;
 
 /* Initialises an empty aggregate for (campaign, unit); copies both strings. */
@@ -106,6 +130,29 @@ uint64_t hb_agg_overdue(const hb_agg *a, int32_t today);
 hb_totals hb_agg_activity_totals(const hb_agg *a);
 
 bool hb_agg_is_empty(const hb_agg *a);
+
+/* Issue 13: the figures of the days from..to (inclusive) of one or more
+ * aggregates, added into by hb_agg_period_add (hb_agg_days.c). */
+typedef struct hb_kind_sum {
+  int kind;   /* as hb_day_act */
+  char *code; /* owned, NULL for a built-in kind */
+  hb_totals t;
+} hb_kind_sum;
+
+typedef struct hb_period_sum {
+  hb_totals act;      /* activities dated in the days */
+  hb_kind_sum *kinds; /* sorted by kind, code */
+  size_t nkinds, capkinds;
+  uint64_t identified;    /* problems identified in the days */
+  uint64_t resolved;      /* resolved (by resolved_on) in the days */
+  int64_t overdue_at_end; /* open and overdue at the end of day to */
+  uint64_t dated;         /* activities + problems identified in the days */
+} hb_period_sum;
+
+/* Adds a's figures of the days from..to into out (zeroed by the caller
+ * before the first call). Returns 0 or HB_ENOMEM. */
+int hb_agg_period_add(const hb_agg *a, int32_t from, int32_t to, hb_period_sum *out);
+void hb_period_sum_free(hb_period_sum *s);
 
 /* True if both hold the same figures (campaign and unit included). */
 bool hb_agg_equal(const hb_agg *x, const hb_agg *y);

@@ -11,6 +11,7 @@
  *   category.theory = 理论学习不到位
  *   category.theory.t1 = 学习不系统        ; a sub-category of theory
  *   stage.1 = 学习研讨, 2023-04-01, 2023-05-15
+ *   cycle = weekly, 5, 18:00              ; reports due Fridays 18:00 (hb_period.h)
  *
  * Section = campaign id ([A-Za-z0-9_.-]{1,50}); name, start, end required;
  * every list in file order. Unknown keys are errors (a typo such as "nmae"
@@ -62,6 +63,21 @@ typedef struct hb_stage {
   int32_t start, end; /* days since epoch, inclusive */
 } hb_stage;
 
+/* cycle = weekly, 5, 18:00 | monthly, 25, 18:00 (issue 13, hb_period.h):
+ * when reports are due, in the county's local time. */
+typedef enum hb_cycle_kind {
+  HB_CYCLE_NONE = 0, /* no cycle key: the campaign has no periods */
+  HB_CYCLE_WEEKLY,
+  HB_CYCLE_MONTHLY,
+} hb_cycle_kind;
+
+typedef struct hb_cycle {
+  hb_cycle_kind kind;
+  int day;    /* weekly: weekday 1..7 (Monday = 1); monthly: 1..31 (a
+                 shorter month: its last day) */
+  int minute; /* minute of the day of the due, 0..1439 */
+} hb_cycle;
+
 typedef struct hb_campaign {
   char *id;
   char *name;
@@ -75,6 +91,7 @@ typedef struct hb_campaign {
   size_t nindicators;
   hb_stage *stages; /* sorted by start */
   size_t nstages;
+  hb_cycle cycle; /* kind HB_CYCLE_NONE when the file has no cycle key */
 } hb_campaign;
 
 typedef struct hb_campaigns {

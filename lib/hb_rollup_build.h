@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include "hb_agg.h"
 #include "hb_campaigns.h"
+#include "hb_period_facts.h"
 #include "hb_units.h"
 
 /* Everything hb_rollup_build reads; all borrowed for the call. */
@@ -28,6 +29,11 @@ typedef struct hb_rollup_input {
   uint32_t heartbeat_ms;
   uint32_t campaign_count;
   int32_t today; /* for overdue */
+  /* Issue 13 (used when the campaign has a cycle): facts[i] are the period
+   * facts of units->items[i] (NULL or facts[i] NULL: none); now_s the
+   * county's clock, for each period's state. */
+  const hb_period_facts *const *facts;
+  int64_t now_s;
 } hb_rollup_input;
 
 /* Builds the packed Rollup (*out malloc'd, owned by the caller). Cube cells,

@@ -57,6 +57,12 @@ int hb_validate_indicator(const Huibao__V1__Indicator *r, const hb_campaigns *ca
                           int32_t today, hb_violation *v, hb_canon *canon);
 int hb_validate_case(const Huibao__V1__Case *r, const hb_campaigns *campaigns, int32_t today,
                      hb_violation *v, hb_canon *canon);
+/* Checks one 报送 row (issue 13): period is 本期 or a date; with campaigns,
+ * a named campaign must exist and have a cycle, and a date must be a
+ * period id of it (of at least one campaign with a cycle when none is
+ * named). canon->campaign is the named campaign (NULL when none). */
+int hb_validate_report(const Huibao__V1__Report *r, const hb_campaigns *campaigns, int32_t today,
+                       hb_violation *v, hb_canon *canon);
 
 /* Checks what protobuf-c unpack does not: every enum value known, every
  * string valid UTF-8 without NUL and within its length limit. Used on
