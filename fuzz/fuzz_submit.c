@@ -1,7 +1,7 @@
 /* fuzz_submit: one ZeroMQ message from an agent, through the path the
  * aggregator's ingest takes: hb_wire_submit_unpack, then per record
  * hb_validate_record_form, the unit check, hb_validate_activity,
- * _problem, _indicator or _case against a fixed campaigns file, and the use of the
+ * _problem, _indicator, _case or _report against a fixed campaigns file, and the use of the
  * canonical campaign and category a valid record resolves to. */
 #include <stddef.h>
 #include <stdint.h>
@@ -48,6 +48,7 @@ static void check_record(const char *unit, const Huibao__V1__Record *rec, const 
   case HUIBAO__V1__RECORD__BODY_CASE_ROW:
     rec_unit = rec->case_row->unit, id = rec->case_row->id;
     break;
+  case HUIBAO__V1__RECORD__BODY_REPORT: rec_unit = rec->report->unit, id = rec->report->id; break;
   default: abort(); /* hb_validate_record_form refuses a record without a body */
   }
   if (!rec_unit || strcmp(rec_unit, unit) != 0)
@@ -62,7 +63,10 @@ static void check_record(const char *unit, const Huibao__V1__Record *rec, const 
   case HUIBAO__V1__RECORD__BODY_INDICATOR:
     rc = hb_validate_indicator(rec->indicator, c, today, &v, &canon);
     break;
-  default: rc = hb_validate_case(rec->case_row, c, today, &v, &canon); break;
+  case HUIBAO__V1__RECORD__BODY_CASE_ROW:
+    rc = hb_validate_case(rec->case_row, c, today, &v, &canon);
+    break;
+  default: rc = hb_validate_report(rec->report, c, today, &v, &canon); break;
   }
   if (rc != 0) {
     check_violation(&v);

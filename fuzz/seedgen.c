@@ -76,6 +76,53 @@ static int write_submits(const char *dir, const char *unit, const hb_ledger *l)
   return bad;
 }
 
+/* One Submit with a row of each kind issue 12 and 13 added (an indicator,
+ * a case, a 报送 row naming its campaign, one for every campaign, and a
+ * deleted one), so that the fuzzer starts from every body of a Record. */
+static int write_kinds(const char *dir, const char *unit, const char *campaign)
+{
+  Huibao__V1__Indicator ind = HUIBAO__V1__INDICATOR__INIT;
+  ind.unit = (char *)unit, ind.id = "I1", ind.version = 1, ind.campaign = (char *)campaign;
+  ind.has_date = 1, ind.date = hb_date_from_ymd(2023, 6, 1);
+  ind.indicator = "shishi", ind.has_value = 1, ind.value = 30000, ind.note = "帮办实事";
+  Huibao__V1__Case cs = HUIBAO__V1__CASE__INIT;
+  cs.unit = (char *)unit, cs.id = "C1", cs.version = 1, cs.campaign = (char *)campaign;
+  cs.has_date = 1, cs.date = hb_date_from_ymd(2023, 6, 2);
+  cs.has_type = 1, cs.type = HUIBAO__V1__CASE_TYPE__CASE_PRACTICE;
+  cs.title = "一线工作法", cs.summary = "经验做法";
+  Huibao__V1__Report r1 = HUIBAO__V1__REPORT__INIT, r2 = HUIBAO__V1__REPORT__INIT,
+                     r3 = HUIBAO__V1__REPORT__INIT;
+  r1.unit = (char *)unit, r1.id = "2023-06-09@zhuti", r1.version = 1;
+  r1.campaign = (char *)campaign, r1.period = "2023-06-09", r1.filled_by = "张三";
+  r1.approved_by = "李四", r1.has_nothing_new = 1, r1.nothing_new = 1, r1.note = "本周无新增";
+  r2.unit = (char *)unit, r2.id = "本期", r2.version = 2, r2.period = "本期";
+  r2.filled_by = "张三";
+  r3.unit = (char *)unit, r3.id = "2023-06-02", r3.version = 3, r3.has_deleted = 1;
+  r3.deleted = 1;
+  Huibao__V1__Record recs[5];
+  Huibao__V1__Record *ptrs[5];
+  for (size_t i = 0; i < 5; i++) {
+    huibao__v1__record__init(&recs[i]);
+    recs[i].seq = i + 1;
+    ptrs[i] = &recs[i];
+  }
+  recs[0].body_case = HUIBAO__V1__RECORD__BODY_INDICATOR, recs[0].indicator = &ind;
+  recs[1].body_case = HUIBAO__V1__RECORD__BODY_CASE_ROW, recs[1].case_row = &cs;
+  recs[2].body_case = HUIBAO__V1__RECORD__BODY_REPORT, recs[2].report = &r1;
+  recs[3].body_case = HUIBAO__V1__RECORD__BODY_REPORT, recs[3].report = &r2;
+  recs[4].body_case = HUIBAO__V1__RECORD__BODY_REPORT, recs[4].report = &r3;
+  Huibao__V1__Submit s = HUIBAO__V1__SUBMIT__INIT;
+  s.batch_id = 1, s.unit = (char *)unit, s.agent_version = "0.2.0";
+  s.records = ptrs, s.n_records = 5;
+  uint8_t *buf;
+  size_t len;
+  char name[128];
+  snprintf(name, sizeof name, "%s-kinds", unit);
+  int bad = hb_wire_pack(&s.base, &buf, &len) != 0 || write_file(dir, name, buf, len);
+  free(buf);
+  return bad;
+}
+
 int main(int argc, char **argv)
 {
   if (argc != 6) {
@@ -118,6 +165,8 @@ int main(int argc, char **argv)
     }
     if (ui < 3)
       bad |= write_submits(argv[4], u.items[ui].code, &l);
+    if (ui == 0 && c.count)
+      bad |= write_kinds(argv[4], u.items[ui].code, c.items[0].id);
     hb_ledger_free(&l);
   }
   int64_t *last_sync = calloc(u.count, sizeof *last_sync);
