@@ -16,9 +16,14 @@ the running aggregator) through two periods of the campaign:
 exactly the late and missing units of 2022-06-10 (and the nil ones), with
 the period's figures equal to the rollup JSON's and to an independent count
 of the ledgers' dates; --period 2022-06-03 gives the other period (nobody
-late); an unknown --period exits 66 and lists the periods. The dashboard
-part (units x periods grid in Chromium) is test_dashboard.period_grid_part.
+late); an unknown --period exits 66 and lists the periods. Then the
+dashboard (`huibao-sub serve`, the city's merged view) in headless Chromium:
+the units x periods grid's column 2022-06-10 shows every unit's state in its
+colour and the summary names the late and missing units
+(test_dashboard.period_grid_part); a screenshot is saved as a test artefact
+(Testing/artefacts/dashboard-periods.png).
 """
+# ctest-labels: nosan
 import datetime
 import os
 import re
@@ -28,6 +33,7 @@ import sys
 import time
 
 import hbtest
+import test_dashboard
 import test_report
 
 FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
@@ -202,7 +208,31 @@ def main(t):
     t.check_rc(r, hbtest.EX_NOINPUT, "an unknown --period: exit 66")
     t.check("没有报送期 2022-06-11" in r.err and PERIOD in r.err and r.out == "",
             "an unknown --period: the message lists the periods, nothing written", r.err)
+    want = {u: p.get("units", {}).get(u) for u in units}
+    dashboard_part(t, agg, want, names)
     t.check_eq(agg.stop(), 0, "the aggregator stops cleanly")
+
+
+def dashboard_part(t, agg, want, names):
+    if not (shutil.which("chromium") or os.access("/usr/bin/chromium", os.X_OK)):
+        t.check(False, "chromium is installed (deploy/deps.sh installs it)")
+        return
+    serve = test_dashboard.Serve(t, [agg], os.path.join(t.dir, "city"), hbtest.TODAY)
+    br = test_dashboard.Chromium(t.dir)
+    try:
+        s = br.open(serve.url + "/")
+        t.check(br.wait(s, "document.body.dataset.version !== '0' && "
+                           "!document.getElementById('board').hidden"),
+                "the dashboard renders the sample county")
+        test_dashboard.period_grid_part(t, br, s, CAMPAIGN, PERIOD, want, names)
+        path = os.path.join(os.path.dirname(test_dashboard.artefact_path()),
+                            "dashboard-periods.png")
+        w, h = br.screenshot(s, path)
+        t.check(os.path.getsize(path) > 20000, f"screenshot saved: {path} ({w}x{h})")
+        print(f"screenshot: {path}", flush=True)
+    finally:
+        br.close()
+        t.check_eq(serve.stop(), 0, "serve stops with exit 0")
 
 
 if __name__ == "__main__":
