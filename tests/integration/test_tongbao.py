@@ -57,20 +57,26 @@ def sample_county(t):
 
 
 class Clock:
-    """The county's clock: a libfaketime timestamp file the aggregator reads
-    at every call (FAKETIME_NO_CACHE=1); HUIBAO_TODAY stays 2023-12-31 so
-    that the ledgers' later dates are not "in the future"."""
+    """The county's (and the agents') clock: a libfaketime timestamp file
+    the programs read at every call (FAKETIME_NO_CACHE=1); HUIBAO_TODAY
+    stays 2023-12-31 so that the ledgers' later dates are not "in the
+    future"."""
 
     def __init__(self, t):
+        self.dir = t.dir
         self.path = os.path.join(t.dir, "faketime")
-        self.wrapper = os.path.join(t.dir, "aggregator-faketime.sh")
-        with open(self.wrapper, "w", encoding="utf-8") as f:
+
+    def wrapper(self, real, name):
+        """A script running real on this clock."""
+        path = os.path.join(self.dir, name + "-faketime.sh")
+        with open(path, "w", encoding="utf-8") as f:
             f.write("#!/bin/sh\n"
                     "ASAN_OPTIONS=\"${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0\" "
                     "TZ=Asia/Shanghai FAKETIME_DONT_FAKE_MONOTONIC=1 FAKETIME_NO_CACHE=1 "
                     f"FAKETIME_TIMESTAMP_FILE='{self.path}' "
-                    f"LD_PRELOAD={FAKETIME_LIB} exec {hbtest.AGGREGATOR} \"$@\"\n")
-        os.chmod(self.wrapper, stat.S_IRWXU)
+                    f"LD_PRELOAD={FAKETIME_LIB} exec {real} \"$@\"\n")
+        os.chmod(path, stat.S_IRWXU)
+        return path
 
     def set(self, when):
         tmp = self.path + ".tmp"
@@ -132,7 +138,8 @@ def main(t):
     clock = Clock(t)
     clock.set("2022-06-02 10:00:00")
     real = hbtest.AGGREGATOR
-    hbtest.AGGREGATOR = clock.wrapper
+    hbtest.AGGREGATOR = clock.wrapper(real, "aggregator")
+    hbtest.AGENT = clock.wrapper(hbtest.AGENT, "agent")
     try:
         agg = t.aggregator(county, heartbeat_ms=200)
     finally:
@@ -166,7 +173,7 @@ def main(t):
     t.check_rc(r, 0, "report with tongbao-weekly.txt")
     out = r.out
     print(f"---- 通报\n{out}\n----", flush=True)
-    t.check("# 关于第二期“解放思想、振兴发展研讨”推进情况的通报" in out,
+    t.check("关于第二期“解放思想、振兴发展研讨”推进情况的通报" in out,
             "the title names the period's number (第二期)", out[:200])
     t.check("第二期（2022年6月4日至2022年6月10日，报送截止时间为2022年6月10日18:00）" in out,
             "the period's dates and due", out[:400])
