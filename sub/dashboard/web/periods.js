@@ -110,11 +110,11 @@
     const multi = new Set((c.units || []).map((u) => u.county)).size > 1;
     const head = el("tr", {}, el("th", { class: "pg-unit", text: "单位" }));
     if (multi) head.append(el("th", { text: "县（区）" }));
+    head.append(el("th", { class: "num", text: "迟报" }), el("th", { class: "num", text: "未报" }));
     c.periods.forEach((p, i) => {
       head.append(el("th", { class: "pg-col" + (p.id === id ? " pg-sel" : ""),
         title: `第${i + 1}期 ${p.start} 至 ${p.end}，截止 ${p.due}`, text: mmdd(p.id) }));
     });
-    head.append(el("th", { class: "num", text: "迟报" }), el("th", { class: "num", text: "未报" }));
     table.append(el("thead", {}, head));
     const body = el("tbody");
     for (const r of rows) {
@@ -122,6 +122,10 @@
       const tr = el("tr", { "data-testid": `pgrid-${key}` },
         el("td", { class: "pg-unit", text: r.u.name || r.u.code }));
       if (multi) tr.append(el("td", { text: (c.counties || []).find((k) => k.code === r.u.county)?.name || r.u.county || "" }));
+      tr.append(el("td", { class: "num" + (r.late ? " warn" : ""), "data-testid": `pgrid-${key}-late`,
+        text: String(r.late) }));
+      tr.append(el("td", { class: "num" + (r.missing ? " warn" : ""), "data-testid": `pgrid-${key}-missing`,
+        text: String(r.missing) }));
       c.periods.forEach((p, i) => {
         const st = r.st[i];
         tr.append(el("td", { class: `pg-cell ps-${st}` + (p.id === id ? " pg-sel" : ""),
@@ -129,10 +133,6 @@
           title: `${r.u.name || r.u.code} · 第${i + 1}期（截止 ${p.due}）：${STATES[st].zh}`,
           text: STATES[st].mark }));
       });
-      tr.append(el("td", { class: "num" + (r.late ? " warn" : ""), "data-testid": `pgrid-${key}-late`,
-        text: String(r.late) }));
-      tr.append(el("td", { class: "num" + (r.missing ? " warn" : ""), "data-testid": `pgrid-${key}-missing`,
-        text: String(r.missing) }));
       body.append(tr);
     }
     table.append(body);
