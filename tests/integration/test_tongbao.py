@@ -52,7 +52,13 @@ def sample_county(t):
     if r.rc != 0:
         raise RuntimeError(f"make_ledgers.py failed: {r}")
     shutil.copy(os.path.join(SAMPLE, "units.csv"), os.path.join(root, "units.csv"))
-    shutil.copy(os.path.join(SAMPLE, "campaigns.ini"), os.path.join(root, "campaigns.ini"))
+    with open(os.path.join(SAMPLE, "campaigns.ini"), encoding="utf-8") as f:
+        ini = f.read()
+    section = ini.split(f"[{CAMPAIGN}]", 1)[1].split("\n[", 1)[0]
+    if "\ncycle" not in section:  # the shipped sample gives it; a copy without still works
+        ini = ini.replace(f"[{CAMPAIGN}]\n", f"[{CAMPAIGN}]\ncycle = weekly, 5, 18:00\n", 1)
+    with open(os.path.join(root, "campaigns.ini"), "w", encoding="utf-8") as f:
+        f.write(ini)
     return hbtest.County(root)
 
 
