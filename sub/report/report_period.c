@@ -20,10 +20,21 @@ static json_t *unit_entry(json_t *by_code, const char *code)
                    county ? county : "");
 }
 
+/* Appends the unit code to the list of its state in the period (none for
+ * an unknown state). Returns 0 or HB_ENOMEM. */
+static int list_add(json_t *const *lists, const char *code, const char *state, json_t *by_code)
+{
+  for (size_t s = 0; state && s < NSTATES; s++)
+    if (strcmp(state, STATES[s]) == 0)
+      return json_array_append_new(lists[s], unit_entry(by_code, code)) != 0 ? HB_ENOMEM : 0;
+  return 0;
+}
+
 /* Adds to the period object p: n (its number, from 1), due_date and
- * due_time (the two parts of due), and one list of units per state, in the
- * order of p.units (units.csv's). Returns 0 or HB_ENOMEM. */
-static int period_complete(json_t *p, size_t n, json_t *by_code)
+ * due_time (the two parts of due), and one list of units per state: the
+ * units of the model's list first, in its order (units.csv's), then any
+ * other unit of p.units. Returns 0 or HB_ENOMEM. */
+static int period_complete(json_t *p, size_t n, json_t *units, json_t *by_code)
 {
   json_t *lists[NSTATES];
   for (size_t s = 0; s < NSTATES; s++) {
@@ -31,16 +42,30 @@ static int period_complete(json_t *p, size_t n, json_t *by_code)
     if (!lists[s] || json_object_set_new(p, STATES[s], lists[s]) != 0)
       return HB_ENOMEM;
   }
+  json_t *states = json_object_get(p, "units");
+  json_t *done = json_object();
+  if (!done)
+    return HB_ENOMEM;
+  int rc = 0;
+  size_t i;
+  json_t *u;
+  json_array_foreach(units, i, u)
+  {
+    const char *code = json_string_value(json_object_get(u, "code"));
+    json_t *st = code ? json_object_get(states, code) : NULL;
+    if (st && rc == 0 && (rc = list_add(lists, code, json_string_value(st), by_code)) == 0)
+      rc = json_object_set_new(done, code, json_true()) != 0 ? HB_ENOMEM : 0;
+  }
   const char *code;
   json_t *st;
-  json_object_foreach(json_object_get(p, "units"), code, st)
+  json_object_foreach(states, code, st)
   {
-    const char *state = json_string_value(st);
-    for (size_t s = 0; state && s < NSTATES; s++)
-      if (strcmp(state, STATES[s]) == 0 &&
-          json_array_append_new(lists[s], unit_entry(by_code, code)) != 0)
-        return HB_ENOMEM;
+    if (rc == 0 && !json_object_get(done, code))
+      rc = list_add(lists, code, json_string_value(st), by_code);
   }
+  json_decref(done);
+  if (rc != 0)
+    return rc;
   const char *due = json_string_value(json_object_get(p, "due"));
   char day[16] = "", time[8] = "";
   if (due && sscanf(due, "%15s %7s", day, time) < 1)
@@ -76,7 +101,7 @@ static int contradictions_complete(json_t *m, json_t *by_code)
 
 int sub_report_model_periods(json_t *m, const char *period_id, char *err, size_t errlen)
 {
-  json_t *by_code = json_object_get(m, "unit");
+  json_t *by_code = json_object_get(m, "unit"), *units = json_object_get(m, "units");
   json_t *periods = json_object_get(m, "periods");
   if (!json_is_array(periods)) {
     periods = json_array();
@@ -92,7 +117,7 @@ int sub_report_model_periods(json_t *m, const char *period_id, char *err, size_t
   json_t *p;
   json_array_foreach(periods, i, p)
   {
-    if (period_complete(p, i + 1, by_code) != 0)
+    if (period_complete(p, i + 1, units, by_code) != 0)
       return HB_ENOMEM;
     const char *id = json_string_value(json_object_get(p, "id"));
     if (want && id && strcmp(id, want) == 0)
