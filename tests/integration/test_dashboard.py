@@ -473,7 +473,8 @@ def run_browser(t, br, serve, counties, aggs, campaigns, data):
     st, ctype, body = serve.get("/")
     t.check(st == 200 and ctype.startswith("text/html") and "专项工作进展看板".encode() in body,
             "GET / serves the embedded page", (st, ctype, body[:200]))
-    for path, typ in (("/app.js", "text/javascript"), ("/style.css", "text/css")):
+    for path, typ in (("/app.js", "text/javascript"), ("/periods.js", "text/javascript"),
+                      ("/style.css", "text/css")):
         st, ctype, _ = serve.get(path)
         t.check_eq((st, ctype.split(";")[0]), (200, typ), f"GET {path}")
     r, snap = t.rollups(",".join(a.publish for a in aggs.values()))
@@ -509,6 +510,9 @@ def run_browser(t, br, serve, counties, aggs, campaigns, data):
         d = diff(page, expected_figures(exps, camp)) + diff(page, figures_from_view(got[camp]))
         t.check(not d, f"[{camp}] every figure shown equals the rollup JSON and the count",
                 "\n".join(d[:30]))
+        if not got[camp].get("periods"):
+            t.check(br.eval(s, "document.getElementById('periods').hidden"),
+                    f"[{camp}] no cycle: the 按期报送情况 section is hidden")
     # sortable: a click on a column sorts by it, a second click reverses
     col = ("Array.from(document.querySelectorAll('#unit-body tr td:nth-child(4)'))"
            ".map(td => parseInt(td.textContent.replace(/,/g, ''), 10))")
