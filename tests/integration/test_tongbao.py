@@ -31,6 +31,7 @@ import shutil
 import stat
 import sys
 import time
+import zipfile
 
 import hbtest
 import test_dashboard
@@ -211,6 +212,13 @@ def main(t):
             f"查摆问题{test_report.wan(js['problems']['total'])}个" in out,
             "the campaign's totals")
 
+    docx = os.path.join(t.dir, "通报.docx")
+    r = test_report.report(t, agg, CAMPAIGN, TEMPLATE, "--out", docx)
+    t.check_rc(r, 0, "report --out 通报.docx")
+    with zipfile.ZipFile(docx) as z:
+        body = re.sub(r"<[^>]+>", "", z.read("word/document.xml").decode("utf-8"))
+    t.check(all(names[u] in body for u in L + missing) and "关于第二期" in body,
+            "the .docx 通报 holds the title and the late and missing units' names")
     r = test_report.report(t, agg, CAMPAIGN, TEMPLATE, "--period", FIRST)
     t.check_rc(r, 0, "report --period 2022-06-03")
     t.check("第一期（2022年6月1日至2022年6月3日" in r.out and "迟报（" not in r.out,
