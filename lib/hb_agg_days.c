@@ -185,6 +185,7 @@ int hb_agg_days_reserve(hb_agg *a, const hb_day_steps *st)
 
 void hb_agg_days_apply(hb_agg *a, const hb_day_steps *st, int sign)
 {
+  bool zero = false; /* a cell went all zero: prune (rare: no search otherwise) */
   for (size_t i = 0; i < st->n; i++) {
     long c = hb_agg_dprob_find(a, st->s[i].day);
     if (c < 0)
@@ -197,8 +198,10 @@ void hb_agg_days_apply(hb_agg *a, const hb_day_steps *st, int sign)
       p->resolved = (uint64_t)((int64_t)p->resolved + v);
     else
       p->overdue_delta += v;
+    zero |= dprob_zero(p);
   }
-  days_prune(a, st);
+  if (zero)
+    days_prune(a, st);
 }
 
 /* ---------------------------------------------------------------- copy, free */
