@@ -15,6 +15,7 @@ cycle, from the ledgers' own dates), at the county and at the city:
    and deleted);
 3. and the store verifies (its day cells equal those rebuilt from the
    records)."""
+import copy
 import datetime
 import os
 import random
@@ -131,6 +132,9 @@ def check_shape(t, county, agg):
                    f"{c}: every activity falls in exactly one period")
         t.check_eq(sum(p["problems"]["identified"] for p in ps), ro["problems"]["total"],
                    f"{c}: every problem is identified in exactly one period")
+        t.check(any(p["problems"]["resolved"] for p in ps) and
+                any(p["problems"]["overdue_at_end"] for p in ps),
+                f"{c}: periods with problems resolved and overdue at their end")
     _, got = t.rollups(agg)
     for c in exp:
         ro = got.get(c) or {}
@@ -138,6 +142,12 @@ def check_shape(t, county, agg):
         t.check(any((p.get("activities") or {}).get("total", {}).get("records")
                     for p in ro.get("periods") or []),
                 f"{c}: the county's periods carry figures")
+        # the comparison is not vacuous: one figure off is found
+        for key in ("identified", "resolved", "overdue_at_end"):
+            wrong = copy.deepcopy(exp[c])
+            wrong["periods"][len(wrong["periods"]) // 2]["problems"][key] += 1
+            t.check(any(key in d for d in hbtest.hbcount.compare(wrong, ro)),
+                    f"{c}: a period's {key} off by one is a difference")
 
 
 def main(t):
