@@ -9,6 +9,12 @@ JSON object per campaign with the keys of `huibao-sub snapshot --format json`.
       DIR holds units.csv, campaigns.ini and ledgers/ (as gen_ledgers.py writes)
   count.py --units F --campaigns F --ledgers DIR ...
 
+A campaign with `cycle = ...` also gets "cycle" and "periods": every period
+(computed here from the cycle with Python's calendar, docs/periods.md) with its
+figures from the ledgers' own dates (activities total and by kind, problems
+identified / resolved / overdue_at_end); compare() checks them, not the units'
+states (those depend on when the county stored what).
+
 compare(expected, actual) lists the differences (used by the tests).
 """
 import argparse
