@@ -267,6 +267,10 @@ int store_open(store **out, const char *dir, size_t mapsize, size_t map_max, cha
     store_close(s);
     return rc;
   }
+  if ((rc = store_migrate(s, err, errlen)) != 0) { /* an older store: aggregates rebuilt once */
+    store_close(s);
+    return rc;
+  }
   *out = s;
   return 0;
 }

@@ -49,6 +49,12 @@ struct store {
 int store_withdraw(store *s, char kind, const MDB_val *old, uint64_t *version);
 /* The open batch's usage of unit (working copies, made on first use). */
 int store_usage_work(store *s, const char *unit, kv **recs, kv **bytes);
+/* store_migrate.c: a store whose aggregates are of an earlier format (meta
+ * "agg-format" absent or < STORE_AGG_FORMAT, store_migrate.h) gets them
+ * rebuilt from its records and written with the format, in one write
+ * transaction, then memory reloaded. Nothing for a read-only open or a
+ * store already upgraded. Returns 0 or an hb_err (err says why). */
+int store_migrate(store *s, char *err, size_t errlen);
 /* Unpacks a stored row of the given kind into rec's body (rec zeroed
  * first); HB_EPARSE if it does not decode. Free with store_row_unpacked_free. */
 int store_row_unpack(char kind, const MDB_val *v, Huibao__V1__Record *rec);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "aggmap.h"
+#include "store_migrate.h"
 #include "hb_campaigns.h"
 #include "hb_cli.h"
 #include "hb_diag.h"
@@ -17,17 +18,6 @@ typedef struct recount {
   size_t records, uncountable;
   FILE *out;
 } recount;
-
-static int recount_add(hb_agg *g, const Huibao__V1__Record *rec)
-{
-  switch (rec->body_case) {
-  case HUIBAO__V1__RECORD__BODY_ACTIVITY: return hb_agg_add_activity(g, rec->activity, +1);
-  case HUIBAO__V1__RECORD__BODY_PROBLEM: return hb_agg_add_problem(g, rec->problem, +1);
-  case HUIBAO__V1__RECORD__BODY_INDICATOR: return hb_agg_add_indicator(g, rec->indicator, +1);
-  case HUIBAO__V1__RECORD__BODY_CASE_ROW: return hb_agg_add_case(g, rec->case_row, +1);
-  default: return HB_EINVAL;
-  }
-}
 
 static int recount_one(void *ctx, const Huibao__V1__Record *rec)
 {
@@ -43,20 +33,7 @@ static int recount_one(void *ctx, const Huibao__V1__Record *rec)
     r->uncountable++;
     return 0;
   }
-  hb_agg *g = aggmap_get(&r->aggs, row.campaign, row.unit);
-  if (!g) {
-    g = malloc(sizeof *g);
-    if (!g || hb_agg_init(g, row.campaign, row.unit) != 0) {
-      free(g);
-      return HB_ENOMEM;
-    }
-    if (aggmap_put(&r->aggs, g) != 0) {
-      hb_agg_free(g);
-      free(g);
-      return HB_ENOMEM;
-    }
-  }
-  int rc = recount_add(g, rec);
+  int rc = store_recount_add(&r->aggs, rec);
   if (rc == HB_EINVAL) {
     fprintf(r->out, "record %s/%c%s: cannot be counted\n", row.unit, row.kind, row.id);
     r->uncountable++;
@@ -81,6 +58,18 @@ long verify_store(store *s, FILE *out, size_t *nrecords, char *err, size_t errle
   long diffs = (long)r.uncountable;
   char line[512];
   size_t it;
+  uint64_t format;
+  if ((rc = store_agg_format(s, &format, err, errlen)) != 0) {
+    aggmap_free(&r.aggs);
+    return rc;
+  }
+  if (format < STORE_AGG_FORMAT) { /* stored without day cells: compare the rest */
+    fprintf(out, "note: 聚合为旧版格式，无按日数据，服务下次启动时由记录重建 (aggregates of an "
+                 "earlier version, without day cells: rebuilt from the records when the service "
+                 "next opens the store)\n");
+    for (aggmap_node *n = aggmap_first(&r.aggs, &it); n; n = aggmap_next(&r.aggs, n, &it))
+      hb_agg_days_drop(n->agg);
+  }
   for (aggmap_node *n = aggmap_first(&r.aggs, &it); n; n = aggmap_next(&r.aggs, n, &it)) {
     const hb_agg *stored = store_agg(s, n->agg->campaign, n->agg->unit);
     if (!stored) {
