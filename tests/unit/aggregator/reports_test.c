@@ -348,10 +348,43 @@ static void test_facts_rollback_and_remove(void)
   teardown(st);
 }
 
+/* A period facts value that does not decode fails the (read-only) open
+ * that verify makes, naming its campaign and unit. */
+static void test_corrupt_facts(void)
+{
+  store *st = setup();
+  Huibao__V1__Report r = report("dlz", "2022-06-10", NULL, "2022-06-10", true, 100);
+  int codes[1] = {0};
+  ingest(st, THU_0900, "dlz", &r, 1, NULL, 0, codes, NULL, 0);
+  CHECK(store_period_facts(st, "jf", "dlz") != NULL);
+  store_close(st);
+  char path[128], err[256] = "";
+  snprintf(path, sizeof path, "%s/data", dir);
+  MDB_env *env;
+  MDB_txn *txn;
+  MDB_dbi dbi;
+  CHECK_EQ_INT(0, mdb_env_create(&env));
+  CHECK_EQ_INT(0, mdb_env_set_maxdbs(env, 4));
+  CHECK_EQ_INT(0, mdb_env_open(env, path, 0, 0600));
+  CHECK_EQ_INT(0, mdb_txn_begin(env, NULL, 0, &txn));
+  CHECK_EQ_INT(0, mdb_dbi_open(txn, "periods", 0, &dbi));
+  MDB_val k = {sizeof "jf\0dlz" - 1, "jf\0dlz"}, v = {3, "\xff\xff\xff"};
+  CHECK_EQ_INT(0, mdb_put(txn, dbi, &k, &v, 0));
+  CHECK_EQ_INT(0, mdb_txn_commit(txn));
+  mdb_env_close(env);
+  st = NULL;
+  CHECK(store_open_readonly(&st, path, err, sizeof err) != 0);
+  CHECK_CONTAINS(err, "campaign jf, unit dlz");
+  st = NULL;
+  CHECK(store_open(&st, path, 0, 0, err, sizeof err) != 0);
+  teardown(st);
+}
+
 int main(void)
 {
   RUN(test_report_stored);
   RUN(test_report_current_over);
   RUN(test_facts_rollback_and_remove);
+  RUN(test_corrupt_facts);
   return test_summary();
 }
