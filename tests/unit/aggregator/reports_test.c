@@ -279,6 +279,20 @@ static void test_report_current_over(void)
   CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__REJECTED, codes[0]);
   CHECK_CONTAINS(reason, "本期: 专项已结束");
   CHECK(store_period_facts(st, "jf", "dlz") == NULL);
+
+  /* the form: 填报人 at most HB_OWNER_MAX bytes, 说明 valid UTF-8 */
+  char longname[300];
+  memset(longname, 'x', sizeof longname - 1);
+  longname[sizeof longname - 1] = '\0';
+  Huibao__V1__Report bad[2] = {report("dlz", "2022-06-10", NULL, "2022-06-10", true, 100),
+                               report("dlz", "2022-06-17", NULL, "2022-06-17", true, 100)};
+  bad[0].filled_by = longname;
+  bad[1].note = "\xff\xfe";
+  int two[2] = {0};
+  ingest(st, THU_0900, "dlz", bad, 2, NULL, 0, two, reason, sizeof reason);
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__REJECTED, two[0]);
+  CHECK_CONTAINS(reason, "填报人过长");
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__REJECTED, two[1]);
   teardown(st);
 }
 
