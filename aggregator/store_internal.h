@@ -59,6 +59,11 @@ struct store {
    * working copies of the entries it touched */
   store_facts facts, bfacts;
   int64_t bclock; /* the open batch's clock for facts (store_batch_clock), 0 = none */
+  /* campaign \0 unit of the last change noted in the open batch: with one
+   * clock per batch, noting it again changes nothing (a Submit's records
+   * are mostly of one unit and campaign) */
+  char bnoted[STORE_KEY_MAX + 1];
+  size_t bnoted_len;
 };
 
 /* Takes the stored record old (packed, of kind 'A', 'P', 'I' or 'C') out of its

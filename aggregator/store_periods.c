@@ -109,6 +109,7 @@ void store_facts_reset(store *s)
 {
   facts_clear(&s->bfacts, true);
   s->bclock = 0;
+  s->bnoted_len = 0;
 }
 
 /* ---------------------------------------------------------------- load */
@@ -186,15 +187,28 @@ int store_facts_note_change(store *s, const char *campaign, const char *unit)
 {
   if (!s->txn || s->bclock == 0 || !campaign || !unit)
     return 0;
+  size_t cl = strlen(campaign), ul = strlen(unit);
+  if (cl + 1 + ul == s->bnoted_len && memcmp(s->bnoted, campaign, cl + 1) == 0 &&
+      memcmp(s->bnoted + cl + 1, unit, ul) == 0)
+    return 0;
   hb_period_facts *f;
   int rc = work_facts(s, campaign, unit, &f);
-  return rc ? rc : hb_period_facts_note_change(f, s->bclock);
+  if (rc == 0)
+    rc = hb_period_facts_note_change(f, s->bclock);
+  if (rc == 0 && cl + 1 + ul <= STORE_KEY_MAX) {
+    memcpy(s->bnoted, campaign, cl + 1);
+    memcpy(s->bnoted + cl + 1, unit, ul);
+    s->bnoted_len = cl + 1 + ul;
+  }
+  return rc;
 }
 
 void store_batch_clock(store *s, int64_t now_s)
 {
-  if (s->txn)
+  if (s->txn) {
     s->bclock = now_s;
+    s->bnoted_len = 0;
+  }
 }
 
 int store_batch_note_report(store *s, const char *campaign, const char *unit, const char *period,
