@@ -141,8 +141,11 @@ static int resolve_current(const ingest_ctx *c, Huibao__V1__Report *r, const hb_
     return found;
   if (found == 0) {
     v->field = "period";
-    snprintf(v->reason, sizeof v->reason, "本期: 专项已结束 (the campaign%s has ended: %s)",
-             cp ? "" : "s with a cycle", cp ? cp->id : "no period is open or ahead");
+    if (cp)
+      snprintf(v->reason, sizeof v->reason, "本期: 专项已结束 (campaign %s has ended)", cp->id);
+    else
+      snprintf(v->reason, sizeof v->reason,
+               "本期: 专项已结束 (every campaign with a cycle has ended)");
     return HB_EINVAL;
   }
   if (!cp)
