@@ -137,8 +137,8 @@ static void test_periods(void)
     return;
   CHECK_EQ_STR("weekly,5,18:00", r->cycle);
   CHECK_EQ_INT(5, r->n_periods);
-  CHECK_EQ_STR("2022-06-03", r->periods[0]->id);
-  CHECK_EQ_STR("2022-07-01", r->periods[4]->id);
+  CHECK_EQ_STR("2022-06-03", r->n_periods == 5 ? r->periods[0]->id : NULL);
+  CHECK_EQ_STR("2022-07-01", r->n_periods == 5 ? r->periods[4]->id : NULL);
   CHECK_EQ_STR("2022-06-17", r->period_current);
   CHECK_EQ_STR("2022-06-10", r->period_last_closed);
 
