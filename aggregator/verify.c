@@ -1,4 +1,7 @@
-/* verify.c: recompute the aggregates from the records and compare. */
+/* verify.c: recompute the aggregates from the records and compare. 报送
+ * rows ('R', issue 13) count in no aggregate: they are checked for form;
+ * the period facts are checked when the store opens (each value must
+ * decode; a corrupt one fails naming its campaign and unit). */
 #include "verify.h"
 
 #include <stddef.h>
@@ -12,6 +15,7 @@
 #include "hb_err.h"
 #include "hb_exit.h"
 #include "hb_units.h"
+#include "hb_validate.h"
 
 typedef struct recount {
   aggmap aggs;
@@ -26,6 +30,16 @@ static int recount_one(void *ctx, const Huibao__V1__Record *rec)
   r->records++;
   if (store_row_of((Huibao__V1__Record *)rec, &row) != 0)
     return HB_EINVAL;
+  if (row.kind == 'R') {
+    hb_violation v;
+    memset(&v, 0, sizeof v);
+    if (hb_validate_record_form(rec, &v) != 0) {
+      fprintf(r->out, "record %s/R%s: %s: %s\n", row.unit, row.id, v.field ? v.field : "record",
+              v.reason);
+      r->uncountable++;
+    }
+    return 0;
+  }
   if (row.deleted)
     return 0;
   if (!row.campaign) {
