@@ -258,7 +258,7 @@ static int cmd_check(int argc, char **argv)
   ex = ledger_load(&o, o.unit ? o.unit : "check", &camps, &l);
   if (ex == EX_OK || ex == EX_DATAERR)
     hb_log_info("%s: %zu rows read, %zu valid", o.ledger, l.rows_read,
-                l.nactivities + l.nproblems + l.nindicators + l.ncases);
+                l.nactivities + l.nproblems + l.nindicators + l.ncases + l.nreports);
   hb_ledger_free(&l);
   hb_campaigns_free(&camps);
   return ex;
@@ -308,10 +308,10 @@ static int sync_result(const opts *o, int ledger_ex, int probe, int rc, agent_se
     result = EX_DATAERR;
   if (st->held > 0) {
     fprintf(stderr,
-            "%s: 县级汇总程序版本较旧，不能接收成效 (indicators.csv) 和典型 (cases.csv) 记录 (the "
-            "county runs a version that cannot read indicators and cases): %zu records kept in "
-            "the outbox and sent again on every sync until the county is upgraded; the county "
-            "said: %s\n",
+            "%s: 县级汇总程序版本较旧，不能接收成效 (indicators.csv)、典型 (cases.csv) 或报送 "
+            "(reports.csv) 记录 (the county runs a version that cannot read indicators and "
+            "cases, or 报送 rows): %zu records kept in the outbox and sent again on every sync "
+            "until the county is upgraded; the county said: %s\n",
             PROGRAM, st->held, st->held_error);
     result = EX_DATAERR;
   }
