@@ -55,6 +55,15 @@ def aggregator_at(t, when):
     return path
 
 
+def start_aggregator(t, county, when, data=None):
+    real = hbtest.AGGREGATOR
+    hbtest.AGGREGATOR = aggregator_at(t, when)
+    try:
+        return t.aggregator(county, data=data)
+    finally:
+        hbtest.AGGREGATOR = real
+
+
 def fresh_ledger(county, unit):
     led = county.ledger(unit)
     shutil.rmtree(led, ignore_errors=True)
@@ -166,13 +175,17 @@ def sync_part(t, county, agg):
     t.check("本期（截至 6月10日 18:00）尚未报送" in r.err, "u3: 尚未报送", r.err)
     t.check("警告：本期报送将于 6月10日 18:00 截止" in r.err, "u3: near-due warning", r.err)
 
-    # next week: u2's row still says 本期: sent again for the new period
+    # next week (the county's clock too): u2's row still says 本期: sent
+    # again for the new period
+    agg.stop()
+    agg = start_aggregator(t, county, "2022-06-16 09:00:00", data=agg.data)
     r = sync(t, county, u2, agg, "2022-06-16 09:00:00")
     t.check_rc(r, 0, "u2 sync next week")
     t.check_eq(counts(r), (0, 1, 0), "the 本期 row is sent again in the new period", r.err)
     t.check("本期无新增（已报送，填报人 张三）" in r.err, "u2: reported for 2022-06-17 too", r.err)
     r = sync(t, county, u2, agg, "2022-06-16 10:00:00")
     t.check_eq(counts(r), (0, 0, 0), "...once", r.err)
+    return agg
 
 
 def lists_of(wb, ws):
@@ -224,13 +237,7 @@ def main(t):
     check_part(t, county)
     xlsx_part(t, county)
     template_part(t, county)
-    real = hbtest.AGGREGATOR
-    hbtest.AGGREGATOR = aggregator_at(t, NOW)
-    try:
-        agg = t.aggregator(county)
-    finally:
-        hbtest.AGGREGATOR = real
-    sync_part(t, county, agg)
+    agg = sync_part(t, county, start_aggregator(t, county, NOW))
     agg.stop()
 
 
