@@ -38,7 +38,7 @@ static void ledger_pr_init(ledger_pr *g, int32_t day, const char *period)
   g->act.has_date = 1;
   g->act.date = day;
   g->act.has_kind = 1;
-  g->act.kind = HUIBAO__V1__ACTIVITY_KIND__ACTIVITY_STUDY;
+  g->act.kind = HUIBAO__V1__ACTIVITY_KIND__STUDY;
   g->actp[0] = &g->act;
   huibao__v1__report__init(&g->rep);
   g->rep.unit = "xq-dlz";
