@@ -110,8 +110,7 @@ static agent_state *state_new(char *dir, size_t len)
   return s;
 }
 
-static int collect(void *arg, const uint8_t *key, size_t keylen, const uint8_t *val,
-                   size_t vallen)
+static int collect(void *arg, const uint8_t *key, size_t keylen, const uint8_t *val, size_t vallen)
 {
   agent_result *r = arg;
   size_t i = 0;
