@@ -1,4 +1,4 @@
-/* rollup_periods_test.c: the reporting periods of a Rollup (issue 13,
+/* rollup_merge_periods_test.c: the reporting periods of a Rollup (issue 13,
  * fields 21..26) through hb_rollup_to_json, hb_rollup_merge (counties of
  * one cycle merged by id, a county of another cycle in cycle_mismatch, a
  * province of cities) and hb_rollup_write_table, on hand-built rollups. */
