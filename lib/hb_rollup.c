@@ -17,6 +17,11 @@ double hb_rollup_share(uint64_t part, uint64_t whole)
   return strtod(buf, NULL);
 }
 
+uint64_t hb_rollup_add_sat(uint64_t a, uint64_t b)
+{
+  return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 static int64_t pow10i(uint32_t e)
 {
   int64_t p = 1;

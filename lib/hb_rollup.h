@@ -29,6 +29,9 @@
  * Rollup's JSON) prints it exactly and reads back the same double. */
 double hb_rollup_share(uint64_t part, uint64_t whole);
 
+/* a + b, saturating at UINT64_MAX: every count a merge sums. */
+uint64_t hb_rollup_add_sat(uint64_t a, uint64_t b);
+
 /* An indicator value in 1/10000 (IndicatorSum.value) rounded half away
  * from zero to places decimals (0..4; more is taken as 4) with integer
  * arithmetic only: *units gets the value in 1/10^places (3000, 2 -> 30).

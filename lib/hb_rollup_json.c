@@ -1,9 +1,11 @@
 /* hb_rollup_json.c: the JSON view of a Rollup, a contract with the tests
  * and with other programs (docs/protocol.md). */
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "hb_date.h"
+#include "hb_period_facts.h"
 #include "hb_rollup.h"
 #include "hb_vocab.h"
 
@@ -291,6 +293,105 @@ static void json_stages(const Huibao__V1__Rollup *r, json_t *doc)
   json_object_set_new(doc, "stage_current", cur);
 }
 
+/* ---------------------------------------------------------------- periods (issue 13) */
+
+static json_t *jid(const char *id)
+{
+  return id && *id ? json_string(id) : json_null();
+}
+
+/* "2022-06-10 18:00": the due of p in the county's local time. */
+static json_t *jdue(const Huibao__V1__Period *p)
+{
+  char day[16], buf[32];
+  hb_date_format(p->due_day, day, sizeof day);
+  uint32_t min = p->due_minute % (24 * 60);
+  snprintf(buf, sizeof buf, "%s %02u:%02u", day, min / 60, min % 60);
+  return json_string(buf);
+}
+
+/* by_kind of a period: built-in kinds by code (their Chinese name), then
+ * declared kinds by code (the name of Rollup.kinds), as activities.by_kind. */
+static json_t *json_period_kinds(const Huibao__V1__Rollup *r, const Huibao__V1__Period *p)
+{
+  json_t *bk = json_object();
+  for (int pass = 0; bk && pass < 2; pass++)
+    for (size_t i = 0; i < p->n_by_kind; i++) {
+      const Huibao__V1__KindTotals *k = p->by_kind[i];
+      bool declared = k->kind_code && *k->kind_code;
+      if (declared != (pass == 1) || (!declared && (k->kind < 1 || k->kind > HB_KIND_MAX)))
+        continue;
+      const char *code = declared ? k->kind_code : hb_vocab_kind_code(k->kind);
+      hb_totals t;
+      hb_totals_from_pb(k->totals, &t);
+      json_t *old = json_object_get(bk, code);
+      if (old) { /* the same kind twice: a county would not, a merge does not */
+        t.records += (uint64_t)json_integer_value(json_object_get(old, "records"));
+        t.sessions += (uint64_t)json_integer_value(json_object_get(old, "sessions"));
+        t.participants += (uint64_t)json_integer_value(json_object_get(old, "participants"));
+        t.outputs += (uint64_t)json_integer_value(json_object_get(old, "outputs"));
+      }
+      json_object_set_new(
+          bk, code, jtot_named(&t, declared ? kind_name(r, code) : hb_vocab_kind_zh(k->kind)));
+    }
+  return bk;
+}
+
+static json_t *json_period(const Huibao__V1__Rollup *r, const Huibao__V1__Period *p)
+{
+  static const Huibao__V1__PeriodCounts c0 = HUIBAO__V1__PERIOD_COUNTS__INIT;
+  static const Huibao__V1__PeriodProblems p0 = HUIBAO__V1__PERIOD_PROBLEMS__INIT;
+  const Huibao__V1__PeriodCounts *c = p->counts ? p->counts : &c0;
+  const Huibao__V1__PeriodProblems *pr = p->problems ? p->problems : &p0;
+  json_t *units = json_object();
+  for (size_t i = 0; units && i < p->n_units; i++)
+    json_object_set_new(units, p->units[i]->code,
+                        json_string(hb_period_state_name((hb_period_state)p->units[i]->state)));
+  return json_pack("{s:s, s:o, s:o, s:o, s:{s:o, s:o, s:o, s:o, s:o}, s:o, s:{s:o, s:o}, "
+                   "s:{s:o, s:o, s:o}}",
+                   "id", p->id, "start", jdate(p->start), "end", jdate(p->end), "due", jdue(p),
+                   "counts", "reported", jint(c->reported), "nil", jint(c->nil), "late",
+                   jint(c->late), "missing", jint(c->missing), "pending", jint(c->pending), "units",
+                   units, "activities", "total", jtot_pb(p->activities), "by_kind",
+                   json_period_kinds(r, p), "problems", "identified", jint(pr->identified),
+                   "resolved", jint(pr->resolved), "overdue_at_end", jint(pr->overdue_at_end));
+}
+
+/* cycle, periods, period_current, period_last_closed, contradictions and
+ * (a merged rollup, when not empty) cycle_mismatch into doc; nothing for a
+ * campaign without a cycle. Returns 0 or -1 (out of memory). */
+static int json_periods(const Huibao__V1__Rollup *r, json_t *doc)
+{
+  if (!r->cycle || !*r->cycle)
+    return 0;
+  json_t *ps = json_array(), *cs = json_array();
+  for (size_t i = 0; ps && i < r->n_periods; i++)
+    if (json_array_append_new(ps, json_period(r, r->periods[i])) != 0) {
+      json_decref(ps);
+      ps = NULL;
+    }
+  for (size_t i = 0; cs && i < r->n_contradictions; i++) {
+    const Huibao__V1__Contradiction *c = r->contradictions[i];
+    if (json_array_append_new(cs, json_pack("{s:s, s:s, s:o}", "unit", c->unit, "period", c->period,
+                                            "records", jint(c->records))) != 0) {
+      json_decref(cs);
+      cs = NULL;
+    }
+  }
+  int bad = json_object_set_new(doc, "cycle", json_string(r->cycle)) |
+            json_object_set_new(doc, "periods", ps) |
+            json_object_set_new(doc, "period_current", jid(r->period_current)) |
+            json_object_set_new(doc, "period_last_closed", jid(r->period_last_closed)) |
+            json_object_set_new(doc, "contradictions", cs);
+  if (r->n_cycle_mismatch) {
+    json_t *mm = json_array();
+    for (size_t i = 0; mm && i < r->n_cycle_mismatch; i++)
+      json_array_append_new(mm, json_string(r->cycle_mismatch[i]));
+    bad |= json_object_set_new(doc, "cycle_mismatch", mm);
+  }
+  return bad ? -1 : 0;
+}
+
 static json_t *json_unit(const Huibao__V1__Rollup *r, const Huibao__V1__UnitRow *u)
 {
   static const Huibao__V1__ProblemCounts zero = HUIBAO__V1__PROBLEM_COUNTS__INIT;
@@ -339,5 +440,9 @@ json_t *hb_rollup_to_json(const Huibao__V1__Rollup *r)
     return NULL;
   }
   json_stages(r, doc);
+  if (json_periods(r, doc) != 0) {
+    json_decref(doc);
+    return NULL;
+  }
   return doc;
 }

@@ -5,12 +5,8 @@
 #include <string.h>
 #include "hb_err.h"
 #include "hb_rollup.h"
+#include "hb_rollup_merge_periods.h"
 #include "hb_vocab.h"
-
-static uint64_t add_sat(uint64_t a, uint64_t b)
-{
-  return a > UINT64_MAX - b ? UINT64_MAX : a + b;
-}
 
 static bool str_empty(const char *s)
 {
@@ -147,7 +143,7 @@ static void merge_header(const Huibao__V1__Rollup *const *in, size_t n, Huibao__
   for (size_t i = 0; i < n; i++) {
     if (!r->campaign_name && !str_empty(in[i]->campaign_name))
       r->campaign_name = in[i]->campaign_name;
-    r->seq = add_sat(r->seq, in[i]->seq);
+    r->seq = hb_rollup_add_sat(r->seq, in[i]->seq);
     if (in[i]->has_heartbeat_ms && in[i]->heartbeat_ms > hb_max)
       hb_max = in[i]->heartbeat_ms;
     if (in[i]->has_today && in[i]->today > today)
@@ -220,7 +216,7 @@ static void merge_totals(const Huibao__V1__Rollup *const *in, size_t n, Huibao__
                             p->measures,   p->overdue,         p->individual,     p->team,
                             p->source_new, p->source_existing, p->term_immediate, p->term_long};
     for (int j = 0; j < 12; j++)
-      v[j] = add_sat(v[j], x[j]);
+      v[j] = hb_rollup_add_sat(v[j], x[j]);
   }
   hb_totals_to_pb(&sum, act);
   huibao__v1__problem_counts__init(pc);
@@ -303,9 +299,9 @@ static size_t merge_subcategories(const cat_ref *g, size_t k, merge_mem *m, size
       }
       if (!s[x].name && !str_empty(c->name))
         s[x].name = c->name;
-      s[x].count = add_sat(s[x].count, c->count);
-      s[x].resolved = add_sat(s[x].resolved, c->resolved);
-      s[x].units = add_sat(s[x].units, c->units);
+      s[x].count = hb_rollup_add_sat(s[x].count, c->count);
+      s[x].resolved = hb_rollup_add_sat(s[x].resolved, c->resolved);
+      s[x].units = hb_rollup_add_sat(s[x].units, c->units);
     }
   out->n_subcategories = ns;
   out->subcategories = ns ? m->subp + used : NULL;
@@ -344,9 +340,9 @@ static int merge_categories(const Huibao__V1__Rollup *const *in, size_t n, size_
       const Huibao__V1__CategoryCount *c = m->kref[j].c;
       if (!o->pb.name && !str_empty(c->name))
         o->pb.name = c->name;
-      o->pb.count = add_sat(o->pb.count, c->count);
-      o->pb.resolved = add_sat(o->pb.resolved, c->resolved);
-      o->pb.units = add_sat(o->pb.units, c->units);
+      o->pb.count = hb_rollup_add_sat(o->pb.count, c->count);
+      o->pb.resolved = hb_rollup_add_sat(o->pb.resolved, c->resolved);
+      o->pb.units = hb_rollup_add_sat(o->pb.units, c->units);
     }
     nsub = merge_subcategories(m->kref + i, j - i, m, nsub, &o->pb);
     i = j;
@@ -427,7 +423,7 @@ static int merge_indicators(const Huibao__V1__Rollup *const *in, size_t n, merge
         o[x].value = INT64_MIN;
       else
         o[x].value += s->value;
-      o[x].records = add_sat(o[x].records, s->records);
+      o[x].records = hb_rollup_add_sat(o[x].records, s->records);
     }
   r->n_indicators = ni;
   r->indicators = ni ? m->indp : NULL;
@@ -446,11 +442,11 @@ static void merge_cases(const Huibao__V1__Rollup *const *in, size_t n, Huibao__V
     if (!x)
       continue;
     any = true;
-    c->total = add_sat(c->total, x->total);
-    c->typical = add_sat(c->typical, x->typical);
-    c->practice = add_sat(c->practice, x->practice);
-    c->group = add_sat(c->group, x->group);
-    c->person = add_sat(c->person, x->person);
+    c->total = hb_rollup_add_sat(c->total, x->total);
+    c->typical = hb_rollup_add_sat(c->typical, x->typical);
+    c->practice = hb_rollup_add_sat(c->practice, x->practice);
+    c->group = hb_rollup_add_sat(c->group, x->group);
+    c->person = hb_rollup_add_sat(c->person, x->person);
   }
   r->cases = any ? c : NULL;
 }
@@ -542,6 +538,10 @@ int hb_rollup_merge(const Huibao__V1__Rollup *const *in, size_t n, const bool *s
   Huibao__V1__CaseCounts cases_pb;
   merge_cases(in, n, &cases_pb, &r);
   merge_stages(in, n, &r);
+  hb_periods_mem pm;
+  memset(&pm, 0, sizeof pm);
+  if (rc == 0)
+    rc = hb_rollup_merge_periods(in, n, &pm, &r);
   if (rc == 0) {
     size_t sz = huibao__v1__rollup__get_packed_size(&r);
     m.buf = malloc(sz ? sz : 1);
@@ -552,5 +552,6 @@ int hb_rollup_merge(const Huibao__V1__Rollup *const *in, size_t n, const bool *s
     rc = *out ? 0 : HB_ENOMEM;
   }
   merge_mem_free(&m);
+  hb_periods_mem_free(&pm);
   return rc;
 }

@@ -13,8 +13,10 @@
  * is summed, shares recomputed; seq is the sum of the inputs' seqs.
  * Declared kinds, indicators (value and records by code) and subcategories
  * (by code within their category) are merged in order of first appearance,
- * cases summed; stages are the first input's that has any. Merged rollups
- * merge again the same way (a province of cities).
+ * cases summed; stages are the first input's that has any. Reporting
+ * periods (cycle, periods by id, cycle_mismatch: issue 13) as
+ * hb_rollup_merge_periods.h says. Merged rollups merge again the same way
+ * (a province of cities).
  * epoch is derived from the inputs' (source, epoch) pairs (hb_rollup_epoch),
  * so it changes when any input's epoch does (a county restored from a
  * backup, whose seq went back): absent when no input has one.

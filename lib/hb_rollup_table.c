@@ -361,6 +361,118 @@ static void write_cases(const Huibao__V1__Rollup *r, FILE *f)
           c->total, c->typical, c->practice, c->group, c->person);
 }
 
+/* ---------------------------------------------------------------- 报送情况 (issue 13) */
+
+static const Huibao__V1__Period *period_find(const Huibao__V1__Rollup *r, const char *id)
+{
+  for (size_t i = 0; id && i < r->n_periods; i++)
+    if (strcmp(r->periods[i]->id, id) == 0)
+      return r->periods[i];
+  return NULL;
+}
+
+/* The name of unit code (its code when the rollup has no name for it),
+ * printable. */
+static const char *unit_label(const Huibao__V1__Rollup *r, const char *code, char *buf, size_t len)
+{
+  const char *name = NULL;
+  for (size_t i = 0; i < r->n_units && !name; i++)
+    if (strcmp(r->units[i]->code, code) == 0)
+      name = r->units[i]->name;
+  return safe(name && *name ? name : code, buf, len);
+}
+
+/* "迟报 late：A、B" with the units of p in state st (at most 30 named). */
+static void write_state_units(const Huibao__V1__Rollup *r, const Huibao__V1__Period *p, int st,
+                              const char *label, FILE *f)
+{
+  char a[128];
+  size_t n = 0;
+  for (size_t i = 0; i < p->n_units; i++) {
+    if ((int)p->units[i]->state != st)
+      continue;
+    if (n == 30) {
+      size_t all = n;
+      for (size_t j = i; j < p->n_units; j++)
+        all += (int)p->units[j]->state == st;
+      fprintf(f, " 等 %zu 家", all);
+      break;
+    }
+    fprintf(f, "%s%s", n ? "、" : label, unit_label(r, p->units[i]->code, a, sizeof a));
+    n++;
+  }
+  if (n)
+    fputc('\n', f);
+}
+
+static void write_period_counts(const Huibao__V1__Period *p, FILE *f)
+{
+  static const Huibao__V1__PeriodCounts c0 = HUIBAO__V1__PERIOD_COUNTS__INIT;
+  const Huibao__V1__PeriodCounts *c = p->counts ? p->counts : &c0;
+  fprintf(f,
+          "已报送 %" PRIu64 "，无新增 %" PRIu64 "，迟报 %" PRIu64 "，未报 %" PRIu64
+          "，未到期 %" PRIu64 "（应报 %zu 家）\n",
+          c->reported, c->nil, c->late, c->missing, c->pending, p->n_units);
+}
+
+static void period_due(const Huibao__V1__Period *p, char *buf, size_t len)
+{
+  char day[16];
+  hb_date_format(p->due_day, day, sizeof day);
+  uint32_t m = p->due_minute % (24 * 60);
+  snprintf(buf, len, "%s %02u:%02u", day, m / 60, m % 60);
+}
+
+/* 报送情况: the last closed period (counts, the late and missing units,
+ * its figures), the current one's counts, contradictions, cycle_mismatch;
+ * nothing for a campaign without a cycle. */
+static void write_periods(const Huibao__V1__Rollup *r, FILE *f)
+{
+  char a[128], d0[16], d1[16], due[32];
+  if (!r->cycle || !*r->cycle)
+    return;
+  fprintf(f, "\n报送情况 reporting  周期 %s\n", safe(r->cycle, a, sizeof a));
+  const Huibao__V1__Period *p = period_find(r, r->period_last_closed);
+  if (p) {
+    static const Huibao__V1__PeriodProblems p0 = HUIBAO__V1__PERIOD_PROBLEMS__INIT;
+    const Huibao__V1__PeriodProblems *pr = p->problems ? p->problems : &p0;
+    hb_totals act;
+    hb_totals_from_pb(p->activities, &act);
+    hb_date_format(p->start, d0, sizeof d0);
+    hb_date_format(p->end, d1, sizeof d1);
+    period_due(p, due, sizeof due);
+    fprintf(f, "  上期 %s（%s..%s，截止 %s）：", safe(p->id, a, sizeof a), d0, d1, due);
+    write_period_counts(p, f);
+    write_state_units(r, p, HUIBAO__V1__PERIOD_STATE__PERIOD_LATE, "  迟报 late：", f);
+    write_state_units(r, p, HUIBAO__V1__PERIOD_STATE__PERIOD_MISSING, "  未报 missing：", f);
+    fprintf(f,
+            "  上期活动 %" PRIu64 " 条（%" PRIu64 " 次，%" PRIu64 " 人次）；问题 查摆 %" PRIu64
+            "，销号 %" PRIu64 "，期末逾期 %" PRIu64 "\n",
+            act.records, act.sessions, act.participants, pr->identified, pr->resolved,
+            pr->overdue_at_end);
+  } else {
+    fputs("  尚无已截止的报送期 (no period closed yet)\n", f);
+  }
+  if ((p = period_find(r, r->period_current)) != NULL) {
+    period_due(p, due, sizeof due);
+    fprintf(f, "  本期 %s（截止 %s）：", safe(p->id, a, sizeof a), due);
+    write_period_counts(p, f);
+  }
+  for (size_t i = 0; i < r->n_contradictions; i++) {
+    const Huibao__V1__Contradiction *c = r->contradictions[i];
+    char b[128];
+    fprintf(f, "%s%s %s 期有记录 %" PRIu64 " 条", i ? "；" : "  报无新增但有记录 contradictions：",
+            unit_label(r, c->unit, a, sizeof a), safe(c->period, b, sizeof b), c->records);
+  }
+  if (r->n_contradictions)
+    fputc('\n', f);
+  for (size_t i = 0; i < r->n_cycle_mismatch; i++)
+    fprintf(f, "%s%s", i ? "、" : "  周期不一致未合并 cycle mismatch：",
+            safe(r->cycle_mismatch[i], a, sizeof a));
+  if (r->n_cycle_mismatch)
+    fputc('\n', f);
+}
+
 static void write_units(const Huibao__V1__Rollup *r, FILE *f, tbl *t)
 {
   static const Huibao__V1__ProblemCounts zero = HUIBAO__V1__PROBLEM_COUNTS__INIT;
@@ -408,6 +520,7 @@ int hb_rollup_write_table(const Huibao__V1__Rollup *r, FILE *f)
   write_indicators(r, f, &t);
   failed |= t.failed;
   write_cases(r, f);
+  write_periods(r, f);
   write_units(r, f, &t);
   failed |= t.failed;
   if (failed)

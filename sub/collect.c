@@ -231,6 +231,11 @@ uint64_t sub_collect_signature(const sub_collect *c, const char *campaign)
     h = fnv1a(h, &e->r->epoch, sizeof e->r->epoch);
     h = fnv1a(h, &today, sizeof today);
     h = fnv1a(h, &stale, 1);
+    /* a due passing turns pending into missing without a new seq */
+    const char *pc = e->r->period_current ? e->r->period_current : "";
+    const char *pl = e->r->period_last_closed ? e->r->period_last_closed : "";
+    h = fnv1a(h, pc, strlen(pc) + 1);
+    h = fnv1a(h, pl, strlen(pl) + 1);
   }
   return h;
 }

@@ -82,8 +82,9 @@ void sub_collect_clear_dirty(sub_collect *c);
 
 /* A hash of what the figures of campaign (NULL: of every campaign) depend
  * on: per entry its origin, campaign, seq, epoch (a restored county may
- * repeat a seq), day and stale flag; not as_of_ms, which every heartbeat
- * moves. Equal signatures: nothing new to show or to send. */
+ * repeat a seq), day, stale flag, current and last closed period (a due
+ * that passes changes period states with the same seq); not as_of_ms,
+ * which every heartbeat moves. Equal signatures: nothing new to show or to send. */
 uint64_t sub_collect_signature(const sub_collect *c, const char *campaign);
 
 /* The distinct campaign ids held, sorted (strcmp). *ids is a malloc'd array

@@ -9,7 +9,10 @@
  * the rollup); the CSV is one file, UTF-8 with a BOM (Excel then reads the
  * Chinese right), with the campaign in the first column and the same unit
  * and 合计 rows, without the per-category columns, which differ between
- * campaigns. Files are written beside --out and renamed over it.
+ * campaigns. A campaign with a cycle (issue 13) adds two sheets after the
+ * campaigns' (export_periods.c): 报送情况, its units x periods, and 分期统计,
+ * its per-period figures. Files are written beside --out and renamed over
+ * it.
  *
  * Names come from units.csv and campaigns.ini at the counties, so every text
  * cell is written defensively (docs/security.md, "Outputs carry what names
@@ -41,6 +44,8 @@
 #include "gather.h"
 #include "net.h"
 #include "view.h"
+#include "export_xlsx.h"
+#include "export_periods.h"
 
 #define SHEET_NAME_MAX 31 /* Excel's limit, in UTF-16 units */
 
@@ -191,7 +196,7 @@ static int is_hex(char c)
  * "_xHHHH_" turned into "_x005F_xHHHH_": Excel reads _xHHHH_ in a string as
  * the character U+HHHH, so a name holding "_x003D_" would otherwise show as
  * "=". */
-static char *xlsx_text(const char *s)
+char *sub_export_xlsx_text(const char *s)
 {
   char *clean = hb_text_xml_dup(s ? s : "");
   if (!clean)
@@ -225,11 +230,10 @@ static char *xlsx_text(const char *s)
   return out;
 }
 
-/* A text cell: always a string (never a formula), as xlsx_text makes it. */
-static lxw_error xlsx_string(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s,
-                             lxw_format *fmt)
+lxw_error sub_export_xlsx_string(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s,
+                                 lxw_format *fmt)
 {
-  char *t = xlsx_text(s);
+  char *t = sub_export_xlsx_text(s);
   if (!t)
     return LXW_ERROR_MEMORY_MALLOC_FAILED;
   lxw_error err = *t ? worksheet_write_string(ws, row, col, t, fmt)
@@ -248,17 +252,12 @@ static lxw_error xlsx_cell(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, cons
   case X_DEC:
     return worksheet_write_number(ws, row, col, c->num,
                                   total ? f->total_dec[c->places] : f->dec[c->places]);
-  default: return xlsx_string(ws, row, col, c->text, total ? f->total_text : NULL);
+  default: return sub_export_xlsx_string(ws, row, col, c->text, total ? f->total_text : NULL);
   }
 }
 
-/* A sheet name Excel accepts, unique in the workbook: the campaign's name
- * (else its id) without []:*?/\ and outer apostrophes, cut to 31 UTF-16
- * units, "~2", "~3" ... appended on a clash. */
-static void sheet_name(const Huibao__V1__Rollup *r, char used[][128], size_t nused, char *out,
-                       size_t len)
+void sub_export_sheet_name(const char *name, char used[][128], size_t nused, char *out, size_t len)
 {
-  const char *name = r->campaign_name && *r->campaign_name ? r->campaign_name : r->campaign;
   char *clean = hb_text_xml_dup(name); /* workbook.xml carries it */
   const char *src = clean ? clean : "";
   char base[128];
@@ -303,18 +302,18 @@ static void sheet_name(const Huibao__V1__Rollup *r, char used[][128], size_t nus
 static char *column_header(const Huibao__V1__Rollup *r, size_t c)
 {
   if (c < NFIXED)
-    return xlsx_text(fixed_headers[c]);
+    return sub_export_xlsx_text(fixed_headers[c]);
   if (c < NFIXED + r->n_categories) {
     const Huibao__V1__CategoryCount *k = r->categories[c - NFIXED];
-    char *ht = xlsx_text(k->name);
+    char *ht = sub_export_xlsx_text(k->name);
     if (ht && !*ht) { /* no name, or none left once cleaned: the code */
       free(ht);
-      ht = xlsx_text(k->code);
+      ht = sub_export_xlsx_text(k->code);
     }
     return ht;
   }
   if (c >= NFIXED + r->n_categories + r->n_indicators)
-    return xlsx_text("典型数");
+    return sub_export_xlsx_text("典型数");
   const Huibao__V1__IndicatorSum *s = r->indicators[c - NFIXED - r->n_categories];
   char buf[512];
   const char *name = s->name && *s->name ? s->name : s->code;
@@ -322,7 +321,7 @@ static char *column_header(const Huibao__V1__Rollup *r, size_t c)
     snprintf(buf, sizeof buf, "%s（%s）", name, s->unit);
   else
     snprintf(buf, sizeof buf, "%s", name);
-  return xlsx_text(buf);
+  return sub_export_xlsx_text(buf);
 }
 
 /* The blocks of issue 12 below the categories: 成效 (indicators: code,
@@ -459,7 +458,7 @@ static lxw_error xlsx_sheet(lxw_workbook *wb, const Huibao__V1__Rollup *r, const
   for (size_t i = 0; i < 3 && !err; i++, row++) {
     err = worksheet_write_string(ws, row, 0, facts[i][0], f->head);
     if (!err)
-      err = xlsx_string(ws, row, 1, facts[i][1], NULL);
+      err = sub_export_xlsx_string(ws, row, 1, facts[i][1], NULL);
   }
   return err;
 }
@@ -501,12 +500,19 @@ static lxw_error xlsx_write(const char *path, Huibao__V1__Rollup *const *rs, siz
     format_set_top(f.total_dec[i], LXW_BORDER_THIN);
     format_set_num_format(f.total_dec[i], dec_fmt[i]);
   }
-  char(*used)[128] = calloc(n ? n : 1, sizeof *used);
+  char(*used)[128] = calloc(3 * n + 1, sizeof *used); /* a sheet each, two more with a cycle */
   lxw_error err = used ? LXW_NO_ERROR : LXW_ERROR_MEMORY_MALLOC_FAILED;
+  size_t nused = 0, ncycle = 0;
   for (size_t i = 0; i < n && !err; i++) {
-    sheet_name(rs[i], used, i, used[i], sizeof used[i]);
-    err = xlsx_sheet(wb, rs[i], used[i], &f);
+    const char *name =
+        rs[i]->campaign_name && *rs[i]->campaign_name ? rs[i]->campaign_name : rs[i]->campaign;
+    sub_export_sheet_name(name, used, nused, used[nused], sizeof used[nused]);
+    err = xlsx_sheet(wb, rs[i], used[nused++], &f);
+    ncycle += rs[i]->cycle && *rs[i]->cycle;
   }
+  /* issue 13: 报送情况 and 分期统计 after the campaigns' sheets */
+  for (size_t i = 0; i < n && !err; i++)
+    err = sub_export_periods_sheets(wb, rs[i], ncycle == 1, used, &nused, f.head);
   free(used);
   lxw_error cerr = workbook_close(wb);
   return err ? err : cerr;

@@ -7,11 +7,15 @@
 (b) `huibao-agent template` has the sheets, headers, frozen rows and the exact
     drop-down lists, and reads back as a valid empty ledger;
 (c) `huibao-sub export --format xlsx|csv` equals `snapshot --format json`
-    number for number."""
+    number for number;
+(d) a campaign with a cycle (issue 13, the county's clock at 2022-06-15 by
+    libfaketime): the sheets 报送情况 (units x periods, states in Chinese) and
+    分期统计 (per-period figures) hold the JSON's periods exactly."""
 import csv
 import io
 import os
 import re
+import stat
 import sys
 
 try:
@@ -180,7 +184,8 @@ def template_part(t, county):
                    env=env)
     t.check_rc(r, 0, "template")
     wb = openpyxl.load_workbook(path)
-    t.check_eq(wb.sheetnames, ["活动", "问题", "成效", "典型", "lists"], "template sheets")
+    t.check_eq(wb.sheetnames, ["活动", "问题", "成效", "典型", "报送", "lists"],
+               "template sheets (报送 of issue 13)")
     t.check_eq(wb["lists"].sheet_state, "hidden", "the lists sheet is hidden")
     a, p = wb["活动"], wb["问题"]
     t.check_eq([c.value for c in a[1]], ACT_HEADERS, "活动 headers")
@@ -291,8 +296,20 @@ def export_part(t, county, agg):
     r = hbtest.run(argv)
     t.check_rc(r, 0, "export --format xlsx")
     wb = openpyxl.load_workbook(out)
-    t.check_eq(len(wb.sheetnames), len(got), "one sheet per campaign")
-    for ws in wb:
+    # issue 13: a campaign with a cycle adds 报送情况 and 分期统计 after the campaigns' sheets
+    cycled = [c for c, ro in got.items() if ro.get("cycle")]
+    campaign_sheets = wb.sheetnames[:len(wb.sheetnames) - 2 * len(cycled)]
+    t.check_eq(len(campaign_sheets), len(got), "one sheet per campaign")
+    period_sheets = wb.sheetnames[len(campaign_sheets):]
+    t.check(all(n.startswith(("报送情况", "分期统计")) for n in period_sheets),
+            "then 报送情况 and 分期统计 for each campaign with a cycle", (cycled, wb.sheetnames))
+    if len(cycled) == 1 and period_sheets == ["报送情况", "分期统计"]:
+        d = grid_diffs(wb["报送情况"], got[cycled[0]])
+        t.check(not d, f"{cycled[0]}: 报送情况 equals the JSON periods", "\n".join(d[:20]))
+        d = figures_diffs(wb["分期统计"], got[cycled[0]])
+        t.check(not d, f"{cycled[0]}: 分期统计 equals the JSON per-period figures",
+                "\n".join(d[:20]))
+    for ws in (wb[n] for n in campaign_sheets):
         facts = {}
         for row in ws.iter_rows(values_only=True):
             if row and row[0] in ("专项代码", "专项名称", "截至"):
@@ -367,6 +384,139 @@ def export_part(t, county, agg):
     t.check_rc(r, 64, "export --format xlsx without --out")
 
 
+FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+STATE_ZH = {"reported": "已报送", "nil": "无新增", "late": "迟报", "missing": "未报",
+            "pending": "未到期"}
+PERIOD_FIGURES = [("已报送", lambda p: p["counts"]["reported"]),
+                  ("无新增", lambda p: p["counts"]["nil"]),
+                  ("迟报", lambda p: p["counts"]["late"]),
+                  ("未报", lambda p: p["counts"]["missing"]),
+                  ("未到期", lambda p: p["counts"]["pending"]),
+                  ("活动记录", lambda p: p["activities"]["total"]["records"]),
+                  ("活动次数", lambda p: p["activities"]["total"]["sessions"]),
+                  ("参加人次", lambda p: p["activities"]["total"]["participants"]),
+                  ("成果数", lambda p: p["activities"]["total"]["outputs"]),
+                  ("查摆问题", lambda p: p["problems"]["identified"]),
+                  ("销号问题", lambda p: p["problems"]["resolved"]),
+                  ("期末逾期", lambda p: p["problems"]["overdue_at_end"])]
+
+
+def faketime_wrapper(t, real, name, when):
+    """A script that runs `real` with its wall clock starting at `when`
+    (Asia/Shanghai), as test_locked_records.py does."""
+    path = os.path.join(t.dir, f"{name}-periods.sh")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("#!/bin/sh\nASAN_OPTIONS=\"${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0\" "
+                "TZ=Asia/Shanghai FAKETIME_DONT_FAKE_MONOTONIC=1 FAKETIME='@" + when + "' "
+                f"LD_PRELOAD={FAKETIME_LIB} exec {real} \"$@\"\n")
+    os.chmod(path, stat.S_IRWXU)
+    return path
+
+
+def grid_diffs(ws, ro):
+    """What the 报送情况 sheet says otherwise than the JSON rollup ro."""
+    d = []
+    rows = list(ws.iter_rows(values_only=True))
+    ids = [p["id"] for p in ro["periods"]]
+    if list(rows[0][:3]) != ["县区", "单位编码", "单位名称"] or list(rows[0][3:3 + len(ids)]) != ids:
+        return [f"header {rows[0]} != 县区 单位编码 单位名称 {ids}"]
+    names = {u["code"]: u for u in ro["units"]}
+    want_codes = []
+    for p in ro["periods"]:
+        want_codes += [c for c in p["units"] if c not in want_codes]
+    got_codes = []
+    for row in rows[1:]:
+        if row[1] is None:
+            break
+        code = row[1]
+        got_codes.append(code)
+        u = names.get(code, {})
+        if row[0] != u.get("county") or row[2] != u.get("name"):
+            d.append(f"{code}: county/name {row[:3]} != {u.get('county')} {u.get('name')}")
+        for i, p in enumerate(ro["periods"]):
+            want = STATE_ZH.get(p["units"].get(code))
+            if row[3 + i] != want:
+                d.append(f"{code} {p['id']}: {row[3 + i]!r} != {want!r}")
+    if sorted(got_codes) != sorted(want_codes):
+        d.append(f"units {got_codes} != {want_codes}")
+    at = len(got_codes) + 2
+    for k, (state, zh) in enumerate(STATE_ZH.items()):
+        row = rows[at + k] if at + k < len(rows) else ()
+        want = [p["counts"][state] for p in ro["periods"]]
+        if len(row) < 3 or row[0] != "合计" or row[2] != zh or list(row[3:3 + len(ids)]) != want:
+            d.append(f"合计 {zh}: {row} != {want}")
+    return d
+
+
+def figures_diffs(ws, ro):
+    """What the 分期统计 sheet says otherwise than the JSON rollup ro."""
+    d = []
+    rows = list(ws.iter_rows(values_only=True))
+    hdr = list(rows[0])
+    for i, p in enumerate(ro["periods"]):
+        row = dict(zip(hdr, rows[1 + i])) if 1 + i < len(rows) else {}
+        if (row.get("报送期"), row.get("开始"), row.get("结束"), row.get("截止")) != \
+                (p["id"], p["start"], p["end"], p["due"]):
+            d.append(f"{p['id']}: days {row}")
+        for h, f in PERIOD_FIGURES:
+            if row.get(h) != f(p):
+                d.append(f"{p['id']} {h}: {row.get(h)!r} != {f(p)!r}")
+        for k in p["activities"]["by_kind"].values():
+            h = f"{k['name']}（记录）"
+            if row.get(h) != k["records"]:
+                d.append(f"{p['id']} {h}: {row.get(h)!r} != {k['records']}")
+    if len(rows) != 1 + len(ro["periods"]):
+        d.append(f"{len(rows) - 1} rows for {len(ro['periods'])} periods")
+    return d
+
+
+def periods_part(t):
+    if not os.path.exists(FAKETIME_LIB):
+        print(f"skipped part (d): {FAKETIME_LIB} missing (Debian package faketime)")
+        return
+    county = t.county("cycled", units=5, rows=10, seed=31)
+    with open(county.campaigns_ini, encoding="utf-8") as f:
+        ini = f.read()
+    with open(county.campaigns_ini, "w", encoding="utf-8") as f:
+        f.write(ini.replace("[jiefang-2022]\n", "[jiefang-2022]\ncycle = weekly, 5, 18:00\n", 1))
+    real = hbtest.AGGREGATOR, hbtest.AGENT
+    # the agents a minute behind the county: their versions are not from its future
+    hbtest.AGGREGATOR = faketime_wrapper(t, real[0], "aggregator", "2022-06-15 10:00:00")
+    hbtest.AGENT = faketime_wrapper(t, real[1], "agent", "2022-06-15 09:59:00")
+    try:
+        agg = t.aggregator(county)
+        units = county.units()
+        rs = t.sync_all(county, agg, units=units[:3])
+    finally:
+        hbtest.AGGREGATOR, hbtest.AGENT = real
+    t.check(all(x.rc == 0 for x in rs.values()), "three units synced on 2022-06-15",
+            {u: (x.rc, x.err[-300:]) for u, x in rs.items()})
+    r, got = t.rollups(agg)
+    ro = got.get("jiefang-2022")
+    if not t.check(ro is not None and ro.get("cycle") == "weekly,5,18:00" and ro.get("periods"),
+                   "jiefang-2022 has a cycle and periods in the JSON", r):
+        return
+    states = {s for p in ro["periods"] for s in p["units"].values()}
+    t.check({"reported", "missing", "pending"} <= states,
+            "stored on 2022-06-15: reported in the current week, missing before, pending after",
+            states)
+    eps = agg.publish
+    out = os.path.join(t.dir, "报送.xlsx")
+    r = hbtest.run([hbtest.SUB, "export", "--connect", eps, "--format", "xlsx", "--out", out,
+                    "--timeout", "5"] + t.sub_keys(eps))
+    t.check_rc(r, 0, "export --format xlsx (a campaign with a cycle)")
+    wb = openpyxl.load_workbook(out)
+    t.check_eq(wb.sheetnames[len(got):], ["报送情况", "分期统计"],
+               "the sheets 报送情况 and 分期统计 after one sheet per campaign")
+    if "报送情况" in wb.sheetnames:
+        t.check_eq(wb["报送情况"].freeze_panes, "D2", "报送情况: header row and unit columns frozen")
+        d = grid_diffs(wb["报送情况"], ro)
+        t.check(not d, "报送情况 equals the JSON periods unit by unit", "\n".join(d[:20]))
+    if "分期统计" in wb.sheetnames:
+        d = figures_diffs(wb["分期统计"], ro)
+        t.check(not d, "分期统计 equals the JSON per-period figures", "\n".join(d[:20]))
+
+
 def main(t):
     county = t.county(units=6, rows=12, seed=23)
     agg = t.aggregator(county)
@@ -377,6 +527,7 @@ def main(t):
     t.sync(county, u0, agg)
     t.check_rollups(county, agg, "rollups back to the CSV count")
     export_part(t, county, agg)
+    periods_part(t)
 
 
 if __name__ == "__main__":  # importable: test_sample_county.py reuses the checks

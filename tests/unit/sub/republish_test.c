@@ -12,6 +12,7 @@
 #include "republish.h"
 #include "test.h"
 #include "test_rollup.h"
+#include "test_rollup_periods.h"
 
 static Huibao__V1__Rollup *mk(const char *source, const char *campaign, uint64_t seq,
                               uint64_t problems, int64_t as_of_ms)
@@ -150,6 +151,97 @@ static void test_signature(void)
   sub_collect_free(&c);
 }
 
+/* Issue 13: a county of four units (reported, nil, late, missing in the
+ * closed week; the next week current). */
+static Huibao__V1__Rollup *mk_periods(const char *source, const char *const *units,
+                                      const char *cycle, uint64_t seq, const char *last_closed)
+{
+  static const test_period ps[] = {
+      {"2022-06-10", 19147, 19153, "RNLM", 3, 0, 1, 0, 0},
+      {"2022-06-17", 19154, 19160, "RPPP", 1, 0, 0, 0, 0},
+  };
+  return test_rollup_periods(&(test_period_rollup){.source = source,
+                                                   .campaign = "jf",
+                                                   .cycle = cycle,
+                                                   .seq = seq,
+                                                   .units = units,
+                                                   .nunits = 4,
+                                                   .periods = ps,
+                                                   .nperiods = 2,
+                                                   .current = "2022-06-17",
+                                                   .last_closed = last_closed});
+}
+
+/* The periods through the city's republish and a province's merge of
+ * cities: merged by id at each level; another cycle named at the top. */
+static void test_nested_periods(void)
+{
+  static const char *const u1[] = {"xq1", "xq2", "xq3", "xq4"}, *const u2[] = {"dq1", "dq2", "dq3",
+                                                                               "dq4"};
+  static const char *const u3[] = {"nq1", "nq2", "nq3", "nq4"}, *const u4[] = {"mq1", "mq2", "mq3",
+                                                                               "mq4"};
+  const char *wk = "weekly,5,18:00";
+  sub_collect city1, city2, prov;
+  sub_collect_init(&city1);
+  sub_collect_init(&city2);
+  sub_collect_init(&prov);
+  sub_collect_offer(&city1, "xq", mk_periods("xq", u1, wk, 5, "2022-06-10"), 0, NULL);
+  sub_collect_offer(&city1, "dq", mk_periods("dq", u2, wk, 7, "2022-06-10"), 0, NULL);
+  sub_collect_offer(&city2, "nq", mk_periods("nq", u3, wk, 11, "2022-06-10"), 0, NULL);
+  sub_collect_offer(&city2, "mq", mk_periods("mq", u4, "monthly,25,18:00", 1, NULL), 0, NULL);
+  Huibao__V1__Rollup *a = built(&city1, "jf", "city1", 1), *b = built(&city2, "jf", "city2", 1);
+  if (a && b) {
+    CHECK_EQ_INT(2, a->n_periods);
+    CHECK_EQ_INT(8, a->periods[0]->n_units);
+    CHECK_EQ_INT(2, a->periods[0]->counts->late);
+    CHECK_EQ_INT(1, b->n_cycle_mismatch);
+    sub_collect_offer(&prov, a->source, a, 0, NULL);
+    sub_collect_offer(&prov, b->source, b, 0, NULL);
+    Huibao__V1__Rollup *p = built(&prov, "jf", "province", 1);
+    if (p) {
+      CHECK_EQ_STR(wk, p->cycle);
+      CHECK_EQ_INT(2, p->n_periods);
+      CHECK_EQ_STR("2022-06-10", p->periods[0]->id);
+      CHECK_EQ_INT(12, p->periods[0]->n_units); /* xq, dq, nq: not mq */
+      CHECK_EQ_STR("xq1", p->periods[0]->units[0]->code);
+      CHECK_EQ_STR("nq4", p->periods[0]->units[11]->code);
+      CHECK_EQ_INT(HUIBAO__V1__PERIOD_STATE__PERIOD_MISSING, p->periods[0]->units[11]->state);
+      CHECK_EQ_INT(3, p->periods[0]->counts->reported);
+      CHECK_EQ_INT(3, p->periods[0]->counts->nil);
+      CHECK_EQ_INT(3, p->periods[0]->counts->late);
+      CHECK_EQ_INT(3, p->periods[0]->counts->missing);
+      CHECK_EQ_INT(9, p->periods[1]->counts->pending);
+      CHECK_EQ_INT(9, p->periods[0]->activities->records);
+      CHECK_EQ_INT(3, p->periods[0]->problems->identified);
+      CHECK_EQ_STR("2022-06-17", p->period_current);
+      CHECK_EQ_STR("2022-06-10", p->period_last_closed);
+      CHECK_EQ_INT(1, p->n_cycle_mismatch);
+      CHECK_EQ_STR("mq", p->cycle_mismatch[0]);
+      CHECK_EQ_INT(16, p->n_units); /* every county's unit rows */
+      protobuf_c_message_free_unpacked(&p->base, NULL);
+    }
+  }
+  sub_collect_free(&city1);
+  sub_collect_free(&city2);
+  sub_collect_free(&prov);
+}
+
+/* A due passing at a county: its period states change with the same seq,
+ * so the signature follows period_last_closed. */
+static void test_signature_periods(void)
+{
+  static const char *const u1[] = {"xq1", "xq2", "xq3", "xq4"};
+  sub_collect c;
+  sub_collect_init(&c);
+  sub_collect_offer(&c, "xq", mk_periods("xq", u1, "weekly,5,18:00", 5, NULL), 0, NULL);
+  uint64_t sig = sub_collect_signature(&c, "jf");
+  Huibao__V1__Rollup *r = mk_periods("xq", u1, "weekly,5,18:00", 5, "2022-06-10");
+  r->as_of_ms += 1000;
+  CHECK_EQ_INT(1, sub_collect_offer(&c, "xq", r, 0, NULL));
+  CHECK(sig != sub_collect_signature(&c, "jf"));
+  sub_collect_free(&c);
+}
+
 /* Receives one [topic][Rollup] within ms; returns the rollup or NULL. */
 static Huibao__V1__Rollup *recv_rollup(void *sub, int ms, char *topic, size_t tlen)
 {
@@ -282,6 +374,8 @@ int main(void)
   RUN(test_build);
   RUN(test_nested);
   RUN(test_signature);
+  RUN(test_nested_periods);
+  RUN(test_signature_periods);
   RUN(test_schedule);
   RUN(test_open_errors);
   return test_summary();
