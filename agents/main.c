@@ -456,10 +456,8 @@ static int cmd_sync(int argc, char **argv)
     return rc == HB_EINVAL ? EX_USAGE : hb_exit_for(rc);
   }
 
-  /* 3. Diff into the outbox, committed before anything is sent (a 报送 row
-   * saying 本期 that was sent before the current period began goes again). */
+  /* 3. Diff into the outbox, committed before anything is sent. */
   agent_period_view *pv = period_view(&o, &camps, &l);
-  agent_state_renew_current(s, agent_period_view_start_s(pv) * 1000000);
   agent_diff_stats d;
   rc = agent_state_diff(s, &l, agent_now_us(), &d);
   hb_campaigns_free(&camps);
