@@ -219,17 +219,7 @@ static long agg_cat_find(const hb_agg *a, const char *code)
 
 static long agg_deadline_find(const hb_agg *a, int32_t day)
 {
-  size_t lo = 0, hi = a->ndeadlines;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (a->deadlines[mid].day == day)
-      return (long)mid;
-    if (a->deadlines[mid].day < day)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return -(long)lo - 1;
+  return hb_agg_day_find(a->deadlines, a->ndeadlines, sizeof *a->deadlines, day);
 }
 
 int hb_agg_cat_get(hb_agg *a, const char *code, size_t *at, int *created)

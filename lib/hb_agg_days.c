@@ -79,19 +79,26 @@ void hb_agg_dact_erase(hb_agg *a, size_t at)
 
 /* ---------------------------------------------------------------- problems */
 
-long hb_agg_dprob_find(const hb_agg *a, int32_t day)
+long hb_agg_day_find(const void *cells, size_t n, size_t size, int32_t day)
 {
-  size_t lo = 0, hi = a->ndprobs;
+  size_t lo = 0, hi = n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (a->dprobs[mid].day == day)
+    int32_t d;
+    memcpy(&d, (const char *)cells + mid * size, sizeof d);
+    if (d == day)
       return (long)mid;
-    if (a->dprobs[mid].day < day)
+    if (d < day)
       lo = mid + 1;
     else
       hi = mid;
   }
   return -(long)lo - 1;
+}
+
+long hb_agg_dprob_find(const hb_agg *a, int32_t day)
+{
+  return hb_agg_day_find(a->dprobs, a->ndprobs, sizeof *a->dprobs, day);
 }
 
 int hb_agg_dprob_get(hb_agg *a, int32_t day, size_t *at, int *created)

@@ -45,6 +45,9 @@ int hb_agg_dact_get(hb_agg *a, int32_t day, int kind, const char *code, size_t *
 void hb_agg_dact_erase(hb_agg *a, size_t at);
 /* The same for the problem cells (by day). */
 long hb_agg_dprob_find(const hb_agg *a, int32_t day);
+/* Binary search of n cells of size bytes, sorted by their first member, an
+ * int32_t day: the index of day, or -(insertion point) - 1. */
+long hb_agg_day_find(const void *cells, size_t n, size_t size, int32_t day);
 int hb_agg_dprob_get(hb_agg *a, int32_t day, size_t *at, int *created);
 
 /* One problem's contribution to the problem cells: at most four steps
