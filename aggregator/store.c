@@ -532,7 +532,7 @@ static size_t rec_pack(store *s, const store_row *r)
   return hb_wire_pack_at(&s->buf, 0, r->msg) == 0 ? s->buf.len : (size_t)-1;
 }
 
-static int rec_add(hb_agg *agg, const Huibao__V1__Record *rec, int sign)
+int store_rec_add(hb_agg *agg, const Huibao__V1__Record *rec, int sign)
 {
   switch (rec->body_case) {
   case HUIBAO__V1__RECORD__BODY_ACTIVITY: return hb_agg_add_activity(agg, rec->activity, sign);
@@ -565,7 +565,7 @@ int store_withdraw(store *s, char kind, const MDB_val *old, uint64_t *version)
   if (rc == 0 && kind != 'R' && !o.deleted && o.campaign) {
     hb_agg *agg;
     rc = work_get(s, o.campaign, o.unit, &agg);
-    if (rc == 0 && rec_add(agg, &orec, -1) != 0)
+    if (rc == 0 && store_rec_add(agg, &orec, -1) != 0)
       s->inconsistent++;
     if (rc == 0)
       rc = mark_changed(s, o.campaign);
@@ -649,7 +649,7 @@ int store_batch_put(store *s, Huibao__V1__Record *rec, int *code, uint64_t *stor
     }
     if ((rc = work_get(s, r.campaign, r.unit, &agg)) != 0)
       return rc;
-    rc = rec_add(agg, rec, +1);
+    rc = store_rec_add(agg, rec, +1);
     if (rc == HB_EINVAL) {
       *reason =
           "记录无法统计 / record cannot be counted (level, kind, status, scope, source, term, "

@@ -104,4 +104,8 @@ int store_facts_apply(store *s);
 void store_facts_reset(store *s);
 void store_facts_free(store *s);
 
+/* Adds (sign +1) or removes (-1) the record's body to agg, whatever its
+ * kind (hb_agg_add_*); HB_EINVAL for a body no aggregate counts ('R'). */
+int store_rec_add(hb_agg *agg, const Huibao__V1__Record *rec, int sign);
+
 #endif

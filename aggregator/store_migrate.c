@@ -28,14 +28,7 @@ int store_recount_add(aggmap *m, const Huibao__V1__Record *rec)
     }
     made = true;
   }
-  int rc;
-  switch (rec->body_case) {
-  case HUIBAO__V1__RECORD__BODY_ACTIVITY: rc = hb_agg_add_activity(g, rec->activity, +1); break;
-  case HUIBAO__V1__RECORD__BODY_PROBLEM: rc = hb_agg_add_problem(g, rec->problem, +1); break;
-  case HUIBAO__V1__RECORD__BODY_INDICATOR: rc = hb_agg_add_indicator(g, rec->indicator, +1); break;
-  case HUIBAO__V1__RECORD__BODY_CASE_ROW: rc = hb_agg_add_case(g, rec->case_row, +1); break;
-  default: rc = HB_EINVAL; break;
-  }
+  int rc = store_rec_add(g, rec, +1);
   if (made && (rc != 0 || aggmap_put(m, g) != 0)) {
     hb_agg_free(g);
     free(g);
