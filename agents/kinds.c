@@ -12,6 +12,8 @@ const agent_kind agent_kinds[HB_TABLE_COUNT] = {
      &huibao__v1__indicator__descriptor, HB_LEDGER_INDICATORS, "成效", "indicator", 1},
     {'C', HB_TABLE_CASES, HUIBAO__V1__RECORD__BODY_CASE_ROW, &huibao__v1__case__descriptor,
      HB_LEDGER_CASES, "典型", "case", 1},
+    {'R', HB_TABLE_REPORTS, HUIBAO__V1__RECORD__BODY_REPORT, &huibao__v1__report__descriptor,
+     HB_LEDGER_REPORTS, "报送", "report", 2},
 };
 
 const agent_kind *agent_kind_of_byte(char byte)
@@ -47,6 +49,9 @@ void agent_kind_table(const agent_kind *k, const hb_ledger *l, agent_table *t)
   case HB_TABLE_CASES:
     *t = (agent_table){l->ncases, l->case_lines, l->cases_incomplete, l->case_sheet};
     break;
+  case HB_TABLE_REPORTS:
+    *t = (agent_table){l->nreports, l->report_lines, l->reports_incomplete, l->report_sheet};
+    break;
   default: *t = (agent_table){0, NULL, 1, NULL}; break;
   }
 }
@@ -58,6 +63,7 @@ const ProtobufCMessage *agent_kind_row(const agent_kind *k, const hb_ledger *l, 
   case HB_TABLE_PROBLEMS: return &l->problems[i]->base;
   case HB_TABLE_INDICATORS: return &l->indicators[i]->base;
   case HB_TABLE_CASES: return &l->cases[i]->base;
+  case HB_TABLE_REPORTS: return &l->reports[i]->base;
   default: return NULL;
   }
 }

@@ -1,4 +1,4 @@
-/* kinds.h: the four kinds of ledger rows the agent sends, as one table.
+/* kinds.h: the five kinds of ledger rows the agent sends, as one table.
  *
  * Every place that once said "an activity, else a problem" (state keys,
  * tombstones, STALE re-versioning, the county's rejections, the clerk's
@@ -9,6 +9,7 @@
  *         'P' problem    problems.csv    问题   Record.problem
  *         'I' indicator  indicators.csv  成效   Record.indicator
  *         'C' case       cases.csv       典型   Record.case_row
+ *         'R' report     reports.csv     报送   Record.report (issue 13)
  *
  * The byte is the first byte of a state key (known, outbox) and of the
  * county store's keys; 'A' and 'P' keep the meaning they had before
@@ -25,16 +26,18 @@
 #include "hb_ledger.h"
 
 typedef struct agent_kind {
-  char byte;                              /* 'A', 'P', 'I', 'C' */
+  char byte;                              /* 'A', 'P', 'I', 'C', 'R' */
   hb_ledger_table_id table;               /* its table in hb_ledger */
   Huibao__V1__Record__BodyCase body;      /* Record.body case */
   const ProtobufCMessageDescriptor *desc; /* the row's message */
   const char *file;                       /* "indicators.csv" */
   const char *sheet;                      /* "成效": the sheet a template writes */
   const char *name;                       /* "indicator": admin unlock --kind */
-  int old_county_refuses;                 /* a county of the version before indicators and
-                                           * cases cannot read this body: it refuses the
-                                           * whole Submit that holds one (sender.h) */
+  int old_county_refuses;                 /* 0, or the generation of the body: a county of
+                                           * a version before it cannot read it and refuses
+                                           * the whole Submit that holds one (sender.h).
+                                           * 1: indicators and cases (issue 12); 2: 报送
+                                           * (issue 13). A Submit holds one generation. */
 } agent_kind;
 
 /* The kinds, in key-byte order of the table above (index = table id). */
@@ -68,6 +71,7 @@ typedef union agent_row_buf {
   Huibao__V1__Problem problem;
   Huibao__V1__Indicator indicator;
   Huibao__V1__Case case_row;
+  Huibao__V1__Report report;
 } agent_row_buf;
 
 /* Copies row m (of kind k) shallowly into *buf: strings stay the ledger's.

@@ -30,6 +30,7 @@
 #include "hb_units.h"
 #include "hb_wire.h"
 #include "hb_zmq.h"
+#include "period.h"
 #include "report.h"
 #include "sender.h"
 #include "state.h"
@@ -61,7 +62,7 @@ static const hb_cli_opt opt_table[] = {
     {.name = "ledger", .kind = HB_CLI_STR, O(ledger)},
     {.name = "campaigns", .kind = HB_CLI_STR, O(campaigns)},
     {.name = "log-level", .kind = HB_CLI_CALL, O(log_level), .set = hb_cli_log_level},
-    {.name = "state", .kind = HB_CLI_STR, O(state), .commands = CMD_SYNC},
+    {.name = "state", .kind = HB_CLI_STR, O(state), .commands = CMD_SYNC | CMD_CHECK},
     {.name = "county", .kind = HB_CLI_STR, O(county), .commands = CMD_SYNC},
     {.name = "timeout",
      .kind = HB_CLI_INT,
@@ -111,16 +112,18 @@ static const char usage_sync[] =
     "                         [--log-level LEVEL]\n"
     "\n"
     "  --unit CODE        the unit whose ledger this is (e.g. xq-dlz)\n"
-    "  --ledger DIR       folder with activities.csv, problems.csv, indicators.csv and\n"
-    "                     cases.csv, or a workbook FILE.xlsx with sheets 活动, 问题,\n"
-    "                     成效 and 典型\n"
+    "  --ledger DIR       folder with activities.csv, problems.csv, indicators.csv,\n"
+    "                     cases.csv and reports.csv, or a workbook FILE.xlsx with sheets\n"
+    "                     活动, 问题, 成效, 典型 and 报送\n"
     "  --state DIR        the agent's state (outbox, versions); created if missing\n"
     "  --county ENDPOINT  the county aggregator, e.g. tcp://county.example:7010\n"
     "  --timeout S        give up after S seconds without any ack (default 10); what\n"
     "                     is not acked stays in the outbox for the next run\n"
     "  --window N         batches in flight (default 8, 1..64)\n"
     "  --batch N          records per batch (default 500, 1..1000)\n"
-    "  --campaigns FILE   also check campaign and category against this file\n"
+    "  --campaigns FILE   also check campaign and category against this file; for each\n"
+    "                     campaign with a cycle, say what was reported for the current\n"
+    "                     period (本期) and warn when its due is near\n"
     "  --key FILE         this unit's secret cert (huibao-keygen CODE.key_secret)\n"
     "  --county-key FILE  the county's public cert (its NAME.key)\n"
     "  --insecure         plain TCP, no encryption or authentication\n"
@@ -131,10 +134,12 @@ static const char usage_sync[] =
     "78 a key file missing or invalid.\n";
 
 static const char usage_check[] =
-    "Usage: huibao-agent check --ledger DIR [--unit CODE] [--campaigns FILE]\n"
+    "Usage: huibao-agent check --ledger DIR [--unit CODE] [--campaigns FILE [--state DIR]]\n"
     "\n"
     "Validates the ledger offline and prints every bad row as FILE:LINE: column: reason\n"
     "(FILE:SHEET!CELL: column: reason for a workbook, --ledger FILE.xlsx).\n"
+    "With --campaigns, the current period (本期) of each campaign with a cycle: what the\n"
+    "ledger holds for it, or with --state DIR (and --unit) what sync reported.\n"
     "Exit: 0 valid; 65 some rows invalid; 66 no ledger folder.\n";
 
 __attribute__((format(printf, 2, 3))) static int usage_error(int is_sync, const char *fmt, ...)
@@ -246,6 +251,22 @@ static int ledger_load(const opts *o, const char *unit, hb_campaigns *camps, hb_
   return ex;
 }
 
+/* The current periods of the campaigns with a cycle (NULL without
+ * --campaigns or none): prints the 无新增 contradictions of the ledger. */
+static agent_period_view *period_view(const opts *o, const hb_campaigns *camps, const hb_ledger *l)
+{
+  if (!o->campaigns)
+    return NULL;
+  hb_diags d;
+  hb_diags_init(&d);
+  agent_period_view *pv = NULL;
+  if (agent_period_view_build(&pv, camps, l, hb_time_now_ms() / 1000, &d) != 0)
+    hb_log_warn("period lines: %s", hb_strerror(HB_ENOMEM));
+  hb_diags_write(&d, stderr);
+  hb_diags_free(&d);
+  return pv;
+}
+
 static int cmd_check(int argc, char **argv)
 {
   opts o;
@@ -256,9 +277,21 @@ static int cmd_check(int argc, char **argv)
   hb_ledger l;
   memset(&l, 0, sizeof l);
   ex = ledger_load(&o, o.unit ? o.unit : "check", &camps, &l);
-  if (ex == EX_OK || ex == EX_DATAERR)
+  if (ex == EX_OK || ex == EX_DATAERR) {
     hb_log_info("%s: %zu rows read, %zu valid", o.ledger, l.rows_read,
-                l.nactivities + l.nproblems + l.nindicators + l.ncases);
+                l.nactivities + l.nproblems + l.nindicators + l.ncases + l.nreports);
+    agent_period_view *pv = period_view(&o, &camps, &l);
+    agent_state *s = NULL;
+    struct stat sb;
+    char err[512];
+    if (pv && o.state && o.unit && stat(o.state, &sb) == 0 &&
+        agent_state_open(&s, o.state, o.unit, err, sizeof err) == 0) {
+      agent_period_view_count(pv, s);
+      agent_state_close(s);
+    }
+    agent_period_view_print(pv, stderr);
+    agent_period_view_free(pv);
+  }
   hb_ledger_free(&l);
   hb_campaigns_free(&camps);
   return ex;
@@ -308,10 +341,10 @@ static int sync_result(const opts *o, int ledger_ex, int probe, int rc, agent_se
     result = EX_DATAERR;
   if (st->held > 0) {
     fprintf(stderr,
-            "%s: 县级汇总程序版本较旧，不能接收成效 (indicators.csv) 和典型 (cases.csv) 记录 (the "
-            "county runs a version that cannot read indicators and cases): %zu records kept in "
-            "the outbox and sent again on every sync until the county is upgraded; the county "
-            "said: %s\n",
+            "%s: 县级汇总程序版本较旧，不能接收成效 (indicators.csv)、典型 (cases.csv) 或报送 "
+            "(reports.csv) 记录 (the county runs a version that cannot read indicators and "
+            "cases, or 报送 rows): %zu records kept in the outbox and sent again on every sync "
+            "until the county is upgraded; the county said: %s\n",
             PROGRAM, st->held, st->held_error);
     result = EX_DATAERR;
   }
@@ -389,7 +422,10 @@ static int cmd_sync(int argc, char **argv)
     return rc == HB_EINVAL ? EX_USAGE : hb_exit_for(rc);
   }
 
-  /* 3. Diff into the outbox, committed before anything is sent. */
+  /* 3. Diff into the outbox, committed before anything is sent (a 报送 row
+   * saying 本期 that was sent before the current period began goes again). */
+  agent_period_view *pv = period_view(&o, &camps, &l);
+  agent_state_renew_current(s, agent_period_view_start_s(pv) * 1000000);
   agent_diff_stats d;
   rc = agent_state_diff(s, &l, agent_now_us(), &d);
   hb_campaigns_free(&camps);
@@ -397,6 +433,7 @@ static int cmd_sync(int argc, char **argv)
     fprintf(stderr, "%s: state %s cannot be written: %s\n", PROGRAM, o.state, hb_strerror(rc));
     agent_state_close(s);
     hb_ledger_free(&l);
+    agent_period_view_free(pv);
     return hb_exit_for(rc);
   }
   size_t outbox = agent_state_outbox_count(s);
@@ -439,6 +476,7 @@ static int cmd_sync(int argc, char **argv)
       fprintf(stderr, "%s: state %s cannot be written: %s\n", PROGRAM, o.state, hb_strerror(rc));
       agent_state_close(s);
       agent_line_index_free(&lines);
+      agent_period_view_free(pv);
       return hb_exit_for(rc);
     }
     hb_log_notice("%s: the county's store changed (restored from a backup?): re-sending all %zu "
@@ -459,10 +497,16 @@ static int cmd_sync(int argc, char **argv)
       rc = HB_EAGAIN;
     }
   }
+  /* 9. What this period's report now is, from the state (after the acks). */
+  if (agent_period_view_count(pv, s) != 0)
+    hb_log_warn("%s: the state could not be read for the period lines", o.unit);
   agent_state_close(s);
   agent_line_index_free(&lines);
 
-  return sync_result(&o, ledger_ex, probe, rc, &st);
+  int result = sync_result(&o, ledger_ex, probe, rc, &st);
+  agent_period_view_print(pv, stderr);
+  agent_period_view_free(pv);
+  return result;
 }
 
 int main(int argc, char **argv)

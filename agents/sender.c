@@ -37,8 +37,8 @@ typedef struct batch {
   int64_t not_before; /* county asked to retry later */
   int counted;        /* its records were counted in st->sent */
   int acked;
-  int newer; /* its records are of kinds an older county refuses (kinds.h):
-              * a Submit holds only such records or none */
+  int newer; /* the generation of its records' kinds (kinds.h old_county_refuses):
+              * 0, or kinds an older county refuses; a Submit holds one generation */
 } batch;
 
 typedef struct sender {
@@ -82,17 +82,18 @@ static int batch_start(sender *x, batch *b)
   return hb_wire_submit_begin(&b->submit, b->id, x->o->unit, x->o->agent_version);
 }
 
-/* 1 when the record of key is of a kind an older county refuses. */
+/* The generation of the record of key's kind: 0, or that of a kind an
+ * older county refuses (1: indicators, cases; 2: 报送). */
 static int key_newer(const uint8_t *key, size_t keylen)
 {
   const agent_kind *k = keylen ? agent_kind_of_byte((char)key[0]) : NULL;
-  return k && k->old_county_refuses;
+  return k ? k->old_county_refuses : 0;
 }
 
 /* Outbox visitor: appends one record to the batch being filled. A record
- * of the other class than the batch's (newer) ends the batch, unconsumed:
- * an older county refuses a whole Submit holding an indicator or a case,
- * which must not hold back the activities and problems beside them. */
+ * of another generation than the batch's (newer) ends the batch, unconsumed:
+ * an older county refuses a whole Submit holding an indicator, a case or a
+ * 报送 row, which must not hold back the rows it can read beside them. */
 static int batch_add(void *arg, const uint8_t *key, size_t keylen, const uint8_t *val,
                      size_t vallen)
 {

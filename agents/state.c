@@ -9,6 +9,7 @@
 #include "hb_be.h"
 #include "hb_err.h"
 #include "hb_lmdb.h"
+#include "hb_period.h"
 #include "hb_wire.h"
 #include "kinds.h"
 
@@ -25,6 +26,7 @@ struct agent_state {
   hb_wire_buf content; /* scratch: a known value (header, packed content) */
   hb_wire_buf rec;     /* scratch: a packed Record */
   char *unit;
+  int64_t renew_before_us; /* agent_state_renew_current; 0: never */
 };
 
 /* One write transaction: its body, and what it changes in memory (copied
@@ -257,6 +259,22 @@ typedef struct diff_arg {
  * row was. */
 #define DIFF_CHUNK 1000
 
+void agent_state_renew_current(agent_state *s, int64_t before_us)
+{
+  s->renew_before_us = before_us;
+}
+
+/* 1 when row m (kind) is a 报送 row saying 本期 whose known version was
+ * made before the current period began (agent_state_renew_current): the
+ * county resolved it to an earlier period, so it is sent again. */
+static int renew_due(const agent_state *s, char kind, const ProtobufCMessage *m, uint64_t version)
+{
+  if (kind != 'R' || s->renew_before_us <= 0 || version >= (uint64_t)s->renew_before_us)
+    return 0;
+  const Huibao__V1__Report *r = (const Huibao__V1__Report *)m;
+  return r->period && strcmp(r->period, HB_PERIOD_CURRENT) == 0;
+}
+
 /* One valid row: m is the row with version 0 (a shallow copy). version and
  * the outbox record are set here when the content changed. */
 static int diff_row(txn_ctx *c, diff_arg *a, char kind, const char *id, ProtobufCMessage *m,
@@ -281,7 +299,8 @@ static int diff_row(txn_ctx *c, diff_arg *a, char kind, const char *id, Protobuf
     return rc;
   if (rc == 0 && old.mv_size == KNOWN_HDR + len &&
       !(((const uint8_t *)old.mv_data)[8] & KNOWN_DELETED) &&
-      memcmp((const uint8_t *)old.mv_data + KNOWN_HDR, s->content.data + KNOWN_HDR, len) == 0) {
+      memcmp((const uint8_t *)old.mv_data + KNOWN_HDR, s->content.data + KNOWN_HDR, len) == 0 &&
+      !renew_due(s, kind, m, hb_be64_get(old.mv_data))) {
     a->st.unchanged++;
     return 0;
   }
@@ -549,6 +568,32 @@ int agent_state_outbox_get(agent_state *s, const uint8_t *key, size_t keylen, ag
     fn(arg, key, keylen, d.mv_data, d.mv_size);
   mdb_txn_abort(txn);
   return hb_lmdb_err(rc);
+}
+
+int agent_state_known_each(agent_state *s, agent_known_fn fn, void *arg)
+{
+  MDB_txn *txn;
+  int rc = mdb_txn_begin(s->lmdb.env, NULL, MDB_RDONLY, &txn);
+  if (rc)
+    return hb_lmdb_err(rc);
+  MDB_cursor *cur;
+  if ((rc = mdb_cursor_open(txn, s->known, &cur)) != 0) {
+    mdb_txn_abort(txn);
+    return hb_lmdb_err(rc);
+  }
+  MDB_val k, d;
+  for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
+       rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+    if (d.mv_size < KNOWN_HDR)
+      continue;
+    const uint8_t *v = d.mv_data;
+    if (fn(arg, k.mv_data, k.mv_size, hb_be64_get(v), (v[8] & KNOWN_DELETED) != 0, v + KNOWN_HDR,
+           d.mv_size - KNOWN_HDR) != 0)
+      break;
+  }
+  mdb_cursor_close(cur);
+  mdb_txn_abort(txn);
+  return rc == 0 || rc == MDB_NOTFOUND ? 0 : hb_lmdb_err(rc);
 }
 
 int agent_state_known_get(agent_state *s, const uint8_t *key, size_t keylen, uint64_t *version,

@@ -1,12 +1,13 @@
 /* template.c: huibao-agent template: an empty ledger workbook.
  *
- * Four sheets, 活动, 问题, 成效 and 典型 (the tables of kinds.h), with the
+ * Five sheets, 活动, 问题, 成效, 典型 and 报送 (the tables of kinds.h), with the
  * Chinese headers of docs/ledger-format.md (from hb_ledger_column, so they
  * cannot drift from what the reader accepts), the header row frozen, and
  * data validation on every column a clerk could get wrong: drop-down lists
  * for 类型 (the built-in kinds, plus the campaigns' declared kinds), 层级,
- * 范围, 状态, 来源, 整改类型, the case 类型 (and 专项, 类别, 子类别, 指标 when
- * a campaigns file is given), dates between 2000-01-01 and 9999-12-31 in the
+ * 范围, 状态, 来源, 整改类型, the case 类型, 无新增 是/否 (and 专项, 类别, 子类别,
+ * 指标 and 报送期 -- 本期 and the due dates of the campaigns with a cycle --
+ * when a campaigns file is given), dates between 2000-01-01 and 9999-12-31 in the
  * date columns (shown as yyyy-mm-dd), whole numbers in their ranges in the
  * count columns, a number in 数量. The lists live in a hidden
  * sheet "lists" and are referenced as ranges: inline lists are limited to
@@ -32,6 +33,7 @@
 #include "hb_err.h"
 #include "hb_exit.h"
 #include "hb_ledger.h"
+#include "hb_period.h"
 #include "hb_validate.h"
 #include "hb_vocab.h"
 #include "kinds.h"
@@ -43,13 +45,14 @@
 static const char usage[] =
     "Usage: huibao-agent template --out FILE.xlsx [--campaigns FILE [--campaign ID]]\n"
     "\n"
-    "Writes an empty ledger workbook (sheets 活动, 问题, 成效 and 典型) with the headers of\n"
+    "Writes an empty ledger workbook (sheets 活动, 问题, 成效, 典型 and 报送) with the headers of\n"
     "docs/ledger-format.md and drop-down lists, to be filled in Excel or WPS and\n"
     "read with `huibao-agent sync --ledger FILE.xlsx`.\n"
     "\n"
     "  --out FILE.xlsx    the workbook to write (replaced if it exists)\n"
     "  --campaigns FILE   the county's campaigns file: adds lists of 专项, 类别, 子类别,\n"
-    "                     指标 and the campaigns' own activity kinds (类型)\n"
+    "                     指标, the campaigns' own activity kinds (类型) and 报送期 (本期\n"
+    "                     and the due dates of the campaigns with a cycle)\n"
     "  --campaign ID      only this campaign (default: every campaign of the file)\n"
     "\n"
     "Exit: 0 written; 64 bad command line; 65 campaigns file invalid; 66 campaigns\n"
@@ -78,12 +81,14 @@ enum {
   L_TERM,
   L_INDICATOR,
   L_CASE_TYPE,
+  L_YES_NO,
+  L_PERIOD,
   L_COUNT /* at most 26: the lists sheet's columns are A..Z */
 };
 
-static const char *const list_titles[L_COUNT] = {"类型",     "层级", "范围",    "状态",
-                                                 "专项",     "类别", "子类别",  "来源",
-                                                 "整改类型", "指标", "典型类型"};
+static const char *const list_titles[L_COUNT] = {"类型",     "层级",   "范围",  "状态",     "专项",
+                                                 "类别",     "子类别", "来源",  "整改类型", "指标",
+                                                 "典型类型", "无新增", "报送期"};
 
 static void list_add(tpl_list *l, const char *v)
 {
@@ -129,10 +134,45 @@ static int opts_parse(int argc, char **argv, tpl_opts *o)
   return 0;
 }
 
+/* The period ids of the campaigns with a cycle (in file order, each once),
+ * kept for the 报送期 list: *ids malloc'd (the caller frees it). */
+static int period_ids(const tpl_opts *o, const hb_campaigns *camps, tpl_list *list,
+                      char (**ids)[HB_PERIOD_ID_LEN])
+{
+  size_t k = 0, cap = 0;
+  *ids = NULL;
+  for (size_t i = 0; i < camps->count; i++) {
+    const hb_campaign *c = &camps->items[i];
+    if (o->campaign && strcmp(c->id, o->campaign) != 0)
+      continue;
+    hb_period *p;
+    size_t n;
+    if (hb_periods_of(c, &p, &n) != 0)
+      return HB_ENOMEM;
+    if (k + n > cap) {
+      cap = (k + n) * 2;
+      char(*grown)[HB_PERIOD_ID_LEN] = realloc(*ids, cap * sizeof **ids);
+      if (!grown) {
+        free(p);
+        return HB_ENOMEM;
+      }
+      *ids = grown;
+    }
+    for (size_t j = 0; j < n; j++)
+      snprintf((*ids)[k++], HB_PERIOD_ID_LEN, "%s", p[j].id);
+    free(p);
+  }
+  for (size_t j = 0; j < k; j++) /* after the last realloc: the pointers stay valid */
+    list_add(list, (*ids)[j]);
+  return 0;
+}
+
 /* Fills the lists: the vocabularies (Chinese names, as clerks write them)
  * and, with a campaigns file, the campaigns' names, declared kinds (after
- * the built-in ones), indicators, categories and sub-categories. */
-static int lists_fill(const tpl_opts *o, const hb_campaigns *camps, tpl_list *lists)
+ * the built-in ones), indicators, categories, sub-categories and period
+ * ids (*ids: their text, the caller frees it). */
+static int lists_fill(const tpl_opts *o, const hb_campaigns *camps, tpl_list *lists,
+                      char (**ids)[HB_PERIOD_ID_LEN])
 {
   static const struct {
     int list, max;
@@ -149,6 +189,13 @@ static int lists_fill(const tpl_opts *o, const hb_campaigns *camps, tpl_list *li
   for (size_t i = 0; i < sizeof vocabs / sizeof vocabs[0]; i++)
     for (int v = 1; v <= vocabs[i].max; v++)
       list_add(&lists[vocabs[i].list], vocabs[i].zh(v));
+  list_add(&lists[L_YES_NO], "是");
+  list_add(&lists[L_YES_NO], "否");
+  if (camps->count) {
+    list_add(&lists[L_PERIOD], HB_PERIOD_CURRENT);
+    if (period_ids(o, camps, &lists[L_PERIOD], ids) != 0)
+      return EX_SOFTWARE;
+  }
   for (size_t i = 0; i < camps->count; i++) {
     const hb_campaign *c = &camps->items[i];
     if (o->campaign && strcmp(c->id, o->campaign) != 0)
@@ -288,6 +335,10 @@ static const tpl_column columns[] = {
     {"term", 10, FMT_NONE, CHECK_LIST, L_TERM, 0, 0},
     {"indicator", 18, FMT_TEXT, CHECK_LIST, L_INDICATOR, 0, 0},
     {"type", 10, FMT_NONE, CHECK_LIST, L_CASE_TYPE, 0, 0},
+    {"period", 12, FMT_TEXT, CHECK_LIST, L_PERIOD, 0, 0}, /* 本期 or a due date, as text */
+    {"nothing_new", 8, FMT_NONE, CHECK_LIST, L_YES_NO, 0, 0},
+    {"filled_by", 12, FMT_TEXT, CHECK_NONE, 0, 0, 0},
+    {"approved_by", 12, FMT_TEXT, CHECK_NONE, 0, 0, 0},
     {"sessions", 8, FMT_NONE, CHECK_COUNT, 0, 1, HB_SESSIONS_MAX},
     {"participants", 10, FMT_NONE, CHECK_COUNT, 0, 0, HB_PARTICIPANTS_MAX},
     {"outputs", 8, FMT_NONE, CHECK_COUNT, 0, 0, HB_OUTPUTS_MAX},
@@ -391,13 +442,15 @@ int agent_template_main(int argc, char **argv)
   /* 2. The lists. */
   tpl_list lists[L_COUNT];
   memset(lists, 0, sizeof lists);
-  ex = lists_fill(&o, &camps, lists);
+  char(*ids)[HB_PERIOD_ID_LEN] = NULL;
+  ex = lists_fill(&o, &camps, lists, &ids);
 
   /* 3. Write beside the target, then rename over it. */
   if (!ex) {
     size_t n = strlen(o.out) + 32;
     char *tmp = malloc(n);
     if (!tmp) {
+      free(ids);
       hb_campaigns_free(&camps);
       return EX_SOFTWARE;
     }
@@ -414,6 +467,7 @@ int agent_template_main(int argc, char **argv)
     }
     free(tmp);
   }
+  free(ids);
   hb_campaigns_free(&camps);
   return ex;
 }

@@ -23,14 +23,14 @@ static const char admin_usage[] =
     "                   future): it leaves the aggregates; the agent's next version is stored\n"
     "  reset-unit UNIT  delete every record of UNIT; then remove the unit's agent --state\n"
     "                   folder and sync: the agent sends every row again\n"
-    "  --kind K         activity, problem, indicator or case, when ID names rows of\n"
-    "                   more than one kind\n"
+    "  --kind K         activity, problem, indicator, case or report (报送), when ID\n"
+    "                   names rows of more than one kind\n"
     "\n"
     "Safe while the service runs: it reloads and republishes within a second.\n";
 
 typedef struct admin_op {
   const char *unit, *id;
-  char kind; /* 'A', 'P', 'I', 'C', 0 = whichever exists */
+  char kind; /* 'A', 'P', 'I', 'C', 'R', 0 = whichever exists */
   /* results */
   char found; /* the kind removed */
   uint64_t version;
@@ -42,7 +42,8 @@ typedef struct admin_op {
 static const struct {
   const char *name;
   char kind;
-} admin_kinds[] = {{"activity", 'A'}, {"problem", 'P'}, {"indicator", 'I'}, {"case", 'C'}};
+} admin_kinds[] = {
+    {"activity", 'A'}, {"problem", 'P'}, {"indicator", 'I'}, {"case", 'C'}, {"report", 'R'}};
 #define ADMIN_NKINDS (sizeof admin_kinds / sizeof admin_kinds[0])
 
 static const char *admin_kind_name(char kind)
@@ -131,7 +132,7 @@ int admin_main(int argc, char **argv)
                     : "unknown command or wrong number of arguments");
   else if (rc == HB_CLI_RUN && kind && (!unlock || !kind_byte))
     snprintf(err, sizeof err,
-             "--kind is activity, problem, indicator or case, and only for unlock");
+             "--kind is activity, problem, indicator, case or report, and only for unlock");
   if (err[0]) {
     fprintf(stderr, "huibao-aggregator admin: %s\n%s", err, admin_usage);
     return EX_USAGE;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hb_err.h"
+#include "hb_period.h"
 #include "hb_validate.h"
 #include "hb_wire.h"
 #include "metrics.h"
@@ -81,8 +82,75 @@ static int validate_row(const ingest_ctx *c, Huibao__V1__Record *rec, hb_violati
     return hb_validate_problem(rec->problem, c->campaigns, c->today, v, canon);
   case HUIBAO__V1__RECORD__BODY_INDICATOR:
     return hb_validate_indicator(rec->indicator, c->campaigns, c->today, v, canon);
+  case HUIBAO__V1__RECORD__BODY_REPORT:
+    return hb_validate_report(rec->report, c->campaigns, c->today, v, canon);
   default: return hb_validate_case(rec->case_row, c->campaigns, c->today, v, canon);
   }
+}
+
+/* What 本期 means for campaign cp at now_s (docs/periods.md): the period
+ * containing now, else the first whose due is still ahead. Returns 1 with
+ * id[] set, 0 when there is none (no cycle, or the campaign is over), or
+ * HB_ENOMEM. */
+static int period_current_id(const hb_campaign *cp, int64_t now_s, char id[HB_PERIOD_ID_LEN])
+{
+  hb_period *p;
+  size_t n;
+  if (hb_periods_of(cp, &p, &n) != 0)
+    return HB_ENOMEM;
+  int found = 0;
+  for (size_t i = 0; i < n && !found; i++)
+    if (now_s <= p[i].due_s) { /* the first due not passed: contains now, or is next */
+      memcpy(id, p[i].id, HB_PERIOD_ID_LEN);
+      found = 1;
+    }
+  free(p);
+  return found;
+}
+
+/* True if period (an id) is one of cp's periods. Returns 1, 0 or HB_ENOMEM. */
+static int period_is_of(const hb_campaign *cp, const char *period)
+{
+  hb_period *p;
+  size_t n;
+  if (hb_periods_of(cp, &p, &n) != 0)
+    return HB_ENOMEM;
+  int found = hb_period_find(p, n, period) >= 0;
+  free(p);
+  return found;
+}
+
+/* A 报送 row that says 本期: the row naming its campaign gets that
+ * campaign's current period id in place of 本期 (stored so, like a
+ * category's code); a row without campaign keeps 本期 (its facts are per
+ * campaign, note_report), but some campaign with a cycle must be running.
+ * Returns 0, HB_ENOMEM, or HB_EINVAL with the reason in v. */
+static int resolve_current(const ingest_ctx *c, Huibao__V1__Report *r, const hb_campaign *cp,
+                           hb_violation *v)
+{
+  if (!r->period || strcmp(r->period, HB_PERIOD_CURRENT) != 0 || !c->campaigns ||
+      (r->has_deleted && r->deleted))
+    return 0;
+  char id[HB_PERIOD_ID_LEN];
+  int found = 0;
+  for (size_t i = 0; !cp && i < c->campaigns->count && found == 0; i++)
+    found = period_current_id(&c->campaigns->items[i], c->now_s, id);
+  if (cp)
+    found = period_current_id(cp, c->now_s, id);
+  if (found < 0)
+    return found;
+  if (found == 0) {
+    v->field = "period";
+    if (cp)
+      snprintf(v->reason, sizeof v->reason, "本期: 专项已结束 (campaign %s has ended)", cp->id);
+    else
+      snprintf(v->reason, sizeof v->reason,
+               "本期: 专项已结束 (every campaign with a cycle has ended)");
+    return HB_EINVAL;
+  }
+  if (!cp)
+    return 0;
+  return replace_str(&r->period, id);
 }
 
 /* Replaces the campaign, category, sub-category, declared kind and
@@ -133,7 +201,7 @@ static int check_record(const ingest_ctx *c, const char *unit, Huibao__V1__Recor
    * protobuf_c_message_check on the whole Submit. Running both read every
    * text twice: a fifth of the county's CPU at full speed (callgrind, see
    * docs/performance.md). */
-  if (row.deleted && hb_validate_record_form(rec, &v) != 0) {
+  if ((row.deleted || row.kind == 'R') && hb_validate_record_form(rec, &v) != 0) {
     reject(r, v.field, v.reason);
     return 0;
   }
@@ -160,6 +228,15 @@ static int check_record(const ingest_ctx *c, const char *unit, Huibao__V1__Recor
   if (validate_row(c, rec, &v, &canon) != 0) {
     reject(r, v.field ? v.field : "record", v.reason);
     return 0;
+  }
+  if (row.kind == 'R') {
+    int rc = resolve_current(c, rec->report, canon.campaign, &v);
+    if (rc == HB_EINVAL) {
+      reject(r, v.field, v.reason);
+      return 0;
+    }
+    if (rc != 0)
+      return rc;
   }
   return canonicalise(rec, row.campaign_slot, &canon);
 }
@@ -230,12 +307,53 @@ typedef struct ingest_batch {
   size_t errlen;
 } ingest_batch;
 
+/* The period facts of a stored 报送 row (docs/periods.md): for its own
+ * campaign, or for every campaign with a cycle of which its period is a
+ * period (本期: resolved per campaign, those that are over left out); a
+ * deletion for every campaign with a cycle (only the facts of its id move). */
+static int note_report(const ingest_ctx *c, store *sto, const Huibao__V1__Report *r)
+{
+  bool deleted = r->has_deleted && r->deleted, nil = r->has_nothing_new && r->nothing_new;
+  if (!c->campaigns) { /* no campaign file: only a row naming its campaign and period */
+    bool named = r->campaign && r->period && strcmp(r->period, HB_PERIOD_CURRENT) != 0;
+    return deleted || !named
+               ? 0
+               : store_batch_note_report(sto, r->campaign, r->unit, r->period, r->id, nil);
+  }
+  if (!deleted && r->campaign) {
+    const hb_campaign *cp = hb_campaigns_find(c->campaigns, r->campaign);
+    if (!cp || !r->period || strcmp(r->period, HB_PERIOD_CURRENT) == 0)
+      return 0;
+    return store_batch_note_report(sto, cp->id, r->unit, r->period, r->id, nil);
+  }
+  bool current = !deleted && r->period && strcmp(r->period, HB_PERIOD_CURRENT) == 0;
+  for (size_t i = 0; i < c->campaigns->count; i++) {
+    const hb_campaign *cp = &c->campaigns->items[i];
+    if (cp->cycle.kind == HB_CYCLE_NONE)
+      continue;
+    char id[HB_PERIOD_ID_LEN];
+    const char *period = NULL;
+    int rc = 0;
+    if (current && (rc = period_current_id(cp, c->now_s, id)) == 1)
+      period = id;
+    else if (!deleted && !current && r->period && (rc = period_is_of(cp, r->period)) == 1)
+      period = r->period;
+    if (rc < 0)
+      return rc;
+    if ((deleted || period) &&
+        (rc = store_batch_note_report(sto, cp->id, r->unit, period, r->id, nil)) != 0)
+      return rc;
+  }
+  return 0;
+}
+
 /* store_batch_fn: one attempt at storing everything valid in the batch's
  * transaction (store_batch_run runs it again after growing the map). */
 static int store_all(store *sto, void *arg)
 {
   ingest_batch *b = arg;
   reset_results(b->st, b->n);
+  store_batch_clock(sto, b->c->now_s);
   for (size_t i = 0; i < b->n; i++) {
     submit_state *s = &b->st[i];
     if (!s->submit || s->error[0])
@@ -258,6 +376,13 @@ static int store_all(store *sto, void *arg)
         r->field = "record";
         free(r->reason);
         r->reason = strdup(reason ? reason : "rejected");
+      }
+      if (r->code == HUIBAO__V1__RESULT_CODE__STORED &&
+          rec->body_case == HUIBAO__V1__RECORD__BODY_REPORT &&
+          (rc = note_report(b->c, sto, rec->report)) != 0) {
+        snprintf(b->err, b->errlen, "period facts of %s record %s: %s", s->submit->unit,
+                 rec->report->id, hb_strerror(rc));
+        return rc;
       }
       stored |= r->code == HUIBAO__V1__RESULT_CODE__STORED;
     }

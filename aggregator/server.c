@@ -570,16 +570,19 @@ static int publish_build(void *arg, const char *campaign, uint8_t **buf, size_t 
   const aggmap *all = store_aggs(s->st);
   const hb_agg **aggs = calloc(all->count ? all->count : 1, sizeof *aggs);
   int64_t *last_sync = calloc(s->units.count ? s->units.count : 1, sizeof *last_sync);
+  const hb_period_facts **facts = calloc(s->units.count ? s->units.count : 1, sizeof *facts);
   int rc = HB_ENOMEM;
   size_t n = 0;
-  if (!aggs || !last_sync)
+  if (!aggs || !last_sync || !facts)
     goto out;
   size_t it;
   for (aggmap_node *nd = aggmap_first(all, &it); nd; nd = aggmap_next(all, nd, &it))
     if (strcmp(nd->agg->campaign, camp->id) == 0)
       aggs[n++] = nd->agg;
-  for (size_t i = 0; i < s->units.count; i++)
+  for (size_t i = 0; i < s->units.count; i++) {
     last_sync[i] = store_last_sync(s->st, s->units.items[i].code);
+    facts[i] = store_period_facts(s->st, camp->id, s->units.items[i].code);
+  }
   hb_rollup_input in = {
       .source = s->code,
       .source_name = s->name,
@@ -594,11 +597,14 @@ static int publish_build(void *arg, const char *campaign, uint8_t **buf, size_t 
       .heartbeat_ms = (uint32_t)s->cfg->heartbeat_ms,
       .campaign_count = (uint32_t)s->campaigns.count,
       .today = hb_date_today(),
+      .facts = facts,
+      .now_s = hb_time_now_ms() / 1000,
   };
   rc = hb_rollup_build(&in, buf, len);
 out:
   free(aggs);
   free(last_sync);
+  free(facts);
   return rc;
 }
 

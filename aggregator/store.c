@@ -136,6 +136,8 @@ int store_load_txn(store *s, MDB_txn *txn, char *err, size_t errlen)
   mdb_cursor_close(cur);
   if (rc != MDB_NOTFOUND)
     goto lmdb_fail;
+  if ((rc = store_facts_load(s, txn, err, errlen)) != 0)
+    return rc;
   return usage_load(s, txn, err, errlen);
 lmdb_fail:
   snprintf(err, errlen, "load store: %s", mdb_strerror(rc));
@@ -252,9 +254,9 @@ int store_open(store **out, const char *dir, size_t mapsize, size_t map_max, cha
   store *s = store_new();
   if (!s)
     return HB_ENOMEM;
-  static const char *const names[] = {"records", "aggs", "meta"};
-  MDB_dbi dbis[3];
-  int rc = hb_lmdb_open(&s->l, dir, mapsize, names, dbis, 3, err, errlen);
+  static const char *const names[] = {"records", "aggs", "meta", "periods"};
+  MDB_dbi dbis[4];
+  int rc = hb_lmdb_open(&s->l, dir, mapsize, names, dbis, 4, err, errlen);
   if (rc != 0) {
     free(s);
     return rc;
@@ -263,7 +265,13 @@ int store_open(store **out, const char *dir, size_t mapsize, size_t map_max, cha
   s->records = dbis[0];
   s->aggs = dbis[1];
   s->meta = dbis[2];
+  s->periods = dbis[3];
+  s->has_periods = true;
   if ((rc = store_load(s, err, errlen)) != 0 || (rc = store_epoch_ensure(s, err, errlen)) != 0) {
+    store_close(s);
+    return rc;
+  }
+  if ((rc = store_migrate(s, err, errlen)) != 0) { /* an older store: aggregates rebuilt once */
     store_close(s);
     return rc;
   }
@@ -288,7 +296,7 @@ int store_open_readonly(store **out, const char *dir, char *err, size_t errlen)
   MDB_txn *txn = NULL;
   int rc = mdb_env_create(&s->l.env);
   if (rc == 0)
-    rc = mdb_env_set_maxdbs(s->l.env, 3);
+    rc = mdb_env_set_maxdbs(s->l.env, 4);
   if (rc == 0)
     rc = mdb_env_open(s->l.env, dir, MDB_RDONLY | MDB_NOTLS, 0600);
   if (rc == 0) {
@@ -301,6 +309,11 @@ int store_open_readonly(store **out, const char *dir, char *err, size_t errlen)
     rc = mdb_dbi_open(txn, "aggs", 0, &s->aggs);
   if (rc == 0)
     rc = mdb_dbi_open(txn, "meta", 0, &s->meta);
+  if (rc == 0) { /* a store of a version before issue 13 has none */
+    rc = mdb_dbi_open(txn, "periods", 0, &s->periods);
+    s->has_periods = rc == 0;
+    rc = rc == MDB_NOTFOUND ? 0 : rc;
+  }
   if (txn) {
     int crc = mdb_txn_commit(txn);
     if (rc == 0)
@@ -334,6 +347,7 @@ void store_close(store *s)
   kvlist_free(&s->ubytes);
   kvlist_free(&s->burecs);
   kvlist_free(&s->bubytes);
+  store_facts_free(s);
   free(s->changed_ids);
   free(s->buf.data);
   free(s);
@@ -388,6 +402,7 @@ static void batch_reset(store *s)
   kvlist_clear(&s->changed);
   kvlist_clear(&s->burecs);
   kvlist_clear(&s->bubytes);
+  store_facts_reset(s);
 }
 
 /* The open batch's usage of unit (working copies, made on first use). */
@@ -438,6 +453,7 @@ char store_row_kind(Huibao__V1__Record__BodyCase body)
   case HUIBAO__V1__RECORD__BODY_PROBLEM: return 'P';
   case HUIBAO__V1__RECORD__BODY_INDICATOR: return 'I';
   case HUIBAO__V1__RECORD__BODY_CASE_ROW: return 'C';
+  case HUIBAO__V1__RECORD__BODY_REPORT: return 'R';
   default: return 0;
   }
 }
@@ -465,6 +481,8 @@ int store_row_of(Huibao__V1__Record *rec, store_row *out)
     ROW_FILL(out, rec->indicator);
   else if (out->kind == 'C' && rec->case_row)
     ROW_FILL(out, rec->case_row);
+  else if (out->kind == 'R' && rec->report)
+    ROW_FILL(out, rec->report);
   else
     return HB_EINVAL;
   return 0;
@@ -488,6 +506,9 @@ int store_row_unpack(char kind, const MDB_val *v, Huibao__V1__Record *rec)
   } else if (kind == 'C') {
     rec->body_case = HUIBAO__V1__RECORD__BODY_CASE_ROW;
     body = rec->case_row = huibao__v1__case__unpack(NULL, n, d);
+  } else if (kind == 'R') {
+    rec->body_case = HUIBAO__V1__RECORD__BODY_REPORT;
+    body = rec->report = huibao__v1__report__unpack(NULL, n, d);
   }
   if (!body) {
     rec->body_case = HUIBAO__V1__RECORD__BODY__NOT_SET;
@@ -539,8 +560,9 @@ int store_withdraw(store *s, char kind, const MDB_val *old, uint64_t *version)
   }
   if (version)
     *version = *o.version;
-  int rc = 0;
-  if (!o.deleted && o.campaign) {
+  /* the old version's campaign had a change (issue 13; no clock: none) */
+  int rc = kind != 'R' ? store_facts_note_change(s, o.campaign, o.unit) : 0;
+  if (rc == 0 && kind != 'R' && !o.deleted && o.campaign) {
     hb_agg *agg;
     rc = work_get(s, o.campaign, o.unit, &agg);
     if (rc == 0 && rec_add(agg, &orec, -1) != 0)
@@ -620,7 +642,7 @@ int store_batch_put(store *s, Huibao__V1__Record *rec, int *code, uint64_t *stor
   }
 
   hb_agg *agg;
-  if (!r.deleted) {
+  if (!r.deleted && r.kind != 'R') { /* a 报送 row counts in no aggregate */
     if (!r.campaign) {
       *reason = "缺少专项 / campaign missing";
       return 0;
@@ -639,6 +661,10 @@ int store_batch_put(store *s, Huibao__V1__Record *rec, int *code, uint64_t *stor
     if ((rc = mark_changed(s, r.campaign)) != 0)
       return rc;
   }
+  /* a change of the new version's campaign (issue 13): 报送 rows are not
+   * changes, ingest notes their facts (store_batch_note_report) */
+  if (r.kind != 'R' && (rc = store_facts_note_change(s, r.campaign, r.unit)) != 0)
+    return rc;
 
   if (has_old && (rc = store_withdraw(s, r.kind, &old, NULL)) != 0)
     return rc;
@@ -706,6 +732,8 @@ static int batch_write(store *s)
     if (r != 0)
       rc = hb_lmdb_err(r);
   }
+  if (rc == 0)
+    rc = store_facts_write(s);
   for (size_t i = 0; i < s->changed.n && rc == 0; i++)
     rc = meta_put(s, "seq/", s->changed.items[i].key, store_seq(s, s->changed.items[i].key) + 1);
   for (size_t i = 0; i < s->bsync.n && rc == 0; i++)
@@ -754,6 +782,8 @@ static void batch_apply(store *s, char *err, size_t errlen)
     n = next;
   }
   kvlist_clear(&s->bsync);
+  if (store_facts_apply(s) != 0)
+    rc = HB_ENOMEM;
   if (s->changed_cap < s->changed.n) {
     const char **ids = realloc(s->changed_ids, s->changed.n * sizeof *ids);
     if (ids) {

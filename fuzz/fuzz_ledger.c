@@ -48,6 +48,12 @@ static void check(const hb_ledger *l)
     if (!r || strcmp(r->unit, "xq-dlz") != 0 || !r->title || l->case_lines[i] == 0)
       abort();
   }
+  for (size_t i = 0; i < l->nreports; i++) {
+    const Huibao__V1__Report *r = l->reports[i];
+    if (!r || strcmp(r->unit, "xq-dlz") != 0 || !r->period || strlen(r->id) > HB_ID_MAX ||
+        !hb_utf8_valid(r->id, strlen(r->id)) || l->report_lines[i] == 0)
+      abort();
+  }
   for (size_t i = 0; i < l->ninvalid; i++)
     if (!l->invalid_ids[i])
       abort();
@@ -73,7 +79,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   hb_diags d;
   hb_diags_init(&d);
   static const char *const names[HB_TABLE_COUNT] = {HB_LEDGER_ACTIVITIES, HB_LEDGER_PROBLEMS,
-                                                    HB_LEDGER_INDICATORS, HB_LEDGER_CASES};
+                                                    HB_LEDGER_INDICATORS, HB_LEDGER_CASES,
+                                                    HB_LEDGER_REPORTS};
   const char *cut = size >= sizeof sep - 1 ? memmem(bytes, size, sep, sizeof sep - 1) : NULL;
   if (cut) {
     const char *p = bytes;

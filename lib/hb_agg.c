@@ -40,6 +40,7 @@ void hb_agg_free(hb_agg *a)
   for (size_t i = 0; i < a->ninds; i++)
     free(a->inds[i].code);
   free(a->inds);
+  hb_agg_days_drop(a);
   free(a->campaign);
   free(a->unit);
   memset(a, 0, sizeof *a);
@@ -80,6 +81,9 @@ int hb_agg_copy(hb_agg *dst, const hb_agg *src)
   dst->inds = NULL;
   dst->ncats = dst->capcats = dst->ndeadlines = dst->capdeadlines = 0;
   dst->nkcells = dst->capkcells = dst->ninds = dst->capinds = 0;
+  dst->dacts = NULL;
+  dst->dprobs = NULL;
+  dst->ndacts = dst->capdacts = dst->ndprobs = dst->capdprobs = 0;
   dst->campaign = strdup(src->campaign);
   dst->unit = strdup(src->unit);
   if (!dst->campaign || !dst->unit)
@@ -108,6 +112,8 @@ int hb_agg_copy(hb_agg *dst, const hb_agg *src)
     memcpy(dst->deadlines, src->deadlines, src->ndeadlines * sizeof *dst->deadlines);
     dst->ndeadlines = dst->capdeadlines = src->ndeadlines;
   }
+  if (hb_agg_days_copy(dst, src) != 0)
+    goto nomem;
   return 0;
 nomem:
   hb_agg_free(dst);
@@ -315,38 +321,82 @@ static bool agg_same_campaign(const hb_agg *a, const char *campaign)
   return campaign && strcmp(a->campaign, campaign) == 0;
 }
 
-/* One declared kind's activity (kind_code, no built-in kind). */
-static int agg_add_declared(hb_agg *a, const char *code, int level, const hb_totals *d, int sign)
+static bool totals_cover(const hb_totals *t, const hb_totals *d)
 {
-  hb_kind_cell key = {(char *)code, level, {0, 0, 0, 0}};
+  return t->records >= d->records && t->sessions >= d->sessions &&
+         t->participants >= d->participants && t->outputs >= d->outputs;
+}
+
+static void totals_move(hb_totals *t, const hb_totals *d, int sign)
+{
   if (sign < 0) {
-    long i = hb_agg_vec_find(a->kcells, a->nkcells, sizeof *a->kcells, &key, hb_agg_kind_cmp);
-    if (i < 0 || a->records < 1)
-      return HB_EINVAL;
-    hb_totals *t = &a->kcells[i].t;
-    if (t->records < 1 || t->sessions < d->sessions || t->participants < d->participants ||
-        t->outputs < d->outputs)
-      return HB_EINVAL;
-    t->records--;
+    t->records -= d->records;
     t->sessions -= d->sessions;
     t->participants -= d->participants;
     t->outputs -= d->outputs;
-    a->records--;
-    if (t->records == 0 && t->sessions == 0 && t->participants == 0 && t->outputs == 0) {
-      free(a->kcells[i].code);
-      hb_agg_vec_erase(a->kcells, &a->nkcells, sizeof *a->kcells, (size_t)i);
-    }
-    return 0;
+  } else {
+    t->records += d->records;
+    t->sessions += d->sessions;
+    t->participants += d->participants;
+    t->outputs += d->outputs;
   }
-  size_t at;
-  int created;
-  if (hb_agg_kcell_get(a, code, level, &at, &created) != 0)
+}
+
+static bool totals_zero(const hb_totals *t)
+{
+  return t->records == 0 && t->sessions == 0 && t->participants == 0 && t->outputs == 0;
+}
+
+/* Removes one activity d of (level, kind | code) dated day: every cell it
+ * was counted in must hold it, else HB_EINVAL and nothing changes. */
+static int agg_activity_remove(hb_agg *a, int level, int kind, const char *code, int32_t day,
+                               const hb_totals *d)
+{
+  hb_totals *t;
+  long ki = -1;
+  if (code) {
+    hb_kind_cell key = {(char *)code, level, {0, 0, 0, 0}};
+    ki = hb_agg_vec_find(a->kcells, a->nkcells, sizeof *a->kcells, &key, hb_agg_kind_cmp);
+    if (ki < 0)
+      return HB_EINVAL;
+    t = &a->kcells[ki].t;
+  } else {
+    t = &a->act[level][kind];
+  }
+  long di = hb_agg_dact_find(a, day, kind, code);
+  if (a->records < 1 || !totals_cover(t, d) || di < 0 || !totals_cover(&a->dacts[di].t, d))
+    return HB_EINVAL;
+  totals_move(t, d, -1);
+  totals_move(&a->dacts[di].t, d, -1);
+  a->records--;
+  if (ki >= 0 && totals_zero(t)) {
+    free(a->kcells[ki].code);
+    hb_agg_vec_erase(a->kcells, &a->nkcells, sizeof *a->kcells, (size_t)ki);
+  }
+  if (totals_zero(&a->dacts[di].t))
+    hb_agg_dact_erase(a, (size_t)di);
+  return 0;
+}
+
+/* Adds one activity: its (level, kind) cell and its day cell. */
+static int agg_activity_add(hb_agg *a, int level, int kind, const char *code, int32_t day,
+                            const hb_totals *d)
+{
+  size_t di, ki;
+  int dnew, knew;
+  if (hb_agg_dact_get(a, day, kind, code, &di, &dnew) != 0)
     return HB_ENOMEM;
-  hb_totals *t = &a->kcells[at].t;
-  t->records++;
-  t->sessions += d->sessions;
-  t->participants += d->participants;
-  t->outputs += d->outputs;
+  hb_totals *t = &a->act[level][kind];
+  if (code) {
+    if (hb_agg_kcell_get(a, code, level, &ki, &knew) != 0) {
+      if (dnew)
+        hb_agg_dact_erase(a, di);
+      return HB_ENOMEM;
+    }
+    t = &a->kcells[ki].t;
+  }
+  totals_move(t, d, +1);
+  totals_move(&a->dacts[di].t, d, +1);
   a->records++;
   return 0;
 }
@@ -360,33 +410,17 @@ int hb_agg_add_activity(hb_agg *a, const Huibao__V1__Activity *r, int sign)
   int level = r->has_level ? (int)r->level : 0, kind = r->has_kind ? (int)r->kind : 0;
   if (level < 1 || level > HB_LEVEL_MAX)
     return HB_EINVAL;
-  uint64_t sessions = r->has_sessions ? r->sessions : 0;
-  uint64_t participants = r->has_participants ? r->participants : 0;
-  uint64_t outputs = r->has_outputs ? r->outputs : 0;
+  const char *code = NULL;
   if (kind < 1 || kind > HB_KIND_MAX) {
     if (kind != 0 || !r->kind_code || !r->kind_code[0])
       return HB_EINVAL;
-    hb_totals d = {1, sessions, participants, outputs};
-    return agg_add_declared(a, r->kind_code, level, &d, sign);
+    code = r->kind_code;
   }
-  hb_totals *t = &a->act[level][kind];
-  if (sign < 0) {
-    if (t->records < 1 || t->sessions < sessions || t->participants < participants ||
-        t->outputs < outputs || a->records < 1)
-      return HB_EINVAL;
-    t->records--;
-    t->sessions -= sessions;
-    t->participants -= participants;
-    t->outputs -= outputs;
-    a->records--;
-  } else {
-    t->records++;
-    t->sessions += sessions;
-    t->participants += participants;
-    t->outputs += outputs;
-    a->records++;
-  }
-  return 0;
+  hb_totals d = {1, r->has_sessions ? r->sessions : 0, r->has_participants ? r->participants : 0,
+                 r->has_outputs ? r->outputs : 0};
+  int32_t day = r->has_date ? r->date : 0;
+  return sign < 0 ? agg_activity_remove(a, level, kind, code, day, &d)
+                  : agg_activity_add(a, level, kind, code, day, &d);
 }
 
 /* What one live problem counts in. */
@@ -397,6 +431,7 @@ typedef struct prob_view {
   const char *cat, *sub; /* sub only with cat */
   bool open_deadline;
   int32_t deadline;
+  hb_day_steps days; /* its day cells */
 } prob_view;
 
 static int agg_problem_remove(hb_agg *a, const prob_view *p)
@@ -418,6 +453,9 @@ static int agg_problem_remove(hb_agg *a, const prob_view *p)
   }
   if (p->open_deadline && (di < 0 || a->deadlines[di].count < 1))
     return HB_EINVAL;
+  if (!hb_agg_days_can_remove(a, &p->days))
+    return HB_EINVAL;
+  hb_agg_days_apply(a, &p->days, -1);
   a->records--;
   a->problems--;
   a->by_status[p->status]--;
@@ -457,6 +495,9 @@ static int agg_problem_add(hb_agg *a, const prob_view *p)
     goto undo;
   if (p->open_deadline && hb_agg_deadline_get(a, p->deadline, &di, &dnew) != 0)
     goto undo;
+  if (hb_agg_days_reserve(a, &p->days) != 0)
+    goto undo;
+  hb_agg_days_apply(a, &p->days, +1);
   a->records++;
   a->problems++;
   a->by_status[p->status]++;
@@ -478,6 +519,8 @@ static int agg_problem_add(hb_agg *a, const prob_view *p)
     a->deadlines[di].count++;
   return 0;
 undo:
+  if (dnew)
+    hb_agg_vec_erase(a->deadlines, &a->ndeadlines, sizeof *a->deadlines, di);
   if (snew)
     sub_erase(&a->cats[ci], si);
   if (cnew)
@@ -505,6 +548,7 @@ int hb_agg_add_problem(hb_agg *a, const Huibao__V1__Problem *r, int sign)
   p.sub = p.cat && r->subcategory && r->subcategory[0] ? r->subcategory : NULL;
   p.open_deadline = !p.resolved && r->has_deadline && r->deadline != 0;
   p.deadline = r->deadline;
+  hb_agg_days_of_problem(r, &p.days);
   return sign < 0 ? agg_problem_remove(a, &p) : agg_problem_add(a, &p);
 }
 
@@ -592,7 +636,7 @@ hb_totals hb_agg_activity_totals(const hb_agg *a)
 bool hb_agg_is_empty(const hb_agg *a)
 {
   if (a->records || a->problems || a->measures || a->ncats || a->ndeadlines || a->nkcells ||
-      a->ninds || a->cases)
+      a->ninds || a->cases || a->ndacts || a->ndprobs)
     return false;
   hb_totals t = hb_agg_activity_totals(a);
   return t.records == 0 && t.sessions == 0 && t.participants == 0 && t.outputs == 0;

@@ -154,6 +154,11 @@ typedef struct hb_period_sum {
 int hb_agg_period_add(const hb_agg *a, int32_t from, int32_t to, hb_period_sum *out);
 void hb_period_sum_free(hb_period_sum *s);
 
+/* Issue 13: frees a's day cells (a keeps none, as an aggregate of the
+ * previous version unpacks): `huibao-aggregator verify` compares a store
+ * not yet upgraded (aggregator/store_migrate.c) without them. */
+void hb_agg_days_drop(hb_agg *a);
+
 /* True if both hold the same figures (campaign and unit included). */
 bool hb_agg_equal(const hb_agg *x, const hb_agg *y);
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "hb_agg.h"
+#include "hb_date.h"
 
 static bool totals_equal(const hb_totals *x, const hb_totals *y)
 {
@@ -140,6 +141,50 @@ static bool diff_outcomes(const hb_agg *x, const hb_agg *y, char *buf, size_t le
   return false;
 }
 
+/* The day cells (issue 13). */
+static bool diff_days(const hb_agg *x, const hb_agg *y, char *buf, size_t len)
+{
+  for (size_t i = 0; i < x->ndacts || i < y->ndacts; i++) {
+    const hb_day_act *p = i < x->ndacts ? &x->dacts[i] : NULL;
+    const hb_day_act *q = i < y->ndacts ? &y->dacts[i] : NULL;
+    if (p && q && p->day == q->day && p->kind == q->kind &&
+        ((!p->code && !q->code) || (p->code && q->code && strcmp(p->code, q->code) == 0)) &&
+        totals_equal(&p->t, &q->t))
+      continue;
+    char dp[16] = "(none)", dq[16] = "(none)";
+    if (p)
+      hb_date_format(p->day, dp, sizeof dp);
+    if (q)
+      hb_date_format(q->day, dq, sizeof dq);
+    snprintf(buf, len,
+             "%s/%s: activities by day %s %s records %" PRIu64 " != %s %s records %" PRIu64,
+             x->campaign, x->unit, dp, p ? (p->code ? p->code : hb_vocab_kind_code(p->kind)) : "",
+             p ? p->t.records : 0, dq, q ? (q->code ? q->code : hb_vocab_kind_code(q->kind)) : "",
+             q ? q->t.records : 0);
+    return true;
+  }
+  for (size_t i = 0; i < x->ndprobs || i < y->ndprobs; i++) {
+    const hb_day_prob *p = i < x->ndprobs ? &x->dprobs[i] : NULL;
+    const hb_day_prob *q = i < y->ndprobs ? &y->dprobs[i] : NULL;
+    if (p && q && p->day == q->day && p->identified == q->identified &&
+        p->resolved == q->resolved && p->overdue_delta == q->overdue_delta)
+      continue;
+    char dp[16] = "(none)", dq[16] = "(none)";
+    if (p)
+      hb_date_format(p->day, dp, sizeof dp);
+    if (q)
+      hb_date_format(q->day, dq, sizeof dq);
+    snprintf(buf, len,
+             "%s/%s: problems by day (identified,resolved,overdue_delta) %s %" PRIu64 ",%" PRIu64
+             ",%" PRId64 " != %s %" PRIu64 ",%" PRIu64 ",%" PRId64,
+             x->campaign, x->unit, dp, p ? p->identified : 0, p ? p->resolved : 0,
+             p ? p->overdue_delta : 0, dq, q ? q->identified : 0, q ? q->resolved : 0,
+             q ? q->overdue_delta : 0);
+    return true;
+  }
+  return false;
+}
+
 /* Writes "" into buf if x and y are equal, else the first difference. */
 void hb_agg_diff(const hb_agg *x, const hb_agg *y, char *buf, size_t len)
 {
@@ -156,6 +201,6 @@ void hb_agg_diff(const hb_agg *x, const hb_agg *y, char *buf, size_t len)
     return;
   }
   if (diff_activities(x, y, buf, len) || diff_problems(x, y, buf, len) ||
-      diff_categories(x, y, buf, len) || diff_outcomes(x, y, buf, len))
+      diff_categories(x, y, buf, len) || diff_outcomes(x, y, buf, len) || diff_days(x, y, buf, len))
     return;
 }

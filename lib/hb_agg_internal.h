@@ -1,8 +1,10 @@
 /* hb_agg_internal.h: the sorted arrays of an hb_agg, shared by hb_agg.c
- * (add, remove, copy) and hb_agg_pack.c (unpack). Private to those two. */
+ * (add, remove, copy), hb_agg_days.c (day cells) and hb_agg_pack.c
+ * (unpack). Private to those three. */
 #ifndef HB_AGG_INTERNAL_H
 #define HB_AGG_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "hb_agg.h"
 
@@ -30,5 +32,46 @@ int hb_agg_ind_get(hb_agg *a, const char *code, size_t *at, int *created);
 int hb_agg_kcell_get(hb_agg *a, const char *code, int level, size_t *at, int *created);
 /* Inserts a zero count for day if absent (*at its index). */
 int hb_agg_deadline_get(hb_agg *a, int32_t day, size_t *at, int *created);
+
+/* ---------------------------------------------------------------- day cells
+ * (hb_agg_days.c) */
+
+/* Index of the activity cell (day, kind, code) (code NULL for a built-in
+ * kind), or -(insertion point) - 1. */
+long hb_agg_dact_find(const hb_agg *a, int32_t day, int kind, const char *code);
+/* Finds the cell or inserts a zero one (with a copy of code). 0 or HB_ENOMEM. */
+int hb_agg_dact_get(hb_agg *a, int32_t day, int kind, const char *code, size_t *at, int *created);
+/* Removes the cell at (frees its code). */
+void hb_agg_dact_erase(hb_agg *a, size_t at);
+/* The same for the problem cells (by day). */
+long hb_agg_dprob_find(const hb_agg *a, int32_t day);
+int hb_agg_dprob_get(hb_agg *a, int32_t day, size_t *at, int *created);
+
+/* One problem's contribution to the problem cells: at most four steps
+ * (identified, resolved, overdue +1 and -1). */
+enum { HB_DAY_IDENTIFIED = 1, HB_DAY_RESOLVED = 2, HB_DAY_OVERDUE = 3 };
+typedef struct hb_day_steps {
+  size_t n;
+  struct {
+    int32_t day;
+    int field; /* HB_DAY_* */
+    int64_t v;
+  } s[4];
+} hb_day_steps;
+
+/* The steps of a live problem (hb_agg.h: overdue_delta). */
+void hb_agg_days_of_problem(const Huibao__V1__Problem *r, hb_day_steps *st);
+/* True if the steps' cells hold what removing them takes. */
+bool hb_agg_days_can_remove(const hb_agg *a, const hb_day_steps *st);
+/* Inserts the missing cells of the steps (zero); on HB_ENOMEM none is left
+ * inserted. Then hb_agg_days_apply cannot fail. */
+int hb_agg_days_reserve(hb_agg *a, const hb_day_steps *st);
+/* Adds (sign +1) or removes (-1) the steps (cells reserved or checked
+ * before), and erases the cells left all zero. */
+void hb_agg_days_apply(hb_agg *a, const hb_day_steps *st, int sign);
+
+/* Deep-copies the day cells (dst's day fields overwritten; on HB_ENOMEM
+ * dst holds what hb_agg_days_drop frees). */
+int hb_agg_days_copy(hb_agg *dst, const hb_agg *src);
 
 #endif

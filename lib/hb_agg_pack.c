@@ -12,6 +12,9 @@ typedef struct pack_mem {
   Huibao__V1__CategoryCount *cats, **catp, *subs, **subp;
   Huibao__V1__DeadlineCount *dls, **dlp;
   Huibao__V1__IndicatorSum *inds, **indp;
+  Huibao__V1__DayActivities *dacts, **dactp;
+  Huibao__V1__Totals *dtots;
+  Huibao__V1__DayProblems *dprobs, **dprobp;
 } pack_mem;
 
 static void pack_mem_free(pack_mem *m)
@@ -27,6 +30,11 @@ static void pack_mem_free(pack_mem *m)
   free(m->dlp);
   free(m->inds);
   free(m->indp);
+  free(m->dacts);
+  free(m->dactp);
+  free(m->dtots);
+  free(m->dprobs);
+  free(m->dprobp);
 }
 
 static void cell_set(Huibao__V1__ActivityCell *c, Huibao__V1__Totals *t, int level, int kind,
@@ -137,6 +145,52 @@ static int pack_inds(const hb_agg *a, pack_mem *m, Huibao__V1__UnitAggregate *u)
   return 0;
 }
 
+/* The day cells (issue 13): absent when there are none, as the previous
+ * version packed an aggregate. */
+static int pack_days(const hb_agg *a, pack_mem *m, Huibao__V1__UnitAggregate *u)
+{
+  m->dacts = calloc(a->ndacts + 1, sizeof *m->dacts);
+  m->dactp = calloc(a->ndacts + 1, sizeof *m->dactp);
+  m->dtots = calloc(a->ndacts + 1, sizeof *m->dtots);
+  m->dprobs = calloc(a->ndprobs + 1, sizeof *m->dprobs);
+  m->dprobp = calloc(a->ndprobs + 1, sizeof *m->dprobp);
+  if (!m->dacts || !m->dactp || !m->dtots || !m->dprobs || !m->dprobp)
+    return HB_ENOMEM;
+  for (size_t i = 0; i < a->ndacts; i++) {
+    const hb_day_act *c = &a->dacts[i];
+    Huibao__V1__DayActivities *d = &m->dacts[i];
+    huibao__v1__day_activities__init(d);
+    d->day = c->day;
+    if (c->code) {
+      d->kind_code = c->code;
+    } else {
+      d->has_kind = 1;
+      d->kind = (Huibao__V1__ActivityKind)c->kind;
+    }
+    hb_totals_to_pb(&c->t, &m->dtots[i]);
+    d->totals = &m->dtots[i];
+    m->dactp[i] = d;
+  }
+  u->n_day_activities = a->ndacts;
+  u->day_activities = a->ndacts ? m->dactp : NULL;
+  for (size_t i = 0; i < a->ndprobs; i++) {
+    const hb_day_prob *c = &a->dprobs[i];
+    Huibao__V1__DayProblems *d = &m->dprobs[i];
+    huibao__v1__day_problems__init(d);
+    d->day = c->day;
+    d->has_identified = c->identified != 0;
+    d->identified = c->identified;
+    d->has_resolved = c->resolved != 0;
+    d->resolved = c->resolved;
+    d->has_overdue_delta = c->overdue_delta != 0;
+    d->overdue_delta = c->overdue_delta;
+    m->dprobp[i] = d;
+  }
+  u->n_day_problems = a->ndprobs;
+  u->day_problems = a->ndprobs ? m->dprobp : NULL;
+  return 0;
+}
+
 /* The problem counts; the figures of issue 12 only when not zero, so that
  * an aggregate without them packs as the previous version packed it. */
 static void pack_problems(const hb_agg *a, Huibao__V1__ProblemCounts *pc)
@@ -187,6 +241,8 @@ int hb_agg_pack(const hb_agg *a, uint8_t **buf, size_t *len)
     rc = pack_cats(a, &m, &u);
   if (rc == 0)
     rc = pack_inds(a, &m, &u);
+  if (rc == 0)
+    rc = pack_days(a, &m, &u);
   if (rc == 0) {
     size_t sz = huibao__v1__unit_aggregate__get_packed_size(&u);
     *buf = malloc(sz ? sz : 1);
@@ -325,6 +381,40 @@ static int unpack_outcomes(const Huibao__V1__UnitAggregate *m, hb_agg *out)
   return 0;
 }
 
+/* The day cells; a UnitAggregate of the previous version has none. A
+ * cell twice, without a figure or of an unknown kind does not decode. */
+static int unpack_days(const Huibao__V1__UnitAggregate *m, hb_agg *out)
+{
+  for (size_t i = 0; i < m->n_day_activities; i++) {
+    const Huibao__V1__DayActivities *d = m->day_activities[i];
+    const char *code = d->kind_code && d->kind_code[0] ? d->kind_code : NULL;
+    int kind = d->has_kind ? (int)d->kind : 0;
+    if (code ? kind != 0 : (kind < 1 || kind > HB_KIND_MAX))
+      return HB_EPARSE;
+    size_t at;
+    int created;
+    if (hb_agg_dact_get(out, d->day, kind, code, &at, &created) != 0)
+      return HB_ENOMEM;
+    hb_totals_from_pb(d->totals, &out->dacts[at].t);
+    if (!created || out->dacts[at].t.records == 0)
+      return HB_EPARSE;
+  }
+  for (size_t i = 0; i < m->n_day_problems; i++) {
+    const Huibao__V1__DayProblems *d = m->day_problems[i];
+    size_t at;
+    int created;
+    if (hb_agg_dprob_get(out, d->day, &at, &created) != 0)
+      return HB_ENOMEM;
+    hb_day_prob *c = &out->dprobs[at];
+    c->identified = d->identified;
+    c->resolved = d->resolved;
+    c->overdue_delta = d->overdue_delta;
+    if (!created || (c->identified == 0 && c->resolved == 0 && c->overdue_delta == 0))
+      return HB_EPARSE;
+  }
+  return 0;
+}
+
 int hb_agg_unpack(const uint8_t *buf, size_t len, hb_agg *out)
 {
   memset(out, 0, sizeof *out);
@@ -336,8 +426,8 @@ int hb_agg_unpack(const uint8_t *buf, size_t len, hb_agg *out)
     goto done;
   out->records = m->has_records ? m->records : 0;
   if ((rc = unpack_cells(m, out)) == 0 && (rc = unpack_problems(m->problems, out)) == 0 &&
-      (rc = unpack_cats(m, out)) == 0)
-    rc = unpack_outcomes(m, out);
+      (rc = unpack_cats(m, out)) == 0 && (rc = unpack_outcomes(m, out)) == 0)
+    rc = unpack_days(m, out);
   if (rc != 0)
     hb_agg_free(out);
 done:

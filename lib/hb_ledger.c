@@ -1,5 +1,5 @@
 /* hb_ledger.c: a ledger's tables (activities.csv, problems.csv,
- * indicators.csv, cases.csv, or a workbook's sheets) -> records.
+ * indicators.csv, cases.csv, reports.csv, or a workbook's sheets) -> records.
  *
  * Per table: the header row is mapped (hb_header; columns the table does not
  * know are named in a note); per row: cells are trimmed; a blank row is
@@ -115,6 +115,7 @@ static int *table_incomplete(hb_ledger *l, int table)
   case HB_TABLE_PROBLEMS: return &l->problems_incomplete;
   case HB_TABLE_INDICATORS: return &l->indicators_incomplete;
   case HB_TABLE_CASES: return &l->cases_incomplete;
+  case HB_TABLE_REPORTS: return &l->reports_incomplete;
   default: return &l->activities_incomplete;
   }
 }
@@ -125,6 +126,7 @@ static size_t table_count(const hb_ledger *l, int table)
   case HB_TABLE_PROBLEMS: return l->nproblems;
   case HB_TABLE_INDICATORS: return l->nindicators;
   case HB_TABLE_CASES: return l->ncases;
+  case HB_TABLE_REPORTS: return l->nreports;
   default: return l->nactivities;
   }
 }
@@ -250,7 +252,11 @@ static void table_row(table_ctx *tc, const hb_csv_row *row)
   if (blank)
     return;
   t->out->rows_read++;
-  const char *id = row_id(t, row);
+  char rid[HB_ID_MAX + 1];
+  int report = t->table == HB_TABLE_REPORTS;
+  const char *id = report ? hb_ledger_report_row_id(t, row, rid, sizeof rid) : row_id(t, row);
+  if (report && !id)
+    *table_incomplete(t->out, t->table) = 1; /* its id unknown: it must not look deleted */
   int bad = 0;
   if (row->nfields > t->ncols) {
     size_t extra = t->ncols; /* the first cell past the header that holds something */
@@ -271,8 +277,14 @@ static void table_row(table_ctx *tc, const hb_csv_row *row)
     if (first) {
       char ex[128];
       hb_text_excerpt(id, 80, ex, sizeof(ex));
-      hb_ledger_error(t, row->line, F_ID, "编号 %s 与第 %u 行重复 (duplicate id, first on line %u)",
-                      ex, first, first);
+      if (report)
+        hb_ledger_error(t, row->line, F_PERIOD,
+                        "报送 %s 与第 %u 行重复 (duplicate 报送 row %s, first on line %u)", ex,
+                        first, ex, first);
+      else
+        hb_ledger_error(t, row->line, F_ID,
+                        "编号 %s 与第 %u 行重复 (duplicate id, first on line %u)", ex, first,
+                        first);
       bad = 1;
     }
   } else {
@@ -282,6 +294,7 @@ static void table_row(table_ctx *tc, const hb_csv_row *row)
   case HB_TABLE_PROBLEMS: hb_ledger_row_problem(t, row, id, bad); break;
   case HB_TABLE_INDICATORS: hb_ledger_row_indicator(t, row, id, bad); break;
   case HB_TABLE_CASES: hb_ledger_row_case(t, row, id, bad); break;
+  case HB_TABLE_REPORTS: hb_ledger_row_report(t, row, id, bad); break;
   default: hb_ledger_row_activity(t, row, id, bad); break;
   }
 }
@@ -481,9 +494,12 @@ static int load_file(const char *dir, const char *file, int table, const char *u
   free(path);
   if (rc == HB_ENOTFOUND) {
     /* Absent is not "emptied": a moved or renamed file must not delete
-     * what was reported before. To delete every row, keep the header row. */
-    hb_diags_note(diags, file, 0, NULL,
-                  "文件不存在，本次不报送该表 (file not found: this table is not sent)");
+     * what was reported before. To delete every row, keep the header row.
+     * reports.csv is optional (a ledger of before issue 13 has none): not
+     * worth a note on every sync. */
+    if (table != HB_TABLE_REPORTS)
+      hb_diags_note(diags, file, 0, NULL,
+                    "文件不存在，本次不报送该表 (file not found: this table is not sent)");
     *table_incomplete(out, table) = 1;
     return rc;
   }
@@ -512,7 +528,8 @@ int hb_ledger_load(const char *dir, const char *unit, const hb_campaigns *campai
     return HB_ENOTFOUND;
   }
   static const char *const files[HB_TABLE_COUNT] = {HB_LEDGER_ACTIVITIES, HB_LEDGER_PROBLEMS,
-                                                    HB_LEDGER_INDICATORS, HB_LEDGER_CASES};
+                                                    HB_LEDGER_INDICATORS, HB_LEDGER_CASES,
+                                                    HB_LEDGER_REPORTS};
   int result = 0, missing = 0;
   for (int i = 0; i < HB_TABLE_COUNT; i++) {
     int unreadable;
@@ -528,8 +545,8 @@ int hb_ledger_load(const char *dir, const char *unit, const hb_campaigns *campai
   }
   if (missing == HB_TABLE_COUNT) {
     hb_diags_add(diags, dir, 0, NULL,
-                 "台账文件夹中没有 activities.csv、problems.csv、indicators.csv、cases.csv "
-                 "(no ledger files in folder)");
+                 "台账文件夹中没有 activities.csv、problems.csv、indicators.csv、cases.csv、"
+                 "reports.csv (no ledger files in folder)");
     return HB_ENOTFOUND;
   }
   return result;
@@ -547,12 +564,17 @@ void hb_ledger_free(hb_ledger *l)
     free(l->indicators[i]);
   for (size_t i = 0; i < l->ncases; i++)
     free(l->cases[i]);
+  for (size_t i = 0; i < l->nreports; i++)
+    free(l->reports[i]);
   for (size_t i = 0; i < l->ninvalid; i++)
     free(l->invalid_ids[i]);
   free(l->activities);
   free(l->problems);
   free(l->indicators);
   free(l->cases);
+  free(l->reports);
+  free(l->report_lines);
+  free(l->report_sheet);
   free(l->invalid_ids);
   free(l->activity_lines);
   free(l->problem_lines);

@@ -1,8 +1,9 @@
 /* hb_ledger.h: a unit's ledger (台账), as a clerk keeps it.
  *
- * A ledger is a folder with activities.csv, problems.csv, indicators.csv and
- * cases.csv (any may be missing: an absent file is reported as a note and
- * its table is not sent; all four missing is an error). Columns a table
+ * A ledger is a folder with activities.csv, problems.csv, indicators.csv,
+ * cases.csv and reports.csv (any may be missing: an absent file is reported
+ * as a note and its table is not sent, except reports.csv, which is optional
+ * and silently unknown when absent; all of them missing is an error). Columns a table
  * does not read are named in a note (the rows still load).
  * Encodings per hb_text; header names in English or Chinese, in any order;
  * values in English or Chinese. See docs/ledger-format.md.
@@ -67,6 +68,19 @@ typedef struct hb_ledger {
   unsigned *case_lines;
   int cases_incomplete;
   char *case_sheet;
+  /* The 报送 rows (reports.csv, sheet 报送) of issue 13, kept the same way.
+   * A row has no id column: its id is its period (normalised: a date as
+   * YYYY-MM-DD, or 本期), plus "@" and the 专项 cell as written when the
+   * row names a campaign (hb_ledger_report_id). Invalid rows are in
+   * invalid_ids with an "R:" prefix; a row whose id cannot be told (an
+   * unreadable period) makes the table incomplete. An absent reports.csv
+   * or 报送 sheet is not noted (old ledgers have none) but leaves the table
+   * incomplete, like any absent table. */
+  Huibao__V1__Report **reports;
+  size_t nreports;
+  unsigned *report_lines;
+  int reports_incomplete;
+  char *report_sheet;
 } hb_ledger;
 
 /* The tables of a ledger. The value is what the table arguments below take
@@ -76,16 +90,31 @@ typedef enum hb_ledger_table_id {
   HB_TABLE_PROBLEMS = 1,
   HB_TABLE_INDICATORS = 2,
   HB_TABLE_CASES = 3,
+  HB_TABLE_REPORTS = 4,
 } hb_ledger_table_id;
-#define HB_TABLE_COUNT 4
+#define HB_TABLE_COUNT 5
 
 /* Names of the files inside a ledger folder. */
 #define HB_LEDGER_ACTIVITIES "activities.csv"
 #define HB_LEDGER_PROBLEMS "problems.csv"
 #define HB_LEDGER_INDICATORS "indicators.csv"
 #define HB_LEDGER_CASES "cases.csv"
+#define HB_LEDGER_REPORTS "reports.csv"
 
-/* Reads the four files of dir (hb_ledger_load_xlsx for a workbook). unit
+/* The id of a 报送 row: period (already normalised, "2022-06-10" or 本期)
+ * and campaign (the 专项 cell as written; NULL or "" for none) ->
+ * "2022-06-10@zhuti-2023". An id that would pass HB_ID_MAX bytes keeps
+ * the longest prefix that ends on a whole character and leaves room for
+ * "~" and 8 hex digits of a hash of the whole text, so it stays stable and
+ * distinct. buf has HB_ID_MAX + 1 bytes. */
+void hb_ledger_report_id(const char *period, const char *campaign, char *buf, size_t len);
+
+/* A 报送 row's 报送期 cell -> its normalised form: 本期 (also "current",
+ * any case) or a date written any way hb_date_parse accepts, as
+ * YYYY-MM-DD (buf >= 16 bytes). Returns 0, or -1 when it is neither. */
+int hb_ledger_report_period(const char *cell, char *buf, size_t len);
+
+/* Reads the five files of dir (hb_ledger_load_xlsx for a workbook). unit
  * is copied into every row. campaigns may be NULL (then campaign, category,
  * sub-category and indicator are checked for form only, a kind must be a
  * built-in one, and dates are not held to the campaign's start..end).
@@ -117,12 +146,12 @@ int hb_ledger_column(int table, size_t i, const char **zh, const char **en);
 
 /* A ledger may also be one .xlsx workbook (docs/ledger-format.md): sheets
  * named 活动 or activities, 问题 or problems, 成效 or indicators, 典型 or
- * cases, with the same columns.
+ * cases, 报送 or reports, with the same columns.
  * True when path ends in ".xlsx" (any case): hb_ledger_load then reads it
  * with hb_ledger_load_xlsx. */
 int hb_ledger_is_xlsx(const char *path);
 
-/* Reads the four sheets of a workbook; messages name cells as
+/* Reads the five sheets of a workbook; messages name cells as
  * "台账.xlsx:问题!E7: 状态: reason" (the file's base name, the sheet as it
  * is named in the workbook). A missing sheet is a note and leaves its table
  * incomplete, as a missing CSV file does. Returns as hb_ledger_load, plus

@@ -42,6 +42,11 @@ const hb_ledger_field hb_ledger_fields[F_COUNT] = {
     [F_CASE_TYPE] = {"type", "类型", 1},
     [F_CASE_TITLE] = {"title", "标题", 1},
     [F_SUMMARY] = {"summary", "摘要", 0},
+    [F_PERIOD] = {"period", "报送期", 1},
+    [F_FILLED_BY] = {"filled_by", "填报人", 0},
+    [F_APPROVED_BY] = {"approved_by", "审核人", 0},
+    [F_NOTHING_NEW] = {"nothing_new", "无新增", 0},
+    [F_REPORT_CAMPAIGN] = {"campaign", "专项", 0},
 };
 
 static const int activity_fields[] = {F_ID,       F_CAMPAIGN,     F_DATE,    F_KIND,  F_LEVEL,
@@ -67,6 +72,9 @@ static const int problem_fields[] = {F_ID,
 static const int indicator_fields[] = {F_ID, F_CAMPAIGN, F_DATE, F_INDICATOR, F_VALUE, F_NOTE, -1};
 static const int case_fields[] = {F_ID,         F_CAMPAIGN, F_DATE, F_CASE_TYPE,
                                   F_CASE_TITLE, F_SUMMARY,  -1};
+/* 报送 (issue 13): no id column (the period is the key); 专项 optional. */
+static const int report_fields[] = {
+    F_PERIOD, F_FILLED_BY, F_APPROVED_BY, F_NOTHING_NEW, F_NOTE, F_REPORT_CAMPAIGN, -1};
 
 const int *hb_ledger_table_fields(int table)
 {
@@ -75,6 +83,7 @@ const int *hb_ledger_table_fields(int table)
   case HB_TABLE_PROBLEMS: return problem_fields;
   case HB_TABLE_INDICATORS: return indicator_fields;
   case HB_TABLE_CASES: return case_fields;
+  case HB_TABLE_REPORTS: return report_fields;
   default: return NULL;
   }
 }
@@ -458,7 +467,7 @@ int hb_ledger_grow(void **arr, size_t *cap, size_t need, size_t elem)
 
 void hb_ledger_add_invalid(hb_ledger_ctx *t, const char *id)
 {
-  static const char prefix[HB_TABLE_COUNT] = {'A', 'P', 'I', 'C'};
+  static const char prefix[HB_TABLE_COUNT] = {'A', 'P', 'I', 'C', 'R'};
   hb_ledger *l = t->out;
   if (hb_ledger_grow((void **)&l->invalid_ids, &t->cap_inv, l->ninvalid + 1, sizeof(char *))) {
     t->nomem = 1;

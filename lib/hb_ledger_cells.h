@@ -45,6 +45,11 @@ enum {
   F_CASE_TYPE,
   F_CASE_TITLE,
   F_SUMMARY,
+  F_PERIOD,
+  F_FILLED_BY,
+  F_APPROVED_BY,
+  F_NOTHING_NEW,
+  F_REPORT_CAMPAIGN, /* 专项 of a 报送 row: optional */
   F_COUNT
 };
 
@@ -119,7 +124,7 @@ enum { HB_DECIMAL_OK, HB_DECIMAL_NOT_NUMBER, HB_DECIMAL_PLACES, HB_DECIMAL_TOO_B
  * are fine: "1.250000") and |value| <= HB_INDICATOR_VALUE_MAX. */
 int hb_ledger_decimal_parse(const char *s, int64_t *out);
 
-/* Adds "A:"/"P:"/"I:"/"C:" + id to out->invalid_ids. */
+/* Adds "A:"/"P:"/"I:"/"C:"/"R:" + id to out->invalid_ids. */
 void hb_ledger_add_invalid(hb_ledger_ctx *t, const char *id);
 
 /* Reports violation v of a row under the column its field names. */
@@ -138,5 +143,11 @@ void hb_ledger_row_activity(hb_ledger_ctx *t, const hb_csv_row *row, const char 
 void hb_ledger_row_problem(hb_ledger_ctx *t, const hb_csv_row *row, const char *id, int bad);
 void hb_ledger_row_indicator(hb_ledger_ctx *t, const hb_csv_row *row, const char *id, int bad);
 void hb_ledger_row_case(hb_ledger_ctx *t, const hb_csv_row *row, const char *id, int bad);
+/* A 报送 row: its id was made by hb_ledger_report_row_id. */
+void hb_ledger_row_report(hb_ledger_ctx *t, const hb_csv_row *row, const char *id, int bad);
+
+/* The id of a 报送 row (hb_ledger_report_id) into buf (HB_ID_MAX + 1
+ * bytes), or NULL when the 报送期 cell is empty or unreadable (reported). */
+const char *hb_ledger_report_row_id(hb_ledger_ctx *t, const hb_csv_row *row, char *buf, size_t len);
 
 #endif

@@ -1,5 +1,5 @@
 /* hb_ledger_rows.c: one row of a ledger table -> its record (Activity,
- * Problem, Indicator, Case).
+ * Problem, Indicator, Case, Report).
  *
  * The cells are read (hb_ledger_cells.c), the record goes through
  * hb_validate, whose first violation is reported under the column the clerk
@@ -11,8 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "hb_date.h"
 #include "hb_ledger_cells.h"
+#include "hb_period.h"
 #include "hb_text.h"
 #include "hb_validate.h"
 #include "hb_vocab.h"
@@ -265,4 +268,104 @@ void hb_ledger_row_case(hb_ledger_ctx *t, const hb_csv_row *row, const char *id,
   }
   hb_ledger *l = t->out;
   row_keep(t, row, id, bad, &r.base, (void ***)&l->cases, &l->case_lines, &l->ncases);
+}
+
+/* ---------------------------------------------------------------- report */
+
+int hb_ledger_report_period(const char *cell, char *buf, size_t len)
+{
+  if (strcmp(cell, HB_PERIOD_CURRENT) == 0 || strcasecmp(cell, "current") == 0) {
+    snprintf(buf, len, "%s", HB_PERIOD_CURRENT);
+    return 0;
+  }
+  int32_t day;
+  if (!*cell || hb_date_parse(cell, &day) != 0)
+    return -1;
+  hb_date_format(day, buf, len);
+  return 0;
+}
+
+void hb_ledger_report_id(const char *period, const char *campaign, char *buf, size_t len)
+{
+  int n = snprintf(buf, len, "%s%s%s", period, campaign && *campaign ? "@" : "",
+                   campaign ? campaign : "");
+  if (n >= 0 && (size_t)n <= HB_ID_MAX && (size_t)n < len)
+    return;
+  /* Too long: a prefix that ends on a whole UTF-8 character, "~" and the
+   * FNV-1a hash of the whole text (period + "@" + campaign). */
+  uint32_t h = 2166136261u;
+  const char *parts[3] = {period, "@", campaign};
+  for (int i = 0; i < 3; i++)
+    for (const unsigned char *p = (const unsigned char *)parts[i]; *p; p++)
+      h = (h ^ *p) * 16777619u;
+  size_t keep = HB_ID_MAX - 9 < len - 10 ? HB_ID_MAX - 9 : len - 10;
+  while (keep > 0 && ((unsigned char)buf[keep] & 0xC0) == 0x80)
+    keep--; /* buf[keep] would be a continuation byte: cut before its lead */
+  snprintf(buf + keep, len - keep, "~%08x", (unsigned)h);
+}
+
+const char *hb_ledger_report_row_id(hb_ledger_ctx *t, const hb_csv_row *row, char *buf, size_t len)
+{
+  const char *cell = hb_ledger_cell(row, t, F_PERIOD);
+  char period[32];
+  if (!*cell) {
+    hb_ledger_error(t, row->line, F_PERIOD, "缺少报送期 (period is missing)");
+    return NULL;
+  }
+  if (hb_ledger_report_period(cell, period, sizeof period) != 0) {
+    char ex[128];
+    hb_text_excerpt(cell, 80, ex, sizeof ex);
+    hb_ledger_error(t, row->line, F_PERIOD,
+                    "报送期应为日期（如 2022-06-10）或“本期” (period must be a date such as "
+                    "2022-06-10, or 本期): %s",
+                    ex);
+    return NULL;
+  }
+  hb_ledger_report_id(period, hb_ledger_cell(row, t, F_REPORT_CAMPAIGN), buf, len);
+  return buf;
+}
+
+/* 是/否 of 无新增: 1 yes, 2 no, 0 unknown. */
+static int yes_no(const char *s)
+{
+  static const char *const yes[] = {"是", "yes", "y", "1", "true", "有"};
+  static const char *const no[] = {"否", "no", "n", "0", "false", "无"};
+  for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+    if (strcasecmp(s, yes[i]) == 0)
+      return 1;
+    if (strcasecmp(s, no[i]) == 0)
+      return 2;
+  }
+  return 0;
+}
+
+void hb_ledger_row_report(hb_ledger_ctx *t, const hb_csv_row *row, const char *id, int bad)
+{
+  Huibao__V1__Report r = HUIBAO__V1__REPORT__INIT;
+  char period[32];
+  r.unit = (char *)t->unit;
+  r.id = (char *)id;
+  r.campaign = opt_cell(row, t, F_REPORT_CAMPAIGN);
+  if (hb_ledger_report_period(hb_ledger_cell(row, t, F_PERIOD), period, sizeof period) == 0)
+    r.period = period;
+  else
+    bad = 1; /* reported with the id */
+  r.filled_by = opt_cell(row, t, F_FILLED_BY);
+  r.approved_by = opt_cell(row, t, F_APPROVED_BY);
+  r.note = opt_cell(row, t, F_NOTE);
+  protobuf_c_boolean has;
+  int yn;
+  bad |=
+      hb_ledger_cell_word(t, row, F_NOTHING_NEW, yes_no, 0, "是 yes, 否 no (空 = 否)", &has, &yn);
+  if (yn == 1) /* 否 and empty are the default: absent on the wire */
+    r.has_nothing_new = r.nothing_new = 1;
+  if (!bad) {
+    hb_violation v;
+    hb_canon canon;
+    bad = row_violation(t, row, hb_validate_report(&r, t->campaigns, t->today, &v, &canon), &v);
+    if (!bad && canon.campaign)
+      r.campaign = canon.campaign->id;
+  }
+  hb_ledger *l = t->out;
+  row_keep(t, row, id, bad, &r.base, (void ***)&l->reports, &l->report_lines, &l->nreports);
 }

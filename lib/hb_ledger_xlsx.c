@@ -1,7 +1,8 @@
 /* hb_ledger_xlsx.c: a ledger kept as one .xlsx workbook.
  *
- * The workbook's sheets 活动/activities, 问题/problems, 成效/indicators and
- * 典型/cases are streamed by
+ * The workbook's sheets 活动/activities, 问题/problems, 成效/indicators,
+ * 典型/cases and 报送/reports (optional: its absence is not noted) are
+ * streamed by
  * hb_xlsx, one row at a time, into the rows a CSV file gives, and checked by
  * the same code as the CSV folder (hb_ledger_table_row), so both say the
  * same things; only
@@ -24,9 +25,9 @@ int hb_ledger_is_xlsx(const char *path)
 }
 
 /* The names a sheet of each table may have: Chinese, or English in any case. */
-static const char *const sheet_zh[HB_TABLE_COUNT] = {"活动", "问题", "成效", "典型"};
+static const char *const sheet_zh[HB_TABLE_COUNT] = {"活动", "问题", "成效", "典型", "报送"};
 static const char *const sheet_en[HB_TABLE_COUNT] = {"activities", "problems", "indicators",
-                                                     "cases"};
+                                                     "cases", "reports"};
 
 static int sheet_matches(const char *name, int table)
 {
@@ -114,14 +115,15 @@ static void list_sheets(const hb_xlsx *x, char *buf, size_t len)
 static int *table_flag(hb_ledger *l, int table)
 {
   int *flags[HB_TABLE_COUNT] = {&l->activities_incomplete, &l->problems_incomplete,
-                                &l->indicators_incomplete, &l->cases_incomplete};
+                                &l->indicators_incomplete, &l->cases_incomplete,
+                                &l->reports_incomplete};
   return flags[table];
 }
 
 static char **table_sheet(hb_ledger *l, int table)
 {
   char **sheets[HB_TABLE_COUNT] = {&l->activity_sheet, &l->problem_sheet, &l->indicator_sheet,
-                                   &l->case_sheet};
+                                   &l->case_sheet, &l->report_sheet};
   return sheets[table];
 }
 
@@ -135,7 +137,7 @@ int hb_ledger_load_xlsx(const char *path, const char *unit, const hb_campaigns *
   int rc = hb_xlsx_open_file(path, &x, err, sizeof err);
   if (rc) {
     out->activities_incomplete = out->problems_incomplete = 1;
-    out->indicators_incomplete = out->cases_incomplete = 1;
+    out->indicators_incomplete = out->cases_incomplete = out->reports_incomplete = 1;
     if (rc == HB_ENOMEM)
       return rc;
     if (rc == HB_ENOTFOUND)
@@ -152,9 +154,10 @@ int hb_ledger_load_xlsx(const char *path, const char *unit, const hb_campaigns *
       if (sheet_matches(hb_xlsx_sheet_name(x, i), table) && found++ == 0)
         at = i;
     if (found == 0) {
-      hb_diags_note(diags, base, 0, NULL,
-                    "没有工作表 %s/%s，本次不报送该表 (sheet not found: this table is not sent)",
-                    sheet_zh[table], sheet_en[table]);
+      if (table != HB_TABLE_REPORTS) /* optional, as reports.csv (hb_ledger.c) */
+        hb_diags_note(diags, base, 0, NULL,
+                      "没有工作表 %s/%s，本次不报送该表 (sheet not found: this table is not sent)",
+                      sheet_zh[table], sheet_en[table]);
       *incomplete = 1;
       missing++;
       continue;
@@ -192,8 +195,8 @@ int hb_ledger_load_xlsx(const char *path, const char *unit, const hb_campaigns *
     char names[256];
     list_sheets(x, names, sizeof names);
     hb_diags_add(diags, base, 0, NULL,
-                 "工作簿中没有 活动/activities、问题/problems、成效/indicators、典型/cases 工作表 "
-                 "(no ledger sheets in workbook; its sheets: %s)",
+                 "工作簿中没有 活动/activities、问题/problems、成效/indicators、典型/cases、"
+                 "报送/reports 工作表 (no ledger sheets in workbook; its sheets: %s)",
                  names);
     result = HB_EINVAL;
   }

@@ -1,12 +1,14 @@
 /* hb_rollup_build.c: a county's Rollup of one campaign, from its aggregates.
  *
- * Cost: units x (cells + categories); records are never read. */
+ * Cost: units x (cells + categories), and for a campaign with a cycle
+ * units x periods (hb_rollup_periods.c); records are never read. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include "hb_err.h"
 #include "hb_rollup_build.h"
 #include "hb_rollup_declared.h"
+#include "hb_rollup_periods.h"
 #include "hb_totals.h"
 #include "hb_vocab.h"
 #include "hb_wire.h"
@@ -478,8 +480,13 @@ int hb_rollup_build(const hb_rollup_input *in, uint8_t **out, size_t *len)
     rc = build_cats(&m, ncat, &r);
   if (rc == 0)
     rc = build_rows(in, &m, nextra, ncat, cs->row_cat_cap, &r);
+  hb_rollup_periods per;
+  memset(&per, 0, sizeof per);
+  if (rc == 0)
+    rc = hb_rollup_periods_build(in, &per, &r);
   if (rc == 0)
     rc = build_pack(&r, out, len);
+  hb_rollup_periods_free(&per);
   free(agg_type);
   build_mem_free(&m);
   return rc;

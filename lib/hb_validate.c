@@ -387,6 +387,23 @@ static int form_case(const Huibao__V1__Case *r, hb_violation *v)
   return 0;
 }
 
+/* A 报送 row's period: a period id (YYYY-MM-DD) or 本期, at most this long. */
+#define FORM_PERIOD_MAX 32
+
+static int form_report(const Huibao__V1__Report *r, hb_violation *v)
+{
+  int rc;
+  if ((rc = check_text(v, "unit", "单位", r->unit, 1, HB_UNIT_CODE_MAX, 1)) ||
+      (rc = check_text(v, "id", "编号", r->id, 1, HB_ID_MAX, 1)) ||
+      (rc = check_text(v, "campaign", "专项", r->campaign, 0, HB_NAME_MAX, 1)) ||
+      (rc = check_text(v, "period", "报送期", r->period, 0, FORM_PERIOD_MAX, 1)) ||
+      (rc = check_text(v, "filled_by", "填报人", r->filled_by, 0, HB_OWNER_MAX, 1)) ||
+      (rc = check_text(v, "approved_by", "审核人", r->approved_by, 0, HB_OWNER_MAX, 1)) ||
+      (rc = check_text(v, "note", "说明", r->note, 0, HB_NOTE_MAX, 0)))
+    return rc;
+  return 0;
+}
+
 int hb_validate_record_form(const Huibao__V1__Record *r, hb_violation *v)
 {
   if (!r || !protobuf_c_message_check(&r->base))
@@ -399,6 +416,8 @@ int hb_validate_record_form(const Huibao__V1__Record *r, hb_violation *v)
     return form_indicator(r->indicator, v);
   if (r->body_case == HUIBAO__V1__RECORD__BODY_CASE_ROW && r->case_row)
     return form_case(r->case_row, v);
+  if (r->body_case == HUIBAO__V1__RECORD__BODY_REPORT && r->report)
+    return form_report(r->report, v);
   return fail(v, "record", "记录既非活动也非问题 (record is neither an activity nor a problem)");
 }
 

@@ -24,6 +24,8 @@ _Static_assert(HB_WIRE_ACTIVITY_VERSION == HB_WIRE_PROBLEM_VERSION &&
                    HB_WIRE_ACTIVITY_VERSION == HB_WIRE_INDICATOR_VERSION &&
                    HB_WIRE_ACTIVITY_VERSION == HB_WIRE_CASE_VERSION,
                "hb_wire_row_version reads one field number for all four row kinds");
+/* Report.version (issue 13) is field 3 too: unit.wire checks it against
+ * huibao.proto with the others. */
 
 /* A protobuf-c allocator that refuses to hand out more than cap bytes in
  * total, so that a small hostile message cannot make unpack allocate without
@@ -130,7 +132,8 @@ int hb_wire_submit_unpack(const uint8_t *buf, size_t len, Huibao__V1__Submit **o
     bool ok = (r->body_case == HUIBAO__V1__RECORD__BODY_ACTIVITY && r->activity) ||
               (r->body_case == HUIBAO__V1__RECORD__BODY_PROBLEM && r->problem) ||
               (r->body_case == HUIBAO__V1__RECORD__BODY_INDICATOR && r->indicator) ||
-              (r->body_case == HUIBAO__V1__RECORD__BODY_CASE_ROW && r->case_row);
+              (r->body_case == HUIBAO__V1__RECORD__BODY_CASE_ROW && r->case_row) ||
+              (r->body_case == HUIBAO__V1__RECORD__BODY_REPORT && r->report);
     if (!ok) {
       snprintf(err, errlen, "record %zu (seq %llu) has no body", i, (unsigned long long)r->seq);
       goto fail;

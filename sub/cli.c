@@ -33,8 +33,9 @@ void sub_cli_usage(FILE *f)
         "  show --data DIR [--campaign ID] [--format json|table]\n"
         "      print the view stored by `run`, offline\n"
         "  report (--connect EP[,EP...] | --data DIR) --campaign ID --template FILE\n"
-        "         [--format text|md|docx] [--out FILE]\n"
+        "         [--format text|md|docx] [--out FILE] [--period ID]\n"
         "      fill a report template (docs/templates/) with the campaign's rollup\n"
+        "      (`period`: --period ID, default the last closed period; unknown: exit 66)\n"
         "  export (--connect EP[,EP...] | --data DIR) --format csv|xlsx [--out FILE]\n"
         "         [--campaign ID]\n"
         "      the per-unit table and the totals, one sheet per campaign\n"
@@ -208,6 +209,7 @@ static const hb_cli_opt opt_table[] = {
     {.name = "server-code", .kind = HB_CLI_CALL, .set = set_server_code, .commands = C_LIVE},
     {.name = "insecure", .kind = HB_CLI_FLAG, O(insecure), .commands = C_LIVE},
     {.name = "template", .kind = HB_CLI_STR, O(template_path), .commands = C_REPORT},
+    {.name = "period", .kind = HB_CLI_STR, O(period), .commands = C_REPORT},
     {.name = "out", .kind = HB_CLI_STR, O(out), .commands = C_REPORT | C_EXPORT},
     {.name = "http", .kind = HB_CLI_STR, O(http), .commands = C_SERVE},
     {.name = "metrics", .kind = HB_CLI_STR, O(metrics), .commands = C_RUN | C_SERVE},

@@ -30,6 +30,7 @@ typedef struct sub_cli {
   sub_format format;         /* snapshot/watch/run/show: default json (table for watch) */
   const char *format_name;   /* --format as given (report, export: checked by the command) */
   const char *template_path; /* report --template FILE */
+  const char *period;        /* report --period ID (NULL: the last closed period) */
   const char *out;           /* report/export --out FILE (NULL: stdout where allowed) */
   const char *http;          /* serve --http ADDR:PORT */
   const char *metrics;       /* run/serve --metrics ADDR:PORT (NULL: none) */

@@ -21,6 +21,7 @@
 #include "net.h"
 #include "report_doc.h"
 #include "report_model.h"
+#include "report_period.h"
 #include "tmpl.h"
 
 typedef enum report_format { FMT_TEXT = 1, FMT_MD, FMT_DOCX } report_format;
@@ -191,11 +192,22 @@ static int clean_model(json_t *v, json_t *seen)
   return rc;
 }
 
-static int render(const sub_tmpl *t, const Huibao__V1__Rollup *r, char **text)
+/* The model of r with its periods (period_id: --period, or NULL for the
+ * last closed one), rendered with t into *text. */
+static int render(const sub_tmpl *t, const Huibao__V1__Rollup *r, const char *period_id,
+                  char **text)
 {
+  char err[1024];
   json_t *model = sub_report_model(r);
   json_t *seen = json_object();
-  if (model && (!seen || clean_model(model, seen) != 0)) {
+  int rc = model ? sub_report_model_periods(model, period_id, err, sizeof err) : HB_ENOMEM;
+  if (rc == HB_ENOTFOUND) {
+    fprintf(stderr, "%s: report: %s\n", SUB_PROGRAM, err);
+    json_decref(model);
+    json_decref(seen);
+    return EX_NOINPUT;
+  }
+  if (rc != 0 || !seen || clean_model(model, seen) != 0) {
     json_decref(model);
     model = NULL;
   }
@@ -204,8 +216,7 @@ static int render(const sub_tmpl *t, const Huibao__V1__Rollup *r, char **text)
     fprintf(stderr, "%s: out of memory\n", SUB_PROGRAM);
     return EX_SOFTWARE;
   }
-  char err[1024];
-  int rc = sub_tmpl_render(t, model, text, NULL, err, sizeof err);
+  rc = sub_tmpl_render(t, model, text, NULL, err, sizeof err);
   json_decref(model);
   if (rc != 0) {
     fprintf(stderr, "%s: %s\n", SUB_PROGRAM, rc == HB_ENOMEM ? "out of memory" : err);
@@ -258,7 +269,7 @@ int sub_report(const sub_cli *cli)
   memset(&d, 0, sizeof d);
   if ((ex = gather_rollup(cli, &r)) != EX_OK)
     goto out;
-  if ((ex = render(t, r, &text)) != EX_OK)
+  if ((ex = render(t, r, cli->period, &text)) != EX_OK)
     goto out;
   if (sub_doc_parse(text, &d) != 0) {
     fprintf(stderr, "%s: out of memory\n", SUB_PROGRAM);

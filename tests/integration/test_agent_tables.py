@@ -149,7 +149,8 @@ def template_part(t, county):
                    env={"LSAN_OPTIONS": f"suppressions={sup}:print_suppressions=0"})
     t.check_rc(r, 0, "template")
     wb = openpyxl.load_workbook(path)
-    t.check_eq(wb.sheetnames, ["活动", "问题", "成效", "典型", "lists"], "four sheets and lists")
+    t.check_eq(wb.sheetnames, ["活动", "问题", "成效", "典型", "报送", "lists"],
+               "five sheets (报送 of issue 13) and lists")
     t.check_eq([c.value for c in wb["成效"][1]], I_HDR, "成效 headers")
     t.check_eq([c.value for c in wb["典型"][1]], C_HDR, "典型 headers")
     la, lp = lists_of(wb, wb["活动"]), lists_of(wb, wb["问题"])

@@ -365,6 +365,61 @@ def artefact_path():
     return os.path.join(build, "Testing", "artefacts", "dashboard.png")
 
 
+# ---------------------------------------------------------------- periods (issue 13)
+PERIOD_CELLS = """((period) => {
+  const o = {};
+  for (const e of document.querySelectorAll('#period-grid td[data-state]')) {
+    const m = /^pcell-(.*)-(\\d{4}-\\d\\d-\\d\\d)$/.exec(e.dataset.testid || '');
+    if (m && m[2] === period)
+      o[m[1]] = [e.dataset.state, e.dataset.zh, getComputedStyle(e).backgroundColor];
+  }
+  return o;
+})"""
+
+PERIOD_ZH = {"reported": "已报送", "nil": "无新增", "late": "迟报", "missing": "未报",
+             "pending": "未到期"}
+
+
+def period_grid_part(t, br, s, campaign, period, want, names):
+    """The 按期报送情况 section of campaign (a campaign with a cycle) in the
+    page session s: the selector picks period; its grid column shows each
+    unit's state (want: {code: state}) in Chinese, each state in a colour of
+    its own; the legend names the five states; the summary names the late
+    and missing units (names: {code: name}, want in units.csv order)."""
+    tab = f"document.querySelector('[data-testid=\"tab-{campaign}\"]')"
+    br.wait(s, tab + " !== null", 10)
+    br.eval(s, tab + ".click()")
+    ok = br.wait(s, f"document.body.dataset.campaign === {json.dumps(campaign)} && "
+                 "!document.getElementById('periods').hidden", 10)
+    t.check(ok, f"[{campaign}] the dashboard shows 按期报送情况")
+    br.eval(s, "(() => { const e = document.getElementById('period-select'); "
+               f"e.value = {json.dumps(period)}; e.dispatchEvent(new Event('change')); }})()")
+    t.check(br.wait(s, f"document.getElementById('periods').dataset.period === {json.dumps(period)}",
+                    5), f"the period selector picks {period}")
+    cells = br.eval(s, f"({PERIOD_CELLS})({json.dumps(period)})") or {}
+    t.check_eq({c: v[0] for c, v in cells.items()}, want,
+               f"the grid's column {period}: every unit's state")
+    t.check_eq({c: v[1] for c, v in cells.items()}, {c: PERIOD_ZH[v] for c, v in want.items()},
+               f"the grid's column {period}: the states in Chinese")
+    colour = {}
+    for state, _, bg in cells.values():
+        colour.setdefault(state, set()).add(bg)
+    t.check(all(len(v) == 1 for v in colour.values()) and
+            len({next(iter(v)) for v in colour.values()}) == len(colour),
+            "each state has one colour of its own in the grid", colour)
+    legend = br.eval(s, "document.querySelector('[data-testid=\"period-legend\"]').textContent")
+    t.check(all(z in (legend or "") for z in PERIOD_ZH.values()),
+            "the legend names 已报送/无新增/迟报/未报/未到期", legend)
+    for state in ("late", "missing"):
+        codes = [c for c in want if want[c] == state]
+        text = br.eval(s, f"document.querySelector('[data-testid=\"period-{state}\"]').textContent")
+        t.check_eq(text, f"{PERIOD_ZH[state]}（{len(codes)}）：" +
+                   ("、".join(names[c] for c in codes) if codes else "无"),
+                   f"the summary of {period} names its {state} units")
+    t.check_eq(br.errors, [], "no script error on the page")
+    return cells
+
+
 # ---------------------------------------------------------------- the test
 def main(t):
     if not (shutil.which("chromium") or os.access("/usr/bin/chromium", os.X_OK)):
@@ -418,7 +473,8 @@ def run_browser(t, br, serve, counties, aggs, campaigns, data):
     st, ctype, body = serve.get("/")
     t.check(st == 200 and ctype.startswith("text/html") and "专项工作进展看板".encode() in body,
             "GET / serves the embedded page", (st, ctype, body[:200]))
-    for path, typ in (("/app.js", "text/javascript"), ("/style.css", "text/css")):
+    for path, typ in (("/app.js", "text/javascript"), ("/periods.js", "text/javascript"),
+                      ("/style.css", "text/css")):
         st, ctype, _ = serve.get(path)
         t.check_eq((st, ctype.split(";")[0]), (200, typ), f"GET {path}")
     r, snap = t.rollups(",".join(a.publish for a in aggs.values()))
@@ -454,6 +510,9 @@ def run_browser(t, br, serve, counties, aggs, campaigns, data):
         d = diff(page, expected_figures(exps, camp)) + diff(page, figures_from_view(got[camp]))
         t.check(not d, f"[{camp}] every figure shown equals the rollup JSON and the count",
                 "\n".join(d[:30]))
+        if not got[camp].get("periods"):
+            t.check(br.eval(s, "document.getElementById('periods').hidden"),
+                    f"[{camp}] no cycle: the 按期报送情况 section is hidden")
     # sortable: a click on a column sorts by it, a second click reverses
     col = ("Array.from(document.querySelectorAll('#unit-body tr td:nth-child(4)'))"
            ".map(td => parseInt(td.textContent.replace(/,/g, ''), 10))")

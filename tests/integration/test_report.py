@@ -6,7 +6,8 @@ themselves), category shares add up to exactly 100.00%; a probe template
 that prints every kind of placeholder agrees with the JSON; the stored view
 (`run --data`) gives the same report as --connect; Markdown output; a GBK
 template; and the errors: unknown placeholder and syntax errors with
-FILE:LINE:COLUMN (exit 65), missing template (66), docx without --out (64),
+FILE:LINE:COLUMN (exit 65), missing template (66), a --period the campaign
+does not have (66), docx without --out (64),
 a county that does not answer (75, nothing written).
 The .docx part (LibreOffice) is test_report_docx.py."""
 import os
@@ -357,6 +358,16 @@ def main(t):
     t.check(r.secs < 5, "a bad template fails before waiting for the counties", r)
     r = report(t, agg, "jiefang-2022", os.path.join(t.dir, "nonexistent.txt"))
     t.check_rc(r, 66, "missing template")
+    # issue 13: a campaign without a cycle has no periods: the 通报 template
+    # says so; --period names no period of it (66, nothing written)
+    tongbao = os.path.join(TEMPLATES, "tongbao-weekly.txt")
+    r = report(t, agg, "jiefang-2022", tongbao)
+    t.check(r.rc == 0 and "未规定报送周期" in r.out and "第一期" not in r.out,
+            "tongbao-weekly.txt on a campaign without a cycle: one sentence, no error", r)
+    r = report(t, agg, "jiefang-2022", tongbao, "--period", "2023-06-09")
+    t.check_rc(r, 66, "--period of a campaign without a cycle")
+    t.check("没有报送期 2023-06-09" in r.err and "no cycle" in r.err and r.out == "",
+            "… says it has no periods, nothing printed", r)
     r = report(t, agg, "jiefang-2022", os.path.join(TEMPLATES, "jiefang-2022.txt"),
                "--format", "docx")
     t.check_rc(r, 64, "docx without --out")

@@ -184,7 +184,8 @@ def template_part(t, county):
                    env=env)
     t.check_rc(r, 0, "template")
     wb = openpyxl.load_workbook(path)
-    t.check_eq(wb.sheetnames, ["活动", "问题", "成效", "典型", "lists"], "template sheets")
+    t.check_eq(wb.sheetnames, ["活动", "问题", "成效", "典型", "报送", "lists"],
+               "template sheets (报送 of issue 13)")
     t.check_eq(wb["lists"].sheet_state, "hidden", "the lists sheet is hidden")
     a, p = wb["活动"], wb["问题"]
     t.check_eq([c.value for c in a[1]], ACT_HEADERS, "活动 headers")

@@ -9,6 +9,12 @@ JSON object per campaign with the keys of `huibao-sub snapshot --format json`.
       DIR holds units.csv, campaigns.ini and ledgers/ (as gen_ledgers.py writes)
   count.py --units F --campaigns F --ledgers DIR ...
 
+A campaign with `cycle = ...` also gets "cycle" and "periods": every period
+(computed here from the cycle with Python's calendar, docs/periods.md) with its
+figures from the ledgers' own dates (activities total and by kind, problems
+identified / resolved / overdue_at_end); compare() checks them, not the units'
+states (those depend on when the county stored what).
+
 compare(expected, actual) lists the differences (used by the tests).
 """
 import argparse
@@ -301,6 +307,91 @@ def stages_of(camp, today_):
     return out, cur
 
 
+# ---------------------------------------------------------------- issue 13
+# Reporting periods computed here from the campaign's cycle (docs/periods.md),
+# with Python's own calendar, independently of lib/hb_period.c.
+
+def parse_cycle(text):
+    """(kind, day, "HH:MM") of a cycle value ("weekly, 5, 18:00", full-width
+    commas allowed), or None."""
+    f = [x.strip() for x in re.split(r"[,，]", _ini_value(text))]
+    if len(f) != 3 or f[0].lower() not in ("weekly", "monthly") or not f[1].isdigit():
+        return None
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})", f[2])
+    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+        return None
+    day, kind = int(f[1]), f[0].lower()
+    if not (1 <= day <= (7 if kind == "weekly" else 31)):
+        return None
+    return kind, day, f"{int(m.group(1)):02d}:{m.group(2)}"
+
+
+def _is_due(cycle, d):
+    kind, day, _ = cycle
+    if kind == "weekly":
+        return d.isoweekday() == day
+    nxt = (d.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    last = (nxt - datetime.timedelta(days=1)).day
+    return d.day == min(day, last)
+
+
+def _due_on_or_after(cycle, d):
+    while not _is_due(cycle, d):
+        d += datetime.timedelta(days=1)
+    return d
+
+
+def periods_of_campaign(camp):
+    """[(id, start, end, due date)] of a campaign with a cycle (dates), else []."""
+    cycle = parse_cycle(camp["cycle"]) if camp.get("cycle") else None
+    if cycle is None or "start" not in camp or "end" not in camp or camp["end"] < camp["start"]:
+        return []
+    out, start = [], camp["start"]
+    last = _due_on_or_after(cycle, camp["end"])
+    due = _due_on_or_after(cycle, camp["start"])
+    while True:
+        out.append((due.isoformat(), start, min(due, camp["end"]), due))
+        if due >= last:
+            return out
+        start = due + datetime.timedelta(days=1)
+        due = _due_on_or_after(cycle, start)
+
+
+def overdue_at(q, e):
+    """Open and past its deadline at the end of day e (docs/periods.md): a
+    resolved problem without 销号日期 never is."""
+    if q["identified_on"] > e or not q["deadline"] or not q["deadline"] < e:
+        return False
+    if q["status"] == "resolved" and (q["resolved_on"] is None or q["resolved_on"] <= e):
+        return False
+    return True
+
+
+def period_figures(camp, acts, probs):
+    """The per-period figures of a campaign's activities and problems (all
+    units): [{id, start, end, due, activities {total, by_kind}, problems
+    {identified, resolved, overdue_at_end}}]."""
+    cycle = parse_cycle(camp.get("cycle", ""))
+    kind_names = dict(hl.KINDS)
+    kind_names.update(camp.get("kinds", []))
+    out = []
+    for pid, start, end, due in periods_of_campaign(camp):
+        total, by_kind = _zero_tot(), {}
+        for a in acts:
+            if start <= a["date"] <= end:
+                _add_tot(total, a)
+                k = by_kind.setdefault(a["kind"], dict(_zero_tot(), name=kind_names.get(a["kind"])))
+                _add_tot(k, a)
+        pr = {"identified": sum(start <= q["identified_on"] <= end for q in probs),
+              "resolved": sum(q["status"] == "resolved" and q["resolved_on"] is not None and
+                              start <= q["resolved_on"] <= end for q in probs),
+              "overdue_at_end": sum(overdue_at(q, end) for q in probs)}
+        out.append({"id": pid, "start": start.isoformat(), "end": end.isoformat(),
+                    "due": f"{due.isoformat()} {cycle[2]}",
+                    "activities": {"total": total, "by_kind": by_kind}, "problems": pr})
+    return out
+
+
 def rollup(county, campaign_id, today_):
     """The expected rollup of one campaign as a JSON-ready dict."""
     camp = next(c for c in county["campaigns"].items if c["id"] == campaign_id)
@@ -318,6 +409,7 @@ def rollup(county, campaign_id, today_):
     by_term = {"immediate": 0, "long_term": 0}
     all_inds, all_cases = [], []
     urows, missing, reported = [], [], 0
+    camp_acts, camp_probs = [], []
     for code, name, utype in county["units"]:
         acts, probs, _ = county["ledgers"][code]
         inds, cases = county["tables12"][code]
@@ -327,6 +419,8 @@ def rollup(county, campaign_id, today_):
         cases = [x for x in cases if x["campaign"] == campaign_id]
         all_inds += inds
         all_cases += cases
+        camp_acts += acts
+        camp_probs += probs
         ut, up = _zero_tot(), {"total": 0, "resolved": 0, "rectifying": 0, "identified": 0,
                                "overdue": 0}
         for a in acts:
@@ -385,7 +479,12 @@ def rollup(county, campaign_id, today_):
     p["by_category"] = by_cat
     cube_list = [dict(unit_type=k[0], level=k[1], kind=k[2], **v)
                  for k, v in sorted(cube.items())]
-    return {
+    extra = {}
+    if camp.get("cycle") and parse_cycle(camp["cycle"]):
+        c = parse_cycle(camp["cycle"])
+        extra = {"cycle": f"{c[0]},{c[1]},{c[2]}",
+                 "periods": period_figures(camp, camp_acts, camp_probs)}
+    return dict({
         "campaign": campaign_id,
         "coverage": {"expected": len(county["units"]), "reported": reported, "missing": missing},
         "activities": {"total": a_total, "by_kind": by_kind, "cube": cube_list},
@@ -395,7 +494,7 @@ def rollup(county, campaign_id, today_):
         "cases": cases_of(all_cases),
         "stages": stages,
         "stage_current": stage_current,
-    }
+    }, **extra)
 
 
 def count_dir(county_dir, today_=None, campaign=None):
@@ -525,6 +624,8 @@ def compare(expected, actual):
         if code not in eu:
             out.append(f"units.{code}: not an expected unit")
     _cmp_new("", expected, actual, out)
+    if "periods" in expected:
+        cmp_periods(expected, actual, out)
     if "stages" in expected:
         if actual.get("stages") != expected["stages"]:
             out.append(f"stages: expected {expected['stages']}, got {actual.get('stages')!r}")
@@ -532,6 +633,37 @@ def compare(expected, actual):
             out.append(f"stage_current: expected {expected['stage_current']}, "
                        f"got {actual.get('stage_current', 'nothing')!r}")
     return out
+
+
+def cmp_periods(expected, actual, out):
+    """The cycle and every period's days and figures (not the unit states:
+    they depend on when the county stored what, not on the ledgers)."""
+    if actual.get("cycle") != expected["cycle"]:
+        out.append(f"cycle: expected {expected['cycle']!r}, got {actual.get('cycle')!r}")
+    ap = actual.get("periods")
+    if not isinstance(ap, list):
+        out.append(f"periods: expected a list of {len(expected['periods'])}, got {ap!r}")
+        return
+    ids = [p.get("id") if isinstance(p, dict) else p for p in ap]
+    if ids != [p["id"] for p in expected["periods"]]:
+        out.append(f"periods: expected ids {[p['id'] for p in expected['periods']]}, got {ids}")
+        return
+    for e, a in zip(expected["periods"], ap):
+        path = f"periods[{e['id']}]"
+        _cmp_keys(path, e, a, ("start", "end", "due"), out)
+        ea, aa = e["activities"], a.get("activities") or {}
+        _cmp_tot(f"{path}.activities.total", ea["total"], aa.get("total"), out)
+        abk = aa.get("by_kind") or {}
+        for k in sorted(set(ea["by_kind"]) | set(abk)):
+            if k not in ea["by_kind"]:
+                if not _is_zero_tot(abk[k]):
+                    out.append(f"{path}.activities.by_kind.{k}: unexpected {abk[k]!r}")
+                continue
+            _cmp_tot(f"{path}.activities.by_kind.{k}", ea["by_kind"][k], abk.get(k, {}), out)
+            _cmp_keys(f"{path}.activities.by_kind.{k}", ea["by_kind"][k], abk.get(k, {}),
+                      ("name",), out)
+        _cmp_keys(f"{path}.problems", e["problems"], a.get("problems"),
+                  ("identified", "resolved", "overdue_at_end"), out)
 
 
 IND_KEYS = ("name", "unit", "places", "value", "text", "records")

@@ -1,7 +1,9 @@
 /* ledger_tables_test: the ledger work of issue 12: indicators.csv and
  * cases.csv, the problems' new columns, declared kinds, campaign date
- * windows, exact decimals, unknown columns named in a note. */
+ * windows, exact decimals, unknown columns named in a note; and of issue
+ * 13: reports.csv (报送), whose period ids need hb_period (TZ set in main). */
 #include <stdlib.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +12,8 @@
 #include "hb_err.h"
 #include "hb_ledger.h"
 #include "hb_ledger_cells.h"
+#include "hb_text.h"
+#include "hb_validate.h"
 #include "test.h"
 
 static int32_t today;
@@ -336,8 +340,116 @@ static void test_columns(void)
   CHECK_EQ_INT(0, hb_ledger_column(0, 8, &zh, &en));
   CHECK_EQ_STR("title", en);
   CHECK_EQ_INT(-1, hb_ledger_column(0, 9, &zh, &en));
-  CHECK_EQ_INT(-1, hb_ledger_column(4, 0, &zh, &en));
+  CHECK_EQ_INT(-1, hb_ledger_column(5, 0, &zh, &en)); /* issue 13: table 4 is 报送 */
+  static const char *const rep[] = {"报送期", "填报人", "审核人", "无新增", "说明", "专项"};
+  static const char *const rep_en[] = {"period",      "filled_by", "approved_by",
+                                       "nothing_new", "note",      "campaign"};
+  for (size_t i = 0; i < 6; i++) {
+    CHECK_EQ_INT(0, hb_ledger_column(HB_TABLE_REPORTS, i, &zh, &en));
+    CHECK_EQ_STR(rep[i], zh);
+    CHECK_EQ_STR(rep_en[i], en);
+  }
+  CHECK_EQ_INT(-1, hb_ledger_column(HB_TABLE_REPORTS, 6, &zh, &en));
   CHECK_EQ_INT(-1, hb_ledger_column(-1, 0, &zh, &en));
+}
+
+/* reports.csv: periods normalised, ids, duplicates naming both lines, the
+ * 无新增 words, period ids of the campaign's cycle (a weekly one, Fridays
+ * 18:00, set on the parsed campaign). */
+static void test_reports(void)
+{
+  camps.items[0].cycle = (hb_cycle){HB_CYCLE_WEEKLY, 5, 18 * 60};
+  static const char csv[] = "报送期,填报人,审核人,无新增,说明,专项,备注\n"
+                            "2023/6/9,张三,李四,是,本周无新增,,x\n" /* 2 */
+                            "本期,张三,,否,,主题教育,\n"            /* 3 */
+                            "2023-06-09,王五,,,,,\n"                /* 4 dup of 2 */
+                            "2023-06-08,张三,,,,zhuti-2023,\n"      /* 5 not a due */
+                            "下周,张三,,,,,\n"                      /* 6 not a date */
+                            "2023-06-16,张三,,也许,,,\n"            /* 7 */
+                            "2023-06-23,,,N,,,\n"                   /* 8 */
+                            ",张三,,,,,\n";                         /* 9 */
+  hb_ledger l = {0};
+  hb_diags d;
+  hb_diags_init(&d);
+  CHECK_EQ_INT(HB_EINVAL, parse("reports.csv", csv, HB_TABLE_REPORTS, &l, &d));
+  static const char *const want[] = {
+      "reports.csv:4: 报送期: 报送 2023-06-09 与第 2 行重复 (duplicate 报送 row 2023-06-09, first "
+      "on line 2)",
+      "reports.csv:5: 报送期: 报送期 2023-06-08 不是报送截止日（本专项每周五 18:00 截止，如 "
+      "2023-06-09） (period 2023-06-08 is not a due date: weekly, Friday 18:00, e.g. 2023-06-09)",
+      "reports.csv:6: 报送期: 报送期应为日期（如 2022-06-10）或“本期” (period must be a date such "
+      "as 2022-06-10, or 本期): 下周",
+      "reports.csv:7: 无新增: 未知无新增 (unknown nothing_new): 也许; 可选 (allowed): 是 yes, 否 "
+      "no "
+      "(空 = 否)",
+      "reports.csv:9: 报送期: 缺少报送期 (period is missing)",
+  };
+  expect_diags(&d, want, sizeof want / sizeof want[0]);
+  CHECK_EQ_INT(3, l.nreports);
+  if (l.nreports == 3) {
+    const Huibao__V1__Report *r = l.reports[0];
+    CHECK_EQ_STR("2023-06-09", r->id);
+    CHECK_EQ_STR("2023-06-09", r->period);
+    CHECK(r->has_nothing_new && r->nothing_new);
+    CHECK_EQ_STR("张三", r->filled_by);
+    CHECK_EQ_STR("李四", r->approved_by);
+    CHECK_EQ_STR("本周无新增", r->note);
+    CHECK(r->campaign == NULL);
+    CHECK_EQ_INT(2, l.report_lines[0]);
+    r = l.reports[1];
+    CHECK_EQ_STR("本期@主题教育", r->id); /* the campaign as written */
+    CHECK_EQ_STR("本期", r->period);
+    CHECK_EQ_STR("zhuti-2023", r->campaign); /* stored by its id */
+    CHECK(!r->has_nothing_new && r->approved_by == NULL && r->note == NULL);
+    r = l.reports[2];
+    CHECK_EQ_STR("2023-06-23", r->id);
+    CHECK(!r->has_nothing_new && r->filled_by == NULL);
+    CHECK_EQ_INT(8, l.report_lines[2]);
+  }
+  /* rows 6 and 9 have no id that could be told: no row may look deleted */
+  CHECK_EQ_INT(1, l.reports_incomplete);
+  CHECK_EQ_INT(3, l.ninvalid);
+  if (l.ninvalid == 3) {
+    CHECK_EQ_STR("R:2023-06-09", l.invalid_ids[0]);
+    CHECK_EQ_STR("R:2023-06-08@zhuti-2023", l.invalid_ids[1]);
+    CHECK_EQ_STR("R:2023-06-16", l.invalid_ids[2]);
+  }
+  hb_ledger_free(&l);
+  hb_diags_free(&d);
+
+  /* a good table is complete; English headers and words */
+  hb_diags_init(&d);
+  CHECK_EQ_INT(0, parse("reports.csv",
+                        "period,filled_by,nothing_new,campaign\n2023-06-09,Zhang,yes,zhuti-2023\n",
+                        HB_TABLE_REPORTS, &l, &d));
+  CHECK_EQ_INT(0, d.count);
+  CHECK_EQ_INT(0, l.reports_incomplete);
+  CHECK_EQ_STR("2023-06-09@zhuti-2023", l.nreports ? l.reports[0]->id : "");
+  CHECK(l.nreports && l.reports[0]->nothing_new);
+  hb_ledger_free(&l);
+  hb_diags_free(&d);
+  camps.items[0].cycle = (hb_cycle){HB_CYCLE_NONE, 0, 0};
+
+  /* ids: short as written; too long: a prefix of whole characters, ~hash */
+  char id[HB_ID_MAX + 1], id2[HB_ID_MAX + 1];
+  hb_ledger_report_id("2023-06-09", NULL, id, sizeof id);
+  CHECK_EQ_STR("2023-06-09", id);
+  hb_ledger_report_id("本期", "", id, sizeof id);
+  CHECK_EQ_STR("本期", id);
+  const char *name = "学习贯彻习近平新时代中国特色社会主义思想主题教育";
+  hb_ledger_report_id("2023-06-09", name, id, sizeof id);
+  hb_ledger_report_id("2023-06-16", name, id2, sizeof id2);
+  CHECK(strlen(id) <= HB_ID_MAX && strlen(id) > 50);
+  CHECK(strncmp(id, "2023-06-09@学习", strlen("2023-06-09@学习")) == 0);
+  CHECK(strchr(id, '~') != NULL && strlen(strchr(id, '~')) == 9);
+  CHECK(hb_utf8_valid(id, strlen(id)));
+  CHECK(strcmp(id, id2) != 0);
+  char period[16];
+  CHECK_EQ_INT(0, hb_ledger_report_period("Current", period, sizeof period));
+  CHECK_EQ_STR("本期", period);
+  CHECK_EQ_INT(0, hb_ledger_report_period("2023年6月9日", period, sizeof period));
+  CHECK_EQ_STR("2023-06-09", period);
+  CHECK_EQ_INT(-1, hb_ledger_report_period("6月", period, sizeof period));
 }
 
 static void write_file(const char *dir, const char *name, const char *data)
@@ -374,7 +486,23 @@ static void test_load_dir(void)
   CHECK_EQ_INT(2, l.rows_read);
   hb_ledger_free(&l);
   hb_diags_free(&d);
+
+  /* issue 13: a folder with only reports.csv is a ledger; without it, no note */
+  char dir2[] = "/tmp/hbledger13XXXXXX";
+  CHECK(mkdtemp(dir2) != NULL);
+  write_file(dir2, "reports.csv", "报送期,填报人,无新增\n本期,张三,是\n");
+  hb_diags_init(&d);
+  camps.items[0].cycle = (hb_cycle){HB_CYCLE_WEEKLY, 5, 18 * 60};
+  CHECK_EQ_INT(0, hb_ledger_load(dir2, "xq-dlz", &camps, today, &l, &d));
+  camps.items[0].cycle = (hb_cycle){HB_CYCLE_NONE, 0, 0};
+  CHECK_EQ_INT(4, d.notes); /* the four other files */
+  CHECK_EQ_INT(1, l.nreports);
+  CHECK(!l.reports_incomplete && l.activities_incomplete);
+  hb_ledger_free(&l);
+  hb_diags_free(&d);
   char cmd[128];
+  snprintf(cmd, sizeof(cmd), "rm -rf %s", dir2);
+  CHECK_EQ_INT(0, system(cmd));
   snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
   CHECK_EQ_INT(0, system(cmd));
 }
@@ -382,6 +510,8 @@ static void test_load_dir(void)
 int main(void)
 {
   today = hb_date_from_ymd(2023, 12, 31);
+  setenv("TZ", "Asia/Shanghai", 1); /* periods are due in local time */
+  tzset();
   hb_diags d;
   hb_diags_init(&d);
   if (hb_campaigns_parse("c.ini", ini, strlen(ini), &camps, &d) != 0) {
@@ -397,6 +527,7 @@ int main(void)
   RUN(test_sheet);
   RUN(test_columns);
   RUN(test_load_dir);
+  RUN(test_reports);
   hb_campaigns_free(&camps);
   return test_summary();
 }

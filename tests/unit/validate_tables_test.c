@@ -1,6 +1,11 @@
 /* validate_tables_test: the rules of issue 12: Indicator and Case records,
  * declared kinds, sub-categories, the problems' new fields, campaign date
- * windows, and the form of the new record bodies. */
+ * windows, and the form of the new record bodies; and of issue 13: a 报送
+ * row (hb_validate_report; its period ids need hb_period, TZ set in main). */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #include "hb_campaigns.h"
 #include "hb_date.h"
 #include "hb_err.h"
@@ -283,6 +288,107 @@ static void test_record_form(void)
              "类型含控制字符 (kind_code contains control characters)");
 }
 
+static Huibao__V1__Report report(const char *period, const char *campaign)
+{
+  Huibao__V1__Report r = HUIBAO__V1__REPORT__INIT;
+  r.unit = "xq-dlz";
+  r.id = (char *)period;
+  r.period = (char *)period;
+  r.campaign = (char *)campaign;
+  r.filled_by = "张三";
+  return r;
+}
+
+static void test_report(void)
+{
+  /* zhuti-2023 (2023-04-01..2024-01-31) due Fridays 18:00; old has no cycle */
+  hb_campaigns c = {0};
+  hb_diags d;
+  hb_diags_init(&d);
+  static const char ini[] = "[zhuti-2023]\nname = 主题教育\nstart = 2023-04-01\nend = 2024-01-31\n"
+                            "[old]\nname = 旧专项\nstart = 2023-01-01\nend = 2023-12-31\n";
+  CHECK_EQ_INT(0, hb_campaigns_parse("c.ini", ini, strlen(ini), &c, &d));
+  hb_diags_free(&d);
+  if (c.count != 2)
+    return;
+  c.items[0].cycle = (hb_cycle){HB_CYCLE_WEEKLY, 5, 18 * 60};
+  hb_canon canon;
+  Huibao__V1__Report r = report("2023-06-09", NULL);
+  CHECK_EQ_INT(0, hb_validate_report(&r, &c, today, NULL, &canon));
+  CHECK(canon.campaign == NULL);
+  r = report("2023-06-09", "主题教育");
+  CHECK_EQ_INT(0, hb_validate_report(&r, &c, today, NULL, &canon));
+  CHECK(canon.campaign == &c.items[0]);
+  r = report("本期", NULL);
+  CHECK_EQ_INT(0, hb_validate_report(&r, &c, today, NULL, NULL));
+  r = report("2024-02-02", NULL); /* the last period: due on the first Friday after the end */
+  CHECK_EQ_INT(0, hb_validate_report(&r, &c, today, NULL, NULL));
+  r = report("2025-01-03", NULL); /* a future period would count (sent early): no today limit */
+  EXPECT_BAD(hb_validate_report(&r, &c, today, &v_, NULL), "period",
+             "报送期 2025-01-03 不是报送截止日（专项 zhuti-2023 每周五 18:00 截止，如 "
+             "2024-02-02） (period 2025-01-03 is not a due date: weekly, Friday 18:00, e.g. "
+             "2024-02-02)");
+  r = report("2023-06-08", "zhuti-2023");
+  EXPECT_BAD(hb_validate_report(&r, &c, today, &v_, NULL), "period",
+             "报送期 2023-06-08 不是报送截止日（本专项每周五 18:00 截止，如 2023-06-09） (period "
+             "2023-06-08 is not a due date: weekly, Friday 18:00, e.g. 2023-06-09)");
+  r = report("2023-6-9", NULL);
+  EXPECT_BAD(hb_validate_report(&r, &c, today, &v_, NULL), "period",
+             "报送期应为日期 YYYY-MM-DD 或“本期” (period must be YYYY-MM-DD or 本期): 2023-6-9");
+  r = report("", NULL);
+  r.id = "x";
+  EXPECT_BAD(hb_validate_report(&r, &c, today, &v_, NULL), "period",
+             "缺少报送期 (period is missing)");
+  r = report("2023-06-09", "nosuch");
+  EXPECT_BAD(hb_validate_report(&r, &c, today, &v_, NULL), "campaign",
+             "未知专项 (unknown campaign): nosuch");
+  r = report("本期", "旧专项");
+  EXPECT_BAD(hb_validate_report(&r, &c, today, &v_, NULL), "campaign",
+             "专项 old 未设报送周期（cycle），不能报送 (campaign old has no reporting cycle)");
+  char big[HB_NOTE_MAX + 2];
+  memset(big, 'x', sizeof big - 1);
+  big[sizeof big - 1] = '\0';
+  r = report("2023-06-09", NULL);
+  r.note = big;
+  EXPECT_BAD(hb_validate_report(&r, &c, today, &v_, NULL), "note",
+             "说明过长 (note longer than 1024 bytes)");
+  big[HB_OWNER_MAX + 1] = '\0';
+  r.note = NULL;
+  r.filled_by = big;
+  EXPECT_BAD(hb_validate_report(&r, &c, today, &v_, NULL), "filled_by",
+             "填报人过长 (filled_by longer than 256 bytes)");
+  r.filled_by = NULL;
+  r.approved_by = "李\t四";
+  EXPECT_BAD(hb_validate_report(&r, &c, today, &v_, NULL), "approved_by",
+             "审核人含控制字符 (approved_by contains control characters)");
+  /* a tombstone needs its key and version only */
+  r = report(NULL, NULL);
+  r.id = "2023-06-09";
+  r.has_deleted = r.deleted = 1;
+  EXPECT_BAD(hb_validate_report(&r, &c, today, &v_, NULL), "version",
+             "删除记录缺少版本号 (tombstone without version)");
+  r.version = 7;
+  CHECK_EQ_INT(0, hb_validate_report(&r, &c, today, NULL, NULL));
+  /* without campaigns: the form only */
+  r = report("2023-06-08", "whatever");
+  CHECK_EQ_INT(0, hb_validate_report(&r, NULL, today, NULL, &canon));
+  CHECK(canon.campaign == NULL);
+  /* no campaign with a cycle: nothing can be reported */
+  c.items[0].cycle.kind = HB_CYCLE_NONE;
+  r = report("本期", NULL);
+  EXPECT_BAD(hb_validate_report(&r, &c, today, &v_, NULL), "period",
+             "没有设报送周期（cycle）的专项，不能报送 (no campaign has a reporting cycle)");
+  /* monthly: the 31st is the last day of a shorter month */
+  c.items[0].cycle = (hb_cycle){HB_CYCLE_MONTHLY, 31, 17 * 60 + 30};
+  r = report("2023-06-30", "zhuti-2023");
+  CHECK_EQ_INT(0, hb_validate_report(&r, &c, today, NULL, NULL));
+  r = report("2023-06-29", "zhuti-2023");
+  EXPECT_BAD(hb_validate_report(&r, &c, today, &v_, NULL), "period",
+             "报送期 2023-06-29 不是报送截止日（本专项每月 31 日 17:30 截止，如 2023-06-30） "
+             "(period 2023-06-29 is not a due date: monthly, day 31, 17:30, e.g. 2023-06-30)");
+  hb_campaigns_free(&c);
+}
+
 int main(void)
 {
   today = hb_date_from_ymd(2023, 12, 31);
@@ -303,6 +409,9 @@ int main(void)
   RUN(test_activity_kind);
   RUN(test_problem_fields);
   RUN(test_record_form);
+  setenv("TZ", "Asia/Shanghai", 1); /* periods are due in local time */
+  tzset();
+  RUN(test_report);
   hb_campaigns_free(&camps);
   return test_summary();
 }

@@ -291,6 +291,9 @@
     return 10 * mag;
   }
 
+  /* the helpers periods.js draws with */
+  window.hbDash = { el, s, fmtInt, niceStep };
+
   // ------------------------------------------------------------ tables
 
   /* Fills tbody from rows sorted by the table's current key; cells: list of
@@ -624,6 +627,7 @@
     renderCounties(c);
     renderUnits(c);
     renderHistory(c);
+    if (window.hbPeriods) window.hbPeriods.render(c);
     document.body.dataset.campaign = c.campaign;
   }
 

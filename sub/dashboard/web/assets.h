@@ -1,4 +1,5 @@
-/* assets.h: the dashboard's page (sub/dashboard/web/index.html, app.js, style.css),
+/* assets.h: the dashboard's page (sub/dashboard/web/index.html, app.js, periods.js,
+ * style.css),
  * embedded in the binary at build time by sub/dashboard/web/embed.cmake: the program
  * serves it without files to install and without any CDN. */
 #ifndef SUB_WEB_ASSETS_H

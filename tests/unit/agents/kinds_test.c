@@ -289,9 +289,61 @@ static void test_rejections_name_the_new_files_and_sheets(void)
   agent_line_index_free(&ix);
 }
 
+/* 报送 rows ('R', issue 13): keyed by their period (plus campaign); one
+ * saying 本期 goes again once the current period began after it was sent
+ * (agent_state_renew_current), a dated one does not. */
+static void test_reports_and_renewal(void)
+{
+  CHECK_EQ_STR("reports.csv", agent_kind_of_byte('R')->file);
+  CHECK_EQ_STR("报送", agent_kind_of_byte('R')->sheet);
+  CHECK_EQ_STR("report", agent_kind_of_body(HUIBAO__V1__RECORD__BODY_REPORT)->name);
+  CHECK_EQ_INT(2, agent_kind_of_byte('R')->old_county_refuses); /* not with I and C */
+  CHECK_EQ_INT(1, agent_kind_of_byte('I')->old_county_refuses);
+  char dir[64];
+  agent_state *s = state_new(dir, sizeof dir);
+  Huibao__V1__Report r[2];
+  Huibao__V1__Report *rp[2] = {&r[0], &r[1]};
+  unsigned lines[2] = {2, 3};
+  for (int i = 0; i < 2; i++) {
+    huibao__v1__report__init(&r[i]);
+    r[i].unit = "xq-dlz";
+    r[i].filled_by = "张三";
+  }
+  r[0].id = r[0].period = "2022-06-10";
+  r[0].has_nothing_new = r[0].nothing_new = 1;
+  r[1].id = r[1].period = "本期";
+  hb_ledger l = {.reports = rp, .nreports = 2, .report_lines = lines};
+  agent_diff_stats st;
+  CHECK_EQ_INT(0, agent_state_diff(s, &l, NOW, &st));
+  CHECK_EQ_INT(2, st.added);
+  outbox_text o;
+  outbox_get(s, &o);
+  CHECK_EQ_STR("R2022-06-10:0 R本期:1", o.text);
+  outbox_answer(s, HUIBAO__V1__RESULT_CODE__STORED, 0);
+  CHECK_EQ_INT(0, agent_state_diff(s, &l, NOW, &st));
+  CHECK_EQ_INT(2, st.unchanged);
+  agent_state_renew_current(s, NOW + 2); /* a period began after both were sent */
+  CHECK_EQ_INT(0, agent_state_diff(s, &l, NOW, &st));
+  CHECK_EQ_INT(1, st.changed);
+  outbox_get(s, &o);
+  CHECK_EQ_STR("R本期:2", o.text);
+  outbox_answer(s, HUIBAO__V1__RESULT_CODE__STORED, 0);
+  CHECK_EQ_INT(0, agent_state_diff(s, &l, NOW, &st));
+  CHECK_EQ_INT(2, st.unchanged); /* once per period */
+  agent_line_index ix;
+  CHECK_EQ_INT(0, agent_line_index_build(&ix, &l));
+  CHECK_EQ_INT(3, agent_line_find(&ix, 'R', "本期"));
+  agent_line_index_free(&ix);
+  char buf[256];
+  agent_report_reject(buf, sizeof buf, 'R', "本期", 3, NULL, "period", "本期: 专项已结束");
+  CHECK_EQ_STR("reports.csv:3: id 本期: period: 本期: 专项已结束", buf);
+  state_remove(s, dir);
+}
+
 int main(void)
 {
   RUN(test_table_lookups);
+  RUN(test_reports_and_renewal);
   RUN(test_indicators_and_cases_diff_edit_delete);
   RUN(test_stale_reject_and_resend_of_new_kinds);
   RUN(test_old_state_goes_on);

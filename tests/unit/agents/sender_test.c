@@ -27,8 +27,10 @@ typedef struct county {
   int stale_always; /* answer every record STALE, with a stored version ahead (an hour) */
   int stale_future; /* answer every record STALE, with a version from the future (a lock) */
   int old_county;   /* the version before indicators and cases: a Submit holding one is
-                     * refused whole, as that county's hb_wire_submit_unpack does */
-  int mixed;        /* Submits holding an indicator or case AND an activity or problem */
+                     * refused whole, as that county's hb_wire_submit_unpack does; 2: the
+                     * version before 报送 rows (issue 12), refusing only those */
+  int mixed;        /* Submits holding records of two generations (kinds.h), such as an
+                     * indicator or case AND an activity or problem */
   int submits;      /* Submits received */
   int records;      /* records received */
   int stale_sent;   /* A2 answered STALE once */
@@ -43,15 +45,19 @@ static void county_answer(county *c, zmq_msg_t *ident, const Huibao__V1__Submit 
   Huibao__V1__RecordResult res[64], *resp[64];
   ack.batch_id = s->batch_id;
   char nobody[128] = "";
-  size_t newer = 0;
+  int gen = -1, mixed = 0;
   for (size_t i = 0; i < s->n_records; i++) {
     const agent_kind *k;
-    if (agent_record_row(s->records[i], &k) && k->old_county_refuses && !newer++)
+    if (!agent_record_row(s->records[i], &k))
+      continue;
+    mixed |= gen >= 0 && gen != k->old_county_refuses;
+    gen = k->old_county_refuses;
+    if (c->old_county && k->old_county_refuses >= c->old_county && !nobody[0])
       snprintf(nobody, sizeof nobody,
                "无法解析的批次 / malformed submit: record %zu (seq %llu) has no body", i,
                (unsigned long long)s->records[i]->seq);
   }
-  c->mixed += newer > 0 && newer < s->n_records;
+  c->mixed += mixed;
   if (c->old_county && nobody[0]) {
     ack.error = nobody;
   } else if (c->refuse) {
@@ -373,6 +379,41 @@ static void test_old_county_holds_only_indicators_and_cases(void)
   fixture_free(&f);
 }
 
+/* A county of issue 12 reads indicators and cases but not 报送 rows: only
+ * those are held; a county before issue 12 holds all three kinds. */
+static void test_old_county_holds_reports(void)
+{
+  for (int old = 2; old >= 1; old--) {
+    fixture f;
+    fixture_init(&f);
+    Huibao__V1__Indicator ind = HUIBAO__V1__INDICATOR__INIT, *indp = &ind;
+    Huibao__V1__Report rep = HUIBAO__V1__REPORT__INIT, *repp = &rep;
+    ind.unit = rep.unit = "t01";
+    ind.id = "I1";
+    rep.id = rep.period = "本期";
+    f.l.indicators = &indp;
+    f.l.nindicators = 1;
+    f.l.reports = &repp;
+    f.l.nreports = 1;
+    CHECK_EQ_INT(0, agent_state_diff(f.s, &f.l, T0, NULL));
+    county c = {.old_county = old, .a2_stale_at = T0 + 1000000};
+    county_start(&c);
+    agent_send_opts o = opts_for(c.endpoint, 5000);
+    agent_send_stats st;
+    rejects rj = {0, ""};
+    CHECK_EQ_INT(0, agent_send(f.s, &o, on_reject, &rj, &st));
+    CHECK_EQ_INT(0, c.mixed);
+    CHECK_EQ_INT(old == 2 ? 5 : 4, st.stored);
+    CHECK_EQ_INT(old == 2 ? 1 : 2, st.held);
+    c.old_county = 0; /* upgraded */
+    CHECK_EQ_INT(0, agent_send(f.s, &o, on_reject, &rj, &st));
+    county_stop(&c);
+    CHECK_EQ_INT(old == 2 ? 1 : 2, st.stored);
+    CHECK_EQ_INT(0, agent_state_outbox_count(f.s));
+    fixture_free(&f);
+  }
+}
+
 static void test_retry_resends_later(void)
 {
   fixture f;
@@ -418,6 +459,7 @@ int main(void)
   RUN(test_stale_forever_stops);
   RUN(test_stale_from_future);
   RUN(test_old_county_holds_only_indicators_and_cases);
+  RUN(test_old_county_holds_reports);
   RUN(test_retry_resends_later);
   RUN(test_unreachable_keeps_outbox);
   return test_summary();
