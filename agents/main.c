@@ -386,6 +386,40 @@ static int sync_result(const opts *o, int ledger_ex, int probe, int rc, agent_se
   return result;
 }
 
+/* Step 7 of sync: the county's store changed (an Ack carried another
+ * epoch): re-queues everything known and sends it again, once. Returns
+ * agent_send's result (HB_EAGAIN if the epoch changed again); *state_rc
+ * gets the state's error when it could not be written (nothing sent). */
+static int resend_all(const opts *o, agent_state *s, agent_send_opts *so, agent_line_index *lines,
+                      agent_send_stats *st, int *state_rc)
+{
+  agent_resend_stats rs;
+  int rc = agent_state_resend_all(s, st->epoch, agent_now_us(), &rs);
+  if (rc) {
+    fprintf(stderr, "%s: state %s cannot be written: %s\n", PROGRAM, o->state, hb_strerror(rc));
+    *state_rc = rc;
+    return rc;
+  }
+  hb_log_notice("%s: the county's store changed (restored from a backup?): re-sending all %zu "
+                "rows and %zu deletions",
+                o->unit, rs.rows, rs.tombstones);
+  agent_send_stats first = *st;
+  so->probe = 0;
+  so->timeout_ms = o->timeout_s * 1000;
+  rc = agent_send(s, so, on_reject, lines, st);
+  st->sent += first.sent;
+  st->stored += first.stored;
+  st->duplicate += first.duplicate;
+  st->stale += first.stale;
+  st->rejected += first.rejected;
+  if (rc == AGENT_SEND_EPOCH_CHANGED) {
+    snprintf(st->error, sizeof st->error,
+             "the county's store changed again during this run: run again");
+    rc = HB_EAGAIN;
+  }
+  return rc;
+}
+
 static int cmd_sync(int argc, char **argv)
 {
   opts o;
@@ -422,10 +456,8 @@ static int cmd_sync(int argc, char **argv)
     return rc == HB_EINVAL ? EX_USAGE : hb_exit_for(rc);
   }
 
-  /* 3. Diff into the outbox, committed before anything is sent (a 报送 row
-   * saying 本期 that was sent before the current period began goes again). */
+  /* 3. Diff into the outbox, committed before anything is sent. */
   agent_period_view *pv = period_view(&o, &camps, &l);
-  agent_state_renew_current(s, agent_period_view_start_s(pv) * 1000000);
   agent_diff_stats d;
   rc = agent_state_diff(s, &l, agent_now_us(), &d);
   hb_campaigns_free(&camps);
@@ -470,31 +502,14 @@ static int cmd_sync(int argc, char **argv)
 
   /* 7. The county's store changed: send everything known again, once. */
   if (rc == AGENT_SEND_EPOCH_CHANGED) {
-    agent_resend_stats rs;
-    rc = agent_state_resend_all(s, st.epoch, agent_now_us(), &rs);
-    if (rc) {
-      fprintf(stderr, "%s: state %s cannot be written: %s\n", PROGRAM, o.state, hb_strerror(rc));
+    int state_rc = 0;
+    probe = 0;
+    rc = resend_all(&o, s, &so, &lines, &st, &state_rc);
+    if (state_rc) {
       agent_state_close(s);
       agent_line_index_free(&lines);
       agent_period_view_free(pv);
-      return hb_exit_for(rc);
-    }
-    hb_log_notice("%s: the county's store changed (restored from a backup?): re-sending all %zu "
-                  "rows and %zu deletions",
-                  o.unit, rs.rows, rs.tombstones);
-    agent_send_stats first = st;
-    so.probe = probe = 0;
-    so.timeout_ms = o.timeout_s * 1000;
-    rc = agent_send(s, &so, on_reject, &lines, &st);
-    st.sent += first.sent;
-    st.stored += first.stored;
-    st.duplicate += first.duplicate;
-    st.stale += first.stale;
-    st.rejected += first.rejected;
-    if (rc == AGENT_SEND_EPOCH_CHANGED) {
-      snprintf(st.error, sizeof st.error,
-               "the county's store changed again during this run: run again");
-      rc = HB_EAGAIN;
+      return hb_exit_for(state_rc);
     }
   }
   /* 9. What this period's report now is, from the state (after the acks). */

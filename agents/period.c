@@ -24,6 +24,7 @@ typedef struct pv_item {
   int counted; /* acked and report_acked were read from a state */
   size_t acked;
   int report_acked;
+  int current_stale; /* the 本期 row was sent in an earlier period */
 } pv_item;
 
 struct agent_period_view {
@@ -167,15 +168,6 @@ int agent_period_view_build(agent_period_view **out, const hb_campaigns *camps, 
   return 0;
 }
 
-int64_t agent_period_view_start_s(const agent_period_view *v)
-{
-  int64_t s = 0;
-  for (size_t i = 0; v && i < v->n; i++)
-    if (v->items[i].cur.start_s > s)
-      s = v->items[i].cur.start_s;
-  return s;
-}
-
 /* ---------------------------------------------------------------- counting */
 
 /* A known entry that may count: its key and the item it counts for. */
@@ -247,10 +239,12 @@ static int scan_known(void *arg, const uint8_t *key, size_t keylen, uint64_t ver
   if (k->table == HB_TABLE_REPORTS) {
     for (size_t i = 0; i < v->n; i++) {
       const pv_item *it = &v->items[i];
-      if (it->rid[0] && keylen - 1 == strlen(it->rid) &&
-          memcmp(key + 1, it->rid, keylen - 1) == 0 &&
-          (!it->says_current || in_period(it, version)))
+      if (!it->rid[0] || keylen - 1 != strlen(it->rid) || memcmp(key + 1, it->rid, keylen - 1))
+        continue;
+      if (!it->says_current || in_period(it, version))
         cand_add(x, key, keylen, i, 1);
+      else
+        v->items[i].current_stale = 1;
     }
     return x->nomem;
   }
@@ -339,14 +333,22 @@ void agent_period_view_print(const agent_period_view *v, FILE *f)
       fprintf(f, "%s本期（截至 %s）尚未报送 (nothing of period %s reached the county yet)\n", pre,
               due, it->cur.id);
     }
+    if (it->counted && it->current_stale && !it->report_acked)
+      fprintf(f,
+              "%s报送表中报送期为“本期”的那一行是以前某一期报送的，不算本期；本期如无新增，请把"
+              "它的报送期改为 %s（或新填一行）再同步 (the 报送 row saying 本期 was sent in an "
+              "earlier period and does not count for this one: write %s as its period, or add a "
+              "row, and sync)\n",
+              pre, it->cur.id, it->cur.id);
     int64_t left = it->cur.due_s - v->now_s;
     if (it->counted && !it->acked && !it->report_acked && left >= 0 && left < NEAR_DUE_S)
       fprintf(f,
               "%s警告：本期报送将于 %s 截止（还有约 %lld 小时），本期尚未报送任何记录；如本期无"
-              "新增，请在报送表填一行：报送期“本期”，无新增“是” (warning: period %s is due in "
-              "%lld h and nothing was reported: if there is nothing new, add a 报送 row saying "
-              "本期, 无新增 是)\n",
-              pre, due, (long long)(left / 3600), it->cur.id, (long long)(left / 3600));
+              "新增，请在报送表填一行：报送期 %s，无新增“是” (warning: period %s is due in "
+              "%lld h and nothing was reported: if there is nothing new, add a 报送 row for "
+              "period %s saying 无新增 是)\n",
+              pre, due, (long long)(left / 3600), it->cur.id, it->cur.id, (long long)(left / 3600),
+              it->cur.id);
   }
 }
 

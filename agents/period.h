@@ -9,7 +9,11 @@
  *   本期（截至 6月10日 18:00）尚未报送 (...)
  *
  * plus a warning when the due is less than 24 hours away and nothing of the
- * period reached the county. "新增 N 条" counts the rows of the campaign
+ * period reached the county. A 报送 row saying 本期 counts for the period
+ * in which the county stored it (its clock): left unchanged, it is not sent
+ * again, so it never reports a later period by itself (a standing "nothing
+ * new" would tell nothing); in a later period the agent says so and asks
+ * for the period's date. "新增 N 条" counts the rows of the campaign
  * (activities, problems, indicators, cases) whose current version the agent
  * made within the period and the county acknowledged: read from the
  * agent's state (known versions are the times they were queued; deletions
@@ -37,10 +41,6 @@ typedef struct agent_period_view agent_period_view;
  * has a current period. Returns 0 or HB_ENOMEM. */
 int agent_period_view_build(agent_period_view **out, const hb_campaigns *camps, const hb_ledger *l,
                             int64_t now_s, hb_diags *diags);
-
-/* The latest start (unix seconds) of the current periods, for
- * agent_state_renew_current (0 when v is NULL). */
-int64_t agent_period_view_start_s(const agent_period_view *v);
 
 /* Counts what the county acknowledged in the current periods, from s
  * (agent_state_known_each, agent_state_outbox_get). Returns 0 or an error

@@ -26,7 +26,6 @@ struct agent_state {
   hb_wire_buf content; /* scratch: a known value (header, packed content) */
   hb_wire_buf rec;     /* scratch: a packed Record */
   char *unit;
-  int64_t renew_before_us; /* agent_state_renew_current; 0: never */
 };
 
 /* One write transaction: its body, and what it changes in memory (copied
@@ -259,22 +258,6 @@ typedef struct diff_arg {
  * row was. */
 #define DIFF_CHUNK 1000
 
-void agent_state_renew_current(agent_state *s, int64_t before_us)
-{
-  s->renew_before_us = before_us;
-}
-
-/* 1 when row m (kind) is a 报送 row saying 本期 whose known version was
- * made before the current period began (agent_state_renew_current): the
- * county resolved it to an earlier period, so it is sent again. */
-static int renew_due(const agent_state *s, char kind, const ProtobufCMessage *m, uint64_t version)
-{
-  if (kind != 'R' || s->renew_before_us <= 0 || version >= (uint64_t)s->renew_before_us)
-    return 0;
-  const Huibao__V1__Report *r = (const Huibao__V1__Report *)m;
-  return r->period && strcmp(r->period, HB_PERIOD_CURRENT) == 0;
-}
-
 /* One valid row: m is the row with version 0 (a shallow copy). version and
  * the outbox record are set here when the content changed. */
 static int diff_row(txn_ctx *c, diff_arg *a, char kind, const char *id, ProtobufCMessage *m,
@@ -299,8 +282,7 @@ static int diff_row(txn_ctx *c, diff_arg *a, char kind, const char *id, Protobuf
     return rc;
   if (rc == 0 && old.mv_size == KNOWN_HDR + len &&
       !(((const uint8_t *)old.mv_data)[8] & KNOWN_DELETED) &&
-      memcmp((const uint8_t *)old.mv_data + KNOWN_HDR, s->content.data + KNOWN_HDR, len) == 0 &&
-      !renew_due(s, kind, m, hb_be64_get(old.mv_data))) {
+      memcmp((const uint8_t *)old.mv_data + KNOWN_HDR, s->content.data + KNOWN_HDR, len) == 0) {
     a->st.unchanged++;
     return 0;
   }

@@ -128,13 +128,6 @@ typedef int (*agent_known_fn)(void *arg, const uint8_t *key, size_t keylen, uint
                               int deleted, const uint8_t *content, size_t len);
 int agent_state_known_each(agent_state *s, agent_known_fn fn, void *arg);
 
-/* A 报送 row that says 本期 is resolved by the county when it stores it: a
- * row kept unchanged from one period to the next would report only the
- * first. With before_us > 0 (the start of the current period, agent's
- * clock), the next agent_state_diff sends such a row again, as changed,
- * when its known version (the time it was queued) is older. 0: never. */
-void agent_state_renew_current(agent_state *s, int64_t before_us);
-
 /* The county store's epoch last seen: returns 1 and sets *epoch, or 0 if
  * none was stored yet (*epoch = 0). */
 int agent_state_epoch(const agent_state *s, uint64_t *epoch);

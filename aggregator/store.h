@@ -164,7 +164,7 @@ const char *store_admin_note(const store *s);
 int store_poll_external(store *s, bool *changed, char *err, size_t errlen);
 
 /* Inside store_batch_run's fn: deletes the record (unit, kind 'A', 'P',
- * 'I' or 'C', id) outright (no tombstone: any later version is stored), taking it out
+ * 'I', 'C' or 'R', id) outright (no tombstone: any later version is stored), taking it out
  * of its aggregate (whose campaign's seq is bumped) and of the unit's
  * usage. *version gets the version it had. HB_ENOTFOUND if none. */
 int store_batch_remove(store *s, const char *unit, char kind, const char *id, uint64_t *version);

@@ -51,5 +51,11 @@ done
 # packed Submits and Rollups
 "$build/fuzz/fuzz-seedgen" "$tmp/county/campaigns.ini" "$tmp/county/units.csv" \
   "$tmp/county/ledgers" "$out/submit" "$out/rollup"
+# ...and Rollups with reporting periods (issue 13): the same campaigns with a cycle
+sed 's/^end = .*/&\ncycle = weekly, 5, 18:00/' "$tmp/county/campaigns.ini" >"$tmp/cycle.ini"
+mkdir -p "$tmp/cycle-submit" "$tmp/cycle-rollup"
+"$build/fuzz/fuzz-seedgen" "$tmp/cycle.ini" "$tmp/county/units.csv" \
+  "$tmp/county/ledgers" "$tmp/cycle-submit" "$tmp/cycle-rollup"
+for f in "$tmp"/cycle-rollup/*; do cp "$f" "$out/rollup/cycle-$(basename "$f")"; done
 
 du -sh "$out"

@@ -29,7 +29,7 @@
 #define CAMPAIGNS_MAX 1000
 #define UNKNOWN_KEY                                                                                \
   "未知的键 (unknown key; use name, start, end, kind.CODE, indicator.CODE, category.CODE, "    \
-  "category.CODE.SUB, stage.N)"
+  "category.CODE.SUB, stage.N, cycle)"
 
 int campaigns_id_valid(const char *s, size_t max)
 {

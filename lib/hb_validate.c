@@ -10,13 +10,11 @@
 #include "hb_err.h"
 #include "hb_text.h"
 #include "hb_units.h"
+#include "hb_validate_internal.h"
 
 #define DATE_MAX 2932896 /* 9999-12-31 */
 
-static int fail(hb_violation *v, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(hb_violation *v, const char *field, const char *fmt, ...)
+int hb_validate_fail(hb_violation *v, const char *field, const char *fmt, ...)
 {
   if (v) {
     va_list ap;
@@ -28,22 +26,21 @@ static int fail(hb_violation *v, const char *field, const char *fmt, ...)
   return HB_EINVAL;
 }
 
-/* A string field: length 1..max bytes (min 0 allows empty/absent), valid
- * UTF-8, and (when no_ctl) no control characters. */
-static int check_text(hb_violation *v, const char *field, const char *zh, const char *s, size_t min,
-                      size_t max, int no_ctl)
+int hb_validate_text(hb_violation *v, const char *field, const char *zh, const char *s, size_t min,
+                     size_t max, int no_ctl)
 {
   size_t n = s ? strlen(s) : 0;
   if (n < min)
-    return fail(v, field, "缺少%s (%s is missing)", zh, field);
+    return hb_validate_fail(v, field, "缺少%s (%s is missing)", zh, field);
   if (n > max)
-    return fail(v, field, "%s过长 (%s longer than %zu bytes)", zh, field, max);
+    return hb_validate_fail(v, field, "%s过长 (%s longer than %zu bytes)", zh, field, max);
   if (n && !hb_utf8_valid(s, n))
-    return fail(v, field, "%s不是有效的 UTF-8 文本 (%s is not valid UTF-8)", zh, field);
+    return hb_validate_fail(v, field, "%s不是有效的 UTF-8 文本 (%s is not valid UTF-8)", zh, field);
   if (no_ctl)
     for (size_t i = 0; i < n; i++)
       if ((unsigned char)s[i] < 0x20 || s[i] == 0x7F)
-        return fail(v, field, "%s含控制字符 (%s contains control characters)", zh, field);
+        return hb_validate_fail(v, field, "%s含控制字符 (%s contains control characters)", zh,
+                                field);
   return 0;
 }
 
@@ -52,9 +49,9 @@ static int check_unit_id(hb_violation *v, const char *unit, const char *id)
   if (!hb_unit_code_valid(unit)) {
     char ex[100];
     hb_text_excerpt(unit, 64, ex, sizeof(ex));
-    return fail(v, "unit", "单位编码无效 (invalid unit code): %s", ex);
+    return hb_validate_fail(v, "unit", "单位编码无效 (invalid unit code): %s", ex);
   }
-  return check_text(v, "id", "编号", id, 1, HB_ID_MAX, 1);
+  return hb_validate_text(v, "id", "编号", id, 1, HB_ID_MAX, 1);
 }
 
 /* A date: required or not; not before 2000-01-01; not after today when
@@ -65,7 +62,7 @@ static int check_date(hb_violation *v, const char *field, const char *zh, int ha
   char buf[32];
   if (!has || day == 0) {
     if (required)
-      return fail(v, field, "缺少%s (%s is missing)", zh, field);
+      return hb_validate_fail(v, field, "缺少%s (%s is missing)", zh, field);
     return 0;
   }
   if (day < HB_DATE_MIN || day > DATE_MAX) {
@@ -73,12 +70,12 @@ static int check_date(hb_violation *v, const char *field, const char *zh, int ha
       snprintf(buf, sizeof(buf), "%d", (int)day);
     else
       hb_date_format(day, buf, sizeof(buf));
-    return fail(v, field, "%s早于 2000-01-01 或无效 (%s before 2000-01-01 or invalid): %s", zh,
-                field, buf);
+    return hb_validate_fail(
+        v, field, "%s早于 2000-01-01 或无效 (%s before 2000-01-01 or invalid): %s", zh, field, buf);
   }
   if (today >= 0 && day > today) {
     hb_date_format(day, buf, sizeof(buf));
-    return fail(v, field, "%s晚于今天 (%s is in the future): %s", zh, field, buf);
+    return hb_validate_fail(v, field, "%s晚于今天 (%s is in the future): %s", zh, field, buf);
   }
   return 0;
 }
@@ -88,11 +85,12 @@ static int check_count(hb_violation *v, const char *field, const char *zh, int h
 {
   if (!has) {
     if (required)
-      return fail(v, field, "缺少%s (%s is missing)", zh, field);
+      return hb_validate_fail(v, field, "缺少%s (%s is missing)", zh, field);
     return 0;
   }
   if (val < min || val > max)
-    return fail(v, field, "%s超出范围 (%s out of range %u..%u): %u", zh, field, min, max, val);
+    return hb_validate_fail(v, field, "%s超出范围 (%s out of range %u..%u): %u", zh, field, min,
+                            max, val);
   return 0;
 }
 
@@ -100,16 +98,16 @@ static int check_enum(hb_violation *v, const char *field, const char *zh, int ha
                       const ProtobufCEnumDescriptor *d)
 {
   if (!has || val == 0)
-    return fail(v, field, "缺少%s (%s is missing)", zh, field);
+    return hb_validate_fail(v, field, "缺少%s (%s is missing)", zh, field);
   if (!protobuf_c_enum_descriptor_get_value(d, val))
-    return fail(v, field, "%s取值无效 (unknown %s value): %d", zh, field, val);
+    return hb_validate_fail(v, field, "%s取值无效 (unknown %s value): %d", zh, field, val);
   return 0;
 }
 
 static int check_campaign(hb_violation *v, const char *campaign, const hb_campaigns *campaigns,
                           const hb_campaign **out)
 {
-  int rc = check_text(v, "campaign", "专项", campaign, 1, HB_NAME_MAX, 1);
+  int rc = hb_validate_text(v, "campaign", "专项", campaign, 1, HB_NAME_MAX, 1);
   if (rc)
     return rc;
   *out = NULL;
@@ -118,7 +116,7 @@ static int check_campaign(hb_violation *v, const char *campaign, const hb_campai
     if (!*out) {
       char ex[100];
       hb_text_excerpt(campaign, 64, ex, sizeof(ex));
-      return fail(v, "campaign", "未知专项 (unknown campaign): %s", ex);
+      return hb_validate_fail(v, "campaign", "未知专项 (unknown campaign): %s", ex);
     }
   }
   return 0;
@@ -135,8 +133,8 @@ static int check_window(hb_violation *v, const char *field, const char *zh, cons
   hb_date_format(c->start, s, sizeof s);
   hb_date_format(c->end, e, sizeof e);
   hb_date_format(day, d, sizeof d);
-  return fail(v, field, "%s不在专项期间 %s..%s 内 (%s outside the campaign %s..%s): %s", zh, s, e,
-              field, s, e, d);
+  return hb_validate_fail(v, field, "%s不在专项期间 %s..%s 内 (%s outside the campaign %s..%s): %s",
+                          zh, s, e, field, s, e, d);
 }
 
 /* An optional enum: absent or 0 is fine, else a known value. */
@@ -165,15 +163,17 @@ static int check_kind(hb_violation *v, const Huibao__V1__Activity *a, const hb_c
     return check_enum(v, "kind", "类型", a->has_kind, a->kind,
                       &huibao__v1__activity_kind__descriptor);
   if (a->has_kind && a->kind != 0)
-    return fail(v, "kind", "类型只能填一个 (kind and kind_code are exclusive): %s", a->kind_code);
-  int rc = check_text(v, "kind_code", "类型", a->kind_code, 1, HB_NAME_MAX, 1);
+    return hb_validate_fail(v, "kind", "类型只能填一个 (kind and kind_code are exclusive): %s",
+                            a->kind_code);
+  int rc = hb_validate_text(v, "kind_code", "类型", a->kind_code, 1, HB_NAME_MAX, 1);
   if (rc || !c)
     return rc;
   if ((*k = hb_campaign_kind(c, a->kind_code)) < 0) {
     char ex[100];
     hb_text_excerpt(a->kind_code, 64, ex, sizeof(ex));
-    return fail(v, "kind_code", "类型不是专项 %s 规定的类型 (kind not declared by campaign %s): %s",
-                c->id, c->id, ex);
+    return hb_validate_fail(v, "kind_code",
+                            "类型不是专项 %s 规定的类型 (kind not declared by campaign %s): %s",
+                            c->id, c->id, ex);
   }
   return 0;
 }
@@ -185,7 +185,7 @@ static int check_key(hb_violation *v, const char *unit, const char *id, int tomb
 {
   int rc = check_unit_id(v, unit, id);
   if (rc == 0 && tombstone && version == 0)
-    rc = fail(v, "version", "删除记录缺少版本号 (tombstone without version)");
+    rc = hb_validate_fail(v, "version", "删除记录缺少版本号 (tombstone without version)");
   return rc;
 }
 
@@ -210,7 +210,7 @@ int hb_validate_activity(const Huibao__V1__Activity *a, const hb_campaigns *camp
                         HB_PARTICIPANTS_MAX)) ||
       (rc =
            check_count(v, "outputs", "成果数", a->has_outputs, a->outputs, 0, 0, HB_OUTPUTS_MAX)) ||
-      (rc = check_text(v, "title", "主题", a->title, 0, HB_TITLE_MAX, 0)))
+      (rc = hb_validate_text(v, "title", "主题", a->title, 0, HB_TITLE_MAX, 0)))
     return rc;
   if (canon) {
     canon->campaign = c;
@@ -227,15 +227,16 @@ static int check_subcategory(hb_violation *v, const char *s, const hb_campaign *
   *sub = -1;
   if (!s || !*s)
     return 0;
-  int rc = check_text(v, "subcategory", "子类别", s, 1, HB_NAME_MAX, 1);
+  int rc = hb_validate_text(v, "subcategory", "子类别", s, 1, HB_NAME_MAX, 1);
   if (rc || !c || cat < 0)
     return rc;
   if ((*sub = hb_campaign_subcategory(c, cat, s)) < 0) {
     char ex[100];
     hb_text_excerpt(s, 64, ex, sizeof(ex));
     const char *code = c->categories[cat].code;
-    return fail(v, "subcategory", "子类别不属于类别 %s (subcategory not in category %s): %s", code,
-                code, ex);
+    return hb_validate_fail(v, "subcategory",
+                            "子类别不属于类别 %s (subcategory not in category %s): %s", code, code,
+                            ex);
   }
   return 0;
 }
@@ -255,7 +256,7 @@ int hb_validate_problem(const Huibao__V1__Problem *p, const hb_campaigns *campai
       (rc = check_window(v, "identified_on", "查摆日期", c, p->identified_on)) ||
       (rc = check_enum(v, "scope", "范围", p->has_scope, p->scope,
                        &huibao__v1__problem_scope__descriptor)) ||
-      (rc = check_text(v, "category", "类别", p->category, 1, HB_NAME_MAX, 1)))
+      (rc = hb_validate_text(v, "category", "类别", p->category, 1, HB_NAME_MAX, 1)))
     return rc;
   int cat = -1;
   if (c) {
@@ -263,8 +264,8 @@ int hb_validate_problem(const Huibao__V1__Problem *p, const hb_campaigns *campai
     if (cat < 0) {
       char ex[100];
       hb_text_excerpt(p->category, 64, ex, sizeof(ex));
-      return fail(v, "category", "类别不属于专项 %s (category not in campaign %s): %s", c->id,
-                  c->id, ex);
+      return hb_validate_fail(v, "category", "类别不属于专项 %s (category not in campaign %s): %s",
+                              c->id, c->id, ex);
     }
   }
   int sub = -1;
@@ -281,30 +282,34 @@ int hb_validate_problem(const Huibao__V1__Problem *p, const hb_campaigns *campai
   if (has_deadline && p->deadline < p->identified_on) {
     hb_date_format(p->deadline, d1, sizeof(d1));
     hb_date_format(p->identified_on, d2, sizeof(d2));
-    return fail(v, "deadline", "整改时限早于查摆日期 (deadline before identified_on): %s < %s", d1,
-                d2);
+    return hb_validate_fail(
+        v, "deadline", "整改时限早于查摆日期 (deadline before identified_on): %s < %s", d1, d2);
   }
   int has_resolved = p->has_resolved_on && p->resolved_on != 0;
   if (p->status == HUIBAO__V1__PROBLEM_STATUS__RESOLVED) {
     if (!has_resolved)
-      return fail(v, "resolved_on",
-                  "已整改的问题须填销号日期 (resolved_on is required when status is resolved)");
+      return hb_validate_fail(
+          v, "resolved_on",
+          "已整改的问题须填销号日期 (resolved_on is required when status is resolved)");
     if ((rc = check_date(v, "resolved_on", "销号日期", 1, p->resolved_on, 1, today)))
       return rc;
     if (p->resolved_on < p->identified_on) {
       hb_date_format(p->resolved_on, d1, sizeof(d1));
       hb_date_format(p->identified_on, d2, sizeof(d2));
-      return fail(v, "resolved_on",
-                  "销号日期早于查摆日期 (resolved_on before identified_on): %s < %s", d1, d2);
+      return hb_validate_fail(v, "resolved_on",
+                              "销号日期早于查摆日期 (resolved_on before identified_on): %s < %s",
+                              d1, d2);
     }
   } else if (has_resolved) {
-    return fail(v, "resolved_on",
-                "未整改完成的问题不能填销号日期 (resolved_on is only allowed when status is "
-                "resolved)");
+    return hb_validate_fail(
+        v, "resolved_on",
+        "未整改完成的问题不能填销号日期 (resolved_on is only allowed when status is "
+        "resolved)");
   }
-  if ((rc = check_text(v, "description", "问题描述", p->description, 0, HB_TITLE_MAX, 0)) ||
-      (rc = check_text(v, "owner", "责任人", p->owner, 0, HB_OWNER_MAX, 1)) ||
-      (rc = check_text(v, "measures_text", "整改措施", p->measures_text, 0, HB_SUMMARY_MAX, 0)) ||
+  if ((rc = hb_validate_text(v, "description", "问题描述", p->description, 0, HB_TITLE_MAX, 0)) ||
+      (rc = hb_validate_text(v, "owner", "责任人", p->owner, 0, HB_OWNER_MAX, 1)) ||
+      (rc = hb_validate_text(v, "measures_text", "整改措施", p->measures_text, 0, HB_SUMMARY_MAX,
+                             0)) ||
       (rc = check_enum_opt(v, "source", "来源", p->has_source, p->source,
                            &huibao__v1__problem_source__descriptor)) ||
       (rc = check_enum_opt(v, "term", "整改类型", p->has_term, p->term,
@@ -322,18 +327,18 @@ static int form_enum(hb_violation *v, const char *field, int has, int val,
                      const ProtobufCEnumDescriptor *d)
 {
   if (has && !protobuf_c_enum_descriptor_get_value(d, val))
-    return fail(v, field, "取值无效 (unknown %s value): %d", field, val);
+    return hb_validate_fail(v, field, "取值无效 (unknown %s value): %d", field, val);
   return 0;
 }
 
 static int form_activity(const Huibao__V1__Activity *a, hb_violation *v)
 {
   int rc;
-  if ((rc = check_text(v, "unit", "单位", a->unit, 1, HB_UNIT_CODE_MAX, 1)) ||
-      (rc = check_text(v, "id", "编号", a->id, 1, HB_ID_MAX, 1)) ||
-      (rc = check_text(v, "campaign", "专项", a->campaign, 0, HB_NAME_MAX, 1)) ||
-      (rc = check_text(v, "title", "主题", a->title, 0, HB_TITLE_MAX, 0)) ||
-      (rc = check_text(v, "kind_code", "类型", a->kind_code, 0, HB_NAME_MAX, 1)) ||
+  if ((rc = hb_validate_text(v, "unit", "单位", a->unit, 1, HB_UNIT_CODE_MAX, 1)) ||
+      (rc = hb_validate_text(v, "id", "编号", a->id, 1, HB_ID_MAX, 1)) ||
+      (rc = hb_validate_text(v, "campaign", "专项", a->campaign, 0, HB_NAME_MAX, 1)) ||
+      (rc = hb_validate_text(v, "title", "主题", a->title, 0, HB_TITLE_MAX, 0)) ||
+      (rc = hb_validate_text(v, "kind_code", "类型", a->kind_code, 0, HB_NAME_MAX, 1)) ||
       (rc = form_enum(v, "kind", a->has_kind, a->kind, &huibao__v1__activity_kind__descriptor)) ||
       (rc = form_enum(v, "level", a->has_level, a->level, &huibao__v1__activity_level__descriptor)))
     return rc;
@@ -343,14 +348,15 @@ static int form_activity(const Huibao__V1__Activity *a, hb_violation *v)
 static int form_problem(const Huibao__V1__Problem *p, hb_violation *v)
 {
   int rc;
-  if ((rc = check_text(v, "unit", "单位", p->unit, 1, HB_UNIT_CODE_MAX, 1)) ||
-      (rc = check_text(v, "id", "编号", p->id, 1, HB_ID_MAX, 1)) ||
-      (rc = check_text(v, "campaign", "专项", p->campaign, 0, HB_NAME_MAX, 1)) ||
-      (rc = check_text(v, "category", "类别", p->category, 0, HB_NAME_MAX, 1)) ||
-      (rc = check_text(v, "description", "问题描述", p->description, 0, HB_TITLE_MAX, 0)) ||
-      (rc = check_text(v, "subcategory", "子类别", p->subcategory, 0, HB_NAME_MAX, 1)) ||
-      (rc = check_text(v, "owner", "责任人", p->owner, 0, HB_OWNER_MAX, 1)) ||
-      (rc = check_text(v, "measures_text", "整改措施", p->measures_text, 0, HB_SUMMARY_MAX, 0)) ||
+  if ((rc = hb_validate_text(v, "unit", "单位", p->unit, 1, HB_UNIT_CODE_MAX, 1)) ||
+      (rc = hb_validate_text(v, "id", "编号", p->id, 1, HB_ID_MAX, 1)) ||
+      (rc = hb_validate_text(v, "campaign", "专项", p->campaign, 0, HB_NAME_MAX, 1)) ||
+      (rc = hb_validate_text(v, "category", "类别", p->category, 0, HB_NAME_MAX, 1)) ||
+      (rc = hb_validate_text(v, "description", "问题描述", p->description, 0, HB_TITLE_MAX, 0)) ||
+      (rc = hb_validate_text(v, "subcategory", "子类别", p->subcategory, 0, HB_NAME_MAX, 1)) ||
+      (rc = hb_validate_text(v, "owner", "责任人", p->owner, 0, HB_OWNER_MAX, 1)) ||
+      (rc = hb_validate_text(v, "measures_text", "整改措施", p->measures_text, 0, HB_SUMMARY_MAX,
+                             0)) ||
       (rc =
            form_enum(v, "scope", p->has_scope, p->scope, &huibao__v1__problem_scope__descriptor)) ||
       (rc = form_enum(v, "status", p->has_status, p->status,
@@ -365,11 +371,11 @@ static int form_problem(const Huibao__V1__Problem *p, hb_violation *v)
 static int form_indicator(const Huibao__V1__Indicator *r, hb_violation *v)
 {
   int rc;
-  if ((rc = check_text(v, "unit", "单位", r->unit, 1, HB_UNIT_CODE_MAX, 1)) ||
-      (rc = check_text(v, "id", "编号", r->id, 1, HB_ID_MAX, 1)) ||
-      (rc = check_text(v, "campaign", "专项", r->campaign, 0, HB_NAME_MAX, 1)) ||
-      (rc = check_text(v, "indicator", "指标", r->indicator, 0, HB_NAME_MAX, 1)) ||
-      (rc = check_text(v, "note", "说明", r->note, 0, HB_NOTE_MAX, 0)))
+  if ((rc = hb_validate_text(v, "unit", "单位", r->unit, 1, HB_UNIT_CODE_MAX, 1)) ||
+      (rc = hb_validate_text(v, "id", "编号", r->id, 1, HB_ID_MAX, 1)) ||
+      (rc = hb_validate_text(v, "campaign", "专项", r->campaign, 0, HB_NAME_MAX, 1)) ||
+      (rc = hb_validate_text(v, "indicator", "指标", r->indicator, 0, HB_NAME_MAX, 1)) ||
+      (rc = hb_validate_text(v, "note", "说明", r->note, 0, HB_NOTE_MAX, 0)))
     return rc;
   return 0;
 }
@@ -377,11 +383,11 @@ static int form_indicator(const Huibao__V1__Indicator *r, hb_violation *v)
 static int form_case(const Huibao__V1__Case *r, hb_violation *v)
 {
   int rc;
-  if ((rc = check_text(v, "unit", "单位", r->unit, 1, HB_UNIT_CODE_MAX, 1)) ||
-      (rc = check_text(v, "id", "编号", r->id, 1, HB_ID_MAX, 1)) ||
-      (rc = check_text(v, "campaign", "专项", r->campaign, 0, HB_NAME_MAX, 1)) ||
-      (rc = check_text(v, "title", "标题", r->title, 0, HB_TITLE_MAX, 0)) ||
-      (rc = check_text(v, "summary", "摘要", r->summary, 0, HB_SUMMARY_MAX, 0)) ||
+  if ((rc = hb_validate_text(v, "unit", "单位", r->unit, 1, HB_UNIT_CODE_MAX, 1)) ||
+      (rc = hb_validate_text(v, "id", "编号", r->id, 1, HB_ID_MAX, 1)) ||
+      (rc = hb_validate_text(v, "campaign", "专项", r->campaign, 0, HB_NAME_MAX, 1)) ||
+      (rc = hb_validate_text(v, "title", "标题", r->title, 0, HB_TITLE_MAX, 0)) ||
+      (rc = hb_validate_text(v, "summary", "摘要", r->summary, 0, HB_SUMMARY_MAX, 0)) ||
       (rc = form_enum(v, "type", r->has_type, r->type, &huibao__v1__case_type__descriptor)))
     return rc;
   return 0;
@@ -393,13 +399,13 @@ static int form_case(const Huibao__V1__Case *r, hb_violation *v)
 static int form_report(const Huibao__V1__Report *r, hb_violation *v)
 {
   int rc;
-  if ((rc = check_text(v, "unit", "单位", r->unit, 1, HB_UNIT_CODE_MAX, 1)) ||
-      (rc = check_text(v, "id", "编号", r->id, 1, HB_ID_MAX, 1)) ||
-      (rc = check_text(v, "campaign", "专项", r->campaign, 0, HB_NAME_MAX, 1)) ||
-      (rc = check_text(v, "period", "报送期", r->period, 0, FORM_PERIOD_MAX, 1)) ||
-      (rc = check_text(v, "filled_by", "填报人", r->filled_by, 0, HB_OWNER_MAX, 1)) ||
-      (rc = check_text(v, "approved_by", "审核人", r->approved_by, 0, HB_OWNER_MAX, 1)) ||
-      (rc = check_text(v, "note", "说明", r->note, 0, HB_NOTE_MAX, 0)))
+  if ((rc = hb_validate_text(v, "unit", "单位", r->unit, 1, HB_UNIT_CODE_MAX, 1)) ||
+      (rc = hb_validate_text(v, "id", "编号", r->id, 1, HB_ID_MAX, 1)) ||
+      (rc = hb_validate_text(v, "campaign", "专项", r->campaign, 0, HB_NAME_MAX, 1)) ||
+      (rc = hb_validate_text(v, "period", "报送期", r->period, 0, FORM_PERIOD_MAX, 1)) ||
+      (rc = hb_validate_text(v, "filled_by", "填报人", r->filled_by, 0, HB_OWNER_MAX, 1)) ||
+      (rc = hb_validate_text(v, "approved_by", "审核人", r->approved_by, 0, HB_OWNER_MAX, 1)) ||
+      (rc = hb_validate_text(v, "note", "说明", r->note, 0, HB_NOTE_MAX, 0)))
     return rc;
   return 0;
 }
@@ -407,7 +413,7 @@ static int form_report(const Huibao__V1__Report *r, hb_violation *v)
 int hb_validate_record_form(const Huibao__V1__Record *r, hb_violation *v)
 {
   if (!r || !protobuf_c_message_check(&r->base))
-    return fail(v, "record", "记录不完整 (record is incomplete)");
+    return hb_validate_fail(v, "record", "记录不完整 (record is incomplete)");
   if (r->body_case == HUIBAO__V1__RECORD__BODY_ACTIVITY && r->activity)
     return form_activity(r->activity, v);
   if (r->body_case == HUIBAO__V1__RECORD__BODY_PROBLEM && r->problem)
@@ -418,7 +424,8 @@ int hb_validate_record_form(const Huibao__V1__Record *r, hb_violation *v)
     return form_case(r->case_row, v);
   if (r->body_case == HUIBAO__V1__RECORD__BODY_REPORT && r->report)
     return form_report(r->report, v);
-  return fail(v, "record", "记录既非活动也非问题 (record is neither an activity nor a problem)");
+  return hb_validate_fail(v, "record",
+                          "记录既非活动也非问题 (record is neither an activity nor a problem)");
 }
 
 /* "-12.5" for -125000: value in ten-thousandths, trailing zeros dropped. */
@@ -439,23 +446,24 @@ static void value_format(int64_t value, char *buf, size_t len)
 static int check_value(hb_violation *v, const Huibao__V1__Indicator *r, const hb_indicator *ind)
 {
   if (!r->has_value)
-    return fail(v, "value", "缺少数量 (value is missing)");
+    return hb_validate_fail(v, "value", "缺少数量 (value is missing)");
   char buf[48];
   value_format(r->value, buf, sizeof buf);
   if (r->value < -HB_INDICATOR_VALUE_MAX || r->value > HB_INDICATOR_VALUE_MAX)
-    return fail(v, "value", "数量超出范围 (value out of range -%lld..%lld): %s",
-                HB_INDICATOR_VALUE_MAX / HB_INDICATOR_SCALE,
-                HB_INDICATOR_VALUE_MAX / HB_INDICATOR_SCALE, buf);
+    return hb_validate_fail(v, "value", "数量超出范围 (value out of range -%lld..%lld): %s",
+                            HB_INDICATOR_VALUE_MAX / HB_INDICATOR_SCALE,
+                            HB_INDICATOR_VALUE_MAX / HB_INDICATOR_SCALE, buf);
   if (!ind)
     return 0;
   int64_t unit = 1;
   for (int i = ind->places; i < HB_INDICATOR_PLACES_MAX; i++)
     unit *= 10;
   if (r->value % unit != 0)
-    return fail(v, "value",
-                "小数位数多于指标%s规定的 %d 位 (more decimal places than the %d of indicator %s): "
-                "%s",
-                ind->name, ind->places, ind->places, ind->code, buf);
+    return hb_validate_fail(
+        v, "value",
+        "小数位数多于指标%s规定的 %d 位 (more decimal places than the %d of indicator %s): "
+        "%s",
+        ind->name, ind->places, ind->places, ind->code, buf);
   return 0;
 }
 
@@ -471,18 +479,18 @@ int hb_validate_indicator(const Huibao__V1__Indicator *r, const hb_campaigns *ca
   if ((rc = check_campaign(v, r->campaign, campaigns, &c)) ||
       (rc = check_date(v, "date", "日期", r->has_date, r->date, 1, today)) ||
       (rc = check_window(v, "date", "日期", c, r->date)) ||
-      (rc = check_text(v, "indicator", "指标", r->indicator, 1, HB_NAME_MAX, 1)))
+      (rc = hb_validate_text(v, "indicator", "指标", r->indicator, 1, HB_NAME_MAX, 1)))
     return rc;
   int ind = -1;
   if (c && (ind = hb_campaign_indicator(c, r->indicator)) < 0) {
     char ex[100];
     hb_text_excerpt(r->indicator, 64, ex, sizeof(ex));
-    return fail(v, "indicator",
-                "指标不是专项 %s 规定的指标 (indicator not declared by campaign %s): %s", c->id,
-                c->id, ex);
+    return hb_validate_fail(
+        v, "indicator", "指标不是专项 %s 规定的指标 (indicator not declared by campaign %s): %s",
+        c->id, c->id, ex);
   }
   if ((rc = check_value(v, r, ind >= 0 ? &c->indicators[ind] : NULL)) ||
-      (rc = check_text(v, "note", "说明", r->note, 0, HB_NOTE_MAX, 0)))
+      (rc = hb_validate_text(v, "note", "说明", r->note, 0, HB_NOTE_MAX, 0)))
     return rc;
   if (canon) {
     canon->campaign = c;
@@ -505,8 +513,8 @@ int hb_validate_case(const Huibao__V1__Case *r, const hb_campaigns *campaigns, i
       (rc = check_window(v, "date", "日期", c, r->date)) ||
       (rc = check_enum(v, "type", "类型", r->has_type, r->type,
                        &huibao__v1__case_type__descriptor)) ||
-      (rc = check_text(v, "title", "标题", r->title, 1, HB_TITLE_MAX, 0)) ||
-      (rc = check_text(v, "summary", "摘要", r->summary, 0, HB_SUMMARY_MAX, 0)))
+      (rc = hb_validate_text(v, "title", "标题", r->title, 1, HB_TITLE_MAX, 0)) ||
+      (rc = hb_validate_text(v, "summary", "摘要", r->summary, 0, HB_SUMMARY_MAX, 0)))
     return rc;
   if (canon)
     canon->campaign = c;

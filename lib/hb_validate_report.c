@@ -19,39 +19,7 @@
 #include "hb_text.h"
 #include "hb_units.h"
 #include "hb_validate.h"
-
-static int fail(hb_violation *v, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(hb_violation *v, const char *field, const char *fmt, ...)
-{
-  if (v) {
-    va_list ap;
-    va_start(ap, fmt);
-    v->field = field;
-    vsnprintf(v->reason, sizeof(v->reason), fmt, ap);
-    va_end(ap);
-  }
-  return HB_EINVAL;
-}
-
-/* A text field of at most max bytes, valid UTF-8; without control
- * characters when no_ctl. Absent and empty are fine unless required. */
-static int text_ok(hb_violation *v, const char *field, const char *zh, const char *s, size_t max,
-                   int required, int no_ctl)
-{
-  size_t n = s ? strlen(s) : 0;
-  if (!n && required)
-    return fail(v, field, "缺少%s (%s is missing)", zh, field);
-  if (n > max)
-    return fail(v, field, "%s过长 (%s longer than %zu bytes)", zh, field, max);
-  if (n && !hb_utf8_valid(s, n))
-    return fail(v, field, "%s不是有效的 UTF-8 文本 (%s is not valid UTF-8)", zh, field);
-  for (size_t i = 0; no_ctl && i < n; i++)
-    if ((unsigned char)s[i] < 0x20 || s[i] == 0x7F)
-      return fail(v, field, "%s含控制字符 (%s contains control characters)", zh, field);
-  return 0;
-}
+#include "hb_validate_internal.h"
 
 /* "每周五 18:00" / "每月 25 日 18:00" and "weekly, Friday 18:00" /
  * "monthly, day 25, 18:00". */
@@ -103,13 +71,14 @@ static int not_a_due(hb_violation *v, const hb_campaign *c, const char *id, cons
   else
     snprintf(who, sizeof who, "专项 %.64s ", c->id);
   if (!example[0])
-    return fail(v, "period",
-                "报送期 %s 不是报送截止日（%s%s 截止） (period %s is not a due date: %s)", id, who,
-                zh, id, en);
-  return fail(v, "period",
-              "报送期 %s 不是报送截止日（%s%s 截止，如 %s） (period %s is not a due date: %s, "
-              "e.g. %s)",
-              id, who, zh, example, id, en, example);
+    return hb_validate_fail(
+        v, "period", "报送期 %s 不是报送截止日（%s%s 截止） (period %s is not a due date: %s)", id,
+        who, zh, id, en);
+  return hb_validate_fail(
+      v, "period",
+      "报送期 %s 不是报送截止日（%s%s 截止，如 %s） (period %s is not a due date: %s, "
+      "e.g. %s)",
+      id, who, zh, example, id, en, example);
 }
 
 /* The period against the campaigns: c the named campaign (with a cycle),
@@ -141,8 +110,8 @@ static int check_period_ids(hb_violation *v, const hb_campaigns *campaigns, cons
     }
   }
   if (!first)
-    return fail(v, "period",
-                "没有设报送周期（cycle）的专项，不能报送 (no campaign has a reporting cycle)");
+    return hb_validate_fail(
+        v, "period", "没有设报送周期（cycle）的专项，不能报送 (no campaign has a reporting cycle)");
   return not_a_due(v, first, id, first_example, 0);
 }
 
@@ -151,17 +120,18 @@ static int check_campaign(hb_violation *v, const char *s, const hb_campaigns *ca
                           const hb_campaign **out)
 {
   *out = NULL;
-  int rc = text_ok(v, "campaign", "专项", s, HB_NAME_MAX, 0, 1);
+  int rc = hb_validate_text(v, "campaign", "专项", s, 0, HB_NAME_MAX, 1);
   if (rc || !s || !*s || !campaigns)
     return rc;
   char ex[100];
   hb_text_excerpt(s, 64, ex, sizeof ex);
   if (!(*out = hb_campaigns_find(campaigns, s)))
-    return fail(v, "campaign", "未知专项 (unknown campaign): %s", ex);
+    return hb_validate_fail(v, "campaign", "未知专项 (unknown campaign): %s", ex);
   if ((*out)->cycle.kind == HB_CYCLE_NONE)
-    return fail(v, "campaign",
-                "专项 %s 未设报送周期（cycle），不能报送 (campaign %s has no reporting cycle)",
-                (*out)->id, (*out)->id);
+    return hb_validate_fail(
+        v, "campaign",
+        "专项 %s 未设报送周期（cycle），不能报送 (campaign %s has no reporting cycle)", (*out)->id,
+        (*out)->id);
   return 0;
 }
 
@@ -176,17 +146,18 @@ int hb_validate_report(const Huibao__V1__Report *r, const hb_campaigns *campaign
   if (!hb_unit_code_valid(r->unit)) {
     char ex[100];
     hb_text_excerpt(r->unit, 64, ex, sizeof(ex));
-    return fail(v, "unit", "单位编码无效 (invalid unit code): %s", ex);
+    return hb_validate_fail(v, "unit", "单位编码无效 (invalid unit code): %s", ex);
   }
-  int rc = text_ok(v, "id", "编号", r->id, HB_ID_MAX, 1, 1);
+  int rc = hb_validate_text(v, "id", "编号", r->id, 1, HB_ID_MAX, 1);
   if (rc)
     return rc;
   if (r->has_deleted && r->deleted)
-    return r->version == 0 ? fail(v, "version", "删除记录缺少版本号 (tombstone without version)")
-                           : 0;
+    return r->version == 0
+               ? hb_validate_fail(v, "version", "删除记录缺少版本号 (tombstone without version)")
+               : 0;
   const char *period = r->period ? r->period : "";
   if (!*period)
-    return fail(v, "period", "缺少报送期 (period is missing)");
+    return hb_validate_fail(v, "period", "缺少报送期 (period is missing)");
   int current = strcmp(period, HB_PERIOD_CURRENT) == 0;
   int32_t day = 0;
   char canon_date[32] = "";
@@ -196,15 +167,16 @@ int hb_validate_report(const Huibao__V1__Report *r, const hb_campaigns *campaign
     if (strcmp(canon_date, period) != 0) {
       char ex[100];
       hb_text_excerpt(period, 64, ex, sizeof ex);
-      return fail(v, "period",
-                  "报送期应为日期 YYYY-MM-DD 或“本期” (period must be YYYY-MM-DD or 本期): %s", ex);
+      return hb_validate_fail(
+          v, "period", "报送期应为日期 YYYY-MM-DD 或“本期” (period must be YYYY-MM-DD or 本期): %s",
+          ex);
     }
   }
   const hb_campaign *c = NULL;
   if ((rc = check_campaign(v, r->campaign, campaigns, &c)) ||
-      (rc = text_ok(v, "filled_by", "填报人", r->filled_by, HB_OWNER_MAX, 0, 1)) ||
-      (rc = text_ok(v, "approved_by", "审核人", r->approved_by, HB_OWNER_MAX, 0, 1)) ||
-      (rc = text_ok(v, "note", "说明", r->note, HB_NOTE_MAX, 0, 0)))
+      (rc = hb_validate_text(v, "filled_by", "填报人", r->filled_by, 0, HB_OWNER_MAX, 1)) ||
+      (rc = hb_validate_text(v, "approved_by", "审核人", r->approved_by, 0, HB_OWNER_MAX, 1)) ||
+      (rc = hb_validate_text(v, "note", "说明", r->note, 0, HB_NOTE_MAX, 0)))
     return rc;
   if (campaigns) {
     if (current && !c) {
@@ -212,8 +184,9 @@ int hb_validate_report(const Huibao__V1__Report *r, const hb_campaigns *campaign
       while (i < campaigns->count && campaigns->items[i].cycle.kind == HB_CYCLE_NONE)
         i++;
       if (i == campaigns->count)
-        return fail(v, "period",
-                    "没有设报送周期（cycle）的专项，不能报送 (no campaign has a reporting cycle)");
+        return hb_validate_fail(
+            v, "period",
+            "没有设报送周期（cycle）的专项，不能报送 (no campaign has a reporting cycle)");
     } else if (!current && (rc = check_period_ids(v, campaigns, c, period, day))) {
       return rc;
     }

@@ -12,7 +12,7 @@ before the due of period 2022-06-10.
   is a 报送 row saying 无新增, and 尚未报送 with a near-due warning for one
   that sent nothing in the period; `check --state` says the same line;
 - a 无新增 row for a period in which the ledger has dated rows is warned;
-- a row kept as 本期 is sent again once the next period began;
+- a row kept as 本期 is not sent again in the next period: the agent asks for the period's date;
 - the template has the 报送 sheet with its drop-downs."""
 import os
 import re
@@ -175,16 +175,23 @@ def sync_part(t, county, agg):
     t.check("本期（截至 6月10日 18:00）尚未报送" in r.err, "u3: 尚未报送", r.err)
     t.check("警告：本期报送将于 6月10日 18:00 截止" in r.err, "u3: near-due warning", r.err)
 
-    # next week (the county's clock too): u2's row still says 本期: sent
-    # again for the new period
+    # next week (the county's clock too): u2's row still says 本期 but is
+    # not sent again by itself (a standing 无新增 would report every week
+    # without anyone looking): the agent says so and names the period
     agg.stop()
     agg = start_aggregator(t, county, "2022-06-16 09:00:00", data=agg.data)
     r = sync(t, county, u2, agg, "2022-06-16 09:00:00")
     t.check_rc(r, 0, "u2 sync next week")
-    t.check_eq(counts(r), (0, 1, 0), "the 本期 row is sent again in the new period", r.err)
-    t.check("本期无新增（已报送，填报人 张三）" in r.err, "u2: reported for 2022-06-17 too", r.err)
+    t.check_eq(counts(r), (0, 0, 0), "the unchanged 本期 row is not sent again", r.err)
+    t.check("本期（截至 6月17日 18:00）尚未报送" in r.err, "u2: nothing for 2022-06-17 yet", r.err)
+    t.check("请把它的报送期改为 2022-06-17" in r.err, "u2: told to write the period's date",
+            r.err)
+    # the clerk writes the new period's date on the row: a new 报送 row
+    hbtest.write_csv(os.path.join(led2, "reports.csv"), R_HDR,
+                     [["2022-06-17", "张三", "李四", "是", "本周无新增", ""]])
     r = sync(t, county, u2, agg, "2022-06-16 10:00:00")
-    t.check_eq(counts(r), (0, 0, 0), "...once", r.err)
+    t.check_rc(r, 0, "u2 sync with the dated row")
+    t.check("本期无新增（已报送，填报人 张三）" in r.err, "u2: reported for 2022-06-17", r.err)
     return agg
 
 

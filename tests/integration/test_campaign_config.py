@@ -50,7 +50,7 @@ BAD = [
      "阶段日期与第 2 阶段（第 14 行）重叠 (stage overlaps stage 2 on line 14): stage.3"),
     ("an unknown key", "stages.3 = 深刻剖析, 2023-07-01, 2023-07-31", 15,
      "未知的键 (unknown key; use name, start, end, kind.CODE, indicator.CODE, category.CODE, "
-     "category.CODE.SUB, stage.N): stages.3"),
+     "category.CODE.SUB, stage.N, cycle): stages.3"),
 ]
 
 UNITS = "code,name,type\r\nu01,一号镇,township\r\nu02,二号镇,township\r\n"

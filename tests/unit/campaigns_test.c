@@ -67,7 +67,7 @@ static void test_errors(void)
   char buf[512];
   const char *want[] = {
       "c.ini:2: 未知的键 (unknown key; use name, start, end, kind.CODE, indicator.CODE, "
-      "category.CODE, category.CODE.SUB, stage.N): nmae",
+      "category.CODE, category.CODE.SUB, stage.N, cycle): nmae",
       "c.ini:4: start: 不是有效日期 (not a date): 2022-13-01",
       "c.ini:7: 类别代码重复 (duplicate category code): x",
       "c.ini:10: 专项重复，首次在第 1 行 (duplicate campaign, first on line 1): a",
@@ -312,7 +312,7 @@ static void test_vocab_errors(void)
       "2023-08-02",
       "c.ini:31: 类型名称为空 (kind name is empty): x",
       "c.ini:32: 未知的键 (unknown key; use name, start, end, kind.CODE, indicator.CODE, "
-      "category.CODE, category.CODE.SUB, stage.N): nmae.x",
+      "category.CODE, category.CODE.SUB, stage.N, cycle): nmae.x",
       "c.ini:33: 类型代码无效 (invalid kind code, use 1..40 of A-Z a-z 0-9 _ -): bad.code",
       "c.ini:34: 阶段开始日期无效 (stage start is not a date): 2023-09-31",
       "c.ini:36: 键名过长 (key longer than 49 bytes)",
