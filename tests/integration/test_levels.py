@@ -9,7 +9,12 @@ to the cities, and a fifth level that subscribes to the province.
 - A county going stale and coming back, and a city killed with -9 and
   restarted on the same --data: the seq the city and the province publish
   never goes down, and the figures end exact.
-- A subscriber whose key the city does not hold is refused."""
+- A subscriber whose key the city does not hold is refused.
+- Reporting periods (issue 13: jiefang-2022 weekly in three counties, monthly
+  in county4): the province's and the fifth level's periods are the three
+  counties' merged by id (figures equal their independent counts summed,
+  unit states their own), and county4 is named in cycle_mismatch at its city
+  and above."""
 import json
 import os
 import signal
@@ -235,6 +240,97 @@ class SeqWatch(threading.Thread):
         return out
 
 
+CYCLED = "jiefang-2022"
+
+
+def add_cycles(counties):
+    """jiefang-2022 reports weekly in every county but county4 (monthly)."""
+    for n, c in counties.items():
+        cyc = "monthly, 25, 18:00" if n == "county4" else "weekly, 5, 18:00"
+        with open(c.campaigns_ini, encoding="utf-8") as f:
+            ini = f.read()
+        with open(c.campaigns_ini, "w", encoding="utf-8") as f:
+            f.write(ini.replace(f"[{CYCLED}]\n", f"[{CYCLED}]\ncycle = {cyc}\n", 1))
+
+
+def merged_periods(expected_by_county, own, names):
+    """The expected merged view of CYCLED's periods from the counties names
+    (one cycle): figures summed from the independent counts, unit states and
+    counts from the counties' own rollups (own: {county: rollup json})."""
+    by_id = {}
+    for n in names:
+        for e in expected_by_county[n][CYCLED]["periods"]:
+            m = by_id.setdefault(e["id"], {"id": e["id"], "start": e["start"], "end": e["end"],
+                                           "due": e["due"], "units": {},
+                                           "counts": dict.fromkeys(("reported", "nil", "late",
+                                                                    "missing", "pending"), 0),
+                                           "activities": {"total": {}, "by_kind": {}},
+                                           "problems": dict.fromkeys(("identified", "resolved",
+                                                                      "overdue_at_end"), 0)})
+            m["start"], m["end"] = min(m["start"], e["start"]), max(m["end"], e["end"])
+            add_tot(m["activities"]["total"], e["activities"]["total"])
+            for k, v in e["activities"]["by_kind"].items():
+                bk = m["activities"]["by_kind"].setdefault(k, {"name": v.get("name")})
+                add_tot(bk, v)
+            for k in m["problems"]:
+                m["problems"][k] += e["problems"][k]
+        for p in own[n].get("periods") or []:
+            m = by_id.get(p["id"])
+            if m is None:
+                continue
+            m["units"].update(p["units"])
+            for k in m["counts"]:
+                m["counts"][k] += p["counts"][k]
+    cur = [own[n].get("period_current") for n in names if own[n].get("period_current")]
+    closed = [own[n].get("period_last_closed") for n in names
+              if own[n].get("period_last_closed")]
+    return {"campaign": CYCLED, "cycle": "weekly,5,18:00",
+            "periods": [by_id[k] for k in sorted(by_id)],
+            "period_current": max(cur) if cur else None,
+            "period_last_closed": max(closed) if closed else None}
+
+
+def periods_diff(want, got):
+    """What a merged rollup got says otherwise about CYCLED's periods."""
+    d = []
+    hbtest.hbcount.cmp_periods(want, got, d)
+    gp = {p.get("id"): p for p in got.get("periods") or []}
+    for p in want["periods"]:
+        g = gp.get(p["id"], {})
+        if g.get("units") != p["units"]:
+            d.append(f"periods[{p['id']}].units: {g.get('units')} != {p['units']}")
+        if g.get("counts") != p["counts"]:
+            d.append(f"periods[{p['id']}].counts: {g.get('counts')} != {p['counts']}")
+    for k in ("period_current", "period_last_closed"):
+        if got.get(k) != want[k]:
+            d.append(f"{k}: {got.get(k)!r} != {want[k]!r}")
+    if got.get("cycle_mismatch") != ["county4"]:
+        d.append(f"cycle_mismatch: {got.get('cycle_mismatch')!r} != ['county4']")
+    return d
+
+
+def periods_part(t, counties, aggs, names, cities, province):
+    exp = {n: counties[n].expected(CYCLED) for n in names}
+    own = {}
+    for n in names:
+        _, g = t.rollups(aggs[n], CYCLED)
+        own[n] = g.get(CYCLED, {})
+    t.check(all(own[n].get("cycle") == "weekly,5,18:00" for n in names[:3]) and
+            own["county4"].get("cycle") == "monthly,25,18:00",
+            "each county publishes its own cycle", {n: own[n].get("cycle") for n in names})
+    want = merged_periods(exp, own, names[:3])
+    _, c2 = snapshot(t, [cities[1]], "province", ["city2"])
+    t.check_eq(c2.get(CYCLED, {}).get("cycle_mismatch"), ["county4"],
+               "city2 names county4 (monthly) in cycle_mismatch")
+    _, g = snapshot(t, cities, "province", ["city1", "city2"])
+    d = periods_diff(want, g.get(CYCLED, {}))
+    t.check(not d, "level 4: the province's periods are the three weekly counties' merged by "
+            "id, county4 in cycle_mismatch", "\n".join(d[:25]))
+    _, g = snapshot(t, [province], "nation", ["province"])
+    d = periods_diff(want, g.get(CYCLED, {}))
+    t.check(not d, "level 5: the same periods", "\n".join(d[:25]))
+
+
 def main(t):
     k = t.keys
     k.make(["city1", "city2", "province", "nation", "intruder"])
@@ -250,6 +346,7 @@ def main(t):
 
     names = [f"county{i}" for i in range(1, 5)]
     counties = {n: t.county(n, units=5, rows=8, seed=40 + i) for i, n in enumerate(names)}
+    add_cycles(counties)
     aggs = {n: t.aggregator(counties[n], extra=["--code", n, "--name", n.upper()],
                             heartbeat_ms=int(HB_MS)) for n in names}
     for n in names:
@@ -279,6 +376,7 @@ def main(t):
     camp = sorted(got)[0] if got else None
     wait_exact(t, "level 5: a snapshot of the republishing province equals them too", exp,
                [province.publish], "nation", ["province"])
+    periods_part(t, counties, aggs, names, cities, province.publish)
     if camp:
         _, c1 = snapshot(t, [city1.publish], "province", ["city1"])
         t.check_eq(sorted(x["code"] for x in c1.get(camp, {}).get("counties", [])),
