@@ -248,13 +248,31 @@ static int merge_contradictions(const Huibao__V1__Rollup *const *in, size_t n, c
   return 0;
 }
 
+/* The input whose cycle most inputs share (ties: the cycle of the input
+ * with the smallest source code), so that the result does not depend on
+ * the order in which the sources' rollups arrived; NULL if none has one. */
+static const Huibao__V1__Rollup *cycle_input(const Huibao__V1__Rollup *const *in, size_t n)
+{
+  const Huibao__V1__Rollup *best = NULL;
+  size_t best_n = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!has_cycle(in[i]))
+      continue;
+    size_t k = 0;
+    for (size_t j = 0; j < n; j++)
+      k += has_cycle(in[j]) && strcmp(in[j]->cycle, in[i]->cycle) == 0;
+    if (!best || k > best_n || (k == best_n && strcmp(in[i]->source, best->source) < 0)) {
+      best = in[i];
+      best_n = k;
+    }
+  }
+  return best;
+}
+
 int hb_rollup_merge_periods(const Huibao__V1__Rollup *const *in, size_t n, hb_periods_mem *m,
                             Huibao__V1__Rollup *r)
 {
-  const Huibao__V1__Rollup *first = NULL;
-  for (size_t i = 0; i < n && !first; i++)
-    if (has_cycle(in[i]))
-      first = in[i];
+  const Huibao__V1__Rollup *first = cycle_input(in, n);
   if (!first)
     return 0;
   bool *merged = calloc1(n, sizeof *merged);

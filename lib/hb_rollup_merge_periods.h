@@ -29,8 +29,9 @@ typedef struct hb_periods_mem {
   char **mismatch;
 } hb_periods_mem;
 
-/* Fields 21..26 of the merge r of in[0..n): the cycle of the first input
- * that has one; every input whose cycle differs from it (an input without
+/* Fields 21..26 of the merge r of in[0..n): the cycle most inputs have
+ * (ties: that of the input with the smallest source code; never the order
+ * of arrival); every input whose cycle differs from it (an input without
  * a cycle included) is named (its source code) in cycle_mismatch with the
  * inputs' own cycle_mismatch, and its periods and contradictions are left
  * out. The periods of the others are merged by id (chronological): counts,

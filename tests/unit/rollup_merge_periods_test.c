@@ -302,13 +302,13 @@ static void test_merge_same_cycle(void)
  * cycle_mismatch, its periods not merged, its other figures merged. */
 static void test_merge_mismatch(void)
 {
-  Huibao__V1__Rollup *a = county_a(), *c = county_c("xc"), *d = county_d();
+  Huibao__V1__Rollup *a = county_a(), *c = county_c("xz"), *d = county_d();
   const Huibao__V1__Rollup *in[] = {d, a, c};
   Huibao__V1__Rollup *m = merge(in, 3, "city");
   CHECK_EQ_STR(WEEKLY, m->cycle);
   CHECK_EQ_INT(2, m->n_cycle_mismatch);
   CHECK_EQ_STR("xd", m->cycle_mismatch[0]);
-  CHECK_EQ_STR("xc", m->cycle_mismatch[1]);
+  CHECK_EQ_STR("xz", m->cycle_mismatch[1]);
   CHECK_EQ_INT(2, m->n_periods);
   CHECK_EQ_INT(4, m->periods[0]->n_units);
   CHECK_EQ_INT(1, m->n_contradictions);
@@ -317,7 +317,7 @@ static void test_merge_mismatch(void)
   json_t *j = hb_rollup_to_json(m);
   CHECK_EQ_INT(2, json_array_size(AT(j, "cycle_mismatch")));
   CHECK_EQ_STR("xd", STR(j, "cycle_mismatch", "0"));
-  CHECK_EQ_STR("xc", STR(j, "cycle_mismatch", "1"));
+  CHECK_EQ_STR("xz", STR(j, "cycle_mismatch", "1"));
   CHECK_EQ_INT(4, INT(j, "periods", "0", "activities", "total", "records"));
   json_decref(j);
   drop(m);
@@ -333,6 +333,31 @@ static void test_merge_mismatch(void)
   drop(d);
 }
 
+/* The merged cycle never depends on the order of the inputs: the one most
+ * inputs have, a tie broken by the smallest source code. */
+static void test_merge_order(void)
+{
+  Huibao__V1__Rollup *a = county_a(), *c = county_c("xz");
+  const Huibao__V1__Rollup *ac[] = {a, c}, *ca[] = {c, a};
+  for (int k = 0; k < 2; k++) { /* a tie: xq (weekly) before xz */
+    Huibao__V1__Rollup *m = merge(k ? ca : ac, 2, "city");
+    CHECK_EQ_STR(WEEKLY, m->cycle);
+    CHECK_EQ_INT(1, m->n_cycle_mismatch);
+    CHECK_EQ_STR("xz", m->n_cycle_mismatch ? m->cycle_mismatch[0] : "");
+    drop(m);
+  }
+  Huibao__V1__Rollup *c2 = county_c("xb"); /* two of the other cycle: theirs wins */
+  const Huibao__V1__Rollup *in[] = {a, c, c2};
+  Huibao__V1__Rollup *m = merge(in, 3, "city");
+  CHECK(strcmp(WEEKLY, m->cycle) != 0);
+  CHECK_EQ_INT(1, m->n_cycle_mismatch);
+  CHECK_EQ_STR(a->source, m->n_cycle_mismatch ? m->cycle_mismatch[0] : "");
+  drop(m);
+  drop(a);
+  drop(c);
+  drop(c2);
+}
+
 static bool same_key(json_t *x, json_t *y, const char *key)
 {
   json_t *a = json_object_get(x, key), *b = json_object_get(y, key);
@@ -343,7 +368,7 @@ static bool same_key(json_t *x, json_t *y, const char *key)
  * what one merge of all the counties holds; mismatches travel up. */
 static void test_three_levels(void)
 {
-  Huibao__V1__Rollup *a = county_a(), *b = county_b(), *c = county_c("xc");
+  Huibao__V1__Rollup *a = county_a(), *b = county_b(), *c = county_c("xz");
   const Huibao__V1__Rollup *c1in[] = {a, c}, *c2in[] = {b};
   Huibao__V1__Rollup *city1 = merge(c1in, 2, "city1"), *city2 = merge(c2in, 1, "city2");
   Huibao__V1__Rollup *r1 = roundtrip(city1), *r2 = roundtrip(city2);
@@ -354,7 +379,7 @@ static void test_three_levels(void)
                         "contradictions", "cycle_mismatch"};
   for (int i = 0; i < 6; i++)
     CHECK(same_key(jp, jd, keys[i]));
-  CHECK_EQ_STR("xc", STR(jp, "cycle_mismatch", "0"));
+  CHECK_EQ_STR("xz", STR(jp, "cycle_mismatch", "0"));
   CHECK_EQ_INT(1, json_array_size(AT(jp, "cycle_mismatch")));
   CHECK_EQ_INT(6, json_object_size(AT(jp, "periods", "1", "units")));
   CHECK_EQ_INT(1, INT(jp, "periods", "1", "counts", "reported"));
@@ -379,7 +404,7 @@ static void test_three_levels(void)
   const Huibao__V1__Rollup *p2in[] = {r1, city3};
   Huibao__V1__Rollup *prov2 = merge(p2in, 2, "prov");
   CHECK_EQ_INT(2, prov2->n_cycle_mismatch);
-  CHECK_EQ_STR("xc", prov2->cycle_mismatch[0]);
+  CHECK_EQ_STR("xz", prov2->cycle_mismatch[0]);
   CHECK_EQ_STR("city3", prov2->cycle_mismatch[1]);
   CHECK_EQ_INT(4, prov2->periods[0]->n_units);
   Huibao__V1__Rollup *all[] = {a,  b,  c,    e,      city1, city2, city3,
@@ -429,6 +454,7 @@ int main(void)
   RUN(test_json_without);
   RUN(test_merge_same_cycle);
   RUN(test_merge_mismatch);
+  RUN(test_merge_order);
   RUN(test_three_levels);
   RUN(test_table);
   return test_summary();
