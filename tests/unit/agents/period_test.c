@@ -97,6 +97,7 @@ static void test_ledger_only(void)
   CHECK(v == NULL);
   CHECK_EQ_INT(0, agent_period_view_build(&v, &camps, &g.l, at(2025, 1, 1, 0, 0), &d));
   CHECK(v == NULL);
+  hb_diags_free(&d); /* the contradiction notes of the two builds */
 }
 
 static agent_state *state_new(char *dir, size_t len)
