@@ -77,4 +77,10 @@ void hb_agg_days_apply(hb_agg *a, const hb_day_steps *st, int sign);
  * dst holds what hb_agg_days_drop frees). */
 int hb_agg_days_copy(hb_agg *dst, const hb_agg *src);
 
+/* The day cells of a as the bytes of UnitAggregate fields 10 and 11
+ * (hb_agg_days_pack.c): the size, and the bytes written to out (which
+ * holds at least that size); returns what was written. */
+size_t hb_agg_days_packed_size(const hb_agg *a);
+size_t hb_agg_days_pack(const hb_agg *a, uint8_t *out);
+
 #endif

@@ -12,9 +12,6 @@ typedef struct pack_mem {
   Huibao__V1__CategoryCount *cats, **catp, *subs, **subp;
   Huibao__V1__DeadlineCount *dls, **dlp;
   Huibao__V1__IndicatorSum *inds, **indp;
-  Huibao__V1__DayActivities *dacts, **dactp;
-  Huibao__V1__Totals *dtots;
-  Huibao__V1__DayProblems *dprobs, **dprobp;
 } pack_mem;
 
 static void pack_mem_free(pack_mem *m)
@@ -30,11 +27,6 @@ static void pack_mem_free(pack_mem *m)
   free(m->dlp);
   free(m->inds);
   free(m->indp);
-  free(m->dacts);
-  free(m->dactp);
-  free(m->dtots);
-  free(m->dprobs);
-  free(m->dprobp);
 }
 
 static void cell_set(Huibao__V1__ActivityCell *c, Huibao__V1__Totals *t, int level, int kind,
@@ -145,52 +137,6 @@ static int pack_inds(const hb_agg *a, pack_mem *m, Huibao__V1__UnitAggregate *u)
   return 0;
 }
 
-/* The day cells (issue 13): absent when there are none, as the previous
- * version packed an aggregate. */
-static int pack_days(const hb_agg *a, pack_mem *m, Huibao__V1__UnitAggregate *u)
-{
-  m->dacts = calloc(a->ndacts + 1, sizeof *m->dacts);
-  m->dactp = calloc(a->ndacts + 1, sizeof *m->dactp);
-  m->dtots = calloc(a->ndacts + 1, sizeof *m->dtots);
-  m->dprobs = calloc(a->ndprobs + 1, sizeof *m->dprobs);
-  m->dprobp = calloc(a->ndprobs + 1, sizeof *m->dprobp);
-  if (!m->dacts || !m->dactp || !m->dtots || !m->dprobs || !m->dprobp)
-    return HB_ENOMEM;
-  for (size_t i = 0; i < a->ndacts; i++) {
-    const hb_day_act *c = &a->dacts[i];
-    Huibao__V1__DayActivities *d = &m->dacts[i];
-    huibao__v1__day_activities__init(d);
-    d->day = c->day;
-    if (c->code) {
-      d->kind_code = c->code;
-    } else {
-      d->has_kind = 1;
-      d->kind = (Huibao__V1__ActivityKind)c->kind;
-    }
-    hb_totals_to_pb(&c->t, &m->dtots[i]);
-    d->totals = &m->dtots[i];
-    m->dactp[i] = d;
-  }
-  u->n_day_activities = a->ndacts;
-  u->day_activities = a->ndacts ? m->dactp : NULL;
-  for (size_t i = 0; i < a->ndprobs; i++) {
-    const hb_day_prob *c = &a->dprobs[i];
-    Huibao__V1__DayProblems *d = &m->dprobs[i];
-    huibao__v1__day_problems__init(d);
-    d->day = c->day;
-    d->has_identified = c->identified != 0;
-    d->identified = c->identified;
-    d->has_resolved = c->resolved != 0;
-    d->resolved = c->resolved;
-    d->has_overdue_delta = c->overdue_delta != 0;
-    d->overdue_delta = c->overdue_delta;
-    m->dprobp[i] = d;
-  }
-  u->n_day_problems = a->ndprobs;
-  u->day_problems = a->ndprobs ? m->dprobp : NULL;
-  return 0;
-}
-
 /* The problem counts; the figures of issue 12 only when not zero, so that
  * an aggregate without them packs as the previous version packed it. */
 static void pack_problems(const hb_agg *a, Huibao__V1__ProblemCounts *pc)
@@ -241,15 +187,16 @@ int hb_agg_pack(const hb_agg *a, uint8_t **buf, size_t *len)
     rc = pack_cats(a, &m, &u);
   if (rc == 0)
     rc = pack_inds(a, &m, &u);
-  if (rc == 0)
-    rc = pack_days(a, &m, &u);
-  if (rc == 0) {
+  if (rc == 0) { /* the day cells (fields 10, 11: the last) appended by hand */
     size_t sz = huibao__v1__unit_aggregate__get_packed_size(&u);
-    *buf = malloc(sz ? sz : 1);
-    if (*buf)
+    size_t days = hb_agg_days_packed_size(a);
+    *buf = malloc(sz + days ? sz + days : 1);
+    if (*buf) {
       *len = huibao__v1__unit_aggregate__pack(&u, *buf);
-    else
+      *len += hb_agg_days_pack(a, *buf + *len);
+    } else {
       rc = HB_ENOMEM;
+    }
   }
   pack_mem_free(&m);
   return rc;

@@ -284,6 +284,25 @@ static void test_pack_and_old_bytes(void)
   size_t len;
   CHECK_EQ_INT(0, hb_agg_pack(&a, &buf, &len));
   CHECK_EQ_INT(0, hb_agg_unpack(buf, len, &b));
+  /* the day cells are written by hand (hb_agg_days_pack.c): exactly the
+   * bytes protobuf-c writes for the same message */
+  Huibao__V1__UnitAggregate *u = huibao__v1__unit_aggregate__unpack(NULL, len, buf);
+  CHECK(u != NULL);
+  if (u) {
+    CHECK(u->n_day_activities == a.ndacts && u->n_day_problems == a.ndprobs);
+    int declared = 0, negative = 0;
+    for (size_t i = 0; i < a.ndacts; i++)
+      declared += a.dacts[i].code != NULL;
+    for (size_t i = 0; i < a.ndprobs; i++)
+      negative += a.dprobs[i].overdue_delta < 0;
+    CHECK(declared > 0 && negative > 0); /* both encodings are exercised */
+    size_t n = huibao__v1__unit_aggregate__get_packed_size(u);
+    uint8_t *again = malloc(n);
+    CHECK_EQ_INT((long)len, (long)huibao__v1__unit_aggregate__pack(u, again));
+    CHECK(memcmp(buf, again, len) == 0);
+    free(again);
+    huibao__v1__unit_aggregate__free_unpacked(u, NULL);
+  }
   free(buf);
   char line[512];
   hb_agg_diff(&a, &b, line, sizeof line);
