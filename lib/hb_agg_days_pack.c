@@ -13,71 +13,41 @@
 #include <stdint.h>
 #include <string.h>
 #include "hb_agg_internal.h"
+#include "hb_varint.h"
 
 #define TAG_DAY_ACTIVITIES 0x52 /* field 10, length-delimited */
 #define TAG_DAY_PROBLEMS 0x5A   /* field 11, length-delimited */
 
-static size_t varint_len(uint64_t v)
-{
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    n++;
-  }
-  return n;
-}
-
-static uint8_t *varint_put(uint8_t *p, uint64_t v)
-{
-  while (v >= 0x80) {
-    *p++ = (uint8_t)(v | 0x80);
-    v >>= 7;
-  }
-  *p++ = (uint8_t)v;
-  return p;
-}
-
-/* int32 and enum values are varints of their 64-bit sign extension. */
-static uint64_t i32(int32_t v)
-{
-  return (uint64_t)(int64_t)v;
-}
-
-static uint64_t zigzag(int64_t v)
-{
-  return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-}
-
 static size_t totals_len(const hb_totals *t)
 {
-  return 4 + varint_len(t->records) + varint_len(t->sessions) + varint_len(t->participants) +
-         varint_len(t->outputs);
+  return 4 + hb_varint_len(t->records) + hb_varint_len(t->sessions) +
+         hb_varint_len(t->participants) + hb_varint_len(t->outputs);
 }
 
 /* DayActivities: day, kind (a built-in kind) or kind_code, totals. */
 static size_t dact_len(const hb_day_act *c)
 {
-  size_t n = 1 + varint_len(i32(c->day));
+  size_t n = 1 + hb_varint_len(hb_varint_signed(c->day));
   if (c->code) {
     size_t l = strlen(c->code);
-    n += 1 + varint_len(l) + l;
+    n += 1 + hb_varint_len(l) + l;
   } else {
-    n += 1 + varint_len(i32(c->kind));
+    n += 1 + hb_varint_len(hb_varint_signed(c->kind));
   }
   size_t t = totals_len(&c->t);
-  return n + 1 + varint_len(t) + t;
+  return n + 1 + hb_varint_len(t) + t;
 }
 
 /* DayProblems: day, and each count only when not zero. */
 static size_t dprob_len(const hb_day_prob *c)
 {
-  size_t n = 1 + varint_len(i32(c->day));
+  size_t n = 1 + hb_varint_len(hb_varint_signed(c->day));
   if (c->identified)
-    n += 1 + varint_len(c->identified);
+    n += 1 + hb_varint_len(c->identified);
   if (c->resolved)
-    n += 1 + varint_len(c->resolved);
+    n += 1 + hb_varint_len(c->resolved);
   if (c->overdue_delta)
-    n += 1 + varint_len(zigzag(c->overdue_delta));
+    n += 1 + hb_varint_len(hb_varint_zigzag(c->overdue_delta));
   return n;
 }
 
@@ -86,11 +56,11 @@ size_t hb_agg_days_packed_size(const hb_agg *a)
   size_t n = 0;
   for (size_t i = 0; i < a->ndacts; i++) {
     size_t l = dact_len(&a->dacts[i]);
-    n += 1 + varint_len(l) + l;
+    n += 1 + hb_varint_len(l) + l;
   }
   for (size_t i = 0; i < a->ndprobs; i++) {
     size_t l = dprob_len(&a->dprobs[i]);
-    n += 1 + varint_len(l) + l;
+    n += 1 + hb_varint_len(l) + l;
   }
   return n;
 }
@@ -101,47 +71,47 @@ size_t hb_agg_days_pack(const hb_agg *a, uint8_t *out)
   for (size_t i = 0; i < a->ndacts; i++) {
     const hb_day_act *c = &a->dacts[i];
     *p++ = TAG_DAY_ACTIVITIES;
-    p = varint_put(p, dact_len(c));
+    p = hb_varint_put(p, dact_len(c));
     *p++ = 0x08; /* day */
-    p = varint_put(p, i32(c->day));
+    p = hb_varint_put(p, hb_varint_signed(c->day));
     if (c->code) {
       size_t l = strlen(c->code);
       *p++ = 0x1A; /* kind_code */
-      p = varint_put(p, l);
+      p = hb_varint_put(p, l);
       memcpy(p, c->code, l);
       p += l;
     } else {
       *p++ = 0x10; /* kind */
-      p = varint_put(p, i32(c->kind));
+      p = hb_varint_put(p, hb_varint_signed(c->kind));
     }
     *p++ = 0x22; /* totals */
-    p = varint_put(p, totals_len(&c->t));
+    p = hb_varint_put(p, totals_len(&c->t));
     *p++ = 0x08;
-    p = varint_put(p, c->t.records);
+    p = hb_varint_put(p, c->t.records);
     *p++ = 0x10;
-    p = varint_put(p, c->t.sessions);
+    p = hb_varint_put(p, c->t.sessions);
     *p++ = 0x18;
-    p = varint_put(p, c->t.participants);
+    p = hb_varint_put(p, c->t.participants);
     *p++ = 0x20;
-    p = varint_put(p, c->t.outputs);
+    p = hb_varint_put(p, c->t.outputs);
   }
   for (size_t i = 0; i < a->ndprobs; i++) {
     const hb_day_prob *c = &a->dprobs[i];
     *p++ = TAG_DAY_PROBLEMS;
-    p = varint_put(p, dprob_len(c));
+    p = hb_varint_put(p, dprob_len(c));
     *p++ = 0x08;
-    p = varint_put(p, i32(c->day));
+    p = hb_varint_put(p, hb_varint_signed(c->day));
     if (c->identified) {
       *p++ = 0x10;
-      p = varint_put(p, c->identified);
+      p = hb_varint_put(p, c->identified);
     }
     if (c->resolved) {
       *p++ = 0x18;
-      p = varint_put(p, c->resolved);
+      p = hb_varint_put(p, c->resolved);
     }
     if (c->overdue_delta) {
       *p++ = 0x20;
-      p = varint_put(p, zigzag(c->overdue_delta));
+      p = hb_varint_put(p, hb_varint_zigzag(c->overdue_delta));
     }
   }
   return (size_t)(p - out);

@@ -13,6 +13,7 @@
 
 #include "hb_date.h"
 #include "hb_err.h"
+#include "hb_varint.h"
 #include "huibao/v1/huibao.pb-c.h"
 
 #define FACTS_RECORD_ID_MAX 1024 /* bytes: far above any Report record id */
@@ -244,25 +245,55 @@ bool hb_period_facts_nil_now(const hb_period_facts *f, const char *period)
 
 /* ------------------------------------------------------------ pack/unpack */
 
+/* ChangeDay (day, first_s, last_s: all required) as the bytes of field 1
+ * of PeriodFacts, written directly: a unit's facts hold one per day with
+ * changes (a few hundred after months) and are packed at every commit
+ * that touched the unit; protobuf-c would build a message per day. */
+static size_t change_day_len(const hb_change_day *d)
+{
+  return 3 + hb_varint_len(hb_varint_signed(d->day)) + hb_varint_len(hb_varint_signed(d->first_s)) +
+         hb_varint_len(hb_varint_signed(d->last_s));
+}
+
+static size_t days_packed_size(const hb_period_facts *f)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < f->ndays; i++) {
+    size_t l = change_day_len(&f->days[i]);
+    n += 1 + hb_varint_len(l) + l;
+  }
+  return n;
+}
+
+static uint8_t *days_pack(const hb_period_facts *f, uint8_t *p)
+{
+  for (size_t i = 0; i < f->ndays; i++) {
+    const hb_change_day *d = &f->days[i];
+    *p++ = 0x0A; /* field 1, length-delimited */
+    p = hb_varint_put(p, change_day_len(d));
+    *p++ = 0x08;
+    p = hb_varint_put(p, hb_varint_signed(d->day));
+    *p++ = 0x10;
+    p = hb_varint_put(p, hb_varint_signed(d->first_s));
+    *p++ = 0x18;
+    p = hb_varint_put(p, hb_varint_signed(d->last_s));
+  }
+  return p;
+}
+
+/* The days by hand (field 1), then the reports (field 2, few: one per
+ * period at most) by protobuf-c: the same bytes as protobuf-c's for the
+ * whole message (unit.period compares). */
 int hb_period_facts_pack(const hb_period_facts *f, uint8_t **buf, size_t *len)
 {
   *buf = NULL;
   *len = 0;
   Huibao__V1__PeriodFacts m = HUIBAO__V1__PERIOD_FACTS__INIT;
-  Huibao__V1__ChangeDay *days = calloc(f->ndays ? f->ndays : 1, sizeof *days);
-  Huibao__V1__ChangeDay **dayp = calloc(f->ndays ? f->ndays : 1, sizeof *dayp);
   Huibao__V1__ReportFact *reps = calloc(f->nreports ? f->nreports : 1, sizeof *reps);
   Huibao__V1__ReportFact **repp = calloc(f->nreports ? f->nreports : 1, sizeof *repp);
   int rc = HB_ENOMEM;
-  if (!days || !dayp || !reps || !repp)
+  if (!reps || !repp)
     goto done;
-  for (size_t i = 0; i < f->ndays; i++) {
-    huibao__v1__change_day__init(&days[i]);
-    days[i].day = f->days[i].day;
-    days[i].first_s = f->days[i].first_s;
-    days[i].last_s = f->days[i].last_s;
-    dayp[i] = &days[i];
-  }
   for (size_t i = 0; i < f->nreports; i++) {
     const hb_report_fact *r = &f->reports[i];
     huibao__v1__report_fact__init(&reps[i]);
@@ -276,19 +307,16 @@ int hb_period_facts_pack(const hb_period_facts *f, uint8_t **buf, size_t *len)
     reps[i].nil_now = r->nil_now;
     repp[i] = &reps[i];
   }
-  m.n_days = f->ndays;
-  m.days = dayp;
   m.n_reports = f->nreports;
   m.reports = repp;
-  size_t sz = huibao__v1__period_facts__get_packed_size(&m);
-  *buf = malloc(sz ? sz : 1);
+  size_t days = days_packed_size(f), sz = huibao__v1__period_facts__get_packed_size(&m);
+  *buf = malloc(days + sz ? days + sz : 1);
   if (!*buf)
     goto done;
-  *len = huibao__v1__period_facts__pack(&m, *buf);
+  uint8_t *p = days_pack(f, *buf);
+  *len = (size_t)(p - *buf) + huibao__v1__period_facts__pack(&m, p);
   rc = 0;
 done:
-  free(days);
-  free(dayp);
   free(reps);
   free(repp);
   return rc;

@@ -11,6 +11,7 @@
 #include "hb_err.h"
 #include "hb_text.h"
 #include "hb_units.h"
+#include "hb_varint.h"
 
 #define WIRE_AGENT_VERSION_MAX 128
 #define WIRE_ACK_TEXT_MAX 1024
@@ -18,7 +19,7 @@
 /* protobuf wire types */
 #define WIRE_TYPE_VARINT 0
 #define WIRE_TYPE_LEN 2
-#define WIRE_VARINT_MAX 10 /* bytes of a 64-bit varint */
+#define WIRE_VARINT_MAX HB_VARINT_MAX
 
 _Static_assert(HB_WIRE_ACTIVITY_VERSION == HB_WIRE_PROBLEM_VERSION &&
                    HB_WIRE_ACTIVITY_VERSION == HB_WIRE_INDICATOR_VERSION &&
@@ -232,11 +233,7 @@ static int wire_reserve(hb_wire_buf *b, size_t more)
 /* Appends v as a varint; room for WIRE_VARINT_MAX bytes was reserved. */
 static void wire_put_varint(hb_wire_buf *b, uint64_t v)
 {
-  do {
-    uint8_t byte = v & 0x7f;
-    v >>= 7;
-    b->data[b->len++] = byte | (v ? 0x80 : 0);
-  } while (v);
+  b->len = (size_t)(hb_varint_put(b->data + b->len, v) - b->data);
 }
 
 /* Appends field `field` as a varint. */

@@ -2,6 +2,7 @@
  * state rules (hb_period_facts.c), the campaigns file's cycle key. Local
  * time is Asia/Shanghai (UTC+8, no daylight saving), set by main(). */
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "hb_campaigns.h"
@@ -456,6 +457,16 @@ static void test_pack(void)
   CHECK_EQ_INT(0, hb_period_facts_pack(&f, &buf, &len));
   CHECK_EQ_INT(0, hb_period_facts_unpack(buf, len, &g));
   CHECK(facts_equal(&f, &g));
+  /* the change days are written by hand: exactly protobuf-c's bytes */
+  Huibao__V1__PeriodFacts *pf = huibao__v1__period_facts__unpack(NULL, len, buf);
+  CHECK(pf != NULL && pf->n_days == f.ndays && pf->n_reports == f.nreports);
+  if (pf) {
+    uint8_t *again = malloc(huibao__v1__period_facts__get_packed_size(pf));
+    CHECK_EQ_INT((long)len, (long)huibao__v1__period_facts__pack(pf, again));
+    CHECK(memcmp(buf, again, len) == 0);
+    free(again);
+    huibao__v1__period_facts__free_unpacked(pf, NULL);
+  }
   /* garbage and truncated bytes */
   hb_period_facts bad = {0};
   CHECK_EQ_INT(HB_EPARSE, hb_period_facts_unpack(buf, len - 1, &bad));
