@@ -152,6 +152,16 @@ typedef struct hb_period_sum {
 /* Adds a's figures of the days from..to into out (zeroed by the caller
  * before the first call). Returns 0 or HB_ENOMEM. */
 int hb_agg_period_add(const hb_agg *a, int32_t from, int32_t to, hb_period_sum *out);
+
+/* Days from..to, inclusive. */
+typedef struct hb_day_range {
+  int32_t from, to;
+} hb_day_range;
+
+/* The same for n ranges in ascending order, not overlapping (a campaign's
+ * periods), into out[0..n): one pass over a's cells, so a rollup's
+ * periods cost cells + periods per aggregate, not their product. */
+int hb_agg_periods_add(const hb_agg *a, const hb_day_range *r, size_t n, hb_period_sum *out);
 void hb_period_sum_free(hb_period_sum *s);
 
 /* Issue 13: frees a's day cells (a keeps none, as an aggregate of the

@@ -283,26 +283,38 @@ static int sum_kind_add(hb_period_sum *out, const hb_day_act *c)
   return 0;
 }
 
-int hb_agg_period_add(const hb_agg *a, int32_t from, int32_t to, hb_period_sum *out)
+int hb_agg_periods_add(const hb_agg *a, const hb_day_range *r, size_t n, hb_period_sum *out)
 {
-  long i = hb_agg_dact_find(a, from, -1, NULL); /* kind -1: before every cell of from */
-  for (size_t k = (size_t)(i >= 0 ? i : -i - 1); k < a->ndacts && a->dacts[k].day <= to; k++) {
-    const hb_day_act *c = &a->dacts[k];
-    hb_totals_add(&out->act, &c->t);
-    out->dated += c->t.records;
-    if (sum_kind_add(out, c) != 0)
-      return HB_ENOMEM;
-  }
-  for (size_t k = 0; k < a->ndprobs && a->dprobs[k].day <= to; k++) {
-    const hb_day_prob *p = &a->dprobs[k];
-    out->overdue_at_end += p->overdue_delta;
-    if (p->day < from)
-      continue;
-    out->identified += p->identified;
-    out->resolved += p->resolved;
-    out->dated += p->identified;
+  size_t ka = 0, kp = 0;
+  int64_t overdue = 0; /* the deltas up to the end of the range so far */
+  for (size_t i = 0; i < n; i++) {
+    while (ka < a->ndacts && a->dacts[ka].day < r[i].from)
+      ka++;
+    for (; ka < a->ndacts && a->dacts[ka].day <= r[i].to; ka++) {
+      const hb_day_act *c = &a->dacts[ka];
+      hb_totals_add(&out[i].act, &c->t);
+      out[i].dated += c->t.records;
+      if (sum_kind_add(&out[i], c) != 0)
+        return HB_ENOMEM;
+    }
+    for (; kp < a->ndprobs && a->dprobs[kp].day <= r[i].to; kp++) {
+      const hb_day_prob *p = &a->dprobs[kp];
+      overdue += p->overdue_delta;
+      if (p->day < r[i].from)
+        continue;
+      out[i].identified += p->identified;
+      out[i].resolved += p->resolved;
+      out[i].dated += p->identified;
+    }
+    out[i].overdue_at_end += overdue;
   }
   return 0;
+}
+
+int hb_agg_period_add(const hb_agg *a, int32_t from, int32_t to, hb_period_sum *out)
+{
+  const hb_day_range r = {from, to};
+  return hb_agg_periods_add(a, &r, 1, out);
 }
 
 void hb_period_sum_free(hb_period_sum *s)

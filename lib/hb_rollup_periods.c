@@ -36,15 +36,14 @@ void hb_rollup_periods_free(hb_rollup_periods *m)
 static int periods_sum(const hb_rollup_input *in, hb_rollup_periods *m)
 {
   m->sums = calloc(m->np, sizeof *m->sums);
-  if (!m->sums)
-    return HB_ENOMEM;
-  for (size_t i = 0; i < m->np; i++)
-    for (size_t a = 0; a < in->naggs; a++) {
-      int rc = hb_agg_period_add(in->aggs[a], m->p[i].start_day, m->p[i].end_day, &m->sums[i]);
-      if (rc != 0)
-        return rc;
-    }
-  return 0;
+  hb_day_range *r = calloc(m->np, sizeof *r);
+  int rc = m->sums && r ? 0 : HB_ENOMEM;
+  for (size_t i = 0; rc == 0 && i < m->np; i++)
+    r[i] = (hb_day_range){m->p[i].start_day, m->p[i].end_day};
+  for (size_t a = 0; rc == 0 && a < in->naggs; a++)
+    rc = hb_agg_periods_add(in->aggs[a], r, m->np, m->sums);
+  free(r);
+  return rc;
 }
 
 /* Each expected unit's state in period i, in units.csv order, and the

@@ -252,6 +252,31 @@ static void test_symmetry(void)
   CHECK_EQ_INT(nr, s.resolved);
   CHECK_EQ_INT(no, s.overdue_at_end);
   hb_period_sum_free(&s);
+  /* many weekly periods in one pass equal each counted on its own */
+  enum { NP = 12 };
+  hb_day_range r[NP];
+  hb_period_sum many[NP];
+  memset(many, 0, sizeof many);
+  for (int i = 0; i < NP; i++)
+    r[i] = (hb_day_range){D0 - 30 + 7 * i, D0 - 24 + 7 * i};
+  CHECK_EQ_INT(0, hb_agg_periods_add(&run, r, NP, many));
+  uint64_t seen = 0;
+  int64_t overdue_seen = 0;
+  for (int i = 0; i < NP; i++) {
+    seen += many[i].act.records + many[i].identified;
+    overdue_seen += many[i].overdue_at_end;
+    hb_period_sum one = sum_of(&run, r[i].from, r[i].to);
+    CHECK_EQ_INT(one.act.records, many[i].act.records);
+    CHECK_EQ_INT(one.act.participants, many[i].act.participants);
+    CHECK_EQ_INT(one.nkinds, many[i].nkinds);
+    CHECK_EQ_INT(one.identified, many[i].identified);
+    CHECK_EQ_INT(one.resolved, many[i].resolved);
+    CHECK_EQ_INT(one.overdue_at_end, many[i].overdue_at_end);
+    CHECK_EQ_INT(one.dated, many[i].dated);
+    hb_period_sum_free(&one);
+    hb_period_sum_free(&many[i]);
+  }
+  CHECK(seen > 0 && overdue_seen > 0); /* the ranges hold cells of both kinds */
   /* removing what was never added is refused and changes nothing */
   Huibao__V1__Problem ghost = prob(D0 - 100, 1, 0, 0);
   CHECK_EQ_INT(HB_EINVAL, hb_agg_add_problem(&run, &ghost, -1));
