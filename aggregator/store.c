@@ -15,7 +15,7 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-static size_t key2(char *buf, const char *a, char sep, const char *b)
+size_t store_key2(char *buf, const char *a, char sep, const char *b)
 {
   size_t la = strlen(a), lb = strlen(b);
   if (la + 1 + lb > STORE_KEY_MAX)
@@ -700,38 +700,41 @@ static int meta_put(store *s, const char *prefix, const char *name, uint64_t val
   return rc ? hb_lmdb_err(rc) : 0;
 }
 
+int store_aggs_put(MDB_txn *txn, MDB_dbi dbi, const aggmap *m)
+{
+  size_t it;
+  for (aggmap_node *n = aggmap_first(m, &it); n; n = aggmap_next(m, n, &it)) {
+    char key[STORE_KEY_MAX];
+    size_t kl = store_key2(key, n->agg->campaign, '\0', n->agg->unit);
+    if (kl == 0)
+      return HB_EINVAL;
+    MDB_val k = {kl, key};
+    int r;
+    if (hb_agg_is_empty(n->agg)) {
+      r = mdb_del(txn, dbi, &k, NULL);
+      r = r == MDB_NOTFOUND ? 0 : r;
+    } else {
+      uint8_t *packed;
+      size_t len;
+      int rc = hb_agg_pack(n->agg, &packed, &len);
+      if (rc != 0)
+        return rc;
+      MDB_val v = {len, packed};
+      r = mdb_put(txn, dbi, &k, &v, 0);
+      free(packed);
+    }
+    if (r != 0)
+      return hb_lmdb_err(r);
+  }
+  return 0;
+}
+
 /* Writes the touched aggregates (deleting the empty ones), the
  * seq/<campaign> bumps and the sync times into the open transaction.
  * Returns 0 or an hb_err (HB_EFULL: the map is full). */
 static int batch_write(store *s)
 {
-  int rc = 0;
-  size_t it;
-  for (aggmap_node *n = aggmap_first(&s->work, &it); n && rc == 0;
-       n = aggmap_next(&s->work, n, &it)) {
-    char key[STORE_KEY_MAX];
-    size_t kl = key2(key, n->agg->campaign, '\0', n->agg->unit);
-    if (kl == 0) {
-      rc = HB_EINVAL;
-      break;
-    }
-    MDB_val k = {kl, key};
-    if (hb_agg_is_empty(n->agg)) {
-      int r = mdb_del(s->txn, s->aggs, &k, NULL);
-      if (r != 0 && r != MDB_NOTFOUND)
-        rc = hb_lmdb_err(r);
-      continue;
-    }
-    uint8_t *packed;
-    size_t len;
-    if ((rc = hb_agg_pack(n->agg, &packed, &len)) != 0)
-      break;
-    MDB_val v = {len, packed};
-    int r = mdb_put(s->txn, s->aggs, &k, &v, 0);
-    free(packed);
-    if (r != 0)
-      rc = hb_lmdb_err(r);
-  }
+  int rc = store_aggs_put(s->txn, s->aggs, &s->work);
   if (rc == 0)
     rc = store_facts_write(s);
   for (size_t i = 0; i < s->changed.n && rc == 0; i++)

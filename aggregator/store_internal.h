@@ -108,4 +108,14 @@ void store_facts_free(store *s);
  * kind (hb_agg_add_*); HB_EINVAL for a body no aggregate counts ('R'). */
 int store_rec_add(hb_agg *agg, const Huibao__V1__Record *rec, int sign);
 
+/* Writes a \0 b (or another separator) into buf (STORE_KEY_MAX bytes):
+ * the keys of the records, aggs and periods dbs. Returns the length, 0 if
+ * it would not fit. */
+size_t store_key2(char *buf, const char *a, char sep, const char *b);
+
+/* Puts every aggregate of m into db dbi in txn, packed under campaign \0
+ * unit; an empty one is deleted. Returns 0 or an hb_err (HB_EFULL: the
+ * map is full). Used at each commit and by the upgrade (store_migrate.c). */
+int store_aggs_put(MDB_txn *txn, MDB_dbi dbi, const aggmap *m);
+
 #endif

@@ -86,36 +86,14 @@ static int migrate_record(void *ctx, const Huibao__V1__Record *rec)
   return rc;
 }
 
-/* Replaces the aggs db by m->aggs (packed; the empty ones left out) and
- * sets the format, in txn. */
+/* Replaces the aggs db by m->aggs and sets the format, in txn. */
 static int migrate_write(migrate_run *m, MDB_txn *txn)
 {
   int rc = mdb_drop(txn, m->s->aggs, 0);
   if (rc != 0)
     return hb_lmdb_err(rc);
-  size_t it;
-  for (aggmap_node *n = aggmap_first(&m->aggs, &it); n && rc == 0;
-       n = aggmap_next(&m->aggs, n, &it)) {
-    const hb_agg *g = n->agg;
-    size_t cl = strlen(g->campaign), ul = strlen(g->unit);
-    char key[STORE_KEY_MAX];
-    if (hb_agg_is_empty(g))
-      continue;
-    if (cl + 1 + ul > STORE_KEY_MAX)
-      return HB_EINVAL;
-    memcpy(key, g->campaign, cl);
-    key[cl] = '\0';
-    memcpy(key + cl + 1, g->unit, ul);
-    uint8_t *packed;
-    size_t len;
-    if ((rc = hb_agg_pack(g, &packed, &len)) != 0)
-      return rc;
-    MDB_val k = {cl + 1 + ul, key}, v = {len, packed};
-    rc = mdb_put(txn, m->s->aggs, &k, &v, 0);
-    free(packed);
-    if (rc != 0)
-      return hb_lmdb_err(rc);
-  }
+  if ((rc = store_aggs_put(txn, m->s->aggs, &m->aggs)) != 0)
+    return rc;
   uint8_t b[8];
   hb_be64_put(b, STORE_AGG_FORMAT);
   MDB_val k = {strlen(STORE_META_AGG_FORMAT), (void *)STORE_META_AGG_FORMAT}, v = {8, b};

@@ -241,13 +241,10 @@ int store_facts_write(store *s)
   for (size_t i = 0; i < s->bfacts.n; i++) {
     const store_fact *e = &s->bfacts.items[i];
     char key[STORE_KEY_MAX];
-    size_t cl = strlen(e->campaign), ul = strlen(e->unit);
-    if (cl + 1 + ul > STORE_KEY_MAX)
+    size_t kl = store_key2(key, e->campaign, '\0', e->unit);
+    if (kl == 0)
       return HB_EINVAL;
-    memcpy(key, e->campaign, cl);
-    key[cl] = '\0';
-    memcpy(key + cl + 1, e->unit, ul);
-    MDB_val k = {cl + 1 + ul, key};
+    MDB_val k = {kl, key};
     int r;
     if (e->f.ndays == 0 && e->f.nreports == 0) {
       r = mdb_del(s->txn, s->periods, &k, NULL);
