@@ -104,20 +104,18 @@ static int check_enum(hb_violation *v, const char *field, const char *zh, int ha
   return 0;
 }
 
-static int check_campaign(hb_violation *v, const char *campaign, const hb_campaigns *campaigns,
-                          const hb_campaign **out)
+int hb_validate_campaign(hb_violation *v, const char *campaign, const hb_campaigns *campaigns,
+                         int required, const hb_campaign **out)
 {
-  int rc = hb_validate_text(v, "campaign", "专项", campaign, 1, HB_NAME_MAX, 1);
-  if (rc)
-    return rc;
   *out = NULL;
-  if (campaigns) {
-    *out = hb_campaigns_find(campaigns, campaign);
-    if (!*out) {
-      char ex[100];
-      hb_text_excerpt(campaign, 64, ex, sizeof(ex));
-      return hb_validate_fail(v, "campaign", "未知专项 (unknown campaign): %s", ex);
-    }
+  int rc = hb_validate_text(v, "campaign", "专项", campaign, required ? 1 : 0, HB_NAME_MAX, 1);
+  if (rc || !campaigns || !campaign || !*campaign)
+    return rc;
+  *out = hb_campaigns_find(campaigns, campaign);
+  if (!*out) {
+    char ex[100];
+    hb_text_excerpt(campaign, 64, ex, sizeof(ex));
+    return hb_validate_fail(v, "campaign", "未知专项 (unknown campaign): %s", ex);
   }
   return 0;
 }
@@ -146,7 +144,7 @@ static int check_enum_opt(hb_violation *v, const char *field, const char *zh, in
   return check_enum(v, field, zh, has, val, d);
 }
 
-static void canon_clear(hb_canon *canon)
+void hb_validate_canon_clear(hb_canon *canon)
 {
   if (canon) {
     canon->campaign = NULL;
@@ -178,10 +176,8 @@ static int check_kind(hb_violation *v, const Huibao__V1__Activity *a, const hb_c
   return 0;
 }
 
-/* What every record needs, a tombstone (deleted) nothing more: unit, id
- * and, for a tombstone, a version. */
-static int check_key(hb_violation *v, const char *unit, const char *id, int tombstone,
-                     uint64_t version)
+int hb_validate_key(hb_violation *v, const char *unit, const char *id, int tombstone,
+                    uint64_t version)
 {
   int rc = check_unit_id(v, unit, id);
   if (rc == 0 && tombstone && version == 0)
@@ -192,14 +188,14 @@ static int check_key(hb_violation *v, const char *unit, const char *id, int tomb
 int hb_validate_activity(const Huibao__V1__Activity *a, const hb_campaigns *campaigns,
                          int32_t today, hb_violation *v, hb_canon *canon)
 {
-  canon_clear(canon);
+  hb_validate_canon_clear(canon);
   int tombstone = a->has_deleted && a->deleted;
-  int rc = check_key(v, a->unit, a->id, tombstone, a->version);
+  int rc = hb_validate_key(v, a->unit, a->id, tombstone, a->version);
   if (rc || tombstone)
     return rc;
   const hb_campaign *c = NULL;
   int kind = -1;
-  if ((rc = check_campaign(v, a->campaign, campaigns, &c)) ||
+  if ((rc = hb_validate_campaign(v, a->campaign, campaigns, 1, &c)) ||
       (rc = check_date(v, "date", "日期", a->has_date, a->date, 1, today)) ||
       (rc = check_window(v, "date", "日期", c, a->date)) || (rc = check_kind(v, a, c, &kind)) ||
       (rc = check_enum(v, "level", "层级", a->has_level, a->level,
@@ -244,13 +240,13 @@ static int check_subcategory(hb_violation *v, const char *s, const hb_campaign *
 int hb_validate_problem(const Huibao__V1__Problem *p, const hb_campaigns *campaigns, int32_t today,
                         hb_violation *v, hb_canon *canon)
 {
-  canon_clear(canon);
+  hb_validate_canon_clear(canon);
   int tombstone = p->has_deleted && p->deleted;
-  int rc = check_key(v, p->unit, p->id, tombstone, p->version);
+  int rc = hb_validate_key(v, p->unit, p->id, tombstone, p->version);
   if (rc || tombstone)
     return rc;
   const hb_campaign *c = NULL;
-  if ((rc = check_campaign(v, p->campaign, campaigns, &c)) ||
+  if ((rc = hb_validate_campaign(v, p->campaign, campaigns, 1, &c)) ||
       (rc = check_date(v, "identified_on", "查摆日期", p->has_identified_on, p->identified_on, 1,
                        today)) ||
       (rc = check_window(v, "identified_on", "查摆日期", c, p->identified_on)) ||
@@ -331,12 +327,20 @@ static int form_enum(hb_violation *v, const char *field, int has, int val,
   return 0;
 }
 
+/* What every row kind has: its unit, its id, its campaign. */
+static int form_row(hb_violation *v, const char *unit, const char *id, const char *campaign)
+{
+  int rc;
+  if ((rc = hb_validate_text(v, "unit", "单位", unit, 1, HB_UNIT_CODE_MAX, 1)) ||
+      (rc = hb_validate_text(v, "id", "编号", id, 1, HB_ID_MAX, 1)))
+    return rc;
+  return hb_validate_text(v, "campaign", "专项", campaign, 0, HB_NAME_MAX, 1);
+}
+
 static int form_activity(const Huibao__V1__Activity *a, hb_violation *v)
 {
   int rc;
-  if ((rc = hb_validate_text(v, "unit", "单位", a->unit, 1, HB_UNIT_CODE_MAX, 1)) ||
-      (rc = hb_validate_text(v, "id", "编号", a->id, 1, HB_ID_MAX, 1)) ||
-      (rc = hb_validate_text(v, "campaign", "专项", a->campaign, 0, HB_NAME_MAX, 1)) ||
+  if ((rc = form_row(v, a->unit, a->id, a->campaign)) ||
       (rc = hb_validate_text(v, "title", "主题", a->title, 0, HB_TITLE_MAX, 0)) ||
       (rc = hb_validate_text(v, "kind_code", "类型", a->kind_code, 0, HB_NAME_MAX, 1)) ||
       (rc = form_enum(v, "kind", a->has_kind, a->kind, &huibao__v1__activity_kind__descriptor)) ||
@@ -348,9 +352,7 @@ static int form_activity(const Huibao__V1__Activity *a, hb_violation *v)
 static int form_problem(const Huibao__V1__Problem *p, hb_violation *v)
 {
   int rc;
-  if ((rc = hb_validate_text(v, "unit", "单位", p->unit, 1, HB_UNIT_CODE_MAX, 1)) ||
-      (rc = hb_validate_text(v, "id", "编号", p->id, 1, HB_ID_MAX, 1)) ||
-      (rc = hb_validate_text(v, "campaign", "专项", p->campaign, 0, HB_NAME_MAX, 1)) ||
+  if ((rc = form_row(v, p->unit, p->id, p->campaign)) ||
       (rc = hb_validate_text(v, "category", "类别", p->category, 0, HB_NAME_MAX, 1)) ||
       (rc = hb_validate_text(v, "description", "问题描述", p->description, 0, HB_TITLE_MAX, 0)) ||
       (rc = hb_validate_text(v, "subcategory", "子类别", p->subcategory, 0, HB_NAME_MAX, 1)) ||
@@ -371,9 +373,7 @@ static int form_problem(const Huibao__V1__Problem *p, hb_violation *v)
 static int form_indicator(const Huibao__V1__Indicator *r, hb_violation *v)
 {
   int rc;
-  if ((rc = hb_validate_text(v, "unit", "单位", r->unit, 1, HB_UNIT_CODE_MAX, 1)) ||
-      (rc = hb_validate_text(v, "id", "编号", r->id, 1, HB_ID_MAX, 1)) ||
-      (rc = hb_validate_text(v, "campaign", "专项", r->campaign, 0, HB_NAME_MAX, 1)) ||
+  if ((rc = form_row(v, r->unit, r->id, r->campaign)) ||
       (rc = hb_validate_text(v, "indicator", "指标", r->indicator, 0, HB_NAME_MAX, 1)) ||
       (rc = hb_validate_text(v, "note", "说明", r->note, 0, HB_NOTE_MAX, 0)))
     return rc;
@@ -383,9 +383,7 @@ static int form_indicator(const Huibao__V1__Indicator *r, hb_violation *v)
 static int form_case(const Huibao__V1__Case *r, hb_violation *v)
 {
   int rc;
-  if ((rc = hb_validate_text(v, "unit", "单位", r->unit, 1, HB_UNIT_CODE_MAX, 1)) ||
-      (rc = hb_validate_text(v, "id", "编号", r->id, 1, HB_ID_MAX, 1)) ||
-      (rc = hb_validate_text(v, "campaign", "专项", r->campaign, 0, HB_NAME_MAX, 1)) ||
+  if ((rc = form_row(v, r->unit, r->id, r->campaign)) ||
       (rc = hb_validate_text(v, "title", "标题", r->title, 0, HB_TITLE_MAX, 0)) ||
       (rc = hb_validate_text(v, "summary", "摘要", r->summary, 0, HB_SUMMARY_MAX, 0)) ||
       (rc = form_enum(v, "type", r->has_type, r->type, &huibao__v1__case_type__descriptor)))
@@ -399,9 +397,7 @@ static int form_case(const Huibao__V1__Case *r, hb_violation *v)
 static int form_report(const Huibao__V1__Report *r, hb_violation *v)
 {
   int rc;
-  if ((rc = hb_validate_text(v, "unit", "单位", r->unit, 1, HB_UNIT_CODE_MAX, 1)) ||
-      (rc = hb_validate_text(v, "id", "编号", r->id, 1, HB_ID_MAX, 1)) ||
-      (rc = hb_validate_text(v, "campaign", "专项", r->campaign, 0, HB_NAME_MAX, 1)) ||
+  if ((rc = form_row(v, r->unit, r->id, r->campaign)) ||
       (rc = hb_validate_text(v, "period", "报送期", r->period, 0, FORM_PERIOD_MAX, 1)) ||
       (rc = hb_validate_text(v, "filled_by", "填报人", r->filled_by, 0, HB_OWNER_MAX, 1)) ||
       (rc = hb_validate_text(v, "approved_by", "审核人", r->approved_by, 0, HB_OWNER_MAX, 1)) ||
@@ -424,8 +420,8 @@ int hb_validate_record_form(const Huibao__V1__Record *r, hb_violation *v)
     return form_case(r->case_row, v);
   if (r->body_case == HUIBAO__V1__RECORD__BODY_REPORT && r->report)
     return form_report(r->report, v);
-  return hb_validate_fail(v, "record",
-                          "记录既非活动也非问题 (record is neither an activity nor a problem)");
+  return hb_validate_fail(
+      v, "record", "记录没有内容 (record has no activity, problem, indicator, case or 报送 row)");
 }
 
 /* "-12.5" for -125000: value in ten-thousandths, trailing zeros dropped. */
@@ -470,13 +466,13 @@ static int check_value(hb_violation *v, const Huibao__V1__Indicator *r, const hb
 int hb_validate_indicator(const Huibao__V1__Indicator *r, const hb_campaigns *campaigns,
                           int32_t today, hb_violation *v, hb_canon *canon)
 {
-  canon_clear(canon);
+  hb_validate_canon_clear(canon);
   int tombstone = r->has_deleted && r->deleted;
-  int rc = check_key(v, r->unit, r->id, tombstone, r->version);
+  int rc = hb_validate_key(v, r->unit, r->id, tombstone, r->version);
   if (rc || tombstone)
     return rc;
   const hb_campaign *c = NULL;
-  if ((rc = check_campaign(v, r->campaign, campaigns, &c)) ||
+  if ((rc = hb_validate_campaign(v, r->campaign, campaigns, 1, &c)) ||
       (rc = check_date(v, "date", "日期", r->has_date, r->date, 1, today)) ||
       (rc = check_window(v, "date", "日期", c, r->date)) ||
       (rc = hb_validate_text(v, "indicator", "指标", r->indicator, 1, HB_NAME_MAX, 1)))
@@ -502,13 +498,13 @@ int hb_validate_indicator(const Huibao__V1__Indicator *r, const hb_campaigns *ca
 int hb_validate_case(const Huibao__V1__Case *r, const hb_campaigns *campaigns, int32_t today,
                      hb_violation *v, hb_canon *canon)
 {
-  canon_clear(canon);
+  hb_validate_canon_clear(canon);
   int tombstone = r->has_deleted && r->deleted;
-  int rc = check_key(v, r->unit, r->id, tombstone, r->version);
+  int rc = hb_validate_key(v, r->unit, r->id, tombstone, r->version);
   if (rc || tombstone)
     return rc;
   const hb_campaign *c = NULL;
-  if ((rc = check_campaign(v, r->campaign, campaigns, &c)) ||
+  if ((rc = hb_validate_campaign(v, r->campaign, campaigns, 1, &c)) ||
       (rc = check_date(v, "date", "日期", r->has_date, r->date, 1, today)) ||
       (rc = check_window(v, "date", "日期", c, r->date)) ||
       (rc = check_enum(v, "type", "类型", r->has_type, r->type,

@@ -5,6 +5,7 @@
 #define HB_VALIDATE_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "hb_validate.h"
 
 /* Fills v (if not NULL) with field and the formatted reason; returns
@@ -17,5 +18,19 @@ int hb_validate_fail(hb_violation *v, const char *field, const char *fmt, ...)
  * the Chinese half of the reason. Returns 0 or HB_EINVAL. */
 int hb_validate_text(hb_violation *v, const char *field, const char *zh, const char *s, size_t min,
                      size_t max, int no_ctl);
+
+/* Empties *canon (nothing resolved); canon may be NULL. */
+void hb_validate_canon_clear(hb_canon *canon);
+
+/* What every record needs, a tombstone (deleted) nothing more: a valid
+ * unit code, an id and, for a tombstone, a version. Returns 0 or
+ * HB_EINVAL. */
+int hb_validate_key(hb_violation *v, const char *unit, const char *id, int tombstone,
+                    uint64_t version);
+
+/* The campaign cell (id or name): required or not; with campaigns, one
+ * of them (*out, NULL when empty or without campaigns). */
+int hb_validate_campaign(hb_violation *v, const char *campaign, const hb_campaigns *campaigns,
+                         int required, const hb_campaign **out);
 
 #endif

@@ -17,7 +17,6 @@
 #include "hb_err.h"
 #include "hb_period.h"
 #include "hb_text.h"
-#include "hb_units.h"
 #include "hb_validate.h"
 #include "hb_validate_internal.h"
 
@@ -119,14 +118,9 @@ static int check_period_ids(hb_violation *v, const hb_campaigns *campaigns, cons
 static int check_campaign(hb_violation *v, const char *s, const hb_campaigns *campaigns,
                           const hb_campaign **out)
 {
-  *out = NULL;
-  int rc = hb_validate_text(v, "campaign", "专项", s, 0, HB_NAME_MAX, 1);
-  if (rc || !s || !*s || !campaigns)
+  int rc = hb_validate_campaign(v, s, campaigns, 0, out);
+  if (rc || !*out)
     return rc;
-  char ex[100];
-  hb_text_excerpt(s, 64, ex, sizeof ex);
-  if (!(*out = hb_campaigns_find(campaigns, s)))
-    return hb_validate_fail(v, "campaign", "未知专项 (unknown campaign): %s", ex);
   if ((*out)->cycle.kind == HB_CYCLE_NONE)
     return hb_validate_fail(
         v, "campaign",
@@ -139,22 +133,11 @@ int hb_validate_report(const Huibao__V1__Report *r, const hb_campaigns *campaign
                        hb_violation *v, hb_canon *canon)
 {
   (void)today; /* a report for a future period, sent early, counts as by the due */
-  if (canon) {
-    memset(canon, 0, sizeof *canon);
-    canon->category = canon->subcategory = canon->kind = canon->indicator = -1;
-  }
-  if (!hb_unit_code_valid(r->unit)) {
-    char ex[100];
-    hb_text_excerpt(r->unit, 64, ex, sizeof(ex));
-    return hb_validate_fail(v, "unit", "单位编码无效 (invalid unit code): %s", ex);
-  }
-  int rc = hb_validate_text(v, "id", "编号", r->id, 1, HB_ID_MAX, 1);
-  if (rc)
+  hb_validate_canon_clear(canon);
+  int tombstone = r->has_deleted && r->deleted;
+  int rc = hb_validate_key(v, r->unit, r->id, tombstone, r->version);
+  if (rc || tombstone)
     return rc;
-  if (r->has_deleted && r->deleted)
-    return r->version == 0
-               ? hb_validate_fail(v, "version", "删除记录缺少版本号 (tombstone without version)")
-               : 0;
   const char *period = r->period ? r->period : "";
   if (!*period)
     return hb_validate_fail(v, "period", "缺少报送期 (period is missing)");
