@@ -711,6 +711,9 @@ int server_run(const agg_config *cfg)
                 "publishing on %s",
                 s.code, s.units.count, s.campaigns.count, store_aggs(s.st)->count, cfg->listen,
                 cfg->publish);
+  /* the gauges (each unit's last sync, ...) hold their values before
+   * readiness is announced: a scrape right after READY=1 sees every unit */
+  (void)agg_metrics_tick(s.st, &s.units, s.pub, &s.stats, 0);
   hb_notify_ready("ready");
 
   int64_t next_reader_check = hb_time_mono_ms() + READER_CHECK_MS;
