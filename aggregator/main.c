@@ -5,6 +5,7 @@
 #include <sysexits.h>
 #include "admin.h"
 #include "backup.h"
+#include "commands.h"
 #include "config.h"
 #include "hb_err.h"
 #include "hb_log.h"
@@ -19,6 +20,12 @@ int main(int argc, char **argv)
     return backup_main(argc - 1, argv + 1);
   if (argc > 1 && strcmp(argv[1], "admin") == 0)
     return admin_main(argc - 1, argv + 1);
+  if (argc > 1 && strcmp(argv[1], "review") == 0) /* issue 14 */
+    return review_main(argc - 1, argv + 1);
+  if (argc > 1 && strcmp(argv[1], "history") == 0)
+    return history_main(argc - 1, argv + 1);
+  if (argc > 1 && strcmp(argv[1], "account") == 0)
+    return account_main(argc - 1, argv + 1);
 
   agg_config cfg;
   char err[512];

@@ -138,6 +138,10 @@ int store_load_txn(store *s, MDB_txn *txn, char *err, size_t errlen)
     goto lmdb_fail;
   if ((rc = store_facts_load(s, txn, err, errlen)) != 0)
     return rc;
+  if (s->has_review && (rc = store_log_load(s, txn)) != 0) { /* issue 14 */
+    snprintf(err, errlen, "load store: history head: %s", hb_strerror(rc));
+    return rc;
+  }
   return usage_load(s, txn, err, errlen);
 lmdb_fail:
   snprintf(err, errlen, "load store: %s", mdb_strerror(rc));
@@ -254,9 +258,10 @@ int store_open(store **out, const char *dir, size_t mapsize, size_t map_max, cha
   store *s = store_new();
   if (!s)
     return HB_ENOMEM;
-  static const char *const names[] = {"records", "aggs", "meta", "periods"};
-  MDB_dbi dbis[4];
-  int rc = hb_lmdb_open(&s->l, dir, mapsize, names, dbis, 4, err, errlen);
+  static const char *const names[] = {"records", "aggs",   "meta",      "periods", "review",
+                                      "log",     "logidx", "decisions", "accounts"};
+  MDB_dbi dbis[9];
+  int rc = hb_lmdb_open(&s->l, dir, mapsize, names, dbis, 9, err, errlen);
   if (rc != 0) {
     free(s);
     return rc;
@@ -267,6 +272,12 @@ int store_open(store **out, const char *dir, size_t mapsize, size_t map_max, cha
   s->meta = dbis[2];
   s->periods = dbis[3];
   s->has_periods = true;
+  s->review = dbis[4]; /* issue 14 */
+  s->log = dbis[5];
+  s->logidx = dbis[6];
+  s->decisions = dbis[7];
+  s->accounts = dbis[8];
+  s->has_review = true;
   if ((rc = store_load(s, err, errlen)) != 0 || (rc = store_epoch_ensure(s, err, errlen)) != 0) {
     store_close(s);
     return rc;
@@ -296,7 +307,7 @@ int store_open_readonly(store **out, const char *dir, char *err, size_t errlen)
   MDB_txn *txn = NULL;
   int rc = mdb_env_create(&s->l.env);
   if (rc == 0)
-    rc = mdb_env_set_maxdbs(s->l.env, 4);
+    rc = mdb_env_set_maxdbs(s->l.env, 9);
   if (rc == 0)
     rc = mdb_env_open(s->l.env, dir, MDB_RDONLY | MDB_NOTLS, 0600);
   if (rc == 0) {
@@ -314,6 +325,8 @@ int store_open_readonly(store **out, const char *dir, char *err, size_t errlen)
     s->has_periods = rc == 0;
     rc = rc == MDB_NOTFOUND ? 0 : rc;
   }
+  if (rc == 0) /* a store of a version before issue 14 has none of these */
+    rc = store_open_review_dbs(s, txn);
   if (txn) {
     int crc = mdb_txn_commit(txn);
     if (rc == 0)
@@ -330,6 +343,42 @@ int store_open_readonly(store **out, const char *dir, char *err, size_t errlen)
   }
   *out = s;
   return 0;
+}
+
+int store_open_review_dbs(store *s, MDB_txn *txn)
+{
+  struct {
+    const char *name;
+    MDB_dbi *dbi;
+  } const dbs[] = {{"review", &s->review},
+                   {"log", &s->log},
+                   {"logidx", &s->logidx},
+                   {"decisions", &s->decisions},
+                   {"accounts", &s->accounts}};
+  s->has_review = true;
+  for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
+    int rc = mdb_dbi_open(txn, dbs[i].name, 0, dbs[i].dbi);
+    if (rc == MDB_NOTFOUND) {
+      s->has_review = false;
+      return 0;
+    }
+    if (rc != 0)
+      return rc;
+  }
+  return 0;
+}
+
+void store_dbs_get(const store *s, store_dbs *out)
+{
+  out->env = s->l.env;
+  out->records = s->records;
+  out->meta = s->meta;
+  out->review = s->review;
+  out->log = s->log;
+  out->logidx = s->logidx;
+  out->decisions = s->decisions;
+  out->accounts = s->accounts;
+  out->has_review = s->has_review;
 }
 
 void store_close(store *s)
@@ -403,6 +452,7 @@ static void batch_reset(store *s)
   kvlist_clear(&s->burecs);
   kvlist_clear(&s->bubytes);
   store_facts_reset(s);
+  store_log_reset(s);
 }
 
 /* The open batch's usage of unit (working copies, made on first use). */
@@ -666,12 +716,18 @@ int store_batch_put(store *s, Huibao__V1__Record *rec, int *code, uint64_t *stor
   if (r.kind != 'R' && (rc = store_facts_note_change(s, r.campaign, r.unit)) != 0)
     return rc;
 
-  if (has_old && (rc = store_withdraw(s, r.kind, &old, NULL)) != 0)
+  /* issue 14: the review status moves with the new version, and says
+   * which old version leaves the aggregates (a deletion request holds it) */
+  MDB_val v = {n, s->buf.data}, withdraw;
+  if ((rc = store_review_on_put(s, &r, &k, has_old ? &old : NULL, &v, &withdraw)) != 0)
+    return rc;
+  if (withdraw.mv_data && (rc = store_withdraw(s, r.kind, &withdraw, NULL)) != 0)
     return rc;
 
-  MDB_val v = {n, s->buf.data};
   if ((rc = mdb_put(s->txn, s->records, &k, &v, 0)) != 0)
     return hb_lmdb_err(rc);
+  if ((rc = store_log_record(s, rec)) != 0) /* issue 14: the history */
+    return rc;
   urecs->v += add_recs;
   ubytes->v = (uint64_t)((int64_t)ubytes->v + add_bytes);
   *code = HUIBAO__V1__RESULT_CODE__STORED;
@@ -737,6 +793,8 @@ static int batch_write(store *s)
   int rc = store_aggs_put(s->txn, s->aggs, &s->work);
   if (rc == 0)
     rc = store_facts_write(s);
+  if (rc == 0)
+    rc = store_log_write(s);
   for (size_t i = 0; i < s->changed.n && rc == 0; i++)
     rc = meta_put(s, "seq/", s->changed.items[i].key, store_seq(s, s->changed.items[i].key) + 1);
   for (size_t i = 0; i < s->bsync.n && rc == 0; i++)
@@ -787,6 +845,7 @@ static void batch_apply(store *s, char *err, size_t errlen)
   kvlist_clear(&s->bsync);
   if (store_facts_apply(s) != 0)
     rc = HB_ENOMEM;
+  store_log_apply(s);
   if (s->changed_cap < s->changed.n) {
     const char **ids = realloc(s->changed_ids, s->changed.n * sizeof *ids);
     if (ids) {

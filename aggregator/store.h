@@ -187,6 +187,60 @@ void store_batch_clock(store *s, int64_t now_s);
 int store_batch_note_report(store *s, const char *campaign, const char *unit, const char *period,
                             const char *id, bool nothing_new);
 
+/* ---------------------------------------------------------------- issue 14
+ * Review, history and accounts (docs/review.md; dbs in docs/architecture.md
+ * "Storage"). */
+
+/* The store's environment and databases, for read transactions of other
+ * threads (the console's HTTP threads: LMDB allows a read transaction per
+ * thread) and of the review, history and list commands. Never written
+ * through: every change goes through a batch of the process that owns s. */
+typedef struct store_dbs {
+  MDB_env *env;
+  MDB_dbi records, meta, review, log, logidx, decisions, accounts;
+  bool has_review; /* false: a read-only store of a version before issue 14 */
+} store_dbs;
+void store_dbs_get(const store *s, store_dbs *out);
+
+/* Meta "log-head": uint64 BE n, then the 32-byte hash of entry n. */
+#define STORE_META_LOG_HEAD "log-head"
+
+/* The history's head as committed: entries so far and the hash of the
+ * last (32 zero bytes when n = 0). For Rollup.log. */
+void store_log_head(const store *s, uint64_t *n, uint8_t hash[32]);
+
+/* A reviewer's decision (store_review.c, H2). */
+typedef struct store_decision_req {
+  const char *unit, *id;
+  char kind;            /* 'A' or 'P' */
+  int action;           /* hb_review_action */
+  const char *reason;   /* required for return, reopen, refuse-delete */
+  const char *reviewer; /* the account that decided */
+} store_decision_req;
+
+/* Inside store_batch_run's fn: applies the decision with the batch clock
+ * (store_batch_clock; else now): checks it against the record's status
+ * (hb_review_decide), moves the aggregates (the review counts; an approved
+ * deletion takes the held version out), writes the review entry, the
+ * Decision (db "decisions", key unit \0 n, n its history index) and the
+ * history entry (ACTOR_REVIEWER); bumps the campaign's seq. *out_n gets n.
+ * Returns 0; HB_ENOTFOUND (no such record: *why says so), HB_ESTATE (*why:
+ * the status forbids it), HB_EINVAL (a reason missing), or an hb_err. */
+int store_batch_decide(store *s, const store_decision_req *req, uint64_t *out_n, const char **why);
+
+/* The review entry of record (unit, kind, id) in txn (a read or write
+ * transaction on d's env): *out (NULL when the status is NONE) to free
+ * with huibao__v1__review_state__free_unpacked. Returns 0 or an hb_err. */
+int store_review_get(MDB_txn *txn, const store_dbs *d, const char *unit, char kind, const char *id,
+                     Huibao__V1__ReviewState **out);
+
+/* The decisions on unit with n > after, in n order, at most max (store_decisions.c,
+ * H4), read in txn: out[0..*count) to free with store_decisions_free;
+ * *more when more wait. Returns 0 or an hb_err. */
+int store_decisions_after(MDB_txn *txn, const store_dbs *d, const char *unit, uint64_t after,
+                          size_t max, Huibao__V1__Decision ***out, size_t *count, bool *more);
+void store_decisions_free(Huibao__V1__Decision **v, size_t count);
+
 /* Reloads the in-memory aggregates from the aggs db. */
 int store_reload_aggs(store *s, char *err, size_t errlen);
 

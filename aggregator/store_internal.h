@@ -33,6 +33,13 @@ struct store {
   MDB_dbi records, aggs, meta;
   MDB_dbi periods;  /* issue 13: period facts, key campaign \0 unit */
   bool has_periods; /* false: a read-only open of a store without that db */
+  /* issue 14: review status (key = records key), history log (key n),
+   * its index (records key + n), decisions by unit (unit \0 n) and accounts */
+  MDB_dbi review, log, logidx, decisions, accounts;
+  bool has_review; /* false: a read-only open of a store without those dbs */
+  /* the history's head as committed (store_log.c), and the open batch's */
+  uint64_t log_n, blog_n;
+  uint8_t log_hash[32], blog_hash[32];
   bool readonly;
   uint64_t epoch; /* meta "epoch"; 0 = none (a read-only open of an old store) */
   aggmap cache;
@@ -85,6 +92,47 @@ int store_migrate(store *s, char *err, size_t errlen);
  * first); HB_EPARSE if it does not decode. Free with store_row_unpacked_free. */
 int store_row_unpack(char kind, const MDB_val *v, Huibao__V1__Record *rec);
 void store_row_unpacked_free(Huibao__V1__Record *rec);
+/* Opens the issue-14 dbs of a read-only open (has_review false if the
+ * store has none). Returns an LMDB code. */
+int store_open_review_dbs(store *s, MDB_txn *txn);
+
+/* store_review.c (issue 14, H2). Called by store_batch_put for a version
+ * of the row r (key: its records key) that is about to be STORED, after
+ * the new version was added to its aggregate and before anything is
+ * withdrawn: settles the record's review status (hb_review_on_version),
+ * writes or deletes its review entry (a deletion request holds the old
+ * live version in ReviewState.held), moves the review counts, and sets
+ * *withdraw to the old version to take out of the aggregates: the stored
+ * one, the held one, or none (mv_data NULL: a deletion request keeps
+ * counting it, or there was none). old: the stored version, NULL if none;
+ * packed: the new version as it will be stored (in s->buf: do not use
+ * s->buf here). The new version's content equals the old's when their
+ * packed bytes with the same version number are equal. */
+int store_review_on_put(store *s, const store_row *r, const MDB_val *key, const MDB_val *old,
+                        const MDB_val *packed, MDB_val *withdraw);
+/* store_review.c: the record key's review entry is removed with the record
+ * (admin unlock / reset-unit), its counts and a held version taken out of
+ * the aggregates. Inside a batch. */
+int store_review_on_remove(store *s, const MDB_val *key);
+
+/* store_log.c (issue 14, H1). Inside a batch: appends e to the history
+ * (e->n and e->prev are set here; e->at_s = the batch clock when 0),
+ * indexes it under the record it is about (record, decision, removal of
+ * one record), and moves the batch's head. *n (may be NULL) gets its
+ * index. Returns 0 or an hb_err (HB_EFULL: the map is full). */
+int store_log_append(store *s, Huibao__V1__LogEntry *e, uint64_t *n);
+/* store_log.c: a STORED version of a record (rec as stored, its seq
+ * ignored) sent by unit: store_log_append of an ACTOR_UNIT entry. */
+int store_log_record(store *s, const Huibao__V1__Record *rec);
+/* store_log.c: loads the committed head from txn (meta "log-head"). */
+int store_log_load(store *s, MDB_txn *txn);
+/* At the end of a batch that appended: meta "log-head" = the batch's head.
+ * Returns 0 or an hb_err. */
+int store_log_write(store *s);
+/* After the commit: the batch's head becomes the committed one. */
+void store_log_apply(store *s);
+void store_log_reset(store *s);
+
 /* Reloads the aggregates, seqs, sync times, usage and facts from txn. */
 int store_load_txn(store *s, MDB_txn *txn, char *err, size_t errlen);
 

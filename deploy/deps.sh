@@ -9,7 +9,7 @@ PKGS=(
   libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
   liblmdb-dev lmdb-utils libinih-dev libjansson-dev
   python3 clang clang-format-14 libclang-rt-14-dev iproute2 procps
-  libzip-dev libexpat1-dev libxlsxwriter-dev libmicrohttpd-dev libsystemd-dev
+  libzip-dev libexpat1-dev libxlsxwriter-dev libmicrohttpd-dev libsystemd-dev libsodium-dev
   nftables libnetfilter-queue-dev iptables
   python3-openpyxl python3-prometheus-client python3-zmq faketime systemd
   libxml2-utils  # xmllint: integration.hostile_names validates the .xlsx and .docx parts
@@ -25,7 +25,7 @@ CROSS=(
   gcc-aarch64-linux-gnu qemu-user
   libc6-dev:arm64 libzmq3-dev:arm64 libprotobuf-c-dev:arm64 liblmdb-dev:arm64
   libinih-dev:arm64 libjansson-dev:arm64 libzip-dev:arm64 libexpat1-dev:arm64
-  libxlsxwriter-dev:arm64 libmicrohttpd-dev:arm64 libsystemd-dev:arm64
+  libxlsxwriter-dev:arm64 libmicrohttpd-dev:arm64 libsystemd-dev:arm64 libsodium-dev:arm64
   gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64-win32 wine64 dpkg-dev make xz-utils autoconf automake libtool
   lintian debootstrap
 )

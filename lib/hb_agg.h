@@ -22,11 +22,22 @@ typedef struct hb_sub_count {
   uint64_t resolved; /* of which status resolved */
 } hb_sub_count;
 
+/* Issue 14: the county's review of the problems counted (docs/review.md);
+ * kept per aggregate and per category. claimed = resolved - confirmed is
+ * not kept (the rollup computes it). */
+typedef struct hb_review_counts {
+  uint64_t confirmed;        /* REVIEW_CONFIRMED (always resolved) */
+  uint64_t returned;         /* REVIEW_RETURNED */
+  uint64_t reopened;         /* REVIEW_REOPENED */
+  uint64_t deletion_pending; /* REVIEW_DELETION_PENDING (the held version is counted) */
+} hb_review_counts;
+
 typedef struct hb_cat_count {
-  char *code;         /* owned */
-  uint64_t count;     /* problems of this category (not deleted) */
-  uint64_t resolved;  /* of which status resolved */
-  hb_sub_count *subs; /* owned, sorted by code, counts > 0 only */
+  char *code;          /* owned */
+  uint64_t count;      /* problems of this category (not deleted) */
+  uint64_t resolved;   /* of which status resolved */
+  hb_review_counts rv; /* issue 14: of which under review */
+  hb_sub_count *subs;  /* owned, sorted by code, counts > 0 only */
   size_t nsubs, capsubs;
 } hb_cat_count;
 
@@ -96,6 +107,8 @@ typedef struct hb_agg {
   size_t ndacts, capdacts;
   hb_day_prob *dprobs; /* sorted by day; days with a non-zero field only */
   size_t ndprobs, capdprobs;
+  hb_review_counts rv;   /* issue 14: problems under review (hb_agg_add_review) */
+  uint64_t act_returned; /* issue 14: activities in REVIEW_RETURNED */
 } hb_agg;
 
 /* Initialises an empty aggregate for (campaign, unit); copies both strings. */
@@ -117,6 +130,17 @@ int hb_agg_add_activity(hb_agg *a, const Huibao__V1__Activity *r, int sign);
 int hb_agg_add_problem(hb_agg *a, const Huibao__V1__Problem *r, int sign);
 int hb_agg_add_indicator(hb_agg *a, const Huibao__V1__Indicator *r, int sign);
 int hb_agg_add_case(hb_agg *a, const Huibao__V1__Case *r, int sign);
+
+/* Issue 14 (hb_agg_review.c): adds (sign +1) or removes (-1) the review
+ * status of a record counted in a (its effective version: for a deletion
+ * request the held live version, aggregator/store_review.c) to the review
+ * counts: a problem's status (hb_review_status, hb_review.h) to a->rv and
+ * its category's rv, an activity's REVIEW_RETURNED to act_returned; every
+ * other status or record adds nothing. Exactly one of act, prob is not
+ * NULL. HB_EINVAL (a unchanged) for removing what is not there, a status
+ * out of range, or a problem whose category a does not hold. */
+int hb_agg_add_review(hb_agg *a, const Huibao__V1__Activity *act, const Huibao__V1__Problem *prob,
+                      int status, int sign);
 
 /* Lookups by code (NULL if a holds none): borrowed, valid until a changes. */
 const hb_cat_count *hb_agg_category(const hb_agg *a, const char *code);

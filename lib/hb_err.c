@@ -17,6 +17,8 @@ const char *hb_strerror(int err)
   case HB_EZMQ: return "messaging error";
   case HB_EAGAIN: return "try again later";
   case HB_ENOSPC: return "disk full";
+  case HB_EPERM: return "permission denied";
+  case HB_ESTATE: return "not allowed in the record's state";
   default: return "unknown error";
   }
 }

@@ -22,6 +22,8 @@ typedef enum hb_err {
   HB_EZMQ = -11,     /* libzmq failed */
   HB_EAGAIN = -12,   /* try again later (would block, busy) */
   HB_ENOSPC = -13,   /* the disk is full (ENOSPC, EDQUOT): growing the map cannot help */
+  HB_EPERM = -14,    /* not allowed: wrong password, a viewer reviewing, no session (issue 14) */
+  HB_ESTATE = -15, /* not allowed in the record's state: confirm what is not 已整改 (issue 14) */
 } hb_err;
 
 /* A static, English description of err; never NULL. */

@@ -16,6 +16,8 @@ int hb_exit_for(int err)
   case HB_ETOOBIG:
   case HB_EPROTO: return EX_DATAERR;
   case HB_ENOTFOUND: return EX_NOINPUT;
+  case HB_EPERM: return EX_NOPERM;
+  case HB_ESTATE: return EX_DATAERR;
   case HB_ETIMEDOUT:
   case HB_EAGAIN:
   case HB_EZMQ: return EX_TEMPFAIL;

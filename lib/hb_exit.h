@@ -7,6 +7,7 @@
  *   64 bad command line        74 I/O error, disk full (EX_IOERR)
  *   65 bad input data          75 try again later, nothing lost (EX_TEMPFAIL)
  *   66 input file missing      78 bad configuration (EX_CONFIG)
+ *   77 not allowed (EX_NOPERM: a wrong password, a viewer reviewing)
  *
  * A program decides the codes that depend on where an error came from
  * (64 for its command line, 78 for its configuration file) itself; for an
@@ -22,6 +23,7 @@
  *   HB_EIO, HB_EFULL, HB_ENOSPC, HB_EDB: 74 (the disk or the store);
  *   HB_EPARSE, HB_EINVAL, HB_ETOOBIG, HB_EPROTO: 65 (the data is bad);
  *   HB_ENOTFOUND: 66;
+ *   HB_EPERM: 77; HB_ESTATE: 65 (a decision the record's state forbids);
  *   HB_ETIMEDOUT, HB_EAGAIN, HB_EZMQ: 75 (the peer; run again);
  *   HB_ENOMEM and anything else: 70. */
 int hb_exit_for(int err);

@@ -21,7 +21,7 @@ trap 'rm -rf "$root"' EXIT
 echo "rootfs: debootstrap bookworm (minbase) into $root" >&2
 t0=$SECONDS
 debootstrap --variant=minbase \
-  --include=adduser,libzmq5,libprotobuf-c1,liblmdb0,libinih1,libzip4,libexpat1,libxlsxwriter4,libjansson4,libmicrohttpd12,libsystemd0 \
+  --include=adduser,libzmq5,libprotobuf-c1,liblmdb0,libinih1,libzip4,libexpat1,libxlsxwriter4,libjansson4,libmicrohttpd12,libsystemd0,libsodium23 \
   bookworm "$root" http://deb.debian.org/debian >"$dir/debootstrap.log" 2>&1 || {
   tail -20 "$dir/debootstrap.log" >&2
   exit 1

@@ -1,0 +1,11 @@
+/* account_cmd.c: see commands.h. STUB of the groundwork: H5 fills it. */
+#include <stdio.h>
+#include <sysexits.h>
+#include "commands.h"
+
+int account_main(int argc, char **argv)
+{
+  (void)argc, (void)argv;
+  fputs("huibao-aggregator: not implemented yet\n", stderr);
+  return EX_SOFTWARE;
+}

@@ -1,0 +1,11 @@
+/* history_cmd.c: see commands.h. STUB of the groundwork: H1 fills it. */
+#include <stdio.h>
+#include <sysexits.h>
+#include "commands.h"
+
+int history_main(int argc, char **argv)
+{
+  (void)argc, (void)argv;
+  fputs("huibao-aggregator: not implemented yet\n", stderr);
+  return EX_SOFTWARE;
+}
