@@ -18,7 +18,7 @@
  * (C1 controls, U+FFFE/U+FFFF, zero-width and bidi controls, which could
  * also reorder the columns on screen) print as '?', so names cannot shift
  * the columns. */
-#define TBL_MAXCOL 16
+#define TBL_MAXCOL 14
 #define TBL_CELL 96
 
 typedef struct tbl {
@@ -512,24 +512,16 @@ static void write_periods(const Huibao__V1__Rollup *r, FILE *f)
     fputc('\n', f);
 }
 
-/* The units table: 代码 名称 类型 县区 应报 记录 活动 次数 问题 已整改, then
- * (reviewed: issue 14) 已销号 待销号 退回, then 整改中 逾期 最近同步. */
 static void write_units(const Huibao__V1__Rollup *r, FILE *f, tbl *t)
 {
   static const Huibao__V1__ProblemCounts zero = HUIBAO__V1__PROBLEM_COUNTS__INIT;
-  char n[10][24], sync[40];
+  char n[9][24], sync[40];
   if (r->n_units == 0)
     return;
-  bool reviewed = hb_rollup_review_present(r->problems);
   fputs("\n单位 units\n", f);
-  tbl_init(t, reviewed ? "lllllrrrrrrrrrrl" : "lllllrrrrrrrl");
-  if (reviewed)
-    tbl_row(t,
-            (const char *[]){"代码", "名称", "类型", "县区", "应报", "记录", "活动", "次数", "问题",
-                             "已整改", "已销号", "待销号", "退回", "整改中", "逾期", "最近同步"});
-  else
-    tbl_row(t, (const char *[]){"代码", "名称", "类型", "县区", "应报", "记录", "活动", "次数",
-                                "问题", "已整改", "整改中", "逾期", "最近同步"});
+  tbl_init(t, "lllllrrrrrrrl");
+  tbl_row(t, (const char *[]){"代码", "名称", "类型", "县区", "应报", "记录", "活动", "次数",
+                              "问题", "已整改", "整改中", "逾期", "最近同步"});
   for (size_t i = 0; i < r->n_units; i++) {
     const Huibao__V1__UnitRow *u = r->units[i];
     const Huibao__V1__ProblemCounts *p = u->problems ? u->problems : &zero;
@@ -543,29 +535,47 @@ static void write_units(const Huibao__V1__Rollup *r, FILE *f, tbl *t)
       snprintf(sync, sizeof sync, "从未 never");
     }
     const char *ty = u->type ? hb_vocab_unit_type_zh(hb_vocab_unit_type(u->type)) : "?";
-    const char *cells[TBL_MAXCOL] = {u->code,
-                                     u->name,
-                                     ty,
-                                     u->county,
-                                     u->expected ? "是" : "否",
-                                     u64s(n[0], u->records),
-                                     u64s(n[1], a.records),
-                                     u64s(n[2], a.sessions),
-                                     u64s(n[3], p->total),
-                                     u64s(n[4], p->resolved)};
-    size_t k = 10;
-    if (reviewed) {
-      hb_rollup_review v;
-      hb_rollup_review_of_pc(p, &v);
-      cells[k++] = u64s(n[7], v.confirmed);
-      cells[k++] = u64s(n[8], v.claimed);
-      cells[k++] = u64s(n[9], v.returned);
-    }
-    cells[k++] = u64s(n[5], p->rectifying);
-    cells[k++] = u64s(n[6], p->overdue);
-    cells[k] = sync;
-    tbl_row(t, cells);
+    tbl_row(t,
+            (const char *[]){u->code, u->name, ty, u->county, u->expected ? "是" : "否",
+                             u64s(n[0], u->records), u64s(n[1], a.records), u64s(n[2], a.sessions),
+                             u64s(n[3], p->total), u64s(n[4], p->resolved),
+                             u64s(n[5], p->rectifying), u64s(n[6], p->overdue), sync});
   }
+  tbl_print(t, f, "  ");
+  tbl_free(t);
+}
+
+/* Issue 14: the units with something under review (reviewed rollups
+ * only), after the units table, which keeps its columns: 代码 名称 县区
+ * 已整改 已销号 待销号 退回 重新打开 待审批撤销 活动退回. */
+static void write_unit_review(const Huibao__V1__Rollup *r, FILE *f, tbl *t)
+{
+  char n[7][24];
+  if (!hb_rollup_review_present(r->problems))
+    return;
+  bool head = false;
+  for (size_t i = 0; i < r->n_units; i++) {
+    const Huibao__V1__UnitRow *u = r->units[i];
+    hb_rollup_review v;
+    hb_rollup_review_of_pc(u->problems, &v);
+    if (!v.confirmed && !v.claimed && !v.returned && !v.reopened && !v.deletion_pending &&
+        !u->activities_returned)
+      continue;
+    if (!head) {
+      fputs("\n单位审核 review\n", f);
+      tbl_init(t, "lllrrrrrrr");
+      tbl_row(t, (const char *[]){"代码", "名称", "县区", "已整改", "已销号", "待销号", "退回",
+                                  "重新打开", "待审批撤销", "活动退回"});
+      head = true;
+    }
+    tbl_row(t, (const char *[]){
+                   u->code, u->name, u->county, u64s(n[0], u->problems ? u->problems->resolved : 0),
+                   u64s(n[1], v.confirmed), u64s(n[2], v.claimed), u64s(n[3], v.returned),
+                   u64s(n[4], v.reopened), u64s(n[5], v.deletion_pending),
+                   u64s(n[6], u->activities_returned)});
+  }
+  if (!head)
+    return;
   tbl_print(t, f, "  ");
   tbl_free(t);
 }
@@ -586,6 +596,8 @@ int hb_rollup_write_table(const Huibao__V1__Rollup *r, FILE *f)
   write_cases(r, f);
   write_periods(r, f);
   write_units(r, f, &t);
+  failed |= t.failed;
+  write_unit_review(r, f, &t);
   failed |= t.failed;
   if (failed)
     return HB_ENOMEM;

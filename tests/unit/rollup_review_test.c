@@ -365,7 +365,14 @@ static void test_table(void)
                  "  县级审核 已销号 2，待销号 1，退回 1，重新打开 1，待审批撤销 1；活动退回 2\n");
   CHECK_CONTAINS(t, "已整改  已销号  待销号  退回  涉及单位\n");
   CHECK_CONTAINS(t, "  理论学习  theory       3  60.00%       2       1       1     1         1\n");
-  CHECK_CONTAINS(t, "问题  已整改  已销号  待销号  退回  整改中  逾期  最近同步\n");
+  /* the units table keeps its columns; the units under review follow it */
+  CHECK_CONTAINS(t, "问题  已整改  整改中  逾期  最近同步\n");
+  CHECK_CONTAINS(t, "\n单位审核 review\n");
+  CHECK_CONTAINS(
+      t, "  a     甲镇  xq         2       1       1     1         0           0         2\n");
+  CHECK_CONTAINS(
+      t, "  b     县委  xq         1       1       0     0         1           1         0\n");
+  CHECK(strstr(t, "  c     乙镇  xq   ") == NULL); /* nothing under review */
   free(t);
   t = table_of(o); /* an old county's rollup: the table of before */
   CHECK(strstr(t, "已销号") == NULL);
