@@ -11,6 +11,7 @@
 #include "hb_err.h"
 #include "hb_rollup.h"
 #include "test.h"
+#include "test_json.h"
 #include "test_rollup.h"
 
 static hb_category cats[] = {{"theory", "理论学习", NULL, 0}, {"work", "工作作风", NULL, 0}};
@@ -124,34 +125,36 @@ static const Huibao__V1__CategoryCount *cat_in(Huibao__V1__CategoryCount *const 
   return NULL;
 }
 
+/* got (with every has_ flag set: has) equals the five wanted counts. */
+static void check_rv(bool has, const hb_rollup_review *got, uint64_t confirmed, uint64_t claimed,
+                     uint64_t returned, uint64_t deletion_pending, uint64_t reopened)
+{
+  CHECK(has);
+  CHECK_EQ_INT(confirmed, got->confirmed);
+  CHECK_EQ_INT(claimed, got->claimed);
+  CHECK_EQ_INT(returned, got->returned);
+  CHECK_EQ_INT(deletion_pending, got->deletion_pending);
+  CHECK_EQ_INT(reopened, got->reopened);
+}
+
 static void check_pc(const Huibao__V1__ProblemCounts *p, uint64_t confirmed, uint64_t claimed,
                      uint64_t returned, uint64_t deletion_pending, uint64_t reopened)
 {
-  CHECK(p != NULL);
-  if (!p)
-    return;
-  CHECK(p->has_confirmed && p->has_claimed && p->has_returned && p->has_deletion_pending &&
-        p->has_reopened);
-  CHECK_EQ_INT(confirmed, p->confirmed);
-  CHECK_EQ_INT(claimed, p->claimed);
-  CHECK_EQ_INT(returned, p->returned);
-  CHECK_EQ_INT(deletion_pending, p->deletion_pending);
-  CHECK_EQ_INT(reopened, p->reopened);
+  hb_rollup_review v;
+  hb_rollup_review_of_pc(p, &v);
+  check_rv(p && p->has_confirmed && p->has_claimed && p->has_returned && p->has_deletion_pending &&
+               p->has_reopened,
+           &v, confirmed, claimed, returned, deletion_pending, reopened);
 }
 
 static void check_cat(const Huibao__V1__CategoryCount *c, uint64_t confirmed, uint64_t claimed,
                       uint64_t returned, uint64_t deletion_pending, uint64_t reopened)
 {
-  CHECK(c != NULL);
-  if (!c)
-    return;
-  CHECK(c->has_confirmed && c->has_claimed && c->has_returned && c->has_deletion_pending &&
-        c->has_reopened);
-  CHECK_EQ_INT(confirmed, c->confirmed);
-  CHECK_EQ_INT(claimed, c->claimed);
-  CHECK_EQ_INT(returned, c->returned);
-  CHECK_EQ_INT(deletion_pending, c->deletion_pending);
-  CHECK_EQ_INT(reopened, c->reopened);
+  hb_rollup_review v;
+  hb_rollup_review_of_cat(c, &v);
+  check_rv(c && c->has_confirmed && c->has_claimed && c->has_returned && c->has_deletion_pending &&
+               c->has_reopened,
+           &v, confirmed, claimed, returned, deletion_pending, reopened);
 }
 
 static void test_build(void)
@@ -198,25 +201,6 @@ static void test_build(void)
     CHECK(r->log == NULL && r->sources[0]->log == NULL);
     protobuf_c_message_free_unpacked(&r->base, NULL);
   }
-}
-
-static json_t *path(json_t *j, const char *p)
-{
-  char buf[256];
-  snprintf(buf, sizeof buf, "%s", p);
-  for (char *save = NULL, *t = strtok_r(buf, ".", &save); t && j; t = strtok_r(NULL, ".", &save))
-    j = json_is_array(j) ? json_array_get(j, (size_t)atoi(t)) : json_object_get(j, t);
-  return j;
-}
-
-static long long jint_at(json_t *j, const char *p)
-{
-  json_t *v = path(j, p);
-  if (!json_is_integer(v)) {
-    fprintf(stderr, "%s: not an integer\n", p);
-    return -999;
-  }
-  return json_integer_value(v);
 }
 
 static void test_json(void)

@@ -14,6 +14,7 @@
 #include "hb_xlsx.h"
 #include "report_model.h"
 #include "test.h"
+#include "test_json.h"
 #include "test_rollup.h"
 #include "tmpl.h"
 
@@ -75,25 +76,6 @@ static Huibao__V1__Rollup *county(bool reviewed)
   return test_rollup_copy(&r);
 }
 
-static json_t *path(json_t *j, const char *p)
-{
-  char buf[256];
-  snprintf(buf, sizeof buf, "%s", p);
-  for (char *save = NULL, *t = strtok_r(buf, ".", &save); t && j; t = strtok_r(NULL, ".", &save))
-    j = json_is_array(j) ? json_array_get(j, (size_t)atoi(t)) : json_object_get(j, t);
-  return j;
-}
-
-static long long num_at(json_t *j, const char *p)
-{
-  json_t *v = path(j, p);
-  if (!json_is_integer(v)) {
-    fprintf(stderr, "%s: not an integer\n", p);
-    return -999;
-  }
-  return json_integer_value(v);
-}
-
 static char *render(json_t *model, const char *text)
 {
   sub_tmpl *t = NULL;
@@ -113,24 +95,24 @@ static void test_model(void)
   CHECK(m != NULL);
   if (!m)
     return;
-  CHECK_EQ_INT(2, num_at(m, "problems.confirmed"));
-  CHECK_EQ_INT(1, num_at(m, "problems.claimed"));
-  CHECK_EQ_INT(1, num_at(m, "problems.returned"));
-  CHECK_EQ_INT(1, num_at(m, "problems.deletion_pending"));
-  CHECK_EQ_INT(1, num_at(m, "problems.reopened"));
-  CHECK_EQ_INT(2, num_at(m, "activities.returned"));
-  CHECK_EQ_INT(2, num_at(m, "problems.by_category.theory.confirmed"));
-  CHECK_EQ_INT(1, num_at(m, "problems.categories.0.claimed"));
-  CHECK_EQ_INT(2, num_at(m, "problems.categories.0.unit_list.0.confirmed"));
-  CHECK_EQ_INT(1, num_at(m, "problems.categories.0.unit_list.0.returned"));
-  CHECK_EQ_INT(2, num_at(m, "unit.a.problems.confirmed"));
-  CHECK_EQ_INT(1, num_at(m, "unit.a.problems.claimed"));
-  CHECK_EQ_INT(2, num_at(m, "unit.a.categories.theory.confirmed"));
-  CHECK_EQ_INT(1, num_at(m, "unit.a.categories.theory.deletion_pending"));
-  CHECK_EQ_INT(2, num_at(m, "unit.a.activities.returned"));
-  CHECK_EQ_INT(2, num_at(m, "unit_types.1.problems.confirmed")); /* township */
-  CHECK_EQ_INT(1, num_at(m, "unit_types.1.problems.returned"));
-  CHECK_EQ_INT(0, num_at(m, "unit_types.0.problems.confirmed"));
+  CHECK_EQ_INT(2, jint_at(m, "problems.confirmed"));
+  CHECK_EQ_INT(1, jint_at(m, "problems.claimed"));
+  CHECK_EQ_INT(1, jint_at(m, "problems.returned"));
+  CHECK_EQ_INT(1, jint_at(m, "problems.deletion_pending"));
+  CHECK_EQ_INT(1, jint_at(m, "problems.reopened"));
+  CHECK_EQ_INT(2, jint_at(m, "activities.returned"));
+  CHECK_EQ_INT(2, jint_at(m, "problems.by_category.theory.confirmed"));
+  CHECK_EQ_INT(1, jint_at(m, "problems.categories.0.claimed"));
+  CHECK_EQ_INT(2, jint_at(m, "problems.categories.0.unit_list.0.confirmed"));
+  CHECK_EQ_INT(1, jint_at(m, "problems.categories.0.unit_list.0.returned"));
+  CHECK_EQ_INT(2, jint_at(m, "unit.a.problems.confirmed"));
+  CHECK_EQ_INT(1, jint_at(m, "unit.a.problems.claimed"));
+  CHECK_EQ_INT(2, jint_at(m, "unit.a.categories.theory.confirmed"));
+  CHECK_EQ_INT(1, jint_at(m, "unit.a.categories.theory.deletion_pending"));
+  CHECK_EQ_INT(2, jint_at(m, "unit.a.activities.returned"));
+  CHECK_EQ_INT(2, jint_at(m, "unit_types.1.problems.confirmed")); /* township */
+  CHECK_EQ_INT(1, jint_at(m, "unit_types.1.problems.returned"));
+  CHECK_EQ_INT(0, jint_at(m, "unit_types.0.problems.confirmed"));
   char *out = render(m, "已整改{{ problems.resolved }}个，其中已销号{{ problems.confirmed }}个\n");
   CHECK_EQ_STR("已整改3个，其中已销号2个\n", out);
   free(out);
@@ -141,10 +123,10 @@ static void test_model(void)
   r = county(false);
   m = r ? sub_report_model(r) : NULL;
   if (m) {
-    CHECK_EQ_INT(0, num_at(m, "problems.confirmed"));
-    CHECK_EQ_INT(3, num_at(m, "problems.claimed"));
-    CHECK_EQ_INT(3, num_at(m, "unit.a.categories.theory.claimed"));
-    CHECK_EQ_INT(0, num_at(m, "activities.returned"));
+    CHECK_EQ_INT(0, jint_at(m, "problems.confirmed"));
+    CHECK_EQ_INT(3, jint_at(m, "problems.claimed"));
+    CHECK_EQ_INT(3, jint_at(m, "unit.a.categories.theory.claimed"));
+    CHECK_EQ_INT(0, jint_at(m, "activities.returned"));
     out = render(m, "已整改{{ problems.resolved }}个，其中已销号{{ problems.confirmed }}个");
     CHECK_EQ_STR("已整改3个，其中已销号0个", out);
     free(out);
@@ -250,12 +232,12 @@ static void test_dashboard(void)
   sub_collect_offer(&c, "xq", county(true), 0, NULL);
   json_t *j = sub_dash_counties_json(&c, NULL);
   json_t *k = path(j, "campaigns.0.counties.0");
-  CHECK_EQ_INT(2, num_at(k, "problems.confirmed"));
-  CHECK_EQ_INT(1, num_at(k, "problems.claimed"));
-  CHECK_EQ_INT(1, num_at(k, "problems.returned"));
-  CHECK_EQ_INT(1, num_at(k, "problems.deletion_pending"));
-  CHECK_EQ_INT(1, num_at(k, "problems.reopened"));
-  CHECK_EQ_INT(2, num_at(k, "activities.returned"));
+  CHECK_EQ_INT(2, jint_at(k, "problems.confirmed"));
+  CHECK_EQ_INT(1, jint_at(k, "problems.claimed"));
+  CHECK_EQ_INT(1, jint_at(k, "problems.returned"));
+  CHECK_EQ_INT(1, jint_at(k, "problems.deletion_pending"));
+  CHECK_EQ_INT(1, jint_at(k, "problems.reopened"));
+  CHECK_EQ_INT(2, jint_at(k, "activities.returned"));
   json_decref(j);
   sub_collect_free(&c);
 }
