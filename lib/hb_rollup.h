@@ -11,6 +11,7 @@
  *   hb_wire.h           a Rollup from the network, checked (hb_rollup_unpack)
  *   hb_rollup_json.h    the JSON view (docs/protocol.md)
  *   hb_rollup_table.h   the table for terminals
+ *   hb_rollup_review.h  the county's review counts (issue 14)
  * and the activity totals in hb_totals.h. */
 #ifndef HB_ROLLUP_H
 #define HB_ROLLUP_H
@@ -19,6 +20,7 @@
 #include "hb_rollup_build.h"
 #include "hb_rollup_json.h"
 #include "hb_rollup_merge.h"
+#include "hb_rollup_review.h"
 #include "hb_rollup_table.h"
 #include "hb_wire.h"
 #include "hb_totals.h"

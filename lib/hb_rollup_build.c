@@ -5,10 +5,12 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hb_chain.h"
 #include "hb_err.h"
 #include "hb_rollup_build.h"
 #include "hb_rollup_declared.h"
 #include "hb_rollup_periods.h"
+#include "hb_rollup_review.h"
 #include "hb_totals.h"
 #include "hb_vocab.h"
 #include "hb_wire.h"
@@ -19,11 +21,13 @@
 typedef struct pc_sum {
   uint64_t total, identified, rectifying, resolved, measures, overdue, individual, team;
   uint64_t source_new, source_existing, term_immediate, term_long;
+  hb_review_counts rv; /* issue 14 */
 } pc_sum;
 
 typedef struct cat_sum {
   const char *code, *name;
   uint64_t count, resolved, units;
+  hb_review_counts rv; /* issue 14 */
 } cat_sum;
 
 /* Everything the packed message points to, freed in one place. */
@@ -82,6 +86,24 @@ static void pc_from_agg(pc_sum *s, const hb_agg *a, int32_t today)
   s->source_existing = a->by_source[HUIBAO__V1__PROBLEM_SOURCE__SOURCE_EXISTING];
   s->term_immediate = a->by_term[HUIBAO__V1__PROBLEM_TERM__TERM_IMMEDIATE];
   s->term_long = a->by_term[HUIBAO__V1__PROBLEM_TERM__TERM_LONG];
+  s->rv = a->rv;
+}
+
+static void rv_add(hb_review_counts *sum, const hb_review_counts *v)
+{
+  sum->confirmed += v->confirmed;
+  sum->returned += v->returned;
+  sum->reopened += v->reopened;
+  sum->deletion_pending += v->deletion_pending;
+}
+
+/* The Rollup's view of an aggregate's review counts: claimed = resolved -
+ * confirmed (never kept, hb_agg.h). */
+static hb_rollup_review rv_view(const hb_review_counts *rv, uint64_t resolved)
+{
+  hb_rollup_review v = {rv->confirmed, resolved >= rv->confirmed ? resolved - rv->confirmed : 0,
+                        rv->returned, rv->deletion_pending, rv->reopened};
+  return v;
 }
 
 static void pc_add(pc_sum *sum, const pc_sum *s)
@@ -98,6 +120,7 @@ static void pc_add(pc_sum *sum, const pc_sum *s)
   sum->source_existing += s->source_existing;
   sum->term_immediate += s->term_immediate;
   sum->term_long += s->term_long;
+  rv_add(&sum->rv, &s->rv);
 }
 
 static void pc_set(Huibao__V1__ProblemCounts *pb, const pc_sum *s)
@@ -118,6 +141,23 @@ static void pc_set(Huibao__V1__ProblemCounts *pb, const pc_sum *s)
   pb->source_existing = s->source_existing;
   pb->term_immediate = s->term_immediate;
   pb->term_long = s->term_long;
+  hb_rollup_review v = rv_view(&s->rv, s->resolved);
+  hb_rollup_review_set_pc(pb, &v);
+}
+
+/* A category's counts (campaign-wide or one unit's) into pb. */
+static void cat_set(Huibao__V1__CategoryCount *pb, const char *code, const char *name,
+                    uint64_t count, uint64_t resolved, uint64_t units, const hb_review_counts *rv)
+{
+  huibao__v1__category_count__init(pb);
+  pb->code = (char *)code;
+  pb->name = (char *)name;
+  pb->has_count = pb->has_resolved = pb->has_units = 1;
+  pb->count = count;
+  pb->resolved = resolved;
+  pb->units = units;
+  hb_rollup_review v = rv_view(rv, resolved);
+  hb_rollup_review_set_cat(pb, &v);
 }
 
 static const hb_cat_count *agg_cat(const hb_agg *a, const char *code)
@@ -160,7 +200,7 @@ static int build_cat_list(const hb_rollup_input *in, build_mem *m, size_t *ncat)
     return HB_ENOMEM;
   size_t n = 0;
   for (size_t i = 0; i < c->ncategories; i++)
-    m->csum[n++] = (cat_sum){c->categories[i].code, c->categories[i].name, 0, 0, 0};
+    m->csum[n++] = (cat_sum){c->categories[i].code, c->categories[i].name, 0, 0, 0, {0, 0, 0, 0}};
   size_t known = n;
   for (size_t i = 0; i < in->naggs; i++)
     for (size_t j = 0; j < in->aggs[i]->ncats; j++) {
@@ -175,7 +215,7 @@ static int build_cat_list(const hb_rollup_input *in, build_mem *m, size_t *ncat)
         m->csum[at] = m->csum[at - 1];
         at--;
       }
-      m->csum[at] = (cat_sum){code, code, 0, 0, 0};
+      m->csum[at] = (cat_sum){code, code, 0, 0, 0, {0, 0, 0, 0}};
       n++;
     }
   *ncat = n;
@@ -204,6 +244,8 @@ static void build_row(const hb_rollup_input *in, build_mem *m, size_t r, const h
     t = hb_agg_activity_totals(a);
   hb_totals_to_pb(&t, &m->row_tots[r]);
   row->activities = &m->row_tots[r];
+  row->has_activities_returned = 1;
+  row->activities_returned = a ? a->act_returned : 0;
   pc_sum s;
   pc_from_agg(&s, a, in->today);
   pc_set(&m->row_pcs[r], &s);
@@ -214,13 +256,7 @@ static void build_row(const hb_rollup_input *in, build_mem *m, size_t r, const h
     if (!cc || cc->count == 0)
       continue;
     Huibao__V1__CategoryCount *pc = &m->row_cats[*cat_used];
-    huibao__v1__category_count__init(pc);
-    pc->code = (char *)m->csum[k].code;
-    pc->name = (char *)m->csum[k].name;
-    pc->has_count = pc->has_resolved = pc->has_units = 1;
-    pc->count = cc->count;
-    pc->resolved = cc->resolved;
-    pc->units = 1;
+    cat_set(pc, m->csum[k].code, m->csum[k].name, cc->count, cc->resolved, 1, &cc->rv);
     m->row_catp[*cat_used] = pc;
     (*cat_used)++;
   }
@@ -235,7 +271,8 @@ typedef struct county_sums {
   hb_totals cube[NTYPES][HB_LEVEL_MAX + 1][HB_KIND_MAX + 1];
   hb_totals act;
   pc_sum pc;
-  size_t row_cat_cap; /* category counts of all rows, at most */
+  uint64_t act_returned; /* issue 14 */
+  size_t row_cat_cap;    /* category counts of all rows, at most */
 } county_sums;
 
 /* Matches aggregates to units.csv rows (m->by_row, agg_type[i]: the unit
@@ -282,20 +319,24 @@ static void build_sums(const hb_rollup_input *in, build_mem *m, const int *agg_t
     pc_sum s;
     pc_from_agg(&s, a, in->today);
     pc_add(&cs->pc, &s);
+    cs->act_returned += a->act_returned;
     for (size_t k = 0; k < ncat; k++) {
       const hb_cat_count *cc = agg_cat(a, m->csum[k].code);
       if (cc && cc->count > 0) {
         m->csum[k].count += cc->count;
         m->csum[k].resolved += cc->resolved;
         m->csum[k].units++;
+        rv_add(&m->csum[k].rv, &cc->rv);
       }
     }
     cs->row_cat_cap += a->ncats;
   }
 }
 
-/* The rollup's own fields and its one source, the county itself. */
-static void build_header(const hb_rollup_input *in, Huibao__V1__Rollup *r, Huibao__V1__Source *src)
+/* The rollup's own fields and its one source, the county itself; lh is
+ * the history head (Rollup.log and the source's log) when in has one. */
+static void build_header(const hb_rollup_input *in, Huibao__V1__Rollup *r, Huibao__V1__Source *src,
+                         Huibao__V1__LogHead *lh)
 {
   r->source = (char *)in->source;
   r->source_name = (char *)in->source_name;
@@ -321,6 +362,14 @@ static void build_header(const hb_rollup_input *in, Huibao__V1__Rollup *r, Huiba
   src->stale = 0;
   src->has_epoch = in->epoch != 0;
   src->epoch = in->epoch;
+  if (in->log_hash) {
+    huibao__v1__log_head__init(lh);
+    lh->n = in->log_n;
+    lh->hash.data = (uint8_t *)in->log_hash;
+    lh->hash.len = HB_CHAIN_HASH_LEN;
+    r->log = lh;
+    src->log = lh;
+  }
 }
 
 /* The cube's cells with records, by unit type (county, township,
@@ -370,13 +419,8 @@ static int build_cats(build_mem *m, size_t ncat, Huibao__V1__Rollup *r)
     return HB_ENOMEM;
   for (size_t k = 0; k < ncat; k++) {
     Huibao__V1__CategoryCount *c = &m->cats[k];
-    huibao__v1__category_count__init(c);
-    c->code = (char *)m->csum[k].code;
-    c->name = (char *)m->csum[k].name;
-    c->has_count = c->has_resolved = c->has_units = 1;
-    c->count = m->csum[k].count;
-    c->resolved = m->csum[k].resolved;
-    c->units = m->csum[k].units;
+    const cat_sum *k_sum = &m->csum[k];
+    cat_set(c, k_sum->code, k_sum->name, k_sum->count, k_sum->resolved, k_sum->units, &k_sum->rv);
     m->catp[k] = c;
   }
   r->n_categories = ncat;
@@ -466,14 +510,17 @@ int hb_rollup_build(const hb_rollup_input *in, uint8_t **out, size_t *len)
   Huibao__V1__Source src, *srcp = &src;
   Huibao__V1__Totals act_pb;
   Huibao__V1__ProblemCounts pc_pb;
+  Huibao__V1__LogHead log_pb;
   if (rc == 0) {
-    build_header(in, &r, &src);
+    build_header(in, &r, &src, &log_pb);
     r.n_sources = 1;
     r.sources = &srcp;
     hb_totals_to_pb(&cs->act, &act_pb);
     r.activities = &act_pb;
     pc_set(&pc_pb, &cs->pc);
     r.problems = &pc_pb;
+    r.has_activities_returned = 1;
+    r.activities_returned = cs->act_returned;
     rc = build_cube(cs, &m, &r);
   }
   if (rc == 0)

@@ -34,12 +34,21 @@ typedef struct hb_rollup_input {
    * county's clock, for each period's state. */
   const hb_period_facts *const *facts;
   int64_t now_s;
+  /* Issue 14: the county's history head (store_log_head): entries so far
+   * and the hash of the last, HB_CHAIN_HASH_LEN bytes (hb_chain.h), as
+   * Rollup.log and the county's Source.log; log_hash NULL: none (left
+   * out). */
+  uint64_t log_n;
+  const uint8_t *log_hash;
 } hb_rollup_input;
 
 /* Builds the packed Rollup (*out malloc'd, owned by the caller). Cube cells,
  * categories and unit rows come out in a stable order (cube by unit type,
  * level, kind; categories in the campaign file's order; units in units.csv
- * order). Returns 0, HB_EINVAL (no campaign or source), HB_ETOOBIG (over
+ * order). Issue 14: the review counts of the aggregates (hb_agg rv,
+ * act_returned) go to the campaign's, each category's and each unit's
+ * counts, every field set, zeros included (hb_rollup_review.h), claimed =
+ * resolved - confirmed. Returns 0, HB_EINVAL (no campaign or source), HB_ETOOBIG (over
  * HB_WIRE_MAX_ROLLUP) or HB_ENOMEM. */
 int hb_rollup_build(const hb_rollup_input *in, uint8_t **out, size_t *len);
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hb_chain.h"
 #include "hb_date.h"
 #include "hb_period_facts.h"
 #include "hb_rollup.h"
@@ -40,24 +41,49 @@ static json_t *jtot_pb(const Huibao__V1__Totals *pb)
   return jtot(&t);
 }
 
+/* Issue 14: a county's history head {"n", "hash": 64 hex digits}; null
+ * when there is none (a merged rollup's own, an old county's) or its hash
+ * is not HB_CHAIN_HASH_LEN bytes. */
+static json_t *json_log(const Huibao__V1__LogHead *h)
+{
+  if (!h || h->hash.len != HB_CHAIN_HASH_LEN)
+    return json_null();
+  char hex[HB_CHAIN_HEX_LEN];
+  hb_chain_hex(h->hash.data, hex);
+  return json_pack("{s:o, s:s}", "n", jint(h->n), "hash", hex);
+}
+
 static json_t *json_counties(const Huibao__V1__Rollup *r)
 {
   json_t *a = json_array();
   if (!a)
     return NULL;
   if (r->n_sources == 0) {
-    json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:o, s:b}", "code", r->source, "name",
+    json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:o, s:b, s:o}", "code", r->source, "name",
                                        jstr(r->source_name), "seq", jint(r->seq), "as_of",
-                                       jiso(r->as_of_ms), "stale", 0));
+                                       jiso(r->as_of_ms), "stale", 0, "log", json_log(r->log)));
     return a;
   }
   for (size_t i = 0; i < r->n_sources; i++) {
     const Huibao__V1__Source *s = r->sources[i];
-    json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:o, s:b}", "code", s->code, "name",
-                                       jstr(s->name), "seq", jint(s->seq), "as_of",
-                                       jiso(s->as_of_ms), "stale", s->stale ? 1 : 0));
+    json_array_append_new(a,
+                          json_pack("{s:s, s:o, s:o, s:o, s:b, s:o}", "code", s->code, "name",
+                                    jstr(s->name), "seq", jint(s->seq), "as_of", jiso(s->as_of_ms),
+                                    "stale", s->stale ? 1 : 0, "log", json_log(s->log)));
   }
   return a;
+}
+
+/* Issue 14: the five review counts (hb_rollup_review.h) into o. */
+static void json_review(json_t *o, const hb_rollup_review *v)
+{
+  if (!o)
+    return;
+  json_object_set_new(o, "confirmed", jint(v->confirmed));
+  json_object_set_new(o, "claimed", jint(v->claimed));
+  json_object_set_new(o, "returned", jint(v->returned));
+  json_object_set_new(o, "deletion_pending", jint(v->deletion_pending));
+  json_object_set_new(o, "reopened", jint(v->reopened));
 }
 
 static json_t *json_coverage(const Huibao__V1__Rollup *r)
@@ -166,7 +192,8 @@ static json_t *json_activities(const Huibao__V1__Rollup *r)
                                     jint(t.participants), "outputs", jint(t.outputs)));
   }
   free(v);
-  return json_pack("{s:o, s:o, s:o}", "total", jtot_pb(r->activities), "by_kind", bk, "cube", cube);
+  return json_pack("{s:o, s:o, s:o, s:o}", "total", jtot_pb(r->activities), "by_kind", bk, "cube",
+                   cube, "returned", jint(r->activities_returned));
 }
 
 static json_t *json_category(const Huibao__V1__CategoryCount *c, uint64_t total)
@@ -186,21 +213,28 @@ static json_t *json_problems(const Huibao__V1__Rollup *r)
   for (size_t i = 0; i < r->n_categories; i++) {
     const Huibao__V1__CategoryCount *c = r->categories[i];
     json_t *o = json_category(c, p->total), *subs = json_object();
+    hb_rollup_review cv;
+    hb_rollup_review_of_cat(c, &cv);
+    json_review(o, &cv);
     for (size_t j = 0; j < c->n_subcategories; j++)
       json_object_set_new(subs, c->subcategories[j]->code,
                           json_category(c->subcategories[j], p->total));
     json_object_set_new(o, "subcategories", subs);
     json_object_set_new(cats, c->code, o);
   }
-  return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:{s:o, s:o}, s:o, s:{s:o, s:o}, "
-                   "s:{s:o, s:o}}",
-                   "total", jint(p->total), "identified", jint(p->identified), "rectifying",
-                   jint(p->rectifying), "resolved", jint(p->resolved), "measures",
-                   jint(p->measures), "overdue", jint(p->overdue), "resolution_rate",
-                   hb_rollup_share(p->resolved, p->total), "by_scope", "individual",
-                   jint(p->individual), "team", jint(p->team), "by_category", cats, "by_source",
-                   "new", jint(p->source_new), "existing", jint(p->source_existing), "by_term",
-                   "immediate", jint(p->term_immediate), "long_term", jint(p->term_long));
+  json_t *o = json_pack(
+      "{s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:{s:o, s:o}, s:o, s:{s:o, s:o}, "
+      "s:{s:o, s:o}}",
+      "total", jint(p->total), "identified", jint(p->identified), "rectifying", jint(p->rectifying),
+      "resolved", jint(p->resolved), "measures", jint(p->measures), "overdue", jint(p->overdue),
+      "resolution_rate", hb_rollup_share(p->resolved, p->total), "by_scope", "individual",
+      jint(p->individual), "team", jint(p->team), "by_category", cats, "by_source", "new",
+      jint(p->source_new), "existing", jint(p->source_existing), "by_term", "immediate",
+      jint(p->term_immediate), "long_term", jint(p->term_long));
+  hb_rollup_review v;
+  hb_rollup_review_of_pc(p, &v);
+  json_review(o, &v);
+  return o;
 }
 
 /* One indicator: {name, unit, places, value, text, records}; value is a
@@ -406,6 +440,10 @@ static json_t *json_unit(const Huibao__V1__Rollup *r, const Huibao__V1__UnitRow 
   if (o) {
     json_object_set_new(o, "indicators", json_indicators(r, u->indicators, u->n_indicators));
     json_object_set_new(o, "cases", json_cases(u->cases));
+    hb_rollup_review v;
+    hb_rollup_review_of_pc(p, &v);
+    json_review(json_object_get(o, "problems"), &v);
+    json_object_set_new(json_object_get(o, "activities"), "returned", jint(u->activities_returned));
   }
   return o;
 }
@@ -435,7 +473,8 @@ json_t *hb_rollup_to_json(const Huibao__V1__Rollup *r)
     return NULL;
   json_t *ind = json_indicators(r, r->indicators, r->n_indicators), *cases = json_cases(r->cases);
   if (!ind || !cases || json_object_set_new(doc, "indicators", ind) != 0 ||
-      json_object_set_new(doc, "cases", cases) != 0) {
+      json_object_set_new(doc, "cases", cases) != 0 ||
+      json_object_set_new(doc, "log", json_log(r->log)) != 0) {
     json_decref(doc);
     return NULL;
   }

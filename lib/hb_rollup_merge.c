@@ -183,6 +183,7 @@ static int merge_sources(const Huibao__V1__Rollup *const *in, size_t n, const bo
       s->epoch = in[i]->epoch;
       s->has_stale = 1;
       s->stale = st;
+      s->log = in[i]->log;
       m->srcp[k] = s;
       k++;
       continue;
@@ -192,6 +193,8 @@ static int merge_sources(const Huibao__V1__Rollup *const *in, size_t n, const bo
       *s = *in[i]->sources[j];
       s->has_stale = 1;
       s->stale = s->stale || st;
+      if (!s->log && in[i]->log && in[i]->n_sources == 1)
+        s->log = in[i]->log; /* a county's one source is the county itself */
       m->srcp[k] = s;
       k++;
     }
@@ -201,17 +204,31 @@ static int merge_sources(const Huibao__V1__Rollup *const *in, size_t n, const bo
   return 0;
 }
 
-/* Activities and problems: the inputs' totals summed into act and pc. */
+/* Activities and problems: the inputs' totals summed into act and pc, and
+ * into r the activities returned; the review counts (issue 14) are set
+ * when any input carries them (hb_rollup_review.h: an input without them
+ * adds its resolved problems as claimed). */
 static void merge_totals(const Huibao__V1__Rollup *const *in, size_t n, Huibao__V1__Totals *act,
-                         Huibao__V1__ProblemCounts *pc)
+                         Huibao__V1__ProblemCounts *pc, Huibao__V1__Rollup *r)
 {
   hb_totals sum = {0, 0, 0, 0};
   uint64_t v[12] = {0};
+  hb_rollup_review rv = {0, 0, 0, 0, 0};
+  bool reviewed = false;
   for (size_t i = 0; i < n; i++) {
     hb_totals_add_pb(&sum, in[i]->activities);
+    if (in[i]->has_activities_returned) {
+      r->has_activities_returned = 1;
+      r->activities_returned =
+          hb_rollup_add_sat(r->activities_returned, in[i]->activities_returned);
+    }
     const Huibao__V1__ProblemCounts *p = in[i]->problems;
     if (!p)
       continue;
+    hb_rollup_review pr;
+    hb_rollup_review_of_pc(p, &pr);
+    hb_rollup_review_add(&rv, &pr);
+    reviewed = reviewed || hb_rollup_review_present(p);
     const uint64_t x[12] = {p->total,      p->identified,      p->rectifying,     p->resolved,
                             p->measures,   p->overdue,         p->individual,     p->team,
                             p->source_new, p->source_existing, p->term_immediate, p->term_long};
@@ -235,6 +252,8 @@ static void merge_totals(const Huibao__V1__Rollup *const *in, size_t n, Huibao__
   pc->source_existing = v[9];
   pc->term_immediate = v[10];
   pc->term_long = v[11];
+  if (reviewed)
+    hb_rollup_review_set_pc(pc, &rv);
 }
 
 /* Cube: sort every input cell by (type, level, kind, kind_code), sum runs. */
@@ -336,6 +355,8 @@ static int merge_categories(const Huibao__V1__Rollup *const *in, size_t n, size_
     o->pb.has_count = o->pb.has_resolved = o->pb.has_units = 1;
     o->order = m->kref[i].order;
     size_t j = i;
+    hb_rollup_review rv = {0, 0, 0, 0, 0};
+    bool reviewed = false;
     for (; j < ncat_in && strcmp(m->kref[j].c->code, o->pb.code) == 0; j++) {
       const Huibao__V1__CategoryCount *c = m->kref[j].c;
       if (!o->pb.name && !str_empty(c->name))
@@ -343,7 +364,13 @@ static int merge_categories(const Huibao__V1__Rollup *const *in, size_t n, size_
       o->pb.count = hb_rollup_add_sat(o->pb.count, c->count);
       o->pb.resolved = hb_rollup_add_sat(o->pb.resolved, c->resolved);
       o->pb.units = hb_rollup_add_sat(o->pb.units, c->units);
+      hb_rollup_review x;
+      hb_rollup_review_of_cat(c, &x);
+      hb_rollup_review_add(&rv, &x);
+      reviewed = reviewed || c->has_confirmed;
     }
+    if (reviewed)
+      hb_rollup_review_set_cat(&o->pb, &rv);
     nsub = merge_subcategories(m->kref + i, j - i, m, nsub, &o->pb);
     i = j;
   }
@@ -518,7 +545,7 @@ int hb_rollup_merge(const Huibao__V1__Rollup *const *in, size_t n, const bool *s
   merge_header(in, n, &r);
   Huibao__V1__Totals act_pb;
   Huibao__V1__ProblemCounts pc_pb;
-  merge_totals(in, n, &act_pb, &pc_pb);
+  merge_totals(in, n, &act_pb, &pc_pb, &r);
   r.activities = &act_pb;
   r.problems = &pc_pb;
 

@@ -20,6 +20,10 @@
  * epoch is derived from the inputs' (source, epoch) pairs (hb_rollup_epoch),
  * so it changes when any input's epoch does (a county restored from a
  * backup, whose seq went back): absent when no input has one.
+ * Issue 14: the review counts (hb_rollup_review.h) and activities_returned
+ * are summed, present when any input has them; each source's log is its
+ * county's Rollup.log (Source.log kept from a merged input); the merged
+ * rollup itself has no log.
  * stale[i] (may be NULL) marks input i's sources stale. The inputs are
  * borrowed; *out is one protobuf-c tree, owned by the caller (free it with
  * protobuf_c_message_free_unpacked(msg, NULL)). Returns 0, HB_EINVAL (no

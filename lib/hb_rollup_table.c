@@ -273,11 +273,48 @@ static void write_activities(const Huibao__V1__Rollup *r, FILE *f, tbl *t)
   tbl_free(t);
 }
 
+/* Issue 14: the county's review of the problems, when the rollup carries
+ * it (hb_rollup_review_present: a rollup of an earlier county has none,
+ * and its table keeps its earlier shape). */
+static void write_review(const Huibao__V1__Rollup *r, const Huibao__V1__ProblemCounts *p, FILE *f)
+{
+  hb_rollup_review v;
+  hb_rollup_review_of_pc(p, &v);
+  fprintf(f,
+          "  县级审核 已销号 %" PRIu64 "，待销号 %" PRIu64 "，退回 %" PRIu64 "，重新打开 %" PRIu64
+          "，待审批撤销 %" PRIu64 "；活动退回 %" PRIu64 "\n",
+          v.confirmed, v.claimed, v.returned, v.reopened, v.deletion_pending,
+          r->activities_returned);
+}
+
+/* A category's row: 类别 code 问题数 占比 已整改, then (reviewed) 已销号
+ * 待销号 退回, then 涉及单位; a sub-category carries no review counts and
+ * leaves those cells empty. */
+static void category_row(tbl *t, const char *label, const char *code,
+                         const Huibao__V1__CategoryCount *c, uint64_t total, bool reviewed,
+                         bool sub)
+{
+  char n[7][24];
+  hb_rollup_review v;
+  hb_rollup_review_of_cat(c, &v);
+  const char *cells[TBL_MAXCOL] = {label, code, u64s(n[0], c->count), pct(n[1], c->count, total),
+                                   u64s(n[2], c->resolved)};
+  size_t k = 5;
+  if (reviewed) {
+    cells[k++] = sub ? "" : u64s(n[4], v.confirmed);
+    cells[k++] = sub ? "" : u64s(n[5], v.claimed);
+    cells[k++] = sub ? "" : u64s(n[6], v.returned);
+  }
+  cells[k] = u64s(n[3], c->units);
+  tbl_row(t, cells);
+}
+
 static void write_problems(const Huibao__V1__Rollup *r, FILE *f, tbl *t)
 {
   static const Huibao__V1__ProblemCounts zero = HUIBAO__V1__PROBLEM_COUNTS__INIT;
   const Huibao__V1__ProblemCounts *p = r->problems ? r->problems : &zero;
-  char n[6][24];
+  bool reviewed = hb_rollup_review_present(r->problems);
+  char n[1][24];
   fputs("\n问题 problems\n", f);
   fprintf(f,
           "  查摆问题 %" PRIu64 " 个：已查摆 %" PRIu64 "，整改中 %" PRIu64 "，已整改 %" PRIu64
@@ -288,23 +325,25 @@ static void write_problems(const Huibao__V1__Rollup *r, FILE *f, tbl *t)
   if (p->source_new || p->source_existing || p->term_immediate || p->term_long)
     fprintf(f, "  增量 %" PRIu64 "，存量 %" PRIu64 "；立行立改 %" PRIu64 "，长期整改 %" PRIu64 "\n",
             p->source_new, p->source_existing, p->term_immediate, p->term_long);
+  if (reviewed)
+    write_review(r, p, f);
   if (r->n_categories == 0)
     return;
-  tbl_init(t, "llrrrr");
-  tbl_row(t, (const char *[]){"类别", "code", "问题数", "占比", "已整改", "涉及单位"});
+  tbl_init(t, reviewed ? "llrrrrrrr" : "llrrrr");
+  if (reviewed)
+    tbl_row(t, (const char *[]){"类别", "code", "问题数", "占比", "已整改", "已销号", "待销号",
+                                "退回", "涉及单位"});
+  else
+    tbl_row(t, (const char *[]){"类别", "code", "问题数", "占比", "已整改", "涉及单位"});
   for (size_t i = 0; i < r->n_categories; i++) {
     const Huibao__V1__CategoryCount *c = r->categories[i];
-    tbl_row(t, (const char *[]){c->name ? c->name : c->code, c->code, u64s(n[0], c->count),
-                                pct(n[1], c->count, p->total), u64s(n[2], c->resolved),
-                                u64s(n[3], c->units)});
+    category_row(t, c->name ? c->name : c->code, c->code, c, p->total, reviewed, false);
     for (size_t j = 0; j < c->n_subcategories; j++) {
       const Huibao__V1__CategoryCount *sc = c->subcategories[j];
       char label[TBL_CELL], code[TBL_CELL];
       snprintf(label, sizeof label, "  %s", sc->name ? sc->name : sc->code);
       snprintf(code, sizeof code, "%s.%s", c->code, sc->code);
-      tbl_row(t,
-              (const char *[]){label, code, u64s(n[0], sc->count), pct(n[1], sc->count, p->total),
-                               u64s(n[2], sc->resolved), u64s(n[3], sc->units)});
+      category_row(t, label, code, sc, p->total, reviewed, true);
     }
   }
   tbl_print(t, f, "  ");
@@ -506,6 +545,41 @@ static void write_units(const Huibao__V1__Rollup *r, FILE *f, tbl *t)
   tbl_free(t);
 }
 
+/* Issue 14: the units with something under review (reviewed rollups
+ * only), after the units table, which keeps its columns: 代码 名称 县区
+ * 已整改 已销号 待销号 退回 重新打开 待审批撤销 活动退回. */
+static void write_unit_review(const Huibao__V1__Rollup *r, FILE *f, tbl *t)
+{
+  char n[7][24];
+  if (!hb_rollup_review_present(r->problems))
+    return;
+  bool head = false;
+  for (size_t i = 0; i < r->n_units; i++) {
+    const Huibao__V1__UnitRow *u = r->units[i];
+    hb_rollup_review v;
+    hb_rollup_review_of_pc(u->problems, &v);
+    if (!v.confirmed && !v.claimed && !v.returned && !v.reopened && !v.deletion_pending &&
+        !u->activities_returned)
+      continue;
+    if (!head) {
+      fputs("\n单位审核 review\n", f);
+      tbl_init(t, "lllrrrrrrr");
+      tbl_row(t, (const char *[]){"代码", "名称", "县区", "已整改", "已销号", "待销号", "退回",
+                                  "重新打开", "待审批撤销", "活动退回"});
+      head = true;
+    }
+    tbl_row(t, (const char *[]){
+                   u->code, u->name, u->county, u64s(n[0], u->problems ? u->problems->resolved : 0),
+                   u64s(n[1], v.confirmed), u64s(n[2], v.claimed), u64s(n[3], v.returned),
+                   u64s(n[4], v.reopened), u64s(n[5], v.deletion_pending),
+                   u64s(n[6], u->activities_returned)});
+  }
+  if (!head)
+    return;
+  tbl_print(t, f, "  ");
+  tbl_free(t);
+}
+
 int hb_rollup_write_table(const Huibao__V1__Rollup *r, FILE *f)
 {
   tbl t;
@@ -522,6 +596,8 @@ int hb_rollup_write_table(const Huibao__V1__Rollup *r, FILE *f)
   write_cases(r, f);
   write_periods(r, f);
   write_units(r, f, &t);
+  failed |= t.failed;
+  write_unit_review(r, f, &t);
   failed |= t.failed;
   if (failed)
     return HB_ENOMEM;

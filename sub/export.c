@@ -11,8 +11,11 @@
  * and 合计 rows, without the per-category columns, which differ between
  * campaigns. A campaign with a cycle (issue 13) adds two sheets after the
  * campaigns' (export_periods.c): 报送情况, its units x periods, and 分期统计,
- * its per-period figures. Files are written beside --out and renamed over
- * it.
+ * its per-period figures. The county's review (issue 14: 已销号, 待销号,
+ * 退回, 重新打开, 待审批撤销, 活动退回) is export_review.c's: a block of the
+ * sheet below the categories, five more columns of the categories block,
+ * six more columns of the CSV (when a rollup carries them). Files are written beside --out and
+ * renamed over it.
  *
  * Names come from units.csv and campaigns.ini at the counties, so every text
  * cell is written defensively (docs/security.md, "Outputs carry what names
@@ -46,6 +49,7 @@
 #include "view.h"
 #include "export_xlsx.h"
 #include "export_periods.h"
+#include "export_review.h"
 
 #define SHEET_NAME_MAX 31 /* Excel's limit, in UTF-16 units */
 
@@ -423,12 +427,14 @@ static lxw_error xlsx_sheet(lxw_workbook *wb, const Huibao__V1__Rollup *r, const
     err = xlsx_cell(ws, row, (lxw_col_t)c, &cells[c], f, 1);
   free(cells);
 
-  /* The categories: count, share, resolved, units. */
+  /* The categories: count, share, resolved, units, then the review's five. */
   row += 2;
   static const char *const cat_headers[] = {"类别编码", "类别",   "问题数",
                                             "占比",     "已整改", "涉及单位数"};
   for (lxw_col_t c = 0; c < 6 && !err; c++)
     err = worksheet_write_string(ws, row, c, cat_headers[c], f->head);
+  for (lxw_col_t c = 0; c < SUB_EXPORT_REVIEW_NCAT && !err; c++)
+    err = worksheet_write_string(ws, row, 6 + c, sub_export_review_cat_headers[c], f->head);
   uint64_t total = r->problems ? r->problems->total : 0;
   for (size_t k = 0; k < r->n_categories && !err; k++) {
     const Huibao__V1__CategoryCount *cc = r->categories[k];
@@ -441,9 +447,15 @@ static lxw_error xlsx_sheet(lxw_workbook *wb, const Huibao__V1__Rollup *r, const
                           {X_INT, NULL, (double)cc->units, 0}};
     for (lxw_col_t c = 0; c < 6 && !err; c++)
       err = xlsx_cell(ws, row, c, &cat[c], f, 0);
+    uint64_t rv[SUB_EXPORT_REVIEW_NCAT];
+    sub_export_review_cat_values(cc, rv);
+    for (lxw_col_t c = 0; c < SUB_EXPORT_REVIEW_NCAT && !err; c++)
+      err = worksheet_write_number(ws, row, 6 + c, (double)rv[c], f->integer);
     for (size_t j = 0; j < cc->n_subcategories && !err; j++)
       err = xlsx_subcategory(ws, ++row, cc, cc->subcategories[j], total, f);
   }
+  if (!err)
+    err = sub_export_review_block(ws, r, &row, f->head, f->integer, f->total_text, f->total_int);
 
   if (!err)
     err = xlsx_blocks12(ws, r, f, &row);
@@ -552,7 +564,9 @@ static void csv_field(FILE *f, const char *s)
   fputc('"', f);
 }
 
-static void csv_row(FILE *f, const char *campaign, const xcell *c, size_t n)
+/* One row: the campaign, n cells, then the review's figures (issue 14)
+ * when review is not NULL. */
+static void csv_row(FILE *f, const char *campaign, const xcell *c, size_t n, const uint64_t *review)
 {
   csv_field(f, campaign);
   for (size_t i = 0; i < n; i++) {
@@ -564,15 +578,24 @@ static void csv_row(FILE *f, const char *campaign, const xcell *c, size_t n)
     else
       fprintf(f, "%.2f%%", c[i].num * 100.0);
   }
+  for (size_t i = 0; review && i < SUB_EXPORT_REVIEW_NCOLS; i++)
+    fprintf(f, ",%" PRIu64, review[i]);
   fputs("\r\n", f);
 }
 
 void sub_export_write_csv(FILE *f, Huibao__V1__Rollup *const *rs, size_t n)
 {
+  bool reviewed = false; /* issue 14: the review's columns when any rollup carries them */
+  for (size_t i = 0; i < n; i++)
+    reviewed = reviewed || hb_rollup_review_present(rs[i]->problems);
   fputs("\xEF\xBB\xBF专项", f);
   for (size_t i = 0; i < NFIXED; i++) {
     fputc(',', f);
     fputs(fixed_headers[i], f);
+  }
+  for (size_t i = 0; reviewed && i < SUB_EXPORT_REVIEW_NCOLS; i++) {
+    fputc(',', f);
+    fputs(sub_export_review_headers[i], f);
   }
   fputs("\r\n", f);
   xcell *cells = NULL;
@@ -583,12 +606,15 @@ void sub_export_write_csv(FILE *f, Huibao__V1__Rollup *const *rs, size_t n)
     if (!c)
       break;
     cells = c;
+    uint64_t rv[SUB_EXPORT_REVIEW_NCOLS];
     for (size_t u = 0; u < r->n_units; u++) {
       export_row(r, r->units[u], cells, &t);
-      csv_row(f, r->campaign, cells, NFIXED);
+      sub_export_review_values(r->units[u]->problems, r->units[u]->activities_returned, rv);
+      csv_row(f, r->campaign, cells, NFIXED, reviewed ? rv : NULL);
     }
     export_totals(r, cells);
-    csv_row(f, r->campaign, cells, NFIXED);
+    sub_export_review_values(r->problems, r->activities_returned, rv);
+    csv_row(f, r->campaign, cells, NFIXED, reviewed ? rv : NULL);
   }
   free(cells);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "hb_date.h"
 #include "hb_err.h"
+#include "hb_rollup.h"
 #include "hb_vocab.h"
 
 static json_int_t jclamp(uint64_t v)
@@ -25,16 +26,32 @@ static json_t *county_json(const sub_entry *e)
   char iso[40];
   hb_time_format_iso(e->r->as_of_ms, iso, sizeof iso);
   double rate = f.problems ? (double)f.resolved / (double)f.problems : 0.0;
-  return json_pack("{s:s, s:s?, s:b, s:I, s:s, s:I, s:I, s:I,"
-                   " s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:f, s:{s:I, s:I, s:I, s:I}}",
-                   "code", e->r->source, "name", e->r->source_name, "stale", e->stale ? 1 : 0,
-                   "seq", jclamp(e->r->seq), "as_of", iso, "units", (json_int_t)e->r->n_units,
-                   "expected", jclamp(f.units_expected), "reported", jclamp(f.units_reported),
-                   "problems", "total", jclamp(f.problems), "identified", jclamp(f.identified),
-                   "rectifying", jclamp(f.rectifying), "resolved", jclamp(f.resolved), "overdue",
-                   jclamp(f.overdue), "measures", jclamp(f.measures), "resolution_rate", rate,
-                   "activities", "records", jclamp(f.activities), "sessions", jclamp(f.sessions),
-                   "participants", jclamp(f.participants), "outputs", jclamp(f.outputs));
+  json_t *o = json_pack(
+      "{s:s, s:s?, s:b, s:I, s:s, s:I, s:I, s:I,"
+      " s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:f, s:{s:I, s:I, s:I, s:I}}",
+      "code", e->r->source, "name", e->r->source_name, "stale", e->stale ? 1 : 0, "seq",
+      jclamp(e->r->seq), "as_of", iso, "units", (json_int_t)e->r->n_units, "expected",
+      jclamp(f.units_expected), "reported", jclamp(f.units_reported), "problems", "total",
+      jclamp(f.problems), "identified", jclamp(f.identified), "rectifying", jclamp(f.rectifying),
+      "resolved", jclamp(f.resolved), "overdue", jclamp(f.overdue), "measures", jclamp(f.measures),
+      "resolution_rate", rate, "activities", "records", jclamp(f.activities), "sessions",
+      jclamp(f.sessions), "participants", jclamp(f.participants), "outputs", jclamp(f.outputs));
+  /* issue 14: the county's review (hb_rollup_review.h: 0 and claimed =
+   * resolved for a county of the previous version) */
+  hb_rollup_review v;
+  hb_rollup_review_of_pc(e->r->problems, &v);
+  json_t *p = json_object_get(o, "problems");
+  if (p) {
+    json_object_set_new(p, "confirmed", json_integer(jclamp(v.confirmed)));
+    json_object_set_new(p, "claimed", json_integer(jclamp(v.claimed)));
+    json_object_set_new(p, "returned", json_integer(jclamp(v.returned)));
+    json_object_set_new(p, "deletion_pending", json_integer(jclamp(v.deletion_pending)));
+    json_object_set_new(p, "reopened", json_integer(jclamp(v.reopened)));
+  }
+  json_t *a = json_object_get(o, "activities");
+  if (a)
+    json_object_set_new(a, "returned", json_integer(jclamp(e->r->activities_returned)));
+  return o;
 }
 
 static json_t *campaign_counties(const sub_collect *c, const char *campaign)

@@ -25,9 +25,10 @@ typedef struct sub_dash_docs {
 /* Per campaign (only o_campaign's when not NULL), the counties that sent it,
  * by code: {"campaigns": [{"campaign", "campaign_name", "counties": [{"code",
  * "name", "stale", "seq", "as_of", "units", "expected", "reported",
- * "problems": {total, identified, rectifying, resolved, overdue, measures},
- * "resolution_rate", "activities": {records, sessions, participants,
- * outputs}}]}]}. NULL on ENOMEM; the caller owns the reference. */
+ * "problems": {total, identified, rectifying, resolved, overdue, measures,
+ * confirmed, claimed, returned, deletion_pending, reopened}, "resolution_rate",
+ * "activities": {records, sessions, participants, outputs, returned}}]}]}. NULL on ENOMEM; the
+ * caller owns the reference. */
 json_t *sub_dash_counties_json(const sub_collect *c, const char *campaign);
 
 /* The Chinese names of the codes the view uses: {"kind": {code: name},

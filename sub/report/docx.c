@@ -126,8 +126,8 @@ static void table(buf *b, const sub_doc_block *t)
   for (size_t r = 0; r < t->nrows; r++) {
     bool head = t->header && r == 0;
     put(b, "<w:tr>");
-    if (head)
-      put(b, "<w:trPr><w:tblHeader/></w:trPr>");
+    /* a row is never split across pages (a name cut in two reads as two) */
+    put(b, head ? "<w:trPr><w:tblHeader/></w:trPr>" : "<w:trPr><w:cantSplit/></w:trPr>");
     for (size_t c = 0; c < t->ncols; c++) {
       putf(b,
            "<w:tc><w:tcPr><w:tcW w:w=\"%u\" w:type=\"dxa\"/><w:vAlign w:val=\"center\"/>"

@@ -104,20 +104,36 @@ static void add_activities(json_t *m, const Huibao__V1__Rollup *r)
   }
 }
 
-static uint64_t unit_cat_count(const Huibao__V1__UnitRow *u, const char *code, uint64_t *resolved)
+/* u's count of category code (NULL when u has no problem of it). */
+static const Huibao__V1__CategoryCount *unit_cat(const Huibao__V1__UnitRow *u, const char *code)
 {
   for (size_t i = 0; i < u->n_categories; i++)
-    if (strcmp(u->categories[i]->code, code) == 0) {
-      *resolved = u->categories[i]->resolved;
-      return u->categories[i]->count;
-    }
-  *resolved = 0;
-  return 0;
+    if (strcmp(u->categories[i]->code, code) == 0)
+      return u->categories[i];
+  return NULL;
+}
+
+static uint64_t unit_cat_count(const Huibao__V1__UnitRow *u, const char *code, uint64_t *resolved)
+{
+  const Huibao__V1__CategoryCount *c = unit_cat(u, code);
+  *resolved = c ? c->resolved : 0;
+  return c ? c->count : 0;
+}
+
+/* Issue 14: the five review counts (hb_rollup_review.h) into o. */
+static void review_set(json_t *o, const hb_rollup_review *v)
+{
+  json_object_set_new(o, "confirmed", jint(v->confirmed));
+  json_object_set_new(o, "claimed", jint(v->claimed));
+  json_object_set_new(o, "returned", jint(v->returned));
+  json_object_set_new(o, "deletion_pending", jint(v->deletion_pending));
+  json_object_set_new(o, "reopened", jint(v->reopened));
 }
 
 typedef struct rank {
   size_t unit;
   uint64_t count, resolved;
+  hb_rollup_review rv; /* issue 14 */
 } rank;
 
 static int rank_cmp(const void *x, const void *y)
@@ -154,11 +170,14 @@ static void add_units(json_t *m, const Huibao__V1__Rollup *r)
     json_t *cats = json_object();
     json_object_set_new(o, "categories", cats);
     for (size_t k = 0; k < r->n_categories; k++) {
-      uint64_t res;
-      uint64_t cnt = unit_cat_count(u, r->categories[k]->code, &res);
-      json_object_set_new(cats, r->categories[k]->code,
-                          json_pack("{s:s?, s:o, s:o}", "name", r->categories[k]->name, "count",
-                                    jint(cnt), "resolved", jint(res)));
+      const Huibao__V1__CategoryCount *uc = unit_cat(u, r->categories[k]->code);
+      json_t *co = json_pack("{s:s?, s:o, s:o}", "name", r->categories[k]->name, "count",
+                             jint(uc ? uc->count : 0), "resolved", jint(uc ? uc->resolved : 0));
+      hb_rollup_review v;
+      hb_rollup_review_of_cat(uc, &v);
+      if (co)
+        review_set(co, &v);
+      json_object_set_new(cats, r->categories[k]->code, co);
     }
     json_object_set(by_code, u->code, o);
     if (t)
@@ -222,18 +241,24 @@ static void add_problems(json_t *m, const Huibao__V1__Rollup *r)
     size_t nr = 0;
     for (size_t i = 0; i < r->n_units; i++) {
       uint64_t res, c = unit_cat_count(r->units[i], cc->code, &res);
-      if (c)
-        rk[nr++] = (rank){i, c, res};
+      if (c) {
+        rk[nr] = (rank){i, c, res, {0, 0, 0, 0, 0}};
+        hb_rollup_review_of_cat(unit_cat(r->units[i], cc->code), &rk[nr].rv);
+        nr++;
+      }
     }
     qsort(rk, nr, sizeof *rk, rank_cmp);
     json_t *ul = json_array();
     for (size_t i = 0; i < nr; i++) {
       json_t *u = json_array_get(units, rk[i].unit);
-      json_array_append_new(
-          ul, json_pack("{s:O?, s:O?, s:O?, s:O?, s:o, s:o}", "code", json_object_get(u, "code"),
-                        "name", json_object_get(u, "name"), "type", json_object_get(u, "type"),
-                        "type_name", json_object_get(u, "type_name"), "count", jint(rk[i].count),
-                        "resolved", jint(rk[i].resolved)));
+      json_t *e =
+          json_pack("{s:O?, s:O?, s:O?, s:O?, s:o, s:o}", "code", json_object_get(u, "code"),
+                    "name", json_object_get(u, "name"), "type", json_object_get(u, "type"),
+                    "type_name", json_object_get(u, "type_name"), "count", jint(rk[i].count),
+                    "resolved", jint(rk[i].resolved));
+      if (e)
+        review_set(e, &rk[i].rv);
+      json_array_append_new(ul, e);
     }
     json_object_set_new(o, "unit_list", ul);
     json_array_append(list, o);
@@ -274,8 +299,9 @@ static void add_unit_types(json_t *m)
   json_object_set_new(m, "unit_types", list);
   json_t *by_type = json_object_get(m, "units_by_type");
   json_t *acts = json_object_get(json_object_get(m, "activities"), "by_type");
-  static const char *const pk[] = {"total",   "resolved", "rectifying", "identified",
-                                   "overdue", "measures", "open"};
+  static const char *const pk[] = {
+      "total", "resolved",  "rectifying", "identified", "overdue",          "measures",
+      "open",  "confirmed", "claimed",    "returned",   "deletion_pending", "reopened"};
   for (int t = 1; t <= HB_UNIT_TYPE_MAX; t++) {
     const char *code = hb_vocab_unit_type_code(t);
     json_t *units = json_object_get(by_type, code);

@@ -7,6 +7,7 @@
 #include "hb_rollup.h"
 #include "hb_wire.h"
 #include "test.h"
+#include "test_json.h"
 #include "test_rollup.h"
 
 #define TOT(r, s, p, o)                                                                            \
@@ -307,30 +308,6 @@ static void test_merge_refuses(void)
   CHECK_EQ_INT(HB_EINVAL, hb_rollup_merge(in, 0, NULL, "city", NULL, 0, &m));
   protobuf_c_message_free_unpacked(&a->base, NULL);
   protobuf_c_message_free_unpacked(&b->base, NULL);
-}
-
-static json_t *path(json_t *j, const char *p)
-{
-  char buf[256];
-  snprintf(buf, sizeof buf, "%s", p);
-  for (char *save = NULL, *t = strtok_r(buf, ".", &save); t && j; t = strtok_r(NULL, ".", &save))
-    j = json_is_array(j) ? json_array_get(j, (size_t)atoi(t)) : json_object_get(j, t);
-  return j;
-}
-
-static long long jint_at(json_t *j, const char *p)
-{
-  json_t *v = path(j, p);
-  if (!json_is_integer(v)) {
-    fprintf(stderr, "%s: not an integer\n", p);
-    return -999;
-  }
-  return json_integer_value(v);
-}
-
-static const char *jstr_at(json_t *j, const char *p)
-{
-  return json_string_value(path(j, p));
 }
 
 static void test_json(void)

@@ -344,6 +344,20 @@
     testid: testid ? (r) => `${r.testid}-${testid}` : null,
   });
 
+  /* Issue 14: the county's review of a problems object (a county's or a
+   * unit's; 0 when a county of the previous version sent none), and its
+   * four columns after 已整改 in the county and unit tables. */
+  const reviewOf = (p) => ({
+    confirmed: (p && p.confirmed) || 0, claimed: (p && p.claimed) || 0,
+    returned: (p && p.returned) || 0, deletion_pending: (p && p.deletion_pending) || 0,
+  });
+  const reviewCells = [
+    numCell("confirmed", (r) => r.confirmed, "confirmed"),
+    numCell("claimed", (r) => r.claimed, "claimed"),
+    numCell("returned", (r) => r.returned, "returned"),
+    numCell("deletion_pending", (r) => r.deletion_pending, "deletion-pending"),
+  ];
+
   // ------------------------------------------------------------ sections
 
   function renderTabs(camps) {
@@ -372,6 +386,13 @@
     setText("kpi-resolved", fmtInt(p.resolved));
     setText("kpi-rectifying", fmtInt(p.rectifying));
     setText("kpi-identified", fmtInt(p.identified));
+    /* issue 14: the county's review (0 from a county of the previous version) */
+    setText("kpi-confirmed", fmtInt(p.confirmed || 0));
+    setText("kpi-claimed", fmtInt(p.claimed || 0));
+    setText("kpi-returned", fmtInt(p.returned || 0));
+    setText("kpi-deletion-pending", fmtInt(p.deletion_pending || 0));
+    setText("kpi-reopened", fmtInt(p.reopened || 0));
+    setText("kpi-act-returned", fmtInt((c.activities && c.activities.returned) || 0));
     setText("kpi-rate", pct(p.resolved || 0, p.total || 0));
     $("rate-meter").style.width = ((ratio(p.resolved || 0, p.total || 0) || 0) * 100).toFixed(2) + "%";
     setText("kpi-overdue", fmtInt(p.overdue));
@@ -407,9 +428,12 @@
         el("td", { class: "num", "data-testid": `cat-${k.code}-share`, text: pct(k.count, p.total || 0) }),
         el("td", { class: "num", "data-testid": `cat-${k.code}-units`, text: fmtInt(k.units) + " 个" }),
         el("td", { class: "num", "data-testid": `cat-${k.code}-resolved`, text: fmtInt(k.resolved) }),
-        el("td", { class: "num", "data-testid": `cat-${k.code}-rate`, text: pct(k.resolved, k.count) })));
+        el("td", { class: "num", "data-testid": `cat-${k.code}-rate`, text: pct(k.resolved, k.count) }),
+        el("td", { class: "num", "data-testid": `cat-${k.code}-confirmed`, text: fmtInt(k.confirmed || 0) }),
+        el("td", { class: "num", "data-testid": `cat-${k.code}-claimed`, text: fmtInt(k.claimed || 0) }),
+        el("td", { class: "num", "data-testid": `cat-${k.code}-returned`, text: fmtInt(k.returned || 0) })));
     });
-    if (!cats.length) body.append(el("tr", {}, el("td", { colspan: 6, class: "empty", text: "暂无问题类别" })));
+    if (!cats.length) body.append(el("tr", {}, el("td", { colspan: 9, class: "empty", text: "暂无问题类别" })));
   }
 
   function renderKinds(c) {
@@ -508,6 +532,7 @@
       stale: k.stale, status: k.stale ? "失联" : "正常", reported: k.reported, expected: k.expected,
       problems: k.problems.total, resolved: k.problems.resolved, rectifying: k.problems.rectifying,
       overdue: k.problems.overdue, activities: k.activities.records, as_of: k.as_of,
+      ...reviewOf(k.problems),
       num: k.problems.resolved, den: k.problems.total, rowClass: k.stale ? "stale" : null,
       note: `报送单位 ${k.reported}/${k.expected}`,
     }));
@@ -533,6 +558,7 @@
         testid: (r) => `${r.testid}-reported` },
       numCell("problems", (r) => r.problems, "problems"),
       numCell("resolved", (r) => r.resolved, "resolved"),
+      ...reviewCells,
       numCell("rectifying", (r) => r.rectifying, "rectifying"),
       numCell("overdue", (r) => r.overdue, "overdue"),
       { key: "rate", num: true, text: (r) => pct(r.resolved, r.problems), sortVal: rate,
@@ -553,7 +579,7 @@
         problems: p.total || 0, resolved: p.resolved || 0, rectifying: p.rectifying || 0,
         overdue: p.overdue || 0, activities: (u.activities && u.activities.records) || 0,
         last_sync: u.last_sync, num: p.resolved || 0, den: p.total || 0,
-        rowClass: u.records ? null : "silent",
+        rowClass: u.records ? null : "silent", ...reviewOf(p),
       };
     });
     rateChart($("unit-chart"), rows, "平均", "bar-unit");
@@ -565,6 +591,7 @@
       { key: "county", text: (r) => r.county, sortVal: (r) => r.county },
       numCell("problems", (r) => r.problems, "problems"),
       numCell("resolved", (r) => r.resolved, "resolved"),
+      ...reviewCells,
       numCell("rectifying", (r) => r.rectifying, "rectifying"),
       numCell("overdue", (r) => r.overdue, "overdue"),
       { key: "rate", num: true, text: (r) => pct(r.resolved, r.problems), sortVal: rate,
