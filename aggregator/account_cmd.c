@@ -3,10 +3,6 @@
  * command's body is lib/hb_account_cmd.c, shared with huibao-sub). A
  * plain write transaction: the service reads accounts per login, so no
  * admin-gen bump is needed. */
-#include <errno.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/stat.h>
 #include "commands.h"
 #include "hb_account_cmd.h"
 #include "hb_err.h"
@@ -14,17 +10,10 @@
 #include "store.h"
 
 /* hb_account_store_open_fn over store_open; ctx: a store *. */
-static int county_open(void *ctx, const char *dir, bool create, MDB_env **env, MDB_dbi *accounts,
-                       char *err, size_t errlen)
+static int county_open(void *ctx, const char *dir, MDB_env **env, MDB_dbi *accounts, char *err,
+                       size_t errlen)
 {
   store **s = ctx;
-  char path[4096];
-  struct stat st;
-  snprintf(path, sizeof path, "%s/data.mdb", dir);
-  if (!create && stat(path, &st) != 0) {
-    snprintf(err, errlen, "no store: %s: %s", path, strerror(errno));
-    return HB_ENOTFOUND;
-  }
   int rc = store_open(s, dir, 0, 0, err, errlen);
   if (rc != 0)
     return rc;

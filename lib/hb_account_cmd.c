@@ -1,9 +1,11 @@
 /* hb_account_cmd.c: the `account` command (see hb_account_cmd.h). */
 #include "hb_account_cmd.h"
 
+#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
 #include "hb_account.h"
@@ -216,8 +218,16 @@ int hb_account_cmd_main(const hb_account_store *st, int argc, char **argv)
   int ex = cmd_parse(&c, argc, argv, &o);
   if (ex)
     return ex < 0 ? EX_OK : ex;
-  char err[512] = "";
-  int rc = st->open(st->ctx, o.data, c.v == V_ADD, &c.env, &c.db, err, sizeof err);
+  char err[4200] = "", path[4096];
+  struct stat sb;
+  snprintf(path, sizeof path, "%s/data.mdb", o.data);
+  int rc = 0;
+  if (c.v != V_ADD && stat(path, &sb) != 0) {
+    snprintf(err, sizeof err, "no store: %s: %s", path, strerror(errno));
+    rc = HB_ENOTFOUND;
+  }
+  if (rc == 0)
+    rc = st->open(st->ctx, o.data, &c.env, &c.db, err, sizeof err);
   if (rc != 0) {
     fprintf(stderr, "%s account: %s\n", st->program, err[0] ? err : hb_strerror(rc));
     return rc == HB_ENOTFOUND ? EX_NOINPUT : hb_exit_for(rc);

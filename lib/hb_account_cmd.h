@@ -23,11 +23,12 @@
 #include <stddef.h>
 #include <lmdb.h>
 
-/* How a program opens its store for the command: dir; create: whether a
- * missing store may be made (add only; else HB_ENOTFOUND for none). On
- * success *env and *accounts name the environment and its accounts db,
- * valid until close is called. Else an hb_err with err saying why. */
-typedef int (*hb_account_store_open_fn)(void *ctx, const char *dir, bool create, MDB_env **env,
+/* How a program opens (creating) its store in dir for the command (only
+ * add may create it: the others are refused with 66 before, when
+ * DIR/data.mdb does not exist). On success *env and *accounts name the
+ * environment and its accounts db, valid until close is called. Else an
+ * hb_err with err saying why. */
+typedef int (*hb_account_store_open_fn)(void *ctx, const char *dir, MDB_env **env,
                                         MDB_dbi *accounts, char *err, size_t errlen);
 typedef void (*hb_account_store_close_fn)(void *ctx);
 

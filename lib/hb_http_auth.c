@@ -170,17 +170,21 @@ static enum MHD_Result send_body(struct MHD_Connection *c, unsigned status, cons
   return ret;
 }
 
-/* {"error": msg} with status. */
-static enum MHD_Result send_json_error(struct MHD_Connection *c, unsigned status, const char *msg,
-                                       const char *const *headers)
+/* The JSON of o (taken; NULL: out of memory) with status. */
+static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json_t *o)
 {
-  json_t *o = json_pack("{s:s}", "error", msg);
   char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
   json_decref(o);
   enum MHD_Result ret =
-      text ? send_body(c, status, "application/json; charset=utf-8", text, headers) : MHD_NO;
+      text ? send_body(c, status, "application/json; charset=utf-8", text, NULL) : MHD_NO;
   free(text);
   return ret;
+}
+
+/* {"error": msg} with status. */
+static enum MHD_Result send_json_error(struct MHD_Connection *c, unsigned status, const char *msg)
+{
+  return send_json(c, status, json_pack("{s:s}", "error", msg));
 }
 
 /* The login page with message (NULL: none) and status. */
@@ -341,11 +345,10 @@ static enum MHD_Result login_post(hb_http_auth *a, struct MHD_Connection *c, con
               hb_http_form_field(body, body_len, "password", password, sizeof password) == 0;
   snprintf(kname, sizeof kname, "name:%s", name);
   snprintf(kaddr, sizeof kaddr, "addr:%s", addr);
-  int64_t t = now_s();
-  int64_t wait = hb_sessions_login_wait(a->sessions, kaddr, t);
-  int64_t wn = name[0] ? hb_sessions_login_wait(a->sessions, kname, t) : 0;
-  if (wn > wait)
-    wait = wn;
+  /* the attempt counts as failed from here (parallel attempts see it) until
+   * the password proves right */
+  const char *keys[2] = {kaddr, kname};
+  int64_t wait = hb_sessions_login_begin(a->sessions, keys, name[0] ? 2 : 1, now_s());
   enum MHD_Result ret;
   if (wait > 0) {
     char secs[24], msg[192];
@@ -381,8 +384,6 @@ static enum MHD_Result login_post(hb_http_auth *a, struct MHD_Connection *c, con
       hb_account acc;
       bool known = account_read(a, name, &acc) == 0;
       hb_log_notice("login failed: %s from %s", known ? name : "(unknown name)", addr);
-      hb_sessions_login_failed(a->sessions, kname, now_s());
-      hb_sessions_login_failed(a->sessions, kaddr, now_s());
       ret = send_login_page(a, c, MHD_HTTP_UNAUTHORIZED,
                             "账户名或密码错误（wrong name or password）", NULL);
     }
@@ -419,14 +420,9 @@ static bool session_live(hb_http_auth *a, const char *token, hb_session_info *us
 /* GET /session: who is logged in and the CSRF token for the page's scripts. */
 static enum MHD_Result send_session(struct MHD_Connection *c, const hb_session_info *u)
 {
-  json_t *o =
-      json_pack("{s:s, s:s, s:s}", "name", u->name, "role", hb_role_name(u->role), "csrf", u->csrf);
-  char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
-  json_decref(o);
-  enum MHD_Result ret =
-      text ? send_body(c, MHD_HTTP_OK, "application/json; charset=utf-8", text, NULL) : MHD_NO;
-  free(text);
-  return ret;
+  return send_json(c, MHD_HTTP_OK,
+                   json_pack("{s:s, s:s, s:s}", "name", u->name, "role", hb_role_name(u->role),
+                             "csrf", u->csrf));
 }
 
 /* POST /logout of a live session (its CSRF token checked by the caller). */
@@ -451,7 +447,7 @@ bool hb_http_auth_gate(hb_http_auth *a, struct MHD_Connection *c, const char *ur
     if (strcmp(method, "POST") == 0)
       *ret = login_post(a, c, body, body_len);
     else if (!is_get)
-      *ret = send_json_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "GET or POST", NULL);
+      *ret = send_json_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "GET or POST");
     else if (live)
       *ret = send_redirect(c, "/", NULL);
     else
@@ -465,15 +461,14 @@ bool hb_http_auth_gate(hb_http_auth *a, struct MHD_Connection *c, const char *ur
     else if (wants_html(c))
       *ret = send_redirect(c, "/login", NULL);
     else
-      *ret = send_json_error(c, MHD_HTTP_UNAUTHORIZED, "未登录（not logged in）", NULL);
+      *ret = send_json_error(c, MHD_HTTP_UNAUTHORIZED, "未登录（not logged in）");
     return true;
   }
   if (is_state_change(method)) {
     char given[HB_SESSION_TOKEN_HEX + 1];
     csrf_given(c, body, body_len, given, sizeof given);
     if (!hb_session_csrf_ok(user, given)) {
-      *ret =
-          send_json_error(c, MHD_HTTP_FORBIDDEN, "CSRF令牌无效（bad or missing CSRF token）", NULL);
+      *ret = send_json_error(c, MHD_HTTP_FORBIDDEN, "CSRF令牌无效（bad or missing CSRF token）");
       return true;
     }
   }

@@ -262,9 +262,9 @@ static throttle *throttle_slot(hb_sessions *s, int64_t now_s)
   return &s->t[best];
 }
 
-void hb_sessions_login_failed(hb_sessions *s, const char *key, int64_t now_s)
+/* Counts a failure of key at now_s. Caller holds mu. */
+static void throttle_fail(hb_sessions *s, const char *key, int64_t now_s)
 {
-  pthread_mutex_lock(&s->mu);
   long i = throttle_index(s, key);
   throttle *t = i >= 0 ? &s->t[i] : throttle_slot(s, now_s);
   if (i < 0)
@@ -272,7 +272,28 @@ void hb_sessions_login_failed(hb_sessions *s, const char *key, int64_t now_s)
   if (t->failures < 1000)
     t->failures++;
   t->last_s = now_s;
+}
+
+void hb_sessions_login_failed(hb_sessions *s, const char *key, int64_t now_s)
+{
+  pthread_mutex_lock(&s->mu);
+  throttle_fail(s, key, now_s);
   pthread_mutex_unlock(&s->mu);
+}
+
+int64_t hb_sessions_login_begin(hb_sessions *s, const char *const *keys, size_t n, int64_t now_s)
+{
+  pthread_mutex_lock(&s->mu);
+  int64_t w = 0;
+  for (size_t k = 0; k < n; k++) {
+    long i = throttle_index(s, keys[k]);
+    int64_t wk = i >= 0 ? throttle_wait(&s->t[i], now_s) : 0;
+    w = wk > w ? wk : w;
+  }
+  for (size_t k = 0; w == 0 && k < n; k++)
+    throttle_fail(s, keys[k], now_s);
+  pthread_mutex_unlock(&s->mu);
+  return w;
 }
 
 void hb_sessions_login_ok(hb_sessions *s, const char *key)

@@ -61,6 +61,13 @@ int64_t hb_sessions_login_wait(hb_sessions *s, const char *key, int64_t now_s);
 /* The attempt of key failed / succeeded at now_s. */
 void hb_sessions_login_failed(hb_sessions *s, const char *key, int64_t now_s);
 void hb_sessions_login_ok(hb_sessions *s, const char *key);
+/* Wait and count in one step over keys[0..n) (the name's and the
+ * address's), for attempts that run in parallel (a password check takes
+ * ~0.1 s): the longest wait of the keys at now_s (nothing counted), or 0
+ * after counting this attempt as failed for every key already, under one
+ * lock, so that parallel attempts cannot all pass before the first failure
+ * is counted. hb_sessions_login_ok on each key when the password was right. */
+int64_t hb_sessions_login_begin(hb_sessions *s, const char *const *keys, size_t n, int64_t now_s);
 
 /* Whether given equals the session's CSRF token (constant time). */
 bool hb_session_csrf_ok(const hb_session_info *in, const char *given);

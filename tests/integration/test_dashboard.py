@@ -163,18 +163,23 @@ READ_PAGE = """(() => {
 
 # ---------------------------------------------------------------- serve
 class Serve:
-    def __init__(self, t, aggs, data, today):
+    """huibao-sub serve on a free port, logged in (self.web) with hbtest's
+    account (made in --data). data None: no --data (extra then names
+    --accounts); login False: neither the account nor the login."""
+
+    def __init__(self, t, aggs, data, today, extra=(), scheme="http", name=None, login=True):
         self.t, self.data = t, data
         self.port = hbtest.free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{scheme}://127.0.0.1:{self.port}"
         eps = ",".join(a.publish for a in aggs)
         # issue 14: nothing answers without a login; the account lives in --data
-        r = hbtest.account_add(hbtest.SUB, data)
-        if r.rc not in (0, 65):  # 65: made by an earlier Serve on this --data
-            raise RuntimeError(f"huibao-sub account add: {r}")
-        self.log = os.path.join(t.dir, f"serve.{today}.log")
-        argv = [hbtest.SUB, "serve", "--connect", eps, "--http", f"127.0.0.1:{self.port}",
-                "--data", data] + t.sub_keys(eps)
+        if login and data:
+            r = hbtest.account_add(hbtest.SUB, data)
+            if r.rc not in (0, 65):  # 65: made by an earlier Serve on this --data
+                raise RuntimeError(f"huibao-sub account add: {r}")
+        self.log = os.path.join(t.dir, f"{name or 'serve.' + today}.log")
+        argv = [hbtest.SUB, "serve", "--connect", eps, "--http", f"127.0.0.1:{self.port}"] + \
+            (["--data", data] if data else []) + list(extra) + t.sub_keys(eps)
         env = dict(os.environ, HUIBAO_TODAY=today)
         self.logf = open(self.log, "wb")
         self.proc = subprocess.Popen(argv, stdout=self.logf, stderr=subprocess.STDOUT, env=env)
@@ -185,7 +190,7 @@ class Serve:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"serve exited {self.proc.returncode}:\n{self.log_text()}")
             time.sleep(0.05)
-        self.web = hbtest.logged_in(self.url)
+        self.web = hbtest.logged_in(self.url) if login else None
 
     def browser_login(self, br):
         """Logs br in through the login page (its cookie serves every tab)."""

@@ -30,43 +30,12 @@ import subprocess
 import time
 
 import hbtest
+import test_dashboard
 
 REVIEWER = "李四"
 REVIEWER_PW = "reviewer-pass-1"
 PATHS = ("/", "/index.html", "/app.js", "/periods.js", "/session.js", "/style.css",
          "/api/view", "/api/counties", "/api/history", "/events", "/session", "/nothing")
-
-
-class Serve:
-    def __init__(self, t, agg, args, name, scheme="http"):
-        self.port = hbtest.free_port()
-        self.url = f"{scheme}://127.0.0.1:{self.port}"
-        self.log = os.path.join(t.dir, f"{name}.log")
-        self.logf = open(self.log, "wb")
-        argv = [hbtest.SUB, "serve", "--connect", agg.publish, "--http",
-                f"127.0.0.1:{self.port}"] + args + t.sub_keys(agg.publish)
-        self.proc = subprocess.Popen(argv, stdout=self.logf, stderr=subprocess.STDOUT)
-        hbtest._live.append(self.proc)
-        t.logs.append(self.log)
-        end = time.monotonic() + 10
-        while time.monotonic() < end and "dashboard on http" not in self.text():
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"serve exited {self.proc.returncode}:\n{self.text()}")
-            time.sleep(0.05)
-
-    def text(self):
-        with open(self.log, "rb") as f:
-            return f.read().decode("utf-8", "replace")
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            rc = self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            rc = "timeout"
-        self.logf.close()
-        return rc
 
 
 def cookie_attrs(headers):
@@ -225,8 +194,9 @@ def sessions(t, serve, city):
     t.check_eq(p.request("GET", "/api/view")[0], 401, "a new password ends the old session")
     t.check_eq(hbtest.WebSession(url).login(REVIEWER, "a-new-password")[0], 303,
                "the new password logs in")
-    t.check(REVIEWER_PW not in serve.text() and hbtest.WEB_PASSWORD not in serve.text() and
-            "wrong-password" not in serve.text(), "no password in serve's log")
+    log = serve.log_text()
+    t.check(all(pw not in log for pw in (REVIEWER_PW, hbtest.WEB_PASSWORD, "wrong-password")),
+            "no password in serve's log")
 
 
 def throttle(t, url):
@@ -259,10 +229,11 @@ def tls(t, agg, city):
     r = hbtest.run([hbtest.SUB, "serve", "--connect", agg.publish, "--http", "127.0.0.1:0",
                     "--accounts", city, "--tls-cert", cert] + t.sub_keys(agg.publish))
     t.check_rc(r, 64, "--tls-cert without --tls-key: 64")
-    s = Serve(t, agg, ["--accounts", city, "--tls-cert", cert, "--tls-key", key], "serve-tls",
-              "https")
+    s = test_dashboard.Serve(t, [agg], None, hbtest.TODAY, name="serve-tls", login=False,
+                             extra=["--accounts", city, "--tls-cert", cert, "--tls-key", key],
+                             scheme="https")
     try:
-        t.check("dashboard on https://" in s.text(), "serve says https", s.text()[-300:])
+        t.check("dashboard on https://" in s.log_text(), "serve says https", s.log_text()[-300:])
         refused(t, s.url, "https")
         w = hbtest.WebSession(s.url)
         st, h, _ = w.login()
@@ -286,7 +257,6 @@ def browser(t, url, agg):
     if not (shutil.which("chromium") or os.access("/usr/bin/chromium", os.X_OK)):
         print("chromium is not installed: the browser part is skipped")
         return
-    import test_dashboard
     br = test_dashboard.Chromium(t.dir)
     try:
         s = br.open(url + "/")
@@ -299,8 +269,8 @@ def browser(t, url, agg):
                    f"f.elements['name'].value = {json.dumps(REVIEWER)}; "
                    f"f.elements['password'].value = {json.dumps('wrong-password-x')}; "
                    "f.submit(); })()")
-        t.check(br.wait(s, "document.readyState === 'complete' && "
-                           "(document.querySelector('.msg') || {}).textContent.includes('密码错误')"),
+        t.check(br.wait(s, "document.readyState === 'complete' && (document.querySelector("
+                           "'.msg') || {}).textContent.includes('密码错误')"),
                 "a wrong password in the form: the page says so")
         br.eval(s, "(() => { const f = document.querySelector('form#login'); "
                    f"f.elements['name'].value = {json.dumps(REVIEWER)}; "
@@ -333,7 +303,7 @@ def main(t):
     t.check(all(r.rc == 0 for r in runs.values()), "every unit syncs")
     city = os.path.join(t.dir, "city")
     accounts(t, agg, city)
-    serve = Serve(t, agg, ["--data", city], "serve")
+    serve = test_dashboard.Serve(t, [agg], city, hbtest.TODAY, name="serve", login=False)
     try:
         refused(t, serve.url, "http")
         sessions(t, serve, city)

@@ -101,6 +101,26 @@ static void test_throttle(void)
   hb_sessions_free(s);
 }
 
+/* login_begin: the attempt counts at once, for every key; a key that must
+ * wait stops the attempt without counting it anywhere. */
+static void test_login_begin(void)
+{
+  hb_sessions *s;
+  CHECK_EQ_INT(0, hb_sessions_new(&s, 0));
+  const char *both[] = {"addr:10.0.0.1", "name:lisi"};
+  const char *other[] = {"addr:10.0.0.2", "name:lisi"};
+  for (int i = 0; i < HB_SESSION_FREE_FAILURES; i++)
+    CHECK_EQ_INT(0, hb_sessions_login_begin(s, both, 2, 100)); /* parallel: none cleared */
+  CHECK_EQ_INT(2, hb_sessions_login_begin(s, both, 2, 100));
+  CHECK_EQ_INT(2, hb_sessions_login_begin(s, other, 2, 100));       /* the name waits */
+  CHECK_EQ_INT(0, hb_sessions_login_wait(s, "addr:10.0.0.2", 100)); /* not counted there */
+  CHECK_EQ_INT(0, hb_sessions_login_begin(s, both, 2, 102));        /* the 5th runs: 2 s later */
+  hb_sessions_login_ok(s, both[0]);
+  hb_sessions_login_ok(s, both[1]);
+  CHECK_EQ_INT(0, hb_sessions_login_wait(s, both[1], 102));
+  hb_sessions_free(s);
+}
+
 static void test_many_sessions(void)
 {
   hb_sessions *s;
@@ -119,6 +139,7 @@ int main(void)
   RUN(test_create_find);
   RUN(test_end_name);
   RUN(test_throttle);
+  RUN(test_login_begin);
   RUN(test_many_sessions);
   return test_summary();
 }
