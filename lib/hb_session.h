@@ -40,6 +40,16 @@ int hb_sessions_create(hb_sessions *s, const char *name, hb_role role, int64_t n
 /* The live session of token at now_s (its idle time restarts): 0 and
  * *out, or HB_EPERM (none, expired, malformed). */
 int hb_sessions_find(hb_sessions *s, const char *token, int64_t now_s, hb_session_info *out);
+/* As hb_sessions_create and _find, with a stamp kept with the session
+ * (the gate: a digest of the account's password hash at login, so that a
+ * password changed by another process ends the session at its next
+ * request). The plain functions use stamp 0 / ignore it; stamp may be NULL. */
+int hb_sessions_create_stamped(hb_sessions *s, const char *name, hb_role role, uint64_t stamp,
+                               int64_t now_s, char token[HB_SESSION_TOKEN_HEX],
+                               hb_session_info *out);
+int hb_sessions_find_stamped(hb_sessions *s, const char *token, int64_t now_s, hb_session_info *out,
+                             uint64_t *stamp);
+
 /* Ends the session (logout); nothing if none. */
 void hb_sessions_end(hb_sessions *s, const char *token);
 /* Ends every session of name (its password changed or it was removed). */
@@ -51,6 +61,13 @@ int64_t hb_sessions_login_wait(hb_sessions *s, const char *key, int64_t now_s);
 /* The attempt of key failed / succeeded at now_s. */
 void hb_sessions_login_failed(hb_sessions *s, const char *key, int64_t now_s);
 void hb_sessions_login_ok(hb_sessions *s, const char *key);
+/* Wait and count in one step over keys[0..n) (the name's and the
+ * address's), for attempts that run in parallel (a password check takes
+ * ~0.1 s): the longest wait of the keys at now_s (nothing counted), or 0
+ * after counting this attempt as failed for every key already, under one
+ * lock, so that parallel attempts cannot all pass before the first failure
+ * is counted. hb_sessions_login_ok on each key when the password was right. */
+int64_t hb_sessions_login_begin(hb_sessions *s, const char *const *keys, size_t n, int64_t now_s);
 
 /* Whether given equals the session's CSRF token (constant time). */
 bool hb_session_csrf_ok(const hb_session_info *in, const char *given);

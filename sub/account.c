@@ -1,0 +1,35 @@
+/* account.c: huibao-sub account (see account.h). */
+#include "account.h"
+
+#include "cli.h"
+#include "hb_account_cmd.h"
+#include "hb_err.h"
+#include "hb_log.h"
+#include "store.h"
+
+/* hb_account_store_open_fn over sub_store_open; ctx: a sub_store *. add
+ * may create the store (serve refuses to start before an account exists). */
+static int city_open(void *ctx, const char *dir, MDB_env **env, MDB_dbi *accounts, char *err,
+                     size_t errlen)
+{
+  sub_store **s = ctx;
+  int rc = sub_store_open(s, dir, err, errlen);
+  if (rc == 0)
+    sub_store_accounts(*s, env, accounts);
+  return rc;
+}
+
+static void city_close(void *ctx)
+{
+  sub_store **s = ctx;
+  sub_store_close(*s);
+  *s = NULL;
+}
+
+int sub_account_main(int argc, char **argv)
+{
+  hb_log_init(SUB_PROGRAM, HB_LOG_WARNING);
+  sub_store *s = NULL;
+  hb_account_store st = {.program = SUB_PROGRAM, .open = city_open, .close = city_close, .ctx = &s};
+  return hb_account_cmd_main(&st, argc, argv);
+}
