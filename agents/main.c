@@ -139,7 +139,7 @@ static const char usage_sync[] =
     "78 a key file missing or invalid.\n";
 
 static const char usage_check[] =
-    "Usage: huibao-agent check --ledger DIR [--unit CODE] [--campaigns FILE [--state DIR]]\n"
+    "Usage: huibao-agent check --ledger DIR [--unit CODE] [--campaigns FILE] [--state DIR]\n"
     "\n"
     "Validates the ledger offline and prints every bad row as FILE:LINE: column: reason\n"
     "(FILE:SHEET!CELL: column: reason for a workbook, --ledger FILE.xlsx).\n"
