@@ -1,6 +1,7 @@
 /* feedback_text.c: the county's decisions as lines and as 县级反馈.csv. */
 #include "feedback_text.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "hb_csv.h"
 #include "hb_err.h"
 #include "hb_review.h"
+#include "hb_wire.h"
 
 /* 活动 or 问题, by the records key byte. */
 static const char *kind_zh(const char *kind)
@@ -42,28 +44,14 @@ int agent_feedback_text_line(char *buf, size_t len, const Huibao__V1__Decision *
                   d->reviewer, tm.tm_mon + 1, tm.tm_mday);
 }
 
-/* A growing text (data malloc'd). */
-typedef struct text {
-  char *data;
-  size_t len, cap;
-} text;
-
-static int text_room(text *t, size_t more)
+/* Makes room for more bytes after t->len (the one growing buffer of the
+ * code base, hb_wire_buf). */
+static int text_room(hb_wire_buf *t, size_t more)
 {
-  if (t->cap - t->len >= more)
-    return 0;
-  size_t cap = t->cap ? t->cap : 4096;
-  while (cap - t->len < more)
-    cap *= 2;
-  char *p = realloc(t->data, cap);
-  if (!p)
-    return HB_ENOMEM;
-  t->data = p;
-  t->cap = cap;
-  return 0;
+  return more > SIZE_MAX / 4 - t->len ? HB_ENOMEM : hb_wire_buf_reserve(t, t->len + more);
 }
 
-static int text_raw(text *t, const char *s)
+static int text_raw(hb_wire_buf *t, const char *s)
 {
   size_t n = strlen(s);
   if (text_room(t, n))
@@ -74,17 +62,17 @@ static int text_raw(text *t, const char *s)
 }
 
 /* One field; sep is written before it (NULL for the first of a row). */
-static int text_field(text *t, const char *sep, const char *s)
+static int text_field(hb_wire_buf *t, const char *sep, const char *s)
 {
   if (!s)
     s = "";
   if ((sep && text_raw(t, sep)) || text_room(t, HB_CSV_FIELD_ROOM(strlen(s))))
     return HB_ENOMEM;
-  t->len += hb_csv_field_put(t->data + t->len, s);
+  t->len += hb_csv_field_put((char *)t->data + t->len, s);
   return 0;
 }
 
-static int csv_row(text *t, const Huibao__V1__Decision *d)
+static int csv_row(hb_wire_buf *t, const Huibao__V1__Decision *d)
 {
   struct tm tm = local_of(d->at_s);
   char when[80];
@@ -99,7 +87,7 @@ static int csv_row(text *t, const Huibao__V1__Decision *d)
 
 int agent_feedback_text_csv(Huibao__V1__Decision *const *d, size_t n, char **out, size_t *len)
 {
-  text t = {0};
+  hb_wire_buf t = {0};
   int rc = text_raw(&t, "\xEF\xBB\xBF台账,编号,结果,原因,审核人,时间\r\n");
   for (size_t i = 0; rc == 0 && i < n; i++)
     rc = csv_row(&t, d[i]);
@@ -107,7 +95,7 @@ int agent_feedback_text_csv(Huibao__V1__Decision *const *d, size_t n, char **out
     free(t.data);
     return rc;
   }
-  *out = t.data;
+  *out = (char *)t.data;
   *len = t.len;
   return 0;
 }
