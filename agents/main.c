@@ -30,6 +30,8 @@
 #include "hb_units.h"
 #include "hb_wire.h"
 #include "hb_zmq.h"
+#include "feedback.h"
+#include "feedback_text.h"
 #include "period.h"
 #include "report.h"
 #include "sender.h"
@@ -129,17 +131,22 @@ static const char usage_sync[] =
     "  --insecure         plain TCP, no encryption or authentication\n"
     "  --log-level LEVEL  error|warning|notice|info|debug (default notice)\n"
     "\n"
+    "The county's review decisions on this unit (已销号, 退回, ...) are printed as they\n"
+    "arrive and kept in 县级反馈.csv beside the ledger.\n"
+    "\n"
     "Exit: 0 all stored; 65 invalid rows or rejected records (printed); 66 no ledger\n"
     "folder; 74 state not writable; 75 county unreachable (nothing lost; run again);\n"
     "78 a key file missing or invalid.\n";
 
 static const char usage_check[] =
-    "Usage: huibao-agent check --ledger DIR [--unit CODE] [--campaigns FILE [--state DIR]]\n"
+    "Usage: huibao-agent check --ledger DIR [--unit CODE] [--campaigns FILE] [--state DIR]\n"
     "\n"
     "Validates the ledger offline and prints every bad row as FILE:LINE: column: reason\n"
     "(FILE:SHEET!CELL: column: reason for a workbook, --ledger FILE.xlsx).\n"
     "With --campaigns, the current period (本期) of each campaign with a cycle: what the\n"
     "ledger holds for it, or with --state DIR (and --unit) what sync reported.\n"
+    "With --state DIR and --unit, the rows the county returned (退回, 重新打开) that\n"
+    "were not changed since; they do not change the exit code.\n"
     "Exit: 0 valid; 65 some rows invalid; 66 no ledger folder.\n";
 
 __attribute__((format(printf, 2, 3))) static int usage_error(int is_sync, const char *fmt, ...)
@@ -267,6 +274,37 @@ static agent_period_view *period_view(const opts *o, const hb_campaigns *camps, 
   return pv;
 }
 
+/* check: one line per open return (feedback.h), where the row is. */
+static void open_return_print(void *arg, const Huibao__V1__Decision *d)
+{
+  const agent_line_index *lines = arg;
+  char kind = d->kind[0], place[2048], line[4096];
+  unsigned at = agent_line_find(lines, kind, d->id);
+  agent_report_place(place, sizeof place, kind, at, agent_line_sheet(lines, kind));
+  agent_feedback_text_line(line, sizeof line, d);
+  fprintf(stderr, "%s: 县里%s，尚未修改 (%s by the county, not changed since): %s\n", place,
+          d->action == HUIBAO__V1__DECISION_ACTION__REOPEN ? "重新打开" : "退回",
+          d->action == HUIBAO__V1__DECISION_ACTION__REOPEN ? "reopened" : "returned", line);
+}
+
+/* check --state: the county's returns the clerk has not answered yet
+ * (they do not change check's exit code). */
+static void open_returns_print(agent_state *s, const hb_ledger *l)
+{
+  agent_line_index lines;
+  agent_line_index_build(&lines, l);
+  size_t n = 0;
+  int rc = agent_feedback_open_returns(s, open_return_print, &lines, &n);
+  if (rc)
+    hb_log_warn("the county's decisions could not be read: %s", hb_strerror(rc));
+  else if (n)
+    fprintf(stderr,
+            "县里退回待修改 %zu 条：修改台账中的这些行后重新同步 (%zu rows returned by the "
+            "county: edit them and sync again)\n",
+            n, n);
+  agent_line_index_free(&lines);
+}
+
 static int cmd_check(int argc, char **argv)
 {
   opts o;
@@ -284,9 +322,11 @@ static int cmd_check(int argc, char **argv)
     agent_state *s = NULL;
     struct stat sb;
     char err[512];
-    if (pv && o.state && o.unit && stat(o.state, &sb) == 0 &&
+    if (o.state && o.unit && stat(o.state, &sb) == 0 &&
         agent_state_open(&s, o.state, o.unit, err, sizeof err) == 0) {
-      agent_period_view_count(pv, s);
+      if (pv)
+        agent_period_view_count(pv, s);
+      open_returns_print(s, &l);
       agent_state_close(s);
     }
     agent_period_view_print(pv, stderr);
@@ -295,6 +335,31 @@ static int cmd_check(int argc, char **argv)
   hb_ledger_free(&l);
   hb_campaigns_free(&camps);
   return ex;
+}
+
+/* sync: one line per decision of the county newly kept. */
+static void on_decision(void *arg, const Huibao__V1__Decision *d)
+{
+  (void)arg;
+  char line[4096];
+  agent_feedback_text_line(line, sizeof line, d);
+  fprintf(stderr, "%s\n", line);
+}
+
+/* sync, after sending: 县级反馈.csv rewritten from the decisions kept. A file
+ * that cannot be written (open in Excel) is said and written next time. */
+static void feedback_write(const opts *o, agent_state *s)
+{
+  struct stat sb;
+  int is_workbook = stat(o->ledger, &sb) == 0 && S_ISREG(sb.st_mode);
+  char *path = NULL;
+  int rc = agent_feedback_csv_write(s, o->ledger, is_workbook, &path);
+  if (rc)
+    fprintf(stderr,
+            "%s: %s 未能写入，下次同步时重写 (could not be written, written again on the next "
+            "sync): %s\n",
+            PROGRAM, path ? path : AGENT_FEEDBACK_CSV, hb_strerror(rc));
+  free(path);
 }
 
 static void on_reject(void *arg, char kind, const char *id, const char *field, const char *reason)
@@ -394,7 +459,11 @@ static int resend_all(const opts *o, agent_state *s, agent_send_opts *so, agent_
                       agent_send_stats *st, int *state_rc)
 {
   agent_resend_stats rs;
-  int rc = agent_state_resend_all(s, st->epoch, agent_now_us(), &rs);
+  /* the county's decisions are taken again from 0 (before the epoch is
+   * stored: a run cut short does this again) */
+  int rc = agent_feedback_reset(s);
+  if (rc == 0)
+    rc = agent_state_resend_all(s, st->epoch, agent_now_us(), &rs);
   if (rc) {
     fprintf(stderr, "%s: state %s cannot be written: %s\n", PROGRAM, o->state, hb_strerror(rc));
     *state_rc = rc;
@@ -494,6 +563,7 @@ static int cmd_sync(int argc, char **argv)
       .key = o.insecure ? NULL : &key,
       .county_public = o.insecure ? NULL : county_key.public_key,
       .probe = probe,
+      .on_decision = on_decision,
   };
   agent_line_index lines;
   agent_line_index_build(&lines, &l); /* on failure rejections show no line */
@@ -512,6 +582,8 @@ static int cmd_sync(int argc, char **argv)
       return hb_exit_for(state_rc);
     }
   }
+  /* The county's decisions, as the clerk opens them (县级反馈.csv). */
+  feedback_write(&o, s);
   /* 9. What this period's report now is, from the state (after the acks). */
   if (agent_period_view_count(pv, s) != 0)
     hb_log_warn("%s: the state could not be read for the period lines", o.unit);

@@ -19,14 +19,20 @@ const char *agent_report_file(char kind)
   return k ? k->file : HB_LEDGER_ACTIVITIES;
 }
 
-int agent_report_reject(char *buf, size_t len, char kind, const char *id, unsigned line,
-                        const char *sheet, const char *field, const char *reason)
+int agent_report_place(char *buf, size_t len, char kind, unsigned line, const char *sheet)
 {
   char where[32] = "";
   if (line)
     snprintf(where, sizeof where, sheet ? "!%u:%u" : ":%u", line, line);
-  return snprintf(buf, len, "%s%s: id %s: %s: %s", sheet ? sheet : agent_report_file(kind), where,
-                  id, field && *field ? field : "record",
+  return snprintf(buf, len, "%s%s", sheet ? sheet : agent_report_file(kind), where);
+}
+
+int agent_report_reject(char *buf, size_t len, char kind, const char *id, unsigned line,
+                        const char *sheet, const char *field, const char *reason)
+{
+  char place[1024];
+  agent_report_place(place, sizeof place, kind, line, sheet);
+  return snprintf(buf, len, "%s: id %s: %s: %s", place, id, field && *field ? field : "record",
                   reason && *reason ? reason : "rejected by the county");
 }
 

@@ -11,6 +11,12 @@
  * comes from ("activities.csv" for an unknown byte). */
 const char *agent_report_file(char kind);
 
+/* Where row line of kind byte kind is: "problems.csv:18", or from a
+ * workbook (sheet "台账.xlsx:问题") "台账.xlsx:问题!18:18"; without the line
+ * when it is 0 (unknown). Writes into buf (always NUL-terminated); returns
+ * the length it wanted. */
+int agent_report_place(char *buf, size_t len, char kind, unsigned line, const char *sheet);
+
 /* "problems.csv:18: id P2: category: reason" for a record the county
  * rejected ("problems.csv: id P2: ..." when line is 0, i.e. unknown); from
  * a workbook, sheet is "台账.xlsx:问题" and the place "台账.xlsx:问题!18:18"

@@ -14,6 +14,7 @@
 #include "hb_handshake.h"
 #include "hb_wire.h"
 #include "hb_zmq.h"
+#include "feedback.h"
 #include "kinds.h"
 
 #define ACKS_PER_DRAIN 64
@@ -62,6 +63,8 @@ typedef struct sender {
   int kind_break; /* batch_add stopped at a record of the other class (newer) */
   size_t future;  /* STALE answers with a version from the future (stale_from_future) */
   uint64_t epoch;
+  uint64_t dec_after; /* issue 14: meta "decisions" as committed, sent in every Submit */
+  int dec_more;       /* the county has more decisions: probe again */
 } sender;
 
 static int entry_cmp(const void *x, const void *y)
@@ -79,7 +82,8 @@ static int batch_start(sender *x, batch *b)
   b->id = x->next_batch++;
   b->sent_ms = b->not_before = 0;
   b->counted = b->acked = b->newer = 0;
-  return hb_wire_submit_begin(&b->submit, b->id, x->o->unit, x->o->agent_version);
+  int rc = hb_wire_submit_begin(&b->submit, b->id, x->o->unit, x->o->agent_version);
+  return rc ? rc : hb_wire_submit_decisions_after(&b->submit, x->dec_after);
 }
 
 /* The generation of the record of key's kind: 0, or that of a kind an
@@ -230,6 +234,9 @@ static int recv_ack(sender *x, Huibao__V1__Ack **ack)
 typedef struct drain {
   Huibao__V1__Ack *acks[ACKS_PER_DRAIN];
   size_t nacks;
+  Huibao__V1__Decision **dec; /* the acks' decisions (issue 14), malloc'd */
+  size_t ndec;
+  int dec_more;
   agent_result *r;
   const Huibao__V1__RecordResult **rr;
   size_t n, cap;
@@ -303,6 +310,64 @@ static int batch_held(sender *x, batch *b, const char *error)
   return 1;
 }
 
+/* Takes the decisions of ack (of this unit, from the county the state
+ * knows: an Ack of another epoch is the start of a re-send, after which
+ * they are asked for again from 0). */
+static int decisions_take(sender *x, drain *d, const Huibao__V1__Ack *ack)
+{
+  uint64_t known;
+  if (ack->n_decisions == 0 ||
+      (ack->has_epoch && ack->epoch != 0 && agent_state_epoch(x->s, &known) && known != ack->epoch))
+    return 0;
+  Huibao__V1__Decision **p = realloc(d->dec, (d->ndec + ack->n_decisions) * sizeof *p);
+  if (!p)
+    return HB_ENOMEM;
+  d->dec = p;
+  for (size_t i = 0; i < ack->n_decisions; i++)
+    if (strcmp(ack->decisions[i]->unit, x->o->unit) == 0)
+      d->dec[d->ndec++] = ack->decisions[i];
+  d->dec_more |= ack->decisions_more;
+  return 0;
+}
+
+static int decision_cmp(const void *a, const void *b)
+{
+  const Huibao__V1__Decision *x = *(Huibao__V1__Decision *const *)a;
+  const Huibao__V1__Decision *y = *(Huibao__V1__Decision *const *)b;
+  return x->n < y->n ? -1 : x->n > y->n;
+}
+
+/* Keeps the decisions of a drain in one transaction (feedback.h), tells
+ * the new ones, and asks for more when the county has more and these
+ * moved the state on. */
+static int decisions_keep(sender *x, drain *d)
+{
+  if (d->ndec == 0)
+    return 0;
+  qsort(d->dec, d->ndec, sizeof *d->dec, decision_cmp);
+  bool *fresh = malloc(d->ndec * sizeof *fresh);
+  if (!fresh)
+    return HB_ENOMEM;
+  uint64_t after;
+  int rc = agent_feedback_store(x->s, d->dec, d->ndec, fresh, &after);
+  if (rc) {
+    free(fresh);
+    return rc;
+  }
+  for (size_t i = 0; i < d->ndec; i++) {
+    if (!fresh[i])
+      continue;
+    x->st->decisions++;
+    if (x->o->on_decision)
+      x->o->on_decision(x->o->decision_arg, d->dec[i]);
+  }
+  free(fresh);
+  if (d->dec_more && after > x->dec_after)
+    x->dec_more = 1;
+  x->dec_after = after;
+  return 0;
+}
+
 /* Receives the acks waiting now, applies them in one state transaction and
  * reports. *progress is set when some ack matched a Submit in flight. */
 static int acks_drain(sender *x, agent_reject_fn on_reject, void *arg, int *progress)
@@ -346,6 +411,8 @@ static int acks_drain(sender *x, agent_reject_fn on_reject, void *arg, int *prog
     }
     *progress = 1;
     b->acked = 1;
+    if ((rc = decisions_take(x, &d, ack)) != 0)
+      break;
     if (ack->has_epoch && ack->epoch != 0) {
       x->epoch_seen = 1;
       x->epoch = ack->epoch;
@@ -372,6 +439,8 @@ static int acks_drain(sender *x, agent_reject_fn on_reject, void *arg, int *prog
       x->st->epoch = x->epoch;
     }
   }
+  if (rc == 0)
+    rc = decisions_keep(x, &d);
   for (size_t i = 0; rc == 0 && i < d.n; i++) {
     const agent_result *r = &d.r[i];
     if (r->outcome == AGENT_RESEND) {
@@ -403,6 +472,7 @@ static int acks_drain(sender *x, agent_reject_fn on_reject, void *arg, int *prog
     huibao__v1__ack__free_unpacked(d.acks[i], NULL);
   free(d.r);
   free(d.rr);
+  free(d.dec);
   if (rc == 0 && (county_error || x->future))
     rc = HB_EPROTO;
   return rc;
@@ -452,8 +522,10 @@ static int sender_loop(sender *x, agent_reject_fn on_reject, void *arg)
       }
       inflight += b->used;
     }
-    if (inflight == 0 && x->o->probe && !x->probed && x->scanned == 0 && x->st->sent == 0) {
+    if (inflight == 0 &&
+        (x->dec_more || (x->o->probe && !x->probed && x->scanned == 0 && x->st->sent == 0))) {
       x->probed = 1;
+      x->dec_more = 0;
       int rc = batch_probe(x, &x->b[0]);
       if (rc)
         return rc;
@@ -515,7 +587,10 @@ int agent_send(agent_state *s, const agent_send_opts *o, agent_reject_fn on_reje
   x.o = o;
   x.st = st;
   x.next_batch = (uint64_t)hb_time_now_ms() * 1000; /* distinct across runs */
-  int rc = HB_ENOMEM;
+  int rc = agent_feedback_after(s, &x.dec_after);
+  if (rc)
+    goto done;
+  rc = HB_ENOMEM;
   if (!(x.b = calloc((size_t)o->window, sizeof *x.b)))
     goto done;
   rc = HB_EZMQ;

@@ -40,6 +40,10 @@ typedef struct agent_send_opts {
   const char *county_public;   /* the county's Z85 public key, with key */
   int probe;                   /* outbox empty: send one Submit without records,
                                 * to learn the county's epoch from its Ack */
+  /* Issue 14: called once for each of the county's decisions newly kept
+   * (feedback.h), in n order, after its commit; may be NULL. */
+  void (*on_decision)(void *arg, const Huibao__V1__Decision *d);
+  void *decision_arg;
 } agent_send_opts;
 
 typedef struct agent_send_stats {
@@ -55,6 +59,7 @@ typedef struct agent_send_stats {
                          * sent to a county of the version before them): kept in the
                          * outbox, counted in pending too, sent again next time */
   char held_error[256]; /* ...the county's words */
+  size_t decisions;     /* the county's decisions newly kept (issue 14) */
   int epoch_changed;    /* an Ack carried another epoch than the state's */
   uint64_t epoch;       /* ...this one (not stored yet) */
 } agent_send_stats;
@@ -72,10 +77,13 @@ typedef void (*agent_reject_fn)(void *arg, char kind, const char *id, const char
                                 const char *reason);
 
 /* Sends everything in the outbox (nothing, or the probe of o->probe, when
- * it is empty). The first Ack with an epoch stores it in the state if the
- * state has none. Returns:
- *   0             every record acked (STORED, DUPLICATE or REJECTED), except
- *                 st->held ones (an older county could not read them);
+ * it is empty). Every Submit says decisions_after (the state's meta
+ * "decisions"); the decisions an Ack brings are kept (feedback.h) and told
+ * through o->on_decision, and when the county says more are waiting, one
+ * more probe asks for them in the same run. Decisions in an Ack whose epoch
+ * differs from the state's are not kept (the caller resets them, below). The first Ack with an
+ * epoch stores it in the state if the state has none. Returns: 0             every record acked
+ * (STORED, DUPLICATE or REJECTED), except st->held ones (an older county could not read them);
  *   AGENT_SEND_EPOCH_CHANGED  the county's epoch changed (see above);
  *   HB_ETIMEDOUT  no progress within timeout_ms (or *stop set): the rest
  *                 stays in the outbox (st->pending);

@@ -18,7 +18,7 @@
 
 struct agent_state {
   hb_lmdb lmdb;
-  MDB_dbi known, outbox, meta;
+  MDB_dbi known, outbox, meta, feedback;
   uint64_t floor;    /* committed */
   uint64_t next_seq; /* committed */
   uint64_t epoch;    /* committed: the county store's epoch last seen */
@@ -142,15 +142,15 @@ static int open_body(MDB_txn *txn, void *arg)
 
 int agent_state_open(agent_state **out, const char *dir, const char *unit, char *err, size_t errlen)
 {
-  static const char *const names[] = {"known", "outbox", "meta"};
-  MDB_dbi dbis[3];
+  static const char *const names[] = {"known", "outbox", "meta", "feedback"};
+  MDB_dbi dbis[4];
   *out = NULL;
   agent_state *s = calloc(1, sizeof *s);
   if (!s) {
     snprintf(err, errlen, "out of memory");
     return HB_ENOMEM;
   }
-  int rc = hb_lmdb_open(&s->lmdb, dir, AGENT_STATE_MAP, names, dbis, 3, err, errlen);
+  int rc = hb_lmdb_open(&s->lmdb, dir, AGENT_STATE_MAP, names, dbis, 4, err, errlen);
   if (rc) {
     free(s);
     return rc;
@@ -163,6 +163,7 @@ int agent_state_open(agent_state **out, const char *dir, const char *unit, char 
   s->known = dbis[0];
   s->outbox = dbis[1];
   s->meta = dbis[2];
+  s->feedback = dbis[3];
 
   err[0] = '\0';
   open_arg o = {s, dir, err, errlen};
@@ -191,6 +192,13 @@ void agent_state_close(agent_state *s)
   free(s->rec.data);
   free(s->unit);
   free(s);
+}
+
+hb_lmdb *agent_state_lmdb(agent_state *s, MDB_dbi *meta, MDB_dbi *feedback)
+{
+  *meta = s->meta;
+  *feedback = s->feedback;
+  return &s->lmdb;
 }
 
 uint64_t agent_state_floor(const agent_state *s)

@@ -13,7 +13,11 @@
  *           "seq": uint64 BE, the next outbox sequence number;
  *           "unit": the unit code this state belongs to;
  *           "epoch": uint64 BE, the county store's epoch of the last Ack
- *           that carried one (absent before the first).
+ *           that carried one (absent before the first);
+ *           "decisions": uint64 BE, the highest Decision.n kept in feedback
+ *           (issue 14; absent: 0).
+ *   feedback key Decision.n (uint64 BE), value: the packed Decision the
+ *           county sent down (issue 14, agents/feedback.h).
  *
  * Versions are max(now in microseconds, floor + 1); floor is persisted in the
  * same transaction as the records that use it, so versions never go back,
@@ -27,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "hb_ledger.h"
+#include "hb_lmdb.h"
 #include "hb_validate.h"
 
 #define AGENT_KEY_MAX (1 + HB_ID_MAX) /* kind byte + id */
@@ -110,6 +115,11 @@ typedef struct agent_result {
  * stored_version and rewrites the outbox entry with a new version and seq
  * (and known's version). Sets each r->outcome. */
 int agent_state_apply(agent_state *s, agent_result *r, size_t n, int64_t now_us);
+
+/* For agents/feedback.c only: the state's environment and its dbs meta
+ * and feedback, which feedback.c reads and writes in its own transactions
+ * (hb_lmdb_write; they touch neither floor nor seq). Owned by s. */
+hb_lmdb *agent_state_lmdb(agent_state *s, MDB_dbi *meta, MDB_dbi *feedback);
 
 /* The last version used (floor) and the next seq, as committed. */
 uint64_t agent_state_floor(const agent_state *s);

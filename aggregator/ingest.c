@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hb_err.h"
+#include "hb_lmdb.h"
+#include "hb_log.h"
 #include "hb_period.h"
 #include "hb_validate.h"
 #include "hb_wire.h"
@@ -23,6 +25,9 @@ typedef struct submit_state {
   Huibao__V1__Submit *submit; /* NULL: malformed */
   char error[256];            /* whole-batch refusal, "" if none */
   rec_res *res;
+  Huibao__V1__Decision **dec; /* issue 14: the unit's decisions after decisions_after */
+  size_t ndec;
+  bool dec_more;
 } submit_state;
 
 /* Replaces *slot (a string of an unpacked message, malloc'd) with a copy
@@ -393,6 +398,40 @@ static int store_all(store *sto, void *arg)
   return 0;
 }
 
+/* Issue 14: after the commit, each Submit that says decisions_after (an
+ * agent that knows decisions) gets its unit's decisions with n above it,
+ * at most HB_WIRE_ACK_DECISIONS_MAX, all read in one read transaction for
+ * the drain. A Submit refused, or a drain whose store failed, gets none.
+ * A read that fails leaves the Acks without decisions (the agent asks
+ * again with its next Submit) and is logged. */
+static void decisions_fill(const ingest_ctx *c, submit_state *st, size_t n)
+{
+  MDB_txn *txn = NULL;
+  store_dbs d;
+  int rc = 0;
+  for (size_t i = 0; i < n && rc == 0; i++) {
+    submit_state *s = &st[i];
+    if (!s->submit || s->error[0] || !s->submit->has_decisions_after)
+      continue;
+    if (!txn) {
+      store_dbs_get(c->st, &d);
+      if (!d.has_review)
+        return;
+      if ((rc = mdb_txn_begin(d.env, NULL, MDB_RDONLY, &txn)) != 0) {
+        txn = NULL;
+        rc = hb_lmdb_err(rc);
+        break;
+      }
+    }
+    rc = store_decisions_after(txn, &d, s->submit->unit, s->submit->decisions_after,
+                               HB_WIRE_ACK_DECISIONS_MAX, &s->dec, &s->ndec, &s->dec_more);
+  }
+  if (txn)
+    mdb_txn_abort(txn);
+  if (rc != 0)
+    hb_log_warn("decisions for the acks not read: %s", hb_strerror(rc));
+}
+
 static int ack_pack(const submit_state *s, uint64_t epoch, bool retry, const char *retry_why,
                     ingest_item *it, ingest_stats *stats)
 {
@@ -445,6 +484,12 @@ static int ack_pack(const submit_state *s, uint64_t epoch, bool retry, const cha
     ack.n_results = nr;
     ack.results = rp;
   }
+  if (!s->error[0] && !retry && s->ndec) {
+    ack.n_decisions = s->ndec;
+    ack.decisions = s->dec;
+    ack.has_decisions_more = s->dec_more;
+    ack.decisions_more = s->dec_more;
+  }
   int rc = hb_wire_pack(&ack.base, &it->ack, &it->acklen);
   free(rr);
   free(rp);
@@ -479,6 +524,8 @@ int ingest_run(const ingest_ctx *c, ingest_item *items, size_t n, ingest_stats *
   }
   if (rc != 0 && !err[0])
     snprintf(err, errlen, "%s", hb_strerror(rc));
+  if (rc == 0)
+    decisions_fill(c, st, n);
   for (size_t i = 0; i < n; i++) {
     ack_pack(&st[i], store_epoch(c->st), rc != 0, err, &items[i],
              stats); /* no memory: no ack, agent resends */
@@ -487,6 +534,7 @@ int ingest_run(const ingest_ctx *c, ingest_item *items, size_t n, ingest_stats *
     for (size_t j = 0; st[i].res && j < st[i].submit->n_records; j++)
       free(st[i].res[j].reason);
     free(st[i].res);
+    store_decisions_free(st[i].dec, st[i].ndec);
     hb_wire_submit_free(st[i].submit);
   }
   free(st);

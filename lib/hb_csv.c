@@ -1,6 +1,7 @@
 /* hb_csv.c: RFC 4180 reader over a buffer, one record per call. */
 #include "hb_csv.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,4 +177,25 @@ int hb_csv_next(hb_csv *c, const hb_csv_row **row, char *err, size_t errlen)
   c->row.fields = c->fields;
   *row = &c->row;
   return 1;
+}
+
+/* ---------------------------------------------------------------- writing */
+
+size_t hb_csv_field_put(char *out, const char *s)
+{
+  char *o = out;
+  bool formula = *s && strchr("=+-@\t\r", *s) != NULL;
+  bool quote = strpbrk(s, ",\"\r\n") != NULL;
+  if (quote)
+    *o++ = '"';
+  if (formula)
+    *o++ = '\'';
+  for (; *s; s++) {
+    if (*s == '"')
+      *o++ = '"';
+    *o++ = *s;
+  }
+  if (quote)
+    *o++ = '"';
+  return (size_t)(o - out);
 }

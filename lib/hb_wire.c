@@ -153,6 +153,20 @@ void hb_wire_submit_free(Huibao__V1__Submit *s)
     huibao__v1__submit__free_unpacked(s, NULL);
 }
 
+/* A Decision of an Ack as hb_wire_ack_unpack promises it (see hb_wire.h). */
+static bool wire_decision_ok(const Huibao__V1__Decision *d)
+{
+  return d->unit && d->kind && d->id && d->reviewer &&
+         (strcmp(d->kind, "A") == 0 || strcmp(d->kind, "P") == 0) &&
+         protobuf_c_enum_descriptor_get_value(&huibao__v1__decision_action__descriptor,
+                                              d->action) &&
+         d->action != HUIBAO__V1__DECISION_ACTION__ACTION_UNSPECIFIED &&
+         wire_text_ok(d->unit, HB_UNIT_CODE_MAX) && wire_text_ok(d->id, HB_ID_MAX) &&
+         wire_text_ok(d->reason, HB_WIRE_DECISION_REASON_MAX) &&
+         wire_text_ok(d->reviewer, HB_WIRE_DECISION_NAME_MAX) &&
+         wire_text_ok(d->campaign, HB_WIRE_DECISION_NAME_MAX);
+}
+
 int hb_wire_ack_unpack(const uint8_t *buf, size_t len, Huibao__V1__Ack **out)
 {
   *out = NULL;
@@ -162,6 +176,10 @@ int hb_wire_ack_unpack(const uint8_t *buf, size_t len, Huibao__V1__Ack **out)
   if (wire_scan(buf, len, HB_WIRE_ACK_RESULTS, &n, &largest) != 0)
     return HB_EPROTO;
   if (n > HB_WIRE_MAX_BATCH)
+    return HB_ETOOBIG;
+  if (wire_scan(buf, len, HB_WIRE_ACK_DECISIONS, &n, &largest) != 0)
+    return HB_EPROTO;
+  if (n > HB_WIRE_ACK_DECISIONS_MAX)
     return HB_ETOOBIG;
   wire_budget budget = {0, wire_cap_for(len)};
   ProtobufCAllocator alloc = {wire_alloc, wire_free, &budget};
@@ -176,6 +194,9 @@ int hb_wire_ack_unpack(const uint8_t *buf, size_t len, Huibao__V1__Ack **out)
         !wire_text_ok(r->field, WIRE_ACK_TEXT_MAX) || !wire_text_ok(r->reason, WIRE_ACK_TEXT_MAX))
       goto fail;
   }
+  for (size_t i = 0; i < a->n_decisions; i++)
+    if (!wire_decision_ok(a->decisions[i]))
+      goto fail;
   *out = a;
   return 0;
 fail:
@@ -269,6 +290,11 @@ int hb_wire_submit_begin(hb_wire_buf *b, uint64_t batch_id, const char *unit,
       wire_put_bytes(b, HB_WIRE_SUBMIT_AGENT_VERSION, agent_version, strlen(agent_version)))
     return HB_ENOMEM;
   return HB_OK;
+}
+
+int hb_wire_submit_decisions_after(hb_wire_buf *b, uint64_t after)
+{
+  return wire_put_uint(b, HB_WIRE_SUBMIT_DECISIONS_AFTER, after);
 }
 
 int hb_wire_submit_add(hb_wire_buf *b, const uint8_t *rec, size_t len)

@@ -18,6 +18,11 @@
 #define HB_WIRE_MAXMSGSIZE (4 * HB_WIRE_MAX_SUBMIT) /* ZMQ_MAXMSGSIZE on sockets */
 #define HB_WIRE_MAX_ROLLUP (64u * 1024 * 1024)
 #define HB_WIRE_TOPIC_PREFIX "rollup/"
+/* Issue 14: the county's decisions sent down in one Ack (Ack.decisions;
+ * Ack.decisions_more says more wait), and a Decision's text bounds. */
+#define HB_WIRE_ACK_DECISIONS_MAX 100
+#define HB_WIRE_DECISION_REASON_MAX 1000 /* bytes of Decision.reason */
+#define HB_WIRE_DECISION_NAME_MAX 256    /* bytes of Decision.reviewer, .campaign */
 
 /* Unpacks a Submit with a capped allocator: refuses len over
  * HB_WIRE_MAX_SUBMIT, malformed input, more than HB_WIRE_MAX_BATCH records,
@@ -29,7 +34,13 @@ int hb_wire_submit_unpack(const uint8_t *buf, size_t len, Huibao__V1__Submit **o
                           size_t errlen);
 void hb_wire_submit_free(Huibao__V1__Submit *s);
 
-/* Unpacks an Ack (agent side), same caps. Free with protobuf_c_message_free_unpacked. */
+/* Unpacks an Ack (agent side), same caps; and its decisions (issue 14): at
+ * most HB_WIRE_ACK_DECISIONS_MAX, each with kind "A" or "P", an action
+ * huibao.proto knows, and strings of valid UTF-8 within the caps below
+ * (unit and id as a record's, reason HB_WIRE_DECISION_REASON_MAX bytes,
+ * reviewer and campaign HB_WIRE_DECISION_NAME_MAX): one that breaks them
+ * makes the whole Ack HB_EPROTO, as a bad RecordResult does.
+ * Free with protobuf_c_message_free_unpacked. */
 int hb_wire_ack_unpack(const uint8_t *buf, size_t len, Huibao__V1__Ack **out);
 
 /* Packs any message into a malloc'd buffer. */
@@ -43,16 +54,19 @@ int hb_wire_pack(const ProtobufCMessage *m, uint8_t **buf, size_t *len);
  * these field numbers of proto/huibao/v1/huibao.proto. tests/unit/wire_test.c
  * compares each with the generated descriptors, so a renumbered field fails
  * there. */
-#define HB_WIRE_SUBMIT_BATCH_ID 1      /* Submit.batch_id, uint64 */
-#define HB_WIRE_SUBMIT_UNIT 2          /* Submit.unit, string */
-#define HB_WIRE_SUBMIT_RECORDS 3       /* Submit.records, repeated Record */
-#define HB_WIRE_SUBMIT_AGENT_VERSION 4 /* Submit.agent_version, string */
-#define HB_WIRE_ACK_RESULTS 2          /* Ack.results, repeated RecordResult */
-#define HB_WIRE_RECORD_SEQ 1           /* Record.seq, uint64 */
-#define HB_WIRE_ACTIVITY_VERSION 3     /* Activity.version, uint64 */
-#define HB_WIRE_PROBLEM_VERSION 3      /* Problem.version, uint64 */
-#define HB_WIRE_INDICATOR_VERSION 3    /* Indicator.version, uint64 */
-#define HB_WIRE_CASE_VERSION 3         /* Case.version, uint64 */
+#define HB_WIRE_SUBMIT_BATCH_ID 1        /* Submit.batch_id, uint64 */
+#define HB_WIRE_SUBMIT_UNIT 2            /* Submit.unit, string */
+#define HB_WIRE_SUBMIT_RECORDS 3         /* Submit.records, repeated Record */
+#define HB_WIRE_SUBMIT_AGENT_VERSION 4   /* Submit.agent_version, string */
+#define HB_WIRE_SUBMIT_DECISIONS_AFTER 5 /* Submit.decisions_after, uint64 (issue 14) */
+#define HB_WIRE_ACK_RESULTS 2            /* Ack.results, repeated RecordResult */
+#define HB_WIRE_ACK_DECISIONS 6          /* Ack.decisions, repeated Decision (issue 14) */
+#define HB_WIRE_ACK_DECISIONS_MORE 7     /* Ack.decisions_more, bool (issue 14) */
+#define HB_WIRE_RECORD_SEQ 1             /* Record.seq, uint64 */
+#define HB_WIRE_ACTIVITY_VERSION 3       /* Activity.version, uint64 */
+#define HB_WIRE_PROBLEM_VERSION 3        /* Problem.version, uint64 */
+#define HB_WIRE_INDICATOR_VERSION 3      /* Indicator.version, uint64 */
+#define HB_WIRE_CASE_VERSION 3           /* Case.version, uint64 */
 
 /* A growing byte buffer (data malloc'd, owned by the caller: free(data)).
  * Zero-initialise before first use. */
@@ -78,6 +92,13 @@ int hb_wire_pack_at(hb_wire_buf *b, size_t off, const ProtobufCMessage *m);
  * Returns 0 or HB_ENOMEM. */
 int hb_wire_submit_begin(hb_wire_buf *b, uint64_t batch_id, const char *unit,
                          const char *agent_version);
+
+/* Appends Submit.decisions_after (issue 14: the highest Decision.n the
+ * agent holds; the county's Ack brings the next ones) to the Submit begun
+ * in b: call it after hb_wire_submit_begin, before the records (protobuf-c
+ * packs it after them; any order is valid protobuf).
+ * Returns 0 or HB_ENOMEM. */
+int hb_wire_submit_decisions_after(hb_wire_buf *b, uint64_t after);
 
 /* Appends one packed Record (rec[0..len), copied) to the Submit in b.
  * Returns 0 or HB_ENOMEM (b then holds the Submit without it). */

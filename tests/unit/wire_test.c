@@ -169,6 +169,101 @@ static void test_ack(void)
   free(buf);
 }
 
+/* Issue 14: an Ack's decisions come through within the caps, and one
+ * too many, a kind other than A/P, an unknown action or a reason over
+ * HB_WIRE_DECISION_REASON_MAX bytes refuses the Ack. */
+static void test_ack_decisions(void)
+{
+  Huibao__V1__Ack a = HUIBAO__V1__ACK__INIT;
+  Huibao__V1__Decision d = HUIBAO__V1__DECISION__INIT;
+  Huibao__V1__Decision *dp[HB_WIRE_ACK_DECISIONS_MAX + 1];
+  for (size_t i = 0; i <= HB_WIRE_ACK_DECISIONS_MAX; i++)
+    dp[i] = &d;
+  d.n = 17;
+  d.unit = "xq-a";
+  d.kind = "P";
+  d.id = "P017";
+  d.action = HUIBAO__V1__DECISION_ACTION__RETURN;
+  d.reason = "整改材料不全";
+  d.reviewer = "李四";
+  d.at_s = 1796313600;
+  a.batch_id = 5;
+  a.n_decisions = HB_WIRE_ACK_DECISIONS_MAX;
+  a.decisions = dp;
+  a.has_decisions_more = 1;
+  a.decisions_more = 1;
+  uint8_t *buf;
+  size_t len;
+  Huibao__V1__Ack *out;
+  hb_wire_pack(&a.base, &buf, &len);
+  CHECK_EQ_INT(0, hb_wire_ack_unpack(buf, len, &out));
+  CHECK_EQ_INT(HB_WIRE_ACK_DECISIONS_MAX, out->n_decisions);
+  CHECK_EQ_STR("整改材料不全", out->decisions[99]->reason);
+  CHECK(out->decisions_more);
+  protobuf_c_message_free_unpacked(&out->base, NULL);
+  free(buf);
+  a.n_decisions = HB_WIRE_ACK_DECISIONS_MAX + 1;
+  hb_wire_pack(&a.base, &buf, &len);
+  CHECK_EQ_INT(HB_ETOOBIG, hb_wire_ack_unpack(buf, len, &out));
+  free(buf);
+  a.n_decisions = 1;
+  d.kind = "I";
+  hb_wire_pack(&a.base, &buf, &len);
+  CHECK_EQ_INT(HB_EPROTO, hb_wire_ack_unpack(buf, len, &out));
+  free(buf);
+  d.kind = "A";
+  d.action = 9;
+  hb_wire_pack(&a.base, &buf, &len);
+  CHECK_EQ_INT(HB_EPROTO, hb_wire_ack_unpack(buf, len, &out));
+  free(buf);
+  d.action = HUIBAO__V1__DECISION_ACTION__REOPEN;
+  char reason[HB_WIRE_DECISION_REASON_MAX + 2];
+  memset(reason, 'x', sizeof reason - 1);
+  reason[sizeof reason - 1] = '\0';
+  d.reason = reason;
+  hb_wire_pack(&a.base, &buf, &len);
+  CHECK_EQ_INT(HB_EPROTO, hb_wire_ack_unpack(buf, len, &out));
+  free(buf);
+  reason[HB_WIRE_DECISION_REASON_MAX] = '\0';
+  hb_wire_pack(&a.base, &buf, &len);
+  CHECK_EQ_INT(0, hb_wire_ack_unpack(buf, len, &out));
+  protobuf_c_message_free_unpacked(&out->base, NULL);
+  free(buf);
+}
+
+/* Submit.decisions_after framed by hand: the bytes of protobuf-c's packing
+ * of a probe (no records, no agent_version), and read back with records. */
+static void test_submit_decisions_after(void)
+{
+  Huibao__V1__Submit sub = HUIBAO__V1__SUBMIT__INIT;
+  sub.batch_id = 300;
+  sub.unit = "t01";
+  sub.has_decisions_after = 1;
+  sub.decisions_after = 1234567;
+  uint8_t *ref;
+  size_t reflen;
+  CHECK_EQ_INT(0, hb_wire_pack(&sub.base, &ref, &reflen));
+  hb_wire_buf buf = {0};
+  CHECK_EQ_INT(0, hb_wire_submit_begin(&buf, 300, "t01", NULL));
+  CHECK_EQ_INT(0, hb_wire_submit_decisions_after(&buf, 1234567));
+  CHECK_EQ_INT(reflen, buf.len);
+  CHECK(buf.len == reflen && memcmp(buf.data, ref, reflen) == 0);
+  free(ref);
+  const uint8_t rec[] = {0x08, 0x07};
+  CHECK_EQ_INT(0, hb_wire_submit_begin(&buf, 300, "t01", "v1"));
+  CHECK_EQ_INT(0, hb_wire_submit_decisions_after(&buf, 0));
+  CHECK_EQ_INT(0, hb_wire_submit_add(&buf, rec, sizeof rec));
+  Huibao__V1__Submit *s = huibao__v1__submit__unpack(NULL, buf.len, buf.data);
+  CHECK(s != NULL);
+  if (s) {
+    CHECK(s->has_decisions_after);
+    CHECK_EQ_INT(0, s->decisions_after);
+    CHECK_EQ_INT(1, s->n_records);
+    huibao__v1__submit__free_unpacked(s, NULL);
+  }
+  free(buf.data);
+}
+
 /* A Submit framed by hand around packed records unpacks as sent. */
 static void test_submit_encoding(void)
 {
@@ -304,6 +399,12 @@ static const struct {
      PROTOBUF_C_TYPE_STRING, PROTOBUF_C_LABEL_OPTIONAL},
     {&huibao__v1__ack__descriptor, "results", HB_WIRE_ACK_RESULTS, PROTOBUF_C_TYPE_MESSAGE,
      PROTOBUF_C_LABEL_REPEATED},
+    {&huibao__v1__submit__descriptor, "decisions_after", HB_WIRE_SUBMIT_DECISIONS_AFTER,
+     PROTOBUF_C_TYPE_UINT64, PROTOBUF_C_LABEL_OPTIONAL},
+    {&huibao__v1__ack__descriptor, "decisions", HB_WIRE_ACK_DECISIONS, PROTOBUF_C_TYPE_MESSAGE,
+     PROTOBUF_C_LABEL_REPEATED},
+    {&huibao__v1__ack__descriptor, "decisions_more", HB_WIRE_ACK_DECISIONS_MORE,
+     PROTOBUF_C_TYPE_BOOL, PROTOBUF_C_LABEL_OPTIONAL},
     {&huibao__v1__record__descriptor, "seq", HB_WIRE_RECORD_SEQ, PROTOBUF_C_TYPE_UINT64,
      PROTOBUF_C_LABEL_REQUIRED},
     {&huibao__v1__activity__descriptor, "version", HB_WIRE_ACTIVITY_VERSION, PROTOBUF_C_TYPE_UINT64,
@@ -347,6 +448,8 @@ int main(void)
   RUN(test_truncated);
   RUN(test_missing_body_and_fields);
   RUN(test_ack);
+  RUN(test_ack_decisions);
+  RUN(test_submit_decisions_after);
   RUN(test_submit_encoding);
   RUN(test_submit_bytes);
   RUN(test_record_seq_and_row_version);
