@@ -13,13 +13,21 @@
  *                         SameSite=Strict, Path=/, Secure over TLS) and
  *                         redirects to /; a wrong name or password: 401,
  *                         the same answer for both
- *   POST /logout          ends the session
+ *   POST /logout          ends the session (CSRF token needed) and
+ *                         redirects to /login
+ *   GET  /session         behind the gate: {"name": ..., "role":
+ *                         "reviewer"|"viewer", "csrf": "<64 hex>"}, how
+ *                         the page's scripts learn the CSRF token to send
+ *                         in X-CSRF-Token (the cookie is HttpOnly)
  *   any other request without a live session: 303 to /login for a page
  *                         (Accept: text/html), 401 JSON {"error": ...} else
  *   a POST/PUT/DELETE whose CSRF token (form field "csrf" or header
  *                         X-CSRF-Token) is not the session's: 403
  * and lets through, with the session's user, everything else. Passwords
- * are never logged. */
+ * are never logged (a failed login logs the client's address, and the
+ * name only when it is an account's). Throttling: the keys "name:NAME" and
+ * "addr:ADDRESS" (hb_session.h), so behind a reverse proxy every client
+ * shares the proxy's address key. */
 #ifndef HB_HTTP_AUTH_H
 #define HB_HTTP_AUTH_H
 
@@ -37,6 +45,10 @@ typedef struct hb_http_auth hb_http_auth;
 int hb_http_auth_new(hb_http_auth **out, MDB_env *env, MDB_dbi accounts, const char *title,
                      bool tls);
 void hb_http_auth_free(hb_http_auth *a);
+
+/* The session table of a (owned by a): to end the sessions of an account
+ * whose password changed (hb_sessions_end_name). */
+hb_sessions *hb_http_auth_sessions(hb_http_auth *a);
 
 /* Call first in the access handler, once the request's body is complete
  * (body, body_len: a POST's urlencoded form, may be NULL/0). Returns true
