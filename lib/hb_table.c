@@ -27,9 +27,7 @@ static bool odd_width(uint32_t cp)
   return (cp >= 0x80 && cp < 0xA0) || cp == 0xFFFE || cp == 0xFFFF || hb_cp_format(cp);
 }
 
-/* Text as printed: an excerpt of s of at most about max bytes
- * (hb_text_excerpt), then every odd_width character replaced by '?'. */
-static void printable(const char *s, size_t max, char *buf, size_t len)
+void hb_table_printable(const char *s, size_t max, char *buf, size_t len)
 {
   hb_text_excerpt(s, max, buf, len);
   size_t n = strlen(buf), j = 0;
@@ -64,7 +62,8 @@ void hb_table_row(hb_table *t, const char *const *cells)
     t->cap = cap;
   }
   for (size_t i = 0; i < t->ncols; i++)
-    printable(cells[i] ? cells[i] : "", HB_TABLE_CELL - 8, t->cells[t->nrows][i], HB_TABLE_CELL);
+    hb_table_printable(cells[i] ? cells[i] : "", HB_TABLE_CELL - 8, t->cells[t->nrows][i],
+                       HB_TABLE_CELL);
   t->nrows++;
 }
 

@@ -33,6 +33,10 @@ void hb_table_init(hb_table *t, const char *align);
 void hb_table_free(hb_table *t);
 /* Adds a row of ncols cells (copied); NULL cells print empty. */
 void hb_table_row(hb_table *t, const char *const *cells);
+/* Text as a cell prints it (for a line outside a table): an excerpt of s
+ * of at most about max bytes (hb_text_excerpt), then every character of
+ * odd width replaced by '?'. buf is always NUL-terminated. */
+void hb_table_printable(const char *s, size_t max, char *buf, size_t len);
 /* Writes the rows, each line starting with indent. */
 void hb_table_print(const hb_table *t, FILE *f, const char *indent);
 
