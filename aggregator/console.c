@@ -3,16 +3,14 @@
 #include "console.h"
 
 #include <errno.h>
-#include <netinet/in.h>
-#include <pthread.h>
-#include <signal.h>
-#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
 #include "console_internal.h"
 #include "hb_addr.h"
+#include "hb_http.h"
 #include "hb_err.h"
 #include "hb_log.h"
 
@@ -167,65 +165,23 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   *con_cls = NULL;
 }
 
-__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt, va_list ap)
-{
-  (void)cls;
-  char line[512];
-  vsnprintf(line, sizeof line, fmt, ap);
-  size_t n = strlen(line);
-  while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-    line[--n] = '\0';
-  hb_log_debug("console http: %s", line); /* mostly what clients did: not above debug */
-}
-
 /* ------------------------------------------------------------ lifetime */
 
-/* Starts libmicrohttpd on c->addr (a thread per connection; signals stay
- * with the main thread). */
+/* Starts libmicrohttpd on c->addr (a thread per connection). */
 static int http_start(console *c, char *err, size_t errlen)
 {
-  hb_addr a;
-  struct sockaddr_storage ss;
-  socklen_t sslen;
-  if (hb_addr_parse(c->addr, 0, &a, err, errlen) != 0 ||
-      hb_addr_resolve(&a, &ss, &sslen, err, errlen) != 0)
-    return HB_EINVAL;
+  struct MHD_OptionItem opts[] = {
+      {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, c},
+      {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)hb_http_mhd_log, "console http: "},
+      {MHD_OPTION_CONNECTION_LIMIT, CONSOLE_MAX_CONNECTIONS, NULL},
+      {MHD_OPTION_PER_IP_CONNECTION_LIMIT, CONSOLE_PER_IP, NULL},
+      {MHD_OPTION_CONNECTION_TIMEOUT, CONSOLE_TIMEOUT_S, NULL},
+      {c->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, c->tls_cert},
+      {MHD_OPTION_HTTPS_MEM_KEY, 0, c->tls_key},
+      {MHD_OPTION_END, 0, NULL}};
   unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD |
                    MHD_USE_ERROR_LOG | (c->tls_cert ? MHD_USE_TLS : 0);
-  uint16_t port;
-  if (ss.ss_family == AF_INET6) {
-    flags |= MHD_USE_IPv6;
-    port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-  } else {
-    port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-  }
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
-  errno = 0;
-  if (c->tls_cert)
-    c->d = MHD_start_daemon(
-        flags, port, NULL, NULL, on_request, c, MHD_OPTION_NOTIFY_COMPLETED, on_completed, c,
-        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONSOLE_MAX_CONNECTIONS,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)CONSOLE_PER_IP, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)CONSOLE_TIMEOUT_S, MHD_OPTION_HTTPS_MEM_CERT, c->tls_cert,
-        MHD_OPTION_HTTPS_MEM_KEY, c->tls_key, MHD_OPTION_END);
-  else
-    c->d = MHD_start_daemon(
-        flags, port, NULL, NULL, on_request, c, MHD_OPTION_NOTIFY_COMPLETED, on_completed, c,
-        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONSOLE_MAX_CONNECTIONS,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)CONSOLE_PER_IP, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)CONSOLE_TIMEOUT_S, MHD_OPTION_END);
-  int e = errno;
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
-  if (!c->d) {
-    snprintf(err, errlen, "%s: cannot listen: %s", c->addr,
-             e ? strerror(e) : "libmicrohttpd failed");
-    return HB_EIO;
-  }
-  return 0;
+  return hb_http_daemon_start(&c->d, c->addr, flags, on_request, c, opts, err, errlen);
 }
 
 int console_open(console **out, const agg_config *cfg, void *zctx, store *st, char *err,
