@@ -2,15 +2,7 @@
 // /api/queue, groups by unit and category, and sends each decision to
 // POST /api/decide with the session's CSRF token. Text from the ledgers is
 // only ever set as textContent.
-"use strict";
 
-const ACTIONS = {
-  confirm: { label: "销号", reason: false, cls: "confirm" },
-  return: { label: "退回", reason: true },
-  reopen: { label: "重新打开", reason: true },
-  "approve-delete": { label: "同意撤销", reason: false },
-  "refuse-delete": { label: "不同意撤销", reason: true },
-};
 // what a reviewer may do on an entry of each queue
 const QUEUE_ACTIONS = {
   claimed: ["confirm", "return"],
@@ -21,24 +13,6 @@ const QUEUE_ACTIONS = {
 
 let csrf = "";
 
-function $(id) { return document.getElementById(id); }
-
-function say(text, kind) {
-  const m = $("message");
-  m.textContent = text;
-  m.className = "message" + (kind ? " " + kind : "");
-  m.hidden = !text;
-}
-
-async function api(url, opts) {
-  const r = await fetch(url, Object.assign({ credentials: "same-origin" }, opts || {}));
-  if (r.status === 401) { location.href = "/login"; throw new Error("未登录"); }
-  let body = {};
-  try { body = await r.json(); } catch (e) { body = { error: "HTTP " + r.status }; }
-  if (!r.ok) throw new Error(body.error || ("HTTP " + r.status));
-  return body;
-}
-
 async function decide(item, action, reasonBox) {
   const reason = reasonBox.value.trim();
   if (ACTIONS[action].reason && !reason) {
@@ -47,12 +21,8 @@ async function decide(item, action, reasonBox) {
     return;
   }
   try {
-    const kind = item.kind === "problem" ? "P" : "A";
-    const r = await api("/api/decide", {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
-      body: JSON.stringify({ unit: item.unit, kind: kind, id: item.id, action: action, reason: reason }),
-    });
+    const p = { unit: item.unit, kind: item.kind === "problem" ? "P" : "A", id: item.id };
+    const r = await decideRequest(p, action, reason, csrf);
     say(ACTIONS[action].label + "：" + item.unit + " " + item.id + "（历史第 " + r.n + " 条）", "ok");
     await load();
   } catch (e) {

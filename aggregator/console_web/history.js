@@ -1,22 +1,8 @@
 // history.js: a record's history in the county's console: every version
 // the county stored (what changed, old → new) and every decision, from
 // /api/history; and the decisions a reviewer may take on the record.
-"use strict";
 
-const ACTIONS = [
-  ["confirm", "销号", false], ["return", "退回", true], ["reopen", "重新打开", true],
-  ["approve-delete", "同意撤销", false], ["refuse-delete", "不同意撤销", true],
-];
 const ACTORS = { unit: "单位", reviewer: "审核人", admin: "管理员", import: "升级导入" };
-
-function $(id) { return document.getElementById(id); }
-
-function say(text, kind) {
-  const m = $("message");
-  m.textContent = text;
-  m.className = "message" + (kind ? " " + kind : "");
-  m.hidden = !text;
-}
 
 function cell(tr, text) {
   const td = document.createElement("td");
@@ -32,17 +18,16 @@ function what(e) {
   return "";
 }
 
-async function decide(p, action, needsReason, csrf) {
+async function decide(p, action, csrf) {
   const reason = $("reason").value.trim();
-  if (needsReason && !reason) { say("请填写原因", "error"); return; }
-  const r = await fetch("/api/decide", {
-    method: "POST", credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
-    body: JSON.stringify({ unit: p.unit, kind: p.kind, id: p.id, action: action, reason: reason }),
-  });
-  const body = await r.json().catch(() => ({}));
-  if (r.ok) { say("已完成（历史第 " + body.n + " 条）", "ok"); load(p); }
-  else say("未成功：" + (body.error || ("HTTP " + r.status)), "error");
+  if (ACTIONS[action].reason && !reason) { say("请填写原因", "error"); return; }
+  try {
+    const r = await decideRequest(p, action, reason, csrf);
+    say(ACTIONS[action].label + "：已完成（历史第 " + r.n + " 条）", "ok");
+    load(p);
+  } catch (e) {
+    say(ACTIONS[action].label + "未成功：" + e.message, "error");
+  }
 }
 
 function panel(p, doc) {
@@ -55,22 +40,25 @@ function panel(p, doc) {
   box.className = "reason";
   box.placeholder = "原因（退回、重新打开、不同意撤销时必填）";
   div.appendChild(box);
-  for (const [a, label, needs] of ACTIONS) {
+  for (const a of Object.keys(ACTIONS)) {
     if (p.kind === "A" && a !== "return") continue;
     const b = document.createElement("button");
-    b.textContent = label;
+    b.textContent = ACTIONS[a].label;
     b.dataset.testid = "do-" + a;
-    b.addEventListener("click", () => decide(p, a, needs, doc.csrf));
+    b.addEventListener("click", () => decide(p, a, doc.csrf));
     div.appendChild(b);
   }
   $("title").after(div);
 }
 
 async function load(p) {
-  const r = await fetch("/api/history?" + new URLSearchParams(p).toString(), { credentials: "same-origin" });
-  if (r.status === 401) { location.href = "/login"; return; }
-  const doc = await r.json().catch(() => ({ error: "HTTP " + r.status }));
-  if (!r.ok) { say(doc.error || ("HTTP " + r.status), "error"); return; }
+  let doc;
+  try {
+    doc = await api("/api/history?" + new URLSearchParams(p).toString());
+  } catch (e) {
+    say(e.message, "error");
+    return;
+  }
   const body = $("entries");
   body.textContent = "";
   for (const e of doc.entries) {
