@@ -109,4 +109,7 @@ echo "== spreadsheet: huibao-sub export --format xlsx"
   "${CITY_KEYS[@]}" || status=$?
 echo "   $OUT/汇总.xlsx"
 [ "$OUT" = "$WORK/out" ] && [ "${KEEP:-0}" != 1 ] && echo "   (OUT=DIR or KEEP=1 keeps them)"
+echo "== the live dashboard (not started here): a login first, then serve"
+echo "   $SUB account add --data DIR NAME     # password asked twice (or one line of stdin)"
+echo "   $SUB serve --connect $PUBLISH --http 127.0.0.1:8080 --data DIR ${CITY_KEYS[*]}"
 [ $failed = 0 ] && [ $status = 0 ] || exit 1

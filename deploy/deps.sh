@@ -13,6 +13,7 @@ PKGS=(
   nftables libnetfilter-queue-dev iptables
   python3-openpyxl python3-prometheus-client python3-zmq faketime systemd
   libxml2-utils  # xmllint: integration.hostile_names validates the .xlsx and .docx parts
+  openssl  # integration.logins makes a self-signed certificate for the HTTPS dashboard
 )
 # Test-only heavy tools (office conversion, browser) are in the default set too,
 # because ./deploy/test.sh uses them; --no-heavy leaves them out for a build box.

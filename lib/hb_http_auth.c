@@ -300,8 +300,20 @@ static int account_read(hb_http_auth *a, const char *name, hb_account *out)
   return err;
 }
 
-/* Whether name and password open an account (whose role goes to *role). */
-static bool login_check(hb_http_auth *a, const char *name, const char *password, hb_role *role)
+/* The stamp of a session of acc: 8 bytes of a BLAKE2b of its hash. */
+static uint64_t account_stamp(const hb_account *acc)
+{
+  unsigned char h[crypto_generichash_BYTES_MIN];
+  crypto_generichash(h, sizeof h, (const unsigned char *)acc->pwhash, strlen(acc->pwhash), NULL, 0);
+  uint64_t v;
+  memcpy(&v, h, sizeof v);
+  return v | 1; /* never 0 */
+}
+
+/* Whether name and password open an account (whose role goes to *role,
+ * the session's stamp to *stamp). */
+static bool login_check(hb_http_auth *a, const char *name, const char *password, hb_role *role,
+                        uint64_t *stamp)
 {
   hb_account acc;
   int err = account_read(a, name, &acc);
@@ -310,6 +322,7 @@ static bool login_check(hb_http_auth *a, const char *name, const char *password,
     ok = hb_account_check_password(&acc, password) &&
          (acc.role == HB_ROLE_REVIEWER || acc.role == HB_ROLE_VIEWER);
     *role = acc.role;
+    *stamp = account_stamp(&acc);
   } else {
     check_dummy(a, password);
   }
@@ -347,11 +360,12 @@ static enum MHD_Result login_post(hb_http_auth *a, struct MHD_Connection *c, con
                           "请填写账户名和密码（enter the name and the password）", NULL);
   } else {
     hb_role role = 0;
-    if (login_check(a, name, password, &role)) {
+    uint64_t stamp = 0;
+    if (login_check(a, name, password, &role, &stamp)) {
       hb_sessions_login_ok(a->sessions, kname);
       hb_sessions_login_ok(a->sessions, kaddr);
       char token[HB_SESSION_TOKEN_HEX], cookie[160];
-      if (hb_sessions_create(a->sessions, name, role, now_s(), token, NULL) != 0) {
+      if (hb_sessions_create_stamped(a->sessions, name, role, stamp, now_s(), token, NULL) != 0) {
         ret = send_login_page(a, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "服务器错误（server error）",
                               NULL);
       } else {
@@ -378,6 +392,29 @@ static enum MHD_Result login_post(hb_http_auth *a, struct MHD_Connection *c, con
 }
 
 /* ---------------------------------------------------------------- gate */
+
+/* The session of token, checked against its account as stored now: a
+ * removed account or a changed password ends it, a changed role applies
+ * at once. */
+static bool session_live(hb_http_auth *a, const char *token, hb_session_info *user)
+{
+  uint64_t stamp = 0;
+  if (!token || hb_sessions_find_stamped(a->sessions, token, now_s(), user, &stamp) != 0)
+    return false;
+  hb_account acc;
+  int err = account_read(a, user->name, &acc);
+  if (err == HB_EDB) /* the store could not be read now: refused, not ended */
+    return false;
+  if (err != 0 || account_stamp(&acc) != stamp ||
+      (acc.role != HB_ROLE_REVIEWER && acc.role != HB_ROLE_VIEWER)) {
+    hb_sessions_end(a->sessions, token);
+    sodium_memzero(&acc, sizeof acc);
+    return false;
+  }
+  user->role = acc.role;
+  sodium_memzero(&acc, sizeof acc);
+  return true;
+}
 
 /* GET /session: who is logged in and the CSRF token for the page's scripts. */
 static enum MHD_Result send_session(struct MHD_Connection *c, const hb_session_info *u)
@@ -408,7 +445,7 @@ bool hb_http_auth_gate(hb_http_auth *a, struct MHD_Connection *c, const char *ur
 {
   memset(user, 0, sizeof *user);
   const char *token = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, HB_SESSION_COOKIE);
-  bool live = token && hb_sessions_find(a->sessions, token, now_s(), user) == 0;
+  bool live = session_live(a, token, user);
   bool is_get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
   if (strcmp(url, "/login") == 0) {
     if (strcmp(method, "POST") == 0)

@@ -27,6 +27,7 @@ typedef struct session {
   char token[HB_SESSION_TOKEN_HEX];
   hb_session_info info;
   int64_t used_s; /* last use */
+  uint64_t stamp;
 } session;
 
 typedef struct throttle {
@@ -105,7 +106,14 @@ static void sessions_expire(hb_sessions *s, int64_t now_s)
 int hb_sessions_create(hb_sessions *s, const char *name, hb_role role, int64_t now_s,
                        char token[HB_SESSION_TOKEN_HEX], hb_session_info *out)
 {
-  session n = {.used_s = now_s};
+  return hb_sessions_create_stamped(s, name, role, 0, now_s, token, out);
+}
+
+int hb_sessions_create_stamped(hb_sessions *s, const char *name, hb_role role, uint64_t stamp,
+                               int64_t now_s, char token[HB_SESSION_TOKEN_HEX],
+                               hb_session_info *out)
+{
+  session n = {.used_s = now_s, .stamp = stamp};
   random_hex(n.token, 32);
   random_hex(n.info.csrf, 32);
   snprintf(n.info.name, sizeof n.info.name, "%s", name);
@@ -149,6 +157,12 @@ static long session_index(const hb_sessions *s, const char *token)
 
 int hb_sessions_find(hb_sessions *s, const char *token, int64_t now_s, hb_session_info *out)
 {
+  return hb_sessions_find_stamped(s, token, now_s, out, NULL);
+}
+
+int hb_sessions_find_stamped(hb_sessions *s, const char *token, int64_t now_s, hb_session_info *out,
+                             uint64_t *stamp)
+{
   if (!token_wellformed(token))
     return HB_EPERM;
   int err = HB_EPERM;
@@ -159,6 +173,8 @@ int hb_sessions_find(hb_sessions *s, const char *token, int64_t now_s, hb_sessio
     s->s[i].used_s = now_s;
     if (out)
       *out = s->s[i].info;
+    if (stamp)
+      *stamp = s->s[i].stamp;
     err = 0;
   }
   pthread_mutex_unlock(&s->mu);

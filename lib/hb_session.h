@@ -40,6 +40,16 @@ int hb_sessions_create(hb_sessions *s, const char *name, hb_role role, int64_t n
 /* The live session of token at now_s (its idle time restarts): 0 and
  * *out, or HB_EPERM (none, expired, malformed). */
 int hb_sessions_find(hb_sessions *s, const char *token, int64_t now_s, hb_session_info *out);
+/* As hb_sessions_create and _find, with a stamp kept with the session
+ * (the gate: a digest of the account's password hash at login, so that a
+ * password changed by another process ends the session at its next
+ * request). The plain functions use stamp 0 / ignore it; stamp may be NULL. */
+int hb_sessions_create_stamped(hb_sessions *s, const char *name, hb_role role, uint64_t stamp,
+                               int64_t now_s, char token[HB_SESSION_TOKEN_HEX],
+                               hb_session_info *out);
+int hb_sessions_find_stamped(hb_sessions *s, const char *token, int64_t now_s, hb_session_info *out,
+                             uint64_t *stamp);
+
 /* Ends the session (logout); nothing if none. */
 void hb_sessions_end(hb_sessions *s, const char *token);
 /* Ends every session of name (its password changed or it was removed). */

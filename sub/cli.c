@@ -39,8 +39,12 @@ void sub_cli_usage(FILE *f)
         "  export (--connect EP[,EP...] | --data DIR) --format csv|xlsx [--out FILE]\n"
         "         [--campaign ID]\n"
         "      the per-unit table and the totals, one sheet per campaign\n"
-        "  serve --connect EP[,EP...] --http ADDR:PORT [--data DIR]\n"
-        "      the live dashboard (and its JSON) over HTTP\n"
+        "  serve --connect EP[,EP...] --http ADDR:PORT (--data DIR | --accounts DIR)\n"
+        "        [--tls-cert FILE --tls-key FILE]\n"
+        "      the live dashboard (and its JSON) over HTTP, behind a login: the accounts\n"
+        "      are in --data (or --accounts DIR, a store of `account`); at least one first\n"
+        "  account add|passwd|remove|list --data DIR [NAME] [--role reviewer|viewer]\n"
+        "      the dashboard's accounts (password from a prompt or stdin; --help)\n"
         "\n"
         "Options:\n"
         "  --key FILE           the city's secret cert (huibao-keygen NAME.key_secret)\n"
@@ -214,6 +218,9 @@ static const hb_cli_opt opt_table[] = {
     {.name = "http", .kind = HB_CLI_STR, O(http), .commands = C_SERVE},
     {.name = "metrics", .kind = HB_CLI_STR, O(metrics), .commands = C_RUN | C_SERVE},
     {.name = "http-host", .kind = HB_CLI_STR, O(http_host), .commands = C_RUN | C_SERVE},
+    {.name = "tls-cert", .kind = HB_CLI_STR, O(tls_cert), .commands = C_SERVE},
+    {.name = "tls-key", .kind = HB_CLI_STR, O(tls_key), .commands = C_SERVE},
+    {.name = "accounts", .kind = HB_CLI_STR, O(accounts), .commands = C_SERVE},
     {.name = "publish", .kind = HB_CLI_CALL, O(publish), .set = set_publish, .commands = C_RUN},
     {.name = "secret", .kind = HB_CLI_STR, O(secret), .commands = C_RUN},
     {.name = "subscriber-keys", .kind = HB_CLI_STR, O(subscriber_keys), .commands = C_RUN},
@@ -270,6 +277,15 @@ static int cli_required(const sub_cli *cli, const char *required, char *err, siz
   }
   if (strchr(required, 'd') && !cli->data) {
     snprintf(err, errlen, "--data DIR is required");
+    return -1;
+  }
+  if (!cli->tls_cert != !cli->tls_key) {
+    snprintf(err, errlen, "--tls-cert FILE and --tls-key FILE go together");
+    return -1;
+  }
+  if (cli->accounts && cli->data) {
+    snprintf(err, errlen,
+             "--accounts DIR is for serve without --data (the accounts are in --data)");
     return -1;
   }
   if (strchr(required, '|') && !cli->connect == !cli->data) {

@@ -48,6 +48,9 @@ typedef struct sub_cli {
   const char *secret;          /* --publish: the city's own secret cert (CURVE server) */
   const char *subscriber_keys; /* --publish: folder of the subscribers' public certs */
   int64_t heartbeat_ms;        /* --publish: republish every campaign every N ms (0: 1000) */
+  const char *tls_cert;        /* serve --tls-cert FILE: HTTPS (with --tls-key) */
+  const char *tls_key;         /* serve --tls-key FILE */
+  const char *accounts;        /* serve --accounts DIR: the logins' store without --data */
 } sub_cli;
 
 /* What sub_cli_parse decided. */

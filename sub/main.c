@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
+#include "account.h"
 #include "cli.h"
 #include "hb_log.h"
 #include "export.h"
@@ -43,6 +44,8 @@ static void install_signals(sub_cmd cmd)
 
 int main(int argc, char **argv)
 {
+  if (argc > 1 && strcmp(argv[1], "account") == 0) /* issue 14: the dashboard's logins */
+    return sub_account_main(argc - 1, argv + 1);
   sub_cli cli;
   char err[512];
   switch (sub_cli_parse(argc, argv, &cli, stdout, err, sizeof err)) {

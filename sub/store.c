@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "hb_account.h"
 #include "hb_err.h"
 #include "hb_be.h"
 #include "hb_lmdb.h"
@@ -15,9 +16,10 @@
 #define KEY_MAX 511
 #define DB_VIEW 0
 #define DB_HISTORY 1
-#define NDBS 2
+#define DB_ACCOUNTS 2
+#define NDBS 3
 
-static const char *const db_names[NDBS] = {"view", "history"};
+static const char *const db_names[NDBS] = {"view", "history", HB_ACCOUNT_DB};
 
 struct sub_store {
   hb_lmdb l;
@@ -412,4 +414,10 @@ int sub_store_flush_history(sub_store *s, sub_history *h, size_t *written)
   if (rc == 0)
     sub_history_clear_dirty(h);
   return rc;
+}
+
+void sub_store_accounts(const sub_store *s, MDB_env **env, MDB_dbi *accounts)
+{
+  *env = s->l.env;
+  *accounts = s->dbi[DB_ACCOUNTS];
 }

@@ -1,6 +1,6 @@
-/* store.h: the city's LMDB store (--data DIR of run, serve, show, report
- * and export). It owns the environment and its two named databases; no
- * other file opens the environment or names a database.
+/* store.h: the city's LMDB store (--data DIR of run, serve, show, report,
+ * export and account). It owns the environment and its three named
+ * databases; no other file opens the environment or names a database.
  *
  *   view     key = origin (the county's source code) '\0' campaign;
  *            value = one flag byte (1 = stale) followed by the packed
@@ -13,6 +13,8 @@
  *            "units_reported"} (history.h's sub_week_figures; unknown keys
  *            are ignored and missing ones read as 0, so later versions can
  *            add figures).
+ *   accounts key = account name; value = a packed Account (lib/hb_account.h:
+ *            the dashboard's logins, issue 14).
  *
  * Each flush writes every dirty entry in one transaction and clears the
  * dirty flags once it committed; on MDB_MAP_FULL it grows the map and
@@ -27,6 +29,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <lmdb.h>
 #include "collect.h"
 #include "history.h"
 
@@ -61,5 +64,9 @@ int sub_store_load_history(sub_store *s, sub_history *h, size_t *skipped);
 /* Writes every dirty entry of h, then clears their dirty flags; *written
  * (may be NULL) gets how many. */
 int sub_store_flush_history(sub_store *s, sub_history *h, size_t *written);
+
+/* The environment and the accounts db (hb_account.h), for the login gate
+ * and `huibao-sub account`; valid until sub_store_close. */
+void sub_store_accounts(const sub_store *s, MDB_env **env, MDB_dbi *accounts);
 
 #endif

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "hb_addr.h"
 #include "hb_err.h"
+#include "hb_http_auth.h"
 #include "hb_log.h"
 
 /* One published event, shared by the clients sending it (refcounted under
@@ -45,7 +46,15 @@ struct sub_http {
   sse_frame *frame; /* latest; NULL before the first event */
   size_t clients;
   bool closing;
+  hb_http_auth *auth; /* the login gate (not owned) */
 };
+
+/* The body of a POST being received (the login form, a logout). */
+typedef struct upload {
+  size_t len;
+  bool too_big;
+  char body[SUB_HTTP_MAX_BODY];
+} upload;
 
 /* An /events client: what it is writing, and what it wrote last. */
 typedef struct sse_client {
@@ -290,21 +299,49 @@ static enum MHD_Result send_events(sub_http *h, struct MHD_Connection *c)
 
 /* --------------------------------------------------------------- routing */
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version, const char *upload_data,
-                                  size_t *upload_data_size, void **con_cls)
+/* Collects a request's body into *con_cls (bodies only of the methods
+ * that carry one). True while more is to come: the caller returns MHD_YES. */
+static bool body_collect(const char *method, const char *upload_data, size_t *upload_data_size,
+                         void **con_cls, enum MHD_Result *ret)
 {
-  (void)version;
-  (void)upload_data;
-  sub_http *h = cls;
-  if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-    *upload_data_size = 0; /* the body, if any, is not read */
-    return send_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
+  bool has_body = strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+  if (!has_body)
+    return false;
+  upload *u = *con_cls;
+  *ret = MHD_YES;
+  if (!u) { /* the headers: the body comes in the next calls */
+    u = calloc(1, sizeof *u);
+    if (!u) {
+      *ret = MHD_NO;
+      return true;
+    }
+    *con_cls = u;
+    return true;
   }
-  (void)con_cls;
-  const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
-  if (!hb_addr_host_ok(h->addr, h->hosts, host))
-    return send_text(c, 421, "unknown Host: name it with --http-host\n");
+  if (*upload_data_size) {
+    if (u->len + *upload_data_size >= sizeof u->body)
+      u->too_big = true;
+    else {
+      memcpy(u->body + u->len, upload_data, *upload_data_size);
+      u->len += *upload_data_size;
+    }
+    *upload_data_size = 0;
+    return true;
+  }
+  return false;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+  (void)cls, (void)c, (void)toe;
+  free(*con_cls);
+  *con_cls = NULL;
+}
+
+/* Behind the gate: the page, its assets, the documents and /events. */
+static enum MHD_Result serve_gated(sub_http *h, struct MHD_Connection *c, const char *url)
+{
   if (strcmp(url, "/") == 0)
     url = "/index.html";
   if (strcmp(url, "/events") == 0)
@@ -317,6 +354,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
       return send_static(c, MHD_HTTP_OK, h->assets[i].type, h->assets[i].data, h->assets[i].len,
                          false);
   return send_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+  (void)version;
+  sub_http *h = cls;
+  enum MHD_Result ret;
+  if (body_collect(method, upload_data, upload_data_size, con_cls, &ret))
+    return ret;
+  const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+  if (!hb_addr_host_ok(h->addr, h->hosts, host))
+    return send_text(c, 421, "unknown Host: name it with --http-host\n");
+  const upload *u = *con_cls;
+  if (u && u->too_big)
+    return send_text(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large\n");
+  hb_session_info user;
+  if (hb_http_auth_gate(h->auth, c, url, method, u ? u->body : NULL, u ? u->len : 0, &user, &ret))
+    return ret;
+  if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+    return send_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
+  return serve_gated(h, c, url);
 }
 
 __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -342,7 +402,8 @@ static void http_free(sub_http *h)
 }
 
 int sub_http_start(sub_http **out, const char *addr, const char *hosts,
-                   const sub_http_asset *assets, size_t n, char *err, size_t errlen)
+                   const sub_http_asset *assets, size_t n, hb_http_auth *auth,
+                   const sub_http_tls *tls, char *err, size_t errlen)
 {
   *out = NULL;
   sub_http *h = calloc(1, sizeof *h);
@@ -352,6 +413,7 @@ int sub_http_start(sub_http **out, const char *addr, const char *hosts,
   }
   h->assets = assets;
   h->nassets = n;
+  h->auth = auth;
   pthread_condattr_t ca;
   pthread_condattr_init(&ca);
   pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -371,13 +433,20 @@ int sub_http_start(sub_http **out, const char *addr, const char *hosts,
     return HB_EIO;
   }
   /* poll, not select: several hundred sockets pass FD_SETSIZE's reach */
+  unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+  struct MHD_OptionItem tls_opts[] = {
+      {tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, tls ? (void *)tls->cert : NULL},
+      {MHD_OPTION_HTTPS_MEM_KEY, 0, tls ? (void *)tls->key : NULL},
+      {MHD_OPTION_END, 0, NULL},
+  };
+  if (tls)
+    flags |= MHD_USE_TLS;
   h->d = MHD_start_daemon(
-      MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL,
-      NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET,
-      fd, MHD_OPTION_CONNECTION_LIMIT, (unsigned)SUB_HTTP_MAX_CONNECTIONS,
+      flags, 0, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+      MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT, (unsigned)SUB_HTTP_MAX_CONNECTIONS,
       MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)SUB_HTTP_PER_IP, MHD_OPTION_CONNECTION_TIMEOUT,
       (unsigned)SUB_HTTP_TIMEOUT_S, MHD_OPTION_THREAD_STACK_SIZE, (size_t)256 * 1024,
-      MHD_OPTION_END);
+      MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
   if (!h->d) {
     snprintf(err, errlen, "%s: libmicrohttpd could not start", addr);
     close(fd);

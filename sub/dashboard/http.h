@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "hb_http_auth.h"
 
 /* Limits. Each connection has a thread of its own, so a slow or long-lived
  * one holds nobody else up; these bound how many there may be. A client
@@ -28,6 +29,7 @@
 #define SUB_HTTP_EVENTS_TIMEOUT_S 60
 #define SUB_HTTP_KEEPALIVE_MS 15000 /* an /events comment line when nothing changed */
 #define SUB_HTTP_MAX_DOCS 8
+#define SUB_HTTP_MAX_BODY 8192 /* a POST's body (the login form); more answers 413 */
 
 typedef struct sub_http sub_http;
 
@@ -45,13 +47,22 @@ typedef struct sub_http_asset {
 int sub_http_parse_addr(const char *addr, char *host, size_t hostlen, char *port, size_t portlen,
                         char *err, size_t errlen);
 
+/* HTTPS: the PEM certificate and key in memory (hb_http_tls_load). */
+typedef struct sub_http_tls {
+  const char *cert, *key;
+} sub_http_tls;
+
 /* Listens on addr and starts serving assets[0..n) (the array and the bytes
- * must outlive the server). A request whose Host header hb_addr_host_ok
- * refuses for addr and hosts (comma-separated extra names, NULL: none;
- * copied) is answered 421 (DNS rebinding). err says why on failure
- * ("127.0.0.1:80: bind: Permission denied"). */
+ * must outlive the server), every request through the login gate auth
+ * (lib/hb_http_auth.h: nothing answers without a session but /login; it
+ * must outlive the server). tls: HTTPS with that certificate (NULL: plain
+ * HTTP; copied by libmicrohttpd). A request whose Host header
+ * hb_addr_host_ok refuses for addr and hosts (comma-separated extra names,
+ * NULL: none; copied) is answered 421 (DNS rebinding), before the gate.
+ * err says why on failure ("127.0.0.1:80: bind: Permission denied"). */
 int sub_http_start(sub_http **out, const char *addr, const char *hosts,
-                   const sub_http_asset *assets, size_t n, char *err, size_t errlen);
+                   const sub_http_asset *assets, size_t n, hb_http_auth *auth,
+                   const sub_http_tls *tls, char *err, size_t errlen);
 
 /* The port actually listened on. */
 unsigned sub_http_port(const sub_http *h);

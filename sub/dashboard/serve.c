@@ -8,13 +8,17 @@
  * the threads. */
 #include "serve.h"
 
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 #include "dashboard.h"
 #include "exit.h"
 #include "hb_date.h"
+#include "hb_account.h"
 #include "hb_err.h"
+#include "hb_http_auth.h"
 #include "hb_log.h"
 #include "history.h"
 #include "http.h"
@@ -29,7 +33,10 @@
 /* What serve holds; zeroed = nothing open. */
 typedef struct serve {
   const sub_cli *cli;
-  sub_store *st; /* --data; NULL without */
+  sub_store *st;     /* --data; NULL without */
+  sub_store *acc_st; /* --accounts DIR (serve without --data); NULL else */
+  hb_http_auth *auth;
+  char *tls_cert, *tls_key; /* --tls-cert/--tls-key read; NULL without */
   sub_collect c;
   sub_history hist;
   sub_http *http;
@@ -69,21 +76,93 @@ static int open_store(serve *s)
   return EX_OK;
 }
 
-static int start_http(serve *s)
+static int count_one(void *ctx, const hb_account *a)
 {
+  (void)a;
+  (*(size_t *)ctx)++;
+  return 0;
+}
+
+/* The accounts of the dashboard's logins: in --data, or --accounts DIR;
+ * at least one, else serve refuses to start (78) saying how to add one. */
+static int open_accounts(serve *s)
+{
+  const sub_cli *cli = s->cli;
+  const char *dir = cli->data ? cli->data : cli->accounts;
+  if (!dir) {
+    fprintf(stderr,
+            "%s: 看板需要登录账户：请给出 --data DIR（或 --accounts DIR），并先运行 `%s account "
+            "add --data DIR NAME`（serve needs an account store: --data DIR or --accounts DIR, "
+            "with an account made by `%s account add --data DIR NAME`)\n",
+            SUB_PROGRAM, SUB_PROGRAM, SUB_PROGRAM);
+    return EX_CONFIG;
+  }
   char err[512];
-  char host[256], port[8];
-  if (sub_http_parse_addr(s->cli->http, host, sizeof host, port, sizeof port, err, sizeof err) !=
-      0) {
+  if (!s->st) {
+    int rc = sub_store_open(&s->acc_st, dir, err, sizeof err);
+    if (rc != 0) {
+      fprintf(stderr, "%s: --accounts: %s\n", SUB_PROGRAM, err);
+      return sub_exit_for(rc);
+    }
+  }
+  MDB_env *env;
+  MDB_dbi db;
+  sub_store_accounts(s->st ? s->st : s->acc_st, &env, &db);
+  size_t n = 0;
+  MDB_txn *txn;
+  int rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
+  if (rc == 0) {
+    rc = hb_account_foreach(txn, db, count_one, &n);
+    mdb_txn_abort(txn);
+  }
+  if (rc == 0 && n == 0) {
+    fprintf(stderr,
+            "%s: %s 中没有账户，看板无人能登录：先运行 `%s account add --data %s NAME`（no "
+            "account in %s: add one first with `%s account add --data %s NAME`）\n",
+            SUB_PROGRAM, dir, SUB_PROGRAM, dir, dir, SUB_PROGRAM, dir);
+    return EX_CONFIG;
+  }
+  if (rc == 0 && cli->tls_cert &&
+      (rc = hb_http_tls_load(cli->tls_cert, cli->tls_key, &s->tls_cert, &s->tls_key, err,
+                             sizeof err)) != 0) {
+    fprintf(stderr, "%s: --tls-cert/--tls-key: %s\n", SUB_PROGRAM, err);
+    return EX_CONFIG;
+  }
+  if (rc == 0)
+    rc = hb_http_auth_new(&s->auth, env, db, "市级看板", cli->tls_cert != NULL);
+  if (rc != 0) {
+    fprintf(stderr, "%s: accounts in %s: %s\n", SUB_PROGRAM, dir, hb_strerror(rc));
+    return sub_exit_for(rc);
+  }
+  hb_log_info("%zu account%s can log in (%s)", n, n == 1 ? "" : "s", dir);
+  return EX_OK;
+}
+
+/* --http as given: a bad ADDR:PORT is a usage error (64), before anything opens. */
+static int check_addr(const sub_cli *cli, char *host, size_t hostlen)
+{
+  char err[512], port[8];
+  if (sub_http_parse_addr(cli->http, host, hostlen, port, sizeof port, err, sizeof err) != 0) {
     fprintf(stderr, "%s: --http: %s\n", SUB_PROGRAM, err);
     return EX_USAGE;
   }
+  return EX_OK;
+}
+
+static int start_http(serve *s)
+{
+  char err[512];
+  char host[256];
+  if (check_addr(s->cli, host, sizeof host) != EX_OK)
+    return EX_USAGE;
+  sub_http_tls tls = {s->tls_cert, s->tls_key};
   if (sub_http_start(&s->http, s->cli->http, s->cli->http_host, sub_web_assets, sub_web_nassets,
-                     err, sizeof err) != 0) {
+                     s->auth, s->tls_cert ? &tls : NULL, err, sizeof err) != 0) {
     fprintf(stderr, "%s: --http: %s\n", SUB_PROGRAM, err);
     return EX_CONFIG;
   }
-  hb_log_info("dashboard on http://%s:%u/", host[0] ? host : "0.0.0.0", sub_http_port(s->http));
+  hb_log_info("dashboard on http%s://%s:%u/ (login: /login)", s->tls_cert ? "s" : "",
+              host[0] ? host : "0.0.0.0", sub_http_port(s->http));
   return EX_OK;
 }
 
@@ -166,6 +245,12 @@ static int loop(serve *s)
 static void close_all(serve *s)
 {
   sub_http_stop(s->http);
+  hb_http_auth_free(s->auth);
+  if (s->tls_key)
+    sodium_memzero(s->tls_key, strlen(s->tls_key));
+  free(s->tls_key);
+  free(s->tls_cert);
+  sub_store_close(s->acc_st);
   if (s->eps)
     sub_net_close(&s->net);
   sub_net_free_list(s->eps, s->neps);
@@ -182,7 +267,12 @@ int sub_serve(const sub_cli *cli)
   sub_collect_init(&s.c);
   sub_history_init(&s.hist);
 
-  int ex = open_store(&s);
+  char host[256];
+  int ex = check_addr(cli, host, sizeof host);
+  if (ex == EX_OK)
+    ex = open_store(&s);
+  if (ex == EX_OK)
+    ex = open_accounts(&s);
   if (ex == EX_OK)
     ex = start_http(&s);
   if (ex == EX_OK)

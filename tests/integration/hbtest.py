@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -486,3 +487,124 @@ def diag_re(file, line, column):
     import re
     return re.compile(r"(^|[/\\ ])" + re.escape(file) + ":" + str(line) + ": " +
                       re.escape(column) + ": (.*)$", re.M)
+
+
+# ---------------------------------------------------------------- logins (issue 14)
+# The account every test that looks at a dashboard or the console logs in with.
+WEB_USER = "王五"
+WEB_PASSWORD = "看板密码-2023"
+
+
+def account_add(program, data, name=WEB_USER, password=WEB_PASSWORD, role=None, timeout=30):
+    """`PROGRAM account add --data DATA NAME [--role ROLE]`, the password on
+    stdin (program: SUB or AGGREGATOR). Returns the Run."""
+    argv = [program, "account", "add", "--data", data, name] + (["--role", role] if role else [])
+    t0 = time.monotonic()
+    p = subprocess.run(argv, input=(password + "\n").encode(), capture_output=True,
+                       timeout=timeout)
+    return Run(argv, p.returncode, p.stdout.decode("utf-8", "replace"),
+               p.stderr.decode("utf-8", "replace"), time.monotonic() - t0)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Redirects are answers to check, not to follow."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+class WebSession:
+    """A logged-in client of a server behind the login gate (lib/hb_http_auth.h):
+    keeps the session cookie, follows no redirect, knows the CSRF token.
+
+        w = hbtest.WebSession("http://127.0.0.1:PORT")
+        w.login()                          # WEB_USER / WEB_PASSWORD: 303 to /
+        st, ctype, body = w.get("/api/view")   # raises HTTPError like urlopen
+        st, headers, body = w.request("POST", "/x", {"a": "1"}, csrf=True)
+    https URLs are accepted with a self-signed certificate."""
+
+    def __init__(self, base):
+        import http.cookiejar
+        import ssl
+        import urllib.request
+        self.base = base.rstrip("/")
+        self.jar = http.cookiejar.CookieJar()
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), NoRedirect(),
+            urllib.request.HTTPSHandler(context=ctx))
+        self.csrf = None
+
+    def request(self, method, path, form=None, headers=None, csrf=False, timeout=10):
+        """(status, headers, body) of any answer, errors included."""
+        import urllib.error
+        import urllib.parse
+        import urllib.request
+        data = urllib.parse.urlencode(form).encode() if form is not None else None
+        if data is None and method in ("POST", "PUT", "DELETE"):
+            data = b""
+        h = dict(headers or {})
+        if csrf:
+            h["X-CSRF-Token"] = self.csrf or ""
+        req = urllib.request.Request(self.base + path, data=data, headers=h, method=method)
+        try:
+            with self.opener.open(req, timeout=timeout) as r:
+                return r.status, r.headers, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers, e.read()
+
+    def login(self, name=WEB_USER, password=WEB_PASSWORD):
+        """POST /login; on 303 reads GET /session for the CSRF token. Returns
+        (status, headers, body) of the login."""
+        st, h, body = self.request("POST", "/login", {"name": name, "password": password})
+        if st == 303:
+            s2, _, b2 = self.request("GET", "/session")
+            if s2 == 200:
+                self.csrf = json.loads(b2)["csrf"]
+        return st, h, body
+
+    def get(self, path, timeout=5):
+        """(status, Content-Type, body) of GET path; raises HTTPError unless 2xx."""
+        import urllib.request
+        req = urllib.request.Request(self.base + path)
+        with self.opener.open(req, timeout=timeout) as r:
+            return r.status, r.headers.get("Content-Type"), r.read()
+
+    def json(self, path):
+        return json.loads(self.get(path)[2])
+
+
+def logged_in(base, name=WEB_USER, password=WEB_PASSWORD, timeout=10):
+    """A WebSession logged in at base (retried while the server starts)."""
+    end = time.monotonic() + timeout
+    while True:
+        w = WebSession(base)
+        try:
+            st = w.login(name, password)[0]
+            if st == 303:
+                return w
+            why = f"login answered {st}"
+        except OSError as e:
+            why = str(e)
+        if time.monotonic() > end:
+            raise RuntimeError(f"{base}: cannot log in as {name}: {why}")
+        time.sleep(0.1)
+
+
+def chromium_login(br, base, name=WEB_USER, password=WEB_PASSWORD, timeout=15):
+    """Logs the browser br (a Chromium of test_dashboard.py) in at base through
+    the login page's form; its cookie then serves every tab. Returns whether
+    the form led to the dashboard (/)."""
+    s = br.open(base.rstrip("/") + "/login")
+    ok = br.wait(s, "document.querySelector('form#login') !== null", timeout)
+    if ok:
+        br.eval(s, "(() => { const f = document.querySelector('form#login'); "
+                   f"f.elements['name'].value = {json.dumps(name)}; "
+                   f"f.elements['password'].value = {json.dumps(password)};"
+                   " f.submit(); })()")
+        ok = br.wait(s, "location.pathname === '/' && document.readyState === 'complete'",
+                     timeout)
+    br.send("Page.navigate", {"url": "about:blank"}, s)
+    return bool(ok)

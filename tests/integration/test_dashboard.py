@@ -168,6 +168,10 @@ class Serve:
         self.port = hbtest.free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         eps = ",".join(a.publish for a in aggs)
+        # issue 14: nothing answers without a login; the account lives in --data
+        r = hbtest.account_add(hbtest.SUB, data)
+        if r.rc not in (0, 65):  # 65: made by an earlier Serve on this --data
+            raise RuntimeError(f"huibao-sub account add: {r}")
         self.log = os.path.join(t.dir, f"serve.{today}.log")
         argv = [hbtest.SUB, "serve", "--connect", eps, "--http", f"127.0.0.1:{self.port}",
                 "--data", data] + t.sub_keys(eps)
@@ -181,14 +185,18 @@ class Serve:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"serve exited {self.proc.returncode}:\n{self.log_text()}")
             time.sleep(0.05)
+        self.web = hbtest.logged_in(self.url)
+
+    def browser_login(self, br):
+        """Logs br in through the login page (its cookie serves every tab)."""
+        return hbtest.chromium_login(br, self.url)
 
     def log_text(self):
         with open(self.log, "rb") as f:
             return f.read().decode("utf-8", "replace")
 
     def get(self, path):
-        with urllib.request.urlopen(self.url + path, timeout=5) as r:
-            return r.status, r.headers.get("Content-Type"), r.read()
+        return self.web.get(path)
 
     def json(self, path):
         return json.loads(self.get(path)[2])
@@ -485,8 +493,8 @@ def run_browser(t, br, serve, counties, aggs, campaigns, data):
     eps = ",".join(a.publish for a in aggs.values())
     for addr, code, says in (("8080", hbtest.EX_USAGE, "ADDR:PORT"),
                              (f"127.0.0.1:{serve.port}", 78, "bind")):
-        r = hbtest.run([hbtest.SUB, "serve", "--connect", eps, "--http", addr] + t.sub_keys(eps),
-                       timeout=20)
+        r = hbtest.run([hbtest.SUB, "serve", "--connect", eps, "--http", addr, "--accounts", data]
+                       + t.sub_keys(eps), timeout=20)
         t.check(r.rc == code and says in r.err, f"serve --http {addr}: exit {code}, says why", r)
     cj = serve.json("/api/counties")
     exps = {c: cty.expected() for c, cty in counties.items()}
@@ -498,7 +506,8 @@ def run_browser(t, br, serve, counties, aggs, campaigns, data):
              for c, e in exps.items() for camp in campaigns}
     t.check_eq(want_c, exp_c, "/api/counties: each county's figures equal the independent count")
 
-    # ---- the page: every figure of every campaign
+    # ---- the page: every figure of every campaign (after the login page)
+    t.check(serve.browser_login(br), "the browser logs in through the login page")
     s = br.open(serve.url + "/")
     ok = br.wait(s, "document.body.dataset.version !== '0' && !document.getElementById('board').hidden")
     t.check(ok, "the page renders the first /events document")
@@ -545,6 +554,7 @@ def run_browser(t, br, serve, counties, aggs, campaigns, data):
                "last week's entry is exactly as stored before the restart")
 
     # ---- a ledger changes; the same page session shows it without reload
+    t.check(serve.browser_login(br), "after the restart the browser logs in again")
     s = br.open(serve.url + "/#" + camp)
     br.wait(s, "document.body.dataset.version !== '0' && !document.getElementById('board').hidden")
     br.eval(s, "window.__hbMark = 'same-session'")

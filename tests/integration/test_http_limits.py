@@ -21,8 +21,11 @@ import hbtest
 PROBE_TIMEOUT = 10
 
 
+COOKIE = ""  # "Cookie: hb_session=...\r\n" once logged in (issue 14: nothing answers without)
+
+
 def request(port, path, host=None, src="127.0.0.1", timeout=PROBE_TIMEOUT):
-    """(status, body) of GET path, or (None, why)."""
+    """(status, body) of GET path (with the session's cookie), or (None, why)."""
     host = host if host is not None else f"127.0.0.1:{port}"
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.settimeout(timeout)
@@ -30,7 +33,8 @@ def request(port, path, host=None, src="127.0.0.1", timeout=PROBE_TIMEOUT):
     try:
         s.bind((src, 0))
         s.connect(("127.0.0.1", port))
-        s.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\n{COOKIE}Connection: close\r\n\r\n"
+                  .encode())
         buf = b""
         while time.monotonic() < end:
             s.settimeout(max(0.1, end - time.monotonic()))
@@ -94,6 +98,7 @@ def sse_started(socks, timeout):
 
 
 def main(t):
+    global COOKIE
     county = t.county("xa", units=3, rows=5, seed=4)
     agg_metrics = hbtest.free_port()
     agg = t.aggregator(county, extra=["--code", "xa", "--name", "甲县", "--metrics",
@@ -104,12 +109,16 @@ def main(t):
     http, metrics = hbtest.free_port(), hbtest.free_port()
     log = f"{t.dir}/serve.log"
     logf = open(log, "wb")
+    city = f"{t.dir}/city"
+    t.check_rc(hbtest.account_add(hbtest.SUB, city), 0, "the dashboard's account")
     argv = [hbtest.SUB, "serve", "--connect", agg.publish, "--http", f"127.0.0.1:{http}",
-            "--metrics", f"127.0.0.1:{metrics}", "--http-host", "dash.example, city.example"
-            ] + t.sub_keys(agg.publish)
+            "--metrics", f"127.0.0.1:{metrics}", "--http-host", "dash.example, city.example",
+            "--data", city] + t.sub_keys(agg.publish)
     proc = hbtest.subprocess.Popen(argv, stdout=logf, stderr=hbtest.subprocess.STDOUT)
     hbtest._live.append(proc)
     t.logs.append(log)
+    web = hbtest.logged_in(f"http://127.0.0.1:{http}", timeout=15)
+    COOKIE = "".join(f"Cookie: {c.name}={c.value}\r\n" for c in web.jar)
     st = None
     end = time.monotonic() + 15
     while time.monotonic() < end and proc.poll() is None:
@@ -125,7 +134,8 @@ def main(t):
     slow = open_clients(http, 200, ["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"],
                         f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{http}\r\nUser-Ag".encode())
     sse = open_clients(http, 100, ["127.0.0.6"],
-                       f"GET /events HTTP/1.1\r\nHost: 127.0.0.1:{http}\r\n\r\n".encode())
+                       f"GET /events HTTP/1.1\r\nHost: 127.0.0.1:{http}\r\n{COOKIE}\r\n"
+                       .encode())
     try:
         print(f"holding {len(slow)} slow and {len(sse)} SSE connections", flush=True)
         for path in ("/", "/api/view"):

@@ -104,6 +104,7 @@ def dashboard_part(t, county, agg):
                 view = {c["campaign"]: c for c in serve.json("/api/view")["campaigns"]}
             except Exception:  # noqa: BLE001 -- 503 until the first rollup
                 time.sleep(0.1)
+        t.check(serve.browser_login(br), "the browser logs in through the login page")
         s = br.open(serve.url + "/")
         t.check(br.wait(s, "document.body.dataset.version !== '0' && "
                            "!document.getElementById('board').hidden"),

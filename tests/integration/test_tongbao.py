@@ -241,6 +241,7 @@ def dashboard_part(t, agg, want, names):
     serve = test_dashboard.Serve(t, [agg], os.path.join(t.dir, "city"), hbtest.TODAY)
     br = test_dashboard.Chromium(t.dir)
     try:
+        t.check(serve.browser_login(br), "the browser logs in through the login page")
         s = br.open(serve.url + "/")
         t.check(br.wait(s, "document.body.dataset.version !== '0' && "
                            "!document.getElementById('board').hidden"),

@@ -14,6 +14,7 @@ else()
     "index.html|/index.html|text/html"
     "app.js|/app.js|text/javascript"
     "periods.js|/periods.js|text/javascript"
+    "session.js|/session.js|text/javascript"
     "style.css|/style.css|text/css")
 endif()
 if(NOT DEFINED HEADER)
