@@ -180,39 +180,69 @@ static unsigned decide_status(int rc)
   }
 }
 
+/* The fields of a decision from the body: JSON (Content-Type
+ * application/json) or an urlencoded form. Strings borrowed from *json or
+ * copied into f. Returns false when one of unit, kind, id, action is missing. */
+typedef struct decide_form {
+  char unit[256], kind[4], id[256], action[32], reason[2048];
+} decide_form;
+
+static bool decide_fields(struct MHD_Connection *conn, const char *body, size_t len, decide_form *f)
+{
+  const char *type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+  memset(f, 0, sizeof *f);
+  if (type && strncmp(type, "application/json", 16) == 0) {
+    json_t *in = json_loadb(body ? body : "", len, 0, NULL);
+    const char *unit = NULL, *kind = NULL, *id = NULL, *action = NULL, *reason = "";
+    bool ok = in && json_unpack(in, "{s:s, s:s, s:s, s:s, s?s}", "unit", &unit, "kind", &kind, "id",
+                                &id, "action", &action, "reason", &reason) == 0;
+    ok = ok && strlen(unit) < sizeof f->unit && strlen(kind) < sizeof f->kind &&
+         strlen(id) < sizeof f->id && strlen(action) < sizeof f->action &&
+         strlen(reason) < sizeof f->reason;
+    if (ok) {
+      strcpy(f->unit, unit), strcpy(f->kind, kind), strcpy(f->id, id);
+      strcpy(f->action, action), strcpy(f->reason, reason);
+    }
+    json_decref(in);
+    return ok;
+  }
+  if (hb_http_form_field(body, len, "reason", f->reason, sizeof f->reason) == HB_ETOOBIG)
+    return false;
+  return hb_http_form_field(body, len, "unit", f->unit, sizeof f->unit) == 0 &&
+         hb_http_form_field(body, len, "kind", f->kind, sizeof f->kind) == 0 &&
+         hb_http_form_field(body, len, "id", f->id, sizeof f->id) == 0 &&
+         hb_http_form_field(body, len, "action", f->action, sizeof f->action) == 0;
+}
+
 enum MHD_Result console_api_decide(console *c, struct MHD_Connection *conn,
                                    const hb_session_info *u, const char *body, size_t len)
 {
   if (u->role != HB_ROLE_REVIEWER)
     return console_send_error(conn, MHD_HTTP_FORBIDDEN,
                               "查看账号不能审核 (a viewer account cannot review)");
-  json_error_t jerr;
-  json_t *in = json_loadb(body ? body : "", len, 0, &jerr);
-  const char *unit = NULL, *kind = NULL, *id = NULL, *action = NULL, *reason = NULL;
-  if (!in || json_unpack(in, "{s:s, s:s, s:s, s:s, s?s}", "unit", &unit, "kind", &kind, "id", &id,
-                         "action", &action, "reason", &reason) != 0) {
-    json_decref(in);
-    return console_send_error(conn, MHD_HTTP_BAD_REQUEST,
-                              "请求不完整 (expected JSON {unit, kind, id, action, reason})");
-  }
-  hb_review_action a = hb_review_action_parse(action);
+  decide_form *f = malloc(sizeof *f);
+  if (!f)
+    return console_send_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
   const char *bad = NULL;
-  if (!a)
+  hb_review_action a = 0;
+  if (!decide_fields(conn, body, len, f))
+    bad = "请求不完整 (expected unit, kind, id, action and reason, as JSON or a form)";
+  else if (!(a = hb_review_action_parse(f->action)))
     bad = "未知的操作 (action: confirm, return, reopen, approve-delete or refuse-delete)";
-  else if (strcmp(kind, "A") != 0 && strcmp(kind, "P") != 0)
+  else if (strcmp(f->kind, "A") != 0 && strcmp(f->kind, "P") != 0)
     bad = "kind 只能是 A (活动) 或 P (问题) (kind: A or P)";
-  else if (hb_review_needs_reason(a) && (!reason || !reason[0]))
+  else if (hb_review_needs_reason(a) && !f->reason[0])
     bad = "请填写原因 (a reason is required)";
   if (bad) {
-    json_decref(in);
+    free(f);
     return console_send_error(conn, MHD_HTTP_BAD_REQUEST, bad);
   }
-  store_decision_req req = {unit,   id, kind[0], (int)a, reason && reason[0] ? reason : NULL,
+  store_decision_req req = {f->unit, f->id, f->kind[0], (int)a, f->reason[0] ? f->reason : NULL,
                             u->name};
   uint64_t n;
   char why[1024];
   int rc = console_decide_ask(c, &req, &n, why, sizeof why);
-  json_decref(in);
+  free(f);
   if (rc != 0)
     return console_send_error(conn, decide_status(rc), why);
   return console_send_json(conn, MHD_HTTP_OK, json_pack("{s:I}", "n", (json_int_t)n));

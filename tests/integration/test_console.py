@@ -8,8 +8,8 @@ viewer gets 403; the record's history lists its versions; `review list`
 shows the same queue.
 
 Parts that need the other helpers' work say so and are skipped until it
-is merged: the login gate (H5), store_batch_decide (H2), the rollup's
-review keys (H3), the history (H1), the review command's list verb (H2)."""
+is merged: store_batch_decide (H2), the rollup's review keys (H3), the
+history (H1), the review command's list verb (H2)."""
 import http.client
 import json
 import os
@@ -20,7 +20,6 @@ import hbconsole
 import hbtest
 
 REVIEWER, VIEWER = "李四", "viewer1"
-PASSWORD = "correct horse 42"
 
 
 def wait_rollup(t, agg, pred, timeout=6.0):
@@ -38,21 +37,20 @@ def wait_rollup(t, agg, pred, timeout=6.0):
 
 def check_refused(t, port):
     """Every page and endpoint refuses a request without a session."""
-    anon = hbconsole.Http(port)
+    anon = hbconsole.session(port)
     for path in ("/", "/index.html", "/history.html", "/console.js", "/api/queue",
                  "/api/history?unit=u&kind=P&id=WT001"):
         st, hdrs, _ = anon.request("GET", path, headers={"Accept": "text/html"})
-        t.check(st in (303, 401) and (st == 401 or "/login" in hdrs.get("location", "")),
+        t.check(st in (303, 401) and (st == 401 or "/login" in (hdrs.get("Location") or "")),
                 f"GET {path} without a session is refused ({st})")
         st, _, _ = anon.request("GET", path)
         t.check(st in (303, 401), f"GET {path} without a session, not a page: refused ({st})")
-    st, _, _ = anon.request("POST", "/api/decide", {"unit": "u", "kind": "P", "id": "WT001",
-                                                    "action": "confirm"})
+    st, _ = hbconsole.decide(anon, "u", "WT001", "confirm")
     t.check(st in (303, 401, 403), f"POST /api/decide without a session is refused ({st})")
 
 
 def check_queue(t, http, unit):
-    st, q = http.json("GET", "/api/queue")
+    st, q = hbconsole.get_json(http, "/api/queue")
     t.check_eq(st, 200, "GET /api/queue answers 200", q)
     items = [i for i in q.get("items", []) if i.get("unit") == unit and i.get("id") == "WT001"]
     t.check_eq(len(items), 1, "the queue holds the problem the unit marked 已整改", q)
@@ -66,13 +64,13 @@ def check_queue(t, http, unit):
                     "county"), "with its text, 整改时限, 措施, 责任人, 来源 and category")
     t.check(not any(i.get("id") == "WT002" and i.get("unit") == unit for i in q.get("items", [])),
             "a problem 整改中 is not in the queue")
-    st, q2 = http.json("GET", f"/api/queue?unit={unit}&state=claimed")
+    st, q2 = hbconsole.get_json(http, f"/api/queue?unit={unit}&state=claimed")
     t.check(st == 200 and q2.get("items") and all(i["unit"] == unit for i in q2["items"]),
             "the queue filtered by unit and state", q2)
-    st, q3 = http.json("GET", "/api/queue?state=deletion")
+    st, q3 = hbconsole.get_json(http, "/api/queue?state=deletion")
     t.check(st == 200 and not any(i["id"] == "WT001" for i in q3.get("items", [])),
             "the deletion filter leaves the claimed problem out", q3)
-    http.csrf = q.get("csrf", "")
+    t.check_eq(q.get("csrf"), http.csrf, "the queue carries the session's CSRF token")
     return q
 
 
@@ -97,22 +95,21 @@ def check_review_list(t, agg, unit):
     t.check_rc(r, 64, "review list --state bogus")
 
 
-def check_confirm(t, agg, http, unit, real_gate):
+def check_confirm(t, agg, http, unit):
     _, before = t.rollups(agg, hbconsole.CAMPAIGN)
     p0 = hbconsole.problems_of(before.get(hbconsole.CAMPAIGN, {}))
-    if real_gate:
-        st, _ = http.decide(unit, "WT001", "confirm", csrf="0" * 64)
-        t.check_eq(st, 403, "POST /api/decide with a wrong CSRF token: 403")
-    st, ans = http.decide(unit, "WT001", "return")
+    st, _ = hbconsole.decide(http, unit, "WT001", "confirm", csrf="0" * 64)
+    t.check_eq(st, 403, "POST /api/decide with a wrong CSRF token: 403")
+    st, ans = hbconsole.decide(http, unit, "WT001", "return")
     t.check_eq(st, 400, "return without a reason: 400", ans)
-    st, ans = http.decide(unit, "WT001", "confirm")
+    st, ans = hbconsole.decide(http, unit, "WT001", "confirm")
     if st == 400 and "未实现" in ans.get("error", ""):
         print("SKIP confirm: store_batch_decide (H2) is not merged yet")
         return False
     t.check_eq(st, 200, "POST /api/decide confirm with the CSRF token: 200", ans)
     t.check(isinstance(ans.get("n"), int) and ans["n"] > 0, "the answer names the decision's n",
             ans)
-    st, again = http.decide(unit, "WT001", "confirm")
+    st, again = hbconsole.decide(http, unit, "WT001", "confirm")
     t.check_eq(st, 409, "confirming it again: 409 with the reason", again)
     if "confirmed" not in p0:
         print("SKIP rollup confirmed: the rollup's review keys (H3) are not merged yet")
@@ -123,28 +120,24 @@ def check_confirm(t, agg, http, unit, real_gate):
     t.check_eq(p1.get("confirmed"), p0.get("confirmed", 0) + 1, "county rollup: confirmed +1")
     t.check_eq(p1.get("claimed"), p0.get("claimed", 0) - 1, "county rollup: claimed -1")
     t.check_eq(p1.get("total"), p0.get("total"), "county rollup: total unchanged")
-    st, q = http.json("GET", "/api/queue")
+    st, q = hbconsole.get_json(http, "/api/queue")
     t.check(not any(i["unit"] == unit and i["id"] == "WT001" for i in q.get("items", [])),
             "the confirmed problem left the queue", q)
     return True
 
 
-def check_viewer(t, port, unit, real_gate):
-    if not real_gate:
-        print("SKIP viewer: the login gate (H5) is not merged yet")
-        return
-    v = hbconsole.Http(port)
-    t.check_eq(v.login(VIEWER, PASSWORD), 303, "the viewer logs in")
-    st, q = v.json("GET", "/api/queue")
+def check_viewer(t, port, unit):
+    v = hbconsole.session(port)
+    t.check_eq(v.login(VIEWER, hbconsole.PASSWORD)[0], 303, "the viewer logs in")
+    st, q = hbconsole.get_json(v, "/api/queue")
     t.check(st == 200 and q.get("can_decide") is False and q.get("role") == "viewer",
             "a viewer sees the queue, without the right to decide", q)
-    v.csrf = q.get("csrf", "")
-    st, ans = v.decide(unit, "WT002", "return", "材料不全")
+    st, ans = hbconsole.decide(v, unit, "WT002", "return", "材料不全")
     t.check_eq(st, 403, "a viewer's POST /api/decide: 403", ans)
 
 
 def check_history(t, http, unit, decided):
-    st, h = http.json("GET", f"/api/history?unit={unit}&kind=P&id=WT001")
+    st, h = hbconsole.get_json(http, f"/api/history?unit={unit}&kind=P&id=WT001")
     if st == 404:
         print("SKIP history: history_foreach (H1) is not merged yet")
         return
@@ -215,38 +208,23 @@ def main(t):
     hbconsole.write_problems(county, unit, status="已整改")
     t.check_rc(t.sync(county, unit, agg), 0, f"unit {unit} marks WT001 已整改")
 
-    accounts = True
     for name, role in ((REVIEWER, "reviewer"), (VIEWER, "viewer")):
-        rc, err = hbconsole.account_add(agg, name, role, PASSWORD)
-        if rc == 70 and "not implemented" in err:
-            print("SKIP account add: the account command (H5) is not merged yet")
-            accounts = False
-            break
-        t.check_eq(rc, 0, f"account add {name}", err)
-    real_gate = hbconsole.gate_is_real(port)
-    if real_gate:
-        check_refused(t, port)
-    else:
-        print("SKIP refusals and logins: the login gate (H5) is not merged yet")
-    if real_gate and not accounts:
-        print("SKIP the rest: logins need `huibao-aggregator account add` (H5)")
-        return
-    http = hbconsole.Http(port)
-    if real_gate:
-        t.check_eq(http.login(REVIEWER, "wrong password"), 401, "a wrong password: 401")
-        t.check_eq(http.login(REVIEWER, PASSWORD), 303, "the reviewer logs in (303 to /)")
+        t.check_rc(hbconsole.account_add(agg, name, role), 0, f"account add {name} ({role})")
+    check_refused(t, port)
+    http = hbconsole.session(port)
+    t.check_eq(http.login(REVIEWER, "wrong password")[0], 401, "a wrong password: 401")
+    t.check_eq(http.login(REVIEWER, hbconsole.PASSWORD)[0], 303, "the reviewer logs in (303 to /)")
     st, hdrs, body = http.request("GET", "/")
     t.check(st == 200 and "县级审核台".encode() in body, "the queue page is served", (st, body[:200]))
-    t.check("default-src 'self'" in hdrs.get("content-security-policy", ""),
+    t.check("default-src 'self'" in (hdrs.get("Content-Security-Policy") or ""),
             "the page carries a CSP without external sources", hdrs)
     check_queue(t, http, unit)
     check_review_list(t, agg, unit)
-    decided = check_confirm(t, agg, http, unit, real_gate)
-    check_viewer(t, port, unit, real_gate)
+    decided = check_confirm(t, agg, http, unit)
+    check_viewer(t, port, unit)
     check_history(t, http, unit, decided)
     t.check_eq(agg.stop(), 0, "the aggregator stops cleanly with the console open")
-    if real_gate:
-        check_tls(t, county)
+    check_tls(t, county)
 
 
 if __name__ == "__main__":

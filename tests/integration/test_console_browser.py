@@ -5,77 +5,31 @@ reviewer, returns (退回) a problem with a reason, and the returned count on
 the city dashboard (huibao-sub serve, logged in too, in another tab)
 changes without a reload. A viewer's console has no decision buttons.
 
-Needs the login gate and account commands (H5), store_batch_decide (H2)
-and the rollup's review counts with the dashboard's card (H3): until they
-are merged it says what is missing and exits 77 (skipped). The dashboard's
-returned count is read from [data-testid="kpi-returned"] (H3's card).
-Chromium is driven as in test_dashboard.py; exit 77 when it is missing.
-The console is opened at 127.0.0.1 and the dashboard at localhost, so the
-two sessions' cookies (both hb_session) do not overwrite each other."""
+Needs store_batch_decide (H2) and the rollup's review counts with the
+dashboard's card (H3): until they are merged it says what is missing and
+exits 77 (skipped). The dashboard's returned count is read from
+[data-testid="kpi-returned"] (H3's card). Chromium is driven as in
+test_dashboard.py; exit 77 when it is missing. The console is opened at
+127.0.0.1 and the dashboard at localhost, so the two sessions' cookies
+(both hb_session) do not overwrite each other."""
 # ctest-labels: nosan
 import json
 import os
 import shutil
-import subprocess
 import sys
-import time
 
 import hbconsole
 import hbtest
-from test_dashboard import Chromium
+from test_dashboard import Chromium, Serve
 
-REVIEWER, VIEWER, CITY = "李四", "viewer1", "市督导"
-PASSWORD = "correct horse 42"
+REVIEWER, VIEWER = "李四", "viewer1"
 REASON = "整改材料不全"
+KPI_RETURNED = "document.querySelector('[data-testid=\"kpi-returned\"]')"
 
 
 def skip(why):
     print(f"{why}: skipped")
     sys.exit(77)
-
-
-def sub_account_add(data, name, role):
-    p = subprocess.run([hbtest.SUB, "account", "add", "--data", data, "--role", role, name],
-                       input=(PASSWORD + "\n").encode(), capture_output=True, timeout=60)
-    return p.returncode, p.stderr.decode("utf-8", "replace")
-
-
-def start_serve(t, agg, data):
-    port = hbtest.free_port()
-    log = os.path.join(t.dir, "serve.log")
-    argv = [hbtest.SUB, "serve", "--connect", agg.publish, "--http", f"127.0.0.1:{port}",
-            "--data", data] + t.sub_keys(agg.publish)
-    logf = open(log, "wb")
-    p = subprocess.Popen(argv, stdout=logf, stderr=subprocess.STDOUT)
-    hbtest._live.append(p)
-    t.logs.append(log)
-    end = time.monotonic() + 10
-    while time.monotonic() < end:
-        with open(log, "rb") as f:
-            if b"dashboard on http" in f.read():
-                return port
-        if p.poll() is not None:
-            raise RuntimeError(f"serve exited {p.returncode}")
-        time.sleep(0.05)
-    raise RuntimeError("serve not ready")
-
-
-def login(br, s, name):
-    """Fills and sends the gate's login form in tab s (on /login)."""
-    ok = br.wait(s, "document.querySelector('form#login') !== null", 10)
-    if not ok:
-        return False
-    br.eval(s, f"""(() => {{
-      document.querySelector('#name').value = {json.dumps(name)};
-      document.querySelector('#password').value = {json.dumps(PASSWORD)};
-      document.querySelector('form#login').submit();
-      return true; }})()""")
-    return True
-
-
-def returned_on_dashboard(br, s):
-    return br.eval(s, "(() => { const e = document.querySelector('[data-testid=\"kpi-returned\"]');"
-                      " return e ? e.textContent.trim() : null; })()")
 
 
 def main(t):
@@ -90,35 +44,24 @@ def main(t):
     hbconsole.write_problems(county, unit, status="已整改")
     t.check_rc(t.sync(county, unit, agg), 0, f"unit {unit} marks WT001 已整改")
     for name, role in ((REVIEWER, "reviewer"), (VIEWER, "viewer")):
-        rc, err = hbconsole.account_add(agg, name, role, PASSWORD)
-        if rc == 70 and "not implemented" in err:
-            skip("the account command (H5) is not merged yet")
-        t.check_eq(rc, 0, f"county account add {name}", err)
-    if not hbconsole.gate_is_real(cport):
-        skip("the login gate (H5) is not merged yet")
-    data = os.path.join(t.dir, "city-data")
-    os.makedirs(data, exist_ok=True)
-    rc, err = sub_account_add(data, CITY, "viewer")
-    if rc == 70 and "not implemented" in err:
-        skip("huibao-sub account (H5) is not merged yet")
-    t.check_eq(rc, 0, "city account add", err)
-    sport = start_serve(t, agg, data)
-
+        t.check_rc(hbconsole.account_add(agg, name, role), 0, f"county account add {name}")
+    serve = Serve(t, [agg], os.path.join(t.dir, "city-data"), hbtest.TODAY)
     br = Chromium(t.dir)
     try:
-        run_browser(t, br, cport, sport, unit)
+        run_browser(t, br, cport, serve.port, unit)
     finally:
         br.close()
 
 
 def run_browser(t, br, cport, sport, unit):
     # the city dashboard, logged in, left open
-    d = br.open(f"http://localhost:{sport}/")
-    t.check(login(br, d, CITY), "the dashboard asks for a login first")
+    dash, console = f"http://localhost:{sport}", f"http://127.0.0.1:{cport}"
+    t.check(hbtest.chromium_login(br, dash), "the city dashboard's login")
+    d = br.open(dash + "/")
     tab = f"document.querySelector('[data-testid=\"tab-{hbconsole.CAMPAIGN}\"]')"
-    t.check(br.wait(d, f"{tab} !== null", 15), "the dashboard shows the campaigns after login")
+    t.check(br.wait(d, f"{tab} !== null", 15), "the dashboard shows the campaigns")
     br.eval(d, f"{tab}.click()")
-    before = br.wait(d, "(() => { const e = document.querySelector('[data-testid=\"kpi-returned\"]');"
+    before = br.wait(d, f"(() => {{ const e = {KPI_RETURNED};"
                         " return e && /\\d/.test(e.textContent) ? e.textContent.trim() : null; })()",
                      10)
     if before is None:
@@ -126,8 +69,9 @@ def run_browser(t, br, cport, sport, unit):
     br.eval(d, "window.__consoleMark = 'still the same page'")
 
     # the console: login, the queue, 退回 with a reason
-    c = br.open(f"http://127.0.0.1:{cport}/")
-    t.check(login(br, c, REVIEWER), "the console asks for a login first")
+    t.check(hbtest.chromium_login(br, console, REVIEWER, hbconsole.PASSWORD),
+            "the reviewer logs in to the console")
+    c = br.open(console + "/")
     t.check(br.wait(c, "document.body.dataset.loaded === '1'", 15), "the console's queue loads")
     item = f"document.querySelector('[data-testid=\"item-{unit}-WT001\"]')"
     t.check(br.wait(c, f"{item} !== null", 5), "the queue shows the claimed problem")
@@ -155,7 +99,7 @@ def run_browser(t, br, cport, sport, unit):
 
     # the dashboard's returned count moves on its own
     want = str(int(before) + 1)
-    got = br.wait(d, "(() => { const e = document.querySelector('[data-testid=\"kpi-returned\"]');"
+    got = br.wait(d, f"(() => {{ const e = {KPI_RETURNED};"
                      f" return e && e.textContent.trim() === {json.dumps(want)} ?"
                      " e.textContent.trim() : null; })()", 15)
     t.check_eq(got, want, "the city dashboard's returned count went up by one")
@@ -163,11 +107,9 @@ def run_browser(t, br, cport, sport, unit):
                "without a reload of the dashboard")
 
     # a viewer's console has no buttons
-    v = br.open(f"http://127.0.0.1:{cport}/logout-check")
-    br.eval(v, "fetch('/session').then(r => r.json()).then(s => fetch('/logout', {method: 'POST',"
-               " headers: {'X-CSRF-Token': s.csrf}}))")
-    br.eval(v, "location.href = '/'")
-    t.check(login(br, v, VIEWER), "after logging out, the console asks for a login again")
+    t.check(hbtest.chromium_login(br, console, VIEWER, hbconsole.PASSWORD),
+            "the viewer logs in to the console")
+    v = br.open(console + "/")
     t.check(br.wait(v, "document.body.dataset.loaded === '1'", 15), "the viewer's queue loads")
     t.check_eq(br.eval(v, "document.querySelectorAll('[data-testid^=\"do-\"]').length"), 0,
                "a viewer sees no decision buttons")
