@@ -106,7 +106,10 @@ def run_browser(t, br, cport, sport, unit):
     t.check_eq(br.eval(d, "window.__consoleMark || ''"), "still the same page",
                "without a reload of the dashboard")
 
-    # a viewer's console has no buttons
+    # 退出登录, then a viewer's console has no buttons
+    br.eval(c, "document.querySelector('#logout-form button').click()")
+    t.check(br.wait(c, "location.pathname === '/login'", 10),
+            "退出登录 ends the session (back to the login page)")
     t.check(hbtest.chromium_login(br, console, VIEWER, hbconsole.PASSWORD),
             "the viewer logs in to the console")
     v = br.open(console + "/")
