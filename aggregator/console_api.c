@@ -36,12 +36,12 @@ enum MHD_Result console_api_queue(console *c, struct MHD_Connection *conn, const
   review_filter f = {arg(conn, "unit"), state};
   json_t *items = json_array();
   MDB_txn *txn = NULL;
-  int rc = items ? mdb_txn_begin(c->dbs.env, NULL, MDB_RDONLY, &txn) : HB_ENOMEM;
+  int rc = items ? hb_lmdb_read_begin(c->dbs.env, &txn) : HB_ENOMEM;
   if (rc > 0)
     rc = hb_lmdb_err(rc);
   if (rc == 0) {
     rc = review_queue_foreach(txn, &c->dbs, &f, queue_add, items);
-    mdb_txn_abort(txn);
+    hb_lmdb_read_end(txn);
   }
   if (rc != 0) {
     json_decref(items);
@@ -146,12 +146,12 @@ enum MHD_Result console_api_history(console *c, struct MHD_Connection *conn,
                               "需要 unit、kind (A P I C R) 和 id (unit, kind and id are required)");
   hist_ctx h = {json_array(), NULL, 0, NULL};
   MDB_txn *txn = NULL;
-  int rc = h.entries ? mdb_txn_begin(c->dbs.env, NULL, MDB_RDONLY, &txn) : HB_ENOMEM;
+  int rc = h.entries ? hb_lmdb_read_begin(c->dbs.env, &txn) : HB_ENOMEM;
   if (rc > 0)
     rc = hb_lmdb_err(rc);
   if (rc == 0) {
     rc = history_foreach(txn, &c->dbs, unit, kind[0], id, hist_one, &h);
-    mdb_txn_abort(txn);
+    hb_lmdb_read_end(txn);
   }
   free(h.prev);
   if (rc != 0) {
