@@ -176,6 +176,16 @@ def check_tls(t, county):
                     "tcp://127.0.0.1:1", "--publish", "tcp://127.0.0.1:2", "--insecure",
                     "--check-config", "--tls-cert", cert] + flags)
     t.check(r.rc == 78 and "--tls-key" in r.err, "--check-config: --tls-cert without --tls-key (78)", r)
+    conf = os.path.join(t.dir, "aggregator.conf")
+    for console, want in (("127.0.0.1:x", 78), (f"127.0.0.1:{port}", 0)):
+        with open(conf, "w", encoding="utf-8") as f:
+            f.write(f"[aggregator]\ndata = {t.dir}/x\nunits = {county.units_csv}\n"
+                    f"campaigns = {county.campaigns_ini}\nlisten = tcp://127.0.0.1:1\n"
+                    f"publish = tcp://127.0.0.1:2\ninsecure = true\nconsole = {console}\n"
+                    f"tls-cert = {cert}\ntls-key = {key}\n")
+        r = hbtest.run([hbtest.AGGREGATOR, "-c", conf, "--check-config"])
+        t.check(r.rc == want and (want == 0 or "--console" in r.err),
+                f"-c file with console = {console}, tls-cert, tls-key: --check-config exit {want}", r)
     agg = t.aggregator(county, extra=flags + ["--tls-cert", cert, "--tls-key", key])
     t.check(f"console (县级审核台) on https://127.0.0.1:{port}" in agg.log_text(),
             "the console says it serves HTTPS", agg.log_text()[-1500:])
