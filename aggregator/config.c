@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "hb_cli.h"
 #include "hb_err.h"
 #include "hb_log.h"
@@ -36,6 +37,8 @@ const char *config_usage(void)
          "  --log-level LEVEL   error|warning|notice|info|debug (default info)\n"
          "  --metrics ADDR:PORT Prometheus metrics over HTTP at /metrics, e.g. 127.0.0.1:9101\n"
          "  --http-host NAME[,NAME...]  Host names /metrics answers besides its address\n"
+         "  --console ADDR:PORT the county's review console (县级审核台), e.g. 127.0.0.1:8443\n"
+         "  --tls-cert FILE, --tls-key FILE  the console over HTTPS (PEM certificate and key)\n"
          "  -c FILE             read the settings above from FILE (key = value)\n"
          "  --check-config      validate units, campaigns and settings, then exit\n"
          "  --help, --version\n"
@@ -66,6 +69,9 @@ static const hb_cli_opt opt_table[] = {
     {.name = "subscriber-keys", .kind = HB_CLI_DUP, O(subscriber_keys)},
     {.name = "metrics", .kind = HB_CLI_DUP, O(metrics)},
     {.name = "http-host", .kind = HB_CLI_DUP, O(http_host)},
+    {.name = "console", .kind = HB_CLI_DUP, O(console)},
+    {.name = "tls-cert", .kind = HB_CLI_DUP, O(tls_cert)},
+    {.name = "tls-key", .kind = HB_CLI_DUP, O(tls_key)},
     {.name = "insecure", .kind = HB_CLI_FLAG, O(insecure)},
     {.name = "heartbeat-ms",
      .kind = HB_CLI_INT,
@@ -207,6 +213,22 @@ int config_check(const agg_config *c, char *err, size_t errlen)
     snprintf(err, errlen, "--metrics: %s", why);
     return HB_EINVAL;
   }
+  if (c->console && hb_metrics_addr_check(c->console, why, sizeof why) != 0) {
+    snprintf(err, errlen, "--console: %s", why);
+    return HB_EINVAL;
+  }
+  if ((c->tls_cert != NULL) != (c->tls_key != NULL) || (c->tls_cert && !c->console)) {
+    snprintf(err, errlen, "%s",
+             c->console ? "--tls-cert and --tls-key go together (both PEM files, or neither)"
+                        : "--tls-cert and --tls-key are for the console: give --console ADDR:PORT");
+    return HB_EINVAL;
+  }
+  const char *tls[] = {c->tls_cert, c->tls_key};
+  for (size_t i = 0; i < 2; i++)
+    if (tls[i] && access(tls[i], R_OK) != 0) {
+      snprintf(err, errlen, "--tls-%s: %s: %s", i ? "key" : "cert", tls[i], strerror(errno));
+      return HB_ENOTFOUND; /* a configuration error (78) */
+    }
   if (strcmp(c->listen, c->publish) == 0) {
     snprintf(err, errlen, "--listen and --publish must differ");
     return HB_EINVAL;

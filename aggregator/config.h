@@ -2,7 +2,8 @@
  *
  * `-c FILE` holds the same settings as keys (data=, units=, campaigns=,
  * listen=, publish=, code=, name=, heartbeat-ms=, log-level=, secret=,
- * keys=, subscriber-keys=, metrics=, insecure = true), with or
+ * keys=, subscriber-keys=, metrics=, insecure = true, console=, tls-cert=,
+ * tls-key=), with or
  * without an [aggregator] section; flags override the file. */
 #ifndef AGG_CONFIG_H
 #define AGG_CONFIG_H
@@ -29,6 +30,9 @@ typedef struct agg_config {
   config_action action;
   /* unit-quota-records =, unit-quota-bytes = (per unit; 0 = store.h's default) */
   unsigned long long quota_records, quota_bytes;
+  /* issue 14: the county's review console (console.c), ADDR:PORT, NULL =
+   * none; HTTPS with tls_cert + tls_key (PEM files), else plain HTTP */
+  char *console, *tls_cert, *tls_key; /* owned */
 } agg_config;
 
 /* Parses argv (argv[0] is the program). Returns 0; HB_EINVAL for a bad

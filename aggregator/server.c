@@ -20,6 +20,7 @@
 #include "hb_wire.h"
 #include "hb_zmq.h"
 #include "hb_notify.h"
+#include "console.h"
 #include "ingest.h"
 #include "metrics.h"
 #include "hb_rollup.h"
@@ -179,6 +180,7 @@ typedef struct server {
   int64_t last_batch_us; /* monotonic time the last drain's batch began */
   hb_cert cert;          /* the county's own key pair (CURVE), unless insecure */
   hb_zap *zap;           /* authenticates agents (the cities: pub's own) */
+  console *con;          /* --console: the review console (issue 14), or NULL */
 } server;
 
 static void on_zap_refuse(void *arg, const char *domain, const char *address, const char *reason)
@@ -298,6 +300,16 @@ static int64_t mono_us(void)
   return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* After a committed batch: the campaigns it changed go out again. */
+static void publish_changed(server *s)
+{
+  const char *const *ids;
+  size_t nc = store_changed(s->st, &ids);
+  int64_t now = hb_time_mono_ms();
+  for (size_t i = 0; i < nc; i++)
+    (void)hb_publisher_mark(s->pub, ids[i], now); /* out of memory: the heartbeat sends it */
+}
+
 static void drain(server *s)
 {
   size_t n = 0, bytes = 0;
@@ -355,13 +367,8 @@ static void drain(server *s)
     for (int f = 0; f < s->msgs[i].nframes; f++)
       zmq_msg_close(&s->msgs[i].frames[f]);
   }
-  if (rc == 0) {
-    const char *const *ids;
-    size_t nc = store_changed(s->st, &ids);
-    int64_t now = hb_time_mono_ms();
-    for (size_t i = 0; i < nc; i++)
-      (void)hb_publisher_mark(s->pub, ids[i], now); /* out of memory: the heartbeat sends it */
-  }
+  if (rc == 0)
+    publish_changed(s);
   if (s->stats.impersonations > before.impersonations) {
     /* one line per refused Submit names the key and the unit it claimed,
      * at most IMPERSONATION_LOG_MAX a drain (a flood cannot flood the log) */
@@ -649,6 +656,7 @@ static int publisher_open(server *s, char *err, size_t errlen)
 
 static void server_close(server *s)
 {
+  console_close(s->con); /* its threads read the store; its socket is in ctx */
   hb_publisher_close(s->pub);
   if (s->router)
     zmq_close(s->router);
@@ -707,6 +715,11 @@ int server_run(const agg_config *cfg)
     server_close(&s);
     return EX_CONFIG;
   }
+  if (cfg->console && (rc = console_open(&s.con, cfg, s.ctx, s.st, err, sizeof err)) != 0) {
+    hb_log_err("--console %s", err);
+    server_close(&s);
+    return EX_CONFIG;
+  }
   hb_log_notice("ready: county %s, %zu units, %zu campaigns, %zu aggregates; listening on %s, "
                 "publishing on %s",
                 s.code, s.units.count, s.campaigns.count, store_aggs(s.st)->count, cfg->listen,
@@ -741,11 +754,14 @@ int server_run(const agg_config *cfg)
       timeout = EXTERNAL_CHECK_MS;
     timeout = hb_notify_watchdog(agg_metrics_tick(s.st, &s.units, s.pub, &s.stats, timeout));
     /* the ZAP handlers (agents', subscribers') exist unless --insecure */
-    zmq_pollitem_t items[4] = {{s.router, 0, ZMQ_POLLIN, 0},
+    zmq_pollitem_t items[5] = {{s.router, 0, ZMQ_POLLIN, 0},
                                {hb_publisher_socket(s.pub), 0, ZMQ_POLLIN, 0},
                                {s.zap ? hb_zap_socket(s.zap) : NULL, 0, ZMQ_POLLIN, 0},
                                {hb_publisher_zap_socket(s.pub), 0, ZMQ_POLLIN, 0}};
-    int n = zmq_poll(items, s.zap ? 4 : 2, timeout);
+    int nitems = s.zap ? 4 : 2, con_i = -1; /* the console's decisions come last */
+    if (s.con)
+      items[con_i = nitems++] = (zmq_pollitem_t){console_socket(s.con), 0, ZMQ_POLLIN, 0};
+    int n = zmq_poll(items, nitems, timeout);
     if (n < 0) {
       if (errno == EINTR)
         continue;
@@ -763,6 +779,8 @@ int server_run(const agg_config *cfg)
       hb_publisher_poll(s.pub); /* a new subscriber: everything goes out at the next send */
     if (s.zap && (items[2].revents & ZMQ_POLLIN))
       hb_zap_handle(s.zap, on_zap_refuse, NULL);
+    if (con_i >= 0 && (items[con_i].revents & ZMQ_POLLIN) && console_handle(s.con))
+      publish_changed(&s); /* answered after the commit */
   }
   hb_notify_stopping();
   if (store_inconsistencies(s.st))

@@ -2,6 +2,9 @@
 #include "hb_lmdb.h"
 
 #include <errno.h>
+#ifndef _WIN32
+#include <pthread.h>
+#endif
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +13,49 @@
 #include <unistd.h>
 
 #include "hb_err.h"
+
+/* mdb_env_set_mapsize remaps the file: no read transaction of this process
+ * may be open meanwhile (LMDB does not check). The lock is process-wide as
+ * that rule is; hb_lmdb_grow holds it exclusively. Windows builds only the
+ * agent, which reads in the thread that writes. */
+#ifndef _WIN32
+static pthread_rwlock_t grow_lock = PTHREAD_RWLOCK_INITIALIZER;
+#endif
+
+/* exclusive: for hb_lmdb_grow; else shared, for a reader */
+static void grow_lock_take(bool exclusive)
+{
+#ifndef _WIN32
+  if (exclusive)
+    pthread_rwlock_wrlock(&grow_lock);
+  else
+    pthread_rwlock_rdlock(&grow_lock);
+#else
+  (void)exclusive;
+#endif
+}
+
+static void grow_lock_release(void)
+{
+#ifndef _WIN32
+  pthread_rwlock_unlock(&grow_lock);
+#endif
+}
+
+int hb_lmdb_read_begin(MDB_env *env, MDB_txn **txn)
+{
+  grow_lock_take(false);
+  int rc = mdb_txn_begin(env, NULL, MDB_RDONLY, txn);
+  if (rc != 0)
+    grow_lock_release();
+  return rc;
+}
+
+void hb_lmdb_read_end(MDB_txn *txn)
+{
+  mdb_txn_abort(txn);
+  grow_lock_release();
+}
 
 int hb_lmdb_err(int rc)
 {
@@ -112,7 +158,9 @@ int hb_lmdb_grow(hb_lmdb *l)
     next = ceiling;
   if (next <= l->mapsize)
     return HB_EFULL;
+  grow_lock_take(true);
   int rc = mdb_env_set_mapsize(l->env, next);
+  grow_lock_release();
   if (rc != 0)
     return hb_lmdb_err(rc) == HB_EDB ? HB_EFULL : hb_lmdb_err(rc);
   l->mapsize = next;

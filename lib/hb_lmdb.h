@@ -32,8 +32,18 @@ int hb_lmdb_open(hb_lmdb *l, const char *dir, size_t mapsize, const char *const 
 void hb_lmdb_close(hb_lmdb *l);
 
 /* Doubles the map size (bounded by map_max). No transaction of this process
- * may be open. Returns HB_EFULL when the ceiling or the disk stops it. */
+ * may be open: the read transactions of other threads begun with
+ * hb_lmdb_read_begin are waited for (the map moves under a reader
+ * otherwise). Returns HB_EFULL when the ceiling or the disk stops it. */
 int hb_lmdb_grow(hb_lmdb *l);
+
+/* A read transaction in a thread other than the one that writes (the
+ * HTTP threads of the county's console and of the city's dashboard): the
+ * writer's map growth waits until it ends, and it waits while the map
+ * grows. Keep it short, and never wait in it for the writing thread.
+ * Returns an LMDB code (0: *txn is open, end it with hb_lmdb_read_end). */
+int hb_lmdb_read_begin(MDB_env *env, MDB_txn **txn);
+void hb_lmdb_read_end(MDB_txn *txn);
 
 /* Maps an LMDB return code to hb_err (MDB_MAP_FULL -> HB_EFULL: grow and
  * retry; ENOSPC/EDQUOT -> HB_ENOSPC: the disk is full and growing cannot

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include "hb_addr.h"
 #include "hb_err.h"
+#include "hb_http.h"
 
 typedef struct series {
   char *values[HB_METRIC_MAX_LABELS]; /* owned */
@@ -458,24 +459,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 }
 
 /* Parses and resolves addr (hb_addr.h: ports 1..65535). */
-static int addr_resolve(const char *addr, struct sockaddr_storage *ss, socklen_t *sslen, char *err,
-                        size_t errlen)
-{
-  hb_addr a;
-  int rc = hb_addr_parse(addr, 0, &a, err, errlen);
-  if (rc != 0)
-    return rc;
-  char why[256];
-  if ((rc = hb_addr_resolve(&a, ss, sslen, why, sizeof why)) != 0)
-    snprintf(err, errlen, "'%s': %s", addr, why);
-  return rc;
-}
-
 int hb_metrics_addr_check(const char *addr, char *err, size_t errlen)
 {
-  struct sockaddr_storage ss;
-  socklen_t sslen;
-  return addr_resolve(addr, &ss, &sslen, err, errlen);
+  return hb_http_addr_check(addr, err, errlen);
 }
 
 int hb_metrics_serve(hb_metrics *m, const char *addr, char *err, size_t errlen)
@@ -484,9 +470,7 @@ int hb_metrics_serve(hb_metrics *m, const char *addr, char *err, size_t errlen)
     snprintf(err, errlen, "already serving");
     return HB_EAGAIN;
   }
-  struct sockaddr_storage ss;
-  socklen_t sslen;
-  int rc = addr_resolve(addr, &ss, &sslen, err, errlen);
+  int rc = hb_http_addr_check(addr, err, errlen);
   if (rc != 0)
     return rc;
   free(m->addr);
@@ -494,32 +478,13 @@ int hb_metrics_serve(hb_metrics *m, const char *addr, char *err, size_t errlen)
     snprintf(err, errlen, "out of memory");
     return HB_ENOMEM;
   }
-  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
-  uint16_t port;
-  if (ss.ss_family == AF_INET6) {
-    flags |= MHD_USE_IPv6;
-    port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-  } else {
-    port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-  }
-  /* libmicrohttpd's thread inherits this mask: signals stay with the
-   * program's main thread, whose handlers set the flags its loop reads. */
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
-  errno = 0;
-  m->httpd = MHD_start_daemon(
-      flags, port, NULL, NULL, on_request, m, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-      MHD_OPTION_CONNECTION_LIMIT, (unsigned)HB_METRICS_MAX_CONNECTIONS,
-      MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)HB_METRICS_PER_IP,
-      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HB_METRICS_TIMEOUT_S, MHD_OPTION_END);
-  int e = errno;
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
-  if (!m->httpd) {
-    snprintf(err, errlen, "%s: cannot listen: %s", addr, e ? strerror(e) : "libmicrohttpd failed");
-    return HB_EIO;
-  }
-  return 0;
+  const struct MHD_OptionItem opts[] = {
+      {MHD_OPTION_CONNECTION_LIMIT, HB_METRICS_MAX_CONNECTIONS, NULL},
+      {MHD_OPTION_PER_IP_CONNECTION_LIMIT, HB_METRICS_PER_IP, NULL},
+      {MHD_OPTION_CONNECTION_TIMEOUT, HB_METRICS_TIMEOUT_S, NULL},
+      {MHD_OPTION_END, 0, NULL}};
+  return hb_http_daemon_start(&m->httpd, addr, MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO,
+                              on_request, m, opts, err, errlen);
 }
 
 int hb_metrics_allow_hosts(hb_metrics *m, const char *names)

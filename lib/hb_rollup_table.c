@@ -7,6 +7,7 @@
 #include "hb_date.h"
 #include "hb_err.h"
 #include "hb_rollup.h"
+#include "hb_table.h"
 #include "hb_text.h"
 #include "hb_vocab.h"
 
@@ -21,110 +22,13 @@
 #define TBL_MAXCOL 14
 #define TBL_CELL 96
 
-typedef struct tbl {
-  size_t ncols, nrows, cap;
-  char (*cells)[TBL_MAXCOL][TBL_CELL];
-  bool right[TBL_MAXCOL];
-  bool failed;
-} tbl;
-
-static void tbl_init(tbl *t, const char *align)
-{
-  memset(t, 0, sizeof *t);
-  t->ncols = strlen(align) < TBL_MAXCOL ? strlen(align) : TBL_MAXCOL;
-  for (size_t i = 0; i < t->ncols; i++)
-    t->right[i] = align[i] == 'r';
-}
-
-static void tbl_free(tbl *t)
-{
-  free(t->cells);
-  t->cells = NULL;
-}
-
-/* True for the characters printable shows as '?' (besides what
- * hb_text_excerpt already replaces). */
-static bool odd_width(uint32_t cp)
-{
-  return (cp >= 0x80 && cp < 0xA0) || cp == 0xFFFE || cp == 0xFFFF || hb_cp_format(cp);
-}
-
-/* Text as printed: an excerpt of s of at most about max bytes
- * (hb_text_excerpt), then every odd_width character replaced by '?'. */
-static void printable(const char *s, size_t max, char *buf, size_t len)
-{
-  hb_text_excerpt(s, max, buf, len);
-  size_t n = strlen(buf), j = 0;
-  for (size_t i = 0; i < n;) {
-    uint32_t cp;
-    size_t k = hb_utf8_decode(buf + i, n - i, &cp);
-    if (!k)
-      k = 1;
-    if (odd_width(cp)) {
-      buf[j++] = '?';
-    } else {
-      memmove(buf + j, buf + i, k);
-      j += k;
-    }
-    i += k;
-  }
-  buf[j] = '\0';
-}
-
-/* Adds a row of ncols cells; NULL cells print empty. */
-static void tbl_row(tbl *t, const char *const *cells)
-{
-  if (t->failed)
-    return;
-  if (t->nrows == t->cap) {
-    size_t cap = t->cap ? t->cap * 2 : 16;
-    void *p = realloc(t->cells, cap * sizeof *t->cells);
-    if (!p) {
-      t->failed = true;
-      return;
-    }
-    t->cells = p;
-    t->cap = cap;
-  }
-  for (size_t i = 0; i < t->ncols; i++)
-    printable(cells[i] ? cells[i] : "", TBL_CELL - 8, t->cells[t->nrows][i], TBL_CELL);
-  t->nrows++;
-}
-
-static void pad(FILE *f, size_t n)
-{
-  while (n--)
-    fputc(' ', f);
-}
-
-static void tbl_print(const tbl *t, FILE *f, const char *indent)
-{
-  size_t w[TBL_MAXCOL] = {0};
-  for (size_t r = 0; r < t->nrows; r++)
-    for (size_t c = 0; c < t->ncols; c++) {
-      size_t cw = hb_utf8_width(t->cells[r][c]);
-      if (cw > w[c])
-        w[c] = cw;
-    }
-  for (size_t r = 0; r < t->nrows; r++) {
-    size_t last = t->ncols;
-    while (last > 1 && !t->cells[r][last - 1][0])
-      last--;
-    fputs(indent, f);
-    for (size_t c = 0; c < last; c++) {
-      const char *s = t->cells[r][c];
-      size_t gap = w[c] - hb_utf8_width(s);
-      if (c)
-        fputs("  ", f);
-      if (t->right[c])
-        pad(f, gap);
-      fputs(s, f);
-      if (!t->right[c] && c + 1 < last)
-        pad(f, gap);
-    }
-    fputc('\n', f);
-  }
-}
+/* The table is hb_table (hb_table.h); these names are this file's. */
+typedef hb_table tbl;
+_Static_assert(TBL_MAXCOL <= HB_TABLE_MAXCOL && TBL_CELL == HB_TABLE_CELL, "hb_table's sizes");
+#define tbl_init hb_table_init
+#define tbl_free hb_table_free
+#define tbl_row hb_table_row
+#define tbl_print hb_table_print
 
 static const char *u64s(char *buf, uint64_t v)
 {
@@ -150,7 +54,7 @@ static const char *type_zh(const char *type)
 
 static const char *safe(const char *s, char *buf, size_t len)
 {
-  printable(s ? s : "", 80, buf, len);
+  hb_table_printable(s ? s : "", 80, buf, len);
   return buf;
 }
 
