@@ -598,6 +598,16 @@ static int mark_changed(store *s, const char *campaign)
   return campaign ? kvlist_set(&s->changed, campaign, 0) : 0;
 }
 
+int store_work_get(store *s, const char *campaign, const char *unit, hb_agg **out)
+{
+  return work_get(s, campaign, unit, out);
+}
+
+int store_mark_changed(store *s, const char *campaign)
+{
+  return mark_changed(s, campaign);
+}
+
 int store_withdraw(store *s, char kind, const MDB_val *old, uint64_t *version)
 {
   Huibao__V1__Record orec;
