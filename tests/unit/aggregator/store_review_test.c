@@ -169,7 +169,8 @@ static void test_decisions(void)
   char err[256];
   CHECK_EQ_INT(0, store_open(&s, fresh_dir(), 0, 0, err, sizeof err));
   store_campaigns_set(s, &camps);
-  const int RES = HUIBAO__V1__PROBLEM_STATUS__RESOLVED, IDF = HUIBAO__V1__PROBLEM_STATUS__IDENTIFIED;
+  const int RES = HUIBAO__V1__PROBLEM_STATUS__RESOLVED,
+            IDF = HUIBAO__V1__PROBLEM_STATUS__IDENTIFIED;
 
   /* a unit's 已整改 is claimed; confirm makes it 已销号 */
   Huibao__V1__Problem p1 = prob("P1", 10, "jf", RES, "county");
