@@ -355,7 +355,7 @@ int store_batch_decide(store *s, const store_decision_req *req, uint64_t *out_n,
   *out_n = 0;
   *why = NULL;
   if (!s->txn || !s->has_review || !req->unit || !req->id || !req->reviewer ||
-      (req->kind != 'A' && req->kind != 'P') || !hb_review_action_name(req->action)[1])
+      (req->kind != 'A' && req->kind != 'P') || req->action < 1 || req->action > HB_ACTION_MAX)
     return HB_EINVAL;
   if (hb_review_needs_reason(req->action) && (!req->reason || !req->reason[0])) {
     *why = "须填写原因 (a reason is required)";

@@ -16,6 +16,7 @@ import subprocess
 import time
 
 import hbtest
+from test_campaign_model import City  # a `huibao-sub run` city
 
 P_HDR = ["编号", "专项", "查摆日期", "范围", "类别", "状态", "整改措施数", "整改时限", "销号日期", "问题描述"]
 CAMPAIGN = "jiefang-2022"  # problem_delete = review (the default)
@@ -44,44 +45,6 @@ def review_by_default(county):
             out.append(line)
     with open(county.campaigns_ini, "w", encoding="utf-8") as f:
         f.writelines(out)
-
-
-class City:
-    """A `huibao-sub run` that subscribes to the county and republishes."""
-
-    def __init__(self, t, county_pub):
-        self.t = t
-        self.data = os.path.join(t.dir, "city-data")
-        os.makedirs(self.data, exist_ok=True)
-        self.publish = f"tcp://127.0.0.1:{hbtest.free_port()}"
-        self.log = os.path.join(t.dir, "city.log")
-        k = t.keys
-        k.make(["reader"])
-        subs = os.path.join(t.dir, "city-subscribers")
-        os.makedirs(subs, exist_ok=True)
-        k.install("reader", subs)
-        argv = [hbtest.SUB, "run", "--connect", county_pub, "--data", self.data, "--source",
-                "city", "--source-name", "市", "--publish", self.publish, "--secret",
-                k.secret("city"), "--subscriber-keys", subs, "--heartbeat-ms", "200",
-                "--key", k.secret("city"), "--server-key", k.public("county")]
-        self.logf = open(self.log, "wb")
-        self.proc = subprocess.Popen(argv, stdout=self.logf, stderr=subprocess.STDOUT)
-        hbtest._live.append(self.proc)
-        t.logs.append(self.log)
-
-    def rollup(self, campaign):
-        k = self.t.keys
-        r = hbtest.run([hbtest.SUB, "snapshot", "--connect", self.publish, "--format", "json",
-                        "--timeout", "5", "--key", k.secret("reader"), "--server-key",
-                        k.public("city")], timeout=40)
-        import json
-        try:
-            doc = json.loads(r.out)
-        except ValueError:
-            return {}
-        items = doc.get("campaigns", [doc]) if isinstance(doc, dict) else doc
-        return next((it for it in items if isinstance(it, dict) and it.get("campaign") == campaign),
-                    {})
 
 
 def figures(ro, unit):
@@ -133,7 +96,7 @@ def main(t):
         return figures(got.get(campaign, {}), unit)
 
     def city_fig(campaign=CAMPAIGN):
-        return figures(city.rollup(campaign), unit)
+        return figures(city.rollups()[1].get(campaign, {}), unit)
 
     def wait(fn, cond, timeout=6.0):
         """fn() until cond(value) or timeout: the change shows within a heartbeat."""

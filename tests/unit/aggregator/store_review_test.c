@@ -158,17 +158,26 @@ static const char ini[] = "[jf]\nname = J\nstart = 2022-01-01\nend = 2022-12-31\
                           "[fr]\nname = F\nstart = 2022-01-01\nend = 2022-12-31\n"
                           "problem_delete = free\n";
 
-static void test_decisions(void)
+/* A fresh store that follows the campaigns of ini (jf: review, fr: free). */
+static store *open_with(hb_campaigns *camps)
 {
-  hb_campaigns camps = {0};
   hb_diags dg;
   hb_diags_init(&dg);
-  CHECK_EQ_INT(0, hb_campaigns_parse("c.ini", ini, strlen(ini), &camps, &dg));
+  CHECK_EQ_INT(0, hb_campaigns_parse("c.ini", ini, strlen(ini), camps, &dg));
   hb_diags_free(&dg);
   store *s;
   char err[256];
-  CHECK_EQ_INT(0, store_open(&s, fresh_dir(), 0, 0, err, sizeof err));
-  store_campaigns_set(s, &camps);
+  if (store_open(&s, fresh_dir(), 0, 0, err, sizeof err) != 0)
+    abort();
+  store_campaigns_set(s, camps);
+  return s;
+}
+
+static void test_decisions(void)
+{
+  hb_campaigns camps = {0};
+  store *s = open_with(&camps);
+  char err[256];
   const int RES = HUIBAO__V1__PROBLEM_STATUS__RESOLVED,
             IDF = HUIBAO__V1__PROBLEM_STATUS__IDENTIFIED;
 
@@ -308,14 +317,8 @@ static int rm_fn(store *s, void *arg)
 static void test_admin_remove(void)
 {
   hb_campaigns camps = {0};
-  hb_diags dg;
-  hb_diags_init(&dg);
-  CHECK_EQ_INT(0, hb_campaigns_parse("c.ini", ini, strlen(ini), &camps, &dg));
-  hb_diags_free(&dg);
-  store *s;
+  store *s = open_with(&camps);
   char err[256];
-  CHECK_EQ_INT(0, store_open(&s, fresh_dir(), 0, 0, err, sizeof err));
-  store_campaigns_set(s, &camps);
   Huibao__V1__Problem p1 = prob("P1", 10, "jf", HUIBAO__V1__PROBLEM_STATUS__RESOLVED, "county");
   Huibao__V1__Problem p2 = prob("P2", 10, "jf", HUIBAO__V1__PROBLEM_STATUS__RESOLVED, "county");
   put(s, NULL, &p1);
