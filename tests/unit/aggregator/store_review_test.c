@@ -8,7 +8,6 @@
 #include "hb_err.h"
 #include "hb_review.h"
 #include "store.h"
-#include "store_internal.h"
 #include "store_review.h"
 #include "test.h"
 #include "verify.h"
@@ -297,8 +296,9 @@ static void test_decisions(void)
   hb_campaigns_free(&camps);
 }
 
-/* An admin removal of a record under review: store_review_on_remove
- * before the record leaves takes its counts and a held version out. */
+/* An admin removal (`admin unlock`) of a record under review takes its
+ * review entry, its counts and a held version out with it
+ * (store_review_on_remove, called by store_batch_remove). */
 typedef struct rm_one {
   const char *id;
 } rm_one;
@@ -306,12 +306,8 @@ typedef struct rm_one {
 static int rm_fn(store *s, void *arg)
 {
   rm_one *o = arg;
-  char key[64];
-  size_t kl = (size_t)snprintf(key, sizeof key, "xq-a%cP%s", '\0', o->id);
-  MDB_val k = {kl, key};
-  int rc = store_review_on_remove(s, &k);
   uint64_t v;
-  return rc ? rc : store_batch_remove(s, "xq-a", 'P', o->id, &v);
+  return store_batch_remove(s, "xq-a", 'P', o->id, &v);
 }
 
 static void test_admin_remove(void)
