@@ -25,6 +25,7 @@
 #include "metrics.h"
 #include "hb_rollup.h"
 #include "store.h"
+#include "store_review.h"
 
 #define DRAIN_MAX_MSGS 1000
 /* One drain is decoded whole before its commit: 2 MB of Submits (~10,000
@@ -704,6 +705,7 @@ int server_run(const agg_config *cfg)
     return hb_exit_for(rc) == EX_IOERR ? EX_IOERR : EX_CONFIG; /* HB_EDB too: 74 */
   }
   store_set_quota(s.st, cfg->quota_records, cfg->quota_bytes);
+  store_campaigns_set(s.st, &s.campaigns); /* issue 14: problem_delete (reloaded in place) */
   if ((rc = sockets_open(&s, err, sizeof err)) != 0 ||
       (rc = publisher_open(&s, err, sizeof err)) != 0) {
     hb_log_err("%s", err);

@@ -474,7 +474,7 @@ int store_usage_work(store *s, const char *unit, kv **recs, kv **bytes)
 }
 
 /* The working copy of (campaign, unit), made on first use in a batch. */
-static int work_get(store *s, const char *campaign, const char *unit, hb_agg **out)
+int store_work_get(store *s, const char *campaign, const char *unit, hb_agg **out)
 {
   hb_agg *w = aggmap_get(&s->work, campaign, unit);
   if (w) {
@@ -593,7 +593,7 @@ int store_rec_add(hb_agg *agg, const Huibao__V1__Record *rec, int sign)
   }
 }
 
-static int mark_changed(store *s, const char *campaign)
+int store_mark_changed(store *s, const char *campaign)
 {
   return campaign ? kvlist_set(&s->changed, campaign, 0) : 0;
 }
@@ -614,11 +614,11 @@ int store_withdraw(store *s, char kind, const MDB_val *old, uint64_t *version)
   int rc = kind != 'R' ? store_facts_note_change(s, o.campaign, o.unit) : 0;
   if (rc == 0 && kind != 'R' && !o.deleted && o.campaign) {
     hb_agg *agg;
-    rc = work_get(s, o.campaign, o.unit, &agg);
+    rc = store_work_get(s, o.campaign, o.unit, &agg);
     if (rc == 0 && store_rec_add(agg, &orec, -1) != 0)
       s->inconsistent++;
     if (rc == 0)
-      rc = mark_changed(s, o.campaign);
+      rc = store_mark_changed(s, o.campaign);
   }
   store_row_unpacked_free(&orec);
   return rc;
@@ -697,7 +697,7 @@ int store_batch_put(store *s, Huibao__V1__Record *rec, int *code, uint64_t *stor
       *reason = "缺少专项 / campaign missing";
       return 0;
     }
-    if ((rc = work_get(s, r.campaign, r.unit, &agg)) != 0)
+    if ((rc = store_work_get(s, r.campaign, r.unit, &agg)) != 0)
       return rc;
     rc = store_rec_add(agg, rec, +1);
     if (rc == HB_EINVAL) {
@@ -708,7 +708,7 @@ int store_batch_put(store *s, Huibao__V1__Record *rec, int *code, uint64_t *stor
     }
     if (rc != 0)
       return rc;
-    if ((rc = mark_changed(s, r.campaign)) != 0)
+    if ((rc = store_mark_changed(s, r.campaign)) != 0)
       return rc;
   }
   /* a change of the new version's campaign (issue 13): 报送 rows are not

@@ -23,7 +23,11 @@ static int remove_at(store *s, MDB_cursor *cur, const MDB_val *k, const MDB_val 
   memcpy(unit, kb, (size_t)(nul - kb));
   unit[nul - kb] = '\0';
   size_t size = v->mv_size;
-  int rc = store_withdraw(s, nul[1], v, version);
+  /* issue 14: the review entry first: its counts leave before the version
+   * they were counted on, and it reads the record (store_review.c) */
+  int rc = store_review_on_remove(s, k);
+  if (rc == 0)
+    rc = store_withdraw(s, nul[1], v, version);
   kv *urecs, *ubytes;
   if (rc == 0)
     rc = store_usage_work(s, unit, &urecs, &ubytes);

@@ -37,6 +37,8 @@ struct store {
    * its index (records key + n), decisions by unit (unit \0 n) and accounts */
   MDB_dbi review, log, logidx, decisions, accounts;
   bool has_review; /* false: a read-only open of a store without those dbs */
+  /* the campaigns (problem_delete, store_campaigns_set), borrowed; NULL: none */
+  const struct hb_campaigns *campaigns;
   /* the history's head as committed (store_log.c), and the open batch's */
   uint64_t log_n, blog_n;
   uint8_t log_hash[32], blog_hash[32];
@@ -82,6 +84,11 @@ struct store {
 int store_withdraw(store *s, char kind, const MDB_val *old, uint64_t *version);
 /* The open batch's usage of unit (working copies, made on first use). */
 int store_usage_work(store *s, const char *unit, kv **recs, kv **bytes);
+/* The open batch's working copy of (campaign, unit)'s aggregate, made on
+ * first use (issue 14: store_review.c moves the review counts). */
+int store_work_get(store *s, const char *campaign, const char *unit, hb_agg **out);
+/* The open batch changed campaign: its seq is bumped at the commit. */
+int store_mark_changed(store *s, const char *campaign);
 /* store_migrate.c: a store whose aggregates are of an earlier format (meta
  * "agg-format" absent or < STORE_AGG_FORMAT, store_migrate.h) gets them
  * rebuilt from its records and written with the format, in one write

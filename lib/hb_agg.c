@@ -286,6 +286,12 @@ static void sub_erase(hb_cat_count *c, size_t si)
   hb_agg_vec_erase(c->subs, &c->nsubs, sizeof *c->subs, si);
 }
 
+void hb_agg_cat_drop_if_empty(hb_agg *a, size_t ci)
+{
+  if (a->cats[ci].count == 0 && hb_agg_rv_zero(&a->cats[ci].rv))
+    cat_erase(a, ci);
+}
+
 const hb_cat_count *hb_agg_category(const hb_agg *a, const char *code)
 {
   long i = agg_cat_find(a, code);
@@ -466,8 +472,7 @@ static int agg_problem_remove(hb_agg *a, const prob_view *p)
       if (sc->count == 0)
         sub_erase(c, (size_t)si);
     }
-    if (c->count == 0)
-      cat_erase(a, (size_t)ci);
+    hb_agg_cat_drop_if_empty(a, (size_t)ci);
   }
   if (p->open_deadline && --a->deadlines[di].count == 0)
     hb_agg_vec_erase(a->deadlines, &a->ndeadlines, sizeof *a->deadlines, (size_t)di);
@@ -626,7 +631,7 @@ hb_totals hb_agg_activity_totals(const hb_agg *a)
 bool hb_agg_is_empty(const hb_agg *a)
 {
   if (a->records || a->problems || a->measures || a->ncats || a->ndeadlines || a->nkcells ||
-      a->ninds || a->cases || a->ndacts || a->ndprobs)
+      a->ninds || a->cases || a->ndacts || a->ndprobs || a->act_returned || !hb_agg_rv_zero(&a->rv))
     return false;
   hb_totals t = hb_agg_activity_totals(a);
   return t.records == 0 && t.sessions == 0 && t.participants == 0 && t.outputs == 0;

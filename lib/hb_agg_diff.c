@@ -69,6 +69,11 @@ static bool diff_problems(const hb_agg *x, const hb_agg *y, char *buf, size_t le
   for (int s = 0; s <= HB_TERM_MAX; s++)
     DIFF_U64(s ? hb_vocab_term_code(s) : "term unspecified", x->by_term[s], y->by_term[s]);
   DIFF_U64("measures", x->measures, y->measures);
+  DIFF_U64("confirmed", x->rv.confirmed, y->rv.confirmed);
+  DIFF_U64("returned", x->rv.returned, y->rv.returned);
+  DIFF_U64("reopened", x->rv.reopened, y->rv.reopened);
+  DIFF_U64("deletion_pending", x->rv.deletion_pending, y->rv.deletion_pending);
+  DIFF_U64("activities returned", x->act_returned, y->act_returned);
   return false;
 }
 
@@ -89,13 +94,30 @@ static bool diff_counts(const hb_agg *x, const char *what, const char *xc, uint6
   return false;
 }
 
+/* Issue 14: a category's review counts (both categories of the same code). */
+static bool diff_cat_review(const hb_agg *x, const hb_cat_count *p, const hb_cat_count *q,
+                            char *buf, size_t len)
+{
+  const hb_review_counts *a = &p->rv, *b = &q->rv;
+  if (a->confirmed == b->confirmed && a->returned == b->returned && a->reopened == b->reopened &&
+      a->deletion_pending == b->deletion_pending)
+    return false;
+  snprintf(buf, len,
+           "%s/%s: category %s confirmed,returned,reopened,deletion_pending %" PRIu64 ",%" PRIu64
+           ",%" PRIu64 ",%" PRIu64 " != %" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64,
+           x->campaign, x->unit, p->code, a->confirmed, a->returned, a->reopened,
+           a->deletion_pending, b->confirmed, b->returned, b->reopened, b->deletion_pending);
+  return true;
+}
+
 static bool diff_categories(const hb_agg *x, const hb_agg *y, char *buf, size_t len)
 {
   for (size_t i = 0; i < x->ncats || i < y->ncats; i++) {
     const hb_cat_count *p = i < x->ncats ? &x->cats[i] : NULL;
     const hb_cat_count *q = i < y->ncats ? &y->cats[i] : NULL;
     if (diff_counts(x, "category", p ? p->code : NULL, p ? p->count : 0, p ? p->resolved : 0,
-                    q ? q->code : NULL, q ? q->count : 0, q ? q->resolved : 0, buf, len))
+                    q ? q->code : NULL, q ? q->count : 0, q ? q->resolved : 0, buf, len) ||
+        diff_cat_review(x, p, q, buf, len))
       return true;
     for (size_t j = 0; j < p->nsubs || j < q->nsubs; j++) {
       const hb_sub_count *a = j < p->nsubs ? &p->subs[j] : NULL;

@@ -33,6 +33,13 @@ int hb_agg_kcell_get(hb_agg *a, const char *code, int level, size_t *at, int *cr
 /* Inserts a zero count for day if absent (*at its index). */
 int hb_agg_deadline_get(hb_agg *a, int32_t day, size_t *at, int *created);
 
+/* Issue 14: whether all of rv is zero (hb_agg_review.c). */
+bool hb_agg_rv_zero(const hb_review_counts *rv);
+/* Erases category ci if it holds nothing any more: no problem and no
+ * review count (a category whose last problem left before its review
+ * count did is kept until the count leaves too). */
+void hb_agg_cat_drop_if_empty(hb_agg *a, size_t ci);
+
 /* ---------------------------------------------------------------- day cells
  * (hb_agg_days.c) */
 

@@ -77,6 +77,32 @@ static void count_set(Huibao__V1__CategoryCount *c, char *code, uint64_t count, 
   c->resolved = resolved;
 }
 
+/* Issue 14: the review counts, each only when not zero (an aggregate
+ * without them packs as the previous version packed it). */
+static void pack_review_cat(const hb_review_counts *rv, Huibao__V1__CategoryCount *c)
+{
+  c->confirmed = rv->confirmed;
+  c->returned = rv->returned;
+  c->deletion_pending = rv->deletion_pending;
+  c->reopened = rv->reopened;
+  c->has_confirmed = c->confirmed != 0;
+  c->has_returned = c->returned != 0;
+  c->has_deletion_pending = c->deletion_pending != 0;
+  c->has_reopened = c->reopened != 0;
+}
+
+static void pack_review(const hb_review_counts *rv, Huibao__V1__ProblemCounts *pc)
+{
+  pc->confirmed = rv->confirmed;
+  pc->returned = rv->returned;
+  pc->deletion_pending = rv->deletion_pending;
+  pc->reopened = rv->reopened;
+  pc->has_confirmed = pc->confirmed != 0;
+  pc->has_returned = pc->returned != 0;
+  pc->has_deletion_pending = pc->deletion_pending != 0;
+  pc->has_reopened = pc->reopened != 0;
+}
+
 static int pack_cats(const hb_agg *a, pack_mem *m, Huibao__V1__UnitAggregate *u)
 {
   size_t nsubs = 0;
@@ -92,6 +118,7 @@ static int pack_cats(const hb_agg *a, pack_mem *m, Huibao__V1__UnitAggregate *u)
   for (size_t i = 0; i < a->ncats; i++) {
     const hb_cat_count *cc = &a->cats[i];
     count_set(&m->cats[i], cc->code, cc->count, cc->resolved);
+    pack_review_cat(&cc->rv, &m->cats[i]);
     m->cats[i].n_subcategories = cc->nsubs;
     m->cats[i].subcategories = cc->nsubs ? &m->subp[s] : NULL;
     for (size_t j = 0; j < cc->nsubs; j++, s++) {
@@ -158,6 +185,7 @@ static void pack_problems(const hb_agg *a, Huibao__V1__ProblemCounts *pc)
   pc->has_source_existing = pc->source_existing != 0;
   pc->has_term_immediate = pc->term_immediate != 0;
   pc->has_term_long = pc->term_long != 0;
+  pack_review(&a->rv, pc);
 }
 
 int hb_agg_pack(const hb_agg *a, uint8_t **buf, size_t *len)
@@ -171,6 +199,8 @@ int hb_agg_pack(const hb_agg *a, uint8_t **buf, size_t *len)
   u.unit = a->unit;
   u.has_records = 1;
   u.records = a->records;
+  u.has_activities_returned = a->act_returned != 0;
+  u.activities_returned = a->act_returned;
   pack_problems(a, &pc);
   u.problems = &pc;
   if (a->cases) {
@@ -258,6 +288,10 @@ static int unpack_problems(const Huibao__V1__ProblemCounts *pc, hb_agg *out)
   out->by_term[HUIBAO__V1__PROBLEM_TERM__TERM_IMMEDIATE] = pc->term_immediate;
   out->by_term[HUIBAO__V1__PROBLEM_TERM__TERM_LONG] = pc->term_long;
   out->measures = pc->measures;
+  out->rv.confirmed = pc->confirmed; /* issue 14: absent (an older store) = 0 */
+  out->rv.returned = pc->returned;
+  out->rv.deletion_pending = pc->deletion_pending;
+  out->rv.reopened = pc->reopened;
   if (unpack_rest(out->by_status, HB_STATUS_MAX, pc->total) != 0 ||
       unpack_rest(out->by_scope, HB_SCOPE_MAX, pc->total) != 0 ||
       unpack_rest(out->by_source, HB_SOURCE_MAX, pc->total) != 0 ||
@@ -278,6 +312,10 @@ static int unpack_cats(const Huibao__V1__UnitAggregate *m, hb_agg *out)
       return HB_EPARSE;
     out->cats[at].count = c->count;
     out->cats[at].resolved = c->resolved;
+    out->cats[at].rv.confirmed = c->confirmed;
+    out->cats[at].rv.returned = c->returned;
+    out->cats[at].rv.deletion_pending = c->deletion_pending;
+    out->cats[at].rv.reopened = c->reopened;
     for (size_t j = 0; j < c->n_subcategories; j++) {
       const Huibao__V1__CategoryCount *sc = c->subcategories[j];
       size_t sat;
@@ -372,6 +410,7 @@ int hb_agg_unpack(const uint8_t *buf, size_t len, hb_agg *out)
   if (rc != 0)
     goto done;
   out->records = m->has_records ? m->records : 0;
+  out->act_returned = m->activities_returned;
   if ((rc = unpack_cells(m, out)) == 0 && (rc = unpack_problems(m->problems, out)) == 0 &&
       (rc = unpack_cats(m, out)) == 0 && (rc = unpack_outcomes(m, out)) == 0)
     rc = unpack_days(m, out);

@@ -209,6 +209,25 @@ static void set_cycle(parse_ctx *x, hb_campaign *c, const char *key, const char 
   }
 }
 
+/* problem_delete = review | free (issue 14, docs/review.md). */
+static void set_problem_delete(parse_ctx *x, hb_campaign *c, section_info *si, const char *key,
+                               const char *value)
+{
+  if (si->have_delete) {
+    campaigns_error(x, x->lineno, key, "键重复 (duplicate key)", NULL);
+    return;
+  }
+  if (strcmp(value, "free") == 0 || strcmp(value, "review") == 0) {
+    c->problem_delete_free = value[0] == 'f';
+    si->have_delete = 1;
+    return;
+  }
+  campaigns_error(x, x->lineno, key,
+                  "问题删除方式无效，应为 review（须审批）或 free（直接删除） (invalid "
+                  "problem_delete: use review or free)",
+                  value);
+}
+
 static int ini_handler_fn(void *user, const char *section, const char *name, const char *value)
 {
   parse_ctx *x = user;
@@ -252,6 +271,8 @@ static int ini_handler_fn(void *user, const char *section, const char *name, con
     campaigns_stage_add(x, c, si, name + 6, value);
   } else if (strcasecmp(name, "cycle") == 0) {
     set_cycle(x, c, name, value);
+  } else if (strcasecmp(name, "problem_delete") == 0) {
+    set_problem_delete(x, c, si, name, value);
   } else {
     campaigns_error(x, x->lineno, NULL, UNKNOWN_KEY, name);
   }

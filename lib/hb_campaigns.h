@@ -12,6 +12,7 @@
  *   category.theory.t1 = 学习不系统        ; a sub-category of theory
  *   stage.1 = 学习研讨, 2023-04-01, 2023-05-15
  *   cycle = weekly, 5, 18:00              ; reports due Fridays 18:00 (hb_period.h)
+ *   problem_delete = review               ; or free (issue 14, docs/review.md)
  *
  * Section = campaign id ([A-Za-z0-9_.-]{1,50}); name, start, end required;
  * every list in file order. Unknown keys are errors (a typo such as "nmae"
@@ -19,6 +20,7 @@
 #ifndef HB_CAMPAIGNS_H
 #define HB_CAMPAIGNS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "hb_diag.h"
@@ -92,6 +94,9 @@ typedef struct hb_campaign {
   hb_stage *stages; /* sorted by start */
   size_t nstages;
   hb_cycle cycle; /* kind HB_CYCLE_NONE when the file has no cycle key */
+  /* issue 14: problem_delete = free: a unit's deletion of a problem takes
+   * effect at once; review (the default): it waits for a reviewer */
+  bool problem_delete_free;
 } hb_campaign;
 
 typedef struct hb_campaigns {

@@ -19,6 +19,7 @@ typedef struct section_info {
   unsigned start_line, end_line;
   unsigned *category_lines; /* parallel to hb_campaign.categories */
   unsigned *stage_lines;    /* parallel to hb_campaign.stages */
+  int have_delete;          /* problem_delete seen (issue 14) */
 } section_info;
 
 typedef struct parse_ctx {

@@ -16,8 +16,8 @@ static hb_kind kinds[] = {{"dangke", "讲党课"}, {"zouliucheng", "走流程"}}
 static hb_indicator inds[] = {{"shishi", "为民办实事", "件", 0},
                               {"juanzhu", "捐助物资", "万元", 2}};
 static hb_stage stages[] = {{1, "学习研讨", 19448, 19492}, {2, "问题查摆", 19493, 19538}};
-static hb_campaign camp = {"zhuti", "主题教育", 19448, 19753,  cats, 2,  kinds,
-                           2,       inds,       2,     stages, 2,    {0}};
+static hb_campaign camp = {"zhuti", "主题教育", 19448, 19753,  cats, 2,   kinds,
+                           2,       inds,       2,     stages, 2,    {0}, false};
 static hb_unit unit_items[] = {{"xq-a", "甲镇", HB_UNIT_TOWNSHIP},
                                {"xq-b", "县委", HB_UNIT_COUNTY},
                                {"xq-c", "乙镇", HB_UNIT_TOWNSHIP}};
@@ -250,7 +250,8 @@ static void test_undeclared_indicator(void)
  * cases and source/term counts. */
 static void test_plain_campaign(void)
 {
-  hb_campaign plain = {"jf", "解放思想", 19000, 19400, NULL, 0, NULL, 0, NULL, 0, NULL, 0, {0}};
+  hb_campaign plain = {"jf", "解放思想", 19000, 19400, NULL, 0,   NULL,
+                       0,    NULL,       0,     NULL,  0,    {0}, false};
   hb_agg a;
   hb_agg_init(&a, "jf", "xq-a");
   add_act(&a, NULL, 1, 1, 7);

@@ -39,7 +39,8 @@ static hb_campaign camp = {"jf",
                            0,
                            NULL,
                            0,
-                           {HB_CYCLE_WEEKLY, 5, 18 * 60}};
+                           {HB_CYCLE_WEEKLY, 5, 18 * 60},
+                           false};
 static hb_unit unit_items[] = {{"xq-a", "甲镇", HB_UNIT_TOWNSHIP},
                                {"xq-b", "乙镇", HB_UNIT_TOWNSHIP},
                                {"xq-c", "丙镇", HB_UNIT_TOWNSHIP},
@@ -232,7 +233,8 @@ static void test_build_cost(void)
                      0,
                      NULL,
                      0,
-                     {HB_CYCLE_WEEKLY, 5, 18 * 60}};
+                     {HB_CYCLE_WEEKLY, 5, 18 * 60},
+                     false};
   static hb_unit items[BENCH_UNITS];
   static char codes[BENCH_UNITS][16];
   static hb_agg aggs[BENCH_UNITS];
