@@ -15,7 +15,8 @@
 #include "test_rollup.h"
 
 static hb_category cats[] = {{"theory", "理论学习", NULL, 0}, {"work", "工作作风", NULL, 0}};
-static hb_campaign camp = {"jf", "解放思想", 19000, 19800, cats, 2, NULL, 0, NULL, 0, NULL, 0, {0}};
+static hb_campaign camp = {"jf", "解放思想", 19000, 19800, cats, 2,   NULL,
+                           0,    NULL,       0,     NULL,  0,    {0}, false};
 static hb_unit unit_items[] = {{"a", "甲镇", HB_UNIT_TOWNSHIP},
                                {"b", "县委", HB_UNIT_COUNTY},
                                {"c", "乙镇", HB_UNIT_TOWNSHIP}};
