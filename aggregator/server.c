@@ -558,6 +558,33 @@ static int publish_list(void *arg, const char ***ids, size_t *n)
  * campaign the configuration no longer has, else the error of
  * hb_rollup_build. Units and campaigns are read at each send, so a reload
  * may replace them in place. */
+/* Issue 14: Rollup.log = the history's head, appended to the packed
+ * Rollup in *buf as field 28 (a field after the others is valid protobuf:
+ * the reader sees the same message as if it had been set before packing).
+ * Nothing when the history is empty. Returns 0 or HB_ENOMEM. */
+static int publish_log_append(const server *s, uint8_t **buf, size_t *len)
+{
+  uint8_t hash[32];
+  Huibao__V1__LogHead head = HUIBAO__V1__LOG_HEAD__INIT;
+  store_log_head(s->st, &head.n, hash);
+  if (head.n == 0)
+    return 0;
+  head.hash.len = 32;
+  head.hash.data = hash;
+  uint8_t field[64];
+  size_t hl = huibao__v1__log_head__get_packed_size(&head);
+  field[0] = (28 << 3 | 2) | 0x80, field[1] = 28 >> 4; /* tag 28, length-delimited */
+  field[2] = (uint8_t)hl;                              /* < 128: one byte */
+  huibao__v1__log_head__pack(&head, field + 3);
+  uint8_t *nb = realloc(*buf, *len + 3 + hl);
+  if (!nb)
+    return HB_ENOMEM;
+  memcpy(nb + *len, field, 3 + hl);
+  *buf = nb;
+  *len += 3 + hl;
+  return 0;
+}
+
 static int publish_build(void *arg, const char *campaign, uint8_t **buf, size_t *len)
 {
   const server *s = arg;
@@ -601,6 +628,10 @@ static int publish_build(void *arg, const char *campaign, uint8_t **buf, size_t 
       .now_s = hb_time_now_ms() / 1000,
   };
   rc = hb_rollup_build(&in, buf, len);
+  if (rc == 0 && (rc = publish_log_append(s, buf, len)) != 0) {
+    free(*buf);
+    *buf = NULL;
+  }
 out:
   free(aggs);
   free(last_sync);

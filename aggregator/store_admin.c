@@ -10,8 +10,25 @@
 #include "hb_err.h"
 #include "store_internal.h"
 
+/* Issue 14: the history entry of an operator's removal of one record
+ * (kind, id) or of all of unit's (kind NULL). */
+static int remove_log(store *s, const char *unit, const char *kind, const char *id)
+{
+  Huibao__V1__LogRemoval rm = HUIBAO__V1__LOG_REMOVAL__INIT;
+  rm.unit = (char *)unit;
+  rm.kind = (char *)kind;
+  rm.id = (char *)id;
+  Huibao__V1__LogEntry e = HUIBAO__V1__LOG_ENTRY__INIT;
+  e.actor_kind = HUIBAO__V1__LOG_ACTOR__ACTOR_ADMIN;
+  e.actor = "admin";
+  e.what_case = HUIBAO__V1__LOG_ENTRY__WHAT_REMOVAL;
+  e.removal = &rm;
+  return store_log_append(s, &e, NULL);
+}
+
 /* Deletes the record at cursor cur (key k, value v, of kind 'A'/'P') and
- * takes it out of its aggregate and its unit's usage. */
+ * takes it out of its aggregate and its unit's usage, and its review
+ * entry with it (issue 14). */
 static int remove_at(store *s, MDB_cursor *cur, const MDB_val *k, const MDB_val *v,
                      uint64_t *version)
 {
@@ -29,9 +46,16 @@ static int remove_at(store *s, MDB_cursor *cur, const MDB_val *k, const MDB_val 
     rc = store_usage_work(s, unit, &urecs, &ubytes);
   if (rc != 0)
     return rc;
+  char key[STORE_KEY_MAX];
+  MDB_val kc = {k->mv_size, key};
+  if (k->mv_size > sizeof key)
+    return HB_EDB;
+  memcpy(key, k->mv_data, k->mv_size); /* k is not valid after the delete */
   int r = mdb_cursor_del(cur, 0);
   if (r != 0)
     return hb_lmdb_err(r);
+  if ((rc = store_review_on_remove(s, &kc)) != 0)
+    return rc;
   urecs->v = urecs->v ? urecs->v - 1 : 0;
   ubytes->v = ubytes->v >= size ? ubytes->v - size : 0;
   return 0;
@@ -61,7 +85,8 @@ int store_batch_remove(store *s, const char *unit, char kind, const char *id, ui
   else
     rc = rc == MDB_NOTFOUND ? HB_ENOTFOUND : hb_lmdb_err(rc);
   mdb_cursor_close(cur);
-  return rc;
+  char ks[2] = {kind, '\0'};
+  return rc == 0 ? remove_log(s, unit, ks, id) : rc;
 }
 
 int store_batch_remove_unit(store *s, const char *unit, size_t *removed)
@@ -109,7 +134,7 @@ int store_batch_remove_unit(store *s, const char *unit, size_t *removed)
         rc = hb_lmdb_err(r);
     }
   }
-  return rc;
+  return rc == 0 && *removed ? remove_log(s, unit, NULL, NULL) : rc;
 }
 
 void store_set_admin(store *s)
