@@ -345,51 +345,67 @@ static int vl_diff_line(void *ctx, const char *field, const char *before, const 
   return 0;
 }
 
-/* The records db = the last version of each record in the history. */
-static int vl_records(vl *v)
+/* Calls fn(v, key, value) for every entry of db dbi, in key order; stops
+ * at fn's non-zero value and returns it. */
+typedef int (*vl_row_fn)(vl *v, const MDB_val *k, const MDB_val *val);
+static int vl_scan(vl *v, MDB_dbi dbi, vl_row_fn fn)
 {
   MDB_cursor *cur;
-  int r = mdb_cursor_open(v->txn, v->d.records, &cur);
+  int r = mdb_cursor_open(v->txn, dbi, &cur);
   if (r != 0)
     return hb_lmdb_err(r);
   MDB_val k, val;
   int rc = 0;
   for (r = mdb_cursor_get(cur, &k, &val, MDB_FIRST); r == 0 && rc == 0;
-       r = mdb_cursor_get(cur, &k, &val, MDB_NEXT)) {
-    vl_slot *sl = vl_find(v, k.mv_data, k.mv_size, false);
-    if (!sl || sl->n == 0) {
-      fprintf(v->out, "record ");
-      vl_key_print(v->out, k.mv_data, k.mv_size);
-      fprintf(v->out, ": not in the history (%s)\n", sl ? "removed there" : "never stored there");
-      v->diffs++;
-      continue;
-    }
-    sl->seen = true;
-    Huibao__V1__LogEntry *e;
-    if ((rc = vl_version_bytes(v, sl->n, &e)) != 0)
-      break;
-    if (v->buf.len != val.mv_size || memcmp(v->buf.data, val.mv_data, val.mv_size) != 0) {
-      fprintf(v->out, "record ");
-      vl_key_print(v->out, k.mv_data, k.mv_size);
-      fprintf(v->out, ": differs from its last version in the history (entry %llu):",
-              (unsigned long long)sl->n);
-      const char *nul = memchr(k.mv_data, '\0', k.mv_size);
-      Huibao__V1__Record stored;
-      if (nul && nul + 1 < (const char *)k.mv_data + k.mv_size &&
-          store_row_unpack(nul[1], &val, &stored) == 0) {
-        history_diff(e->record, &stored, vl_diff_line, v->out);
-        store_row_unpacked_free(&stored);
-      } else {
-        fprintf(v->out, " does not decode");
-      }
-      fprintf(v->out, "\n");
-      v->diffs++;
-    }
-    huibao__v1__log_entry__free_unpacked(e, NULL);
-  }
+       r = mdb_cursor_get(cur, &k, &val, MDB_NEXT))
+    rc = fn(v, &k, &val);
   mdb_cursor_close(cur);
   if (rc == 0 && r != MDB_NOTFOUND && r != 0)
     rc = hb_lmdb_err(r);
+  return rc;
+}
+
+/* One stored record: the last version of its key in the history. */
+static int vl_record_one(vl *v, const MDB_val *k, const MDB_val *val)
+{
+  vl_slot *sl = vl_find(v, k->mv_data, k->mv_size, false);
+  if (!sl || sl->n == 0) {
+    fprintf(v->out, "record ");
+    vl_key_print(v->out, k->mv_data, k->mv_size);
+    fprintf(v->out, ": not in the history (%s)\n", sl ? "removed there" : "never stored there");
+    v->diffs++;
+    return 0;
+  }
+  sl->seen = true;
+  Huibao__V1__LogEntry *e;
+  int rc = vl_version_bytes(v, sl->n, &e);
+  if (rc != 0)
+    return rc;
+  if (v->buf.len != val->mv_size || memcmp(v->buf.data, val->mv_data, val->mv_size) != 0) {
+    fprintf(v->out, "record ");
+    vl_key_print(v->out, k->mv_data, k->mv_size);
+    fprintf(v->out, ": differs from its last version in the history (entry %llu):",
+            (unsigned long long)sl->n);
+    const char *nul = memchr(k->mv_data, '\0', k->mv_size);
+    Huibao__V1__Record stored;
+    if (nul && nul + 1 < (const char *)k->mv_data + k->mv_size &&
+        store_row_unpack(nul[1], val, &stored) == 0) {
+      history_diff(e->record, &stored, vl_diff_line, v->out);
+      store_row_unpacked_free(&stored);
+    } else {
+      fprintf(v->out, " does not decode");
+    }
+    fprintf(v->out, "\n");
+    v->diffs++;
+  }
+  huibao__v1__log_entry__free_unpacked(e, NULL);
+  return 0;
+}
+
+/* The records db = the last version of each record in the history. */
+static int vl_records(vl *v)
+{
+  int rc = vl_scan(v, v->d.records, vl_record_one);
   for (size_t i = 0; rc == 0 && i < v->cap; i++) {
     vl_slot *sl = &v->slots[i];
     if (sl->key && sl->n && !sl->seen) {
@@ -429,42 +445,39 @@ static int vl_cand_match(vl *v, const vl_cand *c, const Huibao__V1__ReviewState 
   return 0;
 }
 
-/* The review db = a status the replay reaches, for every record. */
+/* One review entry: a status the replay of its record reaches. */
+static int vl_review_one(vl *v, const MDB_val *k, const MDB_val *val)
+{
+  vl_slot *sl = vl_find(v, k->mv_data, k->mv_size, false);
+  Huibao__V1__ReviewState *rs = huibao__v1__review_state__unpack(NULL, val->mv_size, val->mv_data);
+  bool match = false;
+  int rc = 0;
+  for (size_t i = 0; sl && rs && rc == 0 && i < sl->ncand && !match; i++)
+    rc = vl_cand_match(v, &sl->cand[i], rs, &match);
+  if (sl)
+    sl->reviewed = true;
+  if (rc == 0 && !match) {
+    fprintf(v->out, "review entry of ");
+    vl_key_print(v->out, k->mv_data, k->mv_size);
+    if (!rs)
+      fprintf(v->out, ": does not decode\n");
+    else
+      fprintf(v->out, ": status %s (decision %llu) is not what the history gives (%s)\n",
+              hb_review_status_name((hb_review_status)rs->status),
+              (unsigned long long)rs->decision_n,
+              sl ? hb_review_status_name(sl->cand[0].status) : "no such record");
+    v->diffs++;
+  }
+  if (rs)
+    huibao__v1__review_state__free_unpacked(rs, NULL);
+  return rc;
+}
+
+/* The review db = a status the replay reaches, for every record; a
+ * record without one must be able to be NONE. */
 static int vl_review(vl *v)
 {
-  MDB_cursor *cur;
-  int r = mdb_cursor_open(v->txn, v->d.review, &cur);
-  if (r != 0)
-    return hb_lmdb_err(r);
-  MDB_val k, val;
-  int rc = 0;
-  for (r = mdb_cursor_get(cur, &k, &val, MDB_FIRST); r == 0 && rc == 0;
-       r = mdb_cursor_get(cur, &k, &val, MDB_NEXT)) {
-    vl_slot *sl = vl_find(v, k.mv_data, k.mv_size, false);
-    Huibao__V1__ReviewState *rs = huibao__v1__review_state__unpack(NULL, val.mv_size, val.mv_data);
-    bool match = false;
-    for (size_t i = 0; sl && rs && rc == 0 && i < sl->ncand && !match; i++)
-      rc = vl_cand_match(v, &sl->cand[i], rs, &match);
-    if (sl)
-      sl->reviewed = true;
-    if (rc == 0 && !match) {
-      fprintf(v->out, "review entry of ");
-      vl_key_print(v->out, k.mv_data, k.mv_size);
-      if (!rs)
-        fprintf(v->out, ": does not decode\n");
-      else
-        fprintf(v->out, ": status %s (decision %llu) is not what the history gives (%s)\n",
-                hb_review_status_name((hb_review_status)rs->status),
-                (unsigned long long)rs->decision_n,
-                sl ? hb_review_status_name(sl->cand[0].status) : "no such record");
-      v->diffs++;
-    }
-    if (rs)
-      huibao__v1__review_state__free_unpacked(rs, NULL);
-  }
-  mdb_cursor_close(cur);
-  if (rc == 0 && r != MDB_NOTFOUND && r != 0)
-    rc = hb_lmdb_err(r);
+  int rc = vl_scan(v, v->d.review, vl_review_one);
   for (size_t i = 0; rc == 0 && i < v->cap; i++) {
     vl_slot *sl = &v->slots[i];
     if (!sl->key || sl->reviewed)
