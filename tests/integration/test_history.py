@@ -10,6 +10,7 @@ of an append-only log whose entry n carries the hash of entry n-1.
     removing an entry directly in LMDB makes `verify` exit 1 naming it;
   - `admin unlock` is an entry (the history shows the removal), the store
     still verifies;
+  - every rollup carries the head (Rollup.log = meta log-head);
   - backup -> restore keeps the chain (the restored store verifies with the
     same head and goes on from it);
   - an old store (tests/fixtures/store-v0.tar.xz, before the history) gets
@@ -20,8 +21,12 @@ import shutil
 import struct
 import subprocess
 import tarfile
+import time
+
+import zmq
 
 import hbtest
+import hbwire
 
 P_HDR = ["编号", "专项", "查摆日期", "范围", "类别", "状态", "整改措施数", "整改时限", "销号日期", "问题描述"]
 CAMPAIGN = "jiefang-2022"
@@ -67,6 +72,27 @@ def log_items(data):
         head = txn.get(b"log-head", db=env.open_db(b"meta", txn=txn))
     env.close()
     return items, head
+
+
+def rollup_log(t, agg, timeout=10.0):
+    """Rollup.log (field 28: LogHead {n, hash}) of the first rollup of
+    CAMPAIGN received as a city would, (n, hash) or None."""
+    t.sub_keys(agg.publish)  # makes the city's key
+    ctx = zmq.Context()
+    s = ctx.socket(zmq.SUB)
+    s.linger = 0
+    hbwire.curve_client(s, t.keys.secret("city"), t.keys.public("county"))
+    s.connect(agg.publish)
+    s.setsockopt(zmq.SUBSCRIBE, f"rollup/{CAMPAIGN}".encode())
+    got = None
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and got is None:
+        if s.poll(200):
+            m = hbwire.parse(s.recv_multipart()[-1])
+            got = hbwire.parse(m[28][0]) if 28 in m else ()
+    s.close(0)
+    ctx.term()
+    return (got[1][0], got[2][0]) if got else None
 
 
 def try_review(t, data, unit, rid):
@@ -189,8 +215,11 @@ def main(t):
     t.check_rc(r, 1, "a changed last entry fails verify")
     t.check(f"history entry {len(items)}" in r.out, "verify names the last entry", r.out)
 
-    # 5. backup -> restore keeps the chain
+    # 5. every rollup carries the head (Rollup.log)
     agg.start()
+    t.check_eq(rollup_log(t, agg), (len(items), head[8:]), "the rollup carries the history's head")
+
+    # 6. backup -> restore keeps the chain
     backup = os.path.join(t.dir, "backup")
     r = hbtest.run([hbtest.AGGREGATOR, "backup", "--data", agg.data, "--out", backup])
     t.check_rc(r, 0, "backup")
@@ -211,7 +240,7 @@ def main(t):
             "the restored county's history goes on from the backup's", len(after))
     t.check_rc(verify(agg.data), 0, "the restored store verifies")
 
-    # 6. an old store: import entries at the first read-write open
+    # 7. an old store: import entries at the first read-write open
     old = os.path.join(t.dir, "old")
     with tarfile.open(FIXTURE) as tar:
         tar.extractall(old)
