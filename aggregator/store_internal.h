@@ -123,7 +123,10 @@ int store_review_on_remove(store *s, const MDB_val *key);
  * index. Returns 0 or an hb_err (HB_EFULL: the map is full). */
 int store_log_append(store *s, Huibao__V1__LogEntry *e, uint64_t *n);
 /* store_log.c: a STORED version of a record (rec as stored, its seq
- * ignored) sent by unit: store_log_append of an ACTOR_UNIT entry. */
+ * ignored) sent by unit: store_log_append of an ACTOR_UNIT entry. Called
+ * by store_batch_put right after the put, while s->buf still holds rec's
+ * packed body: the entry is then written around those bytes (the same
+ * bytes protobuf-c packs) instead of packing the record again. */
 int store_log_record(store *s, const Huibao__V1__Record *rec);
 /* store_log.c: loads the committed head from txn (meta "log-head"). */
 int store_log_load(store *s, MDB_txn *txn);

@@ -11,6 +11,7 @@
 #include "hb_be.h"
 #include "hb_chain.h"
 #include "hb_err.h"
+#include "hb_varint.h"
 #include "store_internal.h"
 
 size_t store_log_rkey(char *buf, const char *unit, char kind, const char *id)
@@ -59,23 +60,15 @@ int store_log_about(const Huibao__V1__LogEntry *e, const char **unit, char *kind
   }
 }
 
-int store_log_append(store *s, Huibao__V1__LogEntry *e, uint64_t *n)
+/* Appends the entry packed in s->lbuf as entry s->blog_n + 1 (its n and
+ * prev already in it), indexed under the records key (unit, kind, id)
+ * unless unit is NULL, and moves the batch's head. */
+static int log_put(store *s, const char *unit, char kind, const char *id)
 {
-  if (!s->txn || !s->has_review)
-    return HB_EINVAL;
   uint64_t next = s->blog_n + 1;
-  e->n = next;
-  e->prev.len = 32;
-  e->prev.data = s->blog_hash;
-  if (e->at_s == 0)
-    e->at_s = s->bclock ? s->bclock : (int64_t)time(NULL);
-  int rc = hb_wire_pack_at(&s->lbuf, 0, &e->base);
-  e->prev.data = NULL; /* the caller's entry must not point into the store */
-  e->prev.len = 0;
-  if (rc != 0)
-    return rc;
   uint8_t hash[32], nk[8];
-  if ((rc = hb_chain_hash(s->lbuf.data, s->lbuf.len, hash)) != 0)
+  int rc = hb_chain_hash(s->lbuf.data, s->lbuf.len, hash);
+  if (rc != 0)
     return rc;
   hb_be64_put(nk, next);
   MDB_val k = {8, nk}, v = {s->lbuf.len, s->lbuf.data};
@@ -84,12 +77,8 @@ int store_log_append(store *s, Huibao__V1__LogEntry *e, uint64_t *n)
     return HB_EDB; /* entries past the head: the history is damaged */
   if (r != 0)
     return hb_lmdb_err(r);
-  const char *unit, *id;
-  char kind, ik[STORE_LOG_IKEY_MAX];
-  int about = store_log_about(e, &unit, &kind, &id);
-  if (about < 0)
-    return HB_EINVAL;
-  if (about == 0) {
+  if (unit) {
+    char ik[STORE_LOG_IKEY_MAX];
     size_t rl = store_log_rkey(ik, unit, kind, id);
     if (rl == 0)
       return HB_EINVAL;
@@ -99,8 +88,71 @@ int store_log_append(store *s, Huibao__V1__LogEntry *e, uint64_t *n)
   }
   s->blog_n = next;
   memcpy(s->blog_hash, hash, 32);
+  return 0;
+}
+
+int store_log_append(store *s, Huibao__V1__LogEntry *e, uint64_t *n)
+{
+  if (!s->txn || !s->has_review)
+    return HB_EINVAL;
+  e->n = s->blog_n + 1;
+  e->prev.len = 32;
+  e->prev.data = s->blog_hash;
+  if (e->at_s == 0)
+    e->at_s = s->bclock ? s->bclock : (int64_t)time(NULL);
+  int rc = hb_wire_pack_at(&s->lbuf, 0, &e->base);
+  e->prev.data = NULL; /* the caller's entry must not point into the store */
+  e->prev.len = 0;
+  if (rc != 0)
+    return rc;
+  const char *unit, *id;
+  char kind;
+  int about = store_log_about(e, &unit, &kind, &id);
+  if (about < 0)
+    return HB_EINVAL;
+  if ((rc = log_put(s, about == 0 ? unit : NULL, kind, id)) != 0)
+    return rc;
   if (n)
-    *n = next;
+    *n = e->n;
+  return 0;
+}
+
+/* The packed ACTOR_UNIT entry of a version whose packed body (Record
+ * field body_field) is body[0..blen), written into s->lbuf by hand: the
+ * bytes protobuf-c packs (fields in number order, the required Record.seq
+ * present as 0), without packing the body again (the ingest path). */
+static int log_pack_unit(store *s, const char *unit, int body_field, const uint8_t *body,
+                         size_t blen)
+{
+  int64_t at_s = s->bclock ? s->bclock : (int64_t)time(NULL);
+  size_t ul = strlen(unit);
+  size_t rlen = 2 + 1 + hb_varint_len(blen) + blen;
+  size_t need = 3 * HB_VARINT_MAX + 2 + 32 + 2 + 3 + ul + 1 + HB_VARINT_MAX + rlen;
+  if (hb_wire_buf_reserve(&s->lbuf, need) != 0)
+    return HB_ENOMEM;
+  uint8_t *p = s->lbuf.data;
+  *p++ = 1 << 3; /* n */
+  p = hb_varint_put(p, s->blog_n + 1);
+  *p++ = 2 << 3 | 2; /* prev */
+  *p++ = 32;
+  memcpy(p, s->blog_hash, 32);
+  p += 32;
+  *p++ = 3 << 3; /* at_s */
+  p = hb_varint_put(p, hb_varint_signed(at_s));
+  *p++ = 4 << 3; /* actor_kind */
+  *p++ = HUIBAO__V1__LOG_ACTOR__ACTOR_UNIT;
+  *p++ = 5 << 3 | 2; /* actor */
+  p = hb_varint_put(p, ul);
+  memcpy(p, unit, ul);
+  p += ul;
+  *p++ = 6 << 3 | 2; /* record */
+  p = hb_varint_put(p, rlen);
+  *p++ = 1 << 3; /* Record.seq = 0 */
+  *p++ = 0;
+  *p++ = (uint8_t)(body_field << 3 | 2);
+  p = hb_varint_put(p, blen);
+  memcpy(p, body, blen);
+  s->lbuf.len = (size_t)(p + blen - s->lbuf.data);
   return 0;
 }
 
@@ -109,8 +161,17 @@ int store_log_record(store *s, const Huibao__V1__Record *rec)
   store_row r;
   Huibao__V1__Record copy = *rec; /* shallow: the body is borrowed */
   copy.seq = 0;
-  if (store_row_of(&copy, &r) != 0)
+  if (!s->txn || !s->has_review || store_row_of(&copy, &r) != 0)
     return HB_EINVAL;
+  /* store_batch_put has rec's packed body in s->buf (the value it just
+   * put): the entry is written around those bytes; the version tells
+   * that they are rec's (else the entry is packed from rec) */
+  uint64_t bver;
+  if (s->buf.len > 0 && hb_wire_row_version(s->buf.data, s->buf.len, &bver) == 0 &&
+      bver == *r.version) {
+    int rc = log_pack_unit(s, r.unit, (int)rec->body_case, s->buf.data, s->buf.len);
+    return rc ? rc : log_put(s, r.unit, r.kind, r.id);
+  }
   Huibao__V1__LogEntry e = HUIBAO__V1__LOG_ENTRY__INIT;
   e.actor_kind = HUIBAO__V1__LOG_ACTOR__ACTOR_UNIT;
   e.actor = (char *)r.unit;
