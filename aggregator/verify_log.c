@@ -125,8 +125,9 @@ static void vl_reset(vl_slot *sl)
 static void vl_cand_add(vl_cand *next, size_t *nc, const vl_cand *c)
 {
   for (size_t i = 0; i < *nc; i++)
-    if (next[i].status == c->status && next[i].decision_n == c->decision_n &&
-        next[i].held_n == c->held_n)
+    if (next[i].status == c->status &&
+        (c->status == HB_REVIEW_NONE || /* NONE holds nothing: its decision does not matter */
+         (next[i].decision_n == c->decision_n && next[i].held_n == c->held_n)))
       return;
   if (*nc < VL_CANDS)
     next[(*nc)++] = *c;
