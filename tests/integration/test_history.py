@@ -21,9 +21,6 @@ import shutil
 import struct
 import subprocess
 import tarfile
-import time
-
-import zmq
 
 import hbtest
 import hbwire
@@ -78,20 +75,9 @@ def rollup_log(t, agg, timeout=10.0):
     """Rollup.log (field 28: LogHead {n, hash}) of the first rollup of
     CAMPAIGN received as a city would, (n, hash) or None."""
     t.sub_keys(agg.publish)  # makes the city's key
-    ctx = zmq.Context()
-    s = ctx.socket(zmq.SUB)
-    s.linger = 0
-    hbwire.curve_client(s, t.keys.secret("city"), t.keys.public("county"))
-    s.connect(agg.publish)
-    s.setsockopt(zmq.SUBSCRIBE, f"rollup/{CAMPAIGN}".encode())
-    got = None
-    end = time.monotonic() + timeout
-    while time.monotonic() < end and got is None:
-        if s.poll(200):
-            m = hbwire.parse(s.recv_multipart()[-1])
-            got = hbwire.parse(m[28][0]) if 28 in m else ()
-    s.close(0)
-    ctx.term()
+    m = hbwire.rollup_recv(agg.publish, t.keys.secret("city"), t.keys.public("county"), CAMPAIGN,
+                           timeout)
+    got = hbwire.parse(m[28][0]) if m and 28 in m else None
     return (got[1][0], got[2][0]) if got else None
 
 
