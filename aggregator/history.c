@@ -70,22 +70,22 @@ static const char *diff_column(char kind, const char *f)
 /* The ledger's word of an enum value (the enum's name tells which). */
 static const char *diff_enum_word(const ProtobufCEnumDescriptor *ed, int v)
 {
-  const char *n = ed->name, *w = NULL;
-  if (strcmp(n, "huibao.v1.ActivityKind") == 0)
-    w = hb_vocab_kind_zh(v);
-  else if (strcmp(n, "huibao.v1.ActivityLevel") == 0)
-    w = hb_vocab_level_zh(v);
-  else if (strcmp(n, "huibao.v1.ProblemScope") == 0)
-    w = hb_vocab_scope_zh(v);
-  else if (strcmp(n, "huibao.v1.ProblemStatus") == 0)
-    w = hb_vocab_status_zh(v);
-  else if (strcmp(n, "huibao.v1.ProblemSource") == 0)
-    w = hb_vocab_source_zh(v);
-  else if (strcmp(n, "huibao.v1.ProblemTerm") == 0)
-    w = hb_vocab_term_zh(v);
-  else if (strcmp(n, "huibao.v1.CaseType") == 0)
-    w = hb_vocab_case_type_zh(v);
-  return w ? w : "";
+  static const struct {
+    const char *name;
+    const char *(*zh)(int v);
+  } words[] = {{"huibao.v1.ActivityKind", hb_vocab_kind_zh},
+               {"huibao.v1.ActivityLevel", hb_vocab_level_zh},
+               {"huibao.v1.ProblemScope", hb_vocab_scope_zh},
+               {"huibao.v1.ProblemStatus", hb_vocab_status_zh},
+               {"huibao.v1.ProblemSource", hb_vocab_source_zh},
+               {"huibao.v1.ProblemTerm", hb_vocab_term_zh},
+               {"huibao.v1.CaseType", hb_vocab_case_type_zh}};
+  for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+    if (strcmp(ed->name, words[i].name) == 0) {
+      const char *w = words[i].zh(v);
+      return w ? w : "";
+    }
+  return "";
 }
 
 /* Field f of message m as the ledger writes it into buf ("" when absent). */
