@@ -1,19 +1,173 @@
-/* history.c: a record's history (see history.h). STUB of the
- * groundwork: H1 fills it. */
+/* history.c: a record's history (see history.h): its entries through the
+ * logidx db, and the fields that changed between two versions, named and
+ * written as the ledger names and writes them. */
 #include "history.h"
 
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include "hb_date.h"
 #include "hb_err.h"
+#include "hb_lmdb.h"
+#include "hb_ledger_cells.h"
+#include "hb_rollup.h"
+#include "hb_vocab.h"
+#include "store_log.h"
 
 int history_foreach(MDB_txn *txn, const store_dbs *d, const char *unit, char kind, const char *id,
                     history_fn fn, void *ctx)
 {
-  (void)txn, (void)d, (void)unit, (void)kind, (void)id, (void)fn, (void)ctx;
-  return HB_ENOTFOUND;
+  if (!d->has_review)
+    return HB_ENOTFOUND;
+  char key[STORE_LOG_IKEY_MAX];
+  size_t rl = store_log_rkey(key, unit, kind, id);
+  if (rl == 0)
+    return HB_ENOTFOUND;
+  MDB_cursor *cur;
+  int r = mdb_cursor_open(txn, d->logidx, &cur);
+  if (r != 0)
+    return hb_lmdb_err(r);
+  MDB_val k = {store_log_ikey(key, rl, 0), key}, v;
+  int rc = HB_ENOTFOUND;
+  for (r = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+       r == 0 && k.mv_size >= rl && memcmp(k.mv_data, key, rl) == 0;
+       r = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    if (k.mv_size != rl + 8) /* another id that starts with this one */
+      continue;
+    MDB_val lk = {8, (uint8_t *)k.mv_data + rl}, lv;
+    if ((r = mdb_get(txn, d->log, &lk, &lv)) != 0)
+      break;
+    Huibao__V1__LogEntry *e = huibao__v1__log_entry__unpack(NULL, lv.mv_size, lv.mv_data);
+    if (!e) {
+      rc = HB_EPARSE;
+      break;
+    }
+    rc = fn(ctx, e);
+    huibao__v1__log_entry__free_unpacked(e, NULL);
+    if (rc != 0)
+      break;
+  }
+  mdb_cursor_close(cur);
+  if (r != 0 && r != MDB_NOTFOUND && (rc == 0 || rc == HB_ENOTFOUND))
+    rc = hb_lmdb_err(r);
+  return rc;
+}
+
+/* The ledger's column name of field f of a row of kind. */
+static const char *diff_column(char kind, const char *f)
+{
+  if (kind == 'C' && strcmp(f, "title") == 0)
+    return hb_ledger_fields[F_CASE_TITLE].zh;
+  if (strcmp(f, "kind_code") == 0)
+    return hb_ledger_fields[F_KIND].zh;
+  for (int i = 0; i < F_COUNT; i++)
+    if (strcmp(hb_ledger_fields[i].field, f) == 0)
+      return hb_ledger_fields[i].zh;
+  return f;
+}
+
+/* The ledger's word of an enum value (the enum's name tells which). */
+static const char *diff_enum_word(const ProtobufCEnumDescriptor *ed, int v)
+{
+  static const struct {
+    const char *name;
+    const char *(*zh)(int v);
+  } words[] = {{"huibao.v1.ActivityKind", hb_vocab_kind_zh},
+               {"huibao.v1.ActivityLevel", hb_vocab_level_zh},
+               {"huibao.v1.ProblemScope", hb_vocab_scope_zh},
+               {"huibao.v1.ProblemStatus", hb_vocab_status_zh},
+               {"huibao.v1.ProblemSource", hb_vocab_source_zh},
+               {"huibao.v1.ProblemTerm", hb_vocab_term_zh},
+               {"huibao.v1.CaseType", hb_vocab_case_type_zh}};
+  for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+    if (strcmp(ed->name, words[i].name) == 0) {
+      const char *w = words[i].zh(v);
+      return w ? w : "";
+    }
+  return "";
+}
+
+/* Field f of message m as the ledger writes it into buf ("" when absent). */
+static const char *diff_value(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f,
+                              char *buf, size_t len)
+{
+  buf[0] = '\0';
+  if (!m)
+    return buf;
+  const char *base = (const char *)m;
+  const void *p = base + f->offset;
+  if (f->label == PROTOBUF_C_LABEL_OPTIONAL && f->quantifier_offset &&
+      !*(const protobuf_c_boolean *)(base + f->quantifier_offset))
+    return buf;
+  switch (f->type) {
+  case PROTOBUF_C_TYPE_STRING: {
+    const char *str = *(char *const *)p;
+    snprintf(buf, len, "%s", str ? str : "");
+    break;
+  }
+  case PROTOBUF_C_TYPE_BOOL:
+    snprintf(buf, len, "%s", *(const protobuf_c_boolean *)p ? "是" : "");
+    break;
+  case PROTOBUF_C_TYPE_ENUM:
+    snprintf(buf, len, "%s", diff_enum_word(f->descriptor, *(const int *)p));
+    break;
+  case PROTOBUF_C_TYPE_INT32: {
+    int32_t days = *(const int32_t *)p; /* the rows' int32 fields are dates */
+    if (days != 0)
+      hb_date_format(days, buf, len);
+    break;
+  }
+  case PROTOBUF_C_TYPE_UINT32: snprintf(buf, len, "%" PRIu32, *(const uint32_t *)p); break;
+  case PROTOBUF_C_TYPE_UINT64: snprintf(buf, len, "%" PRIu64, *(const uint64_t *)p); break;
+  case PROTOBUF_C_TYPE_SINT64: { /* Indicator.value, in 1/10000: as few decimals as it needs */
+    char t[HB_ROLLUP_VALUE_TEXT];
+    hb_rollup_value_text(*(const int64_t *)p, 4, t);
+    size_t n = strlen(t);
+    if (strchr(t, '.')) {
+      while (t[n - 1] == '0')
+        t[--n] = '\0';
+      if (t[n - 1] == '.')
+        t[--n] = '\0';
+    }
+    snprintf(buf, len, "%s", t);
+    break;
+  }
+  default: break;
+  }
+  return buf;
 }
 
 int history_diff(const Huibao__V1__Record *old, const Huibao__V1__Record *new_, history_diff_fn fn,
                  void *ctx)
 {
-  (void)old, (void)new_, (void)fn, (void)ctx;
+  store_row o, n;
+  if (!new_ || store_row_of((Huibao__V1__Record *)new_, &n) != 0)
+    return HB_EINVAL;
+  if (old && (store_row_of((Huibao__V1__Record *)old, &o) != 0 || o.kind != n.kind))
+    return HB_EINVAL;
+  bool was_deleted = old && o.deleted;
+  if (n.deleted && was_deleted)
+    return 0;
+  if (n.deleted && !was_deleted) /* a tombstone carries no fields: only the deletion */
+    return fn(ctx, "删除", "", "是");
+  const ProtobufCMessage *om = old && !was_deleted ? o.msg : NULL; /* restored: all new */
+  int rc = was_deleted && !n.deleted ? fn(ctx, "删除", "是", "") : 0;
+  if (rc != 0)
+    return rc;
+  const ProtobufCMessageDescriptor *md = n.msg->descriptor;
+  for (unsigned i = 0; i < md->n_fields; i++) {
+    const ProtobufCFieldDescriptor *f = &md->fields[i];
+    if (!strcmp(f->name, "unit") || !strcmp(f->name, "id") || !strcmp(f->name, "version"))
+      continue;
+    char a[1024], b[1024];
+    diff_value(om, f, a, sizeof a);
+    diff_value(n.msg, f, b, sizeof b);
+    if (strcmp(a, b) == 0)
+      continue;
+    const char *col = !strcmp(f->name, "deleted") ? "删除" : diff_column(n.kind, f->name);
+    if ((rc = fn(ctx, col, a, b)) != 0)
+      return rc;
+  }
   return 0;
 }

@@ -608,6 +608,10 @@ static int publish_build(void *arg, const char *campaign, uint8_t **buf, size_t 
       .facts = facts,
       .now_s = hb_time_now_ms() / 1000,
   };
+  /* issue 14: the history's head (Rollup.log and the county's Source.log) */
+  uint8_t log_hash[32];
+  store_log_head(s->st, &in.log_n, log_hash);
+  in.log_hash = in.log_n ? log_hash : NULL;
   rc = hb_rollup_build(&in, buf, len);
 out:
   free(aggs);

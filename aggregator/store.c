@@ -282,7 +282,8 @@ int store_open(store **out, const char *dir, size_t mapsize, size_t map_max, cha
     store_close(s);
     return rc;
   }
-  if ((rc = store_migrate(s, err, errlen)) != 0) { /* an older store: aggregates rebuilt once */
+  if ((rc = store_migrate(s, err, errlen)) != 0 ||    /* an older store: aggregates rebuilt once */
+      (rc = store_log_import(s, err, errlen)) != 0) { /* and its history begun (issue 14) */
     store_close(s);
     return rc;
   }
@@ -399,6 +400,7 @@ void store_close(store *s)
   store_facts_free(s);
   free(s->changed_ids);
   free(s->buf.data);
+  free(s->lbuf.data);
   free(s);
 }
 

@@ -10,8 +10,25 @@
 #include "hb_err.h"
 #include "store_internal.h"
 
+/* Issue 14: the history entry of an operator's removal of one record
+ * (kind, id) or of all of unit's (kind NULL). */
+static int remove_log(store *s, const char *unit, const char *kind, const char *id)
+{
+  Huibao__V1__LogRemoval rm = HUIBAO__V1__LOG_REMOVAL__INIT;
+  rm.unit = (char *)unit;
+  rm.kind = (char *)kind;
+  rm.id = (char *)id;
+  Huibao__V1__LogEntry e = HUIBAO__V1__LOG_ENTRY__INIT;
+  e.actor_kind = HUIBAO__V1__LOG_ACTOR__ACTOR_ADMIN;
+  e.actor = "admin";
+  e.what_case = HUIBAO__V1__LOG_ENTRY__WHAT_REMOVAL;
+  e.removal = &rm;
+  return store_log_append(s, &e, NULL);
+}
+
 /* Deletes the record at cursor cur (key k, value v, of kind 'A'/'P') and
- * takes it out of its aggregate and its unit's usage. */
+ * takes it out of its aggregate and its unit's usage, and its review
+ * entry with it (issue 14). */
 static int remove_at(store *s, MDB_cursor *cur, const MDB_val *k, const MDB_val *v,
                      uint64_t *version)
 {
@@ -65,7 +82,8 @@ int store_batch_remove(store *s, const char *unit, char kind, const char *id, ui
   else
     rc = rc == MDB_NOTFOUND ? HB_ENOTFOUND : hb_lmdb_err(rc);
   mdb_cursor_close(cur);
-  return rc;
+  char ks[2] = {kind, '\0'};
+  return rc == 0 ? remove_log(s, unit, ks, id) : rc;
 }
 
 int store_batch_remove_unit(store *s, const char *unit, size_t *removed)
@@ -113,7 +131,7 @@ int store_batch_remove_unit(store *s, const char *unit, size_t *removed)
         rc = hb_lmdb_err(r);
     }
   }
-  return rc;
+  return rc == 0 && *removed ? remove_log(s, unit, NULL, NULL) : rc;
 }
 
 void store_set_admin(store *s)

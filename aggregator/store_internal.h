@@ -52,7 +52,8 @@ struct store {
   kvlist bsync, changed;
   const char **changed_ids;
   size_t changed_cap;
-  hb_wire_buf buf; /* scratch: a packed record */
+  hb_wire_buf buf;  /* scratch: a packed record */
+  hb_wire_buf lbuf; /* scratch: a packed history entry (store_log.c) */
   uint64_t inconsistent;
   /* changes by another process (`huibao-aggregator admin`) */
   uint64_t admin_gen; /* meta "admin-gen" as last loaded */
@@ -129,7 +130,10 @@ int store_review_on_remove(store *s, const MDB_val *key);
  * index. Returns 0 or an hb_err (HB_EFULL: the map is full). */
 int store_log_append(store *s, Huibao__V1__LogEntry *e, uint64_t *n);
 /* store_log.c: a STORED version of a record (rec as stored, its seq
- * ignored) sent by unit: store_log_append of an ACTOR_UNIT entry. */
+ * ignored) sent by unit: store_log_append of an ACTOR_UNIT entry. Called
+ * by store_batch_put right after the put, while s->buf still holds rec's
+ * packed body: the entry is then written around those bytes (the same
+ * bytes protobuf-c packs) instead of packing the record again. */
 int store_log_record(store *s, const Huibao__V1__Record *rec);
 /* store_log.c: loads the committed head from txn (meta "log-head"). */
 int store_log_load(store *s, MDB_txn *txn);
@@ -139,6 +143,11 @@ int store_log_write(store *s);
 /* After the commit: the batch's head becomes the committed one. */
 void store_log_apply(store *s);
 void store_log_reset(store *s);
+/* store_log.c: an old store (records, no meta "log-head") opened read-write
+ * gets one ACTOR_IMPORT entry per stored record, in key order, in one
+ * batch; from then on the records follow from the history. Nothing for
+ * any other store. Returns 0 or an hb_err (err says why). */
+int store_log_import(store *s, char *err, size_t errlen);
 
 /* Reloads the aggregates, seqs, sync times, usage and facts from txn. */
 int store_load_txn(store *s, MDB_txn *txn, char *err, size_t errlen);

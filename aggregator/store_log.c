@@ -1,37 +1,214 @@
 /* store_log.c: the county's append-only, hash-chained history (issue 14,
- * docs/review.md "History"). STUB of the groundwork: H1 fills it. */
+ * docs/review.md "History"; keys in store_log.h). Every STORED version,
+ * decision and admin removal is one LogEntry appended in the batch that
+ * makes the change; the head (n, hash of entry n) is written to meta
+ * "log-head" once per batch and moves in memory only after the commit. */
+#include "store_log.h"
+
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include "hb_be.h"
+#include "hb_chain.h"
 #include "hb_err.h"
+#include "hb_varint.h"
 #include "store_internal.h"
+
+size_t store_log_rkey(char *buf, const char *unit, char kind, const char *id)
+{
+  size_t ul = strlen(unit), il = strlen(id);
+  if (ul + 2 + il > STORE_LOG_RKEY_MAX)
+    return 0;
+  memcpy(buf, unit, ul);
+  buf[ul] = '\0';
+  buf[ul + 1] = kind;
+  memcpy(buf + ul + 2, id, il);
+  return ul + 2 + il;
+}
+
+size_t store_log_ikey(char *buf, size_t rlen, uint64_t n)
+{
+  hb_be64_put((uint8_t *)buf + rlen, n);
+  return rlen + 8;
+}
+
+int store_log_about(const Huibao__V1__LogEntry *e, const char **unit, char *kind, const char **id)
+{
+  switch (e->what_case) {
+  case HUIBAO__V1__LOG_ENTRY__WHAT_RECORD: {
+    store_row r;
+    if (!e->record || store_row_of(e->record, &r) != 0 || !r.unit || !r.id)
+      return -1;
+    *unit = r.unit, *kind = r.kind, *id = r.id;
+    return 0;
+  }
+  case HUIBAO__V1__LOG_ENTRY__WHAT_DECISION:
+    if (!e->decision || !e->decision->unit || !e->decision->kind || strlen(e->decision->kind) != 1)
+      return -1;
+    *unit = e->decision->unit, *kind = e->decision->kind[0], *id = e->decision->id;
+    return 0;
+  case HUIBAO__V1__LOG_ENTRY__WHAT_REMOVAL:
+    if (!e->removal || !e->removal->unit)
+      return -1;
+    if (!e->removal->kind || !e->removal->id)
+      return 1;
+    if (strlen(e->removal->kind) != 1)
+      return -1;
+    *unit = e->removal->unit, *kind = e->removal->kind[0], *id = e->removal->id;
+    return 0;
+  default: return -1;
+  }
+}
+
+/* Appends the entry packed in s->lbuf as entry s->blog_n + 1 (its n and
+ * prev already in it), indexed under the records key (unit, kind, id)
+ * unless unit is NULL, and moves the batch's head. */
+static int log_put(store *s, const char *unit, char kind, const char *id)
+{
+  uint64_t next = s->blog_n + 1;
+  uint8_t hash[32], nk[8];
+  int rc = hb_chain_hash(s->lbuf.data, s->lbuf.len, hash);
+  if (rc != 0)
+    return rc;
+  hb_be64_put(nk, next);
+  MDB_val k = {8, nk}, v = {s->lbuf.len, s->lbuf.data};
+  int r = mdb_put(s->txn, s->log, &k, &v, MDB_APPEND);
+  if (r == MDB_KEYEXIST)
+    return HB_EDB; /* entries past the head: the history is damaged */
+  if (r != 0)
+    return hb_lmdb_err(r);
+  if (unit) {
+    char ik[STORE_LOG_IKEY_MAX];
+    size_t rl = store_log_rkey(ik, unit, kind, id);
+    if (rl == 0)
+      return HB_EINVAL;
+    MDB_val ikv = {store_log_ikey(ik, rl, next), ik}, empty = {0, NULL};
+    if ((r = mdb_put(s->txn, s->logidx, &ikv, &empty, 0)) != 0)
+      return hb_lmdb_err(r);
+  }
+  s->blog_n = next;
+  memcpy(s->blog_hash, hash, 32);
+  return 0;
+}
 
 int store_log_append(store *s, Huibao__V1__LogEntry *e, uint64_t *n)
 {
-  (void)s, (void)e;
+  if (!s->txn || !s->has_review)
+    return HB_EINVAL;
+  e->n = s->blog_n + 1;
+  e->prev.len = 32;
+  e->prev.data = s->blog_hash;
+  if (e->at_s == 0)
+    e->at_s = s->bclock ? s->bclock : (int64_t)time(NULL);
+  int rc = hb_wire_pack_at(&s->lbuf, 0, &e->base);
+  e->prev.data = NULL; /* the caller's entry must not point into the store */
+  e->prev.len = 0;
+  if (rc != 0)
+    return rc;
+  const char *unit, *id;
+  char kind;
+  int about = store_log_about(e, &unit, &kind, &id);
+  if (about < 0)
+    return HB_EINVAL;
+  if ((rc = log_put(s, about == 0 ? unit : NULL, kind, id)) != 0)
+    return rc;
   if (n)
-    *n = 0;
+    *n = e->n;
+  return 0;
+}
+
+/* The packed ACTOR_UNIT entry of a version whose packed body (Record
+ * field body_field) is body[0..blen), written into s->lbuf by hand: the
+ * bytes protobuf-c packs (fields in number order, the required Record.seq
+ * present as 0), without packing the body again (the ingest path). */
+static int log_pack_unit(store *s, const char *unit, int body_field, const uint8_t *body,
+                         size_t blen)
+{
+  int64_t at_s = s->bclock ? s->bclock : (int64_t)time(NULL);
+  size_t ul = strlen(unit);
+  size_t rlen = 2 + 1 + hb_varint_len(blen) + blen;
+  size_t need = 3 * HB_VARINT_MAX + 2 + 32 + 2 + 3 + ul + 1 + HB_VARINT_MAX + rlen;
+  if (hb_wire_buf_reserve(&s->lbuf, need) != 0)
+    return HB_ENOMEM;
+  uint8_t *p = s->lbuf.data;
+  *p++ = 1 << 3; /* n */
+  p = hb_varint_put(p, s->blog_n + 1);
+  *p++ = 2 << 3 | 2; /* prev */
+  *p++ = 32;
+  memcpy(p, s->blog_hash, 32);
+  p += 32;
+  *p++ = 3 << 3; /* at_s */
+  p = hb_varint_put(p, hb_varint_signed(at_s));
+  *p++ = 4 << 3; /* actor_kind */
+  *p++ = HUIBAO__V1__LOG_ACTOR__ACTOR_UNIT;
+  *p++ = 5 << 3 | 2; /* actor */
+  p = hb_varint_put(p, ul);
+  memcpy(p, unit, ul);
+  p += ul;
+  *p++ = 6 << 3 | 2; /* record */
+  p = hb_varint_put(p, rlen);
+  *p++ = 1 << 3; /* Record.seq = 0 */
+  *p++ = 0;
+  *p++ = (uint8_t)(body_field << 3 | 2);
+  p = hb_varint_put(p, blen);
+  memcpy(p, body, blen);
+  s->lbuf.len = (size_t)(p + blen - s->lbuf.data);
   return 0;
 }
 
 int store_log_record(store *s, const Huibao__V1__Record *rec)
 {
-  (void)s, (void)rec;
-  return 0;
+  store_row r;
+  Huibao__V1__Record copy = *rec; /* shallow: the body is borrowed */
+  copy.seq = 0;
+  if (!s->txn || !s->has_review || store_row_of(&copy, &r) != 0)
+    return HB_EINVAL;
+  /* store_batch_put has rec's packed body in s->buf (the value it just
+   * put): the entry is written around those bytes; the version tells
+   * that they are rec's (else the entry is packed from rec) */
+  uint64_t bver;
+  if (s->buf.len > 0 && hb_wire_row_version(s->buf.data, s->buf.len, &bver) == 0 &&
+      bver == *r.version) {
+    int rc = log_pack_unit(s, r.unit, (int)rec->body_case, s->buf.data, s->buf.len);
+    return rc ? rc : log_put(s, r.unit, r.kind, r.id);
+  }
+  Huibao__V1__LogEntry e = HUIBAO__V1__LOG_ENTRY__INIT;
+  e.actor_kind = HUIBAO__V1__LOG_ACTOR__ACTOR_UNIT;
+  e.actor = (char *)r.unit;
+  e.what_case = HUIBAO__V1__LOG_ENTRY__WHAT_RECORD;
+  e.record = &copy;
+  return store_log_append(s, &e, NULL);
 }
 
 int store_log_load(store *s, MDB_txn *txn)
 {
-  (void)s, (void)txn;
+  MDB_val k = {strlen(STORE_META_LOG_HEAD), (void *)STORE_META_LOG_HEAD}, v;
+  int rc = mdb_get(txn, s->meta, &k, &v);
+  if (rc == MDB_NOTFOUND) {
+    s->log_n = 0;
+    memset(s->log_hash, 0, 32);
+  } else if (rc != 0) {
+    return hb_lmdb_err(rc);
+  } else if (v.mv_size != 40) {
+    return HB_EDB;
+  } else {
+    s->log_n = hb_be64_get(v.mv_data);
+    memcpy(s->log_hash, (const uint8_t *)v.mv_data + 8, 32);
+  }
+  store_log_reset(s);
   return 0;
 }
 
 void store_log_apply(store *s)
 {
-  (void)s;
+  s->log_n = s->blog_n;
+  memcpy(s->log_hash, s->blog_hash, 32);
 }
 
 void store_log_reset(store *s)
 {
-  (void)s;
+  s->blog_n = s->log_n;
+  memcpy(s->blog_hash, s->log_hash, 32);
 }
 
 void store_log_head(const store *s, uint64_t *n, uint8_t hash[32])
@@ -42,6 +219,79 @@ void store_log_head(const store *s, uint64_t *n, uint8_t hash[32])
 
 int store_log_write(store *s)
 {
-  (void)s;
-  return 0;
+  if (s->blog_n == s->log_n)
+    return 0;
+  uint8_t head[40];
+  hb_be64_put(head, s->blog_n);
+  memcpy(head + 8, s->blog_hash, 32);
+  MDB_val k = {strlen(STORE_META_LOG_HEAD), (void *)STORE_META_LOG_HEAD}, v = {40, head};
+  int rc = mdb_put(s->txn, s->meta, &k, &v, 0);
+  return rc ? hb_lmdb_err(rc) : 0;
+}
+
+/* store_batch_fn of the import: one ACTOR_IMPORT entry per stored record,
+ * in key order. */
+static int import_body(store *s, void *arg)
+{
+  int64_t now = *(const int64_t *)arg;
+  MDB_cursor *cur;
+  int r = mdb_cursor_open(s->txn, s->records, &cur);
+  if (r != 0)
+    return hb_lmdb_err(r);
+  MDB_val k, v;
+  int rc = 0;
+  for (r = mdb_cursor_get(cur, &k, &v, MDB_FIRST); r == 0 && rc == 0;
+       r = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    const char *nul = memchr(k.mv_data, '\0', k.mv_size);
+    if (!nul || nul + 1 >= (const char *)k.mv_data + k.mv_size) {
+      rc = HB_EDB;
+      break;
+    }
+    Huibao__V1__Record rec;
+    if (store_row_unpack(nul[1], &v, &rec) != 0) {
+      rc = HB_EDB;
+      break;
+    }
+    store_row row;
+    Huibao__V1__LogEntry e = HUIBAO__V1__LOG_ENTRY__INIT;
+    rc = store_row_of(&rec, &row);
+    if (rc == 0) {
+      e.actor_kind = HUIBAO__V1__LOG_ACTOR__ACTOR_IMPORT;
+      e.actor = (char *)row.unit;
+      e.at_s = now;
+      e.what_case = HUIBAO__V1__LOG_ENTRY__WHAT_RECORD;
+      e.record = &rec;
+      rc = store_log_append(s, &e, NULL);
+    }
+    store_row_unpacked_free(&rec);
+  }
+  mdb_cursor_close(cur);
+  if (rc == 0 && r != MDB_NOTFOUND)
+    rc = hb_lmdb_err(r);
+  return rc;
+}
+
+int store_log_import(store *s, char *err, size_t errlen)
+{
+  if (s->readonly || !s->has_review || s->log_n != 0)
+    return 0;
+  MDB_txn *txn;
+  int rc = mdb_txn_begin(s->l.env, NULL, MDB_RDONLY, &txn);
+  if (rc != 0) {
+    snprintf(err, errlen, "history: read transaction: %s", mdb_strerror(rc));
+    return hb_lmdb_err(rc);
+  }
+  MDB_val hk = {strlen(STORE_META_LOG_HEAD), (void *)STORE_META_LOG_HEAD}, hv;
+  MDB_stat st;
+  bool old = mdb_get(txn, s->meta, &hk, &hv) == MDB_NOTFOUND &&
+             mdb_stat(txn, s->records, &st) == 0 && st.ms_entries > 0;
+  mdb_txn_abort(txn);
+  if (!old)
+    return 0;
+  int64_t now = (int64_t)time(NULL);
+  char e2[256] = "";
+  if ((rc = store_batch_run(s, import_body, &now, e2, sizeof e2)) != 0)
+    snprintf(err, errlen, "history: import of the stored records: %s",
+             e2[0] ? e2 : hb_strerror(rc));
+  return rc;
 }

@@ -12,6 +12,7 @@
 #include "store_migrate.h"
 #include "store_review.h"
 #include "hb_review.h"
+#include "verify_log.h"
 #include "hb_campaigns.h"
 #include "hb_cli.h"
 #include "hb_diag.h"
@@ -224,6 +225,10 @@ int verify_main(int argc, char **argv)
   }
   size_t nrec = 0;
   long diffs = verify_store(s, stdout, &nrec, err, sizeof err);
+  if (diffs >= 0) { /* issue 14: the history, and the records and reviews following from it */
+    long hdiffs = verify_log(s, stdout, err, sizeof err);
+    diffs = hdiffs < 0 ? hdiffs : diffs + hdiffs;
+  }
   int code = 0;
   if (diffs < 0) {
     fprintf(stderr, "huibao-aggregator verify: %s\n", err);

@@ -11,7 +11,7 @@ PKGS=(
   python3 clang clang-format-14 libclang-rt-14-dev iproute2 procps
   libzip-dev libexpat1-dev libxlsxwriter-dev libmicrohttpd-dev libsystemd-dev libsodium-dev
   nftables libnetfilter-queue-dev iptables
-  python3-openpyxl python3-prometheus-client python3-zmq faketime systemd
+  python3-openpyxl python3-prometheus-client python3-zmq python3-lmdb faketime systemd
   libxml2-utils  # xmllint: integration.hostile_names validates the .xlsx and .docx parts
   openssl  # integration.logins makes a self-signed certificate for the HTTPS dashboard
 )

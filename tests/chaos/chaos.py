@@ -12,6 +12,13 @@ random pause, sometimes running `verify` on the dead store first), kills -9
 agents mid-sync (and re-runs them) and kills -9 the city subscriber
 (`huibao-sub run --data DIR`, restarted on the same DIR).
 
+Issue 14: meanwhile a reviewer process decides in a loop (`huibao-aggregator
+review ... return` on rows of the ledgers, each with its own reason), as a
+second process on the county's store like the real one; every decision that
+exited 0 must be in the record's history after the kills, exactly once, and
+the history holds no other. Enabled when this build has the review and
+account commands (not the groundwork's stubs, exit 70).
+
 At the end every agent syncs once more and must exit 0; then the city's
 stored view (`huibao-sub show --format json`) and a fresh `huibao-sub
 snapshot` must equal tests/tools/count.py number for number, and
@@ -27,8 +34,10 @@ import os
 import random
 import re
 import signal
+import csv
 import subprocess
 import sys
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -109,6 +118,114 @@ class City:
     def show(self):
         return hbtest.run([hbtest.SUB, "show", "--data", self.data, "--format", "json"],
                           timeout=60)
+
+
+class Reviewer:
+    """A reviewer deciding in a loop while the chaos goes on (issue 14)."""
+    NAME, PASSWORD = "chaos-reviewer", "chaos-mima-2022"
+
+    def __init__(self, t, county, agg, rng):
+        self.t, self.county, self.agg = t, county, agg
+        self.rng = random.Random(rng.random())
+        self.acked = []  # (unit, kind, id, reason) of each decision that exited 0
+        self.refused = 0
+        self.errors = []
+        self.enabled = False
+        self.thread = None
+        self.stopping = threading.Event()
+
+    def cmd(self, argv):
+        p = subprocess.run([hbtest.AGGREGATOR] + argv, input=(self.PASSWORD + "\n").encode(),
+                           capture_output=True, timeout=120)
+        return p.returncode, (p.stdout + p.stderr).decode("utf-8", "replace")
+
+    def setup(self):
+        """The reviewer's account; False when this build has no review command."""
+        rc, txt = self.cmd(["account", "add", "--data", self.agg.data, self.NAME, "--role",
+                            "reviewer"])
+        if rc == 70:
+            return False
+        if rc != 0:
+            self.errors.append(f"account add: exit {rc}: {txt[-300:]}")
+            return False
+        rc, txt = self.cmd(["review", "--data", self.agg.data, "--as", self.NAME, "return",
+                            "no-such-unit", "no-such-id", "--reason", "probe"])
+        self.enabled = rc != 70
+        return self.enabled
+
+    def pick(self):
+        unit = self.rng.choice(self.county.units())
+        kind = self.rng.choice(["problem", "activity"])
+        path = os.path.join(self.county.ledger(unit),
+                            {"problem": "problems.csv", "activity": "activities.csv"}[kind])
+        try:  # gen_ledgers.py writes some ledgers in GB18030; a round may be rewriting it
+            with open(path, "rb") as f:
+                raw = f.read()
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = raw.decode("gb18030")
+            ids = [r.get("编号") for r in csv.DictReader(text.splitlines()) if r.get("编号")]
+        except (OSError, UnicodeDecodeError, csv.Error):
+            return None
+        return (unit, kind, self.rng.choice(ids)) if ids else None
+
+    def loop(self):
+        n = 0
+        while not self.stopping.is_set():
+            target = self.pick()
+            if not target:
+                self.stopping.wait(0.05)
+                continue
+            n += 1
+            unit, kind, rid = target
+            reason = f"chaos {n}: 材料不全"
+            rc, txt = self.cmd(["review", "--data", self.agg.data, "--as", self.NAME, "return",
+                                unit, rid, "--kind", kind, "--reason", reason])
+            if rc == 0:
+                self.acked.append((unit, kind, rid, reason))
+            elif rc in (hbtest.EX_DATAERR, hbtest.EX_NOINPUT):  # the status forbids it / no record
+                self.refused += 1
+            else:
+                self.errors.append(f"review return {unit} {rid}: exit {rc}: {txt[-300:]}")
+            self.stopping.wait(self.rng.uniform(0.0, 0.2))
+
+    def start(self):
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.stopping.set()
+        if self.thread:
+            self.thread.join()
+
+    def check(self, chaos):
+        """Every acked decision is in its record's history, exactly once,
+        and the histories hold no decision of this reviewer that was not."""
+        for e in self.errors:
+            chaos.bad(f"reviewer: {e}")
+        found = {}
+        for unit, kind, rid in sorted({a[:3] for a in self.acked}):
+            r = hbtest.run([hbtest.AGGREGATOR, "history", "--data", self.agg.data, unit, rid,
+                            "--kind", kind, "--format", "json"], timeout=60)
+            try:
+                entries = json.loads(r.out)["entries"] if r.rc == 0 else []
+            except (json.JSONDecodeError, KeyError):
+                entries = []
+            for e in entries:
+                if e.get("type") == "decision" and e.get("reviewer") == self.NAME:
+                    found[(unit, kind, rid, e.get("reason"))] = \
+                        found.get((unit, kind, rid, e.get("reason")), 0) + 1
+        for a in self.acked:
+            if found.get(a, 0) != 1:
+                chaos.bad(f"decision acknowledged to the reviewer {a}: in the history "
+                          f"{found.get(a, 0)} times")
+        extra = set(found) - set(self.acked)
+        for a in sorted(extra)[:20]:
+            chaos.bad(f"decision in the history never acknowledged: {a}")
+        chaos.n["decisions_acked"] = len(self.acked)
+        chaos.n["decisions_refused"] = self.refused
+        chaos.n["decisions_in_history"] = sum(found.values())
 
 
 class Chaos:
@@ -283,6 +400,10 @@ class Chaos:
         print(f"  records: sent {n['records_sent']}, stored {n['records_stored']}, duplicate "
               f"{n['records_duplicate']}; final ledgers hold {n.get('expected_records', 0)} "
               f"valid records")
+        if n.get("reviews_enabled"):
+            print(f"  reviews: acknowledged {n.get('decisions_acked', 0)}, refused "
+                  f"{n.get('decisions_refused', 0)}, in the history "
+                  f"{n.get('decisions_in_history', 0)}")
         print(f"  mismatches: {self.mismatches}", flush=True)
         print("CHAOS " + json.dumps(dict(n, mismatches=self.mismatches, seed=self.a.seed)),
               flush=True)
@@ -306,6 +427,13 @@ def main():
         agg = t.aggregator(county)
         city = City(t, agg, os.path.join(t.dir, "city"))
         city.start()
+        reviewer = Reviewer(t, county, agg, ch.rng)
+        ch.n["reviews_enabled"] = reviewer.setup()
+        if reviewer.enabled:
+            reviewer.start()
+        else:
+            print("note: no review command in this build: the chaos runs without reviews",
+                  flush=True)
         last = t0
         while True:
             ch.round(county, agg, city, ch.units)
@@ -315,7 +443,10 @@ def main():
                       flush=True)
             if time.monotonic() - t0 >= a.duration:
                 break
+        reviewer.stop()
         ch.final(county, agg, city, ch.units)
+        if reviewer.enabled:
+            reviewer.check(ch)
         ch.report(time.monotonic() - t0)
         for note in ch.notes[:50]:
             print("  - " + note[:1500])

@@ -8,6 +8,7 @@ SUB with CURVE keys read from huibao-keygen's zcert files (python3-zmq).
 """
 import datetime
 import re
+import time
 
 import zmq
 
@@ -128,6 +129,26 @@ def curve_client(sock, secret_file, server_public_file):
     sock.curve_publickey = pub.encode()
     sock.curve_secretkey = sec.encode()
     sock.curve_serverkey = zcert_keys(server_public_file)[0].encode()
+
+
+def rollup_recv(publish, secret_file, county_public_file, campaign, timeout=5.0):
+    """The first packed Rollup of campaign received on publish as a city
+    would (a SUB with the city's key pair), parsed ({field: [values]}), or
+    None after timeout seconds."""
+    ctx = zmq.Context()
+    s = ctx.socket(zmq.SUB)
+    s.linger = 0
+    curve_client(s, secret_file, county_public_file)
+    s.connect(publish)
+    s.setsockopt(zmq.SUBSCRIBE, f"rollup/{campaign}".encode())
+    got = None
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and got is None:
+        if s.poll(200):
+            got = parse(s.recv_multipart()[-1])
+    s.close(0)
+    ctx.term()
+    return got
 
 
 class Agent:
