@@ -677,55 +677,65 @@ static void server_close(server *s)
   free(s->items);
 }
 
-int server_run(const agg_config *cfg)
+/* The service's start-up, in order: configuration, inputs, signals, the
+ * store, the sockets, the publisher, the metrics and the console. Returns
+ * 0, or the exit code after logging why (s is then closed). */
+static int server_start(server *s, const agg_config *cfg)
 {
-  server s;
-  memset(&s, 0, sizeof s);
-  s.cfg = cfg;
   char err[512];
-  int code = 0;
   int crc = config_check(cfg, err, sizeof err);
   if (crc != 0) {
     hb_log_err("%s", err);
     return crc == HB_EINVAL ? EX_USAGE : EX_CONFIG; /* missing keys: configuration */
   }
-  if (server_load_inputs(cfg, &s.units, &s.campaigns, stderr) != 0) {
+  if (server_load_inputs(cfg, &s->units, &s->campaigns, stderr) != 0) {
     hb_log_err("bad configuration (see the messages above)");
-    server_close(&s);
+    server_close(s);
     return EX_CONFIG;
   }
   signals_install();
-  s.msgs = calloc(DRAIN_MAX_MSGS, sizeof *s.msgs);
-  s.items = calloc(DRAIN_MAX_MSGS, sizeof *s.items);
-  if (!s.msgs || !s.items || choose_source(&s) != 0) {
+  s->msgs = calloc(DRAIN_MAX_MSGS, sizeof *s->msgs);
+  s->items = calloc(DRAIN_MAX_MSGS, sizeof *s->items);
+  if (!s->msgs || !s->items || choose_source(s) != 0) {
     hb_log_err("out of memory");
-    server_close(&s);
+    server_close(s);
     return EX_SOFTWARE;
   }
-  int rc = store_open(&s.st, cfg->data, 0, 0, err, sizeof err);
+  int rc = store_open(&s->st, cfg->data, 0, 0, err, sizeof err);
   if (rc != 0) {
     hb_log_err("%s", err);
-    server_close(&s);
+    server_close(s);
     return hb_exit_for(rc) == EX_IOERR ? EX_IOERR : EX_CONFIG; /* HB_EDB too: 74 */
   }
-  store_set_quota(s.st, cfg->quota_records, cfg->quota_bytes);
-  store_campaigns_set(s.st, &s.campaigns); /* issue 14: problem_delete (reloaded in place) */
-  if ((rc = sockets_open(&s, err, sizeof err)) != 0 ||
-      (rc = publisher_open(&s, err, sizeof err)) != 0) {
+  store_set_quota(s->st, cfg->quota_records, cfg->quota_bytes);
+  store_campaigns_set(s->st, &s->campaigns); /* issue 14: problem_delete (reloaded in place) */
+  if ((rc = sockets_open(s, err, sizeof err)) != 0 ||
+      (rc = publisher_open(s, err, sizeof err)) != 0) {
     hb_log_err("%s", err);
-    server_close(&s);
+    server_close(s);
     return rc == HB_ENOMEM ? EX_SOFTWARE : EX_CONFIG;
   }
   if ((rc = agg_metrics_start(cfg->metrics, cfg->http_host, err, sizeof err)) != 0) {
     hb_log_err("--metrics %s", err);
-    server_close(&s);
+    server_close(s);
     return EX_CONFIG;
   }
-  if (cfg->console && (rc = console_open(&s.con, cfg, s.ctx, s.st, err, sizeof err)) != 0) {
+  if (cfg->console && (rc = console_open(&s->con, cfg, s->ctx, s->st, err, sizeof err)) != 0) {
     hb_log_err("--console %s", err);
-    server_close(&s);
+    server_close(s);
     return EX_CONFIG;
   }
+  return 0;
+}
+
+int server_run(const agg_config *cfg)
+{
+  server s;
+  memset(&s, 0, sizeof s);
+  s.cfg = cfg;
+  int code = server_start(&s, cfg);
+  if (code != 0)
+    return code;
   hb_log_notice("ready: county %s, %zu units, %zu campaigns, %zu aggregates; listening on %s, "
                 "publishing on %s",
                 s.code, s.units.count, s.campaigns.count, store_aggs(s.st)->count, cfg->listen,

@@ -19,6 +19,7 @@
 #include "hb_lmdb.h"
 #include "hb_review.h"
 #include "store_internal.h"
+#include "store_log.h"
 
 void store_campaigns_set(store *s, const hb_campaigns *c)
 {
@@ -275,19 +276,6 @@ int store_review_on_remove(store *s, const MDB_val *key)
   return rc == 0 ? state_put(s, key, &none) : rc;
 }
 
-/* The records key unit \0 kind id into buf (STORE_KEY_MAX); 0 if too long. */
-static size_t record_key(char *buf, const char *unit, char kind, const char *id)
-{
-  size_t ul = strlen(unit), il = strlen(id);
-  if (ul + 2 + il > STORE_KEY_MAX)
-    return 0;
-  memcpy(buf, unit, ul);
-  buf[ul] = '\0';
-  buf[ul + 1] = kind;
-  memcpy(buf + ul + 2, id, il);
-  return ul + 2 + il;
-}
-
 /* The decision's history entry (ACTOR_REVIEWER) and its copy in db
  * "decisions" (key unit \0 n BE64); d->n becomes its index. */
 static int decision_write(store *s, Huibao__V1__Decision *d)
@@ -362,7 +350,7 @@ int store_batch_decide(store *s, const store_decision_req *req, uint64_t *out_n,
     return HB_EINVAL;
   }
   char kb[STORE_KEY_MAX];
-  size_t kl = record_key(kb, req->unit, req->kind, req->id);
+  size_t kl = store_log_rkey(kb, req->unit, req->kind, req->id);
   MDB_val key = {kl, kb};
   Huibao__V1__ReviewState *st = NULL;
   int rc = kl ? state_get(s->txn, s->review, &key, &st) : HB_ENOTFOUND;
@@ -416,7 +404,7 @@ int store_review_get(MDB_txn *txn, const store_dbs *d, const char *unit, char ki
 {
   *out = NULL;
   char key[STORE_KEY_MAX];
-  size_t kl = record_key(key, unit, kind, id);
+  size_t kl = store_log_rkey(key, unit, kind, id);
   if (!d->has_review || kl == 0)
     return 0;
   MDB_val k = {kl, key};
