@@ -167,6 +167,20 @@ int hb_lmdb_grow(hb_lmdb *l)
   return HB_OK;
 }
 
+/* Another process (`huibao-aggregator review`, `admin`, `account`) grew
+ * the map: take its size (mdb_env_set_mapsize with 0 adopts the size in
+ * the file), with no read transaction of this process open. */
+static int adopt_map(hb_lmdb *l)
+{
+  grow_lock_take(true);
+  int rc = mdb_env_set_mapsize(l->env, 0);
+  grow_lock_release();
+  MDB_envinfo info;
+  if (rc == 0 && mdb_env_info(l->env, &info) == 0)
+    l->mapsize = info.me_mapsize;
+  return rc;
+}
+
 /* LMDB reports a write that came up short as EIO, and that is how a full
  * disk usually shows (only a write that stored nothing says ENOSPC). An EIO
  * on a filesystem with less than 1 MiB left is a full disk: say so, so
@@ -195,11 +209,13 @@ int hb_lmdb_write(hb_lmdb *l, hb_lmdb_write_fn body, void *arg, char *err, size_
     err = none;
     errlen = sizeof none;
   }
-  for (;;) {
+  for (int resized = 0;;) {
     err[0] = '\0';
     MDB_txn *txn;
     const char *step = "begin write transaction";
     int rc = mdb_txn_begin(l->env, NULL, 0, &txn);
+    if (rc == MDB_MAP_RESIZED && resized++ < 8 && (rc = adopt_map(l)) == 0)
+      continue;
     if (rc == 0) {
       step = "write";
       rc = body(txn, arg);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "hb_err.h"
@@ -155,6 +156,40 @@ static void test_write_ceiling(void)
   hb_lmdb_close(&l);
 }
 
+/* Another process grows the map (the review or admin command while the
+ * service runs): this process's next write adopts the new size instead
+ * of failing with MDB_MAP_RESIZED. */
+static void test_write_after_other_process_grew(void)
+{
+  hb_lmdb l;
+  write_arg w = {0, 1, 0, 0, 0};
+  open_tiny(&l, "resized", &w.dbi);
+  CHECK_EQ_INT(HB_OK, hb_lmdb_write(&l, write_body, &w, NULL, 0));
+  pid_t pid = fork();
+  if (pid == 0) { /* a second process with its own environment */
+    hb_lmdb o;
+    write_arg ow = {0, 40, 0, 0, 0};
+    char sub[96], err[256] = "";
+    const char *names[] = {"data"};
+    snprintf(sub, sizeof sub, "%s/resized", dir);
+    if (hb_lmdb_open(&o, sub, 64 * 1024, names, &ow.dbi, 1, err, sizeof err) != 0 ||
+        hb_lmdb_write(&o, write_body, &ow, err, sizeof err) != 0 || o.mapsize <= 64 * 1024)
+      _exit(1);
+    hb_lmdb_close(&o);
+    _exit(0);
+  }
+  int status = -1;
+  CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+  CHECK_EQ_INT(0, status);
+  char err[256] = "";
+  w = (write_arg){w.dbi, 2, 0, 0, 0};
+  CHECK_EQ_INT(HB_OK, hb_lmdb_write(&l, write_body, &w, err, sizeof err));
+  CHECK_EQ_STR("", err);
+  CHECK(l.mapsize > 64 * 1024);
+  CHECK_EQ_INT(40, entries(&l, w.dbi));
+  hb_lmdb_close(&l);
+}
+
 static void test_open_bad_dir(void)
 {
   hb_lmdb l;
@@ -174,6 +209,7 @@ int main(void)
   RUN(test_map_full_then_grow);
   RUN(test_write_grows_and_retries);
   RUN(test_write_ceiling);
+  RUN(test_write_after_other_process_grew);
   RUN(test_open_bad_dir);
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
