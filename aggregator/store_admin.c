@@ -146,6 +146,10 @@ int store_poll_external(store *s, bool *changed, char *err, size_t errlen)
     return HB_EINVAL;
   MDB_txn *txn;
   int rc = mdb_txn_begin(s->l.env, NULL, MDB_RDONLY, &txn);
+  /* another process (review, admin, account) grew the map: take its size
+   * here, in the service's own thread with nothing open */
+  if (rc == MDB_MAP_RESIZED && (rc = hb_lmdb_adopt_map(&s->l)) == 0)
+    rc = mdb_txn_begin(s->l.env, NULL, MDB_RDONLY, &txn);
   if (rc != 0) {
     snprintf(err, errlen, "read transaction: %s", mdb_strerror(rc));
     return hb_lmdb_err(rc);

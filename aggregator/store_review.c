@@ -18,6 +18,7 @@
 #include "hb_err.h"
 #include "hb_lmdb.h"
 #include "hb_review.h"
+#include "hb_text.h"
 #include "store_internal.h"
 #include "store_log.h"
 
@@ -347,6 +348,16 @@ int store_batch_decide(store *s, const store_decision_req *req, uint64_t *out_n,
     return HB_EINVAL;
   if (hb_review_needs_reason(req->action) && (!req->reason || !req->reason[0])) {
     *why = "须填写原因 (a reason is required)";
+    return HB_EINVAL;
+  }
+  /* what travels down to the clerk must be what every agent accepts
+   * (hb_wire_ack_unpack refuses a whole Ack otherwise) */
+  if ((req->reason && (strlen(req->reason) > HB_WIRE_DECISION_REASON_MAX ||
+                       !hb_utf8_valid(req->reason, strlen(req->reason)))) ||
+      strlen(req->reviewer) > HB_WIRE_DECISION_NAME_MAX ||
+      !hb_utf8_valid(req->reviewer, strlen(req->reviewer))) {
+    *why = "原因过长或含无效字符（最多1000字节，约330个汉字）(the reason is over 1000 bytes or not "
+           "UTF-8)";
     return HB_EINVAL;
   }
   char kb[STORE_KEY_MAX];

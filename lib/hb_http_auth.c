@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include "hb_err.h"
+#include "hb_lmdb.h"
 #include "hb_log.h"
 #include "hb_text.h"
 
@@ -245,6 +246,15 @@ static void client_addr(struct MHD_Connection *c, char *out, size_t len)
       sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
   if (getnameinfo(sa, sl, out, (socklen_t)len, NULL, 0, NI_NUMERICHOST) != 0)
     snprintf(out, len, "?");
+  /* a reverse proxy on this machine (deploy/etc/nginx-huibao.conf) says
+   * who its client is in X-Real-IP; only a loopback peer is believed, so
+   * that one guesser behind the proxy does not slow down everyone */
+  const char *real = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Real-IP");
+  bool loopback = strcmp(out, "127.0.0.1") == 0 || strcmp(out, "::1") == 0 ||
+                  strcmp(out, "::ffff:127.0.0.1") == 0;
+  if (loopback && real && real[0] && strlen(real) < len &&
+      strspn(real, "0123456789abcdefABCDEF.:") == strlen(real))
+    snprintf(out, len, "%s", real);
 }
 
 /* Whether the client asked for a page (a browser's navigation). */
@@ -295,12 +305,12 @@ static void check_dummy(hb_http_auth *a, const char *password)
 static int account_read(hb_http_auth *a, const char *name, hb_account *out)
 {
   memset(out, 0, sizeof *out);
-  MDB_txn *txn;
-  int rc = mdb_txn_begin(a->env, NULL, MDB_RDONLY, &txn);
+  MDB_txn *txn; /* an HTTP thread: reads wait while the map grows */
+  int rc = hb_lmdb_read_begin(a->env, &txn);
   if (rc)
     return HB_EDB;
   int err = hb_account_get(txn, a->accounts, name, out);
-  mdb_txn_abort(txn);
+  hb_lmdb_read_end(txn);
   return err;
 }
 
@@ -496,6 +506,17 @@ static int hexval(char ch)
   return -1;
 }
 
+/* The length of s[0..n) decoded (what form_decode writes): a shorter
+ * strlen of the output means a NUL inside. */
+static size_t form_decoded_len(const char *s, size_t n)
+{
+  size_t o = 0;
+  for (size_t i = 0; i < n; i++, o++)
+    if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0)
+      i += 2;
+  return o;
+}
+
 /* Decodes s[0..n) (+ and %XX) into out; HB_ETOOBIG if it does not fit. */
 static int form_decode(const char *s, size_t n, char *out, size_t outlen)
 {
@@ -508,8 +529,10 @@ static int form_decode(const char *s, size_t n, char *out, size_t outlen)
       ch = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
       i += 2;
     }
-    if (o + 1 >= outlen)
+    if (o + 1 >= outlen) {
+      out[0] = '\0';
       return HB_ETOOBIG;
+    }
     out[o++] = ch;
   }
   out[o] = '\0';
@@ -532,7 +555,15 @@ int hb_http_form_field(const char *body, size_t body_len, const char *name, char
     if (form_decode(body + i, kend - i, key, sizeof key) == 0 && strlen(key) == nl &&
         memcmp(key, name, nl) == 0) {
       size_t vs = eq ? kend + 1 : end;
-      return form_decode(body + vs, end - vs, out, outlen);
+      int rc = form_decode(body + vs, end - vs, out, outlen);
+      /* text only: a %00 would cut the value short unseen, and what is
+       * not UTF-8 must not reach a decision, a log or the agents */
+      if (rc == 0 && (form_decoded_len(body + vs, end - vs) != strlen(out) ||
+                      !hb_utf8_valid(out, strlen(out)))) {
+        out[0] = '\0';
+        return HB_EINVAL;
+      }
+      return rc;
     }
     i = end + 1;
   }

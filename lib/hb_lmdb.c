@@ -167,10 +167,7 @@ int hb_lmdb_grow(hb_lmdb *l)
   return HB_OK;
 }
 
-/* Another process (`huibao-aggregator review`, `admin`, `account`) grew
- * the map: take its size (mdb_env_set_mapsize with 0 adopts the size in
- * the file), with no read transaction of this process open. */
-static int adopt_map(hb_lmdb *l)
+int hb_lmdb_adopt_map(hb_lmdb *l)
 {
   grow_lock_take(true);
   int rc = mdb_env_set_mapsize(l->env, 0);
@@ -214,7 +211,7 @@ int hb_lmdb_write(hb_lmdb *l, hb_lmdb_write_fn body, void *arg, char *err, size_
     MDB_txn *txn;
     const char *step = "begin write transaction";
     int rc = mdb_txn_begin(l->env, NULL, 0, &txn);
-    if (rc == MDB_MAP_RESIZED && resized++ < 8 && (rc = adopt_map(l)) == 0)
+    if (rc == MDB_MAP_RESIZED && resized++ < 8 && (rc = hb_lmdb_adopt_map(l)) == 0)
       continue;
     if (rc == 0) {
       step = "write";

@@ -45,6 +45,13 @@ int hb_lmdb_grow(hb_lmdb *l);
 int hb_lmdb_read_begin(MDB_env *env, MDB_txn **txn);
 void hb_lmdb_read_end(MDB_txn *txn);
 
+/* Another process (`huibao-aggregator review`, `admin`, `account`) grew
+ * the map (a transaction began with MDB_MAP_RESIZED): takes its size
+ * (mdb_env_set_mapsize 0), waiting for the reads of hb_lmdb_read_begin.
+ * Only from the thread that writes, with no transaction of it open;
+ * hb_lmdb_write does it itself. Returns an LMDB code. */
+int hb_lmdb_adopt_map(hb_lmdb *l);
+
 /* Maps an LMDB return code to hb_err (MDB_MAP_FULL -> HB_EFULL: grow and
  * retry; ENOSPC/EDQUOT -> HB_ENOSPC: the disk is full and growing cannot
  * help; MDB_NOTFOUND -> HB_ENOTFOUND, EIO -> HB_EIO, else HB_EDB). */

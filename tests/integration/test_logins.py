@@ -213,6 +213,15 @@ def throttle(t, url):
             "then the right password waits too: 429", st)
     st, _, _ = w.login(REVIEWER, "a-new-password")
     t.check_eq(st, 429, "another name from the same address waits too (throttled per address)")
+    # behind a reverse proxy on this machine: the client's own address (X-Real-IP, believed from
+    # loopback only) is the key, so another client of the proxy is not slowed down
+    p = hbtest.WebSession(url)
+    st, _, _ = p.request("POST", "/login", {"name": REVIEWER, "password": "a-new-password"},
+                         headers={"X-Real-IP": "10.9.8.7"})
+    t.check_eq(st, 303, "another client behind a local proxy (X-Real-IP) logs in")
+    st, _, _ = p.request("POST", "/login", {"name": REVIEWER, "password": "a-new-password"},
+                         headers={"X-Real-IP": "10.9.8.7; rm"})
+    t.check_eq(st, 429, "a malformed X-Real-IP is not believed: the loopback address waits")
 
 
 def tls(t, agg, city):

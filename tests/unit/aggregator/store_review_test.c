@@ -198,6 +198,14 @@ static void test_decisions(void)
   CHECK_CONTAINS(why, "已销号");
   CHECK_EQ_INT(HB_ENOTFOUND, decide(s, 'P', "P404", HB_ACTION_CONFIRM, NULL, &why));
   CHECK_EQ_INT(HB_EINVAL, decide(s, 'P', "P1", HB_ACTION_REOPEN, NULL, &why));
+  /* a reason every agent accepts (hb_wire_ack_unpack): at most 1000 bytes of UTF-8 */
+  char longer[1002];
+  memset(longer, 'x', 1001);
+  longer[1001] = '\0';
+  CHECK_EQ_INT(HB_EINVAL, decide(s, 'P', "P1", HB_ACTION_REOPEN, longer, &why));
+  CHECK_CONTAINS(why, "1000");
+  CHECK_EQ_INT(HB_EINVAL, decide(s, 'P', "P1", HB_ACTION_REOPEN, "\xff\xfe", &why));
+  CHECK_EQ_INT(HB_REVIEW_CONFIRMED, status_of(s, 'P', "P1"));
   CHECK_EQ_INT(0, diffs(s));
 
   /* the same content again keeps the confirmation */
