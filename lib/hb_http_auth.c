@@ -427,6 +427,19 @@ static bool session_live(hb_http_auth *a, const char *token, hb_session_info *us
   return true;
 }
 
+bool hb_http_auth_live(hb_http_auth *a, struct MHD_Connection *c, char token[HB_SESSION_TOKEN_HEX])
+{
+  const char *t = c ? MHD_lookup_connection_value(c, MHD_COOKIE_KIND, HB_SESSION_COOKIE) : token;
+  if (!t || strlen(t) >= HB_SESSION_TOKEN_HEX)
+    return false;
+  hb_session_info user;
+  bool live = session_live(a, t, &user);
+  if (c && live)
+    snprintf(token, HB_SESSION_TOKEN_HEX, "%s", t);
+  sodium_memzero(&user, sizeof user);
+  return live;
+}
+
 /* GET /session: who is logged in and the CSRF token for the page's scripts. */
 static enum MHD_Result send_session(struct MHD_Connection *c, const hb_session_info *u)
 {

@@ -58,6 +58,14 @@ bool hb_http_auth_gate(hb_http_auth *a, struct MHD_Connection *c, const char *ur
                        const char *method, const char *body, size_t body_len, hb_session_info *user,
                        enum MHD_Result *ret);
 
+/* Whether a session is live, as the gate judges it (not ended, not idle
+ * past its ttl, its account still there with the same password): of c's
+ * cookie when c is not NULL (token then gets it, for later checks), else
+ * of token. A long answer (the dashboard's /events stream) asks again
+ * before each part, so that a logout, a removed account or a new password
+ * ends it too. */
+bool hb_http_auth_live(hb_http_auth *a, struct MHD_Connection *c, char token[HB_SESSION_TOKEN_HEX]);
+
 /* A field of an application/x-www-form-urlencoded body, decoded (UTF-8):
  * 0 and out, HB_ENOTFOUND if absent, HB_ETOOBIG if it does not fit. */
 int hb_http_form_field(const char *body, size_t body_len, const char *name, char *out,

@@ -64,6 +64,7 @@ typedef struct sse_client {
   size_t left;
   uint64_t sent; /* version last taken */
   bool started;
+  char token[HB_SESSION_TOKEN_HEX]; /* the session it was opened in */
 } sse_client;
 
 static const char SSE_HELLO[] = "retry: 2000\n\n";
@@ -226,6 +227,10 @@ static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max)
   }
   if (cl->left)
     return (ssize_t)take(cl, buf, max);
+  /* every part of the stream is for a live session only (a logout, a
+   * removed account or a new password ends it at the next part) */
+  if (!hb_http_auth_live(h->auth, NULL, cl->token))
+    return MHD_CONTENT_READER_END_OF_STREAM;
   pthread_mutex_lock(&h->mu);
   frame_unref(h, cl->cur);
   cl->cur = NULL;
@@ -270,6 +275,10 @@ static enum MHD_Result send_events(sub_http *h, struct MHD_Connection *c)
   if (!cl)
     return send_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
   cl->h = h;
+  if (!hb_http_auth_live(h->auth, c, cl->token)) { /* the gate let it in: its cookie is live */
+    free(cl);
+    return send_text(c, MHD_HTTP_UNAUTHORIZED, "no session\n");
+  }
   pthread_mutex_lock(&h->mu);
   bool full = h->clients >= SUB_HTTP_MAX_EVENTS;
   pthread_mutex_unlock(&h->mu);

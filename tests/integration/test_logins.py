@@ -172,8 +172,29 @@ def sessions(t, serve, city):
     st, _, _ = v.request("POST", "/logout", {"csrf": "0" * 64})
     t.check_eq(st, 403, "POST with a wrong csrf form field: 403")
     t.check_eq(v.request("GET", "/api/view")[0], 200, "a refused POST leaves the session")
+    # a stream open at the logout ends at its next part (a frame, or the 15 s keepalive)
+    port = int(url.rsplit(":", 1)[1])
+    stream = socket.create_connection(("127.0.0.1", port), timeout=25)
+    stream.sendall(f"GET /events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\n"
+                   "Accept: text/event-stream\r\n\r\n".encode())
     st, h, _ = v.request("POST", "/logout", csrf=True)
     t.check(st == 303 and h.get("Location") == "/login", "POST /logout with the token: 303", st)
+    got, ended, end = b"", False, time.monotonic() + 22
+    try:
+        while time.monotonic() < end:
+            chunk = stream.recv(65536)
+            if not chunk:
+                ended = True
+                break
+            got += chunk
+            if got.endswith(b"0\r\n\r\n"):  # the chunked stream's last chunk
+                ended = True
+                break
+    except OSError:
+        pass
+    finally:
+        stream.close()
+    t.check(ended, "an /events stream open at the logout ends", got[-200:])
     old = hbtest.WebSession(url)
     old.jar.set_cookie(make_cookie(cookie.split("=", 1)[1]))
     t.check_eq(old.request("GET", "/api/view")[0], 401, "after logout the old cookie: 401")
