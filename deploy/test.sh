@@ -38,8 +38,8 @@ echo "== bench smoke (tiny counts, < 60 s; ./bench/run.sh prints the real table)
 BENCH_BUILD_DIR=build BENCH_BUILD_TYPE=RelWithDebInfo ./bench/run.sh --smoke >/dev/null
 
 if [ $QUICK -eq 0 ]; then
-  echo "== fuzz smoke (libFuzzer, 8 s per target; ./fuzz/run.sh 600 for a real run)"
-  FUZZ_BUILD_DIR=build-fuzz ./fuzz/run.sh 8
+  echo "== fuzz smoke (libFuzzer, 5 s per target; ./fuzz/run.sh 600 for a real run)"
+  FUZZ_BUILD_DIR=build-fuzz ./fuzz/run.sh 5
 
   echo "== build (ASan + UBSan)"
   BUILD_DIR=build-asan ./deploy/build.sh -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=address,undefined

@@ -92,8 +92,11 @@ class Decider:
     def ret(self, unit, kind, rid, reason):
         """A return (退回) of record (unit, kind 'A'/'P', rid) with reason."""
         if self.cli:
+            # libfaketime is preloaded before ASan's runtime in the sanitizer build
+            asan = os.environ.get("ASAN_OPTIONS", "")
             env = dict(os.environ, TZ=TZ, LD_PRELOAD=FAKETIME, FAKETIME="@" + AT,
-                       FAKETIME_DONT_FAKE_MONOTONIC="1")
+                       FAKETIME_DONT_FAKE_MONOTONIC="1",
+                       ASAN_OPTIONS=(asan + ":" if asan else "") + "verify_asan_link_order=0")
             p = subprocess.run([hbtest.AGGREGATOR, "review", "--data", self.agg.data, "--as", "李四",
                                 "return", unit, rid, "--kind",
                                 "activity" if kind == "A" else "problem", "--reason", reason],
