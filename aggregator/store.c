@@ -12,6 +12,7 @@
 #include "hb_lmdb.h"
 #include "hb_wire.h"
 #include "store_internal.h"
+#include "store_log.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -636,16 +637,12 @@ int store_batch_put(store *s, Huibao__V1__Record *rec, int *code, uint64_t *stor
   if (!s->txn || store_row_of(rec, &r) != 0)
     return HB_EINVAL;
   char key[STORE_KEY_MAX];
-  size_t ul = strlen(r.unit), il = strlen(r.id);
-  if (ul + 2 + il > STORE_KEY_MAX) {
+  size_t kl = store_log_rkey(key, r.unit, r.kind, r.id);
+  if (kl == 0) {
     *reason = "编号过长 / id too long";
     return 0;
   }
-  memcpy(key, r.unit, ul);
-  key[ul] = '\0';
-  key[ul + 1] = r.kind;
-  memcpy(key + ul + 2, r.id, il);
-  MDB_val k = {ul + 2 + il, key}, old;
+  MDB_val k = {kl, key}, old;
   int rc = mdb_get(s->txn, s->records, &k, &old);
   if (rc != 0 && rc != MDB_NOTFOUND)
     return hb_lmdb_err(rc);

@@ -9,6 +9,7 @@
 #include "hb_be.h"
 #include "hb_err.h"
 #include "store_internal.h"
+#include "store_log.h"
 
 /* Issue 14: the history entry of an operator's removal of one record
  * (kind, id) or of all of unit's (kind NULL). */
@@ -64,14 +65,10 @@ int store_batch_remove(store *s, const char *unit, char kind, const char *id, ui
   if (!s->txn)
     return HB_EINVAL;
   char key[STORE_KEY_MAX];
-  size_t ul = strlen(unit), il = strlen(id);
-  if (ul + 2 + il > STORE_KEY_MAX)
+  size_t kl = store_log_rkey(key, unit, kind, id);
+  if (kl == 0)
     return HB_ENOTFOUND;
-  memcpy(key, unit, ul);
-  key[ul] = '\0';
-  key[ul + 1] = kind;
-  memcpy(key + ul + 2, id, il);
-  MDB_val k = {ul + 2 + il, key}, v;
+  MDB_val k = {kl, key}, v;
   MDB_cursor *cur;
   int rc = mdb_cursor_open(s->txn, s->records, &cur);
   if (rc != 0)

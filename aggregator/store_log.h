@@ -18,9 +18,10 @@
 #define STORE_LOG_RKEY_MAX 511
 #define STORE_LOG_IKEY_MAX (STORE_LOG_RKEY_MAX + 8)
 
-/* Writes the records key unit \0 kind id into buf (STORE_LOG_IKEY_MAX
- * bytes, room for the n that store_log_ikey appends). Returns its length,
- * 0 if it would not fit. */
+/* Writes the records key unit \0 kind id into buf (STORE_LOG_RKEY_MAX
+ * bytes; STORE_LOG_IKEY_MAX for the n that store_log_ikey appends): the
+ * one builder of the records db's keys. Returns its length, 0 if it would
+ * not fit. */
 size_t store_log_rkey(char *buf, const char *unit, char kind, const char *id);
 
 /* Appends n (uint64 BE) to the records key buf[0..rlen): the logidx key.

@@ -519,18 +519,10 @@ static int hexval(char ch)
   return -1;
 }
 
-/* The length of s[0..n) decoded (what form_decode writes): a shorter
- * strlen of the output means a NUL inside. */
-static size_t form_decoded_len(const char *s, size_t n)
-{
-  size_t o = 0;
-  for (size_t i = 0; i < n; i++, o++)
-    if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0)
-      i += 2;
-  return o;
-}
-
-/* Decodes s[0..n) (+ and %XX) into out; HB_ETOOBIG if it does not fit. */
+/* Decodes s[0..n) (+ and %XX) into out, text only: HB_ETOOBIG if it
+ * does not fit, HB_EINVAL if it holds a NUL (a %00 would cut the value
+ * short unseen) or is not UTF-8 (it must not reach a decision, a log or
+ * the agents); out is then "". */
 static int form_decode(const char *s, size_t n, char *out, size_t outlen)
 {
   size_t o = 0;
@@ -549,6 +541,10 @@ static int form_decode(const char *s, size_t n, char *out, size_t outlen)
     out[o++] = ch;
   }
   out[o] = '\0';
+  if (memchr(out, '\0', o) || !hb_utf8_valid(out, o)) {
+    out[0] = '\0';
+    return HB_EINVAL;
+  }
   return 0;
 }
 
@@ -568,15 +564,7 @@ int hb_http_form_field(const char *body, size_t body_len, const char *name, char
     if (form_decode(body + i, kend - i, key, sizeof key) == 0 && strlen(key) == nl &&
         memcmp(key, name, nl) == 0) {
       size_t vs = eq ? kend + 1 : end;
-      int rc = form_decode(body + vs, end - vs, out, outlen);
-      /* text only: a %00 would cut the value short unseen, and what is
-       * not UTF-8 must not reach a decision, a log or the agents */
-      if (rc == 0 && (form_decoded_len(body + vs, end - vs) != strlen(out) ||
-                      !hb_utf8_valid(out, strlen(out)))) {
-        out[0] = '\0';
-        return HB_EINVAL;
-      }
-      return rc;
+      return form_decode(body + vs, end - vs, out, outlen);
     }
     i = end + 1;
   }
