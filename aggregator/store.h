@@ -241,6 +241,17 @@ int store_decisions_after(MDB_txn *txn, const store_dbs *d, const char *unit, ui
                           size_t max, Huibao__V1__Decision ***out, size_t *count, bool *more);
 void store_decisions_free(Huibao__V1__Decision **v, size_t count);
 
+/* ---------------------------------------------------------------- issue 15
+ * Calls fn for every record of unit (NULL: every unit) that counts now, in
+ * key order, in one read transaction on d's env (store_list.c): the
+ * current version with its review state, stored time and history index; a
+ * deletion request as its held live version; tombstones not at all
+ * (hb_list.h). county of each hb_list_rec is "". Stops and returns fn's
+ * value if it is not 0; else 0 or an hb_err (err says why). */
+struct hb_list_rec;
+int store_list_foreach(const store_dbs *d, const char *unit,
+                       int (*fn)(void *ctx, const struct hb_list_rec *r), void *ctx, char *err,
+                       size_t errlen);
 /* Reloads the in-memory aggregates from the aggs db. */
 int store_reload_aggs(store *s, char *err, size_t errlen);
 

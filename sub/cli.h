@@ -18,6 +18,8 @@ typedef enum sub_cmd {
   SUB_CMD_REPORT, /* report.h */
   SUB_CMD_EXPORT, /* export.h */
   SUB_CMD_SERVE,  /* serve.h */
+  SUB_CMD_LIST,   /* issue 15: list.h (lists helper) */
+  SUB_CMD_VERIFY, /* issue 15: verify.h (verify helper) */
 } sub_cmd;
 
 typedef struct sub_cli {
@@ -51,6 +53,15 @@ typedef struct sub_cli {
   const char *tls_cert;        /* serve --tls-cert FILE: HTTPS (with --tls-key) */
   const char *tls_key;         /* serve --tls-key FILE */
   const char *accounts;        /* serve --accounts DIR: the logins' store without --data */
+  /* issue 15, lists (list.h): list problems|cases|activities and its filters */
+  const char *list_what; /* "problems", "cases", "activities" */
+  const char *unit, *category, *status;
+  int overdue;
+  /* issue 15, the replica (replica.h): each county's detail endpoint, in
+   * --connect order, and the city's own registry of unit signing keys */
+  const char *details[SUB_MAX_ENDPOINTS];
+  size_t ndetails;
+  const char *unit_keys; /* --unit-keys DIR (hb_sign.h registry) */
 } sub_cli;
 
 /* What sub_cli_parse decided. */
