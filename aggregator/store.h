@@ -249,6 +249,14 @@ void store_decisions_free(Huibao__V1__Decision **v, size_t count);
  * (hb_list.h). county of each hb_list_rec is "". Stops and returns fn's
  * value if it is not 0; else 0 or an hb_err (err says why). */
 struct hb_list_rec;
+/* The current version of a record whose records db value is v (read in
+ * txn, a transaction on d's env): *body gets its packed body (borrowed
+ * from txn), *n its history index and *stored_s the county's clock when it
+ * was stored (both 0 when unknown). The one reader of a records db value
+ * outside store.c: the value's layout is store.c's business (the perf
+ * work may change it). Returns 0 or an hb_err (HB_EDB: damaged). */
+int store_dbs_current(MDB_txn *txn, const store_dbs *d, const MDB_val *v, MDB_val *body,
+                      uint64_t *n, int64_t *stored_s);
 int store_list_foreach(const store_dbs *d, const char *unit,
                        int (*fn)(void *ctx, const struct hb_list_rec *r), void *ctx, char *err,
                        size_t errlen);

@@ -28,9 +28,9 @@ typedef struct hb_list_rec {
   char kind;                             /* 'A' 'P' 'I' 'C' 'R' (the records key byte) */
   const Huibao__V1__Record *rec;         /* the body of that kind; seq 0 */
   const Huibao__V1__ReviewState *review; /* NULL: no review status */
-  int64_t stored_s;                      /* the county's clock when this version was stored; 0: unknown */
-  uint64_t n;                            /* its index in the county's history; 0: unknown */
-  int sig;                               /* HB_LIST_SIG_* */
+  int64_t stored_s; /* the county's clock when this version was stored; 0: unknown */
+  uint64_t n;       /* its index in the county's history; 0: unknown */
+  int sig;          /* HB_LIST_SIG_* */
 } hb_list_rec;
 
 /* Called once per record; a value other than 0 stops the walk and is

@@ -22,8 +22,8 @@ void sub_replica_close(sub_replica *r)
   free(r);
 }
 
-int sub_replica_foreach(sub_replica *r, const char *county, hb_list_rec_fn fn, void *ctx,
-                        char *err, size_t errlen)
+int sub_replica_foreach(sub_replica *r, const char *county, hb_list_rec_fn fn, void *ctx, char *err,
+                        size_t errlen)
 {
   (void)r, (void)county, (void)fn, (void)ctx, (void)err, (void)errlen;
   return 0;

@@ -32,18 +32,18 @@ void sub_replica_close(sub_replica *r);
  * tombstones), in (county, records key) order, in one read transaction;
  * county in each hb_list_rec is the county's source code. Stops and
  * returns fn's value if it is not 0; else 0 or an hb_err. */
-int sub_replica_foreach(sub_replica *r, const char *county, hb_list_rec_fn fn, void *ctx,
-                        char *err, size_t errlen);
+int sub_replica_foreach(sub_replica *r, const char *county, hb_list_rec_fn fn, void *ctx, char *err,
+                        size_t errlen);
 
 /* What the replica knows of one county. */
 typedef struct sub_replica_county {
-  const char *county;   /* source code */
-  uint64_t n;           /* entries held (1..n, continuous) */
-  uint8_t hash[32];     /* hash of entry n */
-  uint64_t epoch;       /* the county store's epoch the entries came from */
-  bool broken;          /* the chain or the county's history did not check */
-  const char *why;      /* when broken: what, naming the unit and record ("" else) */
-  uint64_t records;     /* records that count now */
+  const char *county;      /* source code */
+  uint64_t n;              /* entries held (1..n, continuous) */
+  uint8_t hash[32];        /* hash of entry n */
+  uint64_t epoch;          /* the county store's epoch the entries came from */
+  bool broken;             /* the chain or the county's history did not check */
+  const char *why;         /* when broken: what, naming the unit and record ("" else) */
+  uint64_t records;        /* records that count now */
   uint64_t bad_signatures; /* of them, signed but not verifying against the registry */
 } sub_replica_county;
 
