@@ -224,6 +224,15 @@ def check_filters(t, lst, want):
                f"--unit {unit}")
     rows = lst.json("problems", "--campaign", "jiefang-2022")["rows"]
     t.check_eq(len(rows), 1620, "--campaign jiefang-2022: the sample report's 1620 problems")
+    # a weekly period of jiefang-2022 (due Fridays): 2022-09-03 .. 2022-09-09, identified or
+    # resolved in it
+    lo, hi = datetime.date(2022, 9, 3), datetime.date(2022, 9, 9)
+    camp_rows = {(r["unit"], r["id"]) for r in rows}
+    per = lst.json("problems", "--campaign", "jiefang-2022", "--period", "2022-09-09")["rows"]
+    want_per = sorted(k for k in camp_rows if lo <= want[k]["identified_on"] <= hi or
+                      (want[k]["resolved_on"] and lo <= want[k]["resolved_on"] <= hi))
+    t.check(want_per and sorted((r["unit"], r["id"]) for r in per) == want_per,
+            f"--period 2022-09-09: the {len(want_per)} problems identified or resolved in it")
     cat_name = rows[0]["category_name"]
     rows2 = lst.json("problems", "--campaign", "jiefang-2022", "--category", cat_name)["rows"]
     t.check(rows2 and all(r["category_name"] == cat_name for r in rows2) and
