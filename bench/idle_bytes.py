@@ -8,12 +8,12 @@ CURVE) -> a real city (`huibao-sub run --publish`, CURVE) -> a real province
 subscriber does and adds up the bytes of every message it receives (topic frame +
 body frame, after decryption: what the publisher sends for that subscriber; the
 ZMTP/CURVE framing adds 2 x 35 bytes a message, and TCP/IP headers a packet):
-  new  subscribes "delta/" and "beat" (a subscriber of issue 17)
+  new  subscribes "state/" and "tick" (a subscriber of issue 17)
   old  subscribes "rollup/" (a subscriber of issue 14: full Rollups)
 Rows (medians of --reps repetitions):
   idle bytes/s per source per subscriber, over --window seconds of nothing changing
   bytes per one-row edit (a participants count of one activity row, then one agent
-  sync): every message of "delta/" (new) or "rollup/" carrying the new seq (old)
+  sync): every message of "state/" (new) or "rollup/" carrying the new seq (old)
   within 3 s of the sync, at the county (to the city) and at the city (to the province).
 Prints "row | target | measured | met|NOT met" lines; exit 0 (a benchmark).
 
@@ -143,11 +143,11 @@ def run(t, a):
     k = t.keys
     meters = {
         ("county", "new"): Counter(agg.publish, k.secret("meter"), k.public("county"),
-                                   ["delta/", "beat"]),
+                                   ["state/", "tick"]),
         ("county", "old"): Counter(agg.publish, k.secret("meter"), k.public("county"),
                                    ["rollup/"]),
         ("city", "new"): Counter(city_pub, k.secret("meter"), k.public("city"),
-                                 ["delta/", "beat"]),
+                                 ["state/", "tick"]),
         ("city", "old"): Counter(city_pub, k.secret("meter"), k.public("city"), ["rollup/"]),
     }
     time.sleep(4)  # the full states of the join, and the city's first merges
@@ -171,7 +171,7 @@ def run(t, a):
             # what the edit moved: the delta topic (new), or the full rollups
             # beyond the heartbeat's (old: a heartbeat's worth is subtracted)
             if m[1] == "new":
-                edit[m].append(c.bytes_between(t0, t1, "delta/"))
+                edit[m].append(c.bytes_between(t0, t1, "state/"))
             else:
                 base = statistics.median(idle[m]) * (t1 - t0)
                 edit[m].append(max(0.0, c.bytes_between(t0, t1) - base))

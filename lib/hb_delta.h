@@ -1,14 +1,14 @@
 /* hb_delta.h: a campaign's state as a delta against the state before it
  * (issue 17, docs/protocol.md "Deltas and heartbeats").
  *
- * A publisher sends the packed Rollup of a campaign on "delta/<campaign>"
+ * A publisher sends the packed Rollup of a campaign on "state/<campaign>"
  * as a RollupDelta: a zstd frame of the new packed Rollup compressed with
  * the previous one as its prefix (ZSTD_CCtx_refPrefix), so the subscriber
  * that holds the previous bytes rebuilds exactly the new ones; without a
  * base, the frame is the full state. The message names the hash of the
  * base and of the result: a subscriber holding another base (it missed a
  * message, or joined late) cannot apply it and asks for the full state.
- * Once a heartbeat the publisher sends one RollupBeat on "beat": per
+ * Once a heartbeat the publisher sends one RollupBeat on "tick": per
  * campaign its seq and the low 32 bits of the hash of the state last sent.
  *
  * Pure functions: no I/O, errors returned, every buffer handed out is
@@ -21,8 +21,8 @@
 #include <stdint.h>
 #include "huibao/v1/huibao.pb-c.h"
 
-#define HB_DELTA_TOPIC_PREFIX "delta/" /* + campaign: RollupDelta */
-#define HB_DELTA_TOPIC_BEAT "beat"     /* RollupBeat, one per publisher */
+#define HB_DELTA_TOPIC_PREFIX "state/" /* + campaign: RollupDelta */
+#define HB_DELTA_TOPIC_BEAT "tick"     /* RollupBeat, one per publisher */
 /* The largest RollupBeat accepted (64 bytes a campaign, 4096 campaigns). */
 #define HB_DELTA_MAX_BEAT (256u * 1024)
 

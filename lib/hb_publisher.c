@@ -344,7 +344,7 @@ bool hb_publisher_due(const hb_publisher *p, int64_t now_ms)
 /* What one campaign gets in one send. */
 typedef struct pub_go {
   bool old;        /* the full Rollup on "rollup/<campaign>" */
-  bool delta;      /* its state on "delta/<campaign>", if it changed */
+  bool delta;      /* its state on "state/<campaign>", if it changed */
   bool delta_full; /* ... as a full state (a subscription asked) */
 } pub_go;
 

@@ -1,7 +1,7 @@
 /* hb_publisher_delta.h: the publisher's delta topics (issue 17), used by
  * hb_publisher.c only (docs/protocol.md "Deltas and heartbeats").
  *
- * Per campaign it keeps the packed Rollup last sent on "delta/<campaign>"
+ * Per campaign it keeps the packed Rollup last sent on "state/<campaign>"
  * (its chain state). When the publisher has built a campaign's Rollup (a
  * change, a heartbeat, a new subscription) it hands it here:
  *   - a full state (RollupDelta without base) when a subscription to the
@@ -30,7 +30,7 @@ void hb_pubdelta_free(hb_pubdelta *d);
  * to the prefix t[0..len). */
 void hb_pubdelta_subscription(hb_pubdelta *d, bool on, const uint8_t *t, size_t len);
 
-/* Whether some subscription covers "delta/<campaign>". */
+/* Whether some subscription covers "state/<campaign>". */
 bool hb_pubdelta_wanted(const hb_pubdelta *d, const char *campaign);
 
 /* Whether some subscription covers the beat topic. */

@@ -1,6 +1,6 @@
 /* net.h: one ZeroMQ SUB socket (ZMQ_SUB) per endpoint, so every message is known by the
  * endpoint it came from. Frames are [topic "rollup/<campaign>"][Rollup], and from a
- * publisher of issue 17 [topic "delta/<campaign>"][RollupDelta] and ["beat"][RollupBeat]
+ * publisher of issue 17 [topic "state/<campaign>"][RollupDelta] and ["tick"][RollupBeat]
  * (net_delta.h: what they give is handed out as whole Rollups, as if sent in full). */
 #ifndef SUB_NET_H
 #define SUB_NET_H

@@ -2,7 +2,9 @@
  * docs/protocol.md "Deltas and heartbeats"), one per endpoint of sub_net.
  *
  * A SUB socket subscribes to "rollup/<campaign>" (full Rollups, all an old
- * county sends), "delta/<campaign>" and "beat". The first delta or beat
+ * county sends), "state/<campaign>" and "tick" (names that sort after
+ * "rollup/": a SUB sends its subscriptions in byte order on connect, so a
+ * publisher still sees "rollup/..." first, as before). The first delta or beat
  * heard on it shows a new publisher: it unsubscribes "rollup/<campaign>"
  * (the county stops sending it full Rollups), and subscribes again when the
  * endpoint has said nothing new for 3 heartbeats (the county may have been
@@ -16,7 +18,7 @@
  * stale). A delta against another base, a beat with another hash or a
  * campaign not held, or a delta that does not rebuild is a gap: the held
  * state stays (it is one the publisher did send) and the full state is
- * asked for, by subscribing to "delta/<campaign>" and unsubscribing at once
+ * asked for, by subscribing to "state/<campaign>" and unsubscribing at once
  * (the publisher's XPUB_VERBOSE sees the subscription and sends the full
  * state; at most once a heartbeat). Single-threaded; owns its copies. */
 #ifndef SUB_NET_DELTA_H

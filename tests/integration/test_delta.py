@@ -2,7 +2,7 @@
 """Quiet when idle, small per change (issue 17): a county (CURVE) -> a city
 (`huibao-sub run --publish`) with heartbeats of 200 ms.
 
-- Idle, a subscriber of the delta topics ("delta/", "beat") receives at most
+- Idle, a subscriber of the delta topics ("state/", "tick") receives at most
   100 bytes per heartbeat per source, counted over 10 heartbeats at the county
   and at the city (a size assertion: bytes / heartbeats received).
 - An old-style subscriber (a raw SUB on "rollup/<campaign>", as issue 14's
@@ -150,7 +150,7 @@ def idle_check(t, meter, who):
     t0 = time.monotonic()
     time.sleep(10 * HB_MS / 1000 + 0.1)
     got = meter.since(t0)
-    beats = [x for x in got if x[1] == "beat"]
+    beats = [x for x in got if x[1] == "tick"]
     total = sum(x[2] for x in got)
     per = total / max(1, len(beats))
     t.check(len(beats) >= 8, f"{who}: a beat every heartbeat ({len(beats)} in 10 heartbeats)")
@@ -174,8 +174,8 @@ def main(t):
     runs = t.sync_all(county, agg)
     t.check(all(r.rc == 0 for r in runs.values()), "every sync exits 0")
     city = City(t, agg.publish, subs).start()
-    cmeter = Meter(agg.publish, k.secret("meter"), k.public("county"), ["delta/", "beat"])
-    ymeter = Meter(city.publish, k.secret("meter"), k.public("city1"), ["delta/", "beat"])
+    cmeter = Meter(agg.publish, k.secret("meter"), k.public("county"), ["state/", "tick"])
+    ymeter = Meter(city.publish, k.secret("meter"), k.public("city1"), ["state/", "tick"])
     wait_exact(t, city, "the city's view equals the county's (seq and figures)")
 
     idle_check(t, cmeter, "county -> subscriber")
@@ -196,8 +196,8 @@ def main(t):
     t.check_rc(t.sync(county, unit, agg), 0, "the sync of a one-row edit")
     time.sleep(1.0)  # counted before any snapshot joins (a new subscriber brings full states)
     for m, who in ((cmeter, "county"), (ymeter, "city")):
-        moved = sum(x[2] for x in m.since(t0, "delta/"))
-        t.check(0 < moved <= 2048, f"the edit moved {moved} bytes on delta/ from the {who} "
+        moved = sum(x[2] for x in m.since(t0, "state/"))
+        t.check(0 < moved <= 2048, f"the edit moved {moved} bytes on state/ from the {who} "
                 "(at most 2 KB)")
     wait_exact(t, city, "after a one-row edit the city's view equals the county's")
 

@@ -53,8 +53,8 @@ static void test_roundtrip(void)
   CHECK_EQ_INT(0, hb_delta_decode(NULL, 0, z, zl, lb, hb_delta_hash(b, lb), &out));
   CHECK(out && memcmp(out, b, lb) == 0);
   free(out);
-  CHECK_EQ_INT(HB_ETOOBIG, hb_delta_decode(NULL, 0, z, zl, (size_t)HB_WIRE_MAX_ROLLUP + 1, 0,
-                                           &out));
+  CHECK_EQ_INT(HB_ETOOBIG,
+               hb_delta_decode(NULL, 0, z, zl, (size_t)HB_WIRE_MAX_ROLLUP + 1, 0, &out));
   free(z);
   free(a);
   free(b);

@@ -61,14 +61,14 @@ static uint64_t pop_seq(sub_netd *d)
   return s;
 }
 
-/* Whether the XPUB saw a subscription to "delta/jf" (the full state asked). */
+/* Whether the XPUB saw a subscription to "state/jf" (the full state asked). */
 static bool asked(void *xpub)
 {
   bool got = false;
   char m[64];
   int n;
   while ((n = zmq_recv(xpub, m, sizeof m, ZMQ_DONTWAIT)) >= 0)
-    if (n == 9 && m[0] == 1 && memcmp(m + 1, "delta/jf", 8) == 0)
+    if (n == 9 && m[0] == 1 && memcmp(m + 1, "state/jf", 8) == 0)
       got = true;
   return got;
 }
@@ -87,8 +87,8 @@ static void test_apply(void)
   size_t la, lb, lc, ld, ml;
   uint8_t *a = state(5, &la), *b = state(6, &lb), *c = state(7, &lc), *dd = state(8, &ld);
   size_t gaps = 0;
-  const char *t = "delta/jf";
-  CHECK(sub_netd_topic(t, 8) && sub_netd_topic("beat", 4) && !sub_netd_topic("rollup/jf", 9));
+  const char *t = "state/jf";
+  CHECK(sub_netd_topic(t, 8) && sub_netd_topic("tick", 4) && !sub_netd_topic("rollup/jf", 9));
 
   uint8_t *m = delta(NULL, 0, a, la, 5, &ml); /* the full state */
   CHECK_EQ_INT(0, sub_netd_handle(d, sub, t, 8, m, ml, 0, &gaps));
@@ -96,7 +96,7 @@ static void test_apply(void)
   CHECK_EQ_INT(0, pop_seq(d));
   free(m);
   m = beat((uint32_t)hb_delta_hash(a, la), &ml); /* held: the state again */
-  CHECK_EQ_INT(0, sub_netd_handle(d, sub, "beat", 4, m, ml, 10, &gaps));
+  CHECK_EQ_INT(0, sub_netd_handle(d, sub, "tick", 4, m, ml, 10, &gaps));
   CHECK_EQ_INT(5, pop_seq(d));
   free(m);
   m = delta(a, la, b, lb, 6, &ml); /* a delta against what is held */
@@ -113,7 +113,7 @@ static void test_apply(void)
   CHECK(asked(xpub));
   free(m);
   m = beat((uint32_t)hb_delta_hash(dd, ld), &ml); /* a beat of another state: not held */
-  CHECK_EQ_INT(0, sub_netd_handle(d, sub, "beat", 4, m, ml, 40, &gaps));
+  CHECK_EQ_INT(0, sub_netd_handle(d, sub, "tick", 4, m, ml, 40, &gaps));
   CHECK_EQ_INT(0, pop_seq(d));
   CHECK_EQ_INT(2, gaps);
   zmq_poll(NULL, 0, 50);
@@ -123,10 +123,10 @@ static void test_apply(void)
   CHECK_EQ_INT(0, sub_netd_handle(d, sub, t, 8, m, ml, 50, &gaps));
   CHECK_EQ_INT(8, pop_seq(d));
   /* the same message on another campaign's topic, and junk: malformed */
-  CHECK_EQ_INT(HB_EPROTO, sub_netd_handle(d, sub, "delta/zt", 8, m, ml, 60, &gaps));
+  CHECK_EQ_INT(HB_EPROTO, sub_netd_handle(d, sub, "state/zt", 8, m, ml, 60, &gaps));
   uint8_t junk[] = {0xff, 0x01};
   CHECK_EQ_INT(HB_EPROTO, sub_netd_handle(d, sub, t, 8, junk, sizeof junk, 60, &gaps));
-  CHECK_EQ_INT(HB_EPROTO, sub_netd_handle(d, sub, "beat", 4, junk, sizeof junk, 60, &gaps));
+  CHECK_EQ_INT(HB_EPROTO, sub_netd_handle(d, sub, "tick", 4, junk, sizeof junk, 60, &gaps));
   CHECK_EQ_INT(0, pop_seq(d));
   free(m);
   /* a delta that does not rebuild (a wrong hash): nothing, and asked */
