@@ -10,6 +10,7 @@ PKGS=(
   liblmdb-dev lmdb-utils libinih-dev libjansson-dev
   python3 clang clang-format-14 libclang-rt-14-dev iproute2 procps
   libzip-dev libexpat1-dev libxlsxwriter-dev libmicrohttpd-dev libsystemd-dev libsodium-dev
+  libzstd-dev zstd  # issue 17: rollup deltas; the zstd tool makes fuzz_delta's seeds
   nftables libnetfilter-queue-dev iptables
   python3-openpyxl python3-prometheus-client python3-zmq python3-lmdb faketime systemd
   libxml2-utils  # xmllint: integration.hostile_names validates the .xlsx and .docx parts
@@ -27,6 +28,7 @@ CROSS=(
   libc6-dev:arm64 libzmq3-dev:arm64 libprotobuf-c-dev:arm64 liblmdb-dev:arm64
   libinih-dev:arm64 libjansson-dev:arm64 libzip-dev:arm64 libexpat1-dev:arm64
   libxlsxwriter-dev:arm64 libmicrohttpd-dev:arm64 libsystemd-dev:arm64 libsodium-dev:arm64
+  libzstd-dev:arm64
   gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64-win32 wine64 dpkg-dev make xz-utils autoconf automake libtool
   lintian debootstrap
 )

@@ -57,5 +57,9 @@ mkdir -p "$tmp/cycle-submit" "$tmp/cycle-rollup"
 "$build/fuzz/fuzz-seedgen" "$tmp/cycle.ini" "$tmp/county/units.csv" \
   "$tmp/county/ledgers" "$tmp/cycle-submit" "$tmp/cycle-rollup"
 for f in "$tmp"/cycle-rollup/*; do cp "$f" "$out/rollup/cycle-$(basename "$f")"; done
+# delta (issue 17): a full state, a delta and beats between two of those Rollups
+rm -rf "$out/delta"
+"$root/fuzz/make_delta_seeds.py" "$out/rollup/county-nengli-2022" \
+  "$out/rollup/cycle-county-nengli-2022" "$out/delta"
 
 du -sh "$out"

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
+#include "hb_delta.h"
 #include "hb_err.h"
+#include "hb_publisher_delta.h"
 #include "hb_wire.h"
 #include "hb_zmq.h"
 
@@ -60,6 +62,7 @@ struct hb_publisher {
   bool subs_all; /* more than SUBS_PENDING_MAX, or a subscription to everything */
   pub_sent *subsent;
   size_t nsubsent, capsubsent;
+  hb_pubdelta *delta; /* the delta topics (issue 17, hb_publisher_delta.h) */
 };
 
 /* The XPUB's options, the ZAP handler and CURVE (before the bind), then
@@ -119,7 +122,9 @@ int hb_publisher_open(hb_publisher **out, const hb_publisher_opts *o, char *err,
   if (!p->o.heartbeat_ms)
     p->o.heartbeat_ms = HB_PUBLISHER_HEARTBEAT_MS;
   p->changes_sent_ms = LONG_AGO;
-  int rc = socket_open(p, o, &ring, err, errlen);
+  int rc = (p->delta = hb_pubdelta_new()) ? socket_open(p, o, &ring, err, errlen) : HB_ENOMEM;
+  if (rc == HB_ENOMEM)
+    snprintf(err, errlen, "out of memory");
   hb_keyring_free(&ring); /* a no-op once the ZAP handler took it */
   if (rc != 0) {
     hb_publisher_close(p);
@@ -219,6 +224,7 @@ void hb_publisher_close(hb_publisher *p)
   subs_clear(p);
   subsent_clear(p);
   free(p->subsent);
+  hb_pubdelta_free(p->delta);
   if (p->xpub)
     zmq_close(p->xpub);
   hb_zap_close(p->zap);
@@ -265,8 +271,11 @@ int hb_publisher_poll(hb_publisher *p)
       return e == EAGAIN || e == EINTR ? 0 : HB_EZMQ;
     }
     const uint8_t *d = zmq_msg_data(&m);
-    if (zmq_msg_size(&m) >= 1 && d[0] == 1) /* 1: subscribe, 0: unsubscribe */
-      subs_add(p, d + 1, zmq_msg_size(&m) - 1);
+    size_t n = zmq_msg_size(&m);
+    if (n >= 1 && d[0] <= 1) /* 1: subscribe, 0: unsubscribe */
+      hb_pubdelta_subscription(p->delta, d[0] == 1, d + 1, n - 1);
+    if (n >= 1 && d[0] == 1)
+      subs_add(p, d + 1, n - 1);
     zmq_msg_close(&m);
   }
   return 0;
@@ -332,8 +341,16 @@ bool hb_publisher_due(const hb_publisher *p, int64_t now_ms)
          (p->ndirty && now_ms >= changes_due_at(p));
 }
 
-/* Builds and sends one campaign (its topic: topic, tl bytes); counts it. */
-static int send_one(hb_publisher *p, const char *campaign, const char *topic, int tl)
+/* What one campaign gets in one send. */
+typedef struct pub_go {
+  bool old;        /* the full Rollup on "rollup/<campaign>" */
+  bool delta;      /* its state on "state/<campaign>", if it changed */
+  bool delta_full; /* ... as a full state (a subscription asked) */
+} pub_go;
+
+/* Builds one campaign and sends it (its topic: topic, tl bytes) as go
+ * says; counts the messages. */
+static int send_one(hb_publisher *p, const char *campaign, const char *topic, int tl, pub_go go)
 {
   uint8_t *buf = NULL;
   size_t len = 0;
@@ -344,15 +361,50 @@ static int send_one(hb_publisher *p, const char *campaign, const char *topic, in
   }
   if (rc == 0 && (tl < 0 || (size_t)tl >= 256))
     rc = HB_EINVAL;
-  if (rc == 0 && (zmq_send(p->xpub, topic, (size_t)tl, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
-                  zmq_send(p->xpub, buf, len, ZMQ_DONTWAIT) < 0))
-    rc = errno == EAGAIN ? HB_EAGAIN : HB_EZMQ;
-  free(buf);
-  if (rc == 0)
-    p->sent++;
-  else
+  if (go.old) {
+    if (rc == 0 && (zmq_send(p->xpub, topic, (size_t)tl, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+                    zmq_send(p->xpub, buf, len, ZMQ_DONTWAIT) < 0))
+      rc = errno == EAGAIN ? HB_EAGAIN : HB_EZMQ;
+    if (rc == 0)
+      p->sent++;
+    else
+      p->dropped++;
+  }
+  if (rc == 0 && go.delta)
+    rc = hb_pubdelta_offer(p->delta, p->xpub, campaign, buf, len, go.delta_full, &p->sent,
+                           &p->dropped);
+  else if (rc != 0 && !go.old)
     p->dropped++;
+  free(buf);
   return rc;
+}
+
+/* What campaign (old topic: topic, tl bytes) gets in this send: all (a
+ * heartbeat or mark_all), a due change, or a new subscription matching its
+ * old or its delta topic (at most once per heartbeat per campaign; a
+ * delta-topic one held back goes with the next heartbeat, as a full
+ * state). */
+static pub_go go_decide(hb_publisher *p, const char *campaign, const char *topic, int tl, bool all,
+                        bool changes, bool subs, int64_t now_ms)
+{
+  pub_go g = {0};
+  g.old = all || (changes && dirty_find(p, campaign) >= 0);
+  bool dw = hb_pubdelta_wanted(p->delta, campaign);
+  if (subs && tl > 0 && (size_t)tl < 256) {
+    char dtopic[512];
+    snprintf(dtopic, sizeof dtopic, "%s%s", HB_DELTA_TOPIC_PREFIX, campaign);
+    bool old_match = subs_match(p, topic, (size_t)tl);
+    bool new_match = dw && subs_match(p, dtopic, strlen(dtopic));
+    if ((old_match || new_match) && !g.old && subsent_take(p, campaign, now_ms)) {
+      g.old = old_match;
+      g.delta_full = new_match;
+    } else if (new_match) {
+      hb_pubdelta_want_full(p->delta, campaign);
+      g.delta_full = g.old;
+    }
+  }
+  g.delta = dw && (g.old || g.delta_full);
+  return g;
 }
 
 int hb_publisher_send(hb_publisher *p, int64_t now_ms)
@@ -369,15 +421,18 @@ int hb_publisher_send(hb_publisher *p, int64_t now_ms)
   for (size_t i = 0; i < n; i++) {
     char topic[256];
     int tl = snprintf(topic, sizeof topic, "%s%s", HB_WIRE_TOPIC_PREFIX, ids[i]);
-    bool go = all || (changes && dirty_find(p, ids[i]) >= 0);
     /* a new subscription: the campaigns its topic matches, each at most
      * once per heartbeat (the next heartbeat brings the others) */
-    if (!go && subs && tl > 0 && (size_t)tl < sizeof topic && subs_match(p, topic, (size_t)tl) &&
-        subsent_take(p, ids[i], now_ms))
-      go = true;
-    if (!go)
+    pub_go go = go_decide(p, ids[i], topic, tl, all, changes, subs, now_ms);
+    if (!go.old && !go.delta)
       continue;
-    int rc = send_one(p, ids[i], topic, tl);
+    int rc = send_one(p, ids[i], topic, tl, go);
+    if (rc != 0 && first == 0)
+      first = rc;
+  }
+  /* the heartbeat of the delta topics: "alive, seq N" per campaign */
+  if (beat && hb_pubdelta_beat_wanted(p->delta)) {
+    int rc = hb_pubdelta_beat(p->delta, p->xpub, ids, n, &p->sent, &p->dropped);
     if (rc != 0 && first == 0)
       first = rc;
   }

@@ -3,7 +3,13 @@
  *
  * Each message is [topic "rollup/<campaign>"][the packed Rollup]: state,
  * not deltas, so a message the XPUB drops for a slow subscriber is
- * harmless (the next one replaces it). A campaign is sent
+ * harmless (the next one replaces it). Beside it (issue 17,
+ * hb_publisher_delta.h, docs/protocol.md "Deltas and heartbeats"), while a
+ * subscription covers them: "state/<campaign>" carries the same build as a
+ * zstd delta against the state last sent there (or in full for a new
+ * subscription), only when it changed in more than its as_of_ms, and "tick"
+ * one RollupBeat per heartbeat; a subscriber of those only receives a few
+ * bytes a heartbeat while nothing changes. A campaign is sent
  *   - on change: the caller marks it (hb_publisher_mark), and the changes
  *     are coalesced for HB_PUBLISHER_COALESCE_MS (see hb_publisher_coalesce);
  *   - on a heartbeat: every campaign every heartbeat_ms, the first at once;
@@ -143,7 +149,8 @@ int hb_publisher_wait_ms(const hb_publisher *p, int64_t now_ms);
 /* The heartbeat in use (o->heartbeat_ms, or the default). */
 uint32_t hb_publisher_heartbeat_ms(const hb_publisher *p);
 
-/* Messages sent and dropped (could not be built or sent) so far. */
+/* Messages sent and dropped (could not be built or sent) so far, on every
+ * topic (the delta topics send nothing while nobody subscribes to them). */
 void hb_publisher_counts(const hb_publisher *p, uint64_t *sent, uint64_t *dropped);
 
 #endif

@@ -1,6 +1,7 @@
 /* collect.h: the latest Rollup per (origin, campaign).
  *
- * Publishers send state, not deltas (docs/protocol.md): of the messages of
+ * Publishers send state (docs/protocol.md; a delta is rebuilt into the
+ * exact Rollup it stands for by sub_net before it comes here): of the messages of
  * one (origin, campaign) the subscriber keeps the one with the highest seq,
  * and of equal seqs the one with the later as_of_ms; anything older is
  * dropped, so lost or reordered messages do no harm. The origin is whatever

@@ -15,6 +15,8 @@
 #include "hb_wire.h"
 #include "hb_zap.h"
 #include "hb_zmq.h"
+#include "hb_date.h"
+#include "net_delta.h"
 
 #define TOPIC_MAX 512
 
@@ -94,7 +96,8 @@ int sub_net_open_secure(sub_net *s, char *const *eps, size_t n, const char *camp
   s->eps = calloc(n ? n : 1, sizeof *s->eps);
   s->hs = calloc(n ? n : 1, sizeof *s->hs);
   s->codes = calloc(n ? n : 1, sizeof *s->codes);
-  if (!s->ctx || !s->socks || !s->eps || !s->hs || !s->codes) {
+  s->delta = calloc(n ? n : 1, sizeof *s->delta);
+  if (!s->ctx || !s->socks || !s->eps || !s->hs || !s->codes || !s->delta) {
     snprintf(err, errlen, "out of memory");
     sub_net_close(s);
     return HB_ENOMEM;
@@ -124,7 +127,7 @@ int sub_net_open_secure(sub_net *s, char *const *eps, size_t n, const char *camp
     if (hb_handshake_watch(&s->hs[i], s->ctx, sock, name) != HB_OK ||
         hb_zmq_common(sock, (int64_t)HB_WIRE_MAX_ROLLUP, 1000, 3000) != 0 ||
         zmq_setsockopt(sock, ZMQ_SUBSCRIBE, topic, (size_t)tl) != 0 ||
-        zmq_connect(sock, eps[i]) != 0) {
+        !(s->delta[i] = sub_netd_open(sock, campaign)) || zmq_connect(sock, eps[i]) != 0) {
       snprintf(err, errlen, "%s: %s", eps[i], zmq_strerror(errno));
       sub_net_close(s);
       return HB_EZMQ;
@@ -308,7 +311,9 @@ void sub_net_close(sub_net *s)
       zmq_close(s->socks[i]);
     free(s->eps ? s->eps[i] : NULL);
     free(s->codes ? s->codes[i] : NULL);
+    sub_netd_free(s->delta ? s->delta[i] : NULL);
   }
+  free(s->delta);
   free(s->socks);
   free(s->eps);
   free(s->hs);
@@ -318,10 +323,12 @@ void sub_net_close(sub_net *s)
   memset(s, 0, sizeof *s);
 }
 
-/* Reads one whole multipart message from sock (which is ready). Returns 1
- * with *r for a good one, 0 if it was dropped, HB_EZMQ. */
-static int read_one(sub_net *s, void *sock, Huibao__V1__Rollup **r)
+/* Reads one whole multipart message from socket ep (which is ready). Returns
+ * 1 with *r for a good one, 0 if it was dropped or went to the delta topics
+ * (what it gave is queued there), HB_EZMQ. */
+static int read_one(sub_net *s, size_t ep, Huibao__V1__Rollup **r)
 {
+  void *sock = s->socks[ep];
   zmq_msg_t parts[2];
   int nparts = 0, more = 0, rc = 0;
   do {
@@ -347,6 +354,12 @@ static int read_one(sub_net *s, void *sock, Huibao__V1__Rollup **r)
   size_t tlen = zmq_msg_size(&parts[0]);
   const char *topic = zmq_msg_data(&parts[0]);
   size_t plen = strlen(HB_WIRE_TOPIC_PREFIX);
+  if (sub_netd_topic(topic, tlen)) {
+    if (sub_netd_handle(s->delta[ep], sock, topic, tlen, zmq_msg_data(&parts[1]),
+                        zmq_msg_size(&parts[1]), hb_time_mono_ms(), &s->gaps) == HB_EPROTO)
+      s->bad++;
+    goto out;
+  }
   Huibao__V1__Rollup *got = NULL;
   if (hb_rollup_unpack(zmq_msg_data(&parts[1]), zmq_msg_size(&parts[1]), &got) != 0) {
     s->bad++;
@@ -387,6 +400,17 @@ int sub_net_recv(sub_net *s, int timeout_ms, size_t *ep, Huibao__V1__Rollup **r)
    * would stop every subscription of a long-running `run` or `serve`. */
   for (size_t i = 0; s->hs && i < n; i++)
     hb_handshake_poll(&s->hs[i]);
+  /* what the delta topics gave first (a beat gives one rollup a campaign) */
+  int64_t now = hb_time_mono_ms();
+  for (size_t k = 0; k < n; k++) {
+    size_t i = (s->next + k) % n;
+    sub_netd_tick(s->delta[i], s->socks[i], now);
+    if (sub_netd_pop(s->delta[i], r) == 1) {
+      *ep = i;
+      s->next = (i + 1) % n;
+      return 1;
+    }
+  }
   for (size_t i = 0; i < n; i++)
     items[i] = (zmq_pollitem_t){s->socks[i], 0, ZMQ_POLLIN, 0};
   int rc = zmq_poll(items, (int)n, timeout_ms);
@@ -398,10 +422,10 @@ int sub_net_recv(sub_net *s, int timeout_ms, size_t *ep, Huibao__V1__Rollup **r)
       continue;
     /* drain this socket's queue until one good message, bad ones dropped */
     for (int tries = 0; tries < 64; tries++) {
-      int got = read_one(s, s->socks[i], r);
+      int got = read_one(s, i, r);
       if (got < 0)
         return got;
-      if (got == 1) {
+      if (got == 1 || sub_netd_pop(s->delta[i], r) == 1) {
         *ep = i;
         s->next = (i + 1) % n;
         return 1;

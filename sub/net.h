@@ -1,5 +1,7 @@
 /* net.h: one ZeroMQ SUB socket (ZMQ_SUB) per endpoint, so every message is known by the
- * endpoint it came from. Frames are [topic "rollup/<campaign>"][Rollup]. */
+ * endpoint it came from. Frames are [topic "rollup/<campaign>"][Rollup], and from a
+ * publisher of issue 17 [topic "state/<campaign>"][RollupDelta] and ["tick"][RollupBeat]
+ * (net_delta.h: what they give is handed out as whole Rollups, as if sent in full). */
 #ifndef SUB_NET_H
 #define SUB_NET_H
 
@@ -14,12 +16,14 @@ typedef struct sub_net {
   void **socks;
   char **eps; /* copies of the endpoints, index = socket index */
   size_t count;
-  size_t next;      /* round robin start among ready sockets */
-  size_t bad;       /* messages dropped as malformed (for the log) */
-  hb_handshake *hs; /* handshake events per socket (why a county gives nothing) */
-  char **codes;     /* per endpoint, the source code bound to it: given (--server-code) or
-                       that of the first rollup accepted from it; NULL: none yet (owned) */
-  bool configured;  /* codes were given: none is learned */
+  size_t next;             /* round robin start among ready sockets */
+  size_t bad;              /* messages dropped as malformed (for the log) */
+  hb_handshake *hs;        /* handshake events per socket (why a county gives nothing) */
+  char **codes;            /* per endpoint, the source code bound to it: given (--server-code) or
+                              that of the first rollup accepted from it; NULL: none yet (owned) */
+  bool configured;         /* codes were given: none is learned */
+  struct sub_netd **delta; /* per endpoint, its delta topics (net_delta.h; owned) */
+  size_t gaps;             /* deltas and beats that did not fit the state held (full asked) */
 } sub_net;
 
 /* The file in `run --data DIR` that keeps the learned bindings. */
@@ -40,7 +44,8 @@ int sub_net_parse_list(const char *list, char ***eps, size_t *n, char *err, size
 void sub_net_free_list(char **eps, size_t n);
 
 /* Creates a context and connects one SUB socket per endpoint, subscribed to
- * "rollup/" or "rollup/<campaign>" (campaign may be NULL), with
+ * "rollup/" or "rollup/<campaign>" (campaign may be NULL) and to the delta
+ * topics (net_delta.h), with
  * ZMQ_MAXMSGSIZE = HB_WIRE_MAX_ROLLUP and ZMQ_LINGER = 0. */
 int sub_net_open(sub_net *s, char *const *eps, size_t n, const char *campaign, char *err,
                  size_t errlen);
@@ -94,7 +99,8 @@ int sub_net_bindings_save(const sub_net *s, const char *path);
  * SUB_CLAIM_TAKEN), or HB_ENOMEM. */
 int sub_net_claim(sub_net *s, size_t ep, const char *code, size_t *other);
 
-/* Waits at most timeout_ms for one well-formed rollup. Returns 1 with
+/* Waits at most timeout_ms for one well-formed rollup (a full one, one
+ * rebuilt from a delta, or the one held again on a beat). Returns 1 with
  * *ep (socket index) and *r (caller frees with
  * protobuf_c_message_free_unpacked), 0 on timeout or signal, HB_EZMQ. Messages
  * whose frames, topic or content are wrong are dropped and counted in bad;

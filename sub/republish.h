@@ -23,7 +23,9 @@
  * (hb_rollup_epoch) changes with it, and subscribers take a rollup of
  * another epoch when its as_of is later.
  *
- * The sending, the heartbeat, new subscribers and CURVE are hb_publisher's
+ * The sending, the heartbeat, new subscribers, the delta topics (issue 17:
+ * "state/<campaign>" and "tick", so a province subscribed to a quiet city
+ * receives a few bytes a heartbeat) and CURVE are hb_publisher's
  * (lib/hb_publisher.h), as a county's: its own ZeroMQ context and, unless
  * insecure, its own ZAP handler (domain HB_PUBLISHER_ZAP_DOMAIN) answering
  * from the --subscriber-keys folder: a province whose key is not there
