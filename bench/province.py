@@ -446,7 +446,7 @@ def report(a, F, idle, busy, merge, t_total):
     p50 = [x["p50"] for x in F]
     p99 = [x["p99"] for x in F]
     add(f"| P1 | province freshness p50: township edit → huibao-agent sync → county → city → "
-        f"province logs it ({a.counties} counties, {a.cities} cities, {a.edits} edits per "
+        f"province logs it ({a.counties} counties, {a.cities} cit{'ies' if a.cities > 1 else 'y'}, {a.edits} edits per "
         f"repetition, median of {n}) | | {mm(p50, lambda v: f'{v:.0f} ms')} | |")
     ok = statistics.median(p99) <= 1000
     add(f"| P2 | province freshness p99 | ≤ 1 s | {mm(p99, lambda v: f'{v:.0f} ms')} | "
@@ -488,7 +488,8 @@ def report(a, F, idle, busy, merge, t_total):
     add(f"| {num()} | province merge cost: its CPU in the busy window less its idle rate, "
         f"per rollup it took in with a new seq ({busy['merges']}; CPU ticks of 10 ms) | | "
         f"{merge:.2f} ms | |")
-    head = (f"Province: {a.counties} counties × 60 units, {a.cities} cities, 1 province; "
+    head = (f"Province: {a.counties} counties × 60 units, {a.cities} "
+            f"cit{'ies' if a.cities > 1 else 'y'}, 1 province; "
             f"{time.strftime('%Y-%m-%d %H:%M')}; load average at the end "
             f"{os.getloadavg()[0]:.1f}; run took {t_total:.0f} s"
             f"{'' if 'bytes' in idle else '; bytes NOT measured (needs root: nft in a netns)'}")
@@ -514,7 +515,7 @@ def main():
     ap.add_argument("--keep", action="store_true")
     a = ap.parse_args()
     if a.smoke:
-        a.counties, a.cities, a.reps, a.edits, a.idle, a.busy = 4, 2, 1, 3, 5, 10
+        a.counties, a.cities, a.reps, a.edits, a.idle, a.busy = 3, 1, 1, 2, 3, 4
     a.cities = max(1, min(a.cities, a.counties))
     reexec_in_netns()
     for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
