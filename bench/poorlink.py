@@ -235,17 +235,17 @@ class Township:
                 out[m.group(1)] = int(float(m.group(2)))
         return out
 
-    def agent_argv(self, state):
+    def agent_argv(self, state, extra=()):
         return ["ip", "netns", "exec", self.link.ns["town"], self.b.agent, "sync", "--unit",
                 self.unit, "--ledger", self.ledger, "--state", state, "--county", self.listen,
                 "--key", os.path.join(self.keys, self.unit + ".key_secret"),
-                "--county-key", os.path.join(self.keys, "county.key")]
+                "--county-key", os.path.join(self.keys, "county.key")] + list(extra)
 
-    def sync(self, state, timeout=600):
+    def sync(self, state, timeout=600, extra=()):
         """(seconds, exit code, summary dict, bytes up, bytes down)."""
         w0 = self.link.wire_bytes()
         t0 = time.monotonic()
-        r = subprocess.run(self.agent_argv(state), capture_output=True, text=True,
+        r = subprocess.run(self.agent_argv(state, extra), capture_output=True, text=True,
                            timeout=timeout, preexec_fn=P._die_with_parent)
         dt = time.monotonic() - t0
         w1 = self.link.quiet_bytes()
@@ -272,6 +272,17 @@ def sync_done(t, state, what):
             raise RuntimeError(f"{what}: exit {rc}: {(r.stdout + r.stderr)[-2000:]}")
         log(f"{what}: exit 75 after {dt:.1f} s ({sm}); running it again")
     raise RuntimeError(f"{what}: exit 75 five times")
+
+
+def m_patient(t, a):
+    """Diagnostic, once: the first sync with huibao-agent --timeout 120 (it does
+    not give up while a batch crosses the link): the link's own share."""
+    t.county_start()
+    state = os.path.join(a.root, "state.patient")
+    dt, rc, sm, up, down, r = t.sync(state, extra=["--timeout", "120"])
+    log(f"first sync with --timeout 120: {dt:.1f} s, exit {rc}, up {up:,} B, {sm}")
+    shutil.rmtree(state, ignore_errors=True)
+    return {"secs": dt, "rc": rc, "up": up, "down": down, "summary": sm}
 
 
 def summary(text):
@@ -369,6 +380,10 @@ def rows_of(a, t, F, S, D, why=None):
              f"{mm(secs, lambda v: f'{v:.2f} s')} | {'met' if ok else 'NOT met'} |")
     L.append(f"| L4 | … its bytes on the wire, up / down | | "
              f"{mm([x['up'] for x in S], P.fmt_b)} / {mm([x['down'] for x in S], P.fmt_b)} | |")
+    pt = D["patient"]
+    L.append(f"| L1' | diagnostic, once: the same first sync with `huibao-agent --timeout 120` "
+             f"(the agent does not give up while its batches cross the link; exit {pt['rc']}) "
+             f"| | {pt['secs']:.1f} s, up {P.fmt_b(pt['up'])} | |")
     if D["rc1"] == 0:
         L.append(f"| L5 | poor link cut mid-sync | 0 | not exercised: the first sync "
                  f"({n:,} records) finished before the cut | |")
@@ -424,6 +439,7 @@ def main():
             log(f"ledger of {t.rows:,} rows")
             F, S = m_first_and_small(t, a)
             D = m_drop(t, a)
+            D["patient"] = m_patient(t, a)
             t.county_stop()
     finally:
         P.stop_children()

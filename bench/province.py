@@ -24,8 +24,8 @@ subscribed to the cities). Measured:
   city->province = from or to a city's publish port). For that the script
   runs itself in a network namespace of its own (unshare --net, root only);
   without root it prints the rows without bytes.
-- CPU: utime+stime from /proc/PID/stat over the window, as a share of one
-  core, summed per level (and per process); RSS: VmRSS at the end of the
+- CPU: the run time of every thread (/proc/PID/task/*/schedstat, ns) over
+  the window, as a share of one core, summed per level (and per process); RSS: VmRSS at the end of the
   window, per process (median and largest per level).
 - the province's merge cost: its CPU over the busy window minus its idle
   rate, divided by the merges it did (the seq changes it logged).
@@ -54,7 +54,6 @@ sys.path.insert(0, HERE)
 import bench as B  # noqa: E402  (its helpers: free_port, cpu_ticks, edit_ledger, ...)
 
 GEN = B.GEN
-TICK = os.sysconf("SC_CLK_TCK")
 LIBC = ctypes.CDLL(None, use_errno=True)
 SEQ_RE = re.compile(rb"county (\S+) campaign (\S+): seq (?:\d+ -> )?(\d+)")
 
@@ -331,8 +330,21 @@ class Province:
                 "city": [y["proc"] for y in self.cities], "province": [self.prov]}
 
 
+def cpu_s(pid):
+    """CPU seconds of every thread of pid (/proc/PID/task/*/schedstat: ns, not
+    the 10 ms ticks of /proc/PID/stat)."""
+    t = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                t += int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass  # a thread that just ended
+    return t / 1e9
+
+
 def cpu_of(procs):
-    return [B.cpu_ticks(p.pid) for p in procs]
+    return [cpu_s(p.pid) for p in procs]
 
 
 def rss_mb(p):
@@ -358,7 +370,7 @@ def window(pv, wire, secs, edit_fn=None):
         merges = len(pv.events) - e0
     out = {"secs": dt, "edits": edits, "merges": merges}
     for k in lv:
-        per = [(b - a) / TICK / dt for a, b in zip(c0[k], c1[k])]
+        per = [(b - a) / dt for a, b in zip(c0[k], c1[k])]
         rss = [rss_mb(p) for p in lv[k]]
         out[k] = {"cpu_sum": sum(per), "cpu_med": statistics.median(per), "cpu_max": max(per),
                   "rss_med": statistics.median(rss), "rss_max": max(rss), "rss_sum": sum(rss)}
@@ -486,7 +498,7 @@ def report(a, F, idle, busy, merge, t_total):
             add(f"| {num()} | bytes per edit, {lv} (busy window less the idle rate, "
                 f"per edit) | | {fmt_b(max(0.0, extra) / busy['edits'])} | |")
     add(f"| {num()} | province merge cost: its CPU in the busy window less its idle rate, "
-        f"per rollup it took in with a new seq ({busy['merges']}; CPU ticks of 10 ms) | | "
+        f"per rollup it took in with a new seq ({busy['merges']}) | | "
         f"{merge:.2f} ms | |")
     head = (f"Province: {a.counties} counties × 60 units, {a.cities} "
             f"cit{'ies' if a.cities > 1 else 'y'}, 1 province; "
