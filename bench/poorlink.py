@@ -392,7 +392,8 @@ def rows_of(a, t, F, S, D, why=None):
     L.append(f"| L5 | poor link cut mid-sync (at {D['cut_at']:,} of {n:,} stored, down "
              f"{D['down_for']:.0f} s until the agent gave up, exit {D['rc1']}), healed, synced "
              f"again (exit 0 in {D['secs2']:.1f} s, {D['runs2']} run(s)): records re-sent although acknowledged "
-             f"(county duplicates: {D['duplicate']}, sent but unacknowledged at the cut) | 0 | "
+             f"(county duplicates: {D['duplicate']}: stored but not yet acknowledged when the link "
+             f"went, or re-sent by the agent's 3 s timer) | 0 | "
              f"{D['resent_acked']} | {'met' if ok else 'NOT met'} |")
     return L
 
