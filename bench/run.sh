@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Benchmarks: installs what they need, builds Release in its own folder,
 # prints one table (see docs/performance.md).
-#   ./bench/run.sh            the full run (< 10 minutes on 2 cores)
+#   ./bench/run.sh            the full run (< 10 minutes on 2 cores, then the two below)
 #   ./bench/run.sh --smoke    tiny counts, one repetition (< 2 minutes): checks it still works
 #   ./bench/run.sh --reps N   repetitions (default 5)
 #   ./bench/run.sh --out FILE also writes the table to FILE; --keep keeps the work folder
-#   Issue 17's long ones run after it (about 10 and 8 minutes at full size):
+#   Issue 17's long ones run after it (about 8 and 15 minutes at full size):
 #   --no-province             skips bench/province.py (100 counties, 10 cities, a province)
 #   --province-counties N     its number of counties (default 100)
 #   --no-poorlink             skips bench/poorlink.py (256 kbit/s, 300 ms RTT, 2 % loss;
