@@ -2,12 +2,16 @@
 """The benchmark driver: runs every measurement and prints ONE table.
 
   bench.py --build DIR [--reps N] [--smoke] [--out FILE] [--keep]
+           [--no-province] [--province-counties N] [--no-poorlink]
 
 Called by ./bench/run.sh, which installs the packages and builds. Every
 figure is the median of --reps runs with min-max; every ratio is computed
 within one repetition (the same minute on the same machine) and then its
 median taken. Servers (huibao-aggregator, huibao-sub, redis-server,
 mosquitto) are started here on free loopback ports and stopped by PID.
+Then bench/province.py (issue 17: N counties, cities, a province) and
+bench/poorlink.py (a township on a 256 kbit/s link) run, unless skipped,
+and their rows follow the table.
 """
 import argparse
 import json
@@ -219,6 +223,9 @@ def m_throughput(s, cfg, rep, root):
     d = os.path.join(root, f"limit.{rep}")
     out["limit"] = run_json([s.b.limit, "--dir", d, "--records", str(cfg.n_limit)])["rate"]
     shutil.rmtree(d)
+    out["limit_batch"] = run_json([s.b.limit, "--dir", d, "--records", str(cfg.n_limit),
+                                   "--batch", "500"])["rate"]
+    shutil.rmtree(d)
     for name, insecure in (("huibao", False), ("huibao_insecure", True)):
         d = os.path.join(root, f"agg.{name}.{rep}")
         p, listen, publish = s.aggregator(d, insecure)
@@ -241,6 +248,7 @@ def m_throughput(s, cfg, rep, root):
         if os.path.exists(f):
             os.remove(f)
     out["r_limit"] = out["huibao"] / out["limit"]
+    out["r_limit_batch"] = out["huibao"] / out["limit_batch"]
     out["r_redis"] = out["huibao"] / out["redis"]
     out["r_mqtt"] = out["huibao"] / out["mqtt"]
     return out
@@ -409,6 +417,27 @@ def cell(xs, f):
     return f"{f(m)} ({f(lo)} – {f(hi)})"
 
 
+def scale_tables(args):
+    """Issue 17's long benchmarks (province.py, poorlink.py), each its own table."""
+    out = ""
+    runs = []
+    if not args.no_province:
+        runs.append(("province.py", ["--counties", str(args.province_counties),
+                                     "--reps", str(args.reps)]))
+    if not args.no_poorlink:
+        runs.append(("poorlink.py", ["--reps", str(args.reps)]))
+    for script, extra in runs:
+        log(f"{script} {' '.join(extra)}")
+        with tempfile.NamedTemporaryFile(suffix=".md") as f:
+            argv = [sys.executable, os.path.join(HERE, script), "--build", args.build,
+                    "--out", f.name] + (["--smoke"] if args.smoke else extra)
+            r = subprocess.run(argv, stdout=subprocess.DEVNULL)
+            if r.returncode != 0:
+                raise RuntimeError(f"{script} exit {r.returncode}")
+            out += "\n" + open(f.name, encoding="utf-8").read()
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", required=True)
@@ -417,6 +446,9 @@ def main():
     ap.add_argument("--out")
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--dir", help="work folder (default: a new one under /tmp)")
+    ap.add_argument("--no-province", action="store_true", help="skip bench/province.py")
+    ap.add_argument("--province-counties", type=int, default=100)
+    ap.add_argument("--no-poorlink", action="store_true", help="skip bench/poorlink.py")
     args = ap.parse_args()
 
     class Cfg:
@@ -525,19 +557,27 @@ def main():
     add("|---|---|---|---|---|")
     add(f"| 1 | limit: DEALER→ROUTER, decode, 1 LMDB txn per drain (fsync), ack; 1,000 in flight, "
         f"{cfg.n_limit:,} records | {cell(col('limit'), fmt_rate)} | | |")
+    add(f"| 1b | batch-aware limit: the same, but each message a Submit of 500 records (the "
+        f"bytes huibao's agents send), 16 in flight, decoded once per message, acked per "
+        f"message | {cell(col('limit_batch'), fmt_rate)} | | |")
     ok = statistics.median(col("r_limit")) >= 0.7
     add(f"| 2 | huibao: 60 agents (bench-loadgen, CURVE + ZAP), Submits of 500, window 8 → "
         f"aggregator, durable acks, rollups; {cfg.n_huibao:,} records | "
         f"{cell(col('huibao'), fmt_rate)} | | |")
     add(f"| 2a | huibao ÷ limit (same repetition) | {cell(col('r_limit'), lambda v: f'{v:.2f}×')} "
         f"| ≥ 0.70× | {'met' if ok else 'NOT met'} |")
+    ok = statistics.median(col("r_limit_batch")) >= 0.8
+    add(f"| 2a' | huibao ÷ batch-aware limit (same repetition) | "
+        f"{cell(col('r_limit_batch'), lambda v: f'{v:.2f}×')} | ≥ 0.80× | "
+        f"{'met' if ok else 'NOT met'} |")
     add(f"| 2b | huibao with --insecure (no CURVE) | {cell(col('huibao_insecure'), fmt_rate)} | | |")
     add(f"| 2c | aggregator CPU per record at full speed (CURVE) | "
         f"{cell(col('huibao_cpu_us'), lambda v: f'{v:.2f} µs')} | | |")
     add(f"| 3a | Redis Streams: XADD pipelined 1,000, appendfsync always; {cfg.n_redis:,} records | "
         f"{cell(col('redis'), fmt_rate)} | | |")
-    ok = statistics.median(col("r_redis")) >= 2
-    add(f"| 3b | huibao ÷ Redis | {cell(col('r_redis'), lambda v: f'{v:.2f}×')} | ≥ 2× | "
+    ok = statistics.median(col("r_redis")) >= 2.5
+    add(f"| 3b | huibao ÷ Redis (issue 17: ≥ 2.5×; it was ≥ 2×) | "
+        f"{cell(col('r_redis'), lambda v: f'{v:.2f}×')} | ≥ 2.5× | "
         f"{'met' if ok else 'NOT met'} |")
     add(f"| 3c | mosquitto QoS 1 → subscriber → SQLite WAL (synchronous=FULL); {cfg.n_mqtt:,} "
         f"records | {cell(col('mqtt'), fmt_rate)} | | |")
@@ -597,6 +637,7 @@ def main():
             f"{' (SMOKE: tiny counts, figures meaningless)' if args.smoke else ''}; "
             f"run took {time.monotonic() - t_start:.0f} s")
     table = head + "\n\n" + "\n".join(lines) + "\n"
+    table += scale_tables(args)
     print(table)
     if args.out:
         with open(args.out, "w") as f:

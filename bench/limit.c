@@ -1,6 +1,6 @@
 /* bench-limit: the least the pipeline must do, and nothing more.
  *
- *   bench-limit --dir DIR [--records N] [--window W] [--rate R]
+ *   bench-limit --dir DIR [--records N] [--window W] [--rate R] [--batch B]
  *
  * One process, two threads on tcp loopback: a DEALER sends N packed Records
  * (~200 bytes each, one per message) with W in flight; a ROUTER drains its
@@ -10,6 +10,15 @@
  * SNDHWM covering the window). No CURVE, no validation, no aggregates.
  * With --rate R the DEALER sends R records/s instead of as fast as the
  * window allows (the machine's own ack latency at that rate).
+ *
+ * With --batch B (> 1) it is the limit of the transport for huibao's
+ * batching: each message is a Submit of B records (bench_submit_pack, the
+ * bytes huibao's agents send), W is then in messages (default 16), the
+ * ROUTER decodes each Submit with protobuf-c (one unpack per message, as
+ * the county does), puts every record's bytes (found in the Submit's field
+ * 3) under its key, commits the drain (at most 10,000 records) as one
+ * transaction, then acks each message with its batch id. Latencies are per
+ * message.
  * Prints one JSON line: records, seconds, records/s, ack p50/p99 (ms),
  * commits. Exit 0, or 1 when something failed. */
 #include <errno.h>
@@ -31,7 +40,7 @@ typedef struct limit {
   char endpoint[256];
   const char *dir;
   uint64_t records;
-  int window;
+  int window, batch;
   double rate;
   uint64_t commits;
   int failed;
@@ -40,13 +49,88 @@ typedef struct limit {
   int ready;
 } limit;
 
-static int store_drain(MDB_env *env, MDB_dbi dbi, zmq_msg_t *payload, size_t n, uint64_t *seqs)
+/* Puts record r (packed as raw[0..len)) under unit\0kind id. */
+static int put_record(MDB_txn *txn, MDB_dbi dbi, const Huibao__V1__Record *r, const void *raw,
+                      size_t len)
+{
+  /* activity and problem are a oneof: they share storage, so ask body_case */
+  int act = r->body_case == HUIBAO__V1__RECORD__BODY_ACTIVITY;
+  const char *unit = act ? r->activity->unit : r->problem->unit;
+  const char *id = act ? r->activity->id : r->problem->id;
+  char key[256];
+  size_t ul = strlen(unit), il = strlen(id);
+  memcpy(key, unit, ul);
+  key[ul] = '\0';
+  key[ul + 1] = act ? 'A' : 'P';
+  memcpy(key + ul + 2, id, il);
+  MDB_val k = {ul + 2 + il, key}, v = {len, (void *)raw};
+  return mdb_put(txn, dbi, &k, &v, 0);
+}
+
+/* Reads a protobuf varint at *p (< end); 0 on a malformed one. */
+static int varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+  *v = 0;
+  for (int sh = 0; *p < end && sh < 64; sh += 7) {
+    uint8_t b = *(*p)++;
+    *v |= (uint64_t)(b & 0x7f) << sh;
+    if (!(b & 0x80))
+      return 1;
+  }
+  return 0;
+}
+
+/* Puts every record of one Submit message: decoded once with protobuf-c,
+ * each record's bytes found in field 3 of the raw message. */
+static int put_submit(MDB_txn *txn, MDB_dbi dbi, const zmq_msg_t *m, uint64_t *batch_id)
+{
+  const uint8_t *p = zmq_msg_data((zmq_msg_t *)m), *end = p + zmq_msg_size((zmq_msg_t *)m);
+  Huibao__V1__Submit *sub = huibao__v1__submit__unpack(NULL, (size_t)(end - p), p);
+  if (!sub)
+    return EINVAL;
+  *batch_id = sub->batch_id;
+  int rc = 0;
+  size_t i = 0;
+  while (p < end && rc == 0) {
+    uint64_t tag, len = 0;
+    if (!varint(&p, end, &tag)) {
+      rc = EINVAL;
+      break;
+    }
+    if ((tag & 7) == 0) {
+      rc = varint(&p, end, &len) ? 0 : EINVAL;
+      continue;
+    }
+    if ((tag & 7) != 2 || !varint(&p, end, &len) || len > (uint64_t)(end - p)) {
+      rc = EINVAL;
+      break;
+    }
+    if (tag >> 3 == 3) {
+      if (i >= sub->n_records)
+        rc = EINVAL;
+      else
+        rc = put_record(txn, dbi, sub->records[i++], p, (size_t)len);
+    }
+    p += len;
+  }
+  if (rc == 0 && i != sub->n_records)
+    rc = EINVAL;
+  huibao__v1__submit__free_unpacked(sub, NULL);
+  return rc;
+}
+
+static int store_drain(MDB_env *env, MDB_dbi dbi, zmq_msg_t *payload, size_t n, uint64_t *seqs,
+                       int batch)
 {
   MDB_txn *txn;
   int rc = mdb_txn_begin(env, NULL, 0, &txn);
   if (rc)
     return rc;
   for (size_t i = 0; i < n && rc == 0; i++) {
+    if (batch > 1) {
+      rc = put_submit(txn, dbi, &payload[i], &seqs[i]);
+      continue;
+    }
     Huibao__V1__Record *r =
         huibao__v1__record__unpack(NULL, zmq_msg_size(&payload[i]), zmq_msg_data(&payload[i]));
     if (!r) {
@@ -54,18 +138,7 @@ static int store_drain(MDB_env *env, MDB_dbi dbi, zmq_msg_t *payload, size_t n, 
       break;
     }
     seqs[i] = r->seq;
-    /* activity and problem are a oneof: they share storage, so ask body_case */
-    int act = r->body_case == HUIBAO__V1__RECORD__BODY_ACTIVITY;
-    const char *unit = act ? r->activity->unit : r->problem->unit;
-    const char *id = act ? r->activity->id : r->problem->id;
-    char key[256];
-    size_t ul = strlen(unit), il = strlen(id);
-    memcpy(key, unit, ul);
-    key[ul] = '\0';
-    key[ul + 1] = act ? 'A' : 'P';
-    memcpy(key + ul + 2, id, il);
-    MDB_val k = {ul + 2 + il, key}, v = {zmq_msg_size(&payload[i]), zmq_msg_data(&payload[i])};
-    rc = mdb_put(txn, dbi, &k, &v, 0);
+    rc = put_record(txn, dbi, r, zmq_msg_data(&payload[i]), zmq_msg_size(&payload[i]));
     huibao__v1__record__free_unpacked(r, NULL);
   }
   if (rc) {
@@ -83,6 +156,11 @@ static void *router_main(void *arg)
   MDB_dbi dbi;
   void *sock = zmq_socket(L->ctx, ZMQ_ROUTER);
   int one = 1, hwm = 2 * L->window + 1000;
+  size_t drain_max = L->batch > 1 ? (size_t)(10000 / L->batch) : DRAIN_MAX;
+  uint64_t messages =
+      L->batch > 1 ? (L->records + (uint64_t)L->batch - 1) / (uint64_t)L->batch : L->records;
+  if (drain_max < 1)
+    drain_max = 1;
   mkdir(L->dir, 0700);
   if (mdb_env_create(&env) || mdb_env_set_mapsize(env, (size_t)16 << 30) ||
       mdb_env_open(env, L->dir, MDB_NOTLS, 0600) || mdb_txn_begin(env, NULL, 0, &txn) ||
@@ -104,12 +182,12 @@ static void *router_main(void *arg)
   static zmq_msg_t id[DRAIN_MAX], payload[DRAIN_MAX];
   static uint64_t seqs[DRAIN_MAX];
   uint64_t done = 0;
-  while (!L->failed && done < L->records) {
+  while (!L->failed && done < messages) {
     zmq_pollitem_t pi = {sock, 0, ZMQ_POLLIN, 0};
     if (zmq_poll(&pi, 1, 1000) <= 0)
       continue;
     size_t n = 0;
-    while (n < DRAIN_MAX) {
+    while (n < drain_max) {
       zmq_msg_init(&id[n]);
       zmq_msg_init(&payload[n]);
       if (zmq_msg_recv(&id[n], sock, ZMQ_DONTWAIT) < 0) {
@@ -120,7 +198,7 @@ static void *router_main(void *arg)
       zmq_msg_recv(&payload[n], sock, 0);
       n++;
     }
-    int rc = store_drain(env, dbi, payload, n, seqs);
+    int rc = store_drain(env, dbi, payload, n, seqs, L->batch);
     if (rc) {
       fprintf(stderr, "bench-limit: store: %s\n", mdb_strerror(rc));
       L->failed = 1;
@@ -149,12 +227,11 @@ int main(int argc, char **argv)
   limit L;
   memset(&L, 0, sizeof L);
   L.records = 300000;
-  L.window = 1000;
-  static const struct option lo[] = {{"dir", 1, 0, 'd'},
-                                     {"records", 1, 0, 'n'},
-                                     {"window", 1, 0, 'w'},
-                                     {"rate", 1, 0, 'r'},
-                                     {0, 0, 0, 0}};
+  L.window = 0;
+  L.batch = 1;
+  static const struct option lo[] = {{"dir", 1, 0, 'd'},    {"records", 1, 0, 'n'},
+                                     {"window", 1, 0, 'w'}, {"rate", 1, 0, 'r'},
+                                     {"batch", 1, 0, 'b'},  {0, 0, 0, 0}};
   int c;
   while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
     if (c == 'd')
@@ -165,11 +242,16 @@ int main(int argc, char **argv)
       L.window = atoi(optarg);
     else if (c == 'r')
       L.rate = atof(optarg);
+    else if (c == 'b')
+      L.batch = atoi(optarg);
     else
       return 64;
   }
-  if (!L.dir || L.records == 0 || L.window < 1) {
-    fprintf(stderr, "usage: bench-limit --dir DIR [--records N] [--window W] [--rate R]\n");
+  if (L.window == 0)
+    L.window = L.batch > 1 ? 16 : 1000;
+  if (!L.dir || L.records == 0 || L.window < 1 || L.batch < 1 || L.batch > 1000) {
+    fprintf(stderr, "usage: bench-limit --dir DIR [--records N] [--window W] [--rate R] "
+                    "[--batch B]\n");
     return 64;
   }
   pthread_mutex_init(&L.mu, NULL);
@@ -191,26 +273,31 @@ int main(int argc, char **argv)
     fprintf(stderr, "bench-limit: connect %s failed\n", L.endpoint);
     return 1;
   }
-  uint64_t *sent_ns = calloc(L.records, sizeof *sent_ns);
-  double *lat = calloc(L.records, sizeof *lat);
+  /* one message: a record (seq i + 1), or a Submit of B records (batch id k + 1) */
+  uint64_t B = (uint64_t)L.batch, M = (L.records + B - 1) / B;
+  uint64_t *sent_ns = calloc(M, sizeof *sent_ns);
+  double *lat = calloc(M, sizeof *lat);
   bench_rec_spec spec = {"t01", "zhuti-2023", "theory", 1};
-  uint8_t buf[1024];
+  uint8_t buf[1024], *sbuf = NULL;
+  size_t scap = 0;
   uint64_t next = 0, acked = 0, bytes = 0;
   uint64_t t0 = bench_now_ns();
-  while (acked < L.records && !L.failed) {
+  while (acked < M && !L.failed) {
     long timeout = 10000;
-    while (next < L.records && next - acked < (uint64_t)L.window) {
+    while (next < M && next - acked < (uint64_t)L.window) {
       if (L.rate > 0) {
-        uint64_t due = t0 + (uint64_t)((double)next * 1e9 / L.rate), now = bench_now_ns();
+        uint64_t due = t0 + (uint64_t)((double)(next * B) * 1e9 / L.rate), now = bench_now_ns();
         if (due > now) {
           timeout = (long)((due - now) / 1000000);
           break;
         }
       }
-      size_t n = bench_rec_pack(&spec, next, buf, sizeof buf);
+      uint64_t k = next * B, nk = L.records - k < B ? L.records - k : B;
+      size_t n = B > 1 ? bench_submit_pack(&spec, next + 1, k, (size_t)nk, &sbuf, &scap)
+                       : bench_rec_pack(&spec, next, buf, sizeof buf);
       bytes += n;
       sent_ns[next] = bench_now_ns();
-      if (zmq_send(d, buf, n, 0) < 0)
+      if (n == 0 || zmq_send(d, B > 1 ? sbuf : buf, n, 0) < 0)
         break;
       next++;
     }
@@ -225,7 +312,7 @@ int main(int argc, char **argv)
     }
     uint64_t seq;
     while (zmq_recv(d, &seq, sizeof seq, ZMQ_DONTWAIT) == (int)sizeof seq) {
-      if (seq >= 1 && seq <= L.records)
+      if (seq >= 1 && seq <= M)
         lat[acked] = (double)(bench_now_ns() - sent_ns[seq - 1]) / 1e6;
       acked++;
     }
@@ -237,11 +324,14 @@ int main(int argc, char **argv)
   if (L.failed)
     return 1;
   double p50 = bench_quantile(lat, acked, 0.5), p99 = bench_quantile(lat, acked, 0.99);
+  uint64_t records = acked * B < L.records ? acked * B : L.records;
   printf("{\"records\": %llu, \"secs\": %.4f, \"rate\": %.0f, \"ack_p50_ms\": %.3f, "
-         "\"ack_p99_ms\": %.3f, \"commits\": %llu, \"bytes_per_record\": %.0f}\n",
-         (unsigned long long)acked, secs, (double)acked / secs, p50, p99,
-         (unsigned long long)L.commits, (double)bytes / (double)L.records);
+         "\"ack_p99_ms\": %.3f, \"commits\": %llu, \"bytes_per_record\": %.0f, "
+         "\"batch\": %d}\n",
+         (unsigned long long)records, secs, (double)records / secs, p50, p99,
+         (unsigned long long)L.commits, (double)bytes / (double)L.records, L.batch);
   free(sent_ns);
   free(lat);
+  free(sbuf);
   return 0;
 }

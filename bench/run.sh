@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Benchmarks: installs what they need, builds Release in its own folder,
 # prints one table (see docs/performance.md).
-#   ./bench/run.sh            the full run (< 10 minutes on 2 cores)
-#   ./bench/run.sh --smoke    tiny counts, one repetition (< 60 s): checks it still works
+#   ./bench/run.sh            the full run (< 10 minutes on 2 cores, then the two below)
+#   ./bench/run.sh --smoke    tiny counts, one repetition (< 2 minutes): checks it still works
 #   ./bench/run.sh --reps N   repetitions (default 5)
 #   ./bench/run.sh --out FILE also writes the table to FILE; --keep keeps the work folder
+#   Issue 17's long ones run after it (about 8 and 15 minutes at full size):
+#   --no-province             skips bench/province.py (100 counties, 10 cities, a province)
+#   --province-counties N     its number of counties (default 100)
+#   --no-poorlink             skips bench/poorlink.py (256 kbit/s, 300 ms RTT, 2 % loss;
+#                             root: network namespaces, nft and hb-netem-queue)
 # BENCH_BUILD_DIR (default build-bench) and BENCH_BUILD_TYPE (default Release)
 # choose the build; ./deploy/test.sh smoke-runs it in its own build folder.
 set -euo pipefail
@@ -16,4 +21,6 @@ echo "== build (${BENCH_BUILD_TYPE:-Release}, -DHUIBAO_BENCH=ON) in $BUILD" >&2
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE="${BENCH_BUILD_TYPE:-Release}" -DHUIBAO_BENCH=ON >/dev/null
 cmake --build "$BUILD" -j"$(nproc)" --target huibao-aggregator huibao-agent huibao-sub \
   huibao-keygen bench-limit bench-loadgen bench-redis bench-mqtt bench-merge >/dev/null
+# the poor link's queue program exists where libnetfilter-queue-dev is (poorlink.py says so)
+cmake --build "$BUILD" -j"$(nproc)" --target hb-netem-queue >/dev/null 2>&1 || true
 exec python3 bench/bench.py --build "$BUILD" "$@"

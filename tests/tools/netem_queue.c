@@ -1,7 +1,9 @@
-/* hb-netem-queue: delay and reordering for the namespace test, where the
- * kernel has no sch_netem (tests only, never installed).
+/* hb-netem-queue: delay, reordering and a rate for the namespace test and
+ * the poor-link benchmark, where the kernel has no sch_netem (tests only,
+ * never installed).
  *
  *   hb-netem-queue --queue N [--delay MS] [--jitter MS] [--reorder PCT] [--seed S]
+ *                  [--rate KBIT [--limit BYTES]]
  *
  * Takes the packets an nftables rule sends to NFQUEUE N (`queue num N`),
  * holds each one for DELAY +- JITTER ms (uniform, from the seed), sends
@@ -9,6 +11,13 @@
  * accepts each when its time is up: packets held for different times leave
  * out of order. Only metadata is copied to user space; packets are never
  * changed. Loss and duplication are left to nft (numgen, dup).
+ *
+ * With --rate KBIT the queue is also a link of KBIT kbit/s (as netem's
+ * "rate"): packets leave one after the other, each taking its length x 8 /
+ * rate on the link, then the delay; a packet that would find more than
+ * --limit BYTES (default 32768) waiting for the link is dropped (a router's
+ * tail drop). For the length the first 64 bytes are copied (IP total
+ * length) and GSO packets are segmented by the kernel first.
  *
  * Prints "ready" once the queue is bound (add the nft rule after that: a
  * queue nobody listens to drops everything). SIGUSR1 prints the counts;
@@ -52,6 +61,8 @@ typedef struct netem {
   held heap[HELD_MAX]; /* min-heap on due_us */
   size_t nheld, max_held;
   uint64_t packets, delayed, at_once, reordered, overflow, delay_sum_us, verdict_errors;
+  int64_t rate_bps, limit_bytes, link_free_us; /* --rate: when the link is free again */
+  uint64_t rate_bytes, tail_drops;
   uint32_t max_sent_id;
   int any_sent;
 } netem;
@@ -130,6 +141,33 @@ static void release(netem *n, uint32_t id)
   n->any_sent = 1;
 }
 
+/* The IP length of a queued packet (its first bytes were copied). */
+static int64_t packet_len(struct nfq_data *nfa)
+{
+  unsigned char *p = NULL;
+  int n = nfq_get_payload(nfa, &p);
+  if (n >= 20 && (p[0] >> 4) == 4)
+    return ((int64_t)p[2] << 8) | p[3];
+  if (n >= 40 && (p[0] >> 4) == 6)
+    return 40 + (((int64_t)p[4] << 8) | p[5]);
+  return n > 0 ? n : 1500;
+}
+
+/* --rate: the time (us from now) the packet has finished crossing the link,
+ * or -1 when the link's queue is full (tail drop). */
+static int64_t link_time(netem *n, struct nfq_data *nfa, int64_t now)
+{
+  int64_t len = packet_len(nfa);
+  if (n->link_free_us < now)
+    n->link_free_us = now;
+  int64_t waiting = (n->link_free_us - now) * n->rate_bps / 8000000;
+  if (waiting + len > n->limit_bytes)
+    return -1;
+  n->link_free_us += len * 8 * 1000000 / n->rate_bps;
+  n->rate_bytes += (uint64_t)len;
+  return n->link_free_us - now;
+}
+
 static int on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg, struct nfq_data *nfa, void *arg)
 {
   (void)qh;
@@ -145,6 +183,19 @@ static int on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg, struct nfq_d
     d += (int64_t)(rng_next(&n->rng) % (uint64_t)(2 * n->jitter_us + 1)) - n->jitter_us;
   if (d < 0)
     d = 0;
+  if (n->rate_bps > 0) {
+    int64_t now = now_us(), t = n->nheld == HELD_MAX ? -1 : link_time(n, nfa, now);
+    if (t < 0) {
+      n->tail_drops++;
+      if (nfq_set_verdict(n->qh, id, NF_DROP, 0, NULL) < 0)
+        n->verdict_errors++;
+      return 0;
+    }
+    n->delayed++;
+    n->delay_sum_us += (uint64_t)(d + t);
+    heap_push(n, (held){now + d + t, id});
+    return 0;
+  }
   if (rng_next(&n->rng) % 100 < n->reorder_pct || d == 0 || n->nheld == HELD_MAX) {
     n->at_once++;
     release(n, id);
@@ -170,6 +221,9 @@ static void report(const netem *n)
          n->delayed ? (double)n->delay_sum_us / (double)n->delayed / 1000.0 : 0.0,
          (unsigned long long)n->at_once, (unsigned long long)n->reordered, n->max_held,
          (unsigned long long)n->overflow);
+  if (n->rate_bps > 0)
+    printf(", %llu bytes through the link, %llu tail drops", (unsigned long long)n->rate_bytes,
+           (unsigned long long)n->tail_drops);
   if (n->verdict_errors)
     printf(", %llu verdicts failed", (unsigned long long)n->verdict_errors);
   printf("\n");
@@ -179,7 +233,7 @@ static void report(const netem *n)
 static int usage(void)
 {
   fputs("usage: hb-netem-queue --queue N [--delay MS] [--jitter MS] [--reorder PCT] "
-        "[--seed S]\n",
+        "[--seed S] [--rate KBIT [--limit BYTES]]\n",
         stderr);
   return 64;
 }
@@ -221,14 +275,16 @@ static struct nfq_handle *queue_open(netem *n)
     nfq_close(h);
     return NULL;
   }
-  if (nfq_set_mode(n->qh, NFQNL_COPY_META, 0) < 0 ||
+  int mode = n->rate_bps > 0 ? NFQNL_COPY_PACKET : NFQNL_COPY_META;
+  if (nfq_set_mode(n->qh, (uint8_t)mode, n->rate_bps > 0 ? 64 : 0) < 0 ||
       nfq_set_queue_maxlen(n->qh, QUEUE_MAXLEN) < 0) {
     fprintf(stderr, "hb-netem-queue: cannot configure queue %u: %s\n", n->queue, strerror(errno));
     nfq_destroy_queue(n->qh);
     nfq_close(h);
     return NULL;
   }
-  nfq_set_queue_flags(n->qh, NFQA_CFG_F_GSO, NFQA_CFG_F_GSO); /* older kernels: segmented */
+  if (n->rate_bps == 0) /* a rate needs the length of each packet on the wire: segmented */
+    nfq_set_queue_flags(n->qh, NFQA_CFG_F_GSO, NFQA_CFG_F_GSO); /* older kernels: segmented */
   int one = 1;
   setsockopt(nfq_fd(h), SOL_NETLINK, NETLINK_NO_ENOBUFS, &one, sizeof one);
   return h;
@@ -261,7 +317,8 @@ int main(int argc, char **argv)
   static const struct option opts[] = {
       {"queue", required_argument, NULL, 'q'},  {"delay", required_argument, NULL, 'd'},
       {"jitter", required_argument, NULL, 'j'}, {"reorder", required_argument, NULL, 'r'},
-      {"seed", required_argument, NULL, 's'},   {NULL, 0, NULL, 0}};
+      {"seed", required_argument, NULL, 's'},   {"rate", required_argument, NULL, 'R'},
+      {"limit", required_argument, NULL, 'L'},  {NULL, 0, NULL, 0}};
   static netem n;
   long queue = -1;
   n.rng = 1;
@@ -279,13 +336,18 @@ int main(int argc, char **argv)
       break;
     case 'r': n.reorder_pct = (unsigned)strtoul(optarg, &end, 10); break;
     case 's': n.rng = strtoull(optarg, &end, 10); break;
+    case 'R': n.rate_bps = strtoll(optarg, &end, 10) * 1000; break;
+    case 'L': n.limit_bytes = strtoll(optarg, &end, 10); break;
     default: return usage();
     }
     if (end && *end)
       return usage();
   }
-  if (optind != argc || queue < 0 || queue > 65535 || n.reorder_pct > 100)
+  if (optind != argc || queue < 0 || queue > 65535 || n.reorder_pct > 100 || n.rate_bps < 0 ||
+      n.rate_bps > 10000000000LL || n.limit_bytes < 0)
     return usage();
+  if (n.limit_bytes == 0)
+    n.limit_bytes = 32768;
   n.queue = (unsigned)queue;
 
   /* 1. Bind the queue, then say so: the caller adds its nft rule now. */
