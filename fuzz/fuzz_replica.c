@@ -53,7 +53,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   if (sub_replica_open(&r, dir, false, err, sizeof err) != 0)
     abort();
   size_t applied = 0, n = 0;
-  const char *county = rep->source && rep->source[0] && strlen(rep->source) < 100 ? rep->source : "fz";
+  const char *county =
+      rep->source && rep->source[0] && strlen(rep->source) < 100 ? rep->source : "fz";
   if (replica_apply(r, county, rep->epoch, rep->entries, rep->n_entries, rep->delete_free,
                     rep->n_delete_free, &applied, err, sizeof err) == 0) {
     (void)sub_replica_foreach(r, NULL, count_rec, &n, err, sizeof err);

@@ -102,6 +102,15 @@ def replica_state(data, county):
     return out, held, c
 
 
+def replica_counties(data):
+    """The county codes DATA/replica holds."""
+    env = _open(os.path.join(data, "replica"))
+    with env.begin() as txn:
+        out = [bytes(k).decode() for k, _ in txn.cursor(db=env.open_db(b"counties", txn=txn))]
+    env.close()
+    return out
+
+
 def compare(county, replica):
     diffs = []
     for k in sorted(set(county) | set(replica)):
