@@ -102,6 +102,17 @@ def main(t):
         ini = f.read()
     with open(county.campaigns_ini, "w", encoding="utf-8") as f:
         f.write(ini.replace("problem_delete = free", "problem_delete = review", 1))
+    # the options' refusals (docs/replica.md "Exit codes")
+    base = [hbtest.AGGREGATOR, "--data", os.path.join(t.dir, "nodata"), "--units",
+            county.units_csv, "--campaigns", county.campaigns_ini, "--listen",
+            "tcp://127.0.0.1:1", "--publish", "tcp://127.0.0.1:2"] + t.keys.aggregator_flags()
+    t.check_rc(hbtest.run(base + ["--detail-keys", t.dir]), 64, "--detail-keys without --detail")
+    t.check_rc(hbtest.run(base + ["--detail", "tcp://127.0.0.1:3"]), 78,
+               "--detail without --detail-keys under CURVE")
+    r = hbtest.run([hbtest.SUB, "run", "--connect", "tcp://127.0.0.1:2", "--data", t.dir,
+                    "--detail", "tcp://127.0.0.1:3", "--detail", "tcp://127.0.0.1:4",
+                    "--insecure"])
+    t.check_rc(r, 64, "huibao-sub run: one --detail per --connect endpoint")
     agg = detail_agg(t, county)
     p = subprocess.run([hbtest.AGGREGATOR, "account", "add", "--data", agg.data, "审核员",
                         "--role", "reviewer"], input=(PASSWORD + "\n").encode(),
