@@ -11,6 +11,7 @@
 #include "hb_err.h"
 #include "hb_log.h"
 #include "loop.h"
+#include "replica_sync.h"
 #include "metrics.h"
 #include "net.h"
 #include "republish.h"
@@ -191,7 +192,8 @@ int sub_run(const sub_cli *cli)
     hb_log_warn("could not read %s: each endpoint keeps the first code it gives again", bindings);
   else if (nb > 0)
     hb_log_info("%d endpoints speak for the codes they gave before (%s)", nb, bindings);
-  if ((ex = open_republish(cli, &rp)) == 0) {
+  sub_replica_run rep = {0}; /* issue 15: --detail */
+  if ((ex = sub_replica_run_start(&rep, cli)) == 0 && (ex = open_republish(cli, &rp)) == 0) {
     sub_loop_opts o = {
         .net = &net,
         .campaign = cli->campaign,
@@ -203,10 +205,12 @@ int sub_run(const sub_cli *cli)
         .store = st,
         .republish = rp,
         .subscriber_keys = cli->subscriber_keys,
+        .replica = rep.s,
     };
     int rc = sub_loop_run(&o, &c);
     ex = rc ? sub_exit_for(rc) : EX_OK;
   }
+  sub_replica_run_stop(&rep);
   sub_republish_close(rp);
   hb_log_info("stopped");
   sub_net_close(&net);

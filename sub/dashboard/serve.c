@@ -20,6 +20,7 @@
 #include "hb_err.h"
 #include "hb_http_auth.h"
 #include "hb_log.h"
+#include "replica_sync.h"
 #include "history.h"
 #include "http.h"
 #include "loop.h"
@@ -48,6 +49,7 @@ typedef struct serve {
   int32_t week;            /* the ISO week last checked */
   int64_t last_week_check; /* monotonic ms */
   bool new_week;           /* a week began since the documents were built */
+  sub_replica_run rep;     /* issue 15: --detail (replica_sync.h) */
 } serve;
 
 /* Opens --data and loads the view and the history. */
@@ -236,6 +238,7 @@ static int loop(serve *s)
       .on_pending = week_pending,
       .store = s->st,
       .history = &s->hist,
+      .replica = s->rep.s,
       .arg = s,
   };
   int rc = sub_loop_run(&o, &s->c);
@@ -245,6 +248,7 @@ static int loop(serve *s)
 static void close_all(serve *s)
 {
   sub_http_stop(s->http);
+  sub_replica_run_stop(&s->rep);
   hb_http_auth_free(s->auth);
   if (s->tls_key)
     sodium_memzero(s->tls_key, strlen(s->tls_key));
@@ -271,6 +275,8 @@ int sub_serve(const sub_cli *cli)
   int ex = check_addr(cli, host, sizeof host);
   if (ex == EX_OK)
     ex = open_store(&s);
+  if (ex == EX_OK)
+    ex = sub_replica_run_start(&s.rep, cli);
   if (ex == EX_OK)
     ex = open_accounts(&s);
   if (ex == EX_OK)

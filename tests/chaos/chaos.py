@@ -43,6 +43,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 import hbtest  # noqa: E402
+import hbreplica  # noqa: E402
 
 STATS_RE = re.compile(r"sent (\d+), stored (\d+), duplicate (\d+)")
 DIAG_RE = re.compile(r"^\S+\.csv:\d+: ", re.M)
@@ -92,6 +93,8 @@ class City:
         self.t.logs.append(log)
         argv = [hbtest.SUB, "run", "--connect", self.agg.publish, "--data", self.data] + \
             sub_extra(self.t, self.agg)
+        if getattr(self.agg, "detail", None):  # issue 15: the replica of the county's records
+            argv += ["--detail", self.agg.detail]
         self.proc = subprocess.Popen(argv, stdout=self.logf, stderr=subprocess.STDOUT)
         hbtest._live.append(self.proc)
 
@@ -375,6 +378,8 @@ class Chaos:
                 self.bad(f"city view {c}: {x}")
             if len(d) > 20:
                 self.bad(f"city view {c}: ... {len(d) - 20} more")
+        if getattr(agg, "detail", None):
+            self.replica_check(agg, city)
         rc = city.stop()
         if rc != 0:
             self.bad(f"city subscriber stop: exit {rc}")
@@ -384,6 +389,27 @@ class Chaos:
         v = agg.verify()
         if v.rc != 0:
             self.bad(f"verify at the end: {v}")
+
+    def replica_check(self, agg, city, timeout=60):
+        """The city's replica equals the county's records and review states exactly
+        (issue 15), after every kill of county and city."""
+        end = time.monotonic() + timeout
+        diffs = ["not compared"]
+        while time.monotonic() < end:
+            try:
+                cty, n = hbreplica.county_state(agg.data)
+                code = next(iter(hbreplica.replica_counties(city.data)), None)
+                rep, held, _ = hbreplica.replica_state(city.data, code or "")
+                diffs = hbreplica.compare(cty, rep) or \
+                    ([] if held == n else [f"entries held {held}, county {n}"])
+                self.n["replica_records"], self.n["replica_entries"] = len(rep), held
+            except Exception as e:  # noqa: BLE001 -- not there yet
+                diffs = [repr(e)]
+            if not diffs:
+                break
+            time.sleep(0.5)
+        for x in diffs[:20]:
+            self.bad(f"replica: {x}")
 
     def report(self, secs):
         n = self.n
@@ -404,9 +430,20 @@ class Chaos:
             print(f"  reviews: acknowledged {n.get('decisions_acked', 0)}, refused "
                   f"{n.get('decisions_refused', 0)}, in the history "
                   f"{n.get('decisions_in_history', 0)}")
+        if "replica_records" in n:
+            print(f"  replica: {n['replica_records']} records, {n['replica_entries']} entries "
+                  f"held, equal to the county's store")
         print(f"  mismatches: {self.mismatches}", flush=True)
         print("CHAOS " + json.dumps(dict(n, mismatches=self.mismatches, seed=self.a.seed)),
               flush=True)
+
+
+def detail_flags(t):
+    """The county's detail endpoint for the city's replica (issue 15)."""
+    keys = os.path.join(t.dir, "keys", "detail")
+    os.makedirs(keys, exist_ok=True)
+    t.keys.install("city", keys)
+    return ["--detail", f"tcp://127.0.0.1:{hbtest.free_port()}", "--detail-keys", keys]
 
 
 def main():
@@ -424,7 +461,8 @@ def main():
         t0 = time.monotonic()
         county = t.county(units=a.units, rows=a.rows, seed=a.seed)
         ch.units = county.units()
-        agg = t.aggregator(county)
+        agg = t.aggregator(county, extra=detail_flags(t))
+        agg.detail = agg.extra[1] if agg.extra[:1] == ["--detail"] else None
         city = City(t, agg, os.path.join(t.dir, "city"))
         city.start()
         reviewer = Reviewer(t, county, agg, ch.rng)

@@ -45,6 +45,7 @@ import subprocess
 import sys
 import time
 import hbtest
+import hbreplica
 
 SKIP = 77
 STATS_RE = re.compile(r"sent (\d+), stored (\d+), duplicate (\d+)")
@@ -483,15 +484,66 @@ def main(t, a):
              f"reordering were not applied; the namespace and link-cut checks passed", t)
 
 
+class Replica:
+    """`huibao-sub run --data --detail` in the city's namespace (issue 15)."""
+
+    def __init__(self, t, pub, detail, data):
+        self.t, self.pub, self.detail, self.data = t, pub, detail, data
+        self.proc, self.kills = None, 0
+
+    def start(self):
+        log = os.path.join(self.t.dir, f"replica.{self.kills}.log")
+        self.logf = open(log, "wb")
+        self.t.logs.append(log)
+        self.proc = subprocess.Popen([hbtest.SUB, "run", "--connect", self.pub, "--data", self.data,
+                                      "--detail", self.detail] + self.t.sub_keys(self.pub),
+                                     stdout=self.logf, stderr=subprocess.STDOUT)
+        hbtest._live.append(self.proc)
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+        self.logf.close()
+        self.kills += 1
+
+    def check(self, agg, timeout=60):
+        end = time.monotonic() + timeout
+        diffs = ["not compared"]
+        while time.monotonic() < end:
+            try:
+                cty, n = hbreplica.county_state(agg.data)
+                codes = hbreplica.replica_counties(self.data)
+                rep, held, _ = hbreplica.replica_state(self.data, codes[0] if codes else "")
+                diffs = hbreplica.compare(cty, rep) or \
+                    ([] if held == n else [f"entries held {held}, county {n}"])
+            except Exception as e:  # noqa: BLE001 -- not there yet
+                diffs = [repr(e)]
+            if not diffs:
+                break
+            time.sleep(0.5)
+        self.t.check(not diffs, f"the city's replica equals the county's records after link cuts "
+                     f"and kills (the city's {self.kills})", "\n".join(diffs[:20]))
+        self.proc.send_signal(signal.SIGTERM)
+        self.t.check_eq(self.proc.wait(15), 0, "the replica's city stops cleanly")
+
+
 def body(t, net, a):
     t0 = time.monotonic()
     county = t.county(units=a.units, rows=a.rows, seed=a.seed)
     agg = t.aggregator(county, start=False)
     agg.listen = f"tcp://{net.county_ip}:{agg.listen_port}"
     agg.publish = f"tcp://*:{agg.pub_port}"
+    dport = hbtest.free_port()  # issue 15: the city's replica over the same link
+    dkeys = os.path.join(t.dir, "keys", "detail")
+    os.makedirs(dkeys, exist_ok=True)
+    t.keys.install("city", dkeys)
+    agg.extra += ["--detail", f"tcp://*:{dport}", "--detail-keys", dkeys]
     agg.start()
     run = Run(t, net, a)
     run.city_ep = f"tcp://{net.county_ip_city}:{agg.pub_port}"
+    replica = Replica(t, run.city_ep, f"tcp://{net.county_ip_city}:{dport}",
+                      os.path.join(t.dir, "city-data"))
+    replica.start()
 
     # a lossy, slow, duplicating, reordering network on both links, both ways
     net.faults_on()
@@ -499,9 +551,12 @@ def body(t, net, a):
     run.sync_all(county, agg, "first syncs over a bad network")
     run.exact(county, "city snapshot exact over a bad network")
 
-    # rounds of edits with cuts and kills mid-sync
+    # rounds of edits with cuts and kills mid-sync (and of the city's replica)
     while True:
         rcs = run.round(county, agg)
+        if run.n["rounds"] % 2 == 1:
+            replica.kill9()
+            replica.start()
         print(f"     round {run.n['rounds']}: {sum(1 for rc in rcs.values() if rc == 0)} of "
               f"{len(rcs)} syncs finished across the cuts and kills ({time.monotonic() - t0:.0f}s)",
               flush=True)
@@ -517,6 +572,7 @@ def body(t, net, a):
     net.faults_off()
     run.sync_all(county, agg, "final syncs")
     run.exact(county, "city snapshot exact after cuts, kills and heals")
+    replica.check(agg)
     t.check_eq(agg.stop(), 0, "aggregator stops cleanly")
     v = agg.verify()
     if not t.check_rc(v, 0, "verify at the end"):
