@@ -253,11 +253,18 @@ static void report(cmp *c, const char *unit, const char *record, const char *fig
 static void where_of(const char *unit, const char *detail, char *zh, size_t zl, char *en, size_t el)
 {
   const char *d = detail ? detail : "";
+  static const char *const words[][2] = {
+      {"category ", "类别 "}, {"indicator ", "指标 "}, {"cube ", "活动分布 "}};
+  char dz[400];
+  snprintf(dz, sizeof dz, "%s", d);
+  for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+    if (strncmp(d, words[i][0], strlen(words[i][0])) == 0)
+      snprintf(dz, sizeof dz, "%s%s", words[i][1], d + strlen(words[i][0]));
   if (unit) {
-    snprintf(zh, zl, "单位 %s%s%s", unit, d[0] ? " " : "", d);
+    snprintf(zh, zl, "单位 %s%s%s", unit, dz[0] ? " " : "", dz);
     snprintf(en, el, "unit %s%s%s", unit, d[0] ? " " : "", d);
   } else {
-    snprintf(zh, zl, "全县%s%s", d[0] ? " " : "", d);
+    snprintf(zh, zl, "全县%s%s", dz[0] ? " " : "", dz);
     snprintf(en, el, "county-wide%s%s", d[0] ? " " : "", d);
   }
 }
