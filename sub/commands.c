@@ -15,6 +15,7 @@
 #include "net.h"
 #include "republish.h"
 #include "store.h"
+#include "verify.h"
 #include "view.h"
 
 /* Prints c merged as cli asks; returns the exit code of a failed write or
@@ -166,6 +167,23 @@ static int open_store(const sub_cli *cli, sub_collect *c, sub_store **out)
   return 0;
 }
 
+/* Issue 15: opens the replica in --data (one handle per process: the
+ * loop's replica step and the check share it) and the check of each
+ * county (verify.h); on failure prints why and returns the exit code. */
+static int open_verify(const sub_cli *cli, sub_replica **rep, sub_verify **ver)
+{
+  char err[512] = "";
+  int rc = sub_replica_open(rep, cli->data, false, err, sizeof err);
+  if (rc == 0)
+    rc = sub_verify_new(ver, *rep);
+  if (rc != 0) {
+    fprintf(stderr, "%s: replica in %s: %s\n", SUB_PROGRAM, cli->data,
+            err[0] ? err : hb_strerror(rc));
+    return sub_exit_for(rc);
+  }
+  return 0;
+}
+
 int sub_run(const sub_cli *cli)
 {
   int ex = sub_metrics_start(cli->metrics, cli->http_host);
@@ -178,7 +196,11 @@ int sub_run(const sub_cli *cli)
   char **eps = NULL;
   size_t neps = 0;
   sub_republish *rp = NULL;
+  sub_replica *rep = NULL; /* issue 15: the replica beside the store (replica.h) */
+  sub_verify *ver = NULL;  /* and the check of each county against it (verify.h) */
   if ((ex = open_store(cli, &c, &st)) != 0)
+    goto out;
+  if ((ex = open_verify(cli, &rep, &ver)) != 0)
     goto out;
   if ((ex = sub_net_open_cli(&net, cli, &eps, &neps)) != 0)
     goto out;
@@ -201,6 +223,7 @@ int sub_run(const sub_cli *cli)
         .stale_after_ms = cli->stale_after_ms,
         .log_stale = true,
         .store = st,
+        .verify = ver,
         .republish = rp,
         .subscriber_keys = cli->subscriber_keys,
     };
@@ -213,6 +236,8 @@ int sub_run(const sub_cli *cli)
   sub_net_free_list(eps, neps);
 out:
   sub_collect_free(&c);
+  sub_verify_free(ver);
+  sub_replica_close(rep);
   sub_store_close(st);
   return ex;
 }

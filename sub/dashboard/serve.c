@@ -26,6 +26,8 @@
 #include "metrics.h"
 #include "net.h"
 #include "store.h"
+#include "verify.h"
+#include "verify_dash.h"
 #include "web/assets.h"
 
 #define WEEK_CHECK_MS 60000 /* a new ISO week starts its history entry without a change */
@@ -48,6 +50,10 @@ typedef struct serve {
   int32_t week;            /* the ISO week last checked */
   int64_t last_week_check; /* monotonic ms */
   bool new_week;           /* a week began since the documents were built */
+  /* issue 15 (verify.h): the replica in --data and the check of each county */
+  sub_replica *rep;
+  sub_verify *verify;
+  uint64_t verify_shown; /* sub_verify_version of what the documents show */
 } serve;
 
 /* Opens --data and loads the view and the history. */
@@ -73,6 +79,14 @@ static int open_store(serve *s)
                 bad_view, bad_hist);
   hb_log_info("loaded %zu stored rollups and %zu history weeks from %s", s->c.count, s->hist.count,
               cli->data);
+  /* issue 15: the replica kept beside the store (replica.h; one handle per
+   * process: the loop's replica step and the check share it) */
+  if ((rc = sub_replica_open(&s->rep, cli->data, false, err, sizeof err)) != 0 ||
+      (rc = sub_verify_new(&s->verify, s->rep)) != 0) {
+    fprintf(stderr, "%s: replica in %s: %s\n", SUB_PROGRAM, cli->data,
+            err[0] ? err : hb_strerror(rc));
+    return sub_exit_for(rc);
+  }
   return EX_OK;
 }
 
@@ -179,6 +193,10 @@ static int publish(serve *s)
     hb_log_warn("history full (%d weeks): this week is not recorded", SUB_HISTORY_MAX);
     rc = 0;
   }
+  char *vdoc = NULL; /* issue 15: the verification's flags (verify_dash.h) */
+  if (rc == 0 && s->verify && (rc = sub_verify_dash_apply(s->verify, &d, &vdoc)) == 0)
+    rc = sub_http_set(s->http, "/api/verify", vdoc);
+  free(vdoc);
   if (rc == 0 && ((rc = sub_http_set(s->http, "/api/view", d.view)) != 0 ||
                   (rc = sub_http_set(s->http, "/api/counties", d.counties)) != 0 ||
                   (rc = sub_http_set(s->http, "/api/history", d.history)) != 0 ||
@@ -191,6 +209,7 @@ static int publish(serve *s)
   }
   s->version++;
   s->shown = sub_collect_signature(&s->c, NULL);
+  s->verify_shown = s->verify ? sub_verify_version(s->verify) : 0;
   s->new_week = false;
   return 0;
 }
@@ -206,7 +225,7 @@ static bool week_pending(void *arg, int64_t now_ms)
     s->week = w;
     s->last_week_check = now_ms;
   }
-  return s->new_week;
+  return s->new_week || (s->verify && sub_verify_version(s->verify) != s->verify_shown);
 }
 
 /* The loop's change step: publishes when what the documents show changed
@@ -215,7 +234,8 @@ static int on_change(void *arg, sub_collect *c, int64_t now_ms)
 {
   (void)now_ms;
   serve *s = arg;
-  if (sub_collect_signature(c, NULL) == s->shown && !s->new_week)
+  if (sub_collect_signature(c, NULL) == s->shown && !s->new_week &&
+      !(s->verify && sub_verify_version(s->verify) != s->verify_shown))
     return 0;
   return publish(s);
 }
@@ -236,6 +256,7 @@ static int loop(serve *s)
       .on_pending = week_pending,
       .store = s->st,
       .history = &s->hist,
+      .verify = s->verify,
       .arg = s,
   };
   int rc = sub_loop_run(&o, &s->c);
@@ -256,6 +277,8 @@ static void close_all(serve *s)
   sub_net_free_list(s->eps, s->neps);
   sub_history_free(&s->hist);
   sub_collect_free(&s->c);
+  sub_verify_free(s->verify);
+  sub_replica_close(s->rep);
   sub_store_close(s->st);
 }
 
