@@ -322,51 +322,32 @@ static uint64_t county_sig(const sub_replica_county *h, const sub_collect *c)
   return s;
 }
 
-/* Logs the findings of k not in old (texts), and a county that passes
- * again; sets the metric. */
-static void log_changes(const sub_vcounty *k, char **old, size_t nold, bool was_failed)
+/* Logs the findings of k not in old, and a county that passes again;
+ * sets the metric. */
+static void log_changes(const sub_vcounty *k, const sub_vcounty *old)
 {
   for (size_t i = 0; i < k->nf; i++) {
     bool seen = false;
-    for (size_t j = 0; j < nold && !seen; j++)
-      seen = strcmp(old[j], k->f[i].text) == 0;
+    for (size_t j = 0; j < old->nf && !seen; j++)
+      seen = strcmp(old->f[j].text, k->f[i].text) == 0;
     if (!seen)
       hb_log_warn("数据核验未通过 (verify failed): %s", k->f[i].text);
   }
-  if (was_failed && !k->failed)
+  if (old->failed && !k->failed)
     hb_log_notice("县 %s 数据核验通过 (county %s passes verification again)", k->code, k->code);
   sub_metrics_verify(k->code, k->failed);
 }
 
-/* The texts of k's findings and notes, so that a new check can tell what
- * changed (malloc'd array of borrowed pointers, taken before the check
- * frees them: so the strings are moved out). */
-static void take_texts(sub_vcounty *k, char ***out, size_t *n)
+/* True if the findings or notes of k and old differ (in order). */
+static bool texts_differ(const sub_vcounty *k, const sub_vcounty *old)
 {
-  *out = malloc((k->nf + k->nnotes + 1) * sizeof **out);
-  *n = 0;
-  if (!*out)
-    return;
-  for (size_t i = 0; i < k->nf; i++) {
-    (*out)[(*n)++] = k->f[i].text;
-    k->f[i].text = NULL;
-  }
-  for (size_t i = 0; i < k->nnotes; i++) {
-    (*out)[(*n)++] = k->notes[i];
-    k->notes[i] = NULL;
-  }
-}
-
-/* True if the texts of k differ from old (as a set, in order). */
-static bool texts_differ(const sub_vcounty *k, char **old, size_t nold)
-{
-  if (nold != k->nf + k->nnotes)
+  if (k->failed != old->failed || k->nf != old->nf || k->nnotes != old->nnotes)
     return true;
   for (size_t i = 0; i < k->nf; i++)
-    if (!old[i] || strcmp(old[i], k->f[i].text) != 0)
+    if (strcmp(old->f[i].text, k->f[i].text) != 0)
       return true;
   for (size_t i = 0; i < k->nnotes; i++)
-    if (!old[k->nf + i] || strcmp(old[k->nf + i], k->notes[i]) != 0)
+    if (strcmp(old->notes[i], k->notes[i]) != 0)
       return true;
   return false;
 }
@@ -424,7 +405,8 @@ int sub_verify_heads(sub_replica *rep, sub_replica_county **out, size_t *n, char
   return 0;
 }
 
-/* Checks one county again (h: its replica head). */
+/* Checks one county again (h: its replica head). The county keeps what
+ * its last complete check found when this one fails. */
 static int step_county(sub_verify *v, const sub_replica_county *h, const sub_collect *c,
                        int64_t now_ms)
 {
@@ -434,23 +416,23 @@ static int step_county(sub_verify *v, const sub_replica_county *h, const sub_col
   uint64_t sig = county_sig(h, c);
   if (k->checked && (sig == k->sig || now_ms - k->checked_ms < SUB_VERIFY_MIN_MS))
     return 0;
-  char **old;
-  size_t nold;
-  bool was_failed = k->failed;
-  take_texts(k, &old, &nold);
-  int rc = sub_verify_county(v->rep, h, c, k);
-  if (rc == 0) {
-    k->sig = sig;
-    k->checked = true;
-    k->checked_ms = now_ms;
-    log_changes(k, old, nold, was_failed);
-    if (texts_differ(k, old, nold) || was_failed != k->failed)
-      v->version++;
+  sub_vcounty next;
+  memset(&next, 0, sizeof next);
+  next.code = k->code;
+  int rc = sub_verify_county(v->rep, h, c, &next);
+  if (rc != 0) {
+    sub_vcounty_clear(&next);
+    return rc;
   }
-  for (size_t i = 0; old && i < nold; i++)
-    free(old[i]);
-  free(old);
-  return rc;
+  log_changes(&next, k);
+  if (texts_differ(&next, k))
+    v->version++;
+  sub_vcounty_clear(k);
+  next.sig = sig;
+  next.checked = true;
+  next.checked_ms = now_ms;
+  *k = next;
+  return 0;
 }
 
 int sub_verify_step(sub_verify *v, const sub_collect *c, int64_t now_ms)
