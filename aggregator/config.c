@@ -32,6 +32,8 @@ const char *config_usage(void)
          "  --secret FILE       the county's secret cert (huibao-keygen NAME.key_secret)\n"
          "  --keys DIR          units' public certs, one CODE.key per unit\n"
          "  --subscriber-keys DIR  public certs of the cities allowed to subscribe\n"
+         "  --detail EP         ROUTER endpoint the cities' replicas fetch the history from\n"
+         "  --detail-keys DIR   public certs of the cities allowed to fetch it (docs/replica.md)\n"
          "  --insecure          plain TCP, no authentication (tests and labs only)\n"
          "  --heartbeat-ms N    republish every campaign every N ms (default 1000)\n"
          "  --log-level LEVEL   error|warning|notice|info|debug (default info)\n"
@@ -72,6 +74,8 @@ static const hb_cli_opt opt_table[] = {
     {.name = "console", .kind = HB_CLI_DUP, O(console)},
     {.name = "tls-cert", .kind = HB_CLI_DUP, O(tls_cert)},
     {.name = "tls-key", .kind = HB_CLI_DUP, O(tls_key)},
+    {.name = "detail", .kind = HB_CLI_DUP, O(detail)},
+    {.name = "detail-keys", .kind = HB_CLI_DUP, O(detail_keys)},
     {.name = "insecure", .kind = HB_CLI_FLAG, O(insecure)},
     {.name = "heartbeat-ms",
      .kind = HB_CLI_INT,
@@ -178,13 +182,14 @@ int config_check(const agg_config *c, char *err, size_t errlen)
       snprintf(err, errlen, "--%s is required (or %s = in the -c file)", req[i].name, req[i].name);
       return HB_EINVAL;
     }
-  if (c->insecure && (c->secret || c->keys || c->subscriber_keys)) {
+  if (c->insecure && (c->secret || c->keys || c->subscriber_keys || c->detail_keys)) {
     snprintf(err, errlen,
              "insecure (plain TCP) contradicts %s: give the CURVE keys or insecure, not both "
              "(see docs/security.md)",
-             c->secret ? "secret"
-             : c->keys ? "keys"
-                       : "subscriber-keys");
+             c->secret            ? "secret"
+             : c->keys            ? "keys"
+             : c->subscriber_keys ? "subscriber-keys"
+                                  : "detail-keys");
     return HB_ENOTFOUND; /* a configuration error (78), on the command line too */
   }
   if (!c->insecure) {
@@ -200,7 +205,21 @@ int config_check(const agg_config *c, char *err, size_t errlen)
         return HB_ENOTFOUND; /* a configuration error (78), not a usage error */
       }
   }
+  if (c->detail_keys && !c->detail) {
+    snprintf(err, errlen, "--detail-keys is the folder of the detail endpoint: give --detail EP");
+    return HB_EINVAL;
+  }
+  if (c->detail && !c->insecure && !c->detail_keys) {
+    snprintf(err, errlen,
+             "--detail-keys is required with --detail: the cities that may fetch the history are "
+             "authenticated with CURVE keys (see docs/replica.md), or run with --insecure");
+    return HB_ENOTFOUND;
+  }
   char why[256];
+  if (c->detail && hb_zmq_endpoint_valid(c->detail, why, sizeof why) != 0) {
+    snprintf(err, errlen, "--detail: %s", why);
+    return HB_EINVAL;
+  }
   if (hb_zmq_endpoint_valid(c->listen, why, sizeof why) != 0) {
     snprintf(err, errlen, "--listen: %s", why);
     return HB_EINVAL;
@@ -229,6 +248,10 @@ int config_check(const agg_config *c, char *err, size_t errlen)
       snprintf(err, errlen, "--tls-%s: %s: %s", i ? "key" : "cert", tls[i], strerror(errno));
       return HB_ENOTFOUND; /* a configuration error (78) */
     }
+  if (c->detail && (strcmp(c->detail, c->listen) == 0 || strcmp(c->detail, c->publish) == 0)) {
+    snprintf(err, errlen, "--detail must differ from --listen and --publish");
+    return HB_EINVAL;
+  }
   if (strcmp(c->listen, c->publish) == 0) {
     snprintf(err, errlen, "--listen and --publish must differ");
     return HB_EINVAL;

@@ -33,6 +33,10 @@ typedef struct agg_config {
   /* issue 14: the county's review console (console.c), ADDR:PORT, NULL =
    * none; HTTPS with tls_cert + tls_key (PEM files), else plain HTTP */
   char *console, *tls_cert, *tls_key; /* owned */
+  /* issue 15: the detail endpoint (detail.c, docs/replica.md): ROUTER EP,
+   * NULL = none; detail_keys: the folder of the cities allowed to fetch
+   * the history (separate from subscriber_keys: rollups only) */
+  char *detail, *detail_keys; /* owned */
 } agg_config;
 
 /* Parses argv (argv[0] is the program). Returns 0; HB_EINVAL for a bad

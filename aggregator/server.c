@@ -4,6 +4,7 @@
 
 #include "hb_cert.h"
 #include "hb_zap.h"
+#include "detail.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -121,7 +122,7 @@ static int check_keys(const agg_config *cfg)
   hb_cert cert;
   if (cfg->secret && hb_cert_read(cfg->secret, 1, &cert, &d) != HB_OK)
     bad = 1;
-  const char *dirs[] = {cfg->keys, cfg->subscriber_keys};
+  const char *dirs[] = {cfg->keys, cfg->subscriber_keys, cfg->detail_keys};
   for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
     if (!dirs[i])
       continue;
@@ -182,6 +183,7 @@ typedef struct server {
   hb_cert cert;          /* the county's own key pair (CURVE), unless insecure */
   hb_zap *zap;           /* authenticates agents (the cities: pub's own) */
   console *con;          /* --console: the review console (issue 14), or NULL */
+  agg_detail *detail;    /* --detail: the history for the cities' replicas (issue 15), or NULL */
 } server;
 
 static void on_zap_refuse(void *arg, const char *domain, const char *address, const char *reason)
@@ -436,6 +438,8 @@ static void reload(server *s)
       hb_log_err("reload: keeping the old subscriber keys");
     else
       hb_publisher_keys_set(s->pub, &ring);
+    if (agg_detail_keys_reload(s->detail) != 0)
+      hb_log_err("reload: keeping the old detail keys");
   }
   if (server_load_inputs(s->cfg, &u, &c, stderr) != 0) {
     hb_log_err("reload: keeping the old units and campaigns (see the messages above)");
@@ -662,6 +666,7 @@ static int publisher_open(server *s, char *err, size_t errlen)
 static void server_close(server *s)
 {
   console_close(s->con); /* its threads read the store; its socket is in ctx */
+  agg_detail_close(s->detail);
   hb_publisher_close(s->pub);
   if (s->router)
     zmq_close(s->router);
@@ -714,6 +719,18 @@ static int server_start(server *s, const agg_config *cfg)
     hb_log_err("%s", err);
     server_close(s);
     return rc == HB_ENOMEM ? EX_SOFTWARE : EX_CONFIG;
+  }
+  agg_detail_opts dopt = {.endpoint = cfg->detail,
+                          .cert = cfg->insecure ? NULL : &s->cert,
+                          .zap = s->zap,
+                          .keys = cfg->detail_keys,
+                          .st = s->st,
+                          .source = s->code,
+                          .campaigns = &s->campaigns};
+  if (cfg->detail && (rc = agg_detail_open(&s->detail, s->ctx, &dopt, err, sizeof err)) != 0) {
+    hb_log_err("--detail %s", err);
+    server_close(s);
+    return EX_CONFIG;
   }
   if ((rc = agg_metrics_start(cfg->metrics, cfg->http_host, err, sizeof err)) != 0) {
     hb_log_err("--metrics %s", err);
@@ -770,11 +787,13 @@ int server_run(const agg_config *cfg)
       timeout = EXTERNAL_CHECK_MS;
     timeout = hb_notify_watchdog(agg_metrics_tick(s.st, &s.units, s.pub, &s.stats, timeout));
     /* the ZAP handlers (agents', subscribers') exist unless --insecure */
-    zmq_pollitem_t items[5] = {{s.router, 0, ZMQ_POLLIN, 0},
+    zmq_pollitem_t items[6] = {{s.router, 0, ZMQ_POLLIN, 0},
                                {hb_publisher_socket(s.pub), 0, ZMQ_POLLIN, 0},
                                {s.zap ? hb_zap_socket(s.zap) : NULL, 0, ZMQ_POLLIN, 0},
                                {hb_publisher_zap_socket(s.pub), 0, ZMQ_POLLIN, 0}};
-    int nitems = s.zap ? 4 : 2, con_i = -1; /* the console's decisions come last */
+    int nitems = s.zap ? 4 : 2, con_i = -1, det_i = -1; /* the console's decisions come last */
+    if (s.detail)
+      items[det_i = nitems++] = (zmq_pollitem_t){agg_detail_socket(s.detail), 0, ZMQ_POLLIN, 0};
     if (s.con)
       items[con_i = nitems++] = (zmq_pollitem_t){console_socket(s.con), 0, ZMQ_POLLIN, 0};
     int n = zmq_poll(items, nitems, timeout);
@@ -795,6 +814,8 @@ int server_run(const agg_config *cfg)
       hb_publisher_poll(s.pub); /* a new subscriber: everything goes out at the next send */
     if (s.zap && (items[2].revents & ZMQ_POLLIN))
       hb_zap_handle(s.zap, on_zap_refuse, NULL);
+    if (det_i >= 0 && (items[det_i].revents & ZMQ_POLLIN))
+      agg_detail_handle(s.detail); /* read transactions: after a batch, never inside one */
     if (con_i >= 0 && (items[con_i].revents & ZMQ_POLLIN) && console_handle(s.con))
       publish_changed(&s); /* answered after the commit */
   }

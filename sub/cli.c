@@ -64,6 +64,9 @@ void sub_cli_usage(FILE *f)
         "  --secret FILE        (run --publish) the city's secret cert, as a CURVE server\n"
         "  --subscriber-keys DIR  (run --publish) public certs of those allowed to subscribe\n"
         "  --heartbeat-ms N     (run --publish) republish every campaign every N ms (1000)\n"
+        "  --detail EP          (run, serve) a county's detail endpoint: keep a replica of its\n"
+        "                       records in DATA/replica; once per --connect, same order\n"
+        "  --unit-keys DIR      the city's own registry of unit signing keys (docs/replica.md)\n"
         "  --source CODE        code of the merged view (default city)\n"
         "  --source-name NAME   its name\n"
         "  --log-level LEVEL    error|warning|notice|info|debug (default info)\n"
@@ -165,6 +168,20 @@ static int set_server_key(void *dest, const char *s, char *why, size_t whylen)
   return 0;
 }
 
+/* --detail, once per --connect endpoint (issue 15, the replica; dest: the whole sub_cli). */
+static int set_detail(void *dest, const char *s, char *why, size_t whylen)
+{
+  sub_cli *cli = dest;
+  if (hb_zmq_endpoint_valid(s, why, whylen) != 0)
+    return -1;
+  if (cli->ndetails == SUB_MAX_ENDPOINTS) {
+    snprintf(why, whylen, "more than %d of them", SUB_MAX_ENDPOINTS);
+    return -1;
+  }
+  cli->details[cli->ndetails++] = s;
+  return 0;
+}
+
 /* --server-code, once per --connect endpoint (dest: the whole sub_cli). */
 static int set_server_code(void *dest, const char *s, char *why, size_t whylen)
 {
@@ -237,6 +254,14 @@ static const hb_cli_opt opt_table[] = {
      .hi = 3600000,
      .what = "an integer",
      .commands = C_RUN},
+    {.name = "detail",
+     .kind = HB_CLI_CALL,
+     .set = set_detail,
+     .commands = C_RUN | C_SERVE | C(SUB_CMD_LIST) | C(SUB_CMD_VERIFY)},
+    {.name = "unit-keys",
+     .kind = HB_CLI_STR,
+     O(unit_keys),
+     .commands = C_RUN | C_SERVE | C(SUB_CMD_LIST) | C(SUB_CMD_VERIFY)},
     {.name = "help", .letter = 'h', .kind = HB_CLI_HELP},
     {.name = "version", .letter = 'V', .kind = HB_CLI_VERSION},
     {.kind = HB_CLI_END},
@@ -273,6 +298,15 @@ static int cli_command(int argc, char **argv, sub_cli *cli, const char **require
   return SUB_CLI_USAGE;
 }
 
+/* The number of endpoints in "EP[,EP...]". */
+static size_t endpoints_count(const char *list)
+{
+  size_t n = 1;
+  for (const char *p = list; *p; p++)
+    n += *p == ',';
+  return n;
+}
+
 /* Step 3: the options the command cannot do without. Returns 0 or -1 with
  * err set (without the command's name). */
 static int cli_required(const sub_cli *cli, const char *required, char *err, size_t errlen)
@@ -292,6 +326,14 @@ static int cli_required(const sub_cli *cli, const char *required, char *err, siz
   if (cli->accounts && cli->data) {
     snprintf(err, errlen,
              "--accounts DIR is for serve without --data (the accounts are in --data)");
+    return -1;
+  }
+  if (cli->ndetails && (!cli->connect || cli->ndetails != endpoints_count(cli->connect))) {
+    snprintf(err, errlen, "--detail EP: give one per --connect endpoint, in the same order");
+    return -1;
+  }
+  if (cli->ndetails && (cli->cmd == SUB_CMD_RUN || cli->cmd == SUB_CMD_SERVE) && !cli->data) {
+    snprintf(err, errlen, "--detail EP keeps the replica in --data DIR: give --data");
     return -1;
   }
   if (strchr(required, '|') && !cli->connect == !cli->data) {

@@ -11,6 +11,7 @@
 #include "hb_err.h"
 #include "hb_log.h"
 #include "loop.h"
+#include "replica_sync.h"
 #include "metrics.h"
 #include "net.h"
 #include "republish.h"
@@ -167,23 +168,6 @@ static int open_store(const sub_cli *cli, sub_collect *c, sub_store **out)
   return 0;
 }
 
-/* Issue 15: opens the replica in --data (one handle per process: the
- * loop's replica step and the check share it) and the check of each
- * county (verify.h); on failure prints why and returns the exit code. */
-static int open_verify(const sub_cli *cli, sub_replica **rep, sub_verify **ver)
-{
-  char err[512] = "";
-  int rc = sub_replica_open(rep, cli->data, false, err, sizeof err);
-  if (rc == 0)
-    rc = sub_verify_new(ver, *rep);
-  if (rc != 0) {
-    fprintf(stderr, "%s: replica in %s: %s\n", SUB_PROGRAM, cli->data,
-            err[0] ? err : hb_strerror(rc));
-    return sub_exit_for(rc);
-  }
-  return 0;
-}
-
 int sub_run(const sub_cli *cli)
 {
   int ex = sub_metrics_start(cli->metrics, cli->http_host);
@@ -196,11 +180,8 @@ int sub_run(const sub_cli *cli)
   char **eps = NULL;
   size_t neps = 0;
   sub_republish *rp = NULL;
-  sub_replica *rep = NULL; /* issue 15: the replica beside the store (replica.h) */
-  sub_verify *ver = NULL;  /* and the check of each county against it (verify.h) */
+  sub_verify *ver = NULL; /* issue 15: each county checked against the replica (verify.h) */
   if ((ex = open_store(cli, &c, &st)) != 0)
-    goto out;
-  if ((ex = open_verify(cli, &rep, &ver)) != 0)
     goto out;
   if ((ex = sub_net_open_cli(&net, cli, &eps, &neps)) != 0)
     goto out;
@@ -213,7 +194,10 @@ int sub_run(const sub_cli *cli)
     hb_log_warn("could not read %s: each endpoint keeps the first code it gives again", bindings);
   else if (nb > 0)
     hb_log_info("%d endpoints speak for the codes they gave before (%s)", nb, bindings);
-  if ((ex = open_republish(cli, &rp)) == 0) {
+  sub_replica_run rep = {0}; /* issue 15: --detail */
+  if ((ex = sub_replica_run_start(&rep, cli)) == 0 && rep.r && sub_verify_new(&ver, rep.r) != 0)
+    ex = EX_SOFTWARE;
+  if (ex == 0 && (ex = open_republish(cli, &rp)) == 0) {
     sub_loop_opts o = {
         .net = &net,
         .campaign = cli->campaign,
@@ -226,18 +210,20 @@ int sub_run(const sub_cli *cli)
         .verify = ver,
         .republish = rp,
         .subscriber_keys = cli->subscriber_keys,
+        .replica = rep.s,
     };
     int rc = sub_loop_run(&o, &c);
     ex = rc ? sub_exit_for(rc) : EX_OK;
   }
+  sub_verify_free(ver); /* before the replica it reads */
+  ver = NULL;
+  sub_replica_run_stop(&rep);
   sub_republish_close(rp);
   hb_log_info("stopped");
   sub_net_close(&net);
   sub_net_free_list(eps, neps);
 out:
   sub_collect_free(&c);
-  sub_verify_free(ver);
-  sub_replica_close(rep);
   sub_store_close(st);
   return ex;
 }

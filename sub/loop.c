@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "hb_log.h"
 #include "metrics.h"
+#include "replica_sync.h"
 
 volatile sig_atomic_t sub_loop_stop;
 volatile sig_atomic_t sub_loop_reload;
@@ -117,6 +118,8 @@ static int receive(const sub_loop_opts *o, sub_collect *c, loop_state *st, int w
     protobuf_c_message_free_unpacked(&r->base, NULL);
     return rc;
   }
+  if (o->replica && r->log) /* a head the replica may not hold: fetch (replica_sync.h) */
+    sub_replica_sync_hint(o->replica, ep, r->log->n);
   char origin[512], campaign[512];
   snprintf(origin, sizeof origin, "%s", o->key_by_endpoint ? o->net->eps[ep] : r->source);
   snprintf(campaign, sizeof campaign, "%s", r->campaign);

@@ -71,6 +71,8 @@ typedef struct sub_loop_opts {
   /* 4. republish */
   sub_republish *republish;    /* NULL: none */
   const char *subscriber_keys; /* for the log of a key reload */
+  /* issue 15: the replica's links (replica_sync.h), told each county's log head; NULL: none */
+  struct sub_replica_sync *replica;
   /* 5. end */
   int64_t deadline_ms;                           /* monotonic; 0: none */
   bool (*done)(void *arg, const sub_collect *c); /* NULL; true: end */

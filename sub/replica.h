@@ -52,6 +52,13 @@ typedef struct sub_replica_county {
 int sub_replica_counties(sub_replica *r, int (*fn)(void *ctx, const sub_replica_county *c),
                          void *ctx, char *err, size_t errlen);
 
+/* The city's registry of unit signing keys (--unit-keys; hb_sign.h) the
+ * replica checks each record's signature against as it replays it
+ * (borrowed: it must outlive r; NULL: none, every signed record is
+ * HB_LIST_SIG_UNKNOWN). */
+struct hb_sign_registry;
+void sub_replica_set_registry(sub_replica *r, const struct hb_sign_registry *reg);
+
 struct sub_cli;
 /* One-shot: fetches from every county of cli (--connect, --detail, keys)
  * everything r does not hold yet, then returns (list --connect without

@@ -20,6 +20,7 @@
 #include "hb_err.h"
 #include "hb_http_auth.h"
 #include "hb_log.h"
+#include "replica_sync.h"
 #include "history.h"
 #include "http.h"
 #include "loop.h"
@@ -50,10 +51,9 @@ typedef struct serve {
   int32_t week;            /* the ISO week last checked */
   int64_t last_week_check; /* monotonic ms */
   bool new_week;           /* a week began since the documents were built */
-  /* issue 15 (verify.h): the replica in --data and the check of each county */
-  sub_replica *rep;
-  sub_verify *verify;
-  uint64_t verify_shown; /* sub_verify_version of what the documents show */
+  sub_replica_run rep;     /* issue 15: --detail (replica_sync.h) */
+  sub_verify *verify;      /* issue 15: each county checked against rep.r (verify.h) */
+  uint64_t verify_shown;   /* sub_verify_version of what the documents show */
 } serve;
 
 /* Opens --data and loads the view and the history. */
@@ -79,14 +79,6 @@ static int open_store(serve *s)
                 bad_view, bad_hist);
   hb_log_info("loaded %zu stored rollups and %zu history weeks from %s", s->c.count, s->hist.count,
               cli->data);
-  /* issue 15: the replica kept beside the store (replica.h; one handle per
-   * process: the loop's replica step and the check share it) */
-  if ((rc = sub_replica_open(&s->rep, cli->data, false, err, sizeof err)) != 0 ||
-      (rc = sub_verify_new(&s->verify, s->rep)) != 0) {
-    fprintf(stderr, "%s: replica in %s: %s\n", SUB_PROGRAM, cli->data,
-            err[0] ? err : hb_strerror(rc));
-    return sub_exit_for(rc);
-  }
   return EX_OK;
 }
 
@@ -257,6 +249,7 @@ static int loop(serve *s)
       .store = s->st,
       .history = &s->hist,
       .verify = s->verify,
+      .replica = s->rep.s,
       .arg = s,
   };
   int rc = sub_loop_run(&o, &s->c);
@@ -266,6 +259,7 @@ static int loop(serve *s)
 static void close_all(serve *s)
 {
   sub_http_stop(s->http);
+  sub_replica_run_stop(&s->rep);
   hb_http_auth_free(s->auth);
   if (s->tls_key)
     sodium_memzero(s->tls_key, strlen(s->tls_key));
@@ -278,7 +272,6 @@ static void close_all(serve *s)
   sub_history_free(&s->hist);
   sub_collect_free(&s->c);
   sub_verify_free(s->verify);
-  sub_replica_close(s->rep);
   sub_store_close(s->st);
 }
 
@@ -294,6 +287,10 @@ int sub_serve(const sub_cli *cli)
   int ex = check_addr(cli, host, sizeof host);
   if (ex == EX_OK)
     ex = open_store(&s);
+  if (ex == EX_OK)
+    ex = sub_replica_run_start(&s.rep, cli);
+  if (ex == EX_OK && s.rep.r && sub_verify_new(&s.verify, s.rep.r) != 0) /* verify.h */
+    ex = EX_SOFTWARE;
   if (ex == EX_OK)
     ex = open_accounts(&s);
   if (ex == EX_OK)

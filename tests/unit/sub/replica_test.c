@@ -1,0 +1,274 @@
+/* Tests of the replica's check and replay (sub/replica_apply.c): a
+ * county's history built by hand entry by entry, chained as the county
+ * chains it; the records and review states it leaves, a chain break, a
+ * gap. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "../test.h"
+#include "hb_chain.h"
+#include "hb_review.h"
+#include "replica_internal.h"
+
+#define MAXE 32
+typedef struct hist {
+  ProtobufCBinaryData e[MAXE];
+  size_t n;
+  uint8_t prev[32];
+} hist;
+
+/* Appends a LogEntry (n, prev set here) packed. */
+static void hist_add(hist *h, Huibao__V1__LogEntry *e)
+{
+  e->n = h->n + 1;
+  e->prev = (ProtobufCBinaryData){32, h->prev};
+  e->at_s = 1654736400 + (int64_t)h->n;
+  size_t len = huibao__v1__log_entry__get_packed_size(e);
+  uint8_t *b = malloc(len);
+  huibao__v1__log_entry__pack(e, b);
+  hb_chain_hash(b, len, h->prev);
+  h->e[h->n++] = (ProtobufCBinaryData){len, b};
+}
+
+static void hist_free(hist *h)
+{
+  for (size_t i = 0; i < h->n; i++)
+    free(h->e[i].data);
+}
+
+/* A version of problem id of unit u1 (status: ProblemStatus; deleted). */
+static void problem(hist *h, const char *id, uint64_t version, int status, bool deleted)
+{
+  Huibao__V1__Problem p = HUIBAO__V1__PROBLEM__INIT;
+  p.unit = "u1";
+  p.id = (char *)id;
+  p.version = version;
+  p.campaign = "c1";
+  p.has_status = true;
+  p.status = (Huibao__V1__ProblemStatus)status;
+  p.has_deleted = deleted;
+  p.deleted = deleted;
+  Huibao__V1__Record r = HUIBAO__V1__RECORD__INIT;
+  r.body_case = HUIBAO__V1__RECORD__BODY_PROBLEM;
+  r.problem = &p;
+  Huibao__V1__LogEntry e = HUIBAO__V1__LOG_ENTRY__INIT;
+  e.actor_kind = HUIBAO__V1__LOG_ACTOR__ACTOR_UNIT;
+  e.actor = "u1";
+  e.what_case = HUIBAO__V1__LOG_ENTRY__WHAT_RECORD;
+  e.record = &r;
+  hist_add(h, &e);
+}
+
+static void decision(hist *h, const char *id, int action)
+{
+  Huibao__V1__Decision d = HUIBAO__V1__DECISION__INIT;
+  d.n = h->n + 1;
+  d.unit = "u1";
+  d.kind = "P";
+  d.id = (char *)id;
+  d.action = (Huibao__V1__DecisionAction)action;
+  d.reviewer = "李四";
+  d.reason = hb_review_needs_reason((hb_review_action)action) ? "理由" : NULL;
+  d.at_s = 1654736500;
+  Huibao__V1__LogEntry e = HUIBAO__V1__LOG_ENTRY__INIT;
+  e.actor_kind = HUIBAO__V1__LOG_ACTOR__ACTOR_REVIEWER;
+  e.actor = "李四";
+  e.what_case = HUIBAO__V1__LOG_ENTRY__WHAT_DECISION;
+  e.decision = &d;
+  hist_add(h, &e);
+}
+
+static char dir[64];
+
+static sub_replica *fresh(void)
+{
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf %s/replica", dir);
+  CHECK_EQ_INT(0, system(cmd));
+  sub_replica *r = NULL;
+  char err[256];
+  CHECK_EQ_INT(0, sub_replica_open(&r, dir, false, err, sizeof err));
+  return r;
+}
+
+typedef struct seen {
+  char ids[8][16];
+  int status[8], deleted[8];
+  size_t n;
+} seen;
+
+static int collect(void *ctx, const hb_list_rec *lr)
+{
+  seen *s = ctx;
+  if (s->n < 8) {
+    snprintf(s->ids[s->n], sizeof s->ids[0], "%s", lr->rec->problem->id);
+    s->status[s->n] = lr->review ? (int)lr->review->status : 0;
+    s->deleted[s->n] = lr->rec->problem->deleted;
+    s->n++;
+  }
+  return 0;
+}
+
+static int county_fn(void *ctx, const sub_replica_county *c)
+{
+  *(sub_replica_county *)ctx = *c;
+  ((sub_replica_county *)ctx)->why = strdup(c->why);
+  ((sub_replica_county *)ctx)->county = NULL;
+  return 0;
+}
+
+static sub_replica_county county_of(sub_replica *r)
+{
+  sub_replica_county c;
+  memset(&c, 0, sizeof c);
+  char err[256];
+  CHECK_EQ_INT(0, sub_replica_counties(r, county_fn, &c, err, sizeof err));
+  return c;
+}
+
+static void apply(sub_replica *r, hist *h, size_t from, size_t to, char *const *free_, size_t nf,
+                  size_t want_applied)
+{
+  size_t applied = 99;
+  char err[256];
+  CHECK_EQ_INT(0, replica_apply(r, "xw", 7, h->e + from, to - from, free_, nf, &applied, err,
+                                sizeof err));
+  CHECK_EQ_INT((int)want_applied, (int)applied);
+}
+
+/* Versions and decisions give the county's review states (hb_review rules). */
+static void test_review_replay(void)
+{
+  sub_replica *r = fresh();
+  hist h = {0};
+  problem(&h, "P1", 1, 3, false);  /* 已整改 */
+  decision(&h, "P1", HB_ACTION_CONFIRM);
+  problem(&h, "P2", 1, 2, false);
+  decision(&h, "P2", HB_ACTION_RETURN);
+  problem(&h, "P3", 1, 2, false);
+  problem(&h, "P3", 2, 2, true);   /* deleted: held for review (not free) */
+  problem(&h, "P4", 1, 2, false);
+  problem(&h, "P4", 2, 2, true);
+  decision(&h, "P4", HB_ACTION_APPROVE_DELETE); /* gone */
+  problem(&h, "P2", 2, 1, false);  /* the unit answers the return: NONE */
+  apply(r, &h, 0, 5, NULL, 0, 5);  /* in two replies */
+  apply(r, &h, 5, h.n, NULL, 0, h.n - 5);
+  seen s = {0};
+  char err[256];
+  CHECK_EQ_INT(0, sub_replica_foreach(r, "xw", collect, &s, err, sizeof err));
+  CHECK_EQ_INT(3, (int)s.n);
+  CHECK_EQ_STR("P1", s.ids[0]);
+  CHECK_EQ_INT(HB_REVIEW_CONFIRMED, s.status[0]);
+  CHECK_EQ_STR("P2", s.ids[1]);
+  CHECK_EQ_INT(HB_REVIEW_NONE, s.status[1]);
+  CHECK_EQ_STR("P3", s.ids[2]); /* the held live version, not the tombstone */
+  CHECK_EQ_INT(HB_REVIEW_DELETION_PENDING, s.status[2]);
+  CHECK_EQ_INT(0, s.deleted[2]);
+  sub_replica_county c = county_of(r);
+  CHECK(!c.broken);
+  CHECK_EQ_INT((int)h.n, (int)c.n);
+  CHECK_EQ_INT(3, (int)c.records);
+  CHECK(memcmp(c.hash, h.prev, 32) == 0);
+  free((char *)c.why);
+  sub_replica_close(r);
+  hist_free(&h);
+}
+
+/* A campaign the county says is free: the deletion goes at once; a
+ * deletion decision later says it was not, and is replayed as held. */
+static void test_free_hint(void)
+{
+  sub_replica *r = fresh();
+  hist h = {0};
+  char *free_[] = {"c1"};
+  problem(&h, "P1", 1, 2, false);
+  problem(&h, "P1", 2, 2, true);
+  apply(r, &h, 0, 2, free_, 1, 2);
+  seen s = {0};
+  char err[256];
+  CHECK_EQ_INT(0, sub_replica_foreach(r, "xw", collect, &s, err, sizeof err));
+  CHECK_EQ_INT(0, (int)s.n); /* a free deletion counts nothing */
+  decision(&h, "P1", HB_ACTION_REFUSE_DELETE);
+  apply(r, &h, 2, 3, free_, 1, 1);
+  memset(&s, 0, sizeof s);
+  CHECK_EQ_INT(0, sub_replica_foreach(r, "xw", collect, &s, err, sizeof err));
+  CHECK_EQ_INT(1, (int)s.n);
+  CHECK_EQ_INT(HB_REVIEW_DELETION_REFUSED, s.status[0]);
+  CHECK(!county_of(r).broken);
+  sub_replica_close(r);
+  hist_free(&h);
+}
+
+/* A changed entry (its successor's prev does not match) breaks the county there. */
+static void test_chain_break(void)
+{
+  sub_replica *r = fresh();
+  hist h = {0};
+  problem(&h, "P1", 1, 2, false);
+  problem(&h, "P2", 1, 2, false);
+  problem(&h, "P3", 1, 2, false);
+  h.e[1].data[h.e[1].len - 1] ^= 1; /* entry 2 rewritten: entry 3 no longer carries its hash */
+  apply(r, &h, 0, 3, NULL, 0, 2);
+  sub_replica_county c = county_of(r);
+  CHECK(c.broken);
+  CHECK_EQ_INT(2, (int)c.n);
+  CHECK_CONTAINS(c.why, "history entry 2");
+  free((char *)c.why);
+  apply(r, &h, 2, 3, NULL, 0, 0); /* a broken county takes nothing more */
+  sub_replica_close(r);
+  hist_free(&h);
+}
+
+/* A missing entry (a gap in n) breaks the county naming it. */
+static void test_gap(void)
+{
+  sub_replica *r = fresh();
+  hist h = {0};
+  problem(&h, "P1", 1, 2, false);
+  problem(&h, "P2", 1, 2, false);
+  problem(&h, "P3", 1, 2, false);
+  ProtobufCBinaryData two[2] = {h.e[0], h.e[2]};
+  size_t applied;
+  char err[256];
+  CHECK_EQ_INT(0, replica_apply(r, "xw", 7, two, 2, NULL, 0, &applied, err, sizeof err));
+  CHECK_EQ_INT(1, (int)applied);
+  sub_replica_county c = county_of(r);
+  CHECK(c.broken);
+  CHECK_CONTAINS(c.why, "history entry 2: missing");
+  free((char *)c.why);
+  sub_replica_close(r);
+  hist_free(&h);
+}
+
+/* A decision the status forbids cannot be the county's: broken, naming the record. */
+static void test_impossible_decision(void)
+{
+  sub_replica *r = fresh();
+  hist h = {0};
+  problem(&h, "P9", 1, 2, false); /* 整改中: cannot be confirmed */
+  decision(&h, "P9", HB_ACTION_CONFIRM);
+  apply(r, &h, 0, 2, NULL, 0, 1);
+  sub_replica_county c = county_of(r);
+  CHECK(c.broken);
+  CHECK_CONTAINS(c.why, "unit u1 kind P id P9");
+  free((char *)c.why);
+  sub_replica_close(r);
+  hist_free(&h);
+}
+
+int main(void)
+{
+  snprintf(dir, sizeof dir, "/tmp/replica-test-XXXXXX");
+  if (!mkdtemp(dir))
+    return 1;
+  RUN(test_review_replay);
+  RUN(test_free_hint);
+  RUN(test_chain_break);
+  RUN(test_gap);
+  RUN(test_impossible_decision);
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  (void)system(cmd);
+  return test_summary();
+}
