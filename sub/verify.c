@@ -96,6 +96,29 @@ static int finding_of(sub_vcounty *k, const char *campaign, const char *unit, co
   return vfind_add(k, &f);
 }
 
+/* The unit and id of a record's body ("" when it has none). */
+static void rec_ids(const Huibao__V1__Record *rec, const char **unit, const char **id)
+{
+  switch (rec->body_case) {
+  case HUIBAO__V1__RECORD__BODY_ACTIVITY:
+    *unit = rec->activity->unit, *id = rec->activity->id;
+    break;
+  case HUIBAO__V1__RECORD__BODY_PROBLEM: *unit = rec->problem->unit, *id = rec->problem->id; break;
+  case HUIBAO__V1__RECORD__BODY_INDICATOR:
+    *unit = rec->indicator->unit, *id = rec->indicator->id;
+    break;
+  case HUIBAO__V1__RECORD__BODY_CASE_ROW:
+    *unit = rec->case_row->unit, *id = rec->case_row->id;
+    break;
+  case HUIBAO__V1__RECORD__BODY_REPORT: *unit = rec->report->unit, *id = rec->report->id; break;
+  default: break;
+  }
+  if (!*unit)
+    *unit = "";
+  if (!*id)
+    *id = "";
+}
+
 /* The walk over the county's records: counts each one and flags those
  * whose signature does not verify (naming them). */
 typedef struct walk_ctx {
@@ -108,24 +131,7 @@ static int walk_one(void *ctx, const hb_list_rec *r)
   walk_ctx *w = ctx;
   if (r->sig == HB_LIST_SIG_BAD && r->rec) {
     const char *unit = "", *id = "";
-    switch (r->rec->body_case) {
-    case HUIBAO__V1__RECORD__BODY_ACTIVITY:
-      unit = r->rec->activity->unit, id = r->rec->activity->id;
-      break;
-    case HUIBAO__V1__RECORD__BODY_PROBLEM:
-      unit = r->rec->problem->unit, id = r->rec->problem->id;
-      break;
-    case HUIBAO__V1__RECORD__BODY_INDICATOR:
-      unit = r->rec->indicator->unit, id = r->rec->indicator->id;
-      break;
-    case HUIBAO__V1__RECORD__BODY_CASE_ROW:
-      unit = r->rec->case_row->unit, id = r->rec->case_row->id;
-      break;
-    case HUIBAO__V1__RECORD__BODY_REPORT:
-      unit = r->rec->report->unit, id = r->rec->report->id;
-      break;
-    default: break;
-    }
+    rec_ids(r->rec, &unit, &id);
     char rec[300], text[1200];
     snprintf(rec, sizeof rec, "%c%s", r->kind, id ? id : "");
     snprintf(text, sizeof text,
@@ -177,8 +183,33 @@ static int comparable(sub_vcounty *k, const sub_replica_county *h, const Huibao_
   return 0;
 }
 
+/* The record of a broken county whose held version is history entry
+ * n_bad (the entry the replica's `why` names): the finding names its unit
+ * and record. */
+typedef struct entry_ctx {
+  sub_vcounty *k;
+  uint64_t n_bad;
+} entry_ctx;
+
+static int entry_one(void *ctx, const hb_list_rec *r)
+{
+  entry_ctx *e = ctx;
+  if (r->n != e->n_bad || !r->rec)
+    return 0;
+  const char *unit = "", *id = "";
+  rec_ids(r->rec, &unit, &id);
+  char rec[300], text[1200];
+  snprintf(rec, sizeof rec, "%c%s", r->kind, id);
+  snprintf(text, sizeof text,
+           "县 %s 单位 %s 记录 %s：其版本（历史第 %" PRIu64
+           " 条）校验失败 (county %s unit %s record %s: its version, history entry %" PRIu64
+           ", does not check)",
+           e->k->code, unit, rec, e->n_bad, e->k->code, unit, rec, e->n_bad);
+  return finding_of(e->k, "", unit, rec, "history", text);
+}
+
 /* The replica's own findings of the county: its chain and history. */
-static int replica_findings(sub_vcounty *k, const sub_replica_county *h)
+static int replica_findings(sub_replica *rep, sub_vcounty *k, const sub_replica_county *h)
 {
   char text[2048];
   if (h->broken) {
@@ -188,6 +219,11 @@ static int replica_findings(sub_vcounty *k, const sub_replica_county *h)
     int e = finding_of(k, "", "", "", "history", text);
     if (e)
       return e;
+    const char *at = h->why ? strstr(h->why, "history entry ") : NULL;
+    entry_ctx ec = {k, at ? strtoull(at + strlen("history entry "), NULL, 10) : 0};
+    char err[256];
+    if (ec.n_bad > 0 && rep)
+      return sub_replica_foreach(rep, k->code, entry_one, &ec, err, sizeof err);
   }
   return 0;
 }
@@ -197,7 +233,7 @@ int sub_verify_county(sub_replica *rep, const sub_replica_county *h, const sub_c
 {
   sub_vcounty_clear(k);
   k->held_n = h->n;
-  int e = replica_findings(k, h);
+  int e = replica_findings(rep, k, h);
   size_t ncmp = 0;
   for (size_t i = 0; i < c->count && e == 0; i++) {
     const sub_entry *en = &c->items[i];

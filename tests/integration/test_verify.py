@@ -50,12 +50,19 @@ def verify(data, fmt="table"):
 class City:
     """`huibao-sub run` with a replica of one county, and its metrics."""
 
-    def __init__(self, t, agg, detail, name):
+    def __init__(self, t, agg, detail, name, serve=False):
         self.t, self.data = t, os.path.join(t.dir, name)
         self.port = hbtest.free_port()
         self.log = os.path.join(t.dir, name + ".log")
         argv = [hbtest.SUB, "run", "--connect", agg.publish, "--detail", detail, "--data",
                 self.data, "--metrics", f"127.0.0.1:{self.port}"] + t.sub_keys(agg.publish)
+        self.url = None
+        if serve:  # the dashboard too: its JSON carries the flag
+            hbtest.account_add(hbtest.SUB, self.data)
+            http = hbtest.free_port()
+            argv[1] = "serve"
+            argv += ["--http", f"127.0.0.1:{http}"]
+            self.url = f"http://127.0.0.1:{http}"
         self.logf = open(self.log, "wb")
         self.proc = subprocess.Popen(argv, stdout=self.logf, stderr=subprocess.STDOUT)
         t.logs.append(self.log)
@@ -159,22 +166,41 @@ def main(t):
         keys = [kk for kk, _ in txn.cursor(db=db)]
         txn.delete(keys[len(keys) // 2], db=db)
 
-    cases = (("(a) a participant count changed in a stored record", participants, ["record"]),
+    cases = (("(a) a participant count changed in a stored record", participants, ["history"]),
              ("(b) an aggregate changed", aggregate, ["participants"]),
              ("(c) a history entry removed", remove_entry, ["history"]))
     for i, (what, fn, words) in enumerate(cases):
         edit(fn)
         agg.start()
-        c2 = City(t, agg, detail, f"city-{i}")
+        c2 = City(t, agg, detail, f"city-{i}", serve=(i == 1))
         r, k = wait_verify(c2, code, failed=True, timeout=40)
         t.check_rc(r, 1, f"{what}: verify exits 1")
-        t.check(f"县 {code}" in r.out and unit in r.out, f"{what}: names the county and the unit",
-                r.out)
+        if i < 2:
+            t.check(f"县 {code}" in r.out and f"单位 {unit}" in r.out,
+                    f"{what}: names the county and the unit", r.out)
+        else:  # the removed entry's record is no longer there to name: the entry is
+            t.check(f"县 {code}" in r.out and "history entry" in r.out,
+                    f"{what}: names the county and the history entry", r.out)
         t.check(k is not None and any(any(w in (f["figure"] + f["text"]) for w in words)
                                       for f in k["findings"]),
                 f"{what}: the finding names {words}", k)
+        if i == 0:
+            t.check(k is not None and any(f["unit"] == unit and f["record"] == "AVA01"
+                                          for f in k["findings"]),
+                    f"{what}: a finding names unit {unit} and record AVA01", k)
         time.sleep(1.5)
         t.check_eq(c2.metric(code), 1.0, f"{what}: huibao_county_verify_failed is 1")
+        if c2.url:
+            web = hbtest.logged_in(c2.url)
+            doc = web.json("/api/counties")
+            rows = [k2 for cc in doc.get("campaigns", []) for k2 in cc.get("counties", [])
+                    if k2.get("code") == code]
+            flagged = [k2 for k2 in rows if (k2.get("verify") or {}).get("failed")]
+            t.check(flagged and any(f["unit"] == unit for f in flagged[0]["verify"]["findings"]),
+                    f"{what}: the dashboard's /api/counties flags the county naming unit {unit}",
+                    rows)
+            v = web.json("/api/verify")
+            t.check_eq(v.get("failed"), 1, f"{what}: /api/verify counts the county failed")
         c2.stop()
         agg.stop()
 

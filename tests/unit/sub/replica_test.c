@@ -132,8 +132,8 @@ static void apply(sub_replica *r, hist *h, size_t from, size_t to, char *const *
 {
   size_t applied = 99;
   char err[256];
-  CHECK_EQ_INT(0, replica_apply(r, "xw", 7, h->e + from, to - from, free_, nf, &applied, err,
-                                sizeof err));
+  CHECK_EQ_INT(
+      0, replica_apply(r, "xw", 7, h->e + from, to - from, free_, nf, &applied, err, sizeof err));
   CHECK_EQ_INT((int)want_applied, (int)applied);
 }
 
@@ -142,17 +142,17 @@ static void test_review_replay(void)
 {
   sub_replica *r = fresh();
   hist h = {0};
-  problem(&h, "P1", 1, 3, false);  /* 已整改 */
+  problem(&h, "P1", 1, 3, false); /* 已整改 */
   decision(&h, "P1", HB_ACTION_CONFIRM);
   problem(&h, "P2", 1, 2, false);
   decision(&h, "P2", HB_ACTION_RETURN);
   problem(&h, "P3", 1, 2, false);
-  problem(&h, "P3", 2, 2, true);   /* deleted: held for review (not free) */
+  problem(&h, "P3", 2, 2, true); /* deleted: held for review (not free) */
   problem(&h, "P4", 1, 2, false);
   problem(&h, "P4", 2, 2, true);
   decision(&h, "P4", HB_ACTION_APPROVE_DELETE); /* gone */
-  problem(&h, "P2", 2, 1, false);  /* the unit answers the return: NONE */
-  apply(r, &h, 0, 5, NULL, 0, 5);  /* in two replies */
+  problem(&h, "P2", 2, 1, false);               /* the unit answers the return: NONE */
+  apply(r, &h, 0, 5, NULL, 0, 5);               /* in two replies */
   apply(r, &h, 5, h.n, NULL, 0, h.n - 5);
   seen s = {0};
   char err[256];
