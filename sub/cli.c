@@ -52,6 +52,10 @@ void sub_cli_usage(FILE *f)
         "      deletion_refused (Chinese too: 整改中, 待销号, 已销号, 退回 ...)\n"
         "  account add|passwd|remove|list --data DIR [NAME] [--role reviewer|viewer]\n"
         "      the dashboard's accounts (password from a prompt or stdin; --help)\n"
+        "  verify --data DIR [--format table|json]\n"
+        "      recount each county's figures from the replica in DIR and compare them\n"
+        "      with its rollup at the same log head, and check its history and\n"
+        "      signatures (docs/verify.md): exit 0 clean, 1 a county differs\n"
         "\n"
         "Options:\n"
         "  --key FILE           the city's secret cert (huibao-keygen NAME.key_secret)\n"
@@ -76,8 +80,9 @@ void sub_cli_usage(FILE *f)
         "  -h, --help           this text\n"
         "  -V, --version        the version\n"
         "\n"
-        "Exit codes: 0 done, 64 bad command line, 66 no stored view, 70 internal\n"
-        "error, 74 I/O error, 75 some endpoint gave nothing in time.\n",
+        "Exit codes: 0 done, 1 (verify) a county's figures or history differ, 64 bad\n"
+        "command line, 66 no stored view (verify: or no replica), 70 internal error,\n"
+        "74 I/O error, 75 some endpoint gave nothing in time.\n",
         f);
 }
 
@@ -90,6 +95,7 @@ void sub_cli_usage(FILE *f)
 #define C_EXPORT C(SUB_CMD_EXPORT)
 #define C_SERVE C(SUB_CMD_SERVE)
 #define C_LIST C(SUB_CMD_LIST) /* issue 15, list.h */
+#define C_VERIFY C(SUB_CMD_VERIFY)
 #define C_LIVE (C_SNAPSHOT | C_WATCH | C_RUN | C_REPORT | C_EXPORT | C_SERVE | C_LIST)
 
 static const struct {
@@ -102,6 +108,7 @@ static const struct {
     {"run", SUB_CMD_RUN, "cd"},          {"show", SUB_CMD_SHOW, "d"},
     {"report", SUB_CMD_REPORT, "|mT"},   {"export", SUB_CMD_EXPORT, "|f"},
     {"serve", SUB_CMD_SERVE, "cH"},      {"list", SUB_CMD_LIST, "|"}, /* issue 15 */
+    {"verify", SUB_CMD_VERIFY, "d"},                                  /* issue 15: verify.h */
 };
 
 /* Parses a positive duration in seconds ("10", "0.5") into ms. */
@@ -212,7 +219,7 @@ static const hb_cli_opt opt_table[] = {
      .kind = HB_CLI_CALL,
      .set = set_format,
      .what = "json or table",
-     .commands = C_SNAPSHOT | C_SHOW | C_REPORT | C_EXPORT | C_LIST},
+     .commands = C_SNAPSHOT | C_SHOW | C_REPORT | C_EXPORT | C_LIST | C_VERIFY},
     {.name = "timeout",
      .kind = HB_CLI_CALL,
      O(timeout_ms),
@@ -222,7 +229,7 @@ static const hb_cli_opt opt_table[] = {
     {.name = "data",
      .kind = HB_CLI_STR,
      O(data),
-     .commands = C_RUN | C_SHOW | C_REPORT | C_EXPORT | C_SERVE | C_LIST},
+     .commands = C_RUN | C_SHOW | C_REPORT | C_EXPORT | C_SERVE | C_LIST | C_VERIFY},
     {.name = "stale-after-ms",
      .kind = HB_CLI_INT64,
      O(stale_after_ms),
@@ -450,6 +457,7 @@ int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, siz
     cli->log_level =
         cli->cmd == SUB_CMD_RUN || cli->cmd == SUB_CMD_SERVE ? HB_LOG_INFO : HB_LOG_WARNING;
   if (!cli->format)
-    cli->format = cli->cmd == SUB_CMD_WATCH ? SUB_FORMAT_TABLE : SUB_FORMAT_JSON;
+    cli->format = cli->cmd == SUB_CMD_WATCH || cli->cmd == SUB_CMD_VERIFY ? SUB_FORMAT_TABLE
+                                                                          : SUB_FORMAT_JSON;
   return SUB_CLI_RUN;
 }

@@ -16,6 +16,7 @@
 #include "net.h"
 #include "republish.h"
 #include "store.h"
+#include "verify.h"
 #include "view.h"
 
 /* Prints c merged as cli asks; returns the exit code of a failed write or
@@ -179,6 +180,7 @@ int sub_run(const sub_cli *cli)
   char **eps = NULL;
   size_t neps = 0;
   sub_republish *rp = NULL;
+  sub_verify *ver = NULL; /* issue 15: each county checked against the replica (verify.h) */
   if ((ex = open_store(cli, &c, &st)) != 0)
     goto out;
   if ((ex = sub_net_open_cli(&net, cli, &eps, &neps)) != 0)
@@ -193,7 +195,9 @@ int sub_run(const sub_cli *cli)
   else if (nb > 0)
     hb_log_info("%d endpoints speak for the codes they gave before (%s)", nb, bindings);
   sub_replica_run rep = {0}; /* issue 15: --detail */
-  if ((ex = sub_replica_run_start(&rep, cli)) == 0 && (ex = open_republish(cli, &rp)) == 0) {
+  if ((ex = sub_replica_run_start(&rep, cli)) == 0 && rep.r && sub_verify_new(&ver, rep.r) != 0)
+    ex = EX_SOFTWARE;
+  if (ex == 0 && (ex = open_republish(cli, &rp)) == 0) {
     sub_loop_opts o = {
         .net = &net,
         .campaign = cli->campaign,
@@ -203,6 +207,7 @@ int sub_run(const sub_cli *cli)
         .stale_after_ms = cli->stale_after_ms,
         .log_stale = true,
         .store = st,
+        .verify = ver,
         .republish = rp,
         .subscriber_keys = cli->subscriber_keys,
         .replica = rep.s,
@@ -210,6 +215,8 @@ int sub_run(const sub_cli *cli)
     int rc = sub_loop_run(&o, &c);
     ex = rc ? sub_exit_for(rc) : EX_OK;
   }
+  sub_verify_free(ver); /* before the replica it reads */
+  ver = NULL;
   sub_replica_run_stop(&rep);
   sub_republish_close(rp);
   hb_log_info("stopped");

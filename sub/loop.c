@@ -21,6 +21,7 @@ typedef struct loop_state {
   int64_t last_change; /* monotonic ms of the last change step */
   size_t last_bad;     /* malformed messages logged so far */
   int rp_err;          /* the last republish error logged (not repeated) */
+  int verify_err;      /* the last verify error logged (not repeated) */
   /* per endpoint: rollups refused (sub_net_claim, the clock), and when last logged */
   uint64_t refused[SUB_MAX_ENDPOINTS];
   int64_t refused_logged_ms[SUB_MAX_ENDPOINTS];
@@ -234,6 +235,12 @@ static int pass(const sub_loop_opts *o, sub_collect *c, loop_state *st, int wait
   int64_t now = hb_time_mono_ms();
   if (o->mark_stale)
     sub_collect_mark_stale(c, now, o->stale_after_ms, o->log_stale ? log_stale : NULL, NULL);
+  if (o->verify) { /* issue 15: verify.h; an error never ends the loop */
+    rc = sub_verify_step(o->verify, c, now);
+    if (rc != 0 && rc != st->verify_err)
+      hb_log_warn("verify: reading the replica: %s", hb_strerror(rc));
+    st->verify_err = rc;
+  }
   if ((rc = change_step(o, c, st, now)) != 0)
     return rc;
   return republish_step(o, c, st);

@@ -11,7 +11,8 @@
  *               new seqs, restored counties and counties heard again are
  *               logged;
  *   2. stale    mark stale the pairs that heard nothing for their stale time
- *               (logged with log_stale);
+ *               (logged with log_stale); then, with verify (issue 15), check
+ *               again each county whose rollups or replica moved (verify.h);
  *   3. change   at most every SUB_LOOP_CHANGE_MS, when some entry is dirty
  *               (or on_pending says so): on_change (watch redraws, serve
  *               publishes the dashboard), then store the dirty view and
@@ -36,6 +37,7 @@
 #include "net.h"
 #include "republish.h"
 #include "store.h"
+#include "verify.h"
 
 #define SUB_LOOP_POLL_MS 100 /* longest wait for a message */
 #define SUB_LOOP_CHANGE_MS                                                                         \
@@ -65,6 +67,7 @@ typedef struct sub_loop_opts {
   bool (*on_pending)(void *arg, int64_t now_ms); /* NULL; true: a change step is due anyway */
   sub_store *store;     /* NULL: nothing stored, dirty flags only cleared */
   sub_history *history; /* NULL: none; else stored with the view */
+  sub_verify *verify;   /* issue 15: NULL; else sub_verify_step after step 2 */
   /* 4. republish */
   sub_republish *republish;    /* NULL: none */
   const char *subscriber_keys; /* for the log of a key reload */

@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "report.h"
 #include "serve.h"
+#include "verify.h"
 
 static void on_signal(int sig)
 {
@@ -67,6 +68,7 @@ int main(int argc, char **argv)
   case SUB_CMD_EXPORT: return sub_export(&cli);
   case SUB_CMD_SERVE: return sub_serve(&cli);
   case SUB_CMD_LIST: return sub_list(&cli);
+  case SUB_CMD_VERIFY: return sub_verify_main(&cli); /* issue 15: verify.h */
   default: return EX_SOFTWARE;
   }
 }

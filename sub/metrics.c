@@ -16,6 +16,7 @@ static struct {
   hb_metrics *reg; /* NULL: not started, every call is a no-op */
   hb_metric *received, *kept, *refused, *dropped, *malformed, *stale, *last_rollup, *flushes,
       *flush_failures, *flushed, *start_time;
+  hb_metric *verify_failed; /* issue 15: huibao_county_verify_failed{county} (verify.h) */
   int64_t last_view_ms;
 } M;
 
@@ -54,8 +55,13 @@ static bool metrics_register(void)
   M.flushed = family(C, P "store_rollups_written_total", "Rollups written by the flushes.", NULL);
   M.start_time = family(G, P "start_time_seconds", "Unix time the program started.", NULL);
 #undef P
-  return M.received && M.kept && M.refused && M.dropped && M.malformed && M.stale &&
-         M.last_rollup && M.flushes && M.flush_failures && M.flushed && M.start_time;
+  M.verify_failed = family(G, "huibao_county_verify_failed",
+                           "1 when the county's figures, history or signatures do not verify "
+                           "against the city's replica (huibao-sub verify, docs/verify.md), 0 "
+                           "when they do.",
+                           "county");
+  return M.verify_failed && M.received && M.kept && M.refused && M.dropped && M.malformed &&
+         M.stale && M.last_rollup && M.flushes && M.flush_failures && M.flushed && M.start_time;
 }
 
 int sub_metrics_start(const char *addr, const char *hosts)
@@ -141,4 +147,10 @@ void sub_metrics_flush(int rc, size_t written)
   hb_metric_add(rc == 0 ? M.flushes : M.flush_failures, NULL, 1);
   if (rc == 0)
     hb_metric_add(M.flushed, NULL, (double)written);
+}
+
+void sub_metrics_verify(const char *county, bool failed)
+{
+  if (M.reg)
+    hb_metric_set(M.verify_failed, &county, failed ? 1.0 : 0.0);
 }

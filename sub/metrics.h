@@ -9,6 +9,7 @@
 #ifndef SUB_METRICS_H
 #define SUB_METRICS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "collect.h"
 
@@ -33,5 +34,7 @@ void sub_metrics_malformed(size_t total);
 void sub_metrics_view(const sub_collect *c);
 /* One flush of the view to LMDB: rc 0 (written entries) or an error. */
 void sub_metrics_flush(int rc, size_t written);
+/* Issue 15 (verify.h): the county's verification failed (1) or passed (0). */
+void sub_metrics_verify(const char *county, bool failed);
 
 #endif

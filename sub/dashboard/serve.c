@@ -27,6 +27,8 @@
 #include "metrics.h"
 #include "net.h"
 #include "store.h"
+#include "verify.h"
+#include "verify_dash.h"
 #include "web/assets.h"
 
 #define WEEK_CHECK_MS 60000 /* a new ISO week starts its history entry without a change */
@@ -50,6 +52,8 @@ typedef struct serve {
   int64_t last_week_check; /* monotonic ms */
   bool new_week;           /* a week began since the documents were built */
   sub_replica_run rep;     /* issue 15: --detail (replica_sync.h) */
+  sub_verify *verify;      /* issue 15: each county checked against rep.r (verify.h) */
+  uint64_t verify_shown;   /* sub_verify_version of what the documents show */
 } serve;
 
 /* Opens --data and loads the view and the history. */
@@ -181,6 +185,10 @@ static int publish(serve *s)
     hb_log_warn("history full (%d weeks): this week is not recorded", SUB_HISTORY_MAX);
     rc = 0;
   }
+  char *vdoc = NULL; /* issue 15: the verification's flags (verify_dash.h) */
+  if (rc == 0 && s->verify && (rc = sub_verify_dash_apply(s->verify, &d, &vdoc)) == 0)
+    rc = sub_http_set(s->http, "/api/verify", vdoc);
+  free(vdoc);
   if (rc == 0 && ((rc = sub_http_set(s->http, "/api/view", d.view)) != 0 ||
                   (rc = sub_http_set(s->http, "/api/counties", d.counties)) != 0 ||
                   (rc = sub_http_set(s->http, "/api/history", d.history)) != 0 ||
@@ -193,6 +201,7 @@ static int publish(serve *s)
   }
   s->version++;
   s->shown = sub_collect_signature(&s->c, NULL);
+  s->verify_shown = s->verify ? sub_verify_version(s->verify) : 0;
   s->new_week = false;
   return 0;
 }
@@ -208,7 +217,7 @@ static bool week_pending(void *arg, int64_t now_ms)
     s->week = w;
     s->last_week_check = now_ms;
   }
-  return s->new_week;
+  return s->new_week || (s->verify && sub_verify_version(s->verify) != s->verify_shown);
 }
 
 /* The loop's change step: publishes when what the documents show changed
@@ -217,7 +226,8 @@ static int on_change(void *arg, sub_collect *c, int64_t now_ms)
 {
   (void)now_ms;
   serve *s = arg;
-  if (sub_collect_signature(c, NULL) == s->shown && !s->new_week)
+  if (sub_collect_signature(c, NULL) == s->shown && !s->new_week &&
+      !(s->verify && sub_verify_version(s->verify) != s->verify_shown))
     return 0;
   return publish(s);
 }
@@ -238,6 +248,7 @@ static int loop(serve *s)
       .on_pending = week_pending,
       .store = s->st,
       .history = &s->hist,
+      .verify = s->verify,
       .replica = s->rep.s,
       .arg = s,
   };
@@ -260,6 +271,7 @@ static void close_all(serve *s)
   sub_net_free_list(s->eps, s->neps);
   sub_history_free(&s->hist);
   sub_collect_free(&s->c);
+  sub_verify_free(s->verify);
   sub_store_close(s->st);
 }
 
@@ -277,6 +289,8 @@ int sub_serve(const sub_cli *cli)
     ex = open_store(&s);
   if (ex == EX_OK)
     ex = sub_replica_run_start(&s.rep, cli);
+  if (ex == EX_OK && s.rep.r && sub_verify_new(&s.verify, s.rep.r) != 0) /* verify.h */
+    ex = EX_SOFTWARE;
   if (ex == EX_OK)
     ex = open_accounts(&s);
   if (ex == EX_OK)

@@ -529,13 +529,33 @@
     const cc = ((state.doc.counties && state.doc.counties.campaigns) || []).find((x) => x.campaign === campaign);
     return ((cc && cc.counties) || []).map((k) => ({
       id: k.code, testid: `county-${k.code}`, label: k.name || k.code, name: k.name || k.code,
-      stale: k.stale, status: k.stale ? "失联" : "正常", reported: k.reported, expected: k.expected,
+      stale: k.stale, reported: k.reported, expected: k.expected,
+      verifyFailed: !!(k.verify && k.verify.failed), findings: (k.verify && k.verify.findings) || [],
+      status: k.verify && k.verify.failed ? "数据核验未通过" : k.stale ? "失联" : "正常",
       problems: k.problems.total, resolved: k.problems.resolved, rectifying: k.problems.rectifying,
       overdue: k.problems.overdue, activities: k.activities.records, as_of: k.as_of,
       ...reviewOf(k.problems),
       num: k.problems.resolved, den: k.problems.total, rowClass: k.stale ? "stale" : null,
       note: `报送单位 ${k.reported}/${k.expected}`,
     }));
+  }
+
+  /* Issue 15 (docs/verify.md): a county whose figures, history or
+   * signatures do not verify against the city's replica, with its findings
+   * (each names the unit and the record or figure). */
+  function renderVerify(rows) {
+    const bad = rows.filter((r) => r.verifyFailed);
+    const box = $("verify-alert");
+    box.hidden = bad.length === 0;
+    box.textContent = "";
+    for (const r of bad) {
+      box.append(el("div", { "data-testid": `verify-${r.id}`, text: `「数据核验未通过」${r.name}（${r.id}）` }));
+      const ul = el("ul");
+      for (const f of r.findings.slice(0, 20))
+        ul.append(el("li", { "data-testid": `verify-${r.id}-finding`, text: f.text }));
+      if (r.findings.length > 20) ul.append(el("li", { text: `…… 共 ${r.findings.length} 项` }));
+      box.append(ul);
+    }
   }
 
   function renderCounties(c) {
@@ -547,13 +567,14 @@
       ? "⚠ 以下县（区）已停止上报心跳，显示的是其最后一次汇总：" +
         stale.map((r) => `${r.name}（最近汇总 ${fmtTime(r.as_of, true)}）`).join("；")
       : "";
+    renderVerify(rows);
     rateChart($("county-chart"), rows, "全市平均", "bar-county");
     const rate = (r) => ratio(r.resolved, r.problems);
     const avg = ratio(rows.reduce((a, x) => a + x.resolved, 0), rows.reduce((a, x) => a + x.problems, 0));
     fillSorted("county-table", rows, [
       { key: "name", text: (r) => `${r.name}（${r.id}）`, sortVal: (r) => r.name },
       { key: "status", text: (r) => r.status, sortVal: (r) => r.status, testid: (r) => `${r.testid}-status`,
-        cls: (r) => (r.stale ? "flag-stale" : "flag-ok") },
+        cls: (r) => (r.verifyFailed ? "flag-verify" : r.stale ? "flag-stale" : "flag-ok") },
       { key: "reported", num: true, text: (r) => `${r.reported}/${r.expected}`, sortVal: (r) => r.reported,
         testid: (r) => `${r.testid}-reported` },
       numCell("problems", (r) => r.problems, "problems"),
