@@ -107,6 +107,8 @@ static enum MHD_Result route(console *c, struct MHD_Connection *conn, const char
     return console_api_queue(c, conn, u);
   if (strcmp(url, "/api/history") == 0)
     return console_api_history(c, conn, u);
+  if (strcmp(url, "/api/list") == 0)
+    return console_api_list(c, conn, u);
   const console_asset *a = asset_find(url);
   if (a)
     return send_static(conn, MHD_HTTP_OK, a->type, a->data, a->len);
@@ -195,6 +197,7 @@ int console_open(console **out, const agg_config *cfg, void *zctx, store *st, ch
   }
   c->st = st;
   c->zctx = zctx;
+  hb_http_list_slot_init(&c->names);
   store_dbs_get(st, &c->dbs);
   c->addr = strdup(cfg->console);
   c->hosts = cfg->http_host ? strdup(cfg->http_host) : NULL;
@@ -236,6 +239,7 @@ void console_close(console *c)
   if (c->rep)
     zmq_close(c->rep);
   hb_http_auth_free(c->auth);
+  hb_http_list_slot_destroy(&c->names);
   free(c->tls_cert);
   free(c->tls_key);
   free(c->addr);

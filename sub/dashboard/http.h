@@ -71,6 +71,16 @@ unsigned sub_http_port(const sub_http *h);
  * At most SUB_HTTP_MAX_DOCS paths. Returns 0, HB_ENOMEM or HB_EFULL. */
 int sub_http_set(sub_http *h, const char *path, const char *json);
 
+/* An endpoint answered in the request thread (issue 15: /api/list): fn(ctx,
+ * conn, &status) returns the JSON text (malloc'd, taken; NULL: out of
+ * memory, 500) and may set *status (200 unless). fn and ctx must outlive
+ * the server; fn runs in any request thread, several at once. At most
+ * SUB_HTTP_MAX_APIS paths. Returns 0, HB_ENOMEM or HB_EFULL. */
+#define SUB_HTTP_MAX_APIS 4
+struct MHD_Connection;
+typedef char *(*sub_http_api_fn)(void *ctx, struct MHD_Connection *conn, unsigned *status);
+int sub_http_api(sub_http *h, const char *path, sub_http_api_fn fn, void *ctx);
+
 /* Publishes json (one line, copied) as the current /events document: sent
  * as "event: dashboard" with id = version to every client, and first to
  * every client that connects later. Returns 0 or HB_ENOMEM. */

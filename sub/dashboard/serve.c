@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include "dash_list.h"
 #include "dashboard.h"
 #include "exit.h"
 #include "hb_date.h"
@@ -48,6 +49,13 @@ typedef struct serve {
   int32_t week;            /* the ISO week last checked */
   int64_t last_week_check; /* monotonic ms */
   bool new_week;           /* a week began since the documents were built */
+  /* issue 15: the 台账 (dash_list.h) over the replica of --detail. The
+   * replica's environment may be opened once per process: when the loop
+   * keeps a replica (sub/replica.h, run/serve --detail), this must be that
+   * same handle (rep_owned false); until then serve opens it here. */
+  sub_replica *rep;
+  bool rep_owned;
+  sub_dash_list list;
 } serve;
 
 /* Opens --data and loads the view and the history. */
@@ -149,6 +157,22 @@ static int check_addr(const sub_cli *cli, char *host, size_t hostlen)
   return EX_OK;
 }
 
+/* The replica the 台账 reads: with --detail and --data only (else the page
+ * says the detail is not kept at this level). */
+static int open_replica(serve *s)
+{
+  if (!s->cli->ndetails || !s->cli->data || s->rep)
+    return EX_OK;
+  char err[512];
+  int rc = sub_replica_open(&s->rep, s->cli->data, false, err, sizeof err);
+  if (rc != 0) {
+    fprintf(stderr, "%s: %s: the replica: %s\n", SUB_PROGRAM, s->cli->data, err);
+    return sub_exit_for(rc);
+  }
+  s->rep_owned = true;
+  return EX_OK;
+}
+
 static int start_http(serve *s)
 {
   char err[512];
@@ -160,6 +184,11 @@ static int start_http(serve *s)
                      s->auth, s->tls_cert ? &tls : NULL, err, sizeof err) != 0) {
     fprintf(stderr, "%s: --http: %s\n", SUB_PROGRAM, err);
     return EX_CONFIG;
+  }
+  sub_dash_list_init(&s->list, s->rep);
+  if (sub_http_api(s->http, "/api/list", sub_dash_list_api, &s->list) != 0) {
+    fprintf(stderr, "%s: out of memory\n", SUB_PROGRAM);
+    return EX_SOFTWARE;
   }
   hb_log_info("dashboard on http%s://%s:%u/ (login: /login)", s->tls_cert ? "s" : "",
               host[0] ? host : "0.0.0.0", sub_http_port(s->http));
@@ -179,6 +208,8 @@ static int publish(serve *s)
     hb_log_warn("history full (%d weeks): this week is not recorded", SUB_HISTORY_MAX);
     rc = 0;
   }
+  if (rc == 0 && sub_dash_list_names(&s->list, &s->c) != 0)
+    hb_log_warn("the 台账 keeps its previous names (out of memory)");
   if (rc == 0 && ((rc = sub_http_set(s->http, "/api/view", d.view)) != 0 ||
                   (rc = sub_http_set(s->http, "/api/counties", d.counties)) != 0 ||
                   (rc = sub_http_set(s->http, "/api/history", d.history)) != 0 ||
@@ -245,6 +276,10 @@ static int loop(serve *s)
 static void close_all(serve *s)
 {
   sub_http_stop(s->http);
+  if (s->http)
+    sub_dash_list_free(&s->list);
+  if (s->rep_owned)
+    sub_replica_close(s->rep);
   hb_http_auth_free(s->auth);
   if (s->tls_key)
     sodium_memzero(s->tls_key, strlen(s->tls_key));
@@ -273,6 +308,8 @@ int sub_serve(const sub_cli *cli)
     ex = open_store(&s);
   if (ex == EX_OK)
     ex = open_accounts(&s);
+  if (ex == EX_OK)
+    ex = open_replica(&s);
   if (ex == EX_OK)
     ex = start_http(&s);
   if (ex == EX_OK)
