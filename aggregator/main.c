@@ -26,6 +26,8 @@ int main(int argc, char **argv)
     return history_main(argc - 1, argv + 1);
   if (argc > 1 && strcmp(argv[1], "account") == 0)
     return account_main(argc - 1, argv + 1);
+  if (argc > 1 && strcmp(argv[1], "list") == 0) /* issue 15 */
+    return list_main(argc - 1, argv + 1);
 
   agg_config cfg;
   char err[512];

@@ -68,4 +68,55 @@ int hb_list_add(void *ctx, const hb_list_rec *r);
 struct json_t;
 struct json_t *hb_list_rows(hb_list *l);
 
+/* ---------------------------------------------------------------- added
+ * by the lists work (issue 15): parsing the command line's words, the
+ * names a title shows, and the outputs (hb_list_out.c, hb_list_xlsx.c). */
+
+#include <stdio.h>
+
+/* "problems", "cases", "activities" (also 问题, 典型, 活动) into *out.
+ * Returns 0 or HB_EINVAL. */
+int hb_list_what_parse(const char *s, hb_list_what *out);
+/* Whether s is a status word the filter knows (English or Chinese, ASCII
+ * case ignored): identified rectifying resolved 已查摆 整改中 已整改, the
+ * review states none claimed confirmed returned reopened deletion
+ * deletion_refused 未审核 待销号 已销号 已退回 退回 重新打开 待审批撤销 撤销未同意. */
+bool hb_list_status_known(const char *s);
+
+/* The outputs. */
+typedef enum hb_list_format {
+  HB_LIST_TABLE = 1, /* terminal table, Chinese-aligned (hb_table.h), a subset of the columns */
+  HB_LIST_CSV,       /* UTF-8 with a BOM, CRLF, every column (Excel opens it right) */
+  HB_LIST_JSON,      /* {"list", "today", "count", "rows": [row objects]} */
+  HB_LIST_XLSX,      /* the 整改台账 workbook (libxlsxwriter; a file only) */
+} hb_list_format;
+/* "table", "csv", "json", "xlsx" → the format; 0 for anything else. */
+hb_list_format hb_list_format_parse(const char *s);
+
+/* The name of county (as a record's county: "" at the county itself) from
+ * the rollups given, NULL if none gave one (borrowed from l). */
+const char *hb_list_county_name(hb_list *l, const char *county);
+/* The campaign's name from any rollup given, NULL if none (borrowed). */
+const char *hb_list_campaign_name(hb_list *l, const char *campaign);
+/* The xlsx title into buf: "PLACE CAMPAIGN 问题整改台账（截至 YYYY-MM-DD，共 N 条，
+ * 逾期 M 条）" (典型案例清单, 活动清单 for the other lists; 全部专项 without
+ * --campaign). place may be NULL. */
+void hb_list_title(hb_list *l, const char *place, char *buf, size_t len);
+
+/* Writes the rows to f in fmt (TABLE, CSV or JSON). Returns 0, HB_EIO
+ * (a write failed), HB_EINVAL (XLSX: a file only) or HB_ENOMEM. */
+int hb_list_write(hb_list *l, hb_list_format fmt, FILE *f);
+/* The 整改台账 (any list) as an .xlsx at path (written as is: see
+ * hb_list_save for the rename): a title row (hb_list_title with place), a
+ * frozen header row with autofilter, the overdue rows in red, column
+ * widths, dates as dates. Returns 0, HB_EIO (err says why) or HB_ENOMEM. */
+int hb_list_xlsx_write(hb_list *l, const char *path, const char *place, char *err, size_t errlen);
+/* The whole output of a `list` command: to stdout when out is NULL (not
+ * XLSX: HB_EINVAL), else into "OUT.PID.new" beside out, renamed over it
+ * once complete. Returns 0 or an hb_err with err saying why. */
+int hb_list_save(hb_list *l, hb_list_format fmt, const char *out, const char *place, char *err,
+                 size_t errlen);
+/* How many rows are overdue (problems only). */
+size_t hb_list_overdue_count(hb_list *l);
+
 #endif

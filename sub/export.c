@@ -44,6 +44,7 @@
 #include "hb_totals.h"
 #include "hb_text.h"
 #include "hb_vocab.h"
+#include "hb_xlsx_out.h"
 #include "gather.h"
 #include "net.h"
 #include "view.h"
@@ -188,62 +189,16 @@ typedef struct xlsx_fmts {
   lxw_format *dec[5], *total_dec[5]; /* "0", "0.0" ... "0.0000" */
 } xlsx_fmts;
 
-static int is_hex(char c)
-{
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-/* s as the text of an .xlsx cell, malloc'd (NULL when out of memory):
- * without the characters XML 1.0 forbids (hb_text_xml_dup); a CR, alone or
- * before LF, as LF, Excel's line break in a cell (libxlsxwriter would write
- * it as "_x000D_", which readers other than Excel show as it is); and every
- * "_xHHHH_" turned into "_x005F_xHHHH_": Excel reads _xHHHH_ in a string as
- * the character U+HHHH, so a name holding "_x003D_" would otherwise show as
- * "=". */
+/* The one sanitiser of .xlsx text (lib/hb_xlsx_out.h). */
 char *sub_export_xlsx_text(const char *s)
 {
-  char *clean = hb_text_xml_dup(s ? s : "");
-  if (!clean)
-    return NULL;
-  char *w = clean;
-  for (const char *p = clean; *p; p++)
-    if (*p != '\r')
-      *w++ = *p;
-    else if (p[1] != '\n')
-      *w++ = '\n';
-  *w = '\0';
-  size_t n = 0;
-  for (const char *p = clean; (p = strstr(p, "_x")) != NULL; p += 2)
-    n++;
-  if (!n)
-    return clean;
-  char *out = malloc(strlen(clean) + n * 6 + 1);
-  if (out) {
-    char *o = out;
-    for (const char *p = clean; *p;) {
-      if (p[0] == '_' && p[1] == 'x' && is_hex(p[2]) && is_hex(p[3]) && is_hex(p[4]) &&
-          is_hex(p[5]) && p[6] == '_') {
-        memcpy(o, "_x005F", 6);
-        o += 6;
-      }
-      *o++ = *p++;
-    }
-    *o = '\0';
-  }
-  free(clean);
-  return out;
+  return hb_xlsx_out_text(s);
 }
 
 lxw_error sub_export_xlsx_string(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s,
                                  lxw_format *fmt)
 {
-  char *t = sub_export_xlsx_text(s);
-  if (!t)
-    return LXW_ERROR_MEMORY_MALLOC_FAILED;
-  lxw_error err = *t ? worksheet_write_string(ws, row, col, t, fmt)
-                     : (fmt ? worksheet_write_blank(ws, row, col, fmt) : LXW_NO_ERROR);
-  free(t);
-  return err;
+  return hb_xlsx_out_string(ws, row, col, s, fmt);
 }
 
 static lxw_error xlsx_cell(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const xcell *c,
