@@ -67,6 +67,23 @@ enum MHD_Result console_send_json(struct MHD_Connection *conn, unsigned status, 
   return ret;
 }
 
+enum MHD_Result console_send_bytes(struct MHD_Connection *conn, unsigned status, const char *type,
+                                   const char *disposition, char *body, size_t len)
+{
+  struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+  if (!r) {
+    free(body);
+    return MHD_NO;
+  }
+  MHD_add_response_header(r, "Content-Type", type);
+  if (disposition && disposition[0])
+    MHD_add_response_header(r, "Content-Disposition", disposition);
+  headers_common(r);
+  enum MHD_Result ret = MHD_queue_response(conn, status, r);
+  MHD_destroy_response(r);
+  return ret;
+}
+
 enum MHD_Result console_send_error(struct MHD_Connection *conn, unsigned status, const char *msg)
 {
   return console_send_json(conn, status, json_pack("{s:s}", "error", msg));

@@ -37,6 +37,10 @@ extern const size_t console_nassets;
 
 /* console.c: sends doc (taken; NULL: out of memory, 500) as JSON. */
 enum MHD_Result console_send_json(struct MHD_Connection *conn, unsigned status, json_t *doc);
+/* console.c: body[0..len) (malloc'd, taken) as type, with a
+ * Content-Disposition unless disposition is "" (a download). */
+enum MHD_Result console_send_bytes(struct MHD_Connection *conn, unsigned status, const char *type,
+                                   const char *disposition, char *body, size_t len);
 /* console.c: {"error": msg} with status. */
 enum MHD_Result console_send_error(struct MHD_Connection *conn, unsigned status, const char *msg);
 
@@ -51,7 +55,8 @@ enum MHD_Result console_api_decide(console *c, struct MHD_Connection *conn,
                                    const hb_session_info *u, const char *body, size_t len);
 
 /* console_list.c: GET /api/list (hb_http_list.h: what, campaign, unit,
- * category, status, overdue, period, q), the county's 台账 rows; any role. */
+ * category, status, overdue, period, q, format json|csv|xlsx), the
+ * county's 台账; any role. */
 enum MHD_Result console_api_list(console *c, struct MHD_Connection *conn, const hb_session_info *u);
 
 /* console_decide.c, in an HTTP thread: sends req to the main loop and

@@ -1,6 +1,6 @@
 /* console_list.c: the county's 台账 in the console (issue 15, docs/console.md
- * "台账"): GET /api/list (hb_http_list.h) over store_list_foreach, with the
- * names of the county's rollups (console_names_set). */
+ * "台账"): GET /api/list (lib/hb_http_list.h) over store_list_foreach, with
+ * the names of the county's rollups (console_names_set). */
 #include <stdlib.h>
 #include <string.h>
 #include "console_internal.h"
@@ -8,8 +8,8 @@
 #include "hb_err.h"
 #include "hb_rollup_build.h"
 
-/* The names-only Rollup of campaign (no aggregates: every unit with its
- * name, every category): added to nm under county "" (store.h). */
+/* The names-only Rollup of campaigns->items[i] (no aggregates: every unit
+ * with its name, every category): added to nm under county "" (store.h). */
 static int names_add(hb_http_list_names *nm, const hb_units *units, const hb_campaigns *campaigns,
                      size_t i, const char *code, const char *name)
 {
@@ -50,29 +50,22 @@ int console_names_set(console *c, const hb_units *units, const hb_campaigns *cam
   return 0;
 }
 
+/* hb_http_list_walk_fn over the county's store (wctx: the console). */
+static int walk(void *wctx, const hb_http_list_q *q, hb_list_rec_fn fn, void *fnctx, char *err,
+                size_t errlen)
+{
+  console *c = wctx;
+  return store_list_foreach(&c->dbs, q->f.unit, fn, fnctx, err, errlen);
+}
+
 enum MHD_Result console_api_list(console *c, struct MHD_Connection *conn, const hb_session_info *u)
 {
-  char why[256];
-  hb_http_list_q q;
-  if (hb_http_list_query(conn, hb_date_today(), &q, why, sizeof why) != 0)
-    return console_send_error(conn, MHD_HTTP_BAD_REQUEST, why);
-  hb_list *l = NULL;
-  int rc = hb_list_new(&l, q.what, &q.f);
-  hb_http_list_names *nm = rc == 0 ? hb_http_list_slot_get(&c->names) : NULL;
-  if (rc == 0)
-    rc = hb_http_list_names_apply(nm, l, q.f.campaign);
+  (void)u; /* every role reads */
+  hb_http_list_names *nm = hb_http_list_slot_get(&c->names);
+  hb_http_list_reply out;
+  int rc = hb_http_list_answer(conn, nm, walk, c, NULL, &out);
   hb_http_list_names_release(nm);
-  char err[256] = "";
-  if (rc == 0)
-    rc = store_list_foreach(&c->dbs, q.f.unit, hb_list_add, l, err, sizeof err);
-  json_t *doc = rc == 0 ? hb_http_list_doc(l, &q) : NULL;
-  hb_list_free(l);
   if (rc != 0)
-    return console_send_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, err[0] ? err : hb_strerror(rc));
-  if (doc && (json_object_set_new(doc, "user", json_string(u->name)) ||
-              json_object_set_new(doc, "role", json_string(hb_role_name(u->role))))) {
-    json_decref(doc);
-    doc = NULL;
-  }
-  return console_send_json(conn, MHD_HTTP_OK, doc);
+    return console_send_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+  return console_send_bytes(conn, out.status, out.type, out.disposition, out.body, out.len);
 }

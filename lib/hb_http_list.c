@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "hb_date.h"
 #include "hb_err.h"
 
@@ -17,68 +18,160 @@ int hb_http_list_query(struct MHD_Connection *conn, int32_t today, hb_http_list_
                        size_t whylen)
 {
   memset(out, 0, sizeof *out);
-  const char *what = arg(conn, "what");
-  if (what && strcmp(what, "problems") == 0)
-    out->what = HB_LIST_PROBLEMS;
-  else if (what && strcmp(what, "cases") == 0)
-    out->what = HB_LIST_CASES;
-  else if (what && strcmp(what, "activities") == 0)
-    out->what = HB_LIST_ACTIVITIES;
-  else {
-    snprintf(why, whylen,
-             "what 只能是 problems、cases 或 activities (what: problems, cases or activities)");
-    return HB_EINVAL;
-  }
-  out->what_name = what;
+  const char *what = arg(conn, "what"), *od = arg(conn, "overdue");
   out->f.campaign = arg(conn, "campaign");
   out->f.unit = arg(conn, "unit");
   out->f.category = arg(conn, "category");
   out->f.status = arg(conn, "status");
   out->f.period = arg(conn, "period");
   out->f.today = today;
-  const char *od = arg(conn, "overdue");
-  if (od && strcmp(od, "1") != 0 && strcmp(od, "true") != 0 && strcmp(od, "yes") != 0 &&
-      strcmp(od, "0") != 0 && strcmp(od, "false") != 0 && strcmp(od, "no") != 0) {
-    snprintf(why, whylen, "overdue 只能是 1 或 0 (overdue: 1 or 0)");
+  out->county = arg(conn, "county");
+  out->q = arg(conn, "q");
+  out->format = arg(conn, "format") ? arg(conn, "format") : "json";
+  const char *bad = NULL;
+  if (!what || hb_list_what_parse(what, &out->what) != 0)
+    bad = "what 只能是 problems、cases 或 activities (what: problems, cases or activities)";
+  else if (out->f.status && !hb_list_status_known(out->f.status))
+    bad = "未知的状态 (status: identified, rectifying, resolved, claimed, confirmed, returned, "
+          "reopened, deletion, ... or their Chinese)";
+  else if (od && strcmp(od, "1") != 0 && strcmp(od, "true") != 0 && strcmp(od, "yes") != 0 &&
+           strcmp(od, "0") != 0 && strcmp(od, "false") != 0 && strcmp(od, "no") != 0)
+    bad = "overdue 只能是 1 或 0 (overdue: 1 or 0)";
+  else if (strcmp(out->format, "json") != 0 && strcmp(out->format, "csv") != 0 &&
+           strcmp(out->format, "xlsx") != 0)
+    bad = "format 只能是 json、csv 或 xlsx (format: json, csv or xlsx)";
+  if (bad) {
+    snprintf(why, whylen, "%s", bad);
     return HB_EINVAL;
   }
   out->f.overdue = od && (od[0] == '1' || od[0] == 't' || od[0] == 'y');
-  out->q = arg(conn, "q");
   return 0;
 }
 
-bool hb_http_list_match(const json_t *row, const char *q)
+static bool has(const char *s, const char *q)
 {
-  static const char *const keys[] = {"description", "owner", "measures_text", "title", "summary"};
-  if (!q || !q[0])
-    return true;
-  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-    const char *s = json_string_value(json_object_get(row, keys[i]));
-    if (s && strstr(s, q))
-      return true;
-  }
-  return false;
+  return s && strstr(s, q);
 }
 
-json_t *hb_http_list_doc(hb_list *l, const hb_http_list_q *q)
+int hb_http_list_add(void *ctx, const hb_list_rec *r)
 {
-  json_t *all = hb_list_rows(l), *rows = json_array();
-  size_t i;
-  json_t *row;
-  json_array_foreach(all, i, row)
-  {
-    if (rows && hb_http_list_match(row, q->q) && json_array_append(rows, row) != 0) {
-      json_decref(rows);
-      rows = NULL;
-    }
+  const hb_http_list_q *q = ctx;
+  const Huibao__V1__Record *rec = r->rec;
+  if (q->q && q->q[0]) {
+    bool hit = false;
+    if (rec->body_case == HUIBAO__V1__RECORD__BODY_PROBLEM && rec->problem)
+      hit = has(rec->problem->description, q->q) || has(rec->problem->owner, q->q) ||
+            has(rec->problem->measures_text, q->q);
+    else if (rec->body_case == HUIBAO__V1__RECORD__BODY_CASE_ROW && rec->case_row)
+      hit = has(rec->case_row->title, q->q) || has(rec->case_row->summary, q->q);
+    else if (rec->body_case == HUIBAO__V1__RECORD__BODY_ACTIVITY && rec->activity)
+      hit = has(rec->activity->title, q->q);
+    if (!hit)
+      return 0;
   }
-  char today[16] = "";
-  hb_date_format(q->f.today, today, sizeof today);
-  json_t *doc = rows ? json_pack("{s:s, s:s, s:I, s:I, s:o}", "what", q->what_name, "today", today,
-                                 "count", (json_int_t)json_array_size(rows), "total",
-                                 (json_int_t)json_array_size(all), "rows", rows)
-                     : NULL;
-  return doc;
+  return hb_list_add(q->l, r);
+}
+
+/* The rows of l in fmt (CSV or JSON) into out->body. */
+static int reply_text(hb_list *l, hb_list_format fmt, hb_http_list_reply *out)
+{
+  FILE *f = open_memstream(&out->body, &out->len);
+  if (!f)
+    return HB_ENOMEM;
+  int rc = hb_list_write(l, fmt, f);
+  if (fclose(f) != 0 && rc == 0)
+    rc = HB_ENOMEM;
+  return rc == HB_EIO ? HB_ENOMEM : rc; /* a memory stream fails only for memory */
+}
+
+/* The 整改台账 .xlsx of l into out->body (libxlsxwriter writes a file: a
+ * temporary one, removed at once). */
+static int reply_xlsx(hb_list *l, const char *place, hb_http_list_reply *out, char *err,
+                      size_t errlen)
+{
+  const char *dir = getenv("TMPDIR");
+  char path[512];
+  snprintf(path, sizeof path, "%s/huibao-list-XXXXXX", dir && dir[0] ? dir : "/tmp");
+  int fd = mkstemp(path);
+  if (fd < 0) {
+    snprintf(err, errlen, "%.200s: cannot create a temporary file", path);
+    return HB_EIO;
+  }
+  close(fd);
+  int rc = hb_list_xlsx_write(l, path, place, err, errlen);
+  FILE *f = rc == 0 ? fopen(path, "rb") : NULL;
+  if (rc == 0 && !f)
+    rc = HB_EIO;
+  long n = f && fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+  if (rc == 0 && (n < 0 || fseek(f, 0, SEEK_SET) != 0))
+    rc = HB_EIO;
+  if (rc == 0 && !(out->body = malloc(n ? (size_t)n : 1)))
+    rc = HB_ENOMEM;
+  if (rc == 0 && fread(out->body, 1, (size_t)n, f) != (size_t)n)
+    rc = HB_EIO;
+  if (rc == 0)
+    out->len = (size_t)n;
+  if (f)
+    fclose(f);
+  unlink(path);
+  if (rc == HB_EIO && !err[0])
+    snprintf(err, errlen, "%.200s: cannot read the workbook back", path);
+  return rc;
+}
+
+static const char *what_name(hb_list_what w)
+{
+  return w == HB_LIST_CASES ? "cases" : w == HB_LIST_ACTIVITIES ? "activities" : "problems";
+}
+
+static int reply_error(hb_http_list_reply *out, unsigned status, const char *why)
+{
+  json_t *doc = json_pack("{s:s}", "error", why);
+  out->body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+  json_decref(doc);
+  out->len = out->body ? strlen(out->body) : 0;
+  out->status = status;
+  out->type = "application/json; charset=utf-8";
+  return out->body ? 0 : HB_ENOMEM;
+}
+
+int hb_http_list_answer(struct MHD_Connection *conn, struct hb_http_list_names *nm,
+                        hb_http_list_walk_fn walk, void *wctx, const char *place,
+                        hb_http_list_reply *out)
+{
+  memset(out, 0, sizeof *out);
+  char why[512] = "";
+  hb_http_list_q q;
+  if (hb_http_list_query(conn, hb_date_today(), &q, why, sizeof why) != 0)
+    return reply_error(out, MHD_HTTP_BAD_REQUEST, why);
+  int rc = hb_list_new(&q.l, q.what, &q.f);
+  if (rc == 0)
+    rc = hb_http_list_names_apply(nm, q.l, q.f.campaign);
+  if (rc == 0)
+    rc = walk(wctx, &q, hb_http_list_add, &q, why, sizeof why);
+  bool csv = strcmp(q.format, "csv") == 0, xlsx = strcmp(q.format, "xlsx") == 0;
+  if (rc == 0 && xlsx)
+    rc = reply_xlsx(q.l, place, out, why, sizeof why);
+  else if (rc == 0)
+    rc = reply_text(q.l, csv ? HB_LIST_CSV : HB_LIST_JSON, out);
+  if (rc == 0) {
+    char day[16] = "";
+    hb_date_format(q.f.today, day, sizeof day);
+    out->status = MHD_HTTP_OK;
+    out->type = xlsx  ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                : csv ? "text/csv; charset=utf-8"
+                      : "application/json; charset=utf-8";
+    if (csv || xlsx) /* ASCII: every browser takes it */
+      snprintf(out->disposition, sizeof out->disposition,
+               "attachment; filename=\"huibao-%s-%s.%s\"", what_name(q.what), day, q.format);
+  }
+  hb_list_free(q.l);
+  if (rc != 0 && rc != HB_ENOMEM) {
+    free(out->body);
+    out->body = NULL;
+    return reply_error(out, MHD_HTTP_INTERNAL_SERVER_ERROR, why[0] ? why : hb_strerror(rc));
+  }
+  return rc;
 }
 
 /* ------------------------------------------------------------ names */

@@ -1,15 +1,20 @@
 /* hb_http_list.h: a list (hb_list.h, docs/lists.md) over HTTP, the same
- * for the county's console (/api/list) and the city's dashboard
- * (/api/list): the query's parameters and the JSON document answered.
+ * for the county's console and the city's dashboard: GET /api/list with
  *
- *   what      problems | cases | activities (required)
- *   campaign, unit, category, status, period: hb_list_filter's (empty: all)
- *   overdue   1 / true / yes: only overdue rows
- *   q         text: only rows whose description, owner, measures, title
- *             or summary contains it (after the filter; exact bytes)
+ *   what      problems | cases | activities (required; 问题 典型 活动 too)
+ *   campaign, unit, category, status, period: hb_list_filter's (empty: all;
+ *             status as hb_list_status_known says)
+ *   overdue   1 / true / yes: only overdue rows (0 / false / no: all)
+ *   county    at the city: only that county's records
+ *   q         text: only records whose description, owner or measures
+ *             (problems), title or summary (cases), title (activities)
+ *             contain it (exact bytes)
+ *   format    json (default) | csv | xlsx: the rows as the lists' own
+ *             writers make them (hb_list_write, hb_list_xlsx_write: the
+ *             整改台账), as a download
  *
- * The answer: {"what", "today" (YYYY-MM-DD), "count", "total" (rows before
- * q), "rows": [...]} (rows as docs/lists.md says). */
+ * JSON answer: {"list", "today", "count", "rows": [...]} (hb_list_write's
+ * JSON: rows as docs/lists.md says); a bad request: 400 {"error": why}. */
 #ifndef HB_HTTP_LIST_H
 #define HB_HTTP_LIST_H
 
@@ -25,8 +30,10 @@
 typedef struct hb_http_list_q {
   hb_list_what what;
   hb_list_filter f;
-  const char *what_name; /* "problems", ... */
-  const char *q;         /* text search; NULL: none */
+  const char *county; /* NULL: every county */
+  const char *q;      /* text search; NULL: none */
+  const char *format; /* "json", "csv", "xlsx" */
+  hb_list *l;         /* the list hb_http_list_add adds to */
 } hb_http_list_q;
 
 /* Reads the query of conn into *out (f.today = today). Returns 0, or
@@ -35,14 +42,33 @@ typedef struct hb_http_list_q {
 int hb_http_list_query(struct MHD_Connection *conn, int32_t today, hb_http_list_q *out, char *why,
                        size_t whylen);
 
-/* True when row (a row object of hb_list_rows) contains q in one of its
- * text fields (description, owner, measures_text, title, summary); q NULL
- * or "": true. */
-bool hb_http_list_match(const json_t *row, const char *q);
+/* An hb_list_rec_fn (ctx: the hb_http_list_q): hb_list_add(q->l, r) when
+ * r's text contains q->q (or there is no q). */
+int hb_http_list_add(void *ctx, const hb_list_rec *r);
 
-/* The answer document for q from l's rows (after the caller added them):
- * a new object (caller decrefs), NULL when out of memory. */
-json_t *hb_http_list_doc(hb_list *l, const hb_http_list_q *q);
+/* The answer: body (malloc'd, the caller frees), its length, status,
+ * Content-Type and, for a download, the Content-Disposition. */
+typedef struct hb_http_list_reply {
+  char *body;
+  size_t len;
+  unsigned status;
+  const char *type;
+  char disposition[128]; /* "" for JSON */
+} hb_http_list_reply;
+
+/* Walks the level's records for q (q->f.unit, q->county) into fn(fnctx, r). */
+typedef int (*hb_http_list_walk_fn)(void *wctx, const hb_http_list_q *q, hb_list_rec_fn fn,
+                                    void *fnctx, char *err, size_t errlen);
+
+/* The whole of GET /api/list on conn: the query, the names of nm (NULL:
+ * codes), the records of walk(wctx), the answer in the asked format into
+ * *out (place names the level in the xlsx title; may be NULL). Returns 0
+ * (out->status 200 or 400) or HB_ENOMEM; a walk's error gives status 500
+ * with its message. */
+struct hb_http_list_names;
+int hb_http_list_answer(struct MHD_Connection *conn, struct hb_http_list_names *nm,
+                        hb_http_list_walk_fn walk, void *wctx, const char *place,
+                        hb_http_list_reply *out);
 
 /* ------------------------------------------------------------ names
  * The names a list shows (hb_list_names_from_rollup) as the HTTP threads

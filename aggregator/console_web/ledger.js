@@ -2,7 +2,8 @@
 // sortable table, the same in the county's console and the city's
 // dashboard (issue 15; docs/console.md, docs/dashboard.md). Rows come from
 // GET /api/list (lib/hb_http_list.h; keys in docs/lists.md); the export is
-// of what is shown (after the text search and in the shown order), as CSV.
+// of what is shown (the same filters and text search, in the list's order:
+// county, unit, id) as CSV or as the 整改台账 .xlsx.
 // The page's <table id="ledger"> says what it may do: data-history="1"
 // (a row opens /history.html, the county's console), data-county="1" (a
 // county column, the city).
@@ -13,18 +14,18 @@
   const COLS = {
     problems: [
       ["单位", ["unit_name", "unit"]], ["编号", ["id"]], ["类别", ["category_name", "category"]],
-      ["问题", ["description"]], ["责任人", ["owner"]], ["整改措施", ["measures_text", "measures"]],
-      ["整改时限", ["deadline"]], ["状态", ["status_name", "status_zh", "status"]],
-      ["审核", ["review_name", "review_zh", "review"]], ["销号日期", ["resolved_on", "closed_on"]],
-      ["逾期天数", ["days_overdue"]]],
+      ["问题", ["description"]], ["责任人", ["owner"]], ["整改措施", ["measures_text"]],
+      ["整改时限", ["deadline"]], ["状态", ["status_zh", "status"]],
+      ["审核", ["review_zh", "review"]], ["销号日期", ["resolved_on"]],
+      ["逾期天数", ["days_overdue"]], ["最后变更", ["stored"]]],
     cases: [
-      ["单位", ["unit_name", "unit"]], ["编号", ["id"]], ["类型", ["type_name", "type"]],
+      ["单位", ["unit_name", "unit"]], ["编号", ["id"]], ["类型", ["type_zh", "type"]],
       ["标题", ["title"]], ["内容", ["summary"]], ["日期", ["date"]]],
     activities: [
       ["单位", ["unit_name", "unit"]], ["编号", ["id"]], ["日期", ["date"]],
-      ["类型", ["kind_name", "kind"]], ["层级", ["level_name", "level"]], ["主题", ["title"]],
+      ["类型", ["type_zh", "type"]], ["层级", ["level_zh", "level"]], ["主题", ["title"]],
       ["场次", ["sessions"]], ["人次", ["participants"]], ["成果", ["outputs"]],
-      ["审核", ["review_name", "review_zh", "review"]]],
+      ["审核", ["review_zh", "review"]]],
   };
   const COUNTY = ["县（区）", ["county_name", "county"]];
   let rows = [], shown = [], sortCol = -1, sortDesc = false;
@@ -57,7 +58,8 @@
   function query() {
     const q = new URLSearchParams();
     q.set("what", what());
-    for (const k of ["campaign", "unit", "category", "status", "period", "q"]) {
+    for (const k of ["county", "campaign", "unit", "category", "status", "period", "q"]) {
+      if (!$("l-" + k)) continue; // county: the city's page only
       const v = $("l-" + k).value.trim();
       if (v) q.set(k, v);
     }
@@ -129,34 +131,28 @@
     $("l-count").textContent = String(shown.length);
   }
 
-  function csvCell(s) {
-    s = String(s);
-    if (/^[=+@\t\r]|^-(?!\d+$)/.test(s)) s = "'" + s; // no formulas in a spreadsheet
-    return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
-  }
-
-  function exportCsv() {
-    const c = cols();
-    const lines = [c.map((col) => csvCell(col[0])).join(",")];
-    for (const row of shown) lines.push(c.map((col) => csvCell(text(val(row, col[1])))).join(","));
-    const blob = new Blob(["\ufeff" + lines.join("\r\n") + "\r\n"], { type: "text/csv;charset=utf-8" });
+  // The export: the same query (filters and text search) as a download,
+  // written by the lists' own writers (CSV with a BOM; the 整改台账 .xlsx).
+  function exportAs(format) {
+    const q = query();
+    q.set("format", format);
     const a = document.createElement("a");
-    a.href = URL.createObjectURL(blob);
-    a.download = "台账-" + what() + ".csv";
+    a.href = "/api/list?" + q.toString();
+    a.download = "";
     document.body.appendChild(a);
     a.click();
     a.remove();
-    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
   }
 
   function start() {
     const q = new URLSearchParams(location.search);
-    for (const k of ["what", "campaign", "unit", "category", "status", "period", "q"])
-      if (q.get(k)) $("l-" + k).value = q.get(k);
+    for (const k of ["what", "county", "campaign", "unit", "category", "status", "period", "q"])
+      if (q.get(k) && $("l-" + k)) $("l-" + k).value = q.get(k);
     $("l-overdue").checked = q.get("overdue") === "1";
     $("l-form").addEventListener("submit", (e) => { e.preventDefault(); sortCol = -1; load(); });
     $("l-what").addEventListener("change", () => { sortCol = -1; load(); });
-    $("l-csv").addEventListener("click", exportCsv);
+    $("l-csv").addEventListener("click", () => exportAs("csv"));
+    $("l-xlsx").addEventListener("click", () => exportAs("xlsx"));
     load();
   }
   document.addEventListener("DOMContentLoaded", start);

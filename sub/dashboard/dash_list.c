@@ -1,9 +1,9 @@
 /* dash_list.c: the city's 台账 on the dashboard (dash_list.h). */
 #include "dash_list.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "hb_date.h"
 #include "hb_err.h"
 
 void sub_dash_list_init(sub_dash_list *dl, sub_replica *rep)
@@ -36,47 +36,48 @@ int sub_dash_list_names(sub_dash_list *dl, const sub_collect *c)
   return 0;
 }
 
-static char *error_doc(unsigned *status, unsigned code, const char *msg)
+/* hb_http_list_walk_fn over the replica (wctx: the replica); ?county=
+ * narrows it to one county; ?unit= is the list's filter. */
+static int walk(void *wctx, const hb_http_list_q *q, hb_list_rec_fn fn, void *fnctx, char *err,
+                size_t errlen)
 {
-  *status = code;
-  json_t *doc = json_pack("{s:s}", "error", msg);
-  char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-  json_decref(doc);
-  return text;
+  return sub_replica_foreach(wctx, q->county, fn, fnctx, err, errlen);
 }
 
-char *sub_dash_list_api(void *ctx, struct MHD_Connection *conn, unsigned *status)
+int sub_dash_list_api(void *ctx, struct MHD_Connection *conn, sub_http_reply *out)
 {
   sub_dash_list *dl = ctx;
-  char why[256];
+  char why[512];
   hb_http_list_q q;
-  if (hb_http_list_query(conn, hb_date_today(), &q, why, sizeof why) != 0)
-    return error_doc(status, 400, why);
-  json_t *doc = NULL;
-  if (!dl->rep) {
-    doc = json_pack("{s:s, s:b, s:s, s:i, s:[]}", "what", q.what_name, "available", 0, "message",
-                    SUB_DASH_LIST_NO_DETAIL, "count", 0, "rows");
-  } else {
-    hb_list *l = NULL;
-    char err[256] = "";
-    int rc = hb_list_new(&l, q.what, &q.f);
-    hb_http_list_names *nm = rc == 0 ? hb_http_list_slot_get(&dl->names) : NULL;
-    if (rc == 0)
-      rc = hb_http_list_names_apply(nm, l, q.f.campaign);
-    hb_http_list_names_release(nm);
-    /* the county filter of the city: ?county=CODE */
-    const char *county = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "county");
-    if (rc == 0)
-      rc = sub_replica_foreach(dl->rep, county && county[0] ? county : NULL, hb_list_add, l, err,
-                               sizeof err);
-    doc = rc == 0 ? hb_http_list_doc(l, &q) : NULL;
-    hb_list_free(l);
-    if (rc != 0 && rc != HB_ENOMEM)
-      return error_doc(status, 500, err[0] ? err : hb_strerror(rc));
-    if (doc)
-      json_object_set_new(doc, "available", json_true());
+  if (!dl->rep && hb_http_list_query(conn, 0, &q, why, sizeof why) != 0) {
+    json_t *doc = json_pack("{s:s}", "error", why);
+    out->body = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    out->len = out->body ? strlen(out->body) : 0;
+    out->status = 400;
+    out->type = "application/json; charset=utf-8";
+    return out->body ? 0 : HB_ENOMEM;
   }
-  char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-  json_decref(doc);
-  return text;
+  if (!dl->rep) {
+    json_t *doc = json_pack("{s:b, s:s, s:i, s:[]}", "available", 0, "message",
+                            SUB_DASH_LIST_NO_DETAIL, "count", 0, "rows");
+    out->body = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(doc);
+    out->len = out->body ? strlen(out->body) : 0;
+    out->status = 200;
+    out->type = "application/json; charset=utf-8";
+    return out->body ? 0 : HB_ENOMEM;
+  }
+  hb_http_list_names *nm = hb_http_list_slot_get(&dl->names);
+  hb_http_list_reply rp;
+  int rc = hb_http_list_answer(conn, nm, walk, dl->rep, "市级", &rp);
+  hb_http_list_names_release(nm);
+  if (rc != 0)
+    return rc;
+  out->body = rp.body;
+  out->len = rp.len;
+  out->status = rp.status;
+  out->type = rp.type;
+  snprintf(out->disposition, sizeof out->disposition, "%s", rp.disposition);
+  return 0;
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include "collect.h"
 #include "hb_http_list.h"
+#include "http.h"
 #include "replica.h"
 
 #define SUB_DASH_LIST_NO_DETAIL "本级未保存明细（需 --detail）"
@@ -29,7 +30,6 @@ void sub_dash_list_free(sub_dash_list *dl);
 int sub_dash_list_names(sub_dash_list *dl, const sub_collect *c);
 
 /* The handler of /api/list for sub_http_api (ctx: the sub_dash_list). */
-struct MHD_Connection;
-char *sub_dash_list_api(void *ctx, struct MHD_Connection *conn, unsigned *status);
+int sub_dash_list_api(void *ctx, struct MHD_Connection *conn, sub_http_reply *out);
 
 #endif

@@ -384,23 +384,24 @@ static bool send_api(sub_http *h, struct MHD_Connection *c, const char *url, enu
   pthread_mutex_unlock(&h->mu);
   if (!fn)
     return false;
-  unsigned status = MHD_HTTP_OK;
-  char *text = fn(ctx, c, &status);
-  if (!text) {
+  sub_http_reply rp = {0};
+  if (fn(ctx, c, &rp) != 0 || !rp.body) {
+    free(rp.body);
     *ret = send_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
     return true;
   }
-  struct MHD_Response *r =
-      MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+  struct MHD_Response *r = MHD_create_response_from_buffer(rp.len, rp.body, MHD_RESPMEM_MUST_FREE);
   if (!r) {
-    free(text);
+    free(rp.body);
     *ret = MHD_NO;
     return true;
   }
-  MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+  MHD_add_response_header(r, "Content-Type", rp.type);
+  if (rp.disposition[0])
+    MHD_add_response_header(r, "Content-Disposition", rp.disposition);
   MHD_add_response_header(r, "Cache-Control", "no-store");
   MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-  *ret = MHD_queue_response(c, status, r);
+  *ret = MHD_queue_response(c, rp.status ? rp.status : MHD_HTTP_OK, r);
   MHD_destroy_response(r);
   return true;
 }
