@@ -329,13 +329,14 @@ static bool category_matches(hb_list *l, const hb_list_rec *r, const rec_view *v
 static bool status_matches(hb_list *l, const hb_list_rec *r, const rec_view *v)
 {
   const char *want = l->f.status;
+  const char *w = review_code_of(want); /* first: 已销号 is also a synonym of 已整改 */
+  if (w) {
+    const char *code, *zh;
+    list_review_words(r->kind, r->rec, r->review, &code, &zh);
+    return str_is(code, w);
+  }
   int st = hb_vocab_status(want);
-  if (st > 0)
-    return r->kind == 'P' && v->status == st;
-  const char *code, *zh;
-  list_review_words(r->kind, r->rec, r->review, &code, &zh);
-  const char *w = review_code_of(want);
-  return w && str_is(code, w);
+  return st > 0 && r->kind == 'P' && v->status == st;
 }
 
 /* --period: the record dated in the period (a problem: identified or

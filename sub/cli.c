@@ -43,6 +43,13 @@ void sub_cli_usage(FILE *f)
         "        [--tls-cert FILE --tls-key FILE]\n"
         "      the live dashboard (and its JSON) over HTTP, behind a login: the accounts\n"
         "      are in --data (or --accounts DIR, a store of `account`); at least one first\n"
+        "  list problems|cases|activities (--data DIR | --connect EP[,EP...])\n"
+        "       [--campaign ID] [--unit CODE] [--category CODE] [--status S] [--overdue]\n"
+        "       [--period ID] [--format table|csv|json|xlsx] [--out FILE]\n"
+        "      the counties' problems (整改台账), cases or activities from the city's\n"
+        "      replica (docs/lists.md); --status: identified rectifying resolved, or a\n"
+        "      review state: none claimed confirmed returned reopened deletion\n"
+        "      deletion_refused (Chinese too: 整改中, 待销号, 已销号, 退回 ...)\n"
         "  account add|passwd|remove|list --data DIR [NAME] [--role reviewer|viewer]\n"
         "      the dashboard's accounts (password from a prompt or stdin; --help)\n"
         "\n"
@@ -79,7 +86,8 @@ void sub_cli_usage(FILE *f)
 #define C_REPORT C(SUB_CMD_REPORT)
 #define C_EXPORT C(SUB_CMD_EXPORT)
 #define C_SERVE C(SUB_CMD_SERVE)
-#define C_LIVE (C_SNAPSHOT | C_WATCH | C_RUN | C_REPORT | C_EXPORT | C_SERVE)
+#define C_LIST C(SUB_CMD_LIST) /* issue 15, list.h */
+#define C_LIVE (C_SNAPSHOT | C_WATCH | C_RUN | C_REPORT | C_EXPORT | C_SERVE | C_LIST)
 
 static const struct {
   const char *name;
@@ -90,7 +98,7 @@ static const struct {
     {"snapshot", SUB_CMD_SNAPSHOT, "c"}, {"watch", SUB_CMD_WATCH, "c"},
     {"run", SUB_CMD_RUN, "cd"},          {"show", SUB_CMD_SHOW, "d"},
     {"report", SUB_CMD_REPORT, "|mT"},   {"export", SUB_CMD_EXPORT, "|f"},
-    {"serve", SUB_CMD_SERVE, "cH"},
+    {"serve", SUB_CMD_SERVE, "cH"},      {"list", SUB_CMD_LIST, "|"}, /* issue 15 */
 };
 
 /* Parses a positive duration in seconds ("10", "0.5") into ms. */
@@ -134,7 +142,7 @@ static int set_format(void *dest, const char *s, char *why, size_t whylen)
   (void)why, (void)whylen;
   sub_cli *cli = dest;
   cli->format_name = s;
-  if (cli->cmd == SUB_CMD_REPORT || cli->cmd == SUB_CMD_EXPORT)
+  if (cli->cmd == SUB_CMD_REPORT || cli->cmd == SUB_CMD_EXPORT || cli->cmd == SUB_CMD_LIST)
     return 0;
   return (cli->format = sub_view_format_parse(s)) ? 0 : -1;
 }
@@ -187,17 +195,17 @@ static const hb_cli_opt opt_table[] = {
      .kind = HB_CLI_CALL,
      .set = set_format,
      .what = "json or table",
-     .commands = C_SNAPSHOT | C_SHOW | C_REPORT | C_EXPORT},
+     .commands = C_SNAPSHOT | C_SHOW | C_REPORT | C_EXPORT | C_LIST},
     {.name = "timeout",
      .kind = HB_CLI_CALL,
      O(timeout_ms),
      .set = set_secs,
      .what = "a positive number of seconds",
-     .commands = C_SNAPSHOT | C_REPORT | C_EXPORT},
+     .commands = C_SNAPSHOT | C_REPORT | C_EXPORT | C_LIST},
     {.name = "data",
      .kind = HB_CLI_STR,
      O(data),
-     .commands = C_RUN | C_SHOW | C_REPORT | C_EXPORT | C_SERVE},
+     .commands = C_RUN | C_SHOW | C_REPORT | C_EXPORT | C_SERVE | C_LIST},
     {.name = "stale-after-ms",
      .kind = HB_CLI_INT64,
      O(stale_after_ms),
@@ -213,8 +221,13 @@ static const hb_cli_opt opt_table[] = {
     {.name = "server-code", .kind = HB_CLI_CALL, .set = set_server_code, .commands = C_LIVE},
     {.name = "insecure", .kind = HB_CLI_FLAG, O(insecure), .commands = C_LIVE},
     {.name = "template", .kind = HB_CLI_STR, O(template_path), .commands = C_REPORT},
-    {.name = "period", .kind = HB_CLI_STR, O(period), .commands = C_REPORT},
-    {.name = "out", .kind = HB_CLI_STR, O(out), .commands = C_REPORT | C_EXPORT},
+    {.name = "period", .kind = HB_CLI_STR, O(period), .commands = C_REPORT | C_LIST},
+    {.name = "out", .kind = HB_CLI_STR, O(out), .commands = C_REPORT | C_EXPORT | C_LIST},
+    /* issue 15, list.h: the list's filters */
+    {.name = "unit", .kind = HB_CLI_STR, O(unit), .commands = C_LIST},
+    {.name = "category", .kind = HB_CLI_STR, O(category), .commands = C_LIST},
+    {.name = "status", .kind = HB_CLI_STR, O(status), .commands = C_LIST},
+    {.name = "overdue", .kind = HB_CLI_FLAG, O(overdue), .commands = C_LIST},
     {.name = "http", .kind = HB_CLI_STR, O(http), .commands = C_SERVE},
     {.name = "metrics", .kind = HB_CLI_STR, O(metrics), .commands = C_RUN | C_SERVE},
     {.name = "http-host", .kind = HB_CLI_STR, O(http_host), .commands = C_RUN | C_SERVE},
@@ -361,7 +374,17 @@ int sub_cli_parse(int argc, char **argv, sub_cli *cli, FILE *out, char *err, siz
 
   /* 2. Its options (argv[1] plays argv[0]). */
   char why[400];
-  rc = hb_cli_parse(opt_table, C(cli->cmd), cli, argc - 1, argv + 1, NULL, why, sizeof why);
+  int npos = argc - 1; /* list: problems|cases|activities, the one positional argument */
+  rc = hb_cli_parse(opt_table, C(cli->cmd), cli, argc - 1, argv + 1,
+                    cli->cmd == SUB_CMD_LIST ? &npos : NULL, why, sizeof why);
+  if (rc == HB_CLI_RUN && cli->cmd == SUB_CMD_LIST) {
+    if (argc - 1 - npos == 1)
+      cli->list_what = argv[1 + npos];
+    else {
+      snprintf(why, sizeof why, "say what to list: problems, cases or activities");
+      rc = HB_EINVAL;
+    }
+  }
   if (rc == HB_CLI_HELP_ASKED) {
     sub_cli_usage(out);
     return SUB_CLI_EXIT_OK;

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "hb_log.h"
 #include "export.h"
+#include "list.h"
 #include "loop.h"
 #include "commands.h"
 #include "report.h"
@@ -65,6 +66,7 @@ int main(int argc, char **argv)
   case SUB_CMD_REPORT: return sub_report(&cli);
   case SUB_CMD_EXPORT: return sub_export(&cli);
   case SUB_CMD_SERVE: return sub_serve(&cli);
+  case SUB_CMD_LIST: return sub_list(&cli);
   default: return EX_SOFTWARE;
   }
 }

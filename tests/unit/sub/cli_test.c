@@ -188,11 +188,47 @@ static void test_publish(void)
   CHECK_EQ_STR("snapshot: option '--publish' does not apply to this command", err);
 }
 
+/* issue 15: list problems|cases|activities, its filters, --data or --connect */
+static void test_list(void)
+{
+  sub_cli c;
+  char err[256];
+  CHECK_EQ_INT(SUB_CLI_RUN, parse(&c, err,
+                                  (const char *[]){"list", "--data", "/d", "problems", "--unit",
+                                                   "u1", "--category", "g1", "--status", "待销号",
+                                                   "--overdue", "--period", "2022-06-10",
+                                                   "--format", "xlsx", "--out", "a.xlsx", NULL}));
+  CHECK_EQ_INT(SUB_CMD_LIST, c.cmd);
+  CHECK_EQ_STR("problems", c.list_what);
+  CHECK_EQ_STR("u1", c.unit);
+  CHECK_EQ_STR("g1", c.category);
+  CHECK_EQ_STR("待销号", c.status);
+  CHECK_EQ_INT(1, c.overdue);
+  CHECK_EQ_STR("2022-06-10", c.period);
+  CHECK_EQ_STR("xlsx", c.format_name);
+  CHECK_EQ_STR("a.xlsx", c.out);
+  CHECK_EQ_INT(SUB_CLI_RUN, parse(&c, err,
+                                  (const char *[]){"list", "cases", "--connect", "tcp://a:1",
+                                                   "--insecure", "--timeout", "2", NULL}));
+  CHECK_EQ_STR("cases", c.list_what);
+  CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err, (const char *[]){"list", "--data", "/d", NULL}));
+  CHECK_CONTAINS(err, "problems, cases or activities");
+  CHECK_EQ_INT(SUB_CLI_USAGE,
+               parse(&c, err, (const char *[]){"list", "problems", "cases", "--data", "/d", NULL}));
+  CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err, (const char *[]){"list", "problems", NULL}));
+  CHECK_EQ_INT(SUB_CLI_USAGE,
+               parse(&c, err, (const char *[]){"show", "--data", "/d", "--overdue", NULL}));
+  CHECK_EQ_INT(SUB_CLI_USAGE, parse(&c, err,
+                                    (const char *[]){"snapshot", "problems", "--connect",
+                                                     "tcp://a:1", "--insecure", NULL}));
+}
+
 int main(void)
 {
   RUN(test_good);
   RUN(test_keys);
   RUN(test_publish);
   RUN(test_bad);
+  RUN(test_list);
   return test_summary();
 }
