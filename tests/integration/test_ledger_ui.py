@@ -154,6 +154,35 @@ def check_dashboard(t, agg):
         serve.stop()
 
 
+REPORT_TMPL = """逾期问题{{ problems.overdue }}个。
+{% for p in problems_list | where(overdue) | sort_desc(days_overdue) | top(10) %}
+{{ loop.index }}. {{ p.unit_name }}：{{ p.description }}（{{ p.deadline }}，逾期{{ p.days_overdue }}天）
+{% else %}
+本级未保存问题明细。
+{% endfor %}
+{% for c in cases_list | where(type, "practice") | top(3) %}
+{{ c.unit_name }}“{{ c.title }}”
+{% else %}
+无典型经验明细。
+{% endfor %}
+活动明细{{ activities_list | count }}条。
+"""
+
+
+def check_report(t, agg, units):
+    """A report without a replica (no --data): the lists are empty, the
+    loops render their else branches; the overdue count is the rollup's."""
+    tmpl = os.path.join(t.dir, "lists.txt")
+    with open(tmpl, "w", encoding="utf-8") as f:
+        f.write(REPORT_TMPL)
+    r = hbtest.run([hbtest.SUB, "report", "--connect", agg.publish, "--campaign",
+                    hbconsole.CAMPAIGN, "--template", tmpl, "--timeout", "5"]
+                   + t.sub_keys(agg.publish), timeout=40)
+    t.check_rc(r, 0, "report with problems_list, cases_list, activities_list")
+    t.check_eq(r.out, f"逾期问题{len(units)}个。\n本级未保存问题明细。\n无典型经验明细。\n活动明细0条。\n",
+               "without a replica: the lists are empty and each loop renders its else branch")
+
+
 def main(t):
     county = t.county(units=3, rows=3, seed=11)
     names = {c: n for c, n, _ in hbtest.hbledger.load_units(county.units_csv)}
@@ -170,6 +199,7 @@ def main(t):
     w = hbconsole.session(port, VIEWER)
     check_console(t, w, agg, county, units)
     check_dashboard(t, agg)
+    check_report(t, agg, units)
     t.check_eq(agg.stop(), 0, "the aggregator stops cleanly")
 
 
