@@ -67,6 +67,23 @@ enum MHD_Result console_send_json(struct MHD_Connection *conn, unsigned status, 
   return ret;
 }
 
+enum MHD_Result console_send_bytes(struct MHD_Connection *conn, unsigned status, const char *type,
+                                   const char *disposition, char *body, size_t len)
+{
+  struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+  if (!r) {
+    free(body);
+    return MHD_NO;
+  }
+  MHD_add_response_header(r, "Content-Type", type);
+  if (disposition && disposition[0])
+    MHD_add_response_header(r, "Content-Disposition", disposition);
+  headers_common(r);
+  enum MHD_Result ret = MHD_queue_response(conn, status, r);
+  MHD_destroy_response(r);
+  return ret;
+}
+
 enum MHD_Result console_send_error(struct MHD_Connection *conn, unsigned status, const char *msg)
 {
   return console_send_json(conn, status, json_pack("{s:s}", "error", msg));
@@ -107,6 +124,8 @@ static enum MHD_Result route(console *c, struct MHD_Connection *conn, const char
     return console_api_queue(c, conn, u);
   if (strcmp(url, "/api/history") == 0)
     return console_api_history(c, conn, u);
+  if (strcmp(url, "/api/list") == 0)
+    return console_api_list(c, conn, u);
   const console_asset *a = asset_find(url);
   if (a)
     return send_static(conn, MHD_HTTP_OK, a->type, a->data, a->len);
@@ -195,6 +214,7 @@ int console_open(console **out, const agg_config *cfg, void *zctx, store *st, ch
   }
   c->st = st;
   c->zctx = zctx;
+  hb_http_list_slot_init(&c->names);
   store_dbs_get(st, &c->dbs);
   c->addr = strdup(cfg->console);
   c->hosts = cfg->http_host ? strdup(cfg->http_host) : NULL;
@@ -236,6 +256,7 @@ void console_close(console *c)
   if (c->rep)
     zmq_close(c->rep);
   hb_http_auth_free(c->auth);
+  hb_http_list_slot_destroy(&c->names);
   free(c->tls_cert);
   free(c->tls_key);
   free(c->addr);

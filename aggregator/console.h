@@ -19,6 +19,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "config.h"
+#include "hb_campaigns.h"
+#include "hb_units.h"
 #include "store.h"
 
 /* The inproc endpoint of the decision channel. */
@@ -33,6 +35,14 @@ typedef struct console console;
  * cannot listen: Address already in use"). */
 int console_open(console **out, const agg_config *cfg, void *zctx, store *st, char *err,
                  size_t errlen);
+
+/* The names the 台账 (/api/list) shows, from the service's units and
+ * campaigns (copied: a names-only Rollup per campaign, hb_rollup_build
+ * without aggregates) and the county's code and name: called by the main
+ * loop after console_open and after each reload. c NULL: nothing. Returns
+ * 0 or an hb_err (then the previous names stay). */
+int console_names_set(console *c, const hb_units *units, const hb_campaigns *campaigns,
+                      const char *code, const char *name);
 
 /* The socket server_run polls (ZMQ_POLLIN: a decision waits). */
 void *console_socket(const console *c);

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include "console.h"
 #include "hb_http_auth.h"
+#include "hb_http_list.h"
 #include "store.h"
 
 struct console {
@@ -21,6 +22,7 @@ struct console {
   char *addr, *hosts;       /* listened on; --http-host names (for the Host check) */
   char *tls_cert, *tls_key; /* PEM in memory (HTTPS), or NULL */
   int stopping;             /* set by console_close (__atomic): waiting threads give up */
+  hb_http_list_slot names;  /* the 台账's names (console_list.c) */
 };
 
 /* A page's asset, embedded by console_web/embed (console_assets.c, generated). */
@@ -35,6 +37,10 @@ extern const size_t console_nassets;
 
 /* console.c: sends doc (taken; NULL: out of memory, 500) as JSON. */
 enum MHD_Result console_send_json(struct MHD_Connection *conn, unsigned status, json_t *doc);
+/* console.c: body[0..len) (malloc'd, taken) as type, with a
+ * Content-Disposition unless disposition is "" (a download). */
+enum MHD_Result console_send_bytes(struct MHD_Connection *conn, unsigned status, const char *type,
+                                   const char *disposition, char *body, size_t len);
 /* console.c: {"error": msg} with status. */
 enum MHD_Result console_send_error(struct MHD_Connection *conn, unsigned status, const char *msg);
 
@@ -47,6 +53,11 @@ enum MHD_Result console_api_history(console *c, struct MHD_Connection *conn,
                                     const hb_session_info *u);
 enum MHD_Result console_api_decide(console *c, struct MHD_Connection *conn,
                                    const hb_session_info *u, const char *body, size_t len);
+
+/* console_list.c: GET /api/list (hb_http_list.h: what, campaign, unit,
+ * category, status, overdue, period, q, format json|csv|xlsx), the
+ * county's 台账; any role. */
+enum MHD_Result console_api_list(console *c, struct MHD_Connection *conn, const hb_session_info *u);
 
 /* console_decide.c, in an HTTP thread: sends req to the main loop and
  * waits for its answer (given after the commit). Returns 0 with *n (the

@@ -452,6 +452,8 @@ static void reload(server *s)
   s->units = u; /* in place: s->src points at them */
   s->campaigns = c;
   hb_log_notice("reloaded: %zu units, %zu campaigns", s->units.count, s->campaigns.count);
+  if (console_names_set(s->con, &s->units, &s->campaigns, s->code, s->name) != 0)
+    hb_log_err("reload: the console's 台账 keeps the old names (out of memory)");
   agg_metrics_reload();
   hb_publisher_mark_all(s->pub);
 }
@@ -742,6 +744,8 @@ static int server_start(server *s, const agg_config *cfg)
     server_close(s);
     return EX_CONFIG;
   }
+  if (console_names_set(s->con, &s->units, &s->campaigns, s->code, s->name) != 0)
+    hb_log_err("--console: the 台账 shows codes for names (out of memory)");
   return 0;
 }
 

@@ -47,6 +47,12 @@ struct sub_http {
   size_t clients;
   bool closing;
   hb_http_auth *auth; /* the login gate (not owned) */
+  struct {
+    char *path;
+    sub_http_api_fn fn;
+    void *ctx;
+  } apis[SUB_HTTP_MAX_APIS]; /* endpoints answered in the request thread */
+  size_t napis;
 };
 
 /* The body of a POST being received (the login form, a logout). */
@@ -348,6 +354,58 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
   *con_cls = NULL;
 }
 
+int sub_http_api(sub_http *h, const char *path, sub_http_api_fn fn, void *ctx)
+{
+  char *p = strdup(path);
+  if (!p)
+    return HB_ENOMEM;
+  pthread_mutex_lock(&h->mu);
+  int rc = h->napis < SUB_HTTP_MAX_APIS ? 0 : HB_EFULL;
+  if (rc == 0) {
+    h->apis[h->napis].path = p;
+    h->apis[h->napis].fn = fn;
+    h->apis[h->napis++].ctx = ctx;
+  }
+  pthread_mutex_unlock(&h->mu);
+  if (rc != 0)
+    free(p);
+  return rc;
+}
+
+/* Answers url from an endpoint of sub_http_api; false when url is none. */
+static bool send_api(sub_http *h, struct MHD_Connection *c, const char *url, enum MHD_Result *ret)
+{
+  pthread_mutex_lock(&h->mu);
+  size_t i = 0;
+  while (i < h->napis && strcmp(url, h->apis[i].path) != 0)
+    i++;
+  sub_http_api_fn fn = i < h->napis ? h->apis[i].fn : NULL;
+  void *ctx = fn ? h->apis[i].ctx : NULL;
+  pthread_mutex_unlock(&h->mu);
+  if (!fn)
+    return false;
+  sub_http_reply rp = {0};
+  if (fn(ctx, c, &rp) != 0 || !rp.body) {
+    free(rp.body);
+    *ret = send_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
+    return true;
+  }
+  struct MHD_Response *r = MHD_create_response_from_buffer(rp.len, rp.body, MHD_RESPMEM_MUST_FREE);
+  if (!r) {
+    free(rp.body);
+    *ret = MHD_NO;
+    return true;
+  }
+  MHD_add_response_header(r, "Content-Type", rp.type);
+  if (rp.disposition[0])
+    MHD_add_response_header(r, "Content-Disposition", rp.disposition);
+  MHD_add_response_header(r, "Cache-Control", "no-store");
+  MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+  *ret = MHD_queue_response(c, rp.status ? rp.status : MHD_HTTP_OK, r);
+  MHD_destroy_response(r);
+  return true;
+}
+
 /* Behind the gate: the page, its assets, the documents and /events. */
 static enum MHD_Result serve_gated(sub_http *h, struct MHD_Connection *c, const char *url)
 {
@@ -356,6 +414,8 @@ static enum MHD_Result serve_gated(sub_http *h, struct MHD_Connection *c, const 
   if (strcmp(url, "/events") == 0)
     return send_events(h, c);
   enum MHD_Result ret;
+  if (send_api(h, c, url, &ret))
+    return ret;
   if (send_doc(h, c, url, &ret))
     return ret;
   for (size_t i = 0; i < h->nassets; i++)
@@ -542,6 +602,8 @@ void sub_http_stop(sub_http *h)
   pthread_mutex_unlock(&h->mu);
   MHD_stop_daemon(h->d); /* joins every connection thread; closes the listen socket */
   frame_unref(h, h->frame);
+  for (size_t i = 0; i < h->napis; i++)
+    free(h->apis[i].path);
   for (size_t i = 0; i < h->ndocs; i++) {
     free(h->docs[i].path);
     free(h->docs[i].body);

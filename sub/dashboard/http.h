@@ -71,6 +71,23 @@ unsigned sub_http_port(const sub_http *h);
  * At most SUB_HTTP_MAX_DOCS paths. Returns 0, HB_ENOMEM or HB_EFULL. */
 int sub_http_set(sub_http *h, const char *path, const char *json);
 
+/* An endpoint answered in the request thread (issue 15: /api/list):
+ * fn(ctx, conn, &reply) fills the reply (body malloc'd, taken by the
+ * server) and returns 0, or not 0 for out of memory (500). fn and ctx must
+ * outlive the server; fn runs in any request thread, several at once. At
+ * most SUB_HTTP_MAX_APIS paths. Returns 0, HB_ENOMEM or HB_EFULL. */
+#define SUB_HTTP_MAX_APIS 4
+typedef struct sub_http_reply {
+  char *body;
+  size_t len;
+  unsigned status;
+  const char *type;      /* Content-Type */
+  char disposition[128]; /* Content-Disposition (a download); "": none */
+} sub_http_reply;
+struct MHD_Connection;
+typedef int (*sub_http_api_fn)(void *ctx, struct MHD_Connection *conn, sub_http_reply *out);
+int sub_http_api(sub_http *h, const char *path, sub_http_api_fn fn, void *ctx);
+
 /* Publishes json (one line, copied) as the current /events document: sent
  * as "event: dashboard" with id = version to every client, and first to
  * every client that connects later. Returns 0 or HB_ENOMEM. */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include "dash_list.h"
 #include "dashboard.h"
 #include "exit.h"
 #include "hb_date.h"
@@ -54,6 +55,7 @@ typedef struct serve {
   sub_replica_run rep;     /* issue 15: --detail (replica_sync.h) */
   sub_verify *verify;      /* issue 15: each county checked against rep.r (verify.h) */
   uint64_t verify_shown;   /* sub_verify_version of what the documents show */
+  sub_dash_list list;      /* issue 15: the 台账 over rep.r (dash_list.h) */
 } serve;
 
 /* Opens --data and loads the view and the history. */
@@ -167,6 +169,11 @@ static int start_http(serve *s)
     fprintf(stderr, "%s: --http: %s\n", SUB_PROGRAM, err);
     return EX_CONFIG;
   }
+  sub_dash_list_init(&s->list, s->rep.r);
+  if (sub_http_api(s->http, "/api/list", sub_dash_list_api, &s->list) != 0) {
+    fprintf(stderr, "%s: out of memory\n", SUB_PROGRAM);
+    return EX_SOFTWARE;
+  }
   hb_log_info("dashboard on http%s://%s:%u/ (login: /login)", s->tls_cert ? "s" : "",
               host[0] ? host : "0.0.0.0", sub_http_port(s->http));
   return EX_OK;
@@ -189,6 +196,8 @@ static int publish(serve *s)
   if (rc == 0 && s->verify && (rc = sub_verify_dash_apply(s->verify, &d, &vdoc)) == 0)
     rc = sub_http_set(s->http, "/api/verify", vdoc);
   free(vdoc);
+  if (rc == 0 && sub_dash_list_names(&s->list, &s->c) != 0)
+    hb_log_warn("the 台账 keeps its previous names (out of memory)");
   if (rc == 0 && ((rc = sub_http_set(s->http, "/api/view", d.view)) != 0 ||
                   (rc = sub_http_set(s->http, "/api/counties", d.counties)) != 0 ||
                   (rc = sub_http_set(s->http, "/api/history", d.history)) != 0 ||
@@ -259,6 +268,8 @@ static int loop(serve *s)
 static void close_all(serve *s)
 {
   sub_http_stop(s->http);
+  if (s->http)
+    sub_dash_list_free(&s->list);
   sub_replica_run_stop(&s->rep);
   hb_http_auth_free(s->auth);
   if (s->tls_key)

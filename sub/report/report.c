@@ -19,7 +19,9 @@
 #include "hb_text.h"
 #include "gather.h"
 #include "net.h"
+#include "hb_date.h"
 #include "report_doc.h"
+#include "report_lists.h"
 #include "report_model.h"
 #include "report_period.h"
 #include "tmpl.h"
@@ -80,11 +82,12 @@ static int load_template(const char *path, sub_tmpl **t)
   return EX_OK;
 }
 
-/* The merged rollup of cli->campaign, from the counties or the stored view. */
-static int gather_rollup(const sub_cli *cli, Huibao__V1__Rollup **r)
+/* The merged rollup of cli->campaign, from the counties or the stored view
+ * (each county's rollups stay in c, initialised by the caller, for the
+ * names of the lists). */
+static int gather_rollup(const sub_cli *cli, sub_collect *cp, Huibao__V1__Rollup **r)
 {
-  sub_collect c;
-  sub_collect_init(&c);
+  sub_collect c = *cp;
   char **eps = NULL;
   size_t neps = 0;
   int ex = sub_gather(cli, &c, &eps, &neps);
@@ -112,7 +115,7 @@ static int gather_rollup(const sub_cli *cli, Huibao__V1__Rollup **r)
     if ((*r)->sources[i]->stale)
       fprintf(stderr, "%s: warning: county %s is stale: its figures are its last known ones\n",
               SUB_PROGRAM, (*r)->sources[i]->code);
-  sub_collect_free(&c);
+  *cp = c;
   sub_net_free_list(eps, neps);
   return ex;
 }
@@ -192,15 +195,25 @@ static int clean_model(json_t *v, json_t *seen)
   return rc;
 }
 
-/* The model of r with its periods (period_id: --period, or NULL for the
- * last closed one), rendered with t into *text. */
-static int render(const sub_tmpl *t, const Huibao__V1__Rollup *r, const char *period_id,
-                  char **text)
+/* The model of r with its periods (--period, or NULL for the last closed
+ * one) and its lists (report_lists.h: from the replica of --data, names
+ * from the counties' rollups in c), rendered with t into *text. */
+static int render(const sub_tmpl *t, const Huibao__V1__Rollup *r, const sub_cli *cli,
+                  const sub_collect *c, char **text)
 {
   char err[1024];
   json_t *model = sub_report_model(r);
   json_t *seen = json_object();
-  int rc = model ? sub_report_model_periods(model, period_id, err, sizeof err) : HB_ENOMEM;
+  int rc = model ? sub_report_model_periods(model, cli->period, err, sizeof err) : HB_ENOMEM;
+  if (rc == 0 &&
+      (rc = sub_report_model_lists(model, cli->data, cli->campaign, c, hb_date_today(), NULL, err,
+                                   sizeof err)) != 0 &&
+      rc != HB_ENOMEM) {
+    fprintf(stderr, "%s: report: reading the replica: %s\n", SUB_PROGRAM, err);
+    json_decref(model);
+    json_decref(seen);
+    return EX_IOERR;
+  }
   if (rc == HB_ENOTFOUND) {
     fprintf(stderr, "%s: report: %s\n", SUB_PROGRAM, err);
     json_decref(model);
@@ -267,9 +280,11 @@ int sub_report(const sub_cli *cli)
   char *text = NULL;
   sub_doc d;
   memset(&d, 0, sizeof d);
-  if ((ex = gather_rollup(cli, &r)) != EX_OK)
+  sub_collect c;
+  sub_collect_init(&c);
+  if ((ex = gather_rollup(cli, &c, &r)) != EX_OK)
     goto out;
-  if ((ex = render(t, r, cli->period, &text)) != EX_OK)
+  if ((ex = render(t, r, cli, &c, &text)) != EX_OK)
     goto out;
   if (sub_doc_parse(text, &d) != 0) {
     fprintf(stderr, "%s: out of memory\n", SUB_PROGRAM);
@@ -290,6 +305,7 @@ int sub_report(const sub_cli *cli)
   if (ex == EX_OK && cli->out)
     hb_log_info("report of %s written to %s", cli->campaign, cli->out);
 out:
+  sub_collect_free(&c);
   sub_doc_free(&d);
   free(text);
   if (r)

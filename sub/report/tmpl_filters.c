@@ -265,6 +265,20 @@ static json_t *f_sort_desc(rctx *c, const expr *fe, json_t *in, json_t **a, json
   return do_sort(c, fe, in, true);
 }
 
+/* True when x equals the wanted value w (where's second argument): text
+ * with text, a number with a number (1 == 1.0), else the same JSON. */
+static bool where_equal(const json_t *x, const json_t *w)
+{
+  if (json_is_string(x) && json_is_string(w))
+    return strcmp(json_string_value(x), json_string_value(w)) == 0;
+  if (json_is_number(x) && json_is_number(w))
+    return json_is_integer(x) && json_is_integer(w) ? json_integer_value(x) == json_integer_value(w)
+                                                    : json_number_value(x) == json_number_value(w);
+  return json_equal(x, w);
+}
+
+/* where(COND): the items for which COND (evaluated against each item) is
+ * true; where(FIELD, VALUE): the items whose FIELD equals VALUE. */
 static json_t *f_where(rctx *c, const expr *fe, json_t *in, json_t **a, json_t *item)
 {
   (void)a, (void)item;
@@ -279,16 +293,16 @@ static json_t *f_where(rctx *c, const expr *fe, json_t *in, json_t **a, json_t *
     if (!r)
       break;
     json_t *x = tmpl_eval(c, fe->args[0], v);
-    if (!x) {
-      json_decref(r);
-      r = NULL;
-      break;
-    }
-    if (tmpl_truthy(x) && json_array_append(r, v) != 0) {
+    json_t *w = x && fe->nargs > 1 ? tmpl_eval(c, fe->args[1], v) : NULL;
+    bool keep = false, ok = x && (fe->nargs < 2 || w);
+    if (ok)
+      keep = fe->nargs > 1 ? where_equal(x, w) : tmpl_truthy(x);
+    if (!ok || (keep && json_array_append(r, v) != 0)) {
       json_decref(r);
       r = NULL;
     }
     json_decref(x);
+    json_decref(w);
   }
   json_decref(l);
   return r;
@@ -463,7 +477,7 @@ static const filter_def filters[] = {
     {"date", 0, 0, false, f_date},     {"default", 1, 1, false, f_default},
     {"count", 0, 0, false, f_count},   {"sum", 0, 1, true, f_sum},
     {"sort", 0, 1, true, f_sort},      {"sort_desc", 0, 1, true, f_sort_desc},
-    {"where", 1, 1, true, f_where},    {"map", 1, 1, true, f_map},
+    {"where", 1, 2, true, f_where},    {"map", 1, 1, true, f_map},
     {"top", 1, 1, false, f_top},       {"skip", 1, 1, false, f_skip},
     {"first", 0, 0, false, f_first},   {"last", 0, 0, false, f_last},
     {"join", 0, 1, false, f_join},     {"get", 1, 1, false, f_get},
@@ -472,7 +486,7 @@ static const filter_def filters[] = {
     {"中文数字", 0, 0, false, f_cn},   {"日期", 0, 0, false, f_date},
     {"默认", 1, 1, false, f_default},  {"个数", 0, 0, false, f_count},
     {"合计", 0, 1, true, f_sum},       {"升序", 0, 1, true, f_sort},
-    {"降序", 0, 1, true, f_sort_desc}, {"筛选", 1, 1, true, f_where},
+    {"降序", 0, 1, true, f_sort_desc}, {"筛选", 1, 2, true, f_where},
     {"取", 1, 1, true, f_map},         {"前", 1, 1, false, f_top},
     {"跳过", 1, 1, false, f_skip},     {"第一个", 0, 0, false, f_first},
     {"最后一个", 0, 0, false, f_last}, {"连接", 0, 1, false, f_join},

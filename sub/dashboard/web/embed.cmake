@@ -15,7 +15,10 @@ else()
     "app.js|/app.js|text/javascript"
     "periods.js|/periods.js|text/javascript"
     "session.js|/session.js|text/javascript"
-    "style.css|/style.css|text/css")
+    "style.css|/style.css|text/css"
+    "ledger.html|/ledger.html|text/html"
+    # one 台账 script for the county's console and the city's dashboard
+    "../../../aggregator/console_web/ledger.js|/ledger.js|text/javascript")
 endif()
 if(NOT DEFINED HEADER)
   set(HEADER "web/assets.h")
