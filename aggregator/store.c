@@ -146,6 +146,8 @@ int store_load_txn(store *s, MDB_txn *txn, char *err, size_t errlen)
     goto lmdb_fail;
   if ((rc = store_facts_load(s, txn, err, errlen)) != 0)
     return rc;
+  MDB_stat gst; /* issue 15: an empty "gone" (the usual case) is not looked up */
+  s->gone_any = !s->has_gone || mdb_stat(txn, s->gone, &gst) != 0 || gst.ms_entries > 0;
   if (s->has_review && (rc = store_log_load(s, txn)) != 0) { /* issue 14 */
     snprintf(err, errlen, "load store: history head: %s", hb_strerror(rc));
     return rc;
@@ -631,6 +633,7 @@ int store_current_get(store *s, const MDB_val *key, MDB_val *body, store_recval 
  * of memory. */
 static size_t rec_pack(store *s, const store_row *r)
 {
+  s->buf_of = r->msg;
   return hb_wire_pack_at(&s->buf, 0, r->msg) == 0 ? s->buf.len : (size_t)-1;
 }
 

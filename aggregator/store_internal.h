@@ -43,6 +43,7 @@ struct store {
   int records_format;
   bool has_gone;
   MDB_dbi gone;
+  bool gone_any; /* db "gone" may hold entries: else a new record skips its lookup */
   uint64_t logidx_upto;
   hb_wire_buf obuf; /* scratch: the stored version's body (store_batch_put) */
   /* the campaigns (problem_delete, store_campaigns_set), borrowed; NULL: none */
@@ -60,8 +61,9 @@ struct store {
   kvlist bsync, changed;
   const char **changed_ids;
   size_t changed_cap;
-  hb_wire_buf buf;  /* scratch: a packed record */
-  hb_wire_buf lbuf; /* scratch: a packed history entry (store_log.c) */
+  hb_wire_buf buf;    /* scratch: a packed record */
+  const void *buf_of; /* the body message packed in buf last (rec_pack) */
+  hb_wire_buf lbuf;   /* scratch: a packed history entry (store_log.c) */
   uint64_t inconsistent;
   /* changes by another process (`huibao-aggregator admin`) */
   uint64_t admin_gen; /* meta "admin-gen" as last loaded */

@@ -105,7 +105,7 @@ static int log_put(store *s)
 int store_log_gone_take(store *s, const MDB_val *key, uint64_t *last)
 {
   *last = 0;
-  if (!s->has_gone)
+  if (!s->has_gone || !s->gone_any)
     return 0;
   MDB_val k = *key, v;
   int r = mdb_get(s->txn, s->gone, &k, &v);
@@ -125,6 +125,7 @@ int store_log_gone_put(store *s, const MDB_val *key, uint64_t last)
 {
   if (!s->has_gone || last == 0)
     return 0;
+  s->gone_any = true; /* until the next load counts them */
   uint8_t b[8];
   hb_be64_put(b, last);
   MDB_val k = *key, v = {8, b};
@@ -252,12 +253,10 @@ int store_log_record(store *s, const Huibao__V1__Record *rec, uint64_t about_pre
   copy.seq = 0;
   if (!s->txn || !s->has_review || store_row_of(&copy, &r) != 0)
     return HB_EINVAL;
-  /* store_batch_put has rec's packed body in s->buf (the value it just
-   * put): the entry is written around those bytes; the version tells
-   * that they are rec's (else the entry is packed from rec) */
-  uint64_t bver;
-  if (s->buf.len > 0 && hb_wire_row_version(s->buf.data, s->buf.len, &bver) == 0 &&
-      bver == *r.version) {
+  /* store_batch_put has rec's packed body in s->buf (rec_pack, the last
+   * packing of this very body): the entry is written around those bytes
+   * (else the entry is packed from rec) */
+  if (s->buf.len > 0 && s->buf_of == r.msg) {
     int rc = log_pack_unit(s, r.unit, (int)rec->body_case, s->buf.data, s->buf.len, about_prev);
     return rc ? rc : log_put(s);
   }
