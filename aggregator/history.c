@@ -1,12 +1,15 @@
-/* history.c: a record's history (see history.h): its entries through the
- * logidx db, and the fields that changed between two versions, named and
- * written as the ledger names and writes them. */
+/* history.c: a record's history (see history.h): its entries walked back
+ * from its records value (LogEntry.about_prev; issue 15), those of a store
+ * upgraded from issue 14 through its frozen logidx db, and the fields that changed between two
+ * versions, named and written as the ledger names and writes them. */
 #include "history.h"
 
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include "hb_be.h"
 #include "hb_date.h"
 #include "hb_err.h"
 #include "hb_lmdb.h"
@@ -14,6 +17,113 @@
 #include "hb_rollup.h"
 #include "hb_vocab.h"
 #include "store_log.h"
+
+/* Calls fn for the entry n (unpacked from the log). */
+static int history_one(MDB_txn *txn, const store_dbs *d, uint64_t n, history_fn fn, void *ctx)
+{
+  uint8_t nk[8];
+  hb_be64_put(nk, n);
+  MDB_val lk = {8, nk}, lv;
+  int r = mdb_get(txn, d->log, &lk, &lv);
+  if (r != 0)
+    return r == MDB_NOTFOUND ? HB_EPARSE : hb_lmdb_err(r);
+  Huibao__V1__LogEntry *e = huibao__v1__log_entry__unpack(NULL, lv.mv_size, lv.mv_data);
+  if (!e)
+    return HB_EPARSE;
+  int rc = fn(ctx, e);
+  huibao__v1__log_entry__free_unpacked(e, NULL);
+  return rc;
+}
+
+/* The entries of record key[0..rl) in the frozen logidx with n <= upto, in
+ * n order (a store of issue 14, or one upgraded from it). *any: one was. */
+static int history_indexed(MDB_txn *txn, const store_dbs *d, char *key, size_t rl, uint64_t upto,
+                           history_fn fn, void *ctx, bool *any)
+{
+  MDB_cursor *cur;
+  int r = mdb_cursor_open(txn, d->logidx, &cur);
+  if (r != 0)
+    return hb_lmdb_err(r);
+  MDB_val k = {store_log_ikey(key, rl, 0), key}, v;
+  int rc = 0;
+  for (r = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+       rc == 0 && r == 0 && k.mv_size >= rl && memcmp(k.mv_data, key, rl) == 0;
+       r = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    if (k.mv_size != rl + 8) /* another id that starts with this one */
+      continue;
+    uint64_t n = hb_be64_get((const uint8_t *)k.mv_data + rl);
+    if (n > upto)
+      break;
+    *any = true;
+    rc = history_one(txn, d, n, fn, ctx);
+  }
+  mdb_cursor_close(cur);
+  if (rc == 0 && r != 0 && r != MDB_NOTFOUND)
+    rc = hb_lmdb_err(r);
+  return rc;
+}
+
+/* The head of the record's backward chain: its last entry (records value,
+ * else db "gone" for a removed record), 0 when none. */
+static int history_head(MDB_txn *txn, const store_dbs *d, const MDB_val *key, uint64_t *head)
+{
+  MDB_val k = *key, v;
+  *head = 0;
+  int r = mdb_get(txn, d->records, &k, &v);
+  if (r == 0) {
+    store_recval rv;
+    if (store_recval_get(&v, &rv) != 0)
+      return HB_EPARSE;
+    *head = rv.last;
+    return 0;
+  }
+  if (r != MDB_NOTFOUND)
+    return hb_lmdb_err(r);
+  k = *key;
+  if (!d->has_gone || (r = mdb_get(txn, d->gone, &k, &v)) == MDB_NOTFOUND)
+    return 0;
+  if (r != 0)
+    return hb_lmdb_err(r);
+  if (v.mv_size != 8)
+    return HB_EPARSE;
+  *head = hb_be64_get(v.mv_data);
+  return 0;
+}
+
+/* The entries after the frozen index (n > upto), walked backwards from the
+ * head through LogEntry.about_prev, into *out (*count, malloc'd, newest
+ * first). */
+static int history_walk(MDB_txn *txn, const store_dbs *d, uint64_t n, uint64_t upto, uint64_t **out,
+                        size_t *count)
+{
+  size_t cap = 0;
+  *out = NULL;
+  *count = 0;
+  while (n > upto) {
+    if (*count == cap) {
+      cap = cap ? cap * 2 : 16;
+      uint64_t *nv = realloc(*out, cap * sizeof *nv);
+      if (!nv)
+        return HB_ENOMEM;
+      *out = nv;
+    }
+    if (*count > 0 && n >= (*out)[*count - 1])
+      return HB_EPARSE; /* a link that does not go backwards */
+    (*out)[(*count)++] = n;
+    uint8_t nk[8];
+    hb_be64_put(nk, n);
+    MDB_val lk = {8, nk}, lv;
+    int r = mdb_get(txn, d->log, &lk, &lv);
+    if (r != 0)
+      return r == MDB_NOTFOUND ? HB_EPARSE : hb_lmdb_err(r);
+    Huibao__V1__LogEntry *e = huibao__v1__log_entry__unpack(NULL, lv.mv_size, lv.mv_data);
+    if (!e)
+      return HB_EPARSE;
+    n = e->has_about_prev ? e->about_prev : 0;
+    huibao__v1__log_entry__free_unpacked(e, NULL);
+  }
+  return 0;
+}
 
 int history_foreach(MDB_txn *txn, const store_dbs *d, const char *unit, char kind, const char *id,
                     history_fn fn, void *ctx)
@@ -24,34 +134,21 @@ int history_foreach(MDB_txn *txn, const store_dbs *d, const char *unit, char kin
   size_t rl = store_log_rkey(key, unit, kind, id);
   if (rl == 0)
     return HB_ENOTFOUND;
-  MDB_cursor *cur;
-  int r = mdb_cursor_open(txn, d->logidx, &cur);
-  if (r != 0)
-    return hb_lmdb_err(r);
-  MDB_val k = {store_log_ikey(key, rl, 0), key}, v;
-  int rc = HB_ENOTFOUND;
-  for (r = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-       r == 0 && k.mv_size >= rl && memcmp(k.mv_data, key, rl) == 0;
-       r = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-    if (k.mv_size != rl + 8) /* another id that starts with this one */
-      continue;
-    MDB_val lk = {8, (uint8_t *)k.mv_data + rl}, lv;
-    if ((r = mdb_get(txn, d->log, &lk, &lv)) != 0)
-      break;
-    Huibao__V1__LogEntry *e = huibao__v1__log_entry__unpack(NULL, lv.mv_size, lv.mv_data);
-    if (!e) {
-      rc = HB_EPARSE;
-      break;
-    }
-    rc = fn(ctx, e);
-    huibao__v1__log_entry__free_unpacked(e, NULL);
-    if (rc != 0)
-      break;
-  }
-  mdb_cursor_close(cur);
-  if (r != 0 && r != MDB_NOTFOUND && (rc == 0 || rc == HB_ENOTFOUND))
-    rc = hb_lmdb_err(r);
-  return rc;
+  /* issue 15: a store not yet upgraded has every entry in logidx; an
+   * upgraded one those up to the upgrade, the later ones linked backwards */
+  uint64_t upto = d->records_format ? d->logidx_upto : UINT64_MAX, head = 0, *walk = NULL;
+  size_t nwalk = 0;
+  MDB_val k = {rl, key};
+  int rc = d->records_format ? history_head(txn, d, &k, &head) : 0;
+  if (rc == 0)
+    rc = history_walk(txn, d, head, upto, &walk, &nwalk);
+  bool any = nwalk > 0;
+  if (rc == 0 && upto > 0)
+    rc = history_indexed(txn, d, key, rl, upto, fn, ctx, &any);
+  for (size_t i = nwalk; rc == 0 && i > 0; i--)
+    rc = history_one(txn, d, walk[i - 1], fn, ctx);
+  free(walk);
+  return rc == 0 && !any ? HB_ENOTFOUND : rc;
 }
 
 /* The ledger's column name of field f of a row of kind. */

@@ -64,7 +64,11 @@ static int queue_one(MDB_txn *txn, const store_dbs *d, const review_filter *f, c
     return rc;
   Huibao__V1__Record rec, held;
   held.body_case = HUIBAO__V1__RECORD__BODY__NOT_SET;
-  if ((rc = store_row_unpack(kind, v, &rec)) != 0)
+  MDB_val body;
+  uint64_t n;
+  int64_t at;
+  if ((rc = store_dbs_current(txn, d, v, &body, &n, &at)) != 0 || /* issue 15 */
+      (rc = store_row_unpack(kind, &body, &rec)) != 0)
     goto free_state;
   const char *q = queue_of(kind, &rec, st);
   if (!q || !state_matches(f, q))

@@ -65,7 +65,8 @@ static int usage_load(store *s, MDB_txn *txn, char *err, size_t errlen)
       recs = bytes = 0;
     }
     recs++;
-    bytes += v.mv_size;
+    store_recval rv; /* issue 15: the body's length is in the value */
+    bytes += s->records_format && store_recval_get(&v, &rv) == 0 ? rv.blen : v.mv_size;
   }
   mdb_cursor_close(cur);
   if (r == 0 && recs)
@@ -89,6 +90,8 @@ int store_load_txn(store *s, MDB_txn *txn, char *err, size_t errlen)
   kvlist_clear(&s->seqs);
   kvlist_clear(&s->syncs);
   s->admin_gen = 0;
+  s->records_format = 0;
+  s->logidx_upto = 0;
   if ((rc = mdb_cursor_open(txn, s->aggs, &cur)) != 0)
     goto lmdb_fail;
   for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
@@ -129,6 +132,10 @@ int store_load_txn(store *s, MDB_txn *txn, char *err, size_t errlen)
       s->epoch = hb_be64_get(v.mv_data);
     else if (strcmp(key, STORE_META_ADMIN) == 0)
       s->admin_gen = hb_be64_get(v.mv_data);
+    else if (strcmp(key, STORE_META_RECORDS_FORMAT) == 0) /* issue 15 */
+      s->records_format = (int)hb_be64_get(v.mv_data);
+    else if (strcmp(key, STORE_META_LOGIDX_UPTO) == 0)
+      s->logidx_upto = hb_be64_get(v.mv_data);
     if (r != 0) {
       mdb_cursor_close(cur);
       return r;
@@ -139,6 +146,8 @@ int store_load_txn(store *s, MDB_txn *txn, char *err, size_t errlen)
     goto lmdb_fail;
   if ((rc = store_facts_load(s, txn, err, errlen)) != 0)
     return rc;
+  MDB_stat gst; /* issue 15: an empty "gone" (the usual case) is not looked up */
+  s->gone_any = !s->has_gone || mdb_stat(txn, s->gone, &gst) != 0 || gst.ms_entries > 0;
   if (s->has_review && (rc = store_log_load(s, txn)) != 0) { /* issue 14 */
     snprintf(err, errlen, "load store: history head: %s", hb_strerror(rc));
     return rc;
@@ -259,10 +268,10 @@ int store_open(store **out, const char *dir, size_t mapsize, size_t map_max, cha
   store *s = store_new();
   if (!s)
     return HB_ENOMEM;
-  static const char *const names[] = {"records", "aggs",   "meta",      "periods", "review",
-                                      "log",     "logidx", "decisions", "accounts"};
-  MDB_dbi dbis[9];
-  int rc = hb_lmdb_open(&s->l, dir, mapsize, names, dbis, 9, err, errlen);
+  static const char *const names[] = {"records", "aggs",   "meta",      "periods",  "review",
+                                      "log",     "logidx", "decisions", "accounts", "gone"};
+  MDB_dbi dbis[10];
+  int rc = hb_lmdb_open(&s->l, dir, mapsize, names, dbis, 10, err, errlen);
   if (rc != 0) {
     free(s);
     return rc;
@@ -279,12 +288,14 @@ int store_open(store **out, const char *dir, size_t mapsize, size_t map_max, cha
   s->decisions = dbis[7];
   s->accounts = dbis[8];
   s->has_review = true;
+  s->gone = dbis[9]; /* issue 15 */
+  s->has_gone = true;
   if ((rc = store_load(s, err, errlen)) != 0 || (rc = store_epoch_ensure(s, err, errlen)) != 0) {
     store_close(s);
     return rc;
   }
-  if ((rc = store_migrate(s, err, errlen)) != 0 ||    /* an older store: aggregates rebuilt once */
-      (rc = store_log_import(s, err, errlen)) != 0) { /* and its history begun (issue 14) */
+  if ((rc = store_migrate(s, err, errlen)) != 0 || /* an older store: aggregates rebuilt once */
+      (rc = store_upgrade(s, err, errlen)) != 0) { /* its history begun, records into it */
     store_close(s);
     return rc;
   }
@@ -309,7 +320,7 @@ int store_open_readonly(store **out, const char *dir, char *err, size_t errlen)
   MDB_txn *txn = NULL;
   int rc = mdb_env_create(&s->l.env);
   if (rc == 0)
-    rc = mdb_env_set_maxdbs(s->l.env, 9);
+    rc = mdb_env_set_maxdbs(s->l.env, 10);
   if (rc == 0)
     rc = mdb_env_open(s->l.env, dir, MDB_RDONLY | MDB_NOTLS, 0600);
   if (rc == 0) {
@@ -367,7 +378,9 @@ int store_open_review_dbs(store *s, MDB_txn *txn)
     if (rc != 0)
       return rc;
   }
-  return 0;
+  int rc = mdb_dbi_open(txn, "gone", 0, &s->gone); /* issue 15; an issue-14 store has none */
+  s->has_gone = rc == 0;
+  return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
 void store_dbs_get(const store *s, store_dbs *out)
@@ -381,6 +394,10 @@ void store_dbs_get(const store *s, store_dbs *out)
   out->decisions = s->decisions;
   out->accounts = s->accounts;
   out->has_review = s->has_review;
+  out->records_format = s->records_format;
+  out->has_gone = s->has_gone;
+  out->gone = s->gone;
+  out->logidx_upto = s->logidx_upto;
 }
 
 void store_close(store *s)
@@ -402,6 +419,7 @@ void store_close(store *s)
   free(s->changed_ids);
   free(s->buf.data);
   free(s->lbuf.data);
+  free(s->obuf.data);
   free(s);
 }
 
@@ -541,47 +559,11 @@ int store_row_of(Huibao__V1__Record *rec, store_row *out)
   return 0;
 }
 
-int store_row_unpack(char kind, const MDB_val *v, Huibao__V1__Record *rec)
-{
-  huibao__v1__record__init(rec);
-  const uint8_t *d = v->mv_data;
-  size_t n = v->mv_size;
-  void *body = NULL;
-  if (kind == 'A') {
-    rec->body_case = HUIBAO__V1__RECORD__BODY_ACTIVITY;
-    body = rec->activity = huibao__v1__activity__unpack(NULL, n, d);
-  } else if (kind == 'P') {
-    rec->body_case = HUIBAO__V1__RECORD__BODY_PROBLEM;
-    body = rec->problem = huibao__v1__problem__unpack(NULL, n, d);
-  } else if (kind == 'I') {
-    rec->body_case = HUIBAO__V1__RECORD__BODY_INDICATOR;
-    body = rec->indicator = huibao__v1__indicator__unpack(NULL, n, d);
-  } else if (kind == 'C') {
-    rec->body_case = HUIBAO__V1__RECORD__BODY_CASE_ROW;
-    body = rec->case_row = huibao__v1__case__unpack(NULL, n, d);
-  } else if (kind == 'R') {
-    rec->body_case = HUIBAO__V1__RECORD__BODY_REPORT;
-    body = rec->report = huibao__v1__report__unpack(NULL, n, d);
-  }
-  if (!body) {
-    rec->body_case = HUIBAO__V1__RECORD__BODY__NOT_SET;
-    return HB_EPARSE;
-  }
-  return 0;
-}
-
-void store_row_unpacked_free(Huibao__V1__Record *rec)
-{
-  store_row r;
-  if (store_row_of(rec, &r) == 0)
-    protobuf_c_message_free_unpacked(r.msg, NULL);
-  rec->body_case = HUIBAO__V1__RECORD__BODY__NOT_SET;
-}
-
 /* Packs the row into s->buf; returns its length, (size_t)-1 when out
  * of memory. */
 static size_t rec_pack(store *s, const store_row *r)
 {
+  s->buf_of = r->msg;
   return hb_wire_pack_at(&s->buf, 0, r->msg) == 0 ? s->buf.len : (size_t)-1;
 }
 
@@ -643,9 +625,10 @@ int store_batch_put(store *s, Huibao__V1__Record *rec, int *code, uint64_t *stor
     return 0;
   }
   MDB_val k = {kl, key}, old;
-  int rc = mdb_get(s->txn, s->records, &k, &old);
-  if (rc != 0 && rc != MDB_NOTFOUND)
-    return hb_lmdb_err(rc);
+  store_recval orv; /* issue 15: the stored version is read from its history entry */
+  int rc = store_current_get(s, &k, &old, &orv);
+  if (rc != 0 && rc != HB_ENOTFOUND)
+    return rc;
   bool has_old = rc == 0;
 
   if (has_old) {
@@ -723,10 +706,19 @@ int store_batch_put(store *s, Huibao__V1__Record *rec, int *code, uint64_t *stor
   if (withdraw.mv_data && (rc = store_withdraw(s, r.kind, &withdraw, NULL)) != 0)
     return rc;
 
-  if ((rc = mdb_put(s->txn, s->records, &k, &v, 0)) != 0)
-    return hb_lmdb_err(rc);
-  if ((rc = store_log_record(s, rec)) != 0) /* issue 14: the history */
+  /* issue 14: the history; issue 15: the records value points into it,
+   * the entry links to the record's previous one */
+  uint64_t prev = orv.last;
+  if (!has_old && (rc = store_log_gone_take(s, &k, &prev)) != 0)
     return rc;
+  if ((rc = store_log_record(s, rec, prev)) != 0)
+    return rc;
+  store_recval nrv = {s->blog_n, s->blog_n, (uint32_t)n};
+  uint8_t nb[STORE_REC_VLEN];
+  store_recval_put(nb, &nrv);
+  MDB_val nv = {STORE_REC_VLEN, nb};
+  if ((rc = mdb_put(s->txn, s->records, &k, &nv, 0)) != 0)
+    return hb_lmdb_err(rc);
   urecs->v += add_recs;
   ubytes->v = (uint64_t)((int64_t)ubytes->v + add_bytes);
   *code = HUIBAO__V1__RESULT_CODE__STORED;
@@ -929,51 +921,6 @@ int store_reload_aggs(store *s, char *err, size_t errlen)
   if (s->txn)
     return HB_EINVAL;
   return store_load(s, err, errlen);
-}
-
-int store_records_foreach(store *s, store_record_fn fn, void *ctx, char *err, size_t errlen)
-{
-  MDB_txn *txn;
-  MDB_cursor *cur;
-  MDB_val k, v;
-  int rc = mdb_txn_begin(s->l.env, NULL, MDB_RDONLY, &txn);
-  if (rc != 0) {
-    snprintf(err, errlen, "read transaction: %s", mdb_strerror(rc));
-    return hb_lmdb_err(rc);
-  }
-  if ((rc = mdb_cursor_open(txn, s->records, &cur)) != 0) {
-    mdb_txn_abort(txn);
-    snprintf(err, errlen, "records cursor: %s", mdb_strerror(rc));
-    return hb_lmdb_err(rc);
-  }
-  int ret = 0;
-  for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && ret == 0;
-       rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-    const char *kb = k.mv_data;
-    const char *nul = memchr(kb, '\0', k.mv_size);
-    if (!nul || (size_t)(nul - kb) + 1 >= k.mv_size) {
-      snprintf(err, errlen, "records: malformed key of %zu bytes", k.mv_size);
-      ret = HB_EPARSE;
-      break;
-    }
-    char kind = nul[1];
-    Huibao__V1__Record rec;
-    if (store_row_unpack(kind, &v, &rec) != 0) {
-      snprintf(err, errlen, "records: cannot decode the record of key %.*s/%c%.*s", (int)(nul - kb),
-               kb, kind, (int)(k.mv_size - (size_t)(nul - kb) - 2), nul + 2);
-      ret = HB_EPARSE;
-      break;
-    }
-    ret = fn(ctx, &rec);
-    store_row_unpacked_free(&rec);
-  }
-  mdb_cursor_close(cur);
-  mdb_txn_abort(txn);
-  if (ret == 0 && rc != MDB_NOTFOUND && rc != 0) {
-    snprintf(err, errlen, "records scan: %s", mdb_strerror(rc));
-    return hb_lmdb_err(rc);
-  }
-  return ret;
 }
 
 void store_set_quota(store *s, uint64_t records, uint64_t bytes)

@@ -199,6 +199,13 @@ typedef struct store_dbs {
   MDB_env *env;
   MDB_dbi records, meta, review, log, logidx, decisions, accounts;
   bool has_review; /* false: a read-only store of a version before issue 14 */
+  /* issue 15 (perf): the records value's format (store_log.h; 0: the
+   * packed body, a store not yet upgraded), the removed records' last
+   * entries (db "gone", valid when has_gone) and the frozen logidx's end */
+  int records_format;
+  bool has_gone;
+  MDB_dbi gone;
+  uint64_t logidx_upto;
 } store_dbs;
 void store_dbs_get(const store *s, store_dbs *out);
 

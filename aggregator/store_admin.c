@@ -40,12 +40,21 @@ static int remove_at(store *s, MDB_cursor *cur, const MDB_val *k, const MDB_val 
   char unit[STORE_KEY_MAX + 1];
   memcpy(unit, kb, (size_t)(nul - kb));
   unit[nul - kb] = '\0';
-  size_t size = v->mv_size;
+  (void)v; /* the value points into the history: read through store_current_get */
+  /* issue 15: the value points into the history; the record's last entry
+   * is kept in db "gone", where its history is found from now on */
+  MDB_val body;
+  store_recval rv;
+  int rc = store_current_get(s, k, &body, &rv);
+  size_t size = body.mv_size;
+  if (rc == 0)
+    rc = store_log_gone_put(s, k, rv.last);
   /* issue 14: the review entry first: its counts leave before the version
    * they were counted on, and it reads the record (store_review.c) */
-  int rc = store_review_on_remove(s, k);
   if (rc == 0)
-    rc = store_withdraw(s, nul[1], v, version);
+    rc = store_review_on_remove(s, k);
+  if (rc == 0)
+    rc = store_withdraw(s, nul[1], &body, version);
   kv *urecs, *ubytes;
   if (rc == 0)
     rc = store_usage_work(s, unit, &urecs, &ubytes);

@@ -12,6 +12,7 @@
 #include "hb_wire.h"
 #include "kvlist.h"
 #include "store.h"
+#include "store_log.h"
 
 #define STORE_KEY_MAX 511
 
@@ -37,6 +38,14 @@ struct store {
    * its index (records key + n), decisions by unit (unit \0 n) and accounts */
   MDB_dbi review, log, logidx, decisions, accounts;
   bool has_review; /* false: a read-only open of a store without those dbs */
+  /* issue 15: records value format (meta "records-format"), db "gone", the
+   * frozen logidx's end (meta "logidx-upto"), store_log.h */
+  int records_format;
+  bool has_gone;
+  MDB_dbi gone;
+  bool gone_any; /* db "gone" may hold entries: else a new record skips its lookup */
+  uint64_t logidx_upto;
+  hb_wire_buf obuf; /* scratch: the stored version's body (store_batch_put) */
   /* the campaigns (problem_delete, store_campaigns_set), borrowed; NULL: none */
   const struct hb_campaigns *campaigns;
   /* the history's head as committed (store_log.c), and the open batch's */
@@ -52,8 +61,9 @@ struct store {
   kvlist bsync, changed;
   const char **changed_ids;
   size_t changed_cap;
-  hb_wire_buf buf;  /* scratch: a packed record */
-  hb_wire_buf lbuf; /* scratch: a packed history entry (store_log.c) */
+  hb_wire_buf buf;    /* scratch: a packed record */
+  const void *buf_of; /* the body message packed in buf last (rec_pack) */
+  hb_wire_buf lbuf;   /* scratch: a packed history entry (store_log.c) */
   uint64_t inconsistent;
   /* changes by another process (`huibao-aggregator admin`) */
   uint64_t admin_gen; /* meta "admin-gen" as last loaded */
@@ -134,7 +144,12 @@ int store_log_append(store *s, Huibao__V1__LogEntry *e, uint64_t *n);
  * by store_batch_put right after the put, while s->buf still holds rec's
  * packed body: the entry is then written around those bytes (the same
  * bytes protobuf-c packs) instead of packing the record again. */
-int store_log_record(store *s, const Huibao__V1__Record *rec);
+int store_log_record(store *s, const Huibao__V1__Record *rec, uint64_t about_prev);
+/* store_log.c (issue 15): the last entry about the removed record key
+ * (db "gone"): taken out when it is stored again (*last 0: none), put
+ * when an operator removes it. Inside a batch. */
+int store_log_gone_take(store *s, const MDB_val *key, uint64_t *last);
+int store_log_gone_put(store *s, const MDB_val *key, uint64_t last);
 /* store_log.c: loads the committed head from txn (meta "log-head"). */
 int store_log_load(store *s, MDB_txn *txn);
 /* At the end of a batch that appended: meta "log-head" = the batch's head.
@@ -143,11 +158,18 @@ int store_log_write(store *s);
 /* After the commit: the batch's head becomes the committed one. */
 void store_log_apply(store *s);
 void store_log_reset(store *s);
-/* store_log.c: an old store (records, no meta "log-head") opened read-write
- * gets one ACTOR_IMPORT entry per stored record, in key order, in one
- * batch; from then on the records follow from the history. Nothing for
- * any other store. Returns 0 or an hb_err (err says why). */
-int store_log_import(store *s, char *err, size_t errlen);
+/* store_upgrade.c: a store whose records db holds bodies (meta
+ * "records-format" absent) opened read-write gets its records pointing
+ * into the history (store_log.h), in one batch: a store before issue 14
+ * (records, no meta "log-head") first gets one ACTOR_IMPORT entry per
+ * stored record, in key order; an issue-14 store's records are located
+ * through its logidx, which stays frozen (meta "logidx-upto"). Nothing for
+ * a store already upgraded. Returns 0 or an hb_err (err says why). */
+int store_upgrade(store *s, char *err, size_t errlen);
+/* The current body of the record under key in the open batch (copied into
+ * s->obuf) and its records value (*rv zeroed for format 0). Returns 0,
+ * MDB_NOTFOUND (no such record) or an hb_err. */
+int store_current_get(store *s, const MDB_val *key, MDB_val *body, store_recval *rv);
 
 /* Reloads the aggregates, seqs, sync times, usage and facts from txn. */
 int store_load_txn(store *s, MDB_txn *txn, char *err, size_t errlen);

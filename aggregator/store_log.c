@@ -32,6 +32,27 @@ size_t store_log_ikey(char *buf, size_t rlen, uint64_t n)
   return rlen + 8;
 }
 
+void store_recval_put(uint8_t *b, const store_recval *rv)
+{
+  hb_be64_put(b, rv->n);
+  hb_be64_put(b + 8, rv->last);
+  b[16] = (uint8_t)(rv->blen >> 24);
+  b[17] = (uint8_t)(rv->blen >> 16);
+  b[18] = (uint8_t)(rv->blen >> 8);
+  b[19] = (uint8_t)rv->blen;
+}
+
+int store_recval_get(const MDB_val *v, store_recval *rv)
+{
+  if (v->mv_size != STORE_REC_VLEN)
+    return HB_EDB;
+  const uint8_t *b = v->mv_data;
+  rv->n = hb_be64_get(b);
+  rv->last = hb_be64_get(b + 8);
+  rv->blen = (uint32_t)b[16] << 24 | (uint32_t)b[17] << 16 | (uint32_t)b[18] << 8 | b[19];
+  return rv->n && rv->last >= rv->n ? 0 : HB_EDB;
+}
+
 int store_log_about(const Huibao__V1__LogEntry *e, const char **unit, char *kind, const char **id)
 {
   switch (e->what_case) {
@@ -61,9 +82,8 @@ int store_log_about(const Huibao__V1__LogEntry *e, const char **unit, char *kind
 }
 
 /* Appends the entry packed in s->lbuf as entry s->blog_n + 1 (its n and
- * prev already in it), indexed under the records key (unit, kind, id)
- * unless unit is NULL, and moves the batch's head. */
-static int log_put(store *s, const char *unit, char kind, const char *id)
+ * prev already in it) and moves the batch's head. */
+static int log_put(store *s)
 {
   uint64_t next = s->blog_n + 1;
   uint8_t hash[32], nk[8];
@@ -77,40 +97,104 @@ static int log_put(store *s, const char *unit, char kind, const char *id)
     return HB_EDB; /* entries past the head: the history is damaged */
   if (r != 0)
     return hb_lmdb_err(r);
-  if (unit) {
-    char ik[STORE_LOG_IKEY_MAX];
-    size_t rl = store_log_rkey(ik, unit, kind, id);
-    if (rl == 0)
-      return HB_EINVAL;
-    MDB_val ikv = {store_log_ikey(ik, rl, next), ik}, empty = {0, NULL};
-    if ((r = mdb_put(s->txn, s->logidx, &ikv, &empty, 0)) != 0)
-      return hb_lmdb_err(r);
-  }
   s->blog_n = next;
   memcpy(s->blog_hash, hash, 32);
   return 0;
+}
+
+int store_log_gone_take(store *s, const MDB_val *key, uint64_t *last)
+{
+  *last = 0;
+  if (!s->has_gone || !s->gone_any)
+    return 0;
+  MDB_val k = *key, v;
+  int r = mdb_get(s->txn, s->gone, &k, &v);
+  if (r == MDB_NOTFOUND)
+    return 0;
+  if (r != 0)
+    return hb_lmdb_err(r);
+  if (v.mv_size != 8)
+    return HB_EDB;
+  *last = hb_be64_get(v.mv_data);
+  k = *key;
+  r = mdb_del(s->txn, s->gone, &k, NULL);
+  return r ? hb_lmdb_err(r) : 0;
+}
+
+int store_log_gone_put(store *s, const MDB_val *key, uint64_t last)
+{
+  if (!s->has_gone || last == 0)
+    return 0;
+  s->gone_any = true; /* until the next load counts them */
+  uint8_t b[8];
+  hb_be64_put(b, last);
+  MDB_val k = *key, v = {8, b};
+  int r = mdb_put(s->txn, s->gone, &k, &v, 0);
+  return r ? hb_lmdb_err(r) : 0;
+}
+
+/* An entry about the record key (not a version: a decision or the removal
+ * of that record) links to the record's last entry and becomes it: in its
+ * records value, else in db "gone". *prev gets the last entry (0: none);
+ * with n != 0 the link is moved to n. */
+static int log_link(store *s, const MDB_val *key, uint64_t *prev, uint64_t n)
+{
+  MDB_val k = *key, v;
+  int r = mdb_get(s->txn, s->records, &k, &v);
+  if (r == 0) {
+    store_recval rv;
+    if (store_recval_get(&v, &rv) != 0)
+      return HB_EDB;
+    *prev = rv.last;
+    if (n == 0)
+      return 0;
+    rv.last = n;
+    uint8_t b[STORE_REC_VLEN];
+    store_recval_put(b, &rv);
+    MDB_val nv = {STORE_REC_VLEN, b};
+    k = *key;
+    r = mdb_put(s->txn, s->records, &k, &nv, 0);
+    return r ? hb_lmdb_err(r) : 0;
+  }
+  if (r != MDB_NOTFOUND)
+    return hb_lmdb_err(r);
+  int rc = store_log_gone_take(s, key, prev);
+  return rc == 0 && n ? store_log_gone_put(s, key, n) : rc;
 }
 
 int store_log_append(store *s, Huibao__V1__LogEntry *e, uint64_t *n)
 {
   if (!s->txn || !s->has_review)
     return HB_EINVAL;
+  const char *unit, *id;
+  char kind, key[STORE_LOG_RKEY_MAX];
+  int about = store_log_about(e, &unit, &kind, &id);
+  if (about < 0)
+    return HB_EINVAL;
+  MDB_val k = {0, key};
+  int rc;
+  /* issue 15: a decision or a removal of one record links to the
+   * record's previous entry (a version links in store_batch_put) */
+  bool link = about == 0 && s->records_format && e->what_case != HUIBAO__V1__LOG_ENTRY__WHAT_RECORD;
+  if (link) {
+    if ((k.mv_size = store_log_rkey(key, unit, kind, id)) == 0)
+      return HB_EINVAL;
+    if ((rc = log_link(s, &k, &e->about_prev, 0)) != 0)
+      return rc;
+    e->has_about_prev = e->about_prev != 0;
+  }
   e->n = s->blog_n + 1;
   e->prev.len = 32;
   e->prev.data = s->blog_hash;
   if (e->at_s == 0)
     e->at_s = s->bclock ? s->bclock : (int64_t)time(NULL);
-  int rc = hb_wire_pack_at(&s->lbuf, 0, &e->base);
+  rc = hb_wire_pack_at(&s->lbuf, 0, &e->base);
   e->prev.data = NULL; /* the caller's entry must not point into the store */
   e->prev.len = 0;
-  if (rc != 0)
+  if (rc != 0 || (rc = log_put(s)) != 0)
     return rc;
-  const char *unit, *id;
-  char kind;
-  int about = store_log_about(e, &unit, &kind, &id);
-  if (about < 0)
-    return HB_EINVAL;
-  if ((rc = log_put(s, about == 0 ? unit : NULL, kind, id)) != 0)
+  uint64_t dummy;
+  if (link && (rc = log_link(s, &k, &dummy, e->n)) != 0)
     return rc;
   if (n)
     *n = e->n;
@@ -122,12 +206,13 @@ int store_log_append(store *s, Huibao__V1__LogEntry *e, uint64_t *n)
  * bytes protobuf-c packs (fields in number order, the required Record.seq
  * present as 0), without packing the body again (the ingest path). */
 static int log_pack_unit(store *s, const char *unit, int body_field, const uint8_t *body,
-                         size_t blen)
+                         size_t blen, uint64_t about_prev)
 {
   int64_t at_s = s->bclock ? s->bclock : (int64_t)time(NULL);
   size_t ul = strlen(unit);
   size_t rlen = 2 + 1 + hb_varint_len(blen) + blen;
-  size_t need = 3 * HB_VARINT_MAX + 2 + 32 + 2 + 3 + ul + 1 + HB_VARINT_MAX + rlen;
+  size_t need =
+      3 * HB_VARINT_MAX + 2 + 32 + 2 + 3 + ul + 1 + HB_VARINT_MAX + rlen + 1 + HB_VARINT_MAX;
   if (hb_wire_buf_reserve(&s->lbuf, need) != 0)
     return HB_ENOMEM;
   uint8_t *p = s->lbuf.data;
@@ -152,31 +237,36 @@ static int log_pack_unit(store *s, const char *unit, int body_field, const uint8
   *p++ = (uint8_t)(body_field << 3 | 2);
   p = hb_varint_put(p, blen);
   memcpy(p, body, blen);
-  s->lbuf.len = (size_t)(p + blen - s->lbuf.data);
+  p += blen;
+  if (about_prev) {
+    *p++ = 9 << 3; /* about_prev (issue 15) */
+    p = hb_varint_put(p, about_prev);
+  }
+  s->lbuf.len = (size_t)(p - s->lbuf.data);
   return 0;
 }
 
-int store_log_record(store *s, const Huibao__V1__Record *rec)
+int store_log_record(store *s, const Huibao__V1__Record *rec, uint64_t about_prev)
 {
   store_row r;
   Huibao__V1__Record copy = *rec; /* shallow: the body is borrowed */
   copy.seq = 0;
   if (!s->txn || !s->has_review || store_row_of(&copy, &r) != 0)
     return HB_EINVAL;
-  /* store_batch_put has rec's packed body in s->buf (the value it just
-   * put): the entry is written around those bytes; the version tells
-   * that they are rec's (else the entry is packed from rec) */
-  uint64_t bver;
-  if (s->buf.len > 0 && hb_wire_row_version(s->buf.data, s->buf.len, &bver) == 0 &&
-      bver == *r.version) {
-    int rc = log_pack_unit(s, r.unit, (int)rec->body_case, s->buf.data, s->buf.len);
-    return rc ? rc : log_put(s, r.unit, r.kind, r.id);
+  /* store_batch_put has rec's packed body in s->buf (rec_pack, the last
+   * packing of this very body): the entry is written around those bytes
+   * (else the entry is packed from rec) */
+  if (s->buf.len > 0 && s->buf_of == r.msg) {
+    int rc = log_pack_unit(s, r.unit, (int)rec->body_case, s->buf.data, s->buf.len, about_prev);
+    return rc ? rc : log_put(s);
   }
   Huibao__V1__LogEntry e = HUIBAO__V1__LOG_ENTRY__INIT;
   e.actor_kind = HUIBAO__V1__LOG_ACTOR__ACTOR_UNIT;
   e.actor = (char *)r.unit;
   e.what_case = HUIBAO__V1__LOG_ENTRY__WHAT_RECORD;
   e.record = &copy;
+  e.has_about_prev = about_prev != 0;
+  e.about_prev = about_prev;
   return store_log_append(s, &e, NULL);
 }
 
@@ -227,71 +317,4 @@ int store_log_write(store *s)
   MDB_val k = {strlen(STORE_META_LOG_HEAD), (void *)STORE_META_LOG_HEAD}, v = {40, head};
   int rc = mdb_put(s->txn, s->meta, &k, &v, 0);
   return rc ? hb_lmdb_err(rc) : 0;
-}
-
-/* store_batch_fn of the import: one ACTOR_IMPORT entry per stored record,
- * in key order. */
-static int import_body(store *s, void *arg)
-{
-  int64_t now = *(const int64_t *)arg;
-  MDB_cursor *cur;
-  int r = mdb_cursor_open(s->txn, s->records, &cur);
-  if (r != 0)
-    return hb_lmdb_err(r);
-  MDB_val k, v;
-  int rc = 0;
-  for (r = mdb_cursor_get(cur, &k, &v, MDB_FIRST); r == 0 && rc == 0;
-       r = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-    const char *nul = memchr(k.mv_data, '\0', k.mv_size);
-    if (!nul || nul + 1 >= (const char *)k.mv_data + k.mv_size) {
-      rc = HB_EDB;
-      break;
-    }
-    Huibao__V1__Record rec;
-    if (store_row_unpack(nul[1], &v, &rec) != 0) {
-      rc = HB_EDB;
-      break;
-    }
-    store_row row;
-    Huibao__V1__LogEntry e = HUIBAO__V1__LOG_ENTRY__INIT;
-    rc = store_row_of(&rec, &row);
-    if (rc == 0) {
-      e.actor_kind = HUIBAO__V1__LOG_ACTOR__ACTOR_IMPORT;
-      e.actor = (char *)row.unit;
-      e.at_s = now;
-      e.what_case = HUIBAO__V1__LOG_ENTRY__WHAT_RECORD;
-      e.record = &rec;
-      rc = store_log_append(s, &e, NULL);
-    }
-    store_row_unpacked_free(&rec);
-  }
-  mdb_cursor_close(cur);
-  if (rc == 0 && r != MDB_NOTFOUND)
-    rc = hb_lmdb_err(r);
-  return rc;
-}
-
-int store_log_import(store *s, char *err, size_t errlen)
-{
-  if (s->readonly || !s->has_review || s->log_n != 0)
-    return 0;
-  MDB_txn *txn;
-  int rc = mdb_txn_begin(s->l.env, NULL, MDB_RDONLY, &txn);
-  if (rc != 0) {
-    snprintf(err, errlen, "history: read transaction: %s", mdb_strerror(rc));
-    return hb_lmdb_err(rc);
-  }
-  MDB_val hk = {strlen(STORE_META_LOG_HEAD), (void *)STORE_META_LOG_HEAD}, hv;
-  MDB_stat st;
-  bool old = mdb_get(txn, s->meta, &hk, &hv) == MDB_NOTFOUND &&
-             mdb_stat(txn, s->records, &st) == 0 && st.ms_entries > 0;
-  mdb_txn_abort(txn);
-  if (!old)
-    return 0;
-  int64_t now = (int64_t)time(NULL);
-  char e2[256] = "";
-  if ((rc = store_batch_run(s, import_body, &now, e2, sizeof e2)) != 0)
-    snprintf(err, errlen, "history: import of the stored records: %s",
-             e2[0] ? e2 : hb_strerror(rc));
-  return rc;
 }

@@ -229,7 +229,7 @@ int store_review_on_put(store *s, const store_row *r, const MDB_val *key, const 
 /* The effective version of the record under key: the held one for a
  * deletion request, else the stored one (HB_ENOTFOUND: none), unpacked
  * into rec (store_row_unpacked_free). */
-static int effective_get(MDB_txn *txn, MDB_dbi records, const MDB_val *key, char kind,
+static int effective_get(MDB_txn *txn, const store_dbs *d, const MDB_val *key, char kind,
                          const Huibao__V1__ReviewState *st, Huibao__V1__Record *rec)
 {
   MDB_val v;
@@ -238,10 +238,14 @@ static int effective_get(MDB_txn *txn, MDB_dbi records, const MDB_val *key, char
       return HB_EDB;
     v = (MDB_val){st->held.len, st->held.data};
   } else {
-    MDB_val k = *key;
-    int rc = mdb_get(txn, records, &k, &v);
+    MDB_val k = *key, rv;
+    int rc = mdb_get(txn, d->records, &k, &rv);
     if (rc != 0)
       return rc == MDB_NOTFOUND ? HB_ENOTFOUND : hb_lmdb_err(rc);
+    uint64_t n; /* issue 15: the value points into the history */
+    int64_t at;
+    if ((rc = store_dbs_current(txn, d, &rv, &v, &n, &at)) != 0)
+      return rc;
   }
   return store_row_unpack(kind, &v, rec) == 0 ? 0 : HB_EDB;
 }
@@ -260,7 +264,9 @@ int store_review_on_remove(store *s, const MDB_val *key)
   if (rc != 0 || !st)
     return rc;
   Huibao__V1__Record rec;
-  rc = effective_get(s->txn, s->records, key, nul[1], st, &rec);
+  store_dbs d;
+  store_dbs_get(s, &d);
+  rc = effective_get(s->txn, &d, key, nul[1], st, &rec);
   if (rc == 0) {
     rc = count_move(s, &rec, (int)st->status, -1);
     if (rc == 0 && store_review_holds((int)st->status)) {
@@ -366,8 +372,10 @@ int store_batch_decide(store *s, const store_decision_req *req, uint64_t *out_n,
   Huibao__V1__ReviewState *st = NULL;
   int rc = kl ? state_get(s->txn, s->review, &key, &st) : HB_ENOTFOUND;
   Huibao__V1__Record rec;
+  store_dbs dbs;
+  store_dbs_get(s, &dbs);
   if (rc == 0)
-    rc = effective_get(s->txn, s->records, &key, req->kind, st, &rec);
+    rc = effective_get(s->txn, &dbs, &key, req->kind, st, &rec);
   if (rc != 0) {
     if (rc == HB_ENOTFOUND)
       *why = "没有该记录 (no such record)";
@@ -451,7 +459,7 @@ int store_review_foreach(MDB_txn *txn, const store_dbs *d, store_review_fn fn, v
       break;
     }
     Huibao__V1__Record rec;
-    int erc = effective_get(txn, d->records, &k, nul[1], st, &rec);
+    int erc = effective_get(txn, d, &k, nul[1], st, &rec);
     if (erc != 0 && erc != HB_ENOTFOUND && erc != HB_EDB) {
       huibao__v1__review_state__free_unpacked(st, NULL);
       rc = erc;

@@ -34,7 +34,8 @@ typedef struct vl_cand {
 typedef struct vl_slot {
   char *key; /* records key, owned; NULL = empty slot */
   size_t klen;
-  uint64_t n; /* entry of the last version, 0 = none or removed */
+  uint64_t n;    /* entry of the last version, 0 = none or removed */
+  uint64_t last; /* last entry about the record (issue 15: the chain's head) */
   bool deleted, resolved, seen, reviewed;
   uint8_t content[32]; /* hash of the last version packed with version 0 */
   vl_cand cand[VL_CANDS];
@@ -48,6 +49,7 @@ typedef struct vl {
   store_dbs d;
   FILE *out;
   long diffs;
+  uint64_t indexed_upto; /* entries up to it are in logidx (issue 15) */
   hb_wire_buf buf;
 } vl;
 
@@ -237,21 +239,34 @@ static int vl_replay(vl *v, Huibao__V1__LogEntry *e, size_t *indexed)
   size_t rl = store_log_rkey(key, unit, kind, id);
   if (rl == 0)
     return 0;
-  (*indexed)++;
-  MDB_val ik = {store_log_ikey(key, rl, e->n), key}, iv;
-  int r = mdb_get(v->txn, v->d.logidx, &ik, &iv);
-  if (r == MDB_NOTFOUND) {
-    fprintf(v->out, "history entry %llu: missing from the index (logidx) of ",
-            (unsigned long long)e->n);
-    vl_key_print(v->out, key, rl);
-    fprintf(v->out, "\n");
-    v->diffs++;
-  } else if (r != 0) {
-    return hb_lmdb_err(r);
-  }
   vl_slot *sl = vl_find(v, key, rl, true);
   if (!sl)
     return HB_ENOMEM;
+  if (e->n > v->indexed_upto) { /* issue 15: linked to the record's previous entry */
+    uint64_t prev = e->has_about_prev ? e->about_prev : 0;
+    if (prev != sl->last) {
+      fprintf(v->out, "history entry %llu: says the previous entry about ",
+              (unsigned long long)e->n);
+      vl_key_print(v->out, key, rl);
+      fprintf(v->out, " is %llu, the history gives %llu\n", (unsigned long long)prev,
+              (unsigned long long)sl->last);
+      v->diffs++;
+    }
+  } else { /* an entry of the frozen index (logidx) */
+    (*indexed)++;
+    MDB_val ik = {store_log_ikey(key, rl, e->n), key}, iv;
+    int r = mdb_get(v->txn, v->d.logidx, &ik, &iv);
+    if (r == MDB_NOTFOUND) {
+      fprintf(v->out, "history entry %llu: missing from the index (logidx) of ",
+              (unsigned long long)e->n);
+      vl_key_print(v->out, key, rl);
+      fprintf(v->out, "\n");
+      v->diffs++;
+    } else if (r != 0) {
+      return hb_lmdb_err(r);
+    }
+  }
+  sl->last = e->n;
   if (e->what_case == HUIBAO__V1__LOG_ENTRY__WHAT_REMOVAL) {
     vl_reset(sl);
     return 0;
@@ -366,6 +381,46 @@ static int vl_scan(vl *v, MDB_dbi dbi, vl_row_fn fn)
   return rc;
 }
 
+/* The body the records db holds for k (issue 15: the version its value
+ * points at, found in the entry whatever the value's other fields say);
+ * a value that does not point at the last version and the last entry of
+ * the record in the history is a difference (HB_EDB when no body is left
+ * to compare). */
+static int vl_stored_body(vl *v, const MDB_val *k, const MDB_val *val, const vl_slot *sl,
+                          MDB_val *body)
+{
+  if (!v->d.records_format) { /* a store not yet upgraded: the body */
+    *body = *val;
+    return 0;
+  }
+  store_recval rv = {0, 0, 0};
+  hb_wire_log_rec lr = {.body = NULL};
+  int ok = store_recval_get(val, &rv) == 0;
+  if (ok) {
+    uint8_t nk[8];
+    hb_be64_put(nk, rv.n);
+    MDB_val lk = {8, nk}, lv;
+    int r = mdb_get(v->txn, v->d.log, &lk, &lv);
+    if (r != 0 && r != MDB_NOTFOUND)
+      return hb_lmdb_err(r);
+    ok = r == 0 && hb_wire_log_record(lv.mv_data, lv.mv_size, &lr) == 0;
+  }
+  if (!ok || rv.n != sl->n || rv.last != sl->last || rv.blen != lr.blen) {
+    fprintf(v->out, "record ");
+    vl_key_print(v->out, k->mv_data, k->mv_size);
+    fprintf(v->out,
+            ": its value points at entries %llu and %llu (body %u bytes), its last version and "
+            "last entry in the history are %llu and %llu\n",
+            (unsigned long long)rv.n, (unsigned long long)rv.last, (unsigned)rv.blen,
+            (unsigned long long)sl->n, (unsigned long long)sl->last);
+    v->diffs++;
+  }
+  if (!ok)
+    return HB_EDB;
+  *body = (MDB_val){lr.blen, (void *)lr.body};
+  return 0;
+}
+
 /* One stored record: the last version of its key in the history. */
 static int vl_record_one(vl *v, const MDB_val *k, const MDB_val *val)
 {
@@ -378,11 +433,14 @@ static int vl_record_one(vl *v, const MDB_val *k, const MDB_val *val)
     return 0;
   }
   sl->seen = true;
-  Huibao__V1__LogEntry *e;
-  int rc = vl_version_bytes(v, sl->n, &e);
+  MDB_val body;
+  int rc = vl_stored_body(v, k, val, sl, &body);
   if (rc != 0)
+    return rc == HB_EDB ? 0 : rc;
+  Huibao__V1__LogEntry *e;
+  if ((rc = vl_version_bytes(v, sl->n, &e)) != 0)
     return rc;
-  if (v->buf.len != val->mv_size || memcmp(v->buf.data, val->mv_data, val->mv_size) != 0) {
+  if (v->buf.len != body.mv_size || memcmp(v->buf.data, body.mv_data, body.mv_size) != 0) {
     fprintf(v->out, "record ");
     vl_key_print(v->out, k->mv_data, k->mv_size);
     fprintf(v->out, ": differs from its last version in the history (entry %llu):",
@@ -390,7 +448,7 @@ static int vl_record_one(vl *v, const MDB_val *k, const MDB_val *val)
     const char *nul = memchr(k->mv_data, '\0', k->mv_size);
     Huibao__V1__Record stored;
     if (nul && nul + 1 < (const char *)k->mv_data + k->mv_size &&
-        store_row_unpack(nul[1], val, &stored) == 0) {
+        store_row_unpack(nul[1], &body, &stored) == 0) {
       history_diff(e->record, &stored, vl_diff_line, v->out);
       store_row_unpacked_free(&stored);
     } else {
@@ -418,6 +476,42 @@ static int vl_records(vl *v)
     }
   }
   return rc;
+}
+
+/* Issue 15: db "gone" = the last entry of every record removed and not
+ * stored again. */
+static int vl_gone(vl *v)
+{
+  if (!v->d.records_format || !v->d.has_gone)
+    return 0;
+  size_t want = 0;
+  for (size_t i = 0; i < v->cap; i++) {
+    vl_slot *sl = &v->slots[i];
+    if (!sl->key || sl->n || !sl->last)
+      continue;
+    want++;
+    MDB_val k = {sl->klen, sl->key}, val;
+    int r = mdb_get(v->txn, v->d.gone, &k, &val);
+    if (r != 0 && r != MDB_NOTFOUND)
+      return hb_lmdb_err(r);
+    if (r == MDB_NOTFOUND || val.mv_size != 8 || hb_be64_get(val.mv_data) != sl->last) {
+      fprintf(v->out, "removed record ");
+      vl_key_print(v->out, sl->key, sl->klen);
+      fprintf(v->out, ": db gone does not hold its last entry %llu\n",
+              (unsigned long long)sl->last);
+      v->diffs++;
+    }
+  }
+  MDB_stat st;
+  int r = mdb_stat(v->txn, v->d.gone, &st);
+  if (r != 0)
+    return hb_lmdb_err(r);
+  if (st.ms_entries != want) {
+    fprintf(v->out, "db gone: %zu entries, the history has %zu removed records\n",
+            (size_t)st.ms_entries, want);
+    v->diffs++;
+  }
+  return 0;
 }
 
 /* Whether the stored review entry rs matches candidate c of slot sl. */
@@ -549,11 +643,16 @@ long verify_log(store *s, FILE *out, char *err, size_t errlen)
   uint64_t last_n = 0;
   uint8_t last[32];
   size_t indexed = 0;
+  /* a store not yet upgraded has every entry in logidx; an upgraded one
+   * those up to the upgrade (issue 15) */
+  v.indexed_upto = v.d.records_format ? v.d.logidx_upto : UINT64_MAX;
   int rc = vl_chain(&v, &last_n, last, &indexed);
   if (rc == 0)
     rc = vl_head(&v, last_n, last, indexed);
   if (rc == 0)
     rc = vl_records(&v);
+  if (rc == 0)
+    rc = vl_gone(&v);
   if (rc == 0)
     rc = vl_review(&v);
   if (rc == 0) {

@@ -326,6 +326,34 @@ int hb_wire_row_version(const uint8_t *row, size_t len, uint64_t *version)
   return wire_find_uint(row, len, HB_WIRE_ACTIVITY_VERSION, version);
 }
 
+int hb_wire_log_record(const uint8_t *entry, size_t len, hb_wire_log_rec *out)
+{
+  size_t pos = 0;
+  hb_pbfield f;
+  int rc;
+  const uint8_t *rec = NULL;
+  size_t rlen = 0;
+  memset(out, 0, sizeof *out);
+  while ((rc = hb_pbscan_next(entry, len, &pos, &f)) == 1) {
+    if (f.number == 3 && f.wire_type == WIRE_TYPE_VARINT) /* at_s */
+      out->at_s = (int64_t)f.varint;
+    else if (f.number == 6 && f.wire_type == 2) /* record */
+      rec = f.data, rlen = f.len;
+    else if (f.number == 9 && f.wire_type == WIRE_TYPE_VARINT) /* about_prev */
+      out->about_prev = f.varint;
+  }
+  if (rc != 0 || !rec)
+    return HB_EPROTO;
+  pos = 0;
+  while ((rc = hb_pbscan_next(rec, rlen, &pos, &f)) == 1)
+    if (f.number >= 2 && f.number <= 6 && f.wire_type == 2) {
+      out->body = f.data;
+      out->blen = f.len;
+      out->body_field = (int)f.number;
+    }
+  return rc == 0 && out->body ? HB_OK : HB_EPROTO;
+}
+
 /* ---------------------------------------------------------------- Rollup */
 
 static bool rollup_str_ok(const char *s)

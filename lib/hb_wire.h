@@ -115,6 +115,21 @@ int hb_wire_record_seq(const uint8_t *rec, size_t len, uint64_t *seq);
  * it has none. */
 int hb_wire_row_version(const uint8_t *row, size_t len, uint64_t *version);
 
+/* A stored history entry's record version, found without unpacking it
+ * (issue 15: the county's records db points into the history). */
+typedef struct hb_wire_log_rec {
+  const uint8_t *body; /* the packed body (Activity, Problem, ...), in the entry's bytes */
+  size_t blen;
+  int body_field;      /* Record field of the body: 2 activity .. 6 report */
+  int64_t at_s;        /* LogEntry.at_s */
+  uint64_t about_prev; /* LogEntry.about_prev, 0 when absent */
+} hb_wire_log_rec;
+
+/* Locates the record's body in a packed LogEntry entry[0..len) (borrowed:
+ * out->body points into entry). Returns 0, or HB_EPROTO if the framing is
+ * broken or the entry holds no record with a body. */
+int hb_wire_log_record(const uint8_t *entry, size_t len, hb_wire_log_rec *out);
+
 /* Decodes a Rollup received from the network: size cap, unpack, then the
  * checks unpack does not do (enums, UTF-8, source and campaign not empty).
  * Returns 0 with *out owned by the caller (free it with

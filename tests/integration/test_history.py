@@ -180,15 +180,20 @@ def main(t):
     t.check(f"history entry {mid}: missing" in r.out, f"verify names the removed entry {mid}", r.out)
 
     def change_record(env):
+        # issue 15: a records value points at the entry of the record's
+        # current version (docs/history.md); changed here to point at an
+        # earlier version of H001 (the record rolled back outside the service)
         with env.begin(write=True) as txn:
             db = env.open_db(b"records", txn=txn)
             k = unit.encode() + b"\0PH001"
             v = txn.get(k, db=db)
-            txn.put(k, v.replace("已完成整改".encode(), "已完成整政".encode()), db=db)
+            cur = struct.unpack(">Q", v[:8])[0]
+            older = max(n for n, e in items if n < cur and "问题 H001".encode() in e)
+            txn.put(k, struct.pack(">Q", older) + v[8:], db=db)
     r = verify(tampered(t, agg.data, "t-record", change_record))
     t.check_rc(r, 1, "a changed record fails verify")
     t.check(f"record unit {unit} kind P id H001: differs from its last version" in r.out
-            and "问题描述: 已完成整改 -> 已完成整政" in r.out, "verify names the record and field", r.out)
+            and "问题描述: 已完成整改 -> 问题 H001" in r.out, "verify names the record and field", r.out)
 
     def change_last(env):
         with env.begin(write=True) as txn:

@@ -1,8 +1,10 @@
 /* store_log_test.c: the county's history (aggregator/store_log.c): each
  * stored version is one entry, packed exactly as protobuf-c packs it (the
  * ingest path writes it by hand around the record's packed body), chained
- * by hashes, indexed, with the head in meta and in memory; a batch that
- * fails leaves no entry; verify_log finds nothing on a clean store. */
+ * by hashes, linked to the record's previous entry (issue 15: about_prev;
+ * the records value points at the entry), with the head in meta and in
+ * memory; a batch that fails leaves no entry; verify_log finds nothing on
+ * a clean store. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -54,7 +56,7 @@ static int put_fn(store *s, void *arg)
 
 /* Entry n as stored, and protobuf-c's packing of what it should be. */
 static void check_entry(store *s, uint64_t n, const uint8_t prev[32], Huibao__V1__Problem *p,
-                        int64_t at_s, uint8_t hash[32])
+                        int64_t at_s, uint64_t about_prev, uint8_t hash[32])
 {
   store_dbs d;
   store_dbs_get(s, &d);
@@ -76,6 +78,8 @@ static void check_entry(store *s, uint64_t n, const uint8_t prev[32], Huibao__V1
   e.actor = p->unit;
   e.what_case = HUIBAO__V1__LOG_ENTRY__WHAT_RECORD;
   e.record = &r;
+  e.has_about_prev = about_prev != 0;
+  e.about_prev = about_prev;
   size_t len = huibao__v1__log_entry__get_packed_size(&e);
   uint8_t *want = malloc(len);
   huibao__v1__log_entry__pack(&e, want);
@@ -83,16 +87,26 @@ static void check_entry(store *s, uint64_t n, const uint8_t prev[32], Huibao__V1
   CHECK(len == v.mv_size && memcmp(want, v.mv_data, len) == 0);
   free(want);
   CHECK_EQ_INT(0, hb_chain_hash(v.mv_data, v.mv_size, hash));
-  /* the index: records key + n */
-  char ik[64];
-  size_t kl = (size_t)snprintf(ik, sizeof ik, "%s", p->unit) + 1;
-  ik[kl - 1] = '\0';
-  ik[kl++] = 'P';
-  memcpy(ik + kl, p->id, strlen(p->id));
+  /* the records value (issue 15): entry n, last entry n, the body's length */
+  char rk[64];
+  size_t kl = (size_t)snprintf(rk, sizeof rk, "%s", p->unit) + 1;
+  rk[kl - 1] = '\0';
+  rk[kl++] = 'P';
+  memcpy(rk + kl, p->id, strlen(p->id));
   kl += strlen(p->id);
-  hb_be64_put((uint8_t *)ik + kl, n);
-  MDB_val ikv = {kl + 8, ik}, iv;
-  CHECK_EQ_INT(0, mdb_get(txn, d.logidx, &ikv, &iv));
+  MDB_val rkv = {kl, rk}, rv;
+  CHECK_EQ_INT(0, mdb_get(txn, d.records, &rkv, &rv));
+  CHECK_EQ_INT(20, (int)rv.mv_size);
+  CHECK(rv.mv_size == 20 && hb_be64_get(rv.mv_data) == n &&
+        hb_be64_get((uint8_t *)rv.mv_data + 8) == n);
+  CHECK_EQ_INT((int)huibao__v1__problem__get_packed_size(p),
+               (int)((const uint8_t *)rv.mv_data)[19]);
+  MDB_val body;
+  uint64_t bn;
+  int64_t bat;
+  CHECK_EQ_INT(0, store_dbs_current(txn, &d, &rv, &body, &bn, &bat));
+  CHECK_EQ_INT((int)n, (int)bn);
+  CHECK_EQ_INT((int)at_s, (int)bat);
   mdb_txn_abort(txn);
 }
 
@@ -122,14 +136,14 @@ static void test_entries_chain_head(void)
   CHECK_EQ_INT(0, store_batch_run(s, put_fn, &a, err, sizeof err));
   CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, a.code);
   uint8_t zero[32] = {0}, h1[32], h2[32], head[32];
-  check_entry(s, 1, zero, &p, 1700000000, h1);
+  check_entry(s, 1, zero, &p, 1700000000, 0, h1);
 
   /* a second version; then a batch that fails appends nothing */
   p.version = 200;
   p.status = HUIBAO__V1__PROBLEM_STATUS__RESOLVED;
   a.clock = 1700000100;
   CHECK_EQ_INT(0, store_batch_run(s, put_fn, &a, err, sizeof err));
-  check_entry(s, 2, h1, &p, 1700000100, h2);
+  check_entry(s, 2, h1, &p, 1700000100, 1, h2);
   p.version = 300;
   a.fail = HB_EINVAL;
   CHECK(store_batch_run(s, put_fn, &a, err, sizeof err) != 0);
