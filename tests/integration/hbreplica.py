@@ -5,8 +5,9 @@ both read directly in LMDB (python3-lmdb) and compared record by record.
     replica_state(sub_data, county) -> the same, from DATA/replica
     compare(a, b) -> [differences] (empty: exactly equal)
 
-The county's records db value is read through its log when it is the
-entry's index (8 bytes first: n), else it is the packed body itself."""
+The county's records db value is read through its log when the store says
+meta records-format (its first 8 bytes: the entry n), else it is the packed
+body itself."""
 import os
 import struct
 
@@ -65,12 +66,12 @@ def county_state(data):
         log = env.open_db(b"log", txn=txn)
         review = {bytes(k): fields(v).get(1, [0])[0]
                   for k, v in txn.cursor(db=env.open_db(b"review", txn=txn))}
+        # meta records-format = 1 (issue 15): a records value is 20 bytes,
+        # the entry n of the current version first; else the body itself
+        fmt1 = txn.get(b"records-format", db=env.open_db(b"meta", txn=txn)) is not None
         for k, v in txn.cursor(db=env.open_db(b"records", txn=txn)):
             v = bytes(v)
-            try:
-                body = v if len(v) != 8 else entry_body(txn.get(v, db=log))
-            except Exception:  # noqa: BLE001 -- a body that happens to be 8 bytes
-                body = v
+            body = entry_body(txn.get(v[:8], db=log)) if fmt1 else v
             out[bytes(k)] = (body, review.get(bytes(k), 0))
         n = txn.stat(log)["entries"]
     env.close()
