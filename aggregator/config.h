@@ -3,7 +3,7 @@
  * `-c FILE` holds the same settings as keys (data=, units=, campaigns=,
  * listen=, publish=, code=, name=, heartbeat-ms=, log-level=, secret=,
  * keys=, subscriber-keys=, metrics=, insecure = true, console=, tls-cert=,
- * tls-key=), with or
+ * tls-key=, signing-keys=, require-signatures = true), with or
  * without an [aggregator] section; flags override the file. */
 #ifndef AGG_CONFIG_H
 #define AGG_CONFIG_H
@@ -33,6 +33,10 @@ typedef struct agg_config {
   /* issue 14: the county's review console (console.c), ADDR:PORT, NULL =
    * none; HTTPS with tls_cert + tls_key (PEM files), else plain HTTP */
   char *console, *tls_cert, *tls_key; /* owned */
+  /* issue 15: signing-keys = DIR (the units' public signing keys; NULL: the
+   * keys folder), require-signatures = true (ingest_sign.h) */
+  char *signing_keys; /* owned */
+  int require_signatures;
 } agg_config;
 
 /* Parses argv (argv[0] is the program). Returns 0; HB_EINVAL for a bad
