@@ -12,6 +12,7 @@ PKGS=(
   libzip-dev libexpat1-dev libxlsxwriter-dev libmicrohttpd-dev libsystemd-dev libsodium-dev
   nftables libnetfilter-queue-dev iptables
   python3-openpyxl python3-prometheus-client python3-zmq python3-lmdb faketime systemd
+  python3-nacl  # integration.signed_records verifies the units' signatures independently
   libxml2-utils  # xmllint: integration.hostile_names validates the .xlsx and .docx parts
   openssl  # integration.logins makes a self-signed certificate for the HTTPS dashboard
 )
