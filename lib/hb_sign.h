@@ -76,7 +76,9 @@ int hb_sign_keypair_write(const char *dir, const char *name, char *err, size_t e
 
 /* The path of the signing key beside a CURVE secret cert: PATH with its
  * ".key_secret" ending (or, without one, PATH itself) followed by
- * ".sign_secret" in out. Returns 0, or HB_ETOOBIG when it does not fit. */
+ * ".sign_secret" in out; a file named just "key_secret" (systemd's
+ * credential, deploy/systemd/huibao-agent@.service.in) gives "sign_secret"
+ * in its folder. Returns 0, or HB_ETOOBIG when it does not fit. */
 int hb_sign_path_beside(const char *cert_path, char *out, size_t outlen);
 
 #endif

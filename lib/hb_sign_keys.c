@@ -332,10 +332,17 @@ int hb_sign_keypair_write(const char *dir, const char *name, char *err, size_t e
 
 int hb_sign_path_beside(const char *cert_path, char *out, size_t outlen)
 {
-  static const char tail[] = ".key_secret";
-  size_t n = strlen(cert_path), t = sizeof tail - 1;
+  static const char tail[] = ".key_secret", cred[] = "key_secret";
+  size_t n = strlen(cert_path), t = sizeof tail - 1, c = sizeof cred - 1;
+  int w;
+  if (n >= c && strcmp(cert_path + n - c, cred) == 0 &&
+      (n == c || cert_path[n - c - 1] == '/' || cert_path[n - c - 1] == '\\')) {
+    /* systemd's credential (huibao-agent@.service): sign_secret beside it */
+    w = snprintf(out, outlen, "%.*ssign_secret", (int)(n - c), cert_path);
+    return w < 0 || (size_t)w >= outlen ? HB_ETOOBIG : 0;
+  }
   if (n >= t && strcmp(cert_path + n - t, tail) == 0)
     n -= t;
-  int w = snprintf(out, outlen, "%.*s.sign_secret", (int)n, cert_path);
+  w = snprintf(out, outlen, "%.*s.sign_secret", (int)n, cert_path);
   return w < 0 || (size_t)w >= outlen ? HB_ETOOBIG : 0;
 }

@@ -305,6 +305,13 @@ static void test_path_beside(void)
   CHECK_EQ_STR("/etc/huibao/U001.sign_secret", out);
   CHECK_EQ_INT(0, hb_sign_path_beside("keys/U001", out, sizeof out));
   CHECK_EQ_STR("keys/U001.sign_secret", out);
+  CHECK_EQ_INT(0, hb_sign_path_beside("/run/credentials/huibao-agent@dlz.service/key_secret", out,
+                                      sizeof out));
+  CHECK_EQ_STR("/run/credentials/huibao-agent@dlz.service/sign_secret", out);
+  CHECK_EQ_INT(0, hb_sign_path_beside("key_secret", out, sizeof out));
+  CHECK_EQ_STR("sign_secret", out);
+  CHECK_EQ_INT(0, hb_sign_path_beside("/k/dlz_key_secret", out, sizeof out));
+  CHECK_EQ_STR("/k/dlz_key_secret.sign_secret", out);
   CHECK_EQ_INT(HB_ETOOBIG, hb_sign_path_beside("a-very-long-name.key_secret", out, 10));
 }
 
