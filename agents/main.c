@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 
 #include "hb_campaigns.h"
 #include "hb_cert.h"
+#include "hb_sign.h"
 #include "hb_cli.h"
 #include "hb_date.h"
 #include "hb_diag.h"
@@ -51,6 +53,7 @@ static void on_signal(int sig)
 typedef struct opts {
   const char *unit, *ledger, *state, *county, *campaigns;
   const char *key, *county_key; /* CURVE: own secret cert, the county's public cert */
+  const char *sign_key;         /* issue 15: own secret signing key (default: beside key) */
   int insecure;                 /* plain TCP, explicitly */
   int timeout_s, window, batch;
   int log_level;
@@ -89,6 +92,7 @@ static const hb_cli_opt opt_table[] = {
      .commands = CMD_SYNC},
     {.name = "key", .kind = HB_CLI_STR, O(key), .commands = CMD_SYNC},
     {.name = "county-key", .kind = HB_CLI_STR, O(county_key), .commands = CMD_SYNC},
+    {.name = "sign-key", .kind = HB_CLI_STR, O(sign_key), .commands = CMD_SYNC},
     {.name = "insecure", .kind = HB_CLI_FLAG, O(insecure), .commands = CMD_SYNC},
     {.name = "help", .letter = 'h', .kind = HB_CLI_HELP},
     {.kind = HB_CLI_END},
@@ -128,6 +132,8 @@ static const char usage_sync[] =
     "                     period (本期) and warn when its due is near\n"
     "  --key FILE         this unit's secret cert (huibao-keygen CODE.key_secret)\n"
     "  --county-key FILE  the county's public cert (its NAME.key)\n"
+    "  --sign-key FILE    this unit's secret signing key (huibao-keygen CODE.sign_secret;\n"
+    "                     default: beside --key); without one, records go unsigned\n"
     "  --insecure         plain TCP, no encryption or authentication\n"
     "  --log-level LEVEL  error|warning|notice|info|debug (default notice)\n"
     "\n"
@@ -388,6 +394,40 @@ static int keys_load(const opts *o, hb_cert *key, hb_cert *county_key)
   return rc;
 }
 
+/* Reads this unit's signing key into s: --sign-key, else the file beside
+ * --key (CODE.sign_secret). Without one the records go unsigned, said once
+ * (a county that holds the unit's public signing key refuses them).
+ * Returns 0, or EX_CONFIG after printing why a key file is unusable. */
+static int sign_key_load(const opts *o, agent_state *s)
+{
+  char path[4096], err[600];
+  const char *file = o->sign_key;
+  if (!file && o->key && hb_sign_path_beside(o->key, path, sizeof path) == 0)
+    file = path;
+  uint8_t sk[HB_SIGN_SECRET_LEN];
+  int rc = file ? hb_sign_secret_read(file, sk, err, sizeof err) : HB_ENOTFOUND;
+  if (rc == HB_ENOTFOUND && !o->sign_key) {
+    hb_log_warn("%s: 无签名密钥, 记录不签名发送 (no signing key%s%s: records are sent unsigned; "
+                "make one with huibao-keygen --sign, docs/security.md)",
+                o->unit, file ? " " : "", file ? file : "");
+    return 0;
+  }
+  if (rc) {
+    fprintf(stderr, "%s: %s\n", PROGRAM, err);
+    return EX_CONFIG;
+  }
+  agent_state_sign_key_set(s, sk);
+  sodium_memzero(sk, sizeof sk);
+  size_t n = 0;
+  if ((rc = agent_state_outbox_sign(s, &n)) != 0) {
+    fprintf(stderr, "%s: state %s cannot be written: %s\n", PROGRAM, o->state, hb_strerror(rc));
+    return hb_exit_for(rc);
+  }
+  if (n)
+    hb_log_info("%s: %zu records waiting in the outbox signed", o->unit, n);
+  return 0;
+}
+
 /* 8. The exit code of a sync whose ledger step gave ledger_ex and whose
  * sending (a probe when nothing was pending) returned rc with *st; prints
  * why it failed and the summary line. */
@@ -523,6 +563,14 @@ static int cmd_sync(int argc, char **argv)
     hb_ledger_free(&l);
     hb_campaigns_free(&camps);
     return rc == HB_EINVAL ? EX_USAGE : hb_exit_for(rc);
+  }
+
+  /* 2b. The signing key (issue 15): every record put in the outbox is signed. */
+  if ((rc = sign_key_load(&o, s)) != 0) {
+    agent_state_close(s);
+    hb_ledger_free(&l);
+    hb_campaigns_free(&camps);
+    return rc;
   }
 
   /* 3. Diff into the outbox, committed before anything is sent. */

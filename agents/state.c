@@ -1,6 +1,7 @@
 /* state.c: the agent's LMDB state: known rows, outbox, versions. */
 #include "state.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "hb_err.h"
 #include "hb_lmdb.h"
 #include "hb_period.h"
+#include "hb_sign.h"
 #include "hb_wire.h"
 #include "kinds.h"
 
@@ -26,6 +28,8 @@ struct agent_state {
   hb_wire_buf content; /* scratch: a known value (header, packed content) */
   hb_wire_buf rec;     /* scratch: a packed Record */
   char *unit;
+  int has_sk; /* issue 15: the unit's signing key, every outbox record signed */
+  uint8_t sk[HB_SIGN_SECRET_LEN], pk[HB_SIGN_PUBLIC_LEN];
 };
 
 /* One write transaction: its body, and what it changes in memory (copied
@@ -191,6 +195,7 @@ void agent_state_close(agent_state *s)
   free(s->content.data);
   free(s->rec.data);
   free(s->unit);
+  sodium_memzero(s->sk, sizeof s->sk);
   free(s);
 }
 
@@ -230,11 +235,26 @@ static int pack_content(agent_state *s, const ProtobufCMessage *m, size_t *len)
   return HB_OK;
 }
 
-/* Puts rec (packed) into the outbox under key. */
+/* Puts rec (packed) into the outbox under key, signed with the unit's
+ * signing key when the state has one (issue 15: one signature per
+ * version, kept with it, so a record sent again carries the same one). */
 static int outbox_put(txn_ctx *c, const MDB_val *key, const Huibao__V1__Record *rec)
 {
   agent_state *s = c->s;
-  if (hb_wire_pack_at(&s->rec, 0, &rec->base))
+  Huibao__V1__Record r = *rec; /* shallow: the body is borrowed */
+  uint8_t sig[HB_SIGN_LEN];
+  r.has_signed_body = 0; /* the county's field, never an agent's */
+  r.signed_body = (ProtobufCBinaryData){0, NULL};
+  r.has_signature = 0;
+  r.signature = (ProtobufCBinaryData){0, NULL};
+  if (s->has_sk) {
+    int rc = hb_sign_record(s->sk, &r, sig);
+    if (rc)
+      return rc;
+    r.has_signature = 1;
+    r.signature = (ProtobufCBinaryData){sizeof sig, sig};
+  }
+  if (hb_wire_pack_at(&s->rec, 0, &r.base))
     return HB_ENOMEM;
   MDB_val d = {s->rec.len, s->rec.data};
   return mdb_put(c->txn, s->outbox, (MDB_val *)key, &d, 0);
@@ -862,5 +882,69 @@ int agent_state_resend_all(agent_state *s, uint64_t epoch, int64_t now_us, agent
   free(a.copy.data);
   if (st)
     *st = a.st;
+  return rc;
+}
+
+void agent_state_sign_key_set(agent_state *s, const uint8_t sk[HB_SIGN_SECRET_LEN])
+{
+  memcpy(s->sk, sk, sizeof s->sk);
+  crypto_sign_ed25519_sk_to_pk(s->pk, s->sk);
+  s->has_sk = 1;
+}
+
+/* agent_state_outbox_sign's transaction: the keys of the entries without a
+ * signature of s's key are copied first (not written while the cursor
+ * walks), then each entry is put again, signed. */
+static int sign_body(txn_ctx *c, void *arg)
+{
+  agent_state *s = c->s;
+  size_t *n = arg, used = 0;
+  *n = 0;
+  hb_wire_buf keys = {0};
+  MDB_cursor *cur = NULL;
+  int rc = mdb_cursor_open(c->txn, s->outbox, &cur);
+  MDB_val k, d;
+  for (int op = MDB_FIRST; rc == 0 && (rc = mdb_cursor_get(cur, &k, &d, op)) == 0; op = MDB_NEXT) {
+    Huibao__V1__Record *rec = huibao__v1__record__unpack(NULL, d.mv_size, d.mv_data);
+    int good = rec && hb_sign_record_verify(s->pk, rec) == 0;
+    if (rec)
+      huibao__v1__record__free_unpacked(rec, NULL);
+    if (good || !rec || k.mv_size > AGENT_KEY_MAX)
+      continue; /* an unreadable entry is left as it is (the sender skips it too) */
+    if (hb_wire_buf_reserve(&keys, used + 1 + k.mv_size)) {
+      rc = HB_ENOMEM;
+      break;
+    }
+    keys.data[used] = (uint8_t)k.mv_size;
+    memcpy(keys.data + used + 1, k.mv_data, k.mv_size);
+    used += 1 + k.mv_size;
+  }
+  if (rc == MDB_NOTFOUND)
+    rc = 0;
+  if (cur)
+    mdb_cursor_close(cur);
+  for (size_t off = 0; rc == 0 && off < used; off += 1 + keys.data[off]) {
+    MDB_val key = {keys.data[off], keys.data + off + 1};
+    if ((rc = mdb_get(c->txn, s->outbox, &key, &d)) != 0)
+      break;
+    Huibao__V1__Record *rec = huibao__v1__record__unpack(NULL, d.mv_size, d.mv_data);
+    if (!rec) {
+      rc = HB_EDB;
+      break;
+    }
+    rc = outbox_put(c, &key, rec);
+    huibao__v1__record__free_unpacked(rec, NULL);
+    (*n)++;
+  }
+  free(keys.data);
+  return rc;
+}
+
+int agent_state_outbox_sign(agent_state *s, size_t *signed_n)
+{
+  size_t n = 0;
+  int rc = s->has_sk ? write_txn(s, sign_body, &n) : 0;
+  if (signed_n)
+    *signed_n = rc == 0 ? n : 0;
   return rc;
 }

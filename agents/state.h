@@ -163,4 +163,16 @@ int agent_state_resend_all(agent_state *s, uint64_t epoch, int64_t now_us, agent
 /* Microseconds since the epoch (CLOCK_REALTIME). */
 int64_t agent_now_us(void);
 
+/* Issue 15: every record put into the outbox from now on is signed with
+ * the unit's signing key sk (copied; docs/security.md "Signed records"):
+ * one signature per version, kept in the outbox entry, so a record sent
+ * again after an outage carries the same signature. */
+void agent_state_sign_key_set(agent_state *s, const uint8_t sk[64]);
+
+/* Signs, in one committed write transaction, every outbox entry that does
+ * not carry a signature of the key set by agent_state_sign_key_set (made
+ * before the unit had a key, or with another one); *signed_n gets how
+ * many. Does nothing without a key. Returns 0, HB_EFULL, HB_ENOMEM, HB_EDB. */
+int agent_state_outbox_sign(agent_state *s, size_t *signed_n);
+
 #endif

@@ -35,6 +35,9 @@ const char *config_usage(void)
          "  --detail EP         ROUTER endpoint the cities' replicas fetch the history from\n"
          "  --detail-keys DIR   public certs of the cities allowed to fetch it (docs/replica.md)\n"
          "  --insecure          plain TCP, no authentication (tests and labs only)\n"
+         "  --signing-keys DIR  units' public signing keys, one CODE.sign per unit\n"
+         "                      (default: the --keys folder; docs/security.md)\n"
+         "  --require-signatures  refuse records of units without a signing key too\n"
          "  --heartbeat-ms N    republish every campaign every N ms (default 1000)\n"
          "  --log-level LEVEL   error|warning|notice|info|debug (default info)\n"
          "  --metrics ADDR:PORT Prometheus metrics over HTTP at /metrics, e.g. 127.0.0.1:9101\n"
@@ -77,6 +80,8 @@ static const hb_cli_opt opt_table[] = {
     {.name = "detail", .kind = HB_CLI_DUP, O(detail)},
     {.name = "detail-keys", .kind = HB_CLI_DUP, O(detail_keys)},
     {.name = "insecure", .kind = HB_CLI_FLAG, O(insecure)},
+    {.name = "signing-keys", .kind = HB_CLI_DUP, O(signing_keys)},
+    {.name = "require-signatures", .kind = HB_CLI_FLAG, O(require_signatures)},
     {.name = "heartbeat-ms",
      .kind = HB_CLI_INT,
      O(heartbeat_ms),

@@ -3,7 +3,7 @@
  * `-c FILE` holds the same settings as keys (data=, units=, campaigns=,
  * listen=, publish=, code=, name=, heartbeat-ms=, log-level=, secret=,
  * keys=, subscriber-keys=, metrics=, insecure = true, console=, tls-cert=,
- * tls-key=), with or
+ * tls-key=, signing-keys=, require-signatures = true), with or
  * without an [aggregator] section; flags override the file. */
 #ifndef AGG_CONFIG_H
 #define AGG_CONFIG_H
@@ -37,6 +37,10 @@ typedef struct agg_config {
    * NULL = none; detail_keys: the folder of the cities allowed to fetch
    * the history (separate from subscriber_keys: rollups only) */
   char *detail, *detail_keys; /* owned */
+  /* issue 15: signing-keys = DIR (the units' public signing keys; NULL: the
+   * keys folder), require-signatures = true (ingest_sign.h) */
+  char *signing_keys; /* owned */
+  int require_signatures;
 } agg_config;
 
 /* Parses argv (argv[0] is the program). Returns 0; HB_EINVAL for a bad

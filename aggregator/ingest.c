@@ -11,6 +11,7 @@
 #include "hb_period.h"
 #include "hb_validate.h"
 #include "hb_wire.h"
+#include "ingest_sign.h"
 #include "metrics.h"
 
 typedef struct rec_res {
@@ -228,6 +229,16 @@ static int check_record(const ingest_ctx *c, const char *unit, Huibao__V1__Recor
     reject(r, "unit", msg);
     return 0;
   }
+  bool verified; /* issue 15: before the body is changed below */
+  char why[400];
+  int src =
+      ingest_sign_check(c->signers, c->require_signatures, unit, rec, &verified, why, sizeof why);
+  if (src == HB_EPERM) {
+    reject(r, "signature", why);
+    return 0;
+  }
+  if (src != 0)
+    return src;
   drop_unknown(row.msg);
   hb_canon canon = {NULL, -1, -1, -1, -1};
   if (validate_row(c, rec, &v, &canon) != 0) {
@@ -243,7 +254,10 @@ static int check_record(const ingest_ctx *c, const char *unit, Huibao__V1__Recor
     if (rc != 0)
       return rc;
   }
-  return canonicalise(rec, row.campaign_slot, &canon);
+  int rc = canonicalise(rec, row.campaign_slot, &canon);
+  if (rc == 0 && (rc = ingest_sign_settle(rec)) == 0 && !verified)
+    agg_metrics_unsigned();
+  return rc;
 }
 
 static int decode_all(const ingest_ctx *c, ingest_item *items, submit_state *st, size_t n,

@@ -9,7 +9,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdbool.h>
 #include "hb_campaigns.h"
+#include "hb_sign.h"
 #include "hb_units.h"
 #include "store.h"
 
@@ -25,6 +27,10 @@ typedef struct ingest_ctx {
   const hb_campaigns *campaigns;
   int32_t today; /* for "date in the future" */
   int64_t now_s; /* unix seconds written as sync/<unit> */
+  /* issue 15: the units' public signing keys (NULL: none registered) and
+   * require-signatures (ingest_sign.h) */
+  const hb_sign_registry *signers;
+  bool require_signatures;
 } ingest_ctx;
 
 typedef struct ingest_item {

@@ -20,6 +20,7 @@ static struct {
   hb_metric *batches, *batch_failures, *commit_seconds, *acks_sent, *acks_dropped;
   hb_metric *agents, *last_sync, *publishes, *publish_drops, *map_size, *map_used, *reloads;
   hb_metric *start_time;
+  hb_metric *unsigned_records; /* issue 15 */
   seen_unit *seen;
   size_t nseen, capseen;
   bool units_changed;
@@ -93,11 +94,15 @@ static bool metrics_register(void)
   M.map_used = gauge(P "lmdb_used_bytes", "LMDB bytes in use (last page x page size).", NULL);
   M.reloads = counter(P "reloads_total", "SIGHUP reloads.", NULL);
   M.start_time = gauge(P "start_time_seconds", "Unix time the service started.", NULL);
+  M.unsigned_records = counter(P "records_unsigned_total",
+                               "Records accepted without a signature verified against a "
+                               "registered signing key (their unit has none registered).",
+                               NULL);
 #undef P
   return M.submits && M.received && M.stored && M.duplicate && M.stale && M.rejected && M.refused &&
          M.batches && M.batch_failures && M.commit_seconds && M.acks_sent && M.acks_dropped &&
          M.agents && M.last_sync && M.publishes && M.publish_drops && M.map_size && M.map_used &&
-         M.reloads && M.start_time;
+         M.reloads && M.start_time && M.unsigned_records;
 }
 
 int agg_metrics_start(const char *addr, const char *hosts, char *err, size_t errlen)
@@ -151,6 +156,12 @@ void agg_metrics_rejected(const char *field)
 {
   if (M.reg)
     hb_metric_add(M.rejected, (const char *[]){field ? field : "record"}, 1);
+}
+
+void agg_metrics_unsigned(void)
+{
+  if (M.reg)
+    hb_metric_add(M.unsigned_records, NULL, 1);
 }
 
 void agg_metrics_refused(const char *reason)

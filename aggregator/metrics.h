@@ -41,6 +41,9 @@ void agg_metrics_rejected(const char *field);
 /* One Submit refused whole: reason "malformed", "impersonation" or
  * "unknown_unit". */
 void agg_metrics_refused(const char *reason);
+/* One record accepted without a signature verified against a registered
+ * key (issue 15: its unit has no signing key in the registry). */
+void agg_metrics_unsigned(void);
 /* A Submit of unit arrived (for the connected-agents window). */
 void agg_metrics_seen(const char *unit);
 /* One ack sent (true) or dropped because the agent was gone (false). */

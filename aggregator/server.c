@@ -23,6 +23,7 @@
 #include "hb_notify.h"
 #include "console.h"
 #include "ingest.h"
+#include "ingest_sign.h"
 #include "metrics.h"
 #include "hb_rollup.h"
 #include "store.h"
@@ -178,12 +179,13 @@ typedef struct server {
   ingest_stats stats;
   int64_t last_full_log_ms;
   uint64_t acks_dropped;
-  size_t untrimmed;      /* bytes drained since the last malloc_trim */
-  int64_t last_batch_us; /* monotonic time the last drain's batch began */
-  hb_cert cert;          /* the county's own key pair (CURVE), unless insecure */
-  hb_zap *zap;           /* authenticates agents (the cities: pub's own) */
-  console *con;          /* --console: the review console (issue 14), or NULL */
-  agg_detail *detail;    /* --detail: the history for the cities' replicas (issue 15), or NULL */
+  size_t untrimmed;          /* bytes drained since the last malloc_trim */
+  int64_t last_batch_us;     /* monotonic time the last drain's batch began */
+  hb_cert cert;              /* the county's own key pair (CURVE), unless insecure */
+  hb_zap *zap;               /* authenticates agents (the cities: pub's own) */
+  console *con;              /* --console: the review console (issue 14), or NULL */
+  hb_sign_registry *signers; /* issue 15: the units' public signing keys (ingest_sign.h) */
+  agg_detail *detail; /* --detail: the history for the cities' replicas (issue 15), or NULL */
 } server;
 
 static void on_zap_refuse(void *arg, const char *domain, const char *address, const char *reason)
@@ -347,7 +349,13 @@ static void drain(server *s)
     const char *uid = s->zap ? zmq_msg_gets(payload, "User-Id") : NULL;
     s->items[i].user_id = s->zap ? (uid ? uid : "") : NULL;
   }
-  ingest_ctx c = {s->st, &s->units, &s->campaigns, hb_date_today(), hb_time_now_ms() / 1000};
+  ingest_ctx c = {s->st,
+                  &s->units,
+                  &s->campaigns,
+                  hb_date_today(),
+                  hb_time_now_ms() / 1000,
+                  s->signers,
+                  s->cfg->require_signatures};
   char err[512];
   ingest_stats before = s->stats;
   double t0 = agg_metrics_clock();
@@ -422,6 +430,12 @@ static void readers_check(server *s)
     hb_log_notice("cleared %d stale LMDB reader%s", cleared, cleared == 1 ? "" : "s");
 }
 
+/* The folder of the units' public signing keys, NULL when none. */
+static const char *signers_dir(const agg_config *cfg)
+{
+  return cfg->signing_keys ? cfg->signing_keys : cfg->keys;
+}
+
 static void reload(server *s)
 {
   hb_units u;
@@ -440,6 +454,14 @@ static void reload(server *s)
       hb_publisher_keys_set(s->pub, &ring);
     if (agg_detail_keys_reload(s->detail) != 0)
       hb_log_err("reload: keeping the old detail keys");
+  }
+  hb_sign_registry *reg;
+  char why[512];
+  if (ingest_sign_registry_load(signers_dir(s->cfg), &reg, why, sizeof why) != 0) {
+    hb_log_err("reload: keeping the old signing keys: %s", why);
+  } else {
+    hb_sign_registry_free(s->signers);
+    s->signers = reg;
   }
   if (server_load_inputs(s->cfg, &u, &c, stderr) != 0) {
     hb_log_err("reload: keeping the old units and campaigns (see the messages above)");
@@ -678,6 +700,7 @@ static void server_close(server *s)
   store_close(s->st);
   hb_units_free(&s->units);
   hb_campaigns_free(&s->campaigns);
+  hb_sign_registry_free(s->signers);
   free(s->code);
   free(s->name);
   free(s->msgs);
@@ -697,6 +720,11 @@ static int server_start(server *s, const agg_config *cfg)
   }
   if (server_load_inputs(cfg, &s->units, &s->campaigns, stderr) != 0) {
     hb_log_err("bad configuration (see the messages above)");
+    server_close(s);
+    return EX_CONFIG;
+  }
+  if (ingest_sign_registry_load(signers_dir(cfg), &s->signers, err, sizeof err) != 0) {
+    hb_log_err("signing keys: %s", err);
     server_close(s);
     return EX_CONFIG;
   }

@@ -205,12 +205,19 @@ int store_log_append(store *s, Huibao__V1__LogEntry *e, uint64_t *n)
  * field body_field) is body[0..blen), written into s->lbuf by hand: the
  * bytes protobuf-c packs (fields in number order, the required Record.seq
  * present as 0), without packing the body again (the ingest path). */
-static int log_pack_unit(store *s, const char *unit, int body_field, const uint8_t *body,
-                         size_t blen, uint64_t about_prev)
+static int log_pack_unit(store *s, const char *unit, const Huibao__V1__Record *rec,
+                         const uint8_t *body, size_t blen, uint64_t about_prev)
 {
   int64_t at_s = s->bclock ? s->bclock : (int64_t)time(NULL);
   size_t ul = strlen(unit);
-  size_t rlen = 2 + 1 + hb_varint_len(blen) + blen;
+  int body_field = (int)rec->body_case;
+  /* issue 15: Record.signature (7) and signed_body (8) after the body */
+  const ProtobufCBinaryData *tail[2] = {rec->has_signature ? &rec->signature : NULL,
+                                        rec->has_signed_body ? &rec->signed_body : NULL};
+  size_t tlen = 0;
+  for (int i = 0; i < 2; i++)
+    tlen += tail[i] ? 1 + hb_varint_len(tail[i]->len) + tail[i]->len : 0;
+  size_t rlen = 2 + 1 + hb_varint_len(blen) + blen + tlen;
   size_t need =
       3 * HB_VARINT_MAX + 2 + 32 + 2 + 3 + ul + 1 + HB_VARINT_MAX + rlen + 1 + HB_VARINT_MAX;
   if (hb_wire_buf_reserve(&s->lbuf, need) != 0)
@@ -238,6 +245,14 @@ static int log_pack_unit(store *s, const char *unit, int body_field, const uint8
   p = hb_varint_put(p, blen);
   memcpy(p, body, blen);
   p += blen;
+  for (int i = 0; i < 2; i++) {
+    if (!tail[i])
+      continue;
+    *p++ = (uint8_t)((7 + i) << 3 | 2);
+    p = hb_varint_put(p, tail[i]->len);
+    memcpy(p, tail[i]->data, tail[i]->len);
+    p += tail[i]->len;
+  }
   if (about_prev) {
     *p++ = 9 << 3; /* about_prev (issue 15) */
     p = hb_varint_put(p, about_prev);
@@ -257,7 +272,7 @@ int store_log_record(store *s, const Huibao__V1__Record *rec, uint64_t about_pre
    * packing of this very body): the entry is written around those bytes
    * (else the entry is packed from rec) */
   if (s->buf.len > 0 && s->buf_of == r.msg) {
-    int rc = log_pack_unit(s, r.unit, (int)rec->body_case, s->buf.data, s->buf.len, about_prev);
+    int rc = log_pack_unit(s, r.unit, rec, s->buf.data, s->buf.len, about_prev);
     return rc ? rc : log_put(s);
   }
   Huibao__V1__LogEntry e = HUIBAO__V1__LOG_ENTRY__INIT;

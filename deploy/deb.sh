@@ -54,6 +54,7 @@ cp deploy/systemd/huibao-agent@.timer "$STAGE/lib/systemd/system/"
 install -D -m 644 man/huibao-agent.1 "$STAGE/usr/share/man/man1/huibao-agent.1"
 install -D -m 644 man/huibao-sub.1 "$STAGE/usr/share/man/man1/huibao-sub.1"
 install -D -m 644 man/huibao-aggregator.8 "$STAGE/usr/share/man/man8/huibao-aggregator.8"
+install -D -m 644 man/huibao-keygen.1 "$STAGE/usr/share/man/man1/huibao-keygen.1"
 
 mkdir -p "$DIST"
 # pkg NAME DESCRIPTION FILE... (paths under $STAGE, or SRC=DEST for a file
@@ -141,6 +142,7 @@ pkg huibao-aggregator "county service of huibao: stores and rolls up the units' 
   usr/bin/huibao-aggregator usr/bin/huibao-keygen \
   lib/systemd/system/huibao-aggregator.service \
   usr/share/man/man8/huibao-aggregator.8 \
+  usr/share/man/man1/huibao-keygen.1 \
   deploy/etc/aggregator.ini=$D/huibao-aggregator/examples/aggregator.ini \
   deploy/sample/units.csv=$D/huibao-aggregator/examples/units.csv \
   deploy/sample/campaigns.ini=$D/huibao-aggregator/examples/campaigns.ini \

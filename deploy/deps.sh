@@ -13,6 +13,7 @@ PKGS=(
   libzstd-dev zstd  # issue 17: rollup deltas; the zstd tool makes fuzz_delta's seeds
   nftables libnetfilter-queue-dev iptables
   python3-openpyxl python3-prometheus-client python3-zmq python3-lmdb faketime systemd
+  python3-nacl  # integration.signed_records verifies the units' signatures independently
   libxml2-utils  # xmllint: integration.hostile_names validates the .xlsx and .docx parts
   openssl  # integration.logins makes a self-signed certificate for the HTTPS dashboard
 )

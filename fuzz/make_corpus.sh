@@ -13,7 +13,7 @@ cmake --build "$build" --target fuzz fuzz-seedgen huibao-keygen >/dev/null
 out=$root/fuzz/corpus
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for t in submit ledger campaigns units cert rollup; do
+for t in submit ledger campaigns units cert sign_key rollup; do
   rm -rf "$out/$t"
   mkdir -p "$out/$t"
 done
@@ -47,6 +47,11 @@ done
 { printf '\0'; cat "$tmp/seed-unit.key"; } >"$out/cert/public"
 { printf '\1'; cat "$tmp/seed-unit.key_secret"; } >"$out/cert/secret"
 { printf '\0'; cat "$tmp/seed-unit.key_secret"; } >"$out/cert/secret-as-public"
+# signing keys (issue 15): the same first byte
+"$build/tools/huibao-keygen" --out "$tmp" --sign-only seed-unit >/dev/null
+{ printf '\0'; cat "$tmp/seed-unit.sign"; } >"$out/sign_key/public"
+{ printf '\1'; cat "$tmp/seed-unit.sign_secret"; } >"$out/sign_key/secret"
+{ printf '\0'; cat "$tmp/seed-unit.sign_secret"; } >"$out/sign_key/secret-as-public"
 
 # packed Submits and Rollups
 "$build/fuzz/fuzz-seedgen" "$tmp/county/campaigns.ini" "$tmp/county/units.csv" \

@@ -14,7 +14,7 @@ shift || true
 case $secs in '' | *[!0-9]*) echo "usage: $0 [SECONDS_PER_TARGET] [TARGET...]" >&2; exit 2 ;; esac
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(submit ledger campaigns units cert rollup xlsx template writers form delta)
+[ ${#targets[@]} -gt 0 ] || targets=(submit ledger campaigns units cert sign_key rollup xlsx template writers form delta replica log_record)
 
 max_len() {
   case $1 in

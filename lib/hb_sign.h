@@ -39,4 +39,46 @@ int hb_sign_registry_load(hb_sign_registry **out, const char *dir, char *err, si
 const uint8_t *hb_sign_registry_key(const hb_sign_registry *r, const char *unit);
 void hb_sign_registry_free(hb_sign_registry *r);
 
+/* ---- added by the signing work (issue 15) */
+
+/* The record's canonical bytes (docs/protocol.md "Signed records"):
+ * HB_SIGN_DOMAIN (with its NUL), the body's field number in Record as one
+ * byte, then rec->signed_body when rec has one, else the body packed by
+ * protobuf-c. *out is malloc'd (caller frees). Returns 0, HB_EINVAL (no
+ * body), HB_ENOMEM. */
+#define HB_SIGN_DOMAIN "huibao.record.v1"
+int hb_sign_canonical(const Huibao__V1__Record *rec, uint8_t **out, size_t *len);
+
+/* Number of units in r (0 for NULL). */
+size_t hb_sign_registry_count(const hb_sign_registry *r);
+
+/* Key files (docs/security.md "Signed records"): UNIT.sign holds
+ *   public-key = "<64 hex digits>"
+ * and UNIT.sign_secret (mode 0600) also
+ *   secret-key = "<128 hex digits>"
+ * with '#' comment lines and blank lines allowed, at most 4 KiB.
+ * hb_sign_key_parse parses one file's bytes (need not be NUL-terminated):
+ * pk always, sk (may be NULL when !need_secret) when need_secret. Returns
+ * 0, or HB_EPARSE with why naming the line and the problem. */
+#define HB_SIGN_FILE_MAX 4096
+int hb_sign_key_parse(const char *bytes, size_t len, int need_secret,
+                      uint8_t pk[HB_SIGN_PUBLIC_LEN], uint8_t sk[HB_SIGN_SECRET_LEN], char *why,
+                      size_t whylen);
+
+/* Reads a unit's secret signing key file (refused when group or others
+ * may read it, as a CURVE secret cert). Returns 0, HB_ENOTFOUND (no such
+ * file), HB_EPARSE / HB_EINVAL / HB_EIO with err naming the file. */
+int hb_sign_secret_read(const char *path, uint8_t sk[HB_SIGN_SECRET_LEN], char *err, size_t errlen);
+
+/* Makes a new key pair and writes dir/NAME.sign (0644) and
+ * dir/NAME.sign_secret (0600), never overwriting (HB_EINVAL). */
+int hb_sign_keypair_write(const char *dir, const char *name, char *err, size_t errlen);
+
+/* The path of the signing key beside a CURVE secret cert: PATH with its
+ * ".key_secret" ending (or, without one, PATH itself) followed by
+ * ".sign_secret" in out; a file named just "key_secret" (systemd's
+ * credential, deploy/systemd/huibao-agent@.service.in) gives "sign_secret"
+ * in its folder. Returns 0, or HB_ETOOBIG when it does not fit. */
+int hb_sign_path_beside(const char *cert_path, char *out, size_t outlen);
+
 #endif

@@ -224,6 +224,35 @@ def main(t):
                ["--ledger", winpath(county.ledger(units[3])), "--campaigns",
                 winpath(county.campaigns_ini)], [county.ledger(units[3]), county.campaigns_ini])
 
+    # Issue 15: unit 4's records signed. Its signing key beside its CURVE
+    # secret cert (huibao-keygen --sign-only), found there by the Windows
+    # agent as by the Linux one; both counties hold its public signing key
+    # (SIGHUP) and would refuse an unsigned record; every history entry of
+    # the Windows agent's county verifies (python3-nacl).
+    import test_signed_records as tsr
+    u = units[3]
+    tsr.keygen_sign(t, [u])
+    shutil.copyfile(os.path.join(t.keys.pairs, u + ".sign"), os.path.join(t.keys.units, u + ".sign"))
+    for a in (native, foreign):
+        a.proc.send_signal(hbtest.signal.SIGHUP)
+    end = time.monotonic() + 10
+    while time.monotonic() < end and not all(
+            "1 signing keys of units" in a.log_text() for a in (native, foreign)):
+        time.sleep(0.1)
+    n0 = max([e[0] for e in tsr.log_records(foreign.data)] or [0])
+    county.mutate(6, 16)
+    both("signed by the unit", only=[u])
+    vk = tsr.verify_key(t, u)
+    new = [e for e in tsr.log_records(foreign.data) if e[1] == u and e[0] > n0]
+    t.check(len(new) > 0, "the Windows agent's edits are stored", new)
+    bad = []
+    for n, _, kind, body, sig, signed in new:
+        try:
+            vk.verify(tsr.DOMAIN + bytes([kind]) + (signed if signed is not None else body), sig)
+        except Exception:  # noqa: BLE001 -- nacl's BadSignatureError, or no signature (None)
+            bad.append(n)
+    t.check_eq(bad, [], "every record the Windows agent sent is signed with the unit's key")
+
 
 if __name__ == "__main__":
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
