@@ -86,7 +86,8 @@ int store_list_foreach(const store_dbs *d, const char *unit,
                        size_t errlen)
 {
   MDB_txn *txn;
-  int rc = mdb_txn_begin(d->env, NULL, MDB_RDONLY, &txn);
+  /* the console's HTTP threads call this: a read that map growth waits for */
+  int rc = hb_lmdb_read_begin(d->env, &txn);
   if (rc != 0) {
     snprintf(err, errlen, "read transaction: %s", mdb_strerror(rc));
     return hb_lmdb_err(rc);
@@ -94,7 +95,7 @@ int store_list_foreach(const store_dbs *d, const char *unit,
   MDB_cursor *cur;
   if ((rc = mdb_cursor_open(txn, d->records, &cur)) != 0) {
     snprintf(err, errlen, "records db: %s", mdb_strerror(rc));
-    mdb_txn_abort(txn);
+    hb_lmdb_read_end(txn);
     return hb_lmdb_err(rc);
   }
   size_t ul = unit ? strlen(unit) : 0;
@@ -107,7 +108,7 @@ int store_list_foreach(const store_dbs *d, const char *unit,
     ret = list_one(txn, d, &k, &v, fn, ctx, err, errlen);
   }
   mdb_cursor_close(cur);
-  mdb_txn_abort(txn);
+  hb_lmdb_read_end(txn);
   if (ret != 0)
     return ret;
   if (rc != 0 && rc != MDB_NOTFOUND) {
