@@ -10,11 +10,11 @@ json` and `--format csv` (UTF-8 BOM, CRLF) say the same; the filters
 (--overdue, --status in English and Chinese with review states after a
 confirm and a return, --unit, --campaign, --category) pick what the ledgers
 say; cases and activities are all listed; usage errors exit 64, a folder
-without a store 66. The city (`huibao-sub run --data`) keeps the county's
-records in its replica (sub/replica.h): once the county is stopped, `huibao-sub
-list problems --data` lists exactly the county's last list (city_part; it says
-it is skipped while sub/replica.c is the groundwork stub and keeps no
-DATA/replica).
+without a store 66. The city (`huibao-sub run --data --detail`) keeps the
+county's records in its replica (sub/replica.h, fetched from the county's
+--detail endpoint): once the county is stopped, `huibao-sub list problems
+--data` lists exactly the county's last list, and its xlsx every row
+(city_part).
 """
 import csv
 import datetime
@@ -268,8 +268,8 @@ def start_city(t, agg):
     data = os.path.join(t.dir, "city-data")
     os.makedirs(data, exist_ok=True)
     log = os.path.join(t.dir, "city.log")
-    argv = [hbtest.SUB, "run", "--connect", agg.publish, "--data", data] + \
-        t.sub_keys(agg.publish)
+    argv = [hbtest.SUB, "run", "--connect", agg.publish, "--data", data,
+            "--detail", agg.detail] + t.sub_keys(agg.publish)
     logf = open(log, "wb")
     proc = subprocess.Popen(argv, stdout=logf, stderr=subprocess.STDOUT)
     hbtest._live.append(proc)
@@ -283,11 +283,8 @@ def city_list(data, fmt="json", *extra):
 
 
 def city_part(t, data, county_rows, settle=60):
-    """The city's list (its replica) equals the county's, with the county stopped. Until
-    the replica lands (sub/replica.c a stub: no DATA/replica) this part says so and passes."""
-    if not os.path.exists(os.path.join(data, "replica")):
-        print("city part skipped: the city keeps no replica yet (sub/replica.c)", flush=True)
-        return
+    """The city's list (its replica) equals the county's, with the county stopped."""
+    t.check(os.path.exists(os.path.join(data, "replica")), "the city keeps a replica (DATA/replica)")
     end = time.monotonic() + settle
     got = {}
     while time.monotonic() < end:
@@ -311,7 +308,16 @@ def city_part(t, data, county_rows, settle=60):
 def main(t):
     county = sample_county(t)
     t.check_eq(len(county.units()), 61, "the sample county has 61 units")
-    agg = t.aggregator(county, extra=["--code", CODE, "--name", NAME])
+    # the county serves its history to the city's replica (--detail, docs/replica.md)
+    port = hbtest.free_port()
+    t.keys.install("city", os.path.join(t.dir, "keys", "cities"))
+    detail_keys = os.path.join(t.dir, "keys", "detail")
+    os.makedirs(detail_keys, exist_ok=True)
+    t.keys.install("city", detail_keys)
+    agg = t.aggregator(county, extra=["--code", CODE, "--name", NAME,
+                                      "--detail", f"tcp://127.0.0.1:{port}",
+                                      "--detail-keys", detail_keys])
+    agg.detail = f"tcp://127.0.0.1:{port}"
     runs = t.sync_all(county, agg)
     t.check(all(r.rc == 0 for r in runs.values()), "every sample unit syncs",
             [r for r in runs.values() if r.rc != 0][:2])
