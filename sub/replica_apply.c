@@ -182,6 +182,52 @@ static int version_review(apply_ctx *a, MDB_txn *txn, Huibao__V1__ReplicaRecord 
   return rc;
 }
 
+/* The version of rr's last stored version (entry rr->n): *v, 0 when none. */
+static int last_version(apply_ctx *a, MDB_txn *txn, const Huibao__V1__ReplicaRecord *rr,
+                        uint64_t *v)
+{
+  *v = 0;
+  if (!rr || rr->n == 0)
+    return 0;
+  if (rr->has_version) {
+    *v = rr->version;
+    return 0;
+  }
+  Huibao__V1__LogEntry *e;
+  replica_row row;
+  int rc = replica_entry_get(a->r, txn, a->county, rr->n, &e);
+  if (rc != 0)
+    return rc;
+  if (e->what_case != HUIBAO__V1__LOG_ENTRY__WHAT_RECORD || !e->record ||
+      replica_row_of(e->record, &row) != 0)
+    rc = HB_EDB;
+  else
+    *v = *row.version;
+  huibao__v1__log_entry__free_unpacked(e, NULL);
+  return rc;
+}
+
+/* Whether version row of entry n is above the one stored (old): the county
+ * stores only a higher version (store_batch_put), so an older or equal one
+ * appended is not the county's: a->why set. */
+static int version_higher(apply_ctx *a, MDB_txn *txn, const Huibao__V1__ReplicaRecord *old,
+                          const replica_row *row, uint64_t n)
+{
+  uint64_t v;
+  int rc = last_version(a, txn, old, &v);
+  if (rc != 0 || !old || old->n == 0 || *row->version > v)
+    return rc;
+  snprintf(a->why, sizeof a->why,
+           "历史第 %llu 条：单位 %s 记录 %c %s 的版本 %llu 不高于已存的版本 %llu（第 %llu 条），"
+           "县里只存更高的版本 (history entry %llu: unit %s kind %c id %s, version %llu is not "
+           "above the stored version %llu of entry %llu: the county stores only a higher version)",
+           (unsigned long long)n, row->unit, row->kind, row->id, (unsigned long long)*row->version,
+           (unsigned long long)v, (unsigned long long)old->n, (unsigned long long)n, row->unit,
+           row->kind, row->id, (unsigned long long)*row->version, (unsigned long long)v,
+           (unsigned long long)old->n);
+  return 0;
+}
+
 /* Entry n, a stored version. */
 static int replay_version(apply_ctx *a, MDB_txn *txn, const Huibao__V1__LogEntry *e, uint64_t n)
 {
@@ -199,8 +245,13 @@ static int replay_version(apply_ctx *a, MDB_txn *txn, const Huibao__V1__LogEntry
     return HB_EINVAL;
   Huibao__V1__ReplicaRecord *old, rr = HUIBAO__V1__REPLICA_RECORD__INIT;
   int rc = rec_get(a, txn, &key, &old);
-  if (rc != 0)
+  if (rc == 0)
+    rc = version_higher(a, txn, old, &row, n);
+  if (rc != 0 || a->why[0]) {
+    if (old)
+      huibao__v1__replica_record__free_unpacked(old, NULL);
     return rc;
+  }
   if (old)
     rr = *old;
   tally(a, &rr, -1);
@@ -210,6 +261,8 @@ static int replay_version(apply_ctx *a, MDB_txn *txn, const Huibao__V1__LogEntry
     rr.sig = sig_of(a->r, e->record, row.unit);
   }
   rr.n = n;
+  rr.has_version = true;
+  rr.version = *row.version;
   rr.has_deleted = true;
   rr.deleted = row.deleted;
   tally(a, &rr, +1);

@@ -1,7 +1,7 @@
 /* Tests of the replica's check and replay (sub/replica_apply.c): a
  * county's history built by hand entry by entry, chained as the county
  * chains it; the records and review states it leaves, a chain break, a
- * gap. */
+ * gap, an impossible decision, a version not above the stored one. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,6 +257,36 @@ static void test_impossible_decision(void)
   hist_free(&h);
 }
 
+/* A version not above the stored one (the county stores only a higher
+ * one): an older signed version appended, a roll-back; broken, naming it. */
+static void test_older_version(void)
+{
+  sub_replica *r = fresh();
+  hist h = {0};
+  problem(&h, "P1", 1, 2, false);
+  problem(&h, "P1", 3, 2, false);
+  problem(&h, "P1", 2, 3, false); /* rolled back below version 3 */
+  apply(r, &h, 0, 3, NULL, 0, 2);
+  sub_replica_county c = county_of(r);
+  CHECK(c.broken);
+  CHECK_CONTAINS(c.why, "history entry 3: unit u1 kind P id P1, version 2 is not above");
+  CHECK_CONTAINS(c.why, "version 3 of entry 2");
+  free((char *)c.why);
+  sub_replica_close(r);
+  hist_free(&h);
+  r = fresh(); /* the same version again is not the county's either */
+  hist h2 = {0};
+  problem(&h2, "P2", 4, 2, false);
+  problem(&h2, "P2", 4, 3, false);
+  apply(r, &h2, 0, 2, NULL, 0, 1);
+  c = county_of(r);
+  CHECK(c.broken);
+  CHECK_CONTAINS(c.why, "version 4 is not above the stored version 4 of entry 1");
+  free((char *)c.why);
+  sub_replica_close(r);
+  hist_free(&h2);
+}
+
 int main(void)
 {
   snprintf(dir, sizeof dir, "/tmp/replica-test-XXXXXX");
@@ -267,6 +297,7 @@ int main(void)
   RUN(test_chain_break);
   RUN(test_gap);
   RUN(test_impossible_decision);
+  RUN(test_older_version);
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
   (void)system(cmd);
