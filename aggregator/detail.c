@@ -14,7 +14,7 @@
 #include "hb_zmq.h"
 
 #define DETAIL_HWM 1000
-#define DETAIL_PER_POLL 64 /* requests answered per call: the loop stays responsive */
+#define DETAIL_PER_POLL 64 /* requests answered per call at most (and AGG_DETAIL_WORK_*) */
 #define DETAIL_REQ_MAX 4096
 
 struct agg_detail {
@@ -132,9 +132,12 @@ static int recv_request(agg_detail *d, zmq_msg_t *id, Huibao__V1__DetailRequest 
 int agg_detail_handle(agg_detail *d)
 {
   int answered = 0;
+  size_t work_entries = 0, work_bytes = 0; /* the work done: bounded, not only the requests */
   store_dbs dbs;
   store_dbs_get(d->o.st, &dbs);
-  for (int i = 0; i < DETAIL_PER_POLL; i++) {
+  for (int i = 0; i < DETAIL_PER_POLL && work_entries < AGG_DETAIL_WORK_ENTRIES &&
+                  work_bytes < AGG_DETAIL_WORK_BYTES;
+       i++) {
     zmq_msg_t id;
     Huibao__V1__DetailRequest *req;
     int r = recv_request(d, &id, &req);
@@ -144,9 +147,12 @@ int agg_detail_handle(agg_detail *d)
       d->refused++;
       continue;
     }
-    int rc =
-        agg_detail_reply(&dbs, req, d->o.source, store_epoch(d->o.st), d->o.campaigns, &d->buf);
+    size_t entries = 0;
+    int rc = agg_detail_reply(&dbs, req, d->o.source, store_epoch(d->o.st), d->o.campaigns, &d->buf,
+                              &entries);
     huibao__v1__detail_request__free_unpacked(req, NULL);
+    work_entries += entries;
+    work_bytes += rc == 0 ? d->buf.len : 0;
     if (rc != 0) {
       hb_log_err("detail: reading the history: %s", hb_strerror(rc));
       zmq_msg_close(&id);

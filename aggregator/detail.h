@@ -22,11 +22,17 @@
 #define AGG_DETAIL_ZAP_DOMAIN "huibao-detail"
 
 /* A reply's entries: default and ceiling of their bytes, ceiling of their
- * count; an audit covers at most AGG_DETAIL_AUDIT_MAX entries. */
+ * count; an audit covers at most AGG_DETAIL_AUDIT_MAX entries (the city
+ * asks in chunks of SUB_REPLICA_AUDIT_CHUNK, no larger: sub/replica_sync.h). */
 #define AGG_DETAIL_BYTES_DEFAULT (1u << 20)
 #define AGG_DETAIL_BYTES_MAX (8u << 20)
 #define AGG_DETAIL_ENTRIES_MAX 100000u
-#define AGG_DETAIL_AUDIT_MAX 1000000u
+#define AGG_DETAIL_AUDIT_MAX 50000u
+/* The work of one agg_detail_handle call: it stops answering (the rest
+ * wait for the next wake-up) once its replies read this many entries or
+ * packed this many bytes, so one client cannot hold the main loop long. */
+#define AGG_DETAIL_WORK_ENTRIES AGG_DETAIL_AUDIT_MAX
+#define AGG_DETAIL_WORK_BYTES AGG_DETAIL_BYTES_MAX
 
 typedef struct agg_detail agg_detail;
 
@@ -48,17 +54,20 @@ int agg_detail_open(agg_detail **out, void *ctx, const agg_detail_opts *o, char 
 void agg_detail_close(agg_detail *d);
 /* The socket to poll for ZMQ_POLLIN. */
 void *agg_detail_socket(const agg_detail *d);
-/* Answers every pending request without blocking. Returns the number
- * answered. */
+/* Answers the pending requests without blocking: at most 64, and no
+ * more once AGG_DETAIL_WORK_ENTRIES or AGG_DETAIL_WORK_BYTES are reached
+ * (the rest keep the socket readable). Returns the number answered. */
 int agg_detail_handle(agg_detail *d);
 /* Reloads --detail-keys (SIGHUP). Returns 0 or an hb_err (the old keys stay). */
 int agg_detail_keys_reload(agg_detail *d);
 
 /* The reply to req, read in one read transaction on d's env: packed into
  * b (b->len set). source, epoch and the delete_free campaigns are copied
- * into it. Returns 0 or an hb_err (a request the county cannot answer is
- * a reply with `error` set, not an error). */
+ * into it; *entries = the entries it read (sent, or audited). Returns 0 or
+ * an hb_err (a request the county cannot answer is a reply with `error`
+ * set, not an error). */
 int agg_detail_reply(const store_dbs *d, const Huibao__V1__DetailRequest *req, const char *source,
-                     uint64_t epoch, const hb_campaigns *campaigns, hb_wire_buf *b);
+                     uint64_t epoch, const hb_campaigns *campaigns, hb_wire_buf *b,
+                     size_t *entries);
 
 #endif

@@ -115,8 +115,9 @@ static int head_add(MDB_txn *txn, const store_dbs *d, const Huibao__V1__DetailRe
 }
 
 int agg_detail_reply(const store_dbs *d, const Huibao__V1__DetailRequest *req, const char *source,
-                     uint64_t epoch, const hb_campaigns *campaigns, hb_wire_buf *b)
+                     uint64_t epoch, const hb_campaigns *campaigns, hb_wire_buf *b, size_t *entries)
 {
+  *entries = 0;
   Huibao__V1__DetailReply rep = HUIBAO__V1__DETAIL_REPLY__INIT;
   Huibao__V1__LogHead head = HUIBAO__V1__LOG_HEAD__INIT;
   uint8_t ah[32], dig[32];
@@ -143,15 +144,17 @@ int agg_detail_reply(const store_dbs *d, const Huibao__V1__DetailRequest *req, c
     /* rc returned below */
   } else if (audit && (req->audit_from < 1 || req->audit_to < req->audit_from ||
                        req->audit_to - req->audit_from >= AGG_DETAIL_AUDIT_MAX)) {
-    rep.error = "核对范围无效 (audit range invalid: 1 <= from <= to, at most 1000000 entries)";
+    rep.error = "核对范围无效 (audit range invalid: 1 <= from <= to, at most 50000 entries)";
   } else if (audit) {
     rep.has_audit_from = rep.has_audit_to = rep.has_audit_digest = true;
     rep.audit_from = req->audit_from;
     rep.audit_to = req->audit_to;
     rep.audit_digest = (ProtobufCBinaryData){32, dig};
     rc = audit_digest(txn, d, req->audit_from, req->audit_to, dig);
+    *entries = (size_t)(req->audit_to - req->audit_from + 1);
   } else {
     rc = entries_add(txn, d, req, &rep);
+    *entries = rep.n_entries;
   }
   if (rc == 0)
     rc = hb_wire_pack_at(b, 0, &rep.base);

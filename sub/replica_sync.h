@@ -16,8 +16,9 @@
 #define SUB_REPLICA_POLL_MS 5000     /* a fetch at least this often */
 #define SUB_REPLICA_TIMEOUT_MS 30000 /* a request unanswered this long is sent again */
 #define SUB_REPLICA_BATCH_BYTES (4u << 20)
-#define SUB_REPLICA_AUDIT_CHUNK 50000 /* entries per audit request */
-#define SUB_REPLICA_AUDIT_MS 5000     /* one audit request this often */
+/* entries per audit request: no more than the county answers (AGG_DETAIL_AUDIT_MAX) */
+#define SUB_REPLICA_AUDIT_CHUNK 50000
+#define SUB_REPLICA_AUDIT_MS 5000 /* one audit request this often */
 
 struct sub_cli;
 typedef struct sub_replica_sync sub_replica_sync;
