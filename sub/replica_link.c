@@ -64,6 +64,8 @@ static int send_audit(replica_link *l, uint64_t from, uint64_t to, int64_t now)
   req.audit_from = from;
   req.audit_to = to;
   l->req_audit = true;
+  l->req_from = from;
+  l->req_to = to;
   return send_req(l, &req, now);
 }
 
@@ -208,20 +210,48 @@ static void search_done(replica_link *l, uint64_t k)
   l->audited = 0;
 }
 
-/* An audit's answer during a scan or a bisection. */
-static void on_audit(replica_link *l, const Huibao__V1__DetailReply *rep)
+/* Whether rep answers the audit asked (the same range, within the entries
+ * held): else it is no answer (logged once per link), as a county could
+ * otherwise make the city digest any range (audit_to = 2^64 - 1: for ever). */
+static bool audit_range_ok(replica_link *l, const Huibao__V1__DetailReply *rep, MDB_txn *txn)
+{
+  Huibao__V1__ReplicaCounty *c = NULL;
+  uint64_t n = 0;
+  if (replica_county_get(l->r, txn, l->county, &c) == 0 && c) {
+    n = c->n;
+    huibao__v1__replica_county__free_unpacked(c, NULL);
+  }
+  bool ok = rep->has_audit_from && rep->has_audit_to && rep->audit_from == l->req_from &&
+            rep->audit_to == l->req_to && l->req_from >= 1 && l->req_to >= l->req_from &&
+            l->req_to <= n;
+  if (!ok && !l->range_warned) {
+    hb_log_warn("replica: county %s: an audit answered for entries %" PRIu64 "..%" PRIu64
+                ", asked %" PRIu64 "..%" PRIu64 " (%" PRIu64 " held): ignored (logged once)",
+                l->county, rep->audit_from, rep->audit_to, l->req_from, l->req_to, n);
+    l->range_warned = true;
+  }
+  return ok;
+}
+
+/* An audit's answer during a scan or a bisection. Returns false when it
+ * is no answer to the audit asked (the request stays out until its timeout). */
+static bool on_audit(replica_link *l, const Huibao__V1__DetailReply *rep)
 {
   if (l->phase == LINK_FETCH || !rep->has_audit_digest || rep->audit_digest.len != 32)
-    return;
-  uint64_t from = rep->audit_from, to = rep->audit_to;
+    return true;
   uint8_t mine[32];
   MDB_txn *txn;
   if (hb_lmdb_read_begin(l->r->l.env, &txn) != 0)
-    return;
+    return true;
+  if (!audit_range_ok(l, rep, txn)) {
+    hb_lmdb_read_end(txn);
+    return false;
+  }
+  uint64_t from = l->req_from, to = l->req_to;
   int rc = replica_audit_digest(l->r, txn, l->county, from, to, mine);
   hb_lmdb_read_end(txn);
   if (rc != 0)
-    return;
+    return true;
   bool same = memcmp(mine, rep->audit_digest.data, 32) == 0;
   if (same) {
     l->lo = to + 1;
@@ -235,6 +265,7 @@ static void on_audit(replica_link *l, const Huibao__V1__DetailReply *rep)
   }
   if (l->phase == LINK_BISECT && l->lo == l->hi)
     search_done(l, l->lo);
+  return true;
 }
 
 /* A reply to a fetch: an epoch change or a rewritten past starts a
@@ -307,6 +338,14 @@ static int on_fetch(replica_link *l, const Huibao__V1__DetailReply *rep, int64_t
   return 0;
 }
 
+/* The request out is treated as unanswered: asked again at its timeout,
+ * and any other reply to it is dropped (its id is no longer the one awaited). */
+static void give_up(replica_link *l)
+{
+  l->inflight = true;
+  l->next_id++;
+}
+
 int replica_link_recv(replica_link *l, int64_t now)
 {
   zmq_msg_t m;
@@ -336,12 +375,16 @@ int replica_link_recv(replica_link *l, int64_t now)
     /* an answer to a request given up on */
   } else if (source_check(l, rep)) {
     l->inflight = false;
-    if (rep->error)
+    if (rep->error) {
       hb_log_warn("replica: county %s: %s", l->county, rep->error);
-    else if (l->req_audit)
-      on_audit(l, rep);
-    else
+      if (l->req_audit && l->phase != LINK_FETCH) /* a search's: asked again at the timeout */
+        give_up(l);
+    } else if (l->req_audit) {
+      if (!on_audit(l, rep))
+        give_up(l); /* not the audit asked */
+    } else {
       rc = on_fetch(l, rep, now);
+    }
   } else {
     l->inflight = false;
   }

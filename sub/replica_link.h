@@ -31,6 +31,10 @@ typedef struct replica_link {
   uint64_t head;    /* the county's head as its last reply said */
   uint64_t fetched; /* entries applied from this link */
   uint64_t bad;     /* replies that did not decode */
+  /* the audit asked (a reply for another range is no answer), and whether
+   * such a reply was logged (once per link) */
+  uint64_t req_from, req_to;
+  bool range_warned;
   /* the audit's scan (lo..end in chunks) and bisection (lo..hi) */
   link_phase phase;
   link_purpose purpose;

@@ -1,15 +1,19 @@
 /* Tests of the replica's check and replay (sub/replica_apply.c): a
  * county's history built by hand entry by entry, chained as the county
  * chains it; the records and review states it leaves, a chain break, a
- * gap, an impossible decision, a version not above the stored one. */
+ * gap, an impossible decision, a version not above the stored one; and
+ * the link (sub/replica_link.c) against a fake county on inproc: an audit
+ * answered for another range is no answer. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zmq.h>
 #include "../test.h"
 #include "hb_chain.h"
 #include "hb_review.h"
 #include "replica_internal.h"
+#include "replica_link.h"
 
 #define MAXE 32
 typedef struct hist {
@@ -287,6 +291,106 @@ static void test_older_version(void)
   hist_free(&h2);
 }
 
+/* A fake county: a ROUTER the link's DEALER is connected to over inproc. */
+typedef struct fake {
+  void *ctx, *router;
+  replica_link l;
+} fake;
+
+static void fake_open(fake *f, sub_replica *r)
+{
+  memset(f, 0, sizeof *f);
+  f->ctx = zmq_ctx_new();
+  f->router = zmq_socket(f->ctx, ZMQ_ROUTER);
+  CHECK_EQ_INT(0, zmq_bind(f->router, "inproc://county"));
+  f->l.r = r;
+  f->l.ep = "inproc://county";
+  snprintf(f->l.county, sizeof f->l.county, "xw");
+  f->l.sock = zmq_socket(f->ctx, ZMQ_DEALER);
+  CHECK_EQ_INT(0, zmq_connect(f->l.sock, "inproc://county"));
+}
+
+static void fake_close(fake *f)
+{
+  int zero = 0;
+  zmq_setsockopt(f->l.sock, ZMQ_LINGER, &zero, sizeof zero);
+  zmq_setsockopt(f->router, ZMQ_LINGER, &zero, sizeof zero);
+  zmq_close(f->l.sock);
+  zmq_close(f->router);
+  zmq_ctx_term(f->ctx);
+}
+
+/* The request the link sent (NULL: none within wait_ms); its identity frame in id. */
+static Huibao__V1__DetailRequest *fake_request(fake *f, zmq_msg_t *id, int wait_ms)
+{
+  zmq_pollitem_t it = {f->router, 0, ZMQ_POLLIN, 0};
+  if (zmq_poll(&it, 1, wait_ms) != 1)
+    return NULL;
+  zmq_msg_t m;
+  zmq_msg_init(id);
+  zmq_msg_init(&m);
+  CHECK(zmq_msg_recv(id, f->router, 0) >= 0);
+  CHECK(zmq_msg_recv(&m, f->router, 0) >= 0);
+  Huibao__V1__DetailRequest *q =
+      huibao__v1__detail_request__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
+  zmq_msg_close(&m);
+  return q;
+}
+
+/* Sends rep to id, and lets the link take it (replica_link_recv). */
+static void fake_reply(fake *f, zmq_msg_t *id, Huibao__V1__DetailReply *rep)
+{
+  uint8_t b[256];
+  size_t len = huibao__v1__detail_reply__pack(rep, b);
+  CHECK(zmq_msg_send(id, f->router, ZMQ_SNDMORE) >= 0);
+  CHECK(zmq_send(f->router, b, len, 0) >= 0);
+  zmq_pollitem_t it = {f->l.sock, 0, ZMQ_POLLIN, 0};
+  CHECK_EQ_INT(1, zmq_poll(&it, 1, 2000));
+  CHECK_EQ_INT(1, replica_link_recv(&f->l, 1000));
+}
+
+/* An audit answered for a range other than asked (to = 2^64 - 1 would
+ * digest for ever) is no answer: not digested, the request stays out. */
+static void test_audit_range(void)
+{
+  sub_replica *r = fresh();
+  hist h = {0};
+  problem(&h, "P1", 1, 2, false);
+  problem(&h, "P2", 1, 2, false);
+  apply(r, &h, 0, 2, NULL, 0, 2);
+  fake f;
+  fake_open(&f, r);
+  f.l.phase = LINK_SCAN;
+  f.l.purpose = LINK_ROLL;
+  f.l.lo = 1;
+  f.l.end = 2;
+  CHECK_EQ_INT(0, replica_link_due(&f.l, 1000));
+  zmq_msg_t id;
+  Huibao__V1__DetailRequest *q = fake_request(&f, &id, 2000);
+  CHECK(q && q->has_audit_from && q->audit_from == 1 && q->audit_to == 2);
+  uint8_t dig[32] = {0};
+  Huibao__V1__DetailReply rep = HUIBAO__V1__DETAIL_REPLY__INIT;
+  rep.has_id = rep.has_audit_from = rep.has_audit_to = rep.has_audit_digest = true;
+  rep.id = q ? q->id : 0;
+  rep.source = "xw";
+  rep.audit_from = 1;
+  rep.audit_to = UINT64_MAX;
+  rep.audit_digest = (ProtobufCBinaryData){32, dig};
+  if (q)
+    huibao__v1__detail_request__free_unpacked(q, NULL);
+  fake_reply(&f, &id, &rep);
+  CHECK(f.l.range_warned);
+  CHECK(f.l.inflight); /* asked again at its timeout */
+  CHECK_EQ_INT(LINK_SCAN, (int)f.l.phase);
+  sub_replica_county c = county_of(r);
+  CHECK(!c.broken);
+  CHECK_EQ_INT(2, (int)c.n);
+  free((char *)c.why);
+  fake_close(&f);
+  sub_replica_close(r);
+  hist_free(&h);
+}
+
 int main(void)
 {
   snprintf(dir, sizeof dir, "/tmp/replica-test-XXXXXX");
@@ -298,6 +402,7 @@ int main(void)
   RUN(test_gap);
   RUN(test_impossible_decision);
   RUN(test_older_version);
+  RUN(test_audit_range);
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
   (void)system(cmd);
