@@ -126,6 +126,7 @@ int replica_link_due(replica_link *l, int64_t now)
   req.max_bytes = SUB_REPLICA_BATCH_BYTES;
   l->req_audit = false;
   l->req_after = n;
+  l->req_want = want;
   memcpy(l->req_hash, hash, 32);
   (void)send_req(l, &req, now);
   return 0;
@@ -268,6 +269,17 @@ static bool on_audit(replica_link *l, const Huibao__V1__DetailReply *rep)
   return true;
 }
 
+/* After a fetch's last reply: a rollup's head above the county's (a
+ * restore to a lower head, a bogus Rollup.log.n) would make every round
+ * trip a fetch, so want drops to top, unless a rollup raised it since the
+ * fetch was sent (then the next fetch looks; the poll catches the rest). */
+static void want_settle(replica_link *l, uint64_t top)
+{
+  uint64_t w = l->req_want;
+  if (w > top)
+    (void)atomic_compare_exchange_strong(&l->want, &w, top);
+}
+
 /* A reply to a fetch: an epoch change or a rewritten past starts a
  * search; else the entries are applied. */
 static int on_fetch(replica_link *l, const Huibao__V1__DetailReply *rep, int64_t now)
@@ -324,8 +336,11 @@ static int on_fetch(replica_link *l, const Huibao__V1__DetailReply *rep, int64_t
   l->head = head;
   l->more = rep->has_more && rep->more && applied == rep->n_entries && applied > 0;
   l->synced = !l->more && n + applied >= head;
-  if (!l->more)
+  if (!l->more) {
     l->next_poll_ms = now + SUB_REPLICA_POLL_MS;
+    uint64_t held = n + applied;
+    want_settle(l, head > held ? head : held);
+  }
   if (applied < rep->n_entries) {
     uint64_t hn;
     uint8_t hh[32];
@@ -377,8 +392,13 @@ int replica_link_recv(replica_link *l, int64_t now)
     l->inflight = false;
     if (rep->error) {
       hb_log_warn("replica: county %s: %s", l->county, rep->error);
-      if (l->req_audit && l->phase != LINK_FETCH) /* a search's: asked again at the timeout */
+      if (l->req_audit && l->phase != LINK_FETCH) { /* a search's: asked again at the timeout */
         give_up(l);
+      } else if (!l->req_audit) { /* asked again at the poll */
+        l->more = false;
+        l->next_poll_ms = now + SUB_REPLICA_POLL_MS;
+        want_settle(l, l->req_after);
+      }
     } else if (l->req_audit) {
       if (!on_audit(l, rep))
         give_up(l); /* not the audit asked */

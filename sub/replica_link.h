@@ -23,6 +23,7 @@ typedef struct replica_link {
   const char *code;      /* --server-code, NULL: learned from the first reply */
   char county[128];      /* the county's code, "" until the first reply */
   _Atomic uint64_t want; /* the head a rollup showed (sub_replica_sync_hint) */
+  uint64_t req_want;     /* want when the fetch out was sent */
   uint64_t next_id;
   bool inflight, req_audit, more, synced;
   int64_t sent_ms, next_poll_ms, next_audit_ms;

@@ -2,8 +2,9 @@
  * county's history built by hand entry by entry, chained as the county
  * chains it; the records and review states it leaves, a chain break, a
  * gap, an impossible decision, a version not above the stored one; and
- * the link (sub/replica_link.c) against a fake county on inproc: an audit
- * answered for another range is no answer. */
+ * the link (sub/replica_link.c) against a fake county on inproc: a
+ * rollup's head above the county's is not fetched at every round trip, an
+ * audit answered for another range is no answer. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -349,6 +350,47 @@ static void fake_reply(fake *f, zmq_msg_t *id, Huibao__V1__DetailReply *rep)
   CHECK_EQ_INT(1, replica_link_recv(&f->l, 1000));
 }
 
+/* A rollup's head (want) above what the county answers: after that fetch,
+ * want drops to the county's head, so the link is not due again at once;
+ * a higher head shown later is fetched again. */
+static void test_want_settles(void)
+{
+  sub_replica *r = fresh();
+  fake f;
+  fake_open(&f, r);
+  atomic_store(&f.l.want, 100);
+  CHECK_EQ_INT(0, replica_link_due(&f.l, 1000));
+  zmq_msg_t id;
+  Huibao__V1__DetailRequest *q = fake_request(&f, &id, 2000);
+  CHECK(q && q->has_after && q->after == 0);
+  Huibao__V1__DetailReply rep = HUIBAO__V1__DETAIL_REPLY__INIT;
+  rep.has_id = rep.has_epoch = true;
+  rep.id = q ? q->id : 0;
+  rep.source = "xw";
+  rep.epoch = 7; /* no head: the county's history is empty (restored, or the rollup lied) */
+  if (q)
+    huibao__v1__detail_request__free_unpacked(q, NULL);
+  fake_reply(&f, &id, &rep);
+  CHECK_EQ_INT(0, (int)atomic_load(&f.l.want));
+  CHECK_EQ_INT(0, replica_link_due(&f.l, 1001));
+  q = fake_request(&f, &id, 100);
+  CHECK(!q); /* not due: the next fetch is the poll's */
+  if (q) {
+    huibao__v1__detail_request__free_unpacked(q, NULL);
+    zmq_msg_close(&id);
+  }
+  atomic_store(&f.l.want, 3); /* a later rollup's head: fetched at once */
+  CHECK_EQ_INT(0, replica_link_due(&f.l, 1002));
+  q = fake_request(&f, &id, 2000);
+  CHECK(q != NULL);
+  if (q) {
+    huibao__v1__detail_request__free_unpacked(q, NULL);
+    zmq_msg_close(&id);
+  }
+  fake_close(&f);
+  sub_replica_close(r);
+}
+
 /* An audit answered for a range other than asked (to = 2^64 - 1 would
  * digest for ever) is no answer: not digested, the request stays out. */
 static void test_audit_range(void)
@@ -402,6 +444,7 @@ int main(void)
   RUN(test_gap);
   RUN(test_impossible_decision);
   RUN(test_older_version);
+  RUN(test_want_settles);
   RUN(test_audit_range);
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
