@@ -13,6 +13,26 @@ int hb_chain_hash(const void *data, size_t len, uint8_t out[HB_CHAIN_HASH_LEN])
   return 0;
 }
 
+int hb_chain_digest(uint64_t from, uint64_t to, hb_chain_entry_fn get, void *ctx,
+                    uint8_t out[HB_CHAIN_HASH_LEN])
+{
+  crypto_generichash_state st;
+  if (sodium_init() < 0 || crypto_generichash_init(&st, NULL, 0, HB_CHAIN_HASH_LEN) != 0)
+    return HB_EIO;
+  for (uint64_t n = from; n <= to && n >= from; n++) {
+    const void *data;
+    size_t len;
+    uint8_t h[HB_CHAIN_HASH_LEN] = {0};
+    int rc = get(ctx, n, &data, &len);
+    if (rc == 0)
+      crypto_generichash(h, HB_CHAIN_HASH_LEN, data, len, NULL, 0);
+    else if (rc != HB_ENOTFOUND)
+      return rc;
+    crypto_generichash_update(&st, h, HB_CHAIN_HASH_LEN);
+  }
+  return crypto_generichash_final(&st, out, HB_CHAIN_HASH_LEN) == 0 ? 0 : HB_EIO;
+}
+
 void hb_chain_hex(const uint8_t h[HB_CHAIN_HASH_LEN], char out[HB_CHAIN_HEX_LEN])
 {
   static const char d[] = "0123456789abcdef";

@@ -27,4 +27,17 @@ void hb_chain_hex(const uint8_t h[HB_CHAIN_HASH_LEN], char out[HB_CHAIN_HEX_LEN]
 /* Parses 64 hex digits into h; HB_EINVAL if hex is not exactly that. */
 int hb_chain_unhex(const char *hex, uint8_t h[HB_CHAIN_HASH_LEN]);
 
+/* Reads entry n's stored bytes for hb_chain_digest: 0 with *data and *len
+ * (borrowed until the next call), HB_ENOTFOUND when there is none, or
+ * another hb_err. */
+typedef int (*hb_chain_entry_fn)(void *ctx, uint64_t n, const void **data, size_t *len);
+
+/* The audit digest of entries from..to (issue 15, docs/replica.md): BLAKE2b-256
+ * over hash(entry n) for n = from..to in order, an entry that is missing
+ * counted as 32 zero bytes. The county answers an audit with it and the city
+ * compares it with its own copy's: one function, so the two cannot differ.
+ * Returns 0 or get's error (HB_EIO if libsodium failed). */
+int hb_chain_digest(uint64_t from, uint64_t to, hb_chain_entry_fn get, void *ctx,
+                    uint8_t out[HB_CHAIN_HASH_LEN]);
+
 #endif

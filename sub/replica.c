@@ -214,25 +214,28 @@ int replica_entry_get(const sub_replica *r, MDB_txn *txn, const char *county, ui
   return *out ? 0 : HB_EDB;
 }
 
+/* hb_chain_digest's reader of the replica's copy of a county's log. */
+typedef struct audit_ctx {
+  const sub_replica *r;
+  MDB_txn *txn;
+  const char *county;
+} audit_ctx;
+
+static int audit_entry(void *ctx, uint64_t n, const void **data, size_t *len)
+{
+  audit_ctx *a = ctx;
+  MDB_val v;
+  int rc = entry_raw(a->r, a->txn, a->county, n, &v);
+  if (rc == 0)
+    *data = v.mv_data, *len = v.mv_size;
+  return rc;
+}
+
 int replica_audit_digest(const sub_replica *r, MDB_txn *txn, const char *county, uint64_t from,
                          uint64_t to, uint8_t out[32])
 {
-  crypto_generichash_state st;
-  if (sodium_init() < 0 || crypto_generichash_init(&st, NULL, 0, 32) != 0)
-    return HB_EIO;
-  for (uint64_t n = from; n <= to; n++) {
-    MDB_val v;
-    uint8_t h[32] = {0};
-    int rc = entry_raw(r, txn, county, n, &v);
-    if (rc == 0)
-      rc = hb_chain_hash(v.mv_data, v.mv_size, h);
-    else if (rc == HB_ENOTFOUND)
-      rc = 0;
-    if (rc != 0)
-      return rc;
-    crypto_generichash_update(&st, h, 32);
-  }
-  return crypto_generichash_final(&st, out, 32) == 0 ? 0 : HB_EIO;
+  audit_ctx a = {r, txn, county};
+  return hb_chain_digest(from, to, audit_entry, &a, out);
 }
 
 /* Hands one record (key k, value v) to fn, as hb_list.h says: the
@@ -361,4 +364,36 @@ int sub_replica_counties(sub_replica *r, int (*fn)(void *ctx, const sub_replica_
   if (rc < 0 && rc >= HB_ESTATE)
     snprintf(err, errlen, "replica: %s", hb_strerror(rc));
   return rc;
+}
+
+int sub_replica_entry_about(sub_replica *r, const char *county, uint64_t n, char *unit, size_t ulen,
+                            char *rec, size_t rlen)
+{
+  unit[0] = rec[0] = '\0';
+  MDB_txn *txn;
+  int rc = hb_lmdb_read_begin(r->l.env, &txn);
+  if (rc != 0)
+    return hb_lmdb_err(rc);
+  Huibao__V1__LogEntry *e = NULL;
+  rc = replica_entry_get(r, txn, county, n, &e);
+  hb_lmdb_read_end(txn);
+  if (rc != 0)
+    return rc;
+  const char *u = NULL, *kind = NULL, *id = NULL;
+  replica_row row;
+  char kb[2] = "";
+  if (e->what_case == HUIBAO__V1__LOG_ENTRY__WHAT_RECORD && e->record &&
+      replica_row_of(e->record, &row) == 0) {
+    u = row.unit, id = row.id, kb[0] = row.kind, kind = kb;
+  } else if (e->what_case == HUIBAO__V1__LOG_ENTRY__WHAT_DECISION && e->decision) {
+    u = e->decision->unit, kind = e->decision->kind, id = e->decision->id;
+  } else if (e->what_case == HUIBAO__V1__LOG_ENTRY__WHAT_REMOVAL && e->removal) {
+    u = e->removal->unit, kind = e->removal->kind, id = e->removal->id;
+  }
+  if (u)
+    snprintf(unit, ulen, "%s", u);
+  if (kind && id)
+    snprintf(rec, rlen, "%s%s", kind, id);
+  huibao__v1__log_entry__free_unpacked(e, NULL);
+  return 0;
 }

@@ -59,6 +59,15 @@ int sub_replica_counties(sub_replica *r, int (*fn)(void *ctx, const sub_replica_
 struct hb_sign_registry;
 void sub_replica_set_registry(sub_replica *r, const struct hb_sign_registry *reg);
 
+/* What the replica's own copy of county's history entry n is about: the
+ * unit (unit, ulen bytes) and the record as kind byte + id (rec, rlen
+ * bytes), both "" when the entry is about no single record (a unit's
+ * removal). A finding about a changed or removed entry names them even
+ * when the county no longer has it. Returns 0, HB_ENOTFOUND (not held) or
+ * an hb_err. */
+int sub_replica_entry_about(sub_replica *r, const char *county, uint64_t n, char *unit, size_t ulen,
+                            char *rec, size_t rlen);
+
 struct sub_cli;
 /* One-shot: fetches from every county of cli (--connect, --detail, keys)
  * everything r does not hold yet, then returns (list --connect without

@@ -189,6 +189,7 @@ static int comparable(sub_vcounty *k, const sub_replica_county *h, const Huibao_
 typedef struct entry_ctx {
   sub_vcounty *k;
   uint64_t n_bad;
+  bool named; /* a record whose current version is that entry was found */
 } entry_ctx;
 
 static int entry_one(void *ctx, const hb_list_rec *r)
@@ -196,6 +197,7 @@ static int entry_one(void *ctx, const hb_list_rec *r)
   entry_ctx *e = ctx;
   if (r->n != e->n_bad || !r->rec)
     return 0;
+  e->named = true;
   const char *unit = "", *id = "";
   rec_ids(r->rec, &unit, &id);
   char rec[300], text[1200];
@@ -206,6 +208,22 @@ static int entry_one(void *ctx, const hb_list_rec *r)
            ", does not check)",
            e->k->code, unit, rec, e->n_bad, e->k->code, unit, rec, e->n_bad);
   return finding_of(e->k, "", unit, rec, "history", text);
+}
+
+/* An entry changed or removed at the county that is not the current
+ * version of a record (an older version, a decision, a removal): the
+ * finding names the unit and record from the city's own copy of it. */
+static int entry_about(sub_replica *rep, sub_vcounty *k, uint64_t n)
+{
+  char unit[256], rec[300], text[2048];
+  if (sub_replica_entry_about(rep, k->code, n, unit, sizeof unit, rec, sizeof rec) != 0 || !unit[0])
+    return 0;
+  snprintf(text, sizeof text,
+           "县 %s 单位 %s 记录 %s：历史第 %" PRIu64
+           " 条与本级所存不符或已被删除 (county %s unit %s record %s: history entry %" PRIu64
+           " differs from the city's copy or was removed)",
+           k->code, unit, rec, n, k->code, unit, rec, n);
+  return finding_of(k, "", unit, rec, "history", text);
 }
 
 /* The replica's own findings of the county: its chain and history. */
@@ -220,10 +238,13 @@ static int replica_findings(sub_replica *rep, sub_vcounty *k, const sub_replica_
     if (e)
       return e;
     const char *at = h->why ? strstr(h->why, "history entry ") : NULL;
-    entry_ctx ec = {k, at ? strtoull(at + strlen("history entry "), NULL, 10) : 0};
+    entry_ctx ec = {k, at ? strtoull(at + strlen("history entry "), NULL, 10) : 0, false};
     char err[256];
     if (ec.n_bad > 0 && rep)
-      return sub_replica_foreach(rep, k->code, entry_one, &ec, err, sizeof err);
+      e = sub_replica_foreach(rep, k->code, entry_one, &ec, err, sizeof err);
+    if (e == 0 && ec.n_bad > 0 && rep && !ec.named)
+      e = entry_about(rep, k, ec.n_bad);
+    return e;
   }
   return 0;
 }

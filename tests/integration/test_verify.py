@@ -204,6 +204,20 @@ def main(t):
         c2.stop()
         agg.stop()
 
+    # (c) again, seen by the city that held the county's history before the edit (the
+    # usual case): its audit finds the entry gone and names its unit and record from the
+    # city's own copy of it
+    edit(remove_entry)
+    agg.start()
+    c3 = City(t, agg, detail, "city")
+    r, k = wait_verify(c3, code, failed=True, timeout=40)
+    t.check_rc(r, 1, "(c) seen by the city that held the entry: verify exits 1")
+    named = [f for f in (k or {}).get("findings", []) if f.get("unit") and f.get("record")]
+    t.check(named and all(f["unit"] in county.units() for f in named),
+            "(c) seen by the city that held the entry: a finding names its unit and record", k)
+    c3.stop()
+    agg.stop()
+
 
 if __name__ == "__main__":
     hbtest.Test("verify").guard(main)

@@ -70,6 +70,15 @@ int sub_replica_counties(sub_replica *r, int (*fn)(void *ctx, const sub_replica_
   return fn(ctx, &fake.head);
 }
 
+int sub_replica_entry_about(sub_replica *r, const char *county, uint64_t n, char *unit, size_t ulen,
+                            char *rec, size_t rlen)
+{
+  (void)r, (void)county, (void)n;
+  snprintf(unit, ulen, "xw");
+  snprintf(rec, rlen, "AVA09");
+  return 0;
+}
+
 int sub_replica_catch_up_once(sub_replica *r, const struct sub_cli *cli, int64_t timeout_ms,
                               char *err, size_t errlen)
 {
