@@ -13,7 +13,7 @@ cmake --build "$build" --target fuzz fuzz-seedgen huibao-keygen >/dev/null
 out=$root/fuzz/corpus
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for t in submit ledger campaigns units cert sign_key rollup; do
+for t in submit ledger campaigns units cert sign_key rollup; do  # replica and log_record seeds are hand-made, kept
   rm -rf "$out/$t"
   mkdir -p "$out/$t"
 done
