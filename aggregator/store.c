@@ -423,6 +423,12 @@ void store_close(store *s)
   free(s);
 }
 
+uint64_t store_last_txnid(const store *s)
+{
+  MDB_envinfo info;
+  return mdb_env_info(s->l.env, &info) == 0 ? (uint64_t)info.me_last_txnid : 0;
+}
+
 const aggmap *store_aggs(const store *s)
 {
   return &s->cache;

@@ -54,6 +54,10 @@ int store_open(store **out, const char *dir, size_t mapsize, size_t map_max, cha
 /* Opens an existing store read-only (verify); HB_ENOTFOUND if none. */
 int store_open_readonly(store **out, const char *dir, char *err, size_t errlen);
 void store_close(store *s);
+/* The id of the store's last committed write transaction (LMDB's
+ * me_last_txnid): it changes with every commit, by this process or another
+ * (a review, the running service). 0 if LMDB cannot say. */
+uint64_t store_last_txnid(const store *s);
 
 /* The in-memory aggregates (owned by the store; valid until the next commit). */
 const aggmap *store_aggs(const store *s);

@@ -5,7 +5,9 @@
  * decode; a corrupt one fails naming its campaign and unit). */
 #include "verify.h"
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "aggmap.h"
@@ -171,6 +173,68 @@ long verify_store(store *s, FILE *out, size_t *nrecords, char *err, size_t errle
   return diffs;
 }
 
+/* A commit by another process while verify reads (a reviewer's `review`, the
+ * running service) can make the aggregates loaded at open and the records
+ * read after them disagree for a moment; verify then reads again, up to
+ * this many times, and reports the last reading. */
+#define VERIFY_PASSES 5
+
+typedef struct verify_pass {
+  const char *data;
+  const hb_units *units;         /* NULL: not given */
+  const hb_campaigns *campaigns; /* NULL: not given */
+  long diffs;                    /* differences found, or an hb_err (< 0) */
+  bool changed;                  /* a commit happened while the store was read */
+  char *text;                    /* what verify prints (malloc'd; the caller frees) */
+  size_t len;
+} verify_pass;
+
+/* One reading of the store: records, reviews and history against the
+ * aggregates loaded at open, its report written to v->text. Returns an
+ * hb_err when the store cannot be opened or the report not written. */
+static int verify_read(verify_pass *v, char *err, size_t errlen)
+{
+  store *s;
+  int rc = store_open_readonly(&s, v->data, err, errlen);
+  if (rc != 0)
+    return rc;
+  FILE *out = open_memstream(&v->text, &v->len);
+  if (!out) {
+    store_close(s);
+    snprintf(err, errlen, "out of memory");
+    return HB_ENOMEM;
+  }
+  uint64_t before = store_last_txnid(s);
+  size_t nrec = 0;
+  long diffs = verify_store(s, out, &nrec, err, errlen);
+  if (diffs >= 0) { /* issue 14: the history, and the records and reviews following from it */
+    long hdiffs = verify_log(s, out, err, errlen);
+    diffs = hdiffs < 0 ? hdiffs : diffs + hdiffs;
+  }
+  v->changed = store_last_txnid(s) != before;
+  if (diffs >= 0) {
+    size_t unknown = 0;
+    const aggmap *all = store_aggs(s);
+    size_t it;
+    for (aggmap_node *n = aggmap_first(all, &it); n; n = aggmap_next(all, n, &it))
+      if ((v->units && !hb_units_find(v->units, n->agg->unit)) ||
+          (v->campaigns && !hb_campaigns_find(v->campaigns, n->agg->campaign)))
+        unknown++;
+    if (unknown)
+      fprintf(out, "note: %zu aggregates of units or campaigns not in the given files\n", unknown);
+    fprintf(out, "verify: %zu records, %zu aggregates, %ld differences\n", nrec, all->count, diffs);
+  }
+  v->diffs = diffs;
+  store_close(s);
+  if (fclose(out) != 0) {
+    free(v->text);
+    v->text = NULL;
+    snprintf(err, errlen, "out of memory");
+    return HB_ENOMEM;
+  }
+  return HB_OK;
+}
+
 typedef struct verify_opts {
   const char *data, *units, *campaigns;
 } verify_opts;
@@ -215,38 +279,29 @@ int verify_main(int argc, char **argv)
     return EX_CONFIG;
   }
   hb_diags_free(&d);
-  store *s;
-  rc = store_open_readonly(&s, data, err, sizeof err);
-  if (rc != 0) {
-    fprintf(stderr, "huibao-aggregator verify: %s\n", err);
-    hb_units_free(&u);
-    hb_campaigns_free(&c);
-    return hb_exit_for(rc);
-  }
-  size_t nrec = 0;
-  long diffs = verify_store(s, stdout, &nrec, err, sizeof err);
-  if (diffs >= 0) { /* issue 14: the history, and the records and reviews following from it */
-    long hdiffs = verify_log(s, stdout, err, sizeof err);
-    diffs = hdiffs < 0 ? hdiffs : diffs + hdiffs;
-  }
   int code = 0;
-  if (diffs < 0) {
-    fprintf(stderr, "huibao-aggregator verify: %s\n", err);
-    code = hb_exit_for((int)diffs);
-  } else {
-    size_t unknown = 0;
-    const aggmap *all = store_aggs(s);
-    size_t it;
-    for (aggmap_node *n = aggmap_first(all, &it); n; n = aggmap_next(all, n, &it))
-      if ((units && !hb_units_find(&u, n->agg->unit)) ||
-          (campaigns && !hb_campaigns_find(&c, n->agg->campaign)))
-        unknown++;
-    if (unknown)
-      printf("note: %zu aggregates of units or campaigns not in the given files\n", unknown);
-    printf("verify: %zu records, %zu aggregates, %ld differences\n", nrec, all->count, diffs);
-    code = diffs ? 1 : 0;
+  for (int pass = 1;; pass++) {
+    verify_pass v = {.data = data, .units = units ? &u : NULL, .campaigns = campaigns ? &c : NULL};
+    rc = verify_read(&v, err, sizeof err);
+    if (rc != 0) {
+      fprintf(stderr, "huibao-aggregator verify: %s\n", err);
+      code = hb_exit_for(rc);
+      break;
+    }
+    if (v.diffs > 0 && v.changed && pass < VERIFY_PASSES) {
+      free(v.text); /* read while another process committed: read again */
+      continue;
+    }
+    fwrite(v.text, 1, v.len, stdout);
+    free(v.text);
+    if (v.diffs < 0) {
+      fprintf(stderr, "huibao-aggregator verify: %s\n", err);
+      code = hb_exit_for((int)v.diffs);
+    } else {
+      code = v.diffs ? 1 : 0;
+    }
+    break;
   }
-  store_close(s);
   hb_units_free(&u);
   hb_campaigns_free(&c);
   return code;
