@@ -417,7 +417,8 @@ json_t *hb_list_rows(hb_list *l)
 {
   if (l->arr)
     return l->arr;
-  qsort(l->rows, l->nrows, sizeof *l->rows, row_cmp);
+  if (l->nrows > 1) /* rows is NULL when there are none */
+    qsort(l->rows, l->nrows, sizeof *l->rows, row_cmp);
   l->arr = json_array();
   for (size_t i = 0; l->arr && i < l->nrows; i++)
     if (json_array_append(l->arr, l->rows[i].o) != 0) {

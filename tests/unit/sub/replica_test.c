@@ -200,7 +200,9 @@ static void test_free_hint(void)
   CHECK_EQ_INT(0, sub_replica_foreach(r, "xw", collect, &s, err, sizeof err));
   CHECK_EQ_INT(1, (int)s.n);
   CHECK_EQ_INT(HB_REVIEW_DELETION_REFUSED, s.status[0]);
-  CHECK(!county_of(r).broken);
+  sub_replica_county c = county_of(r);
+  CHECK(!c.broken);
+  free((char *)c.why);
   sub_replica_close(r);
   hist_free(&h);
 }
