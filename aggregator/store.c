@@ -92,6 +92,7 @@ int store_load_txn(store *s, MDB_txn *txn, char *err, size_t errlen)
   s->admin_gen = 0;
   s->records_format = 0;
   s->logidx_upto = 0;
+  s->loaded_txnid = (uint64_t)mdb_txn_id(txn);
   if ((rc = mdb_cursor_open(txn, s->aggs, &cur)) != 0)
     goto lmdb_fail;
   for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
@@ -421,6 +422,11 @@ void store_close(store *s)
   free(s->lbuf.data);
   free(s->obuf.data);
   free(s);
+}
+
+uint64_t store_loaded_txnid(const store *s)
+{
+  return s->loaded_txnid;
 }
 
 uint64_t store_last_txnid(const store *s)

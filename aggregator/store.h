@@ -58,6 +58,9 @@ void store_close(store *s);
  * me_last_txnid): it changes with every commit, by this process or another
  * (a review, the running service). 0 if LMDB cannot say. */
 uint64_t store_last_txnid(const store *s);
+/* The transaction whose state memory (the aggregates) was last loaded from:
+ * store_last_txnid(s) != store_loaded_txnid(s) means a commit since. */
+uint64_t store_loaded_txnid(const store *s);
 
 /* The in-memory aggregates (owned by the store; valid until the next commit). */
 const aggmap *store_aggs(const store *s);

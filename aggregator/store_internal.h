@@ -84,6 +84,7 @@ struct store {
    * are mostly of one unit and campaign) */
   char bnoted[STORE_KEY_MAX + 1];
   size_t bnoted_len;
+  uint64_t loaded_txnid; /* the transaction memory was loaded from (store_load_txn) */
 };
 
 /* Takes the stored record old (packed, of kind 'A', 'P', 'I' or 'C') out of its

@@ -204,7 +204,7 @@ static int verify_read(verify_pass *v, char *err, size_t errlen)
     snprintf(err, errlen, "out of memory");
     return HB_ENOMEM;
   }
-  uint64_t before = store_last_txnid(s);
+  uint64_t before = store_loaded_txnid(s); /* the aggregates compared are of this one */
   size_t nrec = 0;
   long diffs = verify_store(s, out, &nrec, err, errlen);
   if (diffs >= 0) { /* issue 14: the history, and the records and reviews following from it */
