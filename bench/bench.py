@@ -2,16 +2,17 @@
 """The benchmark driver: runs every measurement and prints ONE table.
 
   bench.py --build DIR [--reps N] [--smoke] [--out FILE] [--keep]
-           [--no-province] [--province-counties N] [--no-poorlink]
+           [--no-province] [--province-counties N] [--no-poorlink] [--no-idle]
 
 Called by ./bench/run.sh, which installs the packages and builds. Every
 figure is the median of --reps runs with min-max; every ratio is computed
 within one repetition (the same minute on the same machine) and then its
 median taken. Servers (huibao-aggregator, huibao-sub, redis-server,
 mosquitto) are started here on free loopback ports and stopped by PID.
-Then bench/province.py (issue 17: N counties, cities, a province) and
-bench/poorlink.py (a township on a 256 kbit/s link) run, unless skipped,
-and their rows follow the table.
+Then bench/idle_bytes.py (issue 17: bytes idle and per edit, on the wire),
+bench/province.py (N counties, cities, a province) and bench/poorlink.py (a
+township on a 256 kbit/s link) run, unless skipped, and their rows follow
+the table.
 """
 import argparse
 import json
@@ -421,6 +422,8 @@ def scale_tables(args):
     """Issue 17's long benchmarks (province.py, poorlink.py), each its own table."""
     out = ""
     runs = []
+    if not args.no_idle:
+        runs.append(("idle_bytes.py", ["--reps", str(args.reps), "--kinds"]))
     if not args.no_province:
         runs.append(("province.py", ["--counties", str(args.province_counties),
                                      "--reps", str(args.reps)]))
@@ -449,6 +452,7 @@ def main():
     ap.add_argument("--no-province", action="store_true", help="skip bench/province.py")
     ap.add_argument("--province-counties", type=int, default=100)
     ap.add_argument("--no-poorlink", action="store_true", help="skip bench/poorlink.py")
+    ap.add_argument("--no-idle", action="store_true", help="skip bench/idle_bytes.py")
     args = ap.parse_args()
 
     class Cfg:
