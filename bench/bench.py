@@ -409,6 +409,19 @@ def fmt_rate(v):
     return f"{v / 1000:,.1f} k/s" if v >= 1000 else f"{v:,.0f} /s"
 
 
+def reexec_in_netns(flag):
+    """Root: runs the calling script again in a network namespace of its own
+    (private loopback and nftables, both gone with it), with flag=1 in its
+    environment; returns when not root, or already in it (flag set)."""
+    if os.environ.get(flag) or os.geteuid() != 0 or not shutil.which("unshare"):
+        return
+    env = dict(os.environ, **{flag: "1"})
+    cmd = ("ip link set lo up && exec " + " ".join(
+        subprocess.list2cmdline([x]) for x in [sys.executable] + sys.argv))
+    r = subprocess.run(["unshare", "--net", "--", "sh", "-c", cmd], env=env)
+    sys.exit(r.returncode)
+
+
 def med(xs):
     return statistics.median(xs), min(xs), max(xs)
 

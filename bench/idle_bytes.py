@@ -28,8 +28,6 @@ With --kinds (root) the idle county -> city connection is broken down by kind
                       [--edit-window 16] [--heartbeat-ms 1000] [--kinds] [--smoke] [--out F]
 """
 import argparse
-import csv
-import io
 import os
 import re
 import shutil
@@ -150,19 +148,6 @@ class Wire:
         return out
 
 
-def edit_one_row(county, unit, rnd):
-    """Sets the participants count of the first activity row of unit."""
-    path = os.path.join(county.ledger(unit), "activities.csv")
-    with open(path, encoding="utf-8", newline="") as f:
-        rows = list(csv.reader(f))
-    col = rows[0].index("participants")
-    rows[1][col] = str(1000 + rnd)
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(rows)
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        f.write(out.getvalue())
-
-
 def start_sub(t, name, upstream, server_key, publish=None, hb_ms=1000):
     import hbtest
     k = t.keys
@@ -182,18 +167,6 @@ def start_sub(t, name, upstream, server_key, publish=None, hb_ms=1000):
     p = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
     hbtest._live.append(p)
     return p
-
-
-def reexec_in_netns():
-    """Root: runs this script again in a network namespace of its own (private
-    loopback and nftables, both gone with it)."""
-    if os.environ.get("HB_IDLE_NETNS") or os.geteuid() != 0 or not shutil.which("unshare"):
-        return
-    env = dict(os.environ, HB_IDLE_NETNS="1")
-    cmd = ("ip link set lo up && exec " + " ".join(
-        subprocess.list2cmdline([x]) for x in [sys.executable] + sys.argv))
-    r = subprocess.run(["unshare", "--net", "--", "sh", "-c", cmd], env=env)
-    sys.exit(r.returncode)
 
 
 def system_python():
@@ -225,7 +198,9 @@ def main():
         a.reps, a.window, a.settle, a.edit_window, a.units = 1, 3.0, 2.0, 2.0, 10
     if a.build:
         os.environ["HUIBAO_BUILD"] = os.path.abspath(a.build)
-    reexec_in_netns()
+    sys.path.insert(0, HERE)
+    import bench
+    bench.reexec_in_netns("HB_IDLE_NETNS")
     import hbtest
     t = hbtest.Test("idle_bytes")
     try:
@@ -296,7 +271,7 @@ def run(t, a):
     edit_wire = {lvl: [] for lvl in wire.pairs}
     unit = county.units()[0]
     for rep in range(a.reps):
-        edit_one_row(county, unit, rep)
+        county.set_participants(unit, 1000 + rep)
         t0 = time.monotonic()
         w0 = wire.read()
         r = t.sync(county, unit, agg)
