@@ -296,22 +296,22 @@ def run(t, a):
         spread = f" ({min(vals):,.0f} – {max(vals):,.0f})" if len(vals) > 1 else ""
         verdict = "" if limit is None else ("met" if v <= limit else "NOT met")
         rows.append(f"| I{no[0]} | {what} | {target} | {v:,.0f} {unit}{spread} | {verdict} |")
-    pairs = (("county", "city"), ("city", "province"))
-    for lvl, to in pairs:
-        row(f"idle bytes/s on the wire, {lvl} ↔ {to}: the {to}'s one connection, both "
-            "directions, IP bytes", f"≤ {IDLE_TARGET} B/s", idle_wire[lvl], "B/s", IDLE_TARGET)
-    for lvl, to in pairs:
-        row(f"idle message bytes/s {lvl} → {to} (a subscriber of state/ and tock: topic + body)",
-            f"≤ {IDLE_TARGET} B/s", idle[(lvl, "new")], "B/s", IDLE_TARGET)
-    for lvl, to in pairs:
-        row(f"bytes per one-row edit on the wire, {lvl} ↔ {to} ({a.edit_window:.0f} s after the "
-            "sync, less the idle rate)", f"≤ {EDIT_TARGET} B", edit_wire[lvl], "B", EDIT_TARGET)
-    for lvl, to in pairs:
-        row(f"bytes per one-row edit, messages {lvl} → {to} (state/ and tock)",
-            f"≤ {EDIT_TARGET} B", edit[(lvl, "new")], "B", EDIT_TARGET)
-    for lvl, to in pairs:
-        row(f"for comparison: an old subscriber of rollup/ at the {lvl}, idle message bytes/s",
-            "", idle[(lvl, "old")], "B/s", None)
+    # (what, target, measurements by level, unit, limit), each at both levels
+    idle_t, edit_t = f"≤ {IDLE_TARGET} B/s", f"≤ {EDIT_TARGET} B"
+    kinds_of_row = (
+        ("idle bytes/s on the wire, {lvl} ↔ {to}: the {to}'s one connection, both directions, "
+         "IP bytes", idle_t, idle_wire, "B/s", IDLE_TARGET),
+        ("idle message bytes/s {lvl} → {to} (a subscriber of state/ and tock: topic + body)",
+         idle_t, {lv: idle[(lv, "new")] for lv in wire.pairs}, "B/s", IDLE_TARGET),
+        (f"bytes per one-row edit on the wire, {{lvl}} ↔ {{to}} ({a.edit_window:.0f} s after the "
+         "sync, less the idle rate)", edit_t, edit_wire, "B", EDIT_TARGET),
+        ("bytes per one-row edit, messages {lvl} → {to} (state/ and tock)", edit_t,
+         {lv: edit[(lv, "new")] for lv in wire.pairs}, "B", EDIT_TARGET),
+        ("for comparison: an old subscriber of rollup/ at the {lvl}, idle message bytes/s", "",
+         {lv: idle[(lv, "old")] for lv in wire.pairs}, "B/s", None))
+    for what, target, by_level, unit, limit in kinds_of_row:
+        for lvl, to in (("county", "city"), ("city", "province")):
+            row(what.format(lvl=lvl, to=to), target, by_level[lvl], unit, limit)
     head = (f"Idle and per-edit bytes (bench/idle_bytes.py): county of {a.units} units → city → "
             f"province, CURVE, heartbeat {a.heartbeat_ms} ms; medians of {a.reps} (min – max); "
             f"idle windows of {a.window:.0f} s after {a.settle:.0f} s settling; wire: {wire.how}; "
