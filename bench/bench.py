@@ -2,16 +2,17 @@
 """The benchmark driver: runs every measurement and prints ONE table.
 
   bench.py --build DIR [--reps N] [--smoke] [--out FILE] [--keep]
-           [--no-province] [--province-counties N] [--no-poorlink]
+           [--no-province] [--province-counties N] [--no-poorlink] [--no-idle]
 
 Called by ./bench/run.sh, which installs the packages and builds. Every
 figure is the median of --reps runs with min-max; every ratio is computed
 within one repetition (the same minute on the same machine) and then its
 median taken. Servers (huibao-aggregator, huibao-sub, redis-server,
 mosquitto) are started here on free loopback ports and stopped by PID.
-Then bench/province.py (issue 17: N counties, cities, a province) and
-bench/poorlink.py (a township on a 256 kbit/s link) run, unless skipped,
-and their rows follow the table.
+Then bench/idle_bytes.py (issue 17: bytes idle and per edit, on the wire),
+bench/province.py (N counties, cities, a province) and bench/poorlink.py (a
+township on a 256 kbit/s link) run, unless skipped, and their rows follow
+the table.
 """
 import argparse
 import json
@@ -408,6 +409,19 @@ def fmt_rate(v):
     return f"{v / 1000:,.1f} k/s" if v >= 1000 else f"{v:,.0f} /s"
 
 
+def reexec_in_netns(flag):
+    """Root: runs the calling script again in a network namespace of its own
+    (private loopback and nftables, both gone with it), with flag=1 in its
+    environment; returns when not root, or already in it (flag set)."""
+    if os.environ.get(flag) or os.geteuid() != 0 or not shutil.which("unshare"):
+        return
+    env = dict(os.environ, **{flag: "1"})
+    cmd = ("ip link set lo up && exec " + " ".join(
+        subprocess.list2cmdline([x]) for x in [sys.executable] + sys.argv))
+    r = subprocess.run(["unshare", "--net", "--", "sh", "-c", cmd], env=env)
+    sys.exit(r.returncode)
+
+
 def med(xs):
     return statistics.median(xs), min(xs), max(xs)
 
@@ -421,6 +435,8 @@ def scale_tables(args):
     """Issue 17's long benchmarks (province.py, poorlink.py), each its own table."""
     out = ""
     runs = []
+    if not args.no_idle:
+        runs.append(("idle_bytes.py", ["--reps", str(args.reps), "--kinds"]))
     if not args.no_province:
         runs.append(("province.py", ["--counties", str(args.province_counties),
                                      "--reps", str(args.reps)]))
@@ -449,6 +465,7 @@ def main():
     ap.add_argument("--no-province", action="store_true", help="skip bench/province.py")
     ap.add_argument("--province-counties", type=int, default=100)
     ap.add_argument("--no-poorlink", action="store_true", help="skip bench/poorlink.py")
+    ap.add_argument("--no-idle", action="store_true", help="skip bench/idle_bytes.py")
     args = ap.parse_args()
 
     class Cfg:

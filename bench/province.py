@@ -429,18 +429,6 @@ def busy_edits(pv, rng):
     return run
 
 
-def reexec_in_netns():
-    """Root: runs this script again in a network namespace of its own (private
-    loopback and nftables, removed with it)."""
-    if os.environ.get("HB_PROVINCE_NETNS") or os.geteuid() != 0 or not shutil.which("unshare"):
-        return
-    env = dict(os.environ, HB_PROVINCE_NETNS="1")
-    cmd = ("ip link set lo up && exec " + " ".join(
-        subprocess.list2cmdline([x]) for x in [sys.executable] + sys.argv))
-    r = subprocess.run(["unshare", "--net", "--", "sh", "-c", cmd], env=env)
-    sys.exit(r.returncode)
-
-
 def fmt_b(v):
     for unit, d in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
         if v >= d:
@@ -529,7 +517,7 @@ def main():
     if a.smoke:
         a.counties, a.cities, a.reps, a.edits, a.idle, a.busy = 3, 1, 1, 2, 3, 4
     a.cities = max(1, min(a.cities, a.counties))
-    reexec_in_netns()
+    B.reexec_in_netns("HB_PROVINCE_NETNS")
     for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(s, on_signal)
     atexit.register(stop_children)

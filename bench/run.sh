@@ -5,7 +5,9 @@
 #   ./bench/run.sh --smoke    tiny counts, one repetition (< 2 minutes): checks it still works
 #   ./bench/run.sh --reps N   repetitions (default 5)
 #   ./bench/run.sh --out FILE also writes the table to FILE; --keep keeps the work folder
-#   Issue 17's long ones run after it (about 8 and 15 minutes at full size):
+#   Issue 17's ones run after it (about 5, 8 and 15 minutes at full size):
+#   --no-idle                 skips bench/idle_bytes.py (bytes idle and per one-row edit, on
+#                             the wire: nftables in a network namespace as root, else ss)
 #   --no-province             skips bench/province.py (100 counties, 10 cities, a province)
 #   --province-counties N     its number of counties (default 100)
 #   --no-poorlink             skips bench/poorlink.py (256 kbit/s, 300 ms RTT, 2 % loss;

@@ -173,3 +173,9 @@ int hb_delta_beat_unpack(const uint8_t *buf, size_t len, Huibao__V1__RollupBeat 
   *out = m;
   return 0;
 }
+
+int64_t hb_delta_silence_ms(uint32_t heartbeat_ms, uint32_t next_ms)
+{
+  int64_t three = 3 * (int64_t)heartbeat_ms, after = (int64_t)next_ms + 2 * (int64_t)heartbeat_ms;
+  return next_ms > 0 && after > three ? after : three;
+}

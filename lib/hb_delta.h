@@ -9,7 +9,9 @@
  * base and of the result: a subscriber holding another base (it missed a
  * message, or joined late) cannot apply it and asks for the full state.
  * Once a heartbeat the publisher sends one RollupBeat on "tick": per
- * campaign its seq and the low 32 bits of the hash of the state last sent.
+ * campaign its seq and the low 32 bits of the hash of the state last sent;
+ * the same beat goes on "tock" in one frame, less often while nothing
+ * changes, saying when the next one comes (next_ms).
  *
  * Pure functions: no I/O, errors returned, every buffer handed out is
  * malloc'd and the caller's. */
@@ -23,6 +25,9 @@
 
 #define HB_DELTA_TOPIC_PREFIX "state/" /* + campaign: RollupDelta */
 #define HB_DELTA_TOPIC_BEAT "tick"     /* RollupBeat, one per publisher */
+/* One frame: these 4 bytes, then a RollupBeat with next_ms (the quiet
+ * beat, docs/protocol.md "Quiet beats"). */
+#define HB_DELTA_TOPIC_TOCK "tock"
 /* The largest RollupBeat accepted (64 bytes a campaign, 4096 campaigns). */
 #define HB_DELTA_MAX_BEAT (256u * 1024)
 
@@ -63,6 +68,12 @@ int hb_delta_pack(const char *campaign, uint64_t seq, uint64_t hash, size_t size
  * 0 with *out (free with protobuf_c_message_free_unpacked), HB_ETOOBIG, or
  * HB_EPROTO (*out NULL). */
 int hb_delta_unpack(const uint8_t *buf, size_t len, Huibao__V1__RollupDelta **out);
+
+/* How long a subscriber hears nothing from a publisher before it counts
+ * it as silent (stale, or perhaps an old version): 3 x heartbeat_ms, or
+ * the last quiet beat's next_ms (0: none) + 2 x heartbeat_ms when that is
+ * longer (docs/protocol.md "Quiet beats"). */
+int64_t hb_delta_silence_ms(uint32_t heartbeat_ms, uint32_t next_ms);
 
 /* Unpacks a RollupBeat from the network (at most HB_DELTA_MAX_BEAT bytes;
  * every campaign non-empty valid UTF-8). Same returns as hb_delta_unpack. */

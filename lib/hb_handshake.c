@@ -77,7 +77,10 @@ void hb_handshake_poll(hb_handshake *h)
       h->connected = h->disconnected = 0;
       break;
     case ZMQ_EVENT_CONNECTED: h->connected++; break;
-    case ZMQ_EVENT_DISCONNECTED: h->disconnected++; break;
+    case ZMQ_EVENT_DISCONNECTED:
+      h->disconnected++;
+      h->drops++;
+      break;
     case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
       h->auth_failures++;
       h->auth_status = (int)val;

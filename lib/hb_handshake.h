@@ -19,6 +19,7 @@ typedef struct hb_handshake {
   int other_failures; /* handshakes that failed without detail (errno in last_errno) */
   int connected;      /* TCP connections made (ZMQ_EVENT_CONNECTED) since the last success */
   int disconnected;   /* ... and closed again (ZMQ_EVENT_DISCONNECTED) */
+  int drops;          /* connections closed since the watch began (never cleared) */
   int last_errno;
 } hb_handshake;
 

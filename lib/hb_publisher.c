@@ -15,8 +15,12 @@
 
 /* Subscription messages are a few bytes; nothing bigger may come in. */
 #define XPUB_MAXMSGSIZE (64 * 1024)
-/* TCP liveness of the subscribers' connections (ZMTP heartbeats). */
-#define NET_HEARTBEAT_MS 5000
+/* TCP liveness of the subscribers' connections (ZMTP heartbeats): slow,
+ * because the beats already show the subscribers that we live, and each
+ * subscriber's own PINGs (sub/net.c) carry the TTL that drops it here when
+ * it dies; this only catches a subscriber that never pings (docs/protocol.md
+ * "Quiet beats"). */
+#define NET_HEARTBEAT_MS 60000
 /* Subscription messages read per hb_publisher_poll: a flood of them cannot
  * hold the caller's loop. */
 #define POLL_MAX_MSGS 1000
@@ -63,6 +67,9 @@ struct hb_publisher {
   pub_sent *subsent;
   size_t nsubsent, capsubsent;
   hb_pubdelta *delta; /* the delta topics (issue 17, hb_publisher_delta.h) */
+  int64_t tock_ms;    /* when the last quiet beat went out */
+  uint32_t tock_next; /* the interval it announced (0: none went out yet) */
+  bool tock_moved;    /* a state or a new subscription since: beat soon */
 };
 
 /* The XPUB's options, the ZAP handler and CURVE (before the bind), then
@@ -407,6 +414,24 @@ static pub_go go_decide(hb_publisher *p, const char *campaign, const char *topic
   return g;
 }
 
+/* At a heartbeat: 0 when no quiet beat is due, else the interval the one
+ * due announces (one heartbeat after a change or a new subscription, then
+ * twice the last, up to HB_PUBLISHER_QUIET_BEATS heartbeats). Due: the
+ * first, after a change, or when the last announced interval is over (half
+ * a heartbeat early: heartbeats are that interval's steps). */
+static uint32_t tock_interval(const hb_publisher *p, int64_t now_ms)
+{
+  uint32_t hb = p->o.heartbeat_ms;
+  if (!hb_pubdelta_tock_wanted(p->delta))
+    return 0;
+  if (!p->tock_next || p->tock_moved)
+    return hb;
+  if (now_ms - p->tock_ms + hb / 2 < (int64_t)p->tock_next)
+    return 0;
+  uint64_t next = 2 * (uint64_t)p->tock_next, max = (uint64_t)HB_PUBLISHER_QUIET_BEATS * hb;
+  return (uint32_t)(next < max ? next : max);
+}
+
 int hb_publisher_send(hb_publisher *p, int64_t now_ms)
 {
   bool beat = beat_due(p, now_ms), all = beat || p->all_due;
@@ -431,10 +456,18 @@ int hb_publisher_send(hb_publisher *p, int64_t now_ms)
       first = rc;
   }
   /* the heartbeat of the delta topics: "alive, seq N" per campaign */
-  if (beat && hb_pubdelta_beat_wanted(p->delta)) {
-    int rc = hb_pubdelta_beat(p->delta, p->xpub, ids, n, &p->sent, &p->dropped);
+  p->tock_moved |= hb_pubdelta_moved(p->delta) || subs;
+  uint32_t tock = beat ? tock_interval(p, now_ms) : 0;
+  bool tick = beat && hb_pubdelta_beat_wanted(p->delta);
+  if (tick || tock) {
+    int rc = hb_pubdelta_beat(p->delta, p->xpub, ids, n, tick, tock, &p->sent, &p->dropped);
     if (rc != 0 && first == 0)
       first = rc;
+  }
+  if (tock) {
+    p->tock_ms = now_ms;
+    p->tock_next = tock;
+    p->tock_moved = false;
   }
   free(ids);
   subs_clear(p);

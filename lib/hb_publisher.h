@@ -7,9 +7,12 @@
  * hb_publisher_delta.h, docs/protocol.md "Deltas and heartbeats"), while a
  * subscription covers them: "state/<campaign>" carries the same build as a
  * zstd delta against the state last sent there (or in full for a new
- * subscription), only when it changed in more than its as_of_ms, and "tick"
- * one RollupBeat per heartbeat; a subscriber of those only receives a few
- * bytes a heartbeat while nothing changes. A campaign is sent
+ * subscription), only when it changed in more than its as_of_ms, "tick"
+ * one RollupBeat per heartbeat, and "tock" the same beat in one frame with
+ * the interval to the next one: one heartbeat after a change, doubling
+ * while nothing changes up to HB_PUBLISHER_QUIET_BEATS heartbeats; a
+ * subscriber of "state/" and "tock" receives a few bytes every few seconds
+ * while nothing changes. A campaign is sent
  *   - on change: the caller marks it (hb_publisher_mark), and the changes
  *     are coalesced for HB_PUBLISHER_COALESCE_MS (see hb_publisher_coalesce);
  *   - on a heartbeat: every campaign every heartbeat_ms, the first at once;
@@ -42,6 +45,9 @@
 /* The default heartbeat of every publisher (--heartbeat-ms, heartbeat-ms=):
  * a subscriber marks a publisher stale after 3 heartbeats of silence. */
 #define HB_PUBLISHER_HEARTBEAT_MS 1000
+/* The quiet beat ("tock", docs/protocol.md "Quiet beats") backs off while
+ * nothing changes to at most this many heartbeats apart. */
+#define HB_PUBLISHER_QUIET_BEATS 8
 /* How long changes are gathered into one message per campaign. */
 #define HB_PUBLISHER_COALESCE_MS 50
 /* The ZAP domain of subscribers (a county's agents are HB_ZAP_DOMAIN). */

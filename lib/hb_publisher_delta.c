@@ -34,6 +34,7 @@ struct hb_pubdelta {
   prefix interest[INTEREST_MAX];
   size_t ninterest;
   bool interest_all; /* more prefixes than INTEREST_MAX */
+  bool moved;        /* a state went out since hb_pubdelta_moved last said */
 };
 
 hb_pubdelta *hb_pubdelta_new(void)
@@ -105,6 +106,11 @@ bool hb_pubdelta_wanted(const hb_pubdelta *d, const char *campaign)
 bool hb_pubdelta_beat_wanted(const hb_pubdelta *d)
 {
   return covered(d, HB_DELTA_TOPIC_BEAT, "");
+}
+
+bool hb_pubdelta_tock_wanted(const hb_pubdelta *d)
+{
+  return covered(d, HB_DELTA_TOPIC_TOCK, "");
 }
 
 static chain *chain_find(hb_pubdelta *d, const char *campaign)
@@ -200,6 +206,7 @@ int hb_pubdelta_offer(hb_pubdelta *d, void *xpub, const char *campaign, const ui
   }
   rc = send2(xpub, topic, msg, mlen, sent, dropped);
   free(msg);
+  d->moved = true;
   /* the state moves even when the send failed: a subscriber that missed
    * it sees another base next time and asks for the full state */
   memcpy(copy, buf, len);
@@ -226,8 +233,35 @@ static void chains_prune(hb_pubdelta *d)
   }
 }
 
-int hb_pubdelta_beat(hb_pubdelta *d, void *xpub, const char *const *ids, size_t n, uint64_t *sent,
-                     uint64_t *dropped)
+/* Packs b (with next_ms when next_ms > 0) and sends it on topic: as
+ * [topic][body], or in one frame topic + body (the quiet beat). */
+static int beat_send(void *xpub, Huibao__V1__RollupBeat *b, const char *topic, bool one_frame,
+                     uint32_t next_ms, uint64_t *sent, uint64_t *dropped)
+{
+  b->has_next_ms = next_ms > 0;
+  b->next_ms = next_ms;
+  size_t tl = strlen(topic), len = huibao__v1__rollup_beat__get_packed_size(b);
+  uint8_t *buf = malloc(tl + len);
+  if (!buf) {
+    (*dropped)++;
+    return HB_ENOMEM;
+  }
+  memcpy(buf, topic, tl);
+  huibao__v1__rollup_beat__pack(b, buf + tl);
+  int rc = 0;
+  if (!one_frame)
+    rc = send2(xpub, topic, buf + tl, len, sent, dropped);
+  else if (zmq_send(xpub, buf, tl + len, ZMQ_DONTWAIT) < 0) {
+    (*dropped)++;
+    rc = errno == EAGAIN ? HB_EAGAIN : HB_EZMQ;
+  } else
+    (*sent)++;
+  free(buf);
+  return rc;
+}
+
+int hb_pubdelta_beat(hb_pubdelta *d, void *xpub, const char *const *ids, size_t n, bool tick,
+                     uint32_t tock_next_ms, uint64_t *sent, uint64_t *dropped)
 {
   Huibao__V1__RollupBeatEntry *es = calloc(n ? n : 1, sizeof *es);
   Huibao__V1__RollupBeatEntry **ps = calloc(n ? n : 1, sizeof *ps);
@@ -249,21 +283,24 @@ int hb_pubdelta_beat(hb_pubdelta *d, void *xpub, const char *const *ids, size_t 
   }
   if (rc == 0)
     chains_prune(d);
-  if (rc == 0 && k > 0) {
-    Huibao__V1__RollupBeat b = HUIBAO__V1__ROLLUP_BEAT__INIT;
-    b.n_entries = k;
-    b.entries = ps;
-    size_t len = huibao__v1__rollup_beat__get_packed_size(&b);
-    uint8_t *buf = malloc(len ? len : 1);
-    if (!buf)
-      rc = HB_ENOMEM;
-    else {
-      huibao__v1__rollup_beat__pack(&b, buf);
-      rc = send2(xpub, HB_DELTA_TOPIC_BEAT, buf, len, sent, dropped);
-      free(buf);
-    }
+  Huibao__V1__RollupBeat b = HUIBAO__V1__ROLLUP_BEAT__INIT;
+  b.n_entries = k;
+  b.entries = ps;
+  if (rc == 0 && k > 0 && tick)
+    rc = beat_send(xpub, &b, HB_DELTA_TOPIC_BEAT, false, 0, sent, dropped);
+  if (k > 0 && tock_next_ms > 0) { /* k > 0: es and ps are there */
+    int r2 = beat_send(xpub, &b, HB_DELTA_TOPIC_TOCK, true, tock_next_ms, sent, dropped);
+    if (rc == 0)
+      rc = r2;
   }
   free(es);
   free(ps);
   return rc;
+}
+
+bool hb_pubdelta_moved(hb_pubdelta *d)
+{
+  bool m = d->moved;
+  d->moved = false;
+  return m;
 }

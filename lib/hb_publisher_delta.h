@@ -46,10 +46,19 @@ void hb_pubdelta_want_full(hb_pubdelta *d, const char *campaign);
 int hb_pubdelta_offer(hb_pubdelta *d, void *xpub, const char *campaign, const uint8_t *buf,
                       size_t len, bool full, uint64_t *sent, uint64_t *dropped);
 
+/* Whether some subscription covers the quiet beat's topic ("tock"). */
+bool hb_pubdelta_tock_wanted(const hb_pubdelta *d);
+
 /* Sends the RollupBeat of the campaigns ids[0..n) that have a state sent
- * (nothing when none has), and forgets the states of campaigns no longer
- * listed. Returns 0, HB_ENOMEM, HB_EAGAIN or HB_EZMQ. */
-int hb_pubdelta_beat(hb_pubdelta *d, void *xpub, const char *const *ids, size_t n, uint64_t *sent,
-                     uint64_t *dropped);
+ * (nothing when none has): on "tick" as [topic][body] when tick is true,
+ * and on "tock" in one frame with next_ms = tock_next_ms when that is not
+ * 0. Forgets the states of campaigns no longer listed. Returns 0,
+ * HB_ENOMEM, HB_EAGAIN or HB_EZMQ. */
+int hb_pubdelta_beat(hb_pubdelta *d, void *xpub, const char *const *ids, size_t n, bool tick,
+                     uint32_t tock_next_ms, uint64_t *sent, uint64_t *dropped);
+
+/* Whether hb_pubdelta_offer sent a state since the last call (and clears
+ * it): the quiet beat starts again from one heartbeat after a change. */
+bool hb_pubdelta_moved(hb_pubdelta *d);
 
 #endif

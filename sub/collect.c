@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "hb_delta.h"
 #include "hb_date.h"
 #include "hb_err.h"
 
@@ -144,10 +145,11 @@ size_t sub_collect_mark_stale(sub_collect *c, int64_t now_ms, int64_t stale_afte
   size_t n = 0;
   for (size_t i = 0; i < c->count; i++) {
     sub_entry *e = &c->items[i];
-    int64_t after = stale_after_ms;
-    if (after <= 0)
-      after = e->r->has_heartbeat_ms && e->r->heartbeat_ms ? 3 * (int64_t)e->r->heartbeat_ms
-                                                           : SUB_STALE_DEFAULT_MS;
+    uint32_t hb = e->r->has_heartbeat_ms && e->r->heartbeat_ms ? e->r->heartbeat_ms
+                                                               : HB_PUBLISHER_HEARTBEAT_MS;
+    int64_t after = stale_after_ms, quiet = hb_delta_silence_ms(hb, e->quiet_ms);
+    if (after <= 0 || (e->quiet_ms && after < quiet))
+      after = quiet;
     if (!e->stale && now_ms - e->rx_ms > after) {
       e->stale = true;
       e->dirty = true;
@@ -192,6 +194,13 @@ size_t sub_collect_origin_count(const sub_collect *c, const char *origin, uint32
         *announced = c->items[i].r->campaign_count;
     }
   return n;
+}
+
+void sub_collect_quiet_reset(sub_collect *c, const char *origin)
+{
+  for (size_t i = 0; i < c->count; i++)
+    if (strcmp(c->items[i].origin, origin) == 0)
+      c->items[i].quiet_ms = 0;
 }
 
 bool sub_collect_any_dirty(const sub_collect *c)

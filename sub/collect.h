@@ -28,6 +28,7 @@ typedef struct sub_entry {
   char *campaign;
   Huibao__V1__Rollup *r; /* owned; freed with protobuf_c_message_free_unpacked */
   int64_t rx_ms;         /* monotonic ms of the last message for this pair, kept or not */
+  uint32_t quiet_ms; /* the next_ms of its publisher's quiet beat then (0: none; the caller's) */
   bool stale;
   bool dirty; /* changed since the caller last cleared it */
 } sub_entry;
@@ -69,11 +70,19 @@ int sub_collect_load(sub_collect *c, const char *origin, Huibao__V1__Rollup *r, 
 sub_entry *sub_collect_find(sub_collect *c, const char *origin, const char *campaign);
 
 /* Marks stale every entry that heard nothing for its stale time:
- * stale_after_ms if > 0, else 3 x the rollup's heartbeat_ms, else
- * SUB_STALE_DEFAULT_MS. Newly stale entries become dirty and are passed to
+ * stale_after_ms if > 0, else hb_delta_silence_ms of the rollup's
+ * heartbeat_ms (HB_PUBLISHER_HEARTBEAT_MS without one) and the entry's
+ * quiet_ms: 3 heartbeats, or quiet_ms + 2 heartbeats when longer; that is
+ * also the least stale time when quiet_ms is set (a publisher that said it
+ * beats that seldom is not stale sooner). Newly stale entries become dirty and are passed to
  * on_stale (may be NULL). Returns how many became stale. */
 size_t sub_collect_mark_stale(sub_collect *c, int64_t now_ms, int64_t stale_after_ms,
                               void (*on_stale)(const sub_entry *e, void *arg), void *arg);
+
+/* Sets quiet_ms to 0 in every entry of origin (its connection closed: it
+ * is stale 3 heartbeats after its last message, not after what its last
+ * quiet beat announced). */
+void sub_collect_quiet_reset(sub_collect *c, const char *origin);
 
 /* True when some entry changed since the caller last cleared the flags. */
 bool sub_collect_any_dirty(const sub_collect *c);

@@ -137,6 +137,9 @@ static int receive(const sub_loop_opts *o, sub_collect *c, loop_state *st, int w
   }
   if (rc < 0)
     return rc;
+  sub_entry *e = sub_collect_find(c, origin, campaign);
+  if (e) /* how long its publisher may now say nothing (the stale time) */
+    e->quiet_ms = sub_net_quiet_ms(o->net, ep);
   if (was_stale)
     hb_log_notice("county %s campaign %s: heard again", origin, campaign);
   if (rc == 1)
@@ -233,6 +236,11 @@ static int pass(const sub_loop_opts *o, sub_collect *c, loop_state *st, int wait
     st->last_bad = o->net->bad;
   }
   int64_t now = hb_time_mono_ms();
+  for (size_t i = 0; o->mark_stale && i < o->net->count; i++) {
+    const char *origin = o->key_by_endpoint ? o->net->eps[i] : o->net->codes[i];
+    if (sub_net_take_lost(o->net, i) && origin) /* stopped or killed: 3 heartbeats */
+      sub_collect_quiet_reset(c, origin);
+  }
   if (o->mark_stale)
     sub_collect_mark_stale(c, now, o->stale_after_ms, o->log_stale ? log_stale : NULL, NULL);
   if (o->verify) { /* issue 15: verify.h; an error never ends the loop */

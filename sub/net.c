@@ -16,9 +16,19 @@
 #include "hb_zap.h"
 #include "hb_zmq.h"
 #include "hb_date.h"
+#include "hb_delta.h"
 #include "net_delta.h"
 
 #define TOPIC_MAX 512
+/* ZMTP heartbeats on each SUB: a PING this often (its TTL, the timeout,
+ * tells the publisher to drop us when they stop), and a connection that
+ * answers nothing for the timeout after one is dropped and made again. The
+ * beats already prove the publisher alive (a silent one goes stale whatever
+ * TCP says); these only find a half-open connection, so they are rare: about
+ * 12 bytes/s on the wire instead of ~200 at one a second (docs/protocol.md
+ * "Quiet beats"). */
+#define SUB_NET_PING_MS 20000
+#define SUB_NET_PING_TIMEOUT_MS 45000
 
 void sub_net_free_list(char **eps, size_t n)
 {
@@ -125,7 +135,8 @@ int sub_net_open_secure(sub_net *s, char *const *eps, size_t n, const char *camp
     char name[32];
     snprintf(name, sizeof name, "county-%zu", i);
     if (hb_handshake_watch(&s->hs[i], s->ctx, sock, name) != HB_OK ||
-        hb_zmq_common(sock, (int64_t)HB_WIRE_MAX_ROLLUP, 1000, 3000) != 0 ||
+        hb_zmq_common(sock, (int64_t)HB_WIRE_MAX_ROLLUP, SUB_NET_PING_MS,
+                      SUB_NET_PING_TIMEOUT_MS) != 0 ||
         zmq_setsockopt(sock, ZMQ_SUBSCRIBE, topic, (size_t)tl) != 0 ||
         !(s->delta[i] = sub_netd_open(sock, campaign)) || zmq_connect(sock, eps[i]) != 0) {
       snprintf(err, errlen, "%s: %s", eps[i], zmq_strerror(errno));
@@ -347,6 +358,15 @@ static int read_one(sub_net *s, size_t ep, Huibao__V1__Rollup **r)
       zmq_msg_close(&m);
     nparts++;
   } while (more);
+  size_t kl = strlen(HB_DELTA_TOPIC_TOCK);
+  if (nparts == 1 && zmq_msg_size(&parts[0]) >= kl &&
+      memcmp(zmq_msg_data(&parts[0]), HB_DELTA_TOPIC_TOCK, kl) == 0) { /* one frame */
+    const uint8_t *b = zmq_msg_data(&parts[0]);
+    if (sub_netd_handle(s->delta[ep], sock, HB_DELTA_TOPIC_TOCK, kl, b + kl,
+                        zmq_msg_size(&parts[0]) - kl, hb_time_mono_ms(), &s->gaps) == HB_EPROTO)
+      s->bad++;
+    goto out;
+  }
   if (nparts != 2) {
     s->bad++;
     goto out;
@@ -379,6 +399,16 @@ out:
   return rc;
 }
 
+bool sub_net_take_lost(sub_net *s, size_t i)
+{
+  return s->delta && i < s->count && sub_netd_take_lost(s->delta[i]);
+}
+
+uint32_t sub_net_quiet_ms(const sub_net *s, size_t i)
+{
+  return s->delta && i < s->count ? sub_netd_quiet_ms(s->delta[i]) : 0;
+}
+
 const char *sub_net_explain(sub_net *s, size_t i, char *buf, size_t len)
 {
   if (!s->hs || i >= s->count)
@@ -398,8 +428,10 @@ int sub_net_recv(sub_net *s, int timeout_ms, size_t *ep, Huibao__V1__Rollup **r)
    * socket from its I/O thread and blocks that thread once ~2,000 are
    * unread (a county refusing our key adds one every few seconds), which
    * would stop every subscription of a long-running `run` or `serve`. */
-  for (size_t i = 0; s->hs && i < n; i++)
+  for (size_t i = 0; s->hs && i < n; i++) {
     hb_handshake_poll(&s->hs[i]);
+    sub_netd_dropped(s->delta[i], s->hs[i].drops);
+  }
   /* what the delta topics gave first (a beat gives one rollup a campaign) */
   int64_t now = hb_time_mono_ms();
   for (size_t k = 0; k < n; k++) {

@@ -1,7 +1,8 @@
 /* net.h: one ZeroMQ SUB socket (ZMQ_SUB) per endpoint, so every message is known by the
  * endpoint it came from. Frames are [topic "rollup/<campaign>"][Rollup], and from a
- * publisher of issue 17 [topic "state/<campaign>"][RollupDelta] and ["tick"][RollupBeat]
- * (net_delta.h: what they give is handed out as whole Rollups, as if sent in full). */
+ * publisher of issue 17 [topic "state/<campaign>"][RollupDelta], ["tick"][RollupBeat] and
+ * the one frame ["tock" RollupBeat] (net_delta.h: what they give is handed out as whole
+ * Rollups, as if sent in full). */
 #ifndef SUB_NET_H
 #define SUB_NET_H
 
@@ -98,6 +99,14 @@ int sub_net_bindings_save(const sub_net *s, const char *path);
  * lives. Returns a sub_claim (*other: the endpoint holding code for
  * SUB_CLAIM_TAKEN), or HB_ENOMEM. */
 int sub_net_claim(sub_net *s, size_t ep, const char *code, size_t *other);
+
+/* The next_ms of endpoint i's last quiet beat (sub_netd_quiet_ms; 0:
+ * none): how long its publisher may say nothing (hb_delta_silence_ms). */
+uint32_t sub_net_quiet_ms(const sub_net *s, size_t i);
+
+/* Whether endpoint i's connection closed since the last call (its
+ * publisher was stopped or killed: what it announced no longer holds). */
+bool sub_net_take_lost(sub_net *s, size_t i);
 
 /* Waits at most timeout_ms for one well-formed rollup (a full one, one
  * rebuilt from a delta, or the one held again on a beat). Returns 1 with

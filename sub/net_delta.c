@@ -25,8 +25,12 @@ struct sub_netd {
   char rollup_topic[TOPIC_MAX]; /* "rollup/<campaign>" */
   char *campaign;               /* NULL: every campaign (owned) */
   bool legacy;                  /* subscribed to rollup_topic */
+  bool tick;                    /* subscribed to "tick" (until a quiet beat comes) */
   int64_t last_new_ms;          /* when the last delta or beat came */
   uint32_t heartbeat_ms;        /* the publisher's, from its last rollup */
+  uint32_t next_ms;             /* the last quiet beat's next_ms (0: none) */
+  int drops;                    /* the connection closes seen (sub_netd_dropped) */
+  bool lost;                    /* one since sub_netd_take_lost */
   held *h;
   size_t n, cap;
   Huibao__V1__Rollup **q; /* queued for sub_net_recv, first at qhead */
@@ -49,11 +53,12 @@ sub_netd *sub_netd_open(void *sock, const char *campaign)
     return NULL;
   snprintf(d->rollup_topic, sizeof d->rollup_topic, "%s%s", HB_WIRE_TOPIC_PREFIX,
            campaign ? campaign : "");
-  d->legacy = true;
+  d->legacy = d->tick = true;
   d->heartbeat_ms = HB_PUBLISHER_HEARTBEAT_MS;
   if ((campaign && !(d->campaign = strdup(campaign))) ||
       sub(sock, ZMQ_SUBSCRIBE, HB_DELTA_TOPIC_PREFIX, campaign) != 0 ||
-      sub(sock, ZMQ_SUBSCRIBE, HB_DELTA_TOPIC_BEAT, NULL) != 0) {
+      sub(sock, ZMQ_SUBSCRIBE, HB_DELTA_TOPIC_BEAT, NULL) != 0 ||
+      sub(sock, ZMQ_SUBSCRIBE, HB_DELTA_TOPIC_TOCK, NULL) != 0) {
     sub_netd_free(d);
     return NULL;
   }
@@ -76,11 +81,16 @@ void sub_netd_free(sub_netd *d)
   free(d);
 }
 
+static bool is_topic(const char *topic, size_t tlen, const char *name)
+{
+  return tlen == strlen(name) && memcmp(topic, name, tlen) == 0;
+}
+
 bool sub_netd_topic(const char *topic, size_t tlen)
 {
-  size_t pl = strlen(HB_DELTA_TOPIC_PREFIX), bl = strlen(HB_DELTA_TOPIC_BEAT);
+  size_t pl = strlen(HB_DELTA_TOPIC_PREFIX);
   return (tlen >= pl && memcmp(topic, HB_DELTA_TOPIC_PREFIX, pl) == 0) ||
-         (tlen == bl && memcmp(topic, HB_DELTA_TOPIC_BEAT, bl) == 0);
+         is_topic(topic, tlen, HB_DELTA_TOPIC_BEAT) || is_topic(topic, tlen, HB_DELTA_TOPIC_TOCK);
 }
 
 static held *held_get(sub_netd *d, const char *campaign)
@@ -197,12 +207,18 @@ static int on_delta(sub_netd *d, void *sock, const char *topic, size_t tlen, con
   return rc;
 }
 
-static int on_beat(sub_netd *d, void *sock, const uint8_t *body, size_t blen, int64_t now_ms,
-                   size_t *gaps)
+static int on_beat(sub_netd *d, void *sock, bool tock, const uint8_t *body, size_t blen,
+                   int64_t now_ms, size_t *gaps)
 {
   Huibao__V1__RollupBeat *b = NULL;
   if (hb_delta_beat_unpack(body, blen, &b) != 0)
     return HB_EPROTO;
+  if (tock) { /* a publisher of quiet beats: "tick" says the same, more often */
+    d->next_ms = b->has_next_ms && b->next_ms > 0 ? b->next_ms : d->heartbeat_ms;
+    if (d->tick && zmq_setsockopt(sock, ZMQ_UNSUBSCRIBE, HB_DELTA_TOPIC_BEAT,
+                                  strlen(HB_DELTA_TOPIC_BEAT)) == 0)
+      d->tick = false;
+  }
   int rc = 0;
   for (size_t i = 0; rc == 0 && i < b->n_entries; i++) {
     const Huibao__V1__RollupBeatEntry *e = b->entries[i];
@@ -230,16 +246,43 @@ int sub_netd_handle(sub_netd *d, void *sock, const char *topic, size_t tlen, con
     zmq_setsockopt(sock, ZMQ_UNSUBSCRIBE, d->rollup_topic, strlen(d->rollup_topic));
     d->legacy = false;
   }
-  if (tlen == strlen(HB_DELTA_TOPIC_BEAT) && memcmp(topic, HB_DELTA_TOPIC_BEAT, tlen) == 0)
-    return on_beat(d, sock, body, blen, now_ms, gaps);
+  bool tock = is_topic(topic, tlen, HB_DELTA_TOPIC_TOCK);
+  if (tock || is_topic(topic, tlen, HB_DELTA_TOPIC_BEAT))
+    return on_beat(d, sock, tock, body, blen, now_ms, gaps);
   return on_delta(d, sock, topic, tlen, body, blen, now_ms, gaps);
+}
+
+void sub_netd_dropped(sub_netd *d, int drops)
+{
+  if (!d || drops == d->drops)
+    return;
+  d->drops = drops;
+  d->next_ms = 0;
+  d->lost = true;
+}
+
+bool sub_netd_take_lost(sub_netd *d)
+{
+  bool l = d && d->lost;
+  if (d)
+    d->lost = false;
+  return l;
+}
+
+uint32_t sub_netd_quiet_ms(const sub_netd *d)
+{
+  return d && !d->legacy ? d->next_ms : 0;
 }
 
 void sub_netd_tick(sub_netd *d, void *sock, int64_t now_ms)
 {
-  if (!d || d->legacy || now_ms - d->last_new_ms <= 3 * (int64_t)d->heartbeat_ms)
+  if (!d || d->legacy ||
+      now_ms - d->last_new_ms <= hb_delta_silence_ms(d->heartbeat_ms, d->next_ms))
     return;
-  /* nothing new for 3 heartbeats: maybe an old publisher now */
+  /* nothing new for that long: maybe an old publisher now */
+  if (!d->tick && sub(sock, ZMQ_SUBSCRIBE, HB_DELTA_TOPIC_BEAT, NULL) == 0)
+    d->tick = true;
+  d->next_ms = 0;
   if (zmq_setsockopt(sock, ZMQ_SUBSCRIBE, d->rollup_topic, strlen(d->rollup_topic)) == 0)
     d->legacy = true;
 }

@@ -2,13 +2,16 @@
  * docs/protocol.md "Deltas and heartbeats"), one per endpoint of sub_net.
  *
  * A SUB socket subscribes to "rollup/<campaign>" (full Rollups, all an old
- * county sends), "state/<campaign>" and "tick" (names that sort after
- * "rollup/": a SUB sends its subscriptions in byte order on connect, so a
- * publisher still sees "rollup/..." first, as before). The first delta or beat
- * heard on it shows a new publisher: it unsubscribes "rollup/<campaign>"
- * (the county stops sending it full Rollups), and subscribes again when the
- * endpoint has said nothing new for 3 heartbeats (the county may have been
- * replaced by an old version).
+ * county sends), "state/<campaign>", "tick" and "tock" (names that sort
+ * after "rollup/": a SUB sends its subscriptions in byte order on connect,
+ * so a publisher still sees "rollup/..." first, as before). The first delta
+ * or beat heard on it shows a new publisher: it unsubscribes
+ * "rollup/<campaign>" (the county stops sending it full Rollups); the first
+ * quiet beat ("tock", one frame, with next_ms) shows a publisher of quiet
+ * beats: it unsubscribes "tick" (one beat a heartbeat). When the endpoint
+ * has said nothing new for hb_delta_silence_ms (3 heartbeats, or the last
+ * next_ms + 2 heartbeats) it subscribes to both again (the county may have
+ * been replaced by an old version).
  *
  * Per campaign it keeps the exact bytes of the last state it rebuilt. A
  * RollupDelta against them (or a full one) gives the next state, checked
@@ -49,6 +52,17 @@ int sub_netd_handle(sub_netd *d, void *sock, const char *topic, size_t tlen, con
 
 /* Takes the next queued Rollup: 1 with *r (the caller's), 0 when none. */
 int sub_netd_pop(sub_netd *d, Huibao__V1__Rollup **r);
+
+/* The next_ms of the last quiet beat heard while on the delta topics (0:
+ * none, or back on "rollup/..."): how long the publisher may say nothing. */
+uint32_t sub_netd_quiet_ms(const sub_netd *d);
+
+/* The endpoint's connections closed so far (drops, hb_handshake's): when
+ * it grew, the publisher can no longer keep the next_ms it announced (it
+ * was killed or stopped): the quiet time is 0 again, and
+ * sub_netd_take_lost says so once. */
+void sub_netd_dropped(sub_netd *d, int drops);
+bool sub_netd_take_lost(sub_netd *d);
 
 /* The fallback above, at monotonic now_ms. */
 void sub_netd_tick(sub_netd *d, void *sock, int64_t now_ms);

@@ -24,8 +24,8 @@
  * another epoch when its as_of is later.
  *
  * The sending, the heartbeat, new subscribers, the delta topics (issue 17:
- * "state/<campaign>" and "tick", so a province subscribed to a quiet city
- * receives a few bytes a heartbeat) and CURVE are hb_publisher's
+ * "state/<campaign>", "tick" and "tock", so a province subscribed to a quiet
+ * city receives a quiet beat every few seconds) and CURVE are hb_publisher's
  * (lib/hb_publisher.h), as a county's: its own ZeroMQ context and, unless
  * insecure, its own ZAP handler (domain HB_PUBLISHER_ZAP_DOMAIN) answering
  * from the --subscriber-keys folder: a province whose key is not there

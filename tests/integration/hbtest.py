@@ -17,6 +17,8 @@ HUIBAO_KEEP=1, and the logs of the programs are printed when a check failed.
 """
 import atexit
 import concurrent.futures
+import csv
+import io
 import json
 import os
 import shutil
@@ -128,6 +130,18 @@ class County:
     def expected(self, campaign=None):
         """{campaign: expected rollup} from the independent counter."""
         return hbcount.count_dir(self.root, TODAY_DATE, campaign)
+
+    def set_participants(self, unit, value):
+        """A one-row edit: the participants count of unit's first activity row
+        (a UTF-8 ledger with an English header, as gen_ledgers.py --zh-header 0)."""
+        path = os.path.join(self.ledger(unit), "activities.csv")
+        with open(path, encoding="utf-8", newline="") as f:
+            rows = list(csv.reader(f))
+        rows[1][rows[0].index("participants")] = str(value)
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\r\n").writerows(rows)
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(out.getvalue())
 
     def mutate(self, rnd, seed=1, *extra):
         r = run([sys.executable, GEN, "--out", self.root, "--seed", str(seed),

@@ -136,11 +136,24 @@ static void test_messages(void)
   }
 }
 
+/* How long a subscriber waits: 3 heartbeats, or the announced interval and
+ * 2 heartbeats when longer. */
+static void test_silence(void)
+{
+  CHECK_EQ_INT(3000, (int)hb_delta_silence_ms(1000, 0));
+  CHECK_EQ_INT(3000, (int)hb_delta_silence_ms(1000, 500));
+  CHECK_EQ_INT(3000, (int)hb_delta_silence_ms(1000, 1000));
+  CHECK_EQ_INT(3001, (int)hb_delta_silence_ms(1000, 1001));
+  CHECK_EQ_INT(10000, (int)hb_delta_silence_ms(1000, 8000));
+  CHECK_EQ_INT(2000, (int)hb_delta_silence_ms(200, 1600));
+}
+
 int main(void)
 {
   RUN(test_roundtrip);
   RUN(test_small);
   RUN(test_state_key);
   RUN(test_messages);
+  RUN(test_silence);
   return test_summary();
 }

@@ -11,6 +11,7 @@
 #include "hb_date.h"
 #include "hb_err.h"
 #include "hb_publisher.h"
+#include "huibao/v1/huibao.pb-c.h"
 #include "test.h"
 
 /* The publisher's topics: campaign ids and a version each (the "state"). */
@@ -437,6 +438,76 @@ static void test_curve(void)
   hb_publisher_close(p);
 }
 
+/* The next_ms of every quiet beat ("tock": one frame, "tock" then a
+ * RollupBeat of 2 campaigns) waiting on sub, in order, into next[0..max);
+ * other messages are skipped. Returns how many. */
+static int tocks(void *sub, uint32_t *next, int max)
+{
+  int n = 0;
+  zmq_pollitem_t it = {sub, 0, ZMQ_POLLIN, 0};
+  while (zmq_poll(&it, 1, 200) > 0) {
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    if (zmq_msg_recv(&m, sub, 0) < 0)
+      break;
+    const uint8_t *d = zmq_msg_data(&m);
+    size_t len = zmq_msg_size(&m);
+    bool one = !zmq_msg_more(&m);
+    if (one && len > 4 && memcmp(d, "tock", 4) == 0) {
+      Huibao__V1__RollupBeat *b = huibao__v1__rollup_beat__unpack(NULL, len - 4, d + 4);
+      CHECK(b && b->n_entries == 2 && b->has_next_ms);
+      if (b && n < max)
+        next[n++] = b->next_ms;
+      if (b)
+        protobuf_c_message_free_unpacked(&b->base, NULL);
+    }
+    zmq_msg_close(&m);
+  }
+  return n;
+}
+
+/* The quiet beat: one heartbeat after a new subscription or a change, then
+ * twice the last interval while nothing changes, up to
+ * HB_PUBLISHER_QUIET_BEATS heartbeats; to a subscriber of "tock" alone,
+ * neither "tick" nor "rollup/". */
+static void test_quiet_beat(void)
+{
+  state s;
+  hb_publisher *p = open_pub(&s, HB_PUBLISHER_COALESCE_RATE, 100, NULL, NULL);
+  if (!p)
+    return;
+  int64_t t = hb_time_mono_ms();
+  hb_publisher_send(p, t); /* the first heartbeat, to nobody */
+  void *ctx = zmq_ctx_new(), *sub = zmq_socket(ctx, ZMQ_SUB);
+  int zero = 0;
+  zmq_setsockopt(sub, ZMQ_LINGER, &zero, sizeof zero);
+  zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "state/", 6);
+  zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "tock", 4);
+  CHECK_EQ_INT(0, zmq_connect(sub, hb_publisher_endpoint(p)));
+  CHECK(wait_subscriber(p, t));
+  CHECK_EQ_INT(0, hb_publisher_send(p, t)); /* the full states */
+  for (int i = 1; i <= 40; i++)             /* 40 heartbeats, nothing changes */
+    CHECK_EQ_INT(0, hb_publisher_send(p, t + 100 * i));
+  uint32_t next[16];
+  CHECK_EQ_INT(8, tocks(sub, next, 16)); /* at heartbeats 1, 2, 4, 8, 16, 24, 32, 40 */
+  const uint32_t want[] = {100, 200, 400, 800, 800, 800, 800, 800};
+  for (int i = 0; i < 8; i++)
+    CHECK_EQ_INT(want[i], next[i]);
+  /* a change: its delta at once, the next heartbeat's beat says 100 again */
+  s.version[0]++;
+  hb_publisher_mark(p, "jf", t + 4010);
+  CHECK_EQ_INT(0, hb_publisher_send(p, t + 4010));
+  for (int i = 41; i <= 44; i++)
+    CHECK_EQ_INT(0, hb_publisher_send(p, t + 100 * i));
+  CHECK_EQ_INT(3, tocks(sub, next, 16)); /* at heartbeats 41, 42, 44 */
+  CHECK_EQ_INT(100, next[0]);
+  CHECK_EQ_INT(200, next[1]);
+  CHECK_EQ_INT(400, next[2]);
+  zmq_close(sub);
+  zmq_ctx_term(ctx);
+  hb_publisher_close(p);
+}
+
 static void test_open_error(void)
 {
   state s = {.n = 0};
@@ -461,6 +532,7 @@ int main(void)
   RUN(test_coalesce_rate);
   RUN(test_heartbeat);
   RUN(test_curve);
+  RUN(test_quiet_beat);
   RUN(test_open_error);
   return test_summary();
 }

@@ -173,6 +173,31 @@ static void test_stale(void)
   sub_collect_free(&c);
 }
 
+/* A publisher of quiet beats said it may be silent for quiet_ms: stale
+ * after quiet_ms + 2 heartbeats (also over a shorter explicit stale time);
+ * its connection closed: 3 heartbeats again. */
+static void test_stale_quiet(void)
+{
+  sub_collect c;
+  sub_collect_init(&c);
+  sub_collect_offer(&c, "xq", mk("xq", "jf", 1, 1, 1000, 0), 0, NULL);
+  sub_collect_offer(&c, "dq", mk("dq", "jf", 1, 1, 0, 0), 0, NULL); /* no heartbeat_ms */
+  sub_collect_find(&c, "xq", "jf")->quiet_ms = 8000;
+  sub_collect_find(&c, "dq", "jf")->quiet_ms = 8000;
+  CHECK_EQ_INT(0, sub_collect_mark_stale(&c, 10000, 0, NULL, NULL));
+  CHECK_EQ_INT(0, sub_collect_mark_stale(&c, 10000, 500, NULL, NULL));
+  CHECK_EQ_INT(2, sub_collect_mark_stale(&c, 10001, 0, NULL, NULL));
+  bool was = false;
+  sub_collect_offer(&c, "xq", mk("xq", "jf", 1, 1, 1000, 0), 20000, &was);
+  CHECK(was);
+  sub_collect_quiet_reset(&c, "xq");
+  CHECK_EQ_INT(0, sub_collect_find(&c, "xq", "jf")->quiet_ms);
+  CHECK_EQ_INT(8000, sub_collect_find(&c, "dq", "jf")->quiet_ms);
+  CHECK_EQ_INT(0, sub_collect_mark_stale(&c, 23000, 0, NULL, NULL));
+  CHECK_EQ_INT(1, sub_collect_mark_stale(&c, 23001, 0, NULL, NULL));
+  sub_collect_free(&c);
+}
+
 static void test_complete(void)
 {
   char *eps[] = {"ep1", "ep2"};
@@ -211,6 +236,7 @@ int main(void)
   RUN(test_epoch_rule);
   RUN(test_future);
   RUN(test_stale);
+  RUN(test_stale_quiet);
   RUN(test_complete);
   RUN(test_limit);
   return test_summary();
