@@ -31,16 +31,15 @@ typedef struct submit_state {
   bool dec_more;
 } submit_state;
 
-/* Replaces *slot (a string of an unpacked message, malloc'd) with a copy
- * of s if they differ. */
-static int replace_str(char **slot, const char *s)
+/* Replaces *slot (a string of a Submit unpacked into ar) with a copy of
+ * s in ar if they differ (the old one goes with the arena). */
+static int replace_str(hb_arena *ar, char **slot, const char *s)
 {
   if (*slot && strcmp(*slot, s) == 0)
     return 0;
-  char *d = strdup(s);
+  char *d = hb_arena_strdup(ar, s);
   if (!d)
     return HB_ENOMEM;
-  free(*slot);
   *slot = d;
   return 0;
 }
@@ -67,13 +66,10 @@ static void reject(rec_res *r, const char *field, const char *reason)
 /* Drops the fields of m that this version does not know (protobuf-c keeps
  * them in unknown_fields and would pack them again): what is stored is
  * only what the county understands, so a unit cannot fill the disk with
- * bytes nobody reads. No row kind holds sub-messages. The capped allocator
- * of hb_wire frees with free(). */
+ * bytes nobody reads. No row kind holds sub-messages. Their memory is the
+ * Submit's arena's (freed with it). */
 static void drop_unknown(ProtobufCMessage *m)
 {
-  for (unsigned i = 0; i < m->n_unknown_fields; i++)
-    free(m->unknown_fields[i].data);
-  free(m->unknown_fields);
   m->unknown_fields = NULL;
   m->n_unknown_fields = 0;
 }
@@ -131,8 +127,8 @@ static int period_is_of(const hb_campaign *cp, const char *period)
  * category's code); a row without campaign keeps 本期 (its facts are per
  * campaign, note_report), but some campaign with a cycle must be running.
  * Returns 0, HB_ENOMEM, or HB_EINVAL with the reason in v. */
-static int resolve_current(const ingest_ctx *c, Huibao__V1__Report *r, const hb_campaign *cp,
-                           hb_violation *v)
+static int resolve_current(const ingest_ctx *c, hb_arena *ar, Huibao__V1__Report *r,
+                           const hb_campaign *cp, hb_violation *v)
 {
   if (!r->period || strcmp(r->period, HB_PERIOD_CURRENT) != 0 || !c->campaigns ||
       (r->has_deleted && r->deleted))
@@ -156,24 +152,25 @@ static int resolve_current(const ingest_ctx *c, Huibao__V1__Report *r, const hb_
   }
   if (!cp)
     return 0;
-  return replace_str(&r->period, id);
+  return replace_str(ar, &r->period, id);
 }
 
 /* Replaces the campaign, category, sub-category, declared kind and
  * indicator the clerk wrote (code or name) with their codes. */
-static int canonicalise(Huibao__V1__Record *rec, char **campaign, const hb_canon *canon)
+static int canonicalise(hb_arena *ar, Huibao__V1__Record *rec, char **campaign,
+                        const hb_canon *canon)
 {
   const hb_campaign *cp = canon->campaign;
   if (!cp)
     return 0;
-  if (replace_str(campaign, cp->id) != 0)
+  if (replace_str(ar, campaign, cp->id) != 0)
     return HB_ENOMEM;
   const char *code = NULL;
   char **slot = NULL;
   if (rec->body_case == HUIBAO__V1__RECORD__BODY_PROBLEM && canon->category >= 0 &&
       (size_t)canon->category < cp->ncategories) {
     const hb_category *cat = &cp->categories[canon->category];
-    if (replace_str(&rec->problem->category, cat->code) != 0)
+    if (replace_str(ar, &rec->problem->category, cat->code) != 0)
       return HB_ENOMEM;
     if (canon->subcategory >= 0 && (size_t)canon->subcategory < cat->nsubs) {
       code = cat->subs[canon->subcategory].code;
@@ -188,11 +185,13 @@ static int canonicalise(Huibao__V1__Record *rec, char **campaign, const hb_canon
     code = cp->indicators[canon->indicator].code;
     slot = &rec->indicator->indicator;
   }
-  return slot && replace_str(slot, code) != 0 ? HB_ENOMEM : 0;
+  return slot && replace_str(ar, slot, code) != 0 ? HB_ENOMEM : 0;
 }
 
-/* Validates and canonicalises one record; on failure r is REJECTED. */
-static int check_record(const ingest_ctx *c, const char *unit, Huibao__V1__Record *rec, rec_res *r)
+/* Validates and canonicalises one record (of a Submit unpacked into ar);
+ * on failure r is REJECTED. */
+static int check_record(const ingest_ctx *c, hb_arena *ar, const char *unit,
+                        Huibao__V1__Record *rec, rec_res *r)
 {
   store_row row;
   if (store_row_of(rec, &row) != 0) { /* hb_wire_submit_unpack refuses these */
@@ -231,8 +230,8 @@ static int check_record(const ingest_ctx *c, const char *unit, Huibao__V1__Recor
   }
   bool verified; /* issue 15: before the body is changed below */
   char why[400];
-  int src =
-      ingest_sign_check(c->signers, c->require_signatures, unit, rec, &verified, why, sizeof why);
+  int src = ingest_sign_check(c->signers, c->require_signatures, ar, unit, rec, &verified, why,
+                              sizeof why);
   if (src == HB_EPERM) {
     reject(r, "signature", why);
     return 0;
@@ -246,7 +245,7 @@ static int check_record(const ingest_ctx *c, const char *unit, Huibao__V1__Recor
     return 0;
   }
   if (row.kind == 'R') {
-    int rc = resolve_current(c, rec->report, canon.campaign, &v);
+    int rc = resolve_current(c, ar, rec->report, canon.campaign, &v);
     if (rc == HB_EINVAL) {
       reject(r, v.field, v.reason);
       return 0;
@@ -254,19 +253,20 @@ static int check_record(const ingest_ctx *c, const char *unit, Huibao__V1__Recor
     if (rc != 0)
       return rc;
   }
-  int rc = canonicalise(rec, row.campaign_slot, &canon);
-  if (rc == 0 && (rc = ingest_sign_settle(rec)) == 0 && !verified)
+  int rc = canonicalise(ar, rec, row.campaign_slot, &canon);
+  if (rc == 0 && (rc = ingest_sign_settle(ar, rec)) == 0 && !verified)
     agg_metrics_unsigned();
   return rc;
 }
 
-static int decode_all(const ingest_ctx *c, ingest_item *items, submit_state *st, size_t n,
-                      ingest_stats *stats)
+static int decode_all(const ingest_ctx *c, hb_arena *ar, ingest_item *items, submit_state *st,
+                      size_t n, ingest_stats *stats)
 {
   for (size_t i = 0; i < n; i++) {
     submit_state *s = &st[i];
     char why[200];
-    if (hb_wire_submit_unpack(items[i].data, items[i].len, &s->submit, why, sizeof why) != 0) {
+    if (hb_wire_submit_unpack_arena(ar, items[i].data, items[i].len, &s->submit, why, sizeof why) !=
+        0) {
       snprintf(s->error, sizeof s->error, "无法解析的批次 / malformed submit: %s", why);
       stats->refused++;
       agg_metrics_refused("malformed");
@@ -295,7 +295,7 @@ static int decode_all(const ingest_ctx *c, ingest_item *items, submit_state *st,
     if (!s->res)
       return HB_ENOMEM;
     for (size_t j = 0; j < s->submit->n_records; j++) {
-      int rc = check_record(c, s->submit->unit, s->submit->records[j], &s->res[j]);
+      int rc = check_record(c, ar, s->submit->unit, s->submit->records[j], &s->res[j]);
       if (rc != 0)
         return rc;
     }
@@ -525,7 +525,13 @@ int ingest_run(const ingest_ctx *c, ingest_item *items, size_t n, ingest_stats *
     return HB_ENOMEM;
   }
   stats->submits += n;
-  int rc = decode_all(c, items, st, n, stats);
+  hb_arena *ar = c->arena ? c->arena : hb_arena_new();
+  if (!ar) {
+    free(st);
+    snprintf(err, errlen, "out of memory");
+    return HB_ENOMEM;
+  }
+  int rc = decode_all(c, ar, items, st, n, stats);
   bool any = false;
   for (size_t i = 0; i < n && rc == 0; i++)
     if (st[i].submit && !st[i].error[0]) {
@@ -549,8 +555,11 @@ int ingest_run(const ingest_ctx *c, ingest_item *items, size_t n, ingest_stats *
       free(st[i].res[j].reason);
     free(st[i].res);
     store_decisions_free(st[i].dec, st[i].ndec);
-    hb_wire_submit_free(st[i].submit);
   }
   free(st);
+  if (ar == c->arena)
+    hb_arena_reset(ar); /* every Submit and what ingest put in them */
+  else
+    hb_arena_free(ar);
   return rc;
 }

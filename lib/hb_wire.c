@@ -84,32 +84,14 @@ static bool wire_text_ok(const char *s, size_t max)
   return n <= max && hb_utf8_valid(s, n);
 }
 
-int hb_wire_submit_unpack(const uint8_t *buf, size_t len, Huibao__V1__Submit **out, char *err,
-                          size_t errlen)
+/* hb_wire_submit_unpack with the allocator al (which counts against a
+ * cap); a refused Submit is freed with al unless arena (everything goes
+ * at its reset). */
+static int submit_unpack(const uint8_t *buf, size_t len, ProtobufCAllocator *al, bool arena,
+                         Huibao__V1__Submit **out, char *err, size_t errlen)
 {
   *out = NULL;
-  if (len > HB_WIRE_MAX_SUBMIT) {
-    snprintf(err, errlen, "submit of %zu bytes is over the limit of %u", len,
-             (unsigned)HB_WIRE_MAX_SUBMIT);
-    return HB_ETOOBIG;
-  }
-  size_t nrec, largest;
-  if (wire_scan(buf, len, HB_WIRE_SUBMIT_RECORDS, &nrec, &largest) != 0) {
-    snprintf(err, errlen, "malformed submit (broken framing)");
-    return HB_EPROTO;
-  }
-  if (nrec > HB_WIRE_MAX_BATCH) {
-    snprintf(err, errlen, "submit of %zu records is over the limit of %d", nrec, HB_WIRE_MAX_BATCH);
-    return HB_ETOOBIG;
-  }
-  if (largest > HB_WIRE_MAX_RECORD) {
-    snprintf(err, errlen, "record of %zu bytes is over the limit of %d", largest,
-             HB_WIRE_MAX_RECORD);
-    return HB_ETOOBIG;
-  }
-  wire_budget budget = {0, wire_cap_for(len)};
-  ProtobufCAllocator alloc = {wire_alloc, wire_free, &budget};
-  Huibao__V1__Submit *s = huibao__v1__submit__unpack(&alloc, len, buf);
+  Huibao__V1__Submit *s = huibao__v1__submit__unpack(al, len, buf);
   if (!s) {
     snprintf(err, errlen, "malformed submit (protobuf unpack failed)");
     return HB_EPROTO;
@@ -143,7 +125,58 @@ int hb_wire_submit_unpack(const uint8_t *buf, size_t len, Huibao__V1__Submit **o
   *out = s;
   return 0;
 fail:
-  huibao__v1__submit__free_unpacked(s, NULL);
+  if (!arena)
+    huibao__v1__submit__free_unpacked(s, al);
+  return rc;
+}
+
+/* The caps of hb_wire_submit_unpack checked before unpacking. */
+static int submit_precheck(const uint8_t *buf, size_t len, char *err, size_t errlen)
+{
+  if (len > HB_WIRE_MAX_SUBMIT) {
+    snprintf(err, errlen, "submit of %zu bytes is over the limit of %u", len,
+             (unsigned)HB_WIRE_MAX_SUBMIT);
+    return HB_ETOOBIG;
+  }
+  size_t nrec, largest;
+  if (wire_scan(buf, len, HB_WIRE_SUBMIT_RECORDS, &nrec, &largest) != 0) {
+    snprintf(err, errlen, "malformed submit (broken framing)");
+    return HB_EPROTO;
+  }
+  if (nrec > HB_WIRE_MAX_BATCH) {
+    snprintf(err, errlen, "submit of %zu records is over the limit of %d", nrec, HB_WIRE_MAX_BATCH);
+    return HB_ETOOBIG;
+  }
+  if (largest > HB_WIRE_MAX_RECORD) {
+    snprintf(err, errlen, "record of %zu bytes is over the limit of %d", largest,
+             HB_WIRE_MAX_RECORD);
+    return HB_ETOOBIG;
+  }
+  return 0;
+}
+
+int hb_wire_submit_unpack(const uint8_t *buf, size_t len, Huibao__V1__Submit **out, char *err,
+                          size_t errlen)
+{
+  *out = NULL;
+  int rc = submit_precheck(buf, len, err, errlen);
+  if (rc != 0)
+    return rc;
+  wire_budget budget = {0, wire_cap_for(len)};
+  ProtobufCAllocator alloc = {wire_alloc, wire_free, &budget};
+  return submit_unpack(buf, len, &alloc, false, out, err, errlen);
+}
+
+int hb_wire_submit_unpack_arena(hb_arena *a, const uint8_t *buf, size_t len,
+                                Huibao__V1__Submit **out, char *err, size_t errlen)
+{
+  *out = NULL;
+  int rc = submit_precheck(buf, len, err, errlen);
+  if (rc != 0)
+    return rc;
+  hb_arena_cap(a, wire_cap_for(len));
+  rc = submit_unpack(buf, len, hb_arena_allocator(a), true, out, err, errlen);
+  hb_arena_cap(a, SIZE_MAX); /* what ingest adds later (codes for names) is not capped */
   return rc;
 }
 

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "huibao/v1/huibao.pb-c.h"
+#include "hb_arena.h"
 #include "hb_validate.h"
 
 #define HB_WIRE_MAX_BATCH 1000  /* records per Submit */
@@ -33,6 +34,15 @@
 int hb_wire_submit_unpack(const uint8_t *buf, size_t len, Huibao__V1__Submit **out, char *err,
                           size_t errlen);
 void hb_wire_submit_free(Huibao__V1__Submit *s);
+
+/* hb_wire_submit_unpack into the arena a (issue 17: the county's ingest,
+ * no malloc per field), with the same caps: the Submit may take at most
+ * as many bytes of a as hb_wire_submit_unpack's capped allocator allows.
+ * *out (and a refused Submit's parts) are freed by hb_arena_reset(a),
+ * never by hb_wire_submit_free; whoever changes a field of *out allocates
+ * from a (hb_arena_alloc, hb_arena_allocator) and frees nothing. */
+int hb_wire_submit_unpack_arena(hb_arena *a, const uint8_t *buf, size_t len,
+                                Huibao__V1__Submit **out, char *err, size_t errlen);
 
 /* Unpacks an Ack (agent side), same caps; and its decisions (issue 14): at
  * most HB_WIRE_ACK_DECISIONS_MAX, each with kind "A" or "P", an action

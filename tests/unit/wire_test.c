@@ -1,6 +1,6 @@
 /* wire_test.c: hb_wire caps (oversize, truncated, too many records, no
- * body), the framing written and read by hand, and its field numbers
- * against the generated descriptors of huibao.proto. */
+ * body), with malloc and into an arena (hb_arena), the framing written and read by hand, and its
+ * field numbers against the generated descriptors of huibao.proto. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +142,57 @@ static void test_missing_body_and_fields(void)
   CHECK_EQ_INT(HB_EPROTO, hb_wire_submit_unpack(buf, len, &s, err, sizeof err));
   CHECK_EQ_STR("submit unit is not a valid unit code", err);
   free(buf);
+}
+
+/* Issue 17: Submits unpacked into one arena, the same caps, freed by its
+ * reset (ASan: nothing leaks, nothing is freed twice). */
+static void test_submit_arena(void)
+{
+  hb_arena *ar = hb_arena_new();
+  CHECK(ar != NULL);
+  char err[256] = "";
+  Huibao__V1__Submit *s[2];
+  size_t len;
+  for (int round = 0; round < 2; round++) {
+    uint8_t *small = make_submit(3, 1, &len);
+    CHECK_EQ_INT(0, hb_wire_submit_unpack_arena(ar, small, len, &s[0], err, sizeof err));
+    free(small);
+    /* the largest batch: more than the first block */
+    uint8_t *big = make_submit(HB_WIRE_MAX_BATCH, 1, &len);
+    CHECK_EQ_INT(0, hb_wire_submit_unpack_arena(ar, big, len, &s[1], err, sizeof err));
+    free(big);
+    CHECK_EQ_INT(3, s[0]->n_records);
+    CHECK_EQ_STR("xq-a", s[0]->records[2]->activity->unit);
+    CHECK_EQ_INT(HB_WIRE_MAX_BATCH, s[1]->n_records);
+    CHECK_EQ_STR("A1", s[1]->records[HB_WIRE_MAX_BATCH - 1]->activity->id);
+    /* refusals leave nothing behind, as without the arena */
+    big = make_submit(HB_WIRE_MAX_BATCH + 1, 1, &len);
+    Huibao__V1__Submit *r;
+    CHECK_EQ_INT(HB_ETOOBIG, hb_wire_submit_unpack_arena(ar, big, len, &r, err, sizeof err));
+    CHECK(r == NULL);
+    free(big);
+    uint8_t *nobody = make_submit(2, 0, &len);
+    CHECK_EQ_INT(HB_EPROTO, hb_wire_submit_unpack_arena(ar, nobody, len, &r, err, sizeof err));
+    CHECK(r == NULL);
+    CHECK_EQ_STR("record 1 (seq 2) has no body", err);
+    free(nobody);
+    /* the first Submit is still whole after the others */
+    CHECK_EQ_STR("jf", s[0]->records[0]->activity->campaign);
+    hb_arena_reset(ar);
+  }
+  /* the cap counts bytes as asked; reset lifts it */
+  hb_arena_cap(ar, 100);
+  CHECK(hb_arena_alloc(ar, 101) == NULL);
+  CHECK(hb_arena_alloc(ar, 60) != NULL);
+  CHECK(hb_arena_alloc(ar, 41) == NULL);
+  CHECK(hb_arena_alloc(ar, 40) != NULL);
+  hb_arena_reset(ar);
+  char *big = hb_arena_alloc(ar, 20u * 1024 * 1024); /* over a block: a block of its own */
+  CHECK(big != NULL);
+  if (big)
+    memset(big, 1, 20u * 1024 * 1024);
+  CHECK_EQ_STR("xq-a", hb_arena_strdup(ar, "xq-a"));
+  hb_arena_free(ar);
 }
 
 static void test_ack(void)
@@ -447,6 +498,7 @@ int main(void)
   RUN(test_oversize);
   RUN(test_truncated);
   RUN(test_missing_body_and_fields);
+  RUN(test_submit_arena);
   RUN(test_ack);
   RUN(test_ack_decisions);
   RUN(test_submit_decisions_after);
