@@ -479,8 +479,8 @@ static void batch_reset(store *s)
 /* The open batch's usage of unit (working copies, made on first use). */
 int store_usage_work(store *s, const char *unit, kv **recs, kv **bytes)
 {
-  *recs = kvlist_find(&s->burecs, unit);
-  *bytes = kvlist_find(&s->bubytes, unit);
+  *recs = kvlist_find_hint(&s->burecs, unit, &s->burecs_hint);
+  *bytes = kvlist_find_hint(&s->bubytes, unit, &s->bubytes_hint);
   if (*recs && *bytes)
     return 0;
   const kv *r = kvlist_find(&s->urecs, unit), *b = kvlist_find(&s->ubytes, unit);
@@ -489,8 +489,8 @@ int store_usage_work(store *s, const char *unit, kv **recs, kv **bytes)
     rc = kvlist_set(&s->bubytes, unit, b ? b->v : 0);
   if (rc != 0)
     return rc;
-  *recs = kvlist_find(&s->burecs, unit);
-  *bytes = kvlist_find(&s->bubytes, unit);
+  *recs = kvlist_find_hint(&s->burecs, unit, &s->burecs_hint);
+  *bytes = kvlist_find_hint(&s->bubytes, unit, &s->bubytes_hint);
   return 0;
 }
 
