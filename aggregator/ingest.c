@@ -20,6 +20,10 @@ typedef struct rec_res {
   char *reason;      /* malloc'd, only for REJECTED */
   uint64_t stored_version;
   bool invalid; /* refused by validation: final for every attempt */
+  /* issue 17: the body as received when protobuf-c packs it to the same
+   * bytes (hb_wire_canonical; points into the Submit), else NULL */
+  const uint8_t *body;
+  size_t blen;
 } rec_res;
 
 typedef struct submit_state {
@@ -32,8 +36,9 @@ typedef struct submit_state {
 } submit_state;
 
 /* Replaces *slot (a string of a Submit unpacked into ar) with a copy of
- * s in ar if they differ (the old one goes with the arena). */
-static int replace_str(hb_arena *ar, char **slot, const char *s)
+ * s in ar if they differ (the old one goes with the arena), and then sets
+ * *changed. */
+static int replace_str(hb_arena *ar, char **slot, const char *s, bool *changed)
 {
   if (*slot && strcmp(*slot, s) == 0)
     return 0;
@@ -41,6 +46,7 @@ static int replace_str(hb_arena *ar, char **slot, const char *s)
   if (!d)
     return HB_ENOMEM;
   *slot = d;
+  *changed = true;
   return 0;
 }
 
@@ -128,7 +134,7 @@ static int period_is_of(const hb_campaign *cp, const char *period)
  * campaign, note_report), but some campaign with a cycle must be running.
  * Returns 0, HB_ENOMEM, or HB_EINVAL with the reason in v. */
 static int resolve_current(const ingest_ctx *c, hb_arena *ar, Huibao__V1__Report *r,
-                           const hb_campaign *cp, hb_violation *v)
+                           const hb_campaign *cp, hb_violation *v, bool *changed)
 {
   if (!r->period || strcmp(r->period, HB_PERIOD_CURRENT) != 0 || !c->campaigns ||
       (r->has_deleted && r->deleted))
@@ -152,25 +158,26 @@ static int resolve_current(const ingest_ctx *c, hb_arena *ar, Huibao__V1__Report
   }
   if (!cp)
     return 0;
-  return replace_str(ar, &r->period, id);
+  return replace_str(ar, &r->period, id, changed);
 }
 
 /* Replaces the campaign, category, sub-category, declared kind and
- * indicator the clerk wrote (code or name) with their codes. */
+ * indicator the clerk wrote (code or name) with their codes; *changed is
+ * set when one differed. */
 static int canonicalise(hb_arena *ar, Huibao__V1__Record *rec, char **campaign,
-                        const hb_canon *canon)
+                        const hb_canon *canon, bool *changed)
 {
   const hb_campaign *cp = canon->campaign;
   if (!cp)
     return 0;
-  if (replace_str(ar, campaign, cp->id) != 0)
+  if (replace_str(ar, campaign, cp->id, changed) != 0)
     return HB_ENOMEM;
   const char *code = NULL;
   char **slot = NULL;
   if (rec->body_case == HUIBAO__V1__RECORD__BODY_PROBLEM && canon->category >= 0 &&
       (size_t)canon->category < cp->ncategories) {
     const hb_category *cat = &cp->categories[canon->category];
-    if (replace_str(ar, &rec->problem->category, cat->code) != 0)
+    if (replace_str(ar, &rec->problem->category, cat->code, changed) != 0)
       return HB_ENOMEM;
     if (canon->subcategory >= 0 && (size_t)canon->subcategory < cat->nsubs) {
       code = cat->subs[canon->subcategory].code;
@@ -185,13 +192,14 @@ static int canonicalise(hb_arena *ar, Huibao__V1__Record *rec, char **campaign,
     code = cp->indicators[canon->indicator].code;
     slot = &rec->indicator->indicator;
   }
-  return slot && replace_str(ar, slot, code) != 0 ? HB_ENOMEM : 0;
+  return slot && replace_str(ar, slot, code, changed) != 0 ? HB_ENOMEM : 0;
 }
 
-/* Validates and canonicalises one record (of a Submit unpacked into ar);
- * on failure r is REJECTED. */
+/* Validates and canonicalises one record (of a Submit unpacked into ar,
+ * its body received as body[0..blen), NULL if not found); on failure r
+ * is REJECTED. */
 static int check_record(const ingest_ctx *c, hb_arena *ar, const char *unit,
-                        Huibao__V1__Record *rec, rec_res *r)
+                        Huibao__V1__Record *rec, const uint8_t *body, size_t blen, rec_res *r)
 {
   store_row row;
   if (store_row_of(rec, &row) != 0) { /* hb_wire_submit_unpack refuses these */
@@ -244,8 +252,9 @@ static int check_record(const ingest_ctx *c, hb_arena *ar, const char *unit,
     reject(r, v.field ? v.field : "record", v.reason);
     return 0;
   }
+  bool changed = false;
   if (row.kind == 'R') {
-    int rc = resolve_current(c, ar, rec->report, canon.campaign, &v);
+    int rc = resolve_current(c, ar, rec->report, canon.campaign, &v, &changed);
     if (rc == HB_EINVAL) {
       reject(r, v.field, v.reason);
       return 0;
@@ -253,9 +262,15 @@ static int check_record(const ingest_ctx *c, hb_arena *ar, const char *unit,
     if (rc != 0)
       return rc;
   }
-  int rc = canonicalise(ar, rec, row.campaign_slot, &canon);
+  int rc = canonicalise(ar, rec, row.campaign_slot, &canon, &changed);
   if (rc == 0 && (rc = ingest_sign_settle(ar, rec)) == 0 && !verified)
     agg_metrics_unsigned();
+  /* issue 17: stored as received when packing would give the same bytes
+   * (names made codes, unknown fields dropped: packed) */
+  if (rc == 0 && body && !changed && hb_wire_canonical(row.msg->descriptor, body, blen)) {
+    r->body = body;
+    r->blen = blen;
+  }
   return rc;
 }
 
@@ -291,11 +306,17 @@ static int decode_all(const ingest_ctx *c, hb_arena *ar, ingest_item *items, sub
       continue;
     }
     agg_metrics_seen(s->submit->unit);
-    s->res = calloc(s->submit->n_records ? s->submit->n_records : 1, sizeof *s->res);
-    if (!s->res)
+    size_t nr = s->submit->n_records;
+    s->res = calloc(nr ? nr : 1, sizeof *s->res);
+    const uint8_t **body = hb_arena_alloc(ar, (nr ? nr : 1) * sizeof *body);
+    size_t *blen = hb_arena_alloc(ar, (nr ? nr : 1) * sizeof *blen);
+    if (!s->res || !body || !blen)
       return HB_ENOMEM;
-    for (size_t j = 0; j < s->submit->n_records; j++) {
-      int rc = check_record(c, ar, s->submit->unit, s->submit->records[j], &s->res[j]);
+    if (hb_wire_submit_bodies(items[i].data, items[i].len, nr, body, blen) != 0)
+      memset(body, 0, nr * sizeof *body); /* not found: every body packed */
+    for (size_t j = 0; j < nr; j++) {
+      int rc =
+          check_record(c, ar, s->submit->unit, s->submit->records[j], body[j], blen[j], &s->res[j]);
       if (rc != 0)
         return rc;
     }
@@ -313,7 +334,7 @@ static void reset_results(submit_state *st, size_t n)
       if (r->invalid)
         continue;
       free(r->reason);
-      memset(r, 0, sizeof *r);
+      *r = (rec_res){.body = r->body, .blen = r->blen}; /* check_record's finding stays */
     }
 }
 
@@ -384,7 +405,8 @@ static int store_all(store *sto, void *arg)
         continue;
       Huibao__V1__Record *rec = s->submit->records[j];
       const char *reason = NULL;
-      int rc = store_batch_put(sto, rec, &r->code, &r->stored_version, &reason);
+      int rc =
+          store_batch_put_body(sto, rec, r->body, r->blen, &r->code, &r->stored_version, &reason);
       if (rc != 0) {
         store_row row;
         snprintf(b->err, b->errlen, "store %s record %s: %s", s->submit->unit,

@@ -186,6 +186,133 @@ void hb_wire_submit_free(Huibao__V1__Submit *s)
     huibao__v1__submit__free_unpacked(s, NULL);
 }
 
+/* Reads the varint at *p (before end) into *v and moves *p past it;
+ * shortest (issue 17's canonical bytes): refuses one longer than needed.
+ * Returns false on a broken or refused varint. */
+static inline bool wire_varint(const uint8_t **p, const uint8_t *end, uint64_t *v, bool shortest)
+{
+  const uint8_t *q = *p;
+  if (q < end && *q < 0x80) { /* one byte: most tags, lengths and values */
+    *v = *q;
+    *p = q + 1;
+    return true;
+  }
+  uint64_t r = 0;
+  for (unsigned shift = 0; q < end && shift < 64; shift += 7) {
+    uint8_t c = *q++;
+    r |= (uint64_t)(c & 0x7F) << shift;
+    if (!(c & 0x80)) {
+      if ((shortest && c == 0 && shift) || (shift == 63 && c > 1))
+        return false;
+      *v = r;
+      *p = q;
+      return true;
+    }
+  }
+  return false;
+}
+
+/* The next field at *p: its number, wire type and, for a varint, its
+ * value, for a length-delimited field its bytes. Only wire types 0 and 2
+ * (the rest: false, as a broken field). */
+static inline bool wire_field(const uint8_t **p, const uint8_t *end, bool shortest,
+                              uint64_t *number, int *type, uint64_t *v, const uint8_t **data)
+{
+  uint64_t tag;
+  if (!wire_varint(p, end, &tag, shortest))
+    return false;
+  *number = tag >> 3;
+  *type = (int)(tag & 7);
+  if (*type == 0)
+    return wire_varint(p, end, v, shortest);
+  if (*type != WIRE_TYPE_LEN || !wire_varint(p, end, v, shortest) || *v > (uint64_t)(end - *p))
+    return false;
+  *data = *p;
+  *p += *v;
+  return true;
+}
+
+int hb_wire_submit_bodies(const uint8_t *buf, size_t len, size_t n, const uint8_t **body,
+                          size_t *blen)
+{
+  const uint8_t *p = buf, *end = buf + len;
+  size_t i = 0;
+  while (p < end) {
+    uint64_t num, v;
+    int type;
+    const uint8_t *d = NULL;
+    if (!wire_field(&p, end, false, &num, &type, &v, &d))
+      return HB_EPROTO; /* a fixed field, or broken: not looked into (packed) */
+    if (num != HB_WIRE_SUBMIT_RECORDS)
+      continue;
+    if (type != WIRE_TYPE_LEN || i == n)
+      return HB_EPROTO;
+    const uint8_t *q = d, *rend = d + v;
+    size_t bodies = 0;
+    body[i] = NULL;
+    blen[i] = 0;
+    while (q < rend) {
+      uint64_t rn, rv;
+      int rt;
+      const uint8_t *rd = NULL;
+      if (!wire_field(&q, rend, false, &rn, &rt, &rv, &rd)) {
+        bodies = 0;
+        break;
+      }
+      if (rn >= 2 && rn <= 6 && bodies++ == 0 && rt == WIRE_TYPE_LEN) {
+        body[i] = rd;
+        blen[i] = (size_t)rv;
+      }
+    }
+    if (bodies != 1) /* a body twice (merged by unpack), none, or unread: packed */
+      body[i] = NULL;
+    i++;
+  }
+  return i == n ? 0 : HB_EPROTO;
+}
+
+/* Does the varint value v of field fd keep its value through protobuf-c's
+ * unpack and pack (the 32-bit types keep 32 bits; a negative int32 is
+ * written sign-extended to 64)? */
+static bool canonical_varint(const ProtobufCFieldDescriptor *fd, uint64_t v)
+{
+  switch (fd->type) {
+  case PROTOBUF_C_TYPE_BOOL: return v <= 1;
+  case PROTOBUF_C_TYPE_INT32:
+  case PROTOBUF_C_TYPE_ENUM: return v <= INT32_MAX || v >= 0xFFFFFFFF80000000ull;
+  case PROTOBUF_C_TYPE_UINT32:
+  case PROTOBUF_C_TYPE_SINT32: return v <= UINT32_MAX;
+  case PROTOBUF_C_TYPE_INT64:
+  case PROTOBUF_C_TYPE_UINT64:
+  case PROTOBUF_C_TYPE_SINT64: return true;
+  default: return false; /* not a varint type */
+  }
+}
+
+bool hb_wire_canonical(const ProtobufCMessageDescriptor *d, const uint8_t *b, size_t len)
+{
+  const uint8_t *p = b, *end = b + len;
+  unsigned k = 0; /* d->fields are in increasing number, as protobuf-c packs them */
+  while (p < end) {
+    uint64_t num, v;
+    int type;
+    const uint8_t *data = NULL;
+    if (!wire_field(&p, end, true, &num, &type, &v, &data))
+      return false; /* broken, a fixed-size field, or not in its shortest form */
+    while (k < d->n_fields && d->fields[k].id < num)
+      k++;
+    if (k == d->n_fields || d->fields[k].id != num)
+      return false; /* unknown (dropped at ingest), twice, or out of order */
+    const ProtobufCFieldDescriptor *fd = &d->fields[k++];
+    if (fd->label == PROTOBUF_C_LABEL_REPEATED)
+      return false;
+    if (fd->type == PROTOBUF_C_TYPE_STRING ? type != WIRE_TYPE_LEN || memchr(data, 0, v)
+                                           : type != 0 || !canonical_varint(fd, v))
+      return false;
+  }
+  return true;
+}
+
 /* A Decision of an Ack as hb_wire_ack_unpack promises it (see hb_wire.h). */
 static bool wire_decision_ok(const Huibao__V1__Decision *d)
 {

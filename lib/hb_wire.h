@@ -7,6 +7,7 @@
 #ifndef HB_WIRE_H
 #define HB_WIRE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "huibao/v1/huibao.pb-c.h"
@@ -113,6 +114,25 @@ int hb_wire_submit_decisions_after(hb_wire_buf *b, uint64_t after);
 /* Appends one packed Record (rec[0..len), copied) to the Submit in b.
  * Returns 0 or HB_ENOMEM (b then holds the Submit without it). */
 int hb_wire_submit_add(hb_wire_buf *b, const uint8_t *rec, size_t len);
+
+/* Issue 17: the county stores a received record's body as it came when
+ * protobuf-c would pack exactly those bytes again, instead of packing it.
+ *
+ * Finds, for each of the n records of the packed Submit buf[0..len), the
+ * bytes of its body (Record field 2..6): body[i] points into buf, or is
+ * NULL when record i has no single body field (then it is packed). Returns
+ * 0, or HB_EPROTO if the Submit does not hold exactly n records. */
+int hb_wire_submit_bodies(const uint8_t *buf, size_t len, size_t n, const uint8_t **body,
+                          size_t *blen);
+
+/* True when b[0..len) is what protobuf_c_message_pack writes for the
+ * message of descriptor d unpacked from it: its fields known to d, in
+ * increasing number, none twice, of the wire type of their type, tags and
+ * varints in their shortest form, the values protobuf-c keeps (bool 0 or 1,
+ * int32 and enums within int32, uint32 within 32 bits), strings without
+ * NUL. Only scalar and string fields (the record bodies): a message
+ * holding a repeated or message field is never canonical here. */
+bool hb_wire_canonical(const ProtobufCMessageDescriptor *d, const uint8_t *b, size_t len);
 
 /* Reads Record.seq of a packed Record without unpacking it.
  * Returns 0, or HB_EPROTO if the framing is broken or it has none. */

@@ -195,6 +195,134 @@ static void test_submit_arena(void)
   hb_arena_free(ar);
 }
 
+/* Is buf[0..len) canonical, and if so does protobuf-c pack what it
+ * unpacks from it to the very same bytes? Returns 1 canonical (and
+ * checked), 0 not canonical, -1 canonical but packed otherwise (a bug). */
+static int canonical_checked(const uint8_t *buf, size_t len)
+{
+  if (!hb_wire_canonical(&huibao__v1__activity__descriptor, buf, len))
+    return 0;
+  Huibao__V1__Activity *a = huibao__v1__activity__unpack(NULL, len, buf);
+  if (!a)
+    return 0; /* canonical framing, but not an Activity (a required field missing) */
+  uint8_t *out;
+  size_t n;
+  int same = hb_wire_pack(&a->base, &out, &n) == 0 && n == len && memcmp(out, buf, n) == 0;
+  free(out);
+  huibao__v1__activity__free_unpacked(a, NULL);
+  return same ? 1 : -1;
+}
+
+/* Issue 17: hb_wire_canonical says which received bodies the county may
+ * store as they came; hb_wire_submit_bodies finds them in a Submit. */
+static void test_canonical(void)
+{
+  Huibao__V1__Activity a = HUIBAO__V1__ACTIVITY__INIT;
+  a.unit = "xq-a";
+  a.id = "A1";
+  a.version = 1700000000123456ull;
+  a.campaign = "jf";
+  a.has_date = 1;
+  a.date = 19509;
+  a.has_kind = 1;
+  a.kind = HUIBAO__V1__ACTIVITY_KIND__STUDY;
+  a.has_participants = 1;
+  a.participants = 300;
+  a.has_deleted = 1; /* false, but present: protobuf-c packs it */
+  a.title = "深入学习贯彻党的二十大精神";
+  uint8_t *buf;
+  size_t len;
+  CHECK_EQ_INT(0, hb_wire_pack(&a.base, &buf, &len));
+  CHECK_EQ_INT(1, canonical_checked(buf, len));
+  uint8_t m[512];
+  CHECK(len + 16 < sizeof m);
+  /* an unknown field at the end (dropped by the county: packed) */
+  memcpy(m, buf, len);
+  m[len] = 0x98, m[len + 1] = 0x06, m[len + 2] = 1; /* field 99, varint 1 */
+  CHECK(!hb_wire_canonical(&huibao__v1__activity__descriptor, m, len + 3));
+  /* a field twice (unit again at the end: the last wins) */
+  memcpy(m, buf, len);
+  memcpy(m + len, "\x0a\x04xq-a", 6);
+  CHECK(!hb_wire_canonical(&huibao__v1__activity__descriptor, m, len + 6));
+  /* out of order: id (field 2) before unit (field 1) */
+  size_t ul = 2 + strlen(a.unit), il = 2 + strlen(a.id);
+  memcpy(m, buf + ul, il);
+  memcpy(m + il, buf, ul);
+  memcpy(m + ul + il, buf + ul + il, len - ul - il);
+  CHECK_EQ_INT(0, canonical_checked(m, len));
+  /* a bool of 2, a varint one byte too long, a string with NUL, a
+   * negative int32 in 5 bytes (protobuf-c writes 10) */
+  Huibao__V1__Activity b = HUIBAO__V1__ACTIVITY__INIT;
+  b.unit = "u";
+  b.id = "i";
+  b.version = 1;
+  uint8_t *base;
+  size_t bl;
+  CHECK_EQ_INT(0, hb_wire_pack(&b.base, &base, &bl));
+  CHECK_EQ_INT(1, canonical_checked(base, bl));
+  static const struct {
+    const char *bytes;
+    size_t len;
+    int want;
+  } tail[] = {
+      {"\x60\x01", 2, 1},                                      /* deleted = true */
+      {"\x60\x02", 2, 0},                                      /* deleted = 2 */
+      {"\x48\x80\x01", 3, 1},                                  /* participants = 128 */
+      {"\x48\x80\x81\x00", 4, 0},                              /* ... in 3 bytes */
+      {"\x5a\x02\x61\x00", 4, 0},                              /* title "a\0" */
+      {"\x28\xff\xff\xff\xff\x0f", 6, 0},                      /* date -1 in 5 bytes */
+      {"\x28\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 11, 1}, /* date -1 in 10 */
+      {"\x48\x80\x80\x80\x80\x10", 6, 0},                      /* participants 2^32 */
+      {"\x2d\x00\x00\x00\x00", 5, 0},                          /* date as fixed32 */
+  };
+  for (size_t i = 0; i < sizeof tail / sizeof tail[0]; i++) {
+    memcpy(m, base, bl);
+    memcpy(m + bl, tail[i].bytes, tail[i].len);
+    int got = canonical_checked(m, bl + tail[i].len);
+    if (got != tail[i].want)
+      fprintf(stderr, "tail %zu: %d, want %d\n", i, got, tail[i].want);
+    CHECK_EQ_INT(tail[i].want, got);
+  }
+  /* random changes of a packed Activity: whatever hb_wire_canonical
+   * accepts packs again to the same bytes */
+  uint32_t x = 7;
+  int accepted = 0, bad = 0;
+  for (int k = 0; k < 50000; k++) {
+    memcpy(m, buf, len);
+    size_t ml = len;
+    for (int e = 0; e < 1 + k % 3; e++) {
+      x = x * 1103515245u + 12345u;
+      size_t at = (x >> 8) % ml;
+      unsigned v = x >> 24;
+      if (k % 5 == 4 && ml > 1)
+        memmove(m + at, m + at + 1, --ml - at); /* a byte less */
+      else
+        m[at] = (uint8_t)(k % 2 ? v : m[at] ^ (1u << (v & 7)));
+    }
+    int r = canonical_checked(m, ml);
+    accepted += r == 1;
+    bad += r < 0;
+  }
+  CHECK_EQ_INT(0, bad);
+  CHECK(accepted > 100); /* changes within the strings and values */
+  /* the bodies of a Submit: one per record, NULL without one */
+  size_t sl;
+  uint8_t *sub = make_submit(3, 0, &sl);
+  const uint8_t *body[3];
+  size_t blen[3];
+  CHECK_EQ_INT(0, hb_wire_submit_bodies(sub, sl, 3, body, blen));
+  Huibao__V1__Activity *one = huibao__v1__activity__unpack(NULL, blen[0], body[0]);
+  CHECK(one && strcmp(one->id, "A1") == 0 && one->version == 7);
+  if (one)
+    huibao__v1__activity__free_unpacked(one, NULL);
+  CHECK(body[1] != NULL && blen[1] == blen[0] && memcmp(body[1], body[0], blen[0]) == 0);
+  CHECK(body[2] == NULL);
+  CHECK_EQ_INT(HB_EPROTO, hb_wire_submit_bodies(sub, sl, 2, body, blen));
+  free(sub);
+  free(base);
+  free(buf);
+}
+
 static void test_ack(void)
 {
   Huibao__V1__Ack a = HUIBAO__V1__ACK__INIT;
@@ -499,6 +627,7 @@ int main(void)
   RUN(test_truncated);
   RUN(test_missing_body_and_fields);
   RUN(test_submit_arena);
+  RUN(test_canonical);
   RUN(test_ack);
   RUN(test_ack_decisions);
   RUN(test_submit_decisions_after);
