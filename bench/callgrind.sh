@@ -87,24 +87,48 @@ run "$SMALL"
 run "$BIG"
 
 python3 - "$WORK/callgrind.$SMALL" "$WORK/callgrind.$BIG" "$SMALL" "$BIG" "$TOP" <<'EOF'
-import re, subprocess, sys
+import re, sys
 small, big, ns, nb, top = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 
 def fns(path):
-    """Self Ir per (object, function) from callgrind_annotate."""
-    out = subprocess.run(["callgrind_annotate", "--inclusive=no", "--threshold=100",
-                          "--show-percs=no", path],
-                         capture_output=True, text=True, check=True).stdout
+    """Self Ir per (object, function), read from the callgrind file itself
+    (callgrind_annotate merges unnamed functions at the same address of
+    different objects)."""
+    names = {"ob": {}, "fn": {}}
+    ob = fn = None
+    skip = False
     total, d = 0, {}
-    for line in out.splitlines():
-        m = re.match(r"^\s*([\d,]+)\s+\(?.*?PROGRAM TOTALS", line)
-        if m:
-            total = int(m.group(1).replace(",", ""))
-            continue
-        m = re.match(r"^\s*([\d,]+)\s+(?:\([^)]*\)\s+)?(\S.*?)(?:\s+\[(.*)\])?$", line)
-        if m and ":" in m.group(2):
-            obj = (m.group(3) or "?").split("/")[-1]
-            d[(obj, m.group(2).split(":", 1)[-1])] = int(m.group(1).replace(",", ""))
+
+    def name(kind, rest):
+        m = re.match(r"\((\d+)\)(?: (.*))?", rest)
+        if not m:
+            return rest
+        if m.group(2) is not None:
+            names[kind][m.group(1)] = m.group(2)
+        return names[kind].get(m.group(1), "?")
+
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line.startswith("ob="):
+                ob = name("ob", line[3:]).split("/")[-1]
+            elif line.startswith("fn="):
+                fn = name("fn", line[3:])
+            elif line.startswith("cob="):
+                name("ob", line[4:])
+            elif line.startswith("cfn="):
+                name("fn", line[4:])
+            elif line.startswith("calls="):
+                skip = True  # the next cost line is the call's inclusive cost
+            elif line.startswith("summary:"):
+                total = int(line.split()[1])
+            elif line and (line[0].isdigit() or line[0] in "+-*"):
+                if skip:
+                    skip = False
+                    continue
+                parts = line.split()
+                if len(parts) >= 2:
+                    d[(ob, fn)] = d.get((ob, fn), 0) + int(parts[-1])
     return total, d
 
 ts, ds = fns(small)
