@@ -210,8 +210,8 @@ static int check_record(const ingest_ctx *c, hb_arena *ar, const char *unit,
   memset(&v, 0, sizeof v);
   /* The form check matters only for tombstones: for a live record
    * hb_validate_activity/problem below checks a superset of it (every text
-   * field, enum and required field), and hb_wire_submit_unpack already ran
-   * protobuf_c_message_check on the whole Submit. Running both read every
+   * field, enum and required field), and hb_wire_submit_unpack refused a
+   * Submit missing a required field. Running both read every
    * text twice: a fifth of the county's CPU at full speed (callgrind, see
    * docs/performance.md). */
   if ((row.deleted || row.kind == 'R') && hb_validate_record_form(rec, &v) != 0) {

@@ -115,6 +115,28 @@ static void test_missing_body_and_fields(void)
   /* batch_id only: unit (required) missing */
   const uint8_t only_id[] = {0x08, 0x01};
   CHECK_EQ_INT(HB_EPROTO, hb_wire_submit_unpack(only_id, sizeof only_id, &s, err, sizeof err));
+  /* a body without its required id: refused by unpack, with malloc and in
+   * an arena (no protobuf_c_message_check after it, issue 17) */
+  const uint8_t no_id[] = {0x08, 0x01, 0x12, 0x04, 'x',  'q', '-', 'a', 0x1a, 0x0c, 0x08,
+                           0x01, 0x12, 0x08, 0x0a, 0x04, 'x', 'q', '-', 'a',  0x18, 0x01};
+  CHECK_EQ_INT(HB_EPROTO, hb_wire_submit_unpack(no_id, sizeof no_id, &s, err, sizeof err));
+  CHECK(s == NULL);
+  hb_arena *ar = hb_arena_new();
+  CHECK_EQ_INT(HB_EPROTO,
+               hb_wire_submit_unpack_arena(ar, no_id, sizeof no_id, &s, err, sizeof err));
+  CHECK(s == NULL);
+  hb_arena_free(ar);
+  uint8_t with_id[sizeof no_id + 4];
+  memcpy(with_id, no_id, sizeof no_id); /* the same with id "A1": accepted */
+  with_id[9] += 4, with_id[13] += 4;
+  memcpy(with_id + sizeof no_id,
+         "\x12\x02"
+         "A1",
+         4);
+  CHECK_EQ_INT(0, hb_wire_submit_unpack(with_id, sizeof with_id, &s, err, sizeof err));
+  if (s)
+    CHECK_EQ_STR("A1", s->records[0]->activity->id);
+  hb_wire_submit_free(s);
   /* a record claiming more bytes than the cap */
   Huibao__V1__Submit big = HUIBAO__V1__SUBMIT__INIT;
   Huibao__V1__Record r = HUIBAO__V1__RECORD__INIT, *rp = &r;
