@@ -468,17 +468,20 @@ static void decisions_fill(const ingest_ctx *c, submit_state *st, size_t n)
     hb_log_warn("decisions for the acks not read: %s", hb_strerror(rc));
 }
 
+/* The Ack of s into it->ack: packed without its results, which are then
+ * appended one by one (hb_wire_ack_add_result: no array of RecordResults,
+ * no packing of each STORED one by protobuf-c; issue 17). */
 static int ack_pack(const submit_state *s, uint64_t epoch, bool retry, const char *retry_why,
                     ingest_item *it, ingest_stats *stats)
 {
   Huibao__V1__Ack ack = HUIBAO__V1__ACK__INIT;
-  Huibao__V1__RecordResult *rr = NULL, **rp = NULL;
   ack.batch_id = s->submit ? s->submit->batch_id : 0;
   if (epoch != 0) { /* on every ack: the agent compares it with the one it saw last */
     ack.has_epoch = 1;
     ack.epoch = epoch;
   }
   char retry_msg[300];
+  bool results = false;
   if (s->error[0]) {
     ack.error = (char *)s->error;
   } else if (retry) {
@@ -487,38 +490,8 @@ static int ack_pack(const submit_state *s, uint64_t epoch, bool retry, const cha
     snprintf(retry_msg, sizeof retry_msg, "县级暂时无法存储 / county cannot store now: %s",
              retry_why);
     ack.error = retry_msg;
-  } else if (s->submit->n_records) {
-    size_t nr = s->submit->n_records;
-    rr = calloc(nr, sizeof *rr);
-    rp = calloc(nr, sizeof *rp);
-    if (!rr || !rp) {
-      free(rr);
-      free(rp);
-      return HB_ENOMEM;
-    }
-    for (size_t j = 0; j < nr; j++) {
-      const rec_res *r = &s->res[j];
-      huibao__v1__record_result__init(&rr[j]);
-      rr[j].seq = s->submit->records[j]->seq;
-      rr[j].code = (Huibao__V1__ResultCode)r->code;
-      if (r->code == HUIBAO__V1__RESULT_CODE__REJECTED) {
-        rr[j].field = (char *)r->field;
-        rr[j].reason = r->reason;
-        stats->rejected++;
-        agg_metrics_rejected(r->field);
-      } else if (r->code == HUIBAO__V1__RESULT_CODE__STALE) {
-        rr[j].has_stored_version = 1;
-        rr[j].stored_version = r->stored_version;
-        stats->stale++;
-      } else if (r->code == HUIBAO__V1__RESULT_CODE__DUPLICATE) {
-        stats->duplicate++;
-      } else {
-        stats->stored++;
-      }
-      rp[j] = &rr[j];
-    }
-    ack.n_results = nr;
-    ack.results = rp;
+  } else {
+    results = true;
   }
   if (!s->error[0] && !retry && s->ndec) {
     ack.n_decisions = s->ndec;
@@ -526,10 +499,41 @@ static int ack_pack(const submit_state *s, uint64_t epoch, bool retry, const cha
     ack.has_decisions_more = s->dec_more;
     ack.decisions_more = s->dec_more;
   }
-  int rc = hb_wire_pack(&ack.base, &it->ack, &it->acklen);
-  free(rr);
-  free(rp);
-  return rc;
+  hb_wire_buf b = {0};
+  int rc = hb_wire_pack_at(&b, 0, &ack.base);
+  for (size_t j = 0; results && rc == 0 && j < s->submit->n_records; j++) {
+    const rec_res *r = &s->res[j];
+    Huibao__V1__RecordResult rr = HUIBAO__V1__RECORD_RESULT__INIT;
+    rr.seq = s->submit->records[j]->seq;
+    rr.code = (Huibao__V1__ResultCode)r->code;
+    if (r->code == HUIBAO__V1__RESULT_CODE__REJECTED) {
+      rr.field = (char *)r->field;
+      rr.reason = r->reason;
+      stats->rejected++;
+      agg_metrics_rejected(r->field);
+    } else if (r->code == HUIBAO__V1__RESULT_CODE__STALE) {
+      rr.has_stored_version = 1;
+      rr.stored_version = r->stored_version;
+      stats->stale++;
+    } else if (r->code == HUIBAO__V1__RESULT_CODE__DUPLICATE) {
+      stats->duplicate++;
+    } else {
+      stats->stored++;
+    }
+    rc = hb_wire_ack_add_result(&b, &rr);
+  }
+  if (rc != 0) {
+    free(b.data);
+    return rc;
+  }
+  if (b.cap - b.len > 1024) { /* acks wait for the drain's commit: no 4 KiB for a few bytes */
+    uint8_t *d = realloc(b.data, b.len ? b.len : 1);
+    if (d)
+      b.data = d;
+  }
+  it->ack = b.data;
+  it->acklen = b.len;
+  return 0;
 }
 
 int ingest_run(const ingest_ctx *c, ingest_item *items, size_t n, ingest_stats *stats, char *err,

@@ -272,8 +272,8 @@ int hb_wire_submit_bodies(const uint8_t *buf, size_t len, size_t n, const uint8_
 }
 
 /* Does the varint value v of field fd keep its value through protobuf-c's
- * unpack and pack (the 32-bit types keep 32 bits; a negative int32 is
- * written sign-extended to 64)? */
+ * unpack and pack (the 32-bit types keep 32 bits; a negative int32 or
+ * enum is written sign-extended to 64 bits)? */
 static bool canonical_varint(const ProtobufCFieldDescriptor *fd, uint64_t v)
 {
   switch (fd->type) {
@@ -460,6 +460,31 @@ int hb_wire_submit_decisions_after(hb_wire_buf *b, uint64_t after)
 int hb_wire_submit_add(hb_wire_buf *b, const uint8_t *rec, size_t len)
 {
   return wire_put_bytes(b, HB_WIRE_SUBMIT_RECORDS, rec, len);
+}
+
+int hb_wire_ack_add_result(hb_wire_buf *b, const Huibao__V1__RecordResult *r)
+{
+  if (r->field || r->reason || r->has_stored_version || r->base.n_unknown_fields) {
+    size_t n = protobuf_c_message_get_packed_size(&r->base);
+    if (n > SIZE_MAX / 4 || wire_reserve(b, 2 * WIRE_VARINT_MAX + n))
+      return HB_ENOMEM;
+    wire_put_varint(b, (uint64_t)HB_WIRE_ACK_RESULTS << 3 | WIRE_TYPE_LEN);
+    wire_put_varint(b, n);
+    b->len += protobuf_c_message_pack(&r->base, b->data + b->len);
+    return HB_OK;
+  }
+  /* seq and code only (STORED, DUPLICATE): the bytes protobuf-c packs */
+  uint64_t code = (uint64_t)(int64_t)(int32_t)r->code; /* an int32: < 0 in 10 bytes */
+  size_t n = 1 + hb_varint_len(r->seq) + 1 + hb_varint_len(code);
+  if (wire_reserve(b, 2 * WIRE_VARINT_MAX + n))
+    return HB_ENOMEM;
+  wire_put_varint(b, (uint64_t)HB_WIRE_ACK_RESULTS << 3 | WIRE_TYPE_LEN);
+  wire_put_varint(b, n);
+  b->data[b->len++] = 1 << 3 | WIRE_TYPE_VARINT; /* RecordResult.seq */
+  wire_put_varint(b, r->seq);
+  b->data[b->len++] = 2 << 3 | WIRE_TYPE_VARINT; /* RecordResult.code */
+  wire_put_varint(b, code);
+  return HB_OK;
 }
 
 /* The first varint field `field` at the top level of buf. */

@@ -129,10 +129,17 @@ int hb_wire_submit_bodies(const uint8_t *buf, size_t len, size_t n, const uint8_
  * message of descriptor d unpacked from it: its fields known to d, in
  * increasing number, none twice, of the wire type of their type, tags and
  * varints in their shortest form, the values protobuf-c keeps (bool 0 or 1,
- * int32 and enums within int32, uint32 within 32 bits), strings without
+ * int32 and enums within int32, a negative one sign-extended to 10 bytes,
+ * uint32 within 32 bits), strings without
  * NUL. Only scalar and string fields (the record bodies): a message
  * holding a repeated or message field is never canonical here. */
 bool hb_wire_canonical(const ProtobufCMessageDescriptor *d, const uint8_t *b, size_t len);
+
+/* Appends one Ack.results to the Ack packed in b (issue 17: the county
+ * packs an Ack without its results with hb_wire_pack_at, then adds them
+ * here, a STORED or DUPLICATE one written by hand, the bytes protobuf-c
+ * writes; any order of fields is valid protobuf). Returns 0 or HB_ENOMEM. */
+int hb_wire_ack_add_result(hb_wire_buf *b, const Huibao__V1__RecordResult *r);
 
 /* Reads Record.seq of a packed Record without unpacking it.
  * Returns 0, or HB_EPROTO if the framing is broken or it has none. */

@@ -296,6 +296,8 @@ static void test_canonical(void)
       {"\x28\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 11, 1}, /* date -1 in 10 */
       {"\x48\x80\x80\x80\x80\x10", 6, 0},                      /* participants 2^32 */
       {"\x2d\x00\x00\x00\x00", 5, 0},                          /* date as fixed32 */
+      {"\x30\xff\xff\xff\xff\x0f", 6, 0},                      /* kind -1 in 5 bytes */
+      {"\x30\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 11, 1}, /* ... in 10 */
   };
   for (size_t i = 0; i < sizeof tail / sizeof tail[0]; i++) {
     memcpy(m, base, bl);
@@ -343,6 +345,42 @@ static void test_canonical(void)
   free(sub);
   free(base);
   free(buf);
+}
+
+/* Issue 17: an Ack's results added one by one are the bytes protobuf-c
+ * packs (an Ack of batch_id and results only: the same field order). */
+static void test_ack_add_result(void)
+{
+  Huibao__V1__RecordResult r[5];
+  Huibao__V1__RecordResult *rp[5];
+  for (int i = 0; i < 5; i++) {
+    huibao__v1__record_result__init(&r[i]);
+    rp[i] = &r[i];
+  }
+  r[0].seq = 1, r[0].code = HUIBAO__V1__RESULT_CODE__STORED;
+  r[1].seq = 300, r[1].code = HUIBAO__V1__RESULT_CODE__DUPLICATE;
+  r[2].seq = 1ull << 40, r[2].code = HUIBAO__V1__RESULT_CODE__REJECTED;
+  r[2].field = "title", r[2].reason = "标题过长 / title too long";
+  r[3].seq = 4, r[3].code = HUIBAO__V1__RESULT_CODE__STALE;
+  r[3].has_stored_version = 1, r[3].stored_version = 1700000000123456ull;
+  r[4].seq = 5, r[4].code = (Huibao__V1__ResultCode)-1; /* an int32: ten bytes */
+  Huibao__V1__Ack a = HUIBAO__V1__ACK__INIT;
+  a.batch_id = 9;
+  a.n_results = 5;
+  a.results = rp;
+  uint8_t *want;
+  size_t wl;
+  CHECK_EQ_INT(0, hb_wire_pack(&a.base, &want, &wl));
+  a.n_results = 0;
+  a.results = NULL;
+  hb_wire_buf b = {0};
+  CHECK_EQ_INT(0, hb_wire_pack_at(&b, 0, &a.base));
+  for (int i = 0; i < 5; i++)
+    CHECK_EQ_INT(0, hb_wire_ack_add_result(&b, &r[i]));
+  CHECK_EQ_INT((long long)wl, (long long)b.len);
+  CHECK(b.len == wl && memcmp(b.data, want, wl) == 0);
+  free(want);
+  free(b.data);
 }
 
 static void test_ack(void)
@@ -651,6 +689,7 @@ int main(void)
   RUN(test_submit_arena);
   RUN(test_canonical);
   RUN(test_ack);
+  RUN(test_ack_add_result);
   RUN(test_ack_decisions);
   RUN(test_submit_decisions_after);
   RUN(test_submit_encoding);
