@@ -20,6 +20,10 @@ typedef struct rec_res {
   char *reason;      /* malloc'd, only for REJECTED */
   uint64_t stored_version;
   bool invalid; /* refused by validation: final for every attempt */
+  /* issue 17: the body as received when protobuf-c packs it to the same
+   * bytes (hb_wire_canonical; points into the Submit), else NULL */
+  const uint8_t *body;
+  size_t blen;
 } rec_res;
 
 typedef struct submit_state {
@@ -31,17 +35,18 @@ typedef struct submit_state {
   bool dec_more;
 } submit_state;
 
-/* Replaces *slot (a string of an unpacked message, malloc'd) with a copy
- * of s if they differ. */
-static int replace_str(char **slot, const char *s)
+/* Replaces *slot (a string of a Submit unpacked into ar) with a copy of
+ * s in ar if they differ (the old one goes with the arena), and then sets
+ * *changed. */
+static int replace_str(hb_arena *ar, char **slot, const char *s, bool *changed)
 {
   if (*slot && strcmp(*slot, s) == 0)
     return 0;
-  char *d = strdup(s);
+  char *d = hb_arena_strdup(ar, s);
   if (!d)
     return HB_ENOMEM;
-  free(*slot);
   *slot = d;
+  *changed = true;
   return 0;
 }
 
@@ -67,13 +72,10 @@ static void reject(rec_res *r, const char *field, const char *reason)
 /* Drops the fields of m that this version does not know (protobuf-c keeps
  * them in unknown_fields and would pack them again): what is stored is
  * only what the county understands, so a unit cannot fill the disk with
- * bytes nobody reads. No row kind holds sub-messages. The capped allocator
- * of hb_wire frees with free(). */
+ * bytes nobody reads. No row kind holds sub-messages. Their memory is the
+ * Submit's arena's (freed with it). */
 static void drop_unknown(ProtobufCMessage *m)
 {
-  for (unsigned i = 0; i < m->n_unknown_fields; i++)
-    free(m->unknown_fields[i].data);
-  free(m->unknown_fields);
   m->unknown_fields = NULL;
   m->n_unknown_fields = 0;
 }
@@ -131,8 +133,8 @@ static int period_is_of(const hb_campaign *cp, const char *period)
  * category's code); a row without campaign keeps 本期 (its facts are per
  * campaign, note_report), but some campaign with a cycle must be running.
  * Returns 0, HB_ENOMEM, or HB_EINVAL with the reason in v. */
-static int resolve_current(const ingest_ctx *c, Huibao__V1__Report *r, const hb_campaign *cp,
-                           hb_violation *v)
+static int resolve_current(const ingest_ctx *c, hb_arena *ar, Huibao__V1__Report *r,
+                           const hb_campaign *cp, hb_violation *v, bool *changed)
 {
   if (!r->period || strcmp(r->period, HB_PERIOD_CURRENT) != 0 || !c->campaigns ||
       (r->has_deleted && r->deleted))
@@ -156,24 +158,26 @@ static int resolve_current(const ingest_ctx *c, Huibao__V1__Report *r, const hb_
   }
   if (!cp)
     return 0;
-  return replace_str(&r->period, id);
+  return replace_str(ar, &r->period, id, changed);
 }
 
 /* Replaces the campaign, category, sub-category, declared kind and
- * indicator the clerk wrote (code or name) with their codes. */
-static int canonicalise(Huibao__V1__Record *rec, char **campaign, const hb_canon *canon)
+ * indicator the clerk wrote (code or name) with their codes; *changed is
+ * set when one differed. */
+static int canonicalise(hb_arena *ar, Huibao__V1__Record *rec, char **campaign,
+                        const hb_canon *canon, bool *changed)
 {
   const hb_campaign *cp = canon->campaign;
   if (!cp)
     return 0;
-  if (replace_str(campaign, cp->id) != 0)
+  if (replace_str(ar, campaign, cp->id, changed) != 0)
     return HB_ENOMEM;
   const char *code = NULL;
   char **slot = NULL;
   if (rec->body_case == HUIBAO__V1__RECORD__BODY_PROBLEM && canon->category >= 0 &&
       (size_t)canon->category < cp->ncategories) {
     const hb_category *cat = &cp->categories[canon->category];
-    if (replace_str(&rec->problem->category, cat->code) != 0)
+    if (replace_str(ar, &rec->problem->category, cat->code, changed) != 0)
       return HB_ENOMEM;
     if (canon->subcategory >= 0 && (size_t)canon->subcategory < cat->nsubs) {
       code = cat->subs[canon->subcategory].code;
@@ -188,11 +192,14 @@ static int canonicalise(Huibao__V1__Record *rec, char **campaign, const hb_canon
     code = cp->indicators[canon->indicator].code;
     slot = &rec->indicator->indicator;
   }
-  return slot && replace_str(slot, code) != 0 ? HB_ENOMEM : 0;
+  return slot && replace_str(ar, slot, code, changed) != 0 ? HB_ENOMEM : 0;
 }
 
-/* Validates and canonicalises one record; on failure r is REJECTED. */
-static int check_record(const ingest_ctx *c, const char *unit, Huibao__V1__Record *rec, rec_res *r)
+/* Validates and canonicalises one record (of a Submit unpacked into ar,
+ * its body received as body[0..blen), NULL if not found); on failure r
+ * is REJECTED. */
+static int check_record(const ingest_ctx *c, hb_arena *ar, const char *unit,
+                        Huibao__V1__Record *rec, const uint8_t *body, size_t blen, rec_res *r)
 {
   store_row row;
   if (store_row_of(rec, &row) != 0) { /* hb_wire_submit_unpack refuses these */
@@ -203,8 +210,8 @@ static int check_record(const ingest_ctx *c, const char *unit, Huibao__V1__Recor
   memset(&v, 0, sizeof v);
   /* The form check matters only for tombstones: for a live record
    * hb_validate_activity/problem below checks a superset of it (every text
-   * field, enum and required field), and hb_wire_submit_unpack already ran
-   * protobuf_c_message_check on the whole Submit. Running both read every
+   * field, enum and required field), and hb_wire_submit_unpack refused a
+   * Submit missing a required field. Running both read every
    * text twice: a fifth of the county's CPU at full speed (callgrind, see
    * docs/performance.md). */
   if ((row.deleted || row.kind == 'R') && hb_validate_record_form(rec, &v) != 0) {
@@ -231,8 +238,8 @@ static int check_record(const ingest_ctx *c, const char *unit, Huibao__V1__Recor
   }
   bool verified; /* issue 15: before the body is changed below */
   char why[400];
-  int src =
-      ingest_sign_check(c->signers, c->require_signatures, unit, rec, &verified, why, sizeof why);
+  int src = ingest_sign_check(c->signers, c->require_signatures, ar, unit, rec, &verified, why,
+                              sizeof why);
   if (src == HB_EPERM) {
     reject(r, "signature", why);
     return 0;
@@ -245,8 +252,9 @@ static int check_record(const ingest_ctx *c, const char *unit, Huibao__V1__Recor
     reject(r, v.field ? v.field : "record", v.reason);
     return 0;
   }
+  bool changed = false;
   if (row.kind == 'R') {
-    int rc = resolve_current(c, rec->report, canon.campaign, &v);
+    int rc = resolve_current(c, ar, rec->report, canon.campaign, &v, &changed);
     if (rc == HB_EINVAL) {
       reject(r, v.field, v.reason);
       return 0;
@@ -254,19 +262,26 @@ static int check_record(const ingest_ctx *c, const char *unit, Huibao__V1__Recor
     if (rc != 0)
       return rc;
   }
-  int rc = canonicalise(rec, row.campaign_slot, &canon);
-  if (rc == 0 && (rc = ingest_sign_settle(rec)) == 0 && !verified)
+  int rc = canonicalise(ar, rec, row.campaign_slot, &canon, &changed);
+  if (rc == 0 && (rc = ingest_sign_settle(ar, rec)) == 0 && !verified)
     agg_metrics_unsigned();
+  /* issue 17: stored as received when packing would give the same bytes
+   * (names made codes, unknown fields dropped: packed) */
+  if (rc == 0 && body && !changed && hb_wire_canonical(row.msg->descriptor, body, blen)) {
+    r->body = body;
+    r->blen = blen;
+  }
   return rc;
 }
 
-static int decode_all(const ingest_ctx *c, ingest_item *items, submit_state *st, size_t n,
-                      ingest_stats *stats)
+static int decode_all(const ingest_ctx *c, hb_arena *ar, ingest_item *items, submit_state *st,
+                      size_t n, ingest_stats *stats)
 {
   for (size_t i = 0; i < n; i++) {
     submit_state *s = &st[i];
     char why[200];
-    if (hb_wire_submit_unpack(items[i].data, items[i].len, &s->submit, why, sizeof why) != 0) {
+    if (hb_wire_submit_unpack_arena(ar, items[i].data, items[i].len, &s->submit, why, sizeof why) !=
+        0) {
       snprintf(s->error, sizeof s->error, "无法解析的批次 / malformed submit: %s", why);
       stats->refused++;
       agg_metrics_refused("malformed");
@@ -291,11 +306,17 @@ static int decode_all(const ingest_ctx *c, ingest_item *items, submit_state *st,
       continue;
     }
     agg_metrics_seen(s->submit->unit);
-    s->res = calloc(s->submit->n_records ? s->submit->n_records : 1, sizeof *s->res);
-    if (!s->res)
+    size_t nr = s->submit->n_records;
+    s->res = calloc(nr ? nr : 1, sizeof *s->res);
+    const uint8_t **body = hb_arena_alloc(ar, (nr ? nr : 1) * sizeof *body);
+    size_t *blen = hb_arena_alloc(ar, (nr ? nr : 1) * sizeof *blen);
+    if (!s->res || !body || !blen)
       return HB_ENOMEM;
-    for (size_t j = 0; j < s->submit->n_records; j++) {
-      int rc = check_record(c, s->submit->unit, s->submit->records[j], &s->res[j]);
+    if (hb_wire_submit_bodies(items[i].data, items[i].len, nr, body, blen) != 0)
+      memset(body, 0, nr * sizeof *body); /* not found: every body packed */
+    for (size_t j = 0; j < nr; j++) {
+      int rc =
+          check_record(c, ar, s->submit->unit, s->submit->records[j], body[j], blen[j], &s->res[j]);
       if (rc != 0)
         return rc;
     }
@@ -313,7 +334,7 @@ static void reset_results(submit_state *st, size_t n)
       if (r->invalid)
         continue;
       free(r->reason);
-      memset(r, 0, sizeof *r);
+      *r = (rec_res){.body = r->body, .blen = r->blen}; /* check_record's finding stays */
     }
 }
 
@@ -384,7 +405,8 @@ static int store_all(store *sto, void *arg)
         continue;
       Huibao__V1__Record *rec = s->submit->records[j];
       const char *reason = NULL;
-      int rc = store_batch_put(sto, rec, &r->code, &r->stored_version, &reason);
+      int rc =
+          store_batch_put_body(sto, rec, r->body, r->blen, &r->code, &r->stored_version, &reason);
       if (rc != 0) {
         store_row row;
         snprintf(b->err, b->errlen, "store %s record %s: %s", s->submit->unit,
@@ -446,17 +468,20 @@ static void decisions_fill(const ingest_ctx *c, submit_state *st, size_t n)
     hb_log_warn("decisions for the acks not read: %s", hb_strerror(rc));
 }
 
+/* The Ack of s into it->ack: packed without its results, which are then
+ * appended one by one (hb_wire_ack_add_result: no array of RecordResults,
+ * no packing of each STORED one by protobuf-c; issue 17). */
 static int ack_pack(const submit_state *s, uint64_t epoch, bool retry, const char *retry_why,
                     ingest_item *it, ingest_stats *stats)
 {
   Huibao__V1__Ack ack = HUIBAO__V1__ACK__INIT;
-  Huibao__V1__RecordResult *rr = NULL, **rp = NULL;
   ack.batch_id = s->submit ? s->submit->batch_id : 0;
   if (epoch != 0) { /* on every ack: the agent compares it with the one it saw last */
     ack.has_epoch = 1;
     ack.epoch = epoch;
   }
   char retry_msg[300];
+  bool results = false;
   if (s->error[0]) {
     ack.error = (char *)s->error;
   } else if (retry) {
@@ -465,38 +490,8 @@ static int ack_pack(const submit_state *s, uint64_t epoch, bool retry, const cha
     snprintf(retry_msg, sizeof retry_msg, "县级暂时无法存储 / county cannot store now: %s",
              retry_why);
     ack.error = retry_msg;
-  } else if (s->submit->n_records) {
-    size_t nr = s->submit->n_records;
-    rr = calloc(nr, sizeof *rr);
-    rp = calloc(nr, sizeof *rp);
-    if (!rr || !rp) {
-      free(rr);
-      free(rp);
-      return HB_ENOMEM;
-    }
-    for (size_t j = 0; j < nr; j++) {
-      const rec_res *r = &s->res[j];
-      huibao__v1__record_result__init(&rr[j]);
-      rr[j].seq = s->submit->records[j]->seq;
-      rr[j].code = (Huibao__V1__ResultCode)r->code;
-      if (r->code == HUIBAO__V1__RESULT_CODE__REJECTED) {
-        rr[j].field = (char *)r->field;
-        rr[j].reason = r->reason;
-        stats->rejected++;
-        agg_metrics_rejected(r->field);
-      } else if (r->code == HUIBAO__V1__RESULT_CODE__STALE) {
-        rr[j].has_stored_version = 1;
-        rr[j].stored_version = r->stored_version;
-        stats->stale++;
-      } else if (r->code == HUIBAO__V1__RESULT_CODE__DUPLICATE) {
-        stats->duplicate++;
-      } else {
-        stats->stored++;
-      }
-      rp[j] = &rr[j];
-    }
-    ack.n_results = nr;
-    ack.results = rp;
+  } else {
+    results = true;
   }
   if (!s->error[0] && !retry && s->ndec) {
     ack.n_decisions = s->ndec;
@@ -504,10 +499,41 @@ static int ack_pack(const submit_state *s, uint64_t epoch, bool retry, const cha
     ack.has_decisions_more = s->dec_more;
     ack.decisions_more = s->dec_more;
   }
-  int rc = hb_wire_pack(&ack.base, &it->ack, &it->acklen);
-  free(rr);
-  free(rp);
-  return rc;
+  hb_wire_buf b = {0};
+  int rc = hb_wire_pack_at(&b, 0, &ack.base);
+  for (size_t j = 0; results && rc == 0 && j < s->submit->n_records; j++) {
+    const rec_res *r = &s->res[j];
+    Huibao__V1__RecordResult rr = HUIBAO__V1__RECORD_RESULT__INIT;
+    rr.seq = s->submit->records[j]->seq;
+    rr.code = (Huibao__V1__ResultCode)r->code;
+    if (r->code == HUIBAO__V1__RESULT_CODE__REJECTED) {
+      rr.field = (char *)r->field;
+      rr.reason = r->reason;
+      stats->rejected++;
+      agg_metrics_rejected(r->field);
+    } else if (r->code == HUIBAO__V1__RESULT_CODE__STALE) {
+      rr.has_stored_version = 1;
+      rr.stored_version = r->stored_version;
+      stats->stale++;
+    } else if (r->code == HUIBAO__V1__RESULT_CODE__DUPLICATE) {
+      stats->duplicate++;
+    } else {
+      stats->stored++;
+    }
+    rc = hb_wire_ack_add_result(&b, &rr);
+  }
+  if (rc != 0) {
+    free(b.data);
+    return rc;
+  }
+  if (b.cap - b.len > 1024) { /* acks wait for the drain's commit: no 4 KiB for a few bytes */
+    uint8_t *d = realloc(b.data, b.len ? b.len : 1);
+    if (d)
+      b.data = d;
+  }
+  it->ack = b.data;
+  it->acklen = b.len;
+  return 0;
 }
 
 int ingest_run(const ingest_ctx *c, ingest_item *items, size_t n, ingest_stats *stats, char *err,
@@ -525,7 +551,13 @@ int ingest_run(const ingest_ctx *c, ingest_item *items, size_t n, ingest_stats *
     return HB_ENOMEM;
   }
   stats->submits += n;
-  int rc = decode_all(c, items, st, n, stats);
+  hb_arena *ar = c->arena ? c->arena : hb_arena_new();
+  if (!ar) {
+    free(st);
+    snprintf(err, errlen, "out of memory");
+    return HB_ENOMEM;
+  }
+  int rc = decode_all(c, ar, items, st, n, stats);
   bool any = false;
   for (size_t i = 0; i < n && rc == 0; i++)
     if (st[i].submit && !st[i].error[0]) {
@@ -549,8 +581,11 @@ int ingest_run(const ingest_ctx *c, ingest_item *items, size_t n, ingest_stats *
       free(st[i].res[j].reason);
     free(st[i].res);
     store_decisions_free(st[i].dec, st[i].ndec);
-    hb_wire_submit_free(st[i].submit);
   }
   free(st);
+  if (ar == c->arena)
+    hb_arena_reset(ar); /* every Submit and what ingest put in them */
+  else
+    hb_arena_free(ar);
   return rc;
 }

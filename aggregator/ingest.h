@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include "hb_arena.h"
 #include "hb_campaigns.h"
 #include "hb_sign.h"
 #include "hb_units.h"
@@ -31,6 +32,9 @@ typedef struct ingest_ctx {
    * require-signatures (ingest_sign.h) */
   const hb_sign_registry *signers;
   bool require_signatures;
+  /* issue 17: where the drain's Submits are unpacked, reset at the end of
+   * ingest_run (kept by the caller between drains); NULL: one per drain */
+  hb_arena *arena;
 } ingest_ctx;
 
 typedef struct ingest_item {

@@ -17,13 +17,12 @@ static ProtobufCMessage *body_msg(Huibao__V1__Record *rec)
 
 static void signed_body_clear(Huibao__V1__Record *rec)
 {
-  free(rec->signed_body.data);
-  rec->signed_body.data = NULL;
+  rec->signed_body.data = NULL; /* the Submit's arena's */
   rec->signed_body.len = 0;
   rec->has_signed_body = 0;
 }
 
-int ingest_sign_check(const hb_sign_registry *reg, bool require, const char *unit,
+int ingest_sign_check(const hb_sign_registry *reg, bool require, hb_arena *ar, const char *unit,
                       Huibao__V1__Record *rec, bool *verified, char *reason, size_t reasonlen)
 {
   *verified = false;
@@ -65,7 +64,7 @@ int ingest_sign_check(const hb_sign_registry *reg, bool require, const char *uni
   /* kept for the history: the city may hold the key the county lacks */
   ProtobufCMessage *m = body_msg(rec);
   size_t n = m ? protobuf_c_message_get_packed_size(m) : 0;
-  uint8_t *b = malloc(n ? n : 1);
+  uint8_t *b = hb_arena_alloc(ar, n);
   if (!b)
     return HB_ENOMEM;
   if (m)
@@ -76,7 +75,7 @@ int ingest_sign_check(const hb_sign_registry *reg, bool require, const char *uni
   return 0;
 }
 
-int ingest_sign_settle(Huibao__V1__Record *rec)
+int ingest_sign_settle(hb_arena *ar, Huibao__V1__Record *rec)
 {
   if (!rec->has_signed_body)
     return 0;
@@ -84,14 +83,13 @@ int ingest_sign_settle(Huibao__V1__Record *rec)
   size_t n = m ? protobuf_c_message_get_packed_size(m) : 0;
   if (n != rec->signed_body.len) /* differs: kept */
     return 0;
-  uint8_t *b = malloc(n ? n : 1);
+  uint8_t *b = hb_arena_alloc(ar, n); /* with the Submit */
   if (!b)
     return HB_ENOMEM;
   if (m)
     protobuf_c_message_pack(m, b);
   if (memcmp(b, rec->signed_body.data, n) == 0)
     signed_body_clear(rec);
-  free(b);
   return 0;
 }
 

@@ -13,6 +13,16 @@ kv *kvlist_find(const kvlist *l, const char *key)
   return NULL;
 }
 
+kv *kvlist_find_hint(const kvlist *l, const char *key, size_t *hint)
+{
+  if (*hint < l->n && strcmp(l->items[*hint].key, key) == 0)
+    return &l->items[*hint];
+  kv *e = kvlist_find(l, key);
+  if (e)
+    *hint = (size_t)(e - l->items);
+  return e;
+}
+
 int kvlist_set(kvlist *l, const char *key, uint64_t v)
 {
   kv *e = kvlist_find(l, key);

@@ -19,6 +19,10 @@ typedef struct kvlist {
 
 /* The entry of key, or NULL. Valid until the list changes. */
 kv *kvlist_find(const kvlist *l, const char *key);
+/* kvlist_find that looks at entry *hint first and sets *hint to the
+ * entry found (issue 17: a batch's records come in runs of one unit, and
+ * a scan of tens of units per record was most of the county's strcmp). */
+kv *kvlist_find_hint(const kvlist *l, const char *key, size_t *hint);
 /* Sets key's value (adding a copy of key). 0 or HB_ENOMEM. */
 int kvlist_set(kvlist *l, const char *key, uint64_t v);
 /* Empties the list (keeps its capacity). */

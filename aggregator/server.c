@@ -185,6 +185,7 @@ typedef struct server {
   hb_zap *zap;               /* authenticates agents (the cities: pub's own) */
   console *con;              /* --console: the review console (issue 14), or NULL */
   hb_sign_registry *signers; /* issue 15: the units' public signing keys (ingest_sign.h) */
+  hb_arena *arena;           /* issue 17: the drain's Submits are unpacked here (ingest.h) */
   agg_detail *detail; /* --detail: the history for the cities' replicas (issue 15), or NULL */
 } server;
 
@@ -355,7 +356,8 @@ static void drain(server *s)
                   hb_date_today(),
                   hb_time_now_ms() / 1000,
                   s->signers,
-                  s->cfg->require_signatures};
+                  s->cfg->require_signatures,
+                  s->arena};
   char err[512];
   ingest_stats before = s->stats;
   double t0 = agg_metrics_clock();
@@ -705,6 +707,7 @@ static void server_close(server *s)
   free(s->name);
   free(s->msgs);
   free(s->items);
+  hb_arena_free(s->arena);
 }
 
 /* The service's start-up, in order: configuration, inputs, signals, the
@@ -731,7 +734,8 @@ static int server_start(server *s, const agg_config *cfg)
   signals_install();
   s->msgs = calloc(DRAIN_MAX_MSGS, sizeof *s->msgs);
   s->items = calloc(DRAIN_MAX_MSGS, sizeof *s->items);
-  if (!s->msgs || !s->items || choose_source(s) != 0) {
+  s->arena = hb_arena_new();
+  if (!s->msgs || !s->items || !s->arena || choose_source(s) != 0) {
     hb_log_err("out of memory");
     server_close(s);
     return EX_SOFTWARE;

@@ -491,8 +491,8 @@ static void batch_reset(store *s)
 /* The open batch's usage of unit (working copies, made on first use). */
 int store_usage_work(store *s, const char *unit, kv **recs, kv **bytes)
 {
-  *recs = kvlist_find(&s->burecs, unit);
-  *bytes = kvlist_find(&s->bubytes, unit);
+  *recs = kvlist_find_hint(&s->burecs, unit, &s->burecs_hint);
+  *bytes = kvlist_find_hint(&s->bubytes, unit, &s->bubytes_hint);
   if (*recs && *bytes)
     return 0;
   const kv *r = kvlist_find(&s->urecs, unit), *b = kvlist_find(&s->ubytes, unit);
@@ -501,8 +501,8 @@ int store_usage_work(store *s, const char *unit, kv **recs, kv **bytes)
     rc = kvlist_set(&s->bubytes, unit, b ? b->v : 0);
   if (rc != 0)
     return rc;
-  *recs = kvlist_find(&s->burecs, unit);
-  *bytes = kvlist_find(&s->bubytes, unit);
+  *recs = kvlist_find_hint(&s->burecs, unit, &s->burecs_hint);
+  *bytes = kvlist_find_hint(&s->bubytes, unit, &s->bubytes_hint);
   return 0;
 }
 
@@ -624,6 +624,26 @@ int store_withdraw(store *s, char kind, const MDB_val *old, uint64_t *version)
 int store_batch_put(store *s, Huibao__V1__Record *rec, int *code, uint64_t *stored_version,
                     const char **reason)
 {
+  return store_batch_put_body(s, rec, NULL, 0, code, stored_version, reason);
+}
+
+/* rec_pack, or the body's bytes as received when they are what it packs
+ * (store_batch_put_body). */
+static size_t rec_bytes(store *s, const store_row *r, const uint8_t *body, size_t blen)
+{
+  if (!body)
+    return rec_pack(s, r);
+  if (hb_wire_buf_reserve(&s->buf, blen) != 0)
+    return (size_t)-1;
+  memcpy(s->buf.data, body, blen);
+  s->buf.len = blen;
+  s->buf_of = r->msg;
+  return blen;
+}
+
+int store_batch_put_body(store *s, Huibao__V1__Record *rec, const uint8_t *body, size_t blen,
+                         int *code, uint64_t *stored_version, const char **reason)
+{
   *code = HUIBAO__V1__RESULT_CODE__REJECTED;
   *stored_version = 0;
   *reason = NULL;
@@ -666,7 +686,7 @@ int store_batch_put(store *s, Huibao__V1__Record *rec, int *code, uint64_t *stor
 
   /* the unit's quota: only growth is refused (a record that shrinks or a
    * deletion of a stored row always passes) */
-  size_t n = rec_pack(s, &r);
+  size_t n = rec_bytes(s, &r, body, blen);
   if (n == (size_t)-1)
     return HB_ENOMEM;
   kv *urecs, *ubytes;

@@ -121,6 +121,11 @@ char store_row_kind(Huibao__V1__Record__BodyCase body);
  * returns it, the batch runs again in a larger map), or another hb_err. */
 int store_batch_put(store *s, Huibao__V1__Record *rec, int *code, uint64_t *stored_version,
                     const char **reason);
+/* store_batch_put of a record whose body packs to body[0..blen) (issue
+ * 17: the bytes received, when hb_wire_canonical proved it), stored and
+ * hashed as they are instead of packing the body again; body NULL: packed. */
+int store_batch_put_body(store *s, Huibao__V1__Record *rec, const uint8_t *body, size_t blen,
+                         int *code, uint64_t *stored_version, const char **reason);
 
 /* Records that unit had a batch stored now (meta sync/<unit>); only
  * inside store_batch_run's fn. */

@@ -71,10 +71,11 @@ struct store {
   bool external;      /* memory was reloaded after another process's change */
   /* per-unit usage (records, bytes of packed records) and its quota */
   uint64_t quota_records, quota_bytes;
-  kvlist urecs, ubytes;   /* committed */
-  kvlist burecs, bubytes; /* the open batch's working copies */
-  char reason[256];       /* a REJECTED reason with figures (store_batch_put) */
-  char note[512];         /* meta "admin-last" as last reloaded */
+  kvlist urecs, ubytes;             /* committed */
+  kvlist burecs, bubytes;           /* the open batch's working copies */
+  size_t burecs_hint, bubytes_hint; /* kvlist_find_hint: the last unit's entries */
+  char reason[256];                 /* a REJECTED reason with figures (store_batch_put) */
+  char note[512];                   /* meta "admin-last" as last reloaded */
   /* period facts (store_periods.c): committed, and the open batch's
    * working copies of the entries it touched */
   store_facts facts, bfacts;

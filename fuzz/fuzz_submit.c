@@ -1,5 +1,7 @@
 /* fuzz_submit: one ZeroMQ message from an agent, through the path the
- * aggregator's ingest takes: hb_wire_submit_unpack, then per record
+ * aggregator's ingest takes: hb_wire_submit_unpack (and, as ingest does
+ * since issue 17, hb_wire_submit_unpack_arena, hb_wire_submit_bodies and
+ * hb_wire_canonical: a body it accepts must pack again to the same bytes), then per record
  * hb_validate_record_form, the unit check, hb_validate_activity,
  * _problem, _indicator, _case or _report against a fixed campaigns file, and the use of the
  * canonical campaign and category a valid record resolves to. */
@@ -88,8 +90,42 @@ static void check_record(const char *unit, const Huibao__V1__Record *rec, const 
   }
 }
 
+/* A body hb_wire_canonical accepts is what protobuf-c packs from it. */
+static void check_bodies(const uint8_t *data, size_t size, const Huibao__V1__Submit *s)
+{
+  size_t n = s->n_records ? s->n_records : 1;
+  const uint8_t **body = calloc(n, sizeof *body);
+  size_t *blen = calloc(n, sizeof *blen);
+  if (!body || !blen)
+    abort();
+  if (hb_wire_submit_bodies(data, size, s->n_records, body, blen) == 0)
+    for (size_t i = 0; i < s->n_records; i++) {
+      const Huibao__V1__Record *r = s->records[i];
+      const ProtobufCMessage *m =
+          r->body_case == HUIBAO__V1__RECORD__BODY_ACTIVITY    ? &r->activity->base
+          : r->body_case == HUIBAO__V1__RECORD__BODY_PROBLEM   ? &r->problem->base
+          : r->body_case == HUIBAO__V1__RECORD__BODY_INDICATOR ? &r->indicator->base
+          : r->body_case == HUIBAO__V1__RECORD__BODY_CASE_ROW  ? &r->case_row->base
+                                                               : &r->report->base;
+      if (!body[i] || !hb_wire_canonical(m->descriptor, body[i], blen[i]))
+        continue;
+      uint8_t *out;
+      size_t len;
+      if (hb_wire_pack(m, &out, &len) != 0)
+        abort();
+      if (len != blen[i] || memcmp(out, body[i], len) != 0)
+        abort(); /* accepted as canonical, packed otherwise */
+      free(out);
+    }
+  free(body);
+  free(blen);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+  static hb_arena *ar;
+  if (!ar && !(ar = hb_arena_new()))
+    abort();
   const hb_campaigns *c = fuzz_campaigns();
   int32_t today = fuzz_today();
   Huibao__V1__Submit *s;
@@ -99,10 +135,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   if (rc != 0) {
     if (s != NULL || err[0] == '\0')
       abort(); /* a refusal leaves nothing behind and says why */
+    if (hb_wire_submit_unpack_arena(ar, data, size, &s, err, sizeof err) == 0 || s != NULL)
+      abort(); /* and in the arena too */
+    hb_arena_reset(ar);
     return 0;
   }
   for (size_t i = 0; i < s->n_records; i++)
     check_record(s->unit, s->records[i], c, today);
   hb_wire_submit_free(s);
+  /* the same in the arena: the same answer, the same records */
+  Huibao__V1__Submit *a;
+  if (hb_wire_submit_unpack_arena(ar, data, size, &a, err, sizeof err) != 0)
+    abort();
+  check_bodies(data, size, a);
+  hb_arena_reset(ar);
   return 0;
 }

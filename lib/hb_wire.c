@@ -84,41 +84,23 @@ static bool wire_text_ok(const char *s, size_t max)
   return n <= max && hb_utf8_valid(s, n);
 }
 
-int hb_wire_submit_unpack(const uint8_t *buf, size_t len, Huibao__V1__Submit **out, char *err,
-                          size_t errlen)
+/* hb_wire_submit_unpack with the allocator al (which counts against a
+ * cap); a refused Submit is freed with al unless arena (everything goes
+ * at its reset). */
+static int submit_unpack(const uint8_t *buf, size_t len, ProtobufCAllocator *al, bool arena,
+                         Huibao__V1__Submit **out, char *err, size_t errlen)
 {
   *out = NULL;
-  if (len > HB_WIRE_MAX_SUBMIT) {
-    snprintf(err, errlen, "submit of %zu bytes is over the limit of %u", len,
-             (unsigned)HB_WIRE_MAX_SUBMIT);
-    return HB_ETOOBIG;
-  }
-  size_t nrec, largest;
-  if (wire_scan(buf, len, HB_WIRE_SUBMIT_RECORDS, &nrec, &largest) != 0) {
-    snprintf(err, errlen, "malformed submit (broken framing)");
-    return HB_EPROTO;
-  }
-  if (nrec > HB_WIRE_MAX_BATCH) {
-    snprintf(err, errlen, "submit of %zu records is over the limit of %d", nrec, HB_WIRE_MAX_BATCH);
-    return HB_ETOOBIG;
-  }
-  if (largest > HB_WIRE_MAX_RECORD) {
-    snprintf(err, errlen, "record of %zu bytes is over the limit of %d", largest,
-             HB_WIRE_MAX_RECORD);
-    return HB_ETOOBIG;
-  }
-  wire_budget budget = {0, wire_cap_for(len)};
-  ProtobufCAllocator alloc = {wire_alloc, wire_free, &budget};
-  Huibao__V1__Submit *s = huibao__v1__submit__unpack(&alloc, len, buf);
+  Huibao__V1__Submit *s = huibao__v1__submit__unpack(al, len, buf);
   if (!s) {
     snprintf(err, errlen, "malformed submit (protobuf unpack failed)");
     return HB_EPROTO;
   }
+  /* protobuf-c's unpack refused a message (the Submit, a Record, a body)
+   * without its required fields, and left no string or body NULL: what
+   * protobuf_c_message_check would check again (issue 17: 458 instructions
+   * per record) */
   int rc = HB_EPROTO;
-  if (!protobuf_c_message_check(&s->base)) {
-    snprintf(err, errlen, "malformed submit (required field missing)");
-    goto fail;
-  }
   if (!s->unit || strlen(s->unit) > HB_UNIT_CODE_MAX || !hb_unit_code_valid(s->unit)) {
     snprintf(err, errlen, "submit unit is not a valid unit code");
     goto fail;
@@ -143,7 +125,58 @@ int hb_wire_submit_unpack(const uint8_t *buf, size_t len, Huibao__V1__Submit **o
   *out = s;
   return 0;
 fail:
-  huibao__v1__submit__free_unpacked(s, NULL);
+  if (!arena)
+    huibao__v1__submit__free_unpacked(s, al);
+  return rc;
+}
+
+/* The caps of hb_wire_submit_unpack checked before unpacking. */
+static int submit_precheck(const uint8_t *buf, size_t len, char *err, size_t errlen)
+{
+  if (len > HB_WIRE_MAX_SUBMIT) {
+    snprintf(err, errlen, "submit of %zu bytes is over the limit of %u", len,
+             (unsigned)HB_WIRE_MAX_SUBMIT);
+    return HB_ETOOBIG;
+  }
+  size_t nrec, largest;
+  if (wire_scan(buf, len, HB_WIRE_SUBMIT_RECORDS, &nrec, &largest) != 0) {
+    snprintf(err, errlen, "malformed submit (broken framing)");
+    return HB_EPROTO;
+  }
+  if (nrec > HB_WIRE_MAX_BATCH) {
+    snprintf(err, errlen, "submit of %zu records is over the limit of %d", nrec, HB_WIRE_MAX_BATCH);
+    return HB_ETOOBIG;
+  }
+  if (largest > HB_WIRE_MAX_RECORD) {
+    snprintf(err, errlen, "record of %zu bytes is over the limit of %d", largest,
+             HB_WIRE_MAX_RECORD);
+    return HB_ETOOBIG;
+  }
+  return 0;
+}
+
+int hb_wire_submit_unpack(const uint8_t *buf, size_t len, Huibao__V1__Submit **out, char *err,
+                          size_t errlen)
+{
+  *out = NULL;
+  int rc = submit_precheck(buf, len, err, errlen);
+  if (rc != 0)
+    return rc;
+  wire_budget budget = {0, wire_cap_for(len)};
+  ProtobufCAllocator alloc = {wire_alloc, wire_free, &budget};
+  return submit_unpack(buf, len, &alloc, false, out, err, errlen);
+}
+
+int hb_wire_submit_unpack_arena(hb_arena *a, const uint8_t *buf, size_t len,
+                                Huibao__V1__Submit **out, char *err, size_t errlen)
+{
+  *out = NULL;
+  int rc = submit_precheck(buf, len, err, errlen);
+  if (rc != 0)
+    return rc;
+  hb_arena_cap(a, wire_cap_for(len));
+  rc = submit_unpack(buf, len, hb_arena_allocator(a), true, out, err, errlen);
+  hb_arena_cap(a, SIZE_MAX); /* what ingest adds later (codes for names) is not capped */
   return rc;
 }
 
@@ -151,6 +184,133 @@ void hb_wire_submit_free(Huibao__V1__Submit *s)
 {
   if (s)
     huibao__v1__submit__free_unpacked(s, NULL);
+}
+
+/* Reads the varint at *p (before end) into *v and moves *p past it;
+ * shortest (issue 17's canonical bytes): refuses one longer than needed.
+ * Returns false on a broken or refused varint. */
+static inline bool wire_varint(const uint8_t **p, const uint8_t *end, uint64_t *v, bool shortest)
+{
+  const uint8_t *q = *p;
+  if (q < end && *q < 0x80) { /* one byte: most tags, lengths and values */
+    *v = *q;
+    *p = q + 1;
+    return true;
+  }
+  uint64_t r = 0;
+  for (unsigned shift = 0; q < end && shift < 64; shift += 7) {
+    uint8_t c = *q++;
+    r |= (uint64_t)(c & 0x7F) << shift;
+    if (!(c & 0x80)) {
+      if ((shortest && c == 0 && shift) || (shift == 63 && c > 1))
+        return false;
+      *v = r;
+      *p = q;
+      return true;
+    }
+  }
+  return false;
+}
+
+/* The next field at *p: its number, wire type and, for a varint, its
+ * value, for a length-delimited field its bytes. Only wire types 0 and 2
+ * (the rest: false, as a broken field). */
+static inline bool wire_field(const uint8_t **p, const uint8_t *end, bool shortest,
+                              uint64_t *number, int *type, uint64_t *v, const uint8_t **data)
+{
+  uint64_t tag;
+  if (!wire_varint(p, end, &tag, shortest))
+    return false;
+  *number = tag >> 3;
+  *type = (int)(tag & 7);
+  if (*type == 0)
+    return wire_varint(p, end, v, shortest);
+  if (*type != WIRE_TYPE_LEN || !wire_varint(p, end, v, shortest) || *v > (uint64_t)(end - *p))
+    return false;
+  *data = *p;
+  *p += *v;
+  return true;
+}
+
+int hb_wire_submit_bodies(const uint8_t *buf, size_t len, size_t n, const uint8_t **body,
+                          size_t *blen)
+{
+  const uint8_t *p = buf, *end = buf + len;
+  size_t i = 0;
+  while (p < end) {
+    uint64_t num, v;
+    int type;
+    const uint8_t *d = NULL;
+    if (!wire_field(&p, end, false, &num, &type, &v, &d))
+      return HB_EPROTO; /* a fixed field, or broken: not looked into (packed) */
+    if (num != HB_WIRE_SUBMIT_RECORDS)
+      continue;
+    if (type != WIRE_TYPE_LEN || i == n)
+      return HB_EPROTO;
+    const uint8_t *q = d, *rend = d + v;
+    size_t bodies = 0;
+    body[i] = NULL;
+    blen[i] = 0;
+    while (q < rend) {
+      uint64_t rn, rv;
+      int rt;
+      const uint8_t *rd = NULL;
+      if (!wire_field(&q, rend, false, &rn, &rt, &rv, &rd)) {
+        bodies = 0;
+        break;
+      }
+      if (rn >= 2 && rn <= 6 && bodies++ == 0 && rt == WIRE_TYPE_LEN) {
+        body[i] = rd;
+        blen[i] = (size_t)rv;
+      }
+    }
+    if (bodies != 1) /* a body twice (merged by unpack), none, or unread: packed */
+      body[i] = NULL;
+    i++;
+  }
+  return i == n ? 0 : HB_EPROTO;
+}
+
+/* Does the varint value v of field fd keep its value through protobuf-c's
+ * unpack and pack (the 32-bit types keep 32 bits; a negative int32 or
+ * enum is written sign-extended to 64 bits)? */
+static bool canonical_varint(const ProtobufCFieldDescriptor *fd, uint64_t v)
+{
+  switch (fd->type) {
+  case PROTOBUF_C_TYPE_BOOL: return v <= 1;
+  case PROTOBUF_C_TYPE_INT32:
+  case PROTOBUF_C_TYPE_ENUM: return v <= INT32_MAX || v >= 0xFFFFFFFF80000000ull;
+  case PROTOBUF_C_TYPE_UINT32:
+  case PROTOBUF_C_TYPE_SINT32: return v <= UINT32_MAX;
+  case PROTOBUF_C_TYPE_INT64:
+  case PROTOBUF_C_TYPE_UINT64:
+  case PROTOBUF_C_TYPE_SINT64: return true;
+  default: return false; /* not a varint type */
+  }
+}
+
+bool hb_wire_canonical(const ProtobufCMessageDescriptor *d, const uint8_t *b, size_t len)
+{
+  const uint8_t *p = b, *end = b + len;
+  unsigned k = 0; /* d->fields are in increasing number, as protobuf-c packs them */
+  while (p < end) {
+    uint64_t num, v;
+    int type;
+    const uint8_t *data = NULL;
+    if (!wire_field(&p, end, true, &num, &type, &v, &data))
+      return false; /* broken, a fixed-size field, or not in its shortest form */
+    while (k < d->n_fields && d->fields[k].id < num)
+      k++;
+    if (k == d->n_fields || d->fields[k].id != num)
+      return false; /* unknown (dropped at ingest), twice, or out of order */
+    const ProtobufCFieldDescriptor *fd = &d->fields[k++];
+    if (fd->label == PROTOBUF_C_LABEL_REPEATED)
+      return false;
+    if (fd->type == PROTOBUF_C_TYPE_STRING ? type != WIRE_TYPE_LEN || memchr(data, 0, v)
+                                           : type != 0 || !canonical_varint(fd, v))
+      return false;
+  }
+  return true;
 }
 
 /* A Decision of an Ack as hb_wire_ack_unpack promises it (see hb_wire.h). */
@@ -300,6 +460,31 @@ int hb_wire_submit_decisions_after(hb_wire_buf *b, uint64_t after)
 int hb_wire_submit_add(hb_wire_buf *b, const uint8_t *rec, size_t len)
 {
   return wire_put_bytes(b, HB_WIRE_SUBMIT_RECORDS, rec, len);
+}
+
+int hb_wire_ack_add_result(hb_wire_buf *b, const Huibao__V1__RecordResult *r)
+{
+  if (r->field || r->reason || r->has_stored_version || r->base.n_unknown_fields) {
+    size_t n = protobuf_c_message_get_packed_size(&r->base);
+    if (n > SIZE_MAX / 4 || wire_reserve(b, 2 * WIRE_VARINT_MAX + n))
+      return HB_ENOMEM;
+    wire_put_varint(b, (uint64_t)HB_WIRE_ACK_RESULTS << 3 | WIRE_TYPE_LEN);
+    wire_put_varint(b, n);
+    b->len += protobuf_c_message_pack(&r->base, b->data + b->len);
+    return HB_OK;
+  }
+  /* seq and code only (STORED, DUPLICATE): the bytes protobuf-c packs */
+  uint64_t code = (uint64_t)(int64_t)(int32_t)r->code; /* an int32: < 0 in 10 bytes */
+  size_t n = 1 + hb_varint_len(r->seq) + 1 + hb_varint_len(code);
+  if (wire_reserve(b, 2 * WIRE_VARINT_MAX + n))
+    return HB_ENOMEM;
+  wire_put_varint(b, (uint64_t)HB_WIRE_ACK_RESULTS << 3 | WIRE_TYPE_LEN);
+  wire_put_varint(b, n);
+  b->data[b->len++] = 1 << 3 | WIRE_TYPE_VARINT; /* RecordResult.seq */
+  wire_put_varint(b, r->seq);
+  b->data[b->len++] = 2 << 3 | WIRE_TYPE_VARINT; /* RecordResult.code */
+  wire_put_varint(b, code);
+  return HB_OK;
 }
 
 /* The first varint field `field` at the top level of buf. */

@@ -7,9 +7,11 @@
 #ifndef HB_WIRE_H
 #define HB_WIRE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "huibao/v1/huibao.pb-c.h"
+#include "hb_arena.h"
 #include "hb_validate.h"
 
 #define HB_WIRE_MAX_BATCH 1000  /* records per Submit */
@@ -33,6 +35,15 @@
 int hb_wire_submit_unpack(const uint8_t *buf, size_t len, Huibao__V1__Submit **out, char *err,
                           size_t errlen);
 void hb_wire_submit_free(Huibao__V1__Submit *s);
+
+/* hb_wire_submit_unpack into the arena a (issue 17: the county's ingest,
+ * no malloc per field), with the same caps: the Submit may take at most
+ * as many bytes of a as hb_wire_submit_unpack's capped allocator allows.
+ * *out (and a refused Submit's parts) are freed by hb_arena_reset(a),
+ * never by hb_wire_submit_free; whoever changes a field of *out allocates
+ * from a (hb_arena_alloc, hb_arena_allocator) and frees nothing. */
+int hb_wire_submit_unpack_arena(hb_arena *a, const uint8_t *buf, size_t len,
+                                Huibao__V1__Submit **out, char *err, size_t errlen);
 
 /* Unpacks an Ack (agent side), same caps; and its decisions (issue 14): at
  * most HB_WIRE_ACK_DECISIONS_MAX, each with kind "A" or "P", an action
@@ -103,6 +114,32 @@ int hb_wire_submit_decisions_after(hb_wire_buf *b, uint64_t after);
 /* Appends one packed Record (rec[0..len), copied) to the Submit in b.
  * Returns 0 or HB_ENOMEM (b then holds the Submit without it). */
 int hb_wire_submit_add(hb_wire_buf *b, const uint8_t *rec, size_t len);
+
+/* Issue 17: the county stores a received record's body as it came when
+ * protobuf-c would pack exactly those bytes again, instead of packing it.
+ *
+ * Finds, for each of the n records of the packed Submit buf[0..len), the
+ * bytes of its body (Record field 2..6): body[i] points into buf, or is
+ * NULL when record i has no single body field (then it is packed). Returns
+ * 0, or HB_EPROTO if the Submit does not hold exactly n records. */
+int hb_wire_submit_bodies(const uint8_t *buf, size_t len, size_t n, const uint8_t **body,
+                          size_t *blen);
+
+/* True when b[0..len) is what protobuf_c_message_pack writes for the
+ * message of descriptor d unpacked from it: its fields known to d, in
+ * increasing number, none twice, of the wire type of their type, tags and
+ * varints in their shortest form, the values protobuf-c keeps (bool 0 or 1,
+ * int32 and enums within int32, a negative one sign-extended to 10 bytes,
+ * uint32 within 32 bits), strings without
+ * NUL. Only scalar and string fields (the record bodies): a message
+ * holding a repeated or message field is never canonical here. */
+bool hb_wire_canonical(const ProtobufCMessageDescriptor *d, const uint8_t *b, size_t len);
+
+/* Appends one Ack.results to the Ack packed in b (issue 17: the county
+ * packs an Ack without its results with hb_wire_pack_at, then adds them
+ * here, a STORED or DUPLICATE one written by hand, the bytes protobuf-c
+ * writes; any order of fields is valid protobuf). Returns 0 or HB_ENOMEM. */
+int hb_wire_ack_add_result(hb_wire_buf *b, const Huibao__V1__RecordResult *r);
 
 /* Reads Record.seq of a packed Record without unpacking it.
  * Returns 0, or HB_EPROTO if the framing is broken or it has none. */

@@ -169,6 +169,19 @@ static void test_valid_random(void)
     }
   CHECK_EQ_INT(0, (long long)bad);
   CHECK(hb_utf8_valid("abcdefgh中文ijklmnopq", strlen("abcdefgh中文ijklmnopq")));
+  /* runs of CJK, two characters per step: odd and even lengths, a bad
+   * byte in every position of the run and at its end */
+  const char *cjk = "深入学习贯彻党的二十大精神专题研讨";
+  size_t cl = strlen(cjk);
+  for (size_t n = 0; n <= cl; n += 3)
+    CHECK(hb_utf8_valid(cjk, n));
+  char mut[64];
+  for (size_t at = 0; at < cl; at++) {
+    memcpy(mut, cjk, cl);
+    mut[at] = at % 3 == 0 ? '\x80' : 'a'; /* a lead made a continuation, a continuation ASCII */
+    CHECK(!hb_utf8_valid(mut, cl));
+  }
+  CHECK(!hb_utf8_valid(cjk, cl - 1)); /* truncated at the end of a run */
   CHECK(!hb_utf8_valid("abcdefghijk\0mnop", 16));
 }
 

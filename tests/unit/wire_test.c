@@ -1,6 +1,6 @@
 /* wire_test.c: hb_wire caps (oversize, truncated, too many records, no
- * body), the framing written and read by hand, and its field numbers
- * against the generated descriptors of huibao.proto. */
+ * body), with malloc and into an arena (hb_arena), the framing written and read by hand, and its
+ * field numbers against the generated descriptors of huibao.proto. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +115,28 @@ static void test_missing_body_and_fields(void)
   /* batch_id only: unit (required) missing */
   const uint8_t only_id[] = {0x08, 0x01};
   CHECK_EQ_INT(HB_EPROTO, hb_wire_submit_unpack(only_id, sizeof only_id, &s, err, sizeof err));
+  /* a body without its required id: refused by unpack, with malloc and in
+   * an arena (no protobuf_c_message_check after it, issue 17) */
+  const uint8_t no_id[] = {0x08, 0x01, 0x12, 0x04, 'x',  'q', '-', 'a', 0x1a, 0x0c, 0x08,
+                           0x01, 0x12, 0x08, 0x0a, 0x04, 'x', 'q', '-', 'a',  0x18, 0x01};
+  CHECK_EQ_INT(HB_EPROTO, hb_wire_submit_unpack(no_id, sizeof no_id, &s, err, sizeof err));
+  CHECK(s == NULL);
+  hb_arena *ar = hb_arena_new();
+  CHECK_EQ_INT(HB_EPROTO,
+               hb_wire_submit_unpack_arena(ar, no_id, sizeof no_id, &s, err, sizeof err));
+  CHECK(s == NULL);
+  hb_arena_free(ar);
+  uint8_t with_id[sizeof no_id + 4];
+  memcpy(with_id, no_id, sizeof no_id); /* the same with id "A1": accepted */
+  with_id[9] += 4, with_id[13] += 4;
+  memcpy(with_id + sizeof no_id,
+         "\x12\x02"
+         "A1",
+         4);
+  CHECK_EQ_INT(0, hb_wire_submit_unpack(with_id, sizeof with_id, &s, err, sizeof err));
+  if (s)
+    CHECK_EQ_STR("A1", s->records[0]->activity->id);
+  hb_wire_submit_free(s);
   /* a record claiming more bytes than the cap */
   Huibao__V1__Submit big = HUIBAO__V1__SUBMIT__INIT;
   Huibao__V1__Record r = HUIBAO__V1__RECORD__INIT, *rp = &r;
@@ -142,6 +164,223 @@ static void test_missing_body_and_fields(void)
   CHECK_EQ_INT(HB_EPROTO, hb_wire_submit_unpack(buf, len, &s, err, sizeof err));
   CHECK_EQ_STR("submit unit is not a valid unit code", err);
   free(buf);
+}
+
+/* Issue 17: Submits unpacked into one arena, the same caps, freed by its
+ * reset (ASan: nothing leaks, nothing is freed twice). */
+static void test_submit_arena(void)
+{
+  hb_arena *ar = hb_arena_new();
+  CHECK(ar != NULL);
+  char err[256] = "";
+  Huibao__V1__Submit *s[2];
+  size_t len;
+  for (int round = 0; round < 2; round++) {
+    uint8_t *small = make_submit(3, 1, &len);
+    CHECK_EQ_INT(0, hb_wire_submit_unpack_arena(ar, small, len, &s[0], err, sizeof err));
+    free(small);
+    /* the largest batch: more than the first block */
+    uint8_t *big = make_submit(HB_WIRE_MAX_BATCH, 1, &len);
+    CHECK_EQ_INT(0, hb_wire_submit_unpack_arena(ar, big, len, &s[1], err, sizeof err));
+    free(big);
+    CHECK_EQ_INT(3, s[0]->n_records);
+    CHECK_EQ_STR("xq-a", s[0]->records[2]->activity->unit);
+    CHECK_EQ_INT(HB_WIRE_MAX_BATCH, s[1]->n_records);
+    CHECK_EQ_STR("A1", s[1]->records[HB_WIRE_MAX_BATCH - 1]->activity->id);
+    /* refusals leave nothing behind, as without the arena */
+    big = make_submit(HB_WIRE_MAX_BATCH + 1, 1, &len);
+    Huibao__V1__Submit *r;
+    CHECK_EQ_INT(HB_ETOOBIG, hb_wire_submit_unpack_arena(ar, big, len, &r, err, sizeof err));
+    CHECK(r == NULL);
+    free(big);
+    uint8_t *nobody = make_submit(2, 0, &len);
+    CHECK_EQ_INT(HB_EPROTO, hb_wire_submit_unpack_arena(ar, nobody, len, &r, err, sizeof err));
+    CHECK(r == NULL);
+    CHECK_EQ_STR("record 1 (seq 2) has no body", err);
+    free(nobody);
+    /* the first Submit is still whole after the others */
+    CHECK_EQ_STR("jf", s[0]->records[0]->activity->campaign);
+    hb_arena_reset(ar);
+  }
+  /* the cap counts bytes as asked; reset lifts it */
+  hb_arena_cap(ar, 100);
+  CHECK(hb_arena_alloc(ar, 101) == NULL);
+  CHECK(hb_arena_alloc(ar, 60) != NULL);
+  CHECK(hb_arena_alloc(ar, 41) == NULL);
+  CHECK(hb_arena_alloc(ar, 40) != NULL);
+  hb_arena_reset(ar);
+  char *big = hb_arena_alloc(ar, 20u * 1024 * 1024); /* over a block: a block of its own */
+  CHECK(big != NULL);
+  if (big)
+    memset(big, 1, 20u * 1024 * 1024);
+  CHECK_EQ_STR("xq-a", hb_arena_strdup(ar, "xq-a"));
+  hb_arena_free(ar);
+}
+
+/* Is buf[0..len) canonical, and if so does protobuf-c pack what it
+ * unpacks from it to the very same bytes? Returns 1 canonical (and
+ * checked), 0 not canonical, -1 canonical but packed otherwise (a bug). */
+static int canonical_checked(const uint8_t *buf, size_t len)
+{
+  if (!hb_wire_canonical(&huibao__v1__activity__descriptor, buf, len))
+    return 0;
+  Huibao__V1__Activity *a = huibao__v1__activity__unpack(NULL, len, buf);
+  if (!a)
+    return 0; /* canonical framing, but not an Activity (a required field missing) */
+  uint8_t *out;
+  size_t n;
+  int same = hb_wire_pack(&a->base, &out, &n) == 0 && n == len && memcmp(out, buf, n) == 0;
+  free(out);
+  huibao__v1__activity__free_unpacked(a, NULL);
+  return same ? 1 : -1;
+}
+
+/* Issue 17: hb_wire_canonical says which received bodies the county may
+ * store as they came; hb_wire_submit_bodies finds them in a Submit. */
+static void test_canonical(void)
+{
+  Huibao__V1__Activity a = HUIBAO__V1__ACTIVITY__INIT;
+  a.unit = "xq-a";
+  a.id = "A1";
+  a.version = 1700000000123456ull;
+  a.campaign = "jf";
+  a.has_date = 1;
+  a.date = 19509;
+  a.has_kind = 1;
+  a.kind = HUIBAO__V1__ACTIVITY_KIND__STUDY;
+  a.has_participants = 1;
+  a.participants = 300;
+  a.has_deleted = 1; /* false, but present: protobuf-c packs it */
+  a.title = "深入学习贯彻党的二十大精神";
+  uint8_t *buf;
+  size_t len;
+  CHECK_EQ_INT(0, hb_wire_pack(&a.base, &buf, &len));
+  CHECK_EQ_INT(1, canonical_checked(buf, len));
+  uint8_t m[512];
+  CHECK(len + 16 < sizeof m);
+  /* an unknown field at the end (dropped by the county: packed) */
+  memcpy(m, buf, len);
+  m[len] = 0x98, m[len + 1] = 0x06, m[len + 2] = 1; /* field 99, varint 1 */
+  CHECK(!hb_wire_canonical(&huibao__v1__activity__descriptor, m, len + 3));
+  /* a field twice (unit again at the end: the last wins) */
+  memcpy(m, buf, len);
+  memcpy(m + len, "\x0a\x04xq-a", 6);
+  CHECK(!hb_wire_canonical(&huibao__v1__activity__descriptor, m, len + 6));
+  /* out of order: id (field 2) before unit (field 1) */
+  size_t ul = 2 + strlen(a.unit), il = 2 + strlen(a.id);
+  memcpy(m, buf + ul, il);
+  memcpy(m + il, buf, ul);
+  memcpy(m + ul + il, buf + ul + il, len - ul - il);
+  CHECK_EQ_INT(0, canonical_checked(m, len));
+  /* a bool of 2, a varint one byte too long, a string with NUL, a
+   * negative int32 in 5 bytes (protobuf-c writes 10) */
+  Huibao__V1__Activity b = HUIBAO__V1__ACTIVITY__INIT;
+  b.unit = "u";
+  b.id = "i";
+  b.version = 1;
+  uint8_t *base;
+  size_t bl;
+  CHECK_EQ_INT(0, hb_wire_pack(&b.base, &base, &bl));
+  CHECK_EQ_INT(1, canonical_checked(base, bl));
+  static const struct {
+    const char *bytes;
+    size_t len;
+    int want;
+  } tail[] = {
+      {"\x60\x01", 2, 1},                                      /* deleted = true */
+      {"\x60\x02", 2, 0},                                      /* deleted = 2 */
+      {"\x48\x80\x01", 3, 1},                                  /* participants = 128 */
+      {"\x48\x80\x81\x00", 4, 0},                              /* ... in 3 bytes */
+      {"\x5a\x02\x61\x00", 4, 0},                              /* title "a\0" */
+      {"\x28\xff\xff\xff\xff\x0f", 6, 0},                      /* date -1 in 5 bytes */
+      {"\x28\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 11, 1}, /* date -1 in 10 */
+      {"\x48\x80\x80\x80\x80\x10", 6, 0},                      /* participants 2^32 */
+      {"\x2d\x00\x00\x00\x00", 5, 0},                          /* date as fixed32 */
+      {"\x30\xff\xff\xff\xff\x0f", 6, 0},                      /* kind -1 in 5 bytes */
+      {"\x30\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 11, 1}, /* ... in 10 */
+  };
+  for (size_t i = 0; i < sizeof tail / sizeof tail[0]; i++) {
+    memcpy(m, base, bl);
+    memcpy(m + bl, tail[i].bytes, tail[i].len);
+    int got = canonical_checked(m, bl + tail[i].len);
+    if (got != tail[i].want)
+      fprintf(stderr, "tail %zu: %d, want %d\n", i, got, tail[i].want);
+    CHECK_EQ_INT(tail[i].want, got);
+  }
+  /* random changes of a packed Activity: whatever hb_wire_canonical
+   * accepts packs again to the same bytes */
+  uint32_t x = 7;
+  int accepted = 0, bad = 0;
+  for (int k = 0; k < 50000; k++) {
+    memcpy(m, buf, len);
+    size_t ml = len;
+    for (int e = 0; e < 1 + k % 3; e++) {
+      x = x * 1103515245u + 12345u;
+      size_t at = (x >> 8) % ml;
+      unsigned v = x >> 24;
+      if (k % 5 == 4 && ml > 1)
+        memmove(m + at, m + at + 1, --ml - at); /* a byte less */
+      else
+        m[at] = (uint8_t)(k % 2 ? v : m[at] ^ (1u << (v & 7)));
+    }
+    int r = canonical_checked(m, ml);
+    accepted += r == 1;
+    bad += r < 0;
+  }
+  CHECK_EQ_INT(0, bad);
+  CHECK(accepted > 100); /* changes within the strings and values */
+  /* the bodies of a Submit: one per record, NULL without one */
+  size_t sl;
+  uint8_t *sub = make_submit(3, 0, &sl);
+  const uint8_t *body[3];
+  size_t blen[3];
+  CHECK_EQ_INT(0, hb_wire_submit_bodies(sub, sl, 3, body, blen));
+  Huibao__V1__Activity *one = huibao__v1__activity__unpack(NULL, blen[0], body[0]);
+  CHECK(one && strcmp(one->id, "A1") == 0 && one->version == 7);
+  if (one)
+    huibao__v1__activity__free_unpacked(one, NULL);
+  CHECK(body[1] != NULL && blen[1] == blen[0] && memcmp(body[1], body[0], blen[0]) == 0);
+  CHECK(body[2] == NULL);
+  CHECK_EQ_INT(HB_EPROTO, hb_wire_submit_bodies(sub, sl, 2, body, blen));
+  free(sub);
+  free(base);
+  free(buf);
+}
+
+/* Issue 17: an Ack's results added one by one are the bytes protobuf-c
+ * packs (an Ack of batch_id and results only: the same field order). */
+static void test_ack_add_result(void)
+{
+  Huibao__V1__RecordResult r[5];
+  Huibao__V1__RecordResult *rp[5];
+  for (int i = 0; i < 5; i++) {
+    huibao__v1__record_result__init(&r[i]);
+    rp[i] = &r[i];
+  }
+  r[0].seq = 1, r[0].code = HUIBAO__V1__RESULT_CODE__STORED;
+  r[1].seq = 300, r[1].code = HUIBAO__V1__RESULT_CODE__DUPLICATE;
+  r[2].seq = 1ull << 40, r[2].code = HUIBAO__V1__RESULT_CODE__REJECTED;
+  r[2].field = "title", r[2].reason = "标题过长 / title too long";
+  r[3].seq = 4, r[3].code = HUIBAO__V1__RESULT_CODE__STALE;
+  r[3].has_stored_version = 1, r[3].stored_version = 1700000000123456ull;
+  r[4].seq = 5, r[4].code = (Huibao__V1__ResultCode)-1; /* an int32: ten bytes */
+  Huibao__V1__Ack a = HUIBAO__V1__ACK__INIT;
+  a.batch_id = 9;
+  a.n_results = 5;
+  a.results = rp;
+  uint8_t *want;
+  size_t wl;
+  CHECK_EQ_INT(0, hb_wire_pack(&a.base, &want, &wl));
+  a.n_results = 0;
+  a.results = NULL;
+  hb_wire_buf b = {0};
+  CHECK_EQ_INT(0, hb_wire_pack_at(&b, 0, &a.base));
+  for (int i = 0; i < 5; i++)
+    CHECK_EQ_INT(0, hb_wire_ack_add_result(&b, &r[i]));
+  CHECK_EQ_INT((long long)wl, (long long)b.len);
+  CHECK(b.len == wl && memcmp(b.data, want, wl) == 0);
+  free(want);
+  free(b.data);
 }
 
 static void test_ack(void)
@@ -447,7 +686,10 @@ int main(void)
   RUN(test_oversize);
   RUN(test_truncated);
   RUN(test_missing_body_and_fields);
+  RUN(test_submit_arena);
+  RUN(test_canonical);
   RUN(test_ack);
+  RUN(test_ack_add_result);
   RUN(test_ack_decisions);
   RUN(test_submit_decisions_after);
   RUN(test_submit_encoding);
