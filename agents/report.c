@@ -82,7 +82,8 @@ int agent_line_index_build(agent_line_index *ix, const hb_ledger *l)
           (struct agent_line_ref){agent_kinds[k].byte, p, t[k].lines ? t[k].lines[i] : 0};
       p += n;
     }
-  qsort(ix->refs, ix->n, sizeof *ix->refs, line_ref_cmp);
+  if (ix->n > 1) /* qsort's array may be NULL when empty */
+    qsort(ix->refs, ix->n, sizeof *ix->refs, line_ref_cmp);
   for (size_t k = 0; k < HB_TABLE_COUNT; k++)
     if (t[k].sheet && !(ix->sheet[k] = strdup(t[k].sheet))) {
       agent_line_index_free(ix);

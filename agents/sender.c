@@ -169,7 +169,8 @@ static int batch_fill(sender *x, batch *b)
   }
   if (b->n == 0)
     return HB_OK;
-  qsort(b->e, b->n, sizeof *b->e, entry_cmp);
+  if (b->n > 1) /* qsort's array may be NULL when empty */
+    qsort(b->e, b->n, sizeof *b->e, entry_cmp);
   b->used = 1;
   return HB_OK;
 }

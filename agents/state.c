@@ -371,7 +371,8 @@ static id_ref *ledger_ids(const hb_ledger *l, size_t *n)
     if (s && agent_kind_of_byte(s[0]) && s[1] == ':')
       ids[k++] = (id_ref){s[0], s + 2};
   }
-  qsort(ids, k, sizeof *ids, id_ref_cmp);
+  if (k > 1) /* qsort's array may be NULL when empty */
+    qsort(ids, k, sizeof *ids, id_ref_cmp);
   *n = k;
   return ids;
 }

@@ -347,7 +347,8 @@ int hb_keyring_load(const char *dir, hb_keyring *out, hb_diags *diags)
     memcpy(k->public_key, c.public_key, sizeof k->public_key);
   }
   closedir(d);
-  qsort(out->items, out->count, sizeof *out->items, entry_cmp);
+  if (out->count > 1) /* qsort's array may be NULL when empty */
+    qsort(out->items, out->count, sizeof *out->items, entry_cmp);
   for (size_t i = 1; i < out->count; i++) {
     if (strcmp(out->items[i - 1].public_key, out->items[i].public_key) == 0) {
       hb_diags_add(diags, dir, 0, NULL, "units %s and %s have the same public key",

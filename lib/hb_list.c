@@ -135,7 +135,8 @@ static int name_cmp(const void *a, const void *b)
 const char *list_name_get(hb_list *l, const char *key)
 {
   if (!l->names_sorted) {
-    qsort(l->names, l->nnames, sizeof *l->names, name_cmp);
+    if (l->nnames > 1) /* qsort's array may be NULL when empty */
+      qsort(l->names, l->nnames, sizeof *l->names, name_cmp);
     l->names_sorted = true;
   }
   size_t lo = 0, hi = l->nnames;

@@ -298,7 +298,8 @@ static int build_match(const hb_rollup_input *in, build_mem *m, int *agg_type, s
       m->extra[(*nextra)++] = a;
     }
   }
-  qsort(m->extra, *nextra, sizeof *m->extra, cmp_agg_unit);
+  if (*nextra > 1) /* qsort's array may be NULL when empty */
+    qsort(m->extra, *nextra, sizeof *m->extra, cmp_agg_unit);
   return 0;
 }
 

@@ -181,7 +181,8 @@ static json_t *json_activities(const Huibao__V1__Rollup *r)
     if (by_kind[k].records)
       json_object_set_new(bk, hb_vocab_kind_code(k), jtot_named(&by_kind[k], hb_vocab_kind_zh(k)));
   json_declared_kinds(r, bk);
-  qsort(v, r->n_cube, sizeof *v, cube_view_cmp);
+  if (r->n_cube > 1) /* qsort's array may be NULL when empty */
+    qsort(v, r->n_cube, sizeof *v, cube_view_cmp);
   for (size_t i = 0; i < r->n_cube; i++) {
     hb_totals t;
     hb_totals_from_pb(v[i].c->totals, &t);

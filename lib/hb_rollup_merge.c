@@ -270,7 +270,8 @@ static int merge_cube(const Huibao__V1__Rollup *const *in, size_t n, size_t ncel
   for (size_t i = 0; i < n; i++)
     for (size_t j = 0; j < in[i]->n_cube; j++)
       m->cref[k++].c = in[i]->cube[j];
-  qsort(m->cref, ncell_in, sizeof *m->cref, cell_cmp);
+  if (ncell_in > 1) /* qsort's array may be NULL when empty */
+    qsort(m->cref, ncell_in, sizeof *m->cref, cell_cmp);
   size_t ncell = 0;
   for (size_t i = 0; i < ncell_in;) {
     hb_totals s = {0, 0, 0, 0};

@@ -216,7 +216,8 @@ static int merge_periods(const Huibao__V1__Rollup *const *in, size_t n, const bo
     if (merged[i])
       for (size_t j = 0; j < in[i]->n_periods; j++, k++)
         m->ref[k] = (hb_period_ref){in[i]->periods[j], k};
-  qsort(m->ref, nref, sizeof *m->ref, ref_cmp);
+  if (nref > 1) /* qsort's array may be NULL when empty */
+    qsort(m->ref, nref, sizeof *m->ref, ref_cmp);
   size_t np = 0, units_used = 0, kinds_used = 0;
   for (size_t i = 0; i < nref;) {
     size_t j = i;

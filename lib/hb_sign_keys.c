@@ -257,7 +257,8 @@ int hb_sign_registry_load(hb_sign_registry **out, const char *dir, char *err, si
     hb_sign_registry_free(r);
     return rc;
   }
-  qsort(r->items, r->count, sizeof *r->items, entry_cmp);
+  if (r->count > 1) /* qsort's array may be NULL when empty */
+    qsort(r->items, r->count, sizeof *r->items, entry_cmp);
   *out = r;
   return 0;
 }

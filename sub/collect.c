@@ -174,7 +174,8 @@ int sub_collect_campaigns(const sub_collect *c, const char ***ids, size_t *n)
     return HB_ENOMEM;
   for (size_t i = 0; i < c->count; i++)
     (*ids)[i] = c->items[i].campaign;
-  qsort(*ids, c->count, sizeof **ids, cmp_str);
+  if (c->count > 1) /* qsort's array may be NULL when empty */
+    qsort(*ids, c->count, sizeof **ids, cmp_str);
   size_t k = 0;
   for (size_t i = 0; i < c->count; i++)
     if (k == 0 || strcmp((*ids)[k - 1], (*ids)[i]) != 0)

@@ -107,7 +107,8 @@ static int grid_build(grid *g, const Huibao__V1__Rollup *r)
   for (size_t i = 0; i < r->n_periods; i++)
     for (size_t j = 0; j < r->periods[i]->n_units; j++)
       g->codes[k++] = r->periods[i]->units[j]->code;
-  qsort(g->codes, k, sizeof *g->codes, str_cmp);
+  if (k > 1) /* qsort's array may be NULL when empty */
+    qsort(g->codes, k, sizeof *g->codes, str_cmp);
   for (size_t i = 0; i < k; i++)
     if (g->ncodes == 0 || strcmp(g->codes[g->ncodes - 1], g->codes[i]) != 0)
       g->codes[g->ncodes++] = g->codes[i];

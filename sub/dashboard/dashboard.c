@@ -69,7 +69,8 @@ static json_t *campaign_counties(const sub_collect *c, const char *campaign)
     if (!name && c->items[i].r->campaign_name && c->items[i].r->campaign_name[0])
       name = c->items[i].r->campaign_name;
   }
-  qsort(es, n, sizeof *es, entry_by_code);
+  if (n > 1) /* qsort's array may be NULL when empty */
+    qsort(es, n, sizeof *es, entry_by_code);
   for (size_t i = 0; i < n; i++) {
     json_t *o = county_json(es[i]);
     if (!o || json_array_append_new(arr, o) != 0)

@@ -142,7 +142,8 @@ int sub_numfmt_largest_remainder(const uint64_t *counts, size_t n, int decimals,
     given += out[i];
     it[i] = (lr_item){i, counts[i], num % total};
   }
-  qsort(it, n, sizeof *it, lr_cmp);
+  if (n > 1) /* qsort's array may be NULL when empty */
+    qsort(it, n, sizeof *it, lr_cmp);
   /* fewer than n units are left: each gets at most one */
   for (size_t k = 0; given < target && k < n; k++, given++)
     out[it[k].index]++;

@@ -247,7 +247,8 @@ static void add_problems(json_t *m, const Huibao__V1__Rollup *r)
         nr++;
       }
     }
-    qsort(rk, nr, sizeof *rk, rank_cmp);
+    if (nr > 1) /* qsort's array may be NULL when empty */
+      qsort(rk, nr, sizeof *rk, rank_cmp);
     json_t *ul = json_array();
     for (size_t i = 0; i < nr; i++) {
       json_t *u = json_array_get(units, rk[i].unit);

@@ -237,7 +237,8 @@ static json_t *do_sort(rctx *c, const expr *fe, json_t *in, bool desc)
       break;
   }
   if (i == n) {
-    qsort(it, n, sizeof *it, desc ? sort_desc : sort_asc);
+    if (n > 1) /* qsort's array may be NULL when empty */
+      qsort(it, n, sizeof *it, desc ? sort_desc : sort_asc);
     r = json_array();
     for (size_t k = 0; r && k < n; k++)
       if (json_array_append(r, it[k].v) != 0) {
