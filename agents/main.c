@@ -485,6 +485,13 @@ static int sync_result(const opts *o, int ledger_ex, int probe, int rc, agent_se
     fprintf(stderr, "%s: sending to %s: %s\n", PROGRAM, o->county, hb_strerror(rc));
     result = EX_TEMPFAIL;
   }
+  if (st->submits > 0)
+    hb_log_info("%s: %zu Submits (%zu of them compressed), %zu bytes (%zu uncompressed)", o->unit,
+                st->submits, st->submits_zstd, st->bytes, st->bytes_plain);
+  if (st->reconnects > 0)
+    hb_log_notice("%s: the connection to the county closed %d times during the sync; what "
+                  "was in flight was sent again",
+                  o->unit, st->reconnects);
   char line[256];
   agent_report_summary(line, sizeof line, st);
   fprintf(stderr, "%s\n", line);
@@ -521,6 +528,11 @@ static int resend_all(const opts *o, agent_state *s, agent_send_opts *so, agent_
   st->duplicate += first.duplicate;
   st->stale += first.stale;
   st->rejected += first.rejected;
+  st->reconnects += first.reconnects;
+  st->submits += first.submits;
+  st->submits_zstd += first.submits_zstd;
+  st->bytes += first.bytes;
+  st->bytes_plain += first.bytes_plain;
   if (rc == AGENT_SEND_EPOCH_CHANGED) {
     snprintf(st->error, sizeof st->error,
              "the county's store changed again during this run: run again");

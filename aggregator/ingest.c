@@ -266,7 +266,11 @@ static int decode_all(const ingest_ctx *c, ingest_item *items, submit_state *st,
   for (size_t i = 0; i < n; i++) {
     submit_state *s = &st[i];
     char why[200];
-    if (hb_wire_submit_unpack(items[i].data, items[i].len, &s->submit, why, sizeof why) != 0) {
+    int urc =
+        c->no_zstd
+            ? hb_wire_submit_unpack_raw(items[i].data, items[i].len, &s->submit, why, sizeof why)
+            : hb_wire_submit_unpack(items[i].data, items[i].len, &s->submit, why, sizeof why);
+    if (urc != 0) {
       snprintf(s->error, sizeof s->error, "无法解析的批次 / malformed submit: %s", why);
       stats->refused++;
       agg_metrics_refused("malformed");
@@ -446,10 +450,11 @@ static void decisions_fill(const ingest_ctx *c, submit_state *st, size_t n)
     hb_log_warn("decisions for the acks not read: %s", hb_strerror(rc));
 }
 
-static int ack_pack(const submit_state *s, uint64_t epoch, bool retry, const char *retry_why,
-                    ingest_item *it, ingest_stats *stats)
+static int ack_pack(const ingest_ctx *c, const submit_state *s, uint64_t epoch, bool retry,
+                    const char *retry_why, ingest_item *it, ingest_stats *stats)
 {
   Huibao__V1__Ack ack = HUIBAO__V1__ACK__INIT;
+  ack.has_accepts_zstd = ack.accepts_zstd = !c->no_zstd; /* issue 17, on every Ack */
   Huibao__V1__RecordResult *rr = NULL, **rp = NULL;
   ack.batch_id = s->submit ? s->submit->batch_id : 0;
   if (epoch != 0) { /* on every ack: the agent compares it with the one it saw last */
@@ -541,7 +546,7 @@ int ingest_run(const ingest_ctx *c, ingest_item *items, size_t n, ingest_stats *
   if (rc == 0)
     decisions_fill(c, st, n);
   for (size_t i = 0; i < n; i++) {
-    ack_pack(&st[i], store_epoch(c->st), rc != 0, err, &items[i],
+    ack_pack(c, &st[i], store_epoch(c->st), rc != 0, err, &items[i],
              stats); /* no memory: no ack, agent resends */
   }
   for (size_t i = 0; i < n; i++) {

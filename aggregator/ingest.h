@@ -31,6 +31,9 @@ typedef struct ingest_ctx {
    * require-signatures (ingest_sign.h) */
   const hb_sign_registry *signers;
   bool require_signatures;
+  /* issue 17: behave as a county before compressed Submits (tests): no
+   * Ack.accepts_zstd, Submit.records_zstd left aside as an unknown field */
+  bool no_zstd;
 } ingest_ctx;
 
 typedef struct ingest_item {

@@ -355,7 +355,8 @@ static void drain(server *s)
                   hb_date_today(),
                   hb_time_now_ms() / 1000,
                   s->signers,
-                  s->cfg->require_signatures};
+                  s->cfg->require_signatures,
+                  s->cfg->no_zstd_submits};
   char err[512];
   ingest_stats before = s->stats;
   double t0 = agg_metrics_clock();

@@ -1,5 +1,6 @@
 /* fuzz_submit: one ZeroMQ message from an agent, through the path the
- * aggregator's ingest takes: hb_wire_submit_unpack, then per record
+ * aggregator's ingest takes: hb_wire_submit_unpack (Submit.records_zstd
+ * inflated first, issue 17; the seeds *-zstd hold it), then per record
  * hb_validate_record_form, the unit check, hb_validate_activity,
  * _problem, _indicator, _case or _report against a fixed campaigns file, and the use of the
  * canonical campaign and category a valid record resolves to. */
@@ -13,6 +14,7 @@
 #include "hb_text.h"
 #include "hb_validate.h"
 #include "hb_wire.h"
+#include "hb_wire_zstd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -88,6 +90,38 @@ static void check_record(const char *unit, const Huibao__V1__Record *rec, const 
   }
 }
 
+/* The records of an accepted Submit, packed again as the agent does and
+ * compressed (issue 17), unpack to as many records. */
+static void zstd_again(const Huibao__V1__Submit *s)
+{
+  hb_wire_buf b = {0}, z = {0};
+  if (hb_wire_submit_begin(&b, s->batch_id, s->unit, NULL) != 0)
+    return;
+  size_t hdr = b.len;
+  for (size_t i = 0; i < s->n_records; i++) {
+    uint8_t *p;
+    size_t n;
+    if (hb_wire_pack(&s->records[i]->base, &p, &n) != 0)
+      goto out;
+    int rc = hb_wire_submit_add(&b, p, n);
+    free(p);
+    if (rc)
+      goto out;
+  }
+  if (hb_wire_zstd_deflate(b.data, b.len, hdr, &z) == 0) {
+    Huibao__V1__Submit *t;
+    char err[200];
+    if (hb_wire_submit_unpack(z.data, z.len, &t, err, sizeof err) == 0) {
+      if (t->n_records != s->n_records)
+        abort();
+      hb_wire_submit_free(t);
+    }
+  }
+out:
+  free(b.data);
+  free(z.data);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   const hb_campaigns *c = fuzz_campaigns();
@@ -103,6 +137,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   }
   for (size_t i = 0; i < s->n_records; i++)
     check_record(s->unit, s->records[i], c, today);
+  zstd_again(s);
   hb_wire_submit_free(s);
   return 0;
 }

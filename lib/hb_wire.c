@@ -12,6 +12,7 @@
 #include "hb_text.h"
 #include "hb_units.h"
 #include "hb_varint.h"
+#include "hb_wire_zstd.h"
 
 #define WIRE_AGENT_VERSION_MAX 128
 #define WIRE_ACK_TEXT_MAX 1024
@@ -86,6 +87,22 @@ static bool wire_text_ok(const char *s, size_t max)
 
 int hb_wire_submit_unpack(const uint8_t *buf, size_t len, Huibao__V1__Submit **out, char *err,
                           size_t errlen)
+{
+  *out = NULL;
+  if (len > HB_WIRE_MAX_SUBMIT) /* refused as it is */
+    return hb_wire_submit_unpack_raw(buf, len, out, err, errlen);
+  hb_wire_buf plain = {0};
+  int rc = hb_wire_zstd_inflate(buf, len, &plain, err, errlen);
+  if (rc == 0)
+    return hb_wire_submit_unpack_raw(buf, len, out, err, errlen);
+  if (rc == 1)
+    rc = hb_wire_submit_unpack_raw(plain.data, plain.len, out, err, errlen);
+  free(plain.data);
+  return rc;
+}
+
+int hb_wire_submit_unpack_raw(const uint8_t *buf, size_t len, Huibao__V1__Submit **out, char *err,
+                              size_t errlen)
 {
   *out = NULL;
   if (len > HB_WIRE_MAX_SUBMIT) {

@@ -87,7 +87,7 @@ static void test_drain(void)
   items[1].data = b1;
   items[2].data = (const uint8_t *)"\x08";
   items[2].len = 1;
-  ingest_ctx ctx = {st, &u, &c, 19236, 1700000000, NULL, false};
+  ingest_ctx ctx = {st, &u, &c, 19236, 1700000000, NULL, false, false};
   ingest_stats stats;
   memset(&stats, 0, sizeof stats);
   CHECK_EQ_INT(0, ingest_run(&ctx, items, 3, &stats, err, sizeof err));
@@ -220,7 +220,7 @@ static void test_declared_canon(void)
   uint8_t *buf;
   CHECK_EQ_INT(0, hb_wire_pack(&sub.base, &buf, &item.len));
   item.data = buf;
-  ingest_ctx ctx = {st, &u, &c, 19236, 1700000000, NULL, false};
+  ingest_ctx ctx = {st, &u, &c, 19236, 1700000000, NULL, false, false};
   ingest_stats stats;
   memset(&stats, 0, sizeof stats);
   CHECK_EQ_INT(0, ingest_run(&ctx, &item, 1, &stats, err, sizeof err));
