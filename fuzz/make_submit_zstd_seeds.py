@@ -5,79 +5,50 @@ tool, which writes the content size, as the agent's ZSTD_compress2 does),
 written as OUT_DIR/NAME-zstd; and a decompression bomb (4 MB of zeros).
   fuzz/make_submit_zstd_seeds.py OUT_DIR SUBMIT..."""
 import os
-import subprocess
 import sys
-import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_delta_seeds import ld, varint, zstd  # noqa: E402  (protobuf by hand, the zstd tool)
+
+RECORDS, RECORDS_ZSTD = 3, 6
 
 
-def varint(v):
-    out = b""
-    while True:
-        b = v & 0x7f
-        v >>= 7
-        if v:
-            out += bytes([b | 0x80])
+def parse(b):
+    """[(field, int or bytes)] of a message's top level (varints, bytes)."""
+    out, i = [], 0
+    while i < len(b):
+        key, i = read_varint(b, i)
+        if key & 7 == 0:
+            v, i = read_varint(b, i)
         else:
-            return out + bytes([b])
+            n, i = read_varint(b, i)
+            v, i = b[i:i + n], i + n
+        out.append((key >> 3, v))
+    return out
 
 
 def read_varint(b, i):
     v = s = 0
-    while True:
-        c = b[i]
-        i += 1
-        v |= (c & 0x7f) << s
-        s += 7
-        if c < 0x80:
-            return v, i
+    while b[i] & 0x80:
+        v, s, i = v | (b[i] & 0x7f) << s, s + 7, i + 1
+    return v | b[i] << s, i + 1
 
 
-def fields(b):
-    """(number, raw bytes of the whole field) of a message's top level."""
-    i = 0
-    while i < len(b):
-        start = i
-        key, i = read_varint(b, i)
-        wt = key & 7
-        if wt == 0:
-            _, i = read_varint(b, i)
-        elif wt == 1:
-            i += 8
-        elif wt == 2:
-            n, i = read_varint(b, i)
-            i += n
-        elif wt == 5:
-            i += 4
-        else:
-            raise ValueError("unsupported wire type")
-        yield key >> 3, b[start:i]
-
-
-def zstd(data):
-    with tempfile.NamedTemporaryFile() as f:
-        f.write(data)
-        f.flush()
-        return subprocess.run(["zstd", "-q", "-c", f.name], check=True,
-                              capture_output=True).stdout
+def field(n, v):
+    return varint(n << 3) + varint(v) if isinstance(v, int) else ld(n, v)
 
 
 def main():
     out = sys.argv[1]
     for path in sys.argv[2:]:
-        b = open(path, "rb").read()
-        other, recs = b"", b""
-        for n, raw in fields(b):
-            if n == 3:
-                recs += raw
-            else:
-                other += raw
-        z = zstd(recs)
+        with open(path, "rb") as f:
+            m = parse(f.read())
+        other = b"".join(field(n, v) for n, v in m if n != RECORDS)
+        recs = b"".join(field(n, v) for n, v in m if n == RECORDS)
         with open(os.path.join(out, os.path.basename(path) + "-zstd"), "wb") as f:
-            f.write(other + varint(6 << 3 | 2) + varint(len(z)) + z)
-    bomb = zstd(bytes(4096000 + 1))
+            f.write(other + field(RECORDS_ZSTD, zstd(recs)))
     with open(os.path.join(out, "bomb-zstd"), "wb") as f:
-        f.write(varint(1 << 3) + varint(1) + varint(2 << 3 | 2) + varint(3) + b"t01" +
-                varint(6 << 3 | 2) + varint(len(bomb)) + bomb)
+        f.write(field(1, 1) + field(2, b"t01") + field(RECORDS_ZSTD, zstd(bytes(4096000 + 1))))
 
 
 if __name__ == "__main__":
