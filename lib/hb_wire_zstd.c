@@ -62,8 +62,7 @@ int hb_wire_zstd_deflate(const uint8_t *sub, size_t len, size_t off, hb_wire_buf
   return HB_OK;
 }
 
-int hb_wire_zstd_inflate(const uint8_t *buf, size_t len, hb_wire_buf *out, char *err,
-                         size_t errlen)
+int hb_wire_zstd_inflate(const uint8_t *buf, size_t len, hb_wire_buf *out, char *err, size_t errlen)
 {
   size_t pos = 0, start, at = 0, end = 0;
   hb_pbfield f, z = {0};
