@@ -55,6 +55,7 @@ import province as P  # noqa: E402  (spawn, stop_children, PDEATHSIG)
 
 SUMMARY_RE = re.compile(r"sent (\d+), stored (\d+), duplicate (\d+), rejected (\d+), "
                         r"pending (\d+)")
+RECONNECTS_RE = re.compile(r"connection to the county closed (\d+) times")
 
 
 def log(msg):
@@ -295,8 +296,13 @@ def summary(text):
         pass
     if not m:
         return {}
-    return dict(zip(("sent", "stored", "duplicate", "rejected", "pending"),
-                    map(int, m.groups())))
+    out = dict(zip(("sent", "stored", "duplicate", "rejected", "pending"), map(int, m.groups())))
+    # the agent's notice when its connection closed during the run (what was in
+    # flight went again): the ZMTP heartbeat dropping it on the slow link, or a cut
+    r = RECONNECTS_RE.search(text)
+    if r:
+        out["reconnects"] = int(r.group(1))
+    return out
 
 
 def m_first_and_small(t, a):
