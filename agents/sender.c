@@ -27,9 +27,20 @@
  * to cross it, behind nothing else. */
 #define SLOWEST_LINK_BPMS 8
 /* Bytes of Submits in flight before the county said whether it reads
- * compressed ones: a Submit of 500 records is ~80 KB, so a first sync
- * sends one uncompressed, and Submits of a few records are not held back. */
+ * compressed ones (Submits of a few records are not held back)... */
 #define UNKNOWN_ZSTD_BYTES (32 * 1024)
+/* ... and records per Submit then (~16 KB): a first sync's first Ack comes
+ * after 200 records, not after one uncompressed Submit of 500 (~80 KB, 2.5 s
+ * of a 256 kbit/s link). */
+#define UNKNOWN_ZSTD_RECORDS 100
+/* The ZMTP heartbeat of a batch program on a slow link: the county's Acks
+ * and pings may come down more than 3 s apart while a window of Submits
+ * crosses 256 kbit/s (an 80 KB Submit takes 3-6 s there), and a timeout of
+ * 3 s closed the connection 4-9 times per first sync (docs/performance.md),
+ * losing what was in flight. A dead county still ends the run after
+ * --timeout without an Ack (progress_wait_ms). */
+#define AGENT_HEARTBEAT_IVL_MS 5000
+#define AGENT_HEARTBEAT_TIMEOUT_MS 30000
 
 typedef struct entry {
   uint64_t seq;
@@ -81,9 +92,9 @@ typedef struct sender {
   int64_t pace_ms;     /* the Acks' pace: ms per Submit answered (moving average), 0: unknown */
   int lost_seen;       /* x->hs.lost when the Submits in flight were last (re)sent */
   /* issue 17: what the county said of compressed Submits (Ack.accepts_zstd),
-   * from the state's meta or this run's Acks; until it is known, few bytes
-   * are in flight (UNKNOWN_ZSTD_BYTES), so a first sync compresses all but
-   * its first Submit */
+   * from the state's meta or this run's Acks; until it is known, small
+   * Submits and few bytes are in flight (UNKNOWN_ZSTD_RECORDS, _BYTES), so a
+   * first sync compresses all but its first ~200 records */
   int zstd_known, zstd_accepts, zstd_dirty;
 } sender;
 
@@ -155,6 +166,8 @@ static int batch_add(void *arg, const uint8_t *key, size_t keylen, const uint8_t
 static int batch_fill(sender *x, batch *b)
 {
   size_t max = (size_t)x->o->batch;
+  if (!x->zstd_known && hb_wire_zstd_available() && max > UNKNOWN_ZSTD_RECORDS)
+    max = UNKNOWN_ZSTD_RECORDS; /* issue 17: few records go before the county says */
   int rc = batch_start(x, b);
   if (rc)
     return rc;
@@ -757,7 +770,9 @@ int agent_send(agent_state *s, const agent_send_opts *o, agent_reject_fn on_reje
     goto done;
   if (!(x.sock = zmq_socket(x.ctx, ZMQ_DEALER)))
     goto done;
-  if (hb_zmq_common(x.sock, HB_WIRE_MAXMSGSIZE, 1000, 3000) || hb_zmq_dealer(x.sock))
+  if (hb_zmq_common(x.sock, HB_WIRE_MAXMSGSIZE, AGENT_HEARTBEAT_IVL_MS,
+                    AGENT_HEARTBEAT_TIMEOUT_MS) ||
+      hb_zmq_dealer(x.sock))
     goto done;
   if (o->key && hb_zap_client_socket(x.sock, o->key, o->county_public) != HB_OK)
     goto done;
