@@ -124,6 +124,7 @@ int hb_wire_zstd_inflate(const uint8_t *buf, size_t len, hb_wire_buf *out, char 
 #else
   (void)rest;
   (void)out;
+  (void)z;
   snprintf(err, errlen, "records_zstd cannot be read: this build has no libzstd");
   return HB_EPROTO;
 #endif
