@@ -123,8 +123,9 @@ static const char usage_sync[] =
     "                     活动, 问题, 成效, 典型 and 报送\n"
     "  --state DIR        the agent's state (outbox, versions); created if missing\n"
     "  --county ENDPOINT  the county aggregator, e.g. tcp://county.example:7010\n"
-    "  --timeout S        give up after S seconds without any ack (default 10); what\n"
-    "                     is not acked stays in the outbox for the next run\n"
+    "  --timeout S        give up after S seconds without any ack (default 10; longer\n"
+    "                     while a slow link still carries a batch: twice its time);\n"
+    "                     what is not acked stays in the outbox for the next run\n"
     "  --window N         batches in flight (default 8, 1..64)\n"
     "  --batch N          records per batch (default 500, 1..1000)\n"
     "  --campaigns FILE   also check campaign and category against this file; for each\n"
@@ -485,6 +486,13 @@ static int sync_result(const opts *o, int ledger_ex, int probe, int rc, agent_se
     fprintf(stderr, "%s: sending to %s: %s\n", PROGRAM, o->county, hb_strerror(rc));
     result = EX_TEMPFAIL;
   }
+  if (st->submits > 0)
+    hb_log_info("%s: %zu Submits (%zu of them compressed), %zu bytes (%zu uncompressed)", o->unit,
+                st->submits, st->submits_zstd, st->bytes, st->bytes_plain);
+  if (st->reconnects > 0)
+    hb_log_notice("%s: the connection to the county closed %d times during the sync; what "
+                  "was in flight was sent again",
+                  o->unit, st->reconnects);
   char line[256];
   agent_report_summary(line, sizeof line, st);
   fprintf(stderr, "%s\n", line);
@@ -521,6 +529,11 @@ static int resend_all(const opts *o, agent_state *s, agent_send_opts *so, agent_
   st->duplicate += first.duplicate;
   st->stale += first.stale;
   st->rejected += first.rejected;
+  st->reconnects += first.reconnects;
+  st->submits += first.submits;
+  st->submits_zstd += first.submits_zstd;
+  st->bytes += first.bytes;
+  st->bytes_plain += first.bytes_plain;
   if (rc == AGENT_SEND_EPOCH_CHANGED) {
     snprintf(st->error, sizeof st->error,
              "the county's store changed again during this run: run again");

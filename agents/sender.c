@@ -13,6 +13,7 @@
 #include "hb_err.h"
 #include "hb_handshake.h"
 #include "hb_wire.h"
+#include "hb_wire_zstd.h"
 #include "hb_zmq.h"
 #include "feedback.h"
 #include "kinds.h"
@@ -21,6 +22,25 @@
 /* As the county's INGEST_VERSION_AHEAD_US: a day. */
 #define AGENT_VERSION_AHEAD_US (86400ull * 1000000ull)
 #define POLL_MS 50
+/* The slowest link a Submit's safety timer allows for (bytes per ms: 64
+ * kbit/s) until the Acks' pace is known: a Submit of 80 KB may take 10 s
+ * to cross it, behind nothing else. */
+#define SLOWEST_LINK_BPMS 8
+/* Bytes of Submits in flight before the county said whether it reads
+ * compressed ones (Submits of a few records are not held back)... */
+#define UNKNOWN_ZSTD_BYTES (32 * 1024)
+/* ... and records per Submit then (~16 KB): a first sync's first Ack comes
+ * after 200 records, not after one uncompressed Submit of 500 (~80 KB, 2.5 s
+ * of a 256 kbit/s link). */
+#define UNKNOWN_ZSTD_RECORDS 100
+/* The ZMTP heartbeat of a batch program on a slow link: the county's Acks
+ * and pings may come down more than 3 s apart while a window of Submits
+ * crosses 256 kbit/s (an 80 KB Submit takes 3-6 s there), and a timeout of
+ * 3 s closed the connection 4-9 times per first sync (docs/performance.md),
+ * losing what was in flight. A dead county still ends the run after
+ * --timeout without an Ack (progress_wait_ms). */
+#define AGENT_HEARTBEAT_IVL_MS 5000
+#define AGENT_HEARTBEAT_TIMEOUT_MS 30000
 
 typedef struct entry {
   uint64_t seq;
@@ -32,6 +52,9 @@ typedef struct batch {
   int used;
   uint64_t id;
   hb_wire_buf submit; /* the packed Submit */
+  size_t hdr;         /* where its records start in submit */
+  hb_wire_buf z;      /* ... with its records as records_zstd (issue 17), once made */
+  int zstd;           /* its last copy went as z */
   entry *e;           /* sorted by seq once built */
   size_t n;
   int64_t sent_ms;    /* 0: not (successfully) sent yet */
@@ -63,8 +86,16 @@ typedef struct sender {
   int kind_break; /* batch_add stopped at a record of the other class (newer) */
   size_t future;  /* STALE answers with a version from the future (stale_from_future) */
   uint64_t epoch;
-  uint64_t dec_after; /* issue 14: meta "decisions" as committed, sent in every Submit */
-  int dec_more;       /* the county has more decisions: probe again */
+  uint64_t dec_after;  /* issue 14: meta "decisions" as committed, sent in every Submit */
+  int dec_more;        /* the county has more decisions: probe again */
+  int64_t last_ack_ms; /* when the last Ack of a Submit in flight came, 0: none yet */
+  int64_t pace_ms;     /* the Acks' pace: ms per Submit answered (moving average), 0: unknown */
+  int lost_seen;       /* x->hs.lost when the Submits in flight were last (re)sent */
+  /* issue 17: what the county said of compressed Submits (Ack.accepts_zstd),
+   * from the state's meta or this run's Acks; until it is known, small
+   * Submits and few bytes are in flight (UNKNOWN_ZSTD_RECORDS, _BYTES), so a
+   * first sync compresses all but its first ~200 records */
+  int zstd_known, zstd_accepts, zstd_dirty;
 } sender;
 
 static int entry_cmp(const void *x, const void *y)
@@ -81,9 +112,13 @@ static int batch_start(sender *x, batch *b)
   b->n = 0;
   b->id = x->next_batch++;
   b->sent_ms = b->not_before = 0;
-  b->counted = b->acked = b->newer = 0;
+  b->counted = b->acked = b->newer = b->zstd = 0;
+  b->z.len = 0;
   int rc = hb_wire_submit_begin(&b->submit, b->id, x->o->unit, x->o->agent_version);
-  return rc ? rc : hb_wire_submit_decisions_after(&b->submit, x->dec_after);
+  if (rc == 0)
+    rc = hb_wire_submit_decisions_after(&b->submit, x->dec_after);
+  b->hdr = b->submit.len;
+  return rc;
 }
 
 /* The generation of the record of key's kind: 0, or that of a kind an
@@ -131,6 +166,8 @@ static int batch_add(void *arg, const uint8_t *key, size_t keylen, const uint8_t
 static int batch_fill(sender *x, batch *b)
 {
   size_t max = (size_t)x->o->batch;
+  if (!x->zstd_known && hb_wire_zstd_available() && max > UNKNOWN_ZSTD_RECORDS)
+    max = UNKNOWN_ZSTD_RECORDS; /* issue 17: few records go before the county says */
   int rc = batch_start(x, b);
   if (rc)
     return rc;
@@ -229,6 +266,39 @@ static int recv_ack(sender *x, Huibao__V1__Ack **ack)
   *ack = NULL;
   hb_wire_ack_unpack(zmq_msg_data(&msg), zmq_msg_size(&msg), ack);
   zmq_msg_close(&msg);
+  return 1;
+}
+
+/* The Acks' pace: the county answers Submits in order, so the time from
+ * the later of a Submit's sending and the previous Ack to its own Ack is
+ * what one Submit takes on this link (its bytes behind the ones ahead, the
+ * county's work); a moving average of it. */
+static void ack_pace(sender *x, const batch *b, int64_t now)
+{
+  int64_t from = b->sent_ms > x->last_ack_ms ? b->sent_ms : x->last_ack_ms;
+  if (b->sent_ms) {
+    int64_t took = now > from ? now - from : 0;
+    x->pace_ms = x->pace_ms ? (3 * x->pace_ms + took) / 4 : took;
+  }
+  x->last_ack_ms = now;
+}
+
+/* Issue 17: takes what ack says of compressed Submits. A county before them
+ * leaves Submit.records_zstd aside as an unknown field and answers a Submit
+ * of records with no results: then b goes again uncompressed (returns 1,
+ * b stays in flight), as every later one. */
+static int zstd_refused(sender *x, batch *b, const Huibao__V1__Ack *ack)
+{
+  int accepts = ack->has_accepts_zstd && ack->accepts_zstd;
+  if (!x->zstd_known || accepts != x->zstd_accepts)
+    x->zstd_dirty = 1;
+  x->zstd_known = 1;
+  x->zstd_accepts = accepts;
+  if (!b->zstd || b->n == 0 || ack->n_results > 0)
+    return 0;
+  x->zstd_accepts = 0;
+  x->zstd_dirty = 1;
+  b->sent_ms = 0;
   return 1;
 }
 
@@ -393,6 +463,7 @@ static int acks_drain(sender *x, agent_reject_fn on_reject, void *arg, int *prog
       continue;
     }
     d.acks[d.nacks++] = ack;
+    ack_pace(x, b, now);
     if (ack->retry) { /* before error: a retry may carry its reason in error */
       if (ack->error)
         snprintf(x->st->error, sizeof x->st->error, "%s", ack->error);
@@ -411,6 +482,8 @@ static int acks_drain(sender *x, agent_reject_fn on_reject, void *arg, int *prog
       break;
     }
     *progress = 1;
+    if (zstd_refused(x, b, ack))
+      continue;
     b->acked = 1;
     if ((rc = decisions_take(x, &d, ack)) != 0)
       break;
@@ -439,6 +512,10 @@ static int acks_drain(sender *x, agent_reject_fn on_reject, void *arg, int *prog
       x->st->epoch_changed = 1;
       x->st->epoch = x->epoch;
     }
+  }
+  if (rc == 0 && x->zstd_dirty && x->epoch_seen && !x->st->epoch_changed) {
+    rc = agent_state_zstd_set(x->s, x->epoch, x->zstd_accepts);
+    x->zstd_dirty = 0;
   }
   if (rc == 0)
     rc = decisions_keep(x, &d);
@@ -479,29 +556,114 @@ static int acks_drain(sender *x, agent_reject_fn on_reject, void *arg, int *prog
   return rc;
 }
 
-/* Sends every Submit in flight that was never sent, or not acked within
- * resend_ms. A Submit the socket cannot take now (no connection yet:
- * IMMEDIATE) is tried again on the next round. */
+/* The Submit the county answers next: the first sent of those in flight
+ * (batch ids grow), or NULL. */
+static const batch *batch_head(const sender *x)
+{
+  const batch *h = NULL;
+  for (int i = 0; i < x->o->window; i++) {
+    const batch *b = &x->b[i];
+    if (b->used && !b->acked && b->sent_ms && (!h || b->id < h->id))
+      h = b;
+  }
+  return h;
+}
+
+/* How long the head Submit h may wait for its Ack before it is sent again:
+ * over a live connection nothing is lost (a connection that closes makes
+ * everything in flight go again, submits_send), so this is only a safety
+ * net against an Ack the county could not send. It counts from the later of
+ * h's sending and the last Ack (a Submit waits behind those ahead of it),
+ * and is at least resend_ms, twice the Acks' pace, and the time h's bytes
+ * take on the slowest link allowed for (a Submit on a link of 256 kbit/s
+ * takes seconds; sending it again while the first copy still waits in the
+ * TCP buffer doubles the bytes and delays every Ack, docs/performance.md
+ * "Poor link"). */
+static int64_t head_wait_ms(const sender *x, const batch *h)
+{
+  int64_t w = x->o->resend_ms;
+  if (2 * x->pace_ms > w)
+    w = 2 * x->pace_ms;
+  int64_t bytes = (int64_t)h->submit.len / SLOWEST_LINK_BPMS;
+  return bytes > w ? bytes : w;
+}
+
+/* The bytes b goes as, in *w: its records compressed (records_zstd) while
+ * the county reads them and they come out smaller, else as packed. */
+static int batch_wire(sender *x, batch *b, const hb_wire_buf **w)
+{
+  *w = &b->submit;
+  b->zstd = 0;
+  if (!x->zstd_accepts || b->n == 0 || !hb_wire_zstd_available())
+    return HB_OK;
+  if (b->z.len == 0) {
+    int rc = hb_wire_zstd_deflate(b->submit.data, b->submit.len, b->hdr, &b->z);
+    if (rc)
+      return rc;
+  }
+  if (b->z.len < b->submit.len) {
+    *w = &b->z;
+    b->zstd = 1;
+  }
+  return HB_OK;
+}
+
+/* Sends every Submit in flight that was never sent, all of them again when
+ * the connection they went on closed (x->hs.lost moved), and the head one
+ * (batch_head) again when its Ack is later than head_wait_ms. A Submit the
+ * socket cannot take now (no connection yet: IMMEDIATE) is tried again on
+ * the next round. */
 static int submits_send(sender *x)
 {
   int64_t now = hb_time_mono_ms();
+  if (x->hs.lost != x->lost_seen) {
+    x->lost_seen = x->hs.lost;
+    for (int i = 0; i < x->o->window; i++)
+      if (x->b[i].used && !x->b[i].acked)
+        x->b[i].sent_ms = 0;
+  }
+  const batch *head = batch_head(x);
   for (int i = 0; i < x->o->window; i++) {
     batch *b = &x->b[i];
     if (!b->used || now < b->not_before)
       continue;
-    if (b->sent_ms && now - b->sent_ms < x->o->resend_ms)
-      continue;
-    if (zmq_send(x->sock, b->submit.data, b->submit.len, ZMQ_DONTWAIT) < 0) {
+    if (b->sent_ms) {
+      int64_t from = b->sent_ms > x->last_ack_ms ? b->sent_ms : x->last_ack_ms;
+      if (b != head || now - from < head_wait_ms(x, b))
+        continue;
+    }
+    const hb_wire_buf *w = &b->submit;
+    int rc = batch_wire(x, b, &w);
+    if (rc)
+      return rc;
+    if (zmq_send(x->sock, w->data, w->len, ZMQ_DONTWAIT) < 0) {
       if (errno == EAGAIN || errno == EINTR)
         continue;
       return HB_EZMQ;
     }
     b->sent_ms = now;
+    x->st->submits++;
+    x->st->submits_zstd += b->zstd;
+    x->st->bytes += w->len;
+    x->st->bytes_plain += b->submit.len;
     if (!b->counted)
       x->st->sent += b->n;
     b->counted = 1;
   }
   return HB_OK;
+}
+
+/* The longest this run waits without an Ack: timeout_ms, or, while the
+ * connection is up and a Submit is on its way, twice what the head one may
+ * take (head_wait_ms): a slow link still draining the window is not a
+ * county that stopped answering. */
+static int64_t progress_wait_ms(const sender *x)
+{
+  int64_t w = x->o->timeout_ms;
+  const batch *h = x->hs.up ? batch_head(x) : NULL;
+  if (h && 2 * head_wait_ms(x, h) > w)
+    w = 2 * head_wait_ms(x, h);
+  return w;
 }
 
 #define STALE_MAX_RATIO 3
@@ -514,12 +676,21 @@ static int sender_loop(sender *x, agent_reject_fn on_reject, void *arg)
     if (x->o->stop && *x->o->stop)
       return HB_ETIMEDOUT;
     int inflight = 0;
+    /* issue 17: until the county's Ack says whether it reads compressed
+     * Submits, at most UNKNOWN_ZSTD_BYTES go uncompressed (and always one
+     * Submit); an agent that cannot compress needs not ask */
+    int ask = !x->zstd_known && hb_wire_zstd_available();
+    size_t bytes = 0;
+    for (int i = 0; i < x->o->window; i++)
+      bytes += x->b[i].used ? x->b[i].submit.len : 0;
     for (int i = 0; i < x->o->window; i++) {
       batch *b = &x->b[i];
-      if (!b->used && (x->nrequeue > 0 || !x->scan_done)) {
+      if (!b->used && (x->nrequeue > 0 || !x->scan_done) &&
+          !(ask && inflight > 0 && bytes >= UNKNOWN_ZSTD_BYTES)) {
         int rc = batch_fill(x, b);
         if (rc)
           return rc;
+        bytes += b->used ? b->submit.len : 0;
       }
       inflight += b->used;
     }
@@ -571,7 +742,7 @@ static int sender_loop(sender *x, agent_reject_fn on_reject, void *arg)
         return HB_EAGAIN;
       }
     }
-    if (hb_time_mono_ms() - last_progress >= x->o->timeout_ms)
+    if (hb_time_mono_ms() - last_progress >= progress_wait_ms(x))
       return HB_ETIMEDOUT;
   }
 }
@@ -591,6 +762,7 @@ int agent_send(agent_state *s, const agent_send_opts *o, agent_reject_fn on_reje
   int rc = agent_feedback_after(s, &x.dec_after);
   if (rc)
     goto done;
+  x.zstd_known = agent_state_zstd(s, &x.zstd_accepts);
   rc = HB_ENOMEM;
   if (!(x.b = calloc((size_t)o->window, sizeof *x.b)))
     goto done;
@@ -599,7 +771,9 @@ int agent_send(agent_state *s, const agent_send_opts *o, agent_reject_fn on_reje
     goto done;
   if (!(x.sock = zmq_socket(x.ctx, ZMQ_DEALER)))
     goto done;
-  if (hb_zmq_common(x.sock, HB_WIRE_MAXMSGSIZE, 1000, 3000) || hb_zmq_dealer(x.sock))
+  if (hb_zmq_common(x.sock, HB_WIRE_MAXMSGSIZE, AGENT_HEARTBEAT_IVL_MS,
+                    AGENT_HEARTBEAT_TIMEOUT_MS) ||
+      hb_zmq_dealer(x.sock))
     goto done;
   if (o->key && hb_zap_client_socket(x.sock, o->key, o->county_public) != HB_OK)
     goto done;
@@ -609,6 +783,7 @@ int agent_send(agent_state *s, const agent_send_opts *o, agent_reject_fn on_reje
     goto done;
   rc = sender_loop(&x, on_reject, arg);
   hb_handshake_poll(&x.hs);
+  st->reconnects = x.hs.lost;
   if (rc == HB_ETIMEDOUT)
     hb_handshake_explain(&x.hs, st->handshake, sizeof st->handshake);
 done:
@@ -619,6 +794,7 @@ done:
     zmq_ctx_term(x.ctx);
   for (int i = 0; x.b && i < o->window; i++) {
     free(x.b[i].submit.data);
+    free(x.b[i].z.data);
     free(x.b[i].e);
   }
   free(x.b);

@@ -4,9 +4,14 @@
  * Up to `window` Submits are in flight; each carries up to `batch` records
  * read from the outbox in key order. An Ack is matched to its Submit by
  * batch_id (unknown ids are ignored: the answer to a resent Submit whose
- * first answer already came). A Submit not acked within resend_ms is sent
- * again, unchanged: the county may have restarted, and resending is safe
- * because the county keeps the highest version per key. Acks received
+ * first answer already came). Submits in flight are sent again, unchanged,
+ * when the connection they went on closed (the county restarted, the link
+ * went: the socket monitor's events), and the oldest one when its Ack is
+ * later than a safety timer of at least resend_ms that grows with the Acks'
+ * pace and its size (sender.c head_wait_ms: on a slow link a Submit waits
+ * seconds in the TCP buffer, and a copy sent behind it only doubles the
+ * bytes). Resending is safe because the county keeps the highest version
+ * per key. Acks received
  * together are applied in one committed state transaction.
  *
  * Records of the kinds an older county cannot read (indicators, cases:
@@ -16,7 +21,9 @@
  *
  * Timeout: timeout_ms is the longest the sender waits WITHOUT PROGRESS (an
  * ack that matched a Submit in flight); a long sync that keeps receiving
- * acks is never cut off. */
+ * acks is never cut off. While the connection is up and a Submit is on its
+ * way, the wait is at least twice that Submit's safety timer (a slow link
+ * still draining the window is not a county that stopped answering). */
 #ifndef AGENT_SENDER_H
 #define AGENT_SENDER_H
 
@@ -33,7 +40,7 @@ typedef struct agent_send_opts {
   int timeout_ms;              /* without progress; see above */
   int window;                  /* Submits in flight, >= 1 */
   int batch;                   /* records per Submit, 1..HB_WIRE_MAX_BATCH */
-  int resend_ms;               /* resend a Submit not acked after this long */
+  int resend_ms;               /* the least safety timer of a Submit (see above) */
   int retry_ms;                /* wait after an Ack with retry = true */
   volatile sig_atomic_t *stop; /* set by a signal handler: stop early; may be NULL */
   const hb_cert *key;          /* CURVE client key pair; NULL = plain TCP */
@@ -49,19 +56,24 @@ typedef struct agent_send_opts {
 typedef struct agent_send_stats {
   size_t sent; /* records sent (resends of the same Submit not counted) */
   size_t stored, duplicate, stale, rejected;
-  size_t pending;       /* records left in the outbox at the end */
-  char error[1024];     /* Ack.error of the county: why it refused a batch, or
-                         * why it asked to retry (then retried is 1) */
-  int retried;          /* the county asked to resend later (Ack.retry) */
-  char handshake[256];  /* on a timeout: why the connection never came up, when
-                         * the handshake events say (key refused...), else "" */
-  size_t held;          /* records the county could not read (an indicator or a case
-                         * sent to a county of the version before them): kept in the
-                         * outbox, counted in pending too, sent again next time */
-  char held_error[256]; /* ...the county's words */
-  size_t decisions;     /* the county's decisions newly kept (issue 14) */
-  int epoch_changed;    /* an Ack carried another epoch than the state's */
-  uint64_t epoch;       /* ...this one (not stored yet) */
+  size_t pending;               /* records left in the outbox at the end */
+  char error[1024];             /* Ack.error of the county: why it refused a batch, or
+                                 * why it asked to retry (then retried is 1) */
+  int retried;                  /* the county asked to resend later (Ack.retry) */
+  char handshake[256];          /* on a timeout: why the connection never came up, when
+                                 * the handshake events say (key refused...), else "" */
+  size_t held;                  /* records the county could not read (an indicator or a case
+                                 * sent to a county of the version before them): kept in the
+                                 * outbox, counted in pending too, sent again next time */
+  char held_error[256];         /* ...the county's words */
+  size_t decisions;             /* the county's decisions newly kept (issue 14) */
+  int epoch_changed;            /* an Ack carried another epoch than the state's */
+  uint64_t epoch;               /* ...this one (not stored yet) */
+  int reconnects;               /* connections to the county that closed during the run (what
+                                 * was in flight on them was sent again) */
+  size_t submits, submits_zstd; /* Submits handed to the socket (resends too); of them
+                                 * with records_zstd (issue 17) */
+  size_t bytes, bytes_plain;    /* their bytes; what they were before compression */
 } agent_send_stats;
 
 /* agent_send's answer when an Ack carried an epoch other than the one the

@@ -25,6 +25,8 @@ struct agent_state {
   uint64_t next_seq; /* committed */
   uint64_t epoch;    /* committed: the county store's epoch last seen */
   int has_epoch;
+  uint64_t zstd_epoch; /* committed: meta "zstd" (issue 17), when has_zstd */
+  int has_zstd, zstd_accepts;
   hb_wire_buf content; /* scratch: a known value (header, packed content) */
   hb_wire_buf rec;     /* scratch: a packed Record */
   char *unit;
@@ -130,6 +132,13 @@ static int open_body(MDB_txn *txn, void *arg)
     return rc;
   s->has_epoch = rc == 0 && ed.mv_size == 8;
   s->epoch = s->has_epoch ? hb_be64_get(ed.mv_data) : 0;
+  MDB_val zk = {4, "zstd"}, zd;
+  rc = mdb_get(txn, s->meta, &zk, &zd);
+  if (rc != 0 && rc != MDB_NOTFOUND)
+    return rc;
+  s->has_zstd = rc == 0 && zd.mv_size == 9; /* another size: as absent (asked again) */
+  s->zstd_epoch = s->has_zstd ? hb_be64_get(zd.mv_data) : 0;
+  s->zstd_accepts = s->has_zstd && ((const uint8_t *)zd.mv_data)[8] != 0;
   MDB_val k = {4, "unit"}, d, v = {strlen(s->unit), s->unit};
   rc = mdb_get(txn, s->meta, &k, &d);
   if (rc == MDB_NOTFOUND)
@@ -742,6 +751,40 @@ int agent_state_epoch_set(agent_state *s, uint64_t epoch)
   if (rc == 0) {
     s->epoch = epoch;
     s->has_epoch = 1;
+  }
+  return rc;
+}
+
+int agent_state_zstd(const agent_state *s, int *accepts)
+{
+  int known = s->has_zstd && s->has_epoch && s->zstd_epoch == s->epoch;
+  *accepts = known && s->zstd_accepts;
+  return known;
+}
+
+typedef struct zstd_arg {
+  uint64_t epoch;
+  int accepts;
+} zstd_arg;
+
+static int zstd_set_body(txn_ctx *c, void *arg)
+{
+  const zstd_arg *a = arg;
+  uint8_t b[9];
+  hb_be64_put(b, a->epoch);
+  b[8] = (uint8_t)(a->accepts != 0);
+  MDB_val k = {4, "zstd"}, d = {9, b};
+  return mdb_put(c->txn, c->s->meta, &k, &d, 0);
+}
+
+int agent_state_zstd_set(agent_state *s, uint64_t epoch, int accepts)
+{
+  zstd_arg a = {epoch, accepts};
+  int rc = write_txn(s, zstd_set_body, &a);
+  if (rc == 0) {
+    s->has_zstd = 1;
+    s->zstd_epoch = epoch;
+    s->zstd_accepts = accepts != 0;
   }
   return rc;
 }

@@ -15,7 +15,10 @@
  *           "epoch": uint64 BE, the county store's epoch of the last Ack
  *           that carried one (absent before the first);
  *           "decisions": uint64 BE, the highest Decision.n kept in feedback
- *           (issue 14; absent: 0).
+ *           (issue 14; absent: 0);
+ *           "zstd": uint64 BE epoch | 1 byte: whether the county of that
+ *           epoch reads compressed Submits, as its last Ack said (issue 17,
+ *           Ack.accepts_zstd; absent, or of another epoch: not known).
  *   feedback key Decision.n (uint64 BE), value: the packed Decision the
  *           county sent down (issue 14, agents/feedback.h).
  *
@@ -144,6 +147,14 @@ int agent_state_epoch(const agent_state *s, uint64_t *epoch);
 
 /* Stores the epoch (first contact with a county that sends one). */
 int agent_state_epoch_set(agent_state *s, uint64_t epoch);
+
+/* Issue 17: whether the county reads Submit.records_zstd, as the last Ack
+ * of the stored epoch said: returns 1 and sets *accepts when known, 0 when
+ * not (no Ack yet, or the county's epoch changed since: *accepts = 0). */
+int agent_state_zstd(const agent_state *s, int *accepts);
+
+/* Stores what an Ack of the county of epoch said (meta "zstd"). */
+int agent_state_zstd_set(agent_state *s, uint64_t epoch, int accepts);
 
 typedef struct agent_resend_stats {
   size_t rows;       /* known rows put in the outbox again */

@@ -41,6 +41,9 @@ typedef struct agg_config {
    * keys folder), require-signatures = true (ingest_sign.h) */
   char *signing_keys; /* owned */
   int require_signatures;
+  /* issue 17: no-zstd-submits = true: answer as a county before compressed
+   * Submits (ingest.h no_zstd; for tests of that county with a new agent) */
+  int no_zstd_submits;
 } agg_config;
 
 /* Parses argv (argv[0] is the program). Returns 0; HB_EINVAL for a bad

@@ -280,8 +280,10 @@ static int decode_all(const ingest_ctx *c, hb_arena *ar, ingest_item *items, sub
   for (size_t i = 0; i < n; i++) {
     submit_state *s = &st[i];
     char why[200];
-    if (hb_wire_submit_unpack_arena(ar, items[i].data, items[i].len, &s->submit, why, sizeof why) !=
-        0) {
+    const uint8_t *sbytes; /* the Submit as unpacked: decompressed if it came compressed */
+    size_t slen;
+    if (hb_wire_submit_unpack_arena_ex(ar, items[i].data, items[i].len, !c->no_zstd, &s->submit,
+                                       &sbytes, &slen, why, sizeof why) != 0) {
       snprintf(s->error, sizeof s->error, "无法解析的批次 / malformed submit: %s", why);
       stats->refused++;
       agg_metrics_refused("malformed");
@@ -312,7 +314,7 @@ static int decode_all(const ingest_ctx *c, hb_arena *ar, ingest_item *items, sub
     size_t *blen = hb_arena_alloc(ar, (nr ? nr : 1) * sizeof *blen);
     if (!s->res || !body || !blen)
       return HB_ENOMEM;
-    if (hb_wire_submit_bodies(items[i].data, items[i].len, nr, body, blen) != 0)
+    if (hb_wire_submit_bodies(sbytes, slen, nr, body, blen) != 0)
       memset(body, 0, nr * sizeof *body); /* not found: every body packed */
     for (size_t j = 0; j < nr; j++) {
       int rc =
@@ -471,10 +473,11 @@ static void decisions_fill(const ingest_ctx *c, submit_state *st, size_t n)
 /* The Ack of s into it->ack: packed without its results, which are then
  * appended one by one (hb_wire_ack_add_result: no array of RecordResults,
  * no packing of each STORED one by protobuf-c; issue 17). */
-static int ack_pack(const submit_state *s, uint64_t epoch, bool retry, const char *retry_why,
-                    ingest_item *it, ingest_stats *stats)
+static int ack_pack(const ingest_ctx *c, const submit_state *s, uint64_t epoch, bool retry,
+                    const char *retry_why, ingest_item *it, ingest_stats *stats)
 {
   Huibao__V1__Ack ack = HUIBAO__V1__ACK__INIT;
+  ack.has_accepts_zstd = ack.accepts_zstd = !c->no_zstd; /* issue 17, on every Ack */
   ack.batch_id = s->submit ? s->submit->batch_id : 0;
   if (epoch != 0) { /* on every ack: the agent compares it with the one it saw last */
     ack.has_epoch = 1;
@@ -573,7 +576,7 @@ int ingest_run(const ingest_ctx *c, ingest_item *items, size_t n, ingest_stats *
   if (rc == 0)
     decisions_fill(c, st, n);
   for (size_t i = 0; i < n; i++) {
-    ack_pack(&st[i], store_epoch(c->st), rc != 0, err, &items[i],
+    ack_pack(c, &st[i], store_epoch(c->st), rc != 0, err, &items[i],
              stats); /* no memory: no ack, agent resends */
   }
   for (size_t i = 0; i < n; i++) {

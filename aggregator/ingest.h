@@ -35,6 +35,9 @@ typedef struct ingest_ctx {
   /* issue 17: where the drain's Submits are unpacked, reset at the end of
    * ingest_run (kept by the caller between drains); NULL: one per drain */
   hb_arena *arena;
+  /* issue 17: behave as a county before compressed Submits (tests): no
+   * Ack.accepts_zstd, Submit.records_zstd left aside as an unknown field */
+  bool no_zstd;
 } ingest_ctx;
 
 typedef struct ingest_item {

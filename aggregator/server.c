@@ -357,7 +357,8 @@ static void drain(server *s)
                   hb_time_now_ms() / 1000,
                   s->signers,
                   s->cfg->require_signatures,
-                  s->arena};
+                  s->arena,
+                  s->cfg->no_zstd_submits};
   char err[512];
   ingest_stats before = s->stats;
   double t0 = agg_metrics_clock();

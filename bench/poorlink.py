@@ -2,7 +2,7 @@
 """A township on a poor link: 256 kbit/s, 300 ms RTT, 2 % loss.
 
   poorlink.py --build DIR [--rows N] [--reps R] [--first-reps R] [--rate KBIT]
-              [--rtt MS] [--loss PCT] [--out FILE] [--keep] [--smoke]
+              [--rtt MS] [--loss PCT] [--out FILE] [--keep] [--smoke] [--no-zstd]
 
 Two network namespaces of their own (root only; without root, or without
 nft / the queue program, it prints the rows as not measured and exits 0):
@@ -26,6 +26,9 @@ Measured (real CURVE, the unit's own keys, a ledger from gen_ledgers.py):
      first run had them acknowledged (sent2 - (rows - acked1); target 0),
      and the county's DUPLICATE count (records_duplicate_total: stored but
      never acknowledged before the cut, legitimately re-sent).
+--no-zstd: the county runs with --no-zstd-submits (as a county before issue
+17), so the agent sends its Submits uncompressed, as an agent built without
+libzstd (Windows) does: the link and the agent's timers without compression.
 Every child gets PR_SET_PDEATHSIG and is stopped by PID; the namespaces
 (their links, rules, queues) are deleted at exit, on SIGINT/SIGTERM too.
 """
@@ -52,6 +55,7 @@ import province as P  # noqa: E402  (spawn, stop_children, PDEATHSIG)
 
 SUMMARY_RE = re.compile(r"sent (\d+), stored (\d+), duplicate (\d+), rejected (\d+), "
                         r"pending (\d+)")
+RECONNECTS_RE = re.compile(r"connection to the county closed (\d+) times")
 
 
 def log(msg):
@@ -216,7 +220,8 @@ class Township:
                             self.campaigns, "--listen", self.listen, "--publish",
                             "tcp://127.0.0.1:7011", "--metrics", "127.0.0.1:9101",
                             "--secret", os.path.join(self.keys, "county.key_secret"),
-                            "--keys", self.unitkeys, "--subscriber-keys", self.unitkeys], logp)
+                            "--keys", self.unitkeys, "--subscriber-keys", self.unitkeys] +
+                           (["--no-zstd-submits"] if self.a.no_zstd else []), logp)
         P.wait_log(self.agg, logp, "ready", 30, "aggregator")
         self.logp = logp
 
@@ -291,8 +296,13 @@ def summary(text):
         pass
     if not m:
         return {}
-    return dict(zip(("sent", "stored", "duplicate", "rejected", "pending"),
-                    map(int, m.groups())))
+    out = dict(zip(("sent", "stored", "duplicate", "rejected", "pending"), map(int, m.groups())))
+    # the agent's notice when its connection closed during the run (what was in
+    # flight went again): the ZMTP heartbeat dropping it on the slow link, or a cut
+    r = RECONNECTS_RE.search(text)
+    if r:
+        out["reconnects"] = int(r.group(1))
+    return out
 
 
 def m_first_and_small(t, a):
@@ -357,6 +367,8 @@ def rows_of(a, t, F, S, D, why=None):
     def mm(xs, f):
         return f"{f(statistics.median(xs))} ({f(min(xs))} – {f(max(xs))})"
     link = f"{a.rate} kbit/s, {a.rtt:.0f} ms RTT, {a.loss} % loss each way"
+    if a.no_zstd:
+        link += "; Submits uncompressed (county --no-zstd-submits)"
     L = []
     if why:
         for r in ("L1", "L2", "L3", "L4", "L5"):
@@ -393,7 +405,7 @@ def rows_of(a, t, F, S, D, why=None):
              f"{D['down_for']:.0f} s until the agent gave up, exit {D['rc1']}), healed, synced "
              f"again (exit 0 in {D['secs2']:.1f} s, {D['runs2']} run(s)): records re-sent although acknowledged "
              f"(county duplicates: {D['duplicate']}: stored but not yet acknowledged when the link "
-             f"went, or re-sent by the agent's 3 s timer) | 0 | "
+             f"went, or re-sent by the agent after its connection closed) | 0 | "
              f"{D['resent_acked']} | {'met' if ok else 'NOT met'} |")
     return L
 
@@ -408,6 +420,8 @@ def main():
     ap.add_argument("--rtt", type=float, default=300, help="ms")
     ap.add_argument("--loss", type=int, default=2, help="%% each way")
     ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--no-zstd", action="store_true",
+                    help="county with --no-zstd-submits: Submits uncompressed")
     ap.add_argument("--out")
     ap.add_argument("--keep", action="store_true")
     a = ap.parse_args()

@@ -1,5 +1,6 @@
 /* fuzz_submit: one ZeroMQ message from an agent, through the path the
- * aggregator's ingest takes: hb_wire_submit_unpack (and, as ingest does
+ * aggregator's ingest takes: hb_wire_submit_unpack (Submit.records_zstd
+ * inflated first, issue 17; the seeds *-zstd hold it; and, as ingest does
  * since issue 17, hb_wire_submit_unpack_arena, hb_wire_submit_bodies and
  * hb_wire_canonical: a body it accepts must pack again to the same bytes), then per record
  * hb_validate_record_form, the unit check, hb_validate_activity,
@@ -15,6 +16,7 @@
 #include "hb_text.h"
 #include "hb_validate.h"
 #include "hb_wire.h"
+#include "hb_wire_zstd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -121,6 +123,38 @@ static void check_bodies(const uint8_t *data, size_t size, const Huibao__V1__Sub
   free(blen);
 }
 
+/* The records of an accepted Submit, packed again as the agent does and
+ * compressed (issue 17), unpack to as many records. */
+static void zstd_again(const Huibao__V1__Submit *s)
+{
+  hb_wire_buf b = {0}, z = {0};
+  if (hb_wire_submit_begin(&b, s->batch_id, s->unit, NULL) != 0)
+    return;
+  size_t hdr = b.len;
+  for (size_t i = 0; i < s->n_records; i++) {
+    uint8_t *p;
+    size_t n;
+    if (hb_wire_pack(&s->records[i]->base, &p, &n) != 0)
+      goto out;
+    int rc = hb_wire_submit_add(&b, p, n);
+    free(p);
+    if (rc)
+      goto out;
+  }
+  if (hb_wire_zstd_deflate(b.data, b.len, hdr, &z) == 0) {
+    Huibao__V1__Submit *t;
+    char err[200];
+    if (hb_wire_submit_unpack(z.data, z.len, &t, err, sizeof err) == 0) {
+      if (t->n_records != s->n_records)
+        abort();
+      hb_wire_submit_free(t);
+    }
+  }
+out:
+  free(b.data);
+  free(z.data);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   static hb_arena *ar;
@@ -142,12 +176,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   }
   for (size_t i = 0; i < s->n_records; i++)
     check_record(s->unit, s->records[i], c, today);
+  zstd_again(s);
   hb_wire_submit_free(s);
   /* the same in the arena: the same answer, the same records */
   Huibao__V1__Submit *a;
-  if (hb_wire_submit_unpack_arena(ar, data, size, &a, err, sizeof err) != 0)
+  const uint8_t *bytes; /* the Submit as unpacked (decompressed when records_zstd came) */
+  size_t blen;
+  if (hb_wire_submit_unpack_arena_ex(ar, data, size, true, &a, &bytes, &blen, err, sizeof err) != 0)
     abort();
-  check_bodies(data, size, a);
+  check_bodies(bytes, blen, a);
   hb_arena_reset(ar);
   return 0;
 }

@@ -56,6 +56,8 @@ done
 # packed Submits and Rollups
 "$build/fuzz/fuzz-seedgen" "$tmp/county/campaigns.ini" "$tmp/county/units.csv" \
   "$tmp/county/ledgers" "$out/submit" "$out/rollup"
+# ...two of them with their records compressed (issue 17), and a decompression bomb
+"$root/fuzz/make_submit_zstd_seeds.py" "$out/submit" "$out/submit/t01-1" "$out/submit/xw-kinds"
 # ...and Rollups with reporting periods (issue 13): the same campaigns with a cycle
 sed 's/^end = .*/&\ncycle = weekly, 5, 18:00/' "$tmp/county/campaigns.ini" >"$tmp/cycle.ini"
 mkdir -p "$tmp/cycle-submit" "$tmp/cycle-rollup"

@@ -60,15 +60,20 @@ def frame(kind, m):
     return bytes([kind]) + struct.pack("<H", len(m)) + m
 
 
-a, b = open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read()
-out = sys.argv[3]
-os.makedirs(out, exist_ok=True)
-c = b"nengli-2022"
-seeds = {
-    "full": frame(0, delta(c, a)),
-    "full-beat": frame(0, delta(c, a)) + frame(1, beat(c, a)),
-    "full-delta-beat": frame(0, delta(c, a)) + frame(0, delta(c, b, a)) + frame(1, beat(c, b)),
-    "gap": frame(0, delta(c, b, a)) + frame(1, beat(c, a)),
-}
-for n, s in seeds.items():
-    open(os.path.join(out, n), "wb").write(s)
+def main():
+    a, b = open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read()
+    out = sys.argv[3]
+    os.makedirs(out, exist_ok=True)
+    c = b"nengli-2022"
+    seeds = {
+        "full": frame(0, delta(c, a)),
+        "full-beat": frame(0, delta(c, a)) + frame(1, beat(c, a)),
+        "full-delta-beat": frame(0, delta(c, a)) + frame(0, delta(c, b, a)) + frame(1, beat(c, b)),
+        "gap": frame(0, delta(c, b, a)) + frame(1, beat(c, a)),
+    }
+    for n, s in seeds.items():
+        open(os.path.join(out, n), "wb").write(s)
+
+
+if __name__ == "__main__":
+    main()

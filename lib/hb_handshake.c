@@ -71,6 +71,7 @@ void hb_handshake_poll(hb_handshake *h)
     switch (ev) {
     case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
       h->succeeded++;
+      h->up = 1;
       /* a success clears earlier failures: the peer was fixed */
       h->auth_status = h->protocol_error = 0;
       h->auth_failures = h->other_failures = 0;
@@ -80,6 +81,8 @@ void hb_handshake_poll(hb_handshake *h)
     case ZMQ_EVENT_DISCONNECTED:
       h->disconnected++;
       h->drops++;
+      h->lost += h->up;
+      h->up = 0;
       break;
     case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
       h->auth_failures++;

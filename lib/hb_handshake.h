@@ -21,6 +21,9 @@ typedef struct hb_handshake {
   int disconnected;   /* ... and closed again (ZMQ_EVENT_DISCONNECTED) */
   int drops;          /* connections closed since the watch began (never cleared) */
   int last_errno;
+  int up;   /* a connection is up now: its handshake succeeded, it is not closed yet */
+  int lost; /* connections closed after their handshake succeeded (never reset): what
+             * was queued on one may not have arrived, so a sender sends it again */
 } hb_handshake;
 
 /* Starts watching sock (before it connects). name makes the inproc

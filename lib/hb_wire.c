@@ -12,6 +12,7 @@
 #include "hb_text.h"
 #include "hb_units.h"
 #include "hb_varint.h"
+#include "hb_wire_zstd.h"
 
 #define WIRE_AGENT_VERSION_MAX 128
 #define WIRE_ACK_TEXT_MAX 1024
@@ -155,8 +156,8 @@ static int submit_precheck(const uint8_t *buf, size_t len, char *err, size_t err
   return 0;
 }
 
-int hb_wire_submit_unpack(const uint8_t *buf, size_t len, Huibao__V1__Submit **out, char *err,
-                          size_t errlen)
+int hb_wire_submit_unpack_raw(const uint8_t *buf, size_t len, Huibao__V1__Submit **out, char *err,
+                              size_t errlen)
 {
   *out = NULL;
   int rc = submit_precheck(buf, len, err, errlen);
@@ -167,10 +168,26 @@ int hb_wire_submit_unpack(const uint8_t *buf, size_t len, Huibao__V1__Submit **o
   return submit_unpack(buf, len, &alloc, false, out, err, errlen);
 }
 
-int hb_wire_submit_unpack_arena(hb_arena *a, const uint8_t *buf, size_t len,
-                                Huibao__V1__Submit **out, char *err, size_t errlen)
+int hb_wire_submit_unpack(const uint8_t *buf, size_t len, Huibao__V1__Submit **out, char *err,
+                          size_t errlen)
 {
   *out = NULL;
+  if (len > HB_WIRE_MAX_SUBMIT) /* refused as it is */
+    return hb_wire_submit_unpack_raw(buf, len, out, err, errlen);
+  hb_wire_buf plain = {0};
+  int rc = hb_wire_zstd_inflate(buf, len, &plain, err, errlen);
+  if (rc == 0)
+    return hb_wire_submit_unpack_raw(buf, len, out, err, errlen);
+  if (rc == 1)
+    rc = hb_wire_submit_unpack_raw(plain.data, plain.len, out, err, errlen);
+  free(plain.data);
+  return rc;
+}
+
+/* hb_wire_submit_unpack_arena of bytes without records_zstd. */
+static int submit_unpack_arena_raw(hb_arena *a, const uint8_t *buf, size_t len,
+                                   Huibao__V1__Submit **out, char *err, size_t errlen)
+{
   int rc = submit_precheck(buf, len, err, errlen);
   if (rc != 0)
     return rc;
@@ -178,6 +195,45 @@ int hb_wire_submit_unpack_arena(hb_arena *a, const uint8_t *buf, size_t len,
   rc = submit_unpack(buf, len, hb_arena_allocator(a), true, out, err, errlen);
   hb_arena_cap(a, SIZE_MAX); /* what ingest adds later (codes for names) is not capped */
   return rc;
+}
+
+int hb_wire_submit_unpack_arena_ex(hb_arena *a, const uint8_t *buf, size_t len, bool zstd,
+                                   Huibao__V1__Submit **out, const uint8_t **bytes, size_t *blen,
+                                   char *err, size_t errlen)
+{
+  *out = NULL;
+  *bytes = buf;
+  *blen = len;
+  if (!zstd || len > HB_WIRE_MAX_SUBMIT)
+    return submit_unpack_arena_raw(a, buf, len, out, err, errlen);
+  hb_wire_buf plain = {0};
+  int rc = hb_wire_zstd_inflate(buf, len, &plain, err, errlen);
+  if (rc == 0)
+    return submit_unpack_arena_raw(a, buf, len, out, err, errlen);
+  if (rc != 1) {
+    free(plain.data);
+    return rc;
+  }
+  /* the records' bytes as unpacked live as long as the Submit: in a */
+  uint8_t *copy = hb_arena_alloc(a, plain.len ? plain.len : 1);
+  if (!copy) {
+    free(plain.data);
+    snprintf(err, errlen, "out of memory");
+    return HB_ENOMEM;
+  }
+  memcpy(copy, plain.data, plain.len);
+  free(plain.data);
+  *bytes = copy;
+  *blen = plain.len;
+  return submit_unpack_arena_raw(a, copy, plain.len, out, err, errlen);
+}
+
+int hb_wire_submit_unpack_arena(hb_arena *a, const uint8_t *buf, size_t len,
+                                Huibao__V1__Submit **out, char *err, size_t errlen)
+{
+  const uint8_t *bytes;
+  size_t blen;
+  return hb_wire_submit_unpack_arena_ex(a, buf, len, true, out, &bytes, &blen, err, errlen);
 }
 
 void hb_wire_submit_free(Huibao__V1__Submit *s)

@@ -640,6 +640,8 @@ static const struct {
      PROTOBUF_C_LABEL_REPEATED},
     {&huibao__v1__submit__descriptor, "decisions_after", HB_WIRE_SUBMIT_DECISIONS_AFTER,
      PROTOBUF_C_TYPE_UINT64, PROTOBUF_C_LABEL_OPTIONAL},
+    {&huibao__v1__submit__descriptor, "records_zstd", HB_WIRE_SUBMIT_RECORDS_ZSTD,
+     PROTOBUF_C_TYPE_BYTES, PROTOBUF_C_LABEL_OPTIONAL},
     {&huibao__v1__ack__descriptor, "decisions", HB_WIRE_ACK_DECISIONS, PROTOBUF_C_TYPE_MESSAGE,
      PROTOBUF_C_LABEL_REPEATED},
     {&huibao__v1__ack__descriptor, "decisions_more", HB_WIRE_ACK_DECISIONS_MORE,

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "hb_date.h"
 #include "hb_err.h"
 #include "kinds.h"
 #include "report.h"
@@ -21,20 +22,22 @@ typedef struct county {
   char endpoint[64];
   pthread_t thread;
   volatile int stop;
-  int drop_first;   /* do not answer the first Submit */
-  int refuse;       /* answer every Submit with Ack.error */
-  int retry_first;  /* answer the first Submit with retry (and a reason) */
-  int stale_always; /* answer every record STALE, with a stored version ahead (an hour) */
-  int stale_future; /* answer every record STALE, with a version from the future (a lock) */
-  int old_county;   /* the version before indicators and cases: a Submit holding one is
-                     * refused whole, as that county's hb_wire_submit_unpack does; 2: the
-                     * version before 报送 rows (issue 12), refusing only those */
-  int mixed;        /* Submits holding records of two generations (kinds.h), such as an
-                     * indicator or case AND an activity or problem */
-  int submits;      /* Submits received */
-  int records;      /* records received */
-  int stale_sent;   /* A2 answered STALE once */
-  uint64_t a2_last; /* last version of A2 received */
+  int drop_first;    /* do not answer the first Submit */
+  int restart_first; /* ... and close the socket then, binding the endpoint again (a county
+                      * restarted with a Submit unanswered) */
+  int refuse;        /* answer every Submit with Ack.error */
+  int retry_first;   /* answer the first Submit with retry (and a reason) */
+  int stale_always;  /* answer every record STALE, with a stored version ahead (an hour) */
+  int stale_future;  /* answer every record STALE, with a version from the future (a lock) */
+  int old_county;    /* the version before indicators and cases: a Submit holding one is
+                      * refused whole, as that county's hb_wire_submit_unpack does; 2: the
+                      * version before 报送 rows (issue 12), refusing only those */
+  int mixed;         /* Submits holding records of two generations (kinds.h), such as an
+                      * indicator or case AND an activity or problem */
+  int submits;       /* Submits received */
+  int records;       /* records received */
+  int stale_sent;    /* A2 answered STALE once */
+  uint64_t a2_last;  /* last version of A2 received */
   uint64_t a2_stale_at;
   char unit[32];
 } county;
@@ -127,6 +130,12 @@ static void *county_run(void *arg)
       snprintf(c->unit, sizeof c->unit, "%s", s->unit);
       if (!(c->drop_first && c->submits == 1))
         county_answer(c, &ident, s);
+      else if (c->restart_first) {
+        zmq_close(c->sock);
+        c->sock = zmq_socket(c->ctx, ZMQ_ROUTER);
+        for (int i = 0; i < 200 && zmq_bind(c->sock, c->endpoint) != 0; i++)
+          usleep(10000); /* the port is free once the old socket's close is done */
+      }
       huibao__v1__submit__free_unpacked(s, NULL);
     }
     zmq_msg_close(&ident);
@@ -264,6 +273,33 @@ static void test_resend_stale_rejected(void)
   CHECK_EQ_INT(0, agent_state_diff(f.s, &f.l, T0, &d));
   CHECK_EQ_INT(1, d.added);
   CHECK_EQ_INT(4, d.unchanged);
+  fixture_free(&f);
+}
+
+/* Issue 17: what was in flight when the connection closed is sent again
+ * at once (the socket monitor says), not after the safety timer (a minute
+ * here). */
+static void test_resend_after_reconnect(void)
+{
+  fixture f;
+  fixture_init(&f);
+  county c;
+  memset(&c, 0, sizeof c);
+  c.drop_first = c.restart_first = 1;
+  c.a2_stale_at = T0 + 1000000;
+  county_start(&c);
+  agent_send_opts o = opts_for(c.endpoint, 10000);
+  o.resend_ms = 60000;
+  agent_send_stats st;
+  rejects rj = {0, ""};
+  int64_t t0 = hb_time_mono_ms();
+  CHECK_EQ_INT(0, agent_send(f.s, &o, on_reject, &rj, &st));
+  CHECK(hb_time_mono_ms() - t0 < 5000);
+  county_stop(&c);
+  CHECK_EQ_INT(1, st.reconnects);
+  CHECK_EQ_INT(4, st.stored);
+  CHECK_EQ_INT(1, st.rejected);
+  CHECK_EQ_INT(0, st.pending);
   fixture_free(&f);
 }
 
@@ -455,6 +491,7 @@ static void test_unreachable_keeps_outbox(void)
 int main(void)
 {
   RUN(test_resend_stale_rejected);
+  RUN(test_resend_after_reconnect);
   RUN(test_county_error);
   RUN(test_stale_forever_stops);
   RUN(test_stale_from_future);

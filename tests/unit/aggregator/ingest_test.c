@@ -87,7 +87,7 @@ static void test_drain(void)
   items[1].data = b1;
   items[2].data = (const uint8_t *)"\x08";
   items[2].len = 1;
-  ingest_ctx ctx = {st, &u, &c, 19236, 1700000000, NULL, false, NULL};
+  ingest_ctx ctx = {st, &u, &c, 19236, 1700000000, NULL, false, NULL, false};
   ingest_stats stats;
   memset(&stats, 0, sizeof stats);
   CHECK_EQ_INT(0, ingest_run(&ctx, items, 3, &stats, err, sizeof err));
@@ -223,7 +223,7 @@ static void test_declared_canon(void)
   /* the names become codes in the Submit's arena, kept by the caller */
   hb_arena *ar = hb_arena_new();
   CHECK(ar != NULL);
-  ingest_ctx ctx = {st, &u, &c, 19236, 1700000000, NULL, false, ar};
+  ingest_ctx ctx = {st, &u, &c, 19236, 1700000000, NULL, false, ar, false};
   ingest_stats stats;
   memset(&stats, 0, sizeof stats);
   CHECK_EQ_INT(0, ingest_run(&ctx, &item, 1, &stats, err, sizeof err));
