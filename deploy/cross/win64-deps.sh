@@ -292,7 +292,23 @@ b_xlsxwriter() { # huibao-agent template; its bundled minizip, zlib from above.
   pcfile "$1" xlsxwriter "${VERSION[xlsxwriter]}" "" "-lxlsxwriter ${PREFIX[zlib]}/lib/libz.a"
 }
 
+b_zstd() { # the library only (compress + decompress: the agent compresses its Submits,
+  # issue 17); the x86-64 assembly of the Huffman decoder is ELF-only: C instead
+  cd lib
+  mkdir -p "$1/include" "$1/lib" _w64
+  local f o objs=()
+  for f in common/*.c compress/*.c decompress/*.c; do
+    o=_w64/$(basename "${f%.c}").o
+    $HOST-gcc $CFLAGS_W -DZSTD_DISABLE_ASM -DZSTD_MULTITHREAD=0 -I. -Icommon -c "$f" -o "$o"
+    objs+=("$o")
+  done
+  $HOST-ar rcs "$1/lib/libzstd.a" "${objs[@]}"
+  cp zstd.h zdict.h zstd_errors.h "$1/include/"
+  pcfile "$1" libzstd "${VERSION[zstd]}" "" "-lzstd"
+}
+
 build zlib zlib b_zlib
+build zstd libzstd b_zstd
 build sodium libsodium b_sodium
 build zmq zeromq3 b_zmq sodium
 build protobufc protobuf-c b_protobufc
@@ -304,6 +320,6 @@ COMPAT_H=$(cd "$(dirname "$0")/../.." && pwd)/lib/platform/win32/compat.h
 SRCPKG[compat]=compat VERSION[compat]=$(sha256sum "$COMPAT_H" | cut -c1-12)
 build xlsxwriter libxlsxwriter b_xlsxwriter zlib compat
 
-for n in zlib sodium zmq protobufc lmdb inih expat libzip xlsxwriter; do
+for n in zlib zstd sodium zmq protobufc lmdb inih expat libzip xlsxwriter; do
   [ -f "${PREFIX[$n]:-/nonexistent}/SOURCE" ] && echo "${PREFIX[$n]}/lib/pkgconfig"
 done
