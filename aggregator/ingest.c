@@ -33,6 +33,8 @@ typedef struct submit_state {
   Huibao__V1__Decision **dec; /* issue 14: the unit's decisions after decisions_after */
   size_t ndec;
   bool dec_more;
+  const char *busy; /* issue 17: not taken now (over the drain's decompression budget, or
+                     * no memory): answered retry with this reason, nothing stored */
 } submit_state;
 
 /* Replaces *slot (a string of a Submit unpacked into ar) with a copy of
@@ -277,13 +279,29 @@ static int check_record(const ingest_ctx *c, hb_arena *ar, const char *unit,
 static int decode_all(const ingest_ctx *c, hb_arena *ar, ingest_item *items, submit_state *st,
                       size_t n, ingest_stats *stats)
 {
+  /* what the drain's compressed Submits may decompress to in all (issue 17):
+   * a few hundred bytes on the wire can stand for HB_WIRE_MAX_SUBMIT, and
+   * everything stays in ar until the drain's end */
+  size_t budget = INGEST_INFLATE_MAX, *inflate_left = &budget;
   for (size_t i = 0; i < n; i++) {
     submit_state *s = &st[i];
     char why[200];
     const uint8_t *sbytes; /* the Submit as unpacked: decompressed if it came compressed */
     size_t slen;
-    if (hb_wire_submit_unpack_arena_ex(ar, items[i].data, items[i].len, !c->no_zstd, &s->submit,
-                                       &sbytes, &slen, why, sizeof why) != 0) {
+    why[0] = '\0';
+    int urc =
+        hb_wire_submit_unpack_arena_ex(ar, items[i].data, items[i].len, !c->no_zstd, inflate_left,
+                                       &s->submit, &sbytes, &slen, why, sizeof why);
+    if ((urc == HB_EAGAIN || urc == HB_ENOMEM) &&
+        hb_wire_submit_unpack_arena_ex(ar, items[i].data, items[i].len, false, NULL, &s->submit,
+                                       &sbytes, &slen, why, sizeof why) == 0) {
+      /* its batch id and unit, records_zstd left aside: the agent sends it again */
+      s->busy = urc == HB_EAGAIN ? "县级繁忙，稍后重发 / county busy: decompression budget of this "
+                                   "drain used, send again"
+                                 : "县级内存不足，稍后重发 / county out of memory, send again";
+      continue;
+    }
+    if (urc != 0) {
       snprintf(s->error, sizeof s->error, "无法解析的批次 / malformed submit: %s", why);
       stats->refused++;
       agg_metrics_refused("malformed");
@@ -398,7 +416,7 @@ static int store_all(store *sto, void *arg)
   store_batch_clock(sto, b->c->now_s);
   for (size_t i = 0; i < b->n; i++) {
     submit_state *s = &b->st[i];
-    if (!s->submit || s->error[0])
+    if (!s->submit || s->error[0] || s->busy)
       continue;
     bool stored = false;
     for (size_t j = 0; j < s->submit->n_records; j++) {
@@ -449,7 +467,7 @@ static void decisions_fill(const ingest_ctx *c, submit_state *st, size_t n)
   int rc = 0;
   for (size_t i = 0; i < n && rc == 0; i++) {
     submit_state *s = &st[i];
-    if (!s->submit || s->error[0] || !s->submit->has_decisions_after)
+    if (!s->submit || s->error[0] || s->busy || !s->submit->has_decisions_after)
       continue;
     if (!txn) {
       store_dbs_get(c->st, &d);
@@ -485,6 +503,10 @@ static int ack_pack(const ingest_ctx *c, const submit_state *s, uint64_t epoch, 
   }
   char retry_msg[300];
   bool results = false;
+  if (s->busy && !s->error[0]) {
+    retry = true;
+    retry_why = s->busy;
+  }
   if (s->error[0]) {
     ack.error = (char *)s->error;
   } else if (retry) {
@@ -563,7 +585,7 @@ int ingest_run(const ingest_ctx *c, ingest_item *items, size_t n, ingest_stats *
   int rc = decode_all(c, ar, items, st, n, stats);
   bool any = false;
   for (size_t i = 0; i < n && rc == 0; i++)
-    if (st[i].submit && !st[i].error[0]) {
+    if (st[i].submit && !st[i].error[0] && !st[i].busy) {
       any = true;
       stats->records += st[i].submit->n_records;
     }

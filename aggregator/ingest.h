@@ -20,6 +20,10 @@
  * choose max(now in us, last + 1), so an honest version is near the
  * agent's clock; one further ahead would make every later honest edit
  * STALE (a locked record), so it is REJECTED (docs/protocol.md). */
+/* What the compressed Submits of one ingest_run may decompress to in all
+ * (issue 17; the size of a drain's uncompressed Submits, server.c's
+ * DRAIN_MAX_BYTES): those beyond are answered retry. */
+#define INGEST_INFLATE_MAX (2u * 1024 * 1024)
 #define INGEST_VERSION_AHEAD_US (86400ull * 1000000ull)
 
 typedef struct ingest_ctx {

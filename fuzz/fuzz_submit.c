@@ -182,7 +182,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   Huibao__V1__Submit *a;
   const uint8_t *bytes; /* the Submit as unpacked (decompressed when records_zstd came) */
   size_t blen;
-  if (hb_wire_submit_unpack_arena_ex(ar, data, size, true, &a, &bytes, &blen, err, sizeof err) != 0)
+  if (hb_wire_submit_unpack_arena_ex(ar, data, size, true, NULL, &a, &bytes, &blen, err,
+                                     sizeof err) != 0)
     abort();
   check_bodies(bytes, blen, a);
   hb_arena_reset(ar);

@@ -185,35 +185,42 @@ int hb_wire_submit_unpack(const uint8_t *buf, size_t len, Huibao__V1__Submit **o
 }
 
 /* hb_wire_submit_unpack_arena of bytes without records_zstd. */
-static int submit_unpack_arena_raw(hb_arena *a, const uint8_t *buf, size_t len,
+static int submit_unpack_arena_raw(hb_arena *a, const uint8_t *buf, size_t len, size_t cap,
                                    Huibao__V1__Submit **out, char *err, size_t errlen)
 {
   int rc = submit_precheck(buf, len, err, errlen);
   if (rc != 0)
     return rc;
-  hb_arena_cap(a, wire_cap_for(len));
+  hb_arena_cap(a, cap);
   rc = submit_unpack(buf, len, hb_arena_allocator(a), true, out, err, errlen);
   hb_arena_cap(a, SIZE_MAX); /* what ingest adds later (codes for names) is not capped */
   return rc;
 }
 
 int hb_wire_submit_unpack_arena_ex(hb_arena *a, const uint8_t *buf, size_t len, bool zstd,
-                                   Huibao__V1__Submit **out, const uint8_t **bytes, size_t *blen,
-                                   char *err, size_t errlen)
+                                   size_t *inflate_left, Huibao__V1__Submit **out,
+                                   const uint8_t **bytes, size_t *blen, char *err, size_t errlen)
 {
   *out = NULL;
   *bytes = buf;
   *blen = len;
   if (!zstd || len > HB_WIRE_MAX_SUBMIT)
-    return submit_unpack_arena_raw(a, buf, len, out, err, errlen);
+    return submit_unpack_arena_raw(a, buf, len, wire_cap_for(len), out, err, errlen);
   hb_wire_buf plain = {0};
   int rc = hb_wire_zstd_inflate(buf, len, &plain, err, errlen);
   if (rc == 0)
-    return submit_unpack_arena_raw(a, buf, len, out, err, errlen);
+    return submit_unpack_arena_raw(a, buf, len, wire_cap_for(len), out, err, errlen);
   if (rc != 1) {
     free(plain.data);
     return rc;
   }
+  if (inflate_left && plain.len > *inflate_left) {
+    snprintf(err, errlen, "%zu bytes decompressed would pass what one drain takes", plain.len);
+    free(plain.data);
+    return HB_EAGAIN;
+  }
+  if (inflate_left)
+    *inflate_left -= plain.len;
   /* the records' bytes as unpacked live as long as the Submit: in a */
   uint8_t *copy = hb_arena_alloc(a, plain.len ? plain.len : 1);
   if (!copy) {
@@ -225,7 +232,9 @@ int hb_wire_submit_unpack_arena_ex(hb_arena *a, const uint8_t *buf, size_t len, 
   free(plain.data);
   *bytes = copy;
   *blen = plain.len;
-  return submit_unpack_arena_raw(a, copy, plain.len, out, err, errlen);
+  /* the cap of the bytes as unpacked, as for an uncompressed Submit: what
+   * bounds a drain is the caller's inflate_left */
+  return submit_unpack_arena_raw(a, copy, plain.len, wire_cap_for(plain.len), out, err, errlen);
 }
 
 int hb_wire_submit_unpack_arena(hb_arena *a, const uint8_t *buf, size_t len,
@@ -233,7 +242,7 @@ int hb_wire_submit_unpack_arena(hb_arena *a, const uint8_t *buf, size_t len,
 {
   const uint8_t *bytes;
   size_t blen;
-  return hb_wire_submit_unpack_arena_ex(a, buf, len, true, out, &bytes, &blen, err, errlen);
+  return hb_wire_submit_unpack_arena_ex(a, buf, len, true, NULL, out, &bytes, &blen, err, errlen);
 }
 
 void hb_wire_submit_free(Huibao__V1__Submit *s)

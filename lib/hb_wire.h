@@ -56,10 +56,14 @@ int hb_wire_submit_unpack_arena(hb_arena *a, const uint8_t *buf, size_t len,
 /* ... zstd false: records_zstd left aside, as hb_wire_submit_unpack_raw.
  * *bytes and *blen get the Submit's bytes as unpacked: buf itself, or the
  * decompressed Submit (in a) when it carried records_zstd; that is where
- * hb_wire_submit_bodies finds the records' bodies. */
+ * hb_wire_submit_bodies finds the records' bodies. inflate_left (NULL: no
+ * limit) is what may still be decompressed (the caller's budget for all
+ * the Submits kept in a at once): a Submit that would pass it is HB_EAGAIN
+ * (nothing unpacked), else the budget goes down by its decompressed size:
+ * a few bytes on the wire may decompress to HB_WIRE_MAX_SUBMIT. */
 int hb_wire_submit_unpack_arena_ex(hb_arena *a, const uint8_t *buf, size_t len, bool zstd,
-                                   Huibao__V1__Submit **out, const uint8_t **bytes, size_t *blen,
-                                   char *err, size_t errlen);
+                                   size_t *inflate_left, Huibao__V1__Submit **out,
+                                   const uint8_t **bytes, size_t *blen, char *err, size_t errlen);
 
 /* Unpacks an Ack (agent side), same caps; and its decisions (issue 14): at
  * most HB_WIRE_ACK_DECISIONS_MAX, each with kind "A" or "P", an action

@@ -103,13 +103,17 @@ int hb_wire_zstd_inflate(const uint8_t *buf, size_t len, hb_wire_buf *out, char 
              size + rest, (unsigned)HB_WIRE_MAX_SUBMIT);
     return HB_ETOOBIG;
   }
-  if (hb_wire_buf_reserve(out, rest + (size_t)size + 1))
+  if (hb_wire_buf_reserve(out, rest + (size_t)size + 1)) {
+    snprintf(err, errlen, "out of memory");
     return HB_ENOMEM;
+  }
   memcpy(out->data, buf, at);
   memcpy(out->data + at, buf + end, len - end);
   ZSTD_DCtx *dc = ZSTD_createDCtx();
-  if (!dc)
+  if (!dc) {
+    snprintf(err, errlen, "out of memory");
     return HB_ENOMEM;
+  }
   size_t got = ZSTD_DCtx_setParameter(dc, ZSTD_d_windowLogMax, WIRE_ZSTD_WINDOW_LOG_MAX);
   if (!ZSTD_isError(got))
     got = ZSTD_decompressDCtx(dc, out->data + rest, (size_t)size, z.data, z.len);
@@ -117,6 +121,18 @@ int hb_wire_zstd_inflate(const uint8_t *buf, size_t len, hb_wire_buf *out, char 
   if (ZSTD_isError(got) || got != size) {
     snprintf(err, errlen, "malformed submit (records_zstd does not decompress: %s)",
              ZSTD_isError(got) ? ZSTD_getErrorName(got) : "shorter than its size");
+    return HB_EPROTO;
+  }
+  /* records only (huibao.proto): anything else inflated would be unpacked
+   * as unknown fields, a few bytes each on the wire and far more in memory */
+  size_t p = 0;
+  hb_pbfield rf;
+  int sr;
+  while ((sr = hb_pbscan_next(out->data + rest, (size_t)size, &p, &rf)) == 1)
+    if (rf.number != HB_WIRE_SUBMIT_RECORDS || rf.wire_type != 2)
+      break;
+  if (sr != 0) {
+    snprintf(err, errlen, "malformed submit (records_zstd holds something else than records)");
     return HB_EPROTO;
   }
   out->len = rest + (size_t)size;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zstd.h>
+#include "hb_arena.h"
 #include "hb_err.h"
 #include "hb_wire.h"
 #include "hb_wire_zstd.h"
@@ -163,10 +164,23 @@ static void test_refused(void)
   CHECK_EQ_INT(HB_EPROTO, hb_wire_submit_unpack(twice.data, twice.len, &s, err, sizeof err));
   CHECK_EQ_STR("malformed submit (records_zstd twice, or not bytes)", err);
 
-  /* zeros are not records: once inflated, the Submit's framing is broken */
+  /* zeros are not records: refused once inflated */
   CHECK_EQ_INT(HB_EPROTO, hb_wire_submit_unpack(sub.data, sub.len, &s, err, sizeof err));
-  CHECK_EQ_STR("malformed submit (broken framing)", err);
+  CHECK_EQ_STR("malformed submit (records_zstd holds something else than records)", err);
   CHECK(s == NULL);
+
+  /* well-formed unknown fields (field 15 = 0, two bytes each: ~150 MB once
+   * unpacked from a frame of a few hundred bytes) are not records either */
+  size_t nunk = 1u << 20;
+  uint8_t *unk = malloc(nunk);
+  for (size_t i = 0; i < nunk; i += 2)
+    unk[i] = 0x78, unk[i + 1] = 0x00;
+  flen = ZSTD_compress(frame, bound, unk, nunk, 3);
+  CHECK(!ZSTD_isError(flen) && flen < 1024);
+  with_field(&sub, &plain, hdr, frame, flen);
+  CHECK_EQ_INT(HB_EPROTO, hb_wire_submit_unpack(sub.data, sub.len, &s, err, sizeof err));
+  CHECK_EQ_STR("malformed submit (records_zstd holds something else than records)", err);
+  free(unk);
   free(zeros);
   free(frame);
   free(plain.data);
@@ -174,9 +188,39 @@ static void test_refused(void)
   free(twice.data);
 }
 
+/* What the compressed Submits kept at once may decompress to is bounded by
+ * the caller's budget: over it, HB_EAGAIN and nothing unpacked. */
+static void test_budget(void)
+{
+  hb_wire_buf plain = {0}, z = {0};
+  size_t hdr;
+  make_submit(&plain, 500, &hdr);
+  CHECK_EQ_INT(0, hb_wire_zstd_deflate(plain.data, plain.len, hdr, &z));
+  hb_arena *ar = hb_arena_new();
+  CHECK(ar != NULL);
+  Huibao__V1__Submit *s = NULL;
+  const uint8_t *bytes;
+  size_t blen, left = plain.len - 1;
+  char err[256];
+  CHECK_EQ_INT(HB_EAGAIN, hb_wire_submit_unpack_arena_ex(ar, z.data, z.len, true, &left, &s, &bytes,
+                                                         &blen, err, sizeof err));
+  CHECK(s == NULL);
+  CHECK_EQ_INT((long long)(plain.len - 1), (long long)left);
+  left = 2 * plain.len;
+  CHECK_EQ_INT(0, hb_wire_submit_unpack_arena_ex(ar, z.data, z.len, true, &left, &s, &bytes, &blen,
+                                                 err, sizeof err));
+  CHECK_EQ_INT(500, (int)s->n_records);
+  CHECK_EQ_INT((long long)plain.len, (long long)left); /* the decompressed Submit's size */
+  CHECK(blen == plain.len && memcmp(bytes, plain.data, blen) == 0); /* the bodies' bytes */
+  hb_arena_free(ar);
+  free(plain.data);
+  free(z.data);
+}
+
 int main(void)
 {
   RUN(test_round_trip);
   RUN(test_refused);
+  RUN(test_budget);
   return test_summary();
 }
