@@ -4,7 +4,8 @@
  * gap, an impossible decision, a version not above the stored one; and
  * the link (sub/replica_link.c) against a fake county on inproc: a
  * rollup's head above the county's is not fetched at every round trip, an
- * audit answered for another range is no answer. */
+ * audit answered for another range is no answer, the safety poll and the
+ * audit passes back off while nothing changes (issue 17). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -340,8 +341,8 @@ static Huibao__V1__DetailRequest *fake_request(fake *f, zmq_msg_t *id, int wait_
   return q;
 }
 
-/* Sends rep to id, and lets the link take it (replica_link_recv). */
-static void fake_reply(fake *f, zmq_msg_t *id, Huibao__V1__DetailReply *rep)
+/* Sends rep to id, and lets the link take it (replica_link_recv at now). */
+static void fake_reply_at(fake *f, zmq_msg_t *id, Huibao__V1__DetailReply *rep, int64_t now)
 {
   uint8_t b[256];
   size_t len = huibao__v1__detail_reply__pack(rep, b);
@@ -349,7 +350,12 @@ static void fake_reply(fake *f, zmq_msg_t *id, Huibao__V1__DetailReply *rep)
   CHECK(zmq_send(f->router, b, len, 0) >= 0);
   zmq_pollitem_t it = {f->l.sock, 0, ZMQ_POLLIN, 0};
   CHECK_EQ_INT(1, zmq_poll(&it, 1, 2000));
-  CHECK_EQ_INT(1, replica_link_recv(&f->l, 1000));
+  CHECK_EQ_INT(1, replica_link_recv(&f->l, now));
+}
+
+static void fake_reply(fake *f, zmq_msg_t *id, Huibao__V1__DetailReply *rep)
+{
+  fake_reply_at(f, id, rep, 1000);
 }
 
 /* A rollup's head (want) above what the county answers: after that fetch,
@@ -435,6 +441,90 @@ static void test_audit_range(void)
   hist_free(&h);
 }
 
+/* Nothing changes: each empty fetch doubles the safety poll's interval (5,
+ * 10, 20, 40, 60, 60 s), each audit pass the gap before the next (5, 10,
+ * ..., 300 s); nothing is sent before it is due. */
+static void test_backoff(void)
+{
+  sub_replica *r = fresh();
+  hist h = {0};
+  problem(&h, "P1", 1, 2, false);
+  problem(&h, "P2", 1, 2, false);
+  apply(r, &h, 0, 2, NULL, 0, 2);
+  uint8_t dig[32];
+  MDB_txn *txn;
+  CHECK_EQ_INT(0, hb_lmdb_read_begin(r->l.env, &txn));
+  CHECK_EQ_INT(0, replica_audit_digest(r, txn, "xw", 1, 2, dig));
+  hb_lmdb_read_end(txn);
+  fake f;
+  fake_open(&f, r);
+  Huibao__V1__LogHead head = HUIBAO__V1__LOG_HEAD__INIT;
+  head.n = 2;
+  head.hash = (ProtobufCBinaryData){32, h.prev};
+  int64_t now = 1000;
+  f.l.next_audit_ms = INT64_MAX; /* the polls first */
+  const int64_t polls[] = {5000, 10000, 20000, 40000, 60000, 60000};
+  for (size_t i = 0; i < sizeof polls / sizeof polls[0]; i++) {
+    CHECK_EQ_INT(0, replica_link_due(&f.l, now));
+    zmq_msg_t id;
+    Huibao__V1__DetailRequest *q = fake_request(&f, &id, 2000);
+    CHECK(q && q->has_after && q->after == 2);
+    Huibao__V1__DetailReply rep = HUIBAO__V1__DETAIL_REPLY__INIT;
+    rep.has_id = rep.has_after_hash = true;
+    rep.id = q ? q->id : 0;
+    rep.source = "xw";
+    rep.head = &head;
+    rep.after_hash = (ProtobufCBinaryData){32, h.prev};
+    if (q)
+      huibao__v1__detail_request__free_unpacked(q, NULL);
+    fake_reply_at(&f, &id, &rep, now);
+    CHECK_EQ_INT(polls[i], (int)(f.l.next_poll_ms - now));
+    CHECK_EQ_INT(0, replica_link_due(&f.l, f.l.next_poll_ms - 1));
+    q = fake_request(&f, &id, 50);
+    CHECK(!q); /* not due before its time */
+    if (q) {
+      huibao__v1__detail_request__free_unpacked(q, NULL);
+      zmq_msg_close(&id);
+    }
+    now = f.l.next_poll_ms;
+  }
+  f.l.next_poll_ms = INT64_MAX; /* the audits */
+  f.l.next_audit_ms = now;
+  const int64_t gaps[] = {5000, 10000, 20000, 40000, 80000, 160000, 300000, 300000};
+  for (size_t i = 0; i < sizeof gaps / sizeof gaps[0]; i++) {
+    CHECK_EQ_INT(0, replica_link_due(&f.l, now));
+    zmq_msg_t id;
+    Huibao__V1__DetailRequest *q = fake_request(&f, &id, 2000);
+    CHECK(q && q->has_audit_from && q->audit_from == 1 && q->audit_to == 2);
+    Huibao__V1__DetailReply rep = HUIBAO__V1__DETAIL_REPLY__INIT;
+    rep.has_id = rep.has_audit_from = rep.has_audit_to = rep.has_audit_digest = true;
+    rep.id = q ? q->id : 0;
+    rep.source = "xw";
+    rep.audit_from = 1;
+    rep.audit_to = 2;
+    rep.audit_digest = (ProtobufCBinaryData){32, dig};
+    if (q)
+      huibao__v1__detail_request__free_unpacked(q, NULL);
+    fake_reply_at(&f, &id, &rep, now);
+    CHECK_EQ_INT(LINK_FETCH, (int)f.l.phase);
+    CHECK_EQ_INT(gaps[i], (int)(f.l.next_audit_ms - now));
+    CHECK_EQ_INT(0, replica_link_due(&f.l, f.l.next_audit_ms - 1));
+    q = fake_request(&f, &id, 50);
+    CHECK(!q);
+    if (q) {
+      huibao__v1__detail_request__free_unpacked(q, NULL);
+      zmq_msg_close(&id);
+    }
+    now = f.l.next_audit_ms;
+  }
+  sub_replica_county c = county_of(r);
+  CHECK(!c.broken);
+  free((char *)c.why);
+  fake_close(&f);
+  sub_replica_close(r);
+  hist_free(&h);
+}
+
 int main(void)
 {
   snprintf(dir, sizeof dir, "/tmp/replica-test-XXXXXX");
@@ -448,6 +538,7 @@ int main(void)
   RUN(test_older_version);
   RUN(test_want_settles);
   RUN(test_audit_range);
+  RUN(test_backoff);
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
   (void)system(cmd);
