@@ -341,6 +341,18 @@ static Huibao__V1__DetailRequest *fake_request(fake *f, zmq_msg_t *id, int wait_
   return q;
 }
 
+/* Checks that the link sent no request within wait_ms. */
+static void fake_none(fake *f, int wait_ms)
+{
+  zmq_msg_t id;
+  Huibao__V1__DetailRequest *q = fake_request(f, &id, wait_ms);
+  CHECK(!q);
+  if (q) {
+    huibao__v1__detail_request__free_unpacked(q, NULL);
+    zmq_msg_close(&id);
+  }
+}
+
 /* Sends rep to id, and lets the link take it (replica_link_recv at now). */
 static void fake_reply_at(fake *f, zmq_msg_t *id, Huibao__V1__DetailReply *rep, int64_t now)
 {
@@ -381,12 +393,7 @@ static void test_want_settles(void)
   fake_reply(&f, &id, &rep);
   CHECK_EQ_INT(0, (int)atomic_load(&f.l.want));
   CHECK_EQ_INT(0, replica_link_due(&f.l, 1001));
-  q = fake_request(&f, &id, 100);
-  CHECK(!q); /* not due: the next fetch is the poll's */
-  if (q) {
-    huibao__v1__detail_request__free_unpacked(q, NULL);
-    zmq_msg_close(&id);
-  }
+  fake_none(&f, 100);         /* not due: the next fetch is the poll's */
   atomic_store(&f.l.want, 3); /* a later rollup's head: fetched at once */
   CHECK_EQ_INT(0, replica_link_due(&f.l, 1002));
   q = fake_request(&f, &id, 2000);
@@ -441,6 +448,32 @@ static void test_audit_range(void)
   hist_free(&h);
 }
 
+/* Rounds of nothing changing: the request due at *now (a fetch after entry
+ * 2, or an audit of entries 1..2) is answered with rep (its id set here);
+ * the link's next one is then due want[i] later, and nothing goes before. */
+static void quiet_rounds(fake *f, Huibao__V1__DetailReply *rep, bool audit, const int64_t *want,
+                         size_t n, int64_t *now)
+{
+  const int64_t *next = audit ? &f->l.next_audit_ms : &f->l.next_poll_ms;
+  for (size_t i = 0; i < n; i++) {
+    CHECK_EQ_INT(0, replica_link_due(&f->l, *now));
+    zmq_msg_t id;
+    Huibao__V1__DetailRequest *q = fake_request(f, &id, 2000);
+    CHECK(q && (audit ? q->has_audit_from && q->audit_from == 1 && q->audit_to == 2
+                      : q->has_after && q->after == 2));
+    rep->has_id = true;
+    rep->id = q ? q->id : 0;
+    if (q)
+      huibao__v1__detail_request__free_unpacked(q, NULL);
+    fake_reply_at(f, &id, rep, *now);
+    CHECK_EQ_INT(LINK_FETCH, (int)f->l.phase);
+    CHECK_EQ_INT(want[i], (int)(*next - *now));
+    CHECK_EQ_INT(0, replica_link_due(&f->l, *next - 1));
+    fake_none(f, 50); /* not due before its time */
+    *now = *next;
+  }
+}
+
 /* Nothing changes: each empty fetch doubles the safety poll's interval (5,
  * 10, 20, 40, 60, 60 s), each audit pass the gap before the next (5, 10,
  * ..., 300 s); nothing is sent before it is due. */
@@ -463,60 +496,23 @@ static void test_backoff(void)
   head.hash = (ProtobufCBinaryData){32, h.prev};
   int64_t now = 1000;
   f.l.next_audit_ms = INT64_MAX; /* the polls first */
+  Huibao__V1__DetailReply fetch = HUIBAO__V1__DETAIL_REPLY__INIT;
+  fetch.source = "xw";
+  fetch.head = &head;
+  fetch.has_after_hash = true;
+  fetch.after_hash = (ProtobufCBinaryData){32, h.prev};
   const int64_t polls[] = {5000, 10000, 20000, 40000, 60000, 60000};
-  for (size_t i = 0; i < sizeof polls / sizeof polls[0]; i++) {
-    CHECK_EQ_INT(0, replica_link_due(&f.l, now));
-    zmq_msg_t id;
-    Huibao__V1__DetailRequest *q = fake_request(&f, &id, 2000);
-    CHECK(q && q->has_after && q->after == 2);
-    Huibao__V1__DetailReply rep = HUIBAO__V1__DETAIL_REPLY__INIT;
-    rep.has_id = rep.has_after_hash = true;
-    rep.id = q ? q->id : 0;
-    rep.source = "xw";
-    rep.head = &head;
-    rep.after_hash = (ProtobufCBinaryData){32, h.prev};
-    if (q)
-      huibao__v1__detail_request__free_unpacked(q, NULL);
-    fake_reply_at(&f, &id, &rep, now);
-    CHECK_EQ_INT(polls[i], (int)(f.l.next_poll_ms - now));
-    CHECK_EQ_INT(0, replica_link_due(&f.l, f.l.next_poll_ms - 1));
-    q = fake_request(&f, &id, 50);
-    CHECK(!q); /* not due before its time */
-    if (q) {
-      huibao__v1__detail_request__free_unpacked(q, NULL);
-      zmq_msg_close(&id);
-    }
-    now = f.l.next_poll_ms;
-  }
+  quiet_rounds(&f, &fetch, false, polls, sizeof polls / sizeof polls[0], &now);
   f.l.next_poll_ms = INT64_MAX; /* the audits */
   f.l.next_audit_ms = now;
+  Huibao__V1__DetailReply audit = HUIBAO__V1__DETAIL_REPLY__INIT;
+  audit.source = "xw";
+  audit.has_audit_from = audit.has_audit_to = audit.has_audit_digest = true;
+  audit.audit_from = 1;
+  audit.audit_to = 2;
+  audit.audit_digest = (ProtobufCBinaryData){32, dig};
   const int64_t gaps[] = {5000, 10000, 20000, 40000, 80000, 160000, 300000, 300000};
-  for (size_t i = 0; i < sizeof gaps / sizeof gaps[0]; i++) {
-    CHECK_EQ_INT(0, replica_link_due(&f.l, now));
-    zmq_msg_t id;
-    Huibao__V1__DetailRequest *q = fake_request(&f, &id, 2000);
-    CHECK(q && q->has_audit_from && q->audit_from == 1 && q->audit_to == 2);
-    Huibao__V1__DetailReply rep = HUIBAO__V1__DETAIL_REPLY__INIT;
-    rep.has_id = rep.has_audit_from = rep.has_audit_to = rep.has_audit_digest = true;
-    rep.id = q ? q->id : 0;
-    rep.source = "xw";
-    rep.audit_from = 1;
-    rep.audit_to = 2;
-    rep.audit_digest = (ProtobufCBinaryData){32, dig};
-    if (q)
-      huibao__v1__detail_request__free_unpacked(q, NULL);
-    fake_reply_at(&f, &id, &rep, now);
-    CHECK_EQ_INT(LINK_FETCH, (int)f.l.phase);
-    CHECK_EQ_INT(gaps[i], (int)(f.l.next_audit_ms - now));
-    CHECK_EQ_INT(0, replica_link_due(&f.l, f.l.next_audit_ms - 1));
-    q = fake_request(&f, &id, 50);
-    CHECK(!q);
-    if (q) {
-      huibao__v1__detail_request__free_unpacked(q, NULL);
-      zmq_msg_close(&id);
-    }
-    now = f.l.next_audit_ms;
-  }
+  quiet_rounds(&f, &audit, true, gaps, sizeof gaps / sizeof gaps[0], &now);
   sub_replica_county c = county_of(r);
   CHECK(!c.broken);
   free((char *)c.why);
