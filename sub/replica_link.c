@@ -46,12 +46,12 @@ static int64_t backoff(int64_t cur, int64_t lo, int64_t hi)
   return cur <= 0 ? lo : cur > hi / 2 ? hi : 2 * cur;
 }
 
-/* Something changed (entries fetched, a (re)connect): the safety poll and
- * the audit passes are back at their shortest, an audit pass due within
+/* Something changed (entries fetched, a (re)connect): the audit passes are
+ * back at their shortest, a pass (its next chunk) due within
  * SUB_REPLICA_AUDIT_MS. */
-static void backoff_reset(replica_link *l, int64_t now)
+static void audit_soon(replica_link *l, int64_t now)
 {
-  l->poll_ivl_ms = l->audit_gap_ms = 0;
+  l->audit_gap_ms = 0;
   if (l->next_audit_ms > now + SUB_REPLICA_AUDIT_MS)
     l->next_audit_ms = now + SUB_REPLICA_AUDIT_MS;
 }
@@ -96,8 +96,8 @@ void replica_link_events(replica_link *l)
     l->hs_ok = l->hs.succeeded;
     l->hs_down = l->hs.disconnected;
     l->inflight = false; /* its answer, if it comes, is told apart by its id */
-    l->next_poll_ms = 0;
-    backoff_reset(l, 0); /* an audit pass after the first fetch */
+    l->next_poll_ms = l->poll_ivl_ms = 0;
+    audit_soon(l, 0); /* an audit pass after the first fetch */
   }
 }
 
@@ -360,7 +360,9 @@ static int on_fetch(replica_link *l, const Huibao__V1__DetailReply *rep, int64_t
   l->more = rep->has_more && rep->more && applied == rep->n_entries && applied > 0;
   l->synced = !l->more && n + applied >= head;
   if (applied)
-    backoff_reset(l, now);
+    audit_soon(l, now);
+  if (applied && l->req_want <= l->req_after)
+    l->poll_ivl_ms = 0; /* the poll found what no rollup showed: it polls at its shortest again */
   if (!l->more) {
     l->poll_ivl_ms = backoff(l->poll_ivl_ms, SUB_REPLICA_POLL_MS, SUB_REPLICA_POLL_MAX_MS);
     l->next_poll_ms = now + l->poll_ivl_ms;

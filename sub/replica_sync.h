@@ -15,10 +15,10 @@
 #include "replica.h"
 
 /* The safety poll (a fetch with no rollup asking for it): SUB_REPLICA_POLL_MS
- * after a (re)connect or a fetch that brought entries, then twice the last
- * interval after each one that brought none, up to SUB_REPLICA_POLL_MAX_MS
- * (issue 17: quiet when idle; a rollup showing a head not held still
- * fetches at once). */
+ * after a (re)connect or a poll that found entries no rollup had shown,
+ * then twice the last interval after each fetch, up to
+ * SUB_REPLICA_POLL_MAX_MS (issue 17: quiet when idle; a rollup showing a
+ * head not held still fetches at once). */
 #define SUB_REPLICA_POLL_MS 5000
 #define SUB_REPLICA_POLL_MAX_MS 60000
 #define SUB_REPLICA_TIMEOUT_MS 30000 /* a request unanswered this long is sent again */

@@ -356,7 +356,8 @@ static void fake_none(fake *f, int wait_ms)
 /* Sends rep to id, and lets the link take it (replica_link_recv at now). */
 static void fake_reply_at(fake *f, zmq_msg_t *id, Huibao__V1__DetailReply *rep, int64_t now)
 {
-  uint8_t b[256];
+  uint8_t b[1024];
+  CHECK(huibao__v1__detail_reply__get_packed_size(rep) <= sizeof b);
   size_t len = huibao__v1__detail_reply__pack(rep, b);
   CHECK(zmq_msg_send(id, f->router, ZMQ_SNDMORE) >= 0);
   CHECK(zmq_send(f->router, b, len, 0) >= 0);
@@ -476,7 +477,8 @@ static void quiet_rounds(fake *f, Huibao__V1__DetailReply *rep, bool audit, cons
 
 /* Nothing changes: each empty fetch doubles the safety poll's interval (5,
  * 10, 20, 40, 60, 60 s), each audit pass the gap before the next (5, 10,
- * ..., 300 s); nothing is sent before it is due. */
+ * ..., 300 s); nothing is sent before it is due. A poll that finds an
+ * entry no rollup showed sets both back to 5 s. */
 static void test_backoff(void)
 {
   sub_replica *r = fresh();
@@ -484,7 +486,9 @@ static void test_backoff(void)
   problem(&h, "P1", 1, 2, false);
   problem(&h, "P2", 1, 2, false);
   apply(r, &h, 0, 2, NULL, 0, 2);
-  uint8_t dig[32];
+  uint8_t hash2[32], dig[32];
+  memcpy(hash2, h.prev, 32);
+  problem(&h, "P3", 1, 2, false); /* entry 3: the county's, not yet fetched */
   MDB_txn *txn;
   CHECK_EQ_INT(0, hb_lmdb_read_begin(r->l.env, &txn));
   CHECK_EQ_INT(0, replica_audit_digest(r, txn, "xw", 1, 2, dig));
@@ -493,14 +497,14 @@ static void test_backoff(void)
   fake_open(&f, r);
   Huibao__V1__LogHead head = HUIBAO__V1__LOG_HEAD__INIT;
   head.n = 2;
-  head.hash = (ProtobufCBinaryData){32, h.prev};
+  head.hash = (ProtobufCBinaryData){32, hash2};
   int64_t now = 1000;
   f.l.next_audit_ms = INT64_MAX; /* the polls first */
   Huibao__V1__DetailReply fetch = HUIBAO__V1__DETAIL_REPLY__INIT;
   fetch.source = "xw";
   fetch.head = &head;
   fetch.has_after_hash = true;
-  fetch.after_hash = (ProtobufCBinaryData){32, h.prev};
+  fetch.after_hash = (ProtobufCBinaryData){32, hash2};
   const int64_t polls[] = {5000, 10000, 20000, 40000, 60000, 60000};
   quiet_rounds(&f, &fetch, false, polls, sizeof polls / sizeof polls[0], &now);
   f.l.next_poll_ms = INT64_MAX; /* the audits */
@@ -513,6 +517,17 @@ static void test_backoff(void)
   audit.audit_digest = (ProtobufCBinaryData){32, dig};
   const int64_t gaps[] = {5000, 10000, 20000, 40000, 80000, 160000, 300000, 300000};
   quiet_rounds(&f, &audit, true, gaps, sizeof gaps / sizeof gaps[0], &now);
+  f.l.next_poll_ms = now; /* the poll (at 60 s) finds entry 3 */
+  f.l.next_audit_ms = INT64_MAX;
+  head.n = 3;
+  head.hash = (ProtobufCBinaryData){32, h.prev};
+  fetch.n_entries = 1;
+  fetch.entries = &h.e[2];
+  const int64_t once[] = {5000};
+  quiet_rounds(&f, &fetch, false, once, 1, &now);
+  CHECK_EQ_INT(1, (int)f.l.fetched);
+  CHECK(f.l.next_audit_ms == now); /* an audit pass 5 s after it (now is the next poll's) */
+  CHECK_EQ_INT(0, (int)f.l.audit_gap_ms);
   sub_replica_county c = county_of(r);
   CHECK(!c.broken);
   free((char *)c.why);
