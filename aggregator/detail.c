@@ -16,6 +16,10 @@
 #define DETAIL_HWM 1000
 #define DETAIL_PER_POLL 64 /* requests answered per call at most (and AGG_DETAIL_WORK_*) */
 #define DETAIL_REQ_MAX 4096
+/* ZMTP heartbeats: the city's DEALER pings every 20 s (TTL 45 s), which is
+ * how a dead city is found; the ROUTER's own PING only catches a city that
+ * never pings (issue 17: quiet when idle, as the publisher's XPUB). */
+#define DETAIL_PING_MS 60000
 
 struct agg_detail {
   void *sock;
@@ -52,7 +56,8 @@ int agg_detail_open(agg_detail **out, void *ctx, const agg_detail_opts *o, char 
   if (!(d->sock = zmq_socket(ctx, ZMQ_ROUTER))) {
     snprintf(err, errlen, "zmq_socket: %s", zmq_strerror(errno));
     rc = HB_EZMQ;
-  } else if (hb_zmq_common(d->sock, 64 * 1024, 5000, 15000) || hb_zmq_router(d->sock, DETAIL_HWM)) {
+  } else if (hb_zmq_common(d->sock, 64 * 1024, DETAIL_PING_MS, 3 * DETAIL_PING_MS) ||
+             hb_zmq_router(d->sock, DETAIL_HWM)) {
     snprintf(err, errlen, "socket options: %s", zmq_strerror(errno));
     rc = HB_EZMQ;
   } else if (o->zap && (rc = keys_load(d)) != 0) {

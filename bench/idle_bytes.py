@@ -7,7 +7,9 @@ CURVE) -> a real city (`huibao-sub run --publish`, CURVE) -> a real province
 
 - on the wire: the IP bytes (IP + TCP headers, ZMTP + CURVE framing, ACKs, ZMTP
   heartbeats: everything) of the one connection city -> county and the one province
-  -> city, BOTH directions added, by nftables counters on the loopback of a network
+  -> city, BOTH directions added, and of the city's second connection to the county,
+  its replica link (the city keeps a replica, `--data --detail`: its DEALER to the
+  county's detail ROUTER, docs/replica.md), by nftables counters on the loopback of a network
   namespace of this script's own (root: it runs itself again under `unshare --net`).
   Without root: the kernel's per-connection counts from `ss -ti` (payload bytes
   sent and received + 52 bytes of IP/TCP headers with timestamps per segment each
@@ -20,8 +22,8 @@ Rows (medians of --reps repetitions): idle bytes/s per source per subscriber ove
 backed off), and bytes per one-row edit (a participants count of one activity row,
 then one agent sync): what the --edit-window seconds after the sync moved, less the
 idle rate over them, at the county (to the city) and at the city (to the province).
-With --kinds (root) the idle county -> city connection is broken down by kind
-(bench/wire_kinds.py). Prints a markdown table ("| # | row | target | measured | |");
+With --kinds (root) the idle county -> city connection and the replica link are
+broken down by kind (bench/wire_kinds.py). Prints a markdown table ("| # | row | target | measured | |");
 --out FILE writes it too; exit 0 (a benchmark).
 
   bench/idle_bytes.py [--build DIR] [--reps 5] [--window 40] [--settle 16] [--units 61]
@@ -43,6 +45,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 IDLE_TARGET = 100  # bytes/s per source per subscriber
 EDIT_TARGET = 2048  # bytes per one-row edit per subscriber per level
 HEADERS = 52  # IPv4 20 + TCP 20 + timestamps 12, per segment (the ss estimate)
+LEVELS = ("county", "city")  # the publishers measured (the rows of each kind)
 
 
 class Counter:
@@ -148,7 +151,7 @@ class Wire:
         return out
 
 
-def start_sub(t, name, upstream, server_key, publish=None, hb_ms=1000):
+def start_sub(t, name, upstream, server_key, publish=None, hb_ms=1000, detail=None):
     import hbtest
     k = t.keys
     data = os.path.join(t.dir, name + "-data")
@@ -156,6 +159,8 @@ def start_sub(t, name, upstream, server_key, publish=None, hb_ms=1000):
     argv = [hbtest.SUB, "run", "--connect", upstream, "--data", data, "--source", name,
             "--key", k.secret(name), "--server-key", k.public(server_key),
             "--log-level", "info"]
+    if detail:  # the replica of the county's records (docs/replica.md)
+        argv += ["--detail", detail]
     if publish:
         subs = os.path.join(t.dir, name + "-subscribers")
         os.makedirs(subs, exist_ok=True)
@@ -221,19 +226,26 @@ def run(t, a):
                       "--shuffle", "0", "--silent", "0")
     t.keys.make(["city", "province", "meter"])
     t.keys.install("meter", t.keys.cities)
-    agg = t.aggregator(county, heartbeat_ms=a.heartbeat_ms)
+    detail_keys = os.path.join(t.dir, "keys", "detail")
+    os.makedirs(detail_keys, exist_ok=True)
+    t.keys.install("city", detail_keys)
+    detail_port = hbtest.free_port()
+    detail = f"tcp://127.0.0.1:{detail_port}"
+    agg = t.aggregator(county, extra=["--detail", detail, "--detail-keys", detail_keys],
+                       heartbeat_ms=a.heartbeat_ms)
     res = t.sync_all(county, agg)
     bad = [u for u, r in res.items() if r.rc != 0]
     if bad:
         print(f"sync failed for {bad[:5]}: {res[bad[0]]}", file=sys.stderr)
     city_port = hbtest.free_port()
     city_pub = f"tcp://127.0.0.1:{city_port}"
-    city = start_sub(t, "city", agg.publish, "county", city_pub, a.heartbeat_ms)
+    city = start_sub(t, "city", agg.publish, "county", city_pub, a.heartbeat_ms, detail)
     prov = start_sub(t, "province", city_pub, "city", None, a.heartbeat_ms)
     agg_port = int(agg.publish.rsplit(":", 1)[1])
     try:
         wire = Wire({"county": (agg_port, local_port(city.pid, agg_port)),
-                     "city": (city_port, local_port(prov.pid, city_port))})
+                     "city": (city_port, local_port(prov.pid, city_port)),
+                     "replica": (detail_port, local_port(city.pid, detail_port))})
     except RuntimeError:
         for name in ("city", "province"):
             print(open(os.path.join(t.dir, name + ".log"), errors="replace").read()[-2000:],
@@ -253,8 +265,17 @@ def run(t, a):
     kinds = None
     if a.kinds and os.environ.get("HB_IDLE_NETNS") == "1":
         import wire_kinds
-        pp, sp = wire.pairs["county"]
-        kinds = wire_kinds.table(wire_kinds.sniff(pp, sp, a.window), a.window)
+        got = {}
+
+        def sniff(name, rpc):
+            got[name] = wire_kinds.sniff(*wire.pairs[name], a.window, rpc)
+        ths = [threading.Thread(target=sniff, args=x) for x in (("county", False),
+                                                                 ("replica", True))]
+        for th in ths:
+            th.start()
+        for th in ths:
+            th.join()
+        kinds = {name: wire_kinds.table(g, a.window) for name, g in got.items()}
     idle = {m: [] for m in meters}
     idle_wire = {lvl: [] for lvl in wire.pairs}
     for _ in range(a.reps):
@@ -302,16 +323,23 @@ def run(t, a):
         ("idle bytes/s on the wire, {lvl} ↔ {to}: the {to}'s one connection, both directions, "
          "IP bytes", idle_t, idle_wire, "B/s", IDLE_TARGET),
         ("idle message bytes/s {lvl} → {to} (a subscriber of state/ and tock: topic + body)",
-         idle_t, {lv: idle[(lv, "new")] for lv in wire.pairs}, "B/s", IDLE_TARGET),
+         idle_t, {lv: idle[(lv, "new")] for lv in LEVELS}, "B/s", IDLE_TARGET),
         (f"bytes per one-row edit on the wire, {{lvl}} ↔ {{to}} ({a.edit_window:.0f} s after the "
          "sync, less the idle rate)", edit_t, edit_wire, "B", EDIT_TARGET),
         ("bytes per one-row edit, messages {lvl} → {to} (state/ and tock)", edit_t,
-         {lv: edit[(lv, "new")] for lv in wire.pairs}, "B", EDIT_TARGET),
+         {lv: edit[(lv, "new")] for lv in LEVELS}, "B", EDIT_TARGET),
         ("for comparison: an old subscriber of rollup/ at the {lvl}, idle message bytes/s", "",
-         {lv: idle[(lv, "old")] for lv in wire.pairs}, "B/s", None))
+         {lv: idle[(lv, "old")] for lv in LEVELS}, "B/s", None))
     for what, target, by_level, unit, limit in kinds_of_row:
         for lvl, to in (("county", "city"), ("city", "province")):
             row(what.format(lvl=lvl, to=to), target, by_level[lvl], unit, limit)
+        if by_level is idle_wire:
+            row("idle bytes/s on the wire, county ↔ city replica link: the city's second "
+                "connection (its DEALER to the county's detail ROUTER, `--detail`), both "
+                "directions, IP bytes", idle_t, idle_wire["replica"], "B/s", IDLE_TARGET)
+        if by_level is edit_wire:
+            row("for comparison: bytes per one-row edit on the wire, county ↔ city replica link "
+                "(the edit's history entry fetched)", "", edit_wire["replica"], "B", None)
     head = (f"Idle and per-edit bytes (bench/idle_bytes.py): county of {a.units} units → city → "
             f"province, CURVE, heartbeat {a.heartbeat_ms} ms; medians of {a.reps} (min – max); "
             f"idle windows of {a.window:.0f} s after {a.settle:.0f} s settling; wire: {wire.how}; "
@@ -322,7 +350,9 @@ def run(t, a):
         "\n".join(rows) + "\n"
     if kinds:
         out += (f"\nThe idle county ↔ city connection by kind ({a.window:.0f} s, "
-                "bench/wire_kinds.py):\n\n" + kinds)
+                "bench/wire_kinds.py):\n\n" + kinds["county"])
+        out += (f"\nThe idle county ↔ city replica link by kind ({a.window:.0f} s, "
+                "bench/wire_kinds.py):\n\n" + kinds["replica"])
     return out
 
 

@@ -11,7 +11,9 @@ payload, so the payload's size tells the kinds apart:
   tick   two frames, the first of payload 4 ("tick")
   tock   one frame from the publisher (the quiet beat: "tock" + RollupBeat)
   ACK    no payload
-Anything else is "other" (a subscription, state/ or rollup/ messages).
+Anything else is "other" (a subscription, state/ or rollup/ messages). With
+rpc=True (the replica link: the city's DEALER -> the county's detail ROUTER)
+the other frames are a request (city -> county) or a reply (county -> city).
 """
 import select
 import socket
@@ -40,7 +42,7 @@ def _frames(payload):
     return out
 
 
-def _label(from_pub, payload):
+def _label(from_pub, payload, rpc=False):
     if not payload:
         return "TCP ACK (no payload)"
     fr = _frames(payload)
@@ -51,6 +53,8 @@ def _label(from_pub, payload):
             kinds.append("ZMTP PING")
         elif p == 5:
             kinds.append("ZMTP PONG")
+        elif rpc:
+            kinds.append("reply (fetch or audit)" if from_pub else "request (fetch or audit)")
         elif from_pub and p == 4 and j + 1 < len(fr):
             kinds.append("beat on tick (2 frames)")
             j += 1
@@ -59,13 +63,17 @@ def _label(from_pub, payload):
         else:
             kinds.append("other")
         j += 1
-    side = "publisher -> subscriber" if from_pub else "subscriber -> publisher"
+    if rpc:
+        side = "county -> city" if from_pub else "city -> county"
+    else:
+        side = "publisher -> subscriber" if from_pub else "subscriber -> publisher"
     return f"{' + '.join(kinds)}, {side}"
 
 
-def sniff(pub_port, sub_port, secs):
+def sniff(pub_port, sub_port, secs, rpc=False):
     """{label: [segments, IP bytes]} of the connection between the publisher's
-    port pub_port and the subscriber's port sub_port over secs seconds."""
+    port pub_port and the subscriber's port sub_port over secs seconds (rpc:
+    the county's detail port and the city's DEALER's, see _label)."""
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     s.bind(("lo", 0))
     got = {}
@@ -91,7 +99,7 @@ def sniff(pub_port, sub_port, secs):
                 continue
             doff = (tcp[12] >> 4) * 4
             payload = bytes(ip[ihl + doff:total])
-            k = _label(sport == pub_port, payload)
+            k = _label(sport == pub_port, payload, rpc)
             c = got.setdefault(k, [0, 0])
             c[0] += 1
             c[1] += total

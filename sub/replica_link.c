@@ -40,6 +40,22 @@ static int held_get(replica_link *l, uint64_t *n, uint8_t hash[32], uint64_t *ep
   return rc;
 }
 
+/* The next step of a back-off: lo at first (cur 0), then twice cur up to hi. */
+static int64_t backoff(int64_t cur, int64_t lo, int64_t hi)
+{
+  return cur <= 0 ? lo : cur > hi / 2 ? hi : 2 * cur;
+}
+
+/* Something changed (entries fetched, a (re)connect): the audit passes are
+ * back at their shortest, a pass (its next chunk) due within
+ * SUB_REPLICA_AUDIT_MS. */
+static void audit_soon(replica_link *l, int64_t now)
+{
+  l->audit_gap_ms = 0;
+  if (l->next_audit_ms > now + SUB_REPLICA_AUDIT_MS)
+    l->next_audit_ms = now + SUB_REPLICA_AUDIT_MS;
+}
+
 /* Sends req (its id set here). Returns 0, HB_EAGAIN (not connected yet). */
 static int send_req(replica_link *l, Huibao__V1__DetailRequest *req, int64_t now)
 {
@@ -80,7 +96,8 @@ void replica_link_events(replica_link *l)
     l->hs_ok = l->hs.succeeded;
     l->hs_down = l->hs.disconnected;
     l->inflight = false; /* its answer, if it comes, is told apart by its id */
-    l->next_poll_ms = 0;
+    l->next_poll_ms = l->poll_ivl_ms = 0;
+    audit_soon(l, 0); /* an audit pass after the first fetch */
   }
 }
 
@@ -115,7 +132,8 @@ int replica_link_due(replica_link *l, int64_t now)
     l->purpose = LINK_ROLL;
     l->lo = l->audited + 1 <= n ? l->audited + 1 : 1;
     l->end = l->lo + SUB_REPLICA_AUDIT_CHUNK - 1 < n ? l->lo + SUB_REPLICA_AUDIT_CHUNK - 1 : n;
-    l->next_audit_ms = now + SUB_REPLICA_AUDIT_MS;
+    l->pass_end = l->end == n;
+    l->next_audit_ms = now + SUB_REPLICA_AUDIT_MS; /* a pass's last chunk: see search_done */
     return replica_link_due(l, now);
   }
   if (!fetch)
@@ -179,13 +197,18 @@ static void entry_name(replica_link *l, uint64_t n, char *out, size_t len)
 }
 
 /* Where the search ended: entry k is the first that differs (0: none in
- * the range searched). */
-static void search_done(replica_link *l, uint64_t k)
+ * the range searched). After a pass of the rolling audit, the next waits
+ * a gap that grows while nothing changes (replica_sync.h). */
+static void search_done(replica_link *l, uint64_t k, int64_t now)
 {
   l->phase = LINK_FETCH;
   if (l->purpose == LINK_ROLL) {
     if (k == 0) {
       l->audited = l->end;
+      if (l->pass_end) {
+        l->audit_gap_ms = backoff(l->audit_gap_ms, SUB_REPLICA_AUDIT_MS, SUB_REPLICA_AUDIT_MAX_MS);
+        l->next_audit_ms = now + l->audit_gap_ms;
+      }
       return;
     }
     char name[400], why[REPLICA_WHY_MAX];
@@ -236,7 +259,7 @@ static bool audit_range_ok(replica_link *l, const Huibao__V1__DetailReply *rep, 
 
 /* An audit's answer during a scan or a bisection. Returns false when it
  * is no answer to the audit asked (the request stays out until its timeout). */
-static bool on_audit(replica_link *l, const Huibao__V1__DetailReply *rep)
+static bool on_audit(replica_link *l, const Huibao__V1__DetailReply *rep, int64_t now)
 {
   if (l->phase == LINK_FETCH || !rep->has_audit_digest || rep->audit_digest.len != 32)
     return true;
@@ -257,15 +280,15 @@ static bool on_audit(replica_link *l, const Huibao__V1__DetailReply *rep)
   if (same) {
     l->lo = to + 1;
     if (l->phase == LINK_SCAN && l->lo > l->end)
-      search_done(l, 0);
+      search_done(l, 0, now);
   } else if (from == to) {
-    search_done(l, from);
+    search_done(l, from, now);
   } else {
     l->phase = LINK_BISECT;
     l->hi = to;
   }
   if (l->phase == LINK_BISECT && l->lo == l->hi)
-    search_done(l, l->lo);
+    search_done(l, l->lo, now);
   return true;
 }
 
@@ -336,8 +359,13 @@ static int on_fetch(replica_link *l, const Huibao__V1__DetailReply *rep, int64_t
   l->head = head;
   l->more = rep->has_more && rep->more && applied == rep->n_entries && applied > 0;
   l->synced = !l->more && n + applied >= head;
+  if (applied)
+    audit_soon(l, now);
+  if (applied && l->req_want <= l->req_after)
+    l->poll_ivl_ms = 0; /* the poll found what no rollup showed: it polls at its shortest again */
   if (!l->more) {
-    l->next_poll_ms = now + SUB_REPLICA_POLL_MS;
+    l->poll_ivl_ms = backoff(l->poll_ivl_ms, SUB_REPLICA_POLL_MS, SUB_REPLICA_POLL_MAX_MS);
+    l->next_poll_ms = now + l->poll_ivl_ms;
     uint64_t held = n + applied;
     want_settle(l, head > held ? head : held);
   }
@@ -396,11 +424,12 @@ int replica_link_recv(replica_link *l, int64_t now)
         give_up(l);
       } else if (!l->req_audit) { /* asked again at the poll */
         l->more = false;
-        l->next_poll_ms = now + SUB_REPLICA_POLL_MS;
+        l->poll_ivl_ms = backoff(l->poll_ivl_ms, SUB_REPLICA_POLL_MS, SUB_REPLICA_POLL_MAX_MS);
+        l->next_poll_ms = now + l->poll_ivl_ms;
         want_settle(l, l->req_after);
       }
     } else if (l->req_audit) {
-      if (!on_audit(l, rep))
+      if (!on_audit(l, rep, now))
         give_up(l); /* not the audit asked */
     } else {
       rc = on_fetch(l, rep, now);

@@ -27,6 +27,9 @@ typedef struct replica_link {
   uint64_t next_id;
   bool inflight, req_audit, more, synced;
   int64_t sent_ms, next_poll_ms, next_audit_ms;
+  /* the back-offs while nothing changes (replica_sync.h): the safety poll's
+   * interval and the gap between audit passes, 0: the shortest */
+  int64_t poll_ivl_ms, audit_gap_ms;
   uint64_t req_after;
   uint8_t req_hash[32];
   uint64_t head;    /* the county's head as its last reply said */
@@ -40,6 +43,7 @@ typedef struct replica_link {
   link_phase phase;
   link_purpose purpose;
   uint64_t lo, hi, end, audited, new_epoch;
+  bool pass_end; /* the rolling audit's chunk out ends at the last entry held */
 } replica_link;
 
 /* Reads the connection events: after a (re)connect or a drop, the

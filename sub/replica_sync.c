@@ -74,7 +74,7 @@ int sub_replica_sync_new(sub_replica_sync **out, sub_replica *r, const sub_cli *
     char mon[64];
     snprintf(mon, sizeof mon, "replica-%zu", i);
     if (!(l->sock = zmq_socket(s->ctx, ZMQ_DEALER)) || hb_zmq_dealer(l->sock) != 0 ||
-        hb_zmq_common(l->sock, 64 << 20, 5000, 15000) != 0) {
+        hb_zmq_common(l->sock, 64 << 20, SUB_REPLICA_PING_MS, SUB_REPLICA_PING_TIMEOUT_MS) != 0) {
       snprintf(err, errlen, "%s: socket: %s", l->ep, zmq_strerror(errno));
       rc = HB_EZMQ;
     } else if (!cli->insecure && (rc = link_keys(l->sock, cli, i, err, errlen)) != 0) {

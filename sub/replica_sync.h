@@ -4,7 +4,8 @@
  * the county's history index n as the sequence: the first fetch is the
  * snapshot (entries from 1), then updates (entries after what is held),
  * asked for on (re)connect, whenever a rollup shows a log head the replica
- * does not hold, and every SUB_REPLICA_POLL_MS; a rolling audit compares
+ * does not hold, and on a safety poll backing off from SUB_REPLICA_POLL_MS
+ * to SUB_REPLICA_POLL_MAX_MS while nothing changes; a rolling audit compares
  * the held entries' hashes with the county's. */
 #ifndef SUB_REPLICA_SYNC_H
 #define SUB_REPLICA_SYNC_H
@@ -13,12 +14,29 @@
 #include <stdint.h>
 #include "replica.h"
 
-#define SUB_REPLICA_POLL_MS 5000     /* a fetch at least this often */
+/* The safety poll (a fetch with no rollup asking for it): SUB_REPLICA_POLL_MS
+ * after a (re)connect or a poll that found entries no rollup had shown,
+ * then twice the last interval after each fetch, up to
+ * SUB_REPLICA_POLL_MAX_MS (issue 17: quiet when idle; a rollup showing a
+ * head not held still fetches at once). */
+#define SUB_REPLICA_POLL_MS 5000
+#define SUB_REPLICA_POLL_MAX_MS 60000
 #define SUB_REPLICA_TIMEOUT_MS 30000 /* a request unanswered this long is sent again */
 #define SUB_REPLICA_BATCH_BYTES (4u << 20)
 /* entries per audit request: no more than the county answers (AGG_DETAIL_AUDIT_MAX) */
 #define SUB_REPLICA_AUDIT_CHUNK 50000
-#define SUB_REPLICA_AUDIT_MS 5000 /* one audit request this often */
+/* The rolling audit: one request every SUB_REPLICA_AUDIT_MS while a pass
+ * over the history held is under way; after a pass, the next starts
+ * SUB_REPLICA_AUDIT_MS later, then twice the last gap after each pass with
+ * nothing fetched meanwhile, up to SUB_REPLICA_AUDIT_MAX_MS; a (re)connect
+ * or entries fetched make the next pass due SUB_REPLICA_AUDIT_MS after. */
+#define SUB_REPLICA_AUDIT_MS 5000
+#define SUB_REPLICA_AUDIT_MAX_MS 300000
+/* The link's ZMTP heartbeats (the DEALER's PING; the county's detail ROUTER
+ * pings every 60 s, aggregator/detail.c): they only find a half-open
+ * connection (a closed one is seen at once), so they are rare. */
+#define SUB_REPLICA_PING_MS 20000
+#define SUB_REPLICA_PING_TIMEOUT_MS 45000
 
 struct sub_cli;
 typedef struct sub_replica_sync sub_replica_sync;

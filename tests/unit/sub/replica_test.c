@@ -4,7 +4,8 @@
  * gap, an impossible decision, a version not above the stored one; and
  * the link (sub/replica_link.c) against a fake county on inproc: a
  * rollup's head above the county's is not fetched at every round trip, an
- * audit answered for another range is no answer. */
+ * audit answered for another range is no answer, the safety poll and the
+ * audit passes back off while nothing changes (issue 17). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -340,16 +341,34 @@ static Huibao__V1__DetailRequest *fake_request(fake *f, zmq_msg_t *id, int wait_
   return q;
 }
 
-/* Sends rep to id, and lets the link take it (replica_link_recv). */
-static void fake_reply(fake *f, zmq_msg_t *id, Huibao__V1__DetailReply *rep)
+/* Checks that the link sent no request within wait_ms. */
+static void fake_none(fake *f, int wait_ms)
 {
-  uint8_t b[256];
+  zmq_msg_t id;
+  Huibao__V1__DetailRequest *q = fake_request(f, &id, wait_ms);
+  CHECK(!q);
+  if (q) {
+    huibao__v1__detail_request__free_unpacked(q, NULL);
+    zmq_msg_close(&id);
+  }
+}
+
+/* Sends rep to id, and lets the link take it (replica_link_recv at now). */
+static void fake_reply_at(fake *f, zmq_msg_t *id, Huibao__V1__DetailReply *rep, int64_t now)
+{
+  uint8_t b[1024];
+  CHECK(huibao__v1__detail_reply__get_packed_size(rep) <= sizeof b);
   size_t len = huibao__v1__detail_reply__pack(rep, b);
   CHECK(zmq_msg_send(id, f->router, ZMQ_SNDMORE) >= 0);
   CHECK(zmq_send(f->router, b, len, 0) >= 0);
   zmq_pollitem_t it = {f->l.sock, 0, ZMQ_POLLIN, 0};
   CHECK_EQ_INT(1, zmq_poll(&it, 1, 2000));
-  CHECK_EQ_INT(1, replica_link_recv(&f->l, 1000));
+  CHECK_EQ_INT(1, replica_link_recv(&f->l, now));
+}
+
+static void fake_reply(fake *f, zmq_msg_t *id, Huibao__V1__DetailReply *rep)
+{
+  fake_reply_at(f, id, rep, 1000);
 }
 
 /* A rollup's head (want) above what the county answers: after that fetch,
@@ -375,12 +394,7 @@ static void test_want_settles(void)
   fake_reply(&f, &id, &rep);
   CHECK_EQ_INT(0, (int)atomic_load(&f.l.want));
   CHECK_EQ_INT(0, replica_link_due(&f.l, 1001));
-  q = fake_request(&f, &id, 100);
-  CHECK(!q); /* not due: the next fetch is the poll's */
-  if (q) {
-    huibao__v1__detail_request__free_unpacked(q, NULL);
-    zmq_msg_close(&id);
-  }
+  fake_none(&f, 100);         /* not due: the next fetch is the poll's */
   atomic_store(&f.l.want, 3); /* a later rollup's head: fetched at once */
   CHECK_EQ_INT(0, replica_link_due(&f.l, 1002));
   q = fake_request(&f, &id, 2000);
@@ -435,6 +449,93 @@ static void test_audit_range(void)
   hist_free(&h);
 }
 
+/* Rounds of nothing changing: the request due at *now (a fetch after entry
+ * 2, or an audit of entries 1..2) is answered with rep (its id set here);
+ * the link's next one is then due want[i] later, and nothing goes before. */
+static void quiet_rounds(fake *f, Huibao__V1__DetailReply *rep, bool audit, const int64_t *want,
+                         size_t n, int64_t *now)
+{
+  const int64_t *next = audit ? &f->l.next_audit_ms : &f->l.next_poll_ms;
+  for (size_t i = 0; i < n; i++) {
+    CHECK_EQ_INT(0, replica_link_due(&f->l, *now));
+    zmq_msg_t id;
+    Huibao__V1__DetailRequest *q = fake_request(f, &id, 2000);
+    CHECK(q && (audit ? q->has_audit_from && q->audit_from == 1 && q->audit_to == 2
+                      : q->has_after && q->after == 2));
+    rep->has_id = true;
+    rep->id = q ? q->id : 0;
+    if (q)
+      huibao__v1__detail_request__free_unpacked(q, NULL);
+    fake_reply_at(f, &id, rep, *now);
+    CHECK_EQ_INT(LINK_FETCH, (int)f->l.phase);
+    CHECK_EQ_INT(want[i], (int)(*next - *now));
+    CHECK_EQ_INT(0, replica_link_due(&f->l, *next - 1));
+    fake_none(f, 50); /* not due before its time */
+    *now = *next;
+  }
+}
+
+/* Nothing changes: each empty fetch doubles the safety poll's interval (5,
+ * 10, 20, 40, 60, 60 s), each audit pass the gap before the next (5, 10,
+ * ..., 300 s); nothing is sent before it is due. A poll that finds an
+ * entry no rollup showed sets both back to 5 s. */
+static void test_backoff(void)
+{
+  sub_replica *r = fresh();
+  hist h = {0};
+  problem(&h, "P1", 1, 2, false);
+  problem(&h, "P2", 1, 2, false);
+  apply(r, &h, 0, 2, NULL, 0, 2);
+  uint8_t hash2[32], dig[32];
+  memcpy(hash2, h.prev, 32);
+  problem(&h, "P3", 1, 2, false); /* entry 3: the county's, not yet fetched */
+  MDB_txn *txn;
+  CHECK_EQ_INT(0, hb_lmdb_read_begin(r->l.env, &txn));
+  CHECK_EQ_INT(0, replica_audit_digest(r, txn, "xw", 1, 2, dig));
+  hb_lmdb_read_end(txn);
+  fake f;
+  fake_open(&f, r);
+  Huibao__V1__LogHead head = HUIBAO__V1__LOG_HEAD__INIT;
+  head.n = 2;
+  head.hash = (ProtobufCBinaryData){32, hash2};
+  int64_t now = 1000;
+  f.l.next_audit_ms = INT64_MAX; /* the polls first */
+  Huibao__V1__DetailReply fetch = HUIBAO__V1__DETAIL_REPLY__INIT;
+  fetch.source = "xw";
+  fetch.head = &head;
+  fetch.has_after_hash = true;
+  fetch.after_hash = (ProtobufCBinaryData){32, hash2};
+  const int64_t polls[] = {5000, 10000, 20000, 40000, 60000, 60000};
+  quiet_rounds(&f, &fetch, false, polls, sizeof polls / sizeof polls[0], &now);
+  f.l.next_poll_ms = INT64_MAX; /* the audits */
+  f.l.next_audit_ms = now;
+  Huibao__V1__DetailReply audit = HUIBAO__V1__DETAIL_REPLY__INIT;
+  audit.source = "xw";
+  audit.has_audit_from = audit.has_audit_to = audit.has_audit_digest = true;
+  audit.audit_from = 1;
+  audit.audit_to = 2;
+  audit.audit_digest = (ProtobufCBinaryData){32, dig};
+  const int64_t gaps[] = {5000, 10000, 20000, 40000, 80000, 160000, 300000, 300000};
+  quiet_rounds(&f, &audit, true, gaps, sizeof gaps / sizeof gaps[0], &now);
+  f.l.next_poll_ms = now; /* the poll (at 60 s) finds entry 3 */
+  f.l.next_audit_ms = INT64_MAX;
+  head.n = 3;
+  head.hash = (ProtobufCBinaryData){32, h.prev};
+  fetch.n_entries = 1;
+  fetch.entries = &h.e[2];
+  const int64_t once[] = {5000};
+  quiet_rounds(&f, &fetch, false, once, 1, &now);
+  CHECK_EQ_INT(1, (int)f.l.fetched);
+  CHECK(f.l.next_audit_ms == now); /* an audit pass 5 s after it (now is the next poll's) */
+  CHECK_EQ_INT(0, (int)f.l.audit_gap_ms);
+  sub_replica_county c = county_of(r);
+  CHECK(!c.broken);
+  free((char *)c.why);
+  fake_close(&f);
+  sub_replica_close(r);
+  hist_free(&h);
+}
+
 int main(void)
 {
   snprintf(dir, sizeof dir, "/tmp/replica-test-XXXXXX");
@@ -448,6 +549,7 @@ int main(void)
   RUN(test_older_version);
   RUN(test_want_settles);
   RUN(test_audit_range);
+  RUN(test_backoff);
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
   (void)system(cmd);
