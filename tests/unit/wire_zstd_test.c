@@ -22,7 +22,7 @@ static void make_submit(hb_wire_buf *b, size_t n, size_t *hdr)
   for (size_t i = 0; i < n; i++) {
     Huibao__V1__Activity a = HUIBAO__V1__ACTIVITY__INIT;
     Huibao__V1__Record r = HUIBAO__V1__RECORD__INIT;
-    char id[16], title[64];
+    char id[32], title[128];
     snprintf(id, sizeof id, "A%zu", i + 1);
     snprintf(title, sizeof title, "入户宣传 第%zu次 (village %zu)", i, i % 7);
     a.unit = "t01";
