@@ -24,12 +24,13 @@ static int unit_type_rank(const char *t)
 
 typedef struct cell_ref {
   const Huibao__V1__CubeCell *c;
+  int rank; /* unit_type_rank(c->unit_type), looked up once per cell, not per compare */
 } cell_ref;
 
 static int cell_cmp(const void *x, const void *y)
 {
   const Huibao__V1__CubeCell *a = ((const cell_ref *)x)->c, *b = ((const cell_ref *)y)->c;
-  int ra = unit_type_rank(a->unit_type), rb = unit_type_rank(b->unit_type);
+  int ra = ((const cell_ref *)x)->rank, rb = ((const cell_ref *)y)->rank;
   if (ra != rb)
     return ra < rb ? -1 : 1;
   int c = strcmp(a->unit_type ? a->unit_type : "", b->unit_type ? b->unit_type : "");
@@ -267,8 +268,10 @@ static int merge_cube(const Huibao__V1__Rollup *const *in, size_t n, size_t ncel
     return HB_ENOMEM;
   size_t k = 0;
   for (size_t i = 0; i < n; i++)
-    for (size_t j = 0; j < in[i]->n_cube; j++)
-      m->cref[k++].c = in[i]->cube[j];
+    for (size_t j = 0; j < in[i]->n_cube; j++, k++) {
+      m->cref[k].c = in[i]->cube[j];
+      m->cref[k].rank = unit_type_rank(in[i]->cube[j]->unit_type);
+    }
   if (ncell_in > 1) /* qsort's array may be NULL when empty */
     qsort(m->cref, ncell_in, sizeof *m->cref, cell_cmp);
   size_t ncell = 0;
