@@ -11,7 +11,7 @@
 static ProtobufCMessage *copy_message(const ProtobufCMessage *m,
                                       const ProtobufCMessageDescriptor *d);
 
-static size_t elt_size(ProtobufCType t)
+size_t hb_pbcopy_size(ProtobufCType t)
 {
   switch (t) {
   case PROTOBUF_C_TYPE_INT32:
@@ -45,7 +45,8 @@ static int zeroish(const ProtobufCFieldDescriptor *f, const void *v)
   case PROTOBUF_C_TYPE_STRING: return !*(const char *const *)v || !**(const char *const *)v;
   case PROTOBUF_C_TYPE_BYTES:
   case PROTOBUF_C_TYPE_MESSAGE: return !*(const void *const *)v;
-  default: return elt_size(f->type) == 4 ? *(const uint32_t *)v == 0 : *(const uint64_t *)v == 0;
+  default:
+    return hb_pbcopy_size(f->type) == 4 ? *(const uint32_t *)v == 0 : *(const uint64_t *)v == 0;
   }
 }
 
@@ -100,7 +101,7 @@ static int copy_value(const ProtobufCFieldDescriptor *f, const void *src, void *
     *(ProtobufCMessage **)dst = c;
     return 0;
   }
-  default: memcpy(dst, src, elt_size(f->type)); return 0;
+  default: memcpy(dst, src, hb_pbcopy_size(f->type)); return 0;
   }
 }
 
@@ -113,7 +114,7 @@ static int copy_repeated(const ProtobufCFieldDescriptor *f, const ProtobufCMessa
   size_t n = *(const size_t *)((const char *)m + f->quantifier_offset);
   if (!n)
     return 0;
-  size_t es = elt_size(f->type);
+  size_t es = hb_pbcopy_size(f->type);
   char *arr = calloc(n, es);
   if (!arr)
     return -1;

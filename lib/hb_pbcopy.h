@@ -23,4 +23,8 @@
  * protobuf_c_message_free_unpacked(copy, NULL)); NULL when out of memory. */
 ProtobufCMessage *hb_pbcopy(const ProtobufCMessage *m);
 
+/* The size in memory of one value of type t: a non-repeated field's
+ * member, a repeated field's array element. */
+size_t hb_pbcopy_size(ProtobufCType t);
+
 #endif

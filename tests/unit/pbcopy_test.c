@@ -16,23 +16,6 @@
 
 static int msg_equal(const ProtobufCMessage *a, const ProtobufCMessage *b);
 
-static size_t elt_size(ProtobufCType t)
-{
-  switch (t) {
-  case PROTOBUF_C_TYPE_INT64:
-  case PROTOBUF_C_TYPE_SINT64:
-  case PROTOBUF_C_TYPE_SFIXED64:
-  case PROTOBUF_C_TYPE_UINT64:
-  case PROTOBUF_C_TYPE_FIXED64:
-  case PROTOBUF_C_TYPE_DOUBLE: return 8;
-  case PROTOBUF_C_TYPE_BOOL: return sizeof(protobuf_c_boolean);
-  case PROTOBUF_C_TYPE_STRING:
-  case PROTOBUF_C_TYPE_MESSAGE: return sizeof(void *);
-  case PROTOBUF_C_TYPE_BYTES: return sizeof(ProtobufCBinaryData);
-  default: return 4;
-  }
-}
-
 /* One value: strings by text (and the default pointer kept as such),
  * bytes by content, messages recursively, the rest by memory. */
 static int value_equal(const ProtobufCFieldDescriptor *f, const void *x, const void *y)
@@ -51,7 +34,7 @@ static int value_equal(const ProtobufCFieldDescriptor *f, const void *x, const v
   }
   case PROTOBUF_C_TYPE_MESSAGE:
     return msg_equal(*(const ProtobufCMessage *const *)x, *(const ProtobufCMessage *const *)y);
-  default: return memcmp(x, y, elt_size(f->type)) == 0;
+  default: return memcmp(x, y, hb_pbcopy_size(f->type)) == 0;
   }
 }
 
@@ -68,7 +51,7 @@ static int msg_equal(const ProtobufCMessage *a, const ProtobufCMessage *b)
     const char *qx = (const char *)a + f->quantifier_offset;
     const char *qy = (const char *)b + f->quantifier_offset;
     if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-      size_t n = *(const size_t *)qx, es = elt_size(f->type);
+      size_t n = *(const size_t *)qx, es = hb_pbcopy_size(f->type);
       if (n != *(const size_t *)qy)
         return 0;
       const char *ax = *(const char *const *)x, *ay = *(const char *const *)y;
