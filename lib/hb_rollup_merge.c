@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hb_err.h"
+#include "hb_pbcopy.h"
 #include "hb_rollup.h"
 #include "hb_rollup_merge_periods.h"
 #include "hb_vocab.h"
@@ -23,12 +24,13 @@ static int unit_type_rank(const char *t)
 
 typedef struct cell_ref {
   const Huibao__V1__CubeCell *c;
+  int rank; /* unit_type_rank(c->unit_type), looked up once per cell, not per compare */
 } cell_ref;
 
 static int cell_cmp(const void *x, const void *y)
 {
   const Huibao__V1__CubeCell *a = ((const cell_ref *)x)->c, *b = ((const cell_ref *)y)->c;
-  int ra = unit_type_rank(a->unit_type), rb = unit_type_rank(b->unit_type);
+  int ra = ((const cell_ref *)x)->rank, rb = ((const cell_ref *)y)->rank;
   if (ra != rb)
     return ra < rb ? -1 : 1;
   int c = strcmp(a->unit_type ? a->unit_type : "", b->unit_type ? b->unit_type : "");
@@ -83,7 +85,6 @@ typedef struct merge_mem {
   Huibao__V1__IndicatorSum **indp;
   Huibao__V1__UnitRow *rows;
   Huibao__V1__UnitRow **rowp;
-  uint8_t *buf;
 } merge_mem;
 
 static void merge_mem_free(merge_mem *m)
@@ -104,7 +105,6 @@ static void merge_mem_free(merge_mem *m)
   free(m->indp);
   free(m->rows);
   free(m->rowp);
-  free(m->buf);
 }
 
 static void *calloc1(size_t n, size_t size)
@@ -268,8 +268,10 @@ static int merge_cube(const Huibao__V1__Rollup *const *in, size_t n, size_t ncel
     return HB_ENOMEM;
   size_t k = 0;
   for (size_t i = 0; i < n; i++)
-    for (size_t j = 0; j < in[i]->n_cube; j++)
-      m->cref[k++].c = in[i]->cube[j];
+    for (size_t j = 0; j < in[i]->n_cube; j++, k++) {
+      m->cref[k].c = in[i]->cube[j];
+      m->cref[k].rank = unit_type_rank(in[i]->cube[j]->unit_type);
+    }
   if (ncell_in > 1) /* qsort's array may be NULL when empty */
     qsort(m->cref, ncell_in, sizeof *m->cref, cell_cmp);
   size_t ncell = 0;
@@ -515,7 +517,8 @@ static int merge_units(const Huibao__V1__Rollup *const *in, size_t n, size_t nun
 }
 
 /* The merged rollup is assembled from borrowed pointers into the inputs and
- * arrays of merge_mem, packed, and unpacked again: the result is one
+ * arrays of merge_mem, then copied (hb_pbcopy: the tree packing and
+ * unpacking it gave, a third of the instructions): the result is one
  * protobuf-c tree that the caller frees with protobuf_c_message_free_unpacked. */
 int hb_rollup_merge(const Huibao__V1__Rollup *const *in, size_t n, const bool *stale,
                     const char *source, const char *source_name, int64_t as_of_ms,
@@ -571,12 +574,7 @@ int hb_rollup_merge(const Huibao__V1__Rollup *const *in, size_t n, const bool *s
   if (rc == 0)
     rc = hb_rollup_merge_periods(in, n, &pm, &r);
   if (rc == 0) {
-    size_t sz = huibao__v1__rollup__get_packed_size(&r);
-    m.buf = malloc(sz ? sz : 1);
-    if (m.buf) {
-      size_t len = huibao__v1__rollup__pack(&r, m.buf);
-      *out = huibao__v1__rollup__unpack(NULL, len, m.buf);
-    }
+    *out = (Huibao__V1__Rollup *)hb_pbcopy(&r.base);
     rc = *out ? 0 : HB_ENOMEM;
   }
   merge_mem_free(&m);
