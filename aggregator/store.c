@@ -475,6 +475,31 @@ int store_reader_check(store *s, int *cleared)
 
 /* ---------------------------------------------------------------- batch */
 
+int store_batch_cursor(store *s, MDB_dbi dbi, MDB_cursor **out)
+{
+  MDB_cursor **slot = dbi == s->records ? &s->rcur : dbi == s->review ? &s->vcur : NULL;
+  if (!s->txn || !slot)
+    return HB_EINVAL;
+  if (!*slot) {
+    int rc = mdb_cursor_open(s->txn, dbi, slot);
+    if (rc != 0) {
+      *slot = NULL;
+      return hb_lmdb_err(rc);
+    }
+  }
+  *out = *slot;
+  return 0;
+}
+
+void store_batch_cursors_drop(store *s)
+{
+  if (s->rcur)
+    mdb_cursor_close(s->rcur);
+  if (s->vcur)
+    mdb_cursor_close(s->vcur);
+  s->rcur = s->vcur = NULL;
+}
+
 /* Forgets what an attempt at a batch decided: the working aggregates, the
  * sync times and the changed campaigns. */
 static void batch_reset(store *s)
@@ -749,7 +774,18 @@ int store_batch_put_body(store *s, Huibao__V1__Record *rec, const uint8_t *body,
   uint8_t nb[STORE_REC_VLEN];
   store_recval_put(nb, &nrv);
   MDB_val nv = {STORE_REC_VLEN, nb};
-  if ((rc = mdb_put(s->txn, s->records, &k, &nv, 0)) != 0)
+  /* through the cursor store_current_get left on the key (a stored
+   * record: overwritten where it is; a new one: its place found from the
+   * cursor's page); in between, only other dbs were written */
+  MDB_cursor *cur = NULL;
+  if ((rc = store_batch_cursor(s, s->records, &cur)) != 0)
+    return rc;
+  unsigned flags = 0;
+  MDB_val ck, cv;
+  if (has_old && mdb_cursor_get(cur, &ck, &cv, MDB_GET_CURRENT) == 0 && ck.mv_size == kl &&
+      memcmp(ck.mv_data, key, kl) == 0 && cv.mv_size == STORE_REC_VLEN)
+    flags = MDB_CURRENT;
+  if ((rc = mdb_cursor_put(cur, &k, &nv, flags)) != 0)
     return hb_lmdb_err(rc);
   urecs->v += add_recs;
   ubytes->v = (uint64_t)((int64_t)ubytes->v + add_bytes);
@@ -917,6 +953,7 @@ static int batch_body(MDB_txn *txn, void *arg)
   }
   s->txn = txn;
   int rc = b->fn(s, b->arg);
+  store_batch_cursors_drop(s);
   if (rc == 0 && (rc = batch_write(s)) != 0)
     snprintf(b->err, b->errlen, "write batch: %s", hb_strerror(rc));
   s->txn = NULL;

@@ -154,6 +154,7 @@ static int log_link(store *s, const MDB_val *key, uint64_t *prev, uint64_t n)
     MDB_val nv = {STORE_REC_VLEN, b};
     k = *key;
     r = mdb_put(s->txn, s->records, &k, &nv, 0);
+    store_batch_cursors_drop(s);
     return r ? hb_lmdb_err(r) : 0;
   }
   if (r != MDB_NOTFOUND)
