@@ -477,7 +477,10 @@ int store_reader_check(store *s, int *cleared)
 
 int store_batch_cursor(store *s, MDB_dbi dbi, MDB_cursor **out)
 {
-  MDB_cursor **slot = dbi == s->records ? &s->rcur : dbi == s->review ? &s->vcur : NULL;
+  MDB_cursor **slot = dbi == s->records  ? &s->rcur
+                      : dbi == s->review ? &s->vcur
+                      : dbi == s->log    ? &s->lcur
+                                         : NULL;
   if (!s->txn || !slot)
     return HB_EINVAL;
   if (!*slot) {
@@ -497,7 +500,9 @@ void store_batch_cursors_drop(store *s)
     mdb_cursor_close(s->rcur);
   if (s->vcur)
     mdb_cursor_close(s->vcur);
-  s->rcur = s->vcur = NULL;
+  if (s->lcur)
+    mdb_cursor_close(s->lcur);
+  s->rcur = s->vcur = s->lcur = NULL;
 }
 
 /* Forgets what an attempt at a batch decided: the working aggregates, the

@@ -64,10 +64,11 @@ struct store {
   hb_wire_buf buf;    /* scratch: a packed record */
   const void *buf_of; /* the body message packed in buf last (rec_pack) */
   hb_wire_buf lbuf;   /* scratch: a packed history entry (store_log.c) */
-  /* the open batch's cursors on records and review (store_batch_cursor):
-   * kept from record to record, a lookup of a key on the page the cursor
-   * is on stays on that page instead of walking the tree from its root */
-  MDB_cursor *rcur, *vcur;
+  /* the open batch's cursors on records, review and log
+   * (store_batch_cursor): kept from record to record, a lookup of a key on
+   * the page the cursor is on stays on that page instead of walking the
+   * tree from its root; an append finds the root where it left it */
+  MDB_cursor *rcur, *vcur, *lcur;
   uint64_t inconsistent;
   /* changes by another process (`huibao-aggregator admin`) */
   uint64_t admin_gen; /* meta "admin-gen" as last loaded */
@@ -177,7 +178,7 @@ int store_upgrade(store *s, char *err, size_t errlen);
  * MDB_NOTFOUND (no such record) or an hb_err. */
 int store_current_get(store *s, const MDB_val *key, MDB_val *body, store_recval *rv);
 
-/* The open batch's cursor on db dbi (s->records or s->review), opened at
+/* The open batch's cursor on db dbi (s->records, s->review or s->log), opened at
  * first use in the batch and closed at its end (store_batch_cursors_drop).
  * Returns 0 or an hb_err. A writer of those dbs other than the cursor
  * itself (a deletion, a put through mdb_put) drops them after writing:

@@ -92,7 +92,11 @@ static int log_put(store *s)
     return rc;
   hb_be64_put(nk, next);
   MDB_val k = {8, nk}, v = {s->lbuf.len, s->lbuf.data};
-  int r = mdb_put(s->txn, s->log, &k, &v, MDB_APPEND);
+  MDB_cursor *cur = NULL; /* the batch's: only log_put writes the log */
+  int r = store_batch_cursor(s, s->log, &cur);
+  if (r != 0)
+    return r;
+  r = mdb_cursor_put(cur, &k, &v, MDB_APPEND);
   if (r == MDB_KEYEXIST)
     return HB_EDB; /* entries past the head: the history is damaged */
   if (r != 0)
