@@ -494,15 +494,23 @@ int store_batch_cursor(store *s, MDB_dbi dbi, MDB_cursor **out)
   return 0;
 }
 
+void store_batch_cursor_drop(store *s, MDB_dbi dbi)
+{
+  MDB_cursor **slot = dbi == s->records  ? &s->rcur
+                      : dbi == s->review ? &s->vcur
+                      : dbi == s->log    ? &s->lcur
+                                         : NULL;
+  if (slot && *slot) {
+    mdb_cursor_close(*slot);
+    *slot = NULL;
+  }
+}
+
 void store_batch_cursors_drop(store *s)
 {
-  if (s->rcur)
-    mdb_cursor_close(s->rcur);
-  if (s->vcur)
-    mdb_cursor_close(s->vcur);
-  if (s->lcur)
-    mdb_cursor_close(s->lcur);
-  s->rcur = s->vcur = s->lcur = NULL;
+  store_batch_cursor_drop(s, s->records);
+  store_batch_cursor_drop(s, s->review);
+  store_batch_cursor_drop(s, s->log);
 }
 
 /* Forgets what an attempt at a batch decided: the working aggregates, the
@@ -957,6 +965,7 @@ static int batch_body(MDB_txn *txn, void *arg)
     s->external |= !s->admin;
   }
   s->txn = txn;
+  s->vany = -1;
   int rc = b->fn(s, b->arg);
   store_batch_cursors_drop(s);
   if (rc == 0 && (rc = batch_write(s)) != 0)

@@ -69,6 +69,7 @@ struct store {
    * the page the cursor is on stays on that page instead of walking the
    * tree from its root; an append finds the root where it left it */
   MDB_cursor *rcur, *vcur, *lcur;
+  int vany; /* db review in the open batch: 0 empty, 1 not, -1 not known yet */
   uint64_t inconsistent;
   /* changes by another process (`huibao-aggregator admin`) */
   uint64_t admin_gen; /* meta "admin-gen" as last loaded */
@@ -184,6 +185,7 @@ int store_current_get(store *s, const MDB_val *key, MDB_val *body, store_recval 
  * itself (a deletion, a put through mdb_put) drops them after writing:
  * LMDB adjusts cursors, but one that is reopened needs no such trust. */
 int store_batch_cursor(store *s, MDB_dbi dbi, MDB_cursor **out);
+void store_batch_cursor_drop(store *s, MDB_dbi dbi);
 void store_batch_cursors_drop(store *s);
 
 /* Reloads the aggregates, seqs, sync times, usage and facts from txn. */
