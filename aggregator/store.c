@@ -475,12 +475,25 @@ int store_reader_check(store *s, int *cleared)
 
 /* ---------------------------------------------------------------- batch */
 
-int store_batch_cursor(store *s, MDB_dbi dbi, MDB_cursor **out)
+/* The slot of db dbi's batch cursor (the records db: of key's kind). */
+static MDB_cursor **batch_slot(store *s, MDB_dbi dbi, const MDB_val *key)
 {
-  MDB_cursor **slot = dbi == s->records  ? &s->rcur
-                      : dbi == s->review ? &s->vcur
-                      : dbi == s->log    ? &s->lcur
-                                         : NULL;
+  if (dbi == s->records) {
+    static const char kinds[STORE_RCURSORS - 1] = {'A', 'P', 'I', 'C', 'R'};
+    const char *kb = key ? key->mv_data : NULL;
+    const char *nul = kb ? memchr(kb, '\0', key->mv_size) : NULL;
+    size_t i = 0;
+    while (nul && (size_t)(nul - kb) + 1 < key->mv_size && i < STORE_RCURSORS - 1 &&
+           kinds[i] != nul[1])
+      i++;
+    return &s->rcur[nul ? i : STORE_RCURSORS - 1];
+  }
+  return dbi == s->review ? &s->vcur : dbi == s->log ? &s->lcur : NULL;
+}
+
+static int batch_cursor(store *s, MDB_dbi dbi, const MDB_val *key, MDB_cursor **out)
+{
+  MDB_cursor **slot = batch_slot(s, dbi, key);
   if (!s->txn || !slot)
     return HB_EINVAL;
   if (!*slot) {
@@ -494,16 +507,26 @@ int store_batch_cursor(store *s, MDB_dbi dbi, MDB_cursor **out)
   return 0;
 }
 
+int store_batch_cursor(store *s, MDB_dbi dbi, MDB_cursor **out)
+{
+  return dbi == s->records ? HB_EINVAL : batch_cursor(s, dbi, NULL, out);
+}
+
+int store_batch_rcursor(store *s, const MDB_val *key, MDB_cursor **out)
+{
+  return batch_cursor(s, s->records, key, out);
+}
+
 void store_batch_cursor_drop(store *s, MDB_dbi dbi)
 {
-  MDB_cursor **slot = dbi == s->records  ? &s->rcur
-                      : dbi == s->review ? &s->vcur
-                      : dbi == s->log    ? &s->lcur
-                                         : NULL;
-  if (slot && *slot) {
-    mdb_cursor_close(*slot);
-    *slot = NULL;
-  }
+  MDB_cursor **slot = batch_slot(s, dbi, NULL), **end = slot ? slot + 1 : NULL;
+  if (dbi == s->records)
+    slot = s->rcur, end = s->rcur + STORE_RCURSORS;
+  for (; slot && slot < end; slot++)
+    if (*slot) {
+      mdb_cursor_close(*slot);
+      *slot = NULL;
+    }
 }
 
 void store_batch_cursors_drop(store *s)
@@ -791,7 +814,7 @@ int store_batch_put_body(store *s, Huibao__V1__Record *rec, const uint8_t *body,
    * record: overwritten where it is; a new one: its place found from the
    * cursor's page); in between, only other dbs were written */
   MDB_cursor *cur = NULL;
-  if ((rc = store_batch_cursor(s, s->records, &cur)) != 0)
+  if ((rc = store_batch_rcursor(s, &k, &cur)) != 0)
     return rc;
   unsigned flags = 0;
   MDB_val ck, cv;
