@@ -475,6 +475,67 @@ int store_reader_check(store *s, int *cleared)
 
 /* ---------------------------------------------------------------- batch */
 
+/* The slot of db dbi's batch cursor (the records db: of key's kind). */
+static MDB_cursor **batch_slot(store *s, MDB_dbi dbi, const MDB_val *key)
+{
+  if (dbi == s->records) {
+    static const char kinds[STORE_RCURSORS - 1] = {'A', 'P', 'I', 'C', 'R'};
+    const char *kb = key ? key->mv_data : NULL;
+    const char *nul = kb ? memchr(kb, '\0', key->mv_size) : NULL;
+    size_t i = 0;
+    while (nul && (size_t)(nul - kb) + 1 < key->mv_size && i < STORE_RCURSORS - 1 &&
+           kinds[i] != nul[1])
+      i++;
+    return &s->rcur[nul ? i : STORE_RCURSORS - 1];
+  }
+  return dbi == s->review ? &s->vcur : dbi == s->log ? &s->lcur : NULL;
+}
+
+static int batch_cursor(store *s, MDB_dbi dbi, const MDB_val *key, MDB_cursor **out)
+{
+  MDB_cursor **slot = batch_slot(s, dbi, key);
+  if (!s->txn || !slot)
+    return HB_EINVAL;
+  if (!*slot) {
+    int rc = mdb_cursor_open(s->txn, dbi, slot);
+    if (rc != 0) {
+      *slot = NULL;
+      return hb_lmdb_err(rc);
+    }
+  }
+  *out = *slot;
+  return 0;
+}
+
+int store_batch_cursor(store *s, MDB_dbi dbi, MDB_cursor **out)
+{
+  return dbi == s->records ? HB_EINVAL : batch_cursor(s, dbi, NULL, out);
+}
+
+int store_batch_rcursor(store *s, const MDB_val *key, MDB_cursor **out)
+{
+  return batch_cursor(s, s->records, key, out);
+}
+
+void store_batch_cursor_drop(store *s, MDB_dbi dbi)
+{
+  MDB_cursor **slot = batch_slot(s, dbi, NULL), **end = slot ? slot + 1 : NULL;
+  if (dbi == s->records)
+    slot = s->rcur, end = s->rcur + STORE_RCURSORS;
+  for (; slot && slot < end; slot++)
+    if (*slot) {
+      mdb_cursor_close(*slot);
+      *slot = NULL;
+    }
+}
+
+void store_batch_cursors_drop(store *s)
+{
+  store_batch_cursor_drop(s, s->records);
+  store_batch_cursor_drop(s, s->review);
+  store_batch_cursor_drop(s, s->log);
+}
+
 /* Forgets what an attempt at a batch decided: the working aggregates, the
  * sync times and the changed campaigns. */
 static void batch_reset(store *s)
@@ -749,7 +810,18 @@ int store_batch_put_body(store *s, Huibao__V1__Record *rec, const uint8_t *body,
   uint8_t nb[STORE_REC_VLEN];
   store_recval_put(nb, &nrv);
   MDB_val nv = {STORE_REC_VLEN, nb};
-  if ((rc = mdb_put(s->txn, s->records, &k, &nv, 0)) != 0)
+  /* through the cursor store_current_get left on the key (a stored
+   * record: overwritten where it is; a new one: its place found from the
+   * cursor's page); in between, only other dbs were written */
+  MDB_cursor *cur = NULL;
+  if ((rc = store_batch_rcursor(s, &k, &cur)) != 0)
+    return rc;
+  unsigned flags = 0;
+  MDB_val ck, cv;
+  if (has_old && mdb_cursor_get(cur, &ck, &cv, MDB_GET_CURRENT) == 0 && ck.mv_size == kl &&
+      memcmp(ck.mv_data, key, kl) == 0 && cv.mv_size == STORE_REC_VLEN)
+    flags = MDB_CURRENT;
+  if ((rc = mdb_cursor_put(cur, &k, &nv, flags)) != 0)
     return hb_lmdb_err(rc);
   urecs->v += add_recs;
   ubytes->v = (uint64_t)((int64_t)ubytes->v + add_bytes);
@@ -916,7 +988,9 @@ static int batch_body(MDB_txn *txn, void *arg)
     s->external |= !s->admin;
   }
   s->txn = txn;
+  s->vany = -1;
   int rc = b->fn(s, b->arg);
+  store_batch_cursors_drop(s);
   if (rc == 0 && (rc = batch_write(s)) != 0)
     snprintf(b->err, b->errlen, "write batch: %s", hb_strerror(rc));
   s->txn = NULL;

@@ -61,6 +61,7 @@ static int remove_at(store *s, MDB_cursor *cur, const MDB_val *k, const MDB_val 
   if (rc != 0)
     return rc;
   int r = mdb_cursor_del(cur, 0);
+  store_batch_cursors_drop(s); /* rcur was on the key deleted */
   if (r != 0)
     return hb_lmdb_err(r);
   urecs->v = urecs->v ? urecs->v - 1 : 0;

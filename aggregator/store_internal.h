@@ -15,6 +15,7 @@
 #include "store_log.h"
 
 #define STORE_KEY_MAX 511
+#define STORE_RCURSORS 6 /* A, P, I, C, R and any other kind */
 
 /* The period facts of one (campaign, unit) (hb_period_facts.h). */
 typedef struct store_fact {
@@ -64,6 +65,13 @@ struct store {
   hb_wire_buf buf;    /* scratch: a packed record */
   const void *buf_of; /* the body message packed in buf last (rec_pack) */
   hb_wire_buf lbuf;   /* scratch: a packed history entry (store_log.c) */
+  /* the open batch's cursors on records (one per kind: a Submit's records
+   * of one unit alternate between the kinds' ranges of keys), review and
+   * log (store_batch_cursor): kept from record to record, a lookup of a key
+   * on the page the cursor is on stays on that page instead of walking the
+   * tree from its root; an append finds the root where it left it */
+  MDB_cursor *rcur[STORE_RCURSORS], *vcur, *lcur;
+  int vany; /* db review in the open batch: 0 empty, 1 not, -1 not known yet */
   uint64_t inconsistent;
   /* changes by another process (`huibao-aggregator admin`) */
   uint64_t admin_gen; /* meta "admin-gen" as last loaded */
@@ -172,6 +180,17 @@ int store_upgrade(store *s, char *err, size_t errlen);
  * s->obuf) and its records value (*rv zeroed for format 0). Returns 0,
  * MDB_NOTFOUND (no such record) or an hb_err. */
 int store_current_get(store *s, const MDB_val *key, MDB_val *body, store_recval *rv);
+
+/* The open batch's cursor on db dbi (s->review or s->log), or on the
+ * records db for the kind of records key key, opened at first use in the
+ * batch and closed at its end (store_batch_cursors_drop). Returns 0 or an
+ * hb_err. A writer of those dbs other than the cursor itself (a deletion,
+ * a put through mdb_put) drops them after writing: LMDB adjusts cursors,
+ * but one that is reopened needs no such trust. */
+int store_batch_cursor(store *s, MDB_dbi dbi, MDB_cursor **out);
+int store_batch_rcursor(store *s, const MDB_val *key, MDB_cursor **out);
+void store_batch_cursor_drop(store *s, MDB_dbi dbi);
+void store_batch_cursors_drop(store *s);
 
 /* Reloads the aggregates, seqs, sync times, usage and facts from txn. */
 int store_load_txn(store *s, MDB_txn *txn, char *err, size_t errlen);

@@ -92,7 +92,11 @@ static int log_put(store *s)
     return rc;
   hb_be64_put(nk, next);
   MDB_val k = {8, nk}, v = {s->lbuf.len, s->lbuf.data};
-  int r = mdb_put(s->txn, s->log, &k, &v, MDB_APPEND);
+  MDB_cursor *cur = NULL; /* the batch's: only log_put writes the log */
+  int r = store_batch_cursor(s, s->log, &cur);
+  if (r != 0)
+    return r;
+  r = mdb_cursor_put(cur, &k, &v, MDB_APPEND);
   if (r == MDB_KEYEXIST)
     return HB_EDB; /* entries past the head: the history is damaged */
   if (r != 0)
@@ -154,6 +158,7 @@ static int log_link(store *s, const MDB_val *key, uint64_t *prev, uint64_t n)
     MDB_val nv = {STORE_REC_VLEN, b};
     k = *key;
     r = mdb_put(s->txn, s->records, &k, &nv, 0);
+    store_batch_cursors_drop(s);
     return r ? hb_lmdb_err(r) : 0;
   }
   if (r != MDB_NOTFOUND)

@@ -54,7 +54,11 @@ int store_current_get(store *s, const MDB_val *key, MDB_val *body, store_recval 
 {
   memset(rv, 0, sizeof *rv);
   MDB_val k = *key, v;
-  int r = mdb_get(s->txn, s->records, &k, &v);
+  MDB_cursor *cur = NULL; /* the batch's: store_batch_put writes through it next */
+  int r = store_batch_rcursor(s, key, &cur);
+  if (r != 0)
+    return r;
+  r = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
   if (r == MDB_NOTFOUND)
     return HB_ENOTFOUND;
   if (r != 0)

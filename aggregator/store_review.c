@@ -60,7 +60,38 @@ static int state_put(store *s, const MDB_val *key, const Huibao__V1__ReviewState
     if (rc == 0)
       huibao__v1__review_state__pack(st, v.mv_data);
   }
+  store_batch_cursor_drop(s, s->review);
+  s->vany = -1;
   return rc ? hb_lmdb_err(rc) : 0;
+}
+
+/* state_get in the open batch, for every version stored: nothing looked
+ * up while db review is empty (asked once per batch), else through the
+ * batch's review cursor. */
+static int state_get_batch(store *s, const MDB_val *key, Huibao__V1__ReviewState **out)
+{
+  *out = NULL;
+  if (s->vany < 0) {
+    MDB_stat st;
+    int r = mdb_stat(s->txn, s->review, &st);
+    if (r != 0)
+      return hb_lmdb_err(r);
+    s->vany = st.ms_entries > 0;
+  }
+  if (!s->vany)
+    return 0;
+  MDB_cursor *cur = NULL;
+  MDB_val k = *key, v;
+  int rc = store_batch_cursor(s, s->review, &cur);
+  if (rc != 0)
+    return rc;
+  rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
+  if (rc == MDB_NOTFOUND)
+    return 0;
+  if (rc != 0)
+    return hb_lmdb_err(rc);
+  *out = huibao__v1__review_state__unpack(NULL, v.mv_size, v.mv_data);
+  return *out ? 0 : HB_EDB;
 }
 
 static int64_t batch_now(const store *s)
@@ -213,7 +244,7 @@ int store_review_on_put(store *s, const store_row *r, const MDB_val *key, const 
   if ((r->kind != 'A' && r->kind != 'P') || !s->has_review)
     return 0;
   Huibao__V1__ReviewState *st;
-  int rc = state_get(s->txn, s->review, key, &st);
+  int rc = state_get_batch(s, key, &st);
   if (rc != 0)
     return rc;
   if (!st && (!r->deleted || r->kind != 'P' || !old))

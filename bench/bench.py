@@ -454,6 +454,66 @@ def scale_tables(args):
     return out
 
 
+def m_growth(s, cfg, reps, root):
+    """Rows 5c-5g: one store with cfg.n_small records, one with cfg.n_big, each
+    taking cfg.n_growth more per repetition; then the big one restarted."""
+    log(f"growth: loading {cfg.n_big:,} records")
+    small_d, big_d = os.path.join(root, "agg.small"), os.path.join(root, "agg.big")
+    ps, ls, _ = s.aggregator(small_d)
+    s.loadgen(ls, cfg.n_small)
+    pb, lb, _ = s.aggregator(big_d)
+    t0 = time.monotonic()
+    s.loadgen(lb, cfg.n_big, extra=["--batch", "1000", "--window", "8"])
+    log(f"  loaded in {time.monotonic() - t0:.1f} s")
+    G = []
+    off_s, off_b = cfg.n_small, cfg.n_big
+    sampler = AnonSampler(pb.pid)
+    for rep in range(reps):
+        rs = s.loadgen(ls, cfg.n_growth, first=off_s)["rate"]
+        rb = s.loadgen(lb, cfg.n_growth, first=off_b)["rate"]
+        off_s += cfg.n_growth
+        off_b += cfg.n_growth
+        G.append({"small": rs, "big": rb, "ratio": rb / rs})
+        log(f"  growth {G[-1]}")
+    anon_peak = sampler.stop()
+    time.sleep(1.5)  # idle: the aggregator returns freed heap (malloc_trim)
+    anon_big = status_kb(pb.pid, "RssAnon") / 1024
+    anon_small = status_kb(ps.pid, "RssAnon") / 1024
+    hwm_big = status_kb(pb.pid, "VmHWM") / 1024
+    stop(ps)
+    stop(pb)
+    # a restarted county holding them: what it needs at rest
+    pr, lr, _ = s.aggregator(big_d)
+    s.loadgen(lr, cfg.n_growth, first=off_b)
+    time.sleep(1.5)
+    anon_restart = status_kb(pr.pid, "RssAnon") / 1024
+    stop(pr)
+    mdb_mb = os.path.getsize(os.path.join(big_d, "data.mdb")) / 2**20
+    shutil.rmtree(small_d)
+    shutil.rmtree(big_d)
+    return {"G": G, "anon_peak": anon_peak, "anon_big": anon_big, "anon_small": anon_small,
+            "hwm_big": hwm_big, "anon_restart": anon_restart, "mdb_mb": mdb_mb}
+
+
+def growth_rows(cfg, GR, add):
+    G = GR["G"]
+    add(f"| 5c | aggregator throughput, {cfg.n_small:,} stored | "
+        f"{cell([g['small'] for g in G], fmt_rate)} | | |")
+    add(f"| 5d | aggregator throughput, {cfg.n_big:,} stored (+{cfg.n_growth:,} per repetition; "
+        f"data.mdb {GR['mdb_mb']:,.0f} MB) | {cell([g['big'] for g in G], fmt_rate)} | | |")
+    gr = [g["ratio"] for g in G]
+    add(f"| 5e | ratio {cfg.n_big:,} ÷ {cfg.n_small:,} stored | {cell(gr, lambda v: f'{v:.2f}×')} | "
+        f"≥ 0.8× | {'met' if statistics.median(gr) >= 0.8 else 'NOT met'} |")
+    add(f"| 5f | aggregator anonymous RSS holding {cfg.n_big:,} records, at rest after the runs "
+        f"(10,000-record store: {GR['anon_small']:.1f} MB; peak RSS incl. mapped file "
+        f"{GR['hwm_big']:.0f} MB) | "
+        f"{GR['anon_big']:.1f} MB | ≤ 32 MB | {'met' if GR['anon_big'] <= 32 else 'NOT met'} |")
+    add(f"| 5f' | the same, highest while 60 agents catch up at full speed (sampled every 20 ms) | "
+        f"{GR['anon_peak']:.1f} MB | ≤ 32 MB | {'met' if GR['anon_peak'] <= 32 else 'NOT met'} |")
+    add(f"| 5g | the same, restarted on that store, after one {cfg.n_growth:,}-record catch-up | "
+        f"{GR['anon_restart']:.1f} MB | ≤ 32 MB | {'met' if GR['anon_restart'] <= 32 else 'NOT met'} |")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", required=True)
@@ -466,6 +526,11 @@ def main():
     ap.add_argument("--province-counties", type=int, default=100)
     ap.add_argument("--no-poorlink", action="store_true", help="skip bench/poorlink.py")
     ap.add_argument("--no-idle", action="store_true", help="skip bench/idle_bytes.py")
+    ap.add_argument("--big", type=int,
+                    help="records in the big store of rows 5d-5g (default 5,000,000; "
+                    "--smoke 50,000)")
+    ap.add_argument("--growth-only", action="store_true",
+                    help="only rows 5c-5g (the stores growing), e.g. with --big 1000000")
     args = ap.parse_args()
 
     class Cfg:
@@ -481,10 +546,25 @@ def main():
         cfg.n_latency, cfg.n_fresh, cfg.agent_rows, cfg.n_big = 50000, 20, 10000, 5000000
         cfg.n_growth = 300000
     cfg.n_small = 10000
+    if args.big:
+        cfg.n_big = args.big
     b = Bins(args.build)
     root = args.dir or tempfile.mkdtemp(prefix="huibao-bench-")
     os.makedirs(root, exist_ok=True)
     t_start = time.monotonic()
+    if args.growth_only:
+        try:
+            GR = m_growth(Setup(b, root), cfg, args.reps, root)
+        finally:
+            stop_all()
+            if not args.keep and not args.dir:
+                shutil.rmtree(root, ignore_errors=True)
+        lines = [f"| # | what | figure (median of {args.reps}, min – max) | target | |",
+                 "|---|---|---|---|---|"]
+        growth_rows(cfg, GR, lines.append)
+        print(f"{time.strftime('%Y-%m-%d %H:%M')}; {args.build}; rows 5c-5g only; "
+              f"run took {time.monotonic() - t_start:.0f} s\n\n" + "\n".join(lines))
+        return
     try:
         s = Setup(b, root)
         cfg.redis_port, cfg.mqtt_port = free_port(), free_port()
@@ -521,41 +601,7 @@ def main():
             A.append(m_agent_first_sync(s, cfg, rep, root, big))
             log(f"agent first sync of {big['rows']} rows: {A[-1]}")
 
-        # growth: one store with 10,000 records, one with cfg.n_big
-        log(f"growth: loading {cfg.n_big:,} records")
-        small_d, big_d = os.path.join(root, "agg.small"), os.path.join(root, "agg.big")
-        ps, ls, _ = s.aggregator(small_d)
-        s.loadgen(ls, cfg.n_small)
-        pb, lb, _ = s.aggregator(big_d)
-        t0 = time.monotonic()
-        s.loadgen(lb, cfg.n_big, extra=["--batch", "1000", "--window", "8"])
-        log(f"  loaded in {time.monotonic() - t0:.1f} s")
-        G = []
-        off_s, off_b = cfg.n_small, cfg.n_big
-        sampler = AnonSampler(pb.pid)
-        for rep in range(args.reps):
-            rs = s.loadgen(ls, cfg.n_growth, first=off_s)["rate"]
-            rb = s.loadgen(lb, cfg.n_growth, first=off_b)["rate"]
-            off_s += cfg.n_growth
-            off_b += cfg.n_growth
-            G.append({"small": rs, "big": rb, "ratio": rb / rs})
-            log(f"  growth {G[-1]}")
-        anon_peak = sampler.stop()
-        time.sleep(1.5)  # idle: the aggregator returns freed heap (malloc_trim)
-        anon_big = status_kb(pb.pid, "RssAnon") / 1024
-        anon_small = status_kb(ps.pid, "RssAnon") / 1024
-        hwm_big = status_kb(pb.pid, "VmHWM") / 1024
-        stop(ps)
-        stop(pb)
-        # a restarted county holding them: what it needs at rest
-        pr, lr, _ = s.aggregator(big_d)
-        s.loadgen(lr, cfg.n_growth, first=off_b)
-        time.sleep(1.5)
-        anon_restart = status_kb(pr.pid, "RssAnon") / 1024
-        stop(pr)
-        mdb_mb = os.path.getsize(os.path.join(big_d, "data.mdb")) / 2**20
-        shutil.rmtree(small_d)
-        shutil.rmtree(big_d)
+        GR = m_growth(s, cfg, args.reps, root)
 
         M = run_json([b.merge, "--units", s.units_csv, "--campaigns", s.campaigns,
                       "--counties", "100"])
@@ -627,20 +673,7 @@ def main():
         f"{'met' if statistics.median(w) <= 0.5 else 'NOT met'} |")
     add(f"| 5b | agent first sync: peak RSS | {cell(r, lambda v: f'{v:.1f} MB')} | ≤ 16 MB | "
         f"{'met' if statistics.median(r) <= 16 else 'NOT met'} |")
-    add(f"| 5c | aggregator throughput, {cfg.n_small:,} stored | "
-        f"{cell([g['small'] for g in G], fmt_rate)} | | |")
-    add(f"| 5d | aggregator throughput, {cfg.n_big:,} stored (+{cfg.n_growth:,} per repetition; "
-        f"data.mdb {mdb_mb:,.0f} MB) | {cell([g['big'] for g in G], fmt_rate)} | | |")
-    gr = [g["ratio"] for g in G]
-    add(f"| 5e | ratio {cfg.n_big:,} ÷ {cfg.n_small:,} stored | {cell(gr, lambda v: f'{v:.2f}×')} | "
-        f"≥ 0.8× | {'met' if statistics.median(gr) >= 0.8 else 'NOT met'} |")
-    add(f"| 5f | aggregator anonymous RSS holding {cfg.n_big:,} records, at rest after the runs "
-        f"(10,000-record store: {anon_small:.1f} MB; peak RSS incl. mapped file {hwm_big:.0f} MB) | "
-        f"{anon_big:.1f} MB | ≤ 32 MB | {'met' if anon_big <= 32 else 'NOT met'} |")
-    add(f"| 5f' | the same, highest while 60 agents catch up at full speed (sampled every 20 ms) | "
-        f"{anon_peak:.1f} MB | ≤ 32 MB | {'met' if anon_peak <= 32 else 'NOT met'} |")
-    add(f"| 5g | the same, restarted on that store, after one {cfg.n_growth:,}-record catch-up | "
-        f"{anon_restart:.1f} MB | ≤ 32 MB | {'met' if anon_restart <= 32 else 'NOT met'} |")
+    growth_rows(cfg, GR, add)
     add(f"| 5h | city merge of {M['counties']} counties × {M['units'] // M['counties']} units "
         f"(hb_rollup_merge + pack, {M['units']:,} unit rows) | {M['merge_ms']:.2f} ms "
         f"({M['min_ms']:.2f} – {M['max_ms']:.2f}) | | |")

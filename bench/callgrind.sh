@@ -6,11 +6,16 @@
 #   ./bench/callgrind.sh                  builds Release in build-bench, prints the table
 #   ./bench/callgrind.sh --top 30         ... and the 30 functions costing most per record
 #   ./bench/callgrind.sh --keep DIR       keeps the callgrind.out files and logs in DIR
+#   ./bench/callgrind.sh --prefill N      ... into a store already holding N records (row 5d's
+#                                         case, issue 14: a deeper tree, more pages per batch)
 #
 # Method: bench-loadgen, 60 units, Submits of 500 (its default), --insecure,
 # into a fresh store under valgrind --tool=callgrind, once with 2,000 and once
 # with 20,000 records; per record = (Ir(20,000) - Ir(2,000)) / 18,000, which
-# leaves out start-up, the idle heartbeats and the shut-down.
+# leaves out start-up, the idle heartbeats and the shut-down. With --prefill N
+# the store is first loaded with N records (ids 0 .. N-1, not under callgrind,
+# Submits of 1000 as row 5d loads it) and each run starts from a copy of it,
+# its records numbered from N.
 # BENCH_BUILD_DIR (default build-bench) chooses the build folder;
 # CALLGRIND_SMALL / CALLGRIND_BIG the two record counts.
 set -euo pipefail
@@ -21,11 +26,13 @@ SMALL="${CALLGRIND_SMALL:-2000}"
 BIG="${CALLGRIND_BIG:-20000}"
 TOP=0
 KEEP=
+PREFILL=0
 while [ $# -gt 0 ]; do
   case "$1" in
   --top) TOP="$2"; shift 2 ;;
   --keep) KEEP="$2"; shift 2 ;;
-  *) echo "usage: $0 [--top N] [--keep DIR]" >&2; exit 2 ;;
+  --prefill) PREFILL="$2"; shift 2 ;;
+  *) echo "usage: $0 [--top N] [--keep DIR] [--prefill N]" >&2; exit 2 ;;
   esac
 done
 command -v valgrind >/dev/null || { echo "valgrind is missing (apt-get install valgrind)" >&2; exit 1; }
@@ -58,13 +65,15 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# run N: the aggregator under callgrind, N records from bench-loadgen
+# run N [TOOL...]: the aggregator (under TOOL) into $WORK/data.N, N records
+# from bench-loadgen numbered from $FIRST
+FIRST=0
 run() {
   local n=$1 lp pp
+  shift
   lp=$(free_port)
   pp=$(free_port)
-  valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.$n" \
-    "$AGG" --data "$WORK/data.$n" --units "$WORK/county/units.csv" \
+  "$@" "$AGG" --data "$WORK/data.$n" --units "$WORK/county/units.csv" \
     --campaigns "$WORK/county/campaigns.ini" --listen "tcp://127.0.0.1:$lp" \
     --publish "tcp://127.0.0.1:$pp" --insecure >"$WORK/aggregator.$n.log" 2>&1 &
   AGG_PID=$!
@@ -75,16 +84,27 @@ run() {
   done
   grep -q ready "$WORK/aggregator.$n.log" || { echo "aggregator not ready" >&2; exit 1; }
   "$LOADGEN" --connect "tcp://127.0.0.1:$lp" --units "$WORK/units.txt" --records "$n" \
-    --insecure >"$WORK/loadgen.$n.log"
+    --first "$FIRST" --insecure "${LOADGEN_EXTRA[@]}" >"$WORK/loadgen.$n.log"
   kill -TERM "$AGG_PID"
   wait "$AGG_PID" || true
   AGG_PID=
   echo "   $n records: $(cat "$WORK/loadgen.$n.log")" >&2
 }
 
+LOADGEN_EXTRA=()
+if [ "$PREFILL" -gt 0 ]; then
+  echo "== a store of $PREFILL records (not under callgrind)" >&2
+  LOADGEN_EXTRA=(--batch 1000 --window 8)
+  run "$PREFILL"
+  LOADGEN_EXTRA=()
+  FIRST=$PREFILL
+  cp -a "$WORK/data.$PREFILL" "$WORK/data.$SMALL"
+  cp -a "$WORK/data.$PREFILL" "$WORK/data.$BIG"
+  rm -rf "$WORK/data.$PREFILL"
+fi
 echo "== $SMALL and $BIG records under callgrind (a few minutes)" >&2
-run "$SMALL"
-run "$BIG"
+run "$SMALL" valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.$SMALL"
+run "$BIG" valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.$BIG"
 
 python3 - "$WORK/callgrind.$SMALL" "$WORK/callgrind.$BIG" "$SMALL" "$BIG" "$TOP" <<'EOF'
 import re, sys

@@ -2,9 +2,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "hb_campaigns.h"
 #include "hb_err.h"
 #include "backup.h"
 #include "store.h"
+#include "store_review.h"
 #include "test.h"
 #include "verify.h"
 
@@ -540,6 +542,174 @@ static void test_indicators_cases(void)
   store_close(s);
 }
 
+/* One step of test_batch_cursors: a version of a record of kind "APIC"[k]
+ * (id K<id>, version v; a problem's status st, deleted when del), or the
+ * admin removal of a record (rm). */
+typedef struct cstep {
+  int k, id, rm, del;
+  uint64_t v;
+  int st;
+} cstep;
+
+typedef struct csteps {
+  const cstep *steps;
+  size_t from, to; /* the steps this batch runs */
+} csteps;
+
+static int csteps_fn(store *s, void *arg)
+{
+  const csteps *c = arg;
+  store_batch_clock(s, 1700000000); /* review entries and history: the same times */
+  for (size_t i = c->from; i < c->to; i++) {
+    const cstep *t = &c->steps[i];
+    char id[16];
+    snprintf(id, sizeof id, "K%05d", t->id);
+    if (t->rm) {
+      uint64_t version;
+      int rc = store_batch_remove(s, "xq-a", "APIC"[t->k], id, &version);
+      CHECK_EQ_INT(0, rc);
+      continue;
+    }
+    Huibao__V1__Activity a = act(id, t->v, (uint32_t)t->id);
+    Huibao__V1__Problem p = prob(id, t->v, "jf", t->st, "c1");
+    Huibao__V1__Indicator in = sind(id, t->v, "juanzhu", t->id);
+    Huibao__V1__Case cs = scase(id, t->v, 1 + t->id % 3);
+    p.has_deleted = p.deleted = t->del;
+    Huibao__V1__Record r = HUIBAO__V1__RECORD__INIT; /* the body is a oneof */
+    if (t->k == 0)
+      r.body_case = HUIBAO__V1__RECORD__BODY_ACTIVITY, r.activity = &a;
+    else if (t->k == 1)
+      r.body_case = HUIBAO__V1__RECORD__BODY_PROBLEM, r.problem = &p;
+    else if (t->k == 2)
+      r.body_case = HUIBAO__V1__RECORD__BODY_INDICATOR, r.indicator = &in;
+    else
+      r.body_case = HUIBAO__V1__RECORD__BODY_CASE_ROW, r.case_row = &cs;
+    int code;
+    uint64_t sv;
+    const char *reason;
+    CHECK_EQ_INT(0, store_batch_put(s, &r, &code, &sv, &reason));
+    CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, code);
+    if (code != HUIBAO__V1__RESULT_CODE__STORED)
+      fprintf(stderr, "step %zu (%c %s v%llu): %s\n", i, "APIC"[t->k], id,
+              (unsigned long long)t -> v, reason ? reason : "-");
+  }
+  return 0;
+}
+
+/* Every key and value of db dbi, concatenated with their lengths into a
+ * malloc'd buffer (*len bytes). */
+static uint8_t *db_bytes(store *s, MDB_dbi dbi, size_t *len, size_t *entries)
+{
+  store_dbs d;
+  store_dbs_get(s, &d);
+  MDB_txn *txn;
+  MDB_cursor *cur;
+  MDB_val k, v;
+  uint8_t *out = NULL;
+  *len = *entries = 0;
+  CHECK_EQ_INT(0, mdb_txn_begin(d.env, NULL, MDB_RDONLY, &txn));
+  CHECK_EQ_INT(0, mdb_cursor_open(txn, dbi, &cur));
+  for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+       rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    out = realloc(out, *len + 16 + k.mv_size + v.mv_size);
+    if (!out)
+      abort();
+    memcpy(out + *len, &k.mv_size, 8);
+    memcpy(out + *len + 8, k.mv_data, k.mv_size);
+    memcpy(out + *len + 8 + k.mv_size, &v.mv_size, 8);
+    memcpy(out + *len + 16 + k.mv_size, v.mv_data, v.mv_size);
+    *len += 16 + k.mv_size + v.mv_size;
+    (*entries)++;
+  }
+  mdb_cursor_close(cur);
+  mdb_txn_abort(txn);
+  return out;
+}
+
+/* The batch's cursors (records per kind, review, log): the same steps in
+ * one batch and in one batch each leave the same bytes in records, gone
+ * and review, and the same aggregates: versions of the four kinds
+ * alternating, enough to split pages, new versions of records stored
+ * earlier in the same batch and before it, resolved problems (review
+ * entries written and read in the batch), deleted problems (deletion
+ * requests), removals, and a removed record stored again. */
+static void test_batch_cursors(void)
+{
+  enum { N = 1600 };
+  static cstep steps[2 * N];
+  size_t n = 0;
+  for (int i = 0; i < N; i++) /* first versions, the kinds alternating */
+    steps[n++] = (cstep){i % 4, i, 0, 0, 10, 1 + i % 3};
+  for (int i = 0; i < N; i += 3) /* new versions, some of them new records */
+    steps[n++] = (cstep){i % 4, i % 5 == 0 ? i + N : i, 0, 0, 11, 3};
+  for (int i = 1; i < N; i += 97) {
+    steps[n++] = (cstep){i % 4, i, 1, 0, 0, 0}; /* removed */
+    if (i % 2)
+      steps[n++] = (cstep){i % 4, i, 0, 0, 20, 3}; /* and stored again */
+  }
+  for (int i = 5; i < N; i += 8) /* problems deleted: deletion requests */
+    steps[n++] = (cstep){1, i, 0, 1, 30, 3};
+  for (int i = 5; i < N; i += 24) /* some of them restored by the unit */
+    steps[n++] = (cstep){1, i, 0, 0, 31, 2};
+  static const char ini[] = "[jf]\nname = J\nstart = 2022-01-01\nend = 2022-12-31\n";
+  hb_campaigns camps = {0};
+  hb_diags dg;
+  hb_diags_init(&dg);
+  CHECK_EQ_INT(0, hb_campaigns_parse("c.ini", ini, strlen(ini), &camps, &dg));
+  hb_diags_free(&dg);
+  char err[256];
+  store *one, *each;
+  CHECK_EQ_INT(0, store_open(&one, fresh_dir(), 0, 0, err, sizeof err));
+  store_campaigns_set(one, &camps);
+  store_set_admin(one);
+  csteps all = {steps, 0, n};
+  CHECK_EQ_INT(0, store_batch_run(one, csteps_fn, &all, err, sizeof err));
+  char dir_one[64];
+  snprintf(dir_one, sizeof dir_one, "%s", tmpdir);
+  tmpdir[0] = '\0'; /* keep it: fresh_dir removes the last one */
+  CHECK_EQ_INT(0, store_open(&each, fresh_dir(), 0, 0, err, sizeof err));
+  store_campaigns_set(each, &camps);
+  store_set_admin(each);
+  for (size_t i = 0; i < n; i++) {
+    csteps c = {steps, i, i + 1};
+    CHECK_EQ_INT(0, store_batch_run(each, csteps_fn, &c, err, sizeof err));
+  }
+  store_dbs d1, d2;
+  store_dbs_get(one, &d1);
+  store_dbs_get(each, &d2);
+  MDB_dbi dbis[4][2] = {
+      {d1.records, d2.records}, {d1.gone, d2.gone}, {d1.review, d2.review}, {d1.log, d2.log}};
+  size_t want_min[4] = {N, 8, 100, N + N / 3}; /* the paths were taken */
+  for (int i = 0; i < 4; i++) {
+    size_t l1, l2, e1, e2;
+    uint8_t *b1 = db_bytes(one, dbis[i][0], &l1, &e1), *b2 = db_bytes(each, dbis[i][1], &l2, &e2);
+    CHECK_EQ_INT(e1, e2);
+    CHECK(e1 >= want_min[i]);
+    CHECK_EQ_INT(l1, l2);
+    CHECK(l1 == l2 && (l1 == 0 || memcmp(b1, b2, l1) == 0));
+    free(b1);
+    free(b2);
+  }
+  const hb_agg *g1 = store_agg(one, "jf", "xq-a"), *g2 = store_agg(each, "jf", "xq-a");
+  CHECK(g1 && g2);
+  CHECK_EQ_INT(g1 ? g1->records : 0, g2 ? g2->records : 1);
+  CHECK_EQ_INT(g1 ? g1->cases : 0, g2 ? g2->cases : 1);
+  CHECK_EQ_INT(g1 ? hb_agg_indicator(g1, "juanzhu")->value : 0,
+               g2 ? hb_agg_indicator(g2, "juanzhu")->value : 1);
+  uint64_t h1n, h2n;
+  uint8_t h1[32], h2[32];
+  store_log_head(one, &h1n, h1);
+  store_log_head(each, &h2n, h2);
+  CHECK_EQ_INT(h1n, h2n);
+  CHECK(memcmp(h1, h2, 32) == 0);
+  CHECK_EQ_INT(0, verify_diffs(one));
+  CHECK_EQ_INT(0, verify_diffs(each));
+  store_close(one);
+  store_close(each);
+  hb_campaigns_free(&camps);
+  rmrf(dir_one);
+}
+
 int main(void)
 {
   RUN(test_versions);
@@ -549,6 +719,7 @@ int main(void)
   RUN(test_quota);
   RUN(test_admin_remove);
   RUN(test_indicators_cases);
+  RUN(test_batch_cursors);
   if (tmpdir[0])
     rmrf(tmpdir);
   return test_summary();
