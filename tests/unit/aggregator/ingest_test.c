@@ -1,10 +1,13 @@
-/* ingest_test.c: one drain: unknown unit, unit mismatch, rejection, canon. */
+/* ingest_test.c: one drain: unknown unit, unit mismatch, rejection, canon;
+ * two drains through the pipeline (decoded ahead, stored in order). */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "hb_err.h"
 #include "hb_wire.h"
+#include "hb_arena.h"
 #include "ingest.h"
+#include "pipeline.h"
 #include "test.h"
 
 static char dir[64];
@@ -258,9 +261,103 @@ static void test_declared_canon(void)
   CHECK_EQ_INT(0, system(cmd));
 }
 
+/* Issue 17: drain B is decoded on the pipeline's thread while drain A,
+ * decoded before it, is stored; each has its own arena. B's records are
+ * judged against what A stored (the decoding decides nothing the store
+ * decides): A1 v7 STORED over A's v5, A2 v5 DUPLICATE, A2 v4 STALE. */
+static void test_pipelined(void)
+{
+  snprintf(dir, sizeof dir, "/tmp/hb-ingest-XXXXXX");
+  CHECK(mkdtemp(dir) != NULL);
+  write_file("units.csv", "code,name,type\nxw,县委,county\ndlz,大罗镇,township\n");
+  write_file("c.ini", "[jf]\nname = 解放思想\nstart = 2022-06-01\nend = 2022-12-31\n"
+                      "category.county = 深化县情认识\n");
+  char path[128], err[256];
+  hb_units u;
+  hb_campaigns c;
+  hb_diags d;
+  hb_diags_init(&d);
+  snprintf(path, sizeof path, "%s/units.csv", dir);
+  CHECK_EQ_INT(0, hb_units_load(path, &u, &d));
+  snprintf(path, sizeof path, "%s/c.ini", dir);
+  CHECK_EQ_INT(0, hb_campaigns_load(path, &c, &d));
+  hb_diags_free(&d);
+  store *st;
+  snprintf(path, sizeof path, "%s/data", dir);
+  CHECK_EQ_INT(0, store_open(&st, path, 0, 0, err, sizeof err));
+
+  Huibao__V1__Activity ra[2] = {act("dlz", "A1", "jf"), act("dlz", "A2", "jf")};
+  Huibao__V1__Activity rb[3] = {act("dlz", "A1", "jf"), act("dlz", "A2", "jf"),
+                                act("dlz", "A2", "jf")};
+  rb[0].version = 7;
+  rb[0].participants = 50;
+  rb[2].version = 4; /* older, and not what was stored: STALE */
+  rb[2].participants = 30;
+  ingest_item ia[1], ib[1];
+  memset(ia, 0, sizeof ia);
+  memset(ib, 0, sizeof ib);
+  uint8_t *pa = submit("dlz", ra, 2, &ia[0].len);
+  uint8_t *pb = submit("dlz", rb, 3, &ib[0].len);
+  ia[0].data = pa;
+  ib[0].data = pb;
+  ib[0].ack = (uint8_t *)"x"; /* cleared by the decoding */
+  hb_arena *xa = hb_arena_new(), *xb = hb_arena_new();
+  ingest_ctx ca = {st, &u, &c, 19236, 1700000000, NULL, false, xa, false};
+  ingest_ctx cb = ca;
+  cb.arena = xb;
+  pipeline *p;
+  CHECK_EQ_INT(0, pipeline_open(&p));
+  ingest_drain *da, *db;
+  CHECK_EQ_INT(0, ingest_decode(&ca, ia, 1, &da));
+  pipeline_start(p, &cb, ib, 1);
+  ingest_stats stats;
+  memset(&stats, 0, sizeof stats);
+  CHECK_EQ_INT(0, ingest_store(da, &stats, err, sizeof err));
+  pipeline_wait(p, &db);
+  CHECK(db != NULL);
+  CHECK(ib[0].ack == NULL);
+  CHECK_EQ_INT(0, ingest_store(db, &stats, err, sizeof err));
+  pipeline_close(p);
+
+  Huibao__V1__Ack *a;
+  CHECK_EQ_INT(0, hb_wire_ack_unpack(ia[0].ack, ia[0].acklen, &a));
+  CHECK_EQ_INT(2, a->n_results);
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, a->results[0]->code);
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, a->results[1]->code);
+  protobuf_c_message_free_unpacked(&a->base, NULL);
+  CHECK_EQ_INT(0, hb_wire_ack_unpack(ib[0].ack, ib[0].acklen, &a));
+  CHECK_EQ_INT(3, a->n_results);
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, a->results[0]->code);
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__DUPLICATE, a->results[1]->code);
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STALE, a->results[2]->code);
+  CHECK_EQ_INT(5, a->results[2]->stored_version);
+  protobuf_c_message_free_unpacked(&a->base, NULL);
+  CHECK_EQ_INT(2, stats.submits);
+  CHECK_EQ_INT(5, stats.records);
+  CHECK_EQ_INT(3, stats.stored);
+  CHECK_EQ_INT(1, stats.duplicate);
+  CHECK_EQ_INT(1, stats.stale);
+  const hb_agg *g = store_agg(st, "jf", "dlz");
+  CHECK_EQ_INT(90, g ? g->act[1][2].participants : 0); /* A1 as of v7 (50) + A2 (40) */
+  CHECK_EQ_INT(2, store_seq(st, "jf"));
+  free(ia[0].ack);
+  free(ib[0].ack);
+  free(pa);
+  free(pb);
+  hb_arena_free(xa);
+  hb_arena_free(xb);
+  store_close(st);
+  hb_units_free(&u);
+  hb_campaigns_free(&c);
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  CHECK_EQ_INT(0, system(cmd));
+}
+
 int main(void)
 {
   RUN(test_drain);
   RUN(test_declared_canon);
+  RUN(test_pipelined);
   return test_summary();
 }
