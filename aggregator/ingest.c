@@ -283,7 +283,7 @@ static int decode_all(const ingest_ctx *c, hb_arena *ar, ingest_item *items, sub
   /* what the drain's compressed Submits may decompress to in all (issue 17):
    * a few hundred bytes on the wire can stand for HB_WIRE_MAX_SUBMIT, and
    * everything stays in ar until the drain's end */
-  size_t budget = INGEST_INFLATE_MAX, *inflate_left = &budget;
+  size_t budget = c->inflate_max ? c->inflate_max : INGEST_INFLATE_MAX, *inflate_left = &budget;
   for (size_t i = 0; i < n; i++) {
     submit_state *s = &st[i];
     char why[200];

@@ -42,6 +42,10 @@ typedef struct ingest_ctx {
   /* issue 17: behave as a county before compressed Submits (tests): no
    * Ack.accepts_zstd, Submit.records_zstd left aside as an unknown field */
   bool no_zstd;
+  /* issue 17: what this drain's compressed Submits may decompress to in
+   * all; 0: INGEST_INFLATE_MAX (server.c halves it when two drains are in
+   * flight at once) */
+  size_t inflate_max;
 } ingest_ctx;
 
 typedef struct ingest_item {

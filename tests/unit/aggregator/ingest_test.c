@@ -21,6 +21,39 @@ static void write_file(const char *name, const char *text)
   fclose(f);
 }
 
+/* A county in a new folder (dir): units.csv and c.ini with these texts,
+ * and an empty store. */
+static store *county_open(const char *units, const char *ini, hb_units *u, hb_campaigns *c)
+{
+  snprintf(dir, sizeof dir, "/tmp/hb-ingest-XXXXXX");
+  CHECK(mkdtemp(dir) != NULL);
+  write_file("units.csv", units);
+  write_file("c.ini", ini);
+  char path[128], err[256];
+  hb_diags d;
+  hb_diags_init(&d);
+  snprintf(path, sizeof path, "%s/units.csv", dir);
+  CHECK_EQ_INT(0, hb_units_load(path, u, &d));
+  snprintf(path, sizeof path, "%s/c.ini", dir);
+  CHECK_EQ_INT(0, hb_campaigns_load(path, c, &d));
+  hb_diags_write(&d, stderr);
+  hb_diags_free(&d);
+  store *st = NULL;
+  snprintf(path, sizeof path, "%s/data", dir);
+  CHECK_EQ_INT(0, store_open(&st, path, 0, 0, err, sizeof err));
+  return st;
+}
+
+static void county_close(store *st, hb_units *u, hb_campaigns *c)
+{
+  store_close(st);
+  hb_units_free(u);
+  hb_campaigns_free(c);
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  CHECK_EQ_INT(0, system(cmd));
+}
+
 static uint8_t *submit(const char *unit, Huibao__V1__Activity *a, size_t n, size_t *len)
 {
   Huibao__V1__Submit s = HUIBAO__V1__SUBMIT__INIT;
@@ -59,25 +92,13 @@ static Huibao__V1__Activity act(const char *unit, const char *id, const char *ca
 
 static void test_drain(void)
 {
-  snprintf(dir, sizeof dir, "/tmp/hb-ingest-XXXXXX");
-  CHECK(mkdtemp(dir) != NULL);
-  write_file("units.csv", "code,name,type\nxw,县委,county\ndlz,大罗镇,township\n");
-  write_file("c.ini", "[jf]\nname = 解放思想\nstart = 2022-06-01\nend = 2022-12-31\n"
-                      "category.county = 深化县情认识\n");
-  char path[128], err[256];
+  char err[256];
   hb_units u;
   hb_campaigns c;
-  hb_diags d;
-  hb_diags_init(&d);
-  snprintf(path, sizeof path, "%s/units.csv", dir);
-  CHECK_EQ_INT(0, hb_units_load(path, &u, &d));
-  snprintf(path, sizeof path, "%s/c.ini", dir);
-  CHECK_EQ_INT(0, hb_campaigns_load(path, &c, &d));
-  hb_diags_write(&d, stderr);
-  hb_diags_free(&d);
-  store *st;
-  snprintf(path, sizeof path, "%s/data", dir);
-  CHECK_EQ_INT(0, store_open(&st, path, 0, 0, err, sizeof err));
+  store *st = county_open("code,name,type\nxw,县委,county\ndlz,大罗镇,township\n",
+                          "[jf]\nname = 解放思想\nstart = 2022-06-01\nend = 2022-12-31\n"
+                          "category.county = 深化县情认识\n",
+                          &u, &c);
 
   Huibao__V1__Activity good[3] = {act("dlz", "A1", "解放思想"), act("xw", "A2", "jf"),
                                   act("dlz", "A3", "nosuch")};
@@ -90,7 +111,7 @@ static void test_drain(void)
   items[1].data = b1;
   items[2].data = (const uint8_t *)"\x08";
   items[2].len = 1;
-  ingest_ctx ctx = {st, &u, &c, 19236, 1700000000, NULL, false, NULL, false};
+  ingest_ctx ctx = {st, &u, &c, 19236, 1700000000, NULL, false, NULL, false, 0};
   ingest_stats stats;
   memset(&stats, 0, sizeof stats);
   CHECK_EQ_INT(0, ingest_run(&ctx, items, 3, &stats, err, sizeof err));
@@ -128,12 +149,7 @@ static void test_drain(void)
     free(items[i].ack);
   free(b0);
   free(b1);
-  store_close(st);
-  hb_units_free(&u);
-  hb_campaigns_free(&c);
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  CHECK_EQ_INT(0, system(cmd));
+  county_close(st, &u, &c);
 }
 
 /* Records of every kind, named by the clerk's words (a declared kind, a
@@ -141,26 +157,14 @@ static void test_drain(void)
  * codes; a tombstone of an indicator passes the form check. */
 static void test_declared_canon(void)
 {
-  snprintf(dir, sizeof dir, "/tmp/hb-ingest-XXXXXX");
-  CHECK(mkdtemp(dir) != NULL);
-  write_file("units.csv", "code,name,type\ndlz,大罗镇,township\n");
-  write_file("c.ini", "[jf]\nname = 解放思想\nstart = 2022-06-01\nend = 2022-12-31\n"
-                      "kind.dangke = 讲党课\nindicator.juanzhu = 捐助物资, 万元, 2\n"
-                      "category.county = 深化县情认识\ncategory.county.c1 = 县情不清\n");
-  char path[128], err[256];
+  char err[256];
   hb_units u;
   hb_campaigns c;
-  hb_diags d;
-  hb_diags_init(&d);
-  snprintf(path, sizeof path, "%s/units.csv", dir);
-  CHECK_EQ_INT(0, hb_units_load(path, &u, &d));
-  snprintf(path, sizeof path, "%s/c.ini", dir);
-  CHECK_EQ_INT(0, hb_campaigns_load(path, &c, &d));
-  hb_diags_write(&d, stderr);
-  hb_diags_free(&d);
-  store *st;
-  snprintf(path, sizeof path, "%s/data", dir);
-  CHECK_EQ_INT(0, store_open(&st, path, 0, 0, err, sizeof err));
+  store *st = county_open("code,name,type\ndlz,大罗镇,township\n",
+                          "[jf]\nname = 解放思想\nstart = 2022-06-01\nend = 2022-12-31\n"
+                          "kind.dangke = 讲党课\nindicator.juanzhu = 捐助物资, 万元, 2\n"
+                          "category.county = 深化县情认识\ncategory.county.c1 = 县情不清\n",
+                          &u, &c);
 
   Huibao__V1__Activity a = act("dlz", "A1", "解放思想");
   a.has_kind = 0;
@@ -226,7 +230,7 @@ static void test_declared_canon(void)
   /* the names become codes in the Submit's arena, kept by the caller */
   hb_arena *ar = hb_arena_new();
   CHECK(ar != NULL);
-  ingest_ctx ctx = {st, &u, &c, 19236, 1700000000, NULL, false, ar, false};
+  ingest_ctx ctx = {st, &u, &c, 19236, 1700000000, NULL, false, ar, false, 0};
   ingest_stats stats;
   memset(&stats, 0, sizeof stats);
   CHECK_EQ_INT(0, ingest_run(&ctx, &item, 1, &stats, err, sizeof err));
@@ -253,12 +257,7 @@ static void test_declared_canon(void)
   }
   free(item.ack);
   free(buf);
-  store_close(st);
-  hb_units_free(&u);
-  hb_campaigns_free(&c);
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  CHECK_EQ_INT(0, system(cmd));
+  county_close(st, &u, &c);
 }
 
 /* Issue 17: drain B is decoded on the pipeline's thread while drain A,
@@ -267,24 +266,13 @@ static void test_declared_canon(void)
  * decides): A1 v7 STORED over A's v5, A2 v5 DUPLICATE, A2 v4 STALE. */
 static void test_pipelined(void)
 {
-  snprintf(dir, sizeof dir, "/tmp/hb-ingest-XXXXXX");
-  CHECK(mkdtemp(dir) != NULL);
-  write_file("units.csv", "code,name,type\nxw,县委,county\ndlz,大罗镇,township\n");
-  write_file("c.ini", "[jf]\nname = 解放思想\nstart = 2022-06-01\nend = 2022-12-31\n"
-                      "category.county = 深化县情认识\n");
-  char path[128], err[256];
+  char err[256];
   hb_units u;
   hb_campaigns c;
-  hb_diags d;
-  hb_diags_init(&d);
-  snprintf(path, sizeof path, "%s/units.csv", dir);
-  CHECK_EQ_INT(0, hb_units_load(path, &u, &d));
-  snprintf(path, sizeof path, "%s/c.ini", dir);
-  CHECK_EQ_INT(0, hb_campaigns_load(path, &c, &d));
-  hb_diags_free(&d);
-  store *st;
-  snprintf(path, sizeof path, "%s/data", dir);
-  CHECK_EQ_INT(0, store_open(&st, path, 0, 0, err, sizeof err));
+  store *st = county_open("code,name,type\nxw,县委,county\ndlz,大罗镇,township\n",
+                          "[jf]\nname = 解放思想\nstart = 2022-06-01\nend = 2022-12-31\n"
+                          "category.county = 深化县情认识\n",
+                          &u, &c);
 
   Huibao__V1__Activity ra[2] = {act("dlz", "A1", "jf"), act("dlz", "A2", "jf")};
   Huibao__V1__Activity rb[3] = {act("dlz", "A1", "jf"), act("dlz", "A2", "jf"),
@@ -302,7 +290,7 @@ static void test_pipelined(void)
   ib[0].data = pb;
   ib[0].ack = (uint8_t *)"x"; /* cleared by the decoding */
   hb_arena *xa = hb_arena_new(), *xb = hb_arena_new();
-  ingest_ctx ca = {st, &u, &c, 19236, 1700000000, NULL, false, xa, false};
+  ingest_ctx ca = {st, &u, &c, 19236, 1700000000, NULL, false, xa, false, 0};
   ingest_ctx cb = ca;
   cb.arena = xb;
   pipeline *p;
@@ -346,12 +334,7 @@ static void test_pipelined(void)
   free(pb);
   hb_arena_free(xa);
   hb_arena_free(xb);
-  store_close(st);
-  hb_units_free(&u);
-  hb_campaigns_free(&c);
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  CHECK_EQ_INT(0, system(cmd));
+  county_close(st, &u, &c);
 }
 
 int main(void)
