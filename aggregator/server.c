@@ -40,7 +40,7 @@
 /* With the pipeline two drains are in flight (one decoded while the other
  * is stored): each may hold half of DRAIN_MAX_BYTES and decompress half of
  * INGEST_INFLATE_MAX, so the county holds what one drain held before
- * (bench row 5f': ~42 MB at full halves against ~30 MB, 2026-12-04). */
+ * (bench row 5f': ~42 MB with two whole drains against ~31 MB, 2026-12-04). */
 #define PIPELINE_SHARE 2
 /* A drain smaller than DRAIN_GATHER_ENOUGH bytes is not committed sooner
  * than DRAIN_GATHER_US after the previous one began: it sleeps until then

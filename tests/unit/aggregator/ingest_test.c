@@ -21,6 +21,11 @@ static void write_file(const char *name, const char *text)
   fclose(f);
 }
 
+/* The county of test_drain and test_pipelined. */
+static const char units_xw_dlz[] = "code,name,type\nxw,县委,county\ndlz,大罗镇,township\n";
+static const char campaign_jf[] = "[jf]\nname = 解放思想\nstart = 2022-06-01\nend = 2022-12-31\n"
+                                  "category.county = 深化县情认识\n";
+
 /* A county in a new folder (dir): units.csv and c.ini with these texts,
  * and an empty store. */
 static store *county_open(const char *units, const char *ini, hb_units *u, hb_campaigns *c)
@@ -95,10 +100,7 @@ static void test_drain(void)
   char err[256];
   hb_units u;
   hb_campaigns c;
-  store *st = county_open("code,name,type\nxw,县委,county\ndlz,大罗镇,township\n",
-                          "[jf]\nname = 解放思想\nstart = 2022-06-01\nend = 2022-12-31\n"
-                          "category.county = 深化县情认识\n",
-                          &u, &c);
+  store *st = county_open(units_xw_dlz, campaign_jf, &u, &c);
 
   Huibao__V1__Activity good[3] = {act("dlz", "A1", "解放思想"), act("xw", "A2", "jf"),
                                   act("dlz", "A3", "nosuch")};
@@ -269,10 +271,7 @@ static void test_pipelined(void)
   char err[256];
   hb_units u;
   hb_campaigns c;
-  store *st = county_open("code,name,type\nxw,县委,county\ndlz,大罗镇,township\n",
-                          "[jf]\nname = 解放思想\nstart = 2022-06-01\nend = 2022-12-31\n"
-                          "category.county = 深化县情认识\n",
-                          &u, &c);
+  store *st = county_open(units_xw_dlz, campaign_jf, &u, &c);
 
   Huibao__V1__Activity ra[2] = {act("dlz", "A1", "jf"), act("dlz", "A2", "jf")};
   Huibao__V1__Activity rb[3] = {act("dlz", "A1", "jf"), act("dlz", "A2", "jf"),
