@@ -39,6 +39,7 @@ const char *config_usage(void)
          "                      (default: the --keys folder; docs/security.md)\n"
          "  --require-signatures  refuse records of units without a signing key too\n"
          "  --no-zstd-submits   answer as a county before compressed Submits (tests)\n"
+         "  --no-pipeline       decode and store each drain on one thread (measurements)\n"
          "  --heartbeat-ms N    republish every campaign every N ms (default 1000)\n"
          "  --log-level LEVEL   error|warning|notice|info|debug (default info)\n"
          "  --metrics ADDR:PORT Prometheus metrics over HTTP at /metrics, e.g. 127.0.0.1:9101\n"
@@ -84,6 +85,7 @@ static const hb_cli_opt opt_table[] = {
     {.name = "signing-keys", .kind = HB_CLI_DUP, O(signing_keys)},
     {.name = "require-signatures", .kind = HB_CLI_FLAG, O(require_signatures)},
     {.name = "no-zstd-submits", .kind = HB_CLI_FLAG, O(no_zstd_submits)},
+    {.name = "no-pipeline", .kind = HB_CLI_FLAG, O(no_pipeline)},
     {.name = "heartbeat-ms",
      .kind = HB_CLI_INT,
      O(heartbeat_ms),

@@ -44,6 +44,9 @@ typedef struct agg_config {
   /* issue 17: no-zstd-submits = true: answer as a county before compressed
    * Submits (ingest.h no_zstd; for tests of that county with a new agent) */
   int no_zstd_submits;
+  /* issue 17: no-pipeline = true: each drain decoded on the main thread
+   * (server.c), not on the decoding thread while the last one is stored */
+  int no_pipeline;
 } agg_config;
 
 /* Parses argv (argv[0] is the program). Returns 0; HB_EINVAL for a bad

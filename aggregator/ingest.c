@@ -35,6 +35,7 @@ typedef struct submit_state {
   bool dec_more;
   const char *busy; /* issue 17: not taken now (over the drain's decompression budget, or
                      * no memory): answered retry with this reason, nothing stored */
+  bool seen;        /* a Submit of a known unit: its agent counts as seen (metrics) */
 } submit_state;
 
 /* Replaces *slot (a string of a Submit unpacked into ar) with a copy of
@@ -282,7 +283,7 @@ static int decode_all(const ingest_ctx *c, hb_arena *ar, ingest_item *items, sub
   /* what the drain's compressed Submits may decompress to in all (issue 17):
    * a few hundred bytes on the wire can stand for HB_WIRE_MAX_SUBMIT, and
    * everything stays in ar until the drain's end */
-  size_t budget = INGEST_INFLATE_MAX, *inflate_left = &budget;
+  size_t budget = c->inflate_max ? c->inflate_max : INGEST_INFLATE_MAX, *inflate_left = &budget;
   for (size_t i = 0; i < n; i++) {
     submit_state *s = &st[i];
     char why[200];
@@ -325,7 +326,7 @@ static int decode_all(const ingest_ctx *c, hb_arena *ar, ingest_item *items, sub
       agg_metrics_refused("unknown_unit");
       continue;
     }
-    agg_metrics_seen(s->submit->unit);
+    s->seen = true; /* agg_metrics_seen by ingest_store: its list is the main thread's */
     size_t nr = s->submit->n_records;
     s->res = calloc(nr ? nr : 1, sizeof *s->res);
     const uint8_t **body = hb_arena_alloc(ar, (nr ? nr : 1) * sizeof *body);
@@ -561,34 +562,68 @@ static int ack_pack(const ingest_ctx *c, const submit_state *s, uint64_t epoch, 
   return 0;
 }
 
-int ingest_run(const ingest_ctx *c, ingest_item *items, size_t n, ingest_stats *stats, char *err,
-               size_t errlen)
+struct ingest_drain {
+  ingest_ctx c;  /* as given to ingest_decode (its arena, or own) */
+  hb_arena *own; /* made for this drain when c.arena was NULL */
+  ingest_item *items;
+  size_t n;
+  submit_state *st;
+  int rc;             /* decode_all's: not 0, every ack says retry */
+  ingest_stats stats; /* decode_all's counts (submits, refused, impersonations) */
+};
+
+int ingest_decode(const ingest_ctx *c, ingest_item *items, size_t n, ingest_drain **out)
 {
-  err[0] = '\0';
+  *out = NULL;
   for (size_t i = 0; i < n; i++) {
     items[i].ack = NULL;
     items[i].acklen = 0;
     items[i].claimed[0] = items[i].key_unit[0] = '\0';
   }
-  submit_state *st = calloc(n ? n : 1, sizeof *st);
-  if (!st) {
+  ingest_drain *d = calloc(1, sizeof *d);
+  if (!d)
+    return HB_ENOMEM;
+  d->c = *c;
+  d->items = items;
+  d->n = n;
+  d->st = calloc(n ? n : 1, sizeof *d->st);
+  if (!c->arena)
+    d->c.arena = d->own = hb_arena_new();
+  if (!d->st || !d->c.arena) {
+    free(d->st);
+    hb_arena_free(d->own);
+    free(d);
+    return HB_ENOMEM;
+  }
+  d->stats.submits = n;
+  d->rc = decode_all(&d->c, d->c.arena, items, d->st, n, &d->stats);
+  *out = d;
+  return 0;
+}
+
+int ingest_store(ingest_drain *d, ingest_stats *stats, char *err, size_t errlen)
+{
+  err[0] = '\0';
+  if (!d) {
     snprintf(err, errlen, "out of memory");
     return HB_ENOMEM;
   }
-  stats->submits += n;
-  hb_arena *ar = c->arena ? c->arena : hb_arena_new();
-  if (!ar) {
-    free(st);
-    snprintf(err, errlen, "out of memory");
-    return HB_ENOMEM;
-  }
-  int rc = decode_all(c, ar, items, st, n, stats);
+  const ingest_ctx *c = &d->c;
+  submit_state *st = d->st;
+  size_t n = d->n;
+  stats->submits += d->stats.submits;
+  stats->refused += d->stats.refused;
+  stats->impersonations += d->stats.impersonations;
+  int rc = d->rc;
   bool any = false;
-  for (size_t i = 0; i < n && rc == 0; i++)
-    if (st[i].submit && !st[i].error[0] && !st[i].busy) {
+  for (size_t i = 0; i < n; i++) {
+    if (st[i].seen)
+      agg_metrics_seen(st[i].submit->unit);
+    if (rc == 0 && st[i].submit && !st[i].error[0] && !st[i].busy) {
       any = true;
       stats->records += st[i].submit->n_records;
     }
+  }
   if (rc == 0 && any) {
     ingest_batch b = {c, st, n, err, errlen};
     rc = store_batch_run(c->st, store_all, &b, err, errlen);
@@ -598,7 +633,7 @@ int ingest_run(const ingest_ctx *c, ingest_item *items, size_t n, ingest_stats *
   if (rc == 0)
     decisions_fill(c, st, n);
   for (size_t i = 0; i < n; i++) {
-    ack_pack(c, &st[i], store_epoch(c->st), rc != 0, err, &items[i],
+    ack_pack(c, &st[i], store_epoch(c->st), rc != 0, err, &d->items[i],
              stats); /* no memory: no ack, agent resends */
   }
   for (size_t i = 0; i < n; i++) {
@@ -608,9 +643,18 @@ int ingest_run(const ingest_ctx *c, ingest_item *items, size_t n, ingest_stats *
     store_decisions_free(st[i].dec, st[i].ndec);
   }
   free(st);
-  if (ar == c->arena)
-    hb_arena_reset(ar); /* every Submit and what ingest put in them */
+  if (d->own)
+    hb_arena_free(d->own);
   else
-    hb_arena_free(ar);
+    hb_arena_reset(d->c.arena); /* every Submit and what ingest put in them */
+  free(d);
   return rc;
+}
+
+int ingest_run(const ingest_ctx *c, ingest_item *items, size_t n, ingest_stats *stats, char *err,
+               size_t errlen)
+{
+  ingest_drain *d;
+  (void)ingest_decode(c, items, n, &d); /* NULL: ingest_store says out of memory */
+  return ingest_store(d, stats, err, errlen);
 }

@@ -42,6 +42,10 @@ typedef struct ingest_ctx {
   /* issue 17: behave as a county before compressed Submits (tests): no
    * Ack.accepts_zstd, Submit.records_zstd left aside as an unknown field */
   bool no_zstd;
+  /* issue 17: what this drain's compressed Submits may decompress to in
+   * all; 0: INGEST_INFLATE_MAX (server.c halves it when two drains are in
+   * flight at once) */
+  size_t inflate_max;
 } ingest_ctx;
 
 typedef struct ingest_item {
@@ -66,5 +70,26 @@ typedef struct ingest_stats {
  * and err says why. */
 int ingest_run(const ingest_ctx *c, ingest_item *items, size_t n, ingest_stats *stats, char *err,
                size_t errlen);
+
+/* ingest_run in two stages (issue 17), so that one drain can be decoded on
+ * another thread while the main thread stores the one before it.
+ *
+ * ingest_decode is the pure stage: it unpacks items[0..n) into c->arena,
+ * refuses the malformed, impersonating or unknown-unit Submits and
+ * validates and canonicalises every record against c->units, c->campaigns
+ * and c->signers. It never touches c->st (nor the metrics' unit list), so
+ * it may run on any thread while another stores, as long as nobody changes
+ * the units, campaigns or signers meanwhile. It clears every item's ack and
+ * returns 0 with *out (c is copied: today and now_s stay the drain's), or
+ * HB_ENOMEM with *out NULL.
+ *
+ * ingest_store is the rest, on the thread that owns the store: one write
+ * transaction and its commit, the acks into items (which must stay as they
+ * were given to ingest_decode), the decoding's counts added to stats. It
+ * frees d (NULL: out of memory at decoding, no acks) and resets c->arena;
+ * it returns as ingest_run. */
+typedef struct ingest_drain ingest_drain;
+int ingest_decode(const ingest_ctx *c, ingest_item *items, size_t n, ingest_drain **out);
+int ingest_store(ingest_drain *d, ingest_stats *stats, char *err, size_t errlen);
 
 #endif

@@ -25,6 +25,7 @@
 #include "ingest.h"
 #include "ingest_sign.h"
 #include "metrics.h"
+#include "pipeline.h"
 #include "hb_rollup.h"
 #include "store.h"
 #include "store_review.h"
@@ -36,6 +37,11 @@
  * covers thousands of records (docs/performance.md: 8 MB gave 46-70 MB and
  * no more throughput). */
 #define DRAIN_MAX_BYTES (2u * 1024 * 1024)
+/* With the pipeline two drains are in flight (one decoded while the other
+ * is stored): each may hold half of DRAIN_MAX_BYTES and decompress half of
+ * INGEST_INFLATE_MAX, so the county holds what one drain held before
+ * (bench row 5f': ~42 MB with two whole drains against ~31 MB, 2026-12-04). */
+#define PIPELINE_SHARE 2
 /* A drain smaller than DRAIN_GATHER_ENOUGH bytes is not committed sooner
  * than DRAIN_GATHER_US after the previous one began: it sleeps until then
  * and takes what arrived meanwhile. At a steady trickle one commit (one
@@ -166,6 +172,18 @@ typedef struct in_msg {
   int nframes;
 } in_msg;
 
+/* One drain on its way: received, then decoded, then stored and acked.
+ * Two alternate (issue 17): the next one is decoded while this one is
+ * stored. */
+typedef struct stage {
+  in_msg *msgs;
+  ingest_item *items;
+  size_t n;
+  hb_arena *arena; /* its Submits are unpacked here (ingest.h) */
+  ingest_drain *d; /* decoded, not stored yet (pending) */
+  bool pending;
+} stage;
+
 typedef struct server {
   const agg_config *cfg;
   void *ctx, *router;
@@ -174,8 +192,9 @@ typedef struct server {
   hb_campaigns campaigns;
   char *code, *name;
   hb_publisher *pub;
-  in_msg *msgs;
-  ingest_item *items;
+  stage stages[2];
+  int free_stage; /* the stage the next drain is received into; the other may be pending */
+  pipeline *pipe; /* the decoding thread; NULL: --no-pipeline (or it could not start) */
   ingest_stats stats;
   int64_t last_full_log_ms;
   uint64_t acks_dropped;
@@ -185,7 +204,6 @@ typedef struct server {
   hb_zap *zap;               /* authenticates agents (the cities: pub's own) */
   console *con;              /* --console: the review console (issue 14), or NULL */
   hb_sign_registry *signers; /* issue 15: the units' public signing keys (ingest_sign.h) */
-  hb_arena *arena;           /* issue 17: the drain's Submits are unpacked here (ingest.h) */
   agg_detail *detail; /* --detail: the history for the cities' replicas (issue 15), or NULL */
 } server;
 
@@ -316,15 +334,33 @@ static void publish_changed(server *s)
     (void)hb_publisher_mark(s->pub, ids[i], now); /* out of memory: the heartbeat sends it */
 }
 
-static void drain(server *s)
+static void store_stage(server *s, stage *g);
+
+/* Stores and acks the drain decoded last, if it waits (issue 17). After
+ * this the units, campaigns and keys may change: no drain holds a
+ * decoding of them and the decoding thread is idle. */
+static void flush(server *s)
+{
+  stage *g = &s->stages[!s->free_stage];
+  if (g->pending) {
+    g->pending = false;
+    store_stage(s, g);
+  }
+}
+
+/* Receives one drain into g (at most DRAIN_MAX_MSGS, DRAIN_MAX_BYTES or its share);
+ * returns how many messages. */
+static size_t receive(server *s, stage *g)
 {
   size_t n = 0, bytes = 0;
   int gathered = 0;
-  while (n < DRAIN_MAX_MSGS && bytes < DRAIN_MAX_BYTES) {
-    if (recv_message(s->router, &s->msgs[n]) != 0) {
+  size_t max_bytes = s->pipe ? DRAIN_MAX_BYTES / PIPELINE_SHARE : DRAIN_MAX_BYTES;
+  while (n < DRAIN_MAX_MSGS && bytes < max_bytes) {
+    if (recv_message(s->router, &g->msgs[n]) != 0) {
       if (errno != EAGAIN || gathered || bytes >= DRAIN_GATHER_ENOUGH)
         break;
       gathered = 1;
+      flush(s); /* the wait below: the last drain's commit first, its acks wait no longer */
       int64_t wait = s->last_batch_us + DRAIN_GATHER_US - mono_us();
       if (wait > 0) {
         struct timespec gather = {0, (long)wait * 1000L};
@@ -332,23 +368,37 @@ static void drain(server *s)
       }
       continue;
     }
-    if (s->msgs[n].nframes == 0)
+    if (g->msgs[n].nframes == 0)
       continue; /* malformed envelope: no way to answer */
-    bytes += zmq_msg_size(&s->msgs[n].frames[s->msgs[n].nframes - 1]);
+    bytes += zmq_msg_size(&g->msgs[n].frames[g->msgs[n].nframes - 1]);
     n++;
   }
   s->untrimmed += bytes;
+  return n;
+}
+
+/* One drain: received into the free stage and decoded (on the pipeline's
+ * thread while the drain before it is stored and acked here), then left
+ * pending for the next drain or flush; without the pipeline, decoded and
+ * stored at once. The store is the main thread's: LMDB's write
+ * transaction belongs to the thread that began it, and drains are stored
+ * in the order they were received. */
+static void drain(server *s)
+{
+  stage *g = &s->stages[s->free_stage];
+  size_t n = receive(s, g);
   if (n == 0)
     return;
+  g->n = n;
   s->last_batch_us = mono_us();
   for (size_t i = 0; i < n; i++) {
-    zmq_msg_t *payload = &s->msgs[i].frames[s->msgs[i].nframes - 1];
-    s->items[i].data = zmq_msg_data(payload);
-    s->items[i].len = zmq_msg_size(payload);
+    zmq_msg_t *payload = &g->msgs[i].frames[g->msgs[i].nframes - 1];
+    g->items[i].data = zmq_msg_data(payload);
+    g->items[i].len = zmq_msg_size(payload);
     /* Under CURVE a message without a User-Id must not skip the unit
      * check: "" matches no unit, so the batch is refused (fail closed). */
     const char *uid = s->zap ? zmq_msg_gets(payload, "User-Id") : NULL;
-    s->items[i].user_id = s->zap ? (uid ? uid : "") : NULL;
+    g->items[i].user_id = s->zap ? (uid ? uid : "") : NULL;
   }
   ingest_ctx c = {s->st,
                   &s->units,
@@ -357,12 +407,31 @@ static void drain(server *s)
                   hb_time_now_ms() / 1000,
                   s->signers,
                   s->cfg->require_signatures,
-                  s->arena,
-                  s->cfg->no_zstd_submits};
+                  g->arena,
+                  s->cfg->no_zstd_submits,
+                  s->pipe ? INGEST_INFLATE_MAX / PIPELINE_SHARE : INGEST_INFLATE_MAX};
+  if (!s->pipe) {
+    (void)ingest_decode(&c, g->items, n, &g->d); /* NULL: ingest_store says out of memory */
+    store_stage(s, g);
+    return;
+  }
+  pipeline_start(s->pipe, &c, g->items, n);
+  flush(s); /* the drain before this one, meanwhile */
+  pipeline_wait(s->pipe, &g->d);
+  g->pending = true;
+  s->free_stage = !s->free_stage;
+}
+
+/* Stores g's decoded drain in one transaction, then sends its acks (after
+ * the commit) and releases its messages. */
+static void store_stage(server *s, stage *g)
+{
+  size_t n = g->n;
   char err[512];
   ingest_stats before = s->stats;
   double t0 = agg_metrics_clock();
-  int rc = ingest_run(&c, s->items, n, &s->stats, err, sizeof err);
+  int rc = ingest_store(g->d, &s->stats, err, sizeof err);
+  g->d = NULL;
   agg_metrics_batch(&before, &s->stats, rc, t0);
   if (rc != 0) {
     int64_t now = hb_time_mono_ms();
@@ -375,12 +444,13 @@ static void drain(server *s)
     s->last_full_log_ms = 0;
   }
   for (size_t i = 0; i < n; i++) {
-    send_ack(s, &s->msgs[i], &s->items[i]);
-    free(s->items[i].ack);
-    s->items[i].ack = NULL;
-    for (int f = 0; f < s->msgs[i].nframes; f++)
-      zmq_msg_close(&s->msgs[i].frames[f]);
+    send_ack(s, &g->msgs[i], &g->items[i]);
+    free(g->items[i].ack);
+    g->items[i].ack = NULL;
+    for (int f = 0; f < g->msgs[i].nframes; f++)
+      zmq_msg_close(&g->msgs[i].frames[f]);
   }
+  g->n = 0;
   if (rc == 0)
     publish_changed(s);
   if (s->stats.impersonations > before.impersonations) {
@@ -388,9 +458,9 @@ static void drain(server *s)
      * at most IMPERSONATION_LOG_MAX a drain (a flood cannot flood the log) */
     size_t logged = 0;
     for (size_t i = 0; i < n && logged < IMPERSONATION_LOG_MAX; i++)
-      if (s->items[i].claimed[0]) {
+      if (g->items[i].claimed[0]) {
         hb_log_warn("refused a Submit for unit %s: it came with the key of unit %s (%s/%s.key)",
-                    s->items[i].claimed, s->items[i].key_unit, s->cfg->keys, s->items[i].key_unit);
+                    g->items[i].claimed, g->items[i].key_unit, s->cfg->keys, g->items[i].key_unit);
         logged++;
       }
     hb_log_warn("refused %zu submits for a unit other than the one their key belongs to",
@@ -706,9 +776,12 @@ static void server_close(server *s)
   hb_sign_registry_free(s->signers);
   free(s->code);
   free(s->name);
-  free(s->msgs);
-  free(s->items);
-  hb_arena_free(s->arena);
+  pipeline_close(s->pipe); /* idle: server_run flushed */
+  for (int i = 0; i < 2; i++) {
+    free(s->stages[i].msgs);
+    free(s->stages[i].items);
+    hb_arena_free(s->stages[i].arena);
+  }
 }
 
 /* The service's start-up, in order: configuration, inputs, signals, the
@@ -733,14 +806,21 @@ static int server_start(server *s, const agg_config *cfg)
     return EX_CONFIG;
   }
   signals_install();
-  s->msgs = calloc(DRAIN_MAX_MSGS, sizeof *s->msgs);
-  s->items = calloc(DRAIN_MAX_MSGS, sizeof *s->items);
-  s->arena = hb_arena_new();
-  if (!s->msgs || !s->items || !s->arena || choose_source(s) != 0) {
+  int nomem = choose_source(s) != 0;
+  for (int i = 0; i < 2; i++) {
+    stage *g = &s->stages[i];
+    g->msgs = calloc(DRAIN_MAX_MSGS, sizeof *g->msgs);
+    g->items = calloc(DRAIN_MAX_MSGS, sizeof *g->items);
+    g->arena = hb_arena_new();
+    nomem |= !g->msgs || !g->items || !g->arena;
+  }
+  if (nomem || (!cfg->no_pipeline && pipeline_open(&s->pipe) == HB_ENOMEM)) {
     hb_log_err("out of memory");
     server_close(s);
     return EX_SOFTWARE;
   }
+  if (!cfg->no_pipeline && !s->pipe)
+    hb_log_warn("no decoding thread: each drain is decoded and stored on the main thread");
   int rc = store_open(&s->st, cfg->data, 0, 0, err, sizeof err);
   if (rc != 0) {
     hb_log_err("%s", err);
@@ -804,6 +884,7 @@ int server_run(const agg_config *cfg)
   while (!stop_flag) {
     if (reload_flag) {
       reload_flag = 0;
+      flush(&s); /* no drain decoded with the old units, campaigns or keys is left */
       hb_notify_reloading();
       reload(&s);
       hb_notify_ready("reloaded");
@@ -822,6 +903,8 @@ int server_run(const agg_config *cfg)
     int timeout = hb_publisher_wait_ms(s.pub, now);
     if (timeout < 0 || timeout > EXTERNAL_CHECK_MS)
       timeout = EXTERNAL_CHECK_MS;
+    if (s.stages[!s.free_stage].pending)
+      timeout = 0; /* a decoded drain waits: stored at once unless another came */
     timeout = hb_notify_watchdog(agg_metrics_tick(s.st, &s.units, s.pub, &s.stats, timeout));
     /* the ZAP handlers (agents', subscribers') exist unless --insecure */
     zmq_pollitem_t items[6] = {{s.router, 0, ZMQ_POLLIN, 0},
@@ -847,6 +930,8 @@ int server_run(const agg_config *cfg)
     }
     if (items[0].revents & ZMQ_POLLIN)
       drain(&s);
+    else
+      flush(&s);
     if ((items[1].revents | items[3].revents) & ZMQ_POLLIN)
       hb_publisher_poll(s.pub); /* a new subscriber: everything goes out at the next send */
     if (s.zap && (items[2].revents & ZMQ_POLLIN))
@@ -856,6 +941,7 @@ int server_run(const agg_config *cfg)
     if (con_i >= 0 && (items[con_i].revents & ZMQ_POLLIN) && console_handle(s.con))
       publish_changed(&s); /* answered after the commit */
   }
+  flush(&s); /* received and decoded: stored and acked before stopping */
   hb_notify_stopping();
   if (store_inconsistencies(s.st))
     hb_log_warn("%llu removals did not match their aggregate; run verify",

@@ -97,7 +97,7 @@ static void test_ingest(void)
                    probe("xw", 1, 0, &items[2].len)};
   for (int i = 0; i < 3; i++)
     items[i].data = b[i];
-  ingest_ctx ctx = {st, &u, NULL, 19236, 1700000000, NULL, false, NULL, false};
+  ingest_ctx ctx = {st, &u, NULL, 19236, 1700000000, NULL, false, NULL, false, 0};
   ingest_stats stats;
   memset(&stats, 0, sizeof stats);
   char err[256];
@@ -132,7 +132,7 @@ static void test_ingest_more(void)
     memset(&it, 0, sizeof it);
     uint8_t *b = probe("xw", 1, after, &it.len);
     it.data = b;
-    ingest_ctx ctx = {st, &u, NULL, 19236, 1700000000, NULL, false, NULL, false};
+    ingest_ctx ctx = {st, &u, NULL, 19236, 1700000000, NULL, false, NULL, false, 0};
     ingest_stats stats;
     memset(&stats, 0, sizeof stats);
     char err[256];

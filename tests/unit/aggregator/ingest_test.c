@@ -1,10 +1,13 @@
-/* ingest_test.c: one drain: unknown unit, unit mismatch, rejection, canon. */
+/* ingest_test.c: one drain: unknown unit, unit mismatch, rejection, canon;
+ * two drains through the pipeline (decoded ahead, stored in order). */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "hb_err.h"
 #include "hb_wire.h"
+#include "hb_arena.h"
 #include "ingest.h"
+#include "pipeline.h"
 #include "test.h"
 
 static char dir[64];
@@ -16,6 +19,44 @@ static void write_file(const char *name, const char *text)
   FILE *f = fopen(path, "w");
   fputs(text, f);
   fclose(f);
+}
+
+/* The county of test_drain and test_pipelined. */
+static const char units_xw_dlz[] = "code,name,type\nxw,县委,county\ndlz,大罗镇,township\n";
+static const char campaign_jf[] = "[jf]\nname = 解放思想\nstart = 2022-06-01\nend = 2022-12-31\n"
+                                  "category.county = 深化县情认识\n";
+
+/* A county in a new folder (dir): units.csv and c.ini with these texts,
+ * and an empty store. */
+static store *county_open(const char *units, const char *ini, hb_units *u, hb_campaigns *c)
+{
+  snprintf(dir, sizeof dir, "/tmp/hb-ingest-XXXXXX");
+  CHECK(mkdtemp(dir) != NULL);
+  write_file("units.csv", units);
+  write_file("c.ini", ini);
+  char path[128], err[256];
+  hb_diags d;
+  hb_diags_init(&d);
+  snprintf(path, sizeof path, "%s/units.csv", dir);
+  CHECK_EQ_INT(0, hb_units_load(path, u, &d));
+  snprintf(path, sizeof path, "%s/c.ini", dir);
+  CHECK_EQ_INT(0, hb_campaigns_load(path, c, &d));
+  hb_diags_write(&d, stderr);
+  hb_diags_free(&d);
+  store *st = NULL;
+  snprintf(path, sizeof path, "%s/data", dir);
+  CHECK_EQ_INT(0, store_open(&st, path, 0, 0, err, sizeof err));
+  return st;
+}
+
+static void county_close(store *st, hb_units *u, hb_campaigns *c)
+{
+  store_close(st);
+  hb_units_free(u);
+  hb_campaigns_free(c);
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  CHECK_EQ_INT(0, system(cmd));
 }
 
 static uint8_t *submit(const char *unit, Huibao__V1__Activity *a, size_t n, size_t *len)
@@ -56,25 +97,10 @@ static Huibao__V1__Activity act(const char *unit, const char *id, const char *ca
 
 static void test_drain(void)
 {
-  snprintf(dir, sizeof dir, "/tmp/hb-ingest-XXXXXX");
-  CHECK(mkdtemp(dir) != NULL);
-  write_file("units.csv", "code,name,type\nxw,县委,county\ndlz,大罗镇,township\n");
-  write_file("c.ini", "[jf]\nname = 解放思想\nstart = 2022-06-01\nend = 2022-12-31\n"
-                      "category.county = 深化县情认识\n");
-  char path[128], err[256];
+  char err[256];
   hb_units u;
   hb_campaigns c;
-  hb_diags d;
-  hb_diags_init(&d);
-  snprintf(path, sizeof path, "%s/units.csv", dir);
-  CHECK_EQ_INT(0, hb_units_load(path, &u, &d));
-  snprintf(path, sizeof path, "%s/c.ini", dir);
-  CHECK_EQ_INT(0, hb_campaigns_load(path, &c, &d));
-  hb_diags_write(&d, stderr);
-  hb_diags_free(&d);
-  store *st;
-  snprintf(path, sizeof path, "%s/data", dir);
-  CHECK_EQ_INT(0, store_open(&st, path, 0, 0, err, sizeof err));
+  store *st = county_open(units_xw_dlz, campaign_jf, &u, &c);
 
   Huibao__V1__Activity good[3] = {act("dlz", "A1", "解放思想"), act("xw", "A2", "jf"),
                                   act("dlz", "A3", "nosuch")};
@@ -87,7 +113,7 @@ static void test_drain(void)
   items[1].data = b1;
   items[2].data = (const uint8_t *)"\x08";
   items[2].len = 1;
-  ingest_ctx ctx = {st, &u, &c, 19236, 1700000000, NULL, false, NULL, false};
+  ingest_ctx ctx = {st, &u, &c, 19236, 1700000000, NULL, false, NULL, false, 0};
   ingest_stats stats;
   memset(&stats, 0, sizeof stats);
   CHECK_EQ_INT(0, ingest_run(&ctx, items, 3, &stats, err, sizeof err));
@@ -125,12 +151,7 @@ static void test_drain(void)
     free(items[i].ack);
   free(b0);
   free(b1);
-  store_close(st);
-  hb_units_free(&u);
-  hb_campaigns_free(&c);
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  CHECK_EQ_INT(0, system(cmd));
+  county_close(st, &u, &c);
 }
 
 /* Records of every kind, named by the clerk's words (a declared kind, a
@@ -138,26 +159,14 @@ static void test_drain(void)
  * codes; a tombstone of an indicator passes the form check. */
 static void test_declared_canon(void)
 {
-  snprintf(dir, sizeof dir, "/tmp/hb-ingest-XXXXXX");
-  CHECK(mkdtemp(dir) != NULL);
-  write_file("units.csv", "code,name,type\ndlz,大罗镇,township\n");
-  write_file("c.ini", "[jf]\nname = 解放思想\nstart = 2022-06-01\nend = 2022-12-31\n"
-                      "kind.dangke = 讲党课\nindicator.juanzhu = 捐助物资, 万元, 2\n"
-                      "category.county = 深化县情认识\ncategory.county.c1 = 县情不清\n");
-  char path[128], err[256];
+  char err[256];
   hb_units u;
   hb_campaigns c;
-  hb_diags d;
-  hb_diags_init(&d);
-  snprintf(path, sizeof path, "%s/units.csv", dir);
-  CHECK_EQ_INT(0, hb_units_load(path, &u, &d));
-  snprintf(path, sizeof path, "%s/c.ini", dir);
-  CHECK_EQ_INT(0, hb_campaigns_load(path, &c, &d));
-  hb_diags_write(&d, stderr);
-  hb_diags_free(&d);
-  store *st;
-  snprintf(path, sizeof path, "%s/data", dir);
-  CHECK_EQ_INT(0, store_open(&st, path, 0, 0, err, sizeof err));
+  store *st = county_open("code,name,type\ndlz,大罗镇,township\n",
+                          "[jf]\nname = 解放思想\nstart = 2022-06-01\nend = 2022-12-31\n"
+                          "kind.dangke = 讲党课\nindicator.juanzhu = 捐助物资, 万元, 2\n"
+                          "category.county = 深化县情认识\ncategory.county.c1 = 县情不清\n",
+                          &u, &c);
 
   Huibao__V1__Activity a = act("dlz", "A1", "解放思想");
   a.has_kind = 0;
@@ -223,7 +232,7 @@ static void test_declared_canon(void)
   /* the names become codes in the Submit's arena, kept by the caller */
   hb_arena *ar = hb_arena_new();
   CHECK(ar != NULL);
-  ingest_ctx ctx = {st, &u, &c, 19236, 1700000000, NULL, false, ar, false};
+  ingest_ctx ctx = {st, &u, &c, 19236, 1700000000, NULL, false, ar, false, 0};
   ingest_stats stats;
   memset(&stats, 0, sizeof stats);
   CHECK_EQ_INT(0, ingest_run(&ctx, &item, 1, &stats, err, sizeof err));
@@ -250,17 +259,87 @@ static void test_declared_canon(void)
   }
   free(item.ack);
   free(buf);
-  store_close(st);
-  hb_units_free(&u);
-  hb_campaigns_free(&c);
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  CHECK_EQ_INT(0, system(cmd));
+  county_close(st, &u, &c);
+}
+
+/* Issue 17: drain B is decoded on the pipeline's thread while drain A,
+ * decoded before it, is stored; each has its own arena. B's records are
+ * judged against what A stored (the decoding decides nothing the store
+ * decides): A1 v7 STORED over A's v5, A2 v5 DUPLICATE, A2 v4 STALE. */
+static void test_pipelined(void)
+{
+  char err[256];
+  hb_units u;
+  hb_campaigns c;
+  store *st = county_open(units_xw_dlz, campaign_jf, &u, &c);
+
+  Huibao__V1__Activity ra[2] = {act("dlz", "A1", "jf"), act("dlz", "A2", "jf")};
+  Huibao__V1__Activity rb[3] = {act("dlz", "A1", "jf"), act("dlz", "A2", "jf"),
+                                act("dlz", "A2", "jf")};
+  rb[0].version = 7;
+  rb[0].participants = 50;
+  rb[2].version = 4; /* older, and not what was stored: STALE */
+  rb[2].participants = 30;
+  ingest_item ia[1], ib[1];
+  memset(ia, 0, sizeof ia);
+  memset(ib, 0, sizeof ib);
+  uint8_t *pa = submit("dlz", ra, 2, &ia[0].len);
+  uint8_t *pb = submit("dlz", rb, 3, &ib[0].len);
+  ia[0].data = pa;
+  ib[0].data = pb;
+  ib[0].ack = (uint8_t *)"x"; /* cleared by the decoding */
+  hb_arena *xa = hb_arena_new(), *xb = hb_arena_new();
+  ingest_ctx ca = {st, &u, &c, 19236, 1700000000, NULL, false, xa, false, 0};
+  ingest_ctx cb = ca;
+  cb.arena = xb;
+  pipeline *p;
+  CHECK_EQ_INT(0, pipeline_open(&p));
+  ingest_drain *da, *db;
+  CHECK_EQ_INT(0, ingest_decode(&ca, ia, 1, &da));
+  pipeline_start(p, &cb, ib, 1);
+  ingest_stats stats;
+  memset(&stats, 0, sizeof stats);
+  CHECK_EQ_INT(0, ingest_store(da, &stats, err, sizeof err));
+  pipeline_wait(p, &db);
+  CHECK(db != NULL);
+  CHECK(ib[0].ack == NULL);
+  CHECK_EQ_INT(0, ingest_store(db, &stats, err, sizeof err));
+  pipeline_close(p);
+
+  Huibao__V1__Ack *a;
+  CHECK_EQ_INT(0, hb_wire_ack_unpack(ia[0].ack, ia[0].acklen, &a));
+  CHECK_EQ_INT(2, a->n_results);
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, a->results[0]->code);
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, a->results[1]->code);
+  protobuf_c_message_free_unpacked(&a->base, NULL);
+  CHECK_EQ_INT(0, hb_wire_ack_unpack(ib[0].ack, ib[0].acklen, &a));
+  CHECK_EQ_INT(3, a->n_results);
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, a->results[0]->code);
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__DUPLICATE, a->results[1]->code);
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STALE, a->results[2]->code);
+  CHECK_EQ_INT(5, a->results[2]->stored_version);
+  protobuf_c_message_free_unpacked(&a->base, NULL);
+  CHECK_EQ_INT(2, stats.submits);
+  CHECK_EQ_INT(5, stats.records);
+  CHECK_EQ_INT(3, stats.stored);
+  CHECK_EQ_INT(1, stats.duplicate);
+  CHECK_EQ_INT(1, stats.stale);
+  const hb_agg *g = store_agg(st, "jf", "dlz");
+  CHECK_EQ_INT(90, g ? g->act[1][2].participants : 0); /* A1 as of v7 (50) + A2 (40) */
+  CHECK_EQ_INT(2, store_seq(st, "jf"));
+  free(ia[0].ack);
+  free(ib[0].ack);
+  free(pa);
+  free(pb);
+  hb_arena_free(xa);
+  hb_arena_free(xb);
+  county_close(st, &u, &c);
 }
 
 int main(void)
 {
   RUN(test_drain);
   RUN(test_declared_canon);
+  RUN(test_pipelined);
   return test_summary();
 }

@@ -138,7 +138,8 @@ static void ingest(store *st, int64_t now_s, const char *unit, Huibao__V1__Repor
   uint8_t *buf;
   hb_wire_pack(&s.base, &buf, &it.len);
   it.data = buf;
-  ingest_ctx ctx = {st, &units, &camps, (int32_t)(now_s / 86400), now_s, NULL, false, NULL, false};
+  ingest_ctx ctx = {st,   &units, &camps, (int32_t)(now_s / 86400), now_s, NULL, false,
+                    NULL, false,  0};
   ingest_stats stats;
   memset(&stats, 0, sizeof stats);
   char err[256];
