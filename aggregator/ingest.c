@@ -283,16 +283,25 @@ static int decode_all(const ingest_ctx *c, hb_arena *ar, ingest_item *items, sub
   /* what the drain's compressed Submits may decompress to in all (issue 17):
    * a few hundred bytes on the wire can stand for HB_WIRE_MAX_SUBMIT, and
    * everything stays in ar until the drain's end */
-  size_t budget = c->inflate_max ? c->inflate_max : INGEST_INFLATE_MAX, *inflate_left = &budget;
+  size_t budget = c->inflate_max ? c->inflate_max : INGEST_INFLATE_MAX;
+  bool inflated = false;
   for (size_t i = 0; i < n; i++) {
     submit_state *s = &st[i];
     char why[200];
     const uint8_t *sbytes; /* the Submit as unpacked: decompressed if it came compressed */
     size_t slen;
     why[0] = '\0';
-    int urc =
-        hb_wire_submit_unpack_arena_ex(ar, items[i].data, items[i].len, !c->no_zstd, inflate_left,
-                                       &s->submit, &sbytes, &slen, why, sizeof why);
+    /* The drain's first compressed Submit is always taken (HB_WIRE_MAX_SUBMIT
+     * bounds it): one larger than the budget would otherwise be answered
+     * retry in every drain, for ever (review of the pipeline, which halved
+     * the budget). */
+    size_t before = inflated ? budget : SIZE_MAX, left = before;
+    int urc = hb_wire_submit_unpack_arena_ex(ar, items[i].data, items[i].len, !c->no_zstd, &left,
+                                             &s->submit, &sbytes, &slen, why, sizeof why);
+    if (left != before) {
+      budget = before - left >= budget ? 0 : budget - (before - left);
+      inflated = true;
+    }
     if ((urc == HB_EAGAIN || urc == HB_ENOMEM) &&
         hb_wire_submit_unpack_arena_ex(ar, items[i].data, items[i].len, false, NULL, &s->submit,
                                        &sbytes, &slen, why, sizeof why) == 0) {

@@ -22,7 +22,9 @@
  * STALE (a locked record), so it is REJECTED (docs/protocol.md). */
 /* What the compressed Submits of one ingest_run may decompress to in all
  * (issue 17; the size of a drain's uncompressed Submits, server.c's
- * DRAIN_MAX_BYTES): those beyond are answered retry. */
+ * DRAIN_MAX_BYTES): those beyond are answered retry, except the drain's
+ * first compressed Submit, which is always taken (HB_WIRE_MAX_SUBMIT bounds
+ * it: one larger than the budget must not be refused for ever). */
 #define INGEST_INFLATE_MAX (2u * 1024 * 1024)
 #define INGEST_VERSION_AHEAD_US (86400ull * 1000000ull)
 

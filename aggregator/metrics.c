@@ -74,8 +74,9 @@ static bool metrics_register(void)
                              NULL);
   M.commit_seconds = hb_metrics_add(
       M.reg, HB_METRIC_HISTOGRAM, P "commit_seconds",
-      "Time from decoding a drain to its durable commit, before the acks go out, seconds.", NULL,
-      commit_bounds, sizeof commit_bounds / sizeof *commit_bounds);
+      "Time from storing a decoded drain to its durable commit, before the acks go out, "
+      "seconds (decoding runs ahead on its own thread).",
+      NULL, commit_bounds, sizeof commit_bounds / sizeof *commit_bounds);
   M.acks_sent = counter(P "acks_sent_total", "Acks sent to agents.", NULL);
   M.acks_dropped = counter(P "acks_dropped_total",
                            "Acks not deliverable (agent gone); the agent resends.", NULL);

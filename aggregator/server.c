@@ -924,7 +924,8 @@ int server_run(const agg_config *cfg)
       code = EX_SOFTWARE;
       break;
     }
-    if (n == 0 && s.untrimmed >= TRIM_AFTER_BYTES) {
+    /* idle: but a drain still pending is stored and acked before the trim */
+    if (n == 0 && s.untrimmed >= TRIM_AFTER_BYTES && !s.stages[!s.free_stage].pending) {
       malloc_trim(0);
       s.untrimmed = 0;
     }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include "hb_err.h"
 #include "hb_wire.h"
+#include "hb_wire_zstd.h"
 #include "hb_arena.h"
 #include "ingest.h"
 #include "pipeline.h"
@@ -336,10 +337,72 @@ static void test_pipelined(void)
   county_close(st, &u, &c);
 }
 
+/* Two compressed Submits in one drain whose budget is smaller than either:
+ * the first is taken (it would otherwise be answered retry in every drain,
+ * for ever), the second is answered retry and stored by the next drain. */
+static void test_inflate_budget(void)
+{
+  char err[256];
+  hb_units u;
+  hb_campaigns c;
+  store *st = county_open(units_xw_dlz, campaign_jf, &u, &c);
+  Huibao__V1__Activity a1[2] = {act("dlz", "A1", "jf"), act("dlz", "A2", "jf")};
+  Huibao__V1__Activity a2[2] = {act("dlz", "A3", "jf"), act("dlz", "A4", "jf")};
+  size_t hdr, l1, l2;
+  uint8_t *empty = submit("dlz", a1, 0, &hdr); /* batch id and unit: where records begin */
+  uint8_t *p1 = submit("dlz", a1, 2, &l1), *p2 = submit("dlz", a2, 2, &l2);
+  hb_wire_buf z1 = {0}, z2 = {0};
+  CHECK_EQ_INT(0, hb_wire_zstd_deflate(p1, l1, hdr, &z1));
+  CHECK_EQ_INT(0, hb_wire_zstd_deflate(p2, l2, hdr, &z2));
+  ingest_item items[2];
+  memset(items, 0, sizeof items);
+  items[0].data = z1.data;
+  items[0].len = z1.len;
+  items[1].data = z2.data;
+  items[1].len = z2.len;
+  ingest_ctx ctx = {st, &u, &c, 19236, 1700000000, NULL, false, NULL, false, 16};
+  ingest_stats stats;
+  memset(&stats, 0, sizeof stats);
+  CHECK_EQ_INT(0, ingest_run(&ctx, items, 2, &stats, err, sizeof err));
+  Huibao__V1__Ack *a;
+  CHECK_EQ_INT(0, hb_wire_ack_unpack(items[0].ack, items[0].acklen, &a));
+  CHECK_EQ_INT(2, a->n_results);
+  CHECK(!a->retry);
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, a->n_results ? (int)a->results[0]->code : -1);
+  protobuf_c_message_free_unpacked(&a->base, NULL);
+  CHECK_EQ_INT(0, hb_wire_ack_unpack(items[1].ack, items[1].acklen, &a));
+  CHECK_EQ_INT(0, a->n_results);
+  CHECK(a->has_retry && a->retry);
+  CHECK_CONTAINS(a->error, "decompression budget");
+  protobuf_c_message_free_unpacked(&a->base, NULL);
+  CHECK_EQ_INT(2, stats.stored);
+  free(items[0].ack);
+  free(items[1].ack);
+
+  /* the next drain takes the one answered retry */
+  memset(items, 0, sizeof items);
+  items[0].data = z2.data;
+  items[0].len = z2.len;
+  CHECK_EQ_INT(0, ingest_run(&ctx, items, 1, &stats, err, sizeof err));
+  CHECK_EQ_INT(0, hb_wire_ack_unpack(items[0].ack, items[0].acklen, &a));
+  CHECK_EQ_INT(2, a->n_results);
+  CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, a->n_results ? (int)a->results[1]->code : -1);
+  protobuf_c_message_free_unpacked(&a->base, NULL);
+  CHECK_EQ_INT(4, stats.stored);
+  free(items[0].ack);
+  free(z1.data);
+  free(z2.data);
+  free(empty);
+  free(p1);
+  free(p2);
+  county_close(st, &u, &c);
+}
+
 int main(void)
 {
   RUN(test_drain);
   RUN(test_declared_canon);
   RUN(test_pipelined);
+  RUN(test_inflate_budget);
   return test_summary();
 }
