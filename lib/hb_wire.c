@@ -12,6 +12,7 @@
 #include "hb_text.h"
 #include "hb_units.h"
 #include "hb_varint.h"
+#include "hb_wire_depth.h"
 #include "hb_wire_zstd.h"
 
 #define WIRE_AGENT_VERSION_MAX 128
@@ -615,7 +616,7 @@ static bool rollup_str_ok(const char *s)
  * descriptor knows, every string valid UTF-8, recursively. */
 static bool rollup_message_ok(const ProtobufCMessage *m, int depth)
 {
-  if (depth > 16)
+  if (depth > HB_WIRE_MAX_DEPTH)
     return false;
   const ProtobufCMessageDescriptor *d = m->descriptor;
   const char *base = (const char *)m;
@@ -663,6 +664,8 @@ int hb_rollup_unpack(const uint8_t *buf, size_t len, Huibao__V1__Rollup **out)
   *out = NULL;
   if (len > HB_WIRE_MAX_ROLLUP)
     return HB_ETOOBIG;
+  if (!hb_wire_depth_ok(&huibao__v1__rollup__descriptor, buf, len, HB_WIRE_MAX_DEPTH))
+    return HB_EPROTO; /* before protobuf-c recurses into it */
   Huibao__V1__Rollup *r = huibao__v1__rollup__unpack(NULL, len, buf);
   if (!r)
     return HB_EPROTO;

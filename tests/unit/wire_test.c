@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hb_err.h"
+#include "hb_varint.h"
 #include "hb_wire.h"
+#include "hb_wire_depth.h"
 #include "test.h"
 
 /* Packs a Submit of n activity records of unit xq-a; body=0 leaves the
@@ -681,6 +683,65 @@ static void test_field_numbers(void)
   }
 }
 
+/* A field of number `field` (length-delimited) around buf[pos..cap),
+ * written in front of it; returns the new pos. */
+static size_t wrap(uint8_t *buf, size_t pos, size_t cap, unsigned field)
+{
+  size_t n = cap - pos;
+  pos -= hb_varint_len(n);
+  hb_varint_put(buf + pos, n);
+  buf[--pos] = (uint8_t)(field << 3 | 2);
+  return pos;
+}
+
+/* A Rollup whose category nests `levels` CategoryCounts (subcategories =
+ * 6 in categories = 13): the message depth is `levels`. *out points into
+ * the returned buffer (free it). */
+static uint8_t *deep_rollup(size_t levels, const uint8_t **out, size_t *len)
+{
+  size_t cap = levels * 11 + 64;
+  uint8_t *buf = calloc(cap, 1);
+  CHECK(buf != NULL);
+  size_t pos = cap;
+  for (size_t i = 0; i < levels; i++) {
+    pos -= 3; /* each CategoryCount with its required code "x" */
+    memcpy(buf + pos, "\x0a\x01x", 3);
+    pos = wrap(buf, pos, cap, i + 1 < levels ? 6 : 13);
+  }
+  static const uint8_t head[] = {1 << 3 | 2, 1, 'c', 3 << 3 | 2, 1, 'x', 5 << 3, 1, 6 << 3, 1};
+  pos -= sizeof head;
+  memcpy(buf + pos, head, sizeof head);
+  *out = buf + pos;
+  *len = cap - pos;
+  return buf;
+}
+
+/* protobuf-c's unpack recurses without a limit: a county's Rollup nesting
+ * 100,000 CategoryCounts (~700 KB) would overflow the city's stack; it is
+ * refused before the unpack (review of 2026-12-04). */
+static void test_rollup_depth(void)
+{
+  const uint8_t *r;
+  size_t len;
+  uint8_t *b = deep_rollup(HB_WIRE_MAX_DEPTH, &r, &len);
+  CHECK(hb_wire_depth_ok(&huibao__v1__rollup__descriptor, r, len, HB_WIRE_MAX_DEPTH));
+  free(b);
+  b = deep_rollup(HB_WIRE_MAX_DEPTH + 1, &r, &len);
+  CHECK(!hb_wire_depth_ok(&huibao__v1__rollup__descriptor, r, len, HB_WIRE_MAX_DEPTH));
+  free(b);
+  b = deep_rollup(100000, &r, &len);
+  Huibao__V1__Rollup *m = NULL;
+  CHECK_EQ_INT(HB_EPROTO, hb_rollup_unpack(r, len, &m));
+  CHECK(m == NULL);
+  free(b);
+  /* a string field of the same number inside is not entered; a broken
+   * length is refused */
+  static const uint8_t flat[] = {13 << 3 | 2, 3, 1 << 3 | 2, 1, 'a'};
+  CHECK(hb_wire_depth_ok(&huibao__v1__rollup__descriptor, flat, sizeof flat, 1));
+  CHECK(!hb_wire_depth_ok(&huibao__v1__rollup__descriptor, flat, sizeof flat, 0));
+  CHECK(!hb_wire_depth_ok(&huibao__v1__rollup__descriptor, flat, sizeof flat - 1, 1));
+}
+
 int main(void)
 {
   RUN(test_good_submit);
@@ -698,5 +759,6 @@ int main(void)
   RUN(test_submit_bytes);
   RUN(test_record_seq_and_row_version);
   RUN(test_field_numbers);
+  RUN(test_rollup_depth);
   return test_summary();
 }
