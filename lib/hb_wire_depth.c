@@ -29,7 +29,8 @@ bool hb_wire_depth_ok(const ProtobufCMessageDescriptor *d, const uint8_t *buf, s
     }
     if (f.wire_type != 2)
       continue;
-    const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field(st[top].d, f.number);
+    const ProtobufCFieldDescriptor *fd =
+        protobuf_c_message_descriptor_get_field(st[top].d, f.number);
     if (!fd || fd->type != PROTOBUF_C_TYPE_MESSAGE)
       continue; /* bytes, a string, or a field this side does not know */
     if (top + 1 > max_depth)
