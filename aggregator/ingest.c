@@ -284,7 +284,7 @@ static int decode_all(const ingest_ctx *c, hb_arena *ar, ingest_item *items, sub
    * a few hundred bytes on the wire can stand for HB_WIRE_MAX_SUBMIT, and
    * everything stays in ar until the drain's end */
   size_t budget = c->inflate_max ? c->inflate_max : INGEST_INFLATE_MAX;
-  bool inflated = false;
+  size_t used = 0; /* decompressed so far in this drain */
   for (size_t i = 0; i < n; i++) {
     submit_state *s = &st[i];
     char why[200];
@@ -295,13 +295,10 @@ static int decode_all(const ingest_ctx *c, hb_arena *ar, ingest_item *items, sub
      * bounds it): one larger than the budget would otherwise be answered
      * retry in every drain, for ever (review of the pipeline, which halved
      * the budget). */
-    size_t before = inflated ? budget : SIZE_MAX, left = before;
+    size_t left = !used ? SIZE_MAX : used < budget ? budget - used : 0, before = left;
     int urc = hb_wire_submit_unpack_arena_ex(ar, items[i].data, items[i].len, !c->no_zstd, &left,
                                              &s->submit, &sbytes, &slen, why, sizeof why);
-    if (left != before) {
-      budget = before - left >= budget ? 0 : budget - (before - left);
-      inflated = true;
-    }
+    used += before - left;
     if ((urc == HB_EAGAIN || urc == HB_ENOMEM) &&
         hb_wire_submit_unpack_arena_ex(ar, items[i].data, items[i].len, false, NULL, &s->submit,
                                        &sbytes, &slen, why, sizeof why) == 0) {

@@ -924,15 +924,14 @@ int server_run(const agg_config *cfg)
       code = EX_SOFTWARE;
       break;
     }
-    /* idle: but a drain still pending is stored and acked before the trim */
-    if (n == 0 && s.untrimmed >= TRIM_AFTER_BYTES && !s.stages[!s.free_stage].pending) {
-      malloc_trim(0);
-      s.untrimmed = 0;
-    }
     if (items[0].revents & ZMQ_POLLIN)
       drain(&s);
     else
       flush(&s);
+    if (n == 0 && s.untrimmed >= TRIM_AFTER_BYTES) { /* idle, and no drain pending */
+      malloc_trim(0);
+      s.untrimmed = 0;
+    }
     if ((items[1].revents | items[3].revents) & ZMQ_POLLIN)
       hb_publisher_poll(s.pub); /* a new subscriber: everything goes out at the next send */
     if (s.zap && (items[2].revents & ZMQ_POLLIN))

@@ -475,26 +475,23 @@ int store_reader_check(store *s, int *cleared)
 
 /* ---------------------------------------------------------------- batch */
 
-/* The slot of db dbi's batch cursor (the records db: of key's kind). */
-static MDB_cursor **batch_slot(store *s, MDB_dbi dbi, const MDB_val *key)
+/* The records db's batch cursor for the kind of key (unit\0<kind><id>):
+ * one per kind of RCURSOR_KINDS, the last slot for any other. */
+#define RCURSOR_KINDS "APICR"
+_Static_assert(sizeof RCURSOR_KINDS == STORE_RCURSORS, "one records cursor per kind, and one");
+
+static MDB_cursor **rcursor_slot(store *s, const MDB_val *key)
 {
-  if (dbi == s->records) {
-    static const char kinds[STORE_RCURSORS - 1] = {'A', 'P', 'I', 'C', 'R'};
-    const char *kb = key ? key->mv_data : NULL;
-    const char *nul = kb ? memchr(kb, '\0', key->mv_size) : NULL;
-    size_t i = 0;
-    while (nul && (size_t)(nul - kb) + 1 < key->mv_size && i < STORE_RCURSORS - 1 &&
-           kinds[i] != nul[1])
-      i++;
-    return &s->rcur[nul ? i : STORE_RCURSORS - 1];
-  }
-  return dbi == s->review ? &s->vcur : dbi == s->log ? &s->lcur : NULL;
+  const char *kb = key->mv_data, *nul = memchr(kb, '\0', key->mv_size);
+  const char *at =
+      nul && nul + 1 < kb + key->mv_size && nul[1] ? strchr(RCURSOR_KINDS, nul[1]) : NULL;
+  return &s->rcur[at ? at - RCURSOR_KINDS : STORE_RCURSORS - 1];
 }
 
-static int batch_cursor(store *s, MDB_dbi dbi, const MDB_val *key, MDB_cursor **out)
+/* *slot, a cursor on dbi opened in the batch at its first use. */
+static int batch_cursor(store *s, MDB_dbi dbi, MDB_cursor **slot, MDB_cursor **out)
 {
-  MDB_cursor **slot = batch_slot(s, dbi, key);
-  if (!s->txn || !slot)
+  if (!s->txn)
     return HB_EINVAL;
   if (!*slot) {
     int rc = mdb_cursor_open(s->txn, dbi, slot);
@@ -509,24 +506,32 @@ static int batch_cursor(store *s, MDB_dbi dbi, const MDB_val *key, MDB_cursor **
 
 int store_batch_cursor(store *s, MDB_dbi dbi, MDB_cursor **out)
 {
-  return dbi == s->records ? HB_EINVAL : batch_cursor(s, dbi, NULL, out);
+  MDB_cursor **slot = dbi == s->review ? &s->vcur : dbi == s->log ? &s->lcur : NULL;
+  return slot ? batch_cursor(s, dbi, slot, out) : HB_EINVAL;
 }
 
 int store_batch_rcursor(store *s, const MDB_val *key, MDB_cursor **out)
 {
-  return batch_cursor(s, s->records, key, out);
+  return batch_cursor(s, s->records, rcursor_slot(s, key), out);
+}
+
+static void cursor_close(MDB_cursor **slot)
+{
+  if (*slot) {
+    mdb_cursor_close(*slot);
+    *slot = NULL;
+  }
 }
 
 void store_batch_cursor_drop(store *s, MDB_dbi dbi)
 {
-  MDB_cursor **slot = batch_slot(s, dbi, NULL), **end = slot ? slot + 1 : NULL;
   if (dbi == s->records)
-    slot = s->rcur, end = s->rcur + STORE_RCURSORS;
-  for (; slot && slot < end; slot++)
-    if (*slot) {
-      mdb_cursor_close(*slot);
-      *slot = NULL;
-    }
+    for (int i = 0; i < STORE_RCURSORS; i++)
+      cursor_close(&s->rcur[i]);
+  else if (dbi == s->review)
+    cursor_close(&s->vcur);
+  else if (dbi == s->log)
+    cursor_close(&s->lcur);
 }
 
 void store_batch_cursors_drop(store *s)

@@ -9,7 +9,6 @@
 #include "hb_err.h"
 #include "hb_text.h"
 #include "hb_wire.h"
-#include "hb_wire_depth.h"
 
 /* zstd's level: deltas are a few bytes at any level; a full state of a
  * 61-unit county (~12 KB) compresses to about a fifth at 3, for little CPU. */
@@ -35,8 +34,6 @@ int hb_delta_state_key(const uint8_t *rollup, size_t len, uint64_t *key, uint64_
     *seq = 0;
   if (len > HB_WIRE_MAX_ROLLUP)
     return HB_ETOOBIG;
-  if (!hb_wire_depth_ok(&huibao__v1__rollup__descriptor, rollup, len, HB_WIRE_MAX_DEPTH))
-    return HB_EPROTO;
   Huibao__V1__Rollup *r = huibao__v1__rollup__unpack(NULL, len, rollup);
   if (!r)
     return HB_EPROTO;

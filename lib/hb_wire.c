@@ -613,11 +613,10 @@ static bool rollup_str_ok(const char *s)
 }
 
 /* Walks a message by its descriptor: every enum value must be one the
- * descriptor knows, every string valid UTF-8, recursively. */
-static bool rollup_message_ok(const ProtobufCMessage *m, int depth)
+ * descriptor knows, every string valid UTF-8, recursively (as deep as
+ * hb_wire_depth_ok let the bytes nest). */
+static bool rollup_message_ok(const ProtobufCMessage *m)
 {
-  if (depth > HB_WIRE_MAX_DEPTH)
-    return false;
   const ProtobufCMessageDescriptor *d = m->descriptor;
   const char *base = (const char *)m;
   for (unsigned i = 0; i < d->n_fields; i++) {
@@ -651,7 +650,7 @@ static bool rollup_message_ok(const ProtobufCMessage *m, int depth)
           return false;
       } else {
         const ProtobufCMessage *inner = ((const ProtobufCMessage *const *)p)[j];
-        if (inner && !rollup_message_ok(inner, depth + 1))
+        if (inner && !rollup_message_ok(inner))
           return false;
       }
     }
@@ -669,7 +668,7 @@ int hb_rollup_unpack(const uint8_t *buf, size_t len, Huibao__V1__Rollup **out)
   Huibao__V1__Rollup *r = huibao__v1__rollup__unpack(NULL, len, buf);
   if (!r)
     return HB_EPROTO;
-  if (!protobuf_c_message_check(&r->base) || !rollup_message_ok(&r->base, 0) || !*r->source ||
+  if (!protobuf_c_message_check(&r->base) || !rollup_message_ok(&r->base) || !*r->source ||
       !*r->campaign) {
     protobuf_c_message_free_unpacked(&r->base, NULL);
     return HB_EPROTO;
