@@ -2,7 +2,8 @@
  * unpacking it or allocating: used to bound a message before unpack, and
  * to read one field of a stored record cheaply. Part of the wire module:
  * only hb_wire.c uses it (the rest of the code calls hb_wire_*, which
- * knows the field numbers). */
+ * knows the field numbers), and bench-loadgen, which counts its Acks'
+ * results without unpacking them. */
 #ifndef HB_PBSCAN_H
 #define HB_PBSCAN_H
 
