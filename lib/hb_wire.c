@@ -235,6 +235,8 @@ static int submit_unpack_arena_raw(hb_arena *a, const uint8_t *buf, size_t len, 
   }
   rc = submit_checked(s, hb_arena_allocator(a), true, out, err, errlen);
   hb_arena_cap(a, SIZE_MAX); /* what ingest adds later (codes for names) is not capped */
+  if (fast)
+    *fast = quick;
   if (rc != 0 || !b)
     return rc;
   if (!quick) {
@@ -248,8 +250,6 @@ static int submit_unpack_arena_raw(hb_arena *a, const uint8_t *buf, size_t len, 
     submit_bodies(buf, len, s, b, body, blen);
   }
   *bodies = b;
-  if (fast)
-    *fast = quick;
   return 0;
 }
 

@@ -188,8 +188,8 @@ bool hb_wire_fast_submit(hb_arena *a, const uint8_t *buf, size_t len, size_t nre
                          Huibao__V1__Submit **out, hb_wire_body *bodies)
 {
   const ProtobufCMessageDescriptor *d = &huibao__v1__submit__descriptor;
-  fast_ctx c = {a, protobuf_c_message_descriptor_get_field(d, HB_WIRE_SUBMIT_RECORDS), nrec,
-                 NULL, bodies};
+  fast_ctx c = {a, protobuf_c_message_descriptor_get_field(d, HB_WIRE_SUBMIT_RECORDS), nrec, NULL,
+                bodies};
   ProtobufCMessage *m;
   bool canon;
   if (!c.records || !fast_message(&c, d, buf, buf + len, 0, &m, &canon))
