@@ -61,8 +61,8 @@ static void test_agents_submits(void)
   a0.id = "";
   a.version = UINT64_MAX; /* the largest varint: 10 bytes */
   a.campaign = "nengli-2022";
-  a.has_date = 1, a.date = -5;  /* negative int32: 10 bytes */
-  a.has_kind = 1, a.kind = -1;  /* a negative enum */
+  a.has_date = 1, a.date = -5; /* negative int32: 10 bytes */
+  a.has_kind = 1, a.kind = -1; /* a negative enum */
   a.has_level = 1, a.level = 2;
   a.has_sessions = 1, a.sessions = UINT32_MAX;
   a.has_participants = 1, a.participants = 0;
@@ -116,8 +116,8 @@ static void test_agents_submits(void)
   hb_wire_body *b;
   bool fast;
   char err[256];
-  CHECK_EQ_INT(0, hb_wire_submit_decode(ar, sub.data, sub.len, true, NULL, &s, &b, &fast, err,
-                                        sizeof err));
+  CHECK_EQ_INT(
+      0, hb_wire_submit_decode(ar, sub.data, sub.len, true, NULL, &s, &b, &fast, err, sizeof err));
   CHECK(fast);
   CHECK_EQ_INT(8, s->n_records);
   CHECK_EQ_INT(5, s->decisions_after);
@@ -177,7 +177,8 @@ static void test_fast_not_canonical(void)
   static const uint8_t order[] = {0x0a, 1, 'u', 0x12, 1, 'i', 0x28, 3, 0x18, 1};
   static const uint8_t bool2[] = {0x0a, 1, 'u', 0x12, 1, 'i', 0x18, 1, 0x60, 2};
   /* int32 date 2^32 + 1: protobuf-c keeps 1 */
-  static const uint8_t big32[] = {0x0a, 1, 'u', 0x12, 1, 'i', 0x18, 1, 0x28, 0x81, 0x80, 0x80, 0x80, 0x10};
+  static const uint8_t big32[] = {0x0a, 1,    'u',  0x12, 1,    'i',  0x18,
+                                  1,    0x28, 0x81, 0x80, 0x80, 0x80, 0x10};
   const uint8_t *bodies[] = {order, bool2, big32};
   size_t lens[] = {sizeof order, sizeof bool2, sizeof big32};
   for (int k = 0; k < 3; k++) {
@@ -200,8 +201,8 @@ static void test_fallbacks(void)
   } cases[] = {
       {"seq twice", {0x08, 1, 0x08, 2, 0x12, 8, 0x0a, 1, 'u', 0x12, 1, 'i', 0x18, 1}, 14, 0},
       {"two bodies",
-       {0x08, 1, 0x12, 8, 0x0a, 1, 'u', 0x12, 1, 'i', 0x18, 1, 0x1a, 8, 0x0a, 1, 'u', 0x12, 1,
-        'i', 0x18, 1},
+       {0x08, 1,    0x12, 8,    0x0a, 1,   'u',  0x12, 1,   'i',  0x18,
+        1,    0x1a, 8,    0x0a, 1,    'u', 0x12, 1,    'i', 0x18, 1},
        22,
        0},
       {"body twice (merged)",
@@ -213,20 +214,29 @@ static void test_fallbacks(void)
        {0x08, 1, 0x12, 11, 0x0a, 1, 'u', 0x12, 1, 'i', 0x18, 1, 0xf8, 0x07, 0},
        15,
        0},
-      {"non-shortest varint", {0x08, 0x81, 0x00, 0x12, 8, 0x0a, 1, 'u', 0x12, 1, 'i', 0x18, 1}, 13, 0},
+      {"non-shortest varint",
+       {0x08, 0x81, 0x00, 0x12, 8, 0x0a, 1, 'u', 0x12, 1, 'i', 0x18, 1},
+       13,
+       0},
       {"non-shortest length",
        {0x08, 1, 0x12, 0x88, 0x00, 0x0a, 1, 'u', 0x12, 1, 'i', 0x18, 1},
        13,
        0},
       {"NUL in a string", {0x08, 1, 0x12, 8, 0x0a, 1, 0, 0x12, 1, 'i', 0x18, 1}, 12, 0},
-      {"fixed64 field", {0x08, 1, 0x12, 8, 0x0a, 1, 'u', 0x12, 1, 'i', 0x18, 1, 0x49, 1, 2, 3, 4, 5, 6, 7, 8}, 21, 0},
-      {"bool as bytes", {0x08, 1, 0x12, 11, 0x0a, 1, 'u', 0x12, 1, 'i', 0x18, 1, 0x62, 1, 1}, 15, 0},
+      {"fixed64 field",
+       {0x08, 1, 0x12, 8, 0x0a, 1, 'u', 0x12, 1, 'i', 0x18, 1, 0x49, 1, 2, 3, 4, 5, 6, 7, 8},
+       21,
+       0},
+      {"bool as bytes",
+       {0x08, 1, 0x12, 11, 0x0a, 1, 'u', 0x12, 1, 'i', 0x18, 1, 0x62, 1, 1},
+       15,
+       0},
       {"string as varint", {0x08, 1, 0x12, 8, 0x08, 1, 0x12, 1, 'i', 0x18, 1}, 11, HB_EPROTO},
       {"required missing", {0x08, 1, 0x12, 6, 0x0a, 1, 'u', 0x12, 1, 'i'}, 10, HB_EPROTO},
       {"seq missing", {0x12, 8, 0x0a, 1, 'u', 0x12, 1, 'i', 0x18, 1}, 10, HB_EPROTO},
       {"varint tenth byte 2",
-       {0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0x12, 8, 0x0a, 1, 'u',
-        0x12, 1, 'i', 0x18, 1},
+       {0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02,
+        0x12, 8,    0x0a, 1,    'u',  0x12, 1,    'i',  0x18, 1},
        21,
        0},
       {"field 0", {0x08, 1, 0x12, 8, 0x0a, 1, 'u', 0x12, 1, 'i', 0x18, 1, 0x00, 1}, 14, HB_EPROTO},
