@@ -127,14 +127,15 @@ static const char *wire_diff(const uint8_t *buf, size_t len, bool zstd, bool *fa
           protobuf_c_message_descriptor_get_field(&huibao__v1__record__descriptor, r->body_case);
       bool canon = body[i] && fd && hb_wire_canonical(fd->descriptor, body[i], bl[i]);
       const hb_wire_body *b = &bodies[i];
+      const char *what = NULL;
       if (canon != b->canonical || !body[i] != !b->data)
-        diff = "body found or canonical";
+        what = "body found or canonical";
       else if (body[i] && (bl[i] != b->len || memcmp(body[i], b->data, b->len) != 0))
-        diff = "body bytes";
+        what = "body bytes";
       else if (body[i] && bytes == buf && body[i] != b->data)
-        diff = "body pointer";
-      if (diff) {
-        snprintf(why, sizeof why, "record %zu: %s", i, diff);
+        what = "body pointer";
+      if (what) {
+        snprintf(why, sizeof why, "record %zu: %s", i, what);
         diff = why;
       }
     }
