@@ -228,9 +228,11 @@ static int submit_unpack_arena_raw(hb_arena *a, const uint8_t *buf, size_t len, 
   }
   hb_arena_cap(a, cap);
   Huibao__V1__Submit *s = NULL;
+  hb_arena_mark m = hb_arena_where(a);
   bool quick = b && hb_wire_fast_submit(a, buf, len, nrec, &s, b);
   if (!quick) {
-    hb_arena_cap(a, cap); /* what the fast path took is not counted */
+    hb_arena_rewind(a, m); /* what the fast path took is given back, */
+    hb_arena_cap(a, cap);  /* and not counted */
     s = huibao__v1__submit__unpack(hb_arena_allocator(a), len, buf);
   }
   rc = submit_checked(s, hb_arena_allocator(a), true, out, err, errlen);

@@ -29,7 +29,8 @@
  * and bodies[0..nrec) each record's body and whether hb_wire_canonical
  * accepts it. Returns true; false when the bytes are not of the kind
  * described above or a is out of memory or over its cap: then nothing it
- * made is to be used (what it took from a goes at hb_arena_reset). */
+ * made is to be used (the caller gives back what it took from a:
+ * hb_arena_rewind). */
 bool hb_wire_fast_submit(hb_arena *a, const uint8_t *buf, size_t len, size_t nrec,
                          Huibao__V1__Submit **out, hb_wire_body *bodies);
 
