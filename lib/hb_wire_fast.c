@@ -172,11 +172,11 @@ static bool fast_message(fast_ctx *c, const ProtobufCMessageDescriptor *d, const
       *(protobuf_c_boolean *)((char *)m + fd->quantifier_offset) = 1;
     }
   }
-  for (unsigned i = 0; i < d->n_fields; i++) {
-    const ProtobufCFieldDescriptor *fd = &d->fields[i];
-    if (fd->label == PROTOBUF_C_LABEL_REQUIRED && !fd->default_value && !(seen & 1ull << i))
-      return false; /* protobuf-c refuses it: its words */
-    if (fd == c->records && *(size_t *)((char *)m + fd->quantifier_offset) != c->nrec)
+  /* the fields not seen (most are): a required one refused by protobuf-c */
+  uint64_t absent = ~seen & (d->n_fields == 64 ? ~0ull : (1ull << d->n_fields) - 1);
+  for (; absent; absent &= absent - 1) {
+    const ProtobufCFieldDescriptor *fd = &d->fields[__builtin_ctzll(absent)];
+    if (fd->label == PROTOBUF_C_LABEL_REQUIRED && !fd->default_value)
       return false;
   }
   *out = m;
@@ -192,7 +192,8 @@ bool hb_wire_fast_submit(hb_arena *a, const uint8_t *buf, size_t len, size_t nre
                 bodies};
   ProtobufCMessage *m;
   bool canon;
-  if (!c.records || !fast_message(&c, d, buf, buf + len, 0, &m, &canon))
+  if (!c.records || !fast_message(&c, d, buf, buf + len, 0, &m, &canon) ||
+      ((Huibao__V1__Submit *)m)->n_records != nrec)
     return false;
   *out = (Huibao__V1__Submit *)m;
   return true;
