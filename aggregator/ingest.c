@@ -199,8 +199,8 @@ static int canonicalise(hb_arena *ar, Huibao__V1__Record *rec, char **campaign,
 }
 
 /* Validates and canonicalises one record (of a Submit unpacked into ar,
- * its body received as body[0..blen), NULL if not found); on failure r
- * is REJECTED. */
+ * its body received as body[0..blen) when hb_wire_submit_decode found it
+ * canonical, else NULL); on failure r is REJECTED. */
 static int check_record(const ingest_ctx *c, hb_arena *ar, const char *unit,
                         Huibao__V1__Record *rec, const uint8_t *body, size_t blen, rec_res *r)
 {
@@ -270,7 +270,7 @@ static int check_record(const ingest_ctx *c, hb_arena *ar, const char *unit,
     agg_metrics_unsigned();
   /* issue 17: stored as received when packing would give the same bytes
    * (names made codes, unknown fields dropped: packed) */
-  if (rc == 0 && body && !changed && hb_wire_canonical(row.msg->descriptor, body, blen)) {
+  if (rc == 0 && body && !changed) {
     r->body = body;
     r->blen = blen;
   }
@@ -288,16 +288,17 @@ static int decode_all(const ingest_ctx *c, hb_arena *ar, ingest_item *items, sub
   for (size_t i = 0; i < n; i++) {
     submit_state *s = &st[i];
     char why[200];
-    const uint8_t *sbytes; /* the Submit as unpacked: decompressed if it came compressed */
+    const uint8_t *sbytes; /* only for the busy path below */
     size_t slen;
+    hb_wire_body *bodies; /* each record's body, in the Submit as unpacked */
     why[0] = '\0';
     /* The drain's first compressed Submit is always taken (HB_WIRE_MAX_SUBMIT
      * bounds it): one larger than the budget would otherwise be answered
      * retry in every drain, for ever (review of the pipeline, which halved
      * the budget). */
     size_t left = !used ? SIZE_MAX : used < budget ? budget - used : 0, before = left;
-    int urc = hb_wire_submit_unpack_arena_ex(ar, items[i].data, items[i].len, !c->no_zstd, &left,
-                                             &s->submit, &sbytes, &slen, why, sizeof why);
+    int urc = hb_wire_submit_decode(ar, items[i].data, items[i].len, !c->no_zstd, &left, &s->submit,
+                                    &bodies, NULL, why, sizeof why);
     used += before - left;
     if ((urc == HB_EAGAIN || urc == HB_ENOMEM) &&
         hb_wire_submit_unpack_arena_ex(ar, items[i].data, items[i].len, false, NULL, &s->submit,
@@ -335,15 +336,12 @@ static int decode_all(const ingest_ctx *c, hb_arena *ar, ingest_item *items, sub
     s->seen = true; /* agg_metrics_seen by ingest_store: its list is the main thread's */
     size_t nr = s->submit->n_records;
     s->res = calloc(nr ? nr : 1, sizeof *s->res);
-    const uint8_t **body = hb_arena_alloc(ar, (nr ? nr : 1) * sizeof *body);
-    size_t *blen = hb_arena_alloc(ar, (nr ? nr : 1) * sizeof *blen);
-    if (!s->res || !body || !blen)
+    if (!s->res)
       return HB_ENOMEM;
-    if (hb_wire_submit_bodies(sbytes, slen, nr, body, blen) != 0)
-      memset(body, 0, nr * sizeof *body); /* not found: every body packed */
     for (size_t j = 0; j < nr; j++) {
-      int rc =
-          check_record(c, ar, s->submit->unit, s->submit->records[j], body[j], blen[j], &s->res[j]);
+      const hb_wire_body *b = &bodies[j];
+      int rc = check_record(c, ar, s->submit->unit, s->submit->records[j],
+                            b->canonical ? b->data : NULL, b->len, &s->res[j]);
       if (rc != 0)
         return rc;
     }

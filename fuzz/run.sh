@@ -14,11 +14,11 @@ shift || true
 case $secs in '' | *[!0-9]*) echo "usage: $0 [SECONDS_PER_TARGET] [TARGET...]" >&2; exit 2 ;; esac
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(submit ledger campaigns units cert sign_key rollup xlsx template writers form delta replica log_record)
+[ ${#targets[@]} -gt 0 ] || targets=(submit ledger campaigns units cert sign_key rollup xlsx template writers form delta replica log_record wire_fast)
 
 max_len() {
   case $1 in
-    submit) echo 16384 ;;   # a few dozen records; the size caps are tested in unit.wire
+    submit | wire_fast) echo 16384 ;; # a few dozen records; the size caps are tested in unit.wire
     ledger) echo 16384 ;;
     rollup) echo 32768 ;;
     delta) echo 32768 ;;    # a full state, deltas and beats (issue 17)

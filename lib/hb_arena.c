@@ -127,3 +127,18 @@ ProtobufCAllocator *hb_arena_allocator(hb_arena *a)
 {
   return &a->pc;
 }
+
+hb_arena_mark hb_arena_where(const hb_arena *a)
+{
+  return (hb_arena_mark){a->head, a->used};
+}
+
+void hb_arena_rewind(hb_arena *a, hb_arena_mark m)
+{
+  while (a->head && a->head != m.head) {
+    arena_block *next = a->head->next;
+    free(a->head);
+    a->head = next;
+  }
+  a->used = a->head ? m.used : 0;
+}

@@ -31,6 +31,19 @@ void hb_arena_cap(hb_arena *a, size_t cap);
  * Valid until hb_arena_reset / hb_arena_free. */
 void *hb_arena_alloc(hb_arena *a, size_t n);
 
+/* Where a stands, to give back what is allocated after it (issue 17: a
+ * decoding attempt that gives up, hb_wire_fast.h). */
+typedef struct hb_arena_mark {
+  void *head;
+  size_t used;
+} hb_arena_mark;
+
+hb_arena_mark hb_arena_where(const hb_arena *a);
+
+/* Frees everything allocated from a since m (every pointer it gave since
+ * becomes invalid; those before stay). The cap is left as it is. */
+void hb_arena_rewind(hb_arena *a, hb_arena_mark m);
+
 /* A copy of s in a, or NULL. */
 char *hb_arena_strdup(hb_arena *a, const char *s);
 

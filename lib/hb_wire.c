@@ -13,6 +13,8 @@
 #include "hb_units.h"
 #include "hb_varint.h"
 #include "hb_wire_depth.h"
+#include "hb_wire_fast.h"
+#include "hb_wire_internal.h"
 #include "hb_wire_zstd.h"
 
 #define WIRE_AGENT_VERSION_MAX 128
@@ -86,14 +88,13 @@ static bool wire_text_ok(const char *s, size_t max)
   return n <= max && hb_utf8_valid(s, n);
 }
 
-/* hb_wire_submit_unpack with the allocator al (which counts against a
- * cap); a refused Submit is freed with al unless arena (everything goes
- * at its reset). */
-static int submit_unpack(const uint8_t *buf, size_t len, ProtobufCAllocator *al, bool arena,
-                         Huibao__V1__Submit **out, char *err, size_t errlen)
+/* The checks of hb_wire_submit_unpack after unpacking s (NULL: unpack
+ * failed) with the allocator al; a refused Submit is freed with al unless
+ * arena (everything goes at its reset). */
+static int submit_checked(Huibao__V1__Submit *s, ProtobufCAllocator *al, bool arena,
+                          Huibao__V1__Submit **out, char *err, size_t errlen)
 {
   *out = NULL;
-  Huibao__V1__Submit *s = huibao__v1__submit__unpack(al, len, buf);
   if (!s) {
     snprintf(err, errlen, "malformed submit (protobuf unpack failed)");
     return HB_EPROTO;
@@ -132,8 +133,10 @@ fail:
   return rc;
 }
 
-/* The caps of hb_wire_submit_unpack checked before unpacking. */
-static int submit_precheck(const uint8_t *buf, size_t len, char *err, size_t errlen)
+/* The caps of hb_wire_submit_unpack checked before unpacking; *nrec gets
+ * the records counted. */
+static int submit_precheck(const uint8_t *buf, size_t len, size_t *nrec_out, char *err,
+                           size_t errlen)
 {
   if (len > HB_WIRE_MAX_SUBMIT) {
     snprintf(err, errlen, "submit of %zu bytes is over the limit of %u", len,
@@ -154,6 +157,7 @@ static int submit_precheck(const uint8_t *buf, size_t len, char *err, size_t err
              HB_WIRE_MAX_RECORD);
     return HB_ETOOBIG;
   }
+  *nrec_out = nrec;
   return 0;
 }
 
@@ -161,12 +165,14 @@ int hb_wire_submit_unpack_raw(const uint8_t *buf, size_t len, Huibao__V1__Submit
                               size_t errlen)
 {
   *out = NULL;
-  int rc = submit_precheck(buf, len, err, errlen);
+  size_t nrec;
+  int rc = submit_precheck(buf, len, &nrec, err, errlen);
   if (rc != 0)
     return rc;
   wire_budget budget = {0, wire_cap_for(len)};
   ProtobufCAllocator alloc = {wire_alloc, wire_free, &budget};
-  return submit_unpack(buf, len, &alloc, false, out, err, errlen);
+  return submit_checked(huibao__v1__submit__unpack(&alloc, len, buf), &alloc, false, out, err,
+                        errlen);
 }
 
 int hb_wire_submit_unpack(const uint8_t *buf, size_t len, Huibao__V1__Submit **out, char *err,
@@ -185,32 +191,84 @@ int hb_wire_submit_unpack(const uint8_t *buf, size_t len, Huibao__V1__Submit **o
   return rc;
 }
 
-/* hb_wire_submit_unpack_arena of bytes without records_zstd. */
-static int submit_unpack_arena_raw(hb_arena *a, const uint8_t *buf, size_t len, size_t cap,
-                                   Huibao__V1__Submit **out, char *err, size_t errlen)
+/* The body of each record of the Submit s unpacked by protobuf-c from
+ * buf[0..len) into bodies: hb_wire_submit_bodies and hb_wire_canonical. */
+static void submit_bodies(const uint8_t *buf, size_t len, const Huibao__V1__Submit *s,
+                          hb_wire_body *bodies, const uint8_t **body, size_t *blen)
 {
-  int rc = submit_precheck(buf, len, err, errlen);
-  if (rc != 0)
-    return rc;
-  hb_arena_cap(a, cap);
-  rc = submit_unpack(buf, len, hb_arena_allocator(a), true, out, err, errlen);
-  hb_arena_cap(a, SIZE_MAX); /* what ingest adds later (codes for names) is not capped */
-  return rc;
+  size_t n = s->n_records;
+  if (hb_wire_submit_bodies(buf, len, n, body, blen) != 0)
+    memset(body, 0, n * sizeof *body); /* not found: every body packed */
+  for (size_t i = 0; i < n; i++) {
+    const Huibao__V1__Record *r = s->records[i];
+    const ProtobufCFieldDescriptor *fd =
+        protobuf_c_message_descriptor_get_field(&huibao__v1__record__descriptor, r->body_case);
+    bodies[i] = (hb_wire_body){body[i], body[i] ? blen[i] : 0, false};
+    bodies[i].canonical = body[i] && fd && hb_wire_canonical(fd->descriptor, body[i], blen[i]);
+  }
 }
 
-int hb_wire_submit_unpack_arena_ex(hb_arena *a, const uint8_t *buf, size_t len, bool zstd,
-                                   size_t *inflate_left, Huibao__V1__Submit **out,
-                                   const uint8_t **bytes, size_t *blen, char *err, size_t errlen)
+/* hb_wire_submit_unpack_arena of bytes without records_zstd; with bodies
+ * (NULL: not asked) hb_wire_submit_decode's. */
+static int submit_unpack_arena_raw(hb_arena *a, const uint8_t *buf, size_t len, size_t cap,
+                                   Huibao__V1__Submit **out, hb_wire_body **bodies, bool *fast,
+                                   char *err, size_t errlen)
+{
+  size_t nrec = 0;
+  *out = NULL;
+  int rc = submit_precheck(buf, len, &nrec, err, errlen);
+  if (rc != 0)
+    return rc;
+  size_t nb = nrec ? nrec : 1;
+  /* before the cap: what the caller adds is not capped */
+  hb_wire_body *b = bodies ? hb_arena_alloc(a, nb * sizeof *b) : NULL;
+  if (bodies && !b) {
+    snprintf(err, errlen, "out of memory");
+    return HB_ENOMEM;
+  }
+  hb_arena_cap(a, cap);
+  Huibao__V1__Submit *s = NULL;
+  hb_arena_mark m = hb_arena_where(a);
+  bool quick = b && hb_wire_fast_submit(a, buf, len, nrec, &s, b);
+  if (!quick) {
+    hb_arena_rewind(a, m); /* what the fast path took is given back, */
+    hb_arena_cap(a, cap);  /* and not counted */
+    s = huibao__v1__submit__unpack(hb_arena_allocator(a), len, buf);
+  }
+  rc = submit_checked(s, hb_arena_allocator(a), true, out, err, errlen);
+  hb_arena_cap(a, SIZE_MAX); /* what ingest adds later (codes for names) is not capped */
+  if (fast)
+    *fast = quick;
+  if (rc != 0 || !b)
+    return rc;
+  if (!quick) {
+    const uint8_t **body = hb_arena_alloc(a, nb * sizeof *body);
+    size_t *blen = hb_arena_alloc(a, nb * sizeof *blen);
+    if (!body || !blen) {
+      *out = NULL;
+      snprintf(err, errlen, "out of memory");
+      return HB_ENOMEM;
+    }
+    submit_bodies(buf, len, s, b, body, blen);
+  }
+  *bodies = b;
+  return 0;
+}
+
+static int submit_unpack_arena(hb_arena *a, const uint8_t *buf, size_t len, bool zstd,
+                               size_t *inflate_left, Huibao__V1__Submit **out,
+                               const uint8_t **bytes, size_t *blen, hb_wire_body **bodies,
+                               bool *fast, char *err, size_t errlen)
 {
   *out = NULL;
   *bytes = buf;
   *blen = len;
   if (!zstd || len > HB_WIRE_MAX_SUBMIT)
-    return submit_unpack_arena_raw(a, buf, len, wire_cap_for(len), out, err, errlen);
+    return submit_unpack_arena_raw(a, buf, len, wire_cap_for(len), out, bodies, fast, err, errlen);
   hb_wire_buf plain = {0};
   int rc = hb_wire_zstd_inflate(buf, len, &plain, err, errlen);
   if (rc == 0)
-    return submit_unpack_arena_raw(a, buf, len, wire_cap_for(len), out, err, errlen);
+    return submit_unpack_arena_raw(a, buf, len, wire_cap_for(len), out, bodies, fast, err, errlen);
   if (rc != 1) {
     free(plain.data);
     return rc;
@@ -235,7 +293,29 @@ int hb_wire_submit_unpack_arena_ex(hb_arena *a, const uint8_t *buf, size_t len, 
   *blen = plain.len;
   /* the cap of the bytes as unpacked, as for an uncompressed Submit: what
    * bounds a drain is the caller's inflate_left */
-  return submit_unpack_arena_raw(a, copy, plain.len, wire_cap_for(plain.len), out, err, errlen);
+  return submit_unpack_arena_raw(a, copy, plain.len, wire_cap_for(plain.len), out, bodies, fast,
+                                 err, errlen);
+}
+
+int hb_wire_submit_unpack_arena_ex(hb_arena *a, const uint8_t *buf, size_t len, bool zstd,
+                                   size_t *inflate_left, Huibao__V1__Submit **out,
+                                   const uint8_t **bytes, size_t *blen, char *err, size_t errlen)
+{
+  return submit_unpack_arena(a, buf, len, zstd, inflate_left, out, bytes, blen, NULL, NULL, err,
+                             errlen);
+}
+
+int hb_wire_submit_decode(hb_arena *a, const uint8_t *buf, size_t len, bool zstd,
+                          size_t *inflate_left, Huibao__V1__Submit **out, hb_wire_body **bodies,
+                          bool *fast, char *err, size_t errlen)
+{
+  const uint8_t *bytes;
+  size_t blen;
+  *bodies = NULL;
+  if (fast)
+    *fast = false;
+  return submit_unpack_arena(a, buf, len, zstd, inflate_left, out, &bytes, &blen, bodies, fast, err,
+                             errlen);
 }
 
 int hb_wire_submit_unpack_arena(hb_arena *a, const uint8_t *buf, size_t len,
@@ -252,32 +332,6 @@ void hb_wire_submit_free(Huibao__V1__Submit *s)
     huibao__v1__submit__free_unpacked(s, NULL);
 }
 
-/* Reads the varint at *p (before end) into *v and moves *p past it;
- * shortest (issue 17's canonical bytes): refuses one longer than needed.
- * Returns false on a broken or refused varint. */
-static inline bool wire_varint(const uint8_t **p, const uint8_t *end, uint64_t *v, bool shortest)
-{
-  const uint8_t *q = *p;
-  if (q < end && *q < 0x80) { /* one byte: most tags, lengths and values */
-    *v = *q;
-    *p = q + 1;
-    return true;
-  }
-  uint64_t r = 0;
-  for (unsigned shift = 0; q < end && shift < 64; shift += 7) {
-    uint8_t c = *q++;
-    r |= (uint64_t)(c & 0x7F) << shift;
-    if (!(c & 0x80)) {
-      if ((shortest && c == 0 && shift) || (shift == 63 && c > 1))
-        return false;
-      *v = r;
-      *p = q;
-      return true;
-    }
-  }
-  return false;
-}
-
 /* The next field at *p: its number, wire type and, for a varint, its
  * value, for a length-delimited field its bytes. Only wire types 0 and 2
  * (the rest: false, as a broken field). */
@@ -285,13 +339,13 @@ static inline bool wire_field(const uint8_t **p, const uint8_t *end, bool shorte
                               uint64_t *number, int *type, uint64_t *v, const uint8_t **data)
 {
   uint64_t tag;
-  if (!wire_varint(p, end, &tag, shortest))
+  if (!hb_wire_varint(p, end, &tag, shortest))
     return false;
   *number = tag >> 3;
   *type = (int)(tag & 7);
   if (*type == 0)
-    return wire_varint(p, end, v, shortest);
-  if (*type != WIRE_TYPE_LEN || !wire_varint(p, end, v, shortest) || *v > (uint64_t)(end - *p))
+    return hb_wire_varint(p, end, v, shortest);
+  if (*type != WIRE_TYPE_LEN || !hb_wire_varint(p, end, v, shortest) || *v > (uint64_t)(end - *p))
     return false;
   *data = *p;
   *p += *v;
@@ -337,24 +391,6 @@ int hb_wire_submit_bodies(const uint8_t *buf, size_t len, size_t n, const uint8_
   return i == n ? 0 : HB_EPROTO;
 }
 
-/* Does the varint value v of field fd keep its value through protobuf-c's
- * unpack and pack (the 32-bit types keep 32 bits; a negative int32 or
- * enum is written sign-extended to 64 bits)? */
-static bool canonical_varint(const ProtobufCFieldDescriptor *fd, uint64_t v)
-{
-  switch (fd->type) {
-  case PROTOBUF_C_TYPE_BOOL: return v <= 1;
-  case PROTOBUF_C_TYPE_INT32:
-  case PROTOBUF_C_TYPE_ENUM: return v <= INT32_MAX || v >= 0xFFFFFFFF80000000ull;
-  case PROTOBUF_C_TYPE_UINT32:
-  case PROTOBUF_C_TYPE_SINT32: return v <= UINT32_MAX;
-  case PROTOBUF_C_TYPE_INT64:
-  case PROTOBUF_C_TYPE_UINT64:
-  case PROTOBUF_C_TYPE_SINT64: return true;
-  default: return false; /* not a varint type */
-  }
-}
-
 bool hb_wire_canonical(const ProtobufCMessageDescriptor *d, const uint8_t *b, size_t len)
 {
   const uint8_t *p = b, *end = b + len;
@@ -373,7 +409,7 @@ bool hb_wire_canonical(const ProtobufCMessageDescriptor *d, const uint8_t *b, si
     if (fd->label == PROTOBUF_C_LABEL_REPEATED)
       return false;
     if (fd->type == PROTOBUF_C_TYPE_STRING ? type != WIRE_TYPE_LEN || memchr(data, 0, v)
-                                           : type != 0 || !canonical_varint(fd, v))
+                                           : type != 0 || !hb_wire_varint_canonical(fd, v))
       return false;
   }
   return true;

@@ -65,6 +65,26 @@ int hb_wire_submit_unpack_arena_ex(hb_arena *a, const uint8_t *buf, size_t len, 
                                    size_t *inflate_left, Huibao__V1__Submit **out,
                                    const uint8_t **bytes, size_t *blen, char *err, size_t errlen);
 
+/* Issue 17: a received record's body, found while its Submit is decoded. */
+typedef struct hb_wire_body {
+  const uint8_t *data; /* its bytes in the Submit as unpacked; NULL: the record has no
+                        * single body field (what hb_wire_submit_bodies finds) */
+  size_t len;
+  bool canonical; /* hb_wire_canonical(the body's descriptor, data, len): protobuf-c
+                   * packs the unpacked body to exactly these bytes */
+} hb_wire_body;
+
+/* hb_wire_submit_unpack_arena_ex, and each record's body (issue 17: the
+ * county's ingest). *bodies gets n_records entries in a (uncapped, as
+ * what the caller adds). The bytes every agent sends are decoded in one
+ * pass (hb_wire_fast.h); anything else by protobuf-c, hb_wire_submit_bodies
+ * and hb_wire_canonical, as before: for every input the same return, err,
+ * *out (field by field) and bodies. *fast (NULL: not asked) says which
+ * decoded it (the tests'). */
+int hb_wire_submit_decode(hb_arena *a, const uint8_t *buf, size_t len, bool zstd,
+                          size_t *inflate_left, Huibao__V1__Submit **out, hb_wire_body **bodies,
+                          bool *fast, char *err, size_t errlen);
+
 /* Unpacks an Ack (agent side), same caps; and its decisions (issue 14): at
  * most HB_WIRE_ACK_DECISIONS_MAX, each with kind "A" or "P", an action
  * huibao.proto knows, and strings of valid UTF-8 within the caps below

@@ -216,6 +216,16 @@ static void test_submit_arena(void)
   if (big)
     memset(big, 1, 20u * 1024 * 1024);
   CHECK_EQ_STR("xq-a", hb_arena_strdup(ar, "xq-a"));
+  /* rewind (issue 17, a decoding attempt given up): what came after the
+   * mark is given back, blocks included; what came before stays */
+  hb_arena_reset(ar);
+  char *keep = hb_arena_strdup(ar, "keep");
+  hb_arena_mark m = hb_arena_where(ar);
+  char *p1 = hb_arena_alloc(ar, 100);
+  CHECK(hb_arena_alloc(ar, 20u * 1024 * 1024) != NULL);
+  hb_arena_rewind(ar, m);
+  CHECK(hb_arena_alloc(ar, 100) == p1);
+  CHECK_EQ_STR("keep", keep);
   hb_arena_free(ar);
 }
 
