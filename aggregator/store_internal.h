@@ -180,6 +180,9 @@ int store_upgrade(store *s, char *err, size_t errlen);
  * s->obuf) and its records value (*rv zeroed for format 0). Returns 0,
  * MDB_NOTFOUND (no such record) or an hb_err. */
 int store_current_get(store *s, const MDB_val *key, MDB_val *body, store_recval *rv);
+/* store_current_get's answer for a records value v already found (v as
+ * read in the open batch). */
+int store_current_of(store *s, const MDB_val *v, MDB_val *body, store_recval *rv);
 
 /* The open batch's cursor on db dbi (s->review or s->log), or on the
  * records db for the kind of records key key, opened at first use in the
