@@ -546,6 +546,7 @@ void store_batch_cursors_drop(store *s)
 static void batch_reset(store *s)
 {
   aggmap_clear(&s->work);
+  s->wlast = NULL;
   kvlist_clear(&s->bsync);
   kvlist_clear(&s->changed);
   kvlist_clear(&s->burecs);
@@ -575,9 +576,16 @@ int store_usage_work(store *s, const char *unit, kv **recs, kv **bytes)
 /* The working copy of (campaign, unit), made on first use in a batch. */
 int store_work_get(store *s, const char *campaign, const char *unit, hb_agg **out)
 {
-  hb_agg *w = aggmap_get(&s->work, campaign, unit);
-  if (w) {
+  /* a Submit's records are one unit's, mostly of one campaign: the last
+   * answer first (issue 17: hashing both names was ~180 instructions) */
+  hb_agg *w = s->wlast;
+  if (w && strcmp(w->unit, unit) == 0 && strcmp(w->campaign, campaign) == 0) {
     *out = w;
+    return 0;
+  }
+  w = aggmap_get(&s->work, campaign, unit);
+  if (w) {
+    *out = s->wlast = w;
     return 0;
   }
   w = malloc(sizeof *w);
@@ -591,7 +599,7 @@ int store_work_get(store *s, const char *campaign, const char *unit, hb_agg **ou
     free(w);
     return rc;
   }
-  *out = w;
+  *out = s->wlast = w;
   return 0;
 }
 
@@ -951,6 +959,7 @@ static void batch_apply(store *s, char *err, size_t errlen)
   kvlist_clear(&s->bubytes);
   if (s->admin)
     s->admin_gen++;
+  s->wlast = NULL; /* the working aggregates leave work */
   aggmap_node *n = aggmap_first(&s->work, &it);
   while (n) {
     aggmap_node *next = aggmap_next(&s->work, n, &it);

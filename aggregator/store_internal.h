@@ -59,6 +59,7 @@ struct store {
   /* the open batch */
   MDB_txn *txn;
   aggmap work;
+  hb_agg *wlast; /* issue 17: store_work_get's last answer (in work), NULL at a batch's start */
   kvlist bsync, changed;
   const char **changed_ids;
   size_t changed_cap;

@@ -542,6 +542,48 @@ static void test_indicators_cases(void)
   store_close(s);
 }
 
+/* One batch of activities alternating between units and campaigns, and
+ * back (issue 17: store_work_get answers the last pair first): each
+ * aggregate counts its own records only. */
+static int work_pairs_fn(store *s, void *arg)
+{
+  (void)arg;
+  static const char *const pairs[][2] = {{"xq-a", "jf"}, {"xq-a", "jf"}, {"xq-b", "jf"},
+                                         {"xq-a", "zz"}, {"xq-a", "jf"}, {"xq-b", "zz"}};
+  for (int i = 0; i < 12; i++) {
+    char id[16];
+    snprintf(id, sizeof id, "W%02d", i);
+    Huibao__V1__Activity a = act(id, 10, (uint32_t)(1 + i));
+    a.unit = (char *)pairs[i % 6][0];
+    a.campaign = (char *)pairs[i % 6][1];
+    Huibao__V1__Record r = rec_of(&a, NULL);
+    int code;
+    uint64_t v;
+    const char *reason;
+    CHECK_EQ_INT(0, store_batch_put(s, &r, &code, &v, &reason));
+    CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, code);
+  }
+  return 0;
+}
+
+static void test_work_pairs(void)
+{
+  store *s;
+  char err[256];
+  CHECK_EQ_INT(0, store_open(&s, fresh_dir(), 0, 0, err, sizeof err));
+  CHECK_EQ_INT(0, store_batch_run(s, work_pairs_fn, NULL, err, sizeof err));
+  const hb_agg *aj = store_agg(s, "jf", "xq-a"), *bj = store_agg(s, "jf", "xq-b"),
+               *az = store_agg(s, "zz", "xq-a"), *bz = store_agg(s, "zz", "xq-b");
+  CHECK_EQ_INT(6, aj ? aj->records : 0);
+  CHECK_EQ_INT(2, bj ? bj->records : 0);
+  CHECK_EQ_INT(2, az ? az->records : 0);
+  CHECK_EQ_INT(2, bz ? bz->records : 0);
+  /* participants 1 + i of i = 0, 1, 4, 6, 7, 10 */
+  CHECK_EQ_INT(1 + 2 + 5 + 7 + 8 + 11, aj ? aj->act[1][1].participants : 0);
+  CHECK_EQ_INT(0, verify_diffs(s));
+  store_close(s);
+}
+
 /* One step of test_batch_cursors: a version of a record of kind "APIC"[k]
  * (id K<id>, version v; a problem's status st, deleted when del), or the
  * admin removal of a record (rm). */
@@ -734,6 +776,7 @@ int main(void)
   RUN(test_abort_keeps_memory);
   RUN(test_map_full_grows);
   RUN(test_quota);
+  RUN(test_work_pairs);
   RUN(test_admin_remove);
   RUN(test_indicators_cases);
   RUN(test_batch_cursors);
