@@ -549,6 +549,7 @@ static void batch_reset(store *s)
   s->wlast = NULL;
   kvlist_clear(&s->bsync);
   kvlist_clear(&s->changed);
+  s->changed_last = NULL;
   kvlist_clear(&s->burecs);
   kvlist_clear(&s->bubytes);
   store_facts_reset(s);
@@ -666,7 +667,15 @@ int store_rec_add(hb_agg *agg, const Huibao__V1__Record *rec, int sign)
 
 int store_mark_changed(store *s, const char *campaign)
 {
-  return campaign ? kvlist_set(&s->changed, campaign, 0) : 0;
+  if (!campaign)
+    return 0;
+  /* issue 17: the campaign of the batch's last mark is not looked for again */
+  if (s->changed_last && strcmp(s->changed_last, campaign) == 0)
+    return 0;
+  int rc = kvlist_set(&s->changed, campaign, 0);
+  const kv *e = rc == 0 ? kvlist_find_hint(&s->changed, campaign, &s->changed_hint) : NULL;
+  s->changed_last = e ? e->key : NULL;
+  return rc;
 }
 
 int store_withdraw(store *s, char kind, const MDB_val *old, uint64_t *version)

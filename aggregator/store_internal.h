@@ -60,6 +60,8 @@ struct store {
   MDB_txn *txn;
   aggmap work;
   hb_agg *wlast; /* issue 17: store_work_get's last answer (in work), NULL at a batch's start */
+  const char *changed_last; /* issue 17: store_mark_changed's last campaign (a key of changed) */
+  size_t changed_hint;
   kvlist bsync, changed;
   const char **changed_ids;
   size_t changed_cap;

@@ -580,6 +580,9 @@ static void test_work_pairs(void)
   CHECK_EQ_INT(2, bz ? bz->records : 0);
   /* participants 1 + i of i = 0, 1, 4, 6, 7, 10 */
   CHECK_EQ_INT(1 + 2 + 5 + 7 + 8 + 11, aj ? aj->act[1][1].participants : 0);
+  const char *const *ids; /* each changed campaign once */
+  CHECK_EQ_INT(2, store_changed(s, &ids));
+  CHECK(strcmp(ids[0], "jf") == 0 && strcmp(ids[1], "zz") == 0);
   CHECK_EQ_INT(0, verify_diffs(s));
   store_close(s);
 }
