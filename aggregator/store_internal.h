@@ -59,6 +59,9 @@ struct store {
   /* the open batch */
   MDB_txn *txn;
   aggmap work;
+  hb_agg *wlast; /* issue 17: store_work_get's last answer (in work), NULL at a batch's start */
+  const char *changed_last; /* issue 17: store_mark_changed's last campaign (a key of changed) */
+  size_t changed_hint;
   kvlist bsync, changed;
   const char **changed_ids;
   size_t changed_cap;
@@ -180,6 +183,9 @@ int store_upgrade(store *s, char *err, size_t errlen);
  * s->obuf) and its records value (*rv zeroed for format 0). Returns 0,
  * MDB_NOTFOUND (no such record) or an hb_err. */
 int store_current_get(store *s, const MDB_val *key, MDB_val *body, store_recval *rv);
+/* store_current_get's answer for a records value v already found (v as
+ * read in the open batch). */
+int store_current_of(store *s, const MDB_val *v, MDB_val *body, store_recval *rv);
 
 /* The open batch's cursor on db dbi (s->review or s->log), or on the
  * records db for the kind of records key key, opened at first use in the

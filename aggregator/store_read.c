@@ -50,21 +50,11 @@ void store_row_unpacked_free(Huibao__V1__Record *rec)
   rec->body_case = HUIBAO__V1__RECORD__BODY__NOT_SET;
 }
 
-int store_current_get(store *s, const MDB_val *key, MDB_val *body, store_recval *rv)
+int store_current_of(store *s, const MDB_val *v, MDB_val *body, store_recval *rv)
 {
   memset(rv, 0, sizeof *rv);
-  MDB_val k = *key, v;
-  MDB_cursor *cur = NULL; /* the batch's: store_batch_put writes through it next */
-  int r = store_batch_rcursor(s, key, &cur);
-  if (r != 0)
-    return r;
-  r = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
-  if (r == MDB_NOTFOUND)
-    return HB_ENOTFOUND;
-  if (r != 0)
-    return hb_lmdb_err(r);
   if (!s->records_format) { /* bodies: a store being upgraded (store_upgrade.c) */
-    *body = v;
+    *body = *v;
     return 0;
   }
   /* the body is in the history entry (store_dbs_current); copied, as the
@@ -74,9 +64,9 @@ int store_current_get(store *s, const MDB_val *key, MDB_val *body, store_recval 
   uint64_t n;
   int64_t at;
   MDB_val b;
-  int rc = store_recval_get(&v, rv);
+  int rc = store_recval_get(v, rv);
   if (rc == 0)
-    rc = store_dbs_current(s->txn, &d, &v, &b, &n, &at);
+    rc = store_dbs_current(s->txn, &d, v, &b, &n, &at);
   if (rc != 0)
     return rc;
   if (hb_wire_buf_reserve(&s->obuf, b.mv_size + 1) != 0)
@@ -85,6 +75,22 @@ int store_current_get(store *s, const MDB_val *key, MDB_val *body, store_recval 
   s->obuf.len = b.mv_size;
   *body = (MDB_val){b.mv_size, s->obuf.data};
   return 0;
+}
+
+int store_current_get(store *s, const MDB_val *key, MDB_val *body, store_recval *rv)
+{
+  memset(rv, 0, sizeof *rv);
+  MDB_val k = *key, v;
+  MDB_cursor *cur = NULL; /* the batch's */
+  int r = store_batch_rcursor(s, key, &cur);
+  if (r != 0)
+    return r;
+  r = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
+  if (r == MDB_NOTFOUND)
+    return HB_ENOTFOUND;
+  if (r != 0)
+    return hb_lmdb_err(r);
+  return store_current_of(s, &v, body, rv);
 }
 
 int store_records_foreach(store *s, store_record_fn fn, void *ctx, char *err, size_t errlen)

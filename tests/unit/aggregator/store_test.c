@@ -542,6 +542,51 @@ static void test_indicators_cases(void)
   store_close(s);
 }
 
+/* One batch of activities alternating between units and campaigns, and
+ * back (issue 17: store_work_get answers the last pair first): each
+ * aggregate counts its own records only. */
+static int work_pairs_fn(store *s, void *arg)
+{
+  (void)arg;
+  static const char *const pairs[][2] = {{"xq-a", "jf"}, {"xq-a", "jf"}, {"xq-b", "jf"},
+                                         {"xq-a", "zz"}, {"xq-a", "jf"}, {"xq-b", "zz"}};
+  for (int i = 0; i < 12; i++) {
+    char id[16];
+    snprintf(id, sizeof id, "W%02d", i);
+    Huibao__V1__Activity a = act(id, 10, (uint32_t)(1 + i));
+    a.unit = (char *)pairs[i % 6][0];
+    a.campaign = (char *)pairs[i % 6][1];
+    Huibao__V1__Record r = rec_of(&a, NULL);
+    int code;
+    uint64_t v;
+    const char *reason;
+    CHECK_EQ_INT(0, store_batch_put(s, &r, &code, &v, &reason));
+    CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, code);
+  }
+  return 0;
+}
+
+static void test_work_pairs(void)
+{
+  store *s;
+  char err[256];
+  CHECK_EQ_INT(0, store_open(&s, fresh_dir(), 0, 0, err, sizeof err));
+  CHECK_EQ_INT(0, store_batch_run(s, work_pairs_fn, NULL, err, sizeof err));
+  const hb_agg *aj = store_agg(s, "jf", "xq-a"), *bj = store_agg(s, "jf", "xq-b"),
+               *az = store_agg(s, "zz", "xq-a"), *bz = store_agg(s, "zz", "xq-b");
+  CHECK_EQ_INT(6, aj ? aj->records : 0);
+  CHECK_EQ_INT(2, bj ? bj->records : 0);
+  CHECK_EQ_INT(2, az ? az->records : 0);
+  CHECK_EQ_INT(2, bz ? bz->records : 0);
+  /* participants 1 + i of i = 0, 1, 4, 6, 7, 10 */
+  CHECK_EQ_INT(1 + 2 + 5 + 7 + 8 + 11, aj ? aj->act[1][1].participants : 0);
+  const char *const *ids; /* each changed campaign once */
+  CHECK_EQ_INT(2, store_changed(s, &ids));
+  CHECK(strcmp(ids[0], "jf") == 0 && strcmp(ids[1], "zz") == 0);
+  CHECK_EQ_INT(0, verify_diffs(s));
+  store_close(s);
+}
+
 /* One step of test_batch_cursors: a version of a record of kind "APIC"[k]
  * (id K<id>, version v; a problem's status st, deleted when del), or the
  * admin removal of a record (rm). */
@@ -549,6 +594,7 @@ typedef struct cstep {
   int k, id, rm, del;
   uint64_t v;
   int st;
+  int bad; /* an indicator without its code: refused (issue 17: its key put, then taken out) */
 } cstep;
 
 typedef struct csteps {
@@ -572,7 +618,7 @@ static int csteps_fn(store *s, void *arg)
     }
     Huibao__V1__Activity a = act(id, t->v, (uint32_t)t->id);
     Huibao__V1__Problem p = prob(id, t->v, "jf", t->st, "c1");
-    Huibao__V1__Indicator in = sind(id, t->v, "juanzhu", t->id);
+    Huibao__V1__Indicator in = sind(id, t->v, t->bad ? NULL : "juanzhu", t->id);
     Huibao__V1__Case cs = scase(id, t->v, 1 + t->id % 3);
     p.has_deleted = p.deleted = t->del;
     Huibao__V1__Record r = HUIBAO__V1__RECORD__INIT; /* the body is a oneof */
@@ -588,8 +634,9 @@ static int csteps_fn(store *s, void *arg)
     uint64_t sv;
     const char *reason;
     CHECK_EQ_INT(0, store_batch_put(s, &r, &code, &sv, &reason));
-    CHECK_EQ_INT(HUIBAO__V1__RESULT_CODE__STORED, code);
-    if (code != HUIBAO__V1__RESULT_CODE__STORED)
+    CHECK_EQ_INT(t->bad ? HUIBAO__V1__RESULT_CODE__REJECTED : HUIBAO__V1__RESULT_CODE__STORED,
+                 code);
+    if (code != HUIBAO__V1__RESULT_CODE__STORED && !t->bad)
       fprintf(stderr, "step %zu (%c %s v%llu): %s\n", i, "APIC"[t->k], id,
               (unsigned long long)t -> v, reason ? reason : "-");
   }
@@ -636,21 +683,25 @@ static uint8_t *db_bytes(store *s, MDB_dbi dbi, size_t *len, size_t *entries)
 static void test_batch_cursors(void)
 {
   enum { N = 1600 };
-  static cstep steps[2 * N];
+  static cstep steps[3 * N];
   size_t n = 0;
   for (int i = 0; i < N; i++) /* first versions, the kinds alternating */
-    steps[n++] = (cstep){i % 4, i, 0, 0, 10, 1 + i % 3};
+    steps[n++] = (cstep){i % 4, i, 0, 0, 10, 1 + i % 3, 0};
   for (int i = 0; i < N; i += 3) /* new versions, some of them new records */
-    steps[n++] = (cstep){i % 4, i % 5 == 0 ? i + N : i, 0, 0, 11, 3};
+    steps[n++] = (cstep){i % 4, i % 5 == 0 ? i + N : i, 0, 0, 11, 3, 0};
   for (int i = 1; i < N; i += 97) {
-    steps[n++] = (cstep){i % 4, i, 1, 0, 0, 0}; /* removed */
+    steps[n++] = (cstep){i % 4, i, 1, 0, 0, 0, 0}; /* removed */
     if (i % 2)
-      steps[n++] = (cstep){i % 4, i, 0, 0, 20, 3}; /* and stored again */
+      steps[n++] = (cstep){i % 4, i, 0, 0, 20, 3, 0}; /* and stored again */
   }
   for (int i = 5; i < N; i += 8) /* problems deleted: deletion requests */
-    steps[n++] = (cstep){1, i, 0, 1, 30, 3};
+    steps[n++] = (cstep){1, i, 0, 1, 30, 3, 0};
   for (int i = 5; i < N; i += 24) /* some of them restored by the unit */
-    steps[n++] = (cstep){1, i, 0, 0, 31, 2};
+    steps[n++] = (cstep){1, i, 0, 0, 31, 2, 0};
+  for (int i = 0; i < N; i += 50) { /* refused new records, between stored ones */
+    steps[n++] = (cstep){2, 3 * N + i, 0, 0, 40, 0, 1};
+    steps[n++] = (cstep){2, 3 * N + i + 1, 0, 0, 40, 0, 0};
+  }
   static const char ini[] = "[jf]\nname = J\nstart = 2022-01-01\nend = 2022-12-31\n";
   hb_campaigns camps = {0};
   hb_diags dg;
@@ -690,6 +741,17 @@ static void test_batch_cursors(void)
     free(b1);
     free(b2);
   }
+  /* a refused record left no key (the one after it did) */
+  MDB_txn *rt;
+  CHECK_EQ_INT(0, mdb_txn_begin(d1.env, NULL, MDB_RDONLY, &rt));
+  for (int i = 0; i < N; i += 50)
+    for (int j = 0; j < 2; j++) {
+      char key[32];
+      int kl = snprintf(key, sizeof key, "xq-a%cIK%05d", '\0', 3 * N + i + j);
+      MDB_val k = {(size_t)kl, key}, v;
+      CHECK_EQ_INT(j ? 0 : MDB_NOTFOUND, mdb_get(rt, d1.records, &k, &v));
+    }
+  mdb_txn_abort(rt);
   const hb_agg *g1 = store_agg(one, "jf", "xq-a"), *g2 = store_agg(each, "jf", "xq-a");
   CHECK(g1 && g2);
   CHECK_EQ_INT(g1 ? g1->records : 0, g2 ? g2->records : 1);
@@ -717,6 +779,7 @@ int main(void)
   RUN(test_abort_keeps_memory);
   RUN(test_map_full_grows);
   RUN(test_quota);
+  RUN(test_work_pairs);
   RUN(test_admin_remove);
   RUN(test_indicators_cases);
   RUN(test_batch_cursors);
