@@ -562,12 +562,12 @@ static int is_blank_at(const char *s, size_t *n)
   return 0;
 }
 
-char *hb_text_trim(char *s)
+const char *hb_text_trim_span(const char *s, size_t len, size_t *out_len)
 {
+  const char *e = s + len;
   size_t n;
-  while (*s && is_blank_at(s, &n))
+  while (s < e && is_blank_at(s, &n))
     s += n;
-  char *e = s + strlen(s);
   for (;;) {
     if (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
       e--;
@@ -577,8 +577,16 @@ char *hb_text_trim(char *s)
     else
       break;
   }
-  *e = '\0';
+  *out_len = (size_t)(e - s);
   return s;
+}
+
+char *hb_text_trim(char *s)
+{
+  size_t n;
+  char *b = (char *)hb_text_trim_span(s, strlen(s), &n);
+  b[n] = '\0';
+  return b;
 }
 
 void hb_text_excerpt(const char *s, size_t max, char *buf, size_t len)

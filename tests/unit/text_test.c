@@ -189,6 +189,13 @@ static void test_trim_excerpt(void)
 {
   char s[] = " \t\xE3\x80\x80 日期 \xE3\x80\x80\r\n";
   CHECK_EQ_STR("日期", hb_text_trim(s));
+  const char *t = "\xE3\x80\x80 日期 \xE3\x80\x80\r\n", *b;
+  size_t n;
+  b = hb_text_trim_span(t, strlen(t), &n);
+  CHECK_EQ_INT(4, b - t);
+  CHECK_EQ_INT(strlen("日期"), n);
+  b = hb_text_trim_span(" \xE3\x80\x80\t", 5, &n);
+  CHECK_EQ_INT(0, n);
   char buf[64];
   hb_text_excerpt("a\x01"
                   "b",
