@@ -374,8 +374,9 @@ campaigns_key campaigns_key_of(const char *s)
 
 int campaigns_key_eq(campaigns_key k, const char *t)
 {
-  /* t has at least k.n bytes when they compare equal: t[k.n] is its own */
-  return k.s && strncmp(t, k.s, k.n) == 0 && t[k.n] == '\0';
+  /* the first byte first (most entries differ there); t has at least k.n
+   * bytes when they compare equal: t[k.n] is its own */
+  return k.s && (k.n == 0 || (t[0] == k.s[0] && strncmp(t, k.s, k.n) == 0)) && t[k.n] == '\0';
 }
 
 const hb_campaign *hb_campaigns_find(const hb_campaigns *c, const char *s)

@@ -94,12 +94,23 @@ static int check_count(hb_violation *v, const char *field, const char *zh, int h
   return 0;
 }
 
+/* True if val is one of d's values: a range check when they are one run
+ * of consecutive numbers (every enum of huibao.proto; issue 17: no binary
+ * search per field of every record), else protobuf-c's lookup. */
+static int enum_known(const ProtobufCEnumDescriptor *d, int val)
+{
+  if (d->n_value_ranges == 1)
+    return (int64_t)val >= d->value_ranges[0].start_value &&
+           (int64_t)val - d->value_ranges[0].start_value < (int64_t)d->n_values;
+  return protobuf_c_enum_descriptor_get_value(d, val) != NULL;
+}
+
 static int check_enum(hb_violation *v, const char *field, const char *zh, int has, int val,
                       const ProtobufCEnumDescriptor *d)
 {
   if (!has || val == 0)
     return hb_validate_fail(v, field, "缺少%s (%s is missing)", zh, field);
-  if (!protobuf_c_enum_descriptor_get_value(d, val))
+  if (!enum_known(d, val))
     return hb_validate_fail(v, field, "%s取值无效 (unknown %s value): %d", zh, field, val);
   return 0;
 }
@@ -322,7 +333,7 @@ int hb_validate_problem(const Huibao__V1__Problem *p, const hb_campaigns *campai
 static int form_enum(hb_violation *v, const char *field, int has, int val,
                      const ProtobufCEnumDescriptor *d)
 {
-  if (has && !protobuf_c_enum_descriptor_get_value(d, val))
+  if (has && !enum_known(d, val))
     return hb_validate_fail(v, field, "取值无效 (unknown %s value): %d", field, val);
   return 0;
 }

@@ -96,6 +96,18 @@ static void test_activity(void)
   a.kind = 99;
   EXPECT_BAD(hb_validate_activity(&a, NULL, today, &v_, NULL), "kind",
              "类型取值无效 (unknown kind value): 99");
+  /* the edges of the range enum_known checks (1..12 after 0) */
+  a.kind = HUIBAO__V1__ACTIVITY_KIND__INSPECTION;
+  CHECK_EQ_INT(0, hb_validate_activity(&a, NULL, today, &v, NULL));
+  a.kind = 13;
+  EXPECT_BAD(hb_validate_activity(&a, NULL, today, &v_, NULL), "kind",
+             "类型取值无效 (unknown kind value): 13");
+  a.kind = -1;
+  EXPECT_BAD(hb_validate_activity(&a, NULL, today, &v_, NULL), "kind",
+             "类型取值无效 (unknown kind value): -1");
+  a.kind = INT32_MIN;
+  EXPECT_BAD(hb_validate_activity(&a, NULL, today, &v_, NULL), "kind",
+             "类型取值无效 (unknown kind value): -2147483648");
   a = act();
   a.campaign = "other";
   CHECK_EQ_INT(0, hb_validate_activity(&a, NULL, today, &v, NULL));
