@@ -363,25 +363,32 @@ void hb_campaigns_free(hb_campaigns *c)
   c->count = 0;
 }
 
-int campaigns_text_eq(const char *s, const char *t)
+campaigns_key campaigns_key_of(const char *s)
 {
-  size_t n = strlen(s);
-  if (n > 1024)
-    return 0;
-  char buf[1025];
-  memcpy(buf, s, n + 1);
-  return strcmp(hb_text_trim(buf), t) == 0;
+  campaigns_key k = {NULL, 0};
+  size_t len = strlen(s);
+  if (len <= 1024)
+    k.s = hb_text_trim_span(s, len, &k.n);
+  return k;
+}
+
+int campaigns_key_eq(campaigns_key k, const char *t)
+{
+  /* the first byte first (most entries differ there); t has at least k.n
+   * bytes when they compare equal: t[k.n] is its own */
+  return k.s && (k.n == 0 || (t[0] == k.s[0] && strncmp(t, k.s, k.n) == 0)) && t[k.n] == '\0';
 }
 
 const hb_campaign *hb_campaigns_find(const hb_campaigns *c, const char *s)
 {
   if (!c || !s)
     return NULL;
+  campaigns_key k = campaigns_key_of(s);
   for (size_t i = 0; i < c->count; i++)
-    if (campaigns_text_eq(s, c->items[i].id))
+    if (campaigns_key_eq(k, c->items[i].id))
       return &c->items[i];
   for (size_t i = 0; i < c->count; i++)
-    if (c->items[i].name && campaigns_text_eq(s, c->items[i].name))
+    if (c->items[i].name && campaigns_key_eq(k, c->items[i].name))
       return &c->items[i];
   return NULL;
 }

@@ -543,11 +543,12 @@ int hb_campaign_category(const hb_campaign *c, const char *s)
 {
   if (!c || !s)
     return -1;
+  campaigns_key k = campaigns_key_of(s);
   for (size_t i = 0; i < c->ncategories; i++)
-    if (campaigns_text_eq(s, c->categories[i].code))
+    if (campaigns_key_eq(k, c->categories[i].code))
       return (int)i;
   for (size_t i = 0; i < c->ncategories; i++)
-    if (campaigns_text_eq(s, c->categories[i].name))
+    if (campaigns_key_eq(k, c->categories[i].name))
       return (int)i;
   return -1;
 }
@@ -557,11 +558,12 @@ int hb_campaign_subcategory(const hb_campaign *c, int cat, const char *s)
   if (!c || !s || cat < 0 || (size_t)cat >= c->ncategories)
     return -1;
   const hb_category *g = &c->categories[cat];
+  campaigns_key k = campaigns_key_of(s);
   for (size_t i = 0; i < g->nsubs; i++)
-    if (campaigns_text_eq(s, g->subs[i].code))
+    if (campaigns_key_eq(k, g->subs[i].code))
       return (int)i;
   for (size_t i = 0; i < g->nsubs; i++)
-    if (campaigns_text_eq(s, g->subs[i].name))
+    if (campaigns_key_eq(k, g->subs[i].name))
       return (int)i;
   return -1;
 }
@@ -570,11 +572,12 @@ int hb_campaign_kind(const hb_campaign *c, const char *s)
 {
   if (!c || !s)
     return -1;
+  campaigns_key k = campaigns_key_of(s);
   for (size_t i = 0; i < c->nkinds; i++)
-    if (campaigns_text_eq(s, c->kinds[i].code))
+    if (campaigns_key_eq(k, c->kinds[i].code))
       return (int)i;
   for (size_t i = 0; i < c->nkinds; i++)
-    if (campaigns_text_eq(s, c->kinds[i].name))
+    if (campaigns_key_eq(k, c->kinds[i].name))
       return (int)i;
   return -1;
 }
@@ -583,11 +586,12 @@ int hb_campaign_indicator(const hb_campaign *c, const char *s)
 {
   if (!c || !s)
     return -1;
+  campaigns_key k = campaigns_key_of(s);
   for (size_t i = 0; i < c->nindicators; i++)
-    if (campaigns_text_eq(s, c->indicators[i].code))
+    if (campaigns_key_eq(k, c->indicators[i].code))
       return (int)i;
   for (size_t i = 0; i < c->nindicators; i++)
-    if (campaigns_text_eq(s, c->indicators[i].name))
+    if (campaigns_key_eq(k, c->indicators[i].name))
       return (int)i;
   return -1;
 }

@@ -45,8 +45,19 @@ void campaigns_error(parse_ctx *x, unsigned line, const char *column, const char
 /* True if s is 1..max bytes of A-Z a-z 0-9 _ . - */
 int campaigns_id_valid(const char *s, size_t max);
 
-/* True if s, ignoring its surrounding blanks, equals t. */
-int campaigns_text_eq(const char *s, const char *t);
+/* A cell looked up by code or name: s without its surrounding blanks
+ * (hb_text_trim_span), found once for every entry it is compared with
+ * (issue 17: trimming a copy of s for each entry cost a record ~450
+ * instructions). A cell over 1024 bytes equals nothing. */
+typedef struct campaigns_key {
+  const char *s; /* NULL: equals nothing */
+  size_t n;
+} campaigns_key;
+
+campaigns_key campaigns_key_of(const char *s);
+
+/* True if k equals t. */
+int campaigns_key_eq(campaigns_key k, const char *t);
 
 /* The keys of a campaign's vocabularies, on line x->lineno; each reports its
  * own errors (and sets x->nomem when memory runs out). rest is the key after

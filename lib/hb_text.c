@@ -10,6 +10,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "hb_err.h"
 
@@ -49,37 +52,61 @@ static int ascii8(const unsigned char *u)
   return !(w & high) && !((w - ones) & ~w & high);
 }
 
-/* Bytes of the run of pairs of three-byte sequences with leads E1..EC (most
- * of CJK: any continuation bytes) at u, two characters per step of one
- * 8-byte load (issue 17: a record's Chinese text); 0 if none. */
-static size_t cjk2_run(const unsigned char *u, size_t left)
+/* True for a lead byte of a three-byte sequence whose second byte may be
+ * any continuation byte: E1..EC and EE..EF (most of CJK, its punctuation
+ * 、“”《》 and the full-width forms ，：（）); E0 and ED narrow it. */
+static int lead3_any(unsigned c)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  return c - 0xE1u <= 0xEF - 0xE1 && c != 0xED;
+}
+
+#if defined(__SSE2__)
+/* True when the 16 bytes at u begin with five three-byte sequences with
+ * leads lead3_any (any continuation bytes); byte 15 is not looked at. */
+static int lead3_any5(const unsigned char *u)
+{
+  const __m128i at_lead = _mm_setr_epi8(-1, 0, 0, -1, 0, 0, -1, 0, 0, -1, 0, 0, -1, 0, 0, 0);
+  __m128i w = _mm_loadu_si128((const __m128i *)(const void *)u);
+  __m128i cont =
+      _mm_cmpeq_epi8(_mm_and_si128(w, _mm_set1_epi8((char)0xC0)), _mm_set1_epi8((char)0x80));
+  __m128i d = _mm_sub_epi8(w, _mm_set1_epi8((char)0xE1)); /* E1..EF -> 0..14 */
+  __m128i lead = _mm_andnot_si128(_mm_cmpeq_epi8(w, _mm_set1_epi8((char)0xED)),
+                                  _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(0x0E)), d));
+  __m128i ok = _mm_or_si128(_mm_and_si128(at_lead, lead), _mm_andnot_si128(at_lead, cont));
+  return (_mm_movemask_epi8(ok) & 0x7FFF) == 0x7FFF;
+}
+#endif
+
+/* Bytes of the run of three-byte sequences with leads lead3_any at u (a
+ * record's Chinese text, issue 17): five characters per 16-byte load where
+ * SSE2 is, then two per 8-byte load; 0 if none. */
+static size_t cjk_run(const unsigned char *u, size_t left)
+{
   size_t i = 0;
+#if defined(__SSE2__)
+  while (left - i >= 16 && lead3_any5(u + i))
+    i += 15;
+#endif
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
   while (left - i >= 8) {
     uint64_t w;
     memcpy(&w, u + i, sizeof w);
-    /* bytes 1, 2, 4, 5 are 10xxxxxx; bytes 0 and 3 are E1..EC */
-    if ((w & 0x0000C0C000C0C000ull) != 0x0000808000808000ull ||
-        (unsigned)(w & 0xFF) - 0xE1u > 0xEC - 0xE1 ||
-        (unsigned)(w >> 24 & 0xFF) - 0xE1u > 0xEC - 0xE1)
+    /* bytes 1, 2, 4, 5 are 10xxxxxx; bytes 0 and 3 are leads */
+    if ((w & 0x0000C0C000C0C000ull) != 0x0000808000808000ull || !lead3_any(w & 0xFF) ||
+        !lead3_any(w >> 24 & 0xFF))
       break;
     i += 6;
   }
-  return i;
-#else
-  (void)u;
-  (void)left;
-  return 0;
 #endif
+  return i;
 }
 
 /* Offset of the first byte that is not well-formed UTF-8 (NUL included), or
  * len if all are. Every record's text passes here on its way into the county
  * store, so it checks the byte ranges of the Unicode standard's table of
  * well-formed sequences (3-7) directly, without decoding code points, and
- * skips ASCII eight bytes at a time, and most CJK two characters at a time (tests/unit/text_test.c
- * checks it against a decoding reference). */
+ * skips ASCII eight bytes at a time, and most CJK five or two characters at a
+ * time (tests/unit/text_test.c checks it against a decoding reference). */
 static size_t utf8_bad_offset(const char *s, size_t len)
 {
   const unsigned char *u = (const unsigned char *)s;
@@ -88,8 +115,8 @@ static size_t utf8_bad_offset(const char *s, size_t len)
     unsigned c = u[i];
     if (c >= 0x01 && c < 0x80) {
       i += len - i >= 8 && ascii8(u + i) ? 8 : 1;
-    } else if (c >= 0xE1 && c <= 0xEC) { /* most of CJK: any continuation bytes */
-      size_t run = cjk2_run(u + i, len - i);
+    } else if (lead3_any(c)) { /* most of CJK: any continuation bytes */
+      size_t run = cjk_run(u + i, len - i);
       if (run) {
         i += run;
         continue;
@@ -101,7 +128,7 @@ static size_t utf8_bad_offset(const char *s, size_t len)
       if (len - i < 2 || (u[i + 1] & 0xC0) != 0x80)
         return i;
       i += 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
+    } else if (c == 0xE0 || c == 0xED) { /* no overlong, no surrogate */
       unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
       if (len - i < 3 || u[i + 1] < lo || u[i + 1] > hi || (u[i + 2] & 0xC0) != 0x80)
         return i;
@@ -562,12 +589,12 @@ static int is_blank_at(const char *s, size_t *n)
   return 0;
 }
 
-char *hb_text_trim(char *s)
+const char *hb_text_trim_span(const char *s, size_t len, size_t *out_len)
 {
+  const char *e = s + len;
   size_t n;
-  while (*s && is_blank_at(s, &n))
+  while (s < e && is_blank_at(s, &n))
     s += n;
-  char *e = s + strlen(s);
   for (;;) {
     if (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
       e--;
@@ -577,8 +604,16 @@ char *hb_text_trim(char *s)
     else
       break;
   }
-  *e = '\0';
+  *out_len = (size_t)(e - s);
   return s;
+}
+
+char *hb_text_trim(char *s)
+{
+  size_t n;
+  char *b = (char *)hb_text_trim_span(s, strlen(s), &n);
+  b[n] = '\0';
+  return b;
 }
 
 void hb_text_excerpt(const char *s, size_t max, char *buf, size_t len)

@@ -75,6 +75,10 @@ int hb_text_read_file(const char *path, size_t max, char **out, size_t *out_len,
  * place; returns the new start (inside s). */
 char *hb_text_trim(char *s);
 
+/* What hb_text_trim would keep of s (NUL-terminated, len = strlen(s)),
+ * without writing: returns its start (inside s), its length in *out_len. */
+const char *hb_text_trim_span(const char *s, size_t len, size_t *out_len);
+
 /* Writes a printable excerpt of s for a message: at most about max bytes, cut
  * on a character boundary with "…" appended when cut, control characters and
  * invalid bytes shown as '?'. buf is always NUL-terminated. */

@@ -38,6 +38,18 @@ static void test_good(void)
   CHECK(hb_campaigns_find(&c, " 能力作风建设年 ") == &c.items[1]);
   CHECK(hb_campaigns_find(&c, "jiefang-2022") == &c.items[0]);
   CHECK(hb_campaigns_find(&c, "x") == NULL);
+  /* a prefix, a longer cell, blanks inside, only blanks, over 1024 bytes */
+  CHECK(hb_campaigns_find(&c, "jiefang") == NULL);
+  CHECK(hb_campaigns_find(&c, "jiefang-20222") == NULL);
+  CHECK(hb_campaigns_find(&c, "\xE3\x80\x80\tjiefang-2022\xE3\x80\x80\r\n") == &c.items[0]);
+  CHECK(hb_campaigns_find(&c, "jiefang -2022") == NULL);
+  CHECK(hb_campaigns_find(&c, " \xE3\x80\x80 ") == NULL);
+  CHECK(hb_campaigns_find(&c, "") == NULL);
+  char big[1100];
+  memset(big, ' ', sizeof big);
+  memcpy(big + 1100 - 1 - 12, "jiefang-2022", 13); /* 1099 bytes: equals nothing */
+  CHECK(hb_campaigns_find(&c, big) == NULL);
+  CHECK(hb_campaigns_find(&c, big + 1099 - 1024) == &c.items[0]); /* 1024 bytes */
   CHECK_EQ_INT(1, hb_campaign_category(&c.items[0], "贯彻新发展理念"));
   CHECK_EQ_INT(0, hb_campaign_category(&c.items[0], "county"));
   CHECK_EQ_INT(-1, hb_campaign_category(&c.items[0], "other"));

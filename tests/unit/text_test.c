@@ -175,13 +175,67 @@ static void test_valid_random(void)
   size_t cl = strlen(cjk);
   for (size_t n = 0; n <= cl; n += 3)
     CHECK(hb_utf8_valid(cjk, n));
-  char mut[64];
+  char mut[256];
   for (size_t at = 0; at < cl; at++) {
     memcpy(mut, cjk, cl);
     mut[at] = at % 3 == 0 ? '\x80' : 'a'; /* a lead made a continuation, a continuation ASCII */
     CHECK(!hb_utf8_valid(mut, cl));
   }
   CHECK(!hb_utf8_valid(cjk, cl - 1)); /* truncated at the end of a run */
+  /* full-width punctuation (EF) and 、“” (E2, E3) inside runs of five */
+  const char *punct = "理论学习存在碎片化现象，系统学习“不够深入”、学用结合不够紧密，指导实践不足";
+  size_t pl = strlen(punct);
+  CHECK(hb_utf8_valid(punct, pl));
+  for (size_t at = 0; at < pl; at++) {
+    memcpy(mut, punct, pl);
+    mut[at] = at % 3 == 0 ? '\x80' : 'a';
+    CHECK(!hb_utf8_valid(mut, pl));
+    /* ED: valid only when the second byte is 80..9F; C0 is never valid */
+    mut[at] = at % 3 == 0 ? '\xED' : '\xC0';
+    CHECK_EQ_INT(utf8_valid_ref((const unsigned char *)mut, pl), hb_utf8_valid(mut, pl));
+  }
+}
+
+/* Strings of three-byte sequences (the runs utf8_bad_offset checks five
+ * and two at a time) with every lead E0..EF, continuation bytes at the
+ * edges of the ranges E0 and ED allow, and now and then an ASCII byte, a
+ * four-byte sequence or a stray byte: 200,000 of up to 64 bytes against
+ * the reference. */
+static void test_valid_runs(void)
+{
+  uint32_t x = 777;
+  unsigned char buf[64];
+  size_t bad = 0, valid = 0;
+  static const unsigned char second[] = {0x80, 0x9F, 0xA0, 0xBF, 0x7F, 0xC0};
+  for (int k = 0; k < 200000; k++) {
+    size_t len = 0, want = (size_t)(k % 65);
+    while (len < want) {
+      x = x * 1103515245u + 12345u;
+      unsigned r = x >> 8;
+      if ((r & 63) == 0) {
+        buf[len++] = (unsigned char)(r >> 6); /* any byte */
+      } else if ((r & 63) == 1) {
+        buf[len++] = 'a';
+      } else if ((r & 63) == 2 && len + 4 <= want) {
+        memcpy(buf + len, "\xF0\x9F\x98\x80", 4);
+        len += 4;
+      } else if (len + 3 <= want) {
+        buf[len] = (unsigned char)(0xE0 + (r >> 6) % 16);
+        buf[len + 1] = (r >> 10) % 8 ? (unsigned char)(0x80 + (r >> 13) % 64)
+                                     : second[(r >> 13) % sizeof second];
+        buf[len + 2] = (r >> 19) % 32 ? (unsigned char)(0x80 + (r >> 24) % 64) : 0x40;
+        len += 3;
+      } else {
+        buf[len++] = 'b';
+      }
+    }
+    int ref = utf8_valid_ref(buf, len) != 0;
+    valid += (size_t)ref;
+    if (hb_utf8_valid((const char *)buf, len) != ref)
+      bad++;
+  }
+  CHECK_EQ_INT(0, (long long)bad);
+  CHECK(valid > 20000); /* the runs were exercised valid too, not only refused */
   CHECK(!hb_utf8_valid("abcdefghijk\0mnop", 16));
 }
 
@@ -189,6 +243,13 @@ static void test_trim_excerpt(void)
 {
   char s[] = " \t\xE3\x80\x80 日期 \xE3\x80\x80\r\n";
   CHECK_EQ_STR("日期", hb_text_trim(s));
+  const char *t = "\xE3\x80\x80 日期 \xE3\x80\x80\r\n", *b;
+  size_t n;
+  b = hb_text_trim_span(t, strlen(t), &n);
+  CHECK_EQ_INT(4, b - t);
+  CHECK_EQ_INT(strlen("日期"), n);
+  b = hb_text_trim_span(" \xE3\x80\x80\t", 5, &n);
+  CHECK_EQ_INT(0, n);
   char buf[64];
   hb_text_excerpt("a\x01"
                   "b",
@@ -251,6 +312,7 @@ int main(void)
   RUN(test_utf16);
   RUN(test_valid_width);
   RUN(test_valid_random);
+  RUN(test_valid_runs);
   RUN(test_trim_excerpt);
   RUN(test_files);
   RUN(test_xml);

@@ -96,6 +96,18 @@ static void test_activity(void)
   a.kind = 99;
   EXPECT_BAD(hb_validate_activity(&a, NULL, today, &v_, NULL), "kind",
              "类型取值无效 (unknown kind value): 99");
+  /* the edges of the range enum_known checks (1..12 after 0) */
+  a.kind = HUIBAO__V1__ACTIVITY_KIND__INSPECTION;
+  CHECK_EQ_INT(0, hb_validate_activity(&a, NULL, today, &v, NULL));
+  a.kind = 13;
+  EXPECT_BAD(hb_validate_activity(&a, NULL, today, &v_, NULL), "kind",
+             "类型取值无效 (unknown kind value): 13");
+  a.kind = -1;
+  EXPECT_BAD(hb_validate_activity(&a, NULL, today, &v_, NULL), "kind",
+             "类型取值无效 (unknown kind value): -1");
+  a.kind = INT32_MIN;
+  EXPECT_BAD(hb_validate_activity(&a, NULL, today, &v_, NULL), "kind",
+             "类型取值无效 (unknown kind value): -2147483648");
   a = act();
   a.campaign = "other";
   CHECK_EQ_INT(0, hb_validate_activity(&a, NULL, today, &v, NULL));
@@ -109,6 +121,26 @@ static void test_activity(void)
   a.id = "A\n1";
   EXPECT_BAD(hb_validate_activity(&a, NULL, today, &v_, NULL), "id",
              "编号含控制字符 (id contains control characters)");
+  /* every ASCII byte at every place of ids of 1..20 bytes (has_ctl looks
+   * eight at a time): refused exactly for 01..1F and 7F */
+  char id[24];
+  size_t wrong = 0;
+  for (size_t len = 1; len <= 20; len++)
+    for (size_t at = 0; at < len; at++)
+      for (int b = 1; b < 0x80; b++) {
+        memset(id, b == 'x' ? 'y' : 'x', len);
+        id[at] = (char)b;
+        id[len] = '\0';
+        a.id = id;
+        hb_violation vc = {0};
+        int rc = hb_validate_activity(&a, NULL, today, &vc, NULL);
+        int ctl = b < 0x20 || b == 0x7F;
+        if (ctl ? rc != HB_EINVAL || strcmp(vc.field, "id") != 0 : rc != 0)
+          wrong++;
+      }
+  CHECK_EQ_INT(0, (long long)wrong);
+  a.id = "编号中文编号中文~~"; /* bytes >= 0x80 and 0x7E beside them */
+  CHECK_EQ_INT(0, hb_validate_activity(&a, NULL, today, &v, NULL));
   a = act();
   char title[600];
   memset(title, 'x', 513);
