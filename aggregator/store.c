@@ -759,7 +759,12 @@ int store_batch_put_body(store *s, Huibao__V1__Record *rec, const uint8_t *body,
    * it is there (then old is its value and the cursor on it), with the
    * value it gets when this version's history entry is the batch's next
    * and its body the one received (the usual case; else rewritten below,
-   * and taken out again when the version is refused). */
+   * and taken out again when the version is refused). The price: a new
+   * record refused below (quota, no campaign, not countable) dirties a
+   * page of the records db in this transaction, and with the map at its
+   * ceiling such a put answers MDB_MAP_FULL, so a drain that stores
+   * nothing else is answered retry instead of REJECTED (the disk-full
+   * path, docs/operations.md); nothing of it stays in the store. */
   MDB_cursor *cur = NULL;
   int rc = store_batch_rcursor(s, &k, &cur);
   if (rc != 0)

@@ -236,6 +236,13 @@ static int submit_unpack_arena_raw(hb_arena *a, const uint8_t *buf, size_t len, 
     s = huibao__v1__submit__unpack(hb_arena_allocator(a), len, buf);
   }
   rc = submit_checked(s, hb_arena_allocator(a), true, out, err, errlen);
+  if (rc == 0 && (*out)->n_records != nrec) {
+    /* bodies has nrec slots (precheck's count): never written beyond,
+     * should protobuf-c ever count the records otherwise */
+    *out = NULL;
+    snprintf(err, errlen, "malformed submit (records counted %zu and %zu)", nrec, s->n_records);
+    rc = HB_EPROTO;
+  }
   hb_arena_cap(a, SIZE_MAX); /* what ingest adds later (codes for names) is not capped */
   if (fast)
     *fast = quick;
