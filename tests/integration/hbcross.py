@@ -90,6 +90,13 @@ def sync_with(t, prefix, county, unit, agg, state_root, timeout=10, ledger=None,
     argv = prefix + ["sync", "--unit", unit, "--ledger", path(ledger or county.ledger(unit)),
                      "--state", path(os.path.join(state_root, unit)), "--county", ep,
                      "--timeout", str(timeout)] + keys + extra
+    r = hbtest.run(argv, timeout=timeout + 60, env=env)
+    if r.rc != 1 or r.out or r.err or r.secs >= 0.5:
+        return r
+    # Exit 1 within half a second and not a word: the launcher (Wine, qemu)
+    # did not start the agent, which always says why it fails (seen once
+    # under Wine in CI, 2026-12-04, between two runs on one state). Once
+    # more; a second such exit is the test's failure.
     return hbtest.run(argv, timeout=timeout + 60, env=env)
 
 
